@@ -1,0 +1,51 @@
+import { Option, type Command } from 'commander';
+import { CliError } from '../cli/exit-codes.js';
+import { getFormat, listFormats } from '../formats/registry.js';
+import { defaultThreads } from '../pipeline/pool.js';
+
+export const DEFAULT_DB = 'packettrail.duckdb';
+
+/** `packettrail.duckdb` → `packettrail.dead-letter.ndjson`, beside the database. */
+export function defaultDeadLetterPath(db: string): string {
+  return db.replace(/\.duckdb$/i, '') + '.dead-letter.ndjson';
+}
+
+export function addFormatOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <id>', `log format, or auto to recognize each file (${listFormats().map((f) => f.id).join(', ')})`).default('auto'))
+    .option('--fields <list>', 'field list for formats whose records do not describe themselves (CloudFront real-time logs, VPC flow logs without a header)')
+    .option('--original', 'keep each raw record in event.original')
+    .option('--threads <n>', 'parser threads (0 = parse on the main thread)', String(defaultThreads()))
+    .option('--dead-letter <path>', 'where rejected records are written (NDJSON)')
+    .option('-q, --quiet', 'no progress bar and no summary');
+}
+
+export interface FormatOptions {
+  format: string;
+  fields?: string;
+  original?: boolean;
+  threads: string;
+  deadLetter?: string;
+  quiet?: boolean;
+}
+
+export function checkFormat(id: string): void {
+  if (id === 'auto') return;
+  try {
+    getFormat(id);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+export function formatOptionsOf(o: FormatOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (o.fields) out.fields = o.fields;
+  return out;
+}
+
+export function threadsOf(o: FormatOptions): number {
+  const n = Number(o.threads);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--threads must be a whole number from 0 to 64, got '${o.threads}'`);
+  return n;
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { terminalProgress } from '../cli/progress.js';
+import { renderSummary } from '../cli/summary.js';
+import { DeadLetterWriter } from '../pipeline/dead-letter.js';
+import { runPipeline } from '../pipeline/run.js';
+import { NdjsonSink } from '../pipeline/sinks/ndjson.js';
+import { hadFailures } from '../pipeline/stats.js';
+import { addFormatOptions, checkFormat, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+
+export function registerNormalize(program: Command): void {
+  addFormatOptions(
+    program
+      .command('normalize')
+      .description('Read logs and print one ECS JSON document per line on stdout (stdin when no file is given; .gz read transparently).')
+      .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  packettrail normalize --format aws.cloudfront E2EXAMPLE.2026-11-20-10.abcd1234.gz
+  zcat cloudfront/*.gz | packettrail normalize -f aws.cloudfront > events.ndjson
+  packettrail normalize --format aws.cloudfront --fields "timestamp c-ip sc-status cs-method x-edge-request-id" realtime.log
+
+Rejected records go to the dead-letter file (default ./packettrail.dead-letter.ndjson); the summary goes to stderr.
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (inputs: string[], o: FormatOptions) => {
+      checkFormat(o.format);
+      const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
+      const summary = await runPipeline({
+        inputs: inputs.length ? inputs : ['-'],
+        format: o.format,
+        formatOptions: formatOptionsOf(o),
+        original: o.original ?? false,
+        threads: threadsOf(o),
+        sink: new NdjsonSink(process.stdout),
+        deadLetters,
+        progress: terminalProgress(!o.quiet && !process.stdout.isTTY),
+      });
+      await deadLetters.close();
+      if (!o.quiet) process.stderr.write(renderSummary(summary, false) + '\n');
+      process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * The internal event: a nested ECS 8.x document. Formats build it, detection reads it, the store
+ * flattens it into columns. Only the fields every format shares are typed; vendor fields live under
+ * their ECS-style namespace (`aws.cloudfront.*`, `panw.panos.*`, …).
+ */
+export const ECS_VERSION = '8.17.0';
+
+export type EcsValue = string | number | boolean | null | EcsValue[] | EcsObject;
+export interface EcsObject {
+  [key: string]: EcsValue | undefined;
+}
+
+export interface EcsEvent extends EcsObject {
+  '@timestamp'?: string;
+  event?: EcsObject & {
+    id?: string;
+    kind?: string;
+    category?: string[];
+    type?: string[];
+    action?: string;
+    outcome?: 'success' | 'failure' | 'unknown';
+    dataset?: string;
+    module?: string;
+    original?: string;
+    ingested?: string;
+    duration?: number;
+    start?: string;
+    end?: string;
+  };
+  source?: EcsObject;
+  destination?: EcsObject;
+  related?: EcsObject & { ip?: string[]; hosts?: string[]; user?: string[]; hash?: string[] };
+}
+
+/** Reads a dotted path (`source.ip`) from a nested event. */
+export function getPath(event: EcsObject, path: string | readonly string[]): EcsValue | undefined {
+  const parts = typeof path === 'string' ? path.split('.') : path;
+  let cur: EcsValue | undefined = event;
+  for (const p of parts) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as EcsObject)[p];
+  }
+  return cur;
+}
+
+/** Writes a dotted path, creating intermediate objects. `undefined` and `null` values are not written. */
+export function setPath(event: EcsObject, path: string | readonly string[], value: EcsValue | undefined): void {
+  if (value === undefined || value === null) return;
+  const parts = typeof path === 'string' ? path.split('.') : path;
+  let cur: EcsObject = event;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i]!;
+    let next = cur[p];
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
+      next = {};
+      cur[p] = next;
+    }
+    cur = next as EcsObject;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Removes empty objects left behind by optional mappings, in place. */
+export function pruneEmpty(obj: EcsObject): EcsObject {
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (v === undefined || v === null) delete obj[key];
+    else if (typeof v === 'object' && !Array.isArray(v)) {
+      pruneEmpty(v);
+      if (Object.keys(v).length === 0) delete obj[key];
+    } else if (Array.isArray(v) && v.length === 0) delete obj[key];
+  }
+  return obj;
+}

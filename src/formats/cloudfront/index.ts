@@ -1,0 +1,2 @@
+export { cloudfront } from './format.js';
+export { cloudfrontToEcs } from './to-ecs.js';

@@ -1,0 +1,152 @@
+import type { EcsEvent } from '../ecs/event.js';
+import type { ParseSink, ParserContext, RecordParser } from '../formats/format.js';
+import { getFormat } from '../formats/registry.js';
+import { columnsFor } from '../store/schema.js';
+import { RowEncoder } from '../store/row-encoder.js';
+
+/** Largest raw record copied into a dead letter; longer ones are cut and say so. */
+export const DEAD_LETTER_RECORD_CHARS = 64 * 1024;
+
+export type ChunkOutput = 'ndjson' | 'rows' | 'events';
+
+/** One unit of parsing work; plain data so it can cross to a worker thread. */
+export interface ChunkTask {
+  formatId: string;
+  options: Record<string, string>;
+  source: string;
+  original: boolean;
+  ingested: string;
+  /** Header lines in effect where the chunk starts (replayed into the parser first). */
+  headers: string[];
+  text: string;
+  firstLine: number;
+  /** The text is one whole document (json-or-lines framing), not lines. */
+  document: boolean;
+  output: ChunkOutput;
+}
+
+export interface RejectedRecord {
+  line: number;
+  reason: string;
+  record: string;
+}
+
+export interface ChunkResult {
+  records: number;
+  events: number;
+  rejected: number;
+  skipped: Record<string, number>;
+  deadLetters: RejectedRecord[];
+  /** NDJSON (output `ndjson`) or staged rows (output `rows`), newline-terminated; '' when no events. */
+  text: string;
+  /** Output `events`: the events themselves. */
+  eventList?: EcsEvent[];
+  minTime?: number;
+  maxTime?: number;
+}
+
+const encoders = new Map<string, RowEncoder>();
+
+function encoderFor(formatId: string): RowEncoder {
+  let enc = encoders.get(formatId);
+  if (!enc) {
+    enc = new RowEncoder(columnsFor(getFormat(formatId)));
+    encoders.set(formatId, enc);
+  }
+  return enc;
+}
+
+function clipRecord(text: string): string {
+  return text.length > DEAD_LETTER_RECORD_CHARS ? `${text.slice(0, DEAD_LETTER_RECORD_CHARS)}…[${text.length} characters, cut]` : text;
+}
+
+/**
+ * Parses a chunk of records with one format. Runs on worker threads for large inputs and inline for
+ * small ones; nothing a record contains can make it throw: a failing record becomes a dead letter.
+ */
+export function processChunk(task: ChunkTask): ChunkResult {
+  const format = getFormat(task.formatId);
+  const ctx: ParserContext = { source: task.source, original: task.original, options: task.options, ingested: task.ingested };
+  const parser: RecordParser = format.createParser(ctx);
+  const result: ChunkResult = { records: 0, events: 0, rejected: 0, skipped: {}, deadLetters: [], text: '' };
+  const out: string[] = [];
+  const events: EcsEvent[] = [];
+  const encoder = task.output === 'rows' ? encoderFor(task.formatId) : undefined;
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  let lineNo = 0;
+  let current = '';
+
+  const quiet: ParseSink = { event() {}, reject() {}, skip() {} };
+  for (const h of task.headers) {
+    try {
+      parser.line(h, 0, quiet);
+    } catch {
+      /* a header that failed before failed visibly where it stood */
+    }
+  }
+
+  const sink: ParseSink = {
+    event(e) {
+      result.events++;
+      const ts = e['@timestamp'];
+      const t = ts ? Date.parse(ts) : NaN;
+      if (Number.isNaN(t)) {
+        sink.reject('event has no valid @timestamp');
+        result.events--;
+        return;
+      }
+      if (t < minTime) minTime = t;
+      if (t > maxTime) maxTime = t;
+      if (encoder) out.push(encoder.encode(e));
+      else if (task.output === 'ndjson') out.push(JSON.stringify(e));
+      else events.push(e);
+    },
+    reject(reason) {
+      result.rejected++;
+      result.deadLetters.push({ line: lineNo, reason, record: clipRecord(current) });
+    },
+    skip(kind) {
+      result.skipped[kind] = (result.skipped[kind] ?? 0) + 1;
+    },
+  };
+
+  const handle = (line: string) => {
+    current = line;
+    result.records++;
+    if (line.indexOf('\u0000') >= 0) {
+      sink.reject('binary data (NUL bytes) where text records were expected');
+      return;
+    }
+    try {
+      parser.line(line, lineNo, sink);
+    } catch (e) {
+      sink.reject(`parser failure: ${(e as Error).message}`);
+    }
+  };
+
+  if (task.document) {
+    lineNo = task.firstLine;
+    handle(task.text);
+  } else {
+    const text = task.text;
+    let start = 0;
+    lineNo = task.firstLine;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      handle(nl < 0 ? text.slice(start) : text.slice(start, nl));
+      if (nl < 0) break;
+      start = nl + 1;
+      lineNo++;
+    }
+  }
+  // Blank lines and headers are not records.
+  for (const k of Object.keys(result.skipped)) if (k === 'blank line' || k === 'header') result.records -= result.skipped[k]!;
+  if (out.length) result.text = out.join('\n') + '\n';
+  if (task.output === 'events') result.eventList = events;
+  if (result.events) {
+    result.minTime = minTime;
+    result.maxTime = maxTime;
+  }
+  return result;
+}

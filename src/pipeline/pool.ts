@@ -1,0 +1,71 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { processChunk, type ChunkResult, type ChunkTask } from './chunk.js';
+
+/**
+ * Runs chunk parsing on worker threads (or inline when `threads` is 0). Results come back through
+ * promises; callers keep them in submission order, which keeps output order and bounds memory.
+ */
+export class ChunkPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { id: number; task: ChunkTask }[] = [];
+  private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(threads: number) {
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url));
+      w.on('message', (msg: { id: number; result?: ChunkResult; error?: string }) => {
+        const p = this.waiting.get(msg.id);
+        this.waiting.delete(msg.id);
+        if (msg.error) p?.reject(new Error(msg.error));
+        else p?.resolve(msg.result!);
+        this.dispatch(w);
+      });
+      w.on('error', (e) => {
+        for (const p of this.waiting.values()) p.reject(e);
+        this.waiting.clear();
+      });
+      w.unref();
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  submit(task: ChunkTask): Promise<ChunkResult> {
+    if (!this.workers.length) {
+      try {
+        return Promise.resolve(processChunk(task));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    const id = this.nextId++;
+    const promise = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    this.queue.push({ id, task });
+    const w = this.idle.pop();
+    if (w) this.dispatch(w);
+    return promise;
+  }
+
+  private dispatch(w: Worker): void {
+    const next = this.queue.shift();
+    if (next) w.postMessage(next);
+    else if (!this.idle.includes(w)) this.idle.push(w);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/** Worker threads to use by default: one per core. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,223 @@
+import type { Format } from '../formats/format.js';
+import { detectFormat, getFormat } from '../formats/registry.js';
+import { expandInputs, type InputFile } from '../sources/inputs.js';
+import { openBytes, readTextChunks, SourceError, type TextChunk } from '../sources/text-reader.js';
+import type { ChunkOutput, ChunkResult, ChunkTask, RejectedRecord } from './chunk.js';
+import { ChunkPool } from './pool.js';
+import type { DeadLetterWriter } from './dead-letter.js';
+import type { RunSummary, SourceStats } from './stats.js';
+
+/** Where parsed chunks go: stdout as NDJSON, a store, a detector… */
+export interface EventSink {
+  readonly output: ChunkOutput;
+  write(source: SourceStats, result: ChunkResult): Promise<void>;
+  /** Called once a source is fully read; a storing sink fills `stored`/`duplicates` here. */
+  endSource(source: SourceStats): Promise<void>;
+}
+
+export interface ProgressReporter {
+  start(totalBytes: number, files: number): void;
+  update(doneBytes: number, events: number, source: string): void;
+  stop(): void;
+}
+
+export interface RunOptions {
+  inputs: string[];
+  /** A format id or `auto`. */
+  format: string;
+  formatOptions?: Record<string, string>;
+  original?: boolean;
+  /** Parser threads; 0 parses on the main thread. Small inputs always parse inline. */
+  threads: number;
+  sink: EventSink;
+  deadLetters: DeadLetterWriter;
+  progress?: ProgressReporter | undefined;
+  chunkChars?: number;
+}
+
+const SAMPLE_LINES = 20;
+const SAMPLE_CHARS = 64 * 1024;
+const INLINE_BELOW_BYTES = 4 << 20;
+const HEADERS_KEPT = 8;
+const MAX_DOCUMENT_CHARS = 256 << 20;
+
+/**
+ * The ingest orchestrator: expands inputs, recognizes each source's format, cuts it into chunks,
+ * parses them on the pool and hands results to the sink in input order. Sources are read one after
+ * the other; within a source, chunks parse in parallel.
+ */
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const { files, missing } = await expandInputs(opts.inputs);
+  const fixed = opts.format === 'auto' ? undefined : getFormat(opts.format);
+  const totalBytes = files.reduce((a, f) => a + f.size, 0);
+  const useWorkers = opts.threads > 0 && (totalBytes >= INLINE_BELOW_BYTES || files.some((f) => f.path === '-'));
+  const pool = new ChunkPool(useWorkers ? opts.threads : 0);
+  const ingested = new Date().toISOString();
+  const summary: RunSummary = { sources: [], missing, seconds: 0, deadLetterPath: opts.deadLetters.path, deadLetters: 0 };
+  for (const m of missing) await opts.deadLetters.write(m.arg, 'unknown', [{ line: 0, reason: m.reason, record: '' }]);
+  opts.progress?.start(totalBytes, files.length);
+  let doneBytes = 0;
+  let events = 0;
+  try {
+    for (const file of files) {
+      const stats = await runSource(file, fixed, opts, pool, ingested, (bytes, ev) => {
+        opts.progress?.update(doneBytes + bytes, events + ev, file.path);
+      });
+      doneBytes += file.size;
+      events += stats.events;
+      summary.sources.push(stats);
+    }
+  } finally {
+    opts.progress?.stop();
+    await pool.close();
+  }
+  summary.deadLetters = opts.deadLetters.count;
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
+
+async function runSource(
+  file: InputFile,
+  fixed: Format | undefined,
+  opts: RunOptions,
+  pool: ChunkPool,
+  ingested: string,
+  progress: (bytes: number, events: number) => void,
+): Promise<SourceStats> {
+  const source = file.path === '-' ? 'stdin' : file.path;
+  const stats: SourceStats = { source, format: fixed?.id ?? 'unknown', bytes: file.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
+  const fail = async (reason: string, line: number) => {
+    stats.errors.push(line ? `${reason} (after line ${line})` : reason);
+    await opts.deadLetters.write(source, stats.format, [{ line, reason, record: '' }]);
+  };
+  let chunks: AsyncGenerator<TextChunk>;
+  try {
+    chunks = readTextChunks(openBytes(file.path), { chunkChars: opts.chunkChars });
+  } catch (e) {
+    await fail(`cannot open: ${(e as Error).message}`, 0);
+    return stats;
+  }
+
+  const inFlight: Promise<ChunkResult>[] = [];
+  const maxInFlight = Math.max(2, pool.size * 2 + 1);
+  const deliver = async (result: ChunkResult) => {
+    stats.records += result.records;
+    stats.events += result.events;
+    stats.rejected += result.rejected;
+    for (const [k, v] of Object.entries(result.skipped)) stats.skipped[k] = (stats.skipped[k] ?? 0) + v;
+    await opts.deadLetters.write(source, stats.format, result.deadLetters);
+    if (result.events) await opts.sink.write(stats, result);
+  };
+  const rejectAll = async (chunk: TextChunk, reason: string) => {
+    const letters: RejectedRecord[] = [];
+    chunk.text.split('\n').forEach((record, i) => {
+      if (record.trim() !== '') letters.push({ line: chunk.firstLine + i, reason, record });
+    });
+    stats.records += letters.length;
+    stats.rejected += letters.length;
+    await opts.deadLetters.write(source, stats.format, letters);
+  };
+
+  let format = fixed;
+  let unrecognized: string | undefined;
+  let headers: string[] = [];
+  let document: string[] | undefined;
+  let documentChars = 0;
+  let documentLine = 1;
+  let lastBytes = 0;
+  try {
+    let first = true;
+    for await (const chunk of chunks) {
+      lastBytes = chunk.bytesRead;
+      if (first) {
+        first = false;
+        if (!format) {
+          const sample = { name: file.path === '-' ? '' : file.path, lines: chunk.text.slice(0, SAMPLE_CHARS).split('\n').slice(0, SAMPLE_LINES) };
+          const detection = detectFormat(sample);
+          format = detection.format;
+          if (!format) {
+            const best = detection.candidates[0];
+            unrecognized = `format not recognized${best ? ` (best guess ${best.id} at ${best.score.toFixed(2)}, below 0.5)` : ''}; name one with --format`;
+            stats.errors.push(unrecognized);
+          } else stats.format = format.id;
+        }
+        if (format?.framing === 'json-or-lines' && looksLikeDocument(chunk.text)) {
+          document = [];
+          documentLine = chunk.firstLine;
+        }
+      }
+      if (chunk.oversized) {
+        stats.records++;
+        stats.rejected++;
+        await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${64 << 20}-character limit; dropped`, record: chunk.text }]);
+        continue;
+      }
+      if (unrecognized || !format) {
+        await rejectAll(chunk, unrecognized ?? 'format not recognized');
+        continue;
+      }
+      if (document) {
+        documentChars += chunk.text.length;
+        if (documentChars > MAX_DOCUMENT_CHARS) throw new SourceError(`JSON document larger than ${MAX_DOCUMENT_CHARS} characters`, chunk.firstLine);
+        document.push(chunk.text);
+        continue;
+      }
+      const task: ChunkTask = {
+        formatId: format.id,
+        options: opts.formatOptions ?? {},
+        source,
+        original: opts.original ?? false,
+        ingested,
+        headers,
+        text: chunk.text,
+        firstLine: chunk.firstLine,
+        document: false,
+        output: opts.sink.output,
+      };
+      if (format.headerPattern) headers = updateHeaders(headers, chunk.text, format.headerPattern);
+      inFlight.push(pool.submit(task));
+      while (inFlight.length >= maxInFlight) {
+        const result = await inFlight.shift()!;
+        await deliver(result);
+        progress(chunk.bytesRead, stats.events);
+      }
+    }
+    if (document && format) {
+      inFlight.push(
+        pool.submit({
+          formatId: format.id, options: opts.formatOptions ?? {}, source, original: opts.original ?? false, ingested,
+          headers: [], text: document.join('\n'), firstLine: documentLine, document: true, output: opts.sink.output,
+        }),
+      );
+    }
+  } catch (e) {
+    for (const p of inFlight.splice(0)) await deliver(await p);
+    if (e instanceof SourceError) await fail(e.message, e.afterLine);
+    else await fail(`read failed: ${(e as Error).message}`, 0);
+  }
+  for (const p of inFlight.splice(0)) await deliver(await p);
+  progress(lastBytes, stats.events);
+  if (stats.records === 0 && !stats.errors.length) stats.warnings.push('empty: no records');
+  await opts.sink.endSource(stats);
+  return stats;
+}
+
+function looksLikeDocument(text: string): boolean {
+  const start = text.search(/\S/);
+  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
+  const nl = text.indexOf('\n', start);
+  const firstLine = nl < 0 ? text.slice(start) : text.slice(start, nl);
+  try {
+    JSON.parse(firstLine);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function updateHeaders(headers: string[], text: string, pattern: RegExp): string[] {
+  const found = text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
+  if (!found) return headers;
+  return [...headers, ...found].slice(-HEADERS_KEPT);
+}

@@ -1,0 +1,22 @@
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { EventSink } from '../run.js';
+import type { ChunkResult } from '../chunk.js';
+
+/** Writes events as NDJSON (one ECS document per line), honouring the stream's backpressure. */
+export class NdjsonSink implements EventSink {
+  readonly output = 'ndjson' as const;
+  private broken = false;
+
+  constructor(private readonly out: Writable) {
+    // A closed pipe (`| head`) ends output quietly instead of crashing the run.
+    out.on('error', () => (this.broken = true));
+  }
+
+  async write(_source: unknown, result: ChunkResult): Promise<void> {
+    if (this.broken || !result.text) return;
+    if (!this.out.write(result.text)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
+  }
+
+  async endSource(): Promise<void> {}
+}

@@ -1,0 +1,105 @@
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventSink } from '../run.js';
+import type { ChunkResult } from '../chunk.js';
+import type { SourceStats } from '../stats.js';
+import type { EventStore } from '../../store/store.js';
+import { columnsFor, type Column } from '../../store/schema.js';
+import { getFormat } from '../../formats/registry.js';
+
+interface Batch {
+  file: string;
+  handle: FileHandle;
+  rows: number;
+  minTime: number;
+  maxTime: number;
+  columns: Column[];
+}
+
+/**
+ * Stores parsed rows: stages them in a temporary tab-separated file and bulk-loads each batch (up to
+ * `batchRows` rows, and at the end of every source) with the store's deduplicating load. One load
+ * runs while the next batch is being parsed.
+ */
+export class StoreSink implements EventSink {
+  readonly output = 'rows' as const;
+  private dir: string | undefined;
+  private batch: Batch | undefined;
+  private seq = 0;
+  private loading: Promise<void> = Promise.resolve();
+  private loadError: Error | undefined;
+  private pendingStored = 0;
+  private pendingRows = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly batchRows = 500_000,
+  ) {}
+
+  async write(source: SourceStats, result: ChunkResult): Promise<void> {
+    if (!result.text) return;
+    const batch = await this.current(source.format);
+    await batch.handle.write(result.text);
+    batch.rows += result.events;
+    batch.minTime = Math.min(batch.minTime, result.minTime!);
+    batch.maxTime = Math.max(batch.maxTime, result.maxTime!);
+    if (batch.rows >= this.batchRows) await this.flush();
+  }
+
+  async endSource(source: SourceStats): Promise<void> {
+    await this.flush();
+    await this.loading;
+    if (this.loadError) {
+      const e = this.loadError;
+      this.loadError = undefined;
+      source.errors.push(`store load failed: ${e.message}`);
+      source.stored = 0;
+      source.duplicates = 0;
+    } else {
+      source.stored = this.pendingStored;
+      source.duplicates = this.pendingRows - this.pendingStored;
+    }
+    this.pendingStored = 0;
+    this.pendingRows = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.loading;
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async current(formatId: string): Promise<Batch> {
+    if (this.batch) return this.batch;
+    this.dir ??= await mkdtemp(join(tmpdir(), 'packettrail-stage-'));
+    const file = join(this.dir, `batch-${this.seq++}.tsv`);
+    this.batch = { file, handle: await open(file, 'w'), rows: 0, minTime: Infinity, maxTime: -Infinity, columns: columnsFor(getFormat(formatId)) };
+    return this.batch;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    await batch.handle.close();
+    // One load at a time: wait for the previous one, then start this one without waiting for it.
+    await this.loading;
+    this.loading = (async () => {
+      try {
+        const stored = await this.store.loadStaged(batch.file, batch.columns, sqlTime(batch.minTime), sqlTime(batch.maxTime));
+        this.pendingStored += stored;
+        this.pendingRows += batch.rows;
+      } catch (e) {
+        this.loadError = e as Error;
+        this.pendingRows += batch.rows;
+      } finally {
+        await rm(batch.file, { force: true });
+      }
+    })();
+  }
+}
+
+function sqlTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,22 @@
+import type { FieldType } from '../formats/format.js';
+import type { Column } from './schema.js';
+
+/**
+ * Everything that differs between SQL engines, so callers never write engine-specific SQL. The
+ * DuckDB dialect is the embedded default; a ClickHouse dialect implements the same methods.
+ * Identifiers come from the column catalog (never from users) and are still quoted; values are
+ * always bound as parameters.
+ */
+export interface SqlDialect {
+  readonly name: string;
+  quoteIdent(name: string): string;
+  columnType(type: FieldType): string;
+  createTable(table: string, columns: readonly Column[]): string;
+  addColumn(table: string, column: Column): string;
+  /**
+   * Loads a staged tab-separated file (see RowEncoder) into `table`, skipping rows whose event id is
+   * already stored or repeated in the file. Parameters: $file, $min_ts, $max_ts (the staged rows'
+   * time range, which bounds the duplicate search).
+   */
+  loadStaged(table: string, columns: readonly Column[]): string;
+}

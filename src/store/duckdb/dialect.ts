@@ -1,0 +1,46 @@
+import type { FieldType } from '../../formats/format.js';
+import type { SqlDialect } from '../dialect.js';
+
+const TYPES: Record<FieldType, string> = {
+  keyword: 'VARCHAR',
+  text: 'VARCHAR',
+  ip: 'VARCHAR',
+  long: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'TIMESTAMP',
+  'keyword[]': 'VARCHAR[]',
+  json: 'JSON',
+};
+
+export const duckdbDialect: SqlDialect = {
+  name: 'duckdb',
+  quoteIdent(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  },
+  columnType(type: FieldType): string {
+    return TYPES[type];
+  },
+  createTable(table, columns) {
+    const cols = columns.map((c) => `${this.quoteIdent(c.name)} ${this.columnType(c.type)}`);
+    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdent(table)} (${cols.join(', ')})`;
+  },
+  addColumn(table, column) {
+    return `ALTER TABLE ${this.quoteIdent(table)} ADD COLUMN IF NOT EXISTS ${this.quoteIdent(column.name)} ${this.columnType(column.type)}`;
+  },
+  loadStaged(table, columns) {
+    const q = (n: string) => this.quoteIdent(n);
+    // The CSV reader gets lists and JSON as text and every date as a timestamp; lists are cast from
+    // their JSON text.
+    const csvTypes = columns.map((c) => `'${c.name}': '${c.type === 'keyword[]' || c.type === 'json' ? 'VARCHAR' : this.columnType(c.type)}'`);
+    const select = columns.map((c) => (c.type === 'keyword[]' ? `CAST(CAST(s.${q(c.name)} AS JSON) AS VARCHAR[])` : `s.${q(c.name)}`));
+    return [
+      `INSERT INTO ${q(table)} (${columns.map((c) => q(c.name)).join(', ')})`,
+      `SELECT ${select.join(', ')} FROM read_csv($file, delim='\t', quote='"', escape='"', header=false, allow_quoted_nulls=false,`,
+      `  max_line_size=16777216, parallel=true, columns={${csvTypes.join(', ')}}) AS s`,
+      `WHERE NOT EXISTS (SELECT 1 FROM ${q(table)} AS e WHERE e."event_id" = s."event_id"`,
+      `  AND e."timestamp" BETWEEN CAST($min_ts AS TIMESTAMP) AND CAST($max_ts AS TIMESTAMP))`,
+      `QUALIFY row_number() OVER (PARTITION BY s."event_id") = 1`,
+    ].join('\n');
+  },
+};
