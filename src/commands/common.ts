@@ -14,6 +14,7 @@ export function addFormatOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --format <id>', `log format, or auto to recognize each file (${listFormats().map((f) => f.id).join(', ')})`).default('auto'))
     .option('--fields <list>', 'field list for formats whose records do not describe themselves (CloudFront real-time logs, VPC flow logs without a header)')
+    .option('--timezone <zone>', 'time zone of sources that log local time without a zone (PAN-OS, Zscaler): an offset like +02:00 or an IANA name', 'UTC')
     .option('--original', 'keep each raw record in event.original')
     .option('--threads <n>', 'parser threads (0 = parse on the main thread)', String(defaultThreads()))
     .option('--dead-letter <path>', 'where rejected records are written (NDJSON)')
@@ -23,6 +24,7 @@ export function addFormatOptions(cmd: Command): Command {
 export interface FormatOptions {
   format: string;
   fields?: string;
+  timezone?: string;
   original?: boolean;
   threads: string;
   deadLetter?: string;
@@ -41,6 +43,7 @@ export function checkFormat(id: string): void {
 export function formatOptionsOf(o: FormatOptions): Record<string, string> {
   const out: Record<string, string> = {};
   if (o.fields) out.fields = o.fields;
+  if (o.timezone && o.timezone !== 'UTC') out.timezone = o.timezone;
   return out;
 }
 
