@@ -2,16 +2,35 @@
  * Timestamps: everything inside packettrail is UTC, written as RFC 3339 with a `Z`. Milliseconds are
  * written only when the source had them, so a second-resolution log keeps second resolution.
  */
+let lastIsoMs = NaN;
+let lastIso = '';
+
 export function isoFromMillis(ms: number): string {
+  // Logs hold many records per second: remember the last conversion.
+  if (ms === lastIsoMs) return lastIso;
   const s = new Date(ms).toISOString();
-  return ms % 1000 === 0 ? s.slice(0, 19) + 'Z' : s;
+  lastIsoMs = ms;
+  lastIso = ms % 1000 === 0 ? s.slice(0, 19) + 'Z' : s;
+  return lastIso;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?$/;
 
+let lastDate = '';
+let lastTime = '';
+let lastDateTimeMs: number | undefined;
+
 /** `YYYY-MM-DD` + `HH:MM:SS[.fff]` in UTC → epoch ms, or `undefined` when either part is malformed. */
 export function millisFromDateTime(date: string, time: string): number | undefined {
+  if (date === lastDate && time === lastTime) return lastDateTimeMs;
+  lastDateTimeMs = computeDateTime(date, time);
+  lastDate = date;
+  lastTime = time;
+  return lastDateTimeMs;
+}
+
+function computeDateTime(date: string, time: string): number | undefined {
   const d = DATE.exec(date);
   const t = TIME.exec(time);
   if (!d || !t) return undefined;

@@ -31,9 +31,15 @@ export function parseUserAgent(original: string): EcsObject {
   return structuredCloneShallow(out);
 }
 
+const encodedCache = new LruCache<string, EcsObject>(10_000);
+
 /** Decodes a percent-encoded user agent (CloudFront, S3 and others log them encoded) and parses it. */
 export function parseEncodedUserAgent(encoded: string): EcsObject {
-  return parseUserAgent(percentDecode(encoded));
+  const hit = encodedCache.get(encoded);
+  if (hit) return structuredCloneShallow(hit);
+  const parsed = parseUserAgent(percentDecode(encoded));
+  encodedCache.set(encoded, parsed);
+  return structuredCloneShallow(parsed);
 }
 
 // Each event gets its own top-level object so later in-place edits cannot leak across events;

@@ -27,7 +27,6 @@ export class ChunkPool {
         for (const p of this.waiting.values()) p.reject(e);
         this.waiting.clear();
       });
-      w.unref();
       this.workers.push(w);
       this.idle.push(w);
     }

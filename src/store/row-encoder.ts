@@ -4,51 +4,70 @@ import { EXTRA_COLUMN } from './schema.js';
 
 const NEEDS_QUOTES = /[\t\n\r"\\]/;
 
+/** A node of the column tree: a column index for leaves, nested nodes for objects. */
+interface TreeNode {
+  [key: string]: TreeNode | number;
+}
+
 /**
  * Turns events into tab-separated rows in a fixed column order, the staging form every store loads in
  * bulk (DuckDB's CSV reader takes about a million lines a second, far faster than row-by-row appends).
  * An empty cell is NULL; an empty string is written `""`; values with tabs, newlines or quotes are
  * quoted with doubled quotes. Lists and JSON columns are written as JSON text. Leaves without a column
  * go to `extra` as `{ "dotted.path": value }`.
+ *
+ * The walk follows a tree built from the column paths, so the common case (every field has a
+ * column) does no string building and no map lookups.
  */
 export class RowEncoder {
-  private readonly index = new Map<string, number>();
+  private readonly tree: TreeNode = Object.create(null) as TreeNode;
   private readonly kinds: Column['type'][];
   private readonly extraIndex: number;
+  private readonly width: number;
   readonly columns: readonly Column[];
 
   constructor(columns: readonly Column[]) {
     this.columns = columns;
+    this.width = columns.length;
     this.kinds = columns.map((c) => c.type);
     columns.forEach((c, i) => {
-      if (c !== EXTRA_COLUMN) this.index.set(c.path, i);
+      if (c === EXTRA_COLUMN) return;
+      const parts = c.path.split('.');
+      let node = this.tree;
+      for (let p = 0; p < parts.length - 1; p++) {
+        const existing = node[parts[p]!];
+        if (typeof existing === 'number') throw new Error(`column path ${c.path} nests under the leaf column ${parts.slice(0, p + 1).join('.')}`);
+        node = existing ?? (node[parts[p]!] = Object.create(null) as TreeNode);
+      }
+      node[parts[parts.length - 1]!] = i;
     });
     this.extraIndex = columns.indexOf(EXTRA_COLUMN);
   }
 
   encode(event: EcsEvent): string {
-    const cells: string[] = new Array(this.columns.length).fill('');
+    const cells: string[] = new Array<string>(this.width).fill('');
     const extra: Record<string, EcsValue> = {};
-    let hasExtra = false;
-    const walk = (obj: EcsObject, prefix: string): void => {
-      for (const key in obj) {
-        const v = obj[key];
-        if (v === undefined || v === null) continue;
-        const path = prefix ? `${prefix}.${key}` : key;
-        const i = this.index.get(path);
-        if (i !== undefined) {
-          cells[i] = this.cell(this.kinds[i]!, v);
-        } else if (typeof v === 'object' && !Array.isArray(v)) {
-          walk(v, path);
-        } else {
-          extra[path] = v;
-          hasExtra = true;
-        }
-      }
-    };
-    walk(event, '');
+    const hasExtra = this.walk(event, this.tree, '', cells, extra);
     if (hasExtra && this.extraIndex >= 0) cells[this.extraIndex] = quote(JSON.stringify(extra));
     return cells.join('\t');
+  }
+
+  private walk(obj: EcsObject, node: TreeNode | undefined, prefix: string, cells: string[], extra: Record<string, EcsValue>): boolean {
+    let hasExtra = false;
+    for (const key in obj) {
+      const v = obj[key];
+      if (v === undefined || v === null) continue;
+      const slot = node?.[key];
+      if (typeof slot === 'number') {
+        cells[slot] = this.cell(this.kinds[slot]!, v);
+      } else if (typeof v === 'object' && !Array.isArray(v)) {
+        if (this.walk(v, slot, prefix ? `${prefix}.${key}` : key, cells, extra)) hasExtra = true;
+      } else {
+        extra[prefix ? `${prefix}.${key}` : key] = v;
+        hasExtra = true;
+      }
+    }
+    return hasExtra;
   }
 
   private cell(kind: Column['type'], v: EcsValue): string {

@@ -162,7 +162,7 @@ export function cloudfrontToEcs(f: FieldReader, meta: RecordMeta, ctx: ParserCon
   if (scheme) network.protocol = scheme;
   if (clientIp) network.type = ipVersion(clientIp);
   network.transport = protocolVersion === 'HTTP/3.0' ? 'udp' : 'tcp';
-  const forwarded = ipList(f('x-forwarded-for'));
+  const forwarded = ipList(percentDecode(f('x-forwarded-for') ?? ''));
   if (forwarded.length) network.forwarded_ip = forwarded[0]!;
   out.network = network;
 
