@@ -2,7 +2,8 @@
 // Deterministic (seeded PRNG); URL-encoded user agents; IPv4 and IPv6 clients; skewed URIs
 // (Zipf-like) and a realistic status / cache-result mix.
 // Usage: node bench/gen-cloudfront.js --lines 1000000 --out /tmp/cf.log [--gzip] [--seed 1]
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 
@@ -47,6 +48,7 @@ function weighted(rand, table) {
 
 export async function generateCloudFront({ lines, out, gzip = false, seed = 1, start = Date.UTC(2026, 10, 20, 0, 0, 0) }) {
   const rand = mulberry32(seed);
+  mkdirSync(dirname(out), { recursive: true });
   const file = createWriteStream(out);
   const sink = gzip ? createGzip({ level: 1 }) : null;
   if (sink) sink.pipe(file);

@@ -1,0 +1,87 @@
+// The benchmark runner behind `npm run bench`: CloudFront normalize and ingest throughput, the
+// goaccess comparison and memory flatness (issue 2), plus the per-format benchmarks that exist.
+// Usage: npm run bench [-- --only cloudfront] [-- --lines 1000000]
+// Needs: goaccess and GNU time (apt-get install -y goaccess time). Figures go to bench/README.md by hand.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCloudFront } from './gen-cloudfront.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+const cli = join(root, 'dist', 'cli', 'main.js');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const only = arg('only', '');
+const lines = Number(arg('lines', '1000000'));
+
+/** Runs a shell command under GNU time; returns wall seconds and peak RSS (MB). */
+function timed(cmd) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [secs, kb] = last.split(' ').map(Number);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { seconds: secs, rssMb: kb / 1024, stderr: r.stderr };
+}
+
+async function logOf(n) {
+  const path = join(out, `cloudfront-${n}.log`);
+  if (!existsSync(path)) {
+    const t = performance.now();
+    await generateCloudFront({ lines: n, out: path, seed: 1 });
+    console.log(`generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return path;
+}
+
+function rate(n, s) {
+  return Math.round(n / s).toLocaleString('en-US');
+}
+
+async function cloudfront() {
+  mkdirSync(out, { recursive: true });
+  const log1 = await logOf(lines);
+  const results = {};
+  const norm = timed(`node ${cli} normalize -q --format aws.cloudfront ${log1} > /dev/null`);
+  results.normalize = lines / norm.seconds;
+  console.log(`normalize ${lines} lines: ${norm.seconds.toFixed(2)} s = ${rate(lines, norm.seconds)} lines/s (peak RSS ${norm.rssMb.toFixed(0)} MB)`);
+  const db = join(out, 'bench.duckdb');
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const ing = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log1}`);
+  results.ingest = lines / ing.seconds;
+  console.log(`ingest ${lines} lines into DuckDB: ${ing.seconds.toFixed(2)} s = ${rate(lines, ing.seconds)} lines/s (peak RSS ${ing.rssMb.toFixed(0)} MB)`);
+  const again = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log1}`);
+  console.log(`re-ingest (all duplicates): ${again.seconds.toFixed(2)} s = ${rate(lines, again.seconds)} lines/s`);
+  const ga = spawnSync('bash', ['-c', 'command -v goaccess'], { encoding: 'utf8' });
+  if (ga.status === 0) {
+    const g = timed(`goaccess --log-format=CLOUDFRONT --no-progress -o ${join(out, 'goaccess.json')} ${log1} 2>/dev/null`);
+    const gRate = lines / g.seconds;
+    console.log(`goaccess --log-format=CLOUDFRONT: ${g.seconds.toFixed(2)} s = ${rate(lines, g.seconds)} lines/s`);
+    console.log(`ratio vs goaccess: normalize ${(results.normalize / gRate).toFixed(1)}x, ingest ${(results.ingest / gRate).toFixed(1)}x`);
+  } else console.log('goaccess not installed (apt-get install -y goaccess): comparison skipped');
+  const log4 = await logOf(lines * 4);
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const ing4 = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log4}`);
+  console.log(`ingest ${lines * 4} lines: ${ing4.seconds.toFixed(2)} s = ${rate(lines * 4, ing4.seconds)} lines/s (peak RSS ${ing4.rssMb.toFixed(0)} MB)`);
+  console.log(`memory: peak RSS ${ing4.rssMb.toFixed(0)} MB for 4x lines vs ${ing.rssMb.toFixed(0)} MB = ${(ing4.rssMb / ing.rssMb).toFixed(2)}x (target <= 1.2x)`);
+  rmSync(db, { force: true });
+}
+
+const benches = { cloudfront };
+for (const extra of ['vpcflow', 'cloudtrail', 'panos', 'defender', 'sigma', 'intel']) {
+  const file = join(root, 'bench', `${extra}.js`);
+  if (existsSync(file)) benches[extra] = () => spawnSync(process.execPath, [file], { stdio: 'inherit' });
+}
+
+console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}`);
+for (const [name, fn] of Object.entries(benches)) {
+  if (only && !only.split(',').includes(name)) continue;
+  console.log(`\n== ${name}`);
+  await fn();
+}
