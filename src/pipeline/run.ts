@@ -1,11 +1,14 @@
 import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
+import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
 import { expandInputs, type InputFile } from '../sources/inputs.js';
 import { openBytes, readTextChunks, SourceError, type TextChunk } from '../sources/text-reader.js';
+import { isParquetFile, readParquetChunks } from '../sources/parquet.js';
 import type { ChunkOutput, ChunkResult, ChunkTask, RejectedRecord } from './chunk.js';
 import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
+import type { DetectionSpec } from '../detect/spec.js';
 
 /** Where parsed chunks go: stdout as NDJSON, a store, a detector… */
 export interface EventSink {
@@ -33,6 +36,8 @@ export interface RunOptions {
   deadLetters: DeadLetterWriter;
   progress?: ProgressReporter | undefined;
   chunkChars?: number;
+  /** Detection the workers run on every event; matches come back in ChunkResult.matches. */
+  detection?: DetectionSpec | undefined;
 }
 
 const SAMPLE_LINES = 20;
@@ -93,7 +98,7 @@ async function runSource(
   };
   let chunks: AsyncGenerator<TextChunk>;
   try {
-    chunks = readTextChunks(openBytes(file.path), { chunkChars: opts.chunkChars });
+    chunks = (await isParquetFile(file.path)) ? readParquetChunks(file.path) : readTextChunks(openBytes(file.path), { chunkChars: opts.chunkChars });
   } catch (e) {
     await fail(`cannot open: ${(e as Error).message}`, 0);
     return stats;
@@ -133,7 +138,9 @@ async function runSource(
       if (first) {
         first = false;
         if (!format) {
-          const sample = { name: file.path === '-' ? '' : file.path, lines: chunk.text.slice(0, SAMPLE_CHARS).split('\n').slice(0, SAMPLE_LINES) };
+          const lines = chunk.text.slice(0, SAMPLE_CHARS).split('\n').slice(0, SAMPLE_LINES);
+          // Envelopes (CloudWatch Logs, Firehose) are detected by the records they carry.
+          const sample = { name: file.path === '-' ? '' : file.path, lines: unwrapSample(lines, chunk.text) };
           const detection = detectFormat(sample);
           format = detection.format;
           if (!format) {
@@ -142,7 +149,7 @@ async function runSource(
             stats.errors.push(unrecognized);
           } else stats.format = format.id;
         }
-        if (format?.framing === 'json-or-lines' && looksLikeDocument(chunk.text)) {
+        if ((format?.framing === 'json-or-lines' || isEnvelopeDocument(chunk.text)) && looksLikeDocument(chunk.text)) {
           document = [];
           documentLine = chunk.firstLine;
         }
@@ -174,6 +181,7 @@ async function runSource(
         firstLine: chunk.firstLine,
         document: false,
         output: opts.sink.output,
+        detection: opts.detection,
       };
       if (format.headerPattern) headers = updateHeaders(headers, chunk.text, format.headerPattern);
       inFlight.push(pool.submit(task));
@@ -187,7 +195,7 @@ async function runSource(
       inFlight.push(
         pool.submit({
           formatId: format.id, options: opts.formatOptions ?? {}, source, original: opts.original ?? false, ingested,
-          headers: [], text: document.join('\n'), firstLine: documentLine, document: true, output: opts.sink.output,
+          headers: [], text: document.join('\n'), firstLine: documentLine, document: true, output: opts.sink.output, detection: opts.detection,
         }),
       );
     }
