@@ -14,9 +14,14 @@ export interface SqlDialect {
   createTable(table: string, columns: readonly Column[]): string;
   addColumn(table: string, column: Column): string;
   /**
-   * Loads a staged tab-separated file (see RowEncoder) into `table`, skipping rows whose event id is
-   * already stored or repeated in the file. Parameters: $file, $min_ts, $max_ts (the staged rows'
-   * time range, which bounds the duplicate search).
+   * Loads a staged tab-separated file (see RowEncoder; its columns are `columns`) into `table`'s
+   * `used` columns, skipping rows whose event id is already stored. Parameters: $file, $min_ts,
+   * $max_ts (the staged rows' time range, which bounds the duplicate search).
    */
-  loadStaged(table: string, columns: readonly Column[]): string;
+  loadStaged(table: string, columns: readonly Column[], used: readonly Column[]): string;
+  /**
+   * The view over every dataset table: each table contributes its columns, and catalog columns a
+   * table lacks are typed NULLs.
+   */
+  createView(view: string, tables: readonly { table: string; columns: ReadonlySet<string> }[], catalog: readonly Column[]): string;
 }

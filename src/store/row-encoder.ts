@@ -24,11 +24,14 @@ export class RowEncoder {
   private readonly kinds: Column['type'][];
   private readonly extraIndex: number;
   private readonly width: number;
+  /** Which columns received a value since the last `takeUsed()`: tables only get columns that are used. */
+  private used: Uint8Array;
   readonly columns: readonly Column[];
 
   constructor(columns: readonly Column[]) {
     this.columns = columns;
     this.width = columns.length;
+    this.used = new Uint8Array(columns.length);
     this.kinds = columns.map((c) => c.type);
     columns.forEach((c, i) => {
       if (c === EXTRA_COLUMN) return;
@@ -48,8 +51,19 @@ export class RowEncoder {
     const cells: string[] = new Array<string>(this.width).fill('');
     const extra: Record<string, EcsValue> = {};
     const hasExtra = this.walk(event, this.tree, '', cells, extra);
-    if (hasExtra && this.extraIndex >= 0) cells[this.extraIndex] = quote(JSON.stringify(extra));
+    if (hasExtra && this.extraIndex >= 0) {
+      cells[this.extraIndex] = quote(JSON.stringify(extra));
+      this.used[this.extraIndex] = 1;
+    }
     return cells.join('\t');
+  }
+
+  /** Indexes of the columns used since the last call, and a reset. */
+  takeUsed(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.width; i++) if (this.used[i]) out.push(i);
+    this.used.fill(0);
+    return out;
   }
 
   private walk(obj: EcsObject, node: TreeNode | undefined, prefix: string, cells: string[], extra: Record<string, EcsValue>): boolean {
@@ -60,6 +74,7 @@ export class RowEncoder {
       const slot = node?.[key];
       if (typeof slot === 'number') {
         cells[slot] = this.cell(this.kinds[slot]!, v);
+        this.used[slot] = 1;
       } else if (typeof v === 'object' && !Array.isArray(v)) {
         if (this.walk(v, slot, prefix ? `${prefix}.${key}` : key, cells, extra)) hasExtra = true;
       } else {

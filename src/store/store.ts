@@ -31,17 +31,39 @@ export interface DeadLetter {
  * Where events live. Callers speak ECS columns and bound parameters; engine specifics stay in the
  * store's dialect.
  */
+export interface StagedBatch {
+  /** Tab-separated rows written by RowEncoder, in the order of `columns`. */
+  file: string;
+  /** The format the rows were read with: each dataset has its own table. */
+  dataset: string;
+  columns: readonly Column[];
+  /** The columns that hold a value in at least one row: only these are stored. */
+  used: readonly Column[];
+  /** The rows' time range (UTC, `YYYY-MM-DD HH:MM:SS.fff`), which bounds the duplicate search. */
+  minTime: string;
+  maxTime: string;
+}
+
 export interface EventStore {
   readonly dialect: SqlDialect;
   readonly path: string;
-  /** Creates the tables and adds any column the running version knows and the database lacks. */
-  ensureSchema(columns: readonly Column[]): Promise<void>;
+  /**
+   * Prepares the database: bookkeeping tables, and the `events` view over every dataset's table
+   * with every catalog column (NULL where a dataset has none), so queries never miss a column.
+   */
+  ensureSchema(catalog: readonly Column[]): Promise<void>;
   /** Bulk-loads a staged row file; returns how many rows were new (the rest were duplicates). */
-  loadStaged(file: string, columns: readonly Column[], minTs: string, maxTs: string): Promise<number>;
+  loadStaged(batch: StagedBatch): Promise<number>;
   recordFile(file: FileRecord): Promise<void>;
   recordDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult>;
   close(): Promise<void>;
 }
 
-export const EVENTS_TABLE = 'events';
+/** The view over all datasets. */
+export const EVENTS_VIEW = 'events';
+
+/** The table that holds one dataset's events (`aws.cloudfront` → `events_aws_cloudfront`). */
+export function datasetTable(dataset: string): string {
+  return `events_${dataset.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}

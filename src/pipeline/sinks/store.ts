@@ -11,16 +11,20 @@ import { getFormat } from '../../formats/registry.js';
 interface Batch {
   file: string;
   handle: FileHandle;
+  dataset: string;
   rows: number;
   minTime: number;
   maxTime: number;
   columns: Column[];
+  used: Set<number>;
+  /** Event ids staged in this batch: the same record twice in one batch is staged once. */
+  ids: Set<string>;
 }
 
 /**
  * Stores parsed rows: stages them in a temporary tab-separated file and bulk-loads each batch (up to
  * `batchRows` rows, and at the end of every source) with the store's deduplicating load. One load
- * runs while the next batch is being parsed.
+ * runs while the next batch is being parsed; memory stays bounded by the batch size.
  */
 export class StoreSink implements EventSink {
   readonly output = 'rows' as const;
@@ -31,6 +35,7 @@ export class StoreSink implements EventSink {
   private loadError: Error | undefined;
   private pendingStored = 0;
   private pendingRows = 0;
+  private pendingDuplicates = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -38,10 +43,32 @@ export class StoreSink implements EventSink {
   ) {}
 
   async write(source: SourceStats, result: ChunkResult): Promise<void> {
+    this.pendingDuplicates += result.duplicates ?? 0;
     if (!result.text) return;
     const batch = await this.current(source.format);
-    await batch.handle.write(result.text);
-    batch.rows += result.events;
+    const ids = result.rowIds ?? [];
+    let text = result.text;
+    let rows = ids.length;
+    if (ids.some((id) => batch.ids.has(id))) {
+      // Rare: a record repeated across chunks of one batch. Keep only the first occurrence.
+      const ends = result.rowEnds ?? [];
+      const kept: string[] = [];
+      rows = 0;
+      ids.forEach((id, i) => {
+        if (batch.ids.has(id)) {
+          this.pendingDuplicates++;
+          return;
+        }
+        batch.ids.add(id);
+        kept.push(text.slice(i === 0 ? 0 : ends[i - 1], ends[i]));
+        rows++;
+      });
+      text = kept.join('');
+    } else for (const id of ids) batch.ids.add(id);
+    if (!rows) return;
+    await batch.handle.write(text);
+    batch.rows += rows;
+    for (const c of result.usedColumns ?? []) batch.used.add(c);
     batch.minTime = Math.min(batch.minTime, result.minTime!);
     batch.maxTime = Math.max(batch.maxTime, result.maxTime!);
     if (batch.rows >= this.batchRows) await this.flush();
@@ -55,13 +82,14 @@ export class StoreSink implements EventSink {
       this.loadError = undefined;
       source.errors.push(`store load failed: ${e.message}`);
       source.stored = 0;
-      source.duplicates = 0;
+      source.duplicates = this.pendingDuplicates;
     } else {
       source.stored = this.pendingStored;
-      source.duplicates = this.pendingRows - this.pendingStored;
+      source.duplicates = this.pendingRows - this.pendingStored + this.pendingDuplicates;
     }
     this.pendingStored = 0;
     this.pendingRows = 0;
+    this.pendingDuplicates = 0;
   }
 
   async close(): Promise<void> {
@@ -70,11 +98,14 @@ export class StoreSink implements EventSink {
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async current(formatId: string): Promise<Batch> {
+  private async current(dataset: string): Promise<Batch> {
     if (this.batch) return this.batch;
     this.dir ??= await mkdtemp(join(tmpdir(), 'packettrail-stage-'));
     const file = join(this.dir, `batch-${this.seq++}.tsv`);
-    this.batch = { file, handle: await open(file, 'w'), rows: 0, minTime: Infinity, maxTime: -Infinity, columns: columnsFor(getFormat(formatId)) };
+    this.batch = {
+      file, handle: await open(file, 'w'), dataset, rows: 0, minTime: Infinity, maxTime: -Infinity,
+      columns: columnsFor(getFormat(dataset)), used: new Set(), ids: new Set(),
+    };
     return this.batch;
   }
 
@@ -87,7 +118,12 @@ export class StoreSink implements EventSink {
     await this.loading;
     this.loading = (async () => {
       try {
-        const stored = await this.store.loadStaged(batch.file, batch.columns, sqlTime(batch.minTime), sqlTime(batch.maxTime));
+        if (!batch.rows) return;
+        const used = batch.columns.filter((_, i) => batch.used.has(i));
+        const stored = await this.store.loadStaged({
+          file: batch.file, dataset: batch.dataset, columns: batch.columns, used,
+          minTime: sqlTime(batch.minTime), maxTime: sqlTime(batch.maxTime),
+        });
         this.pendingStored += stored;
         this.pendingRows += batch.rows;
       } catch (e) {

@@ -28,19 +28,28 @@ export const duckdbDialect: SqlDialect = {
   addColumn(table, column) {
     return `ALTER TABLE ${this.quoteIdent(table)} ADD COLUMN IF NOT EXISTS ${this.quoteIdent(column.name)} ${this.columnType(column.type)}`;
   },
-  loadStaged(table, columns) {
+  loadStaged(table, columns, used) {
     const q = (n: string) => this.quoteIdent(n);
-    // The CSV reader gets lists and JSON as text and every date as a timestamp; lists are cast from
-    // their JSON text.
+    // The CSV reader gets lists and JSON as text; lists are cast from their JSON text. Only the used
+    // columns are selected, so the reader converts nothing else.
     const csvTypes = columns.map((c) => `'${c.name}': '${c.type === 'keyword[]' || c.type === 'json' ? 'VARCHAR' : this.columnType(c.type)}'`);
-    const select = columns.map((c) => (c.type === 'keyword[]' ? `CAST(CAST(s.${q(c.name)} AS JSON) AS VARCHAR[])` : `s.${q(c.name)}`));
+    const select = used.map((c) => (c.type === 'keyword[]' ? `CAST(CAST(s.${q(c.name)} AS JSON) AS VARCHAR[])` : `s.${q(c.name)}`));
     return [
-      `INSERT INTO ${q(table)} (${columns.map((c) => q(c.name)).join(', ')})`,
+      `INSERT INTO ${q(table)} (${used.map((c) => q(c.name)).join(', ')})`,
       `SELECT ${select.join(', ')} FROM read_csv($file, delim='\t', quote='"', escape='"', header=false, allow_quoted_nulls=false,`,
       `  max_line_size=16777216, parallel=true, columns={${csvTypes.join(', ')}}) AS s`,
       `WHERE NOT EXISTS (SELECT 1 FROM ${q(table)} AS e WHERE e."event_id" = s."event_id"`,
       `  AND e."timestamp" BETWEEN CAST($min_ts AS TIMESTAMP) AND CAST($max_ts AS TIMESTAMP))`,
-      `QUALIFY row_number() OVER (PARTITION BY s."event_id") = 1`,
     ].join('\n');
+  },
+  createView(view, tables, catalog) {
+    const q = (n: string) => this.quoteIdent(n);
+    if (!tables.length) {
+      return `CREATE OR REPLACE VIEW ${q(view)} AS SELECT ${catalog.map((c) => `CAST(NULL AS ${this.columnType(c.type)}) AS ${q(c.name)}`).join(', ')} WHERE false`;
+    }
+    const parts = tables.map(
+      (t) => `SELECT ${catalog.map((c) => (t.columns.has(c.name) ? q(c.name) : `CAST(NULL AS ${this.columnType(c.type)}) AS ${q(c.name)}`)).join(', ')} FROM ${q(t.table)}`,
+    );
+    return `CREATE OR REPLACE VIEW ${q(view)} AS ${parts.join('\nUNION ALL ')}`;
   },
 };

@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import type { EventStore, FileRecord, DeadLetter, QueryResult } from '../store.js';
-import { EVENTS_TABLE } from '../store.js';
+import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
+import { datasetTable, EVENTS_VIEW } from '../store.js';
 import type { Column } from '../schema.js';
 import { duckdbDialect } from './dialect.js';
 
@@ -17,10 +17,18 @@ const BOOKKEEPING = [
      rejected_at TIMESTAMP DEFAULT current_timestamp)`,
 ];
 
-/** The embedded default store: one DuckDB database file. */
+/**
+ * The embedded default store: one DuckDB database file. Each dataset (format) has its own table
+ * holding only the columns its events use — a table with hundreds of always-NULL columns costs
+ * DuckDB several times more per inserted row — and the `events` view unites them with every
+ * catalog column.
+ */
 export class DuckDbStore implements EventStore {
   readonly dialect = duckdbDialect;
-  private loadStatements = new Map<string, DuckDBPreparedStatement>();
+  private readonly loadStatements = new Map<string, DuckDBPreparedStatement>();
+  /** Columns of each dataset table, as stored. */
+  private readonly tables = new Map<string, Set<string>>();
+  private catalog: readonly Column[] = [];
 
   private constructor(
     readonly path: string,
@@ -37,28 +45,69 @@ export class DuckDbStore implements EventStore {
     const con = await instance.connect();
     const store = new DuckDbStore(path, instance, con, options.readOnly ?? false);
     if (!store.readOnly) for (const sql of BOOKKEEPING) await con.run(sql);
+    await store.readTables();
     return store;
   }
 
-  async ensureSchema(columns: readonly Column[]): Promise<void> {
-    if (this.readOnly) return;
-    await this.con.run(this.dialect.createTable(EVENTS_TABLE, columns));
-    const existing = await this.con.runAndReadAll(
-      `SELECT column_name FROM information_schema.columns WHERE table_name = $t`,
-      { t: EVENTS_TABLE },
+  private async readTables(): Promise<void> {
+    const rows = await this.con.runAndReadAll(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name LIKE 'events\\_%' ESCAPE '\\' ORDER BY table_name, ordinal_position`,
     );
-    const have = new Set(existing.getRows().map((r) => String(r[0])));
-    for (const c of columns) if (!have.has(c.name)) await this.con.run(this.dialect.addColumn(EVENTS_TABLE, c));
+    this.tables.clear();
+    for (const [table, column] of rows.getRows()) {
+      const t = String(table);
+      if (!this.tables.has(t)) this.tables.set(t, new Set());
+      this.tables.get(t)!.add(String(column));
+    }
   }
 
-  async loadStaged(file: string, columns: readonly Column[], minTs: string, maxTs: string): Promise<number> {
-    const key = columns.map((c) => c.name).join(',');
+  async ensureSchema(catalog: readonly Column[]): Promise<void> {
+    this.catalog = catalog;
+    if (!this.readOnly) await this.refreshView();
+  }
+
+  private async refreshView(): Promise<void> {
+    const tables = [...this.tables.entries()].map(([table, columns]) => ({ table, columns }));
+    await this.con.run(this.dialect.createView(EVENTS_VIEW, tables, this.catalog));
+  }
+
+  /** Creates the dataset's table or adds the columns it lacks; true when the schema changed. */
+  private async ensureTable(table: string, used: readonly Column[]): Promise<boolean> {
+    const have = this.tables.get(table);
+    if (!have) {
+      // event_id and timestamp always exist: the duplicate search relies on them.
+      const cols = [...new Map([...used].map((c) => [c.name, c])).values()];
+      await this.con.run(this.dialect.createTable(table, cols));
+      this.tables.set(table, new Set(cols.map((c) => c.name)));
+      return true;
+    }
+    let changed = false;
+    for (const c of used) {
+      if (have.has(c.name)) continue;
+      await this.con.run(this.dialect.addColumn(table, c));
+      have.add(c.name);
+      changed = true;
+    }
+    return changed;
+  }
+
+  async loadStaged(batch: StagedBatch): Promise<number> {
+    const table = datasetTable(batch.dataset);
+    const byName = new Map(batch.columns.map((c) => [c.name, c]));
+    const used = [...batch.used];
+    for (const name of ['event_id', 'timestamp']) if (!used.some((c) => c.name === name)) used.unshift(byName.get(name)!);
+    if (await this.ensureTable(table, used)) {
+      for (const s of this.loadStatements.values()) s.destroySync();
+      this.loadStatements.clear();
+      await this.refreshView();
+    }
+    const key = `${table}|${batch.columns.map((c) => c.name).join(',')}|${used.map((c) => c.name).join(',')}`;
     let stmt = this.loadStatements.get(key);
     if (!stmt) {
-      stmt = await this.con.prepare(this.dialect.loadStaged(EVENTS_TABLE, columns));
+      stmt = await this.con.prepare(this.dialect.loadStaged(table, batch.columns, used));
       this.loadStatements.set(key, stmt);
     }
-    stmt.bind({ file, min_ts: minTs, max_ts: maxTs });
+    stmt.bind({ file: batch.file, min_ts: batch.minTime, max_ts: batch.maxTime });
     const result = await stmt.run();
     return Number(result.rowsChanged);
   }
