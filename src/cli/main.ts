@@ -4,8 +4,11 @@ import { createRequire } from 'node:module';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { registerNormalize } from '../commands/normalize.js';
 import { registerIngest } from '../commands/ingest.js';
+import { registerDetect } from '../commands/detect.js';
 import { registerQuery } from '../commands/query.js';
 import { registerFormats } from '../commands/formats.js';
+import { registerVpcflow } from '../commands/vpcflow.js';
+import { registerRules } from '../commands/rules.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -18,8 +21,11 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nRun "packettrail <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`);
   registerNormalize(program);
   registerIngest(program);
+  registerDetect(program);
   registerQuery(program);
   registerFormats(program);
+  registerVpcflow(program);
+  registerRules(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

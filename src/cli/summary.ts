@@ -1,6 +1,8 @@
 import type { RunSummary } from '../pipeline/stats.js';
 import { totals } from '../pipeline/stats.js';
 import { formatCount, renderTable, terminalSafe } from './text.js';
+import type { DetectionStats } from '../detect/stage.js';
+import type { FeedInfo } from '../detect/intel/intel-index.js';
 
 const MAX_SOURCE_ROWS = 25;
 
@@ -36,5 +38,30 @@ export function renderSummary(summary: RunSummary, storing: boolean): string {
       `, ${formatCount(t.rejected)} rejected, ${formatCount(t.errors)} source errors in ${summary.seconds.toFixed(2)} s (${formatCount(rate)} records/s)`,
   );
   if (summary.deadLetters) lines.push(`dead letters: ${formatCount(summary.deadLetters)} written to ${terminalSafe(summary.deadLetterPath ?? '(not written)')}`);
+  return lines.join('\n');
+}
+
+/** Detection part of the summary: feeds loaded, matches, alerts, suppressed duplicates, per rule, per sink. */
+export function renderDetectionSummary(d: DetectionStats, feeds: readonly FeedInfo[] = []): string {
+  const lines: string[] = [];
+  for (const f of feeds) {
+    const skipped = Object.entries(f.skipped);
+    const total = skipped.reduce((a, [, n]) => a + n, 0);
+    lines.push(
+      `intel feed ${terminalSafe(f.name)} (${f.format}): ${formatCount(f.indicators)} indicators` +
+        (total ? `, ${formatCount(total)} entries skipped (${skipped.map(([r, n]) => `${terminalSafe(r)}: ${formatCount(n)}`).join('; ')})` : ''),
+    );
+  }
+  const rows = [...d.perRule.entries()]
+    .sort((a, b) => b[1].alerts - a[1].alerts || b[1].matches - a[1].matches)
+    .slice(0, MAX_SOURCE_ROWS)
+    .map(([rule, c]) => [terminalSafe(rule), formatCount(c.matches), formatCount(c.alerts), formatCount(c.suppressed)]);
+  if (rows.length) lines.push(renderTable(['rule', 'matches', 'alerts', 'suppressed'], rows, 70));
+  lines.push(`alerts: ${formatCount(d.alerts)} from ${formatCount(d.matches)} matches, ${formatCount(d.suppressed)} duplicates suppressed`);
+  for (const s of d.sinks) {
+    const extra = s.duplicates ? `, ${formatCount(s.duplicates)} already there` : '';
+    const failed = s.failed ? `, ${formatCount(s.failed)} failed (${s.errors.map(terminalSafe).join('; ')})` : '';
+    lines.push(`  ${terminalSafe(s.name)}: ${formatCount(s.delivered)} delivered${extra}${failed}`);
+  }
   return lines.join('\n');
 }

@@ -33,6 +33,8 @@ export interface RuleMeta {
 export interface Match {
   ruleId: string;
   event: EcsEvent;
+  /** What makes two matches of the rule the same finding (for intel: the indicator); drives duplicate suppression. */
+  key?: Record<string, string>;
   /** Extra facts about the match (for intel: the indicator, its feed and confidence). */
   details?: Record<string, unknown>;
 }

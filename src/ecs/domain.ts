@@ -1,5 +1,5 @@
 import { parse } from 'tldts';
-import { LruCache } from '../util/lru.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 export interface DomainParts {
   domain: string;
@@ -8,7 +8,7 @@ export interface DomainParts {
   top_level_domain?: string;
 }
 
-const cache = new LruCache<string, DomainParts | undefined>(20_000);
+const cache = new BoundedCache<string, DomainParts | undefined>(20_000);
 
 /**
  * Splits a host name with the public suffix list (ICANN and private sections, as ECS expects:

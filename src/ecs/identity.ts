@@ -22,18 +22,23 @@ interface Rule {
   build(m: RegExpExecArray): Identity | undefined;
 }
 
-const EMAIL = /^([^@\s]+)@([^@\s]+\.[^@\s]+)$/;
+// A UPN suffix may be a single label (`lee.cole@corp`); only dotted domains make an e-mail address.
+const UPN = /^([^@\s]+)@([^@\s.]+(?:\.[^@\s.]+)*)$/;
+// Longer values are not identities (a pasted token, a whole header); refusing them bounds regex work.
+const MAX_LENGTH = 512;
 
-function fromEmail(value: string, extra: Partial<Identity> = {}): Identity | undefined {
-  const m = EMAIL.exec(value.trim());
+function fromUpn(value: string, extra: Partial<Identity> = {}): Identity | undefined {
+  const m = UPN.exec(value.trim());
   if (!m) return undefined;
   const local = m[1]!.toLowerCase();
   const domain = m[2]!.toLowerCase();
-  return { name: local, domain, email: `${local}@${domain}`, ...extra };
+  const id: Identity = { name: local, domain, ...extra };
+  if (domain.indexOf('.') > 0) id.email = `${local}@${domain}`;
+  return id;
 }
 
 function fullName(text: string): string | undefined {
-  let t = text.trim().replace(/\s+/g, ' ');
+  let t = text.trim().replace(/^["']|["']$/g, '').replace(/\s+/g, ' ');
   if (!t) return undefined;
   // "Cole, Lee" (AD display form) → "Lee Cole"
   const comma = /^([^,]+),\s*(.+)$/.exec(t);
@@ -41,39 +46,66 @@ function fullName(text: string): string | undefined {
   // "Lee COLE" → "Lee Cole": vendors upper-case surnames
   return t
     .split(' ')
-    .map((w) => (w.length > 1 && w === w.toUpperCase() && /[A-Z]/.test(w) ? w[0] + w.slice(1).toLowerCase() : w))
+    .map((w) => (w.length > 1 && w === w.toUpperCase() && /\p{Lu}/u.test(w) ? w[0] + w.slice(1).toLowerCase() : w))
     .join(' ');
+}
+
+/** `DC=corp,DC=example` → `corp.example`. */
+function dnDomain(dn: string): string | undefined {
+  const parts: string[] = [];
+  for (const m of dn.matchAll(/(?:^|,)\s*DC=([^,]+)/gi)) parts.push(m[1]!.trim().toLowerCase());
+  return parts.length ? parts.join('.') : undefined;
 }
 
 const RULES: Rule[] = [
   // Display name with e-mail: "Lee COLE (lee.cole@corp.example)", "Cole, Lee (lee.cole@corp.example)"
-  { pattern: /^(.+?)\s*\(([^()\s]+@[^()\s]+)\)$/, build: (m) => withName(fromEmail(m[2]!), fullName(m[1]!)) },
+  { pattern: /^(.+?)\s*\(([^()\s]+@[^()\s]+)\)$/, build: (m) => withName(fromUpn(m[2]!), fullName(m[1]!)) },
   // "Lee Cole <lee.cole@corp.example>"
-  { pattern: /^(.+?)\s*<([^<>\s]+@[^<>\s]+)>$/, build: (m) => withName(fromEmail(m[2]!), fullName(m[1]!)) },
+  { pattern: /^(.+?)\s*<([^<>\s]+@[^<>\s]+)>$/, build: (m) => withName(fromUpn(m[2]!), fullName(m[1]!)) },
   // AWS STS assumed role: arn:aws:sts::<account>:assumed-role/<role>/<session>
   {
     pattern: /^arn:aws[\w-]*:sts::\d{12}:assumed-role\/([^/]+)\/(.+)$/,
-    build: (m) => fromEmail(m[2]!, { role: m[1]! }) ?? { name: m[2]!.toLowerCase(), role: m[1]! },
+    build: (m) => fromUpn(m[2]!, { role: m[1]! }) ?? { name: m[2]!.toLowerCase(), role: m[1]! },
   },
   // AWS IAM user: arn:aws:iam::<account>:user/<path/>name
-  { pattern: /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/, build: (m) => fromEmail(m[1]!) ?? { name: m[1]!.toLowerCase() } },
-  // Distinguished name: CN=Lee Cole,OU=…,DC=corp,DC=example
+  { pattern: /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/, build: (m) => fromUpn(m[1]!) ?? { name: m[1]!.toLowerCase() } },
+  // AWS account root user
+  { pattern: /^arn:aws[\w-]*:iam::\d{12}:root$/, build: () => ({ name: 'root' }) },
+  // Distinguished name: CN=Lee Cole,OU=…,DC=corp,DC=example (escaped commas allowed in the CN)
   {
-    pattern: /^CN=([^,]+),(?:.*?,)?DC=([^,]+)(?:,DC=[^,]+)*$/i,
+    pattern: /^CN=((?:\\,|[^,])+)(?:,.*)?$/i,
     build: (m) => {
       const full = fullName(m[1]!.replace(/\\,/g, ','));
       if (!full) return undefined;
-      return { name: full.toLowerCase().replace(/\s+/g, '.'), domain: m[2]!.toLowerCase(), full_name: full };
+      const id: Identity = { name: full.toLowerCase().replace(/\s+/g, '.'), full_name: full };
+      const domain = dnDomain(m.input);
+      if (domain) id.domain = domain;
+      return id;
     },
   },
-  // Down-level logon name: CORP\lee.cole
-  { pattern: /^([^\\/\s]+)\\([^\\\s]+)$/, build: (m) => ({ name: m[2]!.toLowerCase(), domain: m[1]!.toLowerCase() }) },
+  // Down-level logon name: CORP\lee.cole, NT AUTHORITY\LOCAL SERVICE
+  {
+    pattern: /^([^\\/@]+)\\([^\\]+)$/,
+    build: (m) => {
+      const domain = m[1]!.trim().toLowerCase();
+      const name = m[2]!.trim().toLowerCase();
+      // NT AUTHORITY\SYSTEM stays a user: detection rules look for it, unlike a bare "SYSTEM" placeholder.
+      if (!domain || !name || name === '-') return undefined;
+      return { name, domain };
+    },
+  },
   // UPN or e-mail
-  { pattern: EMAIL, build: (m) => fromEmail(m[0]) },
-  // Percent-encoded values (Zscaler: jdoe%40corp.example)
-  { pattern: /%40/i, build: (m) => normalizeIdentity(decodeURIComponent(m.input)) },
-  // A plain account name
-  { pattern: /^[\w.$-]+$/, build: (m) => ({ name: m[0].toLowerCase() }) },
+  { pattern: UPN, build: (m) => fromUpn(m[0]) },
+  // Percent-encoded values (Zscaler: jdoe%40corp.example, CORP%5Cjdoe): decode once and start over
+  {
+    pattern: /%[0-9a-f]{2}/i,
+    build: (m) => {
+      const decoded = decodeURIComponent(m.input);
+      return decoded === m.input ? undefined : normalizeIdentity(decoded);
+    },
+  },
+  // A plain account name (letters of any script, digits, . _ - $)
+  { pattern: /^[\p{L}\p{N}_.$-]+$/u, build: (m) => ({ name: m[0].toLowerCase() }) },
 ];
 
 function withName(id: Identity | undefined, full: string | undefined): Identity | undefined {
@@ -83,11 +115,14 @@ function withName(id: Identity | undefined, full: string | undefined): Identity 
 }
 
 /** Values vendors write when there is no user. */
-const NO_USER = new Set(['', '-', 'none', 'n/a', 'na', 'null', 'unknown', 'system', 'anonymous']);
+const NO_USER = new Set(['', '-', '--', 'none', 'n/a', 'na', 'null', '(null)', 'undefined', 'unknown', '<unknown>', 'system', 'anonymous']);
 
 export function normalizeIdentity(raw: string | undefined | null): Identity | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  const value = raw.trim();
+  if (raw === undefined || raw === null || typeof raw !== 'string') return undefined;
+  let value = raw.trim();
+  if (value.length > MAX_LENGTH) return undefined;
+  // Quoted values ("lee.cole@corp.example") are the same identity.
+  if (value.length > 1 && value[0] === '"' && value[value.length - 1] === '"') value = value.slice(1, -1).trim();
   if (NO_USER.has(value.toLowerCase())) return undefined;
   for (const rule of RULES) {
     const m = rule.pattern.exec(value);

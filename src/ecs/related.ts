@@ -1,5 +1,4 @@
 import type { EcsEvent, EcsObject, EcsValue } from './event.js';
-import { getPath } from './event.js';
 
 // Which fields feed which `related.*` list: data, so every format gets the same behaviour.
 const RELATED_SOURCES: Record<'ip' | 'hosts' | 'user' | 'hash', string[][]> = {
@@ -12,6 +11,22 @@ const RELATED_SOURCES: Record<'ip' | 'hosts' | 'user' | 'hash', string[][]> = {
   ),
   user: ['user.name', 'user.email', 'source.user.name', 'destination.user.name', 'user.target.name'].map((p) => p.split('.')),
   hash: ['file.hash.md5', 'file.hash.sha1', 'file.hash.sha256', 'process.hash.md5', 'process.hash.sha1', 'process.hash.sha256', 'tls.client.ja3', 'tls.client.ja4'].map((p) => p.split('.')),
+};
+
+type Accessor = (e: EcsObject) => EcsValue | undefined;
+
+// Compiled once from the constant table above (never from input): a direct property chain is several
+// times faster than walking a path array for every field of every event.
+function accessor(path: string[]): Accessor {
+  const body = `return e${path.map((p) => `?.[${JSON.stringify(p)}]`).join('')};`;
+  return new Function('e', body) as Accessor;
+}
+
+const ACCESSORS = {
+  ip: RELATED_SOURCES.ip.map(accessor),
+  hosts: RELATED_SOURCES.hosts.map(accessor),
+  user: RELATED_SOURCES.user.map(accessor),
+  hash: RELATED_SOURCES.hash.map(accessor),
 };
 
 function collect(into: string[], v: EcsValue | undefined): void {
@@ -31,7 +46,7 @@ export function fillRelated(event: EcsEvent): void {
   const related: EcsObject = (event.related as EcsObject | undefined) ?? {};
   for (const key of ['ip', 'hosts', 'user', 'hash'] as const) {
     const list: string[] = Array.isArray(related[key]) ? (related[key] as string[]) : [];
-    for (const path of RELATED_SOURCES[key]) collect(list, getPath(event, path));
+    for (const get of ACCESSORS[key]) collect(list, get(event));
     if (list.length) related[key] = list;
   }
   if (Object.keys(related).length) event.related = related as EcsEvent['related'];

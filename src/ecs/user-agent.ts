@@ -1,9 +1,9 @@
 import UAParser from 'ua-parser-js';
 import type { EcsObject } from './event.js';
-import { LruCache } from '../util/lru.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { percentDecode } from './url.js';
 
-const cache = new LruCache<string, EcsObject>(10_000);
+const cache = new BoundedCache<string, EcsObject>(10_000);
 
 /**
  * ECS `user_agent.*` from a user-agent string: `original` plus parsed name, version, os and device
@@ -31,7 +31,7 @@ export function parseUserAgent(original: string): EcsObject {
   return structuredCloneShallow(out);
 }
 
-const encodedCache = new LruCache<string, EcsObject>(10_000);
+const encodedCache = new BoundedCache<string, EcsObject>(10_000);
 
 /** Decodes a percent-encoded user agent (CloudFront, S3 and others log them encoded) and parses it. */
 export function parseEncodedUserAgent(encoded: string): EcsObject {

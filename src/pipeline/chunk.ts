@@ -1,13 +1,19 @@
 import type { EcsEvent } from '../ecs/event.js';
 import type { ParseSink, ParserContext, RecordParser } from '../formats/format.js';
 import { getFormat } from '../formats/registry.js';
+import { feedEnvelope, unwrapEnvelope } from '../formats/envelopes/index.js';
 import { columnsFor } from '../store/schema.js';
 import { RowEncoder } from '../store/row-encoder.js';
+import { matcherFor, type DetectionSpec } from '../detect/spec.js';
+// Registers the Sigma engine with the spec in every thread that parses (main and workers).
+import '../detect/sigma/register.js';
+import type { Match } from '../detect/types.js';
 
 /** Largest raw record copied into a dead letter; longer ones are cut and say so. */
 export const DEAD_LETTER_RECORD_CHARS = 64 * 1024;
 
-export type ChunkOutput = 'ndjson' | 'rows' | 'events';
+/** `none`: events are only matched by detection (the `detect` command), not returned. */
+export type ChunkOutput = 'ndjson' | 'rows' | 'events' | 'none';
 
 /** One unit of parsing work; plain data so it can cross to a worker thread. */
 export interface ChunkTask {
@@ -23,6 +29,8 @@ export interface ChunkTask {
   /** The text is one whole document (json-or-lines framing), not lines. */
   document: boolean;
   output: ChunkOutput;
+  /** Detection to run on every event (rules, intel); the worker builds its matchers once per spec. */
+  detection?: DetectionSpec | undefined;
 }
 
 export interface RejectedRecord {
@@ -41,6 +49,14 @@ export interface ChunkResult {
   text: string;
   /** Output `events`: the events themselves. */
   eventList?: EcsEvent[];
+  /** Output `rows`: the event id of each row, where each row ends in `text`, and the columns used. */
+  rowIds?: string[];
+  rowEnds?: number[];
+  usedColumns?: number[];
+  /** Output `rows`: events dropped because the same record already appeared in this chunk. */
+  duplicates?: number;
+  /** Detection matches, in event order (only when the task had a detection spec). */
+  matches?: Match[];
   minTime?: number;
   maxTime?: number;
 }
@@ -72,8 +88,15 @@ export function processChunk(task: ChunkTask): ChunkResult {
   const out: string[] = [];
   const events: EcsEvent[] = [];
   const encoder = task.output === 'rows' ? encoderFor(task.formatId) : undefined;
+  const chunkIds = encoder ? new Set<string>() : undefined;
+  const rowIds: string[] | undefined = encoder ? [] : undefined;
+  const rowEnds: number[] | undefined = encoder ? [] : undefined;
+  let rowChars = 0;
+  const matcher = task.detection ? matcherFor(task.detection) : undefined;
   let minTime = Infinity;
   let maxTime = -Infinity;
+  let lastTs: string | undefined;
+  let lastT = NaN;
   let lineNo = 0;
   let current = '';
 
@@ -90,7 +113,12 @@ export function processChunk(task: ChunkTask): ChunkResult {
     event(e) {
       result.events++;
       const ts = e['@timestamp'];
-      const t = ts ? Date.parse(ts) : NaN;
+      // Consecutive events mostly share a timestamp string: parse it once.
+      if (ts !== lastTs) {
+        lastTs = ts;
+        lastT = ts ? Date.parse(ts) : NaN;
+      }
+      const t = lastT;
       if (Number.isNaN(t)) {
         sink.reject('event has no valid @timestamp');
         result.events--;
@@ -98,9 +126,25 @@ export function processChunk(task: ChunkTask): ChunkResult {
       }
       if (t < minTime) minTime = t;
       if (t > maxTime) maxTime = t;
-      if (encoder) out.push(encoder.encode(e));
-      else if (task.output === 'ndjson') out.push(JSON.stringify(e));
-      else events.push(e);
+      if (encoder) {
+        // The same record twice in one chunk is stored once (ids are content hashes).
+        const id = e.event?.id ?? '';
+        if (chunkIds!.has(id)) {
+          result.duplicates = (result.duplicates ?? 0) + 1;
+        } else {
+          chunkIds!.add(id);
+          const row = encoder.encode(e);
+          out.push(row);
+          rowIds!.push(id);
+          rowChars += row.length + 1;
+          rowEnds!.push(rowChars);
+        }
+      } else if (task.output === 'ndjson') out.push(JSON.stringify(e));
+      else if (task.output === 'events') events.push(e);
+      if (matcher) {
+        const found = matcher.match(e);
+        if (found.length) (result.matches ??= []).push(...found);
+      }
     },
     reject(reason) {
       result.rejected++;
@@ -119,7 +163,10 @@ export function processChunk(task: ChunkTask): ChunkResult {
       return;
     }
     try {
-      parser.line(line, lineNo, sink);
+      // AWS transport envelopes (CloudWatch Logs, Firehose) hold records: parse those instead.
+      const envelope = unwrapEnvelope(line);
+      if (envelope) result.records += feedEnvelope(envelope, parser, lineNo, sink, (text) => (current = text)) - 1;
+      else parser.line(line, lineNo, sink);
     } catch (e) {
       sink.reject(`parser failure: ${(e as Error).message}`);
     }
@@ -144,6 +191,11 @@ export function processChunk(task: ChunkTask): ChunkResult {
   for (const k of Object.keys(result.skipped)) if (k === 'blank line' || k === 'header') result.records -= result.skipped[k]!;
   if (out.length) result.text = out.join('\n') + '\n';
   if (task.output === 'events') result.eventList = events;
+  if (encoder) {
+    result.rowIds = rowIds;
+    result.rowEnds = rowEnds;
+    result.usedColumns = encoder.takeUsed();
+  }
   if (result.events) {
     result.minTime = minTime;
     result.maxTime = maxTime;

@@ -15,7 +15,9 @@ export class ChunkPool {
 
   constructor(threads: number) {
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url));
+      // Parsing allocates many short-lived objects: a larger young generation means fewer, cheaper
+      // scavenges (measured: fewer GC pauses per million events).
+      const w = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       w.on('message', (msg: { id: number; result?: ChunkResult; error?: string }) => {
         const p = this.waiting.get(msg.id);
         this.waiting.delete(msg.id);

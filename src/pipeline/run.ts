@@ -215,7 +215,9 @@ function looksLikeDocument(text: string): boolean {
   const start = text.search(/\S/);
   if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
   const nl = text.indexOf('\n', start);
-  const firstLine = nl < 0 ? text.slice(start) : text.slice(start, nl);
+  // A single line is one record either way: no need to parse it here as well.
+  if (nl < 0) return false;
+  const firstLine = text.slice(start, nl);
   try {
     JSON.parse(firstLine);
     return false;

@@ -48,7 +48,8 @@ export class RowEncoder {
   }
 
   encode(event: EcsEvent): string {
-    const cells: string[] = new Array<string>(this.width).fill('');
+    // A holey array: join() writes nothing for the (many) columns left unset.
+    const cells: string[] = new Array<string>(this.width);
     const extra: Record<string, EcsValue> = {};
     const hasExtra = this.walk(event, this.tree, '', cells, extra);
     if (hasExtra && this.extraIndex >= 0) {

@@ -1,0 +1,142 @@
+import type { ChunkResult } from '../pipeline/chunk.js';
+import type { EventSink } from '../pipeline/run.js';
+import type { SourceStats } from '../pipeline/stats.js';
+import { getPath, type EcsEvent } from '../ecs/event.js';
+import type { Alert, Match, RuleMeta } from './types.js';
+import type { Correlator, CorrelationOutput, RuleEntry } from './spec.js';
+import { buildAlert } from './alerts/build.js';
+import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor } from './alerts/suppress.js';
+import type { AlertSink, AlertSinkStats } from './alerts/sink.js';
+
+export interface RuleCounts {
+  matches: number;
+  alerts: number;
+  suppressed: number;
+}
+
+export interface DetectionStats {
+  /** Matches received from the workers (every rule, including correlation-only ones). */
+  matches: number;
+  /** Alerts handed to the sinks. */
+  alerts: number;
+  /** Duplicates dropped (same rule and key within the window). */
+  suppressed: number;
+  perRule: Map<string, RuleCounts>;
+  sinks: AlertSinkStats[];
+}
+
+export interface StageOptions {
+  /** Duplicate suppression window in event time; 0 turns suppression off. */
+  suppressWindowMs?: number;
+}
+
+/**
+ * The orchestrator side of detection: receives the workers' matches in input order, feeds the
+ * correlator, turns matches and correlations into alerts, suppresses duplicates and writes to the
+ * alert sinks. Plugs into the pipeline by wrapping the run's EventSink (`wrap`), so the pipeline
+ * itself only carries the spec to the workers and the matches back.
+ */
+export class DetectionStage {
+  private readonly suppressor: Suppressor;
+  private readonly correlator: Correlator | undefined;
+  private readonly perRule = new Map<string, RuleCounts>();
+  private readonly pending: CorrelationOutput[] = [];
+  private matches = 0;
+  private alerts = 0;
+
+  constructor(
+    private readonly rules: ReadonlyMap<string, RuleEntry>,
+    private readonly sinks: AlertSink[],
+    opts: StageOptions & { createCorrelator?: (() => Correlator) | undefined } = {},
+  ) {
+    this.suppressor = new Suppressor(opts.suppressWindowMs ?? DEFAULT_SUPPRESS_WINDOW_MS);
+    this.correlator = opts.createCorrelator?.();
+  }
+
+  /** An EventSink that passes chunks to `inner` and their matches to this stage. */
+  wrap(inner: EventSink): EventSink {
+    return {
+      output: inner.output,
+      write: async (source: SourceStats, result: ChunkResult) => {
+        await inner.write(source, result);
+        if (result.matches?.length) await this.onMatches(result.matches);
+      },
+      endSource: (source: SourceStats) => inner.endSource(source),
+    };
+  }
+
+  async onMatches(matches: readonly Match[]): Promise<void> {
+    const emit = (out: CorrelationOutput) => this.pending.push(out);
+    for (const m of matches) {
+      this.matches++;
+      this.counts(m.ruleId).matches++;
+      this.correlator?.onMatch(m, emit);
+      const entry = this.rules.get(m.ruleId);
+      if (entry?.alert !== false) await this.offer(buildAlert({ rule: entry?.meta ?? unknownRule(m.ruleId), events: [m.event], key: m.key ?? defaultKey(m.event), details: m.details }));
+      await this.flushCorrelations();
+    }
+  }
+
+  /** End of input: pending correlations, held alerts, then the sinks are closed. */
+  async finish(): Promise<DetectionStats> {
+    this.correlator?.finish((out) => this.pending.push(out));
+    await this.flushCorrelations();
+    await this.write(this.suppressor.drain());
+    for (const s of this.sinks) await s.close();
+    return this.stats();
+  }
+
+  stats(): DetectionStats {
+    for (const [rule, n] of this.suppressor.perRule) this.counts(rule).suppressed = n;
+    return { matches: this.matches, alerts: this.alerts, suppressed: this.suppressor.suppressed, perRule: this.perRule, sinks: this.sinks.map((s) => s.stats()) };
+  }
+
+  private async flushCorrelations(): Promise<void> {
+    while (this.pending.length) {
+      const c = this.pending.shift()!;
+      const rule = this.rules.get(c.ruleId)?.meta ?? unknownRule(c.ruleId);
+      await this.offer(buildAlert({ rule, events: c.events as EcsEvent[], key: c.key, details: c.details }));
+    }
+  }
+
+  private async offer(alert: Alert): Promise<void> {
+    await this.write(this.suppressor.offer(alert));
+  }
+
+  private async write(alerts: Alert[]): Promise<void> {
+    for (const a of alerts) {
+      this.alerts++;
+      this.counts(a.rule.id).alerts++;
+      for (const s of this.sinks) await s.write(a);
+    }
+  }
+
+  private counts(ruleId: string): RuleCounts {
+    let c = this.perRule.get(ruleId);
+    if (!c) {
+      c = { matches: 0, alerts: 0, suppressed: 0 };
+      this.perRule.set(ruleId, c);
+    }
+    return c;
+  }
+}
+
+/**
+ * Key of a match that brings none (single-event Sigma rules): who did it. Duplicate suppression
+ * then folds repeats of a rule by the same actor, not every hit of the rule, into one alert.
+ */
+export const DEFAULT_KEY_FIELDS: readonly string[] = ['source.ip', 'user.name', 'host.name'];
+
+function defaultKey(event: EcsEvent): Record<string, string> | undefined {
+  let key: Record<string, string> | undefined;
+  for (const f of DEFAULT_KEY_FIELDS) {
+    const v = getPath(event, f);
+    if (typeof v === 'string' || typeof v === 'number') (key ??= {})[f] = String(v);
+  }
+  return key;
+}
+
+/** A match for a rule the orchestrator does not know still alerts, visibly marked. */
+function unknownRule(id: string): RuleMeta {
+  return { id, title: `unknown rule ${id}`, level: 'medium', kind: 'builtin' };
+}

@@ -1,0 +1,2 @@
+export { alb } from './format.js';
+export { accessToEcs, flattenTraceId } from './to-ecs.js';

@@ -1,0 +1,2 @@
+export { appJson } from './format.js';
+export { appJsonToEcs } from './to-ecs.js';

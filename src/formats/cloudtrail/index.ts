@@ -1,0 +1,2 @@
+export { cloudtrail } from './format.js';
+export { cloudtrailToEcs } from './to-ecs.js';

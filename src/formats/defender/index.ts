@@ -1,0 +1,2 @@
+export { defender } from './format.js';
+export { defenderToEcs } from './to-ecs.js';

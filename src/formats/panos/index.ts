@@ -1,0 +1,2 @@
+export { panos } from './format.js';
+export { panosToEcs } from './to-ecs.js';

@@ -1,0 +1,73 @@
+import { TRAFFIC_FIELDS, THREAT_FIELDS, DECRYPTION_FIELDS } from './fields-network.js';
+import {
+  COMMON_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS, HIPMATCH_FIELDS, AUTHENTICATION_FIELDS,
+} from './fields-system.js';
+
+/** Fields only the CEF, LEEF and Strata Logging Service forms deliver (split out or renamed there). */
+const EXTRA_FIELDS = ['threat_name', 'url_domain', 'sender_sw_version', 'severity_number', 'receive_time_iso'] as const;
+
+export type FieldName =
+  | (typeof TRAFFIC_FIELDS)[number] | (typeof THREAT_FIELDS)[number] | (typeof DECRYPTION_FIELDS)[number]
+  | (typeof SYSTEM_FIELDS)[number] | (typeof CONFIG_FIELDS)[number] | (typeof USERID_FIELDS)[number]
+  | (typeof GLOBALPROTECT_FIELDS)[number] | (typeof HIPMATCH_FIELDS)[number] | (typeof AUTHENTICATION_FIELDS)[number]
+  | (typeof EXTRA_FIELDS)[number];
+
+/**
+ * A record in canonical form: values indexed by field id (`rec[F.natsrc]`), `undefined` when the
+ * record lacks the field or it is empty. Every delivery form (CSV, CEF, LEEF, JSON) fills one, so a
+ * single mapping turns all of them into ECS, and positional CSV needs no per-line name lookups.
+ */
+export type Rec = (string | undefined)[];
+
+const ids = new Map<string, number>();
+for (const table of [
+  TRAFFIC_FIELDS, THREAT_FIELDS, DECRYPTION_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS,
+  HIPMATCH_FIELDS, AUTHENTICATION_FIELDS, EXTRA_FIELDS,
+] as readonly (readonly string[])[]) {
+  for (const name of table) if (name !== 'future_use' && !ids.has(name)) ids.set(name, ids.size);
+}
+
+/** Field name → id in a canonical record. */
+export const F = Object.fromEntries(ids) as Record<Exclude<FieldName, 'future_use'>, number>;
+export const FIELD_COUNT = ids.size;
+
+export function fieldId(name: string): number | undefined {
+  return ids.get(name);
+}
+
+export interface Layout {
+  /** The Type column value (`TRAFFIC`). */
+  type: string;
+  /** Field names by CSV position. */
+  names: readonly string[];
+  /** Field id by CSV position; -1 for placeholders. */
+  ids: Int16Array;
+  /** Fewest fields a record of this type must have to be read (through the fields the mapping needs). */
+  min: number;
+}
+
+function layout(type: string, names: readonly string[], minName: string): Layout {
+  const min = names.indexOf(minName) + 1;
+  if (min <= 0) throw new Error(`layout ${type}: no field ${minName}`);
+  return { type, names, ids: Int16Array.from(names, (n) => ids.get(n) ?? -1), min };
+}
+
+// Minimums: session logs need everything through the action; the others through their main payload.
+const TABLE: Layout[] = [
+  layout('TRAFFIC', TRAFFIC_FIELDS, 'action'),
+  layout('THREAT', THREAT_FIELDS, 'action'),
+  layout('DECRYPTION', DECRYPTION_FIELDS, 'action'),
+  layout('SYSTEM', SYSTEM_FIELDS, 'opaque'),
+  layout('CONFIG', CONFIG_FIELDS, 'result'),
+  layout('USERID', USERID_FIELDS, 'user'),
+  layout('GLOBALPROTECT', GLOBALPROTECT_FIELDS, 'srcuser'),
+  layout('HIPMATCH', HIPMATCH_FIELDS, 'matchname'),
+  layout('AUTHENTICATION', AUTHENTICATION_FIELDS, 'user'),
+];
+
+/** Layouts by Type column value (`HIP-MATCH` is how some releases and the docs spell HIPMATCH). */
+export const LAYOUTS = new Map<string, Layout>(TABLE.map((l) => [l.type, l]));
+LAYOUTS.set('HIP-MATCH', LAYOUTS.get('HIPMATCH')!);
+
+/** Log types without a table here (CORRELATION, TUNNEL, GTP, SCTP, IPTAG, AUDIT …): the common head only. */
+export const GENERIC = layout('*', COMMON_FIELDS, 'time_generated');

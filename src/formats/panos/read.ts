@@ -1,0 +1,130 @@
+import { canonicalIp } from '../../ecs/ip.js';
+import { isoFromMillis } from '../../ecs/time.js';
+import type { TimeZone } from '../../ecs/timezone.js';
+import { RecordError } from '../format.js';
+import { F, type Rec } from './layouts.js';
+import { parsePanTime } from './time.js';
+import { lookup } from './mappings.js';
+
+/** Names from the PAN-OS docs for the fields rejections mention most, so reasons read naturally. */
+const DISPLAY: Record<string, string | undefined> = lookup({
+  src: 'Source Address', dst: 'Destination Address', natsrc: 'NAT Source IP', natdst: 'NAT Destination IP',
+  sport: 'Source Port', dport: 'Destination Port', natsport: 'NAT Source Port', natdport: 'NAT Destination Port',
+  time_generated: 'Generated Time', receive_time: 'Receive Time', start: 'Start Time', high_res_timestamp: 'High Resolution Timestamp',
+  ip: 'Source IP', public_ip: 'Public IP', private_ip: 'Private IP', public_ipv6: 'Public IPv6', private_ipv6: 'Private IPv6',
+  srcipv6: 'Source IPv6 Address', xff_ip: 'XFF Address', bytes: 'Bytes', bytes_sent: 'Bytes Sent', bytes_received: 'Bytes Received',
+  packets: 'Packets', pkts_sent: 'Packets Sent', pkts_received: 'Packets Received', elapsed: 'Elapsed Time', repeatcnt: 'Repeat Count',
+});
+
+const NAMES: string[] = [];
+for (const [name, id] of Object.entries(F)) NAMES[id] = name;
+
+export function label(id: number): string {
+  const name = NAMES[id] ?? String(id);
+  const display = DISPLAY[name];
+  return display ? `${name} (${display})` : name;
+}
+
+export function clip(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
+}
+
+/** A field's text, or `undefined` when absent. */
+export function str(r: Rec, id: number): string | undefined {
+  return r[id];
+}
+
+/** An IP field: canonical text, `undefined` when absent; throws when present but not an address. */
+export function ip(r: Rec, id: number): string | undefined {
+  const v = r[id];
+  if (v === undefined) return undefined;
+  const out = canonicalIp(v);
+  if (out === undefined) throw new RecordError(`${label(id)} '${clip(v)}' is not an IP address`);
+  return out;
+}
+
+/** An IP-or-name field (Config "Host", relayed values): canonical IP or undefined, never throwing. */
+export function maybeIp(r: Rec, id: number): string | undefined {
+  const v = r[id];
+  return v === undefined ? undefined : canonicalIp(v);
+}
+
+/** A non-negative whole number; throws when present but not one. */
+export function int(r: Rec, id: number): number | undefined {
+  const v = r[id];
+  if (v === undefined) return undefined;
+  let n = 0;
+  const len = v.length;
+  if (len === 0 || len > 15) return wholeOrThrow(v, id);
+  for (let i = 0; i < len; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return wholeOrThrow(v, id);
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function wholeOrThrow(v: string, id: number): number {
+  // Some relays write counters as 1.0e3 or with spaces; accept what is still a whole number.
+  const n = Number(v.trim());
+  if (v.trim() !== '' && Number.isInteger(n) && n >= 0) return n;
+  throw new RecordError(`${label(id)} '${clip(v)}' is not a whole number`);
+}
+
+/** A port: 0–65535. */
+export function port(r: Rec, id: number): number | undefined {
+  const n = int(r, id);
+  if (n !== undefined && n > 65535) throw new RecordError(`${label(id)} ${n} is not a port number (0–65535)`);
+  return n;
+}
+
+const ISO_SLOTS = 64;
+
+/**
+ * Times in the configured zone, with the last conversion remembered: consecutive records mostly
+ * share their second, so most lines cost a string comparison instead of a conversion.
+ */
+export class TimeReader {
+  private lastText = '';
+  private lastMs = 0;
+  private readonly isoMs = new Float64Array(ISO_SLOTS).fill(NaN);
+  private readonly isoText: string[] = new Array<string>(ISO_SLOTS).fill('');
+
+  constructor(readonly zone: TimeZone) {}
+
+  /** Epoch ms of a time field; `undefined` when absent; throws when present but not a time. */
+  millis(r: Rec, id: number): number | undefined {
+    const v = r[id];
+    if (v === undefined) return undefined;
+    if (v === this.lastText) return this.lastMs;
+    const ms = parsePanTime(v, this.zone);
+    if (ms === undefined) {
+      throw new RecordError(`${label(id)} '${clip(v)}' is not a valid time (expected YYYY/MM/DD HH:MM:SS in ${this.zone.name}, ISO 8601 or epoch)`);
+    }
+    this.lastText = v;
+    this.lastMs = ms;
+    return ms;
+  }
+
+  /** Like `millis`, but a bad value is ignored (secondary times such as certificate validity). */
+  optional(r: Rec, id: number): number | undefined {
+    try {
+      return this.millis(r, id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** RFC 3339 UTC text; a record writes several times (generated, received, start) from a few seconds. */
+  iso(ms: number): string {
+    // Direct-mapped by second and millisecond, so a record's few distinct times rarely evict each other.
+    const slot = ((ms / 1000) ^ (ms % 1000)) & (ISO_SLOTS - 1);
+    if (this.isoMs[slot] === ms) return this.isoText[slot]!;
+    const frac = ms % 1000;
+    // A sub-second time (High Resolution Timestamp) reuses its second's text.
+    const s = frac > 0 ? `${this.iso(ms - frac).slice(0, 19)}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z` : isoFromMillis(ms);
+    this.isoMs[slot] = ms;
+    this.isoText[slot] = s;
+    return s;
+  }
+}

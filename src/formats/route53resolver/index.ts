@@ -1,0 +1,2 @@
+export { route53resolver } from './format.js';
+export { route53ResolverToEcs } from './to-ecs.js';

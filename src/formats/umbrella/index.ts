@@ -1,0 +1,1 @@
+export { umbrella } from './format.js';

@@ -1,0 +1,183 @@
+import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
+import { ECS_VERSION, setPath } from '../../ecs/event.js';
+import { canonicalIp } from '../../ecs/ip.js';
+import { isoFromMillis, millisFromDateTime } from '../../ecs/time.js';
+import { eventIdFor } from '../../ecs/event-id.js';
+import { identityToEcs } from '../../ecs/identity.js';
+import { RecordError, type ParserContext } from '../format.js';
+import { TIMESTAMP, type Layout } from './layouts.js';
+import { splitList, type Resolved } from './identities.js';
+
+export const DATASET = 'cisco.umbrella';
+
+const INTEGER = /^-?\d+$/;
+
+const SPLIT = new Map<string, readonly string[]>();
+
+/**
+ * `setPath` with each dotted path split once: mappings write the same few dozen paths (all from
+ * code tables, so the memo stays small) on every record.
+ */
+export function put(event: EcsObject, path: string, value: EcsValue | undefined): void {
+  let parts = SPLIT.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    SPLIT.set(path, parts);
+  }
+  setPath(event, parts, value);
+}
+
+function clip(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
+}
+
+/** One CSV row read through its layout; empty cells and `null` read as absent. */
+export class Row {
+  constructor(
+    readonly cells: string[],
+    readonly layout: Layout,
+    readonly raw: string,
+  ) {}
+
+  get(name: string): string | undefined {
+    const i = this.layout.index.get(name);
+    if (i === undefined) return undefined;
+    const v = this.cells[i];
+    return v === undefined || v === '' || v === 'null' || v === '-' ? undefined : v;
+  }
+
+  private where(name: string): string {
+    return `column ${(this.layout.index.get(name) ?? 0) + 1} (${name.replace(/_/g, ' ')})`;
+  }
+
+  ip(name: string): string | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    const ip = canonicalIp(v);
+    if (ip === undefined) throw new RecordError(`${this.where(name)} '${clip(v)}' is not an IP address`);
+    return ip;
+  }
+
+  long(name: string): number | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (!INTEGER.test(v)) throw new RecordError(`${this.where(name)} '${clip(v)}' is not a whole number`);
+    return Number(v);
+  }
+
+  port(name: string): number | undefined {
+    const n = this.long(name);
+    if (n !== undefined && (n < 0 || n > 65535)) throw new RecordError(`${this.where(name)} '${n}' is not a port (0-65535)`);
+    return n;
+  }
+
+  list(name: string): string[] | undefined {
+    const l = splitList(this.get(name));
+    return l.length ? l : undefined;
+  }
+
+  millis(name: string): number {
+    const v = this.get(name);
+    if (v === undefined) throw new RecordError(`${this.where(name)} is empty (expected YYYY-MM-DD HH:MM:SS, UTC)`);
+    const ms = TIMESTAMP.test(v) ? millisFromDateTime(v.slice(0, 10), v.slice(11)) : undefined;
+    if (ms === undefined) throw new RecordError(`${this.where(name)} '${clip(v)}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, UTC)`);
+    return ms;
+  }
+
+  /** Non-empty cells past the layout or under unnamed columns, by 1-based column number. */
+  unmapped(): EcsObject | undefined {
+    let out: EcsObject | undefined;
+    for (let i = 0; i < this.cells.length; i++) {
+      const v = this.cells[i]!;
+      if (v === '' || (i < this.layout.columns.length && this.layout.columns[i] !== '')) continue;
+      (out ??= {})[String(i + 1)] = v;
+    }
+    return out;
+  }
+}
+
+/** How a vendor action reads in ECS: Umbrella writes Allowed, ALLOWED, ALLOW, BLOCK, Would Block … */
+const ACTIONS: Record<string, { action: string; outcome: 'success' | 'failure'; type: string }> = {
+  allowed: { action: 'allowed', outcome: 'success', type: 'allowed' },
+  allow: { action: 'allowed', outcome: 'success', type: 'allowed' },
+  blocked: { action: 'blocked', outcome: 'failure', type: 'denied' },
+  block: { action: 'blocked', outcome: 'failure', type: 'denied' },
+};
+
+export function applyAction(event: EcsEvent, value: string | undefined): void {
+  const ev = event.event!;
+  if (!value) {
+    ev.outcome = 'unknown';
+    return;
+  }
+  const key = value.toLowerCase();
+  const known = ACTIONS[key];
+  ev.action = known?.action ?? key;
+  ev.outcome = known?.outcome ?? 'unknown';
+  if (known) ev.type = [...(ev.type ?? []), known.type];
+}
+
+export interface BaseSpec {
+  kind: string;
+  category: string[];
+  type: string[];
+  observerType: string;
+}
+
+export function baseEvent(row: Row, ms: number, spec: BaseSpec, ctx: ParserContext): EcsEvent {
+  const event: EcsEvent['event'] = {
+    kind: spec.kind,
+    category: spec.category,
+    type: [...spec.type],
+    dataset: DATASET,
+    module: 'cisco',
+    id: eventIdFor(DATASET, row.raw),
+    ingested: ctx.ingested,
+  };
+  if (ctx.original) event.original = row.raw;
+  return {
+    '@timestamp': isoFromMillis(ms),
+    ecs: { version: ECS_VERSION },
+    event,
+    observer: { vendor: 'Cisco', product: 'Umbrella', type: spec.observerType },
+    log: { file: { path: ctx.source } },
+    umbrella: { log_type: row.layout.type },
+  };
+}
+
+/** Writes `umbrella.<key>` (dotted keys nest). */
+export function vendor(event: EcsEvent, key: string, value: EcsValue | undefined): void {
+  put(event, `umbrella.${key}`, value);
+}
+
+/** user.* / host.name / network.name from resolved identities, plus the raw lists. */
+export function applyIdentities(event: EcsEvent, r: Resolved): void {
+  if (r.user) event.user = identityToEcs(r.user);
+  if (r.host) put(event, 'host.name', r.host);
+  if (r.network) put(event, 'network.name', r.network);
+  // Resolutions are cached and shared between records: each event gets its own lists.
+  if (r.identities.length) vendor(event, 'identities', r.identities.slice());
+  if (r.types.length) vendor(event, 'identity_types', r.types.slice());
+}
+
+/** source/destination address + ip (+ port) in ECS form. */
+export function endpoint(event: EcsEvent, side: 'source' | 'destination', ip: string | undefined, port?: number): void {
+  if (ip === undefined && port === undefined) return;
+  const o: EcsObject = (event[side] as EcsObject | undefined) ?? {};
+  if (ip !== undefined) {
+    o.address = ip;
+    o.ip = ip;
+  }
+  if (port !== undefined) o.port = port;
+  event[side] = o;
+}
+
+/** Cells copied to `umbrella.*` as they are: [column, key, kind]. */
+export type CopySpec = readonly [string, string, 'keyword' | 'list' | 'long'];
+
+export function copyColumns(event: EcsEvent, row: Row, specs: readonly CopySpec[]): void {
+  for (const [column, key, kind] of specs) {
+    const v = kind === 'list' ? row.list(column) : kind === 'long' ? row.long(column) : row.get(column);
+    if (v !== undefined) vendor(event, key, v);
+  }
+}

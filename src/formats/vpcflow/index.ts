@@ -1,0 +1,3 @@
+export { vpcflow } from './format.js';
+export { vpcflowToEcs, tcpFlagNames } from './to-ecs.js';
+export { communityId } from './community-id.js';

@@ -1,0 +1,2 @@
+export { waf } from './format.js';
+export { wafToEcs } from './to-ecs.js';

@@ -1,0 +1,3 @@
+export { windowsEvent } from './format.js';
+export { windowsEventToEcs } from './to-ecs.js';
+export { splitJsonValues } from './split.js';

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EcsEvent } from '../../ecs/event.js';
+import { windowsEvent } from './format.js';
+import { splitJsonValues } from './split.js';
+
+export function parseWindows(text: string): { events: EcsEvent[]; rejected: string[] } {
+  const events: EcsEvent[] = [];
+  const rejected: string[] = [];
+  const parser = windowsEvent.createParser({ source: 'test.json', original: false, options: {}, ingested: '2026-01-01T00:00:00.000Z' });
+  parser.line(text, 1, { event: (e) => events.push(e), reject: (r) => rejected.push(r), skip: () => undefined });
+  return { events, rejected };
+}
+
+const SYSMON = {
+  Event: {
+    '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
+    System: {
+      Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon', Guid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9' } },
+      EventID: 1,
+      TimeCreated: { '#attributes': { SystemTime: '2025-11-27T07:40:10.165324Z' } },
+      EventRecordID: 571146,
+      Execution: { '#attributes': { ProcessID: 3544, ThreadID: 4272 } },
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      Computer: 'host1',
+      Security: { '#attributes': { UserID: 'S-1-5-18' } },
+    },
+    EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', 'Threat Name': 'x' },
+  },
+};
+
+test('Event.System and EventData flatten to winlog.* with the Windows names', () => {
+  const { events, rejected } = parseWindows(JSON.stringify(SYSMON, null, 2));
+  assert.deepEqual(rejected, []);
+  const e = events[0]!;
+  const w = e.winlog as Record<string, unknown>;
+  assert.equal(w.event_id, '1');
+  assert.equal(w.channel, 'Microsoft-Windows-Sysmon/Operational');
+  assert.equal(w.provider_name, 'Microsoft-Windows-Sysmon');
+  assert.equal(w.computer_name, 'host1');
+  assert.deepEqual(w.event_data, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', ThreatName: 'x' });
+  assert.equal(e['@timestamp'], '2025-11-27T07:40:10.165Z');
+  assert.equal(e.event!.dataset, 'windows.event');
+  assert.equal(e.event!.code, '1');
+  assert.equal(typeof e.event!.id, 'string');
+});
+
+test('several concatenated pretty-printed objects, arrays, UserData and Data lists', () => {
+  const two = `${JSON.stringify(SYSMON, null, 2)}\n${JSON.stringify(SYSMON, null, 2)}`;
+  assert.equal(parseWindows(two).events.length, 2);
+  assert.equal(parseWindows(`[${JSON.stringify(SYSMON)},${JSON.stringify(SYSMON)}]`).events.length, 2);
+  const ud = { Event: { System: { EventID: 5858, Channel: 'Microsoft-Windows-WMI-Activity/Operational' }, UserData: { Operation_ClientFailure: { Operation: 'op', ResultCode: '0x1' } } } };
+  assert.deepEqual((parseWindows(JSON.stringify(ud)).events[0]!.winlog as Record<string, unknown>).user_data, { Operation: 'op', ResultCode: '0x1' });
+  const data = { Event: { System: { EventID: 4688 }, EventData: { Data: [{ '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\a.exe' }] } } };
+  assert.deepEqual((parseWindows(JSON.stringify(data)).events[0]!.winlog as Record<string, unknown>).event_data, { NewProcessName: 'C:\\a.exe' });
+  const flat = { EventID: 4624, Channel: 'Security', LogonType: 3 };
+  assert.deepEqual(parseWindows(JSON.stringify(flat)).events[0]!.winlog, { event_id: '4624', channel: 'Security', event_data: { LogonType: 3 } });
+});
+
+test('bad input is rejected with the reason', () => {
+  assert.match(parseWindows('{"Event": {"System": {}}}').rejected[0]!, /EventID/);
+  assert.match(parseWindows('{"a": ').rejected[0]!, /invalid JSON/);
+  assert.match(parseWindows('junk {"EventID": 1}').rejected[0]!, /outside them/);
+  assert.deepEqual(splitJsonValues('{"a":"}{"} {"b":[1,{}]}').values, ['{"a":"}{"}', '{"b":[1,{}]}']);
+});
+
+test('detect recognizes rendered events', () => {
+  const lines = JSON.stringify(SYSMON, null, 2).split('\n');
+  assert.ok(windowsEvent.detect({ name: 'x.json', lines }) >= 0.9);
+  assert.equal(windowsEvent.detect({ name: 'x.log', lines: ['2026-01-01 GET /'] }), 0);
+});

@@ -1,0 +1,1 @@
+export { zscaler } from './format.js';

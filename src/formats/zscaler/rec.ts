@@ -1,0 +1,241 @@
+import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
+import { ECS_VERSION, setPath } from '../../ecs/event.js';
+import { canonicalIp, ipVersion } from '../../ecs/ip.js';
+import { isoFromMillis } from '../../ecs/time.js';
+import { eventIdFor } from '../../ecs/event-id.js';
+import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
+import { BoundedCache } from '../../util/bounded-cache.js';
+import { RecordError, type ParserContext } from '../format.js';
+import type { FeedSpec } from './feeds.js';
+
+export const DATASET = 'zscaler.zia';
+
+const INTEGER = /^-?\d+$/;
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+const SPLIT = new Map<string, readonly string[]>();
+
+/**
+ * `setPath` with each dotted path split once: mappings write the same few dozen paths (all from
+ * code tables, so the memo stays small) on every record.
+ */
+export function put(event: EcsObject, path: string, value: EcsValue | undefined): void {
+  let parts = SPLIT.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    SPLIT.set(path, parts);
+  }
+  setPath(event, parts, value);
+}
+
+function clip(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
+}
+
+/** Typed access to an NSS record's values; remembers which keys a mapping consumed. */
+export class Rec {
+  readonly used = new Set<string>();
+
+  constructor(
+    readonly values: Map<string, string | EcsObject>,
+    readonly raw: string,
+  ) {}
+
+  /** The first of `keys` holding a string value. */
+  get(...keys: string[]): string | undefined {
+    for (const k of keys) {
+      const v = this.values.get(k);
+      if (typeof v === 'string') {
+        this.used.add(k);
+        return v;
+      }
+    }
+    return undefined;
+  }
+
+  private first(keys: string[]): [string, string] | undefined {
+    for (const k of keys) {
+      const v = this.values.get(k);
+      if (typeof v === 'string') {
+        this.used.add(k);
+        return [k, v];
+      }
+    }
+    return undefined;
+  }
+
+  ip(...keys: string[]): string | undefined {
+    const hit = this.first(keys);
+    if (!hit) return undefined;
+    const ip = canonicalIp(hit[1]);
+    if (ip === undefined) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not an IP address`);
+    return ip;
+  }
+
+  long(...keys: string[]): number | undefined {
+    const hit = this.first(keys);
+    if (!hit) return undefined;
+    if (!INTEGER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a whole number`);
+    return Number(hit[1]);
+  }
+
+  number(...keys: string[]): number | undefined {
+    const hit = this.first(keys);
+    if (!hit) return undefined;
+    if (!NUMBER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a number`);
+    return Number(hit[1]);
+  }
+
+  port(...keys: string[]): number | undefined {
+    const hit = this.first(keys);
+    if (!hit) return undefined;
+    const n = Number(hit[1]);
+    if (!INTEGER.test(hit[1]) || n < 0 || n > 65535) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a port (0-65535)`);
+    return n;
+  }
+
+  /** Yes/No, true/false, 1/0 → boolean; any other value stays unconsumed (kept by copyRest). */
+  bool(...keys: string[]): boolean | undefined {
+    const hit = this.first(keys);
+    if (!hit) return undefined;
+    const v = hit[1].toLowerCase();
+    if (v === 'yes' || v === 'true' || v === '1') return true;
+    if (v === 'no' || v === 'false' || v === '0') return false;
+    this.used.delete(hit[0]);
+    return undefined;
+  }
+}
+
+/** How a copied value is read: as written, lower/upper-cased, or typed. */
+export type Kind = 'keyword' | 'lower' | 'upper' | 'long' | 'number' | 'ip' | 'port' | 'bool';
+
+/** [NSS field names (first present wins), target path, kind]: most of every mapping is this table. */
+export type Copy = readonly [readonly string[], string, Kind?];
+
+export function applyCopies(event: EcsEvent, rec: Rec, copies: readonly Copy[]): void {
+  for (const [keys, path, kind] of copies) {
+    let v: EcsValue | undefined;
+    switch (kind ?? 'keyword') {
+      case 'long': v = rec.long(...keys); break;
+      case 'number': v = rec.number(...keys); break;
+      case 'ip': v = rec.ip(...keys); break;
+      case 'port': v = rec.port(...keys); break;
+      case 'bool': v = rec.bool(...keys); break;
+      case 'lower': v = rec.get(...keys)?.toLowerCase(); break;
+      case 'upper': v = rec.get(...keys)?.toUpperCase(); break;
+      default: v = rec.get(...keys);
+    }
+    if (v !== undefined) put(event, path, v);
+  }
+}
+
+export function baseEvent(rec: Rec, ms: number, feed: string, spec: FeedSpec, ctx: ParserContext): EcsEvent {
+  const event: EcsEvent['event'] = {
+    kind: spec.kind,
+    category: spec.category,
+    type: [...spec.type],
+    dataset: DATASET,
+    module: 'zscaler',
+    id: eventIdFor(DATASET, rec.raw),
+    ingested: ctx.ingested,
+  };
+  if (ctx.original) event.original = rec.raw;
+  return {
+    '@timestamp': isoFromMillis(ms),
+    ecs: { version: ECS_VERSION },
+    event,
+    observer: { vendor: 'Zscaler', product: 'ZIA', type: spec.observerType },
+    log: { file: { path: ctx.source } },
+    zscaler: { feed },
+  };
+}
+
+const ACTIONS: Record<string, { action: string; outcome: 'success' | 'failure'; type: string }> = {
+  allowed: { action: 'allowed', outcome: 'success', type: 'allowed' },
+  allow: { action: 'allowed', outcome: 'success', type: 'allowed' },
+  blocked: { action: 'blocked', outcome: 'failure', type: 'denied' },
+  block: { action: 'blocked', outcome: 'failure', type: 'denied' },
+  drop: { action: 'drop', outcome: 'failure', type: 'denied' },
+  deny: { action: 'denied', outcome: 'failure', type: 'denied' },
+  denied: { action: 'denied', outcome: 'failure', type: 'denied' },
+  reset: { action: 'reset', outcome: 'failure', type: 'denied' },
+};
+
+/** event.action (lower case; allowed/blocked normalized), event.outcome and the allowed/denied type. */
+export function applyAction(event: EcsEvent, value: string | undefined): void {
+  const ev = event.event!;
+  if (!value) {
+    ev.outcome = 'unknown';
+    return;
+  }
+  const key = value.toLowerCase();
+  const known = ACTIONS[key];
+  ev.action = known?.action ?? key;
+  ev.outcome = known?.outcome ?? 'unknown';
+  if (known) ev.type = [...(ev.type ?? []), known.type];
+}
+
+// A feed holds few distinct users; normalizing one costs several regex passes. null = no user.
+const identities = new BoundedCache<string, Identity | null>(10_000);
+
+function identity(raw: string | undefined): Identity | undefined {
+  if (raw === undefined) return undefined;
+  let id = identities.get(raw);
+  if (id === undefined) {
+    id = normalizeIdentity(raw) ?? null;
+    identities.set(raw, id);
+  }
+  return id ?? undefined;
+}
+
+/** user.* from the first identity field holding a user (`Unknown`, `NA` … hold none). */
+export function applyUser(event: EcsEvent, rec: Rec, ...keys: string[]): void {
+  for (const k of keys) {
+    const id = identity(rec.get(k));
+    if (id) {
+      event.user = identityToEcs(id);
+      return;
+    }
+  }
+}
+
+export function endpoint(event: EcsEvent, side: 'source' | 'destination', ip: string | undefined, port?: number): void {
+  if (ip === undefined && port === undefined) return;
+  const o: EcsObject = (event[side] as EcsObject | undefined) ?? {};
+  if (ip !== undefined) {
+    o.address = ip;
+    o.ip = ip;
+  }
+  if (port !== undefined) o.port = port;
+  event[side] = o;
+}
+
+export function setNat(event: EcsEvent, ip: string | undefined): void {
+  if (ip === undefined) return;
+  const source: EcsObject = (event.source as EcsObject | undefined) ?? {};
+  source.nat = { ip };
+  event.source = source;
+}
+
+export function networkType(event: EcsEvent): void {
+  const ip = (event.source?.ip ?? (event.source?.nat as EcsObject | undefined)?.ip ?? event.destination?.ip) as string | undefined;
+  if (ip) put(event, 'network.type', ipVersion(ip));
+}
+
+/** Fields that only restate the event time: not copied into `zscaler.<feed>.*`. */
+const TIME_PARTS = new Set([
+  'time', 'datetime', 'tz', 'epochtime', 'day', 'day_of_month', 'hour', 'minute', 'minutes', 'month',
+  'month_of_year', 'second', 'year', 'yyyy', 'mth', 'dd', 'hh', 'mm', 'ss',
+]);
+
+/** Every value the mapping did not consume, under `zscaler.<feed>.<field>`, so nothing is lost. */
+export function copyRest(event: EcsEvent, rec: Rec, feed: string): void {
+  const zscaler = event.zscaler as EcsObject;
+  let rest = zscaler[feed] as EcsObject | undefined;
+  for (const [k, v] of rec.values) {
+    if (rec.used.has(k) || TIME_PARTS.has(k)) continue;
+    rest ??= zscaler[feed] = {};
+    const key = k.replace(/\./g, '_');
+    if (rest[key] === undefined) rest[key] = v;
+  }
+}
