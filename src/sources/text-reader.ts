@@ -45,7 +45,7 @@ export function openBytes(path: string): Readable {
  * throws SourceError.
  */
 export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}): AsyncGenerator<TextChunk> {
-  const chunkChars = options.chunkChars ?? 4 << 20;
+  const chunkChars = options.chunkChars ?? 1 << 20;
   const maxLine = options.maxLineChars ?? 64 << 20;
   let bytesRead = 0;
   bytes.on('data', (b: Buffer) => (bytesRead += b.length));

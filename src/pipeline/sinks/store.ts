@@ -39,7 +39,7 @@ export class StoreSink implements EventSink {
 
   constructor(
     private readonly store: EventStore,
-    private readonly batchRows = 500_000,
+    private readonly batchRows = 250_000,
   ) {}
 
   async write(source: SourceStats, result: ChunkResult): Promise<void> {

@@ -30,10 +30,10 @@ export const duckdbDialect: SqlDialect = {
   },
   loadStaged(table, columns, used) {
     const q = (n: string) => this.quoteIdent(n);
-    // The CSV reader gets lists and JSON as text; lists are cast from their JSON text. Only the used
+    // The CSV reader casts list literals to VARCHAR[] itself and reads JSON as text. Only the used
     // columns are selected, so the reader converts nothing else.
-    const csvTypes = columns.map((c) => `'${c.name}': '${c.type === 'keyword[]' || c.type === 'json' ? 'VARCHAR' : this.columnType(c.type)}'`);
-    const select = used.map((c) => (c.type === 'keyword[]' ? `CAST(CAST(s.${q(c.name)} AS JSON) AS VARCHAR[])` : `s.${q(c.name)}`));
+    const csvTypes = columns.map((c) => `'${c.name}': '${c.type === 'json' ? 'VARCHAR' : this.columnType(c.type)}'`);
+    const select = used.map((c) => `s.${q(c.name)}`);
     return [
       `INSERT INTO ${q(table)} (${used.map((c) => q(c.name)).join(', ')})`,
       `SELECT ${select.join(', ')} FROM read_csv($file, delim='\t', quote='"', escape='"', header=false, allow_quoted_nulls=false,`,

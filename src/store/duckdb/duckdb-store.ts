@@ -6,6 +6,8 @@ import { duckdbDialect } from './dialect.js';
 
 export interface DuckDbOptions {
   readOnly?: boolean;
+  /** DuckDB's memory limit (default 1GB: bulk loads spill to disk instead of growing without bound). */
+  memoryLimit?: string;
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
 }
@@ -41,6 +43,7 @@ export class DuckDbStore implements EventStore {
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
+    config.memory_limit = options.memoryLimit ?? '1GB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
     const store = new DuckDbStore(path, instance, con, options.readOnly ?? false);

@@ -1,0 +1,80 @@
+import { listFormats } from '../formats/registry.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { allColumns } from '../store/schema.js';
+import { StoreAlertSink } from '../detect/alerts/store-sink.js';
+import type { AlertSink } from '../detect/alerts/sink.js';
+import { DetectionStage, type DetectionStats } from '../detect/stage.js';
+import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
+import { DeadLetterWriter } from './dead-letter.js';
+import { runPipeline, type ProgressReporter } from './run.js';
+import { StoreSink } from './sinks/store.js';
+import type { RunSummary } from './stats.js';
+
+/** The database could not be opened or its schema created. */
+export class StoreOpenError extends Error {}
+
+export interface IngestOptions {
+  inputs: string[];
+  db: string;
+  format: string;
+  formatOptions?: Record<string, string>;
+  original?: boolean;
+  threads: number;
+  deadLetterPath: string;
+  progress?: ProgressReporter | undefined;
+  /** Loaded rules and feeds; absent or inactive: no detection. */
+  detection?: { spec: DetectionSpec; engine: DetectionEngine; active: boolean } | undefined;
+  /** Alert destinations besides the database's alerts table. */
+  alertSinks?: AlertSink[];
+}
+
+export interface IngestResult {
+  summary: RunSummary;
+  alerts?: DetectionStats | undefined;
+}
+
+/**
+ * Normalizes inputs into the DuckDB store, runs detection on the way and records files, dead letters
+ * and alerts in the database: what `packettrail ingest` and `packettrail demo` both do.
+ */
+export async function ingest(o: IngestOptions): Promise<IngestResult> {
+  let store: DuckDbStore;
+  try {
+    store = await DuckDbStore.open(o.db);
+    await store.ensureSchema(allColumns(listFormats()));
+  } catch (e) {
+    throw new StoreOpenError(`cannot open database ${o.db}: ${(e as Error).message}`);
+  }
+  const deadLetters = new DeadLetterWriter(o.deadLetterPath);
+  deadLetters.onWrite((entries) => store.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
+  const sink = new StoreSink(store);
+  const d = o.detection;
+  const stage = d?.active
+    ? new DetectionStage(d.engine.rules, [new StoreAlertSink(store), ...(o.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator })
+    : undefined;
+  try {
+    const summary = await runPipeline({
+      inputs: o.inputs,
+      format: o.format,
+      formatOptions: o.formatOptions ?? {},
+      original: o.original ?? false,
+      threads: o.threads,
+      sink: stage ? stage.wrap(sink) : sink,
+      deadLetters,
+      progress: o.progress,
+      detection: stage ? d!.spec : undefined,
+    });
+    await sink.close();
+    const alerts = await stage?.finish();
+    for (const s of summary.sources) {
+      await store.recordFile({
+        path: s.source, dataset: s.format, records: s.records, events: s.events, stored: s.stored ?? 0,
+        duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
+      });
+    }
+    return { summary, alerts };
+  } finally {
+    await deadLetters.close();
+    await store.close();
+  }
+}

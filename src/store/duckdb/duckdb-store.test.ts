@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbStore } from './duckdb-store.js';
+import { RowEncoder } from '../row-encoder.js';
+import { allColumns, columnsFor } from '../schema.js';
+import { getFormat, listFormats } from '../../formats/registry.js';
+import { tempDir } from '../../testing/tmp.js';
+
+test('staged rows round-trip hostile values; only used columns are stored; duplicates skipped', async () => {
+  const dir = tempDir();
+  const store = await DuckDbStore.open(join(dir, 't.duckdb'));
+  try {
+    await store.ensureSchema(allColumns(listFormats()));
+    const columns = columnsFor(getFormat('aws.cloudfront'));
+    const enc = new RowEncoder(columns);
+    const hosts = ["a'b.example", 'c\\d', 'e"f', 'x,y', "[z]', 'evil"];
+    const rows = [
+      enc.encode({ '@timestamp': '2026-11-20T10:00:00Z', event: { id: 'one', dataset: 'aws.cloudfront' }, related: { hosts }, message: 'tab\there\nnew "line"', url: { path: '' } }),
+      enc.encode({ '@timestamp': '2026-11-20T10:00:01.5Z', event: { id: 'two', dataset: 'aws.cloudfront' }, source: { port: 443 } }),
+    ];
+    const file = join(dir, 'stage.tsv');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const usedIndexes = enc.takeUsed();
+    const used = columns.filter((_, i) => usedIndexes.includes(i));
+    const batch = { file, dataset: 'aws.cloudfront', columns, used, minTime: '2026-11-20 10:00:00', maxTime: '2026-11-20 10:00:02' };
+    assert.equal(await store.loadStaged(batch), 2);
+    assert.equal(await store.loadStaged(batch), 0, 'the same rows again are duplicates');
+    const r = await store.query(`SELECT event_id, related_hosts, message, url_path, source_port, timestamp FROM events ORDER BY event_id`);
+    assert.deepEqual(r.rows[0], ['one', hosts, 'tab\there\nnew "line"', '', null, '2026-11-20 10:00:00']);
+    assert.deepEqual(r.rows[1]!.slice(0, 5), ['two', null, null, null, 443]);
+    const cols = await store.query(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'events_aws_cloudfront'`);
+    assert.equal(cols.rows[0]![0], used.length, 'the dataset table holds only the used columns');
+    const view = await store.query(`SELECT dns_question_name FROM events LIMIT 1`);
+    assert.deepEqual(view.rows, [[null]], 'the view still has every catalog column');
+  } finally {
+    await store.close();
+  }
+});
