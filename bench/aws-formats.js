@@ -5,22 +5,9 @@
 // and domain caches) is what is measured.
 // Usage: npm run build && node bench/aws-formats.js [--lines 200000] [--format aws.alb]
 import { processChunk } from '../dist/pipeline/chunk.js';
+import { mulberry32, arg } from './lib.js';
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = mulberry32(11);
 const pick = (n) => Math.floor(rand() * n);

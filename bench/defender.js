@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from './gen-cloudfront.js';
+import { mulberry32 } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

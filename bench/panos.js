@@ -9,27 +9,13 @@ import { spawn } from 'node:child_process';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32, arg } from './lib.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const { TRAFFIC_FIELDS } = await import(join(ROOT, 'dist', 'formats', 'panos', 'fields-network.js'));
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
-// mulberry32: small seeded PRNG so every run benchmarks the same lines.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const APPS = [['ssl', 443, 'tcp', 40], ['web-browsing', 80, 'tcp', 12], ['dns', 53, 'udp', 15], ['ms-office365-base', 443, 'tcp', 8], ['quic', 443, 'udp', 8], ['ntp', 123, 'udp', 3], ['ms-rdp', 3389, 'tcp', 2], ['ssh', 22, 'tcp', 2], ['incomplete', 8443, 'tcp', 5], ['ping', 0, 'icmp', 5]];
 const RULES = ['allow-web-egress', 'allow-dns', 'allow-o365', 'deny-all', 'allow-admin-ssh', 'intrazone-default'];

@@ -3,7 +3,7 @@ import { canonicalIp, ipVersion } from '../../ecs/ip.js';
 import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { awsEvent, clip, decimalField, intField, tlsFields } from './aws-text.js';
+import { awsEvent, clip, decimalField, intField, tlsFields } from '../shared/aws-text.js';
 import { endpointField, instantField, nanosBetween, portField, type Row } from './layouts.js';
 import { DATASET, cloudFromArns, type ObjectOrigin } from './to-ecs.js';
 

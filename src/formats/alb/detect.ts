@@ -1,5 +1,5 @@
 import type { DetectSample } from '../format.js';
-import { splitFields } from './aws-text.js';
+import { splitFields } from '../shared/aws-text.js';
 import { classify } from './layouts.js';
 
 const OBJECT_NAME = /_elasticloadbalancing_[a-z0-9-]+_(?:app|net)\./;

@@ -1,7 +1,7 @@
 import { canonicalIp } from '../../ecs/ip.js';
 import { millisFromDateTime } from '../../ecs/time.js';
 import { RecordError } from '../format.js';
-import { clip, present } from './aws-text.js';
+import { clip, present } from '../shared/aws-text.js';
 
 /**
  * The four line layouts this format reads, as data: field names in file order (AWS ELB user guide,

@@ -1,7 +1,7 @@
 import type { EcsEvent } from '../../ecs/event.js';
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { clip, splitFields } from './aws-text.js';
+import { clip, splitFields } from '../shared/aws-text.js';
 import { classify, Row, type LogType } from './layouts.js';
 import { accessToEcs, originFromObjectName, type ObjectOrigin } from './to-ecs.js';
 import { connectionToEcs, nlbToEcs } from './connection-ecs.js';

@@ -8,7 +8,7 @@ import { RecordError, type ParserContext } from '../format.js';
 import {
   awsEvent, decimalField, intField, parseArn, setCloudOrigin, splitAbsoluteUrl, splitRequestLine, splitTarget,
   statusField, tlsFields,
-} from './aws-text.js';
+} from '../shared/aws-text.js';
 import { endpointField, instantField, nanosBetween, type Row } from './layouts.js';
 
 export const DATASET = 'aws.alb';

@@ -1,5 +1,5 @@
 import type { Format, FieldSpec } from '../format.js';
-import { JsonRecordParser } from '../waf/json-record.js';
+import { JsonRecordParser } from '../shared/json-record.js';
 import { detectRoute53Resolver } from './detect.js';
 import { DATASET, route53ResolverToEcs } from './to-ecs.js';
 

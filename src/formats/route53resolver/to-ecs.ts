@@ -4,8 +4,8 @@ import { normalizeHost, splitDomain } from '../../ecs/domain.js';
 import { millisFromIso } from '../../ecs/time.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { awsEvent, clip, setCloudOrigin } from '../alb/aws-text.js';
-import { arr, describe, obj, requireStr, str, type Json } from '../waf/json-record.js';
+import { awsEvent, clip, setCloudOrigin } from '../shared/aws-text.js';
+import { arr, describe, obj, requireStr, str, type Json } from '../shared/json-record.js';
 
 export const DATASET = 'aws.route53resolver';
 

@@ -1,6 +1,6 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { splitFields } from '../alb/aws-text.js';
+import { splitFields } from '../shared/aws-text.js';
 import { MIN_FIELDS, S3_FIELDS } from './fields.js';
 import { originFromObjectName, s3accessToEcs, type ObjectOrigin } from './to-ecs.js';
 

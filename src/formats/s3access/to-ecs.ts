@@ -8,7 +8,7 @@ import { RecordError, type ParserContext } from '../format.js';
 import {
   awsEvent, clip, intField, parseArn, present, setCloudOrigin, splitRequestLine, splitTarget,
   statusField, tlsFields,
-} from '../alb/aws-text.js';
+} from '../shared/aws-text.js';
 import { INDEX, S3_FIELDS, type S3Field } from './fields.js';
 
 export const DATASET = 'aws.s3access';

@@ -1,5 +1,5 @@
 import type { Format, FieldSpec } from '../format.js';
-import { JsonRecordParser } from './json-record.js';
+import { JsonRecordParser } from '../shared/json-record.js';
 import { detectWaf } from './detect.js';
 import { DATASET, wafToEcs } from './to-ecs.js';
 

@@ -1,6 +1,6 @@
 import type { EcsObject, EcsValue } from '../../ecs/event.js';
 import { isoFromMillis } from '../../ecs/time.js';
-import { arr, obj, str, type Json } from './json-record.js';
+import { arr, obj, str, type Json } from '../shared/json-record.js';
 
 /**
  * What a WAF record says about rules beyond the terminating one: rule groups (with their own

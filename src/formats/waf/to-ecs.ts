@@ -5,9 +5,9 @@ import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl } from '../../ecs/url.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { awsEvent, clip, parseArn, setCloudOrigin } from '../alb/aws-text.js';
+import { awsEvent, clip, parseArn, setCloudOrigin } from '../shared/aws-text.js';
 import { flattenTraceId } from '../alb/to-ecs.js';
-import { arr, describe, obj, requireStr, str, type Json } from './json-record.js';
+import { arr, describe, obj, requireStr, str, type Json } from '../shared/json-record.js';
 import { summarizeRules, tokenResponse } from './rules.js';
 
 export const DATASET = 'aws.waf';

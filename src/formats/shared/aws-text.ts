@@ -5,7 +5,7 @@ import { isoFromMillis } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
 
 /**
- * Helpers the AWS formats share (aws.alb here, aws.s3access, aws.waf, aws.route53resolver): the
+ * Helpers the AWS formats share (aws.alb, aws.s3access, aws.waf, aws.route53resolver): the
  * event skeleton, ARNs, and for the space-separated access logs (ALB/NLB/Classic ELB, S3) quoted
  * field splitting, null markers, numbers, request lines and TLS versions, so every format reads the
  * same text the same way.

@@ -1,10 +1,10 @@
 import type { EcsEvent } from '../../ecs/event.js';
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { clip } from '../alb/aws-text.js';
+import { clip } from './aws-text.js';
 
 /**
- * JSON-per-record AWS logs (WAF here, Route 53 Resolver in ../route53resolver): one object per line,
+ * JSON-per-record AWS logs (WAF, Route 53 Resolver): one object per line,
  * or one pretty-printed document (json-or-lines framing). Transport envelopes (CloudWatch Logs,
  * Firehose) are opened before records reach a parser, so a record here is the service's own object.
  */
