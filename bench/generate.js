@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildScenario, BULK_LINES_PER_SCALE } from '../dist/generate/index.js';
-import { generate } from '../dist/generate/index.js';
+import { buildScenario, BULK_LINES_PER_SCALE, generate } from '../dist/generate/index.js';
 import { writeCloudFrontBulk } from '../dist/generate/writers/cloudfront-bulk.js';
 
 function arg(name, fallback) {

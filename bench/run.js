@@ -52,10 +52,10 @@ async function cloudfront() {
   const db = join(out, 'bench.duckdb');
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
-  const ing = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log1}`);
+  const ing = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log1}`);
   results.ingest = lines / ing.seconds;
   console.log(`ingest ${lines} lines into DuckDB: ${ing.seconds.toFixed(2)} s = ${rate(lines, ing.seconds)} lines/s (peak RSS ${ing.rssMb.toFixed(0)} MB)`);
-  const again = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log1}`);
+  const again = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log1}`);
   console.log(`re-ingest (all duplicates): ${again.seconds.toFixed(2)} s = ${rate(lines, again.seconds)} lines/s`);
   const ga = spawnSync('bash', ['-c', 'command -v goaccess'], { encoding: 'utf8' });
   if (ga.status === 0) {
@@ -67,14 +67,31 @@ async function cloudfront() {
   const log4 = await logOf(lines * 4);
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
-  const ing4 = timed(`node ${cli} ingest -q --db ${db} --format aws.cloudfront ${log4}`);
+  const ing4 = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log4}`);
   console.log(`ingest ${lines * 4} lines: ${ing4.seconds.toFixed(2)} s = ${rate(lines * 4, ing4.seconds)} lines/s (peak RSS ${ing4.rssMb.toFixed(0)} MB)`);
   console.log(`memory: peak RSS ${ing4.rssMb.toFixed(0)} MB for 4x lines vs ${ing.rssMb.toFixed(0)} MB = ${(ing4.rssMb / ing.rssMb).toFixed(2)}x (target <= 1.2x)`);
   rmSync(db, { force: true });
 }
 
-const benches = { cloudfront };
-for (const extra of ['vpcflow', 'cloudtrail', 'panos', 'defender', 'sigma', 'intel']) {
+/** Issue 5: ingest throughput with every SigmaHQ rule plus the built-ins, against none. */
+async function rules() {
+  const log1 = await logOf(lines);
+  const shared = join(root, '..', 'shared', 'sigma');
+  if (!existsSync(shared)) return console.log('../shared/sigma absent: skipped');
+  const db = join(out, 'rules.duckdb');
+  const run = (flags) => {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    return timed(`node ${cli} ingest -q ${flags} --db ${db} --format aws.cloudfront ${log1}`);
+  };
+  const none = run('--no-builtin-rules');
+  const all = run(['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-compliance'].map((d) => `--rules ${join(shared, d)}`).join(' '));
+  console.log(`ingest without rules: ${none.seconds.toFixed(2)} s; with all SigmaHQ + built-in rules: ${all.seconds.toFixed(2)} s = ${((none.seconds / all.seconds) * 100).toFixed(0)}% of the throughput (target >= 75%)`);
+  rmSync(db, { force: true });
+}
+
+const benches = { cloudfront, rules };
+for (const extra of ['vpcflow', 'cloudtrail', 'panos', 'defender', 'aws-formats', 'umbrella-zscaler', 'sigma', 'intel', 'generate']) {
   const file = join(root, 'bench', `${extra}.js`);
   if (existsSync(file)) benches[extra] = () => spawnSync(process.execPath, [file], { stdio: 'inherit' });
 }

@@ -9,6 +9,8 @@ import { registerQuery } from '../commands/query.js';
 import { registerFormats } from '../commands/formats.js';
 import { registerVpcflow } from '../commands/vpcflow.js';
 import { registerRules } from '../commands/rules.js';
+import { registerGenerate } from '../commands/generate.js';
+import { registerDemo } from '../commands/demo.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerFormats(program);
   registerVpcflow(program);
   registerRules(program);
+  registerGenerate(program);
+  registerDemo(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

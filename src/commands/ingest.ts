@@ -2,16 +2,10 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalProgress } from '../cli/progress.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
-import { listFormats } from '../formats/registry.js';
-import { DeadLetterWriter } from '../pipeline/dead-letter.js';
-import { runPipeline } from '../pipeline/run.js';
-import { StoreSink } from '../pipeline/sinks/store.js';
+import { ingest, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { allColumns } from '../store/schema.js';
 import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
-import { addDetectionOptions, alertSinks, newStage, prepareDetection, type DetectionOptions } from './detect.js';
-import { StoreAlertSink } from '../detect/alerts/store-sink.js';
+import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 
 interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
@@ -42,43 +36,18 @@ ${EXIT_CODES_HELP}`,
       checkFormat(o.format);
       const threads = threadsOf(o);
       const detection = prepareDetection(o, o.quiet ?? false);
-      let store: DuckDbStore;
+      let result: IngestResult;
       try {
-        store = await DuckDbStore.open(o.db);
-        await store.ensureSchema(allColumns(listFormats()));
-      } catch (e) {
-        throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-      }
-      const deadLetters = new DeadLetterWriter(o.deadLetter ?? defaultDeadLetterPath(o.db));
-      deadLetters.onWrite((entries) => store.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
-      const sink = new StoreSink(store);
-      const stage = detection.active ? newStage(detection, alertSinks(o, [new StoreAlertSink(store)])) : undefined;
-      try {
-        const summary = await runPipeline({
-          inputs,
-          format: o.format,
-          formatOptions: formatOptionsOf(o),
-          original: o.original ?? false,
-          threads,
-          sink: stage ? stage.wrap(sink) : sink,
-          deadLetters,
-          progress: terminalProgress(!o.quiet),
-          detection: stage ? detection.spec : undefined,
+        result = await ingest({
+          inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
+          deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(o.db), progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
         });
-        await sink.close();
-        const alerts = await stage?.finish();
-        for (const s of summary.sources) {
-          await store.recordFile({
-            path: s.source, dataset: s.format, records: s.records, events: s.events, stored: s.stored ?? 0,
-            duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
-          });
-        }
-        if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
-        if (!o.quiet && alerts) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
-        process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
-      } finally {
-        await deadLetters.close();
-        await store.close();
+      } catch (e) {
+        throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;
       }
+      const { summary, alerts } = result;
+      if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
+      if (!o.quiet && alerts) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
+      process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
     });
 }
