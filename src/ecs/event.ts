@@ -1,3 +1,5 @@
+import { BoundedCache } from '../util/bounded-cache.js';
+
 /**
  * The internal event: a nested ECS 8.x document. Formats build it, detection reads it, the store
  * flattens it into columns. Only the fields every format shares are typed; vendor fields live under
@@ -43,10 +45,23 @@ export function getPath(event: EcsObject, path: string | readonly string[]): Ecs
   return cur;
 }
 
+// Mappings write the same few dozen paths on every record: split each once (bounded, since some
+// paths are built from input keys).
+const splitPaths = new BoundedCache<string, readonly string[]>(4096);
+
+function splitPath(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
 /** Writes a dotted path, creating intermediate objects. `undefined` and `null` values are not written. */
 export function setPath(event: EcsObject, path: string | readonly string[], value: EcsValue | undefined): void {
   if (value === undefined || value === null) return;
-  const parts = typeof path === 'string' ? path.split('.') : path;
+  const parts = typeof path === 'string' ? splitPath(path) : path;
   let cur: EcsObject = event;
   for (let i = 0; i < parts.length - 1; i++) {
     const p = parts[i]!;

@@ -10,6 +10,7 @@ import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
 import type { CompiledMapping, DurationUnit, LogicalField } from './mapping.js';
 import { decodeJwt, redactText, scrubTokens } from './jwt.js';
+import { clip } from '../shared/reason.js';
 
 export const DATASET = 'app.json';
 
@@ -70,9 +71,6 @@ class Reader {
   }
 }
 
-function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 function timestamp(r: Reader): number {
   const p = r.pick('timestamp');

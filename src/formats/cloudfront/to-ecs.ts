@@ -8,6 +8,7 @@ import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds, secondsToNan
 import { fillRelated } from '../../ecs/related.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
+import { clip } from '../shared/reason.js';
 
 export const DATASET = 'aws.cloudfront';
 
@@ -39,9 +40,6 @@ function seconds(f: FieldReader, name: string): number | undefined {
   return n;
 }
 
-function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 function timestamp(f: FieldReader): number {
   const epoch = f('timestamp');

@@ -8,6 +8,7 @@ import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
 import { classify } from './classify.js';
 import { mapUserIdentity, obj, str, type Json } from './user-identity.js';
+import { clip } from '../shared/reason.js';
 
 export const DATASET = 'aws.cloudtrail';
 
@@ -25,9 +26,6 @@ const HOST_NAME = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const HTTP_OK = /^[23]\d\d$/;
 const TLS_VERSION = /^(TLS|SSL)v?([\d.]+)$/i;
 
-function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 function timestamp(value: unknown): string {
   const t = str(value);

@@ -5,6 +5,8 @@ import { RecordError } from '../format.js';
 import { F, type Rec } from './layouts.js';
 import { parsePanTime } from './time.js';
 import { lookup } from './mappings.js';
+import { clip } from '../shared/reason.js';
+export { clip } from '../shared/reason.js';
 
 /** Names from the PAN-OS docs for the fields rejections mention most, so reasons read naturally. */
 const DISPLAY: Record<string, string | undefined> = lookup({
@@ -25,9 +27,6 @@ export function label(id: number): string {
   return display ? `${name} (${display})` : name;
 }
 
-export function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 /** A field's text, or `undefined` when absent. */
 export function str(r: Rec, id: number): string | undefined {

@@ -3,6 +3,8 @@ import { ECS_VERSION } from '../../ecs/event.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { isoFromMillis } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
+import { clip } from './reason.js';
+export { clip } from './reason.js';
 
 /**
  * Helpers the AWS formats share (aws.alb, aws.s3access, aws.waf, aws.route53resolver): the
@@ -12,9 +14,6 @@ import { RecordError, type ParserContext } from '../format.js';
  */
 
 /** Shortens a value quoted in a rejection reason. */
-export function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 /** AWS writes `-` (quoted or not) and sometimes an empty quoted string for "no value". */
 export function present(v: string | undefined): string | undefined {

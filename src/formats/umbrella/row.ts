@@ -7,29 +7,15 @@ import { identityToEcs } from '../../ecs/identity.js';
 import { RecordError, type ParserContext } from '../format.js';
 import { TIMESTAMP, type Layout } from './layouts.js';
 import { splitList, type Resolved } from './identities.js';
+import { clip } from '../shared/reason.js';
 
 export const DATASET = 'cisco.umbrella';
 
 const INTEGER = /^-?\d+$/;
 
-const SPLIT = new Map<string, readonly string[]>();
+/** Writes a dotted ECS path (setPath splits and caches paths). */
+export const put = setPath;
 
-/**
- * `setPath` with each dotted path split once: mappings write the same few dozen paths (all from
- * code tables, so the memo stays small) on every record.
- */
-export function put(event: EcsObject, path: string, value: EcsValue | undefined): void {
-  let parts = SPLIT.get(path);
-  if (parts === undefined) {
-    parts = path.split('.');
-    SPLIT.set(path, parts);
-  }
-  setPath(event, parts, value);
-}
-
-function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 /** One CSV row read through its layout; empty cells and `null` read as absent. */
 export class Row {

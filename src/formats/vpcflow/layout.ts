@@ -1,4 +1,5 @@
 import { KNOWN_FIELDS, PACKETS_LOST_FIELDS, STRING_VENDOR_FIELDS, canonicalField } from './fields.js';
+export { clip } from '../shared/reason.js';
 
 /** Column positions of the fields the mapping reads (-1 when the layout lacks the field). */
 export interface Positions {
@@ -59,9 +60,6 @@ export interface Layout {
 
 const SAFE_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 
-export function clip(v: string, max = 60): string {
-  return v.length > max ? `${v.slice(0, max)}…` : v;
-}
 
 export function compileLayout(rawNames: readonly string[], origin: string): Layout {
   const names = rawNames.map(canonicalField);

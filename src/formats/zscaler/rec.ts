@@ -7,30 +7,16 @@ import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/ident
 import { BoundedCache } from '../../util/bounded-cache.js';
 import { RecordError, type ParserContext } from '../format.js';
 import type { FeedSpec } from './feeds.js';
+import { clip } from '../shared/reason.js';
 
 export const DATASET = 'zscaler.zia';
 
 const INTEGER = /^-?\d+$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
-const SPLIT = new Map<string, readonly string[]>();
+/** Writes a dotted ECS path (setPath splits and caches paths). */
+export const put = setPath;
 
-/**
- * `setPath` with each dotted path split once: mappings write the same few dozen paths (all from
- * code tables, so the memo stays small) on every record.
- */
-export function put(event: EcsObject, path: string, value: EcsValue | undefined): void {
-  let parts = SPLIT.get(path);
-  if (parts === undefined) {
-    parts = path.split('.');
-    SPLIT.set(path, parts);
-  }
-  setPath(event, parts, value);
-}
-
-function clip(v: string): string {
-  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
-}
 
 /** Typed access to an NSS record's values; remembers which keys a mapping consumed. */
 export class Rec {
