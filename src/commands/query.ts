@@ -6,22 +6,47 @@ import { listFormats } from '../formats/registry.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
+import { AliasError, compileSpl, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB } from './common.js';
 
 interface QueryOptions {
   db: string;
   output: 'table' | 'json' | 'csv';
   schema?: boolean;
+  spl?: boolean;
+  sql?: boolean;
+  showSql?: boolean;
+  aliases?: string[];
+}
+
+/** SQL text and parameters to run: SPL compiles to SQL; SQL passes through. */
+function toSql(text: string, o: QueryOptions): { sql: string; params?: Record<string, string | number | boolean | null> } {
+  if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
+  try {
+    const catalog = allColumns(listFormats());
+    const compiled = compileSpl(text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
+    if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
+    return compiled;
+  } catch (e) {
+    // The message quotes the query, which may carry escape sequences: keep the terminal safe.
+    if (e instanceof SplError || e instanceof AliasError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
+    throw e;
+  }
 }
 
 export function registerQuery(program: Command): void {
   program
     .command('query')
-    .description('Run SQL over the stored events (table "events"; one column per ECS field, dots as underscores).')
-    .argument('[sql]', 'the query')
+    .description('Run SQL or SPL over the stored events (table "events"; one column per ECS field, dots as underscores).')
+    .argument('[query]', 'the query: SQL, or SPL (starts with |, search, index=, sourcetype= or (index=…; or give --spl)')
     .option('--db <path>', 'database file', DEFAULT_DB)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--schema', 'list the tables and their columns (with the ECS field each column holds)')
+    .option('--spl', 'the query is SPL')
+    .option('--sql', 'the query is SQL (even if it looks like SPL)')
+    .option('--show-sql', 'print the SQL an SPL query compiles to, and its parameters, on stderr')
+    .option('--aliases <file>', 'YAML file extending the SPL field/index alias table (rules/mappings/spl-aliases.yml); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
       `
@@ -29,12 +54,16 @@ Examples:
   packettrail query "SELECT aws_cloudfront_edge_location AS edge, count(*) AS n FROM events GROUP BY 1 ORDER BY n DESC"
   packettrail query -o json "SELECT timestamp, source_ip, url_path, http_response_status_code FROM events WHERE http_request_id = 'SOX4x…=='"
   packettrail query --schema
+  packettrail query 'index=cloudfront status>=500 | stats count values(edge_location) by url | sort -count | head 20'
+  packettrail query --show-sql 'index=panfw action=deny | top limit=5 dest_port'
 
 json output is one JSON object per row (NDJSON); csv output follows RFC 4180.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (sql: string | undefined, o: QueryOptions) => {
-      if (!o.schema && !sql) throw new CliError('give a SQL query, or --schema');
+    .action(async (text: string | undefined, o: QueryOptions) => {
+      if (!o.schema && !text) throw new CliError('give a SQL or SPL query, or --schema');
+      if (o.spl && o.sql) throw new CliError('give --spl or --sql, not both');
+      const q = text ? toSql(text, o) : undefined;
       if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
       let store: DuckDbStore;
       try {
@@ -43,7 +72,7 @@ ${EXIT_CODES_HELP}`,
         throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
       }
       try {
-        const result = o.schema ? await schemaResult(store) : await store.query(sql!).catch((e: Error) => {
+        const result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params).catch((e: Error) => {
           throw new CliError(`query failed: ${e.message}`, EXIT.FATAL);
         });
         process.stdout.write(renderResult(result, o.schema ? 'table' : o.output));

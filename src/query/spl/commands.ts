@@ -1,0 +1,189 @@
+import type { Agg, Command, SortKey } from './ast.js';
+import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
+import { suggest } from './errors.js';
+import { compileExpr } from './expr.js';
+import { AGG_FUNCTIONS, percentile } from './functions.js';
+import type { Token } from './lexer.js';
+import { compileSearch } from './search.js';
+import { spanInterval } from './time.js';
+
+/** One compiled command: a SELECT over the previous relation (`from`), and the relation it makes. */
+export interface Stage {
+  sql: string;
+  scope: Scope;
+}
+
+type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
+
+const ROW = '__pt_row';
+const q = quoteIdent;
+const keep = (sql: string, scope: Scope): Stage => ({ sql, scope });
+const derived = (cols: [string, ColInfo][]): Scope => ({ cols: new Map(cols), base: false });
+
+export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
+  search: (ctx, scope, c, from) => keep(`SELECT * FROM ${from}${c.node ? ` WHERE ${compileSearch(ctx, scope, c.node)}` : ''}`, scope),
+  where: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} WHERE coalesce(${compileExpr(ctx, scope, c.expr)}, FALSE)`, scope),
+  eval: (ctx, scope, c, from) => {
+    // One SELECT per assignment: later assignments see earlier ones, as in Splunk.
+    let sql = '';
+    let cols = scope.cols;
+    for (const a of c.assignments) {
+      const name = ctx.outName(a.name);
+      const value = compileExpr(ctx, { ...scope, cols }, a.expr);
+      const src = sql ? `(${sql})` : from;
+      sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
+      cols = new Map(cols).set(name, { list: false });
+    }
+    return keep(sql, { cols, base: scope.base });
+  },
+  stats: (ctx, scope, c, from) => {
+    const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
+    const aggs = compileAggs(ctx, scope, c.aggs, by.map((b) => b.name));
+    const select = [...by.map((b) => `${b.ref.sql} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
+    const positions = by.map((_, i) => i + 1).join(', ');
+    const where = by.length ? ` WHERE ${by.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';
+    const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
+    return {
+      sql: `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
+      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
+    };
+  },
+  timechart: (ctx, scope, c, from) => {
+    const span = c.span ? spanInterval(c.span.text) : '1 hour';
+    if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
+    const t = ctx.time(scope, c.tok);
+    const by = c.by ? { name: ctx.outName(c.by), ref: ctx.resolve(scope, c.by) } : null;
+    const aggs = compileAggs(ctx, scope, c.aggs, ['_time', ...(by ? [by.name] : [])]);
+    const select = [`time_bucket(CAST(${ctx.param(span)} AS INTERVAL), ${t}) AS "_time"`, ...(by ? [`${by.ref.sql} AS ${q(by.name)}`] : []), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
+    const positions = by ? '1, 2' : '1';
+    return {
+      sql: `SELECT ${select.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY ${positions} ORDER BY ${positions}`,
+      scope: derived([['_time', { list: false }], ...(by ? [[by.name, { list: by.ref.list }] as [string, ColInfo]] : []), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
+    };
+  },
+  table: (ctx, scope, c, from) => project(ctx, scope, c.fields, from),
+  fields: (ctx, scope, c, from) => {
+    if (!c.remove) return project(ctx, scope, c.fields, from);
+    const names = expand(ctx, scope, c.fields).filter((n) => scope.cols.has(n));
+    if (!names.length) return keep(`SELECT * FROM ${from}`, scope);
+    const cols = new Map(scope.cols);
+    for (const n of names) cols.delete(n);
+    return keep(`SELECT * EXCLUDE (${names.map(q).join(', ')}) FROM ${from}`, { cols, base: scope.base });
+  },
+  rename: (ctx, scope, c, from) => {
+    let sql = `SELECT * FROM ${from}`;
+    let cols = scope.cols;
+    for (const p of c.pairs) {
+      const ref = ctx.resolve({ ...scope, cols }, p.from);
+      const to = ctx.outName(p.to);
+      const drop = [...new Set([...(cols.has(p.from.text) ? [p.from.text] : []), ...(cols.has(to) ? [to] : [])])];
+      sql = `SELECT *${drop.length ? ` EXCLUDE (${drop.map(q).join(', ')})` : ''}, ${ref.sql} AS ${q(to)} FROM (${sql})`;
+      cols = new Map([...cols].filter(([k]) => !drop.includes(k)));
+      cols.set(to, { list: ref.list });
+    }
+    return keep(sql, { cols, base: scope.base });
+  },
+  sort: (ctx, scope, c, from) => {
+    const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
+    return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, scope);
+  },
+  head: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, scope),
+  tail: (ctx, scope, c, from) => {
+    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
+    return keep(`SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from}) ORDER BY ${ROW} DESC LIMIT ${n}`, scope);
+  },
+  dedup: (ctx, scope, c, from) => {
+    const refs = c.fields.map((t) => ctx.resolve(scope, t).sql);
+    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('1', c.tok);
+    const order = c.sortby.length ? orderBy(ctx, scope, c.sortby) : ROW;
+    const where = c.keepempty ? '' : ` WHERE ${refs.map((r) => `${r} IS NOT NULL`).join(' AND ')}`;
+    return keep(
+      `SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from})${where} QUALIFY row_number() OVER (PARTITION BY ${refs.join(', ')} ORDER BY ${ROW}) <= ${n} ORDER BY ${order}`,
+      scope,
+    );
+  },
+  top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
+  rare: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'ASC'),
+};
+
+interface CompiledAgg {
+  name: string;
+  sql: string;
+  list: boolean;
+}
+
+function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]): CompiledAgg[] {
+  const names = new Set(taken);
+  return aggs.map((a) => {
+    const fn = a.fn.text.toLowerCase();
+    const pct = percentile(fn);
+    const spec = Object.hasOwn(AGG_FUNCTIONS, fn) ? AGG_FUNCTIONS[fn]! : pct !== null ? { arg: 'field' as const, sql: () => '', list: false } : null;
+    if (!spec) {
+      const hint = suggest(fn, [...Object.keys(AGG_FUNCTIONS), 'perc95']);
+      throw ctx.error(`unknown aggregation '${a.fn.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, a.fn);
+    }
+    if (spec.arg === 'field' && !a.field) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
+    const ref = a.field ? ctx.resolve(scope, a.field) : null;
+    const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
+    const sql = pct !== null ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))` : spec.sql(ref?.sql ?? '', t, ref?.list ?? false);
+    const name = a.as ? ctx.outName(a.as) : a.label;
+    if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);
+    names.add(name);
+    return { name, sql, list: spec.list ?? false };
+  });
+}
+
+/** Field names with `*` wildcards expanded against the scope's columns (and, on events, the aliases). */
+function expand(ctx: Ctx, scope: Scope, fields: Token[]): string[] {
+  const out: string[] = [];
+  for (const f of fields) {
+    if (!f.text.includes('*')) {
+      out.push(f.text);
+      continue;
+    }
+    const re = new RegExp(`^${f.text.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const names = scope.base ? [...scope.cols.keys(), ...ctx.aliases.fields.keys()] : [...scope.cols.keys()];
+    const hits = names.filter((k) => re.test(k));
+    if (!hits.length) throw ctx.error(`no field matches '${f.text}'`, f);
+    out.push(...hits);
+  }
+  return [...new Set(out)];
+}
+
+/** table / fields +: exactly these fields, in this order. */
+function project(ctx: Ctx, scope: Scope, fields: Token[], from: string): Stage {
+  const names = expand(ctx, scope, fields);
+  const byText = new Map(fields.map((f) => [f.text, f]));
+  const cols: [string, ColInfo][] = [];
+  const select = names.map((n) => {
+    const tok = byText.get(n) ?? { kind: 'word' as const, text: n, pos: fields[0]!.pos, end: fields[0]!.end };
+    const ref = ctx.resolve(scope, tok);
+    cols.push([ctx.outName(tok), { list: ref.list }]);
+    return `${ref.sql} AS ${q(n)}`;
+  });
+  return { sql: `SELECT ${select.join(', ')} FROM ${from}`, scope: derived(cols) };
+}
+
+function orderBy(ctx: Ctx, scope: Scope, keys: SortKey[]): string {
+  return keys.map((k) => `${ctx.resolve(scope, k.field).sql} ${k.desc ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
+}
+
+function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rare' }>, from: string, dir: 'ASC' | 'DESC'): Stage {
+  const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
+  const fields = c.fields.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
+  const all = [...by, ...fields];
+  const n = c.limit ? ctx.number(c.limit.text, c.limit) : ctx.number('10', c.tok);
+  const partBy = by.length ? `PARTITION BY ${by.map((b) => b.ref.sql).join(', ')} ` : '';
+  const select = [...all.map((f) => `${f.ref.sql} AS ${q(f.name)}`), 'count(*) AS "count"'];
+  if (c.showperc) select.push(`100.0 * count(*) / sum(count(*)) OVER (${partBy}) AS "percent"`);
+  const groups = all.map((_, i) => i + 1).join(', ');
+  const cols: [string, ColInfo][] = [...all.map((f): [string, ColInfo] => [f.name, { list: f.ref.list }]), ['count', { list: false }]];
+  if (c.showperc) cols.push(['percent', { list: false }]);
+  return {
+    sql:
+      `SELECT ${select.join(', ')} FROM ${from} WHERE ${fields.map((f) => `${f.ref.sql} IS NOT NULL`).join(' AND ')} GROUP BY ${groups}` +
+      ` QUALIFY row_number() OVER (${partBy}ORDER BY count(*) ${dir}, ${fields.map((f) => f.ref.sql).join(', ')}) <= ${n}` +
+      ` ORDER BY ${by.map((_, i) => `${i + 1}, `).join('')}"count" ${dir}, ${fields.map((_, i) => by.length + i + 1).join(', ')}`,
+    scope: derived(cols),
+  };
+}

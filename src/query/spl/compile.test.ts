@@ -1,0 +1,117 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
+import { seedDatabase, spl } from './testing.fixture.js';
+
+let store: DuckDbStore;
+before(async () => {
+  store = await DuckDbStore.open(seedDatabase(), { readOnly: true });
+});
+after(async () => store.close());
+
+/** Runs SPL on the seed database; rows as objects. */
+async function run(query: string): Promise<Record<string, unknown>[]> {
+  const c = spl(query);
+  const r = await store.query(c.sql, c.params);
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
+}
+
+test('base search: index → event_dataset parameters, field=value is a case-insensitive ILIKE with wildcards', async () => {
+  const c = spl('index=cloudfront cache_status=h*');
+  assert.match(c.sql, /FROM "events" WHERE \(\("event_dataset" IN \(\$p1\)\) AND \(CAST\(coalesce\("aws_cloudfront_edge_result_type", "aws_cloudfront_edge_response_result_type"\) AS VARCHAR\) ILIKE \$p2 ESCAPE '\\'\)\)/);
+  assert.deepEqual(c.params, { p1: 'aws.cloudfront', p2: 'h%' });
+  assert.equal((await run('index=cloudfront cache_status=h*')).length, 2);
+  assert.equal((await run('index=cloudfront cache_status=HIT')).length, 2, 'case-insensitive');
+  assert.equal((await run('index=cloudfront NOT cache_status=hit')).length, 1);
+  assert.equal((await run('index=cloudfront cache_status!=hit')).length, 1);
+  assert.equal((await run('user=*')).length, 7, 'field=* means the field exists');
+  assert.equal((await run('src_ip=10.20.1.15 OR nat_src_ip=198.51.100.10')).length, 5);
+  assert.equal((await run('index=aws*')).length, 3, 'wildcard index names');
+  assert.equal((await run('sourcetype="aws:cloudfront:accesslogs"')).length, 3);
+  assert.equal((await run('index=cisco.umbrella')).length, 1, 'a dataset id is an index name too');
+});
+
+test('bare terms search the text columns; numeric comparisons; IN; list columns match any element', async () => {
+  assert.deepEqual((await run('other.example')).map((r) => r.url_original), ['https://other.example.net/']);
+  assert.equal((await run('status>=200 status<300')).length, 6);
+  assert.equal((await run('index=panfw dest_port IN (443, 8443)')).length, 2);
+  assert.equal((await run('related_ip=198.51.100.*')).length > 0, true);
+  assert.match(spl('related_ip=1.2.3.4').sql, /list_filter\("related_ip", lambda v: v ILIKE \$p1/);
+});
+
+test('eval and where: functions from the allow-list, parameters for literals, sequential assignments', async () => {
+  const c = spl('index=cloudfront | eval host=upper(edge_location), n=len(host) + 1, tag=if(n > 5, "long", "short") . "!" | where n >= 9 AND tag="long!" | table host n tag');
+  assert.match(c.sql, /upper\("aws_cloudfront_edge_location"\) AS "host"/);
+  assert.match(c.sql, /CASE WHEN \("n" > CAST\(\$p\d AS BIGINT\)\) THEN \$p\d ELSE \$p\d END/);
+  const rows = await run('index=cloudfront | eval host=upper(edge_location), n=len(host) + 1, tag=if(n > 5, "long", "short") . "!" | where n >= 9 AND tag="long!" | table host n tag');
+  assert.deepEqual(rows[0], { host: 'FRA56-P3', n: 9, tag: 'long!' });
+  assert.equal(rows.length, 3);
+  const f = await run(
+    'index=app | eval a=coalesce(null(), user), b=case(status>=500, "err", status>=200, "ok"), c=substr(url, 9, 3), d=replace(url, "^https://", ""), e=round(3.14159, 2), t=strftime(_time, "%H:%M"), l=lower("ABC"), m=tonumber("42") | where user="lee.cole" | table a b c d e t l m',
+  );
+  assert.deepEqual(f, [{ a: 'lee.cole', b: 'ok', c: 'app', d: 'app.example.com', e: 3.14, t: '10:00', l: 'abc', m: 42 }]);
+});
+
+test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by (rows without the by field dropped)', async () => {
+  const c = spl('| stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
+  assert.match(c.sql, /count\(DISTINCT coalesce\("source_ip", "client_ip"\)\) AS "ips"/);
+  assert.match(c.sql, /list_sort\(list_distinct\(list\("aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
+  assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), CAST\(\$p1 AS DOUBLE\)\)/);
+  assert.equal(c.params.p1, 0.5);
+  const rows = await run('index=cloudfront | stats count dc(src_ip) as ips values(cache_status) list(cache_status) as all earliest(cache_status) as first latest(_time) as last min(status) max(bytes_out) avg(status) sum(status) perc50(status) by edge_location');
+  assert.deepEqual(rows, [{
+    edge_location: 'FRA56-P3', count: 3, ips: 1, 'values(cache_status)': ['Hit', 'Miss'], all: ['Miss', 'Hit', 'Hit'], first: 'Miss',
+    last: '2026-11-20 10:00:10', 'min(status)': 200, 'max(bytes_out)': 2048, 'avg(status)': 200, 'sum(status)': 600, 'perc50(status)': 200,
+  }]);
+  assert.deepEqual(await run('| stats count'), [{ count: 10 }]);
+  assert.deepEqual((await run('| stats count by cache_status')).map((r) => r.cache_status), ['Hit', 'Miss'], 'events without cache_status dropped');
+});
+
+test('timechart span= buckets time; by adds a column', async () => {
+  const c = spl('index=cloudfront | timechart span=5s count by cache_status');
+  assert.match(c.sql, /time_bucket\(CAST\(\$p2 AS INTERVAL\), "timestamp"\) AS "_time"/);
+  assert.equal(c.params.p2, '5 second');
+  assert.deepEqual(await run('index=cloudfront | timechart span=5s count by cache_status'), [
+    { _time: '2026-11-20 10:00:05', cache_status: 'Hit', count: 1 },
+    { _time: '2026-11-20 10:00:05', cache_status: 'Miss', count: 1 },
+    { _time: '2026-11-20 10:00:10', cache_status: 'Hit', count: 1 },
+  ]);
+  assert.deepEqual(await run('| timechart span=1h count'), [{ _time: '2026-11-20 10:00:00', count: 10 }]);
+});
+
+test('table, fields, rename, sort, head, tail', async () => {
+  const base = 'index=cloudfront | table _time url cache_status';
+  assert.deepEqual((await run(`${base} | sort -_time | head 1`)).map((r) => r.url), ['https://app.example.com/login']);
+  assert.deepEqual((await run(`${base} | sort _time | tail 2`)).map((r) => r._time), ['2026-11-20 10:00:10', '2026-11-20 10:00:09']);
+  assert.deepEqual(Object.keys((await run(`${base} | fields - cache_status | head 1`))[0]!), ['_time', 'url']);
+  assert.deepEqual(Object.keys((await run(`${base} | rename cache_status as cs, url as "the url" | head 1`))[0]!).sort(), ['_time', 'cs', 'the url']);
+  assert.deepEqual(Object.keys((await run('index=cloudfront | fields edge_location, cache_* | head 1'))[0]!), ['edge_location', 'cache_status']);
+  assert.equal((await run('| head')).length, 10);
+  const raw = await run('index=umbrella');
+  assert.equal(raw[0]!._time, '2026-11-20 10:00:00', 'raw events show the default columns with _time');
+  assert.equal(raw[0]!.event_dataset, 'cisco.umbrella');
+});
+
+test('dedup keeps the first event per value; top and rare count values with percentages', async () => {
+  assert.match(spl('| dedup src_ip').sql, /QUALIFY row_number\(\) OVER \(PARTITION BY coalesce\("source_ip", "client_ip"\) ORDER BY __pt_row\) <= CAST\(\$p1 AS BIGINT\)/);
+  assert.deepEqual((await run('| sort _time | dedup src_ip | table src_ip _time')).map((r) => r.src_ip), ['10.20.1.15', '198.51.100.10', '203.0.113.7']);
+  assert.equal((await run('| dedup 2 src_ip')).length, 5);
+  assert.deepEqual(await run('| top limit=2 src_ip'), [
+    { src_ip: '198.51.100.10', count: 4, percent: 40 },
+    { src_ip: '10.20.1.15', count: 5, percent: 50 },
+  ].sort((a, b) => b.count - a.count));
+  assert.deepEqual(await run('| rare limit=1 src_ip showperc=false'), [{ src_ip: '203.0.113.7', count: 1 }]);
+  assert.deepEqual(await run('| top limit=1 cache_status by edge_location'), [{ edge_location: 'FRA56-P3', cache_status: 'Hit', count: 2, percent: 200 / 3 }]);
+});
+
+test('time ranges: earliest/latest relative to now, absolute, epoch; latest is exclusive', async () => {
+  const c = spl('earliest=-2h latest=now');
+  assert.match(c.sql, /"timestamp" >= CAST\(\$p1 AS TIMESTAMP\)\) AND \("timestamp" < CAST\(\$p2 AS TIMESTAMP\)\)/);
+  assert.deepEqual(c.params, { p1: '2026-11-20 10:00:00.000', p2: '2026-11-20 12:00:00.000' });
+  assert.equal((await run('earliest=-2h')).length, 10);
+  assert.equal((await run('earliest=-1h')).length, 0);
+  assert.equal((await run('earliest="2026-11-20T10:00:06Z" latest="2026-11-20 10:00:10"')).length, 4);
+  assert.equal((await run('earliest=11/20/2026:10:00:09')).length, 2);
+  assert.equal((await run(`latest=${Date.UTC(2026, 10, 20, 10, 0, 1) / 1000}`)).length, 1);
+  assert.equal((await run('index=app earliest=0')).length, 2);
+});

@@ -1,0 +1,100 @@
+import { findAlias, NORMALIZERS, type AliasTable } from './aliases.js';
+import { SplError, suggest, type Located } from './errors.js';
+import type { Token } from './lexer.js';
+import type { Column } from '../../store/schema.js';
+import { columnName } from '../../store/schema.js';
+
+export type Param = string | number | boolean | null;
+
+/** A column of the relation a command reads. */
+export interface ColInfo {
+  list: boolean;
+}
+
+/**
+ * The relation between two commands. While `base` is true it still holds every catalog column of
+ * the events view, so CIM aliases and ECS paths resolve; after stats/table only its own columns do.
+ */
+export interface Scope {
+  cols: Map<string, ColInfo>;
+  base: boolean;
+}
+
+/** A field reference compiled to SQL. */
+export interface Ref {
+  sql: string;
+  list: boolean;
+  /** The alias normalization, applied to searched values too. */
+  normalize?: string | undefined;
+}
+
+/** Output names are quoted; control characters and absurd lengths are refused rather than quoted. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export class Ctx {
+  readonly params: Record<string, Param> = {};
+  private n = 0;
+  readonly catalog: Map<string, Column>;
+
+  constructor(
+    readonly query: string,
+    catalog: readonly Column[],
+    readonly aliases: AliasTable,
+    readonly now: Date,
+  ) {
+    this.catalog = new Map(catalog.map((c) => [c.name, c]));
+  }
+
+  /** A bound parameter for a value: the only way user values reach SQL. */
+  param(v: Param): string {
+    const key = `p${++this.n}`;
+    this.params[key] = v;
+    return `$${key}`;
+  }
+
+  /** A numeric literal as a typed parameter (JS numbers bind as DOUBLE; integers stay integers). */
+  number(text: string, at: Located): string {
+    const v = Number(text);
+    if (!Number.isFinite(v)) throw this.error(`invalid number '${text}'`, at);
+    return Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? `CAST(${this.param(v)} AS BIGINT)` : `CAST(${this.param(v)} AS DOUBLE)`;
+  }
+
+  error(reason: string, at: Located): SplError {
+    return new SplError(reason, at.pos, Math.max(1, at.end - at.pos), this.query);
+  }
+
+  /** A name the query defines (eval target, `as`, rename): quoted, so any text is safe, but kept printable. */
+  outName(tok: Token): string {
+    if (!tok.text || tok.text.length > 256 || /[\x00-\x1f\x7f]/.test(tok.text)) throw this.error('invalid output field name', tok);
+    return tok.text;
+  }
+
+  /** Resolves a field name in a scope: its own columns, then catalog columns, ECS paths and aliases. */
+  resolve(scope: Scope, tok: Token): Ref {
+    const name = tok.text;
+    const own = scope.cols.get(name);
+    if (own) return { sql: quoteIdent(name), list: own.list };
+    if (scope.base) {
+      const alias = findAlias(this.aliases, name);
+      if (alias && !this.catalog.has(name)) {
+        const cols = alias.columns.map(quoteIdent);
+        const sql = cols.length === 1 ? cols[0]! : `coalesce(${cols.join(', ')})`;
+        const list = this.catalog.get(alias.columns[0]!)!.type === 'keyword[]';
+        return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list };
+      }
+      const col = this.catalog.get(name) ?? this.catalog.get(columnName(name));
+      if (col && col.name !== 'extra') return { sql: quoteIdent(col.name), list: col.type === 'keyword[]' };
+    }
+    const known = scope.base ? [...scope.cols.keys(), ...this.aliases.fields.keys()] : [...scope.cols.keys()];
+    const hint = suggest(name, known);
+    const where = scope.base ? '' : ' at this point of the pipeline (stats, table and fields keep only the fields they name)';
+    throw this.error(`unknown field '${name}'${where}${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, tok);
+  }
+
+  /** The event time in a scope: `_time` (alias of the timestamp column, or a column named _time). */
+  time(scope: Scope, at: Located): string {
+    return this.resolve(scope, { kind: 'word', text: '_time', pos: at.pos, end: at.end }).sql;
+  }
+}

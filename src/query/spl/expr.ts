@@ -1,0 +1,57 @@
+import type { Expr } from './ast.js';
+import type { Ctx, Scope } from './context.js';
+import { suggest } from './errors.js';
+import { AGG_FUNCTIONS, EVAL_FUNCTIONS } from './functions.js';
+
+const CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const ARITH: Record<string, string> = { '-': '-', '*': '*', '/': '/', '%': '%' };
+
+/** Compiles an eval/where expression to SQL; literals become parameters, names resolve in the scope. */
+export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
+  const sub = (x: Expr) => compileExpr(ctx, scope, x);
+  switch (e.kind) {
+    case 'lit':
+      return e.type === 'string' ? ctx.param(e.tok.text) : ctx.number(e.tok.text, e);
+    case 'const':
+      return e.value.toUpperCase();
+    case 'field':
+      return ctx.resolve(scope, e.tok).sql;
+    case 'call': {
+      const name = e.name.text.toLowerCase();
+      const f = Object.hasOwn(EVAL_FUNCTIONS, name) ? EVAL_FUNCTIONS[name] : undefined;
+      if (!f) {
+        const agg = Object.hasOwn(AGG_FUNCTIONS, name) ? ' (an aggregation: use it in stats)' : '';
+        const hint = suggest(name, Object.keys(EVAL_FUNCTIONS));
+        throw ctx.error(`unknown function '${e.name.text}'${agg}${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, e.name);
+      }
+      if (e.args.length < f.min || e.args.length > f.max) {
+        const want = f.min === f.max ? `${f.min}` : f.max > 32 ? `at least ${f.min}` : `${f.min} to ${f.max}`;
+        throw ctx.error(`${name}() takes ${want} argument${want === '1' ? '' : 's'}, got ${e.args.length}`, e);
+      }
+      return f.sql(e.args.map(sub));
+    }
+    case 'bin': {
+      const op = e.op.text.toLowerCase();
+      const l = sub(e.left);
+      const r = sub(e.right);
+      if (op === 'and' || op === 'or') return `(${l} ${op.toUpperCase()} ${r})`;
+      if (op === 'xor') return `((${l}) <> (${r}))`;
+      if (op === '.') return `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))`;
+      // Splunk's + concatenates when a side is a string literal.
+      if (op === '+') return isString(e.left) || isString(e.right) ? `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))` : `(${l} + ${r})`;
+      const sql = CMP[op] ?? ARITH[op];
+      if (!sql) throw ctx.error(`unsupported operator '${e.op.text}'`, e.op);
+      return `(${l} ${sql} ${r})`;
+    }
+    case 'unary':
+      return e.op.text === '-' ? `(- ${sub(e.arg)})` : `(NOT ${sub(e.arg)})`;
+    case 'in':
+      return `(${sub(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(sub).join(', ')}))`;
+    case 'like':
+      return `(CAST(${sub(e.arg)} AS VARCHAR) ${e.negated ? 'NOT LIKE' : 'LIKE'} ${sub(e.pattern)})`;
+  }
+}
+
+function isString(e: Expr): boolean {
+  return e.kind === 'lit' && e.type === 'string';
+}

@@ -1,0 +1,7 @@
+export { compileSpl, type CompileOptions, type CompiledSpl } from './compile.js';
+export { parse } from './parser.js';
+export { lex, splitPipeline, type Token } from './lexer.js';
+export { SplError } from './errors.js';
+export { loadAliases, addAliasText, builtinAliasFile, AliasError, type AliasTable, type FieldAlias } from './aliases.js';
+export { looksLikeSpl } from './detect.js';
+export type { Command, Expr, SearchNode } from './ast.js';

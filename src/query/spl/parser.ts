@@ -1,0 +1,301 @@
+import type { Agg, Command, Expr, SearchNode, SortKey } from './ast.js';
+import { Cursor } from './cursor.js';
+import { SplError } from './errors.js';
+import { commandWord, lex, splitPipeline, type LexMode, type Token } from './lexer.js';
+import { parseExpr } from './parse-expr.js';
+
+/** How each command's arguments are tokenized, and its parser. */
+const COMMANDS: Record<string, { mode: LexMode; parse: (c: Cursor, tok: Token) => Command }> = {
+  search: { mode: 'search', parse: (c, tok) => ({ cmd: 'search', node: parseSearch(c), tok }) },
+  where: { mode: 'expr', parse: (c, tok) => ({ cmd: 'where', expr: parseExpr(c), tok }) },
+  eval: { mode: 'expr', parse: parseEval },
+  stats: { mode: 'search', parse: parseStats },
+  timechart: { mode: 'search', parse: parseTimechart },
+  table: { mode: 'search', parse: (c, tok) => ({ cmd: 'table', fields: names(c, 'a field name'), tok }) },
+  fields: { mode: 'search', parse: parseFields },
+  rename: { mode: 'search', parse: parseRename },
+  sort: { mode: 'search', parse: parseSort },
+  head: { mode: 'search', parse: (c, tok) => ({ cmd: 'head', count: parseCountArg(c), tok }) },
+  tail: { mode: 'search', parse: (c, tok) => ({ cmd: 'tail', count: parseCountArg(c), tok }) },
+  dedup: { mode: 'search', parse: parseDedup },
+  top: { mode: 'search', parse: (c, tok) => parseTop(c, tok, 'top') },
+  rare: { mode: 'search', parse: (c, tok) => parseTop(c, tok, 'rare') },
+};
+
+export function parse(query: string): Command[] {
+  const commands: Command[] = [];
+  splitPipeline(query).forEach((seg, i) => {
+    if (!query.slice(seg.pos, seg.end).trim()) {
+      // A query starting with '|' has no base search: every event.
+      if (i === 0 && seg.end < query.length) return;
+      if (i === 0) throw new SplError('empty query', 0, 1, query);
+      throw new SplError('empty command after this pipe', seg.pos - 1, 1, query);
+    }
+    const head = commandWord(query, seg);
+    const spec = head.name && Object.hasOwn(COMMANDS, head.name) ? COMMANDS[head.name] : undefined;
+    if (!spec) {
+      if (i === 0) {
+        // The first segment is a search unless it names the search command.
+        const c = new Cursor(lex(query, seg, 'search'), query);
+        commands.push({ cmd: 'search', node: parseSearch(c), tok: { kind: 'word', text: '', pos: seg.pos, end: seg.pos } });
+        return;
+      }
+      const bad = head.name ? head : { pos: seg.pos, end: seg.end };
+      const shown = query.slice(bad.pos, bad.end).trim();
+      throw new SplError(`unknown or unsupported command '${shown}' (supported: ${Object.keys(COMMANDS).join(', ')})`, bad.pos, bad.end - bad.pos, query);
+    }
+    const tok: Token = { kind: 'word', text: head.name, pos: head.pos, end: head.end };
+    const c = new Cursor(lex(query, { pos: head.end, end: seg.end }, spec.mode), query);
+    commands.push(spec.parse(c, tok));
+    c.done();
+  });
+  return commands;
+}
+
+const CMP_OPS = new Set(['=', '==', '!=', '<', '<=', '>', '>=']);
+
+/** A search expression, or null when there is none (`search` alone). */
+export function parseSearch(c: Cursor): SearchNode | null {
+  if (c.atEnd()) return null;
+  const node = searchAnd(c);
+  c.done();
+  return node;
+}
+
+function searchAnd(c: Cursor): SearchNode {
+  const items: SearchNode[] = [];
+  const start = c.peek();
+  // Boolean operators are upper case in Splunk; lower-case 'and' is a search term.
+  while (!c.atEnd() && !c.isOp(')')) {
+    if (c.peek().kind === 'word' && c.peek().text === 'AND') {
+      c.next();
+      continue;
+    }
+    items.push(searchOr(c));
+  }
+  if (!items.length) throw c.error('expected a search term');
+  return items.length === 1 ? items[0]! : { kind: 'and', items, pos: start.pos, end: items[items.length - 1]!.end };
+}
+
+function searchOr(c: Cursor): SearchNode {
+  const items = [searchNot(c)];
+  while (c.peek().kind === 'word' && c.peek().text === 'OR') {
+    c.next();
+    items.push(searchNot(c));
+  }
+  return items.length === 1 ? items[0]! : { kind: 'or', items, pos: items[0]!.pos, end: items[items.length - 1]!.end };
+}
+
+function searchNot(c: Cursor): SearchNode {
+  const t = c.peek();
+  if (t.kind === 'word' && t.text === 'NOT') {
+    c.next();
+    const item = searchNot(c);
+    return { kind: 'not', item, pos: t.pos, end: item.end };
+  }
+  return searchPrimary(c);
+}
+
+function searchPrimary(c: Cursor): SearchNode {
+  const t = c.peek();
+  if (c.eatOp('(')) {
+    const inner = searchAnd(c);
+    c.expectOp(')', "')' to close the group");
+    return inner;
+  }
+  if (t.kind !== 'word' && t.kind !== 'string') throw c.error('expected a search term or field=value');
+  c.next();
+  const op = c.peek();
+  if (op.kind === 'op' && CMP_OPS.has(op.text)) {
+    c.next();
+    const value = c.peek();
+    if (value.kind !== 'word' && value.kind !== 'string') throw c.error(`expected a value after '${t.text}${op.text}'`);
+    c.next();
+    return { kind: 'cmp', field: t, op: op.text === '==' ? '=' : op.text, value, pos: t.pos, end: value.end };
+  }
+  if (t.kind === 'word' && c.isWord('in') && c.isOp('(', 1)) {
+    c.next();
+    c.next();
+    const values: Token[] = [];
+    do {
+      const v = c.peek();
+      if (v.kind !== 'word' && v.kind !== 'string') throw c.error('expected a value in the IN list');
+      values.push(c.next());
+    } while (c.eatOp(','));
+    const close = c.expectOp(')', "')' to close the IN list");
+    return { kind: 'in', field: t, values, pos: t.pos, end: close.end };
+  }
+  return { kind: 'term', value: t, pos: t.pos, end: t.end };
+}
+
+function parseEval(c: Cursor, tok: Token): Command {
+  const assignments: { name: Token; expr: Expr }[] = [];
+  do {
+    const name = c.expectName('a field name to assign');
+    c.expectOp('=', "'=' after the field name");
+    assignments.push({ name, expr: parseExpr(c) });
+  } while (c.eatOp(','));
+  return { cmd: 'eval', assignments, tok };
+}
+
+/** `fn(field) [as name]` repeated, for stats and timechart. */
+function parseAggs(c: Cursor): Agg[] {
+  const aggs: Agg[] = [];
+  while (!c.atEnd() && !c.isWord('by')) {
+    if (c.eatOp(',')) continue;
+    const fn = c.peek();
+    if (fn.kind !== 'word') throw c.error('expected an aggregation such as count, dc(field) or values(field)');
+    c.next();
+    let field: Token | null = null;
+    let label = fn.text;
+    if (c.eatOp('(')) {
+      if (!c.isOp(')')) field = c.expectName('a field name');
+      const close = c.expectOp(')', "')' after the field");
+      label = c.query.slice(fn.pos, close.end).replace(/\s+/g, '');
+    }
+    const as = c.eatWord('as') ? c.expectName('an output name after as') : null;
+    aggs.push({ fn, field, as, label });
+  }
+  if (!aggs.length) throw c.error('expected an aggregation such as count');
+  return aggs;
+}
+
+function parseStats(c: Cursor, tok: Token): Command {
+  const aggs = parseAggs(c);
+  const by = c.eatWord('by') ? names(c, 'a field name after by') : [];
+  return { cmd: 'stats', aggs, by, tok };
+}
+
+function parseTimechart(c: Cursor, tok: Token): Command {
+  let span: Token | null = null;
+  while (c.isWord('span') && c.isOp('=', 1)) {
+    c.next();
+    c.next();
+    span = c.expectName('a span such as 1h');
+  }
+  const aggs = parseAggs(c);
+  let by: Token | null = null;
+  if (c.eatWord('by')) by = c.expectName('a field name after by');
+  return { cmd: 'timechart', span, aggs, by, tok };
+}
+
+function parseFields(c: Cursor, tok: Token): Command {
+  let remove = false;
+  if (c.isWord('-') || c.isWord('+')) remove = c.next().text === '-';
+  return { cmd: 'fields', remove, fields: names(c, 'a field name'), tok };
+}
+
+function parseRename(c: Cursor, tok: Token): Command {
+  const pairs: { from: Token; to: Token }[] = [];
+  do {
+    const from = c.expectName('a field to rename');
+    if (!c.eatWord('as')) throw c.error("expected 'as'");
+    pairs.push({ from, to: c.expectName('the new name') });
+  } while (c.eatOp(',') || (!c.atEnd() && c.peek().kind !== 'op'));
+  return { cmd: 'rename', pairs, tok };
+}
+
+function sortKey(c: Cursor): SortKey {
+  let desc = false;
+  let t = c.peek();
+  if (t.kind === 'word' && (t.text === '-' || t.text === '+')) {
+    desc = c.next().text === '-';
+    t = c.peek();
+  }
+  let field: Token;
+  if (t.kind === 'word' && /^[-+]./.test(t.text)) {
+    c.next();
+    desc = t.text[0] === '-';
+    field = { ...t, text: t.text.slice(1), pos: t.pos + 1 };
+  } else if (t.kind === 'word' && /^(num|str|ip|auto)$/i.test(t.text) && c.isOp('(', 1)) {
+    // num(x)/str(x) choose Splunk's comparison; the column's own type decides here.
+    c.next();
+    c.next();
+    field = c.expectName();
+    c.expectOp(')');
+  } else field = c.expectName('a field to sort by');
+  return { field, desc };
+}
+
+function parseSort(c: Cursor, tok: Token): Command {
+  let limit: Token | null = null;
+  if (/^\d+$/.test(c.peek().text)) limit = c.next();
+  else if (c.isWord('limit') && c.isOp('=', 1)) {
+    c.next();
+    c.next();
+    limit = c.expectCount('a limit');
+  }
+  const keys: SortKey[] = [];
+  while (!c.atEnd()) {
+    if (c.eatOp(',')) continue;
+    if (keys.length && (c.isWord('desc') || c.isWord('d'))) {
+      c.next();
+      for (const k of keys) k.desc = !k.desc;
+      continue;
+    }
+    keys.push(sortKey(c));
+  }
+  if (!keys.length) throw c.error('expected a field to sort by');
+  return { cmd: 'sort', limit, keys, tok };
+}
+
+function parseCountArg(c: Cursor): Token | null {
+  if (c.atEnd()) return null;
+  if (c.isWord('limit') && c.isOp('=', 1)) {
+    c.next();
+    c.next();
+  }
+  return c.expectCount('a row count');
+}
+
+function parseDedup(c: Cursor, tok: Token): Command {
+  const count = /^\d+$/.test(c.peek().text) ? c.next() : null;
+  const fields: Token[] = [];
+  const sortby: SortKey[] = [];
+  let keepempty = false;
+  while (!c.atEnd()) {
+    if (c.eatOp(',')) continue;
+    if (c.isWord('keepempty') && c.isOp('=', 1)) {
+      c.next();
+      c.next();
+      keepempty = /^(true|t|1)$/i.test(c.expectName('true or false').text);
+    } else if (c.eatWord('sortby')) {
+      while (!c.atEnd()) sortby.push(sortKey(c));
+    } else fields.push(c.expectName());
+  }
+  if (!fields.length) throw c.error('expected the fields to deduplicate on');
+  return { cmd: 'dedup', count, fields, sortby, keepempty, tok };
+}
+
+function parseTop(c: Cursor, tok: Token, cmd: 'top' | 'rare'): Command {
+  let limit: Token | null = null;
+  let showperc = true;
+  const fields: Token[] = [];
+  while (!c.atEnd() && !c.isWord('by')) {
+    if (c.eatOp(',')) continue;
+    if (c.isWord('limit') && c.isOp('=', 1)) {
+      c.next();
+      c.next();
+      limit = c.expectCount('a limit');
+    } else if (c.isWord('showperc') && c.isOp('=', 1)) {
+      c.next();
+      c.next();
+      showperc = /^(true|t|1)$/i.test(c.expectName('true or false').text);
+    } else if (!fields.length && /^\d+$/.test(c.peek().text)) limit = c.next();
+    else fields.push(c.expectName());
+  }
+  if (!fields.length) throw c.error('expected a field');
+  const by = c.eatWord('by') ? names(c, 'a field name after by') : [];
+  return { cmd, limit, fields, by, showperc, tok };
+}
+
+/** Field names separated by spaces or commas, up to the end or the next `by`. */
+function names(c: Cursor, what: string): Token[] {
+  const out: Token[] = [];
+  while (!c.atEnd() && !c.isWord('by')) {
+    if (c.eatOp(',')) continue;
+    out.push(c.expectName(what));
+  }
+  if (!out.length) throw c.error(`expected ${what}`);
+  return out;
+}

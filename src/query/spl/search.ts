@@ -1,0 +1,99 @@
+import type { SearchNode } from './ast.js';
+import { NORMALIZERS } from './aliases.js';
+import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
+import { suggest } from './errors.js';
+import type { Token } from './lexer.js';
+import { parseTime, sqlTime } from './time.js';
+
+/** A Splunk wildcard value → a LIKE pattern: `*` matches anything, SQL's own wildcards are escaped. */
+export function likePattern(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+/**
+ * Compiles a search expression to a SQL condition. Splunk compares field values and terms
+ * case-insensitively, so matches are ILIKE. `earliest`/`latest` become time bounds and are only
+ * allowed where they bound the whole search (not under OR or NOT).
+ */
+export function compileSearch(ctx: Ctx, scope: Scope, node: SearchNode): string {
+  return walk(ctx, scope, node, true);
+}
+
+function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
+  switch (n.kind) {
+    case 'and':
+      return `(${n.items.map((i) => walk(ctx, scope, i, top)).join(' AND ')})`;
+    case 'or':
+      return `(${n.items.map((i) => walk(ctx, scope, i, false)).join(' OR ')})`;
+    case 'not':
+      // A missing field is "not equal" too (Splunk's NOT f=v keeps events without f).
+      return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+    case 'term':
+      return term(ctx, scope, n.value);
+    case 'in':
+      return `(${n.values.map((v) => compare(ctx, scope, n.field, '=', v, top)).join(' OR ')})`;
+    case 'cmp':
+      return compare(ctx, scope, n.field, n.op, n.value, top);
+  }
+}
+
+function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token, top: boolean): string {
+  const name = field.text.toLowerCase();
+  if (scope.base && field.kind === 'word' && (name === 'earliest' || name === 'latest')) {
+    if (!top || op !== '=') throw ctx.error(`${name}= bounds the whole search: use it outside OR/NOT, with '='`, field);
+    const t = parseTime(value.text, ctx.now);
+    if (!t) throw ctx.error(`invalid time '${value.text}' (use -24h, -7d@d, now, an epoch or 2026-11-20T10:00:00Z)`, value);
+    // Splunk's latest is exclusive, earliest inclusive.
+    if (value.text === '0' && name === 'earliest') return 'TRUE';
+    return `(${ctx.time(scope, field)} ${name === 'earliest' ? '>=' : '<'} CAST(${ctx.param(sqlTime(t))} AS TIMESTAMP))`;
+  }
+  if (scope.base && field.kind === 'word' && (name === 'index' || name === 'sourcetype')) return datasets(ctx, name, op, value);
+  const ref = ctx.resolve(scope, field);
+  if (op === '=' || op === '!=') {
+    const match = value.text === '*' ? `(${ref.sql} IS NOT NULL)` : matches(ctx, ref, value.text);
+    return op === '=' ? match : `(${ref.sql} IS NOT NULL AND NOT coalesce(${match}, FALSE))`;
+  }
+  if (ref.list) throw ctx.error(`'${field.text}' holds several values: compare it with = or !=`, field);
+  return /^-?\d+(\.\d+)?$/.test(value.text)
+    ? `(TRY_CAST(${ref.sql} AS DOUBLE) ${op} CAST(${ctx.param(Number(value.text))} AS DOUBLE))`
+    : `(CAST(${ref.sql} AS VARCHAR) ${op} ${ctx.param(value.text)})`;
+}
+
+/** Case-insensitive equality with Splunk wildcards; a list column matches when any element does. */
+function matches(ctx: Ctx, ref: Ref, raw: string): string {
+  const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
+  const p = ctx.param(likePattern(value));
+  if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
+  return `(CAST(${ref.sql} AS VARCHAR) ILIKE ${p} ESCAPE '\\')`;
+}
+
+/** A bare term: a case-insensitive substring of any of the text columns. */
+function term(ctx: Ctx, scope: Scope, tok: Token): string {
+  const p = ctx.param(`%${likePattern(tok.text)}%`);
+  const cols = scope.base ? ctx.aliases.searchText : [...scope.cols.keys()];
+  if (!cols.length) throw ctx.error('no text fields to search in', tok);
+  return `(${cols.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR) ILIKE ${p} ESCAPE '\\'`).join(' OR ')})`;
+}
+
+/** `index=`/`sourcetype=`: names from the alias table (or dataset ids themselves) → event_dataset. */
+function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Token): string {
+  if (op !== '=' && op !== '!=') throw ctx.error(`${kind} can only be compared with = or !=`, value);
+  const table = kind === 'index' ? ctx.aliases.indexes : ctx.aliases.sourcetypes;
+  const v = value.text.toLowerCase();
+  if (v === '*' || v === 'main') return op === '=' ? 'TRUE' : 'FALSE';
+  const re = new RegExp(`^${v.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const named = [...table.entries()].filter(([k]) => (v.includes('*') ? re.test(k) : k === v)).flatMap(([, d]) => d);
+  const own = datasetIds(ctx).filter((d) => (v.includes('*') ? re.test(d) : d === v));
+  const ids = [...new Set([...named, ...own])];
+  if (!ids.length) {
+    const hint = suggest(v, [...table.keys(), ...datasetIds(ctx)]);
+    throw ctx.error(`unknown ${kind} '${value.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (extend the list with --aliases)`, value);
+  }
+  const set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
+  return op === '=' ? `(${set})` : `(NOT (${set}))`;
+}
+
+/** Dataset ids named by the alias table: a dataset id is a valid index name too. */
+function datasetIds(ctx: Ctx): string[] {
+  return [...new Set([...ctx.aliases.indexes.values(), ...ctx.aliases.sourcetypes.values()].flat())];
+}
