@@ -83,3 +83,16 @@ test('table output escapes control characters from log content', () => {
   assert.ok(!decoded.includes('\u001b'), 'no raw escape byte reaches the terminal');
   assert.match(decoded, /\\x1bx/);
 });
+
+test('--mapping passes an app.json field mapping from the command line', () => {
+  const dir = tempDir();
+  const mapping = join(dir, 'mapping.yaml');
+  writeFileSync(mapping, 'fields:\n  timestamp: when\n  status: [outcome.code]\n  cf_id: [edge_id]\n');
+  const line = JSON.stringify({ when: '2026-11-20T10:00:00Z', method: 'GET', path: '/api', outcome: { code: 503 }, edge_id: 'EdgeId123==' });
+  const r = cli(['normalize', '-q', '--format', 'app.json', '--mapping', mapping], `${line}\n`);
+  assert.equal(r.code, 0, r.err);
+  const e = JSON.parse(r.out.trim());
+  assert.equal(e.http.request.id, 'EdgeId123==');
+  assert.equal(e.http.response.status_code, 503);
+  assert.equal(e['@timestamp'], '2026-11-20T10:00:00Z');
+});
