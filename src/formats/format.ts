@@ -59,8 +59,12 @@ export interface ParserContext {
 /** Receives what a parser makes of a record. */
 export interface ParseSink {
   event(event: EcsEvent): void;
-  /** The record is invalid: it goes to the dead-letter output with this reason. */
-  reject(reason: string): void;
+  /**
+   * The record is invalid: it goes to the dead-letter output with this reason. `record` replaces the
+   * raw text in the dead letter: one record of a multi-record document, or a text with secrets
+   * redacted.
+   */
+  reject(reason: string, record?: string): void;
   /** The record is valid but carries no event (header, comment, digest file, control message). */
   skip(kind: string): void;
 }

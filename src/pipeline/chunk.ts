@@ -146,9 +146,9 @@ export function processChunk(task: ChunkTask): ChunkResult {
         if (found.length) (result.matches ??= []).push(...found);
       }
     },
-    reject(reason) {
+    reject(reason, record) {
       result.rejected++;
-      result.deadLetters.push({ line: lineNo, reason, record: clipRecord(current) });
+      result.deadLetters.push({ line: lineNo, reason, record: clipRecord(record ?? current) });
     },
     skip(kind) {
       result.skipped[kind] = (result.skipped[kind] ?? 0) + 1;

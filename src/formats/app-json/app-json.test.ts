@@ -257,3 +257,13 @@ test('rejections: no timestamp, bad timestamp, not JSON, not an object', () => {
   assert.match(r.rejected[3]!.reason, /one JSON object per line/);
   assert.match(r.rejected[4]!.reason, /invalid JSON/);
 });
+
+test('a rejected record keeps no token in its dead letter', () => {
+  const token = ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiJsZWUuY29sZSJ9', 'c2lnbmF0dXJlLWJ5dGVz'].join('.');
+  const broken = `{"path": "/api", "headers": {"authorization": "Bearer ${token}"`;
+  const r = parseText('app.json', broken);
+  assert.equal(r.rejected.length, 1);
+  assert.ok(!r.rejected[0]!.record.includes(token), 'token not in the dead-letter record');
+  assert.ok(!r.rejected[0]!.reason.includes(token), 'token not in the reason');
+  assert.match(r.rejected[0]!.record, /\[redacted jwt sha256:[0-9a-f]{64}\]/);
+});

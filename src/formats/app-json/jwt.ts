@@ -28,6 +28,15 @@ export function redaction(sha256: string): string {
   return `[redacted jwt sha256:${sha256}]`;
 }
 
+/**
+ * Redacts JWT-shaped text in a raw record that could not be parsed, so a rejected line carries no
+ * token into the dead-letter output either.
+ */
+export function redactTokensInText(text: string): string {
+  if (text.indexOf('eyJ') < 0) return text;
+  return text.replace(JWT_IN_TEXT, (token) => redaction(sha(token)));
+}
+
 function sha(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

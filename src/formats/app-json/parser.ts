@@ -2,6 +2,7 @@ import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
 import { DEFAULT_MAPPING, loadMapping, type CompiledMapping } from './mapping.js';
 import { appJsonToEcs } from './to-ecs.js';
+import { redactTokensInText } from './jwt.js';
 
 /**
  * JSON application logs, one object per line. A mapping file (format option `mapping`) is read once
@@ -33,29 +34,34 @@ export class AppJsonParser implements RecordParser {
       return;
     }
     if (this.mappingError !== undefined || !this.mapping) {
-      sink.reject(this.mappingError ?? 'app.json mapping unavailable');
+      reject(sink, this.mappingError ?? 'app.json mapping unavailable', text);
       return;
     }
     if (text.charCodeAt(i) !== 123 /* { */) {
-      sink.reject('expected one JSON object per line');
+      reject(sink, 'expected one JSON object per line', text);
       return;
     }
     let obj: unknown;
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      sink.reject(`invalid JSON: ${(e as Error).message}`);
+      reject(sink, `invalid JSON: ${(e as Error).message}`, text);
       return;
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      sink.reject('expected one JSON object per line');
+      reject(sink, 'expected one JSON object per line', text);
       return;
     }
     try {
       sink.event(appJsonToEcs(obj as Record<string, unknown>, text, this.mapping, this.ctx));
     } catch (e) {
-      if (e instanceof RecordError) sink.reject(e.message);
+      if (e instanceof RecordError) reject(sink, e.message, text);
       else throw e;
     }
   }
+}
+
+/** Rejections of app logs may quote the record (JSON errors do): redact tokens in both reason and record. */
+function reject(sink: ParseSink, reason: string, text: string): void {
+  sink.reject(redactTokensInText(reason), redactTokensInText(text));
 }

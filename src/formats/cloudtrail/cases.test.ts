@@ -60,6 +60,9 @@ test('a Records document with one bad record rejects that record only, naming it
   assert.equal(r.events.length, 2);
   assert.deepEqual(r.rejected.map((d) => d.reason), ["Records[1]: eventTime 'yesterday' is not an ISO 8601 UTC time", 'Records[2]: expected a JSON object, got string']);
   assert.equal(r.rejected[0]!.line, 1);
+  // The dead letter holds the bad record itself, not the start of the file.
+  assert.equal(JSON.parse(r.rejected[0]!.record).eventID, 'e2');
+  assert.equal(r.rejected[1]!.record, '"oops"');
 });
 
 test('the same record gets the same event.id in a Records file, on its own line and via EventBridge', () => {

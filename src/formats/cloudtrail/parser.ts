@@ -90,7 +90,7 @@ export class CloudTrailParser implements RecordParser {
     for (let k = 0; k < list.length; k++) {
       const r = obj(list[k]);
       if (!r) {
-        sink.reject(`Records[${k}]: expected a JSON object, got ${list[k] === null ? 'null' : Array.isArray(list[k]) ? 'an array' : typeof list[k]}`);
+        sink.reject(`Records[${k}]: expected a JSON object, got ${list[k] === null ? 'null' : Array.isArray(list[k]) ? 'an array' : typeof list[k]}`, JSON.stringify(list[k]) ?? String(list[k]));
         continue;
       }
       this.one(r, meta, sink, `Records[${k}]: `);
@@ -101,7 +101,8 @@ export class CloudTrailParser implements RecordParser {
     try {
       sink.event(cloudtrailToEcs(r, meta, this.ctx));
     } catch (e) {
-      sink.reject(where + describe(e));
+      // Inside a Records file the dead letter holds this record, not the start of the whole file.
+      sink.reject(where + describe(e), where ? JSON.stringify(r) : undefined);
     }
   }
 }
