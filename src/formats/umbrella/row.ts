@@ -8,6 +8,7 @@ import { RecordError, type ParserContext } from '../format.js';
 import { TIMESTAMP, type Layout } from './layouts.js';
 import { splitList, type Resolved } from './identities.js';
 import { clip } from '../shared/reason.js';
+export { applyAction } from '../shared/action.js';
 
 export const DATASET = 'cisco.umbrella';
 
@@ -82,26 +83,6 @@ export class Row {
   }
 }
 
-/** How a vendor action reads in ECS: Umbrella writes Allowed, ALLOWED, ALLOW, BLOCK, Would Block … */
-const ACTIONS: Record<string, { action: string; outcome: 'success' | 'failure'; type: string }> = {
-  allowed: { action: 'allowed', outcome: 'success', type: 'allowed' },
-  allow: { action: 'allowed', outcome: 'success', type: 'allowed' },
-  blocked: { action: 'blocked', outcome: 'failure', type: 'denied' },
-  block: { action: 'blocked', outcome: 'failure', type: 'denied' },
-};
-
-export function applyAction(event: EcsEvent, value: string | undefined): void {
-  const ev = event.event!;
-  if (!value) {
-    ev.outcome = 'unknown';
-    return;
-  }
-  const key = value.toLowerCase();
-  const known = ACTIONS[key];
-  ev.action = known?.action ?? key;
-  ev.outcome = known?.outcome ?? 'unknown';
-  if (known) ev.type = [...(ev.type ?? []), known.type];
-}
 
 export interface BaseSpec {
   kind: string;

@@ -8,6 +8,7 @@ import { BoundedCache } from '../../util/bounded-cache.js';
 import { RecordError, type ParserContext } from '../format.js';
 import type { FeedSpec } from './feeds.js';
 import { clip } from '../shared/reason.js';
+export { applyAction } from '../shared/action.js';
 
 export const DATASET = 'zscaler.zia';
 
@@ -136,30 +137,6 @@ export function baseEvent(rec: Rec, ms: number, feed: string, spec: FeedSpec, ct
   };
 }
 
-const ACTIONS: Record<string, { action: string; outcome: 'success' | 'failure'; type: string }> = {
-  allowed: { action: 'allowed', outcome: 'success', type: 'allowed' },
-  allow: { action: 'allowed', outcome: 'success', type: 'allowed' },
-  blocked: { action: 'blocked', outcome: 'failure', type: 'denied' },
-  block: { action: 'blocked', outcome: 'failure', type: 'denied' },
-  drop: { action: 'drop', outcome: 'failure', type: 'denied' },
-  deny: { action: 'denied', outcome: 'failure', type: 'denied' },
-  denied: { action: 'denied', outcome: 'failure', type: 'denied' },
-  reset: { action: 'reset', outcome: 'failure', type: 'denied' },
-};
-
-/** event.action (lower case; allowed/blocked normalized), event.outcome and the allowed/denied type. */
-export function applyAction(event: EcsEvent, value: string | undefined): void {
-  const ev = event.event!;
-  if (!value) {
-    ev.outcome = 'unknown';
-    return;
-  }
-  const key = value.toLowerCase();
-  const known = ACTIONS[key];
-  ev.action = known?.action ?? key;
-  ev.outcome = known?.outcome ?? 'unknown';
-  if (known) ev.type = [...(ev.type ?? []), known.type];
-}
 
 // A feed holds few distinct users; normalizing one costs several regex passes. null = no user.
 const identities = new BoundedCache<string, Identity | null>(10_000);
