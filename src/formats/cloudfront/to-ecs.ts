@@ -1,12 +1,11 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { splitDomain } from '../../ecs/domain.js';
 import { parseEncodedUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl, percentDecode } from '../../ecs/url.js';
-import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds, secondsToNanos } from '../../ecs/time.js';
+import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds } from '../../ecs/time.js';
+import { awsEvent } from '../shared/aws-text.js';
 import { fillRelated } from '../../ecs/related.js';
-import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
 import { clip } from '../shared/reason.js';
 
@@ -73,21 +72,16 @@ export function cloudfrontToEcs(f: FieldReader, meta: RecordMeta, ctx: ParserCon
   const responseResult = f('x-edge-response-result-type');
   const edgeResult = f('x-edge-result-type');
   const timeTaken = seconds(f, 'time-taken');
-  const event: EcsEvent['event'] = {
-    kind: 'event',
-    category: ['web'],
-    type: ['access'],
-    dataset: DATASET,
-    module: 'aws',
-    id: eventIdFor(DATASET, meta.raw),
-    ingested: ctx.ingested,
-  };
+  const out = awsEvent(
+    { dataset: DATASET, raw: meta.raw, ms, category: ['web'], type: ['access'], service: 'cloudfront', observer: { vendor: 'AWS', product: 'CloudFront', type: 'cdn' } },
+    ctx,
+  );
+  const event = out.event!;
   const action = responseResult ?? edgeResult;
   if (action) event.action = action;
   event.outcome = status === undefined ? 'unknown' : status === 0 || status >= 400 ? 'failure' : 'success';
   if (status === 0) event.reason = 'viewer closed the connection before CloudFront responded (sc-status 000)';
-  const duration = secondsToNanos(f('time-taken'));
-  if (duration !== undefined) event.duration = duration;
+  if (timeTaken !== undefined) event.duration = Math.round(timeTaken * 1e9);
   const start = f('start_time');
   const end = f('end_time');
   const date = f('date');
@@ -99,16 +93,6 @@ export function cloudfrontToEcs(f: FieldReader, meta: RecordMeta, ctx: ParserCon
     const e = millisFromDateTime(date, end);
     if (e !== undefined) event.end = isoFromMillis(e);
   }
-  if (ctx.original) event.original = meta.raw;
-
-  const out: EcsEvent = {
-    '@timestamp': isoFromMillis(ms),
-    ecs: { version: ECS_VERSION },
-    event,
-    cloud: { provider: 'aws', service: { name: 'cloudfront' } },
-    observer: { vendor: 'AWS', product: 'CloudFront', type: 'cdn' },
-    log: { file: { path: ctx.source } },
-  };
 
   if (clientIp) {
     const source: EcsObject = { address: clientIp, ip: clientIp };

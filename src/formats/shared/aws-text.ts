@@ -1,8 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
-import { eventIdFor } from '../../ecs/event-id.js';
-import { isoFromMillis } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
+import { eventSkeleton } from './skeleton.js';
 import { clip } from './reason.js';
 export { clip } from './reason.js';
 
@@ -244,23 +242,7 @@ export interface EventSkeleton {
  * `log.file.path`, `cloud.provider` and the AWS service.
  */
 export function awsEvent(s: EventSkeleton, ctx: ParserContext): EcsEvent {
-  const event: NonNullable<EcsEvent['event']> = {
-    kind: 'event',
-    category: s.category,
-    type: s.type,
-    dataset: s.dataset,
-    module: 'aws',
-    id: eventIdFor(s.dataset, s.raw),
-    ingested: ctx.ingested,
-  };
-  if (ctx.original) event.original = s.raw;
-  const out: EcsEvent = {
-    '@timestamp': isoFromMillis(s.ms),
-    ecs: { version: ECS_VERSION },
-    event,
-    cloud: { provider: 'aws', service: { name: s.service } },
-    log: { file: { path: ctx.source } },
-  };
-  if (s.observer) out.observer = s.observer;
+  const out = eventSkeleton({ ...s, module: 'aws' }, ctx);
+  out.cloud = { provider: 'aws', service: { name: s.service } };
   return out;
 }

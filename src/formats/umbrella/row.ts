@@ -1,10 +1,10 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION, setPath } from '../../ecs/event.js';
+import { setPath } from '../../ecs/event.js';
 import { canonicalIp } from '../../ecs/ip.js';
-import { isoFromMillis, millisFromDateTime } from '../../ecs/time.js';
-import { eventIdFor } from '../../ecs/event-id.js';
+import { millisFromDateTime } from '../../ecs/time.js';
 import { identityToEcs } from '../../ecs/identity.js';
 import { RecordError, type ParserContext } from '../format.js';
+import { eventSkeleton } from '../shared/skeleton.js';
 import { TIMESTAMP, type Layout } from './layouts.js';
 import { splitList, type Resolved } from './identities.js';
 import { clip } from '../shared/reason.js';
@@ -92,24 +92,12 @@ export interface BaseSpec {
 }
 
 export function baseEvent(row: Row, ms: number, spec: BaseSpec, ctx: ParserContext): EcsEvent {
-  const event: EcsEvent['event'] = {
-    kind: spec.kind,
-    category: spec.category,
-    type: [...spec.type],
-    dataset: DATASET,
-    module: 'cisco',
-    id: eventIdFor(DATASET, row.raw),
-    ingested: ctx.ingested,
-  };
-  if (ctx.original) event.original = row.raw;
-  return {
-    '@timestamp': isoFromMillis(ms),
-    ecs: { version: ECS_VERSION },
-    event,
-    observer: { vendor: 'Cisco', product: 'Umbrella', type: spec.observerType },
-    log: { file: { path: ctx.source } },
-    umbrella: { log_type: row.layout.type },
-  };
+  const out = eventSkeleton(
+    { dataset: DATASET, module: 'cisco', raw: row.raw, ms, kind: spec.kind, category: spec.category, type: [...spec.type], observer: { vendor: 'Cisco', product: 'Umbrella', type: spec.observerType } },
+    ctx,
+  );
+  out.umbrella = { log_type: row.layout.type };
+  return out;
 }
 
 /** Writes `umbrella.<key>` (dotted keys nest). */

@@ -1,11 +1,10 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION, setPath } from '../../ecs/event.js';
+import { setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
-import { isoFromMillis } from '../../ecs/time.js';
-import { eventIdFor } from '../../ecs/event-id.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
 import { RecordError, type ParserContext } from '../format.js';
+import { eventSkeleton } from '../shared/skeleton.js';
 import type { FeedSpec } from './feeds.js';
 import { clip } from '../shared/reason.js';
 export { applyAction } from '../shared/action.js';
@@ -117,24 +116,12 @@ export function applyCopies(event: EcsEvent, rec: Rec, copies: readonly Copy[]):
 }
 
 export function baseEvent(rec: Rec, ms: number, feed: string, spec: FeedSpec, ctx: ParserContext): EcsEvent {
-  const event: EcsEvent['event'] = {
-    kind: spec.kind,
-    category: spec.category,
-    type: [...spec.type],
-    dataset: DATASET,
-    module: 'zscaler',
-    id: eventIdFor(DATASET, rec.raw),
-    ingested: ctx.ingested,
-  };
-  if (ctx.original) event.original = rec.raw;
-  return {
-    '@timestamp': isoFromMillis(ms),
-    ecs: { version: ECS_VERSION },
-    event,
-    observer: { vendor: 'Zscaler', product: 'ZIA', type: spec.observerType },
-    log: { file: { path: ctx.source } },
-    zscaler: { feed },
-  };
+  const out = eventSkeleton(
+    { dataset: DATASET, module: 'zscaler', raw: rec.raw, ms, kind: spec.kind, category: spec.category, type: [...spec.type], observer: { vendor: 'Zscaler', product: 'ZIA', type: spec.observerType } },
+    ctx,
+  );
+  out.zscaler = { feed };
+  return out;
 }
 
 
