@@ -226,8 +226,15 @@ function looksLikeDocument(text: string): boolean {
   }
 }
 
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+
 function updateHeaders(headers: string[], text: string, pattern: RegExp): string[] {
-  const found = text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
+  let global = globalPatterns.get(pattern);
+  if (!global) {
+    global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+    globalPatterns.set(pattern, global);
+  }
+  const found = text.match(global);
   if (!found) return headers;
   return [...headers, ...found].slice(-HEADERS_KEPT);
 }
