@@ -9,6 +9,7 @@ import { DeadLetterWriter } from './dead-letter.js';
 import { runPipeline, type ProgressReporter } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
+import { INGEST_ANALYSES } from '../insights/views.js';
 
 /** The database could not be opened or its schema created. */
 export class StoreOpenError extends Error {}
@@ -26,11 +27,15 @@ export interface IngestOptions {
   detection?: { spec: DetectionSpec; engine: DetectionEngine; active: boolean } | undefined;
   /** Alert destinations besides the database's alerts table. */
   alertSinks?: AlertSink[];
+  /** Run the post-ingest analyses (anomalies, coverage) over the store afterwards (default true). */
+  analyses?: boolean;
 }
 
 export interface IngestResult {
   summary: RunSummary;
   alerts?: DetectionStats | undefined;
+  /** Alerts raised by the post-ingest analyses, per analysis id; failures by analysis id. */
+  analyses?: { alerts: Record<string, number>; failed: Record<string, string> };
 }
 
 /**
@@ -65,16 +70,38 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
       detection: stage ? d!.spec : undefined,
     });
     await sink.close();
+    // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.
+    const analyses = o.analyses === false ? undefined : await runAnalyses(store, o.alertSinks ?? []);
     const alerts = await stage?.finish();
+    if (!stage) for (const s of o.alertSinks ?? []) await s.close();
     for (const s of summary.sources) {
       await store.recordFile({
         path: s.source, dataset: s.format, records: s.records, events: s.events, stored: s.stored ?? 0,
         duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
       });
     }
-    return { summary, alerts };
+    return { summary, alerts, analyses };
   } finally {
     await deadLetters.close();
     await store.close();
   }
+}
+
+/** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
+async function runAnalyses(store: DuckDbStore, extraSinks: AlertSink[]): Promise<IngestResult['analyses']> {
+  const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
+  if (!INGEST_ANALYSES.length) return result;
+  const storeSink = new StoreAlertSink(store);
+  const sinks = [storeSink, ...extraSinks];
+  for (const analysis of INGEST_ANALYSES) {
+    try {
+      const alerts = await analysis.run(store, {});
+      for (const alert of alerts) for (const sink of sinks) await sink.write(alert);
+      result.alerts[analysis.id] = alerts.length;
+    } catch (e) {
+      result.failed[analysis.id] = (e as Error).message;
+    }
+  }
+  await storeSink.close();
+  return result;
 }

@@ -1,0 +1,60 @@
+/**
+ * The contract between collect inputs (S3+SQS, Firehose, syslog, HTTP intake, watched folders) and
+ * the pipeline they feed (normalize → detect → store). An input hands over a Delivery and
+ * acknowledges its origin (deletes the SQS message, answers the HTTP request, advances the file
+ * checkpoint) only after `deliver` resolved: the events are then stored. Event ids are deterministic
+ * and storage is idempotent, so a delivery repeated after a crash stores nothing twice.
+ */
+
+export interface Delivery {
+  /** Where the data came from, for dead letters and counts: `s3://bucket/key`, `syslog+tcp://10.0.0.5:51234`, `http:/intake/aws.waf`, a file path. */
+  source: string;
+  /** A format id, or `auto` to detect it from the data. */
+  format: string;
+  formatOptions?: Record<string, string>;
+  /** Records, one per element (one log line, or one JSON document). */
+  lines: string[];
+  /** Line number of lines[0] within the source (1-based), so dead letters point at the right line. */
+  firstLine?: number;
+  /** Header lines of the source (`#Fields: …`, a CSV header) that apply to these lines when they are not the first part of it. */
+  header?: string[];
+}
+
+export interface DeliveryResult {
+  records: number;
+  events: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface Intake {
+  /** Normalizes, detects and stores the delivery; resolves once the events are stored (or dead-lettered). */
+  deliver(delivery: Delivery): Promise<DeliveryResult>;
+  /** True while the pipeline has more work queued than it should accept: inputs back off (HTTP answers 429). */
+  readonly saturated: boolean;
+}
+
+/** One configured input of `packettrail collect`. */
+export interface CollectInput {
+  /** The name from the config, used in logs and counts. */
+  readonly name: string;
+  /** Starts receiving; resolves when the input is listening/polling. */
+  start(intake: StreamIntake): Promise<void>;
+  /** Stops taking new work, finishes or hands back in-flight work (SQS visibility reset), then resolves. */
+  stop(): Promise<void>;
+}
+
+/** A whole object or file handed over as bytes (gzip is detected by its magic), read in line-aligned chunks with header replay, like `ingest` reads files. */
+export interface StreamDelivery {
+  source: string;
+  format: string;
+  formatOptions?: Record<string, string>;
+  /** Size in bytes when known (progress, memory planning). */
+  size?: number;
+  open(): Promise<NodeJS.ReadableStream>;
+}
+
+export interface StreamIntake extends Intake {
+  deliverStream(delivery: StreamDelivery): Promise<DeliveryResult>;
+}
