@@ -58,3 +58,20 @@ export interface StreamDelivery {
 export interface StreamIntake extends Intake {
   deliverStream(delivery: StreamDelivery): Promise<DeliveryResult>;
 }
+
+/** A problem in the collect config, located by its path (`inputs[2].port`). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * One kind of input (`type: s3-sqs`, `syslog`, `http`, `firehose`, `tail`): validates its section
+ * of the config and builds the input. Listed in `src/collect/input-types.ts`.
+ */
+export interface InputType {
+  type: string;
+  description: string;
+  /** Returns undefined when the section has issues (pushed onto `issues`, with `at` as the path prefix). */
+  create(raw: Record<string, unknown>, at: string, issues: ConfigIssue[]): CollectInput | undefined;
+}
