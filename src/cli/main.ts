@@ -11,6 +11,11 @@ import { registerVpcflow } from '../commands/vpcflow.js';
 import { registerRules } from '../commands/rules.js';
 import { registerGenerate } from '../commands/generate.js';
 import { registerDemo } from '../commands/demo.js';
+import { registerTrail } from '../commands/trail.js';
+import { registerInsights } from '../commands/insights.js';
+import { registerPosture } from '../commands/posture.js';
+import { registerCollect } from '../commands/collect.js';
+import { registerServe } from '../commands/serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -30,6 +35,11 @@ export function buildProgram(): Command {
   registerRules(program);
   registerGenerate(program);
   registerDemo(program);
+  registerTrail(program);
+  registerInsights(program);
+  registerPosture(program);
+  registerCollect(program);
+  registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

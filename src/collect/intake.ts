@@ -33,6 +33,12 @@ export interface Intake {
   deliver(delivery: Delivery): Promise<DeliveryResult>;
   /** True while the pipeline has more work queued than it should accept: inputs back off (HTTP answers 429). */
   readonly saturated: boolean;
+  /**
+   * Dead-letters records an input could not hand to any format (a syslog message no route takes, a
+   * frame too large to read), with reason and origin, beside the pipeline's own rejections. Optional:
+   * inputs report on stderr when the intake has none.
+   */
+  deadLetter?(source: string, format: string, records: { line: number; reason: string; record: string }[]): Promise<void>;
 }
 
 /** One configured input of `packettrail collect`. */

@@ -11,6 +11,7 @@ import { ingest, StoreOpenError } from '../pipeline/ingest.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { prepareDetection } from './detect.js';
 import { addGenerateOptions, generateOptionsOf } from './generate.js';
+import { serveUntilStopped } from './serve.js';
 
 interface DemoCliOptions {
   dir: string;
@@ -73,7 +74,7 @@ export function registerDemo(program: Command): void {
       .description('Generate the correlated scenario (if absent), ingest it with every built-in detection, and report counts and detection precision/recall against truth.json.')
       .option('--dir <dir>', 'scenario directory (generated when it has no truth.json)', 'packettrail-demo')
       .option('--db <path>', 'database file (default: <dir>/packettrail.duckdb)')
-      .option('--serve', 'start the web console afterwards (when this build has one)'),
+      .option('--serve', 'serve the web console on the demo database afterwards (http://127.0.0.1:8080/)'),
   )
     .addHelpText(
       'after',
@@ -111,9 +112,9 @@ ${EXIT_CODES_HELP}`,
       const followed = followableRequest(incidents);
       out.push('', 'trail reconstruction: not available in this build yet; one request across CloudFront, WAF and the app:');
       if (followed) out.push(`  packettrail query --db ${terminalSafe(db)} "SELECT timestamp, event_dataset, source_ip, url_path, http_response_status_code FROM events WHERE http_request_id = '${terminalSafe(followed)}' ORDER BY timestamp"`);
-      if (o.serve) out.push('console: not available in this build yet');
       process.stdout.write(out.join('\n') + '\n');
       const rejected = summary.sources.reduce((n, s) => n + s.rejected, 0);
       process.exitCode = rejected ? EXIT.REJECTED : EXIT.OK;
+      if (o.serve) await serveUntilStopped({ db, host: '127.0.0.1', port: '8080' });
     });
 }

@@ -9,6 +9,7 @@ import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOption
 
 interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
+  s3Endpoint?: string;
 }
 
 export function registerIngest(program: Command): void {
@@ -16,8 +17,9 @@ export function registerIngest(program: Command): void {
     program
       .command('ingest')
       .description('Normalize logs and store them in the embedded DuckDB database. Re-ingesting the same records stores them once.')
-      .argument('<inputs...>', 'files, directories (recursive), glob patterns, or - for stdin')
-      .option('--db <path>', 'database file', DEFAULT_DB),
+      .argument('<inputs...>', 'files, directories (recursive), glob patterns, s3://bucket/prefix, or - for stdin')
+      .option('--db <path>', 'database file', DEFAULT_DB)
+      .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)'),
   ))
     .addHelpText(
       'after',
@@ -26,6 +28,7 @@ Examples:
   packettrail ingest logs/cloudfront/
   packettrail ingest --db case-42.duckdb 'AWSLogs/**/*.gz'
   packettrail ingest --format aws.cloudfront --original E2EXAMPLE.2026-11-20-10.abcd1234.gz
+  packettrail ingest s3://my-log-bucket/AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/
 
 Rejected records go to the dead-letter file (default: beside the database, <db>.dead-letter.ndjson) and to the
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
@@ -41,6 +44,7 @@ ${EXIT_CODES_HELP}`,
         result = await ingest({
           inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
           deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(o.db), progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
+          s3: { endpoint: o.s3Endpoint },
         });
       } catch (e) {
         throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;

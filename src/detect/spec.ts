@@ -24,6 +24,12 @@ export interface DetectionSpec {
   intel: string[];
   /** Also load the built-in rules (`rules/builtin/` of the package, when present). */
   builtin: boolean;
+  /**
+   * Set by `engineFor` on the thread that loaded the rules: each engine's loaded rules (by engine
+   * name) in shared memory, which tasks posted to parser threads share rather than copy, so those
+   * threads build their matchers without reading and parsing the rule files again.
+   */
+  loaded?: Record<string, SharedArrayBuffer>;
 }
 
 /** A rule the orchestrator may turn matches into alerts for; `alert: false` rules only feed correlations. */
@@ -48,9 +54,13 @@ export interface Correlator {
 
 /** A rule engine plugged into detection: Sigma registers one; intel is built in. */
 export interface EngineFactory {
+  /** Keys the engine's entry in `DetectionSpec.loaded`. */
+  name: string;
   /** Rule files the engine reads from the spec; none → the engine is not used. */
   paths(spec: DetectionSpec): string[];
-  build(paths: string[]): { matcher: EventMatcher; rules: RuleEntry[]; createCorrelator?: () => Correlator; errors: string[]; warnings: string[] };
+  /** `loaded`: what parser threads need to build the matcher (`matcherFrom`) without the files. */
+  build(paths: string[]): { matcher: EventMatcher; rules: RuleEntry[]; createCorrelator?: () => Correlator; errors: string[]; warnings: string[]; loaded?: Uint8Array };
+  matcherFrom?(loaded: Uint8Array): EventMatcher;
 }
 
 export interface DetectionEngine {
@@ -61,6 +71,8 @@ export interface DetectionEngine {
   /** Rule files that failed to load (the command decides whether that is fatal). */
   errors: string[];
   warnings: string[];
+  /** What `engineFor` puts in `DetectionSpec.loaded`. */
+  loaded?: Record<string, SharedArrayBuffer>;
 }
 
 /** `rules/builtin` of the installed package. */
@@ -114,7 +126,10 @@ const engines = new Map<string, DetectionEngine>();
 export function engineFor(spec: DetectionSpec): DetectionEngine {
   const key = JSON.stringify([spec.rules, spec.intel, spec.builtin]);
   const cached = engines.get(key);
-  if (cached) return cached;
+  if (cached) {
+    if (cached.loaded && !spec.loaded) spec.loaded = cached.loaded;
+    return cached;
+  }
   const matchers: EventMatcher[] = [];
   const engine: DetectionEngine = { matcher: new CompositeMatcher(matchers), rules: new Map(), errors: [], warnings: [] };
   const paths = rulePaths(spec);
@@ -125,12 +140,23 @@ export function engineFor(spec: DetectionSpec): DetectionEngine {
   for (const factory of ruleEngines) {
     const own = factory.paths(spec);
     if (!own.length) continue;
+    // A parser thread: the main thread loaded these rules already (rules, errors and warnings are its business).
+    const shipped = spec.loaded?.[factory.name];
+    if (shipped && factory.matcherFrom) {
+      matchers.push(factory.matcherFrom(new Uint8Array(shipped)));
+      continue;
+    }
     const built = factory.build(own);
     matchers.push(built.matcher);
     for (const r of built.rules) engine.rules.set(r.meta.id, r);
     engine.errors.push(...built.errors);
     engine.warnings.push(...built.warnings);
     if (built.createCorrelator) engine.createCorrelator = built.createCorrelator;
+    if (built.loaded) {
+      const shared = new Uint8Array(new SharedArrayBuffer(built.loaded.byteLength));
+      shared.set(built.loaded);
+      (engine.loaded ??= {})[factory.name] = shared.buffer as SharedArrayBuffer;
+    }
   }
   if (spec.intel.length) {
     const index = loadIntel(spec.intel);
@@ -138,6 +164,7 @@ export function engineFor(spec: DetectionSpec): DetectionEngine {
     matchers.push(new IntelMatcher(index));
     for (const meta of intelRules(index)) engine.rules.set(meta.id, { meta, alert: true });
   }
+  if (engine.loaded && !spec.loaded) spec.loaded = engine.loaded;
   engines.set(key, engine);
   return engine;
 }

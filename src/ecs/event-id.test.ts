@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventIdFor } from './event-id.js';
+import { eventIdFor, slowEventId } from './event-id.js';
 import { fillRelated } from './related.js';
 
 test('event ids are deterministic per dataset and record', () => {
@@ -25,4 +25,10 @@ test('fillRelated gathers ips, hosts and users without duplicates', () => {
     hosts: ['app.example.com'],
     user: ['lee.cole', 'lee.cole@corp.example'],
   });
+});
+
+test('the one-shot digest gives the same ids as the reference (incl. non-ASCII and lone surrogates)', () => {
+  const records = ['', 'a', 'line one', 'é ü 中文 🙂', 'lone \ud800 surrogate', '\udfff', 'x'.repeat(1000), 'tab\tnew\nline'];
+  for (let i = 0; i < 300; i++) records.push(String.fromCharCode(...Array.from({ length: i }, (_, j) => (j * 7919 + i * 31) % 0x2fff)));
+  for (const r of records) assert.equal(eventIdFor('aws.cloudfront', r), slowEventId('aws.cloudfront', r), JSON.stringify(r));
 });

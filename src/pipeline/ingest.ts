@@ -10,6 +10,7 @@ import { runPipeline, type ProgressReporter } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
+import type { S3Options } from '../sources/s3.js';
 
 /** The database could not be opened or its schema created. */
 export class StoreOpenError extends Error {}
@@ -29,6 +30,8 @@ export interface IngestOptions {
   alertSinks?: AlertSink[];
   /** Run the post-ingest analyses (anomalies, coverage) over the store afterwards (default true). */
   analyses?: boolean;
+  /** How to reach S3 for `s3://bucket/prefix` inputs. */
+  s3?: S3Options | undefined;
 }
 
 export interface IngestResult {
@@ -68,6 +71,7 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
       deadLetters,
       progress: o.progress,
       detection: stage ? d!.spec : undefined,
+      s3: o.s3,
     });
     await sink.close();
     // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.

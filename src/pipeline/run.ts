@@ -1,14 +1,20 @@
+import { Readable } from 'node:stream';
 import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
 import { expandInputs, type InputFile } from '../sources/inputs.js';
 import { openBytes, readTextChunks, SourceError, type TextChunk } from '../sources/text-reader.js';
 import { isParquetFile, readParquetChunks } from '../sources/parquet.js';
+import type { ByteSource } from '../sources/byte-source.js';
+import { isS3Url } from '../sources/s3-url.js';
+import type { S3Options } from '../sources/s3.js';
 import type { ChunkOutput, ChunkResult, ChunkTask, RejectedRecord } from './chunk.js';
 import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
 import type { DetectionSpec } from '../detect/spec.js';
+
+export type { ByteSource } from '../sources/byte-source.js';
 
 /** Where parsed chunks go: stdout as NDJSON, a store, a detector… */
 export interface EventSink {
@@ -38,9 +44,21 @@ export interface RunOptions {
   chunkChars?: number;
   /** Detection the workers run on every event; matches come back in ChunkResult.matches. */
   detection?: DetectionSpec | undefined;
+  /** A line longer than this is dead-lettered instead of buffered (default 64 Mi characters). */
+  maxLineChars?: number;
+  /** How to reach S3 for `s3://bucket/prefix` inputs (default: the AWS SDK's chain). */
+  s3?: S3Options | undefined;
+}
+
+/** What reading one source needs from the run's options. */
+export type SourceOptions = Pick<RunOptions, 'format' | 'formatOptions' | 'original' | 'sink' | 'deadLetters' | 'chunkChars' | 'detection' | 'maxLineChars'>;
+
+export function fileSource(file: InputFile): ByteSource {
+  return { name: file.path === '-' ? 'stdin' : file.path, size: file.size, path: file.path, open: () => openBytes(file.path) };
 }
 
 const SAMPLE_LINES = 20;
+const DEFAULT_MAX_LINE_CHARS = 64 << 20;
 const SAMPLE_CHARS = 64 * 1024;
 const INLINE_BELOW_BYTES = 4 << 20;
 const HEADERS_KEPT = 8;
@@ -53,23 +71,31 @@ const MAX_DOCUMENT_CHARS = 256 << 20;
  */
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const { files, missing } = await expandInputs(opts.inputs);
-  const fixed = opts.format === 'auto' ? undefined : getFormat(opts.format);
-  const totalBytes = files.reduce((a, f) => a + f.size, 0);
+  const { files, missing } = await expandInputs(opts.inputs.filter((a) => !isS3Url(a)));
+  const sources = files.map(fileSource);
+  const s3Args = opts.inputs.filter(isS3Url);
+  if (s3Args.length) {
+    // The AWS SDK takes a quarter of a second to load: only when S3 is read.
+    const { listS3Sources } = await import('../sources/s3.js');
+    const listed = await listS3Sources(s3Args, opts.s3 ?? {});
+    sources.push(...listed.sources);
+    missing.push(...listed.missing);
+  }
+  const totalBytes = sources.reduce((a, f) => a + f.size, 0);
   const useWorkers = opts.threads > 0 && (totalBytes >= INLINE_BELOW_BYTES || files.some((f) => f.path === '-'));
   const pool = new ChunkPool(useWorkers ? opts.threads : 0);
   const ingested = new Date().toISOString();
   const summary: RunSummary = { sources: [], missing, seconds: 0, deadLetterPath: opts.deadLetters.path, deadLetters: 0 };
   for (const m of missing) await opts.deadLetters.write(m.arg, 'unknown', [{ line: 0, reason: m.reason, record: '' }]);
-  opts.progress?.start(totalBytes, files.length);
+  opts.progress?.start(totalBytes, sources.length);
   let doneBytes = 0;
   let events = 0;
   try {
-    for (const file of files) {
-      const stats = await runSource(file, fixed, opts, pool, ingested, (bytes, ev) => {
-        opts.progress?.update(doneBytes + bytes, events + ev, file.path);
+    for (const src of sources) {
+      const stats = await runSource(src, opts, pool, ingested, (bytes, ev) => {
+        opts.progress?.update(doneBytes + bytes, events + ev, src.path ?? src.name);
       });
-      doneBytes += file.size;
+      doneBytes += src.size;
       events += stats.events;
       summary.sources.push(stats);
     }
@@ -82,23 +108,33 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-async function runSource(
-  file: InputFile,
-  fixed: Format | undefined,
-  opts: RunOptions,
+/**
+ * Reads one source: recognizes its format, cuts it into chunks, parses them on the pool and hands
+ * results to the sink in order, then ends the source on the sink (which stores what is left).
+ */
+export async function runSource(
+  src: ByteSource,
+  opts: SourceOptions,
   pool: ChunkPool,
   ingested: string,
-  progress: (bytes: number, events: number) => void,
+  progress: (bytes: number, events: number) => void = () => {},
 ): Promise<SourceStats> {
-  const source = file.path === '-' ? 'stdin' : file.path;
-  const stats: SourceStats = { source, format: fixed?.id ?? 'unknown', bytes: file.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
+  const formatId = src.format ?? opts.format;
+  const fixed: Format | undefined = formatId === 'auto' ? undefined : getFormat(formatId);
+  const source = src.name;
+  const lineOffset = src.lineOffset ?? 0;
+  const stats: SourceStats = { source, format: fixed?.id ?? 'unknown', bytes: src.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
   const fail = async (reason: string, line: number) => {
     stats.errors.push(line ? `${reason} (after line ${line})` : reason);
     await opts.deadLetters.write(source, stats.format, [{ line, reason, record: '' }]);
   };
   let chunks: AsyncGenerator<TextChunk>;
   try {
-    chunks = (await isParquetFile(file.path)) ? readParquetChunks(file.path) : readTextChunks(openBytes(file.path), { chunkChars: opts.chunkChars });
+    if (src.path && (await isParquetFile(src.path))) chunks = readParquetChunks(src.path);
+    else {
+      const bytes = await src.open();
+      chunks = readTextChunks(bytes instanceof Readable ? bytes : Readable.from(bytes), { chunkChars: opts.chunkChars, maxLineChars: opts.maxLineChars });
+    }
   } catch (e) {
     await fail(`cannot open: ${(e as Error).message}`, 0);
     return stats;
@@ -135,12 +171,13 @@ async function runSource(
     let first = true;
     for await (const chunk of chunks) {
       lastBytes = chunk.bytesRead;
+      if (lineOffset) chunk.firstLine += lineOffset;
       if (first) {
         first = false;
         if (!format) {
           const lines = chunk.text.slice(0, SAMPLE_CHARS).split('\n').slice(0, SAMPLE_LINES);
           // Envelopes (CloudWatch Logs, Firehose) are detected by the records they carry.
-          const sample = { name: file.path === '-' ? '' : file.path, lines: unwrapSample(lines, chunk.text) };
+          const sample = { name: src.path === '-' ? '' : source, lines: unwrapSample(lines, chunk.text) };
           const detection = detectFormat(sample);
           format = detection.format;
           if (!format) {
@@ -157,7 +194,7 @@ async function runSource(
       if (chunk.oversized) {
         stats.records++;
         stats.rejected++;
-        await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${64 << 20}-character limit; dropped`, record: chunk.text }]);
+        await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit; dropped`, record: chunk.text }]);
         continue;
       }
       if (unrecognized || !format) {
@@ -201,7 +238,7 @@ async function runSource(
     }
   } catch (e) {
     for (const p of inFlight.splice(0)) await deliver(await p);
-    if (e instanceof SourceError) await fail(e.message, e.afterLine);
+    if (e instanceof SourceError) await fail(e.message, e.afterLine ? e.afterLine + lineOffset : 0);
     else await fail(`read failed: ${(e as Error).message}`, 0);
   }
   for (const p of inFlight.splice(0)) await deliver(await p);

@@ -32,6 +32,10 @@ export interface TrailJoin {
   confidence: number;
   /** Human-readable evidence: what was compared, the time difference, competing candidates. */
   evidence: string;
+  /** Dataset of the event the join started from. */
+  from?: string;
+  /** Dataset of the event the join found. */
+  dataset?: string;
 }
 
 export interface TrailHop {
@@ -47,6 +51,8 @@ export interface TrailHop {
   events: Record<string, unknown>[];
   /** Absent for the anchor hop. */
   join?: TrailJoin;
+  /** Every join that brought events into this hop, strongest first (`join` is the first). */
+  joins?: TrailJoin[];
   /** Why the hop is missing or the trail breaks here (`proxy bypassed`, `no logs from zscaler.zia for this window`). */
   gap?: string;
 }
@@ -58,6 +64,10 @@ export interface Trail {
   hops: TrailHop[];
   /** Trail-level explanations in reading order (also present on the hops they concern). */
   gaps: string[];
+  /** Remarks that are not gaps, e.g. how many other events matched a url query. */
+  notes?: string[];
+  /** Store queries the trail took. */
+  queries?: number;
   /** Milliseconds spent building the trail. */
   tookMs: number;
 }

@@ -15,6 +15,8 @@ export interface SafeRegex {
   /** Which engine runs it, for lint and tests. */
   engine: 'native' | 're2';
   source: string;
+  /** As given to compileRegex, so the same regex can be rebuilt elsewhere (rules sent to parser threads). */
+  flags?: RegexFlags;
 }
 
 export interface RegexFlags {
@@ -43,14 +45,14 @@ export function compileRegex(pattern: string, flags: RegexFlags = {}): SafeRegex
   if (safeForNative) {
     try {
       const re = new RegExp(body, `${f.i ? 'i' : ''}${f.m ? 'm' : ''}${f.s ? 's' : ''}`);
-      return { test: (v) => re.test(v), engine: 'native', source: pattern };
+      return { test: (v) => re.test(v), engine: 'native', source: pattern, flags };
     } catch {
       // fall through to RE2, which reads Python/PCRE syntax V8 does not (e.g. `(?P<name>…)`, `\A`)
     }
   }
   try {
     const re = RE2JS.compile(body, (f.i ? RE2JS.CASE_INSENSITIVE : 0) | (f.m ? RE2JS.MULTILINE : 0) | (f.s ? RE2JS.DOTALL : 0));
-    return { test: (v) => re.test(v), engine: 're2', source: pattern };
+    return { test: (v) => re.test(v), engine: 're2', source: pattern, flags };
   } catch (e) {
     if (NEEDS_BACKTRACKER.test(body)) {
       throw new RegexError(`regex uses backreferences or lookaround, which cannot run in linear time: '${clip(pattern)}'`);

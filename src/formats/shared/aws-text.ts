@@ -1,6 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { eventSkeleton } from './skeleton.js';
+import { skeletonWithModule } from './skeleton.js';
 import { clip } from './reason.js';
 export { clip } from './reason.js';
 
@@ -242,7 +242,7 @@ export interface EventSkeleton {
  * `log.file.path`, `cloud.provider` and the AWS service.
  */
 export function awsEvent(s: EventSkeleton, ctx: ParserContext): EcsEvent {
-  const out = eventSkeleton({ ...s, module: 'aws' }, ctx);
+  const out = skeletonWithModule(s, 'aws', ctx);
   out.cloud = { provider: 'aws', service: { name: s.service } };
   return out;
 }

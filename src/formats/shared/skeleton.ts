@@ -22,12 +22,17 @@ export interface Skeleton {
  * the source it was read from.
  */
 export function eventSkeleton(s: Skeleton, ctx: ParserContext): EcsEvent {
+  return skeletonWithModule(s, s.module, ctx);
+}
+
+/** `eventSkeleton` with the module given apart (saves callers copying their skeleton object per event). */
+export function skeletonWithModule(s: Omit<Skeleton, 'module'>, module: string, ctx: ParserContext): EcsEvent {
   const event: NonNullable<EcsEvent['event']> = {
     kind: s.kind ?? 'event',
     category: s.category,
     type: s.type,
     dataset: s.dataset,
-    module: s.module,
+    module,
     id: eventIdFor(s.dataset, s.raw),
     ingested: ctx.ingested,
   };

@@ -3,12 +3,19 @@ import { trailRecord } from '../trail.js';
 import { ACCOUNT } from '../world.js';
 import type { EventRef, Flow, Scenario } from '../model.js';
 import { addIncident, at, RULES } from './common.js';
+import { SILENT_SOURCE_RULE } from '../../insights/coverage/index.js';
+
+/** The post-ingest coverage analysis's rule: the stopped trail goes silent. */
+const SILENT_SOURCE = { id: SILENT_SOURCE_RULE.id, title: SILENT_SOURCE_RULE.title };
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const ATTACKER_IP = '192.0.2.99';
 const CLI_UA = 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.22 md/prompt#off md/command#cloudtrail.stop-logging';
 
-/** A leaked CI access key, used from outside: who am I, stop the trail, repoint the distribution's origin. */
+/**
+ * A leaked CI access key, used from outside: who am I, repoint the distribution's origin, stop the
+ * trail — after which the account's CloudTrail goes silent (the coverage analysis notices).
+ */
 export function stolenKey(s: Scenario, rng: Rng): void {
   const from = at(s, 0.65);
   const identity = { type: 'IAMUser', principalId: 'AIDAJQABLZS4A3QDU576Q', arn: `arn:aws:iam::${ACCOUNT}:user/ci-deploy`, accountId: ACCOUNT, accessKeyId: KEY, userName: 'ci-deploy' };
@@ -16,7 +23,6 @@ export function stolenKey(s: Scenario, rng: Rng): void {
   const calls = [
     { source: 'sts.amazonaws.com', name: 'GetCallerIdentity', readOnly: true, request: null },
     { source: 'cloudtrail.amazonaws.com', name: 'DescribeTrails', readOnly: true, request: { includeShadowTrails: true } },
-    { source: 'cloudtrail.amazonaws.com', name: 'StopLogging', readOnly: false, request: { name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` } },
     {
       source: 'cloudfront.amazonaws.com', name: 'UpdateDistribution', readOnly: false,
       request: {
@@ -24,12 +30,16 @@ export function stolenKey(s: Scenario, rng: Rng): void {
         distributionConfig: { callerReference: 'app-prod', aliases: { quantity: 1, items: ['app.example.com'] }, origins: { quantity: 1, items: [{ id: 'alb', domainName: 'origin.attacker-example.net' }] }, enabled: true, comment: domain },
       },
     },
+    { source: 'cloudtrail.amazonaws.com', name: 'StopLogging', readOnly: false, request: { name: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` } },
   ];
   const records = calls.map((c, i) => trailRecord(rng, { t: from + i * 45_000, identity, ip: ATTACKER_IP, ua: CLI_UA, ...c }));
+  // The demo account has one trail: once it is stopped, CloudTrail delivers nothing more.
+  const stopped = Date.parse(records[records.length - 1]!.eventTime);
+  s.trail = s.trail.filter((r) => Date.parse(r.eventTime) <= stopped);
   s.trail.push(...records);
   const refs: EventRef[] = records.map((r) => ({ dataset: 'aws.cloudtrail', match: { 'event.action': String(r.eventName), 'source.ip': ATTACKER_IP } }));
-  addIncident(s, 'stolen-access-key', 'Stolen access key stops CloudTrail and repoints the distribution', `Access key ${KEY} (ci-deploy) used from ${ATTACKER_IP}: GetCallerIdentity, DescribeTrails, StopLogging, UpdateDistribution.`,
-    from, from + 3 * 45_000, refs, [RULES.trailTamper, RULES.distChanged]);
+  addIncident(s, 'stolen-access-key', 'Stolen access key stops CloudTrail and repoints the distribution', `Access key ${KEY} (ci-deploy) used from ${ATTACKER_IP}: GetCallerIdentity, DescribeTrails, UpdateDistribution, StopLogging; CloudTrail is silent afterwards.`,
+    from, from + 3 * 45_000, refs, [RULES.trailTamper, RULES.distChanged, SILENT_SOURCE]);
 }
 
 /**

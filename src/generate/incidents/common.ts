@@ -1,5 +1,6 @@
 import type { DnsQuery, EventRef, Incident, Scenario, WebRequest } from '../model.js';
 import { iso } from '../writers/output.js';
+import { ANOMALY_RULES, type AnomalyRuleKey } from '../../insights/anomaly/rules.js';
 
 /** Built-in rules by file, as `{id, title}` (rules/builtin/*.yml). */
 export const RULES = {
@@ -68,3 +69,6 @@ export function addIncident(
 export function at(s: Scenario, fraction: number): number {
   return s.start + Math.floor((s.end - s.start) * fraction);
 }
+
+/** The CloudFront anomaly rules (post-ingest analysis, src/insights/anomaly/rules.ts) as `{id, title}`. */
+export const ANOMALY = Object.fromEntries(Object.entries(ANOMALY_RULES).map(([k, r]) => [k, { id: r.id, title: r.title }])) as Record<AnomalyRuleKey, { id: string; title: string }>;

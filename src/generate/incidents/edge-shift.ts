@@ -2,7 +2,7 @@ import type { Rng } from '../random.js';
 import { appRequest, BROWSER_UAS } from '../traffic.js';
 import { FAR_EDGE } from '../world.js';
 import type { Scenario, WebRequest } from '../model.js';
-import { addIncident, at, requestRefs } from './common.js';
+import { addIncident, ANOMALY, at, requestRefs } from './common.js';
 
 /** For fifteen minutes the distribution is suddenly served from a new edge to viewers in a new country. */
 export function edgeShift(s: Scenario, rng: Rng): void {
@@ -18,5 +18,5 @@ export function edgeShift(s: Scenario, rng: Rng): void {
   }
   s.requests.push(...reqs);
   addIncident(s, 'new-edge', `Distribution served from a new edge (${FAR_EDGE.code}) and viewer country (BR)`, 'Viewers from a country never seen before, served by an edge location the distribution never used.',
-    from, from + 60 * 15_000, reqs.flatMap(requestRefs), []);
+    from, from + 60 * 15_000, reqs.flatMap(requestRefs), [ANOMALY.newEdge, ANOMALY.newCountry]);
 }

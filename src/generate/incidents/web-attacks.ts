@@ -1,7 +1,7 @@
 import type { Rng } from '../random.js';
 import { appRequest, BROWSER_UAS } from '../traffic.js';
 import type { Scenario, WebRequest } from '../model.js';
-import { addIncident, at, requestRefs, RULES } from './common.js';
+import { addIncident, ANOMALY, at, requestRefs, RULES } from './common.js';
 
 /** [path, query, WAF verdict (condition type) or undefined when it passes]. */
 const BURP_PROBES: readonly (readonly [string, string, string | undefined])[] = [
@@ -40,7 +40,7 @@ export function burpScan(s: Scenario, rng: Rng): void {
   }
   s.requests.push(...reqs);
   addIncident(s, 'burp-scan', 'Burp Suite scan against app.example.com', `Burp Suite's browser (Referer http://burpsuite/) probes the app from ${ip}; WAF blocks the SQLi and XSS probes, the others reach the origin and get 404.`,
-    from, from + 48 * 4_000, reqs.flatMap(requestRefs), [RULES.burp]);
+    from, from + 48 * 4_000, reqs.flatMap(requestRefs), [RULES.burp, ANOMALY.scanner]);
 }
 
 /** One ASN floods the app; the WAF rate-based rule starts blocking after the first hundred requests. */
@@ -65,7 +65,7 @@ export function asnFlood(s: Scenario, rng: Rng): void {
   }
   s.requests.push(...reqs);
   addIncident(s, 'asn-flood', 'Request flood from AS64511', '400 API requests in two minutes from 16 addresses of one ASN; the WAF rate-based rule blocks after the first 100.',
-    from, from + 400 * 300, reqs.flatMap(requestRefs), []);
+    from, from + 400 * 300, reqs.flatMap(requestRefs), [ANOMALY.asnOutlier, ANOMALY.volumeSpike, ANOMALY.newCountry]);
 }
 
 /** The origin fails for ten minutes: most CloudFront misses come back 502/503. */
@@ -83,5 +83,5 @@ export function originErrors(s: Scenario, rng: Rng): void {
     hit.push(r);
   }
   addIncident(s, 'origin-5xx', '5xx error spike at the origin', 'For ten minutes the app targets time out on the database: most requests CloudFront forwards fail with 5xx.',
-    from, to, hit.flatMap(requestRefs), []);
+    from, to, hit.flatMap(requestRefs), [ANOMALY.errorSpike]);
 }

@@ -63,7 +63,8 @@ export async function writeCloudFrontBulk(s: Scenario, root: string, total: numb
     // Everything between the viewer address and the request id depends only on (path, user agent).
     const middles = PATHS.flatMap(([uri, query, , result]) => uas.map((ua) => `\tGET\t${domain}\t${uri}\t200\t-\t${ua}\t${query}\t-\t${result}\t${prefix}`));
     const tails = PATHS.map(([, , type, result]) => [`\t${result}\tHTTP/2.0\t-\t-\t`, `\t${result}\t${type}\t`] as const);
-    const out = Buffer.allocUnsafe(CHUNK_BYTES + 8192);
+    // A fresh buffer per chunk: the gzip stream keeps a chunk until compressed, so it gets the buffer itself.
+    let out = Buffer.allocUnsafeSlow(CHUNK_BYTES + 8192);
     let off = out.write(CF_HEADER.join('\n') + '\n', 0, 'latin1');
     let second = -1;
     let stamp = '';
@@ -84,12 +85,13 @@ export async function writeCloudFrontBulk(s: Scenario, root: string, total: numb
       const line = `${stamp}${edges[(r >>> 4) % edges.length]}${BYTES[b]}\t${viewers[(r >>> 16) % viewers.length]}${middles[pathIndex * uas.length + ((r >>> 2) % uas.length)]}${counterId(counter++)}==\tapp.example.com\thttps\t${CS_BYTES[r % 500]}\t${taken}\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256${tail1}${PORTS[(r >>> 8) % 64000]}\t${taken}${tail2}${CONTENT_LEN[b]}\t-\t-\n`;
       off += out.write(line, off, 'latin1');
       if (off >= CHUNK_BYTES) {
-        // The gzip stream keeps the chunk until compressed: hand it a copy and reuse the buffer.
-        if (!gzip.write(Buffer.from(out.subarray(0, off)))) await once(gzip, 'drain');
+        const full = out.subarray(0, off);
+        out = Buffer.allocUnsafeSlow(CHUNK_BYTES + 8192);
         off = 0;
+        if (!gzip.write(full)) await once(gzip, 'drain');
       }
     }
-    gzip.end(Buffer.from(out.subarray(0, off)));
+    gzip.end(out.subarray(0, off));
     await once(file, 'close');
     written += n;
   }

@@ -15,7 +15,13 @@ export class NdjsonSink implements EventSink {
 
   async write(_source: unknown, result: ChunkResult): Promise<void> {
     if (this.broken || !result.text) return;
-    if (!this.out.write(result.text)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')]);
+    if (this.out.write(result.text)) return;
+    // once() rejects on 'error' itself; racing a second once(…, 'error') left one listener per wait behind.
+    try {
+      await once(this.out, 'drain');
+    } catch {
+      this.broken = true;
+    }
   }
 
   async endSource(): Promise<void> {}

@@ -10,8 +10,13 @@ import { NeedleSet } from './needles.js';
 export interface MatcherOptions {
   /** Logsource routing and field maps; default: the built-in `rules/mappings`. */
   mappings?: Mappings;
+  /**
+   * Compile a format's rules on its first event instead of up front (parser threads: a thread that
+   * only sees CloudFront never compiles the thousands of Windows rules). `skipped` then lists only
+   * the rules that route nowhere; compile failures are reported by the eager matcher of the main thread.
+   */
+  lazy?: boolean;
 }
-
 export interface SigmaMatcher extends EventMatcher {
   /** Rules compiled per format id (a rule routed to several formats counts in each). */
   readonly rulesByFormat: ReadonlyMap<string, readonly SigmaRule[]>;
@@ -79,13 +84,38 @@ class FormatBundle {
   }
 }
 
+/** A rule routed to one target of a format, in load order. */
+interface Planned {
+  rule: SigmaRule;
+  target: LogsourceTarget;
+  index: number;
+}
+
 /** Compiles every rule of the set into per-format closures (worker side; stateless between events). */
 export function createMatcher(ruleSet: RuleSet, formatsFilter?: readonly string[], opts: MatcherOptions = {}): SigmaMatcher {
   const mappings = opts.mappings ?? defaultMappings();
-  const bundles = new Map<string, FormatBundle>();
+  const plans = new Map<string, Planned[]>();
   const rulesByFormat = new Map<string, SigmaRule[]>();
   const skipped: { rule: SigmaRule; reason: string }[] = [];
   const allowed = formatsFilter ? new Set(formatsFilter) : undefined;
+  const bundles = new Map<string, FormatBundle>();
+  const compile = (p: Planned, b: FormatBundle): void => {
+    const { rule, target: t } = p;
+    const key = JSON.stringify(t.when);
+    let g = b.groups.get(key);
+    if (!g) b.groups.set(key, (g = { when: compileWhen(t.when, b), rules: [], always: [], byNeedle: new Map(), gateSlots: [] }));
+    try {
+      const pred = compileRule(rule, b.source(t, rule.taxonomy));
+      g.rules.push({ index: p.index, variant: b.variantCount++, rule, pred, gate: GATES.get(pred) });
+    } catch (e) {
+      skipped.push({ rule, reason: `cannot compile for ${t.format}: ${(e as Error).message}` });
+    }
+  };
+  const bundleOf = (format: string): FormatBundle => {
+    let b = bundles.get(format);
+    if (!b) bundles.set(format, (b = new FormatBundle(mappings)));
+    return b;
+  };
   for (const rule of ruleSet.rules) {
     if (rule.unresolved.length) {
       skipped.push({ rule, reason: `unresolved placeholders ${rule.unresolved.map((p) => `%${p}%`).join(', ')}` });
@@ -98,44 +128,49 @@ export function createMatcher(ruleSet: RuleSet, formatsFilter?: readonly string[
     }
     const indexOf = new Map<string, number>();
     for (const t of targets) {
-      let b = bundles.get(t.format);
-      if (!b) bundles.set(t.format, (b = new FormatBundle(mappings)));
       let index = indexOf.get(t.format);
       if (index === undefined) {
-        index = b.ruleCount++;
-        indexOf.set(t.format, index);
         const list = rulesByFormat.get(t.format) ?? [];
+        index = list.length;
+        indexOf.set(t.format, index);
         list.push(rule);
         rulesByFormat.set(t.format, list);
       }
-      const key = JSON.stringify(t.when);
-      let g = b.groups.get(key);
-      if (!g) b.groups.set(key, (g = { when: compileWhen(t.when, b), rules: [], always: [], byNeedle: new Map(), gateSlots: [] }));
-      try {
-        const pred = compileRule(rule, b.source(t, rule.taxonomy));
-        g.rules.push({ index, variant: b.variantCount++, rule, pred, gate: GATES.get(pred) });
-      } catch (e) {
-        skipped.push({ rule, reason: `cannot compile for ${t.format}: ${(e as Error).message}` });
-      }
+      const plan = plans.get(t.format) ?? [];
+      plan.push({ rule, target: t, index });
+      plans.set(t.format, plan);
+      if (!opts.lazy) compile(plan[plan.length - 1]!, bundleOf(t.format));
     }
   }
-  for (const b of bundles.values()) {
+  /** A format's groups, ready to run: compiled (lazy mode) and indexed on first use. */
+  const ready = new Map<string, { b: FormatBundle; groups: Group[] }>();
+  const readyFor = (dataset: string): { b: FormatBundle; groups: Group[] } | undefined => {
+    let r = ready.get(dataset);
+    if (r) return r;
+    const plan = plans.get(dataset);
+    if (!plan) return undefined;
+    if (opts.lazy) for (const p of plan) compile(p, bundleOf(dataset));
+    const b = bundleOf(dataset);
+    b.ruleCount = rulesByFormat.get(dataset)!.length;
     b.finish();
     for (const g of b.groups.values()) indexGates(g);
-  }
-  const groupsOf = new Map([...bundles].map(([f, b]) => [f, [...b.groups.values()]]));
+    r = { b, groups: [...b.groups.values()] };
+    ready.set(dataset, r);
+    return r;
+  };
   const none: Match[] = [];
   return {
     rulesByFormat,
     skipped,
     match(event: EcsEvent): Match[] {
       const dataset = event.event?.dataset;
-      const b = dataset === undefined ? undefined : bundles.get(dataset);
-      if (!b) return none;
+      const r = dataset === undefined ? undefined : readyFor(dataset);
+      if (!r) return none;
+      const { b, groups } = r;
       const ctx = b.ctx!;
       ctx.reset(event);
       let out: Match[] | undefined;
-      for (const g of groupsOf.get(dataset!)!) {
+      for (const g of groups) {
         if (!g.when(ctx)) continue;
         for (const r of g.always) out = tryRule(b, ctx, r, out);
         for (const slot of g.gateSlots) {

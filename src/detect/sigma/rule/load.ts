@@ -1,14 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { Search, RuleSet, SigmaCorrelation, SigmaFilter, SigmaRule } from './types.js';
+import type { LoadError, Search, RuleSet, SigmaCorrelation, SigmaFilter, SigmaRule } from './types.js';
 import { readRuleYaml } from './yaml.js';
 import { parseDocument, type DocContext } from './parse.js';
 import { RuleError } from './detection.js';
+import { loadFilesParallel } from './parallel.js';
 import type { Condition } from '../condition/ast.js';
 
 export interface LoadOptions {
   /** Values of `%placeholder%`s for the `expand` modifier. */
   placeholders?: Record<string, string[]>;
+  /** Parse large rule sets on a helper thread too (see ./parallel.ts); the result is the same. */
+  parallel?: boolean;
 }
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -16,32 +19,55 @@ const SIGMAHQ_DIR = /^rules(-[a-z-]+)?$/;
 
 /** Loads rules, correlations and filters from files and directories (recursively, `*.yml`/`*.yaml`). */
 export function loadRules(paths: readonly string[], opts: LoadOptions = {}): RuleSet {
-  const set: RuleSet = { rules: [], correlations: [], filters: [], errors: [], warnings: [], files: 0 };
+  const set = emptySet();
+  // Unreadable paths and files, in the order met: each file's findings are merged at its place.
+  const order: (LoadError | number)[] = [];
+  const files: string[] = [];
   for (const p of paths) {
-    let files: string[];
     try {
-      files = statSync(p).isDirectory() ? walk(p) : [p];
+      for (const f of statSync(p).isDirectory() ? walk(p) : [p]) order.push(files.push(f) - 1);
     } catch (e) {
-      set.errors.push({ path: p, message: `cannot read: ${(e as Error).message}` });
-      continue;
+      order.push({ path: p, message: `cannot read: ${(e as Error).message}` });
     }
-    for (const f of files) {
-      let text: string;
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch (e) {
-        set.errors.push({ path: f, message: `cannot read: ${(e as Error).message}` });
-        continue;
-      }
-      addRuleText(set, text, f, opts);
-    }
+  }
+  const parts = opts.parallel ? loadFilesParallel(files, opts) : files.map((f) => loadFile(f, opts));
+  for (const o of order) {
+    if (typeof o !== 'number') set.errors.push(o);
+    else mergeInto(set, parts[o]!);
   }
   return finishRuleSet(set);
 }
 
+/** One file's rules, correlations, filters and findings. */
+export function loadFile(f: string, opts: LoadOptions): RuleSet {
+  const set = emptySet();
+  let text: string;
+  try {
+    text = readFileSync(f, 'utf8');
+  } catch (e) {
+    set.errors.push({ path: f, message: `cannot read: ${(e as Error).message}` });
+    return set;
+  }
+  addRuleText(set, text, f, opts);
+  return set;
+}
+
+function emptySet(): RuleSet {
+  return { rules: [], correlations: [], filters: [], errors: [], warnings: [], files: 0 };
+}
+
+function mergeInto(set: RuleSet, part: RuleSet): void {
+  set.rules.push(...part.rules);
+  set.correlations.push(...part.correlations);
+  set.filters.push(...part.filters);
+  set.errors.push(...part.errors);
+  set.warnings.push(...part.warnings);
+  set.files += part.files;
+}
+
 /** Loads rules from YAML text (tests, `--mappings`-style inline use). */
 export function loadRuleText(text: string, path = 'inline.yml', opts: LoadOptions = {}): RuleSet {
-  const set: RuleSet = { rules: [], correlations: [], filters: [], errors: [], warnings: [], files: 0 };
+  const set = emptySet();
   addRuleText(set, text, path, opts);
   return finishRuleSet(set);
 }

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { renderTable, terminalSafe } from '../cli/text.js';
+import { renderReport } from '../insights/render.js';
+import type { InsightOptions } from '../insights/report.js';
+import { InsightOptionError, isoSeconds } from '../insights/time-range.js';
+import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { DEFAULT_DB } from './common.js';
+import { parseTimeBound } from './vpcflow.js';
+
+interface InsightsCliOptions {
+  db: string;
+  since?: string;
+  until?: string;
+  distribution?: string;
+  bucket?: string;
+  limit?: string;
+  json?: boolean;
+  diagnose?: boolean;
+}
+
+function positiveInt(text: string | undefined, name: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new CliError(`${name} must be a whole number from 1 to ${max}, got '${text}'`);
+  return n;
+}
+
+/** Seconds, or with a unit: 300, 5m, 1h, 1d. */
+function bucketOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  const n = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 31 * 86400) throw new CliError(`--bucket must be a width like 300, 5m, 1h or 1d, got '${text}'`);
+  return n;
+}
+
+function listViews(): string {
+  return renderTable(['view', 'what'], INSIGHT_VIEWS.map((v) => [v.id, v.description]), 140);
+}
+
+export async function runInsights(viewId: string | undefined, o: InsightsCliOptions): Promise<string> {
+  if (viewId === undefined) return `Views (packettrail insights <view>):\n${listViews()}\n`;
+  const view = getInsightView(viewId);
+  if (!view) throw new CliError(`unknown view '${terminalSafe(viewId)}'; views: ${INSIGHT_VIEWS.map((v) => v.id).join(', ')}`);
+  if (o.diagnose && view.id !== 'vpc') throw new CliError('--diagnose applies to the vpc view only');
+  const options: InsightOptions & { diagnose?: boolean } = {};
+  if (o.since !== undefined) options.since = isoSeconds(parseTimeBound(o.since, '--since'));
+  if (o.until !== undefined) options.until = isoSeconds(parseTimeBound(o.until, '--until'));
+  if (o.distribution !== undefined) options.distribution = o.distribution;
+  const bucket = bucketOption(o.bucket);
+  if (bucket !== undefined) options.bucketSeconds = bucket;
+  const limit = positiveInt(o.limit, '--limit', 10_000);
+  if (limit !== undefined) options.limit = limit;
+  if (o.diagnose) options.diagnose = true;
+  if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
+  let store: DuckDbStore;
+  try {
+    store = await DuckDbStore.open(o.db, { readOnly: true });
+  } catch (e) {
+    throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  try {
+    const report = await view.run(store, options);
+    return o.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report);
+  } catch (e) {
+    if (e instanceof InsightOptionError) throw new CliError(e.message);
+    throw new CliError(`${view.id} view failed on ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerInsights(program: Command): void {
+  program
+    .command('insights')
+    .argument('[view]', `the view: ${INSIGHT_VIEWS.map((v) => v.id).join(', ')} (none: list them)`)
+    .description('Analyses over the stored events, as tables, sparklines and findings (or JSON): CloudFront, CloudTrail changes, VPC traffic, log coverage.')
+    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--since <time>', 'from this time (ISO 8601 UTC, epoch seconds, or an age like 24h)')
+    .option('--until <time>', 'up to this time')
+    .option('--distribution <id>', 'only this CloudFront distribution')
+    .option('--bucket <width>', 'time-series bucket width (300, 5m, 1h, 1d); default from the range')
+    .option('--limit <n>', 'rows per top-N table (default 10)')
+    .option('--diagnose', 'vpc: also explain each rejected connection (network ACL or security group), as vpcflow diagnose does')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Views:
+${INSIGHT_VIEWS.map((v) => `  ${v.id.padEnd(12)} ${v.description}`).join('\n')}
+
+Examples:
+  packettrail insights cloudtrail --since 24h
+  packettrail insights vpc --diagnose --limit 20
+  packettrail insights coverage --json
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (view: string | undefined, o: InsightsCliOptions) => {
+      process.stdout.write(await runInsights(view, o));
+    });
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { terminalSafe } from '../cli/text.js';
+import { parsePostureInputs, postureReport, problemText, type InputProblem } from '../insights/posture/index.js';
+import { renderReport } from '../insights/render.js';
+
+interface PostureCliOptions {
+  json?: boolean;
+}
+
+/** Reads the files (`-` is stdin); a file that cannot be read is a problem, not a crash. */
+function readInputs(files: readonly string[]): { inputs: { file: string; text: string }[]; problems: InputProblem[] } {
+  const inputs: { file: string; text: string }[] = [];
+  const problems: InputProblem[] = [];
+  for (const file of files) {
+    try {
+      inputs.push({ file, text: readFileSync(file === '-' ? 0 : file, 'utf8') });
+    } catch (e) {
+      problems.push({ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    }
+  }
+  return { inputs, problems };
+}
+
+export function runPosture(files: readonly string[], o: PostureCliOptions): { out: string; err: string; code: number } {
+  const started = Date.now();
+  const { inputs, problems: unreadable } = readInputs(files);
+  const parsed = parsePostureInputs(inputs);
+  const problems = [...unreadable, ...parsed.problems];
+  const report = postureReport(parsed, started);
+  const out = o.json ? JSON.stringify({ ...report, problems }, null, 2) + '\n' : renderReport(report);
+  const err = problems.map((p) => `packettrail posture: ${terminalSafe(problemText(p))}\n`).join('');
+  return { out, err, code: problems.length ? EXIT.REJECTED : EXIT.OK };
+}
+
+export function registerPosture(program: Command): void {
+  program
+    .command('posture')
+    .argument('<files...>', 'JSON printed by the AWS CLI (- for stdin)')
+    .description('CloudTrail posture from the AWS CLI output of describe-trails, get-trail-status and get-event-selectors: per trail, what is weak, why, and the fix.')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Checks per trail: logging on, multi-region, global service events, log file validation, KMS encryption,
+organization trail, delivery to S3 and to CloudWatch Logs (and their errors), management events, S3 and
+Lambda data events (EventSelectors and AdvancedEventSelectors). Files may come in any order; get-trail-status
+output, which carries no trail name, is matched by a "Name"/"TrailARN" key, by the trail name in the file
+name, or to the only trail.
+
+Examples:
+  aws cloudtrail describe-trails > trails.json
+  aws cloudtrail get-trail-status --name org-trail > status-org-trail.json
+  aws cloudtrail get-event-selectors --trail-name org-trail > selectors-org-trail.json
+  packettrail posture trails.json status-org-trail.json selectors-org-trail.json
+${EXIT_CODES_HELP}`,
+    )
+    .action((files: string[], o: PostureCliOptions) => {
+      const { out, err, code } = runPosture(files, o);
+      process.stdout.write(out);
+      process.stderr.write(err);
+      process.exitCode = code;
+    });
+}

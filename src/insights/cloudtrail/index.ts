@@ -1,0 +1,2 @@
+export { CLOUDTRAIL_VIEW, cloudtrailReport } from './view.js';
+export { CHANGE_RULES, type ChangeRule, type ChangeCategory } from './changes.js';

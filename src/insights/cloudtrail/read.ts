@@ -1,0 +1,149 @@
+import type { EventStore } from '../../store/store.js';
+import { datasetFrom } from '../dataset-table.js';
+import { rangeSql, tsMs, type TimeRange } from '../time-range.js';
+import { watchedCalls } from './changes.js';
+
+/** One watched CloudTrail call: who, what, when, where (the seed's "log dissection"). */
+export interface ChangeEvent {
+  eventId: string;
+  ms: number;
+  time: string;
+  source: string;
+  name: string;
+  outcome: string;
+  errorCode: string | undefined;
+  region: string | undefined;
+  account: string | undefined;
+  sourceIp: string | undefined;
+  userAgent: string | undefined;
+  user: string | undefined;
+  arn: string | undefined;
+  identityType: string | undefined;
+  accessKey: string | undefined;
+  /** The request parameters as logged (JSON text, cut at MAX_PARAMS). */
+  paramsText: string;
+  params: Record<string, unknown> | undefined;
+}
+
+/** Request parameters longer than this are cut (policies can be large; the audit needs their gist). */
+const MAX_PARAMS = 65_536;
+/** Most changes read per report; control-plane changes are rare, so this is a safety net. */
+export const MAX_CHANGES = 50_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+const DATASET = 'aws.cloudtrail';
+const COLUMNS = [
+  'event_id', 'timestamp', 'event_provider', 'event_action', 'event_outcome', 'aws_cloudtrail_error_code', 'cloud_region', 'cloud_account_id', 'source_ip',
+  'aws_cloudtrail_source_ip_address', 'user_agent_original', 'user_name', 'aws_cloudtrail_user_identity_arn', 'aws_cloudtrail_user_identity_type',
+  'aws_cloudtrail_user_identity_access_key_id', 'aws_cloudtrail_request_parameters',
+];
+
+/** The CloudTrail table with the columns the audit reads (undefined: no CloudTrail events stored). */
+export function trailTable(store: EventStore): Promise<string | undefined> {
+  return datasetFrom(store, DATASET, COLUMNS);
+}
+
+// Fixed column names from the catalog; the watched calls travel as one bound JSON list.
+const CHANGES_SQL = (from: string) => `SELECT event_id, "timestamp", event_provider, event_action, event_outcome, aws_cloudtrail_error_code, cloud_region,
+    cloud_account_id, COALESCE(source_ip, aws_cloudtrail_source_ip_address), user_agent_original, user_name,
+    aws_cloudtrail_user_identity_arn, aws_cloudtrail_user_identity_type, aws_cloudtrail_user_identity_access_key_id,
+    CAST(aws_cloudtrail_request_parameters AS VARCHAR)
+  FROM ${from} AS t
+  WHERE event_provider || ':' || event_action IN (SELECT unnest(from_json($calls, '["VARCHAR"]')))`;
+
+export async function readChanges(store: EventStore, from: string, range: TimeRange): Promise<{ changes: ChangeEvent[]; truncated: boolean }> {
+  const calls = watchedCalls().flatMap((c) => c.names.map((n) => `${c.source}:${n}`));
+  const params: Record<string, string | number> = { calls: JSON.stringify(calls), limit: MAX_CHANGES + 1 };
+  const sql = `${CHANGES_SQL(from)}${rangeSql(range, params)} ORDER BY "timestamp", event_id LIMIT $limit`;
+  const result = await store.query(sql, params);
+  const changes: ChangeEvent[] = [];
+  for (const r of result.rows.slice(0, MAX_CHANGES)) {
+    const ms = tsMs(r[1]);
+    if (ms === undefined) continue;
+    const text = (str(r[14]) ?? '').slice(0, MAX_PARAMS);
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    changes.push({
+      eventId: String(r[0]), ms, time: new Date(ms).toISOString().replace('.000Z', 'Z'), source: String(r[2]), name: String(r[3]),
+      outcome: str(r[4]) ?? 'unknown', errorCode: str(r[5]), region: str(r[6]), account: str(r[7]), sourceIp: str(r[8]), userAgent: str(r[9]),
+      user: str(r[10]), arn: str(r[11]), identityType: str(r[12]), accessKey: str(r[13]), paramsText: text,
+      params: parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined,
+    });
+  }
+  return { changes, truncated: result.rows.length > MAX_CHANGES };
+}
+
+/** The time span and volume of CloudTrail data in the range (for the series). */
+export async function trailSpan(store: EventStore, from: string, range: TimeRange): Promise<{ firstMs?: number; lastMs?: number; events: number }> {
+  const params: Record<string, string> = {};
+  const r = await store.query(`SELECT min("timestamp"), max("timestamp"), count(*) FROM ${from} AS t WHERE true${rangeSql(range, params)}`, params);
+  const row = r.rows[0] ?? [];
+  return { firstMs: tsMs(row[0]), lastMs: tsMs(row[1]), events: Number(row[2] ?? 0) };
+}
+
+const BUCKET_OF_PATH = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\//;
+
+/**
+ * Buckets known to hold logs: those logs were ingested from (s3:// paths), and those trails and
+ * distributions were configured to deliver to, as recorded in CloudTrail.
+ */
+export async function knownLogBuckets(store: EventStore, from: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  try {
+    const files = await store.query(`SELECT DISTINCT regexp_extract(path, '^s3://([^/]+)/', 1) FROM ingested_files WHERE path LIKE 's3://%'`);
+    for (const [b] of files.rows) if (typeof b === 'string' && b) out.add(b);
+  } catch {
+    /* a store without bookkeeping (built in a test) knows no paths */
+  }
+  const configs = await store.query(
+    `SELECT DISTINCT COALESCE(json_extract_string(aws_cloudtrail_request_parameters, '$.s3BucketName'),
+        json_extract_string(aws_cloudtrail_request_parameters, '$.distributionConfig.logging.bucket'))
+      FROM ${from} AS t WHERE event_action IN ($a, $b, $c, $d) AND aws_cloudtrail_request_parameters IS NOT NULL`,
+    { a: 'CreateTrail', b: 'UpdateTrail', c: 'CreateDistribution', d: 'UpdateDistribution' },
+  );
+  for (const [b] of configs.rows) {
+    if (typeof b !== 'string' || !b) continue;
+    // CloudFront names the bucket by its domain: logs-bucket.s3.amazonaws.com.
+    out.add(b.replace(/\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$/, ''));
+  }
+  for (const p of out) if (!BUCKET_OF_PATH.test(`s3://${p}/`)) out.delete(p);
+  return out;
+}
+
+/** For each identity, when it first called from each address (all history, not only the range). */
+export async function firstSeenFrom(store: EventStore, from: string, arns: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!arns.length) return out;
+  const r = await store.query(
+    `SELECT aws_cloudtrail_user_identity_arn, COALESCE(source_ip, aws_cloudtrail_source_ip_address), min("timestamp") FROM ${from} AS t
+      WHERE aws_cloudtrail_user_identity_arn IN (SELECT unnest(from_json($arns, '["VARCHAR"]'))) GROUP BY 1, 2`,
+    { arns: JSON.stringify([...new Set(arns)]) },
+  );
+  for (const [arn, ip, first] of r.rows) {
+    const ms = tsMs(first);
+    if (ms !== undefined) out.set(`${String(arn)}\u0000${String(ip ?? '')}`, ms);
+  }
+  return out;
+}
+
+/** The titles of the stored alerts raised on each of these events (detections already in the alerts table). */
+export async function alertsOn(store: EventStore, eventIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!eventIds.length) return out;
+  try {
+    const r = await store.query(
+      `SELECT id, list(DISTINCT rule_title ORDER BY rule_title) FROM (SELECT unnest(event_ids) AS id, rule_title FROM alerts)
+        WHERE id IN (SELECT unnest(from_json($ids, '["VARCHAR"]'))) GROUP BY id`,
+      { ids: JSON.stringify([...new Set(eventIds)]) },
+    );
+    for (const [id, titles] of r.rows) out.set(String(id), (titles as unknown[]).map(String));
+  } catch {
+    /* no alerts table yet */
+  }
+  return out;
+}

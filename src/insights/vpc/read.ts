@@ -1,0 +1,157 @@
+import type { EventStore } from '../../store/store.js';
+import { datasetFrom } from '../dataset-table.js';
+import { num, rangeSql, tsMs, type TimeRange } from '../time-range.js';
+import { internalSql, SENSITIVE_PORTS } from './internal.js';
+
+/** Sources that reach at least this many (host, port) targets with this many rejected flows within one window are scanning. */
+export const SCAN = { targets: 5, rejects: 10, windowSeconds: 600 };
+
+const COLUMNS = [
+  'timestamp', 'source_ip', 'destination_ip', 'destination_port', 'network_transport', 'network_iana_number', 'event_action', 'source_bytes', 'network_bytes',
+  'source_packets', 'network_packets', 'network_direction', 'observer_ingress_interface_name',
+];
+
+/** The flow log table with the columns the view reads (undefined: no VPC flow records stored). */
+export function flowTable(store: EventStore): Promise<string | undefined> {
+  return datasetFrom(store, 'aws.vpcflow', COLUMNS);
+}
+
+// Column names are fixed catalog text; values (actions, ports, limits, times) are parameters.
+function flowsCte(from: string, range: TimeRange, params: Record<string, string | number>): string {
+  Object.assign(params, { accept: 'accept', reject: 'reject' });
+  return `WITH flows AS (
+    SELECT "timestamp" AS ts, source_ip AS src, destination_ip AS dst, destination_port AS dport, COALESCE(network_transport, network_iana_number) AS proto,
+      event_action AS action, COALESCE(source_bytes, network_bytes, 0) AS bytes, COALESCE(source_packets, network_packets, 0) AS packets,
+      network_direction AS direction, observer_ingress_interface_name AS eni
+    FROM ${from} AS t
+    WHERE event_action IN ($accept, $reject) AND source_ip IS NOT NULL AND destination_ip IS NOT NULL${rangeSql(range, params)})`;
+}
+
+export interface VpcTotals {
+  flows: number;
+  rejected: number;
+  bytes: number;
+  firstMs?: number | undefined;
+  lastMs?: number | undefined;
+}
+
+export async function totals(store: EventStore, from: string, range: TimeRange): Promise<VpcTotals> {
+  const params: Record<string, string | number> = {};
+  const r = await store.query(`${flowsCte(from, range, params)} SELECT count(*), count(*) FILTER (action = $reject), sum(bytes), min(ts), max(ts) FROM flows`, params);
+  const [flows, rejected, bytes, first, last] = r.rows[0] ?? [];
+  return { flows: num(flows), rejected: num(rejected), bytes: num(bytes), firstMs: tsMs(first), lastMs: tsMs(last) };
+}
+
+export async function perBucket(store: EventStore, from: string, range: TimeRange, widthS: number): Promise<Map<number, { flows: number; rejected: number }>> {
+  const params: Record<string, string | number> = { width: widthS };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT CAST(floor(epoch(ts) / $width) AS BIGINT) * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
+    params,
+  );
+  return new Map(r.rows.map(([b, f, rej]) => [num(b) * 1000, { flows: num(f), rejected: num(rej) }]));
+}
+
+export async function topTalkers(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const params: Record<string, string | number> = { limit };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT src, dst, count(*) AS flows, sum(packets), sum(bytes) AS bytes, count(*) FILTER (action = $reject)
+      FROM flows GROUP BY src, dst ORDER BY bytes DESC, flows DESC, src, dst LIMIT $limit`,
+    params,
+  );
+  return r.rows;
+}
+
+export async function rejectedByPort(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const params: Record<string, string | number> = { limit };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT dport, proto, count(*) AS n, count(DISTINCT src), count(DISTINCT dst), mode(src)
+      FROM flows WHERE action = $reject GROUP BY dport, proto ORDER BY n DESC, dport LIMIT $limit`,
+    params,
+  );
+  return r.rows;
+}
+
+export async function rejectedBySource(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const params: Record<string, string | number> = { limit };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT src, count(*) AS n, count(DISTINCT dst), count(DISTINCT dport), min(ts), max(ts), NOT ${internalSql('src')}
+      FROM flows WHERE action = $reject GROUP BY src ORDER BY n DESC, src LIMIT $limit`,
+    params,
+  );
+  return r.rows;
+}
+
+export interface ScanRow {
+  src: string;
+  targets: number;
+  ports: number[];
+  hosts: number;
+  rejected: number;
+  accepted: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/**
+ * Sources that touched many (host, port) targets, mostly rejected, within one window. Windows are
+ * laid twice, the second half a window later, so a scan straddling a boundary is still whole in one.
+ */
+export async function scans(store: EventStore, from: string, range: TimeRange): Promise<ScanRow[]> {
+  const params: Record<string, string | number> = { window: SCAN.windowSeconds, half: SCAN.windowSeconds / 2, targets: SCAN.targets, rejects: SCAN.rejects };
+  const r = await store.query(
+    `${flowsCte(from, range, params)}, windows AS (
+        SELECT src, o.off, CAST(floor((epoch(ts) - o.off) / $window) AS BIGINT) AS w FROM flows CROSS JOIN (SELECT unnest([0, $half]) AS off) o
+        GROUP BY src, o.off, w
+        HAVING count(DISTINCT dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')) >= $targets AND count(*) FILTER (action = $reject) >= $rejects),
+      hits AS (SELECT * FROM flows f WHERE EXISTS (SELECT 1 FROM windows w WHERE w.src = f.src AND CAST(floor((epoch(f.ts) - w.off) / $window) AS BIGINT) = w.w))
+      SELECT src, count(DISTINCT dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')), list(DISTINCT dport ORDER BY dport),
+        count(DISTINCT dst), count(*) FILTER (action = $reject), count(*) FILTER (action <> $reject), min(ts), max(ts)
+      FROM hits GROUP BY src ORDER BY 5 DESC, src`,
+    params,
+  );
+  return r.rows.map(([src, targets, ports, hosts, rejected, accepted, first, last]) => ({
+    src: String(src), targets: num(targets), ports: ((ports as unknown[]) ?? []).map(num), hosts: num(hosts),
+    rejected: num(rejected), accepted: num(accepted), firstMs: tsMs(first) ?? 0, lastMs: tsMs(last) ?? 0,
+  }));
+}
+
+export interface SensitiveRow {
+  src: string;
+  port: number;
+  action: 'accept' | 'reject';
+  flows: number;
+  hosts: string[];
+  bytes: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Inbound flows from internet addresses to sensitive ports (requests only: the port is the destination). */
+export async function sensitiveFromInternet(store: EventStore, from: string, range: TimeRange): Promise<SensitiveRow[]> {
+  const params: Record<string, string | number> = { ports: JSON.stringify(Object.keys(SENSITIVE_PORTS).map(Number)), egress: 'egress' };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT src, dport, action, count(*), list(DISTINCT dst ORDER BY dst)[1:20], sum(bytes), min(ts), max(ts)
+      FROM flows
+      WHERE dport IN (SELECT unnest(from_json($ports, '["BIGINT"]'))) AND COALESCE(direction, '') <> $egress
+        AND NOT ${internalSql('src')} AND ${internalSql('dst')}
+      GROUP BY src, dport, action ORDER BY 4 DESC, src, dport`,
+    params,
+  );
+  return r.rows.map(([src, port, action, flows, hosts, bytes, first, last]) => ({
+    src: String(src), port: num(port), action: action === 'accept' ? 'accept' : 'reject', flows: num(flows), hosts: ((hosts as unknown[]) ?? []).map(String),
+    bytes: num(bytes), firstMs: tsMs(first) ?? 0, lastMs: tsMs(last) ?? 0,
+  }));
+}
+
+/** Accepted bytes from internal hosts to each internet destination: the exfiltration candidates. */
+export async function bytesOut(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const params: Record<string, string | number> = { limit, ingress: 'ingress' };
+  const r = await store.query(
+    `${flowsCte(from, range, params)} SELECT dst, sum(bytes) AS b, count(*), count(DISTINCT src), list(DISTINCT dport ORDER BY dport)[1:8], min(ts), max(ts)
+      FROM flows
+      WHERE action = $accept AND COALESCE(direction, '') <> $ingress AND ${internalSql('src')} AND NOT ${internalSql('dst')}
+      GROUP BY dst ORDER BY b DESC, dst LIMIT $limit`,
+    params,
+  );
+  return r.rows;
+}

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { SerialStore } from '../collect/serial-store.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { apiGuard } from './auth.js';
+import { queryCatalog, type ServerContext } from './context.js';
+import { ApiError } from './errors.js';
+import { openapiDocument } from './openapi.js';
+import { ALERT_ROUTES } from './routes/alerts.js';
+import { addRoutes, type ApiRoute } from './routes/define.js';
+import { INSIGHT_ROUTES } from './routes/insights.js';
+import { loadRuleCatalog, RULE_ROUTES, type RuleCatalog } from './routes/rules.js';
+import { SEARCH_ROUTES } from './routes/search.js';
+import { SOURCE_ROUTES } from './routes/sources.js';
+import { STATUS_ROUTES } from './routes/status.js';
+import { TRAIL_ROUTES } from './routes/trail.js';
+import { SavedSearches, searchesFileFor } from './saved-searches.js';
+import { securityHeaders } from './security.js';
+
+export const API_ROUTES: readonly ApiRoute[] = [...STATUS_ROUTES, ...ALERT_ROUTES, ...TRAIL_ROUTES, ...SEARCH_ROUTES, ...INSIGHT_ROUTES, ...SOURCE_ROUTES, ...RULE_ROUTES];
+
+/** JSON bodies are small (a query and a name): anything bigger is refused with 413. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** The built console (vite build → dist/console), next to this module's dist/server. */
+export const DEFAULT_CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'console');
+
+export interface ConsoleServerOptions {
+  db: string;
+  /** Access token every /api route requires (undefined: none; only for loopback). */
+  token?: string | undefined;
+  readOnly?: boolean;
+  /** Extra rule paths for the rules page (the built-in rules are always listed). */
+  rules?: string[];
+  consoleDir?: string;
+}
+
+export interface ConsoleServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  close(): Promise<void>;
+}
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * The database opened read-only, with DuckDB's file access switched off and the configuration
+ * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO).
+ */
+export async function openReadOnlyStore(db: string): Promise<DuckDbStore> {
+  const store = await DuckDbStore.open(db, { readOnly: true });
+  await store.query('SET enable_external_access = false');
+  await store.query('SET lock_configuration = true');
+  return store;
+}
+
+function errorReply(e: FastifyError | ApiError | Error): { status: number; body: { error: string } } {
+  if (e instanceof ApiError) return { status: e.statusCode, body: { error: e.message } };
+  const fe = e as FastifyError;
+  if (fe.validation) return { status: 400, body: { error: `invalid request: ${fe.message}` } };
+  if (fe.statusCode && fe.statusCode < 500) return { status: fe.statusCode, body: { error: fe.message } };
+  return { status: 500, body: { error: `internal error: ${e.message}` } };
+}
+
+export async function createConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
+  if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
+  const store = await openReadOnlyStore(o.db);
+  let ruleCatalog: RuleCatalog | undefined;
+  const context: ServerContext = {
+    store: new SerialStore(store),
+    dbPath: o.db,
+    readOnly: o.readOnly ?? false,
+    searches: new SavedSearches(searchesFileFor(o.db)),
+    ...queryCatalog(),
+    version,
+    rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
+    auth: o.token !== undefined,
+  };
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  app.addHook('onRequest', apiGuard(o.token));
+  app.addHook('onSend', securityHeaders);
+  app.setErrorHandler((e: Error, _request, reply) => {
+    const { status, body } = errorReply(e);
+    if (status >= 500) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
+    reply.code(status).send(body);
+  });
+  const doc = openapiDocument(API_ROUTES, version, context.auth);
+  app.get('/api/openapi.json', async () => doc);
+  addRoutes(app, context, API_ROUTES);
+
+  const consoleDir = o.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  const built = existsSync(join(consoleDir, 'index.html'));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: consoleDir,
+      index: false,
+      wildcard: false,
+      // Asset names carry a content hash: cache them for good; index.html is always revalidated.
+      setHeaders: (res, path) => res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.url === '/api' || !['GET', 'HEAD'].includes(request.method)) {
+      return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` });
+    }
+    // Every other path is a console view (/alerts, /trail?…): the page routes itself from the URL.
+    if (built) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.code(404).type('text/plain').send('The console is not built: run npm run build (the API is under /api/).\n');
+  });
+  await app.ready();
+  return {
+    app,
+    context,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

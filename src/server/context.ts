@@ -1,0 +1,28 @@
+import { listFormats } from '../formats/registry.js';
+import { loadAliases, type AliasTable } from '../query/spl/index.js';
+import { allColumns, type Column } from '../store/schema.js';
+import type { EventStore } from '../store/store.js';
+import type { RuleCatalog } from './routes/rules.js';
+import type { SavedSearches } from './saved-searches.js';
+
+/** What every route works with. */
+export interface ServerContext {
+  /** The database, opened read-only; operations run one at a time (one DuckDB connection). */
+  store: EventStore;
+  dbPath: string;
+  /** --read-only: nothing that writes (saved searches). */
+  readOnly: boolean;
+  searches: SavedSearches;
+  catalog: readonly Column[];
+  aliases: AliasTable;
+  version: string;
+  /** The loaded rules (read once, on first use). */
+  rules(): RuleCatalog;
+  /** Whether an access token guards the API. */
+  auth: boolean;
+}
+
+export function queryCatalog(): { catalog: Column[]; aliases: AliasTable } {
+  const catalog = allColumns(listFormats());
+  return { catalog, aliases: loadAliases(catalog, []) };
+}

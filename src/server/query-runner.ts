@@ -1,0 +1,104 @@
+import { AliasError, compileSpl, looksLikeSpl, SplError } from '../query/spl/index.js';
+import type { QueryResult } from '../store/store.js';
+import type { ServerContext } from './context.js';
+import { badRequest } from './errors.js';
+
+export type QueryLanguage = 'auto' | 'spl' | 'sql';
+type Params = Record<string, string | number | boolean | null>;
+
+export const DEFAULT_ROW_LIMIT = 5_000;
+export const MAX_ROW_LIMIT = 100_000;
+const MAX_HISTOGRAM_BUCKETS = 60;
+const NICE_BUCKETS_S = [1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800, 2592000];
+const TIME_TYPES = /^(TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATE)$/;
+
+export interface QueryAnswer {
+  language: 'spl' | 'sql';
+  /** The SQL that ran (SPL compiled) and its bound parameters. */
+  sql: string;
+  params: Params;
+  columns: QueryResult['columns'];
+  rows: unknown[][];
+  /** Rows the whole query returns (the response holds at most `limit`). */
+  total: number;
+  truncated: boolean;
+  histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
+  tookMs: number;
+}
+
+/** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
+export function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage): { language: 'spl' | 'sql'; sql: string; params: Params } {
+  if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {} };
+  try {
+    const compiled = compileSpl(text, { catalog: ctx.catalog, aliases: ctx.aliases });
+    return { language: 'spl', sql: compiled.sql, params: compiled.params as Params };
+  } catch (e) {
+    if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
+    throw e;
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The statement as a subquery, so the row limit and the histogram apply to any single SELECT.
+ * A trailing semicolon is dropped; a second statement makes the wrapper fail to parse (400).
+ */
+const subquery = (sql: string) => `(\n${sql.replace(/;\s*$/, '')}\n) AS console_query`;
+
+/**
+ * Every statement sent carries a bound parameter, so DuckDB prepares it — and a prepared
+ * statement is exactly one statement: `1) x; CREATE TEMP VIEW events …` cannot ride along.
+ */
+const bound = (params: Params, extra: Params): Params => ({ ...params, ...extra });
+
+async function run(ctx: ServerContext, sql: string, params: Params): Promise<QueryResult> {
+  try {
+    return await ctx.store.query(sql, params);
+  } catch (e) {
+    throw badRequest(`query failed: ${(e as Error).message}`);
+  }
+}
+
+function histogramBucket(spanMs: number): number {
+  for (const b of NICE_BUCKETS_S) if (spanMs / (b * 1000) <= MAX_HISTOGRAM_BUCKETS) return b;
+  return NICE_BUCKETS_S[NICE_BUCKETS_S.length - 1]!;
+}
+
+/** Counts of the whole result per time bucket, over its first time-typed column (none: no histogram). */
+async function histogram(ctx: ServerContext, sql: string, params: Params, columns: QueryResult['columns']): Promise<QueryAnswer['histogram']> {
+  const col = columns.find((c) => c.name === 'timestamp' && TIME_TYPES.test(c.type)) ?? columns.find((c) => TIME_TYPES.test(c.type));
+  if (!col) return undefined;
+  const t = `epoch_ms(CAST(${quoteIdent(col.name)} AS TIMESTAMP))`;
+  const span = await ctx.store.query(`SELECT min(${t}), max(${t}) FROM ${subquery(sql)} LIMIT $console_one`, bound(params, { console_one: 1 }));
+  const [min, max] = (span.rows[0] ?? []).map(Number);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return undefined;
+  const width = histogramBucket(max! - min!);
+  const w = width * 1000;
+  const r = await ctx.store.query(
+    `SELECT CAST(floor(${t} / ${w}) AS BIGINT) * ${w} AS b, count(*) AS n FROM ${subquery(sql)} WHERE ${quoteIdent(col.name)} IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT $console_buckets`,
+    bound(params, { console_buckets: 10 * MAX_HISTOGRAM_BUCKETS }),
+  );
+  const counts = new Map(r.rows.map(([b, n]) => [Number(b), Number(n)]));
+  const buckets: string[] = [];
+  const values: number[] = [];
+  for (let b = Math.floor(min! / w) * w; b <= max!; b += w) {
+    buckets.push(new Date(b).toISOString());
+    values.push(counts.get(b) ?? 0);
+  }
+  return { column: col.name, bucketSeconds: width, buckets, counts: values };
+}
+
+export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number): Promise<QueryAnswer> {
+  const started = Date.now();
+  if (!text.trim()) throw badRequest('the query is empty');
+  const q = compileQuery(ctx, text, language);
+  const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }));
+  const truncated = result.rows.length > limit;
+  const rows = truncated ? result.rows.slice(0, limit) : result.rows;
+  let total = rows.length;
+  if (truncated) total = Number((await run(ctx, `SELECT count(*) FROM ${subquery(q.sql)} LIMIT $console_one`, bound(q.params, { console_one: 1 }))).rows[0]?.[0] ?? rows.length);
+  // The histogram is a convenience: a result whose time column does not cast is shown without one.
+  const hist = await histogram(ctx, q.sql, q.params, result.columns).catch(() => undefined);
+  return { ...q, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started };
+}

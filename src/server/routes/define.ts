@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+
+/** A JSON Schema fragment (validated by fastify, documented in the OpenAPI document). */
+export type Schema = Record<string, unknown>;
+
+/**
+ * One API route as data: fastify validates `querystring`/`params`/`body` with these schemas and the
+ * OpenAPI document is generated from the same list, so the document cannot drift from the routes.
+ */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  summary: string;
+  tag: string;
+  querystring?: Schema;
+  params?: Schema;
+  body?: Schema;
+  /** What a 200 response holds (documentation only: responses are not filtered by a serializer). */
+  response: { description: string; schema?: Schema };
+  /** Routes that change something: refused with 403 under --read-only. */
+  writes?: boolean;
+  handler(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+}
+
+export const str = (maxLength = 200, extra: Schema = {}): Schema => ({ type: 'string', maxLength, ...extra });
+export const int = (minimum: number, maximum: number, extra: Schema = {}): Schema => ({ type: 'integer', minimum, maximum, ...extra });
+export const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
+
+export function addRoutes(app: FastifyInstance, ctx: ServerContext, routes: readonly ApiRoute[]): void {
+  for (const r of routes) {
+    const schema: Schema = {};
+    if (r.querystring) schema.querystring = r.querystring;
+    if (r.params) schema.params = r.params;
+    if (r.body) schema.body = r.body;
+    app.route({
+      method: r.method,
+      url: r.url,
+      schema,
+      handler: async (request, reply) => {
+        if (r.writes && ctx.readOnly) {
+          reply.code(403);
+          return { error: 'the console runs with --read-only: saving is disabled' };
+        }
+        return r.handler(ctx, request, reply);
+      },
+    });
+  }
+}

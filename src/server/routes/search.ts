@@ -1,0 +1,79 @@
+import type { FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, runQuery, type QueryLanguage } from '../query-runner.js';
+import { int, obj, str, type ApiRoute } from './define.js';
+
+export const MAX_QUERY_LENGTH = 20_000;
+const LANGUAGE = { type: 'string', enum: ['auto', 'spl', 'sql'] };
+
+async function query(ctx: ServerContext, request: FastifyRequest) {
+  const b = request.body as { query: string; language?: QueryLanguage; limit?: number };
+  return runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT);
+}
+
+async function schema(ctx: ServerContext) {
+  return { columns: ctx.catalog.map((c) => ({ name: c.name, field: c.path, type: c.type, description: c.description ?? '' })) };
+}
+
+async function saveSearch(ctx: ServerContext, request: FastifyRequest) {
+  const b = request.body as { name: string; query: string; language?: 'auto' | 'spl' | 'sql' };
+  return ctx.searches.add({ name: b.name.trim() || 'untitled', query: b.query, language: b.language ?? 'auto' });
+}
+
+async function deleteSearch(ctx: ServerContext, request: FastifyRequest) {
+  const { id } = request.params as { id: string };
+  if (!(await ctx.searches.remove(id))) throw notFound(`no saved search with id ${id}`);
+  return { deleted: id };
+}
+
+export const SEARCH_ROUTES: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/query',
+    tag: 'search',
+    summary: 'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit; returns rows, the total and a time histogram.',
+    body: obj({ query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT) }, ['query']),
+    response: {
+      description: 'columns, rows (at most limit), total, truncated, sql and params that ran, histogram of the first time column',
+      schema: { type: 'object', properties: { columns: { type: 'array' }, rows: { type: 'array' }, total: { type: 'integer' }, truncated: { type: 'boolean' }, sql: { type: 'string' }, histogram: { type: 'object' } } },
+    },
+    handler: (ctx, request) => query(ctx, request),
+  },
+  {
+    method: 'GET',
+    url: '/api/schema',
+    tag: 'search',
+    summary: 'The columns of the events view: name, ECS field, type, description.',
+    response: { description: 'columns' },
+    handler: (ctx) => schema(ctx),
+  },
+  {
+    method: 'GET',
+    url: '/api/searches',
+    tag: 'search',
+    summary: 'Saved searches.',
+    response: { description: 'the saved searches', schema: { type: 'array', items: { type: 'object' } } },
+    handler: async (ctx) => ctx.searches.list(),
+  },
+  {
+    method: 'POST',
+    url: '/api/searches',
+    tag: 'search',
+    summary: 'Save a search (refused under --read-only).',
+    body: obj({ name: str(200), query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE }, ['name', 'query']),
+    response: { description: 'the saved search with its id' },
+    writes: true,
+    handler: (ctx, request) => saveSearch(ctx, request),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/searches/:id',
+    tag: 'search',
+    summary: 'Delete a saved search (refused under --read-only).',
+    params: obj({ id: str(100) }, ['id']),
+    response: { description: 'the deleted id' },
+    writes: true,
+    handler: (ctx, request) => deleteSearch(ctx, request),
+  },
+];

@@ -1,0 +1,134 @@
+import { datasetTable, type EventStore } from '../../store/store.js';
+import { rowMillis, sqlTime, timeOf, type Row, type TableCatalog } from '../rows.js';
+import { station, type StationId } from '../stations.js';
+
+/** column = value (list columns: the list contains the value). */
+export interface Condition {
+  column: string;
+  value: string | number;
+}
+
+/** A search for one station's events: equalities plus a time window, nearest to `center` first. */
+export interface Lookup {
+  station: StationId;
+  conditions: Condition[];
+  /** Epoch ms bounds of the search window. */
+  from: number;
+  to: number;
+  /** The time the other side's event suggests; candidates are ranked by their distance to it. */
+  center: number;
+  /** Higher is better; ranks candidates before time does (same user agent, same path …). */
+  prefer?: (row: Row) => number;
+  limit?: number;
+}
+
+export interface Candidate {
+  row: Row;
+  /** Distance in ms from `center` to the event (to its [start, end] interval when it has one). */
+  distance: number;
+  /** Signed difference event time − center, for the evidence. */
+  delta: number;
+  preference: number;
+}
+
+export interface QueryContext {
+  store: EventStore;
+  catalog: TableCatalog;
+  /** Queries run so far (benchmarks and tests read it). */
+  queries: number;
+}
+
+/** Most rows one lookup reads before ranking; windows are minutes wide, so real lookups stay far below it. */
+const CANDIDATE_CAP = 2000;
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
+const quote = (store: EventStore, name: string) => store.dialect.quoteIdent(name);
+
+/** Builds the SQL of a lookup; undefined when the table or one of its columns does not exist (nothing can match). */
+export function lookupSql(ctx: QueryContext, l: Lookup): { sql: string; params: Record<string, string | number> } | undefined {
+  const st = station(l.station);
+  const table = datasetTable(st.dataset);
+  const columns = ctx.catalog.columns.get(table);
+  if (!columns) return undefined;
+  const params: Record<string, string | number> = { t0: sqlTime(l.from), t1: sqlTime(l.to), limit: CANDIDATE_CAP };
+  const where = [`"timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP)`];
+  const conditions = [...l.conditions];
+  if (st.filter) {
+    if (!columns.has(st.filter.column)) return undefined;
+    const names = st.filter.values.map((v, i) => {
+      params[`f${i}`] = v;
+      return `$f${i}`;
+    });
+    where.push(`${quote(ctx.store, st.filter.column)} IN (${names.join(', ')})`);
+  }
+  for (const [i, c] of conditions.entries()) {
+    const type = columns.get(c.column);
+    if (!type) return undefined;
+    const col = quote(ctx.store, c.column);
+    if (type.endsWith('[]')) {
+      params[`c${i}`] = String(c.value);
+      where.push(`list_contains(${col}, $c${i})`);
+    } else if (NUMERIC.test(type)) {
+      const n = Number(c.value);
+      if (!Number.isFinite(n)) return undefined;
+      params[`c${i}`] = n;
+      where.push(`${col} = $c${i}`);
+    } else {
+      params[`c${i}`] = String(c.value);
+      where.push(`${col} = $c${i}`);
+    }
+  }
+  // Ranked in JS: an ORDER BY on an expression of the timestamp stops DuckDB from pruning row groups by it.
+  const sql = `SELECT * FROM ${quote(ctx.store, table)} WHERE ${where.join(' AND ')} LIMIT $limit`;
+  return { sql, params };
+}
+
+export async function runLookup(ctx: QueryContext, l: Lookup): Promise<Candidate[]> {
+  const q = lookupSql(ctx, l);
+  if (!q) return [];
+  ctx.queries++;
+  const r = await ctx.store.query(q.sql, q.params);
+  const names = r.columns.map((c) => c.name);
+  const rows = r.rows.map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])) as Row);
+  return rankCandidates(rows, l.center, l.prefer).slice(0, l.limit ?? 25);
+}
+
+/** Events with a duration (firewall sessions, flow records) match anywhere inside their interval. */
+export function distanceTo(row: Row, center: number): { distance: number; delta: number } {
+  const t = timeOf(row);
+  const start = rowMillis(row.event_start);
+  const end = rowMillis(row.event_end);
+  if (start !== undefined && end !== undefined && end >= start) {
+    if (center >= start && center <= end) return { distance: 0, delta: t - center };
+    const d = center < start ? start - center : center - end;
+    return { distance: d, delta: t - center };
+  }
+  return { distance: Math.abs(t - center), delta: t - center };
+}
+
+export function rankCandidates(rows: Row[], center: number, prefer?: (row: Row) => number): Candidate[] {
+  return rows
+    .map((row) => ({ row, ...distanceTo(row, center), preference: prefer ? prefer(row) : 0 }))
+    .sort((a, b) => b.preference - a.preference || a.distance - b.distance);
+}
+
+/** Two candidates closer than this in time cannot be told apart by time alone (clocks disagree by seconds). */
+export const TIME_RESOLUTION_MS = 1500;
+
+/**
+ * Confidence of the chosen candidate: the join's base, divided among the candidates that are as good
+ * as the chosen one (same preference, time within the clocks' resolution), a little lower when others
+ * competed at all.
+ */
+export function confidenceOf(base: number, ranked: Candidate[]): { confidence: number; tied: number } {
+  const best = ranked[0]!;
+  const tied = ranked.filter((c) => c.preference === best.preference && c.distance - best.distance < TIME_RESOLUTION_MS).length;
+  let confidence = base / tied;
+  if (tied === 1 && ranked.length > 1) confidence *= 0.95;
+  return { confidence: Math.round(confidence * 100) / 100, tied };
+}
+
+export function formatDelta(ms: number): string {
+  const s = Math.abs(ms) / 1000;
+  const text = s < 1 ? `${Math.round(Math.abs(ms))} ms` : s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
+  return `${ms < 0 ? '−' : '+'}${text}`;
+}

@@ -1,0 +1,124 @@
+import { useEffect, useState } from 'preact/hooks';
+import { onUnauthorized, setToken } from './api.ts';
+import { useApi } from './hooks.ts';
+import { AlertPage, AlertsPage } from './pages/alerts.tsx';
+import { DashboardsPage } from './pages/dashboards.tsx';
+import { SearchPage } from './pages/search.tsx';
+import { SourcesPage } from './pages/sources.tsx';
+import { TrailPage } from './pages/trail.tsx';
+import { navigate, useLocation } from './router.ts';
+
+interface Status {
+  database: string;
+  readOnly: boolean;
+  events: number;
+  alerts: number;
+}
+
+const NAV = [
+  ['/alerts', 'Alerts', 'a'],
+  ['/trail', 'Trail', 't'],
+  ['/search', 'Search', 's'],
+  ['/dashboards', 'Dashboards', 'd'],
+  ['/sources', 'Sources & rules', 'r'],
+] as const;
+
+type Theme = 'auto' | 'light' | 'dark';
+const THEME_KEY = 'packettrail.theme';
+
+function useTheme(): [Theme, () => void] {
+  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem(THEME_KEY) as Theme | null) ?? 'auto');
+  useEffect(() => {
+    if (theme === 'auto') document.documentElement.removeAttribute('data-theme');
+    else document.documentElement.setAttribute('data-theme', theme);
+    localStorage.setItem(THEME_KEY, theme);
+  }, [theme]);
+  const next = () => setTheme(theme === 'auto' ? 'dark' : theme === 'dark' ? 'light' : 'auto');
+  return [theme, next];
+}
+
+function TokenForm() {
+  return (
+    <form class="token" onSubmit={(e) => {
+      e.preventDefault();
+      setToken(String(new FormData(e.currentTarget as HTMLFormElement).get('token') ?? ''));
+      location.reload();
+    }}>
+      <h1>Access token</h1>
+      <p>This server requires an access token (printed by packettrail serve, kept next to the database or set in PACKETTRAIL_TOKEN).</p>
+      <input name="token" type="password" autocomplete="off" aria-label="access token" size={50} />
+      <button type="submit">Use token</button>
+    </form>
+  );
+}
+
+/** `g` then a letter jumps to a page (g a: alerts, g t: trail, g s: search, g d: dashboards, g r: sources and rules). */
+function useJumpKeys(): void {
+  useEffect(() => {
+    let armed = 0;
+    const h = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.ctrlKey || e.metaKey || e.altKey || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName)) return;
+      if (e.key === 'g') {
+        armed = Date.now();
+        return;
+      }
+      const target = NAV.find(([, , k]) => k === e.key);
+      if (target && Date.now() - armed < 1500) navigate(target[0]);
+      armed = 0;
+    };
+    window.addEventListener('keydown', h);
+    return () => window.removeEventListener('keydown', h);
+  }, []);
+}
+
+export function App() {
+  const loc = useLocation();
+  const [theme, nextTheme] = useTheme();
+  const [locked, setLocked] = useState(false);
+  useEffect(() => onUnauthorized(() => setLocked(true)), []);
+  useJumpKeys();
+  const status = useApi<Status>('/api/status');
+  const [, section, rest] = /^\/([^/]*)\/?(.*)$/.exec(loc.path) ?? [];
+  useEffect(() => {
+    if (!section) navigate('/alerts', true);
+  }, [section]);
+  const readOnly = status.data?.readOnly ?? true;
+  let page;
+  if (locked) page = <TokenForm />;
+  else if (section === 'alerts' && rest) page = <AlertPage id={decodeURIComponent(rest)} />;
+  else if (section === 'alerts') page = <AlertsPage loc={loc} />;
+  else if (section === 'trail') page = <TrailPage loc={loc} />;
+  else if (section === 'search') page = <SearchPage loc={loc} readOnly={readOnly} />;
+  else if (section === 'dashboards') page = <DashboardsPage loc={loc} view={rest ? decodeURIComponent(rest) : undefined} />;
+  else if (section === 'sources') page = <SourcesPage />;
+  else if (section) page = <p>No page here. <a href="/alerts">Alerts</a></p>;
+  useEffect(() => {
+    const title = NAV.find(([p]) => p === `/${section}`)?.[1];
+    document.title = title ? `${title} · packettrail` : 'packettrail';
+  }, [section]);
+  return (
+    <>
+      <a class="skip" href="#main">
+        skip to content
+      </a>
+      <header class="top">
+        <strong class="brand">packettrail</strong>
+        <nav aria-label="pages">
+          {NAV.map(([path, label, key]) => (
+            <a href={path} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="status muted">
+          {status.data && `${status.data.events.toLocaleString('en-US')} events · ${status.data.alerts.toLocaleString('en-US')} alerts${status.data.readOnly ? ' · read-only' : ''}`}
+        </span>
+        <button type="button" class="theme" onClick={nextTheme} aria-label={`theme: ${theme} (click to change)`}>
+          {theme === 'auto' ? '◐ auto' : theme === 'dark' ? '● dark' : '○ light'}
+        </button>
+      </header>
+      <main id="main">{page}</main>
+    </>
+  );
+}

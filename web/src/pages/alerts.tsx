@@ -1,0 +1,203 @@
+import { useCallback, useRef } from 'preact/hooks';
+import { qs } from '../api.ts';
+import { Badge, ErrorBox, EventFields, Facts, Loading } from '../components/bits.tsx';
+import { formatCount, safeUrl, timeText } from '../format.ts';
+import { useApi, useKey } from '../hooks.ts';
+import { href, setParams, type Location } from '../router.ts';
+
+interface Facet {
+  value: string;
+  label: string;
+  count: number;
+}
+
+interface AlertRow {
+  id: string;
+  timestamp: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  severity: number;
+  rule_kind: string;
+  sources: string[];
+  text: string;
+}
+
+interface AlertList {
+  total: number;
+  alerts: AlertRow[];
+  facets: { levels: Facet[]; rules: Facet[]; sources: Facet[] };
+}
+
+const FILTERS = ['rule', 'level', 'source', 'since', 'until', 'text'] as const;
+const PAGE = 100;
+
+function Select({ name, label, value, options }: { name: string; label: string; value: string; options: Facet[] }) {
+  return (
+    <label>
+      {label}
+      <select name={name} value={value} onChange={(e) => setParams({ [name]: (e.currentTarget as HTMLSelectElement).value, offset: undefined })}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option value={o.value}>
+            {o.label} ({o.count})
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function AlertsPage({ loc }: { loc: Location }) {
+  const p = loc.params;
+  const filter = Object.fromEntries(FILTERS.map((f) => [f, p.get(f) ?? '']));
+  const offset = Number(p.get('offset') ?? 0) || 0;
+  const list = useApi<AlertList>(`/api/alerts${qs({ ...filter, limit: PAGE, offset })}`);
+  const textBox = useRef<HTMLInputElement>(null);
+  useKey('/', useCallback((e: KeyboardEvent) => {
+    e.preventDefault();
+    textBox.current?.focus();
+  }, []));
+  const facets = list.data?.facets ?? { levels: [], rules: [], sources: [] };
+  return (
+    <section>
+      <h1>Alerts</h1>
+      <form class="filters" onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget as HTMLFormElement);
+        setParams({ text: String(f.get('text') ?? ''), since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), offset: undefined });
+      }}>
+        <Select name="rule" label="rule" value={filter.rule!} options={facets.rules} />
+        <Select name="level" label="level" value={filter.level!} options={facets.levels} />
+        <Select name="source" label="source" value={filter.source!} options={facets.sources} />
+        <label>
+          since
+          <input name="since" placeholder="2026-11-20T08:00:00Z" defaultValue={filter.since} size={20} />
+        </label>
+        <label>
+          until
+          <input name="until" placeholder="RFC 3339" defaultValue={filter.until} size={20} />
+        </label>
+        <label>
+          text
+          <input name="text" ref={textBox} placeholder="press / to search" defaultValue={filter.text} key={filter.text} />
+        </label>
+        <button type="submit">Filter</button>
+        {FILTERS.some((f) => filter[f]) && <a href="/alerts">clear</a>}
+      </form>
+      <ErrorBox error={list.error} />
+      <Loading when={list.loading && !list.data} />
+      {list.data && (
+        <>
+          <p class="muted" data-testid="alert-count">
+            {formatCount(list.data.total)} alert{list.data.total === 1 ? '' : 's'}
+            {list.data.total > PAGE && ` (showing ${offset + 1}–${Math.min(offset + PAGE, list.data.total)})`}
+          </p>
+          <table class="list alerts">
+            <thead>
+              <tr>
+                <th>time</th>
+                <th>level</th>
+                <th>rule</th>
+                <th>source</th>
+                <th>text</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.alerts.map((a) => (
+                <tr key={a.id}>
+                  <td class="nowrap">{timeText(a.timestamp)}</td>
+                  <td>
+                    <Badge kind={a.level}>{a.level}</Badge>
+                  </td>
+                  <td>
+                    <a href={`/alerts/${encodeURIComponent(a.id)}`}>{a.rule_title}</a>
+                  </td>
+                  <td>{a.sources.join(', ')}</td>
+                  <td class="clip">{a.text}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav class="pager">
+            {offset > 0 && <a href={href('/alerts', { ...filter, offset: Math.max(0, offset - PAGE) || undefined })}>← newer</a>}
+            {offset + PAGE < list.data.total && <a href={href('/alerts', { ...filter, offset: offset + PAGE })}>older →</a>}
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+interface AlertDetail extends AlertRow {
+  author?: string;
+  link?: string;
+  license?: string;
+  tags: string[];
+  key: Record<string, unknown> | null;
+  details: Record<string, unknown> | null;
+  events: Record<string, unknown>[];
+  requestIds: string[];
+}
+
+export function AlertPage({ id }: { id: string }) {
+  const a = useApi<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`);
+  if (a.error) return <ErrorBox error={a.error} />;
+  if (!a.data) return <Loading when />;
+  const d = a.data;
+  const link = safeUrl(d.link);
+  return (
+    <section>
+      <p>
+        <a href="/alerts">← alerts</a>
+      </p>
+      <h1 data-testid="alert-title">{d.rule_title}</h1>
+      <p>
+        <Badge kind={d.level}>{d.level}</Badge> <span class="muted">{d.rule_kind} · {timeText(d.timestamp)} · {d.sources.join(', ')}</span>
+      </p>
+      <div class="actions">
+        <a class="button primary" href={href('/trail', { alertId: d.id })} data-testid="follow">
+          Follow the packet
+        </a>
+        {d.requestIds.slice(0, 5).map((r) => (
+          <a class="button" href={href('/trail', { requestId: r })}>
+            trail of request {r.length > 24 ? `${r.slice(0, 24)}…` : r}
+          </a>
+        ))}
+        <a class="button" href={href('/alerts', { rule: d.rule_id })}>
+          all alerts of this rule
+        </a>
+      </div>
+      <Facts facts={{ rule: d.rule_id, ...(d.author ? { author: d.author } : {}), ...(d.license ? { license: d.license } : {}), ...(d.tags.length ? { tags: d.tags.join(', ') } : {}) }} />
+      {link && (
+        <p>
+          rule source:{' '}
+          <a href={link} target="_blank" rel="noopener noreferrer">
+            {link}
+          </a>
+        </p>
+      )}
+      {d.key && Object.keys(d.key).length > 0 && (
+        <>
+          <h2>Key</h2>
+          <Facts facts={d.key} />
+        </>
+      )}
+      {d.details && Object.keys(d.details).length > 0 && (
+        <>
+          <h2>Details</h2>
+          <Facts facts={d.details} />
+        </>
+      )}
+      <h2>Matching events ({d.events.length})</h2>
+      {d.events.map((e, i) => (
+        <details open={i < 3} class="event">
+          <summary>
+            {String((e as { event?: { dataset?: string } }).event?.dataset ?? 'event')} · {timeText((e as Record<string, unknown>)['@timestamp'])}
+          </summary>
+          <EventFields doc={e} />
+        </details>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { ErrorBox, Loading } from '../components/bits.tsx';
+import { TimeChart } from '../components/chart.tsx';
+import { VirtualTable } from '../components/virtual-table.tsx';
+import { download, formatCount, toCsv } from '../format.ts';
+import { useApi } from '../hooks.ts';
+import { href, setParams, type Location } from '../router.ts';
+
+interface QueryAnswer {
+  language: string;
+  sql: string;
+  params: Record<string, unknown>;
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  total: number;
+  truncated: boolean;
+  histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
+  tookMs: number;
+}
+
+interface Saved {
+  id: string;
+  name: string;
+  query: string;
+  language: string;
+}
+
+const EXAMPLE = 'index=cloudfront status>=400 | stats count by edge_location, status | sort -count';
+
+function Histogram({ h }: { h: NonNullable<QueryAnswer['histogram']> }) {
+  const times = useMemo(() => h.buckets.map((b) => Date.parse(b) / 1000), [h]);
+  const series = useMemo(() => [{ name: 'rows', values: h.counts }], [h]);
+  return <TimeChart times={times} series={series} bars height={140} label={`rows per ${h.bucketSeconds} s of ${h.column}`} />;
+}
+
+function SavedSearches({ readOnly, current, reload, onChange }: { readOnly: boolean; current: { q: string; lang: string }; reload: number; onChange: () => void }) {
+  const saved = useApi<Saved[]>('/api/searches', reload);
+  const [error, setError] = useState<string>();
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const name = String(new FormData(e.currentTarget as HTMLFormElement).get('name') ?? '').trim();
+    try {
+      await api('/api/searches', { method: 'POST', body: { name: name || current.q.slice(0, 60), query: current.q, language: current.lang } });
+      setError(undefined);
+      (e.currentTarget as HTMLFormElement | null)?.reset();
+      onChange();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await api(`/api/searches/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      onChange();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <aside class="saved" aria-label="saved searches">
+      <h2>Saved searches</h2>
+      <ErrorBox error={saved.error ?? error} />
+      <ul>
+        {(saved.data ?? []).map((s) => (
+          <li>
+            <a href={href('/search', { q: s.query, lang: s.language === 'auto' ? undefined : s.language })} title={s.query}>
+              {s.name}
+            </a>
+            {!readOnly && (
+              <button class="link" type="button" aria-label={`delete ${s.name}`} onClick={() => remove(s.id)}>
+                ×
+              </button>
+            )}
+          </li>
+        ))}
+        {saved.data && !saved.data.length && <li class="muted">none yet</li>}
+      </ul>
+      {readOnly ? (
+        <p class="muted">read-only server: saving is off</p>
+      ) : (
+        <form onSubmit={save}>
+          <input name="name" placeholder="name this search" aria-label="name of the saved search" />
+          <button type="submit" disabled={!current.q}>
+            Save
+          </button>
+        </form>
+      )}
+    </aside>
+  );
+}
+
+export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean }) {
+  const q = loc.params.get('q') ?? '';
+  const lang = loc.params.get('lang') ?? 'auto';
+  const limit = Number(loc.params.get('limit') ?? 5000) || 5000;
+  const [text, setText] = useState(q);
+  const [answer, setAnswer] = useState<QueryAnswer>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [showSql, setShowSql] = useState(false);
+  const [reload, setReload] = useState(0);
+  useEffect(() => setText(q), [q]);
+  useEffect(() => {
+    if (!q) return;
+    const abort = new AbortController();
+    setBusy(true);
+    setError(undefined);
+    api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit }, signal: abort.signal }).then(
+      (a) => {
+        setAnswer(a);
+        setBusy(false);
+      },
+      (e: Error) => {
+        if (e.name === 'AbortError') return;
+        setAnswer(undefined);
+        setError(e.message);
+        setBusy(false);
+      },
+    );
+    return () => abort.abort();
+  }, [q, lang, limit]);
+  const run = () => setParams({ q: text.trim(), lang: lang === 'auto' ? undefined : lang }, false);
+  const columns = answer?.columns.map((c) => c.name) ?? [];
+  return (
+    <section class="search-layout">
+      <div>
+        <h1>Search</h1>
+        <form class="query" onSubmit={(e) => {
+          e.preventDefault();
+          run();
+        }}>
+          <textarea
+            name="q"
+            aria-label="SPL or SQL query"
+            rows={4}
+            spellcheck={false}
+            placeholder={EXAMPLE}
+            value={text}
+            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                run();
+              }
+            }}
+          />
+          <div class="query-bar">
+            <label>
+              language
+              <select value={lang} onChange={(e) => setParams({ lang: (e.currentTarget as HTMLSelectElement).value === 'auto' ? undefined : (e.currentTarget as HTMLSelectElement).value })}>
+                <option value="auto">auto</option>
+                <option value="spl">SPL</option>
+                <option value="sql">SQL</option>
+              </select>
+            </label>
+            <label>
+              rows
+              <select value={String(limit)} onChange={(e) => setParams({ limit: (e.currentTarget as HTMLSelectElement).value })}>
+                {[1000, 5000, 20000, 100000].map((n) => (
+                  <option value={String(n)}>{formatCount(n)}</option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="primary" disabled={!text.trim()}>
+              Run <span class="muted">(Ctrl+Enter)</span>
+            </button>
+          </div>
+        </form>
+        <ErrorBox error={error} />
+        <Loading when={busy} />
+        {answer && !busy && (
+          <div class="results">
+            <p class="muted" data-testid="result-count">
+              {formatCount(answer.total)} row{answer.total === 1 ? '' : 's'}
+              {answer.truncated && ` (showing the first ${formatCount(answer.rows.length)})`} · {answer.language.toUpperCase()} · {answer.tookMs} ms
+              {' · '}
+              <button class="link" type="button" onClick={() => setShowSql(!showSql)} aria-expanded={showSql}>
+                {showSql ? 'hide' : 'show'} SQL
+              </button>
+              {' · '}
+              <button class="link" type="button" onClick={() => download('packettrail-results.csv', 'text/csv', toCsv(columns, answer.rows))}>
+                export CSV
+              </button>
+              {' · '}
+              <button
+                class="link"
+                type="button"
+                onClick={() => download('packettrail-results.ndjson', 'application/x-ndjson', answer.rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null])))).join('\n') + '\n')}
+              >
+                export JSON
+              </button>
+            </p>
+            {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
+            {answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
+            <VirtualTable columns={columns} rows={answer.rows} />
+          </div>
+        )}
+      </div>
+      <SavedSearches readOnly={readOnly} current={{ q: text.trim(), lang }} reload={reload} onChange={() => setReload(reload + 1)} />
+    </section>
+  );
+}
