@@ -5,7 +5,7 @@
 //
 // Usage: npm run build && node bench/collect-s3.js [--objects 20] [--lines 50000] [--threads 2]
 //          [--max-concurrent 4] [--receivers 2] [--big-mb 0]
-//   --big-mb N   instead: one gzip object of about N MB (the memory test; 100 for the README figure)
+//   --big-mb N   instead: one gzip object of about N MB (the memory test; 100 for the README figure; gen-cloudfront lines gzip to ~103 bytes)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ const sqs = await SqsTestServer.start();
 const queue = sqs.createQueue('bench');
 
 // Objects: realistic CloudFront lines (bench/gen-cloudfront.js), gzip level 1 like CloudFront.
-const plan = bigMb ? [{ lines: Math.round(bigMb * 1_000_000 / 48), seed: 1 }] : Array.from({ length: objects }, (_, i) => ({ lines, seed: i + 1 }));
+const plan = bigMb ? [{ lines: Math.round(bigMb * 1_000_000 / 103), seed: 1 }] : Array.from({ length: objects }, (_, i) => ({ lines, seed: i + 1 }));
 let totalLines = 0;
 let totalBytes = 0;
 for (const [i, o] of plan.entries()) {

@@ -7,7 +7,7 @@
 // routing, batching), without parsing and storing.
 // Usage: npm run build && node bench/collect-syslog.js [--lines 500000] [--threads N] [--batch-lines 1000]
 //        [--batch-ms 200] [--connections 1] [--intake pipeline|count] [--keep]
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
@@ -19,25 +19,37 @@ import { arg } from './lib.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(ROOT, 'dist', p);
 
-/** Child process: sends the file's lines, octet-counted, over `connections` TCP connections. */
+/** Child process: sends the file's lines, octet-counted, over `connections` TCP connections (round robin per chunk). */
 async function sender(port, file, connections) {
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const per = Math.ceil(lines.length / connections);
-  const startedAt = Date.now();
-  const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, async (_, c) => {
+  const sockets = await Promise.all(Array.from({ length: connections }, async () => {
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
-    const mine = lines.slice(c * per, (c + 1) * per);
-    for (let i = 0; i < mine.length; i += 2000) {
-      const chunk = mine.slice(i, i + 2000).map((m) => `${Buffer.byteLength(m)} ${m}`).join('');
-      if (!socket.write(chunk)) await once(socket, 'drain');
-    }
-    socket.end();
-    await once(socket, 'close');
+    return socket;
+  }));
+  const startedAt = Date.now();
+  const started = performance.now();
+  let sent = 0;
+  let rest = '';
+  let turn = 0;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + chunk;
+    const end = text.lastIndexOf('\n');
+    rest = text.slice(end + 1);
+    const lines = text.slice(0, end).split('\n').filter(Boolean);
+    sent += lines.length;
+    const socket = sockets[turn++ % sockets.length];
+    if (!socket.write(lines.map((m) => `${Buffer.byteLength(m)} ${m}`).join(''))) await once(socket, 'drain');
+  }
+  if (rest) {
+    sent++;
+    sockets[0].write(`${Buffer.byteLength(rest)} ${rest}`);
+  }
+  await Promise.all(sockets.map(async (s) => {
+    s.end();
+    await once(s, 'close');
   }));
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ sent: lines.length, seconds, startedAt }));
+  process.stdout.write(JSON.stringify({ sent, seconds, startedAt }));
 }
 
 async function main() {

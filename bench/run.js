@@ -19,13 +19,18 @@ const arg = (name, dflt) => {
 const only = arg('only', '');
 const lines = Number(arg('lines', '1000000'));
 
-/** Runs a shell command under GNU time; returns wall seconds and peak RSS (MB). */
+/** Runs a shell command under GNU time; returns wall seconds, CPU seconds (user + sys) and peak RSS (MB). */
 function timed(cmd) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'bash', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [secs, kb] = last.split(' ').map(Number);
+  const [secs, kb, user, sys] = last.split(' ').map(Number);
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { seconds: secs, rssMb: kb / 1024, stderr: r.stderr };
+  return { seconds: secs, cpu: user + sys, rssMb: kb / 1024, stderr: r.stderr };
+}
+
+/** CPU time is steadier than wall time on a shared machine: compare it before and after a change. */
+function cpuNote(n, t) {
+  return `CPU ${t.cpu.toFixed(1)} s = ${((t.cpu / n) * 1e6).toFixed(1)} µs per line`;
 }
 
 async function logOf(n) {
@@ -48,13 +53,15 @@ async function cloudfront() {
   const results = {};
   const norm = timed(`node ${cli} normalize -q --format aws.cloudfront ${log1} > /dev/null`);
   results.normalize = lines / norm.seconds;
-  console.log(`normalize ${lines} lines: ${norm.seconds.toFixed(2)} s = ${rate(lines, norm.seconds)} lines/s (peak RSS ${norm.rssMb.toFixed(0)} MB)`);
+  console.log(`normalize ${lines} lines: ${norm.seconds.toFixed(2)} s = ${rate(lines, norm.seconds)} lines/s (peak RSS ${norm.rssMb.toFixed(0)} MB; ${cpuNote(lines, norm)})`);
+  const norm0 = timed(`node ${cli} normalize -q --threads 0 --format aws.cloudfront ${log1} > /dev/null`);
+  console.log(`normalize --threads 0: ${norm0.seconds.toFixed(2)} s = ${rate(lines, norm0.seconds)} lines/s (${cpuNote(lines, norm0)})`);
   const db = join(out, 'bench.duckdb');
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   const ing = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log1}`);
   results.ingest = lines / ing.seconds;
-  console.log(`ingest ${lines} lines into DuckDB: ${ing.seconds.toFixed(2)} s = ${rate(lines, ing.seconds)} lines/s (peak RSS ${ing.rssMb.toFixed(0)} MB)`);
+  console.log(`ingest ${lines} lines into DuckDB: ${ing.seconds.toFixed(2)} s = ${rate(lines, ing.seconds)} lines/s (peak RSS ${ing.rssMb.toFixed(0)} MB; ${cpuNote(lines, ing)})`);
   const again = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log1}`);
   console.log(`re-ingest (all duplicates): ${again.seconds.toFixed(2)} s = ${rate(lines, again.seconds)} lines/s`);
   const ga = spawnSync('bash', ['-c', 'command -v goaccess'], { encoding: 'utf8' });
@@ -68,7 +75,7 @@ async function cloudfront() {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   const ing4 = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log4}`);
-  console.log(`ingest ${lines * 4} lines: ${ing4.seconds.toFixed(2)} s = ${rate(lines * 4, ing4.seconds)} lines/s (peak RSS ${ing4.rssMb.toFixed(0)} MB)`);
+  console.log(`ingest ${lines * 4} lines: ${ing4.seconds.toFixed(2)} s = ${rate(lines * 4, ing4.seconds)} lines/s (peak RSS ${ing4.rssMb.toFixed(0)} MB; ${cpuNote(lines * 4, ing4)})`);
   console.log(`memory: peak RSS ${ing4.rssMb.toFixed(0)} MB for 4x lines vs ${ing.rssMb.toFixed(0)} MB = ${(ing4.rssMb / ing.rssMb).toFixed(2)}x (target <= 1.2x)`);
   rmSync(db, { force: true });
 }

@@ -49,7 +49,7 @@ test('renderReport: tables with typed cells, series, findings by severity; hosti
   assert.match(text, /list: \["a","b"\]/);
   assert.ok(!text.includes('skipped'));
   assert.match(text, /a\\x1bb\s+12,345\s+2\.0 KiB\s+25\.6%/);
-  assert.match(text, /requests {2}▁█ {2}min 1 {2}max 9 {2}total 10/);
+  assert.match(text, /requests {2}▂█ {2}min 1 {2}max 9 {2}total 10/);
   assert.match(text, /Nothing\n {2}No findings\./);
   assert.match(text, /Empty\n {2}\(none\)/);
 });

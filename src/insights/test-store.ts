@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AlertSink } from '../detect/alerts/sink.js';
+import { engineFor, makeSpec } from '../detect/spec.js';
 import type { Alert } from '../detect/types.js';
 import { ingest, type IngestResult } from '../pipeline/ingest.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -38,10 +39,16 @@ export async function storeFromFiles(files: Record<string, string>, o: { analyse
   return ingestDir(logs, dir, o.analyses);
 }
 
-export async function ingestDir(inputs: string, dir: string, analyses = true): Promise<TestStore> {
+/** Ingests a directory; `detect` also runs the built-in rules, as `packettrail demo` does. */
+export async function ingestDir(inputs: string, dir: string, analyses = true, detect = false): Promise<TestStore> {
   const db = join(dir, 'test.duckdb');
   const collect = new CollectAlerts();
-  const result = await ingest({ inputs: [inputs], db, format: 'auto', threads: 0, deadLetterPath: join(dir, 'dead.ndjson'), alertSinks: [collect], analyses });
+  let detection;
+  if (detect) {
+    const spec = makeSpec({ rules: [], intel: [], builtin: true });
+    detection = { spec, engine: engineFor(spec), active: true };
+  }
+  const result = await ingest({ inputs: [inputs], db, format: 'auto', threads: 0, deadLetterPath: join(dir, 'dead.ndjson'), alertSinks: [collect], analyses, detection });
   return { dir, db, result, alerts: collect.alerts, open: () => DuckDbStore.open(db, { readOnly: true }) };
 }
 

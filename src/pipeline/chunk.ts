@@ -47,6 +47,11 @@ export interface ChunkResult {
   deadLetters: RejectedRecord[];
   /** NDJSON (output `ndjson`) or staged rows (output `rows`), newline-terminated; '' when no events. */
   text: string;
+  /**
+   * `text` as UTF-8, when the result came from a worker thread: the bytes are transferred, not
+   * copied, and sinks write them as they are. `text` then decodes them on first access.
+   */
+  bytes?: Uint8Array;
   /** Output `events`: the events themselves. */
   eventList?: EcsEvent[];
   /** Output `rows`: the event id of each row, where each row ends in `text`, and the columns used. */
@@ -62,6 +67,11 @@ export interface ChunkResult {
 }
 
 const encoders = new Map<string, RowEncoder>();
+
+/** Whether a result has output to write, without decoding transferred bytes. */
+export function hasOutput(result: ChunkResult): boolean {
+  return result.bytes ? result.bytes.length > 0 : result.text !== '';
+}
 
 function encoderFor(formatId: string): RowEncoder {
   let enc = encoders.get(formatId);

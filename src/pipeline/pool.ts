@@ -22,7 +22,7 @@ export class ChunkPool {
         const p = this.waiting.get(msg.id);
         this.waiting.delete(msg.id);
         if (msg.error) p?.reject(new Error(msg.error));
-        else p?.resolve(msg.result!);
+        else p?.resolve(withLazyText(msg.result!));
         this.dispatch(w);
       });
       w.on('error', (e) => {
@@ -69,4 +69,22 @@ export class ChunkPool {
 /** Worker threads to use by default: one per core. */
 export function defaultThreads(): number {
   return availableParallelism();
+}
+
+const decoder = new TextDecoder();
+
+/** Consumers that read `text` of a result whose output came back as bytes get it decoded once. */
+function withLazyText(result: ChunkResult): ChunkResult {
+  const bytes = result.bytes;
+  if (!bytes) return result;
+  Object.defineProperty(result, 'text', {
+    configurable: true,
+    enumerable: true,
+    get(): string {
+      const text = decoder.decode(bytes);
+      Object.defineProperty(result, 'text', { value: text, writable: true, configurable: true, enumerable: true });
+      return text;
+    },
+  });
+  return result;
 }

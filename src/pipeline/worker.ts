@@ -1,10 +1,22 @@
 import { parentPort } from 'node:worker_threads';
 import { processChunk, type ChunkTask } from './chunk.js';
 
+const encoder = new TextEncoder();
+
 // Worker-thread side of the parse pool: parse what the orchestrator sends, send back the result.
+// The output text goes back as UTF-8 bytes in a transferred buffer: the main thread neither copies
+// it out of the message nor encodes it again to write it (see ChunkResult.bytes).
 parentPort!.on('message', (msg: { id: number; task: ChunkTask }) => {
   try {
-    parentPort!.postMessage({ id: msg.id, result: processChunk(msg.task) });
+    const result = processChunk(msg.task);
+    if (!result.text) {
+      parentPort!.postMessage({ id: msg.id, result });
+      return;
+    }
+    const bytes = encoder.encode(result.text);
+    result.text = '';
+    result.bytes = bytes;
+    parentPort!.postMessage({ id: msg.id, result }, [bytes.buffer]);
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).stack ?? String(e) });
   }

@@ -80,7 +80,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
     auth: o.token !== undefined,
   };
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } } });
   app.addHook('onRequest', apiGuard(o.token));
   app.addHook('onSend', securityHeaders);
   app.setErrorHandler((e: Error, _request, reply) => {

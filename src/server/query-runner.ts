@@ -89,10 +89,29 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
   return { column: col.name, bucketSeconds: width, buckets, counts: values };
 }
 
+/**
+ * Console SQL must be exactly one SELECT. DuckDB runs every statement of a multi-statement text
+ * (even when preparing), and a read-only connection still allows temporary objects, so
+ * `…; CREATE TEMP VIEW alerts …` would change what every later request sees. DuckDB's own parser
+ * decides: json_serialize_sql accepts SELECT statements only and lists each one.
+ */
+async function assertSingleSelect(ctx: ServerContext, sql: string): Promise<void> {
+  const r = await ctx.store.query('SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql });
+  let parsed: { error?: boolean; error_message?: string; statements?: unknown[] };
+  try {
+    parsed = JSON.parse(String(r.rows[0]?.[0] ?? '{}')) as typeof parsed;
+  } catch {
+    parsed = { error: true, error_message: 'unreadable parse result' };
+  }
+  if (parsed.error) throw badRequest(`query failed: ${parsed.error_message ?? 'not a SELECT statement'} (the console runs one SELECT statement)`);
+  if ((parsed.statements ?? []).length !== 1) throw badRequest(`query failed: give exactly one SELECT statement, got ${(parsed.statements ?? []).length}`);
+}
+
 export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number): Promise<QueryAnswer> {
   const started = Date.now();
   if (!text.trim()) throw badRequest('the query is empty');
   const q = compileQuery(ctx, text, language);
+  if (q.language === 'sql') await assertSingleSelect(ctx, q.sql);
   const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }));
   const truncated = result.rows.length > limit;
   const rows = truncated ? result.rows.slice(0, limit) : result.rows;

@@ -12,9 +12,9 @@ export interface KeyFormatRule {
 }
 
 export const KEY_FORMATS: readonly KeyFormatRule[] = [
-  { pattern: 'AWSLogs/*/CloudTrail', format: 'aws.cloudtrail', why: 'CloudTrail trail delivery (AWSLogs/<account>/CloudTrail/<region>/…)' },
-  { pattern: 'AWSLogs/*/CloudTrail-Digest', format: 'aws.cloudtrail', why: 'CloudTrail digest files (counted and skipped by the format)' },
-  { pattern: 'AWSLogs/*/CloudTrail-Insight', format: 'aws.cloudtrail', why: 'CloudTrail Insights events' },
+  { pattern: 'AWSLogs/**/CloudTrail', format: 'aws.cloudtrail', why: 'CloudTrail trail delivery (AWSLogs/[<org id>/]<account>/CloudTrail/<region>/…)' },
+  { pattern: 'AWSLogs/**/CloudTrail-Digest', format: 'aws.cloudtrail', why: 'CloudTrail digest files (counted and skipped by the format)' },
+  { pattern: 'AWSLogs/**/CloudTrail-Insight', format: 'aws.cloudtrail', why: 'CloudTrail Insights events' },
   { pattern: '*/vpcflowlogs', format: 'aws.vpcflow', why: 'VPC flow logs delivered to S3 (AWSLogs/<account>/vpcflowlogs/<region>/…)' },
   { pattern: 'AWSLogs/*/elasticloadbalancing', format: 'aws.alb', why: 'ALB/NLB/classic ELB access logs' },
   { pattern: 'AWSLogs/*/WAFLogs', format: 'aws.waf', why: 'WAF logs delivered to S3' },

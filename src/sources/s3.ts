@@ -37,10 +37,10 @@ export function createS3Client(o: S3Options = {}): S3Client {
 }
 
 /** Every object under the prefix, in key order (S3 lists keys sorted), page by page. */
-export async function* listS3Objects(client: S3Client, loc: S3Location): AsyncGenerator<S3ObjectInfo> {
+export async function* listS3Objects(client: S3Client, loc: S3Location, pageSize?: number): AsyncGenerator<S3ObjectInfo> {
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.prefix || undefined, ContinuationToken: token }));
+    const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
     for (const o of page.Contents ?? []) {
       // "Folder" placeholders created by consoles hold no data.
       if (o.Key && !(o.Key.endsWith('/') && !o.Size)) yield { bucket: loc.bucket, key: o.Key, size: o.Size ?? 0 };

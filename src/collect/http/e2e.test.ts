@@ -77,3 +77,29 @@ test('Firehose → real pipeline → DuckDB: CloudWatch Logs VPC flow records st
   assert.equal(Number(dead[0]![1]), 3, 'the line is the record position in the request');
   assert.match(dead[0]![2], /data is not base64/);
 });
+
+test('Firehose → real pipeline: CloudFront real-time log records read with the field list from the config', async () => {
+  const dir = tempDir();
+  const { pipeline, db } = await openTestPipeline(dir, 'realtime');
+  const fields = 'timestamp c-ip sc-status cs-method cs-host cs-uri-stem x-edge-location x-edge-request-id time-taken cs-user-agent';
+  const issues: ConfigIssue[] = [];
+  const input = firehoseInputType.create({ type: 'firehose', name: 'cf-rt', port: 0, access_key: ACCESS_KEY, format: 'aws.cloudfront', options: { fields } }, 'inputs[0]', issues) as FirehoseInput;
+  assert.deepEqual(issues, []);
+  await input.start(pipeline);
+  const line = (i: number, status: number) => ['1763625600.123', `198.51.100.${i}`, String(status), 'GET', 'd111111abcdef8.cloudfront.net', `/img/${i}.png`, 'FRA56-C1', `req-${i}-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij==`, '0.005', 'Mozilla/5.0'].join('\t');
+  // Kinesis Data Streams → Firehose: one log line (newline-terminated) per record, base64.
+  const records = [line(1, 200), line(2, 503)].map((l) => ({ data: Buffer.from(`${l}\n`).toString('base64') }));
+  try {
+    const res = await fetch(`http://127.0.0.1:${input.address!.port}/`, {
+      method: 'POST',
+      body: JSON.stringify({ requestId: 'rt-1', timestamp: 1763625600000, records }),
+      headers: { 'content-type': 'application/json', 'x-amz-firehose-request-id': 'rt-1', 'x-amz-firehose-access-key': ACCESS_KEY },
+    });
+    assert.equal(res.status, 200);
+  } finally {
+    await input.stop();
+    await pipeline.close();
+  }
+  const rows = (await queryStore(db, 'SELECT source_ip, http_response_status_code FROM events_aws_cloudfront ORDER BY source_ip')) as [string, number][];
+  assert.deepEqual(rows.map((r) => [r[0], Number(r[1])]), [['198.51.100.1', 200], ['198.51.100.2', 503]]);
+});

@@ -22,7 +22,8 @@ export class HttpFailure extends Error {
  * answered by `reply` in the input's own response shape.
  */
 export function createApp(bodyLimit: number, reply: (res: FastifyReply, failure: HttpFailure) => FastifyReply): FastifyInstance {
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true });
+  // A request (headers and body) must arrive within two minutes: slow senders cannot hold sockets forever.
+  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, requestTimeout: 120_000 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, res) => {

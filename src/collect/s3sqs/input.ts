@@ -115,6 +115,9 @@ export class S3SqsInput implements CollectInput {
     while (this.handling.size) await Promise.allSettled([...this.handling]);
     await this.deleter?.flush();
     this.extender?.stop();
+    const c = this.counts;
+    collectLog.info(this.name, `stopped: ${c.messages} messages, ${c.objects} objects, ${c.events} events, ${c.stored} stored, ${c.duplicates} duplicates, ${c.rejected} rejected, ` +
+      `${c.skipped} skipped, ${c.deadLettered} dead-lettered, ${c.retried} retried, ${c.handedBack} handed back`);
     this.sqs?.destroy();
     this.s3?.destroy();
   }
@@ -229,9 +232,15 @@ export class S3SqsInput implements CollectInput {
       let bodyError: Error | undefined;
       opened.body.once('error', (e: Error) => (bodyError = e));
       const format = s.format === 'auto' ? s.keyFormats.formatFor(key) : s.format;
-      const result = await this.intake.deliverStream({
-        source: s3Url(o.bucket, key), format, formatOptions: s.formatOptions, size: opened.size ?? o.size, open: async () => opened.body,
-      });
+      let result: Awaited<ReturnType<StreamIntake['deliverStream']>>;
+      try {
+        result = await this.intake.deliverStream({
+          source: s3Url(o.bucket, key), format, formatOptions: s.formatOptions, size: opened.size ?? o.size, open: async () => opened.body,
+        });
+      } finally {
+        // A delivery that failed before reading to the end must not keep the connection open.
+        opened.body.destroy();
+      }
       // The connection broke mid-object: what was read is stored; the retry reads it all again (stored once).
       if (bodyError) return { kind: 'retry', reason: `${source}: download interrupted (${bodyError.message})` };
       const c = this.counts;

@@ -100,6 +100,8 @@ export class VisibilityExtender {
         m.visibleAt = Date.now() + this.timeoutSeconds * 1000;
       } catch (e) {
         this.failures++;
+        // Another receiver owns it now (our receipt is stale): nothing more to extend.
+        if (/ReceiptHandleIsInvalid|MessageNotInflight/.test((e as Error).name)) this.messages.delete(m.id);
         this.onError(`cannot extend the visibility of message ${m.id}: ${(e as Error).message}`);
       }
     }

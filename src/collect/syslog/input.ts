@@ -142,7 +142,7 @@ export class SyslogInput implements CollectInput {
     });
     socket.on('data', (chunk: Buffer) => {
       framer.push(chunk);
-      if (this.batcher!.busy && !this.paused.has(socket)) {
+      if (this.batcher!.full && !this.paused.has(socket)) {
         socket.pause();
         this.paused.add(socket);
         this.scheduleResume();
@@ -200,6 +200,16 @@ export class SyslogInput implements CollectInput {
   private handle(origin: Origin, text: string): void {
     this.counters.received++;
     origin.received++;
+    try {
+      this.route(origin, text);
+    } catch (e) {
+      // Never expected; a message must not take the listener down, nor vanish.
+      this.counters.malformed++;
+      this.rejects!.add(origin.source, origin.received, `syslog input failure: ${(e as Error).message}`, text);
+    }
+  }
+
+  private route(origin: Origin, text: string): void {
     const msg = parseSyslog(text);
     const target = this.s.router.route(msg);
     if (!target) {
@@ -220,7 +230,7 @@ export class SyslogInput implements CollectInput {
   /** Resumes paused connections once the pipeline takes work again (polled: saturation is the pipeline's). */
   private resumeIfFree(): void {
     if (!this.paused.size) return;
-    if (this.batcher!.busy) {
+    if (this.batcher!.full) {
       this.scheduleResume();
       return;
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ConfigIssue } from '../intake.js';
 import { RecordingIntake } from '../../testing/recording-intake.js';
 import { tempDir } from '../../testing/tmp.js';
+import { until } from '../../testing/collect-e2e.js';
 import { collectLog } from '../log.js';
 import { tailInputType } from './input-type.js';
 import type { TailInput } from './input.js';
@@ -47,7 +48,7 @@ test('only complete lines; rotation by rename + new file; truncation; nothing lo
     await intake.waitFor(11);
     await settle();
     assert.deepEqual(numbers(intake).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    assert.equal(input.counts.rotations, 1);
+    await until('the rotated file to be let go', () => input.counts.rotations === 1, 5000);
     assert.equal(input.counts.truncations, 1);
     const rotated = intake.deliveries.find((d) => d.lines.includes('{"n":7}'))!;
     assert.equal(rotated.source, log, 'lines of the rotated file are attributed to the path it was read as');

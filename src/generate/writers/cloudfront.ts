@@ -10,11 +10,13 @@ export const CF_HEADER = ['#Version: 1.0', `#Fields: ${STANDARD_FIELDS.join(' ')
  */
 export function cfEncode(text: string, keepPercent = false): string {
   if (text === '') return '-';
-  let out = '';
+  const out: string[] = [];
   for (const ch of Buffer.from(text, 'utf8')) {
-    out += ch <= 0x20 || ch >= 0x7f || ch === 0x22 || ch === 0x5c || (ch === 0x25 && !keepPercent) ? `%${ch.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(ch);
+    out.push(ch <= 0x20 || ch >= 0x7f || ch === 0x22 || ch === 0x5c || (ch === 0x25 && !keepPercent) ? `%${ch.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(ch));
   }
-  return out;
+  // join gives one flat string; `+=` per character left a deep rope that every line using it
+  // walked again when written (measured: most of the bulk writer's time).
+  return out.join('');
 }
 
 /** CloudFront logs the time the edge finished responding. */

@@ -1,7 +1,7 @@
 import type { EventStore } from '../../store/store.js';
-import { cloudfrontFrom, viewerTotals, type ViewerGeo } from '../cloudfront/index.js';
+import { cloudfrontFrom, recordedOf, resolveViewer, wafRecorded, type ViewerGeo } from '../cloudfront/index.js';
 import type { InsightOptions } from '../report.js';
-import { num, timeRange, tsMs, type TimeRange } from '../time-range.js';
+import { InsightOptionError, num, timeRange, tsMs, type TimeRange } from '../time-range.js';
 
 /** Tunables of the anomaly rules (all optional; defaults in ANOMALY_DEFAULTS). */
 export interface AnomalyOptions extends InsightOptions {
@@ -19,8 +19,6 @@ export const ANOMALY_DEFAULTS = {
   graceSeconds: 900, volumeBucketSeconds: 3600, rateBucketSeconds: 300, scannerBucketSeconds: 900, learningSeconds: 3600,
   /** How far back the rate baselines look. */
   lookbackSeconds: 86_400,
-  /** How far back the seasonal volume baseline looks (four weeks of hour-of-week samples). */
-  seasonalLookbackSeconds: 28 * 86_400,
   /** First-seen entities need this many requests (one stray request is not a new market). */
   firstSeenMinRequests: 5,
   scannerMinRequests: 10, scannerMinKinds: 3,
@@ -43,7 +41,18 @@ export interface AnomalyContext {
   /** Each distribution's first event (the start of its history). */
   firstSeen: Map<string, number>;
   options: AnomalyOptions;
-  /** Viewer country/ASN per address, looked up once per distinct address (lazily). */
+  export interface ClientRow {
+  d: string;
+  ip: string;
+  requests: number;
+  firstMs: number;
+}
+
+/** Requests per (distribution, rate bucket, edge location) over the whole history up to the range's end. */
+  shape: ShapeRow[];
+  shapeWidthS: number;
+  /** Requests and first request per (distribution, address), and each address's country/ASN (one lookup per distinct address); lazy. */
+  clients(): Promise<{ rows: ClientRow[]; geo: Map<string, ViewerGeo> }>;
   viewers(): Promise<Map<string, ViewerGeo>>;
 }
 
@@ -68,38 +77,73 @@ export function spanSql(params: Params, startMs: number | undefined, endMs: numb
   return sql;
 }
 
+/** Requests per (distribution, rate bucket, edge location): the one scan the volume, error and edge rules share. */
+export interface ShapeRow {
+  d: string;
+  b: number;
+  edge: string | null;
+  requests: number;
+  errors: number;
+  firstMs: number;
+}
+
 export async function anomalyContext(store: EventStore, o: AnomalyOptions): Promise<AnomalyContext | undefined> {
   const range = timeRange(o);
+  const rateS = o.rateBucketSeconds ?? ANOMALY_DEFAULTS.rateBucketSeconds;
+  const volumeS = o.volumeBucketSeconds ?? ANOMALY_DEFAULTS.volumeBucketSeconds;
+  if (!Number.isInteger(rateS) || rateS < 1 || !Number.isInteger(volumeS) || volumeS % rateS !== 0) {
+    throw new InsightOptionError(`the volume bucket (${volumeS} s) must be a whole multiple of the rate bucket (${rateS} s)`);
+  }
   const from = await cloudfrontFrom(store);
   if (!from) return undefined;
-  const params: Params = {};
+  const params: Params = { w: rateS };
+  // The whole history up to the range's end: seasonal baselines and first sightings look back.
   const r = await store.query(
-    `SELECT aws_cloudfront_distribution_id, min("timestamp"), max("timestamp") FROM ${from} AS t
-      WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${o.distribution ? ' AND aws_cloudfront_distribution_id = $distribution' : ''} GROUP BY 1`,
-    o.distribution ? { distribution: o.distribution } : params,
+    `SELECT aws_cloudfront_distribution_id, CAST(floor(epoch("timestamp") / $w) AS BIGINT), aws_cloudfront_edge_location, count(*),
+        count(*) FILTER (http_response_status_code >= 500), min("timestamp"), max("timestamp")
+      FROM ${from} AS t WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${o.distribution ? ' AND aws_cloudfront_distribution_id = $distribution' : ''}${spanSql(params, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
+      GROUP BY ALL`,
+    o.distribution ? { ...params, distribution: o.distribution } : params,
   );
   const firstSeen = new Map<string, number>();
+  const shape: ShapeRow[] = [];
   let last = -Infinity;
-  for (const [d, first, max] of r.rows) {
+  for (const [d, b, edge, n, e, first, max] of r.rows) {
     const f = tsMs(first);
-    if (f !== undefined) firstSeen.set(String(d), f);
+    if (f === undefined) continue;
+    const row: ShapeRow = { d: String(d), b: num(b), edge: edge === null ? null : String(edge), requests: num(n), errors: num(e), firstMs: f };
+    shape.push(row);
+    firstSeen.set(row.d, Math.min(firstSeen.get(row.d) ?? Infinity, f));
     last = Math.max(last, tsMs(max) ?? -Infinity);
   }
   if (!firstSeen.size || !Number.isFinite(last)) return undefined;
   // Events stamped in the future (clock skew, junk) must not finalize buckets that are still filling.
   const horizonMs = Math.min(range.untilMs ?? Infinity, last, Date.now());
-  let viewers: Promise<Map<string, ViewerGeo>> | undefined;
+  let clients: Promise<{ rows: ClientRow[]; geo: Map<string, ViewerGeo> }> | undefined;
   const ctx: AnomalyContext = {
-    store, from, range, horizonMs, distribution: o.distribution, firstSeen, options: o,
+    store, from, range, horizonMs, distribution: o.distribution, firstSeen, options: o, shape, shapeWidthS: rateS,
     graceMs: (o.graceSeconds ?? ANOMALY_DEFAULTS.graceSeconds) * 1000,
     learningMs: (o.learningSeconds ?? ANOMALY_DEFAULTS.learningSeconds) * 1000,
-    viewers: () => (viewers ??= (async () => {
+    clients: () => (clients ??= (async () => {
       const p: Params = {};
       // Every address up to the range's end: first-seen rules compare with the whole history.
-      const where = `"timestamp" IS NOT NULL${distributionSql(ctx, p)}${spanSql(p, undefined, range.untilMs)}`;
-      const totals = await viewerTotals(store, from, where, p, range);
-      return new Map(totals.map((v) => [v.ip, v.geo]));
+      const r = await store.query(
+        `SELECT aws_cloudfront_distribution_id, source_ip, count(*), min("timestamp"), min(source_geo_country_iso_code), min(source_as_number) FROM ${from} AS t
+          WHERE "timestamp" IS NOT NULL AND source_ip IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${distributionSql(ctx, p)}${spanSql(p, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
+          GROUP BY ALL`,
+        p,
+      );
+      const waf = await wafRecorded(store, range);
+      const geo = new Map<string, ViewerGeo>();
+      const rows: ClientRow[] = [];
+      for (const [d, ip, n, first, country, asn] of r.rows) {
+        const address = String(ip);
+        if (!geo.has(address)) geo.set(address, resolveViewer(address, recordedOf(country, asn), waf.get(address)));
+        rows.push({ d: String(d), ip: address, requests: num(n), firstMs: tsMs(first) ?? Infinity });
+      }
+      return { rows, geo };
     })()),
+    viewers: async () => (await ctx.clients()).geo,
   };
   return ctx;
 }

@@ -1,6 +1,6 @@
 import { isoSeconds } from '../time-range.js';
 import { FINDING_SEVERITY, type Anomaly, type Contributor } from './anomaly.js';
-import { ANOMALY_DEFAULTS, distributionSql, num, spanSql, tsMs, type AnomalyContext, type Params } from './context.js';
+import { ANOMALY_DEFAULTS, type AnomalyContext } from './context.js';
 import { ANOMALY_RULES } from './rules.js';
 
 /**
@@ -33,18 +33,13 @@ function sight(map: Map<string, Sighting>, key: string, member: string, first: n
  * requests to be more than a stray.
  */
 export async function firstSeenAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
-  const params: Params = {};
-  const where = `"timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${distributionSql(ctx, params)}${spanSql(params, undefined, ctx.range.untilMs)}`;
-  // History before the range is the baseline, so these read from the distribution's first event.
-  const edges = await ctx.store.query(`SELECT aws_cloudfront_distribution_id, aws_cloudfront_edge_location, min("timestamp"), count(*) FROM ${ctx.from} AS t WHERE ${where} AND aws_cloudfront_edge_location IS NOT NULL GROUP BY ALL`, params);
-  const clients = await ctx.store.query(`SELECT aws_cloudfront_distribution_id, source_ip, min("timestamp"), count(*) FROM ${ctx.from} AS t WHERE ${where} AND source_ip IS NOT NULL GROUP BY ALL`, params);
-  const viewers = await ctx.viewers();
+  const { rows: clients, geo: viewers } = await ctx.clients();
   const metros = new Map<string, Sighting>();
-  for (const [d, edge, first, n] of edges.rows) sight(metros, `${d}\u0000${edgeMetro(String(edge))}`, String(edge), tsMs(first) ?? Infinity, num(n));
+  for (const r of ctx.shape) if (r.edge !== null) sight(metros, `${r.d}\u0000${edgeMetro(r.edge)}`, r.edge, r.firstMs, r.requests);
   const countries = new Map<string, Sighting>();
-  for (const [d, ip, first, n] of clients.rows) {
-    const country = viewers.get(String(ip))?.country;
-    if (country) sight(countries, `${d}\u0000${country}`, String(ip), tsMs(first) ?? Infinity, num(n));
+  for (const c of clients) {
+    const country = viewers.get(c.ip)?.country;
+    if (country) sight(countries, `${c.d}\u0000${country}`, c.ip, c.firstMs, c.requests);
   }
   const out: Anomaly[] = [];
   const report = (map: Map<string, Sighting>, kind: 'edge' | 'country') => {

@@ -17,7 +17,7 @@ function rateSql(ctx: AnomalyContext, byAsn: boolean, params: Params): string {
   return `WITH c AS (
       SELECT aws_cloudfront_distribution_id AS d, ${source} AS source, CAST(floor(epoch("timestamp") / $w) AS BIGINT) AS b, count(*) AS n
       FROM ${ctx.from} AS t ${join}
-      WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND t.source_ip IS NOT NULL${distributionSql(ctx, params)}${spanSql(params, start, ctx.range.untilMs)}
+      WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND t.source_ip IS NOT NULL${distributionSql(ctx, params)}${spanSql(params, start, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}
       GROUP BY ALL),
     w AS (SELECT *, COALESCE(sum(n) OVER (PARTITION BY d, source ORDER BY b RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING), 0) AS before FROM c)
     SELECT d, CAST(source AS VARCHAR), b, n, before FROM w WHERE n >= $min ORDER BY d, source, b`;
@@ -99,7 +99,7 @@ async function asnMembers(ctx: AnomalyContext, d: string, ips: string[], startMs
 export async function scannerAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
   const widthS = ANOMALY_DEFAULTS.scannerBucketSeconds;
   const params: Params = { w: widthS, min: ANOMALY_DEFAULTS.scannerMinRequests, kinds: ANOMALY_DEFAULTS.scannerMinKinds };
-  const span = `${distributionSql(ctx, params)}${spanSql(params, ctx.range.sinceMs, ctx.range.untilMs)}`;
+  const span = `${distributionSql(ctx, params)}${spanSql(params, ctx.range.sinceMs, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}`;
   const where = `"timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND source_ip IS NOT NULL${span}`;
   const r = await ctx.store.query(
     `WITH r AS (SELECT http_request_method, url_path, url_query FROM ${ctx.from} AS t WHERE ${where} GROUP BY ALL),

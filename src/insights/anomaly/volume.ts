@@ -1,7 +1,7 @@
 import { isoSeconds } from '../time-range.js';
 import { FINDING_SEVERITY, topContributors, type Anomaly, type Contributor } from './anomaly.js';
 import { errorSpike, runs, seasonalBaseline, volumeVerdict, type Baseline } from './baseline.js';
-import { ANOMALY_DEFAULTS, bucketOf, distributionSql, inRange, isFinal, num, spanSql, type AnomalyContext, type Params } from './context.js';
+import { ANOMALY_DEFAULTS, bucketOf, inRange, isFinal, num, spanSql, type AnomalyContext, type Params } from './context.js';
 import { ANOMALY_RULES } from './rules.js';
 
 interface Series {
@@ -13,31 +13,29 @@ interface Series {
   usable: boolean[];
 }
 
-/** Requests and 5xx per distribution and bucket, contiguous from each distribution's first bucket (zeros included). */
-async function perBucket(ctx: AnomalyContext, widthS: number, lookbackS: number): Promise<Map<string, Series>> {
-  const params: Params = { w: widthS };
-  const start = ctx.range.sinceMs === undefined ? undefined : ctx.range.sinceMs - lookbackS * 1000;
-  const r = await ctx.store.query(
-    `SELECT aws_cloudfront_distribution_id, CAST(floor(epoch("timestamp") / $w) AS BIGINT) AS b, count(*), count(*) FILTER (http_response_status_code >= 500)
-      FROM ${ctx.from} AS t WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${distributionSql(ctx, params)}${spanSql(params, start, ctx.range.untilMs)}
-      GROUP BY ALL`,
-    params,
-  );
-  const rows = new Map<string, [number, number, number][]>();
-  for (const [d, b, n, e] of r.rows) {
-    const list = rows.get(String(d)) ?? [];
-    rows.set(String(d), list);
-    list.push([num(b), num(n), num(e)]);
+/** Requests and 5xx per distribution and bucket, contiguous from each distribution's first bucket (zeros included), from the shared scan. */
+function perBucket(ctx: AnomalyContext, widthS: number): Map<string, Series> {
+  const factor = widthS / ctx.shapeWidthS;
+  const rows = new Map<string, Map<number, [number, number]>>();
+  for (const r of ctx.shape) {
+    const byBucket = rows.get(r.d) ?? new Map<number, [number, number]>();
+    rows.set(r.d, byBucket);
+    const b = Math.floor(r.b / factor);
+    const cell = byBucket.get(b) ?? [0, 0];
+    byBucket.set(b, cell);
+    cell[0] += r.requests;
+    cell[1] += r.errors;
   }
   const out = new Map<string, Series>();
-  for (const [d, list] of rows) {
+  for (const [d, byBucket] of rows) {
     const historyStart = ctx.firstSeen.get(d);
     if (historyStart === undefined) continue;
-    const first = Math.min(...list.map(([b]) => b));
-    const last = Math.max(bucketOf(ctx.horizonMs, widthS), ...list.map(([b]) => b));
+    const keys = [...byBucket.keys()];
+    const first = Math.min(...keys);
+    const last = Math.max(bucketOf(ctx.horizonMs, widthS), ...keys);
     const len = Math.min(last - first + 1, 200_000);
     const s: Series = { first, counts: new Array<number>(len).fill(0), errors: new Array<number>(len).fill(0), usable: new Array<boolean>(len).fill(false) };
-    for (const [b, n, e] of list) {
+    for (const [b, [n, e]] of byBucket) {
       if (b - first >= len) continue;
       s.counts[b - first] = n;
       s.errors[b - first] = e;
@@ -91,7 +89,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 /** Volume spikes and drops per distribution against the seasonal baseline; one anomaly per run of buckets. */
 export async function volumeAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
   const widthS = ctx.options.volumeBucketSeconds ?? ANOMALY_DEFAULTS.volumeBucketSeconds;
-  const series = await perBucket(ctx, widthS, ANOMALY_DEFAULTS.seasonalLookbackSeconds);
+  const series = perBucket(ctx, widthS);
   const out: Anomaly[] = [];
   for (const [d, s] of series) {
     const verdicts = new Map<'spike' | 'drop', { i: number; base: Baseline }[]>();
@@ -139,9 +137,9 @@ export async function volumeAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
 
 /** 5xx rate spikes per distribution against its rate over the preceding day. */
 export async function errorAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
-  const widthS = ctx.options.rateBucketSeconds ?? ANOMALY_DEFAULTS.rateBucketSeconds;
+  const widthS = ctx.shapeWidthS;
   const lookback = Math.round(ANOMALY_DEFAULTS.lookbackSeconds / widthS);
-  const series = await perBucket(ctx, widthS, ANOMALY_DEFAULTS.lookbackSeconds);
+  const series = perBucket(ctx, widthS);
   const out: Anomaly[] = [];
   for (const [d, s] of series) {
     const hits: { i: number; rate: number; baseRate: number; z: number; n: number; e: number }[] = [];

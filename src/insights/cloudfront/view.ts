@@ -2,7 +2,7 @@ import type { EventStore } from '../../store/store.js';
 import type { InsightOptions, InsightReport, ReportSection, TableSection } from '../report.js';
 import { bucketSeconds, isoSeconds, limitOf, num, timeRange, tsMs } from '../time-range.js';
 import type { InsightView } from '../views.js';
-import { clientsSql, cloudfrontFrom, cloudfrontWhere, dimensionsSql, QUANTILE_SAMPLE, TOP_DIMENSIONS, trafficSql } from './read.js';
+import { CACHE_HITS, CACHE_LOOKUPS, clientsSql, cloudfrontFrom, cloudfrontWhere, countsSql, dimensionsSql, QUANTILE_SAMPLE, quantilesSql, TOP_DIMENSIONS } from './read.js';
 import { recordedOf, resolveViewer, wafRecorded, type ViewerGeo } from './viewer-geo.js';
 
 type Params = Record<string, string | number | boolean | null>;
@@ -14,9 +14,10 @@ interface Traffic {
   requests: number; bytes: number; s2xx: number; s3xx: number; s4xx: number; s5xx: number; hits: number; lookups: number; taken: unknown; ttfb: unknown;
 }
 
-function traffic(row: unknown[], at: number): Traffic {
-  const [requests, bytes, s2xx, s3xx, s4xx, s5xx, hits, lookups, taken, ttfb] = row.slice(at);
-  return { requests: num(requests), bytes: num(bytes), s2xx: num(s2xx), s3xx: num(s3xx), s4xx: num(s4xx), s5xx: num(s5xx), hits: num(hits), lookups: num(lookups), taken, ttfb };
+function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
 }
 
 function widthLabel(s: number): string {
@@ -83,23 +84,41 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const first = Math.floor(fromMs / 1000 / width);
   const n = Math.max(1, Math.min(100_000, Math.floor(toMs / 1000 / width) - first + 1));
 
-  const rows = (await store.query(trafficSql(from, where), { ...params, width, first })).rows;
+  const sParams = { ...params, width, first };
+  const counts = (await store.query(countsSql(from, where), sParams)).rows;
+  const quantiles = (await store.query(quantilesSql(from, where), sParams)).rows;
+  const perDist = new Map<string, Traffic>();
+  const perBucket = new Map<number, Traffic>();
+  const empty = (): Traffic => ({ requests: 0, bytes: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, hits: 0, lookups: 0, taken: null, ttfb: null });
+  const hits = new Set(CACHE_HITS), lookups = new Set(CACHE_LOOKUPS);
   let total = 0;
-  const distRows: (string | number | null)[][] = [];
+  for (const [d, i, cls, result, req, bytes] of counts) {
+    const n = num(req);
+    total += n;
+    for (const t of [getOr(perDist, d === null ? '(none)' : String(d), empty), getOr(perBucket, num(i), empty)]) {
+      t.requests += n;
+      t.bytes += num(bytes);
+      const c = cls === null ? 0 : num(cls);
+      if (c === 2) t.s2xx += n;
+      else if (c === 3) t.s3xx += n;
+      else if (c === 4) t.s4xx += n;
+      else if (c >= 5) t.s5xx += n;
+      if (hits.has(String(result))) t.hits += n;
+      if (lookups.has(String(result))) t.lookups += n;
+    }
+  }
+  for (const [d, i, perBucketRow, taken, ttfb] of quantiles) {
+    const t = num(perBucketRow) ? perBucket.get(num(i)) : perDist.get(d === null ? '(none)' : String(d));
+    if (t) (t.taken = taken), (t.ttfb = ttfb);
+  }
+  const distRows: (string | number | null)[][] = [...perDist].map(([d, t]) => [
+    d, t.requests, t.bytes, t.s2xx, t.s3xx, t.s4xx, t.s5xx, ratio(t.s4xx + t.s5xx, t.requests), ratio(t.hits, t.lookups),
+    quantile(t.taken, 0), quantile(t.taken, 1), quantile(t.taken, 2), quantile(t.ttfb, 0), quantile(t.ttfb, 1), quantile(t.ttfb, 2),
+  ]);
   const col = () => new Array<number | null>(n).fill(null);
   const s = { req: col(), s2: col(), s3: col(), s4: col(), s5: col(), err: col(), hit: col(), bytes: col(), p50: col(), p95: col(), ttfb95: col() };
   for (const k of ['req', 's2', 's3', 's4', 's5', 'bytes'] as const) s[k].fill(0);
-  for (const row of rows) {
-    const t = traffic(row, 3);
-    if (num(row[2]) === 0) {
-      total += t.requests;
-      distRows.push([
-        row[0] === null ? '(none)' : String(row[0]), t.requests, t.bytes, t.s2xx, t.s3xx, t.s4xx, t.s5xx, ratio(t.s4xx + t.s5xx, t.requests), ratio(t.hits, t.lookups),
-        quantile(t.taken, 0), quantile(t.taken, 1), quantile(t.taken, 2), quantile(t.ttfb, 0), quantile(t.ttfb, 1), quantile(t.ttfb, 2),
-      ]);
-      continue;
-    }
-    const i = num(row[1]);
+  for (const [i, t] of perBucket) {
     if (i < 0 || i >= n) continue;
     s.req[i] = t.requests; s.s2[i] = t.s2xx; s.s3[i] = t.s3xx; s.s4[i] = t.s4xx; s.s5[i] = t.s5xx; s.bytes[i] = t.bytes;
     s.err[i] = ratio(t.s4xx + t.s5xx, t.requests); s.hit[i] = ratio(t.hits, t.lookups);
@@ -111,8 +130,8 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
     columns: [
       { name: 'distribution', type: 'string' }, { name: 'requests', type: 'number' }, { name: 'bytes', type: 'bytes' }, { name: '2xx', type: 'number' },
       { name: '3xx', type: 'number' }, { name: '4xx', type: 'number' }, { name: '5xx', type: 'number' }, { name: 'error rate', type: 'percent' },
-      { name: 'cache hit ratio', type: 'percent' }, { name: 'time taken p50 s', type: 'number' }, { name: 'p95 s', type: 'number' }, { name: 'p99 s', type: 'number' },
-      { name: 'TTFB p50 s', type: 'number' }, { name: 'p95 s', type: 'number' }, { name: 'p99 s', type: 'number' },
+      { name: 'cache hit ratio', type: 'percent' }, { name: 'time taken p50 s', type: 'number' }, { name: 'time taken p95 s', type: 'number' }, { name: 'time taken p99 s', type: 'number' },
+      { name: 'TTFB p50 s', type: 'number' }, { name: 'TTFB p95 s', type: 'number' }, { name: 'TTFB p99 s', type: 'number' },
     ],
     rows: distRows,
   });

@@ -219,7 +219,9 @@ export async function cloudtrailReport(store: EventStore, o: InsightOptions): Pr
   const from = await trailTable(store);
   const { changes, truncated } = from ? await readChanges(store, from, range) : { changes: [], truncated: false };
   const span = from ? await trailSpan(store, from, range) : { events: 0 };
-  const logBuckets = from ? await knownLogBuckets(store, from) : new Set<string>();
+  // Which buckets hold logs matters only when a bucket-level call is among the changes.
+  const bucketCalls = changes.some((c) => CHANGE_RULES[c.source]?.[c.name]?.logBucketsOnly);
+  const logBuckets = from && bucketCalls ? await knownLogBuckets(store, from) : new Set<string>();
   let items = classify(changes, logBuckets);
   // One distribution: the changes that name it (its own API calls, and WAF/log changes that mention it).
   if (o.distribution) items = items.filter((i) => i.change.paramsText.includes(o.distribution!));

@@ -2,7 +2,8 @@ import type { EcsEvent } from '../../ecs/event.js';
 import { setPath } from '../../ecs/event.js';
 import { isoFromMillis } from '../../ecs/time.js';
 import type { EventStore } from '../../store/store.js';
-import { datasetFrom, datasetTables } from '../dataset-table.js';
+import { datasetTables, projection } from '../dataset-table.js';
+import { datasetTable } from '../../store/store.js';
 import { num, rangeSql, tsMs, type TimeRange } from '../time-range.js';
 
 /**
@@ -75,10 +76,15 @@ function fineSql(tables: ReadonlyMap<string, ReadonlySet<string>>, where: string
   return parts.length ? parts.join('\nUNION ALL ') : undefined;
 }
 
+/** The store's dataset tables and their columns, read once per analysis. */
+export const readTables = datasetTables;
+
 /** Every source's active buckets (dataset, account, distribution, interface), from one pass over the events. */
-export async function sourceBuckets(store: EventStore, range: TimeRange, widthS: number): Promise<SourceBuckets[]> {
+export type Tables = ReadonlyMap<string, ReadonlySet<string>>;
+
+export async function sourceBuckets(store: EventStore, tables: Tables, range: TimeRange, widthS: number): Promise<SourceBuckets[]> {
   const params: Record<string, string | number> = { widthMs: widthS * 1000 };
-  const sql = fineSql(await datasetTables(store), rangeSql(range, params));
+  const sql = fineSql(tables, rangeSql(range, params));
   if (!sql) return [];
   const r = await store.query(`SELECT ds, k0, k1, k2, bucket, n, first, last, CAST(last AS VARCHAR) FROM (${sql}) ORDER BY bucket`, params);
   const sources = new Map<string, SourceBuckets>();
@@ -107,8 +113,8 @@ export async function sourceBuckets(store: EventStore, range: TimeRange, widthS:
 }
 
 /** The first and last event time over every dataset table (min/max come from the tables' statistics). */
-export async function dataSpan(store: EventStore, range: TimeRange): Promise<{ firstMs?: number; lastMs?: number }> {
-  const tables = [...(await datasetTables(store)).entries()].filter(([, have]) => have.has('timestamp'));
+export async function dataSpan(store: EventStore, all: Tables, range: TimeRange): Promise<{ firstMs?: number; lastMs?: number }> {
+  const tables = [...all.entries()].filter(([, have]) => have.has('timestamp'));
   if (!tables.length) return {};
   const params: Record<string, string | number> = {};
   const where = rangeSql(range, params);
@@ -156,10 +162,12 @@ const EVENT_FIELDS: [string, string][] = [
 ];
 
 /** The source's event at `timeText` (its last before a silence), as an ECS document. */
-export async function eventAt(store: EventStore, level: SourceLevel, dataset: string, key: string, timeText: string): Promise<EcsEvent | undefined> {
+export async function eventAt(store: EventStore, tables: Tables, level: SourceLevel, dataset: string, key: string, timeText: string): Promise<EcsEvent | undefined> {
   const column = SOURCE_LEVELS.find((l) => l.level === level)!.column;
-  const from = await datasetFrom(store, dataset, [...new Set([...EVENT_FIELDS.map(([c]) => c), column])]);
-  if (!from) return undefined;
+  const table = datasetTable(dataset);
+  const have = tables.get(table);
+  if (!have) return undefined;
+  const from = `(${projection(table, have, [...new Set([...EVENT_FIELDS.map(([c]) => c), column])])})`;
   const r = await store.query(
     `SELECT ${EVENT_FIELDS.map(([c]) => `"${c}"`).join(', ')} FROM ${from} AS t
       WHERE "timestamp" = CAST($t AS TIMESTAMP) AND ${column} = $key ORDER BY event_id LIMIT 1`,

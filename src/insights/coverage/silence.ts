@@ -1,7 +1,7 @@
 import type { EventStore } from '../../store/store.js';
 import type { InsightOptions } from '../report.js';
 import { timeRange, type TimeRange } from '../time-range.js';
-import { dataHorizon, dataSpan, sourceBuckets, sourceStats, SOURCE_LEVELS, type SourceBuckets, type SourceLevel, type SourceStats } from './read.js';
+import { dataHorizon, dataSpan, readTables, sourceBuckets, type Tables, sourceStats, SOURCE_LEVELS, type SourceBuckets, type SourceLevel, type SourceStats } from './read.js';
 
 /**
  * When is a source silent "longer than its usual cadence"? Its usual silence is the 95th percentile
@@ -36,6 +36,8 @@ export interface Silence {
 
 export interface CoverageResult {
   range: TimeRange;
+  /** The store's dataset tables and their columns. */
+  tables: Tables;
   /** Width of the buckets cadence is measured in, seconds. */
   widthS: number;
   /** Every source's active buckets (the dataset level draws the series). */
@@ -57,12 +59,13 @@ const LEVEL_ORDER: SourceLevel[] = ['dataset', 'account', 'distribution', 'inter
 export async function findSilences(store: EventStore, o: CoverageOptions): Promise<CoverageResult> {
   const range = timeRange(o);
   // 5-minute buckets, wider over long spans so one pass returns at most ~20,000 buckets per source.
-  const span = await dataSpan(store, range);
+  const tables = await readTables(store);
+  const span = await dataSpan(store, tables, range);
   const spanS = span.firstMs === undefined || span.lastMs === undefined ? 0 : ((range.untilMs ?? span.lastMs) - (range.sinceMs ?? span.firstMs)) / 1000;
   const widthS = Math.max(COVERAGE_DEFAULTS.bucketSeconds, Math.ceil(spanS / 20_000 / COVERAGE_DEFAULTS.bucketSeconds) * COVERAGE_DEFAULTS.bucketSeconds);
   const minSilenceS = o.minSilenceSeconds ?? COVERAGE_DEFAULTS.minSilenceSeconds;
   const factor = o.factor ?? COVERAGE_DEFAULTS.factor;
-  const buckets = await sourceBuckets(store, range, widthS);
+  const buckets = await sourceBuckets(store, tables, range, widthS);
   let stats = buckets.map((b) => sourceStats(b, minSilenceS, factor));
   if (o.distribution) stats = stats.filter((s) => s.level === 'distribution' && s.key === o.distribution);
   // Events stamped in the future (clock skew, junk) must not make every real source look silent.
@@ -109,5 +112,5 @@ export async function findSilences(store: EventStore, o: CoverageOptions): Promi
     silences.push(c);
   }
   sources.sort((a, b) => a.dataset.localeCompare(b.dataset) || LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || a.key.localeCompare(b.key));
-  return { range, widthS, buckets, horizonMs, sources, silences };
+  return { range, tables, widthS, buckets, horizonMs, sources, silences };
 }

@@ -65,7 +65,7 @@ export async function silenceAlerts(store: EventStore, result: CoverageResult): 
   const alerts: Alert[] = [];
   const findings: Finding[] = [];
   for (const s of result.silences) {
-    const last = await eventAt(store, s.level, s.dataset, s.key, s.sinceText);
+    const last = await eventAt(store, result.tables, s.level, s.dataset, s.key, s.sinceText);
     const finding = silenceFinding(s, last);
     findings.push(finding);
     if (!last) continue;

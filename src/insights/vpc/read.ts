@@ -43,9 +43,9 @@ export async function totals(store: EventStore, from: string, range: TimeRange):
 }
 
 export async function perBucket(store: EventStore, from: string, range: TimeRange, widthS: number): Promise<Map<number, { flows: number; rejected: number }>> {
-  const params: Record<string, string | number> = { width: widthS };
+  const params: Record<string, string | number> = { width: widthS, widthMs: widthS * 1000 };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT CAST(floor(epoch(ts) / $width) AS BIGINT) * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
+    `${flowsCte(from, range, params)} SELECT epoch_ms(ts) // $widthMs * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
     params,
   );
   return new Map(r.rows.map(([b, f, rej]) => [num(b) * 1000, { flows: num(f), rejected: num(rej) }]));
@@ -97,14 +97,17 @@ export interface ScanRow {
  * laid twice, the second half a window later, so a scan straddling a boundary is still whole in one.
  */
 export async function scans(store: EventStore, from: string, range: TimeRange): Promise<ScanRow[]> {
-  const params: Record<string, string | number> = { window: SCAN.windowSeconds, half: SCAN.windowSeconds / 2, targets: SCAN.targets, rejects: SCAN.rejects };
+  const params: Record<string, string | number> = { windowMs: SCAN.windowSeconds * 1000, halfMs: SCAN.windowSeconds * 500, targets: SCAN.targets, rejects: SCAN.rejects };
+  const target = `dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')`;
+  const busy = `HAVING count(DISTINCT ${target}) >= $targets AND count(*) FILTER (action = $reject) >= $rejects`;
   const r = await store.query(
-    `${flowsCte(from, range, params)}, windows AS (
-        SELECT src, o.off, CAST(floor((epoch(ts) - o.off) / $window) AS BIGINT) AS w FROM flows CROSS JOIN (SELECT unnest([0, $half]) AS off) o
-        GROUP BY src, o.off, w
-        HAVING count(DISTINCT dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')) >= $targets AND count(*) FILTER (action = $reject) >= $rejects),
-      hits AS (SELECT * FROM flows f WHERE EXISTS (SELECT 1 FROM windows w WHERE w.src = f.src AND CAST(floor((epoch(f.ts) - w.off) / $window) AS BIGINT) = w.w))
-      SELECT src, count(DISTINCT dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')), list(DISTINCT dport ORDER BY dport),
+    `${flowsCte(from, range, params)},
+      fw AS (SELECT *, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows),
+      win0 AS (SELECT src, w0 FROM fw GROUP BY src, w0 ${busy}),
+      win1 AS (SELECT src, w1 FROM fw GROUP BY src, w1 ${busy}),
+      hits AS (SELECT * FROM fw WHERE EXISTS (SELECT 1 FROM win0 WHERE win0.src = fw.src AND win0.w0 = fw.w0)
+                                   OR EXISTS (SELECT 1 FROM win1 WHERE win1.src = fw.src AND win1.w1 = fw.w1))
+      SELECT src, count(DISTINCT ${target}), list(DISTINCT dport ORDER BY dport),
         count(DISTINCT dst), count(*) FILTER (action = $reject), count(*) FILTER (action <> $reject), min(ts), max(ts)
       FROM hits GROUP BY src ORDER BY 5 DESC, src`,
     params,

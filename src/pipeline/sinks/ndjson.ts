@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { EventSink } from '../run.js';
-import type { ChunkResult } from '../chunk.js';
+import { hasOutput, type ChunkResult } from '../chunk.js';
 
 /** Writes events as NDJSON (one ECS document per line), honouring the stream's backpressure. */
 export class NdjsonSink implements EventSink {
@@ -14,8 +14,8 @@ export class NdjsonSink implements EventSink {
   }
 
   async write(_source: unknown, result: ChunkResult): Promise<void> {
-    if (this.broken || !result.text) return;
-    if (this.out.write(result.text)) return;
+    if (this.broken || !hasOutput(result)) return;
+    if (this.out.write(result.bytes ?? result.text)) return;
     // once() rejects on 'error' itself; racing a second once(…, 'error') left one listener per wait behind.
     try {
       await once(this.out, 'drain');

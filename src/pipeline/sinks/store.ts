@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventSink } from '../run.js';
-import type { ChunkResult } from '../chunk.js';
+import { hasOutput, type ChunkResult } from '../chunk.js';
 import type { SourceStats } from '../stats.js';
 import type { EventStore } from '../../store/store.js';
 import { columnsFor, type Column } from '../../store/schema.js';
@@ -44,12 +44,14 @@ export class StoreSink implements EventSink {
 
   async write(source: SourceStats, result: ChunkResult): Promise<void> {
     this.pendingDuplicates += result.duplicates ?? 0;
-    if (!result.text) return;
+    if (!hasOutput(result)) return;
     const batch = await this.current(source.format);
     const ids = result.rowIds ?? [];
-    let text = result.text;
+    // Bytes from a worker are written as they are; the rare repeat below works on the text.
+    let text: string | Uint8Array = result.bytes ?? result.text;
     let rows = ids.length;
     if (ids.some((id) => batch.ids.has(id))) {
+      const all = result.text;
       // Rare: a record repeated across chunks of one batch. Keep only the first occurrence.
       const ends = result.rowEnds ?? [];
       const kept: string[] = [];
@@ -60,13 +62,14 @@ export class StoreSink implements EventSink {
           return;
         }
         batch.ids.add(id);
-        kept.push(text.slice(i === 0 ? 0 : ends[i - 1], ends[i]));
+        kept.push(all.slice(i === 0 ? 0 : ends[i - 1], ends[i]));
         rows++;
       });
       text = kept.join('');
     } else for (const id of ids) batch.ids.add(id);
     if (!rows) return;
-    await batch.handle.write(text);
+    if (typeof text === 'string') await batch.handle.write(text);
+    else await batch.handle.write(text);
     batch.rows += rows;
     for (const c of result.usedColumns ?? []) batch.used.add(c);
     batch.minTime = Math.min(batch.minTime, result.minTime!);

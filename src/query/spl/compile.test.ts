@@ -55,7 +55,7 @@ test('eval and where: functions from the allow-list, parameters for literals, se
 test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by (rows without the by field dropped)', async () => {
   const c = spl('| stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
   assert.match(c.sql, /count\(DISTINCT coalesce\("source_ip", "client_ip"\)\) AS "ips"/);
-  assert.match(c.sql, /list_sort\(list_distinct\(list\("aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
+  assert.match(c.sql, /list_sort\(list_distinct\(list\(DISTINCT "aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
   assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), CAST\(\$p1 AS DOUBLE\)\)/);
   assert.equal(c.params.p1, 0.5);
   const rows = await run('index=cloudfront | stats count dc(src_ip) as ips values(cache_status) list(cache_status) as all earliest(cache_status) as first latest(_time) as last min(status) max(bytes_out) avg(status) sum(status) perc50(status) by edge_location');

@@ -83,7 +83,8 @@ export const AGG_FUNCTIONS: Record<string, AggFunction> = {
   dc: agg('field', (x, _t, l) => (l ? `len(list_distinct(flatten(list(${x}))))` : `count(DISTINCT ${x})`)),
   distinct_count: agg('field', (x, _t, l) => (l ? `len(list_distinct(flatten(list(${x}))))` : `count(DISTINCT ${x})`)),
   // A list column contributes its elements, as a Splunk multivalue field does.
-  values: agg('field', (x, _t, l) => `list_sort(list_distinct(${l ? `flatten(list(${x}))` : `list(${x})`}))`, true),
+  // DISTINCT inside the aggregate keeps the per-group list small (a plain list() held every row's value first).
+  values: agg('field', (x, _t, l) => `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x}))` : `list(DISTINCT ${x})`}))`, true),
   list: agg('field', (x, _t, l) => (l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL))` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`), true),
   earliest: agg('field', (x, t) => `arg_min(${x}, ${t})`),
   latest: agg('field', (x, t) => `arg_max(${x}, ${t})`),

@@ -53,7 +53,8 @@ export class EvalContext {
 
   reset(event: EcsEvent): void {
     this.event = event;
-    this.found.length = 0;
+    // Setting an array's length is a runtime call: skip it when there is nothing to clear (measured).
+    if (this.found.length !== 0) this.found.length = 0;
     // Generation 0 is "never computed"; wrap-around skips it.
     this.gen = this.gen === 0xffffffff ? 1 : this.gen + 1;
   }
@@ -81,15 +82,20 @@ export class EvalContext {
     const id = slot.id;
     if (this.strStamp[id] === this.gen) return this.strs[id]!;
     const out = (this.strBuf[id] ??= []);
-    out.length = 0;
     let present = true;
-    if (slot.keyword) {
+    const single = slot.keyword ? undefined : this.raw(slot);
+    if (typeof single === 'string') {
+      // The common case, one string value: reuse the array without resizing it.
+      if (out.length !== 1) out.length = 1;
+      out[0] = single;
+    } else if (slot.keyword) {
+      out.length = 0;
       if (slot.paths.length === 0) collectStrings(this.event, out, 0);
       else for (const p of slot.paths) collectStrings(getParts(this.event, p), out, 0);
     } else {
-      const v = this.raw(slot);
-      if (v === undefined || v === null) present = false;
-      else pushStrings(v, out);
+      out.length = 0;
+      if (single === undefined || single === null) present = false;
+      else pushStrings(single, out);
     }
     this.strStamp[id] = this.gen;
     this.strs[id] = present ? out : null;
@@ -103,7 +109,7 @@ export class EvalContext {
     let out: string[] | null = null;
     if (s !== null) {
       out = this.lowBuf[id] ??= [];
-      out.length = s.length;
+      if (out.length !== s.length) out.length = s.length;
       for (let i = 0; i < s.length; i++) out[i] = s[i]!.toLowerCase();
     }
     this.lowStamp[id] = this.gen;

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { CliError } from '../cli/exit-codes.js';
+import { runInsights } from '../commands/insights.js';
+import { generate, LOGS_DIR } from '../generate/index.js';
+import { tempDir } from '../testing/tmp.js';
+import { cloudtrailReport } from './cloudtrail/index.js';
+import { coverageReport } from './coverage/index.js';
+import type { FindingsSection, InsightReport } from './report.js';
+import { ingestDir } from './test-store.js';
+import { vpcReport } from './vpc/index.js';
+
+const findings = (r: InsightReport) => r.sections.filter((s): s is FindingsSection => s.kind === 'findings').flatMap((s) => s.findings);
+
+test('insights on the generated scenario: stolen key and RDP scan reported, the clean part reports nothing', async () => {
+  const dir = tempDir('packettrail-insights-scenario-');
+  const manifest = await generate({ out: dir, users: 5, hours: 1, seed: 'insights' });
+  const ts = await ingestDir(join(dir, LOGS_DIR), dir, true, true);
+  const store = await ts.open();
+  try {
+    const trail = findings(await cloudtrailReport(store, {}));
+    const stop = trail.find((f) => f.title.startsWith('cloudtrail:StopLogging'));
+    assert.equal(stop?.severity, 'critical');
+    assert.match(stop!.title, /by ci-deploy$/);
+    assert.equal(stop!.facts?.['source ip'], '192.0.2.99');
+    assert.equal(stop!.facts?.['access key'], 'AKIAIOSFODNN7EXAMPLE');
+    assert.match(String(stop!.facts?.alerts), /CloudTrail Logging Stopped/);
+    const repoint = trail.find((f) => f.title.startsWith('cloudfront:UpdateDistribution'));
+    assert.equal(repoint?.facts?.change, 'origins now origin.attacker-example.net');
+    assert.equal(trail.length, 2, trail.map((f) => f.title).join('; '));
+
+    const vpc = findings(await vpcReport(store, {}));
+    assert.deepEqual(vpc.map((f) => f.title), ['Port scan from 192.0.2.77']);
+    assert.match(vpc[0]!.detail, /on port 3389/);
+
+    // Before the incidents (the RDP scan starts at 40 % of the day, the key at 65 %): nothing to report.
+    const start = Date.parse(manifest.start);
+    const until = new Date(start + 0.35 * 3_600_000).toISOString();
+    assert.deepEqual(findings(await cloudtrailReport(store, { until })), []);
+    assert.deepEqual(findings(await vpcReport(store, { until })), []);
+    assert.deepEqual(findings(await coverageReport(store, { until })), []);
+  } finally {
+    await store.close();
+  }
+
+  // The command: list, text, JSON, and usage errors.
+  assert.match(await runInsights(undefined, { db: ts.db }), /cloudtrail .*\n.*vpc|vpc[\s\S]*coverage/);
+  const text = await runInsights('vpc', { db: ts.db, limit: '3' });
+  assert.match(text, /^VPC traffic — \d+ flow records, 12 rejected/);
+  assert.match(text, /\[MEDIUM\] Port scan from 192\.0\.2\.77/);
+  const json = JSON.parse(await runInsights('cloudtrail', { db: ts.db, json: true, since: manifest.start })) as InsightReport;
+  assert.equal(json.view, 'cloudtrail');
+  assert.equal(json.range.since, manifest.start.replace('.000Z', 'Z'));
+  await assert.rejects(runInsights('nope', { db: ts.db }), (e: CliError) => e.exitCode === 2 && /unknown view 'nope'; views: .*cloudtrail/.test(e.message));
+  await assert.rejects(runInsights('cloudtrail', { db: ts.db, diagnose: true }), /--diagnose applies to the vpc view only/);
+  await assert.rejects(runInsights('vpc', { db: ts.db, since: 'yesterday-ish' }), /--since 'yesterday-ish' is not a time/);
+  await assert.rejects(runInsights('vpc', { db: join(dir, 'missing.duckdb') }), (e: CliError) => e.exitCode === 3);
+  assert.match(await runInsights('vpc', { db: ts.db, diagnose: true, until: new Date(Date.parse(manifest.start) + 3_600_000 * 0.75).toISOString() }), /Why rejected/);
+});
