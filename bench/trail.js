@@ -32,6 +32,7 @@ const HAND_SQL = `SELECT coalesce(url_full, url_original) AS url, min("timestamp
   list_sort(list_distinct(list(coalesce(panw_panos_action, aws_waf_action, event_action)))) AS actions
 FROM events
 WHERE event_dataset IN ('microsoft.defender', 'cisco.umbrella', 'zscaler.zia', 'panw.panos', 'aws.cloudfront', 'app.json')
+  AND coalesce(url_full, url_original) IS NOT NULL
   AND (rtrim(coalesce(url_full, url_original), '/') ILIKE 'https://app.example.com' OR coalesce(url_domain, destination_domain, dns_question_name) ILIKE 'app.example.com')
 GROUP BY 1 ORDER BY 1`;
 

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderDetectionSummary } from '../cli/summary.js';
 import { terminalSafe } from '../cli/text.js';
-import { ConfigError, loadCollectConfig, type CollectConfig } from '../collect/config.js';
-import { INPUT_TYPES } from '../collect/input-types.js';
+import type { CollectConfig } from '../collect/config.js';
 import { collectLog } from '../collect/log.js';
-import { CollectPipeline, type CollectCounts } from '../collect/pipeline.js';
+import type { CollectCounts, CollectPipeline as Pipeline } from '../collect/pipeline.js';
 import type { CollectInput } from '../collect/intake.js';
 import { StoreOpenError } from '../pipeline/ingest.js';
 import { defaultThreads } from '../pipeline/pool.js';
@@ -30,7 +29,7 @@ export function registerCollect(program: Command): void {
     .addHelpText(
       'after',
       `
-Input types: ${INPUT_TYPES.map((t) => `${t.type} (${t.description})`).join('; ')}.
+Input types: s3-sqs, syslog, http, firehose, tail; every option of each is described in docs/collect.md.
 
 Examples:
   packettrail collect --check --config collect.yml
@@ -44,6 +43,8 @@ ${EXIT_CODES_HELP}`,
     .action(async (o: CollectOptions) => {
       const statusEvery = Number(o.statusEvery);
       if (!Number.isInteger(statusEvery) || statusEvery < 0) throw new CliError(`--status-every must be a whole number of seconds, got '${o.statusEvery}'`);
+      // The inputs (AWS SDK, HTTP server) load only when collect runs, not with every command.
+      const { ConfigError, loadCollectConfig } = await import('../collect/config.js');
       let config: CollectConfig;
       try {
         config = await loadCollectConfig(o.config, { db: DEFAULT_DB, threads: Math.min(4, defaultThreads()) });
@@ -64,7 +65,8 @@ ${EXIT_CODES_HELP}`,
 }
 
 async function run(config: CollectConfig, detection: ReturnType<typeof prepareDetection>, sinks: ReturnType<typeof alertSinks>, statusEvery: number): Promise<void> {
-  let pipeline: CollectPipeline;
+  const { CollectPipeline } = await import('../collect/pipeline.js');
+  let pipeline: Pipeline;
   try {
     pipeline = await CollectPipeline.open({
       db: config.db, deadLetterPath: config.deadLetter ?? defaultDeadLetterPath(config.db), threads: config.threads,

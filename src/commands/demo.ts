@@ -11,6 +11,9 @@ import { ingest, StoreOpenError } from '../pipeline/ingest.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { prepareDetection } from './detect.js';
 import { addGenerateOptions, generateOptionsOf } from './generate.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { buildTrail } from '../trail/index.js';
+import { renderTrail } from './trail.js';
 import { serveUntilStopped } from './serve.js';
 
 interface DemoCliOptions {
@@ -67,6 +70,20 @@ function followableRequest(incidents: readonly Incident[]): string | undefined {
   return [...appIds][0];
 }
 
+/** The Zscaler-bypass request followed hop by hop, as `packettrail trail` prints it. */
+async function followedTrail(db: string, requestId: string): Promise<string[]> {
+  const command = `packettrail trail --db ${terminalSafe(db)} --request-id ${terminalSafe(requestId)}`;
+  const store = await DuckDbStore.open(db, { readOnly: true });
+  try {
+    const trail = await buildTrail(store, { requestId });
+    return [`follow the packet (${command}):`, renderTrail(trail)];
+  } catch (e) {
+    return [`follow the packet failed: ${terminalSafe((e as Error).message)}; try: ${command}`];
+  } finally {
+    await store.close();
+  }
+}
+
 export function registerDemo(program: Command): void {
   addGenerateOptions(
     program
@@ -110,8 +127,7 @@ ${EXIT_CODES_HELP}`,
       if (detection.active) out.push(`alerts by rule, scored against truth.json (${incidents.length} incidents):`, renderScore(scoreAlerts(collect.alerts, incidents)));
       else out.push('detection not available: no rules loaded');
       const followed = followableRequest(incidents);
-      out.push('', 'trail reconstruction: not available in this build yet; one request across CloudFront, WAF and the app:');
-      if (followed) out.push(`  packettrail query --db ${terminalSafe(db)} "SELECT timestamp, event_dataset, source_ip, url_path, http_response_status_code FROM events WHERE http_request_id = '${terminalSafe(followed)}' ORDER BY timestamp"`);
+      if (followed) out.push('', ...(await followedTrail(db, followed)));
       process.stdout.write(out.join('\n') + '\n');
       const rejected = summary.sources.reduce((n, s) => n + s.rejected, 0);
       process.exitCode = rejected ? EXIT.REJECTED : EXIT.OK;

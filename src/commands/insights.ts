@@ -64,7 +64,8 @@ export async function runInsights(viewId: string | undefined, o: InsightsCliOpti
   }
   try {
     const report = await view.run(store, options);
-    return o.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report);
+    // The diagnosis's explanations are whole sentences: give its table room.
+    return o.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, { cellWidth: o.diagnose ? 220 : 60 });
   } catch (e) {
     if (e instanceof InsightOptionError) throw new CliError(e.message);
     throw new CliError(`${view.id} view failed on ${o.db}: ${(e as Error).message}`, EXIT.FATAL);

@@ -39,10 +39,3 @@ export async function datasetFrom(store: EventStore, dataset: string, columns: r
   const have = tables.get(table);
   return have ? `(${projection(table, have, columns)})` : undefined;
 }
-
-/** The projections of every dataset table, united (undefined when the store holds no events). */
-export async function allDatasetsFrom(store: EventStore, columns: readonly string[]): Promise<string | undefined> {
-  const tables = await datasetTables(store);
-  if (!tables.size) return undefined;
-  return `(${[...tables.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, have]) => projection(t, have, columns)).join('\nUNION ALL ')})`;
-}

@@ -26,20 +26,12 @@ export class RowEncoder {
   private readonly width: number;
   /** Which columns received a value since the last `takeUsed()`: tables only get columns that are used. */
   private used: Uint8Array;
-  private readonly cells: string[];
-  /** Cells set for the row being encoded. */
-  private readonly set: number[] = [];
-  /** Leaves of the row being encoded that have no column (`extra`), created on first need. */
-  private extra: Record<string, EcsValue> | undefined;
-  /** Keys from the event's root to the object being walked. */
-  private readonly path: string[] = [];
   readonly columns: readonly Column[];
 
   constructor(columns: readonly Column[]) {
     this.columns = columns;
     this.width = columns.length;
     this.used = new Uint8Array(columns.length);
-    this.cells = new Array<string>(columns.length).fill('');
     this.kinds = columns.map((c) => c.type);
     columns.forEach((c, i) => {
       if (c === EXTRA_COLUMN) return;
@@ -56,21 +48,15 @@ export class RowEncoder {
   }
 
   encode(event: EcsEvent): string {
-    // One packed array of '' reused for every row (empty cell = NULL): joining it is cheaper than
-    // joining a fresh holey array, and only the cells set for this row are cleared afterwards.
-    const cells = this.cells;
-    const set = this.set;
-    set.length = 0;
-    this.extra = undefined;
-    this.walk(event, this.tree);
-    if (this.extra && this.extraIndex >= 0) {
-      cells[this.extraIndex] = quote(JSON.stringify(this.extra));
-      set.push(this.extraIndex);
+    // A holey array: join() writes nothing for the (many) columns left unset.
+    const cells: string[] = new Array<string>(this.width);
+    const extra: Record<string, EcsValue> = {};
+    const hasExtra = this.walk(event, this.tree, '', cells, extra);
+    if (hasExtra && this.extraIndex >= 0) {
+      cells[this.extraIndex] = quote(JSON.stringify(extra));
       this.used[this.extraIndex] = 1;
     }
-    const row = cells.join('\t');
-    for (let i = 0; i < set.length; i++) cells[set[i]!] = '';
-    return row;
+    return cells.join('\t');
   }
 
   /** Indexes of the columns used since the last call, and a reset. */
@@ -81,26 +67,23 @@ export class RowEncoder {
     return out;
   }
 
-  private walk(obj: EcsObject, node: TreeNode | undefined): void {
+  private walk(obj: EcsObject, node: TreeNode | undefined, prefix: string, cells: string[], extra: Record<string, EcsValue>): boolean {
+    let hasExtra = false;
     for (const key in obj) {
       const v = obj[key];
       if (v === undefined || v === null) continue;
       const slot = node?.[key];
       if (typeof slot === 'number') {
-        this.cells[slot] = this.cell(this.kinds[slot]!, v);
-        this.set.push(slot);
+        cells[slot] = this.cell(this.kinds[slot]!, v);
         this.used[slot] = 1;
       } else if (typeof v === 'object' && !Array.isArray(v)) {
-        // The dotted path is only needed for `extra`: keep its parts instead of building it per object.
-        this.path.push(key);
-        this.walk(v, slot);
-        this.path.pop();
+        if (this.walk(v, slot, prefix ? `${prefix}.${key}` : key, cells, extra)) hasExtra = true;
       } else {
-        this.path.push(key);
-        (this.extra ??= {})[this.path.join('.')] = v;
-        this.path.pop();
+        extra[prefix ? `${prefix}.${key}` : key] = v;
+        hasExtra = true;
       }
     }
+    return hasExtra;
   }
 
   private cell(kind: Column['type'], v: EcsValue): string {

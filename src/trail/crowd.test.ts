@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_START } from '../generate/generate.js';
 import type { Scenario, WebRequest } from '../generate/model.js';
 import { Rng } from '../generate/random.js';
-import { laptopAppRequest, BROWSER_UAS } from '../generate/traffic.js';
+import { dnsQuery, laptopAppRequest, BROWSER_UAS } from '../generate/traffic.js';
 import { buildWorld } from '../generate/world.js';
 import { writeAlb } from '../generate/writers/alb.js';
 import { writeApp } from '../generate/writers/app.js';
@@ -13,6 +13,7 @@ import { CF_HEADER, cloudFrontLine, writeCloudFront } from '../generate/writers/
 import { writeDefender } from '../generate/writers/defender.js';
 import { Output } from '../generate/writers/output.js';
 import { writePanos } from '../generate/writers/panos.js';
+import { writeUmbrella } from '../generate/writers/umbrella.js';
 import { writeVpcFlow } from '../generate/writers/vpcflow.js';
 import { writeWaf } from '../generate/writers/waf.js';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -50,6 +51,8 @@ before(async () => {
   });
   portless = laptopAppRequest(world, rng, T0 + 3_000, world.users[3]!, edge, spec, true);
   s.requests.push(reused, portless);
+  // A lookup that was answered, and then nothing: the browser never connected.
+  s.dns.push(dnsQuery(T0 + 20_000, world.users[9]!, 'blocked.example.net', [{ type: 'A', data: '192.0.2.99' }]));
   s.requests.sort((a, b) => a.t - b.t);
   assert.equal(target.viewerPort, reused.viewerPort, 'the NAT port was reused');
 
@@ -61,7 +64,7 @@ before(async () => {
   s.requests = requests.filter((r) => r !== portless);
   for (const write of [writeCloudFront]) write(s, out);
   s.requests = requests;
-  for (const write of [writeWaf, writeAlb, writeApp, writePanos, writeDefender, writeVpcFlow]) write(s, out);
+  for (const write of [writeWaf, writeAlb, writeApp, writePanos, writeDefender, writeVpcFlow, writeUmbrella]) write(s, out);
   out.flush();
   const fields = cloudFrontLine(portless, world.distribution.domain).split('\t');
   fields[26] = '-';
@@ -92,9 +95,9 @@ test('NAT crowding and clock skew: the NAT port picks the session among 240, tim
   assert.match(ep.join!.evidence, /logged it \+[67]\.\d s from panw\.panos/);
   // This store has no proxy logs at all: said so, rather than claiming a bypass.
   assert.equal(hop(t, 'proxy').verdict, 'missing');
-  assert.equal(hop(t, 'proxy').gap, 'no proxy logs from zscaler.zia, cisco.umbrella in this store');
-  // Defender logged connections, but no lookups.
-  assert.equal(hop(t, 'dns').gap, 'no DNS logs from microsoft.defender for this window');
+  assert.equal(hop(t, 'proxy').gap, 'no proxy logs from cisco.umbrella for this window (none from zscaler.zia in this store)');
+  // Defender logged connections, Umbrella other lookups, but none of this laptop's in the hour before.
+  assert.match(hop(t, 'dns').gap!, /^no lookup of app\.example\.com from 10\.\d+\.\d+\.\d+ in the hour before: the answer came from a cache/);
   assert.equal(hop(t, 'origin').facts['authenticated user'], target.user!.login);
 });
 
@@ -106,4 +109,13 @@ test('without c-port every session behind the NAT competes: the app\'s user narr
   assert.equal(fw.facts.source, `${portless.srcIp}:${portless.srcPort}`);
   assert.match(fw.join!.evidence, /25\+ candidates in the window .*chosen by same user\.name, then closest time/);
   assert.ok(fw.join!.confidence <= 0.5);
+});
+
+test('DNS answered but no connection followed: blocked on the endpoint, the later hops not reached', async () => {
+  const t = await buildTrail(store, { url: 'blocked.example.net' });
+  assert.equal(hop(t, 'dns').verdict, 'allowed');
+  assert.equal(hop(t, 'dns').facts.addresses, '192.0.2.99');
+  assert.equal(hop(t, 'endpoint').verdict, 'blocked');
+  assert.match(hop(t, 'endpoint').gap!, /^blocked on the endpoint: blocked\.example\.net was resolved \(192\.0\.2\.99\) but no connection followed/);
+  for (const kind of ['proxy', 'firewall', 'edge', 'waf', 'origin'] as const) assert.equal(hop(t, kind).verdict, 'not-reached', kind);
 });

@@ -46,23 +46,29 @@ const clientIp = (c: GapContext) =>
   str(firstRow(c.s, ['endpoint', 'proxy-zscaler', 'proxy-umbrella', 'firewall', 'dns-umbrella', 'dns-defender']), 'source_ip') ?? str(firstRow(c.s, ['edge', 'waf']), 'network_forwarded_ip');
 const viewer = (c: GapContext) => firstRow(c.s, ['waf', 'edge', 'origin-app']);
 
+const dnsOnly = (c: GapContext) => has(c, 'dns') && !(['endpoint', 'proxy', 'firewall', 'edge', 'waf', 'origin'] as const).some((h) => has(c, h));
 const covers = (c: GapContext, hop: HopKind) => stationsFor(hop).some((id) => c.covered.has(id));
 
 function noLogs(c: GapContext, hop: HopKind): string | undefined {
   if (covers(c, hop)) return undefined;
   const datasets = datasetsOf(hop);
   const present = datasets.filter((d) => c.s.ctx.catalog.columns.has(datasetTable(d)));
-  return present.length ? `no ${HOP_NAMES[hop]} logs from ${present.join(', ')} for this window` : `no ${HOP_NAMES[hop]} logs from ${datasets.join(', ')} in this store`;
+  const absent = datasets.filter((d) => !present.includes(d));
+  if (!present.length) return `no ${HOP_NAMES[hop]} logs from ${datasets.join(', ')} in this store`;
+  return `no ${HOP_NAMES[hop]} logs from ${present.join(', ')} for this window${absent.length ? ` (none from ${absent.join(', ')} in this store)` : ''}`;
 }
 
 /** Rules for a hop without events, first match wins: [hops, verdict, explanation or undefined when it does not apply]. */
 const MISSING_RULES: readonly (readonly [readonly HopKind[], HopVerdict, (c: GapContext, hop: HopKind) => string | undefined])[] = [
   [HOP_KINDS, 'not-reached', (c, hop) => (c.blockedAt && HOP_KINDS.indexOf(hop) > HOP_KINDS.indexOf(c.blockedAt) ? `not reached: the request was stopped at the ${HOP_NAMES[c.blockedAt]}` : undefined)],
   [CLIENT_HOPS, 'missing', (c) => (c.client === 'internet' ? `internet viewer ${str(viewer(c), 'source_ip') ?? '?'}${str(viewer(c), 'source_geo_country_iso_code') ? ` (${str(viewer(c), 'source_geo_country_iso_code')})` : ''}: outside the enterprise, so no endpoint, DNS, proxy or firewall logs to follow` : undefined)],
+  [['endpoint', 'proxy', 'firewall', 'edge', 'waf', 'origin'], 'missing', (c) => {
+    if (!dnsOnly(c) || c.described.get('dns')!.facts.addresses) return undefined;
+    const f = c.described.get('dns')!.facts;
+    return `DNS only: the ${f.type ?? ''} lookup of ${domainOf(c)} returned no address (${f['response code'] ?? 'no answer'}${f.answers ? `, answer ${f.answers}` : ''}), so no connection could follow`;
+  }],
   [['endpoint'], 'blocked', (c) =>
-    has(c, 'dns') && !['proxy', 'firewall', 'edge', 'waf', 'origin'].some((h) => has(c, h as HopKind))
-      ? `blocked on the endpoint: ${domainOf(c)} was resolved (${c.described.get('dns')!.facts.addresses ?? 'answered'}) but no connection followed (no endpoint, proxy or firewall record)`
-      : undefined],
+    dnsOnly(c) ? `blocked on the endpoint: ${domainOf(c)} was resolved (${c.described.get('dns')!.facts.addresses}) but no connection followed (no endpoint, proxy or firewall record)` : undefined],
   [['proxy'], 'bypassed', (c) => {
     const fw = firstRow(c.s, ['firewall']);
     if (!fw || !covers(c, 'proxy')) return undefined;

@@ -113,6 +113,14 @@ test('telegram-exfil from the DNS alert: the lookup leads to the connection that
   assert.match(hop(t, 'proxy').facts.url!, /sendDocument/);
 });
 
+test('dns-tunnel: a TXT lookup is the whole trail, and the gap says why', async () => {
+  const t = await buildTrail(store, { alertId: await alertId(/DNS Tunnel/) });
+  assert.equal(hop(t, 'dns').verdict, 'allowed');
+  assert.equal(hop(t, 'dns').facts.type, 'TXT');
+  assert.match(hop(t, 'endpoint').gap!, /^DNS only: the TXT lookup of .*\.t\.exfil-example\.net returned no address \(NOERROR, answer "[0-9a-f]+"\), so no connection could follow$/);
+  assert.equal(t.gaps.length, 1);
+});
+
 test('--url with a user spelled another way and --at finds the request and follows it', async () => {
   const r = await store.query(`SELECT url_full, user_name, "timestamp" FROM events_zscaler_zia WHERE url_domain = 'app.example.com' AND url_path = '/api/items' ORDER BY "timestamp" LIMIT 1`);
   const [url, user, ts] = r.rows[0]!.map(String);

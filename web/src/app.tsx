@@ -83,7 +83,8 @@ export function App() {
   useEffect(() => {
     if (!section) navigate('/alerts', true);
   }, [section]);
-  const readOnly = status.data?.readOnly ?? true;
+  // Until the status arrives saving is offered; the server refuses it anyway under --read-only.
+  const readOnly = status.data?.readOnly ?? false;
   let page;
   if (locked) page = <TokenForm />;
   else if (section === 'alerts' && rest) page = <AlertPage id={decodeURIComponent(rest)} />;

@@ -3,9 +3,12 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { ConfigIssue } from '../intake.js';
 import { RecordingIntake } from '../../testing/recording-intake.js';
+import { collectLog } from '../log.js';
 import { unwrapEnvelope } from '../../formats/envelopes/index.js';
 import { firehoseInputType } from './input-types.js';
 import type { FirehoseInput } from './firehose-input.js';
+
+collectLog.silent = true;
 
 const ACCESS_KEY = 'firehose-access-key-0123456789';
 

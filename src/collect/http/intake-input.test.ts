@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { ConfigIssue } from '../intake.js';
 import { RecordingIntake } from '../../testing/recording-intake.js';
+import { collectLog } from '../log.js';
 import { httpIntakeInputType } from './input-types.js';
 import type { HttpIntakeInput } from './intake-input.js';
+
+collectLog.silent = true;
 
 const KEY = 'k-0123456789abcdef-intake';
 

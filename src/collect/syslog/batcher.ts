@@ -45,8 +45,6 @@ interface Batch {
  * fewer, larger deliveries get more messages through. Idle, batches stay small and quick.
  */
 const GROWTH = 10;
-/** Messages in open batches beyond which batches are handed over even while the pipeline is busy. */
-const MAX_HELD = 200_000;
 const RECHECK_MS = 25;
 
 const RETRY_FIRST_MS = 250;
@@ -76,7 +74,7 @@ export class Batcher {
 
   /** Busy, and the open batches have grown as large as they may: stop reading (TCP backpressure). */
   get full(): boolean {
-    return this.busy && (this.held >= this.opts.maxLines * GROWTH || this.held > MAX_HELD);
+    return this.busy && this.held >= this.opts.maxLines * GROWTH;
   }
 
   /** Messages held here (open batches and deliveries not yet resolved). */
@@ -94,7 +92,7 @@ export class Batcher {
     b.lines.push(line);
     this.queued++;
     this.held++;
-    if (b.lines.length >= this.opts.maxLines && this.mayDispatch(b)) this.dispatch(key);
+    if (b.lines.length >= this.opts.maxLines && this.mayDispatch()) this.dispatch(key);
   }
 
   /** Hands every open batch over and waits until every delivery resolved (or was given up). */
@@ -106,15 +104,15 @@ export class Batcher {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
-  /** A ready batch goes now unless the pipeline is busy and it may still grow. */
-  private mayDispatch(b: Batch): boolean {
-    return !this.busy || b.lines.length >= this.opts.maxLines * GROWTH || this.held > MAX_HELD || this.stopping;
+  /** A ready batch waits while the pipeline is busy (and grows meanwhile, until the input stops reading). */
+  private mayDispatch(): boolean {
+    return !this.busy || this.stopping;
   }
 
   private timeUp(key: string): void {
     const b = this.open.get(key);
     if (!b) return;
-    if (this.mayDispatch(b)) this.dispatch(key);
+    if (this.mayDispatch()) this.dispatch(key);
     else {
       b.due = true;
       this.scheduleRecheck();
@@ -126,7 +124,7 @@ export class Batcher {
     let waiting = false;
     for (const [key, b] of this.open) {
       if (!b.due && b.lines.length < this.opts.maxLines) continue;
-      if (this.mayDispatch(b)) this.dispatch(key);
+      if (this.mayDispatch()) this.dispatch(key);
       else waiting = true;
     }
     if (waiting) this.scheduleRecheck();

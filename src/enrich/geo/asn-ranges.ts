@@ -61,7 +61,7 @@ function digits(buf: Buffer, from: number, to: number): number {
 
 /** Parses asn-ipv4-num.csv; rows that do not parse are skipped (the file is data we ship, not input). */
 export function parseIpv4Csv(text: Buffer): Table {
-  const rows = text.reduce((n, b) => (b === NEWLINE ? n + 1 : n), 1);
+  const rows = countLines(text);
   const starts = new Uint32Array(rows), ends = new Uint32Array(rows), asns = new Uint32Array(rows), nameAt = new Uint32Array(rows);
   let size = 0;
   for (let i = 0; i < text.length; ) {
@@ -81,21 +81,44 @@ export function parseIpv4Csv(text: Buffer): Table {
   return { starts, ends, asns, nameAt, text, size };
 }
 
+/** The eight 16-bit groups of an IPv6 address in plain hex form (`2001:db8::1`); undefined for anything else. */
+function v6Groups(text: string): number[] | undefined {
+  const gap = text.indexOf('::');
+  const parse = (part: string) => (part ? part.split(':').map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)) : []);
+  const head = parse(gap < 0 ? text : text.slice(0, gap));
+  const tail = gap < 0 ? [] : parse(text.slice(gap + 2));
+  const missing = 8 - head.length - tail.length;
+  if ((gap < 0 && missing !== 0) || (gap >= 0 && missing < 1)) return undefined;
+  const groups = [...head, ...new Array<number>(gap < 0 ? 0 : missing).fill(0), ...tail];
+  return groups.some((g) => Number.isNaN(g)) ? undefined : groups;
+}
+
 function v6Halves(text: string): [bigint, bigint] | undefined {
-  try {
-    const bytes = ipaddr.IPv6.parse(text).toByteArray();
-    let hi = 0n, lo = 0n;
-    for (let k = 0; k < 8; k++) hi = (hi << 8n) | BigInt(bytes[k]!);
-    for (let k = 8; k < 16; k++) lo = (lo << 8n) | BigInt(bytes[k]!);
-    return [hi, lo];
-  } catch {
-    return undefined;
+  let groups = v6Groups(text);
+  if (!groups) {
+    // Embedded IPv4 and other rare spellings: the full parser.
+    try {
+      const parts = ipaddr.IPv6.parse(text).parts;
+      groups = parts;
+    } catch {
+      return undefined;
+    }
   }
+  // Two 32-bit numbers per half keep the BigInt work to two conversions.
+  const word = (a: number, b: number) => a * 65536 + b;
+  const half = (k: number) => (BigInt(word(groups![k]!, groups![k + 1]!)) << 32n) | BigInt(word(groups![k + 2]!, groups![k + 3]!));
+  return [half(0), half(4)];
+}
+
+function countLines(text: Buffer): number {
+  let n = 1;
+  for (let i = text.indexOf(NEWLINE); i >= 0; i = text.indexOf(NEWLINE, i + 1)) n++;
+  return n;
 }
 
 /** Parses asn-ipv6.csv (addresses as text); starts/ends hold two 64-bit halves per row. */
 export function parseIpv6Csv(text: Buffer): Table {
-  const rows = text.reduce((n, b) => (b === NEWLINE ? n + 1 : n), 1);
+  const rows = countLines(text);
   const starts = new BigUint64Array(rows * 2), ends = new BigUint64Array(rows * 2), asns = new Uint32Array(rows), nameAt = new Uint32Array(rows);
   let size = 0;
   for (let i = 0; i < text.length; ) {

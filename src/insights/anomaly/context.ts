@@ -41,14 +41,7 @@ export interface AnomalyContext {
   /** Each distribution's first event (the start of its history). */
   firstSeen: Map<string, number>;
   options: AnomalyOptions;
-  export interface ClientRow {
-  d: string;
-  ip: string;
-  requests: number;
-  firstMs: number;
-}
-
-/** Requests per (distribution, rate bucket, edge location) over the whole history up to the range's end. */
+  /** Requests per (distribution, rate bucket, edge location) over the whole history up to the range's end. */
   shape: ShapeRow[];
   shapeWidthS: number;
   /** Requests and first request per (distribution, address), and each address's country/ASN (one lookup per distinct address); lazy. */
@@ -75,6 +68,13 @@ export function spanSql(params: Params, startMs: number | undefined, endMs: numb
     sql += ` AND "timestamp" < make_timestamp(CAST($${prefix}End AS BIGINT))`;
   }
   return sql;
+}
+
+export interface ClientRow {
+  d: string;
+  ip: string;
+  requests: number;
+  firstMs: number;
 }
 
 /** Requests per (distribution, rate bucket, edge location): the one scan the volume, error and edge rules share. */

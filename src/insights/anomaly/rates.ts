@@ -62,16 +62,15 @@ export async function rateAnomalies(ctx: AnomalyContext, byAsn: boolean): Promis
       const name = byAsn ? `AS${source}` : source;
       const members = byAsn ? [...viewers].filter(([, g]) => String(g.asn) === source) : [];
       const asName = byAsn ? members.find(([, g]) => g.asName)?.[1].asName : viewers.get(source)?.asName;
-      const contributors: Contributor[] = byAsn
-        ? await asnMembers(ctx, d, members.map(([ip]) => ip), startMs, endMs)
-        : [{ kind: 'address', value: source, observed: total, expected: peak.expected * run.length }];
+      const active = byAsn ? await asnMembers(ctx, d, members.map(([ip]) => ip), startMs, endMs) : undefined;
+      const contributors: Contributor[] = active ? active.top : [{ kind: 'address', value: source, observed: total, expected: peak.expected * run.length }];
       const geo = byAsn ? undefined : viewers.get(source);
       if (geo?.asn !== undefined) contributors.push({ kind: 'asn', value: `AS${geo.asn}`, observed: total });
       if (geo?.country) contributors.push({ kind: 'country', value: geo.country, observed: total });
       out.push({
         rule, severity: FINDING_SEVERITY[rule.level], distribution: d, key: { distribution: d, [byAsn ? 'asn' : 'address']: name, bucket: isoSeconds(startMs) },
         title: `${name}${asName ? ` (${asName})` : ''} sent ${peak.n} requests to ${d} in ${widthS / 60} min, usually ${peak.expected < 10 ? peak.expected.toFixed(1) : Math.round(peak.expected)}`,
-        detail: `${total} requests from ${byAsn ? `${contributors.length} address${contributors.length === 1 ? '' : 'es'} of ${name}` : name} between ${isoSeconds(startMs)} and ${isoSeconds(endMs)}; its mean over the preceding day was ${peak.expected.toFixed(1)} per ${widthS / 60} min.`,
+        detail: `${total} requests from ${active ? `${active.active} address${active.active === 1 ? '' : 'es'} of ${name}` : name} between ${isoSeconds(startMs)} and ${isoSeconds(endMs)}; its mean over the preceding day was ${peak.expected.toFixed(1)} per ${widthS / 60} min.`,
         at: isoSeconds(startMs), observed: peak.n, baseline: Math.round(peak.expected * 10) / 10, baselineKind: 'own mean over the preceding day', contributors: contributors.slice(0, 8),
         facts: { requests: total, buckets: run.length, from: isoSeconds(startMs), until: isoSeconds(endMs), bucket_seconds: widthS, ...(asName ? { as_name: asName } : {}) },
         events: { startMs, endMs, ips: byAsn ? members.map(([ip]) => ip) : [source] },
@@ -82,14 +81,14 @@ export async function rateAnomalies(ctx: AnomalyContext, byAsn: boolean): Promis
 }
 
 /** The addresses of one ASN that sent requests in the window, busiest first. */
-async function asnMembers(ctx: AnomalyContext, d: string, ips: string[], startMs: number, endMs: number): Promise<Contributor[]> {
+async function asnMembers(ctx: AnomalyContext, d: string, ips: string[], startMs: number, endMs: number): Promise<{ top: Contributor[]; active: number }> {
   const params: Params = { d, ips: JSON.stringify(ips) };
   const r = await ctx.store.query(
-    `SELECT source_ip, count(*) AS n FROM ${ctx.from} AS t WHERE aws_cloudfront_distribution_id = $d AND source_ip IN (SELECT unnest(from_json($ips, '["VARCHAR"]')))${spanSql(params, startMs, endMs)}
+    `SELECT source_ip, count(*) AS n, count(*) OVER () FROM ${ctx.from} AS t WHERE aws_cloudfront_distribution_id = $d AND source_ip IN (SELECT unnest(from_json($ips, '["VARCHAR"]')))${spanSql(params, startMs, endMs)}
       GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8`,
     params,
   );
-  return r.rows.map(([ip, n]) => ({ kind: 'address', value: String(ip), observed: num(n) }));
+  return { top: r.rows.map(([ip, n]) => ({ kind: 'address', value: String(ip), observed: num(n) })), active: num(r.rows[0]?.[2]) };
 }
 
 /**

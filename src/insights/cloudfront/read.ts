@@ -87,11 +87,3 @@ export function dimensionsSql(from: string, where: string): string {
     QUALIFY dim IN (${unlimited}) OR row_number() OVER (PARTITION BY dim ORDER BY requests DESC, value) <= $limit
     ORDER BY dim, requests DESC, value`;
 }
-
-/** Requests per client address with the country/ASN the log itself recorded (for the anomaly rules). */
-export function clientsSql(from: string, where: string): string {
-  return `SELECT source_ip, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes,
-      count(*) FILTER (http_response_status_code >= 400) AS errors,
-      min(source_geo_country_iso_code) AS country, min(source_as_number) AS asn
-    FROM ${from} AS t WHERE ${where} AND source_ip IS NOT NULL GROUP BY source_ip`;
-}

@@ -2,7 +2,7 @@ import type { EventStore } from '../../store/store.js';
 import type { InsightOptions, InsightReport, ReportSection, TableSection } from '../report.js';
 import { bucketSeconds, isoSeconds, limitOf, num, timeRange, tsMs } from '../time-range.js';
 import type { InsightView } from '../views.js';
-import { CACHE_HITS, CACHE_LOOKUPS, clientsSql, cloudfrontFrom, cloudfrontWhere, countsSql, dimensionsSql, QUANTILE_SAMPLE, quantilesSql, TOP_DIMENSIONS } from './read.js';
+import { CACHE_HITS, CACHE_LOOKUPS, cloudfrontFrom, cloudfrontWhere, countsSql, dimensionsSql, QUANTILE_SAMPLE, quantilesSql, TOP_DIMENSIONS } from './read.js';
 import { recordedOf, resolveViewer, wafRecorded, type ViewerGeo } from './viewer-geo.js';
 
 type Params = Record<string, string | number | boolean | null>;
@@ -30,15 +30,6 @@ export interface ViewerTotals {
   bytes: number;
   errors: number;
   geo: ViewerGeo;
-}
-
-/** Requests per viewer address with its country and ASN (looked up once per distinct address). */
-export async function viewerTotals(store: EventStore, from: string, where: string, params: Params, range: ReturnType<typeof timeRange>): Promise<ViewerTotals[]> {
-  const [clients, waf] = [await store.query(clientsSql(from, where), params), await wafRecorded(store, range)];
-  return clients.rows.map(([ip, requests, bytes, errors, country, asn]) => ({
-    ip: String(ip), requests: num(requests), bytes: num(bytes), errors: num(errors),
-    geo: resolveViewer(String(ip), recordedOf(country, asn), waf.get(String(ip))),
-  }));
 }
 
 function rollUp(viewers: ViewerTotals[], keyOf: (v: ViewerTotals) => string | undefined): Map<string, { requests: number; bytes: number; clients: number; sources: Set<string> }> {
@@ -146,7 +137,7 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
 
   // Every top-N table, the result types and every client address in one scan.
   const dims = (await store.query(dimensionsSql(from, where), { ...params, limit })).rows;
-  const [waf] = [await wafRecorded(store, range)];
+  const waf = await wafRecorded(store, range);
   const viewers: ViewerTotals[] = [];
   for (const [i, d] of TOP_DIMENSIONS.entries()) {
     const mine = dims.filter((r) => num(r[0]) === i);

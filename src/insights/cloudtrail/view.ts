@@ -128,7 +128,7 @@ function buildFindings(items: readonly Classified[], firstSeen: ReadonlyMap<stri
     findings.push({
       severity: first.severity!,
       title: `${failed ? 'Attempted ' : ''}${api}${target} by ${who(c)}`,
-      detail: `${failed ? `Refused (${c.errorCode ?? 'failure'}): ` : ''}${first.why}${count}. Called by ${c.arn ?? who(c)}${c.identityType ? ` (${c.identityType}${c.accessKey ? `, key ${c.accessKey}` : ''})` : ''} ${where(c)}${c.userAgent ? ` with ${clip(c.userAgent, 60)}` : ''}.`,
+      detail: `${failed ? `Refused (${c.errorCode ?? 'failure'}): ${first.why}` : first.why.charAt(0).toUpperCase() + first.why.slice(1)}${count}. Called by ${c.arn ?? who(c)}${c.identityType ? ` (${c.identityType}${c.accessKey ? `, key ${c.accessKey}` : ''})` : ''} ${where(c)}${c.userAgent ? ` with ${clip(c.userAgent, 60)}` : ''}.`,
       ...(first.rule.fix && !failed ? { fix: first.rule.fix } : {}),
       facts: Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)),
       at: first.change.time,

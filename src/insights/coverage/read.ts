@@ -36,24 +36,6 @@ export interface SourceStats {
   longGaps: { sinceMs: number; sinceText: string; untilMs: number; seconds: number }[];
 }
 
-/** Events of one source in one bucket. */
-export interface BucketRow {
-  bucket: number;
-  events: number;
-  firstMs: number;
-  lastMs: number;
-  /** Exact text of the bucket's last timestamp (for looking its event up). */
-  lastText: string;
-}
-
-export interface SourceBuckets {
-  level: SourceLevel;
-  dataset: string;
-  key: string;
-  /** Active buckets in time order. */
-  buckets: BucketRow[];
-}
-
 const quote = (name: string) => `"${name}"`;
 /** Levels that mean something in one dataset only (PAN-OS logs interface names too). */
 const OWN_TABLE: Record<string, string> = { aws_cloudfront_distribution_id: 'events_aws_cloudfront', observer_ingress_interface_name: 'events_aws_vpcflow' };
@@ -79,37 +61,52 @@ function fineSql(tables: ReadonlyMap<string, ReadonlySet<string>>, where: string
 /** The store's dataset tables and their columns, read once per analysis. */
 export const readTables = datasetTables;
 
-/** Every source's active buckets (dataset, account, distribution, interface), from one pass over the events. */
 export type Tables = ReadonlyMap<string, ReadonlySet<string>>;
 
-export async function sourceBuckets(store: EventStore, tables: Tables, range: TimeRange, widthS: number): Promise<SourceBuckets[]> {
-  const params: Record<string, string | number> = { widthMs: widthS * 1000 };
-  const sql = fineSql(tables, rangeSql(range, params));
-  if (!sql) return [];
-  const r = await store.query(`SELECT ds, k0, k1, k2, bucket, n, first, last, CAST(last AS VARCHAR) FROM (${sql}) ORDER BY bucket`, params);
-  const sources = new Map<string, SourceBuckets>();
-  const add = (level: SourceLevel, ds: string, key: string, row: BucketRow) => {
-    const id = `${level}\u0000${ds}\u0000${key}`;
-    let src = sources.get(id);
-    if (!src) sources.set(id, (src = { level, dataset: ds, key, buckets: [] }));
-    const prev = src.buckets[src.buckets.length - 1];
-    if (prev && prev.bucket === row.bucket) {
-      prev.events += row.events;
-      if (row.firstMs < prev.firstMs) prev.firstMs = row.firstMs;
-      if (row.lastMs > prev.lastMs) [prev.lastMs, prev.lastText] = [row.lastMs, row.lastText];
-    } else src.buckets.push({ ...row });
-  };
-  for (const [ds, k0, k1, k2, bucket, n, first, last, lastText] of r.rows) {
+export interface SourcesResult {
+  stats: SourceStats[];
+  /** Events per bucket of every dataset (the coverage series). */
+  datasetBuckets: Map<string, { bucket: number; events: number }[]>;
+}
+
+/**
+ * Every source's cadence in one pass over the events: per-table aggregation at the finest grain,
+ * rolled up per level, the silences between active buckets from a window over the roll-up, their
+ * 95th percentile, and the silences longer than the source's threshold. Returns one row per source.
+ */
+export async function sourceCadence(store: EventStore, tables: Tables, range: TimeRange, widthS: number, minSilenceS: number, factor: number): Promise<SourcesResult> {
+  const params: Record<string, string | number> = { widthMs: widthS * 1000, minMs: minSilenceS * 1000, factor };
+  const fine = fineSql(tables, rangeSql(range, params));
+  if (!fine) return { stats: [], datasetBuckets: new Map() };
+  const level = (name: string, key: string) => `SELECT '${name}' AS level, ds, ${key} AS key, bucket, sum(n) AS n, min(first) AS first, max(last) AS last FROM fine${key === 'ds' ? '' : ` WHERE ${key} IS NOT NULL`} GROUP BY ds, ${key}, bucket`;
+  const sql = `WITH fine AS (${fine}),
+    src AS (${[level('dataset', 'ds'), level('account', 'k0'), level('distribution', 'k1'), level('interface', 'k2')].join('\nUNION ALL ')}),
+    g AS (SELECT *, lag(last) OVER w AS prev_last, epoch_ms(first) - epoch_ms(lag(last) OVER w) AS gap_ms FROM src WINDOW w AS (PARTITION BY level, ds, key ORDER BY bucket)),
+    st AS (SELECT level, ds, key, quantile_cont(gap_ms, 0.95) AS p95 FROM g GROUP BY level, ds, key)
+    SELECT g.level, g.ds, g.key, count(*), sum(g.n), min(g.first), max(g.last), CAST(max(g.last) AS VARCHAR), any_value(st.p95),
+      list(struct_pack(since := CAST(g.prev_last AS VARCHAR), until := CAST(g.first AS VARCHAR)) ORDER BY g.bucket) FILTER (g.gap_ms > greatest($minMs, $factor * COALESCE(st.p95, 0))),
+      list(struct_pack(b := g.bucket, n := g.n) ORDER BY g.bucket) FILTER (g.level = 'dataset')
+    FROM g JOIN st ON g.level = st.level AND g.ds = st.ds AND g.key = st.key
+    GROUP BY g.level, g.ds, g.key`;
+  const r = await store.query(sql, params);
+  const stats: SourceStats[] = [];
+  const datasetBuckets = new Map<string, { bucket: number; events: number }[]>();
+  for (const [lvl, ds, key, buckets, events, first, last, lastText, p95, gaps, perBucket] of r.rows) {
     const firstMs = tsMs(first);
     const lastMs = tsMs(last);
-    if (firstMs === undefined || lastMs === undefined || typeof ds !== 'string') continue;
-    const row: BucketRow = { bucket: num(bucket), events: num(n), firstMs, lastMs, lastText: String(lastText) };
-    add('dataset', ds, ds, row);
-    [k0, k1, k2].forEach((k, i) => {
-      if (k !== null && k !== undefined && k !== '') add(SOURCE_LEVELS[i + 1]!.level, ds, String(k), row);
+    if (firstMs === undefined || lastMs === undefined) continue;
+    const longGaps = ((gaps as { since: string; until: string }[] | null) ?? []).flatMap((gap) => {
+      const sinceMs = tsMs(gap.since);
+      const untilMs = tsMs(gap.until);
+      return sinceMs === undefined || untilMs === undefined ? [] : [{ sinceMs, sinceText: gap.since, untilMs, seconds: (untilMs - sinceMs) / 1000 }];
     });
+    stats.push({
+      level: lvl as SourceLevel, dataset: String(ds), key: String(key), buckets: num(buckets), events: num(events), firstMs, lastMs, lastText: String(lastText),
+      p95GapS: p95 === null || p95 === undefined ? undefined : num(p95) / 1000, longGaps,
+    });
+    if (lvl === 'dataset' && Array.isArray(perBucket)) datasetBuckets.set(String(ds), (perBucket as { b: unknown; n: unknown }[]).map((x) => ({ bucket: num(x.b), events: num(x.n) })));
   }
-  return [...sources.values()];
+  return { stats, datasetBuckets };
 }
 
 /** The first and last event time over every dataset table (min/max come from the tables' statistics). */
@@ -122,33 +119,10 @@ export async function dataSpan(store: EventStore, all: Tables, range: TimeRange)
   return { firstMs: tsMs(r.rows[0]?.[0]), lastMs: tsMs(r.rows[0]?.[1]) };
 }
 
-/** Linear-interpolated quantile of sorted values (as DuckDB's quantile_cont). */
-function quantile(sorted: readonly number[], q: number): number | undefined {
-  if (!sorted.length) return undefined;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-/** A source's cadence: its usual gap (95th percentile of the silences between active buckets) and the long ones. */
-export function sourceStats(src: SourceBuckets, minSilenceS: number, factor: number): SourceStats {
-  const b = src.buckets;
-  const gaps: SourceStats['longGaps'] = [];
-  for (let i = 1; i < b.length; i++) gaps.push({ sinceMs: b[i - 1]!.lastMs, sinceText: b[i - 1]!.lastText, untilMs: b[i]!.firstMs, seconds: (b[i]!.firstMs - b[i - 1]!.lastMs) / 1000 });
-  const p95GapS = quantile(gaps.map((g) => g.seconds).sort((x, y) => x - y), 0.95);
-  const threshold = Math.max(minSilenceS, factor * (p95GapS ?? 0));
-  const last = b[b.length - 1]!;
-  return {
-    level: src.level, dataset: src.dataset, key: src.key, buckets: b.length, events: b.reduce((a, x) => a + x.events, 0), firstMs: b[0]!.firstMs,
-    lastMs: last.lastMs, lastText: last.lastText, p95GapS, longGaps: gaps.filter((g) => g.seconds > threshold),
-  };
-}
-
 /** The latest event time in the range: "now" for the data (a store of last month's logs is not silent today). */
-export function dataHorizon(sources: readonly SourceBuckets[]): number | undefined {
+export function dataHorizon(stats: readonly SourceStats[]): number | undefined {
   let last: number | undefined;
-  for (const s of sources) if (s.level === 'dataset' && s.buckets.length) last = Math.max(last ?? -Infinity, s.buckets[s.buckets.length - 1]!.lastMs);
+  for (const s of stats) if (s.level === 'dataset') last = Math.max(last ?? -Infinity, s.lastMs);
   return last;
 }
 

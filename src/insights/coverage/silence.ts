@@ -1,7 +1,7 @@
 import type { EventStore } from '../../store/store.js';
 import type { InsightOptions } from '../report.js';
 import { timeRange, type TimeRange } from '../time-range.js';
-import { dataHorizon, dataSpan, readTables, sourceBuckets, type Tables, sourceStats, SOURCE_LEVELS, type SourceBuckets, type SourceLevel, type SourceStats } from './read.js';
+import { dataHorizon, dataSpan, readTables, sourceCadence, SOURCE_LEVELS, type SourceLevel, type SourceStats, type Tables } from './read.js';
 
 /**
  * When is a source silent "longer than its usual cadence"? Its usual silence is the 95th percentile
@@ -40,8 +40,8 @@ export interface CoverageResult {
   tables: Tables;
   /** Width of the buckets cadence is measured in, seconds. */
   widthS: number;
-  /** Every source's active buckets (the dataset level draws the series). */
-  buckets: SourceBuckets[];
+  /** Events per active bucket of each dataset (the series). */
+  datasetBuckets: Map<string, { bucket: number; events: number }[]>;
   /** The data's "now": the last event in the range (or the range's end). */
   horizonMs: number | undefined;
   sources: (SourceStats & { thresholdS: number; status: 'ok' | 'silent' | 'gap' | 'too little history' })[];
@@ -65,11 +65,11 @@ export async function findSilences(store: EventStore, o: CoverageOptions): Promi
   const widthS = Math.max(COVERAGE_DEFAULTS.bucketSeconds, Math.ceil(spanS / 20_000 / COVERAGE_DEFAULTS.bucketSeconds) * COVERAGE_DEFAULTS.bucketSeconds);
   const minSilenceS = o.minSilenceSeconds ?? COVERAGE_DEFAULTS.minSilenceSeconds;
   const factor = o.factor ?? COVERAGE_DEFAULTS.factor;
-  const buckets = await sourceBuckets(store, tables, range, widthS);
-  let stats = buckets.map((b) => sourceStats(b, minSilenceS, factor));
+  const cadence = await sourceCadence(store, tables, range, widthS, minSilenceS, factor);
+  let stats = cadence.stats;
   if (o.distribution) stats = stats.filter((s) => s.level === 'distribution' && s.key === o.distribution);
   // Events stamped in the future (clock skew, junk) must not make every real source look silent.
-  const last = dataHorizon(buckets);
+  const last = dataHorizon(cadence.stats);
   const horizonMs = range.untilMs ?? (last === undefined ? undefined : Math.min(last, Date.now()));
 
   const sources: CoverageResult['sources'] = [];
@@ -112,5 +112,5 @@ export async function findSilences(store: EventStore, o: CoverageOptions): Promi
     silences.push(c);
   }
   sources.sort((a, b) => a.dataset.localeCompare(b.dataset) || LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || a.key.localeCompare(b.key));
-  return { range, tables, widthS, buckets, horizonMs, sources, silences };
+  return { range, tables, widthS, datasetBuckets: cadence.datasetBuckets, horizonMs, sources, silences };
 }

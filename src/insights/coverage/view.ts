@@ -107,16 +107,15 @@ export async function coverageReport(store: EventStore, o: CoverageOptions): Pro
     const width = Math.max(1, Math.ceil(bucketSeconds(o, to - from) / fine)) * fine;
     const first = Math.floor(from / 1000 / width);
     const n = Math.min(100_000, Math.floor(to / 1000 / width) - first + 1);
-    const series = result.buckets
-      .filter((b) => b.level === 'dataset')
-      .sort((a, b) => a.dataset.localeCompare(b.dataset))
-      .map((b) => {
+    const series = [...result.datasetBuckets.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, buckets]) => {
         const values = new Array<number>(n).fill(0);
-        for (const x of b.buckets) {
+        for (const x of buckets) {
           const i = Math.floor((x.bucket * fine) / width) - first;
           if (i >= 0 && i < n) values[i]! += x.events;
         }
-        return { name: b.dataset, values };
+        return { name, values };
       });
     const starts = Array.from({ length: n }, (_, i) => isoSeconds((first + i) * width * 1000));
     sections.push({ kind: 'series', id: 'events-per-dataset', title: `Events per dataset per ${width >= 3600 ? `${width / 3600} h` : `${width / 60} min`}`, buckets: starts, series });

@@ -98,13 +98,15 @@ export interface ScanRow {
  */
 export async function scans(store: EventStore, from: string, range: TimeRange): Promise<ScanRow[]> {
   const params: Record<string, string | number> = { windowMs: SCAN.windowSeconds * 1000, halfMs: SCAN.windowSeconds * 500, targets: SCAN.targets, rejects: SCAN.rejects };
-  const target = `dst || ':' || COALESCE(CAST(dport AS VARCHAR), '')`;
-  const busy = `HAVING count(DISTINCT ${target}) >= $targets AND count(*) FILTER (action = $reject) >= $rejects`;
+  const target = `hash(dst, dport)`;
+  const busy = `HAVING count(DISTINCT ${target}) >= $targets AND count(*) >= $rejects`;
   const r = await store.query(
     `${flowsCte(from, range, params)},
-      fw AS (SELECT *, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows),
-      win0 AS (SELECT src, w0 FROM fw GROUP BY src, w0 ${busy}),
-      win1 AS (SELECT src, w1 FROM fw GROUP BY src, w1 ${busy}),
+      -- Windows are found among rejected flows only (a scan is mostly refused); their flows, accepted ones too, are the hits.
+      rej AS (SELECT src, dst, dport, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE action = $reject),
+      win0 AS (SELECT src, w0 FROM rej GROUP BY src, w0 ${busy}),
+      win1 AS (SELECT src, w1 FROM rej GROUP BY src, w1 ${busy}),
+      fw AS (SELECT *, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE src IN (SELECT src FROM win0 UNION SELECT src FROM win1)),
       hits AS (SELECT * FROM fw WHERE EXISTS (SELECT 1 FROM win0 WHERE win0.src = fw.src AND win0.w0 = fw.w0)
                                    OR EXISTS (SELECT 1 FROM win1 WHERE win1.src = fw.src AND win1.w1 = fw.w1))
       SELECT src, count(DISTINCT ${target}), list(DISTINCT dport ORDER BY dport),
@@ -123,37 +125,44 @@ export interface SensitiveRow {
   port: number;
   action: 'accept' | 'reject';
   flows: number;
+  /** Distinct hosts reached, and up to two of them (the lowest and highest address). */
+  hostCount: number;
   hosts: string[];
   bytes: number;
   firstMs: number;
   lastMs: number;
 }
 
+/** Most (source, port, action) groups read: accepted ones first, then the busiest. */
+const SENSITIVE_ROWS = 5000;
+
 /** Inbound flows from internet addresses to sensitive ports (requests only: the port is the destination). */
 export async function sensitiveFromInternet(store: EventStore, from: string, range: TimeRange): Promise<SensitiveRow[]> {
-  const params: Record<string, string | number> = { ports: JSON.stringify(Object.keys(SENSITIVE_PORTS).map(Number)), egress: 'egress' };
+  const params: Record<string, string | number> = { ports: JSON.stringify(Object.keys(SENSITIVE_PORTS).map(Number)), egress: 'egress', rows: SENSITIVE_ROWS };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, dport, action, count(*), list(DISTINCT dst ORDER BY dst)[1:20], sum(bytes), min(ts), max(ts)
+    `${flowsCte(from, range, params)} SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
       FROM flows
       WHERE dport IN (SELECT unnest(from_json($ports, '["BIGINT"]'))) AND COALESCE(direction, '') <> $egress
         AND NOT ${internalSql('src')} AND ${internalSql('dst')}
-      GROUP BY src, dport, action ORDER BY 4 DESC, src, dport`,
+      GROUP BY src, dport, action ORDER BY action = $accept DESC, n DESC, src, dport LIMIT $rows`,
     params,
   );
-  return r.rows.map(([src, port, action, flows, hosts, bytes, first, last]) => ({
-    src: String(src), port: num(port), action: action === 'accept' ? 'accept' : 'reject', flows: num(flows), hosts: ((hosts as unknown[]) ?? []).map(String),
-    bytes: num(bytes), firstMs: tsMs(first) ?? 0, lastMs: tsMs(last) ?? 0,
+  return r.rows.map(([src, port, action, flows, hostCount, lo, hi, bytes, first, last]) => ({
+    src: String(src), port: num(port), action: action === 'accept' ? 'accept' : 'reject', flows: num(flows), hostCount: num(hostCount),
+    hosts: [...new Set([String(lo), String(hi)])], bytes: num(bytes), firstMs: tsMs(first) ?? 0, lastMs: tsMs(last) ?? 0,
   }));
 }
 
 /** Accepted bytes from internal hosts to each internet destination: the exfiltration candidates. */
 export async function bytesOut(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
   const params: Record<string, string | number> = { limit, ingress: 'ingress' };
+  // Rank destinations by bytes first; the details (hosts, ports, times) only for the top ones.
+  const outbound = (t: string) => `${t}action = $accept AND COALESCE(${t}direction, '') <> $ingress AND ${internalSql(`${t}src`)} AND NOT ${internalSql(`${t}dst`)}`;
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT dst, sum(bytes) AS b, count(*), count(DISTINCT src), list(DISTINCT dport ORDER BY dport)[1:8], min(ts), max(ts)
-      FROM flows
-      WHERE action = $accept AND COALESCE(direction, '') <> $ingress AND ${internalSql('src')} AND NOT ${internalSql('dst')}
-      GROUP BY dst ORDER BY b DESC, dst LIMIT $limit`,
+    `${flowsCte(from, range, params)}, top AS (SELECT dst, sum(bytes) AS b FROM flows WHERE ${outbound('')} GROUP BY dst ORDER BY b DESC, dst LIMIT $limit)
+      SELECT f.dst, t.b, count(*), count(DISTINCT f.src), list(DISTINCT f.dport ORDER BY f.dport)[1:8], min(f.ts), max(f.ts)
+      FROM flows f JOIN top t ON f.dst = t.dst WHERE ${outbound('f.')}
+      GROUP BY f.dst, t.b ORDER BY t.b DESC, f.dst`,
     params,
   );
   return r.rows;

@@ -56,7 +56,7 @@ function sensitiveFindings(rows: readonly SensitiveRow[], scanners: ReadonlySet<
     out.push({
       severity: 'high',
       title: `${portName(port)} reachable from the internet`,
-      detail: `${flows} inbound flows from ${rs.length} internet addresses to port ${port} were ACCEPTED on ${hosts.length} hosts (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''}).`,
+      detail: `${flows} inbound flows from ${rs.length} internet addresses to port ${port} were ACCEPTED (hosts include ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''}).`,
       fix: `Remove the security group rule that allows ${port} from 0.0.0.0/0 (aws ec2 revoke-security-group-ingress); reach these hosts through SSM Session Manager, a VPN or a bastion with a narrow source range.`,
       facts: { sources: rs.slice(0, 10).map((r) => `${r.src} (${r.flows})`).join(', '), hosts: hosts.slice(0, 20).join(', ') },
       at: isoSeconds(Math.min(...rs.map((r) => r.firstMs))),
@@ -148,8 +148,8 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
   });
   sections.push({
     kind: 'table', id: 'sensitive-ports', title: 'Sensitive ports from the internet (SSH, RDP, databases…)',
-    columns: [col('source', 'string'), col('port', 'string'), col('action', 'string'), col('flows', 'number'), col('hosts', 'string'), col('first', 'time'), col('last', 'time')],
-    rows: sensitive.slice(0, limit).map((r) => [r.src, portName(r.port), r.action, r.flows, r.hosts.slice(0, 5).join(', '), isoSeconds(r.firstMs), isoSeconds(r.lastMs)]),
+    columns: [col('source', 'string'), col('port', 'string'), col('action', 'string'), col('flows', 'number'), col('hosts', 'number'), col('e.g.', 'string'), col('first', 'time'), col('last', 'time')],
+    rows: [...sensitive].sort((a, b) => b.flows - a.flows).slice(0, limit).map((r) => [r.src, portName(r.port), r.action, r.flows, r.hostCount, r.hosts.join(', '), isoSeconds(r.firstMs), isoSeconds(r.lastMs)]),
   });
   sections.push({
     kind: 'table', id: 'bytes-out', title: 'Bytes out per internet destination (exfiltration candidates)',

@@ -50,7 +50,8 @@ export function describeDns(s: TrailState): HopDescription {
     ]),
     facts: factsOf([
       ['query', name], ['type', str(rows[0], 'dns_question_type')], ['response code', str(rows[0], 'dns_response_code')],
-      ['CNAME', cnames.join(' → ')], ['addresses', addresses.join(', ')], ['client', str(rows[0], 'source_ip')],
+      ['CNAME', cnames.filter((a) => a.includes('.') && !a.includes(' ') && !a.startsWith('"')).join(' → ')], ['addresses', addresses.join(', ')],
+      ['answers', cnames.filter((a) => !a.includes('.') || a.includes(' ') || a.startsWith('"')).join(', ')], ['client', str(rows[0], 'source_ip')],
       ['user', firstUser(rows)], ['device', rows.map((r) => str(r, 'host_name')).find(Boolean)], ['policy action', action],
       ['categories', list(policy, 'umbrella_categories').join(', ') || str(policy, 'zscaler_dns_category')],
       ['resolver', str(firstRow(s, ['dns-defender']), 'destination_ip') ?? str(firstRow(s, ['dns-route53']), 'aws_route53_vpc_id')],

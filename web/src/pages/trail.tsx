@@ -19,7 +19,8 @@ function Hop({ hop, x, selected }: { hop: TrailHop; x: number; selected: boolean
       class={`hop hop-${hop.verdict}${selected ? ' selected' : ''}`}
       transform={`translate(${x}, 10)`}
       role="button"
-      tabIndex={0}
+      // SVG attributes are case-sensitive: `tabIndex` would not make the hop focusable.
+      tabindex={0}
       aria-pressed={selected}
       aria-label={`${hop.kind}: ${hop.verdict}. ${hop.summary}`}
       data-hop={hop.kind}
