@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { CliError } from '../cli/exit-codes.js';
+import { CliError, EXIT } from '../cli/exit-codes.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 
@@ -54,4 +56,14 @@ export function threadsOf(o: FormatOptions): number {
   const n = Number(o.threads);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--threads must be a whole number from 0 to 64, got '${o.threads}'`);
   return n;
+}
+
+/** Opens an existing database read-only for a reading command; a missing or unopenable file is a fatal CLI error. */
+export async function openStoreForReading(db: string): Promise<DuckDbStore> {
+  if (!existsSync(db)) throw new CliError(`database ${db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
+  try {
+    return await DuckDbStore.open(db, { readOnly: true });
+  } catch (e) {
+    throw new CliError(`cannot open database ${db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
 }

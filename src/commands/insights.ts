@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderTable, terminalSafe } from '../cli/text.js';
@@ -6,8 +5,7 @@ import { renderReport } from '../insights/render.js';
 import type { InsightOptions } from '../insights/report.js';
 import { InsightOptionError, isoSeconds } from '../insights/time-range.js';
 import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { DEFAULT_DB } from './common.js';
+import { DEFAULT_DB, openStoreForReading } from './common.js';
 import { parseTimeBound } from './vpcflow.js';
 
 interface InsightsCliOptions {
@@ -55,13 +53,7 @@ export async function runInsights(viewId: string | undefined, o: InsightsCliOpti
   const limit = positiveInt(o.limit, '--limit', 10_000);
   if (limit !== undefined) options.limit = limit;
   if (o.diagnose) options.diagnose = true;
-  if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
-  let store: DuckDbStore;
-  try {
-    store = await DuckDbStore.open(o.db, { readOnly: true });
-  } catch (e) {
-    throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-  }
+  const store = await openStoreForReading(o.db);
   try {
     const report = await view.run(store, options);
     // The diagnosis's explanations are whole sentences: give its table room.

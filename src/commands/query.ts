@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderTable } from '../cli/text.js';
@@ -8,7 +7,7 @@ import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
 import { AliasError, compileSpl, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
-import { DEFAULT_DB } from './common.js';
+import { DEFAULT_DB, openStoreForReading } from './common.js';
 
 interface QueryOptions {
   db: string;
@@ -64,13 +63,7 @@ ${EXIT_CODES_HELP}`,
       if (!o.schema && !text) throw new CliError('give a SQL or SPL query, or --schema');
       if (o.spl && o.sql) throw new CliError('give --spl or --sql, not both');
       const q = text ? toSql(text, o) : undefined;
-      if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
-      let store: DuckDbStore;
-      try {
-        store = await DuckDbStore.open(o.db, { readOnly: true });
-      } catch (e) {
-        throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-      }
+      const store = await openStoreForReading(o.db);
       try {
         const result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params).catch((e: Error) => {
           throw new CliError(`query failed: ${e.message}`, EXIT.FATAL);

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { buildTrail, DEFAULT_WINDOW_SECONDS, TrailNotFoundError, TrailQueryError, type Trail, type TrailQuery } from '../trail/index.js';
-import { DEFAULT_DB } from './common.js';
+import { DEFAULT_DB, openStoreForReading } from './common.js';
 
 interface TrailCliOptions {
   db: string;
@@ -97,13 +95,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (o: TrailCliOptions) => {
       const query = queryOf(o);
-      if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
-      let store: DuckDbStore;
-      try {
-        store = await DuckDbStore.open(o.db, { readOnly: true });
-      } catch (e) {
-        throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-      }
+      const store = await openStoreForReading(o.db);
       try {
         const trail = await buildTrail(store, query);
         process.stdout.write(o.json ? JSON.stringify(trail, null, 2) + '\n' : renderTrail(trail));

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderTable, terminalSafe } from '../cli/text.js';
@@ -7,8 +6,7 @@ import { IANA_PROTOCOLS } from '../formats/vpcflow/fields.js';
 import { diagnose, type Connection } from '../insights/vpcflow/diagnose.js';
 import { readFlowRows, readInterfaceAddresses } from '../insights/vpcflow/flow-rows.js';
 import { NEVER_LOGGED, expectedAbsences, parseAddressFilter, type AddressFilter } from '../insights/vpcflow/never-logged.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { DEFAULT_DB } from './common.js';
+import { DEFAULT_DB, openStoreForReading } from './common.js';
 
 interface DiagnoseCliOptions {
   db: string;
@@ -140,13 +138,7 @@ ${EXIT_CODES_HELP}`,
       const untilMs = o.until === undefined ? undefined : parseTimeBound(o.until, '--until');
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, got '${o.limit}'`);
-      if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
-      let store: DuckDbStore;
-      try {
-        store = await DuckDbStore.open(o.db, { readOnly: true });
-      } catch (e) {
-        throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-      }
+      const store = await openStoreForReading(o.db);
       try {
         const failed = (e: Error): never => {
           throw new CliError(`query failed (has VPC flow data been ingested into ${o.db}?): ${e.message}`, EXIT.FATAL);
