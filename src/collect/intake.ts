@@ -81,3 +81,21 @@ export interface InputType {
   /** Returns undefined when the section has issues (pushed onto `issues`, with `at` as the path prefix). */
   create(raw: Record<string, unknown>, at: string, issues: ConfigIssue[]): CollectInput | undefined;
 }
+
+/** The running totals an input keeps of its deliveries (`records` only where the input counts them). */
+export interface DeliveryTotals {
+  records?: number;
+  events: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** Adds one delivery's result to an input's running totals. */
+export function addDeliveryResult(totals: DeliveryTotals, result: DeliveryResult): void {
+  if (totals.records !== undefined) totals.records += result.records;
+  totals.events += result.events;
+  totals.stored += result.stored;
+  totals.duplicates += result.duplicates;
+  totals.rejected += result.rejected;
+}

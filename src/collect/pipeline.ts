@@ -14,6 +14,7 @@ import type { SourceStats } from '../pipeline/stats.js';
 import { StoreOpenError } from '../pipeline/ingest.js';
 import { SerialStore } from './serial-store.js';
 import type { Delivery, DeliveryResult, StreamDelivery, StreamIntake } from './intake.js';
+import { addDeliveryResult } from './intake.js';
 
 export interface CollectPipelineOptions {
   db: string;
@@ -149,11 +150,7 @@ export class CollectPipeline implements StreamIntake {
     const result: DeliveryResult = { records: stats.records, events: stats.events, stored: stats.stored ?? 0, duplicates: stats.duplicates ?? 0, rejected: stats.rejected };
     const c = this.counts;
     c.deliveries++;
-    c.records += result.records;
-    c.events += result.events;
-    c.stored += result.stored;
-    c.duplicates += result.duplicates;
-    c.rejected += result.rejected;
+    addDeliveryResult(c, result);
     if (stats.errors.length) c.failedSources++;
     if (record) {
       await this.store.recordFile({

@@ -2,6 +2,7 @@ import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/cl
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, isPermanentS3Error, openS3Object, s3Url, type S3Options } from '../../sources/s3.js';
 import type { CollectInput, StreamIntake } from '../intake.js';
+import { addDeliveryResult } from '../intake.js';
 import { collectLog } from '../log.js';
 import { Backoff, delayFor, sleep } from './backoff.js';
 import { KeyFormats } from '../../sources/s3-key-formats.js';
@@ -245,10 +246,7 @@ export class S3SqsInput implements CollectInput {
       if (bodyError) return { kind: 'retry', reason: `${source}: download interrupted (${bodyError.message})` };
       const c = this.counts;
       c.objects++;
-      c.events += result.events;
-      c.stored += result.stored;
-      c.duplicates += result.duplicates;
-      c.rejected += result.rejected;
+      addDeliveryResult(c, result);
       return { kind: 'done' };
     } catch (e) {
       return { kind: 'retry', reason: `${source}: ${(e as Error).message}` };

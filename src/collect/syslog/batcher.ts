@@ -1,4 +1,5 @@
 import type { Delivery, DeliveryResult, Intake } from '../intake.js';
+import { addDeliveryResult } from '../intake.js';
 import type { RouteTarget } from './routes.js';
 
 /**
@@ -174,11 +175,7 @@ export class Batcher {
       }
       const c = this.counts;
       c.deliveries++;
-      c.records += result.records;
-      c.events += result.events;
-      c.stored += result.stored;
-      c.duplicates += result.duplicates;
-      c.rejected += result.rejected;
+      addDeliveryResult(c, result);
       return;
     }
   }

@@ -1,3 +1,4 @@
+import { bsdTimestampEnd } from '../../formats/shared/bsd-timestamp.js';
 /**
  * Syslog headers: RFC 5424 (`<165>1 2026-11-20T10:00:00.003Z fw01 app 42 ID47 [sd] msg`) and
  * RFC 3164 / BSD (`<14>Nov 20 10:00:00 fw01 sshd[42]: msg`, host and tag optional, an ISO timestamp
@@ -20,7 +21,6 @@ export interface SyslogMessage {
   body: string;
 }
 
-const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 /** A 3164 tag: `sshd`, `sshd[42]`, `panos`, followed by a colon. */
 const TAG = /^([A-Za-z0-9_./-]{1,48})(?:\[([^\]\s]{1,32})\])?:$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -115,24 +115,6 @@ function structuredDataEnd(line: string, i: number): number {
     }
   }
   return i;
-}
-
-/** `Mmm dd hh:mm:ss` (day space-padded or not) at `i`: the offset after it, or -1. */
-function bsdTimestampEnd(line: string, i: number): number {
-  const month = MONTHS.indexOf(line.slice(i, i + 3));
-  if (month < 0 || month % 3 !== 0 || line.charCodeAt(i + 3) !== 32) return -1;
-  let j = i + 4;
-  if (line.charCodeAt(j) === 32) j++;
-  if (!isDigit(line.charCodeAt(j))) return -1;
-  j++;
-  if (isDigit(line.charCodeAt(j))) j++;
-  if (line.charCodeAt(j) !== 32) return -1;
-  j++;
-  if (line.charCodeAt(j + 2) !== 58 || line.charCodeAt(j + 5) !== 58) return -1;
-  j += 8;
-  // Fractions or a year some devices append (`10:00:00.123`, `2026`) stay part of the timestamp.
-  if (line.charCodeAt(j) === 46 /* . */) while (j < line.length && line.charCodeAt(j) !== 32) j++;
-  return j;
 }
 
 function rfc3164(line: string, i: number, out: SyslogMessage): void {

@@ -1,3 +1,4 @@
+import { bsdTimestampEnd } from '../shared/bsd-timestamp.js';
 /**
  * Finds the PAN-OS payload inside a syslog line: RFC 3164 (`<14>Nov 20 10:00:00 fw01 1,2026/…`, the
  * host being optional), RFC 5424 (`<14>1 2026-11-20T10:00:00+01:00 fw01 - - - - 1,2026/…`) or no
@@ -10,28 +11,16 @@ export interface Envelope {
   host: string | undefined;
 }
 
-const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 const RFC5424 = /^<\d{1,3}>\d{1,2} (\S+) (\S+) \S+ \S+ \S+ /;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** True when `line` has `Mmm dd hh:mm:ss ` (day space-padded or not) at `i`; returns the offset after it or -1. */
+/** `Mmm dd hh:mm:ss ` at `i`: the offset after it and its space, or -1. */
 function bsdTimestamp(line: string, i: number): number {
-  if (MONTHS.indexOf(line.slice(i, i + 3)) % 3 !== 0 || line.charCodeAt(i + 3) !== 32) return -1;
-  let j = i + 4;
-  if (line.charCodeAt(j) === 32) j++;
-  if (!isDigit(line.charCodeAt(j))) return -1;
-  j++;
-  if (isDigit(line.charCodeAt(j))) j++;
-  if (line.charCodeAt(j) !== 32) return -1;
-  j++;
-  // hh:mm:ss, optionally followed by a year or fraction some relays add
-  if (line.charCodeAt(j + 2) !== 58 || line.charCodeAt(j + 5) !== 58) return -1;
-  j += 8;
-  while (j < line.length && line.charCodeAt(j) !== 32) j++;
-  return line.charCodeAt(j) === 32 ? j + 1 : -1;
+  const end = bsdTimestampEnd(line, i);
+  return end >= 0 && line.charCodeAt(end) === 32 ? end + 1 : -1;
 }
 
 export function envelope(line: string): Envelope {
