@@ -1,7 +1,7 @@
 import type { EcsEvent } from '../../ecs/event.js';
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { clip, splitFields } from '../shared/aws-text.js';
+import { clip, splitLineOrReport } from '../shared/aws-text.js';
 import { classify, Row, type LogType } from './layouts.js';
 import { accessToEcs, originFromObjectName, type ObjectOrigin } from './to-ecs.js';
 import { connectionToEcs, nlbToEcs } from './connection-ecs.js';
@@ -27,16 +27,9 @@ export class AlbParser implements RecordParser {
   }
 
   line(text: string, _lineNo: number, sink: ParseSink): void {
-    const raw = text.charCodeAt(text.length - 1) === 13 /* \r */ ? text.slice(0, -1) : text;
-    if (raw.trim() === '') {
-      sink.skip('blank line');
-      return;
-    }
-    const fields = splitFields(raw, false);
-    if (typeof fields === 'string') {
-      sink.reject(fields);
-      return;
-    }
+    const line = splitLineOrReport(text, false, sink);
+    if (!line) return;
+    const { raw, fields } = line;
     const layout = classify(fields);
     if (!layout) {
       sink.reject(

@@ -1,6 +1,6 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { splitFields } from '../shared/aws-text.js';
+import { splitLineOrReport } from '../shared/aws-text.js';
 import { MIN_FIELDS, S3_FIELDS } from './fields.js';
 import { originFromObjectName, s3accessToEcs, type ObjectOrigin } from './to-ecs.js';
 
@@ -13,16 +13,9 @@ export class S3AccessParser implements RecordParser {
   }
 
   line(text: string, _lineNo: number, sink: ParseSink): void {
-    const raw = text.charCodeAt(text.length - 1) === 13 /* \r */ ? text.slice(0, -1) : text;
-    if (raw.trim() === '') {
-      sink.skip('blank line');
-      return;
-    }
-    const values = splitFields(raw, true);
-    if (typeof values === 'string') {
-      sink.reject(values);
-      return;
-    }
+    const line = splitLineOrReport(text, true, sink);
+    if (!line) return;
+    const { raw, fields: values } = line;
     if (values.length < MIN_FIELDS) {
       sink.reject(`expected at least ${MIN_FIELDS} space-separated fields (bucket owner … version id; ${S3_FIELDS.length} in the current layout), got ${values.length}`);
       return;

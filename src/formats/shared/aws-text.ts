@@ -1,5 +1,5 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
-import { RecordError, type ParserContext } from '../format.js';
+import { RecordError, type ParserContext, type ParseSink } from '../format.js';
 import { skeletonWithModule } from './skeleton.js';
 import { clip } from './reason.js';
 export { clip } from './reason.js';
@@ -245,4 +245,23 @@ export function awsEvent(s: EventSkeleton, ctx: ParserContext): EcsEvent {
   const out = skeletonWithModule(s, 'aws', ctx);
   out.cloud = { provider: 'aws', service: { name: s.service } };
   return out;
+}
+
+/**
+ * The start every space-separated AWS line parser shares: drops a trailing CR, skips blank lines and
+ * rejects lines that cannot be split. Returns the line without its CR and its fields, or undefined
+ * when the sink has already been told.
+ */
+export function splitLineOrReport(text: string, brackets: boolean, sink: ParseSink): { raw: string; fields: string[] } | undefined {
+  const raw = text.charCodeAt(text.length - 1) === 13 /* \r */ ? text.slice(0, -1) : text;
+  if (raw.trim() === '') {
+    sink.skip('blank line');
+    return undefined;
+  }
+  const fields = splitFields(raw, brackets);
+  if (typeof fields === 'string') {
+    sink.reject(fields);
+    return undefined;
+  }
+  return { raw, fields };
 }
