@@ -23,3 +23,21 @@ test('epoch seconds, ISO, durations', () => {
   assert.equal(secondsToNanos('0.358'), 358_000_000);
   assert.equal(secondsToNanos('-'), undefined);
 });
+
+test('isoFromMillis matches Date.toISOString (without a .000 fraction) across days, years and odd values', () => {
+  const reference = (ms: number) => {
+    const s = new Date(ms).toISOString();
+    // (Six-digit years, outside 0000-9999, keep their seconds too.)
+    return ms % 1000 === 0 ? s.replace(/\.000Z$/, 'Z') : s;
+  };
+  const values = [0, -0, 1, -1, 999, 1000, 86_399_999, 86_400_000, -86_400_000, -86_400_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2026, 10, 20, 8), 1.5, -1.5, 8.64e15, -8.64e15, Date.UTC(-5, 0, 1), Date.UTC(10_000, 0, 1, 1, 2, 3, 4)];
+  let x = 12345;
+  for (let i = 0; i < 5000; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    // Alternate between nearby times (one day, shared prefix) and far-apart ones.
+    values.push(i % 2 ? Date.UTC(2026, 10, 20) + (x % 86_400_000) : (x - 1e9) * 4e5 + (i % 3 ? 0 : x % 1000));
+  }
+  for (const v of values) assert.equal(isoFromMillis(v), reference(v), String(v));
+  assert.throws(() => isoFromMillis(NaN), RangeError);
+  assert.throws(() => isoFromMillis(8.64e15 + 1), RangeError);
+});

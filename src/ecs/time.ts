@@ -4,14 +4,46 @@
  */
 let lastIsoMs = NaN;
 let lastIso = '';
+const DAY_MS = 86_400_000;
+const WHOLE_SECOND = /\.000Z$/;
+/** The ECMAScript time value range: ±8.64e15 ms. */
+const MAX_DATE_MS = 8.64e15;
+let dayStart = NaN;
+let dayPrefix = '';
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 export function isoFromMillis(ms: number): string {
   // Logs hold many records per second: remember the last conversion.
   if (ms === lastIsoMs) return lastIso;
-  const s = new Date(ms).toISOString();
+  const iso = Number.isInteger(ms) && Math.abs(ms) < MAX_DATE_MS ? isoFromDay(ms) : isoFromDate(ms);
   lastIsoMs = ms;
-  lastIso = ms % 1000 === 0 ? s.slice(0, 19) + 'Z' : s;
-  return lastIso;
+  lastIso = iso;
+  return iso;
+}
+
+/**
+ * Records carry several times each (start, end, received) that defeat the one-entry cache but share
+ * a day: `Date` formats the day once (years, leap days), the time of day is arithmetic.
+ */
+function isoFromDay(ms: number): string {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (day !== dayStart) {
+    const s = new Date(ms).toISOString();
+    dayPrefix = s.slice(0, s.indexOf('T') + 1);
+    dayStart = day;
+  }
+  const inDay = ms - day;
+  const second = Math.floor(inDay / 1000);
+  const milli = inDay - second * 1000;
+  const time = `${dayPrefix}${TWO[Math.floor(second / 3600)]}:${TWO[Math.floor(second / 60) % 60]}:${TWO[second % 60]}`;
+  return milli === 0 ? `${time}Z` : `${time}.${THREE[milli]}Z`;
+}
+
+/** Fractional and out-of-range values: `Date`'s own truncation and RangeError. */
+function isoFromDate(ms: number): string {
+  const s = new Date(ms).toISOString();
+  return ms % 1000 === 0 ? s.replace(WHOLE_SECOND, 'Z') : s;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -24,7 +24,7 @@ class Collect implements EventSink {
   async write(_s: SourceStats, r: ChunkResult) {
     this.lines.push(...r.text.split('\n').filter(Boolean));
   }
-  async endSource() {}
+  async endSource(_s: SourceStats) {}
 }
 
 async function run(inputs: string[], format = 'auto', threads = 0, chunkChars?: number) {
@@ -127,4 +127,50 @@ test('inputs that match nothing are reported', async () => {
   assert.equal(summary.missing.length, 2);
   assert.equal(letters.length, 2);
   assert.equal(hadFailures(summary), true);
+});
+
+test('with parser threads, sources read ahead still write in input order (events, dead letters, endSource)', async () => {
+  const dir = tempDir();
+  // Over the 4 MiB below which inputs parse inline: a multi-chunk file, then small ones, each with
+  // one bad line, a gzip one and one no format recognizes.
+  const names: string[] = [];
+  const add = (name: string, data: string | Buffer) => {
+    writeFileSync(join(dir, name), data);
+    names.push(join(dir, name));
+  };
+  const bad = (text: string, at: number) => text.replace(`${line(at)}\n`, `${line(at)}\n2026-11-20\t10:00:00\tLAX1\n`);
+  add('a.log', bad(log(20_000), 19_000));
+  for (let f = 0; f < 6; f++) add(`b${f}.log`, bad(log(200, 100_000 + f * 1000), 100_000 + f * 1000 + f * 30));
+  add('c.notes', 'dear diary\n');
+  add('E2EXAMPLE.2026-11-20-12.d.gz', gzipSync(bad(log(300, 200_000), 200_100)));
+  const order: string[] = [];
+  class Recording extends Collect {
+    override async write(s: SourceStats, r: ChunkResult) {
+      order.push(`write ${s.source}`);
+      // A slow sink: later sources are read and parsed meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await super.write(s, r);
+    }
+    override async endSource(s: SourceStats) {
+      order.push(`end ${s.source}`);
+    }
+  }
+  const deadPath = join(dir, 'dead.ndjson');
+  const dead = new DeadLetterWriter(deadPath);
+  const sink = new Recording();
+  const summary = await runPipeline({ inputs: names, format: 'auto', threads: 2, sink, deadLetters: dead, chunkChars: 64 * 1024 });
+  await dead.close();
+  assert.deepEqual(summary.sources.map((s) => s.source), names);
+  const expected = [...Array.from({ length: 20_000 }, (_, i) => i), ...Array.from({ length: 6 }, (_, f) => Array.from({ length: 200 }, (_, i) => 100_000 + f * 1000 + i)).flat(), ...Array.from({ length: 300 }, (_, i) => 200_000 + i)];
+  assert.deepEqual(sink.lines.map((l) => JSON.parse(l).url.path), expected.map((i) => `/p${i}`));
+  // Writes of a source come after the end of the one before, never interleaved.
+  const seq = order.map((o) => names.indexOf(o.slice(o.indexOf(' ') + 1)));
+  for (let i = 1; i < order.length; i++) {
+    assert.ok(seq[i]! >= seq[i - 1]!, `${order[i - 1]} then ${order[i]}`);
+    if (seq[i]! > seq[i - 1]!) assert.ok(order[i - 1]!.startsWith('end '), `${order[i]} before the end of the previous source`);
+  }
+  assert.equal(order.filter((o) => o.startsWith('end ')).length, names.length);
+  const letters = readFileSync(deadPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string; line: number });
+  assert.deepEqual(letters.map((l) => [names.indexOf(l.source), l.line]), [[0, 19_004], ...Array.from({ length: 6 }, (_, f) => [1 + f, f * 30 + 4]), [7, 1], [8, 104]]);
+  assert.deepEqual(summary.sources.map((s) => s.rejected), [1, 1, 1, 1, 1, 1, 1, 1, 1]);
 });

@@ -66,8 +66,9 @@ const MAX_DOCUMENT_CHARS = 256 << 20;
 
 /**
  * The ingest orchestrator: expands inputs, recognizes each source's format, cuts it into chunks,
- * parses them on the pool and hands results to the sink in input order. Sources are read one after
- * the other; within a source, chunks parse in parallel.
+ * parses them on the pool and hands results to the sink in input order. Within a source, chunks
+ * parse in parallel; with parser threads, the next sources are read and parsed while the current
+ * one finishes (see runSource's `turn`).
  */
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -90,15 +91,30 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   opts.progress?.start(totalBytes, sources.length);
   let doneBytes = 0;
   let events = 0;
+  // Many small sources (200 CloudTrail objects of one document each) left a parser thread idle
+  // while the other parsed and the main thread waited: up to `pool.size` sources now read ahead.
+  const lookahead = pool.size;
+  const open: { src: ByteSource; done: Promise<SourceStats> }[] = [];
+  const finishOldest = async () => {
+    const { src, done } = open.shift()!;
+    const stats = await done;
+    doneBytes += src.size;
+    events += stats.events;
+    summary.sources.push(stats);
+  };
   try {
     for (const src of sources) {
-      const stats = await runSource(src, opts, pool, ingested, (bytes, ev) => {
+      while (open.length > lookahead) await finishOldest();
+      const turn = open.length ? open[open.length - 1]!.done : undefined;
+      const done = runSource(src, opts, pool, ingested, (bytes, ev) => {
         opts.progress?.update(doneBytes + bytes, events + ev, src.path ?? src.name);
-      });
-      doneBytes += src.size;
-      events += stats.events;
-      summary.sources.push(stats);
+      }, turn);
+      // Awaited in order by finishOldest; this only keeps a source failing after an earlier failure
+      // (whose error is the one thrown) from being reported as an unhandled rejection.
+      done.catch(() => {});
+      open.push({ src, done });
     }
+    while (open.length) await finishOldest();
   } finally {
     opts.progress?.stop();
     await pool.close();
@@ -111,6 +127,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 /**
  * Reads one source: recognizes its format, cuts it into chunks, parses them on the pool and hands
  * results to the sink in order, then ends the source on the sink (which stores what is left).
+ * With `turn` (the previous source's run), the source is read and parsed at once but writes nothing
+ * (sink, dead letters, endSource) before that run has finished: outputs keep the input order.
  */
 export async function runSource(
   src: ByteSource,
@@ -118,14 +136,22 @@ export async function runSource(
   pool: ChunkPool,
   ingested: string,
   progress: (bytes: number, events: number) => void = () => {},
+  turn?: Promise<unknown>,
 ): Promise<SourceStats> {
   const formatId = src.format ?? opts.format;
   const fixed: Format | undefined = formatId === 'auto' ? undefined : getFormat(formatId);
   const source = src.name;
   const lineOffset = src.lineOffset ?? 0;
   const stats: SourceStats = { source, format: fixed?.id ?? 'unknown', bytes: src.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
+  const myTurn = async () => {
+    if (turn) {
+      await turn;
+      turn = undefined;
+    }
+  };
   const fail = async (reason: string, line: number) => {
     stats.errors.push(line ? `${reason} (after line ${line})` : reason);
+    await myTurn();
     await opts.deadLetters.write(source, stats.format, [{ line, reason, record: '' }]);
   };
   let chunks: AsyncGenerator<TextChunk>;
@@ -143,6 +169,7 @@ export async function runSource(
   const inFlight: Promise<ChunkResult>[] = [];
   const maxInFlight = Math.max(2, pool.size * 2 + 1);
   const deliver = async (result: ChunkResult) => {
+    await myTurn();
     stats.records += result.records;
     stats.events += result.events;
     stats.rejected += result.rejected;
@@ -157,6 +184,7 @@ export async function runSource(
     });
     stats.records += letters.length;
     stats.rejected += letters.length;
+    await myTurn();
     await opts.deadLetters.write(source, stats.format, letters);
   };
 
@@ -194,6 +222,7 @@ export async function runSource(
       if (chunk.oversized) {
         stats.records++;
         stats.rejected++;
+        await myTurn();
         await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit; dropped`, record: chunk.text }]);
         continue;
       }
@@ -244,6 +273,7 @@ export async function runSource(
   for (const p of inFlight.splice(0)) await deliver(await p);
   progress(lastBytes, stats.events);
   if (stats.records === 0 && !stats.errors.length) stats.warnings.push('empty: no records');
+  await myTurn();
   await opts.sink.endSource(stats);
   return stats;
 }
