@@ -41,7 +41,7 @@ export class ChunkPool {
   submit(task: ChunkTask): Promise<ChunkResult> {
     if (!this.workers.length) {
       try {
-        return Promise.resolve(processChunk(task));
+        return Promise.resolve(withLazyText(processChunk(task)));
       } catch (e) {
         return Promise.reject(e);
       }

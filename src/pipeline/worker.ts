@@ -9,14 +9,12 @@ const encoder = new TextEncoder();
 parentPort!.on('message', (msg: { id: number; task: ChunkTask }) => {
   try {
     const result = processChunk(msg.task);
-    if (!result.text) {
-      parentPort!.postMessage({ id: msg.id, result });
-      return;
+    if (result.text) {
+      result.bytes = encoder.encode(result.text);
+      result.text = '';
     }
-    const bytes = encoder.encode(result.text);
-    result.text = '';
-    result.bytes = bytes;
-    parentPort!.postMessage({ id: msg.id, result }, [bytes.buffer]);
+    const bytes = result.bytes;
+    parentPort!.postMessage({ id: msg.id, result }, bytes ? [bytes.buffer as ArrayBuffer] : []);
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).stack ?? String(e) });
   }
