@@ -7,6 +7,7 @@ import { InsightOptionError, isoSeconds } from '../insights/time-range.js';
 import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
 import { parseTimeBound } from './vpcflow.js';
+import { GeoLookup, loadNetworks } from '../enrich/geo/index.js';
 
 interface InsightsCliOptions {
   db: string;
@@ -17,6 +18,7 @@ interface InsightsCliOptions {
   limit?: string;
   json?: boolean;
   diagnose?: boolean;
+  networks?: string;
 }
 
 function positiveInt(text: string | undefined, name: string, max: number): number | undefined {
@@ -33,6 +35,18 @@ function bucketOption(text: string | undefined): number | undefined {
   const n = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 31 * 86400) throw new CliError(`--bucket must be a width like 300, 5m, 1h or 1d, got '${text}'`);
   return n;
+}
+
+/** The databases with the file's networks in front; bad lines are reported (file:line) and skipped. */
+function networkOverrides(path: string): GeoLookup {
+  let loaded: ReturnType<typeof loadNetworks>;
+  try {
+    loaded = loadNetworks(path);
+  } catch (e) {
+    throw new CliError(`cannot read --networks ${terminalSafe(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  for (const error of loaded.errors) process.stderr.write(`packettrail: warning: ${terminalSafe(error)}; line skipped\n`);
+  return new GeoLookup(loaded.networks);
 }
 
 function listViews(): string {
@@ -53,6 +67,10 @@ export async function runInsights(viewId: string | undefined, o: InsightsCliOpti
   const limit = positiveInt(o.limit, '--limit', 10_000);
   if (limit !== undefined) options.limit = limit;
   if (o.diagnose) options.diagnose = true;
+  if (o.networks !== undefined) {
+    if (view.id !== 'cloudfront') throw new CliError('--networks applies to the cloudfront view only');
+    options.geo = networkOverrides(o.networks);
+  }
   const store = await openStoreForReading(o.db);
   try {
     const report = await view.run(store, options);
@@ -78,6 +96,7 @@ export function registerInsights(program: Command): void {
     .option('--bucket <width>', 'time-series bucket width (300, 5m, 1h, 1d); default from the range')
     .option('--limit <n>', 'rows per top-N table (default 10)')
     .option('--diagnose', 'vpc: also explain each rejected connection (network ACL or security group), as vpcflow diagnose does')
+    .option('--networks <file>', 'cloudfront: CSV of cidr,asn,as_name,country that overrides the IP databases (corporate egress, partners)')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -89,6 +108,7 @@ Examples:
   packettrail insights cloudtrail --since 24h
   packettrail insights vpc --diagnose --limit 20
   packettrail insights coverage --json
+  packettrail insights cloudfront --networks networks.csv
 ${EXIT_CODES_HELP}`,
     )
     .action(async (view: string | undefined, o: InsightsCliOptions) => {

@@ -1,3 +1,4 @@
+import type { GeoLookup } from '../enrich/geo/index.js';
 /**
  * What every insights view returns: a titled list of sections that the CLI prints as tables and
  * sparklines and the console draws as tables and charts. Plain JSON-serializable data.
@@ -61,4 +62,6 @@ export interface InsightOptions {
   bucketSeconds?: number;
   /** Rows per top-N table (default 10). */
   limit?: number;
+  /** IP → country/ASN for viewers; default: the shipped databases without overrides (`--networks` adds them). */
+  geo?: GeoLookup;
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../cli/exit-codes.js';
 import { runInsights } from '../commands/insights.js';
@@ -7,7 +8,7 @@ import { generate, LOGS_DIR } from '../generate/index.js';
 import { tempDir } from '../testing/tmp.js';
 import { cloudtrailReport } from './cloudtrail/index.js';
 import { coverageReport } from './coverage/index.js';
-import type { FindingsSection, InsightReport } from './report.js';
+import type { FindingsSection, InsightReport, TableSection } from './report.js';
 import { ingestDir } from './test-store.js';
 import { vpcReport } from './vpc/index.js';
 
@@ -57,4 +58,22 @@ test('insights on the generated scenario: stolen key and RDP scan reported, the 
   await assert.rejects(runInsights('vpc', { db: ts.db, since: 'yesterday-ish' }), /--since 'yesterday-ish' is not a time/);
   await assert.rejects(runInsights('vpc', { db: join(dir, 'missing.duckdb') }), (e: CliError) => e.exitCode === 3);
   assert.match(await runInsights('vpc', { db: ts.db, diagnose: true, until: new Date(Date.parse(manifest.start) + 3_600_000 * 0.75).toISOString() }), /Why rejected/);
+
+  // --networks: a corporate egress range overrides what the databases say of a viewer; bad lines are skipped.
+  const clientsOf = async (networks?: string) => {
+    const r = JSON.parse(await runInsights('cloudfront', { db: ts.db, json: true, limit: '50', ...(networks ? { networks } : {}) })) as InsightReport;
+    return (r.sections.find((x) => x.id === 'clients') as TableSection).rows;
+  };
+  const before = await clientsOf();
+  const viewer = before[0]!;
+  assert.notEqual(viewer[6], 'AS64512');
+  const nets = join(dir, 'networks.csv');
+  writeFileSync(nets, `cidr,asn,as_name,country\n${viewer[0]}/${String(viewer[0]).includes(':') ? 128 : 32},AS64512,Example Corp egress,nz\n10.0.0.0/33,1,bad,FR\n`);
+  const after = await clientsOf(nets);
+  const overridden = after.find((row) => row[0] === viewer[0])!;
+  assert.deepEqual(overridden.slice(5), ['NZ', 'AS64512', 'Example Corp egress']);
+  // Only that viewer changed.
+  assert.deepEqual(after.filter((row) => row[0] !== viewer[0]), before.filter((row) => row[0] !== viewer[0]));
+  await assert.rejects(runInsights('vpc', { db: ts.db, networks: nets }), /--networks applies to the cloudfront view only/);
+  await assert.rejects(runInsights('cloudfront', { db: ts.db, networks: join(dir, 'absent.csv') }), (e: CliError) => e.exitCode === 2 && /cannot read --networks .*ENOENT/.test(e.message));
 });

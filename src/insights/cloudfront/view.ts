@@ -143,7 +143,7 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
     const mine = dims.filter((r) => num(r[0]) === i);
     if (d.id === 'clients') {
       for (const [, ip, req, bytes, s4, s5, country, asn] of mine) {
-        viewers.push({ ip: String(ip), requests: num(req), bytes: num(bytes), errors: num(s4) + num(s5), geo: resolveViewer(String(ip), recordedOf(country, asn), waf.get(String(ip))) });
+        viewers.push({ ip: String(ip), requests: num(req), bytes: num(bytes), errors: num(s4) + num(s5), geo: resolveViewer(String(ip), recordedOf(country, asn), waf.get(String(ip)), o.geo) });
       }
       continue;
     }
