@@ -2,7 +2,7 @@
 // one thread, for parse + ECS mapping only (output none), + NDJSON (normalize) and + staged rows
 // (ingest). No threads, no I/O, no DuckDB: the steadiest figure on a shared machine.
 // Usage: node bench/cloudfront-core.js [--lines 100000] [--reps 3] [--log FILE]
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg } from './lib.js';
@@ -16,7 +16,11 @@ let log = arg('log', '');
 if (!log) {
   log = join(root, 'bench', 'out', `cloudfront-${lines}.log`);
   mkdirSync(dirname(log), { recursive: true });
-  if (!existsSync(log)) await generateCloudFront({ lines, out: log, seed: 1 });
+  // Renamed when complete, as in run.js: an interrupted run leaves no short file behind.
+  if (!existsSync(log)) {
+    await generateCloudFront({ lines, out: `${log}.partial`, seed: 1 });
+    renameSync(`${log}.partial`, log);
+  }
 }
 const all = readFileSync(log, 'utf8').split('\n');
 const headers = all.filter((l) => l.startsWith('#')).slice(0, 8);

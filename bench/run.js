@@ -3,7 +3,7 @@
 // Usage: npm run bench [-- --only cloudfront] [-- --lines 1000000]
 // Needs: goaccess and GNU time (apt-get install -y goaccess time). Figures go to bench/README.md by hand.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,10 @@ async function logOf(n) {
   const path = join(out, `cloudfront-${n}.log`);
   if (!existsSync(path)) {
     const t = performance.now();
-    await generateCloudFront({ lines: n, out: path, seed: 1 });
+    // Written under another name and renamed when complete: an interrupted run must not leave a
+    // short file that later runs would take for the full one (it happened: a 1.4M-line "4M" log).
+    await generateCloudFront({ lines: n, out: `${path}.partial`, seed: 1 });
+    renameSync(`${path}.partial`, path);
     console.log(`generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   return path;

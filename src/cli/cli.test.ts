@@ -33,8 +33,12 @@ test('ingest then query, end to end, with dedup on re-ingest', () => {
   assert.equal(letter.source, file);
   assert.equal(letter.record, 'not a cloudfront line');
 
-  const again = cli(['ingest', '--db', db, file]);
+  // A second ingest with another DuckDB memory limit (a size DuckDB parses); a malformed one is a usage error.
+  const again = cli(['ingest', '--db', db, '--memory-limit', '384MB', file]);
   assert.match(again.err, /0 stored, 4 already stored/);
+  const badLimit = cli(['ingest', '--db', db, '--memory-limit', 'lots', file]);
+  assert.equal(badLimit.code, 2);
+  assert.match(badLimit.err, /--memory-limit must be a size like 512MB/);
 
   const q = cli(['query', '--db', db, '-o', 'json', 'SELECT aws_cloudfront_edge_location AS edge, count(*) AS n, min(aws_cloudfront_distribution_id) AS dist FROM events GROUP BY 1 ORDER BY 1']);
   assert.equal(q.code, 0, q.err);

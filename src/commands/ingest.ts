@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalProgress } from '../cli/progress.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
-import { ingest, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
+import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
 import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
@@ -10,7 +10,10 @@ import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOption
 interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
   s3Endpoint?: string;
+  memoryLimit?: string;
 }
+
+const MEMORY_SIZE = /^\d{1,6}(\.\d{1,3})?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export function registerIngest(program: Command): void {
   addDetectionOptions(addFormatOptions(
@@ -19,7 +22,8 @@ export function registerIngest(program: Command): void {
       .description('Normalize logs and store them in the embedded DuckDB database. Re-ingesting the same records stores them once.')
       .argument('<inputs...>', 'files, directories (recursive), glob patterns, s3://bucket/prefix, or - for stdin')
       .option('--db <path>', 'database file', DEFAULT_DB)
-      .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)'),
+      .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)')
+      .option('--memory-limit <size>', `DuckDB's memory while loading (e.g. 512MB, 2GB); it spills to disk beyond`, INGEST_MEMORY_LIMIT),
   ))
     .addHelpText(
       'after',
@@ -38,13 +42,14 @@ ${EXIT_CODES_HELP}`,
     .action(async (inputs: string[], o: IngestOptions) => {
       checkFormat(o.format);
       const threads = threadsOf(o);
+      if (o.memoryLimit !== undefined && !MEMORY_SIZE.test(o.memoryLimit)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
       const detection = prepareDetection(o, o.quiet ?? false);
       let result: IngestResult;
       try {
         result = await ingest({
           inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
           deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(o.db), progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
-          s3: { endpoint: o.s3Endpoint },
+          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit,
         });
       } catch (e) {
         throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;
