@@ -33,6 +33,10 @@ export class SerialStore implements EventStore {
     return this.serial(() => this.inner.loadStaged(batch));
   }
 
+  datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+    return this.serial(() => this.inner.datasetColumns());
+  }
+
   recordFile(file: FileRecord): Promise<void> {
     return this.serial(() => this.inner.recordFile(file));
   }

@@ -8,18 +8,9 @@ import type { EventStore } from '../store/store.js';
  * projection fills the missing ones with NULL.
  */
 
-/** Every dataset table and its columns (the store's own tables, read from the catalog). */
-export async function datasetTables(store: EventStore): Promise<Map<string, Set<string>>> {
-  const r = await store.query(
-    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name LIKE 'events\\_%' ESCAPE '\\'`,
-  );
-  const out = new Map<string, Set<string>>();
-  for (const [t, c] of r.rows) {
-    const cols = out.get(String(t)) ?? new Set<string>();
-    out.set(String(t), cols);
-    cols.add(String(c));
-  }
-  return out;
+/** Every dataset table and its columns (the store's own catalog, kept in memory). */
+export async function datasetTables(store: EventStore): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+  return store.datasetColumns();
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;

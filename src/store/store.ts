@@ -57,6 +57,11 @@ export interface EventStore {
   recordFile(file: FileRecord): Promise<void>;
   recordDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult>;
+  /**
+   * Each dataset table (`events_…`) and its columns, as the store knows them: read once when it
+   * opens and kept up to date by its own loads, so readers skip a catalog query each time.
+   */
+  datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
   close(): Promise<void>;
 }
 

@@ -217,8 +217,11 @@ export async function cloudtrailReport(store: EventStore, o: InsightOptions): Pr
   const range = timeRange(o);
   const limit = limitOf(o);
   const from = await trailTable(store);
-  const { changes, truncated } = from ? await readChanges(store, from, range) : { changes: [], truncated: false };
-  const span = from ? await trailSpan(store, from, range) : { events: 0 };
+  // Independent reads side by side (several connections on a read-only store).
+  const [{ changes, truncated }, span] = await Promise.all([
+    from ? readChanges(store, from, range) : { changes: [], truncated: false },
+    from ? trailSpan(store, from, range) : ({ events: 0 } as Awaited<ReturnType<typeof trailSpan>>),
+  ]);
   // Which buckets hold logs matters only when a bucket-level call is among the changes.
   const bucketCalls = changes.some((c) => CHANGE_RULES[c.source]?.[c.name]?.logBucketsOnly);
   const logBuckets = from && bucketCalls ? await knownLogBuckets(store, from) : new Set<string>();
@@ -226,8 +229,10 @@ export async function cloudtrailReport(store: EventStore, o: InsightOptions): Pr
   // One distribution: the changes that name it (its own API calls, and WAF/log changes that mention it).
   if (o.distribution) items = items.filter((i) => i.change.paramsText.includes(o.distribution!));
   const flagged = items.filter((i) => i.severity);
-  const firstSeen = from === undefined ? new Map<string, number>() : await firstSeenFrom(store, from, flagged.map((i) => i.change.arn).filter((a): a is string => !!a));
-  const alerts = await alertsOn(store, flagged.map((i) => i.change.eventId));
+  const [firstSeen, alerts] = await Promise.all([
+    from === undefined ? new Map<string, number>() : firstSeenFrom(store, from, flagged.map((i) => i.change.arn).filter((a): a is string => !!a)),
+    alertsOn(store, flagged.map((i) => i.change.eventId)),
+  ]);
   const findings = buildFindings(items, firstSeen, alerts);
   const sections: ReportSection[] = [
     { kind: 'findings', id: 'risky-changes', title: 'Risky changes', findings },

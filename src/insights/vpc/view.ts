@@ -112,20 +112,31 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
   const range = timeRange(o);
   const limit = limitOf(o);
   const table = (await flowTable(store)) ?? NO_FLOWS;
-  const t = await totals(store, table, range);
-  const scanRows = await scans(store, table, range);
-  const sensitive = await sensitiveFromInternet(store, table, range);
-  const diag = o.diagnose ? await diagnosis(store, range, limit) : undefined;
+  // Independent queries, side by side (a read-only store runs them on several connections): on small
+  // tables each costs DuckDB's fixed per-query time, which adds up when they queue.
+  const withSeries = totals(store, table, range).then(async (t) => {
+    if (t.firstMs === undefined || t.lastMs === undefined) return { t, series: undefined };
+    const from = range.sinceMs ?? t.firstMs;
+    const to = range.untilMs ?? t.lastMs;
+    const width = bucketSeconds(o, to - from);
+    return { t, series: { width, starts: bucketStarts(from, to, width), counts: await perBucket(store, table, range, width) } };
+  });
+  const [{ t, series }, scanRows, sensitive, diag, talkers, byPort, bySource, out] = await Promise.all([
+    withSeries,
+    scans(store, table, range),
+    sensitiveFromInternet(store, table, range),
+    o.diagnose ? diagnosis(store, range, limit) : undefined,
+    topTalkers(store, table, range, limit),
+    rejectedByPort(store, table, range, limit),
+    rejectedBySource(store, table, range, limit),
+    bytesOut(store, table, range, limit),
+  ]);
   const findings = [...scanRows.map((s) => scanFinding(s, diag?.bySource)), ...sensitiveFindings(sensitive, new Set(scanRows.map((s) => s.src)))];
   if (!t.flows) findings.push({ severity: 'info', title: 'No VPC flow records', detail: 'The store holds no accepted or rejected aws.vpcflow records in this range: ingest the flow logs (AWSLogs/<account>/vpcflowlogs/…).' });
 
   const sections: ReportSection[] = [{ kind: 'findings', id: 'traffic-findings', title: 'Findings', findings }];
-  if (t.firstMs !== undefined && t.lastMs !== undefined) {
-    const from = range.sinceMs ?? t.firstMs;
-    const to = range.untilMs ?? t.lastMs;
-    const width = bucketSeconds(o, to - from);
-    const counts = await perBucket(store, table, range, width);
-    const starts = bucketStarts(from, to, width);
+  if (series) {
+    const { width, starts, counts } = series;
     sections.push({
       kind: 'series', id: 'flows', title: `Flow records per ${width >= 3600 ? `${width / 3600} h` : `${width / 60} min`}`, buckets: starts.map(isoSeconds),
       series: [{ name: 'flows', values: starts.map((s) => counts.get(s)?.flows ?? 0) }, { name: 'rejected', values: starts.map((s) => counts.get(s)?.rejected ?? 0) }],
@@ -134,17 +145,17 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
   sections.push({
     kind: 'table', id: 'top-talkers', title: 'Top talkers (by bytes)',
     columns: [col('source', 'string'), col('destination', 'string'), col('flows', 'number'), col('packets', 'number'), col('bytes', 'bytes'), col('rejected', 'number')],
-    rows: (await topTalkers(store, table, range, limit)).map(([s, d, f, p, b, r]) => [String(s), String(d), num(f), num(p), num(b), num(r)]),
+    rows: talkers.map(([s, d, f, p, b, r]) => [String(s), String(d), num(f), num(p), num(b), num(r)]),
   });
   sections.push({
     kind: 'table', id: 'rejected-by-port', title: 'Rejected traffic by destination port',
     columns: [col('port', 'string'), col('protocol', 'string'), col('rejected', 'number'), col('sources', 'number'), col('hosts', 'number'), col('top source', 'string')],
-    rows: (await rejectedByPort(store, table, range, limit)).map(([p, proto, n, s, h, top]) => [p === null ? null : portName(num(p)), proto === null ? null : String(proto), num(n), num(s), num(h), String(top)]),
+    rows: byPort.map(([p, proto, n, s, h, top]) => [p === null ? null : portName(num(p)), proto === null ? null : String(proto), num(n), num(s), num(h), String(top)]),
   });
   sections.push({
     kind: 'table', id: 'rejected-by-source', title: 'Rejected traffic by source',
     columns: [col('source', 'string'), col('internet', 'string'), col('rejected', 'number'), col('hosts', 'number'), col('ports', 'number'), col('first', 'time'), col('last', 'time')],
-    rows: (await rejectedBySource(store, table, range, limit)).map(([s, n, h, p, f, l, ext]) => [String(s), ext ? 'yes' : 'no', num(n), num(h), num(p), time(f), time(l)]),
+    rows: bySource.map(([s, n, h, p, f, l, ext]) => [String(s), ext ? 'yes' : 'no', num(n), num(h), num(p), time(f), time(l)]),
   });
   sections.push({
     kind: 'table', id: 'sensitive-ports', title: 'Sensitive ports from the internet (SSH, RDP, databases…)',
@@ -154,7 +165,7 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
   sections.push({
     kind: 'table', id: 'bytes-out', title: 'Bytes out per internet destination (exfiltration candidates)',
     columns: [col('destination', 'string'), col('bytes out', 'bytes'), col('flows', 'number'), col('internal hosts', 'number'), col('ports', 'string'), col('first', 'time'), col('last', 'time')],
-    rows: (await bytesOut(store, table, range, limit)).map(([d, b, f, s, p, first, last]) => [String(d), num(b), num(f), num(s), ((p as unknown[]) ?? []).map(String).join(', '), time(first), time(last)]),
+    rows: out.map(([d, b, f, s, p, first, last]) => [String(d), num(b), num(f), num(s), ((p as unknown[]) ?? []).map(String).join(', '), time(first), time(last)]),
   });
   if (diag) sections.push(diag.section);
   return {

@@ -10,6 +10,7 @@ import { tempDir } from '../../testing/tmp.js';
 
 test('staged rows round-trip hostile values; only used columns are stored; duplicates skipped', async () => {
   const dir = tempDir();
+  let file = '';
   const store = await DuckDbStore.open(join(dir, 't.duckdb'));
   try {
     await store.ensureSchema(allColumns(listFormats()));
@@ -20,7 +21,7 @@ test('staged rows round-trip hostile values; only used columns are stored; dupli
       enc.encode({ '@timestamp': '2026-11-20T10:00:00Z', event: { id: 'one', dataset: 'aws.cloudfront' }, related: { hosts }, message: 'tab\there\nnew "line"', url: { path: '' } }),
       enc.encode({ '@timestamp': '2026-11-20T10:00:01.5Z', event: { id: 'two', dataset: 'aws.cloudfront' }, source: { port: 443 } }),
     ];
-    const file = join(dir, 'stage.tsv');
+    file = join(dir, 'stage.tsv');
     writeFileSync(file, rows.join('\n') + '\n');
     const usedIndexes = enc.takeUsed();
     const used = columns.filter((_, i) => usedIndexes.includes(i));
@@ -34,7 +35,22 @@ test('staged rows round-trip hostile values; only used columns are stored; dupli
     assert.equal(cols.rows[0]![0], used.length, 'the dataset table holds only the used columns');
     const view = await store.query(`SELECT dns_question_name FROM events LIMIT 1`);
     assert.deepEqual(view.rows, [[null]], 'the view still has every catalog column');
+    assert.deepEqual([...((await store.datasetColumns()).get('events_aws_cloudfront') ?? [])].sort(), used.map((c) => c.name).sort());
   } finally {
     await store.close();
+  }
+
+  // Read-only: SELECTs run side by side on several connections; settings made on the store hold on all of them.
+  const ro = await DuckDbStore.open(join(dir, 't.duckdb'), { readOnly: true, readConnections: 3 });
+  try {
+    assert.deepEqual([...(await ro.datasetColumns()).keys()], ['events_aws_cloudfront']);
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => ro.query(`SELECT event_id, $i AS i FROM events_aws_cloudfront ORDER BY event_id`, { i })));
+    assert.deepEqual(ids.map((r) => r.rows.map((row) => row.join(':'))), Array.from({ length: 12 }, (_, i) => [`one:${i}`, `two:${i}`]));
+    assert.equal((await ro.query(`SELECT count(*) FROM read_csv($f, delim='\t', header=false)`, { f: file })).rows[0]![0], 2);
+    await ro.query('SET enable_external_access = false');
+    const reads = await Promise.allSettled(Array.from({ length: 6 }, () => ro.query(`SELECT * FROM read_csv($f)`, { f: file })));
+    assert.deepEqual(reads.map((r) => r.status), Array(6).fill('rejected'));
+  } finally {
+    await ro.close();
   }
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
@@ -10,7 +11,16 @@ export interface DuckDbOptions {
   memoryLimit?: string;
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
+  /**
+   * Read-only stores: connections that run SELECTs side by side (default: one per core). The
+   * console serves many requests and the views issue independent queries; one connection queued
+   * them all.
+   */
+  readConnections?: number;
 }
+
+/** Statements that may run on any connection: reads. Settings and everything else use the main one. */
+const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
 
 const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
@@ -31,13 +41,21 @@ export class DuckDbStore implements EventStore {
   /** Columns of each dataset table, as stored. */
   private readonly tables = new Map<string, Set<string>>();
   private catalog: readonly Column[] = [];
+  /** Idle read connections, how many exist, and queries waiting for one. */
+  private readonly idleReaders: DuckDBConnection[] = [];
+  private readerCount = 0;
+  private readonly readerWaits: ((c: DuckDBConnection) => void)[] = [];
+  private readonly maxReaders: number;
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly con: DuckDBConnection,
     private readonly readOnly: boolean,
-  ) {}
+    readConnections = 0,
+  ) {
+    this.maxReaders = readOnly ? readConnections : 0;
+  }
 
   static async open(path: string, options: DuckDbOptions = {}): Promise<DuckDbStore> {
     const config: Record<string, string> = {};
@@ -46,7 +64,7 @@ export class DuckDbStore implements EventStore {
     config.memory_limit = options.memoryLimit ?? '1GB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
-    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false);
+    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism());
     if (!store.readOnly) for (const sql of BOOKKEEPING) await con.run(sql);
     await store.readTables();
     return store;
@@ -115,6 +133,10 @@ export class DuckDbStore implements EventStore {
     return Number(result.rowsChanged);
   }
 
+  async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+    return this.tables;
+  }
+
   async recordFile(f: FileRecord): Promise<void> {
     await this.con.run(
       `INSERT INTO ingested_files (path, dataset, records, events, stored, duplicates, rejected, skipped, bytes)
@@ -140,7 +162,40 @@ export class DuckDbStore implements EventStore {
   }
 
   async query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult> {
-    const reader = params && Object.keys(params).length ? await this.con.runAndReadAll(sql, params) : await this.con.runAndReadAll(sql);
+    if (this.maxReaders > 0 && READ_STATEMENT.test(sql)) {
+      const con = await this.acquireReader();
+      try {
+        return await this.queryOn(con, sql, params);
+      } finally {
+        this.releaseReader(con);
+      }
+    }
+    return this.queryOn(this.con, sql, params);
+  }
+
+  private async acquireReader(): Promise<DuckDBConnection> {
+    const idle = this.idleReaders.pop();
+    if (idle) return idle;
+    if (this.readerCount < this.maxReaders) {
+      this.readerCount++;
+      try {
+        return await this.instance.connect();
+      } catch (e) {
+        this.readerCount--;
+        throw e;
+      }
+    }
+    return new Promise((resolve) => this.readerWaits.push(resolve));
+  }
+
+  private releaseReader(con: DuckDBConnection): void {
+    const next = this.readerWaits.shift();
+    if (next) next(con);
+    else this.idleReaders.push(con);
+  }
+
+  private async queryOn(con: DuckDBConnection, sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult> {
+    const reader = params && Object.keys(params).length ? await con.runAndReadAll(sql, params) : await con.runAndReadAll(sql);
     const types = reader.columnTypes().map(String);
     const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]! }));
     const integer = types.map((t) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t));
@@ -159,6 +214,7 @@ export class DuckDbStore implements EventStore {
   async close(): Promise<void> {
     for (const s of this.loadStatements.values()) s.destroySync();
     this.loadStatements.clear();
+    for (const c of this.idleReaders.splice(0)) c.closeSync();
     this.con.closeSync();
     this.instance.closeSync();
   }
