@@ -36,6 +36,12 @@ export interface QueryContext {
   catalog: TableCatalog;
   /** Queries run so far (benchmarks and tests read it). */
   queries: number;
+  /**
+   * Rows each lookup returned, by station and conditions, with the window searched: a later lookup
+   * with the same conditions inside that window is answered from them. The request-id anchor search
+   * covers all time, so the joins that ask the same tables for the same id again cost nothing.
+   */
+  memo?: Map<string, { from: number; to: number; rows: Row[] }>;
 }
 
 /** Most rows one lookup reads before ranking; windows are minutes wide, so real lookups stay far below it. */
@@ -83,12 +89,23 @@ export function lookupSql(ctx: QueryContext, l: Lookup): { sql: string; params: 
 }
 
 export async function runLookup(ctx: QueryContext, l: Lookup): Promise<Candidate[]> {
+  const key = `${l.station}\u0000${JSON.stringify(l.conditions)}`;
+  const known = ctx.memo?.get(key);
+  // A capped result may have missed rows of the narrower window: only complete ones are reused.
+  if (known && known.from <= l.from && known.to >= l.to && known.rows.length < CANDIDATE_CAP) {
+    const rows = known.rows.filter((row) => {
+      const t = rowMillis(row.timestamp);
+      return t !== undefined && t >= l.from && t <= l.to;
+    });
+    return rankCandidates(rows, l.center, l.prefer).slice(0, l.limit ?? 25);
+  }
   const q = lookupSql(ctx, l);
   if (!q) return [];
   ctx.queries++;
   const r = await ctx.store.query(q.sql, q.params);
   const names = r.columns.map((c) => c.name);
   const rows = r.rows.map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])) as Row);
+  if (!known || l.to - l.from > known.to - known.from) (ctx.memo ??= new Map()).set(key, { from: l.from, to: l.to, rows });
   return rankCandidates(rows, l.center, l.prefer).slice(0, l.limit ?? 25);
 }
 
