@@ -10,6 +10,7 @@ import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { ChunkPool } from '../pipeline/pool.js';
 import { runSource, type ByteSource, type EventSink } from '../pipeline/run.js';
 import { StoreSink } from '../pipeline/sinks/store.js';
+import { INGEST_MEMORY_LIMIT } from '../pipeline/ingest.js';
 import type { SourceStats } from '../pipeline/stats.js';
 import { StoreOpenError } from '../pipeline/ingest.js';
 import { SerialStore } from './serial-store.js';
@@ -70,7 +71,8 @@ export class CollectPipeline implements StreamIntake {
   static async open(opts: CollectPipelineOptions): Promise<CollectPipeline> {
     let duck: DuckDbStore;
     try {
-      duck = await DuckDbStore.open(opts.db);
+      // The same bound as ingest: a collector runs for weeks and DuckDB fills what it is given.
+      duck = await DuckDbStore.open(opts.db, { memoryLimit: INGEST_MEMORY_LIMIT });
       await duck.ensureSchema(allColumns(listFormats()));
     } catch (e) {
       throw new StoreOpenError(`cannot open database ${opts.db}: ${(e as Error).message}`);

@@ -1,7 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { createGzip, gzipSync } from 'node:zlib';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { pipeline as pipe } from 'node:stream/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
 import { S3TestServer } from '../../testing/s3-server.js';
 import { SqsTestServer } from '../../testing/sqs-server.js';
@@ -213,5 +218,47 @@ describe('gzip objects', () => {
     await input.stop();
     await pipeline.close();
     assert.equal(input.counts.stored, 30);
+  });
+
+  it('streams a large object: the bytes held in memory stay bounded while the reader is slow', async () => {
+    const queue = sqs.createQueue('large');
+    const key = 'large/E2EXAMPLE.2026-11-25-10.jjjj0000.gz';
+    const size = 48 << 20;
+    // Incompressible content, stored uncompressed in the gzip member: the object itself is 48 MiB.
+    // Written and uploaded from a file, a MiB at a time, so the test holds no copy of its own.
+    const file = join(dir, 'large.gz');
+    const gzip = createGzip({ level: 0 });
+    const written = pipe(gzip, createWriteStream(file));
+    for (let i = 0; i < size >> 20; i++) if (!gzip.write(randomBytes(1 << 20))) await once(gzip, 'drain');
+    gzip.end();
+    await written;
+    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }));
+    sqs.send('large', s3Event(key));
+    const { pipeline: collect } = await openPipeline('large');
+    let growth: number | undefined;
+    let read = 0;
+    // Measured from before the object is requested: buffering it whole before the delivery counts too.
+    let baseline = 0;
+    const measuring: StreamIntake = Object.assign(Object.create(collect) as StreamIntake, {
+      deliverStream: async (d: StreamDelivery) => {
+        for await (const chunk of await d.open()) {
+          read += (chunk as Buffer).length;
+          // Stall after the first MiB: a body buffered whole (or read ahead without backpressure) fills memory meanwhile.
+          if (growth === undefined && read >= 1 << 20) {
+            await new Promise((r) => setTimeout(r, 1500));
+            growth = process.memoryUsage().arrayBuffers - baseline;
+          }
+        }
+        return { records: 0, events: 0, stored: 0, duplicates: 0, rejected: 0 };
+      },
+    });
+    const input = new S3SqsInput(settings(queue));
+    baseline = process.memoryUsage().arrayBuffers;
+    await input.start(measuring);
+    await until('the queue to drain', () => sqs.counts('large').total === 0, 60_000);
+    await input.stop();
+    await collect.close();
+    assert.ok(read > size, `the whole object was read (${read} bytes)`);
+    assert.ok(growth !== undefined && growth < 16 << 20, `at most 16 MiB held while the reader stalls, got ${((growth ?? NaN) / 2 ** 20).toFixed(1)} MiB`);
   });
 });
