@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   generate: async () => (await import('../commands/generate.js')).registerGenerate,
   demo: async () => (await import('../commands/demo.js')).registerDemo,
   trail: async () => (await import('../commands/trail.js')).registerTrail,
+  index: async () => (await import('../commands/indexes.js')).registerIndex,
   insights: async () => (await import('../commands/insights.js')).registerInsights,
   posture: async () => (await import('../commands/posture.js')).registerPosture,
   collect: async () => (await import('../commands/collect.js')).registerCollect,

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalProgress } from '../cli/progress.js';
+import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
 import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
+import { renderIndexes } from './indexes.js';
 import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 
@@ -11,6 +13,7 @@ interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
   s3Endpoint?: string;
   memoryLimit?: string;
+  index?: boolean;
 }
 
 const MEMORY_SIZE = /^\d{1,6}(\.\d{1,3})?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
@@ -23,7 +26,8 @@ export function registerIngest(program: Command): void {
       .argument('<inputs...>', 'files, directories (recursive), glob patterns, s3://bucket/prefix, or - for stdin')
       .option('--db <path>', 'database file', DEFAULT_DB)
       .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)')
-      .option('--memory-limit <size>', `DuckDB's memory while loading (e.g. 512MB, 2GB); it spills to disk beyond`, INGEST_MEMORY_LIMIT),
+      .option('--memory-limit <size>', `DuckDB's memory while loading (e.g. 512MB, 2GB); it spills to disk beyond`, INGEST_MEMORY_LIMIT)
+      .option('--index', 'afterwards, create the indexes that make trail lookups by request id, trace id and session id fast (as packettrail index)'),
   ))
     .addHelpText(
       'after',
@@ -49,7 +53,7 @@ ${EXIT_CODES_HELP}`,
         result = await ingest({
           inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
           deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(o.db), progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
-          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit,
+          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
         });
       } catch (e) {
         throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;
@@ -57,6 +61,11 @@ ${EXIT_CODES_HELP}`,
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
       if (!o.quiet && alerts) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
+      if (!o.quiet && result.indexes) process.stderr.write(renderIndexes(result.indexes) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+      if (result.indexError) {
+        process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${o.db})`) + '\n');
+        process.exitCode = EXIT.FATAL;
+      }
     });
 }

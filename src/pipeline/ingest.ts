@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { listFormats } from '../formats/registry.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { IndexOutcome } from '../store/duckdb/indexes.js';
 import { allColumns } from '../store/schema.js';
 import { StoreAlertSink } from '../detect/alerts/store-sink.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
@@ -35,6 +36,8 @@ export interface IngestOptions {
   s3?: S3Options | undefined;
   /** DuckDB's memory limit while loading (default INGEST_MEMORY_LIMIT). */
   memoryLimit?: string | undefined;
+  /** Create the trail's exact-id indexes that are missing afterwards (`ingest --index`; see store/duckdb/indexes.ts). */
+  index?: boolean;
 }
 
 /**
@@ -51,6 +54,10 @@ export interface IngestResult {
   alerts?: DetectionStats | undefined;
   /** Alerts raised by the post-ingest analyses, per analysis id; failures by analysis id. */
   analyses?: { alerts: Record<string, number>; failed: Record<string, string> };
+  /** With `index`: what each trail index came to. */
+  indexes?: IndexOutcome[];
+  /** With `index`: why the indexes could not be built (the events are stored all the same). */
+  indexError?: string;
 }
 
 /**
@@ -96,7 +103,17 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
         duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
       });
     }
-    return { summary, alerts, analyses };
+    // Only the missing ones: once they exist, DuckDB keeps the indexes up to date on every load.
+    let indexes: IndexOutcome[] | undefined;
+    let indexError: string | undefined;
+    if (o.index) {
+      try {
+        indexes = await store.createIndexes();
+      } catch (e) {
+        indexError = (e as Error).message;
+      }
+    }
+    return { summary, alerts, analyses, ...(indexes ? { indexes } : {}), ...(indexError ? { indexError } : {}) };
   } finally {
     await deadLetters.close();
     await store.close();

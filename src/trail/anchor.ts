@@ -3,7 +3,7 @@ import { normalizeIdentity } from '../ecs/identity.js';
 import { normalizeHost } from '../ecs/domain.js';
 import { datasetTable } from '../store/store.js';
 import { ALERTS_TABLE } from '../store/duckdb/alerts.js';
-import { runLookup, type Condition, type QueryContext } from './joins/lookup.js';
+import { runLookup, SMALL_TABLE_ROWS, type Condition, type QueryContext } from './joins/lookup.js';
 import { rowMillis, type Row } from './rows.js';
 import { station, stationsOf, type StationId } from './stations.js';
 import type { TrailQuery } from './types.js';
@@ -55,13 +55,30 @@ async function byRequestId(ctx: QueryContext, id: string): Promise<Anchor> {
   const searches: [StationId, Condition][] = trace
     ? [['origin-app', { column: 'trace_id', value: trace }], ['origin-alb', { column: 'trace_id', value: trace }]]
     : ID_STATIONS.map((s) => [s, { column: 'http_request_id', value: id }]);
-  const size = (s: StationId) => ctx.catalog.rows.get(datasetTable(station(s).dataset)) ?? Infinity;
-  for (const [s, condition] of [...searches].sort((a, b) => size(a[0]) - size(b[0]))) {
-    const found = await runLookup(ctx, { station: s, conditions: [condition], from: ALL_TIME[0], to: ALL_TIME[1], center: 0, limit: 1 });
-    if (found.length) return { row: found[0]!.row, station: s, alternatives: 0 };
+  const table = (s: StationId) => datasetTable(station(s).dataset);
+  const size = (s: StationId) => ctx.catalog.rows.get(table(s)) ?? Infinity;
+  const search = (s: StationId, condition: Condition) => runLookup(ctx, { station: s, conditions: [condition], from: ALL_TIME[0], to: ALL_TIME[1], center: 0, limit: 1 });
+  // The smallest table holding the id is the anchor. Tables that answer quickly (small, or indexed
+  // on the id) are all asked at once: the joins that follow ask them for the same id and are then
+  // answered from the lookup memo. A large unindexed table is scanned only when the others miss.
+  const ordered = [...searches].sort((a, b) => size(a[0]) - size(b[0]));
+  const cheap = (s: StationId, c: Condition) => size(s) <= SMALL_TABLE_ROWS || !!ctx.catalog.indexed.get(table(s))?.has(c.column);
+  const early = new Map(ordered.filter(([s, c]) => cheap(s, c)).map(([s, c]) => [s, search(s, c)] as const));
+  // Settled before any return or throw, so that no search is left running (or failing) unobserved.
+  const settled = Promise.allSettled(early.values());
+  try {
+    for (const [s, condition] of ordered) {
+      const found = await (early.get(s) ?? search(s, condition));
+      if (found.length) return { row: found[0]!.row, station: s, alternatives: 0 };
+    }
+  } finally {
+    await settled;
   }
-  throw new TrailNotFoundError(`no CloudFront, WAF, ALB or app event has request id ${id}`);
+  const scanned = ordered.filter(([s, c]) => !cheap(s, c)).map(([s]) => station(s).dataset);
+  const hint = scanned.length ? ` (${scanned.join(', ')} searched without an index: "packettrail index" makes such searches lookups)` : '';
+  throw new TrailNotFoundError(`no CloudFront, WAF, ALB or app event has request id ${id}${hint}`);
 }
+
 
 async function byAlert(ctx: QueryContext, id: string): Promise<Anchor> {
   let r;

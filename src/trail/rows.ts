@@ -1,5 +1,6 @@
 import { allColumns } from '../store/schema.js';
 import { datasetTable, type EventStore } from '../store/store.js';
+import { singleColumn } from '../store/duckdb/indexes.js';
 import { listFormats } from '../formats/registry.js';
 import { setPath, type EcsObject, type EcsValue } from '../ecs/event.js';
 
@@ -53,6 +54,8 @@ export interface TableCatalog {
   /** Table → column → SQL type. */
   columns: Map<string, Map<string, string>>;
   rows: Map<string, number>;
+  /** Table → columns with an index (`packettrail index`): lookups by them skip the time window. */
+  indexed: Map<string, Set<string>>;
   read: number;
 }
 
@@ -67,7 +70,7 @@ export async function tableCatalog(store: EventStore): Promise<TableCatalog> {
     `SELECT c.table_name, c.column_name, c.data_type, t.estimated_size FROM information_schema.columns c JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = 'main'
      WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
   );
-  const catalog: TableCatalog = { columns: new Map(), rows: new Map(), read: Date.now() };
+  const catalog: TableCatalog = { columns: new Map(), rows: new Map(), indexed: await indexedColumns(store), read: Date.now() };
   for (const [table, column, type, size] of r.rows) {
     const t = String(table);
     if (!catalog.columns.has(t)) catalog.columns.set(t, new Map());
@@ -76,6 +79,24 @@ export async function tableCatalog(store: EventStore): Promise<TableCatalog> {
   }
   catalogs.set(store, catalog);
   return catalog;
+}
+
+async function indexedColumns(store: EventStore): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  let r;
+  try {
+    r = await store.query(`SELECT table_name, expressions FROM duckdb_indexes() WHERE schema_name = 'main' AND table_name LIKE 'events\\_%' ESCAPE '\\'`);
+  } catch {
+    return out;
+  }
+  for (const [table, expressions] of r.rows) {
+    const column = singleColumn(expressions);
+    if (!column) continue;
+    const t = String(table);
+    if (!out.has(t)) out.set(t, new Set());
+    out.get(t)!.add(column);
+  }
+  return out;
 }
 
 export function hasTable(catalog: TableCatalog, dataset: string): boolean {

@@ -8,7 +8,11 @@ import type { Column } from '../../store/schema.js';
 export const NORMALIZERS: Record<string, { sql: (x: string) => string; js: (v: string) => string }> = {
   // https://App.example.com/ and https://app.example.com are one URL to an analyst.
   url: {
-    sql: (x) => `regexp_replace(CAST(${x} AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]+)/$', '\\1')`,
+    // The regexp only runs on values ending in '/' (a few of them): per row it cost the seed query ~30 %.
+    sql: (x) => {
+      const v = `CAST(${x} AS VARCHAR)`;
+      return `CASE WHEN ends_with(${v}, '/') THEN regexp_replace(${v}, '^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]+)/$', '\\1') ELSE ${v} END`;
+    },
     js: (v) => v.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]+)\/$/, '$1'),
   },
   lower: { sql: (x) => `lower(CAST(${x} AS VARCHAR))`, js: (v) => v.toLowerCase() },

@@ -4,6 +4,7 @@ import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } fro
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import type { Column } from '../schema.js';
 import { duckdbDialect } from './dialect.js';
+import { createTrailIndexes, dropTrailIndexes, type IndexOutcome } from './indexes.js';
 
 export interface DuckDbOptions {
   readOnly?: boolean;
@@ -18,6 +19,19 @@ export interface DuckDbOptions {
    */
   readConnections?: number;
 }
+
+/** DuckDB memory an index build may use per row of the largest table (10M rows: ≈ 1 GB). */
+const INDEX_BYTES_PER_ROW = 100;
+
+/** `512MB`, `1.5GB`, `2GiB` … → MB; unknown text counts as 0 (the limit is then raised whenever an index needs memory). */
+export function megabytes(size: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(K|M|G|T)i?B\s*$/i.exec(size);
+  if (!m) return 0;
+  return Number(m[1]) * { K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 }[m[2]!.toUpperCase() as 'K' | 'M' | 'G' | 'T'];
+}
+
+/** Prepared statements kept per read connection. */
+const PREPARED_PER_CONNECTION = 64;
 
 /** Statements that may run on any connection: reads. Settings and everything else use the main one. */
 const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
@@ -46,6 +60,9 @@ export class DuckDbStore implements EventStore {
   private readerCount = 0;
   private readonly readerWaits: ((c: DuckDBConnection) => void)[] = [];
   private readonly maxReaders: number;
+  private memoryLimit = '1GB';
+  /** Statements prepared on each read connection, most recently used last. */
+  private readonly prepared = new Map<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 
   private constructor(
     readonly path: string,
@@ -65,6 +82,7 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
     const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism());
+    store.memoryLimit = config.memory_limit;
     if (!store.readOnly) for (const sql of BOOKKEEPING) await con.run(sql);
     await store.readTables();
     return store;
@@ -133,6 +151,30 @@ export class DuckDbStore implements EventStore {
     return Number(result.rowsChanged);
   }
 
+  /** Creates the trail's exact-id indexes that are missing (see indexes.ts); a read-only store cannot. */
+  async createIndexes(): Promise<IndexOutcome[]> {
+    if (this.readOnly) throw new Error('the store is open read-only: indexes need write access');
+    // An index is built in memory: 10M CloudFront rows needed ≈ 800 MB, more than ingest's limit.
+    const r = await this.con.runAndReadAll(`SELECT coalesce(max(estimated_size), 0) FROM duckdb_tables() WHERE schema_name = 'main'`);
+    const needMb = Math.ceil((Number(r.getRows()[0]![0]) * INDEX_BYTES_PER_ROW) / 2 ** 20);
+    const raise = needMb > megabytes(this.memoryLimit);
+    if (raise) await this.con.run(`SET memory_limit = '${needMb}MB'`);
+    try {
+      const out = await createTrailIndexes(this.con, this.tables);
+      if (out.some((o) => o.status === 'created')) await this.con.run('CHECKPOINT');
+      return out;
+    } finally {
+      if (raise) await this.con.run(`SET memory_limit = '${this.memoryLimit.replace(/'/g, '')}'`);
+    }
+  }
+
+  async dropIndexes(): Promise<string[]> {
+    if (this.readOnly) throw new Error('the store is open read-only: indexes need write access');
+    const names = await dropTrailIndexes(this.con);
+    if (names.length) await this.con.run('CHECKPOINT');
+    return names;
+  }
+
   async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
     return this.tables;
   }
@@ -194,8 +236,42 @@ export class DuckDbStore implements EventStore {
     else this.idleReaders.push(con);
   }
 
+  /**
+   * A read connection's prepared statement for the SQL: a trail runs the same dozen parameterized
+   * lookups again and again, and preparing one over a 70-column table costs about as much as
+   * running it (≈ 1 ms).
+   */
+  private async preparedOn(con: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    let cache = this.prepared.get(con);
+    if (!cache) this.prepared.set(con, (cache = new Map()));
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql);
+    } else {
+      stmt = await con.prepare(sql);
+      if (cache.size >= PREPARED_PER_CONNECTION) {
+        const [oldest, old] = cache.entries().next().value!;
+        cache.delete(oldest);
+        old.destroySync();
+      }
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  }
+
   private async queryOn(con: DuckDBConnection, sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult> {
-    const reader = params && Object.keys(params).length ? await con.runAndReadAll(sql, params) : await con.runAndReadAll(sql);
+    let reader;
+    if (params && Object.keys(params).length) {
+      if (con !== this.con) {
+        const stmt = await this.preparedOn(con, sql);
+        stmt.bind(params);
+        reader = await stmt.runAndReadAll();
+      } else {
+        reader = await con.runAndReadAll(sql, params);
+      }
+    } else {
+      reader = await con.runAndReadAll(sql);
+    }
     const types = reader.columnTypes().map(String);
     const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]! }));
     const integer = types.map((t) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t));
@@ -214,6 +290,8 @@ export class DuckDbStore implements EventStore {
   async close(): Promise<void> {
     for (const s of this.loadStatements.values()) s.destroySync();
     this.loadStatements.clear();
+    for (const cache of this.prepared.values()) for (const stmt of cache.values()) stmt.destroySync();
+    this.prepared.clear();
     for (const c of this.idleReaders.splice(0)) c.closeSync();
     this.con.closeSync();
     this.instance.closeSync();

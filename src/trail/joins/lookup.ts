@@ -44,19 +44,29 @@ export interface QueryContext {
   memo?: Map<string, { from: number; to: number; rows: Row[] }>;
 }
 
+/** Tables up to this many rows are scanned for an id in a few ms; larger ones want an index. */
+export const SMALL_TABLE_ROWS = 1_000_000;
+
 /** Most rows one lookup reads before ranking; windows are minutes wide, so real lookups stay far below it. */
 const CANDIDATE_CAP = 2000;
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
 const quote = (store: EventStore, name: string) => store.dialect.quoteIdent(name);
 
-/** Builds the SQL of a lookup; undefined when the table or one of its columns does not exist (nothing can match). */
-export function lookupSql(ctx: QueryContext, l: Lookup): { sql: string; params: Record<string, string | number> } | undefined {
+/**
+ * Builds the SQL of a lookup; undefined when the table or one of its columns does not exist (nothing
+ * can match). When a condition's column is indexed (`packettrail index`) and `useIndex` holds, the
+ * SQL has no time bounds (`byIndex`): DuckDB only uses an index when no range filter competes with
+ * it, so the rows of all time come back and the window is applied to them in JS.
+ */
+export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql: string; params: Record<string, string | number>; byIndex: boolean } | undefined {
   const st = station(l.station);
   const table = datasetTable(st.dataset);
   const columns = ctx.catalog.columns.get(table);
   if (!columns) return undefined;
-  const params: Record<string, string | number> = { t0: sqlTime(l.from), t1: sqlTime(l.to), limit: CANDIDATE_CAP };
-  const where = [`"timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP)`];
+  const indexed = ctx.catalog.indexed.get(table);
+  const byIndex = useIndex && !!indexed && l.conditions.some((c) => indexed.has(c.column) && !columns.get(c.column)?.endsWith('[]'));
+  const params: Record<string, string | number> = byIndex ? { limit: CANDIDATE_CAP } : { t0: sqlTime(l.from), t1: sqlTime(l.to), limit: CANDIDATE_CAP };
+  const where = byIndex ? [] : [`"timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP)`];
   const conditions = [...l.conditions];
   if (st.filter) {
     if (!columns.has(st.filter.column)) return undefined;
@@ -85,7 +95,7 @@ export function lookupSql(ctx: QueryContext, l: Lookup): { sql: string; params: 
   }
   // Ranked in JS: an ORDER BY on an expression of the timestamp stops DuckDB from pruning row groups by it.
   const sql = `SELECT * FROM ${quote(ctx.store, table)} WHERE ${where.join(' AND ')} LIMIT $limit`;
-  return { sql, params };
+  return { sql, params, byIndex };
 }
 
 export async function runLookup(ctx: QueryContext, l: Lookup): Promise<Candidate[]> {
@@ -93,20 +103,30 @@ export async function runLookup(ctx: QueryContext, l: Lookup): Promise<Candidate
   const known = ctx.memo?.get(key);
   // A capped result may have missed rows of the narrower window: only complete ones are reused.
   if (known && known.from <= l.from && known.to >= l.to && known.rows.length < CANDIDATE_CAP) {
-    const rows = known.rows.filter((row) => {
-      const t = rowMillis(row.timestamp);
-      return t !== undefined && t >= l.from && t <= l.to;
-    });
-    return rankCandidates(rows, l.center, l.prefer).slice(0, l.limit ?? 25);
+    return rankCandidates(inWindow(known.rows, l), l.center, l.prefer).slice(0, l.limit ?? 25);
   }
-  const q = lookupSql(ctx, l);
+  let q = lookupSql(ctx, l);
   if (!q) return [];
   ctx.queries++;
-  const r = await ctx.store.query(q.sql, q.params);
+  let r = await ctx.store.query(q.sql, q.params);
+  // An id that matched more rows over all time than one lookup reads: ask again within the window.
+  if (q.byIndex && r.rows.length >= CANDIDATE_CAP) {
+    q = lookupSql(ctx, l, false)!;
+    ctx.queries++;
+    r = await ctx.store.query(q.sql, q.params);
+  }
   const names = r.columns.map((c) => c.name);
   const rows = r.rows.map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])) as Row);
-  if (!known || l.to - l.from > known.to - known.from) (ctx.memo ??= new Map()).set(key, { from: l.from, to: l.to, rows });
-  return rankCandidates(rows, l.center, l.prefer).slice(0, l.limit ?? 25);
+  const [from, to] = q.byIndex ? [-Infinity, Infinity] : [l.from, l.to];
+  if (!known || to - from > known.to - known.from) (ctx.memo ??= new Map()).set(key, { from, to, rows });
+  return rankCandidates(q.byIndex ? inWindow(rows, l) : rows, l.center, l.prefer).slice(0, l.limit ?? 25);
+}
+
+function inWindow(rows: Row[], l: Lookup): Row[] {
+  return rows.filter((row) => {
+    const t = rowMillis(row.timestamp);
+    return t !== undefined && t >= l.from && t <= l.to;
+  });
 }
 
 /** Events with a duration (firewall sessions, flow records) match anywhere inside their interval. */
