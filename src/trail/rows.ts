@@ -1,6 +1,6 @@
 import { allColumns } from '../store/schema.js';
 import { datasetTable, type EventStore } from '../store/store.js';
-import { singleColumn } from '../store/duckdb/indexes.js';
+import { indexedColumnsOf, INDEXES_SQL } from '../store/duckdb/indexes.js';
 import { listFormats } from '../formats/registry.js';
 import { setPath, type EcsObject, type EcsValue } from '../ecs/event.js';
 
@@ -82,21 +82,12 @@ export async function tableCatalog(store: EventStore): Promise<TableCatalog> {
 }
 
 async function indexedColumns(store: EventStore): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  let r;
   try {
-    r = await store.query(`SELECT table_name, expressions FROM duckdb_indexes() WHERE schema_name = 'main' AND table_name LIKE 'events\\_%' ESCAPE '\\'`);
+    return indexedColumnsOf((await store.query(INDEXES_SQL)).rows);
   } catch {
-    return out;
+    // A store whose catalog has no duckdb_indexes() (another engine) has no trail indexes.
+    return new Map();
   }
-  for (const [table, expressions] of r.rows) {
-    const column = singleColumn(expressions);
-    if (!column) continue;
-    const t = String(table);
-    if (!out.has(t)) out.set(t, new Set());
-    out.get(t)!.add(column);
-  }
-  return out;
 }
 
 export function hasTable(catalog: TableCatalog, dataset: string): boolean {

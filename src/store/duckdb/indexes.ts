@@ -38,11 +38,18 @@ export interface IndexOutcome {
   ms: number;
 }
 
+/** The catalog query whose rows `indexedColumnsOf` reads. */
+export const INDEXES_SQL = `SELECT table_name, expressions FROM duckdb_indexes() WHERE schema_name = 'main'`;
+
 /** Indexed columns per table, as DuckDB lists them (single-column indexes only). */
 export async function indexedColumns(con: DuckDBConnection): Promise<Map<string, Set<string>>> {
-  const r = await con.runAndReadAll(`SELECT table_name, expressions FROM duckdb_indexes() WHERE schema_name = 'main'`);
+  return indexedColumnsOf((await con.runAndReadAll(INDEXES_SQL)).getRowsJson() as unknown[][]);
+}
+
+/** `[table, expressions]` rows of `INDEXES_SQL` → table → its single-column indexed columns. */
+export function indexedColumnsOf(rows: readonly (readonly unknown[])[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const [table, expressions] of r.getRowsJson()) {
+  for (const [table, expressions] of rows) {
     const column = singleColumn(expressions);
     if (!column) continue;
     const t = String(table);
