@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerRules } from './rules.js';
+import { tempDir } from '../testing/tmp.js';
 
 async function run(args: string[]): Promise<{ out: string; code: number | undefined }> {
   const program = new Command('packettrail').exitOverride();
@@ -30,7 +30,7 @@ const GOOD = 'title: Good\nid: g1\nlogsource: {category: webserver}\ndetection:\
 const BAD = 'title: Bad\nid: b1\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-method: TRACE\n  condition: sel | count() by c-ip > 5\n';
 
 test('rules lint reports each rule, the reject with file, line and reason, and totals; exit 1 on rejects', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pt-rules-'));
+  const dir = tempDir('pt-rules-');
   writeFileSync(join(dir, 'good.yml'), GOOD);
   writeFileSync(join(dir, 'bad.yml'), BAD);
   const { out, code } = await run(['rules', 'lint', dir]);
@@ -41,7 +41,7 @@ test('rules lint reports each rule, the reject with file, line and reason, and t
 });
 
 test('rules list shows the formats of each rule, and --json', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pt-rules-'));
+  const dir = tempDir('pt-rules-');
   writeFileSync(join(dir, 'good.yml'), GOOD);
   const table = await run(['rules', 'list', '--rules', dir]);
   assert.match(table.out, /g1 +medium +Good +aws\.cloudfront, aws\.alb, aws\.waf, app\.json/);

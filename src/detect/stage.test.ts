@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DetectionStage } from './stage.js';
 import { engineFor, makeSpec, type Correlator, type RuleEntry } from './spec.js';
@@ -11,6 +10,7 @@ import { runPipeline, type EventSink } from '../pipeline/run.js';
 import { ChunkPool } from '../pipeline/pool.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { CLOUDFRONT_FIELDS as FIELDS, cloudfrontLog } from './test-helpers.js';
+import { tempDir } from '../testing/tmp.js';
 
 class Collect extends AlertSink {
   readonly name = 'collect';
@@ -25,7 +25,7 @@ class Collect extends AlertSink {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'packettrail-stage-'));
+const dir = tempDir('packettrail-stage-');
 const feed = join(dir, 'bad.csv');
 writeFileSync(feed, '203.0.113.0/24\nevil.example\n');
 const log = join(dir, 'E2EXAMPLE.2026-11-20-10.abcd.log');

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadIntel, IntelLoadError } from './load.js';
 import { parseStixPattern } from './stix-pattern.js';
 import type { IntelIndex } from './intel-index.js';
+import { tempDir } from '../../testing/tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'packettrail-intel-test-'));
+const dir = tempDir('packettrail-intel-test-');
 function file(name: string, content: string | object): string {
   const p = join(dir, name);
   writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));

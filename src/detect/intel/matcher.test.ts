@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadIntel } from './load.js';
 import { IntelMatcher, intelRules } from './matcher.js';
 import type { EcsEvent } from '../../ecs/event.js';
+import { tempDir } from '../../testing/tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'packettrail-intel-matcher-'));
+const dir = tempDir('packettrail-intel-matcher-');
 const feed = join(dir, 'bad.csv');
 writeFileSync(
   feed,

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseText } from '../../testing/parse.js';
 import type { EcsEvent } from '../../ecs/event.js';
 import { MAX_TOKEN_CHARS } from './jwt.js';
+import { tempDir } from '../../testing/tmp.js';
 
 const F = 'app.json';
 
@@ -122,7 +123,7 @@ test('fields no mapping reads are kept under app.extra', () => {
 });
 
 function mappingFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pt-app-json-'));
+  const dir = tempDir('pt-app-json-');
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
