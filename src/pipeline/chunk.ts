@@ -72,7 +72,9 @@ const encoders = new Map<string, RowEncoder>();
  * NDJSON is written as UTF-8 into one buffer per thread as each event is serialized: no array of
  * lines, no join, no second pass to encode (together 12 % of a parser thread's time on CloudTrail).
  */
-let ndjsonBuffer = Buffer.allocUnsafe(4 << 20);
+const NDJSON_BUFFER_BYTES = 4 << 20;
+const NDJSON_BUFFER_KEEP = 64 << 20;
+let ndjsonBuffer = Buffer.allocUnsafe(NDJSON_BUFFER_BYTES);
 
 /** Whether a result has output to write, without decoding transferred bytes. */
 export function hasOutput(result: ChunkResult): boolean {
@@ -219,6 +221,8 @@ export function processChunk(task: ChunkTask): ChunkResult {
   if (out.length) result.text = out.join('\n') + '\n';
   // A copy of its own: a worker transfers it, and the buffer is reused by the next chunk.
   if (ndjsonBytes) result.bytes = new Uint8Array(ndjsonBuffer.subarray(0, ndjsonBytes));
+  // One huge document (a 200 MB CloudTrail file) must not pin its buffer for the thread's life.
+  if (ndjsonBuffer.length > NDJSON_BUFFER_KEEP) ndjsonBuffer = Buffer.allocUnsafe(NDJSON_BUFFER_BYTES);
   if (task.output === 'events') result.eventList = events;
   if (encoder) {
     result.rowIds = rowIds;
