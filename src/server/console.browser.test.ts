@@ -158,7 +158,13 @@ test('dashboards and sources pages render what the API returns', { skip }, async
   for (const v of views) {
     await open(`${base}/dashboards/${v.id}`, '[data-testid=report]');
     const report = await api(`/api/insights/${v.id}`);
-    assert.equal(await page.locator('[data-testid=report] section.card').count(), report.sections.length, v.id);
+    // Under a loaded CI machine the cards were once counted before they were all there: wait for them
+    // (a page that never shows them still fails below, with what it showed).
+    const cards = '[data-testid=report] section.card';
+    await page
+      .waitForFunction(([sel, n]) => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll(sel as string).length === n, [cards, report.sections.length] as const, { timeout: 10_000 })
+      .catch(() => {});
+    assert.equal(await page.locator(cards).count(), report.sections.length, `${v.id}: ${(await page.locator('[data-testid=report]').first().innerHTML()).slice(0, 400)}`);
     await shot(`dashboard-${v.id}`);
   }
   await open(`${base}/sources`, '[data-testid=rules] tbody tr');
