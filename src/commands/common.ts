@@ -59,12 +59,17 @@ export function threadsOf(o: FormatOptions): number {
 }
 
 /** Opens an existing database read-only for a reading command; a missing or unopenable file is a fatal CLI error. */
-export async function openStoreForReading(db: string): Promise<DuckDbStore> {
+export function openStoreForReading(db: string): Promise<DuckDbStore> {
+  return openExistingStore(db, true);
+}
+
+/** Opens an existing database (never creates one); a missing or unopenable file is a fatal CLI error. */
+export async function openExistingStore(db: string, readOnly: boolean): Promise<DuckDbStore> {
   if (!existsSync(db)) throw new CliError(`database ${db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
   try {
     // Loaded here, not at the top: `normalize` and `detect` share this module and never open a store.
     const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
-    return await DuckDbStore.open(db, { readOnly: true });
+    return await DuckDbStore.open(db, { readOnly });
   } catch (e) {
     throw new CliError(`cannot open database ${db}: ${(e as Error).message}`, EXIT.FATAL);
   }

@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
-import { DEFAULT_DB } from './common.js';
+import { DEFAULT_DB, openExistingStore } from './common.js';
 
 interface IndexCliOptions {
   db: string;
@@ -40,15 +41,8 @@ fetches its rows directly. They cost disk and build time in proportion to the Cl
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: IndexCliOptions) => {
-      if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
+      let store: DuckDbStore | undefined = await openExistingStore(o.db, false);
       const before = statSync(o.db).size;
-      const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
-      let store;
-      try {
-        store = await DuckDbStore.open(o.db);
-      } catch (e) {
-        throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
-      }
       try {
         if (o.drop) {
           const names = await store.dropIndexes();

@@ -6,6 +6,7 @@ import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
 import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
 import { renderIndexes } from './indexes.js';
+import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 
@@ -15,8 +16,6 @@ interface IngestOptions extends FormatOptions, DetectionOptions {
   memoryLimit?: string;
   index?: boolean;
 }
-
-const MEMORY_SIZE = /^\d{1,6}(\.\d{1,3})?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export function registerIngest(program: Command): void {
   addDetectionOptions(addFormatOptions(
@@ -46,7 +45,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (inputs: string[], o: IngestOptions) => {
       checkFormat(o.format);
       const threads = threadsOf(o);
-      if (o.memoryLimit !== undefined && !MEMORY_SIZE.test(o.memoryLimit)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
+      if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
       const detection = prepareDetection(o, o.quiet ?? false);
       let result: IngestResult;
       try {

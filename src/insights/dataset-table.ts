@@ -8,11 +8,6 @@ import type { EventStore } from '../store/store.js';
  * projection fills the missing ones with NULL.
  */
 
-/** Every dataset table and its columns (the store's own catalog, kept in memory). */
-export async function datasetTables(store: EventStore): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
-  return store.datasetColumns();
-}
-
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
@@ -26,7 +21,6 @@ export function projection(table: string, have: ReadonlySet<string>, columns: re
 /** The projection of one dataset's table, or undefined when the store has no events of that dataset. */
 export async function datasetFrom(store: EventStore, dataset: string, columns: readonly string[]): Promise<string | undefined> {
   const table = datasetTable(dataset);
-  const tables = await datasetTables(store);
-  const have = tables.get(table);
+  const have = (await store.datasetColumns()).get(table);
   return have ? `(${projection(table, have, columns)})` : undefined;
 }

@@ -79,7 +79,6 @@ async function byRequestId(ctx: QueryContext, id: string): Promise<Anchor> {
   throw new TrailNotFoundError(`no CloudFront, WAF, ALB or app event has request id ${id}${hint}`);
 }
 
-
 async function byAlert(ctx: QueryContext, id: string): Promise<Anchor> {
   let r;
   try {

@@ -2,7 +2,7 @@ import type { EcsEvent } from '../../ecs/event.js';
 import { setPath } from '../../ecs/event.js';
 import { isoFromMillis } from '../../ecs/time.js';
 import type { EventStore } from '../../store/store.js';
-import { datasetTables, projection } from '../dataset-table.js';
+import { projection } from '../dataset-table.js';
 import { datasetTable } from '../../store/store.js';
 import { num, rangeSql, tsMs, type TimeRange } from '../time-range.js';
 
@@ -57,9 +57,6 @@ function fineSql(tables: ReadonlyMap<string, ReadonlySet<string>>, where: string
   }
   return parts.length ? parts.join('\nUNION ALL ') : undefined;
 }
-
-/** The store's dataset tables and their columns, read once per analysis. */
-export const readTables = datasetTables;
 
 export type Tables = ReadonlyMap<string, ReadonlySet<string>>;
 

@@ -1,7 +1,7 @@
 import type { EventStore } from '../../store/store.js';
 import type { InsightOptions } from '../report.js';
 import { timeRange, type TimeRange } from '../time-range.js';
-import { dataHorizon, dataSpan, readTables, sourceCadence, SOURCE_LEVELS, type SourceLevel, type SourceStats, type Tables } from './read.js';
+import { dataHorizon, dataSpan, sourceCadence, SOURCE_LEVELS, type SourceLevel, type SourceStats, type Tables } from './read.js';
 
 /**
  * When is a source silent "longer than its usual cadence"? Its usual silence is the 95th percentile
@@ -59,7 +59,7 @@ const LEVEL_ORDER: SourceLevel[] = ['dataset', 'account', 'distribution', 'inter
 export async function findSilences(store: EventStore, o: CoverageOptions): Promise<CoverageResult> {
   const range = timeRange(o);
   // 5-minute buckets, wider over long spans so one pass returns at most ~20,000 buckets per source.
-  const tables = await readTables(store);
+  const tables = await store.datasetColumns();
   const span = await dataSpan(store, tables, range);
   const spanS = span.firstMs === undefined || span.lastMs === undefined ? 0 : ((range.untilMs ?? span.lastMs) - (range.sinceMs ?? span.firstMs)) / 1000;
   const widthS = Math.max(COVERAGE_DEFAULTS.bucketSeconds, Math.ceil(spanS / 20_000 / COVERAGE_DEFAULTS.bucketSeconds) * COVERAGE_DEFAULTS.bucketSeconds);
