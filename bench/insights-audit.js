@@ -12,14 +12,52 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { DuckDbStore } = await import(join(ROOT, 'dist/store/duckdb/duckdb-store.js'));
 const { getInsightView } = await import(join(ROOT, 'dist/insights/views.js'));
 const { watchedCalls } = await import(join(ROOT, 'dist/insights/cloudtrail/changes.js'));
+const { bucketSeconds } = await import(join(ROOT, 'dist/insights/time-range.js'));
 
 const db = arg('db', '/work/bench-data/store10m.duckdb');
 const runs = Number(arg('runs', '5'));
 const views = arg('views', 'cloudtrail,vpc,coverage').split(',');
 
 const calls = JSON.stringify(watchedCalls().flatMap((c) => c.names.map((n) => `${c.source}:${n}`)));
-const INTERNAL = `regexp_matches(%, '^(10\\.|127\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.)')`;
-const internal = (c) => INTERNAL.replace('%', c);
+// Internal addresses (RFC 1918, CGNAT, loopback, link-local, IPv6 ULA/link-local/loopback): one regular expression, as an analyst would write it.
+const internal = (c) => `regexp_matches(${c}, '^(10\\.|127\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|f[cd][0-9a-f]{2}:|fe[89ab][0-9a-f]:|::1$)')`;
+const SENSITIVE = '22, 23, 135, 139, 445, 1433, 1521, 2375, 3306, 3389, 5432, 5900, 5984, 6379, 9042, 9200, 11211, 27017';
+
+/**
+ * What an analyst would type for the same answers as the vpc view (same filters, columns, order and
+ * limits), straight on the flow table. Columns the table lacks (a store without v5 fields) are NULL.
+ */
+function vpcSql(have, widthS) {
+  const c = (name) => (have.has(name) ? name : 'NULL');
+  const bytes = `coalesce(${c('source_bytes')}, ${c('network_bytes')}, 0)`;
+  const packets = `coalesce(${c('source_packets')}, ${c('network_packets')}, 0)`;
+  const flows = `FROM events_aws_vpcflow WHERE event_action IN ('accept', 'reject') AND source_ip IS NOT NULL AND destination_ip IS NOT NULL`;
+  const direction = c('network_direction');
+  return [
+    `SELECT count(*), count(*) FILTER (event_action = 'reject'), sum(${bytes}), min("timestamp"), max("timestamp") ${flows}`,
+    `SELECT epoch_ms("timestamp") // ${widthS * 1000} * ${widthS} b, count(*), count(*) FILTER (event_action = 'reject') ${flows} GROUP BY b`,
+    `SELECT source_ip, destination_ip, count(*) n, sum(${packets}), sum(${bytes}) b, count(*) FILTER (event_action = 'reject') ${flows}
+       GROUP BY 1, 2 ORDER BY b DESC, n DESC, 1, 2 LIMIT 10`,
+    `SELECT destination_port, coalesce(${c('network_transport')}, ${c('network_iana_number')}) p, count(*) n, count(DISTINCT source_ip), count(DISTINCT destination_ip), mode(source_ip)
+       ${flows} AND event_action = 'reject' GROUP BY 1, 2 ORDER BY n DESC, 1 LIMIT 10`,
+    `SELECT source_ip, count(*) n, count(DISTINCT destination_ip), count(DISTINCT destination_port), min("timestamp"), max("timestamp"), NOT ${internal('source_ip')}
+       ${flows} AND event_action = 'reject' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 10`,
+    // Scans: ≥ 5 host:port targets and ≥ 10 rejected flows in a 10-minute window, windows laid at two offsets; then every flow of the source in those windows.
+    `WITH f AS (SELECT source_ip src, destination_ip dst, destination_port dport, event_action a, "timestamp" ts,
+         epoch_ms("timestamp") // 600000 w0, (epoch_ms("timestamp") + 300000) // 600000 w1 ${flows}),
+       b0 AS (SELECT src, w0 FROM f WHERE a = 'reject' GROUP BY ALL HAVING count(DISTINCT (dst, dport)) >= 5 AND count(*) >= 10),
+       b1 AS (SELECT src, w1 FROM f WHERE a = 'reject' GROUP BY ALL HAVING count(DISTINCT (dst, dport)) >= 5 AND count(*) >= 10)
+     SELECT f.src, count(DISTINCT (dst, dport)), list(DISTINCT dport ORDER BY dport), count(DISTINCT dst), count(*) FILTER (a = 'reject') r, count(*) FILTER (a <> 'reject'), min(ts), max(ts)
+     FROM f LEFT JOIN b0 ON f.src = b0.src AND f.w0 = b0.w0 LEFT JOIN b1 ON f.src = b1.src AND f.w1 = b1.w1
+     WHERE b0.src IS NOT NULL OR b1.src IS NOT NULL GROUP BY f.src ORDER BY r DESC, f.src`,
+    `SELECT source_ip, destination_port, event_action, count(*) n, count(DISTINCT destination_ip), min(destination_ip), max(destination_ip), sum(${bytes}), min("timestamp"), max("timestamp")
+       ${flows} AND destination_port IN (${SENSITIVE}) AND coalesce(${direction}, '') <> 'egress' AND NOT ${internal('source_ip')} AND ${internal('destination_ip')}
+       GROUP BY 1, 2, 3 ORDER BY event_action = 'accept' DESC, n DESC, 1, 2 LIMIT 5000`,
+    `SELECT destination_ip, sum(${bytes}) b, count(*), count(DISTINCT source_ip), list(DISTINCT destination_port ORDER BY destination_port)[1:8], min("timestamp"), max("timestamp")
+       ${flows} AND event_action = 'accept' AND coalesce(${direction}, '') <> 'ingress' AND ${internal('source_ip')} AND NOT ${internal('destination_ip')}
+       GROUP BY 1 ORDER BY b DESC, 1 LIMIT 10`,
+  ];
+}
 
 // What an analyst would type for the same answers, straight on the dataset tables.
 const HAND_WRITTEN = {
@@ -31,17 +69,8 @@ const HAND_WRITTEN = {
     `SELECT aws_cloudtrail_user_identity_arn, source_ip, min("timestamp") FROM events_aws_cloudtrail GROUP BY 1, 2`,
     `SELECT id, list(DISTINCT rule_title) FROM (SELECT unnest(event_ids) AS id, rule_title FROM alerts) WHERE id IN (SELECT event_id FROM events_aws_cloudtrail WHERE aws_cloudtrail_read_only = false) GROUP BY id`,
   ],
-  vpc: [
-    `SELECT count(*), count(*) FILTER (event_action = 'reject'), sum(source_bytes), min("timestamp"), max("timestamp") FROM events_aws_vpcflow`,
-    `SELECT epoch_ms("timestamp") // 300000, count(*), count(*) FILTER (event_action = 'reject') FROM events_aws_vpcflow GROUP BY 1`,
-    `SELECT source_ip, destination_ip, count(*), sum(source_packets), sum(source_bytes) b FROM events_aws_vpcflow GROUP BY 1, 2 ORDER BY b DESC LIMIT 10`,
-    `SELECT destination_port, network_transport, count(*) n, count(DISTINCT source_ip), count(DISTINCT destination_ip), mode(source_ip) FROM events_aws_vpcflow WHERE event_action = 'reject' GROUP BY 1, 2 ORDER BY n DESC LIMIT 10`,
-    `SELECT source_ip, count(*) n, count(DISTINCT destination_ip), count(DISTINCT destination_port), min("timestamp"), max("timestamp") FROM events_aws_vpcflow WHERE event_action = 'reject' GROUP BY 1 ORDER BY n DESC LIMIT 10`,
-    `SELECT source_ip, epoch_ms("timestamp") // 600000 w, count(DISTINCT destination_ip || ':' || destination_port) t, count(*) FILTER (event_action = 'reject') r FROM events_aws_vpcflow GROUP BY 1, 2 HAVING t >= 5 AND r >= 10`,
-    `SELECT source_ip, destination_port, event_action, count(*) FROM events_aws_vpcflow WHERE destination_port IN (22, 23, 135, 139, 445, 1433, 1521, 2375, 3306, 3389, 5432, 5900, 5984, 6379, 9042, 9200, 11211, 27017)
-       AND NOT ${internal('source_ip')} AND ${internal('destination_ip')} GROUP BY 1, 2, 3`,
-    `SELECT destination_ip, sum(source_bytes) b FROM events_aws_vpcflow WHERE event_action = 'accept' AND ${internal('source_ip')} AND NOT ${internal('destination_ip')} GROUP BY 1 ORDER BY b DESC LIMIT 10`,
-  ],
+  // Built from the table's columns and the view's bucket width (below).
+  vpc: null,
   // Per dataset, distribution and interface: 5-minute buckets, the gaps between them, the last event.
   coverage: null,
 };
@@ -54,6 +83,28 @@ async function coverageSql(store) {
     `WITH x AS (${union}), g AS (SELECT ds, k, b, n, f, l, epoch(f) - epoch(lag(l) OVER (PARTITION BY ds, k ORDER BY b)) gap FROM x)
      SELECT ds, k, sum(n), max(l), quantile_cont(gap, 0.95), max(gap) FROM g GROUP BY ds, k`,
   ];
+}
+
+async function vpcBaseline(store) {
+  const have = (await store.datasetColumns()).get('events_aws_vpcflow');
+  const [first, last] = (await store.query(`SELECT epoch_ms(min("timestamp")), epoch_ms(max("timestamp")) FROM events_aws_vpcflow`)).rows[0];
+  return vpcSql(have, bucketSeconds({}, Number(last) - Number(first)));
+}
+
+/** The baseline must answer what the view answers: same totals and the same rows in its tables. */
+function sameVpcAnswers(report, [totals, , talkers, byPort, bySource, scans, , out]) {
+  const rows = (id) => report.sections.find((s) => s.id === id).rows;
+  const check = (what, ok) => {
+    if (!ok) throw new Error(`vpc baseline differs from the view: ${what}`);
+  };
+  check('totals', report.title.includes(`${totals[0][0]} flow records, ${totals[0][1]} rejected`));
+  const scanFindings = report.sections[0].findings.filter((f) => f.title.startsWith('Port scan from ')).map((f) => f.title.slice(15));
+  check(`scans ${scanFindings.length} vs ${scans.length}`, scanFindings.join() === scans.map((r) => r[0]).join());
+  for (const [id, base] of [['top-talkers', talkers], ['rejected-by-source', bySource], ['bytes-out', out], ['rejected-by-port', byPort]]) {
+    const mine = rows(id);
+    check(`${id} rows ${mine.length} vs ${base.length}`, mine.length === base.length);
+    check(`${id} first row`, mine.length === 0 || String(mine[0][id === 'rejected-by-port' ? 2 : 0]) === String(base[0][id === 'rejected-by-port' ? 2 : 0]));
+  }
 }
 
 function median(xs) {
@@ -81,12 +132,15 @@ for (const id of views) {
     continue;
   }
   const view = getInsightView(id);
-  const sql = HAND_WRITTEN[id] ?? (await coverageSql(store));
+  const sql = id === 'vpc' ? await vpcBaseline(store) : (HAND_WRITTEN[id] ?? (await coverageSql(store)));
   const runSql = async () => {
-    for (const q of sql) await store.query(q);
+    const out = [];
+    for (const q of sql) out.push((await store.query(q)).rows);
+    return out;
   };
-  await view.run(store, {});
-  await runSql();
+  const report = await view.run(store, {});
+  const answers = await runSql();
+  if (id === 'vpc') sameVpcAnswers(report, answers);
   const v = [];
   const s = [];
   for (let i = 0; i < runs; i++) {

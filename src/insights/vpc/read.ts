@@ -107,8 +107,9 @@ export async function scans(store: EventStore, from: string, range: TimeRange): 
       win0 AS (SELECT src, w0 FROM rej GROUP BY src, w0 ${busy}),
       win1 AS (SELECT src, w1 FROM rej GROUP BY src, w1 ${busy}),
       fw AS (SELECT *, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE src IN (SELECT src FROM win0 UNION SELECT src FROM win1)),
-      hits AS (SELECT * FROM fw WHERE EXISTS (SELECT 1 FROM win0 WHERE win0.src = fw.src AND win0.w0 = fw.w0)
-                                   OR EXISTS (SELECT 1 FROM win1 WHERE win1.src = fw.src AND win1.w1 = fw.w1))
+      -- (src, w) is unique in each window list, so the outer joins add no rows.
+      hits AS (SELECT fw.* FROM fw LEFT JOIN win0 ON win0.src = fw.src AND win0.w0 = fw.w0 LEFT JOIN win1 ON win1.src = fw.src AND win1.w1 = fw.w1
+               WHERE win0.src IS NOT NULL OR win1.src IS NOT NULL)
       SELECT src, count(DISTINCT ${target}), list(DISTINCT dport ORDER BY dport),
         count(DISTINCT dst), count(*) FILTER (action = $reject), count(*) FILTER (action <> $reject), min(ts), max(ts)
       FROM hits GROUP BY src ORDER BY 5 DESC, src`,
@@ -133,16 +134,19 @@ export interface SensitiveRow {
   lastMs: number;
 }
 
+/** The sensitive ports as SQL literals (whole numbers from the table above): a literal IN list costs a third less than a list parameter unnested per query. */
+const PORT_LIST = Object.keys(SENSITIVE_PORTS).map((p) => String(Number.parseInt(p, 10))).join(', ');
+
 /** Most (source, port, action) groups read: accepted ones first, then the busiest. */
 const SENSITIVE_ROWS = 5000;
 
 /** Inbound flows from internet addresses to sensitive ports (requests only: the port is the destination). */
 export async function sensitiveFromInternet(store: EventStore, from: string, range: TimeRange): Promise<SensitiveRow[]> {
-  const params: Record<string, string | number> = { ports: JSON.stringify(Object.keys(SENSITIVE_PORTS).map(Number)), egress: 'egress', rows: SENSITIVE_ROWS };
+  const params: Record<string, string | number> = { egress: 'egress', rows: SENSITIVE_ROWS };
   const r = await store.query(
     `${flowsCte(from, range, params)} SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
       FROM flows
-      WHERE dport IN (SELECT unnest(from_json($ports, '["BIGINT"]'))) AND COALESCE(direction, '') <> $egress
+      WHERE dport IN (${PORT_LIST}) AND COALESCE(direction, '') <> $egress
         AND NOT ${internalSql('src')} AND ${internalSql('dst')}
       GROUP BY src, dport, action ORDER BY action = $accept DESC, n DESC, src, dport LIMIT $rows`,
     params,
