@@ -232,3 +232,20 @@ test('insights, sources, dead letters and rules', async () => {
   const builtin = rules.body.rules.filter((r: { loaded: boolean }) => r.loaded);
   assert.ok(builtin.length > 5 && builtin.some((r: { hits: number }) => r.hits > 0));
 });
+
+test('concurrent requests run side by side on the read connections and answer what they answer one at a time', async () => {
+  const paths = [
+    `/api/trail?requestId=${encodeURIComponent(HOSTILE_REQUEST_ID)}`, '/api/alerts?limit=50', '/api/insights/coverage', '/api/insights/vpc', '/api/sources', '/api/status',
+  ];
+  const queries = ['SELECT event_dataset, count(*) AS n FROM events GROUP BY 1 ORDER BY 1', 'index=cloudfront | stats count by status'];
+  // Volatile parts (timings, "now") differ between runs; everything else must not.
+  const stable = (body: unknown) => JSON.stringify(body, (k, v) => (/^(tookMs|took|generatedAt|now|uptimeS|uptime)$/.test(k) ? undefined : v));
+  const round = () => [...paths.map((p) => () => call(p)), ...queries.map((q) => () => query(q))];
+  const alone = [];
+  for (const request of round()) alone.push(stable((await request()).body));
+  const together = await Promise.all([...round(), ...round(), ...round()].map((request) => request()));
+  for (const [i, r] of together.entries()) {
+    assert.equal(r.status, 200, `request ${i}: ${JSON.stringify(r.body).slice(0, 200)}`);
+    assert.equal(stable(r.body), alone[i % alone.length], `request ${i} answered as when alone`);
+  }
+});

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { SerialStore } from '../collect/serial-store.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { apiGuard } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
@@ -71,7 +70,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   const store = await openReadOnlyStore(o.db);
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
-    store: new SerialStore(store),
+    // Concurrent requests share the store: SELECTs run side by side on its read connections.
+    store,
     dbPath: o.db,
     readOnly: o.readOnly ?? false,
     searches: new SavedSearches(searchesFileFor(o.db)),

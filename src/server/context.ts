@@ -7,7 +7,7 @@ import type { SavedSearches } from './saved-searches.js';
 
 /** What every route works with. */
 export interface ServerContext {
-  /** The database, opened read-only; operations run one at a time (one DuckDB connection). */
+  /** The database, opened read-only; SELECTs run side by side on its pool of read connections. */
   store: EventStore;
   dbPath: string;
   /** --read-only: nothing that writes (saved searches). */

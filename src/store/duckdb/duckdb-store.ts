@@ -62,6 +62,8 @@ export class DuckDbStore implements EventStore {
   private readonly readerWaits: ((c: DuckDBConnection) => void)[] = [];
   private readonly maxReaders: number;
   private memoryLimit = '1GB';
+  /** The last statement queued on the main connection by `query`. */
+  private mainTail: Promise<unknown> = Promise.resolve();
   /** Statements prepared on each read connection, most recently used last. */
   private readonly prepared = new Map<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
 
@@ -213,7 +215,11 @@ export class DuckDbStore implements EventStore {
         this.releaseReader(con);
       }
     }
-    return this.queryOn(this.con, sql, params);
+    // The main connection runs one statement at a time: callers that share a read-only store (the
+    // console's concurrent requests) may send other statements (SHOW, DESCRIBE, PRAGMA) together.
+    const run = this.mainTail.then(() => this.queryOn(this.con, sql, params));
+    this.mainTail = run.catch(() => {});
+    return run;
   }
 
   private async acquireReader(): Promise<DuckDBConnection> {
