@@ -44,21 +44,25 @@ export function trailTable(store: EventStore): Promise<string | undefined> {
   return datasetFrom(store, DATASET, COLUMNS);
 }
 
-// Fixed column names from the catalog; the watched calls travel as one bound JSON list.
-const CHANGES_SQL = (from: string) => `SELECT event_id, "timestamp", event_provider, event_action, event_outcome, aws_cloudtrail_error_code, cloud_region,
-    cloud_account_id, COALESCE(source_ip, aws_cloudtrail_source_ip_address), user_agent_original, user_name,
-    aws_cloudtrail_user_identity_arn, aws_cloudtrail_user_identity_type, aws_cloudtrail_user_identity_access_key_id,
-    CAST(aws_cloudtrail_request_parameters AS VARCHAR)
-  FROM ${from} AS t
-  WHERE event_provider || ':' || event_action IN (SELECT unnest(from_json($calls, '["VARCHAR"]')))`;
+// Fixed column names from the catalog; the watched calls travel as one bound JSON list. The rows come
+// back as one JSON array (all cells text): DuckDB writes it and JSON.parse reads it in half the time
+// the client takes to convert 50,000 rows cell by cell (0.5 s against 1 s on a 1M-event trail).
+const CHANGES_SQL = (from: string, range: string) => `SELECT CAST(to_json(list([event_id, CAST("timestamp" AS VARCHAR), event_provider, event_action,
+    event_outcome, aws_cloudtrail_error_code, cloud_region, cloud_account_id, ip, user_agent_original, user_name, aws_cloudtrail_user_identity_arn,
+    aws_cloudtrail_user_identity_type, aws_cloudtrail_user_identity_access_key_id, params] ORDER BY "timestamp", event_id)) AS VARCHAR)
+  FROM (SELECT *, COALESCE(source_ip, aws_cloudtrail_source_ip_address) AS ip, CAST(aws_cloudtrail_request_parameters AS VARCHAR) AS params
+    FROM ${from} AS t
+    WHERE event_provider || ':' || event_action IN (SELECT unnest(from_json($calls, '["VARCHAR"]')))${range}
+    ORDER BY "timestamp", event_id LIMIT $limit)`;
 
 export async function readChanges(store: EventStore, from: string, range: TimeRange): Promise<{ changes: ChangeEvent[]; truncated: boolean }> {
   const calls = watchedCalls().flatMap((c) => c.names.map((n) => `${c.source}:${n}`));
   const params: Record<string, string | number> = { calls: JSON.stringify(calls), limit: MAX_CHANGES + 1 };
-  const sql = `${CHANGES_SQL(from)}${rangeSql(range, params)} ORDER BY "timestamp", event_id LIMIT $limit`;
-  const result = await store.query(sql, params);
+  const result = await store.query(CHANGES_SQL(from, rangeSql(range, params)), params);
+  const json = result.rows[0]?.[0];
+  const rows = typeof json === 'string' ? (JSON.parse(json) as (string | null)[][]) : [];
   const changes: ChangeEvent[] = [];
-  for (const r of result.rows.slice(0, MAX_CHANGES)) {
+  for (const r of rows.slice(0, MAX_CHANGES)) {
     const ms = tsMs(r[1]);
     if (ms === undefined) continue;
     const text = (str(r[14]) ?? '').slice(0, MAX_PARAMS);
@@ -75,7 +79,7 @@ export async function readChanges(store: EventStore, from: string, range: TimeRa
       params: parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined,
     });
   }
-  return { changes, truncated: result.rows.length > MAX_CHANGES };
+  return { changes, truncated: rows.length > MAX_CHANGES };
 }
 
 /** The time span and volume of CloudTrail data in the range (for the series). */
@@ -115,18 +119,24 @@ export async function knownLogBuckets(store: EventStore, from: string): Promise<
   return out;
 }
 
-/** For each identity, when it first called from each address (all history, not only the range). */
-export async function firstSeenFrom(store: EventStore, from: string, arns: readonly string[]): Promise<Map<string, number>> {
+/**
+ * When each (identity, address) pair first called, over all history (not only the range). Only the
+ * pairs asked for come back: every pair of a busy trail is hundreds of thousands of rows (1M events
+ * from 14 identities: 833k pairs, 6.6 s to read them all into JavaScript).
+ */
+export async function firstSeenFrom(store: EventStore, from: string, pairs: readonly { arn: string; ip: string }[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  if (!arns.length) return out;
+  const unique = [...new Map(pairs.map((p) => [`${p.arn}\u0000${p.ip}`, { a: p.arn, i: p.ip }])).values()];
+  if (!unique.length) return out;
   const r = await store.query(
-    `SELECT aws_cloudtrail_user_identity_arn, COALESCE(source_ip, aws_cloudtrail_source_ip_address), min("timestamp") FROM ${from} AS t
-      WHERE aws_cloudtrail_user_identity_arn IN (SELECT unnest(from_json($arns, '["VARCHAR"]'))) GROUP BY 1, 2`,
-    { arns: JSON.stringify([...new Set(arns)]) },
+    `WITH asked AS (SELECT unnest(from_json($pairs, '[{"a":"VARCHAR","i":"VARCHAR"}]'), recursive := true))
+      SELECT t.aws_cloudtrail_user_identity_arn, asked.i, min(t."timestamp") FROM ${from} AS t
+      JOIN asked ON t.aws_cloudtrail_user_identity_arn = asked.a AND COALESCE(t.source_ip, t.aws_cloudtrail_source_ip_address) = asked.i GROUP BY 1, 2`,
+    { pairs: JSON.stringify(unique) },
   );
   for (const [arn, ip, first] of r.rows) {
     const ms = tsMs(first);
-    if (ms !== undefined) out.set(`${String(arn)}\u0000${String(ip ?? '')}`, ms);
+    if (ms !== undefined) out.set(`${String(arn)}\u0000${String(ip)}`, ms);
   }
   return out;
 }

@@ -230,7 +230,7 @@ export async function cloudtrailReport(store: EventStore, o: InsightOptions): Pr
   if (o.distribution) items = items.filter((i) => i.change.paramsText.includes(o.distribution!));
   const flagged = items.filter((i) => i.severity);
   const [firstSeen, alerts] = await Promise.all([
-    from === undefined ? new Map<string, number>() : firstSeenFrom(store, from, flagged.map((i) => i.change.arn).filter((a): a is string => !!a)),
+    from === undefined ? new Map<string, number>() : firstSeenFrom(store, from, flagged.flatMap(({ change: c }) => (c.arn && c.sourceIp ? [{ arn: c.arn, ip: c.sourceIp }] : []))),
     alertsOn(store, flagged.map((i) => i.change.eventId)),
   ]);
   const findings = buildFindings(items, firstSeen, alerts);
