@@ -75,13 +75,28 @@ const HAND_WRITTEN = {
   coverage: null,
 };
 
+/**
+ * The coverage view's answers by hand: per source at each level the view reports (dataset, account,
+ * CloudFront distribution, network interface), 5-minute buckets, the silences between them, their
+ * 95th percentile, and the silences longer than 3 × that (at least 15 minutes) with their bounds.
+ */
 async function coverageSql(store) {
-  const tables = (await store.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'events\\_%' ESCAPE '\\'`)).rows.map((r) => r[0]);
-  const key = (t) => (t === 'events_aws_cloudfront' ? 'aws_cloudfront_distribution_id' : t === 'events_aws_vpcflow' ? 'observer_ingress_interface_name' : 'NULL');
-  const union = tables.map((t) => `SELECT any_value(event_dataset) ds, ${key(t)} k, epoch_ms("timestamp") // 300000 b, count(*) n, min("timestamp") f, max("timestamp") l FROM "${t}" GROUP BY ALL`).join(' UNION ALL ');
+  const tables = await store.datasetColumns();
+  const col = (have, name) => (have.has(name) ? `"${name}"` : 'NULL');
+  const union = [...tables.entries()].map(([t, have]) =>
+    `SELECT any_value(event_dataset) ds, ${col(have, 'cloud_account_id')} acc,
+       ${t === 'events_aws_cloudfront' ? col(have, 'aws_cloudfront_distribution_id') : 'NULL'} dist, ${t === 'events_aws_vpcflow' ? col(have, 'observer_ingress_interface_name') : 'NULL'} eni,
+       epoch_ms("timestamp") // 300000 b, count(*) n, min("timestamp") f, max("timestamp") l FROM "${t}" WHERE "timestamp" IS NOT NULL GROUP BY ALL`).join(' UNION ALL ');
+  const level = (name, key) => `SELECT '${name}' lvl, ds, ${key} AS key, b, sum(n) n, min(f) f, max(l) l FROM x${key === 'ds' ? '' : ` WHERE ${key} IS NOT NULL`} GROUP BY ds, ${key}, b`;
   return [
-    `WITH x AS (${union}), g AS (SELECT ds, k, b, n, f, l, epoch(f) - epoch(lag(l) OVER (PARTITION BY ds, k ORDER BY b)) gap FROM x)
-     SELECT ds, k, sum(n), max(l), quantile_cont(gap, 0.95), max(gap) FROM g GROUP BY ds, k`,
+    `WITH x AS (${union}),
+       lv AS (${[level('dataset', 'ds'), level('account', 'acc'), level('distribution', 'dist'), level('interface', 'eni')].join(' UNION ALL ')}),
+       g AS (SELECT *, lag(l) OVER w prev, epoch_ms(f) - epoch_ms(lag(l) OVER w) gap FROM lv WINDOW w AS (PARTITION BY lvl, ds, key ORDER BY b)),
+       p AS (SELECT lvl, ds, key, quantile_cont(gap, 0.95) p95 FROM g GROUP BY ALL)
+     SELECT g.lvl, g.ds, g.key, count(*), sum(n), min(f), max(l), any_value(p95),
+       list([CAST(prev AS VARCHAR), CAST(f AS VARCHAR)] ORDER BY b) FILTER (gap > greatest(900000, 3 * coalesce(p95, 0))),
+       list([b, n] ORDER BY b) FILTER (g.lvl = 'dataset')
+     FROM g JOIN p USING (lvl, ds, key) GROUP BY ALL`,
   ];
 }
 
@@ -141,6 +156,10 @@ for (const id of views) {
   const report = await view.run(store, {});
   const answers = await runSql();
   if (id === 'vpc') sameVpcAnswers(report, answers);
+  // Coverage: one row per source at every level, as the view's sources table.
+  if (id === 'coverage' && report.sections.find((x) => x.id === 'sources').rows.length !== answers[0].length) {
+    throw new Error(`coverage baseline differs from the view: ${answers[0].length} sources vs ${report.sections.find((x) => x.id === 'sources').rows.length}`);
+  }
   const v = [];
   const s = [];
   for (let i = 0; i < runs; i++) {
