@@ -57,6 +57,7 @@ test('cloudtrail: changes to the network, log buckets, IAM and the trail are fin
   assert.match(sg!.detail, /opened to the whole internet/);
   assert.match(sg!.detail, /from 198\.51\.100\.20 in eu-west-1 with aws-cli/);
   assert.ok(sg!.fix);
+  assert.equal(sg!.facts?.['first call by this identity from this address'], undefined, 'lee.cole called from there at 10:00 already');
   assert.equal(by(/PutBucketLifecycle on acme-audit-store/)?.severity, 'medium', 'the trail\'s bucket holds logs');
   assert.equal(by(/acme-website/), undefined, 'not a log bucket');
   const admin = by(/iam:AttachUserPolicy/);
