@@ -1,6 +1,7 @@
 import type { EventStore } from '../store/store.js';
 import { findAnchor } from './anchor.js';
-import { classifyClient, coveredStations, hopRows, missingHop, presentHopGap, servedByCloudFront, type GapContext } from './gaps.js';
+import { coveredStations } from './coverage.js';
+import { classifyClient, hopRows, missingHop, presentHopGap, servedByCloudFront, type GapContext } from './gaps.js';
 import { describeDns, describeEndpoint, describeFirewall, describeProxy } from './hops/client.js';
 import { describeEdge, describeOrigin, describeWaf } from './hops/cloud.js';
 import type { HopDescription } from './hops/facts.js';

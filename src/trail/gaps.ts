@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { expectedAbsences, parseAddressFilter } from '../insights/vpcflow/never-logged.js';
 import { datasetTable } from '../store/store.js';
+import { COVERAGE_MS } from './coverage.js';
 import { num, sqlTime, str, type Row } from './rows.js';
 import { firstRow, stationsOfHop, type TrailState } from './state.js';
 import { station, STATIONS, type StationId } from './stations.js';
@@ -30,7 +31,6 @@ export interface HopGap {
 
 const HOP_NAMES: Record<HopKind, string> = { endpoint: 'endpoint', dns: 'DNS', proxy: 'proxy', firewall: 'firewall', edge: 'CloudFront edge', waf: 'WAF', origin: 'origin' };
 const CLIENT_HOPS: readonly HopKind[] = ['endpoint', 'dns', 'proxy', 'firewall'];
-const COVERAGE_MS = 10 * 60_000;
 
 export function datasetsOf(hop: HopKind): string[] {
   return [...new Set(stationsFor(hop).map((st) => station(st).dataset))];
@@ -133,34 +133,6 @@ function originGap(c: GapContext): string | undefined {
   });
   if (never.length) return never.join(' ');
   return `no VPC flow record for ${node ?? 'the ALB node'} → ${socket(alb, 'destination_ip', 'destination_port') ?? 'the target'} in this window`;
-}
-
-/** Which stations have any event within the window around the trail (one query). */
-export async function coveredStations(s: TrailState, ids: readonly StationId[]): Promise<Set<StationId>> {
-  // Lookups reach back an hour for DNS answers: their coverage window does too.
-  const params: Record<string, string> = { t0: sqlTime(s.time - COVERAGE_MS), t1: sqlTime(s.time + COVERAGE_MS), d0: sqlTime(s.time - 3_600_000 - COVERAGE_MS) };
-  const q = (n: string) => s.ctx.store.dialect.quoteIdent(n);
-  const parts: string[] = [];
-  for (const [i, id] of ids.entries()) {
-    const st = station(id);
-    const columns = s.ctx.catalog.columns.get(datasetTable(st.dataset));
-    if (!columns || (st.filter && !columns.has(st.filter.column))) continue;
-    params[`s${i}`] = id;
-    let filter = '';
-    if (st.filter) {
-      const names = st.filter.values.map((v, j) => {
-        params[`s${i}v${j}`] = v;
-        return `$s${i}v${j}`;
-      });
-      filter = ` AND ${q(st.filter.column)} IN (${names.join(', ')})`;
-    }
-    const from = st.hop === 'dns' ? '$d0' : '$t0';
-    parts.push(`SELECT $s${i} AS s WHERE EXISTS (SELECT 1 FROM ${q(datasetTable(st.dataset))} WHERE "timestamp" BETWEEN CAST(${from} AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP)${filter})`);
-  }
-  if (!parts.length) return new Set();
-  s.ctx.queries++;
-  const r = await s.ctx.store.query(parts.join(' UNION ALL '), params);
-  return new Set(r.rows.map((row) => String(row[0]) as StationId));
 }
 
 const INTERNAL_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat']);
