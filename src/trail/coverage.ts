@@ -1,5 +1,5 @@
 import { datasetTable } from '../store/store.js';
-import { SMALL_TABLE_ROWS } from './joins/lookup.js';
+import { SMALL_TABLE_ROWS, stationFilterSql } from './joins/lookup.js';
 import { sqlTime, type TableCatalog } from './rows.js';
 import type { TrailState } from './state.js';
 import { station, STATIONS, type Station, type StationId } from './stations.js';
@@ -116,14 +116,10 @@ async function readDay(s: TrailState, day: number): Promise<DayBuckets> {
   return out;
 }
 
-/** `AND column IN ($p0, $p1 …)` for a station's filter, its values added to the parameters. */
+/** ` AND column IN (…)` for a station's filter, or nothing. */
 function filterSql(s: TrailState, st: Station, params: Record<string, string | number>, prefix: string): string {
-  if (!st.filter) return '';
-  const names = st.filter.values.map((v, j) => {
-    params[`${prefix}v${j}`] = v;
-    return `$${prefix}v${j}`;
-  });
-  return ` AND ${s.ctx.store.dialect.quoteIdent(st.filter.column)} IN (${names.join(', ')})`;
+  const sql = stationFilterSql(s.ctx.store, st, params, `${prefix}v`);
+  return sql ? ` AND ${sql}` : '';
 }
 
 /** Existence queries for the stations the summaries do not answer (large tables), in one query. */

@@ -1,6 +1,6 @@
 import { datasetTable, type EventStore } from '../../store/store.js';
 import { rowMillis, sqlTime, timeOf, type Row, type TableCatalog } from '../rows.js';
-import { station, type StationId } from '../stations.js';
+import { station, type Station, type StationId } from '../stations.js';
 
 /** column = value (list columns: the list contains the value). */
 export interface Condition {
@@ -70,11 +70,7 @@ export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql:
   const conditions = [...l.conditions];
   if (st.filter) {
     if (!columns.has(st.filter.column)) return undefined;
-    const names = st.filter.values.map((v, i) => {
-      params[`f${i}`] = v;
-      return `$f${i}`;
-    });
-    where.push(`${quote(ctx.store, st.filter.column)} IN (${names.join(', ')})`);
+    where.push(stationFilterSql(ctx.store, st, params, 'f')!);
   }
   for (const [i, c] of conditions.entries()) {
     const type = columns.get(c.column);
@@ -96,6 +92,16 @@ export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql:
   // Ranked in JS: an ORDER BY on an expression of the timestamp stops DuckDB from pruning row groups by it.
   const sql = `SELECT * FROM ${quote(ctx.store, table)} WHERE ${where.join(' AND ')} LIMIT $limit`;
   return { sql, params, byIndex };
+}
+
+/** `column IN ($p0, $p1 …)` for a station's filter (its values added to `params` under `prefix`); undefined without one. */
+export function stationFilterSql(store: EventStore, st: Station, params: Record<string, string | number>, prefix: string): string | undefined {
+  if (!st.filter) return undefined;
+  const names = st.filter.values.map((v, j) => {
+    params[`${prefix}${j}`] = v;
+    return `$${prefix}${j}`;
+  });
+  return `${quote(store, st.filter.column)} IN (${names.join(', ')})`;
 }
 
 export async function runLookup(ctx: QueryContext, l: Lookup): Promise<Candidate[]> {
