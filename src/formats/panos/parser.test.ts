@@ -4,6 +4,9 @@ import { parseText } from '../../testing/parse.js';
 import { getPath, type EcsEvent } from '../../ecs/event.js';
 import { TRAFFIC_FIELDS, THREAT_FIELDS, DECRYPTION_FIELDS } from './fields-network.js';
 import { csvRecord } from './lines.fixture.js';
+import { columnsFor, EXTRA_COLUMN } from '../../store/schema.js';
+import { RowEncoder } from '../../store/row-encoder.js';
+import { getFormat } from '../registry.js';
 
 const SESSION = {
   receive_time: '2026/11/20 10:00:01', serial: '013201001234', time_generated: '2026/11/20 10:00:00',
@@ -181,4 +184,20 @@ test('DECRYPTION: TLS version, SNI, certificate', () => {
   assert.equal(getPath(e, 'panw.panos.tls.key_exchange'), 'ECDHE');
   assert.deepEqual(e.event?.category, ['network']);
   assert.equal(getPath(e, 'panw.panos.session_id'), '418273');
+});
+
+test('TRAFFIC App-ID category, risk and the flags are stored as columns, not in extra', () => {
+  const e = one(
+    `<14>Nov 20 10:00:01 fw01 ${csvRecord(TRAFFIC_FIELDS, { ...TRAFFIC, category_of_app: 'networking', subcategory_of_app: 'encrypted-tunnel', risk_of_app: 4 })}`,
+    { timezone: '+01:00' },
+  );
+  const expected = { action_flags: '0x8000000000000000', flags: '0x400053', app_category: 'networking', app_subcategory: 'encrypted-tunnel', app_risk: '4' };
+  for (const [key, value] of Object.entries(expected)) assert.equal(getPath(e, `panw.panos.${key}`), value, key);
+  const columns = columnsFor(getFormat('panw.panos'));
+  const encoder = new RowEncoder(columns);
+  const cells = encoder.encode(e).split('\t');
+  const at = (path: string) => cells[columns.findIndex((c) => c.path === path)];
+  for (const [key, value] of Object.entries(expected)) assert.equal(at(`panw.panos.${key}`), value, key);
+  const extra = cells[columns.indexOf(EXTRA_COLUMN)]!;
+  for (const key of Object.keys(expected)) assert.ok(!extra.includes(`panw.panos.${key}"`), `${key} is not in extra: ${extra}`);
 });

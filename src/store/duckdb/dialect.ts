@@ -31,12 +31,14 @@ export const duckdbDialect: SqlDialect = {
   loadStaged(table, columns, used) {
     const q = (n: string) => this.quoteIdent(n);
     // The CSV reader casts list literals to VARCHAR[] itself and reads JSON as text. Only the used
-    // columns are selected, so the reader converts nothing else.
+    // columns are selected, so the reader converts nothing else. The layout is ours and fully given,
+    // so the sniffer is off: it took about 120 ms per load whatever the size (2,000 rows: 125 → 10 ms),
+    // most of the time of the small loads collectors make.
     const csvTypes = columns.map((c) => `'${c.name}': '${c.type === 'json' ? 'VARCHAR' : this.columnType(c.type)}'`);
     const select = used.map((c) => `s.${q(c.name)}`);
     return [
       `INSERT INTO ${q(table)} (${used.map((c) => q(c.name)).join(', ')})`,
-      `SELECT ${select.join(', ')} FROM read_csv($file, delim='\t', quote='"', escape='"', header=false, allow_quoted_nulls=false,`,
+      `SELECT ${select.join(', ')} FROM read_csv($file, delim='\t', quote='"', escape='"', header=false, allow_quoted_nulls=false, auto_detect=false,`,
       `  max_line_size=16777216, parallel=true, columns={${csvTypes.join(', ')}}) AS s`,
       `WHERE NOT EXISTS (SELECT 1 FROM ${q(table)} AS e WHERE e."event_id" = s."event_id"`,
       `  AND e."timestamp" BETWEEN CAST($min_ts AS TIMESTAMP) AND CAST($max_ts AS TIMESTAMP))`,

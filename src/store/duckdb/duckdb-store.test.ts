@@ -36,6 +36,8 @@ test('staged rows round-trip hostile values; only used columns are stored; dupli
     const view = await store.query(`SELECT dns_question_name FROM events LIMIT 1`);
     assert.deepEqual(view.rows, [[null]], 'the view still has every catalog column');
     assert.deepEqual([...((await store.datasetColumns()).get('events_aws_cloudfront') ?? [])].sort(), used.map((c) => c.name).sort());
+    // Collectors' small loads must not checkpoint (recompress the last row group) every 16 MB.
+    assert.deepEqual((await store.query(`SELECT current_setting('checkpoint_threshold')`)).rows, [['953.6 MiB']]);
   } finally {
     await store.close();
   }

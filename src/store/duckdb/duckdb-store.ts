@@ -19,6 +19,14 @@ export interface DuckDbOptions {
    * serves many requests and the views issue independent queries; one connection queued them all.
    */
   readConnections?: number;
+  /**
+   * Write-ahead log size that triggers a checkpoint (default 1GB; DuckDB's own is 16MB). Collectors
+   * load a few thousand rows at a time, and each checkpoint compresses the table's last, growing row
+   * group again: with 16MB, syslog into the store ran at 18,700 messages/s; 128MB: 23,900; 1GB:
+   * 26,400 (29,300 over a million messages, peak RSS no higher). Bulk ingest writes its large loads
+   * straight to the file and is unaffected. The log is replayed on the next open after a crash.
+   */
+  checkpointThreshold?: string;
 }
 
 /** DuckDB memory an index build may use per row of the largest table (10M rows: ≈ 1 GB). */
@@ -82,6 +90,7 @@ export class DuckDbStore implements EventStore {
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
     config.memory_limit = options.memoryLimit ?? '1GB';
+    if (!options.readOnly) config.checkpoint_threshold = options.checkpointThreshold ?? '1GB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
     const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism() + 1);
