@@ -61,9 +61,15 @@ function isBase64Char(c: number): boolean {
  */
 const HEAD_CHARS = 4096;
 const FIREHOSE_HEAD = /"records"\s*:\s*\[\s*\{[^{}]{0,400}?"data"\s*:\s*"/;
+/**
+ * Any of the three keys, in one pass: every JSON line of every format comes through here, and three
+ * `indexOf` passes over a 2.5 KB Defender record took 3.8 µs, this 0.9.
+ */
+const ENVELOPE_KEY = /"(?:messageType|logEvents|records)"/;
 
 function unwrapJson(text: string, prefix: string, depth: number): Unwrapped | undefined {
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
+  if (!ENVELOPE_KEY.test(head)) return undefined;
   const cloudwatch = head.indexOf('"messageType"') >= 0 || head.indexOf('"logEvents"') >= 0;
   // `records` alone is common (Azure Event Hubs exports); Firehose records start with their `data`.
   const firehose = !cloudwatch && head.indexOf('"records"') >= 0 && FIREHOSE_HEAD.test(head);
