@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
 import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
 import { expandInputs, type InputFile } from '../sources/inputs.js';
-import { openBytes, readTextChunks, SourceError, type TextChunk } from '../sources/text-reader.js';
-import { isParquetFile, readParquetChunks } from '../sources/parquet.js';
+import { openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
+import { openSourceChunks } from '../sources/source-chunks.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { isS3Url } from '../sources/s3-url.js';
 import type { S3Options } from '../sources/s3.js';
@@ -156,11 +155,7 @@ export async function runSource(
   };
   let chunks: AsyncGenerator<TextChunk>;
   try {
-    if (src.path && (await isParquetFile(src.path))) chunks = readParquetChunks(src.path);
-    else {
-      const bytes = await src.open();
-      chunks = readTextChunks(bytes instanceof Readable ? bytes : Readable.from(bytes), { chunkChars: opts.chunkChars, maxLineChars: opts.maxLineChars });
-    }
+    chunks = await openSourceChunks(src, { chunkChars: opts.chunkChars, maxLineChars: opts.maxLineChars });
   } catch (e) {
     await fail(`cannot open: ${(e as Error).message}`, 0);
     return stats;

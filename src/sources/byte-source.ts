@@ -7,7 +7,7 @@ export interface ByteSource {
   /** Size in bytes when known, else 0. */
   size: number;
   open(): Readable | NodeJS.ReadableStream | Promise<Readable | NodeJS.ReadableStream>;
-  /** A local file path (`-` for stdin): Parquet files are recognized and read from disk. */
+  /** A local file path (`-` for stdin): a Parquet file is read from disk instead of being copied first. */
   path?: string;
   /** Added to every line number (pushed records numbered within their origin). */
   lineOffset?: number;

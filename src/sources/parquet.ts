@@ -3,10 +3,11 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { compressors } from 'hyparquet-compressors';
 import { SourceError, type TextChunk } from './text-reader.js';
 
-const MAGIC = 'PAR1';
+/** The four bytes every Parquet file starts (and ends) with. */
+export const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 const ROWS_PER_CHUNK = 10_000;
 
-/** True when a file starts with the Parquet magic bytes (stdin cannot be Parquet: it needs random access). */
+/** True when a local file starts with the Parquet magic bytes. */
 export async function isParquetFile(path: string): Promise<boolean> {
   if (path === '-') return false;
   const fh = await open(path, 'r').catch(() => undefined);
@@ -14,7 +15,7 @@ export async function isParquetFile(path: string): Promise<boolean> {
   try {
     const buf = Buffer.alloc(4);
     const { bytesRead } = await fh.read(buf, 0, 4, 0);
-    return bytesRead === 4 && buf.toString('latin1') === MAGIC;
+    return bytesRead === 4 && buf.equals(PARQUET_MAGIC);
   } finally {
     await fh.close();
   }

@@ -7,6 +7,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { S3TestServer } from '../testing/s3-server.js';
 import { cloudFrontGzip } from '../testing/cloudfront-lines.js';
 import { tempDir } from '../testing/tmp.js';
+import { vpcFlowParquet } from '../testing/vpcflow-parquet.js';
 import { listS3Objects } from './s3.js';
 
 let s3: S3TestServer;
@@ -22,7 +23,7 @@ const trail = {
 
 before(async () => {
   dir = tempDir('packettrail-s3-ingest-');
-  s3 = await S3TestServer.start(join(dir, 's3'), ['logs']);
+  s3 = await S3TestServer.start(join(dir, 's3'), ['logs', 'flows']);
   await s3.put('logs', 'cf/E2EXAMPLE.2026-11-20-10.aaaa1111.gz', cloudFrontGzip(1200, { seed: 1 }));
   await s3.put('logs', 'cf/E2EXAMPLE.2026-11-20-11.bbbb2222.gz', cloudFrontGzip(300, { seed: 2 }));
   await s3.put('logs', 'AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/20/123456789012_CloudTrail_eu-west-1_20261120T1000Z_x.json.gz', gzipSync(JSON.stringify(trail)));
@@ -66,5 +67,23 @@ describe('s3:// inputs', () => {
     const r = await ingest({ inputs: ['s3://no-such-bucket/x', 's3://A_B/'], db: join(dir, 'm.duckdb'), format: 'auto', threads: 0, deadLetterPath: join(dir, 'dead2.ndjson'), s3: { endpoint: s3.endpoint } });
     assert.match(r.summary.missing[0]!.reason, /cannot list objects: NoSuchBucket/);
     assert.match(r.summary.missing[1]!.reason, /expected s3:\/\/<bucket>\/<prefix>/);
+  });
+
+  it('reads VPC flow logs delivered as Parquet objects, stored once however often they are read', async () => {
+    const key = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/22/123456789012_vpcflowlogs_us-east-1_fl-0abc_20261122T0800Z_1a2b3c4d.log.parquet';
+    await s3.put('flows', key, vpcFlowParquet(1500));
+    const db = join(dir, 'flows.duckdb');
+    const run = () => ingest({ inputs: ['s3://flows/AWSLogs/'], db, format: 'auto', threads: 0, deadLetterPath: join(dir, 'dead3.ndjson'), s3: { endpoint: s3.endpoint } });
+    const first = await run();
+    assert.deepEqual(first.summary.sources.map((s) => [s.source, s.format, s.records, s.stored, s.rejected]), [[`s3://flows/${key}`, 'aws.vpcflow', 1500, 1500, 0]]);
+    const second = await run();
+    assert.deepEqual(second.summary.sources.map((s) => [s.stored, s.duplicates]), [[0, 1500]]);
+    const store = await DuckDbStore.open(db, { readOnly: true });
+    try {
+      const { rows } = await store.query(`SELECT count(*) FILTER (WHERE event_action = 'reject'), min(source_ip), max(destination_port), any_value(cloud_account_id) FROM events_aws_vpcflow`);
+      assert.deepEqual(rows, [[150, '10.0.1.0', 443, '123456789012']]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { S3TestServer } from '../../testing/s3-server.js';
 import { SqsTestServer } from '../../testing/sqs-server.js';
 import { cloudFrontGzip, cloudFrontLog } from '../../testing/cloudfront-lines.js';
 import { tempDir } from '../../testing/tmp.js';
+import { vpcFlowParquet } from '../../testing/vpcflow-parquet.js';
 import { KeyFormats } from '../../sources/s3-key-formats.js';
 import { CollectPipeline } from '../pipeline.js';
 import { collectLog } from '../log.js';
@@ -218,6 +219,21 @@ describe('gzip objects', () => {
     await input.stop();
     await pipeline.close();
     assert.equal(input.counts.stored, 30);
+  });
+
+  it('reads a Parquet object (VPC flow logs) announced on the queue', async () => {
+    const queue = sqs.createQueue('parquet');
+    const key = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/22/123456789012_vpcflowlogs_us-east-1_fl-0abc_20261122T0900Z_5e6f7a8b.log.parquet';
+    await s3.put(BUCKET, key, vpcFlowParquet(800));
+    sqs.send('parquet', s3Event(key));
+    const { pipeline, db } = await openPipeline('parquet');
+    const input = new S3SqsInput(settings(queue));
+    await input.start(pipeline);
+    await until('the queue to drain', () => sqs.counts('parquet').total === 0);
+    await input.stop();
+    await pipeline.close();
+    assert.equal(input.counts.stored, 800);
+    assert.deepEqual(await query(db, `SELECT count(*), count(DISTINCT source_port) FROM events_aws_vpcflow`), [[800, 800]]);
   });
 
   it('streams a large object: the bytes held in memory stay bounded while the reader is slow', async () => {
