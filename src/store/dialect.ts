@@ -20,8 +20,8 @@ export interface SqlDialect {
    */
   loadStaged(table: string, columns: readonly Column[], used: readonly Column[]): string;
   /**
-   * The view over every dataset table: each table contributes its columns, and catalog columns a
-   * table lacks are typed NULLs.
+   * The view over every dataset table: every catalog column in catalog order, each table
+   * contributing the columns it has and NULLs for those it lacks.
    */
   createView(view: string, tables: readonly { table: string; columns: ReadonlySet<string> }[], catalog: readonly Column[]): string;
 }

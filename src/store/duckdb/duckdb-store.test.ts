@@ -56,3 +56,34 @@ test('staged rows round-trip hostile values; only used columns are stored; dupli
     await ro.close();
   }
 });
+
+test('the events view has every catalog column in catalog order and type, whatever each table holds', async () => {
+  const dir = tempDir();
+  const store = await DuckDbStore.open(join(dir, 'v.duckdb'));
+  try {
+    const catalog = allColumns(listFormats());
+    await store.ensureSchema(catalog);
+    const load = async (dataset: string, event: Parameters<RowEncoder['encode']>[0], n: number) => {
+      const columns = columnsFor(getFormat(dataset));
+      const enc = new RowEncoder(columns);
+      const file = join(dir, `${dataset}.tsv`);
+      writeFileSync(file, enc.encode(event) + '\n');
+      const usedIndexes = enc.takeUsed();
+      const used = columns.filter((_, i) => usedIndexes.includes(i));
+      assert.equal(await store.loadStaged({ file, dataset, columns, used, minTime: '2026-11-20 00:00:00', maxTime: '2026-11-21 00:00:00' }), n);
+    };
+    const empty = await store.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position`);
+    await load('aws.cloudfront', { '@timestamp': '2026-11-20T10:00:00Z', event: { id: 'cf', dataset: 'aws.cloudfront' }, source: { ip: '192.0.2.1', port: 443 }, aws: { cloudfront: { edge_location: 'FRA56-P3' } } }, 1);
+    await load('aws.waf', { '@timestamp': '2026-11-20T10:00:01Z', event: { id: 'waf', dataset: 'aws.waf' }, source: { ip: '192.0.2.2' }, rule: { name: 'AWS-AWSManagedRulesCommonRuleSet' } }, 1);
+    const full = await store.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position`);
+    assert.deepEqual(full.rows.map((r) => r[0]), catalog.map((c) => c.name), 'catalog order, with tables or without');
+    assert.deepEqual(full.rows, empty.rows, 'the same columns and types as before any table existed');
+    const r = await store.query(`SELECT event_id, source_ip, source_port, aws_cloudfront_edge_location, rule_name, dns_question_name FROM events ORDER BY event_id`);
+    assert.deepEqual(r.rows, [
+      ['cf', '192.0.2.1', 443, 'FRA56-P3', null, null],
+      ['waf', '192.0.2.2', null, null, 'AWS-AWSManagedRulesCommonRuleSet', null],
+    ]);
+  } finally {
+    await store.close();
+  }
+});
