@@ -67,6 +67,9 @@ async function cloudfront() {
   console.log(`ingest ${lines} lines into DuckDB: ${ing.seconds.toFixed(2)} s = ${rate(lines, ing.seconds)} lines/s (peak RSS ${ing.rssMb.toFixed(0)} MB; ${cpuNote(lines, ing)})`);
   // What DuckDB alone needs to write these rows: the ceiling for any ingest path (bench/store-floor.js).
   spawnSync(process.execPath, [join(root, 'bench', 'store-floor.js'), '--db', db, '--table', 'events_aws_cloudfront'], { stdio: 'inherit' });
+  // The staged load with nothing else running, and the same lines loaded by DuckDB alone from the raw log.
+  spawnSync(process.execPath, [join(root, 'bench', 'store-load.js'), '--log', log1], { stdio: 'inherit' });
+  spawnSync(process.execPath, [join(root, 'bench', 'cloudfront-sql-ceiling.js'), '--log', log1, '--insert'], { stdio: 'inherit' });
   const again = timed(`node ${cli} ingest -q --no-builtin-rules --db ${db} --format aws.cloudfront ${log1}`);
   console.log(`re-ingest (all duplicates): ${again.seconds.toFixed(2)} s = ${rate(lines, again.seconds)} lines/s`);
   const ga = spawnSync('bash', ['-c', 'command -v goaccess'], { encoding: 'utf8' });
