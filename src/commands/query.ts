@@ -5,7 +5,7 @@ import { listFormats } from '../formats/registry.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
-import { AliasError, compileSpl, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
 
@@ -19,18 +19,21 @@ interface QueryOptions {
   aliases?: string[];
 }
 
-/** SQL text and parameters to run: SPL compiles to SQL; SQL passes through. */
-function toSql(text: string, o: QueryOptions): { sql: string; params?: Record<string, string | number | boolean | null> } {
+/**
+ * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
+ * store first); SQL passes through.
+ */
+async function toSql(text: string, o: QueryOptions, store: DuckDbStore): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
-    const compiled = compileSpl(text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
+    const compiled = await compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
     return compiled;
   } catch (e) {
     // The message quotes the query, which may carry escape sequences: keep the terminal safe.
     if (e instanceof SplError || e instanceof AliasError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
-    throw e;
+    throw new CliError(`query failed: ${(e as Error).message}`, EXIT.FATAL);
   }
 }
 
@@ -62,9 +65,9 @@ ${EXIT_CODES_HELP}`,
     .action(async (text: string | undefined, o: QueryOptions) => {
       if (!o.schema && !text) throw new CliError('give a SQL or SPL query, or --schema');
       if (o.spl && o.sql) throw new CliError('give --spl or --sql, not both');
-      const q = text ? toSql(text, o) : undefined;
       const store = await openStoreForReading(o.db);
       try {
+        const q = text ? await toSql(text, o, store) : undefined;
         const result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params).catch((e: Error) => {
           throw new CliError(`query failed: ${e.message}`, EXIT.FATAL);
         });

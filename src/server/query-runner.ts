@@ -1,4 +1,4 @@
-import { AliasError, compileSpl, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { AliasError, compileSplOn, looksLikeSpl, SplError } from '../query/spl/index.js';
 import type { QueryResult } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import { badRequest } from './errors.js';
@@ -27,10 +27,11 @@ export interface QueryAnswer {
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage): { language: 'spl' | 'sql'; sql: string; params: Params } {
+export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params }> {
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {} };
   try {
-    const compiled = compileSpl(text, { catalog: ctx.catalog, aliases: ctx.aliases });
+    // `timechart … by` reads its series (one column each) from the store first.
+    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases });
     return { language: 'spl', sql: compiled.sql, params: compiled.params as Params };
   } catch (e) {
     if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
@@ -110,7 +111,7 @@ async function assertSingleSelect(ctx: ServerContext, sql: string): Promise<void
 export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number): Promise<QueryAnswer> {
   const started = Date.now();
   if (!text.trim()) throw badRequest('the query is empty');
-  const q = compileQuery(ctx, text, language);
+  const q = await compileQuery(ctx, text, language);
   if (q.language === 'sql') await assertSingleSelect(ctx, q.sql);
   const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }));
   const truncated = result.rows.length > limit;

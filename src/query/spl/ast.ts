@@ -38,7 +38,20 @@ export type Command =
   | { cmd: 'where'; expr: Expr; tok: Token }
   | { cmd: 'eval'; assignments: { name: Token; expr: Expr }[]; tok: Token }
   | { cmd: 'stats'; aggs: Agg[]; by: Token[]; tok: Token }
-  | { cmd: 'timechart'; span: Token | null; aggs: Agg[]; by: Token | null; tok: Token }
+  | {
+      cmd: 'timechart';
+      span: Token | null;
+      aggs: Agg[];
+      by: Token | null;
+      /** Series kept by `by` (default 10; 0: all); the rest are summed up as OTHER unless `useother=f`. */
+      limit: Token | null;
+      useother: boolean;
+      /** Events without the `by` field form a NULL series unless `usenull=f`. */
+      usenull: boolean;
+      /** Empty time buckets between the first and the last are shown (count 0) unless `cont=f`. */
+      cont: boolean;
+      tok: Token;
+    }
   | { cmd: 'table'; fields: Token[]; tok: Token }
   | { cmd: 'fields'; remove: boolean; fields: Token[]; tok: Token }
   | { cmd: 'rename'; pairs: { from: Token; to: Token }[]; tok: Token }

@@ -1,11 +1,10 @@
-import type { Agg, Command, SortKey } from './ast.js';
+import type { Command, SortKey } from './ast.js';
+import { compileAggs } from './aggs.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
-import { suggest } from './errors.js';
 import { compileExpr } from './expr.js';
-import { AGG_FUNCTIONS, percentile } from './functions.js';
 import type { Token } from './lexer.js';
 import { compileSearch } from './search.js';
-import { spanInterval } from './time.js';
+import { compileTimechart } from './timechart.js';
 
 /** One compiled command: a SELECT over the previous relation (`from`), and the relation it makes. */
 export interface Stage {
@@ -48,19 +47,7 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
       scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
     };
   },
-  timechart: (ctx, scope, c, from) => {
-    const span = c.span ? spanInterval(c.span.text) : '1 hour';
-    if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
-    const t = ctx.time(scope, c.tok);
-    const by = c.by ? { name: ctx.outName(c.by), ref: ctx.resolve(scope, c.by) } : null;
-    const aggs = compileAggs(ctx, scope, c.aggs, ['_time', ...(by ? [by.name] : [])]);
-    const select = [`time_bucket(CAST(${ctx.param(span)} AS INTERVAL), ${t}) AS "_time"`, ...(by ? [`${by.ref.sql} AS ${q(by.name)}`] : []), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
-    const positions = by ? '1, 2' : '1';
-    return {
-      sql: `SELECT ${select.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY ${positions} ORDER BY ${positions}`,
-      scope: derived([['_time', { list: false }], ...(by ? [[by.name, { list: by.ref.list }] as [string, ColInfo]] : []), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
-    };
-  },
+  timechart: (ctx, scope, c, from) => compileTimechart(ctx, scope, c, from, c.by ? ctx.nextSeries() : undefined),
   table: (ctx, scope, c, from) => project(ctx, scope, c.fields, from),
   fields: (ctx, scope, c, from) => {
     if (!c.remove) return project(ctx, scope, c.fields, from);
@@ -105,33 +92,6 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
   rare: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'ASC'),
 };
-
-interface CompiledAgg {
-  name: string;
-  sql: string;
-  list: boolean;
-}
-
-function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]): CompiledAgg[] {
-  const names = new Set(taken);
-  return aggs.map((a) => {
-    const fn = a.fn.text.toLowerCase();
-    const pct = percentile(fn);
-    const spec = Object.hasOwn(AGG_FUNCTIONS, fn) ? AGG_FUNCTIONS[fn]! : pct !== null ? { arg: 'field' as const, sql: () => '', list: false } : null;
-    if (!spec) {
-      const hint = suggest(fn, [...Object.keys(AGG_FUNCTIONS), 'perc95']);
-      throw ctx.error(`unknown aggregation '${a.fn.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, a.fn);
-    }
-    if (spec.arg === 'field' && !a.field) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
-    const ref = a.field ? ctx.resolve(scope, a.field) : null;
-    const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
-    const sql = pct !== null ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))` : spec.sql(ref?.sql ?? '', t, ref?.list ?? false);
-    const name = a.as ? ctx.outName(a.as) : a.label;
-    if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);
-    names.add(name);
-    return { name, sql, list: spec.list ?? false };
-  });
-}
 
 /** Field names with `*` wildcards expanded against the scope's columns (and, on events, the aliases). */
 function expand(ctx: Ctx, scope: Scope, fields: Token[]): string[] {

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
-import { seedDatabase, spl } from './testing.fixture.js';
+import { seedDatabase, spl, splOn } from './testing.fixture.js';
 
 let store: DuckDbStore;
 before(async () => {
@@ -11,7 +11,7 @@ after(async () => store.close());
 
 /** Runs SPL on the seed database; rows as objects. */
 async function run(query: string): Promise<Record<string, unknown>[]> {
-  const c = spl(query);
+  const c = await splOn(store, query);
   const r = await store.query(c.sql, c.params);
   return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
 }
@@ -67,16 +67,51 @@ test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by
   assert.deepEqual((await run('| stats count by cache_status')).map((r) => r.cache_status), ['Hit', 'Miss'], 'events without cache_status dropped');
 });
 
-test('timechart span= buckets time; by adds a column', async () => {
-  const c = spl('index=cloudfront | timechart span=5s count by cache_status');
+test('timechart span= buckets time, every bucket from the first to the last; by makes a column per series', async () => {
+  const c = spl('index=cloudfront | timechart span=5s count');
   assert.match(c.sql, /time_bucket\(CAST\(\$p2 AS INTERVAL\), "timestamp"\) AS "_time"/);
   assert.equal(c.params.p2, '5 second');
   assert.deepEqual(await run('index=cloudfront | timechart span=5s count by cache_status'), [
-    { _time: '2026-11-20 10:00:05', cache_status: 'Hit', count: 1 },
-    { _time: '2026-11-20 10:00:05', cache_status: 'Miss', count: 1 },
-    { _time: '2026-11-20 10:00:10', cache_status: 'Hit', count: 1 },
+    { _time: '2026-11-20 10:00:05', Hit: 1, Miss: 1 },
+    { _time: '2026-11-20 10:00:10', Hit: 1, Miss: 0 },
   ]);
   assert.deepEqual(await run('| timechart span=1h count'), [{ _time: '2026-11-20 10:00:00', count: 10 }]);
+  assert.deepEqual(await run('index=cloudfront | timechart span=1s count by cache_status'), [
+    { _time: '2026-11-20 10:00:06', Hit: 0, Miss: 1 },
+    { _time: '2026-11-20 10:00:07', Hit: 0, Miss: 0 },
+    { _time: '2026-11-20 10:00:08', Hit: 0, Miss: 0 },
+    { _time: '2026-11-20 10:00:09', Hit: 1, Miss: 0 },
+    { _time: '2026-11-20 10:00:10', Hit: 1, Miss: 0 },
+  ], 'empty buckets are shown, counts 0');
+  assert.deepEqual((await run('index=cloudfront | timechart span=1s cont=f count by cache_status')).map((r) => r._time), ['2026-11-20 10:00:06', '2026-11-20 10:00:09', '2026-11-20 10:00:10']);
+  assert.deepEqual(await run('index=cloudfront | timechart span=2s avg(status) by cache_status'), [
+    { _time: '2026-11-20 10:00:06', Hit: null, Miss: 200 },
+    { _time: '2026-11-20 10:00:08', Hit: 200, Miss: null },
+    { _time: '2026-11-20 10:00:10', Hit: 200, Miss: null },
+  ], 'other aggregations stay empty where a series has no event');
+});
+
+test('timechart by: the most frequent series, then NULL and OTHER; several aggregations name their columns', async () => {
+  assert.deepEqual(await run('| timechart span=1h count by cache_status'), [{ _time: '2026-11-20 10:00:00', Hit: 2, Miss: 1, NULL: 7 }]);
+  assert.deepEqual(await run('| timechart span=1h usenull=f count by cache_status'), [{ _time: '2026-11-20 10:00:00', Hit: 2, Miss: 1 }]);
+  assert.deepEqual(await run('index=cloudfront | timechart span=1h limit=1 count by cache_status'), [{ _time: '2026-11-20 10:00:00', Hit: 2, OTHER: 1 }]);
+  assert.deepEqual(await run('index=cloudfront | timechart span=1h limit=1 useother=false count by cache_status'), [{ _time: '2026-11-20 10:00:00', Hit: 2 }]);
+  assert.deepEqual(await run('index=cloudfront | timechart span=1h count dc(src_ip) as ips by cache_status'), [
+    { _time: '2026-11-20 10:00:00', 'count: Hit': 2, 'ips: Hit': 1, 'count: Miss': 1, 'ips: Miss': 1 },
+  ]);
+  assert.deepEqual(await run('| timechart span=1h count by cache_status | table _time Miss'), [{ _time: '2026-11-20 10:00:00', Miss: 1 }], 'later commands see the series');
+  assert.deepEqual(await run('index=cloudfront status=999 | timechart count by cache_status'), [], 'no event, no row');
+});
+
+test('timechart by: series values from the logs are bound parameters and quoted column names', async () => {
+  const hostile = `a"b'); DROP TABLE events; --`;
+  const query = `index=cloudfront | eval x=if(cache_status="Hit", "${hostile.replace(/"/g, '\\"')}", "y") | timechart span=1h count by x`;
+  const c = await splOn(store, query);
+  // In the SQL only as the quoted column name; compared as a bound parameter.
+  assert.equal(c.sql.split('DROP TABLE').length, 2);
+  assert.ok(c.sql.includes(`AS "a""b'); DROP TABLE events; --"`));
+  assert.ok(Object.values(c.params).includes(hostile));
+  assert.deepEqual(await run(query), [{ _time: '2026-11-20 10:00:00', [hostile]: 2, y: 1 }]);
 });
 
 test('table, fields, rename, sort, head, tail', async () => {

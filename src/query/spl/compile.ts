@@ -5,6 +5,7 @@ import type { Command } from './ast.js';
 import { HANDLERS, type Stage } from './commands.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
+import { SeriesNeeded, type SeriesCount } from './timechart.js';
 
 export interface CompileOptions {
   /** The column catalog (`allColumns(listFormats())`): the only identifiers a query may name. */
@@ -12,12 +13,36 @@ export interface CompileOptions {
   aliases: AliasTable;
   /** The time relative modifiers (-24h) count from; default: the current time. */
   now?: Date;
+  /** The series of each `timechart … by` read so far, in pipeline order (see compileSplOn). */
+  series?: readonly SeriesCount[][];
 }
 
 export interface CompiledSpl {
   sql: string;
   /** Bound parameters `$p1…`: every value the query carries. */
   params: Record<string, Param>;
+  /**
+   * Set when a `timechart … by` needs its series first: run this (rows of value, count) and compile
+   * again with them appended to `series`; `sql` is empty meanwhile.
+   */
+  seriesQuery?: { sql: string; params: Record<string, Param> };
+}
+
+/** Runs a statement with bound parameters and returns its rows (a store's query). */
+export type RowReader = (sql: string, params: Record<string, Param>) => Promise<unknown[][]>;
+
+/**
+ * Compiles SPL against a store: like compileSpl, reading the series of each `timechart … by` from
+ * the data first, since each series becomes a column.
+ */
+export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
+  const series: SeriesCount[][] = [...(opts.series ?? [])];
+  for (;;) {
+    const compiled = compileSpl(query, { ...opts, series });
+    if (!compiled.seriesQuery) return compiled;
+    const rows = await read(compiled.seriesQuery.sql, compiled.seriesQuery.params);
+    series.push(rows.map(([value, count]) => ({ value: value === null || value === undefined ? null : String(value), count: Number(count) })));
+  }
 }
 
 /**
@@ -26,19 +51,25 @@ export interface CompiledSpl {
  */
 export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
-  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date());
+  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series);
   let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]' }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
+  const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
   for (const cmd of commands) {
-    const stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
+    let stage: Stage;
+    try {
+      stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
+    } catch (e) {
+      if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params } };
+      throw e;
+    }
     ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
     from = `s${ctes.length}`;
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  const sql = ctes.length ? `WITH ${ctes.join(',\n')}\nSELECT ${final} FROM ${from}` : `SELECT ${final} FROM ${from}`;
-  return { sql, params: ctx.params };
+  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

@@ -3,6 +3,7 @@ import { SplError, suggest, type Located } from './errors.js';
 import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
 import { columnName } from '../../store/schema.js';
+import type { SeriesCount } from './timechart.js';
 
 export type Param = string | number | boolean | null;
 
@@ -36,6 +37,7 @@ export function quoteIdent(name: string): string {
 export class Ctx {
   readonly params: Record<string, Param> = {};
   private n = 0;
+  private seriesUsed = 0;
   readonly catalog: Map<string, Column>;
 
   constructor(
@@ -43,8 +45,15 @@ export class Ctx {
     catalog: readonly Column[],
     readonly aliases: AliasTable,
     readonly now: Date,
+    /** The series of each `timechart … by`, in pipeline order, as far as they have been read. */
+    private readonly series: readonly SeriesCount[][] = [],
   ) {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
+  }
+
+  /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
+  nextSeries(): SeriesCount[] | undefined {
+    return this.series[this.seriesUsed++];
   }
 
   /** A bound parameter for a value: the only way user values reach SQL. */

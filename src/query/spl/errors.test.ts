@@ -25,6 +25,8 @@ test('compile errors point at the token they are about', () => {
   failsAt('a OR earliest=-1h', 'earliest', /bounds the whole search/);
   failsAt('earliest=yesterday', 'yesterday', /invalid time 'yesterday'/);
   failsAt('| timechart span=1fortnight count', '1fortnight', /invalid span/);
+  failsAt('| timechart spam=1h count', 'spam', /unknown timechart option 'spam'/);
+  failsAt('| timechart usenull=maybe count by x', 'maybe', /expected true or false/);
   failsAt('index=nope', 'nope', /unknown index 'nope'/);
   failsAt('| search related_ip>5', 'related_ip', /holds several values/);
   failsAt('| table nothing*', 'nothing*', /no field matches/);

@@ -1,4 +1,5 @@
-export { compileSpl, type CompileOptions, type CompiledSpl } from './compile.js';
+export { compileSpl, compileSplOn, type CompileOptions, type CompiledSpl, type RowReader } from './compile.js';
+export type { SeriesCount } from './timechart.js';
 export { parse } from './parser.js';
 export { lex, splitPipeline, type Token } from './lexer.js';
 export { SplError } from './errors.js';

@@ -80,6 +80,9 @@ test('where, stats, timechart', () => {
   assert.equal(tc.span?.text, '5m');
   assert.equal(tc.aggs.length, 2);
   assert.equal(tc.by?.text, 'status');
+  assert.deepEqual([tc.limit, tc.useother, tc.usenull, tc.cont], [null, true, true, true]);
+  const opts = one('x | timechart limit=3 useother=f span=1m usenull=false cont=0 count by host', 1) as Extract<Command, { cmd: 'timechart' }>;
+  assert.deepEqual([opts.span?.text, opts.limit?.text, opts.useother, opts.usenull, opts.cont], ['1m', '3', false, false, false]);
 });
 
 test('table, fields, rename, sort, head, tail, dedup, top, rare', () => {

@@ -168,15 +168,29 @@ function parseStats(c: Cursor, tok: Token): Command {
 
 function parseTimechart(c: Cursor, tok: Token): Command {
   let span: Token | null = null;
-  while (c.isWord('span') && c.isOp('=', 1)) {
+  let limit: Token | null = null;
+  const flags = { useother: true, usenull: true, cont: true };
+  while (c.peek().kind === 'word' && c.isOp('=', 1)) {
+    const option = c.next();
     c.next();
-    c.next();
-    span = c.expectName('a span such as 1h');
+    const name = option.text.toLowerCase();
+    if (name === 'span') span = c.expectName('a span such as 1h');
+    else if (name === 'limit') limit = c.expectCount('a limit');
+    else if (name === 'useother' || name === 'usenull' || name === 'cont') flags[name] = booleanOption(c);
+    else throw new SplError(`unknown timechart option '${option.text}' (span, limit, useother, usenull, cont)`, option.pos, option.end - option.pos, c.query);
   }
   const aggs = parseAggs(c);
   let by: Token | null = null;
   if (c.eatWord('by')) by = c.expectName('a field name after by');
-  return { cmd: 'timechart', span, aggs, by, tok };
+  return { cmd: 'timechart', span, aggs, by, limit, ...flags, tok };
+}
+
+/** `t`, `true`, `1` / `f`, `false`, `0`, as Splunk accepts them. */
+function booleanOption(c: Cursor): boolean {
+  const v = c.expectName('true or false');
+  if (/^(true|t|1)$/i.test(v.text)) return true;
+  if (/^(false|f|0)$/i.test(v.text)) return false;
+  throw new SplError(`expected true or false, got '${v.text}'`, v.pos, v.end - v.pos, c.query);
 }
 
 function parseFields(c: Cursor, tok: Token): Command {

@@ -6,7 +6,8 @@ import { allColumns } from '../../store/schema.js';
 import { REPO_ROOT } from '../../testing/shared.js';
 import { tempDir } from '../../testing/tmp.js';
 import { loadAliases } from './aliases.js';
-import { compileSpl, type CompiledSpl } from './compile.js';
+import { compileSpl, compileSplOn, type CompiledSpl } from './compile.js';
+import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
 import { SEED_FILES } from './seed.fixture.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -17,6 +18,11 @@ export const NOW = new Date('2026-11-20T12:00:00Z');
 
 export function spl(query: string): CompiledSpl {
   return compileSpl(query, { catalog: CATALOG, aliases: ALIASES, now: NOW });
+}
+
+/** Compiles against a store, reading `timechart … by` series from it as the query command does. */
+export function splOn(store: DuckDbStore, query: string): Promise<CompiledSpl> {
+  return compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), query, { catalog: CATALOG, aliases: ALIASES, now: NOW });
 }
 
 export function cli(args: string[]): { code: number | null; out: string; err: string } {

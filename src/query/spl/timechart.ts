@@ -1,0 +1,107 @@
+import type { Command } from './ast.js';
+import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
+import { spanInterval } from './time.js';
+import { compileAggs } from './aggs.js';
+
+type Timechart = Extract<Command, { cmd: 'timechart' }>;
+
+/** One value of a `timechart … by` field and how many events carry it (null: events without it). */
+export interface SeriesCount {
+  value: string | null;
+  count: number;
+}
+
+/**
+ * Thrown while compiling a `timechart … by` whose series are not known yet: Splunk's output has a
+ * column per value of the field, so the values must be read from the data first. `select` reads
+ * them from the relation the timechart reads (see compileSplOn).
+ */
+export class SeriesNeeded extends Error {
+  constructor(readonly select: string) {
+    super('timechart by: the series must be read first');
+  }
+}
+
+const DEFAULT_LIMIT = 10;
+/** Aggregations that are 0, not empty, where a bucket has no event (Splunk fills count and dc). */
+const ZERO_FILLED = /^(count|c|dc|distinct_count)$/i;
+const q = quoteIdent;
+
+/**
+ * `timechart` as Splunk shows it: a row per time bucket from the first to the last (empty buckets
+ * included, count 0), and with `by` one column per series — the `limit` most frequent values, then
+ * NULL (events without the field) and OTHER (the rest together) — named by the value, or
+ * `<aggregation>: <value>` when there are several aggregations. Series values are bound as
+ * parameters; as column names they are quoted.
+ */
+export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, from: string, series: SeriesCount[] | undefined): { sql: string; scope: Scope } {
+  const span = c.span ? spanInterval(c.span.text) : '1 hour';
+  if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
+  const t = ctx.time(scope, c.tok);
+  // Before any parameter is made: the series query carries only the parameters of the stages before.
+  const label = c.by ? `CAST(${ctx.resolve(scope, c.by).sql} AS VARCHAR)` : '';
+  if (c.by && !series) throw new SeriesNeeded(`SELECT ${label} AS "value", count(*) AS "count" FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`);
+  const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
+  const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
+  const zero = c.aggs.map((a) => ZERO_FILLED.test(a.fn.text));
+  const aggCols = aggs.map((a, j) => `${a.sql} AS ${q(`__pt_a${j}`)}`);
+
+  let long: string;
+  let columns: { name: string; list: boolean; sql: string }[];
+  if (!c.by) {
+    long = `SELECT time_bucket(${interval}, ${t}) AS "_time", ${aggCols.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`;
+    columns = aggs.map((a, j) => ({ name: a.name, list: a.list, sql: fill(`any_value(l.${q(`__pt_a${j}`)})`, zero[j]!) }));
+  } else {
+    const limit = c.limit ? Number(c.limit.text) : DEFAULT_LIMIT;
+    const ranked = series!.filter((s) => s.value !== null).sort((a, b) => b.count - a.count || (a.value! < b.value! ? -1 : 1));
+    const top = limit > 0 ? ranked.slice(0, limit) : ranked;
+    const labels = top.map((s) => s.value!);
+    if (c.usenull && series!.some((s) => s.value === null)) labels.push('NULL');
+    if (c.useother && top.length < ranked.length) labels.push('OTHER');
+    const inTop = top.length ? `${label} IN (${top.map((s) => ctx.param(s.value)).join(', ')})` : 'false';
+    const keep = [...(c.usenull ? [] : [`${label} IS NOT NULL`]), ...(c.useother ? [] : [`(${label} IS NULL OR ${inTop})`])];
+    const seriesSql = `CASE WHEN ${label} IS NULL THEN 'NULL' WHEN ${inTop} THEN ${label} ELSE 'OTHER' END`;
+    long =
+      `SELECT time_bucket(${interval}, ${t}) AS "_time", ${seriesSql} AS "__pt_series", ${aggCols.join(', ')} FROM ${from} ` +
+      `WHERE ${[`${t} IS NOT NULL`, ...keep].join(' AND ')} GROUP BY 1, 2`;
+    const names = columnNames(labels, aggs.map((a) => a.name));
+    columns = labels.flatMap((value, i) =>
+      aggs.map((a, j) => ({
+        name: names[i * aggs.length + j]!,
+        list: a.list,
+        sql: fill(`any_value(l.${q(`__pt_a${j}`)}) FILTER (WHERE l."__pt_series" = ${ctx.param(value)})`, zero[j]!),
+      })),
+    );
+  }
+  const select = ['g."_time"', ...columns.map((col) => `${col.sql} AS ${q(col.name)}`)].join(', ');
+  // Every bucket from the first to the last: generate_series of an empty relation yields no row.
+  const buckets = c.cont ? `SELECT unnest(generate_series(min("_time"), max("_time"), ${interval})) AS "_time" FROM __pt_long` : `SELECT DISTINCT "_time" FROM __pt_long`;
+  return {
+    sql: `WITH __pt_long AS MATERIALIZED (${long}) SELECT ${select} FROM (${buckets}) AS g LEFT JOIN __pt_long AS l ON l."_time" = g."_time" GROUP BY g."_time" ORDER BY g."_time"`,
+    scope: { cols: new Map<string, ColInfo>([['_time', { list: false }], ...columns.map((col): [string, ColInfo] => [col.name, { list: col.list }])]), base: false },
+  };
+}
+
+function fill(sql: string, zero: boolean): string {
+  return zero ? `coalesce(${sql}, 0)` : sql;
+}
+
+/**
+ * Column names for the series × aggregations: the value alone with one aggregation, else
+ * `<aggregation>: <value>`. Values come from the logs: control characters become `?`, names are cut
+ * at 200 characters, and a name already taken (or `_time`) gets a ` (2)`, ` (3)` … suffix.
+ */
+function columnNames(labels: string[], aggs: string[]): string[] {
+  const taken = new Set(['_time']);
+  const out: string[] = [];
+  for (const label of labels) {
+    for (const agg of aggs) {
+      const base = (aggs.length === 1 ? label : `${agg}: ${label}`).replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 200) || '?';
+      let name = base;
+      for (let n = 2; taken.has(name); n++) name = `${base} (${n})`;
+      taken.add(name);
+      out.push(name);
+    }
+  }
+  return out;
+}
