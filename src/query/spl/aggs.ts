@@ -1,5 +1,5 @@
 import type { Agg } from './ast.js';
-import type { Ctx, Scope } from './context.js';
+import type { Ctx, Ref, Scope } from './context.js';
 import { suggest } from './errors.js';
 import { AGG_FUNCTIONS, percentile } from './functions.js';
 
@@ -29,4 +29,20 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
     names.add(name);
     return { name, sql, list: spec.list ?? false };
   });
+}
+
+/**
+ * `by` fields that hold lists (`related.ip`, `event.category`) group by each value, as Splunk
+ * groups by each value of a multivalue field: an event counts once in every group of its values.
+ * The relation gets a row per value, in a column of its own, and the field reads that column.
+ */
+export function expandMultivalue(refs: Ref[], from: string): { from: string; refs: Ref[] } {
+  let rel = from;
+  const out = refs.map((ref, i) => {
+    if (!ref.list) return ref;
+    const col = `"__pt_mv${i}"`;
+    rel = `(SELECT *, unnest(${ref.sql}) AS ${col} FROM ${rel}) AS "__pt_mv${i}_rows"`;
+    return { sql: col, list: false };
+  });
+  return { from: rel, refs: out };
 }

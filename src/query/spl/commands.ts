@@ -1,5 +1,5 @@
 import type { Command, SortKey } from './ast.js';
-import { compileAggs } from './aggs.js';
+import { compileAggs, expandMultivalue } from './aggs.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
 import { compileExpr } from './expr.js';
 import type { Token } from './lexer.js';
@@ -35,9 +35,11 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
     }
     return keep(sql, { cols, base: scope.base });
   },
-  stats: (ctx, scope, c, from) => {
-    const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
-    const aggs = compileAggs(ctx, scope, c.aggs, by.map((b) => b.name));
+  stats: (ctx, scope, c, rel) => {
+    const names = c.by.map((t) => ctx.outName(t));
+    const { from, refs } = expandMultivalue(c.by.map((t) => ctx.resolve(scope, t)), rel);
+    const by = names.map((name, i) => ({ name, ref: refs[i]! }));
+    const aggs = compileAggs(ctx, scope, c.aggs, names);
     const select = [...by.map((b) => `${b.ref.sql} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
     const positions = by.map((_, i) => i + 1).join(', ');
     const where = by.length ? ` WHERE ${by.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';

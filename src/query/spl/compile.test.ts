@@ -67,6 +67,17 @@ test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by
   assert.deepEqual((await run('| stats count by cache_status')).map((r) => r.cache_status), ['Hit', 'Miss'], 'events without cache_status dropped');
 });
 
+test('stats and timechart by a multivalue field group by each of its values, as in Splunk', async () => {
+  assert.deepEqual(await run('| stats count by related_ip'), [
+    { related_ip: '10.20.1.15', count: 5 },
+    { related_ip: '13.224.10.1', count: 4 },
+    { related_ip: '198.51.100.10', count: 8 },
+    { related_ip: '203.0.113.7', count: 1 },
+  ]);
+  assert.deepEqual(await run('index=cloudfront | stats count dc(src_ip) as ips by event.category'), [{ 'event.category': 'web', count: 3, ips: 1 }]);
+  assert.deepEqual(await run('| timechart span=1h count by related_ip'), [{ _time: '2026-11-20 10:00:00', '198.51.100.10': 8, '10.20.1.15': 5, '13.224.10.1': 4, '203.0.113.7': 1 }]);
+});
+
 test('timechart span= buckets time, every bucket from the first to the last; by makes a column per series', async () => {
   const c = spl('index=cloudfront | timechart span=5s count');
   assert.match(c.sql, /time_bucket\(CAST\(\$p2 AS INTERVAL\), "timestamp"\) AS "_time"/);

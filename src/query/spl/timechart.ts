@@ -1,7 +1,7 @@
 import type { Command } from './ast.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
 import { spanInterval } from './time.js';
-import { compileAggs } from './aggs.js';
+import { compileAggs, expandMultivalue } from './aggs.js';
 
 type Timechart = Extract<Command, { cmd: 'timechart' }>;
 
@@ -34,12 +34,13 @@ const q = quoteIdent;
  * `<aggregation>: <value>` when there are several aggregations. Series values are bound as
  * parameters; as column names they are quoted.
  */
-export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, from: string, series: SeriesCount[] | undefined): { sql: string; scope: Scope } {
+export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: string, series: SeriesCount[] | undefined): { sql: string; scope: Scope } {
   const span = c.span ? spanInterval(c.span.text) : '1 hour';
   if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
   const t = ctx.time(scope, c.tok);
+  const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel) : { from: rel, refs: [] };
   // Before any parameter is made: the series query carries only the parameters of the stages before.
-  const label = c.by ? `CAST(${ctx.resolve(scope, c.by).sql} AS VARCHAR)` : '';
+  const label = c.by ? `CAST(${refs[0]!.sql} AS VARCHAR)` : '';
   if (c.by && !series) throw new SeriesNeeded(`SELECT ${label} AS "value", count(*) AS "count" FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`);
   const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
   const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
