@@ -73,6 +73,9 @@ test('normalize reads stdin and writes NDJSON; usage errors exit 2; help exits 0
   assert.match(help.out, /Exit codes:/);
   const missing = cli(['query', '--db', join(tempDir(), 'none.duckdb'), 'SELECT 1']);
   assert.equal(missing.code, 3);
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  for (const flag of ['--version', '-V']) assert.deepEqual(cli([flag]), { code: 0, out: `${version}\n`, err: '' });
+  assert.match(cli(['--help']).out, /trail \[options\]/, 'top-level help still lists every command');
 });
 
 test('table output escapes control characters from log content', () => {
