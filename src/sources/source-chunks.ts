@@ -8,17 +8,17 @@ import type { ByteSource } from './byte-source.js';
 import { isParquetFile, PARQUET_MAGIC, readParquetChunks } from './parquet.js';
 import { readTextChunks, SourceError, type ReadOptions, type TextChunk } from './text-reader.js';
 
+export interface SourceReadOptions extends ReadOptions {
+  /** Where a streamed Parquet object is copied (default: the system's temporary directory). */
+  spoolDir?: string;
+}
+
 /**
  * A source's text, chunk by chunk, whatever its bytes are: text (gzip or not) is read as it streams;
  * Parquet is read by random access (its index sits at the end), from the file itself when the source
  * is a local file, else — an S3 object, stdin, a pushed file — after the stream has been copied to a
  * temporary file, removed once the chunks are read.
  */
-export interface SourceReadOptions extends ReadOptions {
-  /** Where a streamed Parquet object is copied (default: the system's temporary directory). */
-  spoolDir?: string;
-}
-
 export async function openSourceChunks(src: ByteSource, options: SourceReadOptions = {}): Promise<AsyncGenerator<TextChunk>> {
   const local = src.path !== undefined && src.path !== '-';
   if (local && (await isParquetFile(src.path!))) return readParquetChunks(src.path!);
