@@ -149,6 +149,13 @@ test('search: the seed SPL query shows one row per URL with the seed values; CSV
   assert.ok((await page.locator('.vtable-row').count()) < 100, 'only the rows in view are rendered');
   assert.ok(await page.locator('.chart canvas').count(), 'the time histogram is drawn');
   await shot('search-events');
+  // A timechart result is drawn as its series, named in the legend like its columns.
+  await open(`${base}/search?q=${encodeURIComponent('index=cloudfront | timechart span=1m count by cache_status')}`, '.vtable-row');
+  const series = (await page.locator('.vtable-head [role=columnheader]').allTextContents()).slice(1);
+  assert.equal(series[0], '_time');
+  assert.ok(series.length > 1, series.join(' | '));
+  assert.deepEqual((await page.locator('.chart .u-legend .u-series th').allTextContents()).slice(1).map((t) => t.replace(/:?\s*$/, '')), series.slice(1));
+  await shot('search-timechart');
   await open(`${base}/search?q=${encodeURIComponent('index=cloudfront | stats bogus(x)')}`, '.error');
   assert.match((await page.locator('.error').textContent())!, /^SPL: /);
 });

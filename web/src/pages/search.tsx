@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ErrorBox, Loading } from '../components/bits.tsx';
-import { TimeChart } from '../components/chart.tsx';
+import { TimeChart, type ChartSeries } from '../components/chart.tsx';
 import { VirtualTable } from '../components/virtual-table.tsx';
 import { download, formatCount, toCsv } from '../format.ts';
 import { useApi } from '../hooks.ts';
@@ -32,6 +32,27 @@ function Histogram({ h }: { h: NonNullable<QueryAnswer['histogram']> }) {
   const times = useMemo(() => h.buckets.map((b) => Date.parse(b) / 1000), [h]);
   const series = useMemo(() => [{ name: 'rows', values: h.counts }], [h]);
   return <TimeChart times={times} series={series} bars height={140} label={`rows per ${h.bucketSeconds} s of ${h.column}`} />;
+}
+
+/**
+ * A result shaped like a timechart (a `_time` column, then numbers only) is drawn as its series;
+ * at most 12 of them, the chart's legend names each.
+ */
+function seriesOf(answer: QueryAnswer): { times: number[]; series: ChartSeries[] } | undefined {
+  const names = answer.columns.map((c) => c.name);
+  if (names[0] !== '_time' || names.length < 2 || answer.rows.length < 2) return undefined;
+  const times = answer.rows.map((r) => Date.parse(`${String(r[0]).replace(' ', 'T')}Z`));
+  if (times.some((t) => !Number.isFinite(t))) return undefined;
+  const numeric = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (!answer.rows.every((r) => r.slice(1).every(numeric))) return undefined;
+  const series = names.slice(1, 13).map((name, i) => ({ name, values: answer.rows.map((r) => r[i + 1] as number | null) }));
+  return { times: times.map((t) => t / 1000), series };
+}
+
+function SeriesChart({ answer }: { answer: QueryAnswer }) {
+  const chart = useMemo(() => seriesOf(answer), [answer]);
+  if (!chart) return null;
+  return <TimeChart times={chart.times} series={chart.series} height={200} label={`${chart.series.map((s) => s.name).join(', ')} over _time`} />;
 }
 
 function SavedSearches({ readOnly, current, reload, onChange }: { readOnly: boolean; current: { q: string; lang: string }; reload: number; onChange: () => void }) {
@@ -192,7 +213,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
               </button>
             </p>
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
-            {answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
+            {seriesOf(answer) ? <SeriesChart answer={answer} /> : answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
             <VirtualTable columns={columns} rows={answer.rows} />
           </div>
         )}
