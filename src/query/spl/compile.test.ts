@@ -95,6 +95,15 @@ test('timechart span= buckets time, every bucket from the first to the last; by 
     { _time: '2026-11-20 10:00:10', Hit: 1, Miss: 0 },
   ], 'empty buckets are shown, counts 0');
   assert.deepEqual((await run('index=cloudfront | timechart span=1s cont=f count by cache_status')).map((r) => r._time), ['2026-11-20 10:00:06', '2026-11-20 10:00:09', '2026-11-20 10:00:10']);
+  assert.deepEqual(await run('earliest=-3h index=cloudfront | timechart span=1h count by cache_status'), [
+    { _time: '2026-11-20 09:00:00', Hit: 0, Miss: 0 },
+    { _time: '2026-11-20 10:00:00', Hit: 2, Miss: 1 },
+    { _time: '2026-11-20 11:00:00', Hit: 0, Miss: 0 },
+  ], 'earliest= (and latest=, default now) set the range of buckets; latest is exclusive');
+  assert.deepEqual((await run('earliest=2026-11-20T09:30:00Z latest=2026-11-20T11:00:00Z index=cloudfront | timechart span=30m count')).map((r) => [r._time, r.count]), [
+    ['2026-11-20 09:30:00', 0], ['2026-11-20 10:00:00', 3], ['2026-11-20 10:30:00', 0],
+  ]);
+  assert.equal((await run('earliest=-3000d index=cloudfront | timechart span=1s count')).length, 5, 'a range of too many buckets falls back to the events');
   assert.deepEqual(await run('index=cloudfront | timechart span=2s avg(status) by cache_status'), [
     { _time: '2026-11-20 10:00:06', Hit: null, Miss: 200 },
     { _time: '2026-11-20 10:00:08', Hit: 200, Miss: null },

@@ -51,6 +51,9 @@ export class Ctx {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
   }
 
+  /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
+  readonly bounds: { earliest?: Date; latest?: Date } = {};
+
   /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
   nextSeries(): SeriesCount[] | undefined {
     return this.series[this.seriesUsed++];

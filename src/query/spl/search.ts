@@ -45,6 +45,9 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
     if (!t) throw ctx.error(`invalid time '${value.text}' (use -24h, -7d@d, now, an epoch or 2026-11-20T10:00:00Z)`, value);
     // Splunk's latest is exclusive, earliest inclusive.
     if (value.text === '0' && name === 'earliest') return 'TRUE';
+    const b = ctx.bounds;
+    if (name === 'earliest') b.earliest = b.earliest && b.earliest > t ? b.earliest : t;
+    else b.latest = b.latest && b.latest < t ? b.latest : t;
     return `(${ctx.time(scope, field)} ${name === 'earliest' ? '>=' : '<'} CAST(${ctx.param(sqlTime(t))} AS TIMESTAMP))`;
   }
   if (scope.base && field.kind === 'word' && (name === 'index' || name === 'sourcetype')) return datasets(ctx, name, op, value);

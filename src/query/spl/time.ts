@@ -87,3 +87,11 @@ export function spanInterval(text: string): string | null {
   const names: Record<string, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mon: 'month', q: 'quarter', y: 'year' };
   return unit ? `${Number(m[1])} ${names[unit]}` : null;
 }
+
+const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800, month: 2678400, quarter: 7948800, year: 31622400 };
+
+/** The longest a span interval (`5 minute`) can last, in seconds (a month as 31 days). */
+export function spanSeconds(interval: string): number {
+  const [n, unit] = interval.split(' ');
+  return Number(n) * (UNIT_SECONDS[unit!] ?? 1);
+}

@@ -1,6 +1,6 @@
 import type { Command } from './ast.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
-import { spanInterval } from './time.js';
+import { spanInterval, spanSeconds, sqlTime } from './time.js';
 import { compileAggs, expandMultivalue } from './aggs.js';
 
 type Timechart = Extract<Command, { cmd: 'timechart' }>;
@@ -75,12 +75,32 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
     );
   }
   const select = ['g."_time"', ...columns.map((col) => `${col.sql} AS ${q(col.name)}`)].join(', ');
-  // Every bucket from the first to the last: generate_series of an empty relation yields no row.
-  const buckets = c.cont ? `SELECT unnest(generate_series(min("_time"), max("_time"), ${interval})) AS "_time" FROM __pt_long` : `SELECT DISTINCT "_time" FROM __pt_long`;
+  const buckets = c.cont ? bucketRange(ctx, span, interval) : `SELECT DISTINCT "_time" FROM __pt_long`;
   return {
     sql: `WITH __pt_long AS MATERIALIZED (${long}) SELECT ${select} FROM (${buckets}) AS g LEFT JOIN __pt_long AS l ON l."_time" = g."_time" GROUP BY g."_time" ORDER BY g."_time"`,
     scope: { cols: new Map<string, ColInfo>([['_time', { list: false }], ...columns.map((col): [string, ColInfo] => [col.name, { list: col.list }])]), base: false },
   };
+}
+
+/** Buckets shown at most when `earliest=`/`latest=` set the range (Splunk caps its bins too). */
+const MAX_RANGE_BUCKETS = 100_000;
+
+/**
+ * Every bucket of the search's time range, empty ones included, as Splunk shows it: from
+ * `earliest=` to `latest=` (now when only `earliest=` is given), else from the first event to the
+ * last. A range of more than 100,000 buckets falls back to the events' own.
+ */
+function bucketRange(ctx: Ctx, span: string, interval: string): string {
+  const { earliest } = ctx.bounds;
+  const latest = ctx.bounds.latest ?? (earliest ? ctx.now : undefined);
+  const seconds = earliest && latest ? (latest.getTime() - earliest.getTime()) / 1000 : 0;
+  if (!earliest || !latest || seconds <= 0 || seconds / spanSeconds(span) > MAX_RANGE_BUCKETS) {
+    return `SELECT unnest(generate_series(min("_time"), max("_time"), ${interval})) AS "_time" FROM __pt_long`;
+  }
+  const from = `time_bucket(${interval}, CAST(${ctx.param(sqlTime(earliest))} AS TIMESTAMP))`;
+  // latest is exclusive. One row in, when there is any event: no event, no row, as without bounds.
+  const to = `time_bucket(${interval}, CAST(${ctx.param(sqlTime(latest))} AS TIMESTAMP) - INTERVAL 1 MICROSECOND)`;
+  return `SELECT unnest(generate_series(${from}, ${to}, ${interval})) AS "_time" FROM (SELECT 1 FROM __pt_long LIMIT 1)`;
 }
 
 function fill(sql: string, zero: boolean): string {
