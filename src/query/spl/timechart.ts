@@ -28,8 +28,8 @@ const ZERO_FILLED = /^(count|c|dc|distinct_count)$/i;
 const q = quoteIdent;
 
 /**
- * `timechart` as Splunk shows it: a row per time bucket from the first to the last (empty buckets
- * included, count 0), and with `by` one column per series — the `limit` most frequent values, then
+ * `timechart` as Splunk shows it: a row per time bucket of the search's range (see bucketRange;
+ * empty buckets included, count 0), and with `by` one column per series — the `limit` most frequent values, then
  * NULL (events without the field) and OTHER (the rest together) — named by the value, or
  * `<aggregation>: <value>` when there are several aggregations. Series values are bound as
  * parameters; as column names they are quoted.
