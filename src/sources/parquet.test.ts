@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { parquetOf } from '../testing/parquet.js';
 import { isParquetFile, readParquetChunks } from './parquet.js';
 import { runPipeline, type EventSink } from '../pipeline/run.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
@@ -10,30 +10,27 @@ import type { ChunkResult } from '../pipeline/chunk.js';
 import { tempDir } from '../testing/tmp.js';
 
 // CloudFront v2 standard logging delivered as Parquet uses underscore column names.
-function cloudfrontParquet(rows: number): ArrayBuffer {
-  const col = (name: string, f: (i: number) => string | number | bigint, type = 'STRING') => ({ name, data: Array.from({ length: rows }, (_, i) => f(i)), type });
-  return parquetWriteBuffer({
-    columnData: [
-      col('date', () => '2026-11-20'),
-      col('time', (i) => `10:00:${String(i % 60).padStart(2, '0')}`),
-      col('x_edge_location', () => 'SEA19-C1'),
-      col('c_ip', (i) => `192.0.2.${i % 200}`),
-      col('cs_method', () => 'GET'),
-      col('cs_host', () => 'd1abcdexample.cloudfront.net'),
-      col('cs_uri_stem', (i) => `/p${i}`),
-      col('sc_status', () => 200, 'INT32'),
-      col('cs_user_agent', () => 'Mozilla/5.0%20(X11;%20Linux%20x86_64)'),
-      col('x_edge_request_id', (i) => `pq${i}==`),
-      col('x_host_header', () => 'app.example.com'),
-      col('sc_bytes', () => 1234n, 'INT64'),
-    ] as never,
-  });
+function cloudfrontParquet(rows: number): Buffer {
+  return parquetOf(rows, [
+    ['date', () => '2026-11-20'],
+    ['time', (i) => `10:00:${String(i % 60).padStart(2, '0')}`],
+    ['x_edge_location', () => 'SEA19-C1'],
+    ['c_ip', (i) => `192.0.2.${i % 200}`],
+    ['cs_method', () => 'GET'],
+    ['cs_host', () => 'd1abcdexample.cloudfront.net'],
+    ['cs_uri_stem', (i) => `/p${i}`],
+    ['sc_status', () => 200, 'INT32'],
+    ['cs_user_agent', () => 'Mozilla/5.0%20(X11;%20Linux%20x86_64)'],
+    ['x_edge_request_id', (i) => `pq${i}==`],
+    ['x_host_header', () => 'app.example.com'],
+    ['sc_bytes', () => 1234n, 'INT64'],
+  ]);
 }
 
 test('Parquet files read as JSON records and normalize like v2 JSON logs', async () => {
   const dir = tempDir();
   const path = join(dir, 'cf-v2.parquet');
-  writeFileSync(path, Buffer.from(cloudfrontParquet(25_000)));
+  writeFileSync(path, cloudfrontParquet(25_000));
   assert.equal(await isParquetFile(path), true);
   let rows = 0;
   for await (const c of readParquetChunks(path)) rows += c.lineCount;
@@ -63,7 +60,7 @@ test('Parquet files read as JSON records and normalize like v2 JSON logs', async
 test('a damaged Parquet file is a source error, not a crash', async () => {
   const dir = tempDir();
   const path = join(dir, 'broken.parquet');
-  const buf = Buffer.from(cloudfrontParquet(10));
+  const buf = cloudfrontParquet(10);
   writeFileSync(path, buf.subarray(0, buf.length - 40));
   const dead = new DeadLetterWriter(undefined);
   const sink: EventSink = { output: 'ndjson', async write() {}, async endSource() {} };

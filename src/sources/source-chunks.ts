@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSource } from './byte-source.js';
 import { isParquetFile, PARQUET_MAGIC, readParquetChunks } from './parquet.js';
-import { readTextChunks, SourceError, type ReadOptions, type TextChunk } from './text-reader.js';
+import { peekBytes, readTextChunks, SourceError, type ReadOptions, type TextChunk } from './text-reader.js';
 
 export interface SourceReadOptions extends ReadOptions {
   /** Where a streamed Parquet object is copied (default: the system's temporary directory). */
@@ -25,20 +25,9 @@ export async function openSourceChunks(src: ByteSource, options: SourceReadOptio
   const opened = await src.open();
   const bytes = opened instanceof Readable ? opened : Readable.from(opened);
   if (local) return readTextChunks(bytes, options);
-  const iterator = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  // The magic needs four bytes; a pipe may deliver fewer first.
-  let head: Buffer = Buffer.alloc(0);
-  while (head.length < PARQUET_MAGIC.length) {
-    const r = await iterator.next();
-    if (r.done) break;
-    head = head.length ? Buffer.concat([head, r.value]) : r.value;
-  }
-  const rest = async function* () {
-    if (head.length) yield head;
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
-  };
-  if (head.subarray(0, PARQUET_MAGIC.length).equals(PARQUET_MAGIC)) return spooledParquet(rest(), options.spoolDir ?? tmpdir());
-  return readTextChunks(Readable.from(rest(), { objectMode: false }), options);
+  const peeked = await peekBytes(bytes, PARQUET_MAGIC.length);
+  if (peeked.head.subarray(0, PARQUET_MAGIC.length).equals(PARQUET_MAGIC)) return spooledParquet(peeked.all, options.spoolDir ?? tmpdir());
+  return readTextChunks(bytes, options, peeked);
 }
 
 async function* spooledParquet(bytes: AsyncIterable<Buffer>, spoolDir: string): AsyncGenerator<TextChunk> {

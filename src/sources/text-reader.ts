@@ -47,27 +47,43 @@ export function openBytes(path: string): Readable {
  * fatal. A truncated or corrupt gzip stream yields every complete line before the damage and then
  * throws SourceError.
  */
-export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}): AsyncGenerator<TextChunk> {
-  const chunkChars = options.chunkChars ?? 1 << 20;
-  const maxLine = options.maxLineChars ?? 64 << 20;
-  let bytesRead = 0;
-  bytes.on('data', (b: Buffer) => (bytesRead += b.length));
+/** The first bytes of a stream, read ahead to recognize its kind, and every byte (those included) in order. */
+export interface PeekedBytes {
+  head: Buffer;
+  all: AsyncIterable<Buffer>;
+}
+
+/** Reads at least `n` bytes ahead (fewer at the end): a pipe may deliver fewer first. */
+export async function peekBytes(bytes: Readable, n: number): Promise<PeekedBytes> {
   const iterator = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  // The gzip test needs two bytes; a pipe may deliver fewer first.
   let head: Buffer = Buffer.alloc(0);
-  while (head.length < 2) {
+  while (head.length < n) {
     const r = await iterator.next();
     if (r.done) break;
     head = head.length ? Buffer.concat([head, r.value]) : r.value;
   }
-  if (!head.length) return;
-  const rest = async function* () {
-    yield head;
+  const all = async function* () {
+    if (head.length) yield head;
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
   };
+  return { head, all: all() };
+}
+
+/**
+ * `peeked`: the stream's bytes when a caller has already read ahead (see peekBytes); `bytes` is then
+ * only counted for progress.
+ */
+export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}, peeked?: PeekedBytes): AsyncGenerator<TextChunk> {
+  const chunkChars = options.chunkChars ?? 1 << 20;
+  const maxLine = options.maxLineChars ?? 64 << 20;
+  let bytesRead = peeked?.head.length ?? 0;
+  bytes.on('data', (b: Buffer) => (bytesRead += b.length));
+  // The gzip test needs two bytes.
+  const { head, all } = peeked ?? (await peekBytes(bytes, 2));
+  if (!head.length) return;
   const gz = head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
   // 1 MiB output pieces instead of zlib's 16 KiB: 64 times fewer trips through the loop below.
-  const decoded: AsyncIterable<Buffer> = gz ? Readable.from(rest()).pipe(createGunzip({ chunkSize: GUNZIP_PIECE })) : rest();
+  const decoded: AsyncIterable<Buffer> = gz ? Readable.from(all).pipe(createGunzip({ chunkSize: GUNZIP_PIECE })) : all;
 
   // Pure ASCII pieces (most logs) are copied as Latin-1, a fifth of TextDecoder's cost; others go
   // through the streaming TextDecoder (faster than Buffer's UTF-8 for non-ASCII text). A piece may

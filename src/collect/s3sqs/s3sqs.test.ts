@@ -208,30 +208,28 @@ describe('s3-sqs input', () => {
 });
 
 describe('gzip objects', () => {
-  it('reads an object gzip-compressed whatever its name says', async () => {
-    const queue = sqs.createQueue('named');
-    await s3.put(BUCKET, 'named/E2EXAMPLE.2026-11-24-10.iiii9999.log', gzipSync(cloudFrontLog(30, { seed: 30 })));
-    sqs.send('named', s3Event('named/E2EXAMPLE.2026-11-24-10.iiii9999.log'));
-    const { pipeline } = await openPipeline('named');
+  /** Puts one object, announces it on a queue of its own and runs an input until the queue is empty. */
+  async function collectOne(name: string, key: string, body: Buffer): Promise<{ input: S3SqsInput; db: string }> {
+    const queue = sqs.createQueue(name);
+    await s3.put(BUCKET, key, body);
+    sqs.send(name, s3Event(key));
+    const { pipeline, db } = await openPipeline(name);
     const input = new S3SqsInput(settings(queue));
     await input.start(pipeline);
-    await until('the queue to drain', () => sqs.counts('named').total === 0);
+    await until('the queue to drain', () => sqs.counts(name).total === 0);
     await input.stop();
     await pipeline.close();
+    return { input, db };
+  }
+
+  it('reads an object gzip-compressed whatever its name says', async () => {
+    const { input } = await collectOne('named', 'named/E2EXAMPLE.2026-11-24-10.iiii9999.log', gzipSync(cloudFrontLog(30, { seed: 30 })));
     assert.equal(input.counts.stored, 30);
   });
 
   it('reads a Parquet object (VPC flow logs) announced on the queue', async () => {
-    const queue = sqs.createQueue('parquet');
     const key = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/22/123456789012_vpcflowlogs_us-east-1_fl-0abc_20261122T0900Z_5e6f7a8b.log.parquet';
-    await s3.put(BUCKET, key, vpcFlowParquet(800));
-    sqs.send('parquet', s3Event(key));
-    const { pipeline, db } = await openPipeline('parquet');
-    const input = new S3SqsInput(settings(queue));
-    await input.start(pipeline);
-    await until('the queue to drain', () => sqs.counts('parquet').total === 0);
-    await input.stop();
-    await pipeline.close();
+    const { input, db } = await collectOne('parquet', key, vpcFlowParquet(800));
     assert.equal(input.counts.stored, 800);
     assert.deepEqual(await query(db, `SELECT count(*), count(DISTINCT source_port) FROM events_aws_vpcflow`), [[800, 800]]);
   });
