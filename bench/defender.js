@@ -12,17 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { mulberry32 } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const RECORDS = Number(arg('records', '500000'));
-const THREADS = arg('threads', String(availableParallelism()));
-const KEEP = args.includes('--keep');
-const INPUT = arg('input', '');
 
-const rand = mulberry32(7);
+let rand = mulberry32(7);
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const hex = (n) => {
   let s = '';
@@ -127,11 +118,13 @@ function countLines(path) {
   return n;
 }
 
-async function generate(path) {
+/** Writes `records` streaming records, one per line (deterministic: the same seed, the same file). */
+export async function generateDefender({ records, out: path, seed = 7 }) {
+  rand = mulberry32(seed);
   const out = createWriteStream(path);
   const start = Date.UTC(2026, 10, 20);
   let buf = '';
-  for (let i = 0; i < RECORDS; i++) {
+  for (let i = 0; i < records; i++) {
     buf += record(i, start + i * 50) + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain');
@@ -142,27 +135,40 @@ async function generate(path) {
   await once(out, 'finish');
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'pt-defender-'));
-const file = INPUT || join(dir, 'defender-stream.json');
-if (!INPUT) await generate(file);
-const size = statSync(file).size;
-const records = INPUT ? countLines(file) : RECORDS;
-// GNU time (when installed) adds the CPU seconds used: on a shared machine wall time alone misleads.
-const cmd = [process.execPath, join(root, 'dist/cli/main.js'), 'normalize', '--format', 'microsoft.defender', '--threads', THREADS, '--quiet', '--dead-letter', join(dir, 'dead.ndjson'), file];
-const timeFile = join(dir, 'time.txt');
-const gnuTime = existsSync('/usr/bin/time');
-const t0 = performance.now();
-const child = spawn(gnuTime ? '/usr/bin/time' : cmd[0], gnuTime ? ['-f', '%U %S', '-o', timeFile, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
-const [code] = await once(child, 'exit');
-const seconds = (performance.now() - t0) / 1000;
-const cpu = gnuTime ? readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number) : undefined;
-if (!KEEP) rmSync(dir, { recursive: true, force: true });
-if (KEEP && !INPUT) console.log(`kept ${file}`);
-console.log(
-  `microsoft.defender: ${records.toLocaleString('en')} streaming records (${(size / 1e6).toFixed(0)} MB) in ${seconds.toFixed(2)} s = ` +
-    `${Math.round(records / seconds).toLocaleString('en')} events/s (${(size / 1e6 / seconds).toFixed(0)} MB/s, threads ${THREADS}, exit ${code})`,
-);
-if (cpu) {
-  const cpuSeconds = cpu[0] + cpu[1];
-  console.log(`  CPU ${cpuSeconds.toFixed(1)} s (user ${cpu[0]} s, sys ${cpu[1]} s) = ${Math.round(records / cpuSeconds).toLocaleString('en')} events per CPU-second; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+async function main() {
+  const args = process.argv.slice(2);
+  const arg = (name, dflt) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : dflt;
+  };
+  const RECORDS = Number(arg('records', '500000'));
+  const THREADS = arg('threads', String(availableParallelism()));
+  const KEEP = args.includes('--keep');
+  const INPUT = arg('input', '');
+  const dir = mkdtempSync(join(tmpdir(), 'pt-defender-'));
+  const file = INPUT || join(dir, 'defender-stream.json');
+  if (!INPUT) await generateDefender({ records: RECORDS, out: file });
+  const size = statSync(file).size;
+  const records = INPUT ? countLines(file) : RECORDS;
+  // GNU time (when installed) adds the CPU seconds used: on a shared machine wall time alone misleads.
+  const cmd = [process.execPath, join(root, 'dist/cli/main.js'), 'normalize', '--format', 'microsoft.defender', '--threads', THREADS, '--quiet', '--dead-letter', join(dir, 'dead.ndjson'), file];
+  const timeFile = join(dir, 'time.txt');
+  const gnuTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const child = spawn(gnuTime ? '/usr/bin/time' : cmd[0], gnuTime ? ['-f', '%U %S', '-o', timeFile, ...cmd] : cmd.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [code] = await once(child, 'exit');
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = gnuTime ? readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number) : undefined;
+  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+  if (KEEP && !INPUT) console.log(`kept ${file}`);
+  console.log(
+    `microsoft.defender: ${records.toLocaleString('en')} streaming records (${(size / 1e6).toFixed(0)} MB) in ${seconds.toFixed(2)} s = ` +
+      `${Math.round(records / seconds).toLocaleString('en')} events/s (${(size / 1e6 / seconds).toFixed(0)} MB/s, threads ${THREADS}, exit ${code})`,
+  );
+  if (cpu) {
+    const cpuSeconds = cpu[0] + cpu[1];
+    console.log(`  CPU ${cpuSeconds.toFixed(1)} s (user ${cpu[0]} s, sys ${cpu[1]} s) = ${Math.round(records / cpuSeconds).toLocaleString('en')} events per CPU-second; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+  }
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
