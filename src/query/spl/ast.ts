@@ -43,8 +43,13 @@ export type Command =
       span: Token | null;
       aggs: Agg[];
       by: Token | null;
-      /** Series kept by `by` (default 10; 0: all); the rest are summed up as OTHER unless `useother=f`. */
+      /**
+       * Series kept by `by` (default 10; 0: all), `limit=N`/`topN` the highest ranked, `bottomN` the
+       * lowest; the rest are summed up as OTHER unless `useother=f`.
+       */
       limit: Token | null;
+      /** `limit=bottomN`: keep the lowest ranked series instead of the highest. */
+      bottom: boolean;
       useother: boolean;
       /** Events without the `by` field form a NULL series unless `usenull=f`. */
       usenull: boolean;

@@ -123,6 +123,22 @@ test('timechart by: the most frequent series, then NULL and OTHER; several aggre
   assert.deepEqual(await run('index=cloudfront status=999 | timechart count by cache_status'), [], 'no event, no row');
 });
 
+test('timechart by: series rank by the first aggregation summed over the buckets (Splunk: agg=sum), limit=topN / bottomN', async () => {
+  const weighted = 'index=cloudfront | eval w=if(cache_status="Miss", 100, 1) | timechart span=1h';
+  // Hit has more events (2 against 1), Miss the larger sum (100 against 2).
+  assert.deepEqual(await run(`${weighted} limit=1 sum(w) by cache_status`), [{ _time: '2026-11-20 10:00:00', Miss: 100, OTHER: 2 }]);
+  assert.deepEqual(await run(`${weighted} limit=top1 sum(w) by cache_status`), [{ _time: '2026-11-20 10:00:00', Miss: 100, OTHER: 2 }]);
+  assert.deepEqual(await run(`${weighted} limit=bottom1 sum(w) by cache_status`), [{ _time: '2026-11-20 10:00:00', Hit: 2, OTHER: 100 }]);
+  assert.deepEqual(await run(`${weighted} limit=1 count sum(w) as weight by cache_status`), [
+    { _time: '2026-11-20 10:00:00', 'count: Hit': 2, 'weight: Hit': 2, 'count: OTHER': 1, 'weight: OTHER': 100 },
+  ], 'the first aggregation ranks');
+  assert.deepEqual(await run(`${weighted} limit=1 latest(url) by cache_status`), [
+    { _time: '2026-11-20 10:00:00', Hit: 'https://app.example.com/login', OTHER: 'https://app.example.com' },
+  ], 'an aggregation that is not a number ranks by event count');
+  assert.deepEqual(await run(`${weighted} span=1h limit=1 perc50(w) perc90(w) by cache_status`).then((rows) => Object.keys(rows[0]!)), ['_time', 'perc50(w): Miss', 'perc90(w): Miss', 'perc50(w): OTHER', 'perc90(w): OTHER']);
+  assert.throws(() => spl('| timechart limit=first2 count by cache_status'), /expected a limit \(a whole number, or topN \/ bottomN\)/);
+});
+
 test('timechart by: series values from the logs are bound parameters and quoted column names', async () => {
   const hostile = `a"b'); DROP TABLE events; --`;
   const query = `index=cloudfront | eval x=if(cache_status="Hit", "${hostile.replace(/"/g, '\\"')}", "y") | timechart span=1h count by x`;

@@ -22,7 +22,7 @@ export interface CompiledSpl {
   /** Bound parameters `$p1…`: every value the query carries. */
   params: Record<string, Param>;
   /**
-   * Set when a `timechart … by` needs its series first: run this (rows of value, count) and compile
+   * Set when a `timechart … by` needs its series first: run this (rows of value, count, score) and compile
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
@@ -41,7 +41,13 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
     const compiled = compileSpl(query, { ...opts, series });
     if (!compiled.seriesQuery) return compiled;
     const rows = await read(compiled.seriesQuery.sql, compiled.seriesQuery.params);
-    series.push(rows.map(([value, count]) => ({ value: value === null || value === undefined ? null : String(value), count: Number(count) })));
+    series.push(
+      rows.map(([value, count, score]) => ({
+        value: value === null || value === undefined ? null : String(value),
+        count: Number(count),
+        score: score === null || score === undefined || !Number.isFinite(Number(score)) ? null : Number(score),
+      })),
+    );
   }
 }
 

@@ -169,20 +169,26 @@ function parseStats(c: Cursor, tok: Token): Command {
 function parseTimechart(c: Cursor, tok: Token): Command {
   let span: Token | null = null;
   let limit: Token | null = null;
+  let bottom = false;
   const flags = { useother: true, usenull: true, cont: true };
   while (c.peek().kind === 'word' && c.isOp('=', 1)) {
     const option = c.next();
     c.next();
     const name = option.text.toLowerCase();
     if (name === 'span') span = c.expectName('a span such as 1h');
-    else if (name === 'limit') limit = c.expectCount('a limit');
-    else if (name === 'useother' || name === 'usenull' || name === 'cont') flags[name] = booleanOption(c);
+    else if (name === 'limit') {
+      // Splunk's forms: limit=5, limit=top5, limit=bottom5.
+      const m = /^(top|bottom)?(\d+)$/i.exec(c.peek().kind === 'string' ? '' : c.peek().text);
+      if (!m) throw c.error('expected a limit (a whole number, or topN / bottomN)');
+      limit = c.next();
+      bottom = m[1]?.toLowerCase() === 'bottom';
+    } else if (name === 'useother' || name === 'usenull' || name === 'cont') flags[name] = booleanOption(c);
     else throw new SplError(`unknown timechart option '${option.text}' (span, limit, useother, usenull, cont)`, option.pos, option.end - option.pos, c.query);
   }
   const aggs = parseAggs(c);
   let by: Token | null = null;
   if (c.eatWord('by')) by = c.expectName('a field name after by');
-  return { cmd: 'timechart', span, aggs, by, limit, ...flags, tok };
+  return { cmd: 'timechart', span, aggs, by, limit, bottom, ...flags, tok };
 }
 
 /** `t`, `true`, `1` / `f`, `false`, `0`, as Splunk accepts them. */

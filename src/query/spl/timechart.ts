@@ -5,10 +5,15 @@ import { compileAggs, expandMultivalue } from './aggs.js';
 
 type Timechart = Extract<Command, { cmd: 'timechart' }>;
 
-/** One value of a `timechart … by` field and how many events carry it (null: events without it). */
+/**
+ * One value of a `timechart … by` field (null: events without it), how many events carry it, and
+ * its rank score: the first aggregation summed over the time buckets, as Splunk ranks series
+ * (`agg=sum`); null where that aggregation is not a number.
+ */
 export interface SeriesCount {
   value: string | null;
   count: number;
+  score: number | null;
 }
 
 /**
@@ -29,7 +34,7 @@ const q = quoteIdent;
 
 /**
  * `timechart` as Splunk shows it: a row per time bucket of the search's range (see bucketRange;
- * empty buckets included, count 0), and with `by` one column per series — the `limit` most frequent values, then
+ * empty buckets included, count 0), and with `by` one column per series — the `limit` highest ranked values, then
  * NULL (events without the field) and OTHER (the rest together) — named by the value, or
  * `<aggregation>: <value>` when there are several aggregations. Series values are bound as
  * parameters; as column names they are quoted.
@@ -39,11 +44,10 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
   if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
   const t = ctx.time(scope, c.tok);
   const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel) : { from: rel, refs: [] };
-  // Before any parameter is made: the series query carries only the parameters of the stages before.
   const label = c.by ? `CAST(${refs[0]!.sql} AS VARCHAR)` : '';
-  if (c.by && !series) throw new SeriesNeeded(`SELECT ${label} AS "value", count(*) AS "count" FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`);
-  const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
   const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
+  if (c.by && !series) throw new SeriesNeeded(seriesQuery(ctx, scope, c, from, label, t, interval));
+  const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
   const zero = c.aggs.map((a) => ZERO_FILLED.test(a.fn.text));
   const aggCols = aggs.map((a, j) => `${a.sql} AS ${q(`__pt_a${j}`)}`);
 
@@ -53,8 +57,8 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
     long = `SELECT time_bucket(${interval}, ${t}) AS "_time", ${aggCols.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`;
     columns = aggs.map((a, j) => ({ name: a.name, list: a.list, sql: fill(`any_value(l.${q(`__pt_a${j}`)})`, zero[j]!) }));
   } else {
-    const limit = c.limit ? Number(c.limit.text) : DEFAULT_LIMIT;
-    const ranked = series!.filter((s) => s.value !== null).sort((a, b) => b.count - a.count || (a.value! < b.value! ? -1 : 1));
+    const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;
+    const ranked = series!.filter((s) => s.value !== null).sort(c.bottom ? (a, b) => byRank(b, a) : byRank);
     const top = limit > 0 ? ranked.slice(0, limit) : ranked;
     const labels = top.map((s) => s.value!);
     if (c.usenull && series!.some((s) => s.value === null)) labels.push('NULL');
@@ -80,6 +84,31 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
     sql: `WITH __pt_long AS MATERIALIZED (${long}) SELECT ${select} FROM (${buckets}) AS g LEFT JOIN __pt_long AS l ON l."_time" = g."_time" GROUP BY g."_time" ORDER BY g."_time"`,
     scope: { cols: new Map<string, ColInfo>([['_time', { list: false }], ...columns.map((col): [string, ColInfo] => [col.name, { list: col.list }])]), base: false },
   };
+}
+
+/**
+ * Reads each series' event count and rank score. Only the first aggregation is compiled here: every
+ * parameter the statement carries must appear in it.
+ */
+function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string): string {
+  const [first] = compileAggs(ctx, scope, c.aggs.slice(0, 1), ['_time']);
+  // Any type casts to text; text that is not a number scores null (as do lists).
+  const score = first!.list ? 'NULL' : `TRY_CAST(CAST(${first!.sql} AS VARCHAR) AS DOUBLE)`;
+  return (
+    `SELECT "value", sum("n") AS "count", sum("score") AS "score" FROM (` +
+    `SELECT time_bucket(${interval}, ${t}) AS "_time", ${label} AS "value", count(*) AS "n", ${score} AS "score" ` +
+    `FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1, 2) GROUP BY 1`
+  );
+}
+
+/** Highest score first (series without one after), then the most events, then by value. */
+function byRank(a: SeriesCount, b: SeriesCount): number {
+  if (a.score !== b.score) {
+    if (a.score === null) return 1;
+    if (b.score === null) return -1;
+    return b.score - a.score;
+  }
+  return b.count - a.count || (a.value! < b.value! ? -1 : a.value! > b.value! ? 1 : 0);
 }
 
 /** Buckets shown at most when `earliest=`/`latest=` set the range (Splunk caps its bins too). */
