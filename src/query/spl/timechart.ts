@@ -60,21 +60,22 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
     const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;
     const ranked = series!.filter((s) => s.value !== null).sort(c.bottom ? (a, b) => byRank(b, a) : byRank);
     const top = limit > 0 ? ranked.slice(0, limit) : ranked;
-    const labels = top.map((s) => s.value!);
-    if (c.usenull && series!.some((s) => s.value === null)) labels.push('NULL');
-    if (c.useother && top.length < ranked.length) labels.push('OTHER');
     const inTop = top.length ? `${label} IN (${top.map((s) => ctx.param(s.value)).join(', ')})` : 'false';
+    // NULL and OTHER are kinds of row, not values: a logged value "OTHER" stays a series of its own.
+    const parts: { label: string; where: string }[] = top.map((s) => ({ label: s.value!, where: `l."__pt_kind" = 0 AND l."__pt_series" = ${ctx.param(s.value)}` }));
+    if (c.usenull && series!.some((s) => s.value === null)) parts.push({ label: 'NULL', where: 'l."__pt_kind" = 1' });
+    if (c.useother && top.length < ranked.length) parts.push({ label: 'OTHER', where: 'l."__pt_kind" = 2' });
     const keep = [...(c.usenull ? [] : [`${label} IS NOT NULL`]), ...(c.useother ? [] : [`(${label} IS NULL OR ${inTop})`])];
-    const seriesSql = `CASE WHEN ${label} IS NULL THEN 'NULL' WHEN ${inTop} THEN ${label} ELSE 'OTHER' END`;
     long =
-      `SELECT time_bucket(${interval}, ${t}) AS "_time", ${seriesSql} AS "__pt_series", ${aggCols.join(', ')} FROM ${from} ` +
-      `WHERE ${[`${t} IS NOT NULL`, ...keep].join(' AND ')} GROUP BY 1, 2`;
-    const names = columnNames(labels, aggs.map((a) => a.name));
-    columns = labels.flatMap((value, i) =>
+      `SELECT time_bucket(${interval}, ${t}) AS "_time", CASE WHEN ${label} IS NULL THEN 1 WHEN ${inTop} THEN 0 ELSE 2 END AS "__pt_kind", ` +
+      `CASE WHEN ${inTop} THEN ${label} END AS "__pt_series", ${aggCols.join(', ')} FROM ${from} ` +
+      `WHERE ${[`${t} IS NOT NULL`, ...keep].join(' AND ')} GROUP BY 1, 2, 3`;
+    const names = columnNames(parts.map((p) => p.label), aggs.map((a) => a.name));
+    columns = parts.flatMap((part, i) =>
       aggs.map((a, j) => ({
         name: names[i * aggs.length + j]!,
         list: a.list,
-        sql: fill(`any_value(l.${q(`__pt_a${j}`)}) FILTER (WHERE l."__pt_series" = ${ctx.param(value)})`, zero[j]!),
+        sql: fill(`any_value(l.${q(`__pt_a${j}`)}) FILTER (WHERE ${part.where})`, zero[j]!),
       })),
     );
   }
