@@ -34,7 +34,7 @@ test('renderReport: tables with typed cells, series, findings by severity; hosti
         { severity: 'critical', title: 'evil\u001b]0;title\u0007', detail: 'line1\nline2', fix: 'do\tthis', facts: { ip: '192.0.2.1', n: 1234, list: ['a', 'b'], skipped: undefined }, at: '2026-11-20T09:00:00Z' },
       ] },
       { kind: 'table', id: 't', title: 'Table', columns: [{ name: 'who', type: 'string' }, { name: 'n', type: 'number' }, { name: 'bytes', type: 'bytes' }, { name: 'share', type: 'percent' }], rows: [['a\u001bb', 12345, 2048, 0.256], [null, 1.5, null, null]] },
-      { kind: 'series', id: 's', title: 'Series', buckets: ['2026-11-20T08:00:00Z', '2026-11-20T08:05:00Z'], series: [{ name: 'requests', values: [1, 9] }] },
+      { kind: 'series', id: 's', title: 'Series', buckets: ['2026-11-20T08:00:00Z', '2026-11-20T08:05:00Z'], series: [{ name: 'requests', values: [1, 9] }, { name: 'error rate', values: [0.25, 0.5], additive: false }] },
       { kind: 'findings', id: 'g', title: 'Nothing', findings: [] },
       { kind: 'table', id: 'e', title: 'Empty', columns: [{ name: 'x', type: 'string' }], rows: [] },
     ],
@@ -49,7 +49,8 @@ test('renderReport: tables with typed cells, series, findings by severity; hosti
   assert.match(text, /list: \["a","b"\]/);
   assert.ok(!text.includes('skipped'));
   assert.match(text, /a\\x1bb\s+12,345\s+2\.0 KiB\s+25\.6%/);
-  assert.match(text, /requests {2}▂█ {2}min 1 {2}max 9 {2}total 10/);
+  assert.match(text, /requests {4}▂█ {2}min 1 {2}max 9 {2}total 10/);
+  assert.match(text, /error rate {2}▅█ {2}min 0\.25 {2}max 0\.50\n/, 'a rate has no total');
   assert.match(text, /Nothing\n {2}No findings\./);
   assert.match(text, /Empty\n {2}\(none\)/);
 });

@@ -99,7 +99,8 @@ function renderSeriesSection(s: SeriesSection, o: RenderOptions): string {
   const nameWidth = Math.max(...s.series.map((x) => terminalSafe(x.name).length));
   for (const x of s.series) {
     const finite = x.values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    const stats = finite.length ? `min ${shortNumber(Math.min(...finite))}  max ${shortNumber(Math.max(...finite))}  total ${shortNumber(finite.reduce((a, b) => a + b, 0))}` : 'no values';
+    const total = x.additive === false ? '' : `  total ${shortNumber(finite.reduce((a, b) => a + b, 0))}`;
+    const stats = finite.length ? `min ${shortNumber(Math.min(...finite))}  max ${shortNumber(Math.max(...finite))}${total}` : 'no values';
     lines.push(`  ${terminalSafe(x.name).padEnd(nameWidth)}  ${sparkline(squeeze(x.values, width))}  ${stats}`);
   }
   lines.push(`  ${' '.repeat(nameWidth)}  ${terminalSafe(s.buckets[0]!)} … ${terminalSafe(s.buckets[s.buckets.length - 1]!)} (${s.buckets.length} buckets)`);

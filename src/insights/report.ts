@@ -19,7 +19,8 @@ export interface SeriesSection {
   title: string;
   /** Bucket starts, RFC 3339 UTC. */
   buckets: string[];
-  series: { name: string; values: (number | null)[] }[];
+  /** `additive: false` for rates and percentiles: their sum means nothing, so no total is shown. */
+  series: { name: string; values: (number | null)[]; additive?: false }[];
 }
 
 /** Findings: anomalies, posture issues, coverage gaps. */

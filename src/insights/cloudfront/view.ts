@@ -130,8 +130,8 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const per = `per ${widthLabel(width)}${distRows.length > 1 ? ' (all distributions; --distribution for one)' : ''}`;
   sections.push(
     { kind: 'series', id: 'requests', title: `Requests by status class ${per}`, buckets, series: [{ name: 'requests', values: s.req }, { name: '2xx', values: s.s2 }, { name: '3xx', values: s.s3 }, { name: '4xx', values: s.s4 }, { name: '5xx', values: s.s5 }] },
-    { kind: 'series', id: 'rates', title: `Error rate and cache hit ratio ${per}`, buckets, series: [{ name: 'error rate', values: s.err }, { name: 'cache hit ratio', values: s.hit }] },
-    { kind: 'series', id: 'latency', title: `Time taken and time to first byte (seconds) ${per}`, buckets, series: [{ name: 'time taken p50', values: s.p50 }, { name: 'time taken p95', values: s.p95 }, { name: 'TTFB p95', values: s.ttfb95 }] },
+    { kind: 'series', id: 'rates', title: `Error rate and cache hit ratio ${per}`, buckets, series: [{ name: 'error rate', values: s.err, additive: false }, { name: 'cache hit ratio', values: s.hit, additive: false }] },
+    { kind: 'series', id: 'latency', title: `Time taken and time to first byte (seconds) ${per}`, buckets, series: [{ name: 'time taken p50', values: s.p50, additive: false }, { name: 'time taken p95', values: s.p95, additive: false }, { name: 'TTFB p95', values: s.ttfb95, additive: false }] },
     { kind: 'series', id: 'bytes', title: `Bytes sent ${per}`, buckets, series: [{ name: 'bytes', values: s.bytes }] },
   );
 
