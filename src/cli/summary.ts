@@ -1,6 +1,6 @@
 import type { RunSummary } from '../pipeline/stats.js';
 import { totals } from '../pipeline/stats.js';
-import { formatCount, renderTable, terminalSafe } from './text.js';
+import { counted, formatCount, renderTable, terminalSafe } from './text.js';
 import type { DetectionStats } from '../detect/stage.js';
 import type { FeedInfo } from '../detect/intel/intel-index.js';
 
@@ -26,16 +26,16 @@ export function renderSummary(summary: RunSummary, storing: boolean): string {
       g.problems += s.errors.length;
       byFormat.set(s.format, g);
     }
-    for (const [format, g] of byFormat) rows.push(row(`${formatCount(g.files)} files`, format, g, g.problems ? `${g.problems} source errors` : ''));
+    for (const [format, g] of byFormat) rows.push(row(counted(g.files, 'file'), format, g, g.problems ? counted(g.problems, 'source error') : ''));
   }
   for (const m of summary.missing) rows.push([m.arg, '-', '0', '0', ...(storing ? ['0', '0'] : []), '0', m.reason]);
   const t = totals(summary);
   lines.push(renderTable(head, rows, 70));
   const rate = summary.seconds > 0 ? Math.round(t.records / summary.seconds) : 0;
   lines.push(
-    `total: ${formatCount(t.records)} records, ${formatCount(t.events)} events` +
+    `total: ${counted(t.records, 'record')}, ${counted(t.events, 'event')}` +
       (storing ? `, ${formatCount(t.stored)} stored, ${formatCount(t.duplicates)} already stored` : '') +
-      `, ${formatCount(t.rejected)} rejected, ${formatCount(t.errors)} source errors in ${summary.seconds.toFixed(2)} s (${formatCount(rate)} records/s)`,
+      `, ${formatCount(t.rejected)} rejected, ${counted(t.errors, 'source error')} in ${summary.seconds.toFixed(2)} s (${formatCount(rate)} records/s)`,
   );
   if (summary.deadLetters) lines.push(`dead letters: ${formatCount(summary.deadLetters)} written to ${terminalSafe(summary.deadLetterPath ?? '(not written)')}`);
   return lines.join('\n');

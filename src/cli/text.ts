@@ -11,6 +11,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** `1 event`, `2 events`: a count and its noun, plural unless the count is one. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** A plain aligned table; cells are made terminal-safe and cut to `maxWidth`. */
 export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
   const cut = (s: string) => {
