@@ -10,6 +10,7 @@ import { StoreOpenError } from '../pipeline/ingest.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { DEFAULT_DB, defaultDeadLetterPath } from './common.js';
 import { alertSinks, prepareDetection } from './detect.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface CollectOptions {
   config: string;
@@ -21,7 +22,7 @@ interface CollectOptions {
 export function registerCollect(program: Command): void {
   program
     .command('collect')
-    .description('Run the inputs of a config (S3+SQS, syslog, HTTP intake, Firehose, watched folders) into the store until stopped.')
+    .description(COMMAND_INDEX.collect.description)
     .requiredOption('-c, --config <file>', 'collect config (YAML); see docs/collect.md')
     .option('--check', 'validate the config (and the rules it names) and exit')
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')

@@ -15,6 +15,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { buildTrail } from '../trail/index.js';
 import { renderTrail } from './trail.js';
 import { serveUntilStopped } from './serve.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface DemoCliOptions {
   dir: string;
@@ -88,7 +89,7 @@ export function registerDemo(program: Command): void {
   addGenerateOptions(
     program
       .command('demo')
-      .description('Generate the correlated scenario (if absent), ingest it with every built-in detection, and report counts and detection precision/recall against truth.json.')
+      .description(COMMAND_INDEX.demo.description)
       .option('--dir <dir>', 'scenario directory (generated when it has no truth.json)', 'packettrail-demo')
       .option('--db <path>', 'database file (default: <dir>/packettrail.duckdb)')
       .option('--serve', 'serve the web console on the demo database afterwards (http://127.0.0.1:8080/)'),

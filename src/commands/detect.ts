@@ -13,6 +13,7 @@ import type { AlertSink } from '../detect/alerts/sink.js';
 import { NdjsonAlertSink } from '../detect/alerts/ndjson-sink.js';
 import { WebhookAlertSink } from '../detect/alerts/webhook-sink.js';
 import { addFormatOptions, checkFormat, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface DetectionOptions {
   rules?: string[];
@@ -80,7 +81,7 @@ export function registerDetect(program: Command): void {
     addFormatOptions(
       program
         .command('detect')
-        .description('Run the detection rules and threat-intel feeds over logs and print alerts as NDJSON on stdout; events are not stored.')
+        .description(COMMAND_INDEX.detect.description)
         .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin (default)'),
     ),
   )

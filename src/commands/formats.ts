@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { listFormats } from '../formats/registry.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export function registerFormats(program: Command): void {
   program
     .command('formats')
-    .description('List the log formats packettrail reads, with their --format ids and options.')
+    .description(COMMAND_INDEX.formats.description)
     .action(() => {
       for (const f of listFormats()) {
         process.stdout.write(`${f.id}\n  ${f.title}\n  ${f.description}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { formatCount, renderTable, terminalSafe } from '../cli/text.js';
 import { generate, type GenerateOptions, type Manifest } from '../generate/index.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface GenerateCliOptions {
   out: string;
@@ -53,7 +54,7 @@ export function registerGenerate(program: Command): void {
   addGenerateOptions(
     program
       .command('generate')
-      .description("Write an enterprise's day of correlated logs from every source in its real delivery layout, with injected incidents and truth.json.")
+      .description(COMMAND_INDEX.generate.description)
       .requiredOption('--out <dir>', 'output directory (logs under <dir>/logs, plus truth.json and manifest.json)'),
   )
     .addHelpText(

@@ -4,6 +4,7 @@ import { EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface IndexCliOptions {
   db: string;
@@ -23,7 +24,7 @@ export function renderIndexes(outcomes: readonly IndexOutcome[]): string {
 export function registerIndex(program: Command): void {
   program
     .command('index')
-    .description('Create the indexes that make trail lookups by request id, ALB trace id and PAN-OS session id fast (once; later ingests keep them up to date).')
+    .description(COMMAND_INDEX.index.description)
     .option('--db <path>', 'database file', DEFAULT_DB)
     .option('--drop', 'remove them instead')
     .option('-q, --quiet', 'print nothing')

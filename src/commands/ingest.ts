@@ -9,6 +9,7 @@ import { renderIndexes } from './indexes.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
@@ -21,7 +22,7 @@ export function registerIngest(program: Command): void {
   addDetectionOptions(addFormatOptions(
     program
       .command('ingest')
-      .description('Normalize logs and store them in the embedded DuckDB database. Re-ingesting the same records stores them once.')
+      .description(COMMAND_INDEX.ingest.description)
       .argument('<inputs...>', 'files, directories (recursive), glob patterns, s3://bucket/prefix, or - for stdin')
       .option('--db <path>', 'database file', DEFAULT_DB)
       .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)')

@@ -8,6 +8,7 @@ import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
 import { parseTimeBound } from './vpcflow.js';
 import { GeoLookup, loadNetworks } from '../enrich/geo/index.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface InsightsCliOptions {
   db: string;
@@ -88,7 +89,7 @@ export function registerInsights(program: Command): void {
   program
     .command('insights')
     .argument('[view]', `the view: ${INSIGHT_VIEWS.map((v) => v.id).join(', ')} (none: list them)`)
-    .description('Analyses over the stored events, as tables, sparklines and findings (or JSON): CloudFront, CloudTrail changes, VPC traffic, log coverage.')
+    .description(COMMAND_INDEX.insights.description)
     .option('--db <path>', 'database file', DEFAULT_DB)
     .option('--since <time>', 'from this time (ISO 8601 UTC, epoch seconds, or an age like 24h)')
     .option('--until <time>', 'up to this time')

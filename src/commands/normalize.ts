@@ -7,12 +7,13 @@ import { runPipeline } from '../pipeline/run.js';
 import { NdjsonSink } from '../pipeline/sinks/ndjson.js';
 import { hadFailures } from '../pipeline/stats.js';
 import { addFormatOptions, checkFormat, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export function registerNormalize(program: Command): void {
   addFormatOptions(
     program
       .command('normalize')
-      .description('Read logs and print one ECS JSON document per line on stdout (stdin when no file is given; .gz read transparently).')
+      .description(COMMAND_INDEX.normalize.description)
       .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin'),
   )
     .addHelpText(

@@ -4,6 +4,7 @@ import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { parsePostureInputs, postureReport, problemText, type InputProblem } from '../insights/posture/index.js';
 import { renderReport } from '../insights/render.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface PostureCliOptions {
   json?: boolean;
@@ -38,7 +39,7 @@ export function registerPosture(program: Command): void {
   program
     .command('posture')
     .argument('<files...>', 'JSON printed by the AWS CLI (- for stdin)')
-    .description('CloudTrail posture from the AWS CLI output of describe-trails, get-trail-status and get-event-selectors: per trail, what is weak, why, and the fix.')
+    .description(COMMAND_INDEX.posture.description)
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',

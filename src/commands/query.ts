@@ -8,6 +8,7 @@ import type { QueryResult } from '../store/store.js';
 import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface QueryOptions {
   db: string;
@@ -40,7 +41,7 @@ async function toSql(text: string, o: QueryOptions, store: DuckDbStore): Promise
 export function registerQuery(program: Command): void {
   program
     .command('query')
-    .description('Run SQL or SPL over the stored events (table "events"; one column per ECS field, dots as underscores).')
+    .description(COMMAND_INDEX.query.description)
     .argument('[query]', 'the query: SQL, or SPL (starts with |, search, index=, sourcetype= or (index=…; or give --spl)')
     .option('--db <path>', 'database file', DEFAULT_DB)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))

@@ -5,6 +5,7 @@ import { formatCount, renderTable, terminalSafe } from '../cli/text.js';
 import { builtinRulesDir } from '../detect/spec.js';
 import { createMatcher, loadMappings, loadRules, MappingError, type Mappings, type RuleSet, type SigmaMatcher } from '../detect/sigma/index.js';
 import { showLoadError } from '../detect/sigma/engine.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface RulesOptions {
   mappings?: string[];
@@ -64,7 +65,7 @@ function defaultPaths(paths: string[]): string[] {
 }
 
 export function registerRules(program: Command): void {
-  const rules = program.command('rules').description('Check and list Sigma detection rules.');
+  const rules = program.command('rules').description(COMMAND_INDEX.rules.description);
   rules
     .command('lint')
     .exitOverride()

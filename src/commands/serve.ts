@@ -5,6 +5,7 @@ import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { createConsoleServer, resolveToken, TOKEN_ENV } from '../server/index.js';
 import { DEFAULT_DB } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface ServeOptions {
   db: string;
@@ -65,7 +66,7 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Serve the web console and its JSON API (OpenAPI at /api/openapi.json) over a database, read-only.')
+    .description(COMMAND_INDEX.serve.description)
     .option('--db <path>', 'database file', DEFAULT_DB)
     .option('--host <address>', 'address to bind (anything but loopback requires an access token)', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', '8080')

@@ -3,6 +3,7 @@ import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { buildTrail, DEFAULT_WINDOW_SECONDS, TrailNotFoundError, TrailQueryError, type Trail, type TrailQuery } from '../trail/index.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface TrailCliOptions {
   db: string;
@@ -69,7 +70,7 @@ export function renderTrail(t: Trail): string {
 export function registerTrail(program: Command): void {
   program
     .command('trail')
-    .description("Follow one request hop by hop (endpoint, DNS, proxy, firewall, CloudFront, WAF, origin): each hop's events, the join that connected it and its confidence, and why a hop is missing.")
+    .description(COMMAND_INDEX.trail.description)
     .option('--db <path>', 'database file', DEFAULT_DB)
     .option('--request-id <id>', 'CloudFront x-edge-request-id (= WAF requestId = X-Amz-Cf-Id), or an ALB trace id (Root=1-…)')
     .option('--alert <id>', 'start from a stored alert (the alerts table)')

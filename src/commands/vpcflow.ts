@@ -7,6 +7,7 @@ import { diagnose, type Connection } from '../insights/vpcflow/diagnose.js';
 import { readFlowRows, readInterfaceAddresses } from '../insights/vpcflow/flow-rows.js';
 import { NEVER_LOGGED, expectedAbsences, parseAddressFilter, type AddressFilter } from '../insights/vpcflow/never-logged.js';
 import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface DiagnoseCliOptions {
   db: string;
@@ -101,7 +102,7 @@ export function renderDiagnosis(connections: readonly Connection[], info: { reco
 }
 
 export function registerVpcflow(program: Command): void {
-  const vpcflow = program.command('vpcflow').description('VPC flow log analyses over the stored events.');
+  const vpcflow = program.command('vpcflow').description(COMMAND_INDEX.vpcflow.description);
   vpcflow
     .command('diagnose')
     .description('Explain rejected connections in VPC flow logs: pair each flow with its return traffic and say whether a network ACL or a security group dropped it.')
