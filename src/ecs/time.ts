@@ -13,6 +13,11 @@ let dayPrefix = '';
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
+/** Whether a millisecond count is a whole time a Date can hold (±8.64e15 ms): sums of hostile counters may not be. */
+export function isTimeValue(ms: number): boolean {
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
 export function isoFromMillis(ms: number): string {
   // Logs hold many records per second: remember the last conversion.
   if (ms === lastIsoMs) return lastIso;

@@ -133,6 +133,11 @@ test('malformed records are rejected with the field and what was expected', () =
   const sys = one(csvRecord(SYSTEM_FIELDS, { ...HEAD, type: 'SYSTEM', subtype: 'constructor', eventid: 'x', severity: 'constructor', opaque: 'y' }));
   assert.deepEqual(sys.event?.category, ['host']);
   assert.equal(sys.event?.severity, undefined);
+  // A 20-digit elapsed time (found by fuzzing) once recursed without end; the end time is left unset.
+  const absurd = one(csvRecord(TRAFFIC_FIELDS, { ...ok, subtype: 'end', start: '2026/11/20 09:59:50', elapsed: '99999999999999999999' }));
+  assert.equal(absurd.event?.end, undefined);
+  assert.equal(absurd.event?.duration, 1e29);
+  assert.equal(absurd.event?.start, '2026-11-20T09:59:50Z');
   const r = parseText('panw.panos', '\n   \n');
   assert.equal(r.rejected.length, 0);
 });

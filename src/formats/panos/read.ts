@@ -1,5 +1,5 @@
 import { canonicalIp } from '../../ecs/ip.js';
-import { isoFromMillis } from '../../ecs/time.js';
+import { isoFromMillis, isTimeValue } from '../../ecs/time.js';
 import type { TimeZone } from '../../ecs/timezone.js';
 import { RecordError } from '../format.js';
 import { F, type Rec } from './layouts.js';
@@ -116,6 +116,8 @@ export class TimeReader {
 
   /** RFC 3339 UTC text; a record writes several times (generated, received, start) from a few seconds. */
   iso(ms: number): string {
+    // Beyond 2^53 `ms - frac` can equal `ms`: the sub-second branch would never end.
+    if (!isTimeValue(ms)) throw new RecordError(`time ${ms} ms since 1970 is outside the range a timestamp can hold`);
     // Direct-mapped by second and millisecond, so a record's few distinct times rarely evict each other.
     const slot = ((ms / 1000) ^ (ms % 1000)) & (ISO_SLOTS - 1);
     if (this.isoMs[slot] === ms) return this.isoText[slot]!;

@@ -2,6 +2,7 @@ import type { EcsObject } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
+import { isTimeValue } from '../../ecs/time.js';
 import { splitDomain } from '../../ecs/domain.js';
 import { parseUrl } from '../../ecs/url.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
@@ -189,7 +190,9 @@ function traffic(r: Rec, d: Draft, t: TimeReader, cls: 'allowed' | 'denied' | un
   const elapsed = int(r, F.elapsed);
   if (start !== undefined) {
     event.start = t.iso(start);
-    if (elapsed !== undefined && d.subtype === 'end') event.end = t.iso(start + elapsed * 1000);
+    const end = elapsed === undefined ? NaN : start + elapsed * 1000;
+    // An absurd elapsed time (a corrupted or hostile field) leaves the end unset; the duration shows it.
+    if (d.subtype === 'end' && isTimeValue(end)) event.end = t.iso(end);
   }
   if (elapsed !== undefined) event.duration = elapsed * 1_000_000_000;
   const reason = str(r, F.session_end_reason);
