@@ -25,6 +25,8 @@ test('absolute times', () => {
   assert.equal(t('2026-11-20'), '2026-11-20T00:00:00.000Z');
   assert.equal(t('11/20/2026:10:00:00'), '2026-11-20T10:00:00.000Z');
   for (const bad of ['yesterday', '-3x', '2026-13-45', '-h@zz', '']) assert.equal(t(bad), null, bad);
+  // Found by fuzzing: these threw "Invalid time value" instead of being refused as no time.
+  for (const huge of ['-9999999999999999999924h', '+99999999999y', '99999999999999999999', '-9999999999999999999924h@d']) assert.equal(t(huge), null, huge);
 });
 
 test('timechart spans', () => {
@@ -34,4 +36,6 @@ test('timechart spans', () => {
   assert.equal(spanInterval('1mon'), '1 month');
   assert.equal(spanInterval('0h'), null);
   assert.equal(spanInterval("1h'; DROP"), null);
+  assert.equal(spanInterval('1000000s'), '1000000 second');
+  assert.equal(spanInterval('99999999999999999999h'), null, 'a span DuckDB could not hold');
 });

@@ -44,7 +44,7 @@ function snap(t: Date, unit: string): Date {
 export function parseTime(text: string, now: Date): Date | null {
   const t = text.trim();
   if (t === 'now') return new Date(now);
-  if (/^\d+(\.\d+)?$/.test(t)) return new Date(Number(t) * 1000);
+  if (/^\d+(\.\d+)?$/.test(t)) return valid(new Date(Number(t) * 1000));
   const rel = /^(?:([+-])(\d*)([a-z]+))?(?:@([a-z]+\d?))?$/.exec(t);
   if (rel && (rel[1] || rel[4])) {
     let d = new Date(now);
@@ -58,7 +58,8 @@ export function parseTime(text: string, now: Date): Date | null {
       if (!unit) return null;
       d = snap(d, unit);
     }
-    return d;
+    // -99999999999999999999h is no time: null, as for text that is none.
+    return valid(d);
   }
   const splunk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?::(\d{1,2}):(\d{2}):(\d{2}))?$/.exec(t);
   if (splunk) {
@@ -79,10 +80,13 @@ export function sqlTime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+const MAX_SPAN_UNITS = 1_000_000;
+
 /** A timechart span (`30s`, `5m`, `1h`, `1d`, `1w`, `1mon`) → a DuckDB interval text, or null. */
 export function spanInterval(text: string): string | null {
   const m = /^(\d+)([a-z]+)$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) return null;
+  // A span beyond a million units (two millennia of seconds) is a typo, and DuckDB could not hold it.
+  if (!m || Number(m[1]) <= 0 || Number(m[1]) > MAX_SPAN_UNITS) return null;
   const unit = unitOf(m[2]!);
   const names: Record<string, string> = { s: 'second', m: 'minute', h: 'hour', d: 'day', w: 'week', mon: 'month', q: 'quarter', y: 'year' };
   return unit ? `${Number(m[1])} ${names[unit]}` : null;
