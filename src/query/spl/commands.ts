@@ -1,7 +1,7 @@
 import type { Command, SortKey } from './ast.js';
 import { compileAggs, expandMultivalue } from './aggs.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
-import { compileExpr } from './expr.js';
+import { compileExpr, valueKind } from './expr.js';
 import type { Token } from './lexer.js';
 import { compileSearch } from './search.js';
 import { compileTimechart } from './timechart.js';
@@ -31,7 +31,9 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
       const value = compileExpr(ctx, { ...scope, cols }, a.expr);
       const src = sql ? `(${sql})` : from;
       sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
-      cols = new Map(cols).set(name, { list: false });
+      // A value of a known kind keeps comparisons on it plain (see compileExpr).
+      const kind = valueKind(ctx, { ...scope, cols }, a.expr);
+      cols = new Map(cols).set(name, kind === 'number' ? { list: false, type: 'double' } : kind === 'text' ? { list: false, type: 'keyword' } : { list: false });
     }
     return keep(sql, { cols, base: scope.base });
   },

@@ -52,6 +52,18 @@ test('eval and where: functions from the allow-list, parameters for literals, se
   assert.deepEqual(f, [{ a: 'lee.cole', b: 'ok', c: 'app', d: 'app.example.com', e: 3.14, t: '10:00', l: 'abc', m: 42 }]);
 });
 
+test('where compares as Splunk does when the kinds differ: as numbers when both sides are numbers, else as text', async () => {
+  // x is text made by eval: "10" > 9.5 as numbers (as text, "10" < "9.5").
+  assert.deepEqual(await run('index=cloudfront | eval x=if(cache_status="Hit", "10", "9") | where x > 9.5 | stats count'), [{ count: 2 }]);
+  assert.deepEqual(await run('index=cloudfront | eval x=if(cache_status="Hit", "err", "5") | where x > 3 | stats count by x | sort x'), [{ x: '5', count: 1 }, { x: 'err', count: 2 }], '"err" > "3" as text');
+  assert.deepEqual(await run('index=cloudfront | eval code=tostring(status) | where code >= 200 AND code < 300 | stats count'), [{ count: 3 }]);
+  assert.deepEqual(await run('index=cloudfront | where status = "200" | stats count'), [{ count: 3 }], 'a number column against numeric text');
+  // Kinds the compiler knows stay plain comparisons.
+  assert.match(spl('index=cloudfront | where status >= 500').sql, /\("http_response_status_code" >= CAST\(\$p2 AS BIGINT\)\)/);
+  assert.match(spl('index=cloudfront | eval n=len(url) + 1 | where n > 3').sql, /\("n" > CAST\(\$p\d AS BIGINT\)\)/);
+  assert.match(spl('index=cloudfront | where edge_location = "LAX1"').sql, /\("aws_cloudfront_edge_location" = \$p2\)/);
+});
+
 test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by (rows without the by field dropped)', async () => {
   const c = spl('| stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
   assert.match(c.sql, /count\(DISTINCT coalesce\("source_ip", "client_ip"\)\) AS "ips"/);

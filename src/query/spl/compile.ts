@@ -58,7 +58,7 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
 export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series);
-  let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]' }])), base: true };
+  let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);

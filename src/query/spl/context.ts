@@ -4,12 +4,15 @@ import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
 import { columnName } from '../../store/schema.js';
 import type { SeriesCount } from './timechart.js';
+import type { FieldType } from '../../formats/format.js';
 
 export type Param = string | number | boolean | null;
 
 /** A column of the relation a command reads. */
 export interface ColInfo {
   list: boolean;
+  /** The stored type of a catalog column; absent where a command computed the values (eval, stats). */
+  type?: FieldType;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface Scope {
 export interface Ref {
   sql: string;
   list: boolean;
+  /** The stored type, when the field is a catalog column (or an alias of one) as stored. */
+  type?: FieldType | undefined;
   /** The alias normalization, applied to searched values too. */
   normalize?: string | undefined;
 }
@@ -87,17 +92,18 @@ export class Ctx {
   resolve(scope: Scope, tok: Token): Ref {
     const name = tok.text;
     const own = scope.cols.get(name);
-    if (own) return { sql: quoteIdent(name), list: own.list };
+    if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
     if (scope.base) {
       const alias = findAlias(this.aliases, name);
       if (alias && !this.catalog.has(name)) {
         const cols = alias.columns.map(quoteIdent);
         const sql = cols.length === 1 ? cols[0]! : `coalesce(${cols.join(', ')})`;
-        const list = this.catalog.get(alias.columns[0]!)!.type === 'keyword[]';
-        return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list };
+        const type = this.catalog.get(alias.columns[0]!)!.type;
+        const list = type === 'keyword[]';
+        return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list, type };
       }
       const col = this.catalog.get(name) ?? this.catalog.get(columnName(name));
-      if (col && col.name !== 'extra') return { sql: quoteIdent(col.name), list: col.type === 'keyword[]' };
+      if (col && col.name !== 'extra') return { sql: quoteIdent(col.name), list: col.type === 'keyword[]', type: col.type };
     }
     const known = scope.base ? [...scope.cols.keys(), ...this.aliases.fields.keys()] : [...scope.cols.keys()];
     const hint = suggest(name, known);

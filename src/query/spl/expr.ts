@@ -41,6 +41,11 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       if (op === '+') return isString(e.left) || isString(e.right) ? `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))` : `(${l} + ${r})`;
       const sql = CMP[op] ?? ARITH[op];
       if (!sql) throw ctx.error(`unsupported operator '${e.op.text}'`, e.op);
+      if (CMP[op] && mixed(valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right))) {
+        // Splunk compares as numbers when both sides are numbers (or numeric text), else as text.
+        const [ln, rn] = [`TRY_CAST(${l} AS DOUBLE)`, `TRY_CAST(${r} AS DOUBLE)`];
+        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} ${sql} ${rn} ELSE CAST(${l} AS VARCHAR) ${sql} CAST(${r} AS VARCHAR) END)`;
+      }
       return `(${l} ${sql} ${r})`;
     }
     case 'unary':
@@ -50,6 +55,34 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
     case 'like':
       return `(CAST(${sub(e.arg)} AS VARCHAR) ${e.negated ? 'NOT LIKE' : 'LIKE'} ${sub(e.pattern)})`;
   }
+}
+
+/** What a side of a comparison holds, as far as the compiler knows; 'other' is left to DuckDB. */
+export type ValueKind = 'number' | 'text' | 'unknown' | 'other';
+
+export function valueKind(ctx: Ctx, scope: Scope, e: Expr): ValueKind {
+  if (e.kind === 'lit') return e.type === 'string' ? 'text' : 'number';
+  if (e.kind === 'bin') {
+    if (ARITH[e.op.text]) return 'number';
+    if (e.op.text === '.' || (e.op.text === '+' && (isString(e.left) || isString(e.right)))) return 'text';
+    if (e.op.text === '+' && valueKind(ctx, scope, e.left) === 'number' && valueKind(ctx, scope, e.right) === 'number') return 'number';
+    return 'unknown';
+  }
+  if (e.kind === 'call') {
+    const name = e.name.text.toLowerCase();
+    return (Object.hasOwn(EVAL_FUNCTIONS, name) && EVAL_FUNCTIONS[name]!.returns) || 'unknown';
+  }
+  if (e.kind !== 'field') return 'unknown';
+  const type = ctx.resolve(scope, e.tok).type;
+  if (type === undefined) return 'unknown';
+  if (type === 'long' || type === 'double') return 'number';
+  return type === 'keyword' || type === 'text' || type === 'ip' ? 'text' : 'other';
+}
+
+/** A literal against a side of another or unknown kind (`where x > 3` after `eval x=…`, `status = "200"`). */
+function mixed(a: ValueKind, b: ValueKind): boolean {
+  if (a === 'other' || b === 'other' || a === b) return false;
+  return a !== 'unknown' || b !== 'unknown';
 }
 
 function isString(e: Expr): boolean {

@@ -6,10 +6,14 @@ export interface EvalFunction {
   min: number;
   max: number;
   sql: (a: string[]) => string;
+  /** What it returns, where that is always the same: comparisons with it then need no type test. */
+  returns?: 'number' | 'text';
 }
 
 const fn = (name: string) => (a: string[]) => `${name}(${a.join(', ')})`;
 const one = (min: number, max: number, sql: (a: string[]) => string): EvalFunction => ({ min, max, sql });
+const text = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'text' });
+const number = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'number' });
 const MANY = 64;
 
 export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
@@ -20,28 +24,28 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
     for (let i = 0; i + 1 < a.length; i += 2) arms.push(`WHEN ${a[i]} THEN ${a[i + 1]}`);
     return `CASE ${arms.join(' ')} END`;
   }),
-  lower: one(1, 1, fn('lower')),
-  upper: one(1, 1, fn('upper')),
-  len: one(1, 1, (a) => `length(CAST(${a[0]} AS VARCHAR))`),
-  substr: one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`),
+  lower: text(one(1, 1, fn('lower'))),
+  upper: text(one(1, 1, fn('upper'))),
+  len: number(one(1, 1, (a) => `length(CAST(${a[0]} AS VARCHAR))`)),
+  substr: text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)),
   // Splunk's replace is a regular-expression replace of every match; DuckDB's engine is RE2 (linear time).
-  replace: one(3, 3, (a) => `regexp_replace(CAST(${a[0]} AS VARCHAR), ${a[1]}, ${a[2]}, 'g')`),
-  round: one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`)),
-  strftime: one(2, 2, (a) => `strftime(${a[0]}, ${a[1]})`),
+  replace: text(one(3, 3, (a) => `regexp_replace(CAST(${a[0]} AS VARCHAR), ${a[1]}, ${a[2]}, 'g')`)),
+  round: number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))),
+  strftime: text(one(2, 2, (a) => `strftime(${a[0]}, ${a[1]})`)),
   strptime: one(2, 2, (a) => `try_strptime(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
   now: one(0, 0, () => 'current_timestamp'),
   time: one(0, 0, () => 'current_timestamp'),
-  tostring: one(1, 1, (a) => `CAST(${a[0]} AS VARCHAR)`),
-  tonumber: one(1, 1, (a) => `TRY_CAST(${a[0]} AS DOUBLE)`),
-  abs: one(1, 1, fn('abs')),
-  ceil: one(1, 1, fn('ceil')),
-  ceiling: one(1, 1, fn('ceil')),
-  floor: one(1, 1, fn('floor')),
-  sqrt: one(1, 1, fn('sqrt')),
-  exp: one(1, 1, fn('exp')),
-  ln: one(1, 1, fn('ln')),
-  log: one(1, 2, (a) => (a.length === 1 ? `log10(${a[0]})` : `log(${a[1]}, ${a[0]})`)),
-  pow: one(2, 2, fn('pow')),
+  tostring: text(one(1, 1, (a) => `CAST(${a[0]} AS VARCHAR)`)),
+  tonumber: number(one(1, 1, (a) => `TRY_CAST(${a[0]} AS DOUBLE)`)),
+  abs: number(one(1, 1, fn('abs'))),
+  ceil: number(one(1, 1, fn('ceil'))),
+  ceiling: number(one(1, 1, fn('ceil'))),
+  floor: number(one(1, 1, fn('floor'))),
+  sqrt: number(one(1, 1, fn('sqrt'))),
+  exp: number(one(1, 1, fn('exp'))),
+  ln: number(one(1, 1, fn('ln'))),
+  log: number(one(1, 2, (a) => (a.length === 1 ? `log10(${a[0]})` : `log(${a[1]}, ${a[0]})`))),
+  pow: number(one(2, 2, fn('pow'))),
   isnull: one(1, 1, (a) => `(${a[0]} IS NULL)`),
   isnotnull: one(1, 1, (a) => `(${a[0]} IS NOT NULL)`),
   null: one(0, 0, () => 'NULL'),
@@ -49,15 +53,15 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   false: one(0, 0, () => 'FALSE'),
   match: one(2, 2, (a) => `regexp_matches(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
   like: one(2, 2, (a) => `(CAST(${a[0]} AS VARCHAR) LIKE ${a[1]})`),
-  trim: one(1, 2, (a) => `trim(${a.join(', ')})`),
-  ltrim: one(1, 2, (a) => `ltrim(${a.join(', ')})`),
-  rtrim: one(1, 2, (a) => `rtrim(${a.join(', ')})`),
+  trim: text(one(1, 2, (a) => `trim(${a.join(', ')})`)),
+  ltrim: text(one(1, 2, (a) => `ltrim(${a.join(', ')})`)),
+  rtrim: text(one(1, 2, (a) => `rtrim(${a.join(', ')})`)),
   split: one(2, 2, (a) => `string_split(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
-  mvcount: one(1, 1, (a) => `len(${a[0]})`),
-  mvjoin: one(2, 2, (a) => `array_to_string(${a[0]}, ${a[1]})`),
+  mvcount: number(one(1, 1, (a) => `len(${a[0]})`)),
+  mvjoin: text(one(2, 2, (a) => `array_to_string(${a[0]}, ${a[1]})`)),
   mvindex: one(2, 2, (a) => `list_extract(${a[0]}, CAST(${a[1]} AS BIGINT) + 1)`),
   mvdedup: one(1, 1, (a) => `list_distinct(${a[0]})`),
-  urldecode: one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`),
+  urldecode: text(one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`)),
   min: one(1, MANY, fn('least')),
   max: one(1, MANY, fn('greatest')),
   md5: one(1, 1, (a) => `md5(CAST(${a[0]} AS VARCHAR))`),
