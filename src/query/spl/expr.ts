@@ -79,7 +79,7 @@ export function valueKind(ctx: Ctx, scope: Scope, e: Expr): ValueKind {
   return type === 'keyword' || type === 'text' || type === 'ip' ? 'text' : 'other';
 }
 
-/** A literal against a side of another or unknown kind (`where x > 3` after `eval x=…`, `status = "200"`). */
+/** Sides of different kinds, or of a known kind and an unknown one (`where x > 3` after `eval x=…`, `status = "200"`). */
 function mixed(a: ValueKind, b: ValueKind): boolean {
   if (a === 'other' || b === 'other' || a === b) return false;
   return a !== 'unknown' || b !== 'unknown';
