@@ -80,6 +80,12 @@ test('alerts: list with facets and filters, one alert with its events, 404 for a
   assert.equal(since.body.total, 0);
   assert.equal((await call('/api/alerts?since=yesterday')).status, 400);
   assert.equal((await call('/api/alerts?limit=5000')).status, 400);
+  // Found by fuzzing: ajv coerced 1e309 to Infinity within the bounds, and the SQL failed (a 500).
+  for (const path of ['/api/alerts?limit=1e309', '/api/alerts?offset=1e309', '/api/dead-letters?limit=1e309']) {
+    assert.deepEqual(await call(path).then((r) => [r.status, r.body.error]), [400, `invalid request: querystring/${path.split('?')[1]!.split('=')[0]} must be a finite number`]);
+  }
+  const body = await call('/api/query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"SELECT 1","limit":1e309}' });
+  assert.equal(body.status, 400, 'a JSON body number that overflows');
   const one = await call(`/api/alerts/${encodeURIComponent(hostile.id)}`);
   assert.equal(one.status, 200);
   assert.equal(one.body.events[0].user_agent.original, PAYLOADS.userAgent);

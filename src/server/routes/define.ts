@@ -27,6 +27,16 @@ export const str = (maxLength = 200, extra: Schema = {}): Schema => ({ type: 'st
 export const int = (minimum: number, maximum: number, extra: Schema = {}): Schema => ({ type: 'integer', minimum, maximum, ...extra });
 export const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
 
+/**
+ * The first value that is an infinite number. Ajv coerces the text `?limit=1e309` to Infinity and lets
+ * it through an integer schema's bounds (a JSON body's 1e309 it refuses), and routes put limits in SQL.
+ */
+function nonFinite(where: string, values: unknown): string | undefined {
+  if (values === null || typeof values !== 'object') return undefined;
+  for (const [key, v] of Object.entries(values)) if (typeof v === 'number' && !Number.isFinite(v)) return `${where}/${key}`;
+  return undefined;
+}
+
 export function addRoutes(app: FastifyInstance, ctx: ServerContext, routes: readonly ApiRoute[]): void {
   for (const r of routes) {
     const schema: Schema = {};
@@ -38,6 +48,11 @@ export function addRoutes(app: FastifyInstance, ctx: ServerContext, routes: read
       url: r.url,
       schema,
       handler: async (request, reply) => {
+        const infinite = nonFinite('querystring', request.query);
+        if (infinite) {
+          reply.code(400);
+          return { error: `invalid request: ${infinite} must be a finite number` };
+        }
         if (r.writes && ctx.readOnly) {
           reply.code(403);
           return { error: 'the console runs with --read-only: saving is disabled' };
