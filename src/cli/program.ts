@@ -44,11 +44,10 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const args = argv.slice(2);
   const named = args.find((a) => !a.startsWith('-'));
   const onlyFlags = (flags: string[]) => named === undefined && args.every((a) => flags.includes(a));
-  if (args.length > 0 && onlyFlags(['-V', '--version'])) {
-    // `--version` alone needs no command: loading them all took 0.6 s.
-  } else if (onlyFlags(['-h', '--help']) || (args.length === 1 && named === 'help')) {
-    listCommands(program);
-  } else {
+  // `--version` alone needs no command (loading them all took 0.6 s); top-level help needs only the index.
+  const versionOnly = args.length > 0 && onlyFlags(['-V', '--version']);
+  if (onlyFlags(['-h', '--help']) || (args.length === 1 && named === 'help')) listCommands(program);
+  else if (!versionOnly) {
     const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named as CommandName] : (Object.keys(COMMANDS) as CommandName[]);
     for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]()))) register(program);
   }
