@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
-import { createConsoleServer, resolveToken, TOKEN_ENV } from '../server/index.js';
+import { createConsoleServer, resolveToken, TOKEN_ENV, type ResolvedToken } from '../server/index.js';
+import { MIN_SECRET_LENGTH } from '../util/secrets.js';
 import { DEFAULT_DB } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -25,7 +26,12 @@ function portOf(text: string): number {
 export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
   if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`, EXIT.FATAL);
-  const token = resolveToken(o.host, o.db);
+  let token: ResolvedToken;
+  try {
+    token = resolveToken(o.host, o.db);
+  } catch (e) {
+    throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
   let server;
   try {
     server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [] });
@@ -78,11 +84,13 @@ export function registerServe(program: Command): void {
 Examples:
   packettrail serve --db packettrail.duckdb
   packettrail serve --host 0.0.0.0 --port 8443 --read-only
-  ${TOKEN_ENV}=s3cret packettrail serve --host 10.0.0.5
+  ${TOKEN_ENV}="$(openssl rand -base64 32)" packettrail serve --host 10.0.0.5
 
-Bound to loopback, the API needs no token unless ${TOKEN_ENV} is set. Bound elsewhere, every /api/ route needs
-Authorization: Bearer <token>: the token comes from ${TOKEN_ENV}, else <db>.console-token (generated and printed
-on first run). Queries run on a read-only connection; saved searches are kept in <db>.saved-searches.json.
+Bound to loopback, the API needs no token unless ${TOKEN_ENV} is set, and every request must name a
+loopback host. Bound elsewhere, everything but the console's page and files needs Authorization: Bearer
+<token>: the token (${MIN_SECRET_LENGTH} characters at least) comes from ${TOKEN_ENV}, else <db>.console-token
+(generated and printed on first run). Queries run on a read-only connection; saved searches are kept in
+<db>.saved-searches.json.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: ServeOptions) => {
