@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { capConnections, type ConnectionCounts } from '../util/connection-limits.js';
 import { shortSecretProblem } from '../util/secrets.js';
 import { accessGuard, TOKEN_ENV } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { ApiError } from './errors.js';
+import { checkLimits, DEFAULT_CONNECTION_LIMITS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
 import { isConsoleView, markPublic } from './public-routes.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
@@ -38,11 +40,15 @@ export interface ConsoleServerOptions {
   /** Extra rule paths for the rules page (the built-in rules are always listed). */
   rules?: string[];
   consoleDir?: string;
+  /** Timeouts and connection caps (DEFAULT_CONNECTION_LIMITS for what is not given). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface ConsoleServer {
   app: FastifyInstance;
   context: ServerContext;
+  /** Open connections and those refused over the caps. */
+  connections(): ConnectionCounts;
   close(): Promise<void>;
 }
 
@@ -71,6 +77,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
   const tokenProblem = o.token === undefined ? undefined : shortSecretProblem(`the access token (${TOKEN_ENV})`, o.token);
   if (tokenProblem) throw new Error(tokenProblem);
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...o.limits };
+  checkLimits(limits);
   const store = await openReadOnlyStore(o.db);
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
@@ -85,7 +93,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     auth: o.token !== undefined,
   };
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }});
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
+  const caps = capConnections(app.server, { perAddress: limits.maxConnectionsPerAddress, total: limits.maxConnections });
   // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
   app.addHook('onRequest', accessGuard(o.token));
   app.addHook('onSend', securityHeaders);
@@ -125,6 +134,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   return {
     app,
     context,
+    connections: caps.counts,
     close: async () => {
       await app.close();
       await store.close();
