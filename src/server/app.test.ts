@@ -2,9 +2,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../testing/shared.js';
 import { tempDir } from '../testing/tmp.js';
+import { MIN_SECRET_LENGTH } from '../util/secrets.js';
 import { createConsoleServer, resolveToken, searchesFileFor, tokenFileFor, type ConsoleServer } from './index.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
 import { buildConsoleDb, HOSTILE_REQUEST_ID, PAYLOADS, type ConsoleDb } from './test-fixture.js';
@@ -211,8 +214,27 @@ test('resolveToken: none on loopback, generated and kept (0600) elsewhere, the e
   assert.ok(first.token && first.token.length >= 32);
   assert.equal(statSync(tokenFileFor(db)).mode & 0o777, 0o600);
   assert.deepEqual(resolveToken('0.0.0.0', db, {}), { token: first.token, origin: 'file', file: tokenFileFor(db) });
-  assert.equal(resolveToken('10.0.0.5', db, { PACKETTRAIL_TOKEN: 'from-env' }).token, 'from-env');
-  assert.equal(resolveToken('127.0.0.1', db, { PACKETTRAIL_TOKEN: 'from-env' }).token, 'from-env');
+  const fromEnv = 'from-env-0123456789';
+  assert.equal(resolveToken('10.0.0.5', db, { PACKETTRAIL_TOKEN: fromEnv }).token, fromEnv);
+  assert.equal(resolveToken('127.0.0.1', db, { PACKETTRAIL_TOKEN: fromEnv }).token, fromEnv);
+});
+
+test('a token shorter than the intake keys\' minimum (16) is refused everywhere: environment, serve, createConsoleServer', async () => {
+  const dir = tempDir('packettrail-token-');
+  const db = join(dir, 'x.duckdb');
+  for (const short of ['a', '   ', '', '0123456789abcde']) {
+    for (const host of ['0.0.0.0', '127.0.0.1']) {
+      assert.throws(() => resolveToken(host, db, { PACKETTRAIL_TOKEN: short }), new RegExp(`PACKETTRAIL_TOKEN must be at least ${MIN_SECRET_LENGTH} characters long \\(it has ${short.trim().length}\\)`), JSON.stringify(short));
+    }
+  }
+  assert.equal(resolveToken('0.0.0.0', db, { PACKETTRAIL_TOKEN: '0123456789abcdef' }).token, '0123456789abcdef');
+  await assert.rejects(createConsoleServer({ db: fixture.db, token: 'a' }), /access token \(PACKETTRAIL_TOKEN\) must be at least 16 characters long/);
+  // The CLI stops with the message (exit 3) instead of serving.
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--db', fixture.db, '--host', '127.0.0.1', '--port', '0'], {
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, PACKETTRAIL_TOKEN: 'a' },
+  });
+  assert.equal(run.status, 3, `exit status (${run.signal ?? ''}): ${run.stderr}`);
+  assert.match(run.stderr, /PACKETTRAIL_TOKEN must be at least 16 characters long \(it has 1\)/);
 });
 
 test('insights, sources, dead letters and rules', async () => {

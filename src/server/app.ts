@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { apiGuard } from './auth.js';
+import { capConnections, type ConnectionCounts } from '../util/connection-limits.js';
+import { shortSecretProblem } from '../util/secrets.js';
+import { accessGuard, TOKEN_ENV } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { ApiError } from './errors.js';
+import { checkLimits, DEFAULT_CONNECTION_LIMITS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
+import { isConsoleView, markPublic } from './public-routes.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
 import { INSIGHT_ROUTES } from './routes/insights.js';
@@ -30,17 +34,21 @@ export const DEFAULT_CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)),
 
 export interface ConsoleServerOptions {
   db: string;
-  /** Access token every /api route requires (undefined: none; only for loopback). */
+  /** Access token every route but the console's page and files requires (undefined: none; only for loopback). */
   token?: string | undefined;
   readOnly?: boolean;
   /** Extra rule paths for the rules page (the built-in rules are always listed). */
   rules?: string[];
   consoleDir?: string;
+  /** Timeouts and connection caps (DEFAULT_CONNECTION_LIMITS for what is not given). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface ConsoleServer {
   app: FastifyInstance;
   context: ServerContext;
+  /** Open connections and those refused over the caps. */
+  connections(): ConnectionCounts;
   close(): Promise<void>;
 }
 
@@ -67,6 +75,10 @@ function errorReply(e: FastifyError | ApiError | Error): { status: number; body:
 
 export async function createConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
   if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
+  const tokenProblem = o.token === undefined ? undefined : shortSecretProblem(`the access token (${TOKEN_ENV})`, o.token);
+  if (tokenProblem) throw new Error(tokenProblem);
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...o.limits };
+  checkLimits(limits);
   const store = await openReadOnlyStore(o.db);
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
@@ -81,8 +93,10 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     auth: o.token !== undefined,
   };
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } } });
-  app.addHook('onRequest', apiGuard(o.token));
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
+  const caps = capConnections(app.server, { perAddress: limits.maxConnectionsPerAddress, total: limits.maxConnections });
+  // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
+  app.addHook('onRequest', accessGuard(o.token));
   app.addHook('onSend', securityHeaders);
   app.setErrorHandler((e: Error, _request, reply) => {
     const { status, body } = errorReply(e);
@@ -95,27 +109,32 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
 
   const consoleDir = o.consoleDir ?? DEFAULT_CONSOLE_DIR;
   const built = existsSync(join(consoleDir, 'index.html'));
-  if (built) {
-    await app.register(fastifyStatic, {
-      root: consoleDir,
-      index: false,
-      wildcard: false,
-      // Asset names carry a content hash: cache them for good; index.html is always revalidated.
-      setHeaders: (res, path) => res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
-    });
-  }
-  app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || request.url === '/api' || !['GET', 'HEAD'].includes(request.method)) {
-      return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` });
+  // The console's files are the only public routes: marked so by this context's onRoute hook.
+  await app.register(async (files) => {
+    files.addHook('onRoute', markPublic);
+    if (built) {
+      await files.register(fastifyStatic, {
+        root: consoleDir,
+        index: false,
+        wildcard: false,
+        // Asset names carry a content hash: cache them for good; index.html is always revalidated.
+        // (cacheControl off: the plugin's own max-age=0 would replace these.)
+        cacheControl: false,
+        setHeaders: (res, path) => res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+      });
     }
-    // Every other path is a console view (/alerts, /trail?…): the page routes itself from the URL.
-    if (built) return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    return reply.code(404).type('text/plain').send('The console is not built: run npm run build (the API is under /api/).\n');
+    files.setNotFoundHandler((request, reply) => {
+      // A console view (/alerts, /trail?…) gets the page, which routes itself from the URL.
+      if (!isConsoleView(request)) return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` });
+      if (built) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply.code(404).type('text/plain').send('The console is not built: run npm run build (the API is under /api/).\n');
+    });
   });
   await app.ready();
   return {
     app,
     context,
+    connections: caps.counts,
     close: async () => {
       await app.close();
       await store.close();

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MIN_SECRET_LENGTH, shortSecretProblem } from '../util/secrets.js';
+import { isPublic } from './public-routes.js';
 
 export const TOKEN_ENV = 'PACKETTRAIL_TOKEN';
 
@@ -22,15 +24,21 @@ export interface ResolvedToken {
 /**
  * Loopback needs no token (one is still enforced when PACKETTRAIL_TOKEN is set); any other address
  * needs one: from the environment, else the file next to the database, else a new one written there.
+ * A PACKETTRAIL_TOKEN that is set but short (or blank) is refused, not ignored: whoever set it meant
+ * the API to be guarded.
  */
 export function resolveToken(host: string, db: string, env: NodeJS.ProcessEnv = process.env): ResolvedToken {
   const fromEnv = env[TOKEN_ENV]?.trim();
-  if (fromEnv) return { token: fromEnv, origin: 'environment' };
+  if (fromEnv !== undefined) {
+    const problem = shortSecretProblem(TOKEN_ENV, fromEnv);
+    if (problem) throw new Error(`${problem}: set a longer one (e.g. openssl rand -base64 32) or unset it`);
+    return { token: fromEnv, origin: 'environment' };
+  }
   if (isLoopback(host)) return { token: undefined, origin: 'none' };
   const file = tokenFileFor(db);
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return { token, origin: 'file', file };
+    if (token.length >= MIN_SECRET_LENGTH) return { token, origin: 'file', file };
   }
   const token = randomBytes(32).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
@@ -52,22 +60,42 @@ function presentedToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * The onRequest check of every /api route. Without a token the server only listens on loopback, and
- * the Host header must name a loopback host too: a web page that rebinds its DNS name to 127.0.0.1
- * cannot read the API.
+ * The hosts a request names: its Host header, and the authority of an absolute-form target
+ * (`GET http://host/path`), which HTTP/1.1 says takes precedence. A target that is neither a path nor
+ * a URL names the empty host (refused).
  */
-export function apiGuard(token: string | undefined) {
+function namedHosts(request: FastifyRequest): string[] {
+  const hosts = [(request.headers.host ?? '').replace(/:\d+$/, '')];
+  if (!request.url.startsWith('/')) {
+    try {
+      hosts.push(new URL(request.url).hostname);
+    } catch {
+      hosts.push('');
+    }
+  }
+  return hosts;
+}
+
+/** Ends the request with a JSON error and closes the connection: refused clients keep no idle sockets. */
+function refuse(reply: FastifyReply, status: number, error: string): void {
+  reply.code(status).header('connection', 'close').send({ error });
+}
+
+/**
+ * The onRequest check of every request; it runs after routing. Without a token the server only
+ * listens on loopback, and every request must name a loopback host too: a web page that rebinds its
+ * DNS name to 127.0.0.1 cannot read the API (nor the page). With a token, every route but the public
+ * ones (the console's page and files, see public-routes.ts) needs it.
+ */
+export function accessGuard(token: string | undefined) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
     if (token === undefined) {
-      const host = (request.headers.host ?? '').replace(/:\d+$/, '');
-      if (!isLoopback(host)) {
-        reply.code(403).send({ error: `requests must name a loopback host (got Host '${host.slice(0, 100)}')` });
-      }
+      const foreign = namedHosts(request).find((h) => !isLoopback(h));
+      if (foreign !== undefined) refuse(reply, 403, `requests must name a loopback host (got '${foreign.slice(0, 100)}')`);
       return;
     }
-    if (!tokenMatches(presentedToken(request), token)) {
-      reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'missing or wrong access token (send Authorization: Bearer <token>)' });
-    }
+    if (isPublic(request) || tokenMatches(presentedToken(request), token)) return;
+    reply.header('WWW-Authenticate', 'Bearer');
+    refuse(reply, 401, 'missing or wrong access token (send Authorization: Bearer <token>)');
   };
 }

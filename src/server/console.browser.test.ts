@@ -27,6 +27,7 @@ let server: ConsoleServer;
 let seedServer: ConsoleServer;
 let base: string;
 let seedBase: string;
+let fixtureDb: string;
 let browser: BrowserContext;
 let page: Page;
 const shots = tempDir('packettrail-console-shots-');
@@ -54,6 +55,7 @@ async function open(url: string, selector: string): Promise<number> {
 before(async () => {
   if (skip) return;
   const [fixture, seedDb] = await Promise.all([buildConsoleDb(), Promise.resolve(seedDatabase())]);
+  fixtureDb = fixture.db;
   server = await createConsoleServer({ db: fixture.db });
   base = await listen(server);
   seedServer = await createConsoleServer({ db: seedDb });
@@ -212,4 +214,20 @@ test('hostile log content renders as text on every page and nothing executes', {
   await page.waitForTimeout(300);
   assert.deepEqual(dialogs, [], 'no alert() dialog opened');
   assert.equal(await page.evaluate('typeof window.__pwned'), 'undefined', 'no payload ran');
+});
+
+test('behind a token: the page and its files load without it, the API only with it (#token= once)', { skip }, async () => {
+  const token = 'browser-test-token-0123456789abcdef';
+  const guarded = await createConsoleServer({ db: fixtureDb, token });
+  try {
+    const at = await listen(guarded);
+    await open(`${at}/alerts`, 'form.token');
+    assert.equal(await page.locator('table.alerts').count(), 0, 'no data without the token');
+    // As serve prints it: open /#token=<token> once.
+    await open(`${at}/#token=${token}`, 'table.alerts tbody tr');
+    assert.doesNotMatch(page.url(), /token=/, 'the token leaves the address bar');
+    await open(`${at}/dashboards/coverage`, '[data-testid=report]');
+  } finally {
+    await guarded.close();
+  }
 });

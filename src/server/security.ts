@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPublic } from './public-routes.js';
 
 /**
  * Log content is hostile: besides escaping everything it renders, the console runs under a policy
@@ -31,6 +32,7 @@ const HEADERS: Record<string, string> = {
 
 export async function securityHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
   for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
-  if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  // Everything but the console's files may hold data: never cached.
+  if (!isPublic(request)) reply.header('cache-control', 'no-store');
   return payload;
 }

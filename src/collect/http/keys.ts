@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MIN_SECRET_LENGTH } from '../../util/secrets.js';
 import type { ConfigReader } from '../config-reader.js';
 
 /**
@@ -45,8 +46,8 @@ export function readKeys(r: ConfigReader, what: string, listKey = 'keys', fileKe
       return undefined;
     }
   }
-  const short = keys.find((k) => k.length < 16);
-  if (short !== undefined) r.issue(file !== undefined ? fileKey : listKey, `${what} must be at least 16 characters long (one is ${short.length})`);
+  const short = keys.find((k) => k.length < MIN_SECRET_LENGTH);
+  if (short !== undefined) r.issue(file !== undefined ? fileKey : listKey, `${what} must be at least ${MIN_SECRET_LENGTH} characters long (one is ${short.length})`);
   if (!keys.length) r.issue(listKey, `required: ${what} (under ${listKey}, or ${fileKey}); requests without one are refused`);
   return keys.length && short === undefined ? new AccessKeys(keys) : undefined;
 }

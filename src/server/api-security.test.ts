@@ -1,0 +1,237 @@
+/**
+ * Keeps the authentication bypass of issue 20 found: every route of the OpenAPI document, asked for
+ * under every other spelling of its path (percent-encoded, double-encoded, dot segments, doubled
+ * slashes, absolute-form, upper case, trailing slash, `;` parameters, backslashes), without a token or
+ * with a wrong one, and of a token-less loopback server under a foreign Host header, must answer
+ * nothing but a refusal. Raw request lines over real sockets: fetch would normalize the paths first.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { rawRequest, type RawResponse } from '../testing/raw-http.js';
+import { tempDir } from '../testing/tmp.js';
+import { API_ROUTES, createConsoleServer, searchesFileFor, type ConsoleServer } from './index.js';
+import { buildConsoleDb, HOSTILE_REQUEST_ID, type ConsoleDb } from './test-fixture.js';
+
+const TOKEN = 'api-security-test-token-0123456789';
+const FOREIGN_HOST = 'attacker.example';
+
+let fixture: ConsoleDb;
+/** A stand-in for the built console: the page and one asset. */
+let consoleDir: string;
+let guarded: ConsoleServer;
+let open: ConsoleServer;
+let guardedPort: number;
+let openPort: number;
+
+async function listen(s: ConsoleServer): Promise<number> {
+  await s.app.listen({ host: '127.0.0.1', port: 0 });
+  return (s.app.server.address() as AddressInfo).port;
+}
+
+before(async () => {
+  fixture = await buildConsoleDb();
+  consoleDir = tempDir('packettrail-console-dir-');
+  mkdirSync(join(consoleDir, 'assets'));
+  writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>console page</title><script type="module" src="/assets/app-1234.js"></script>\n');
+  writeFileSync(join(consoleDir, 'assets', 'app-1234.js'), 'console.log("console asset");\n');
+  guarded = await createConsoleServer({ db: fixture.db, token: TOKEN, consoleDir });
+  open = await createConsoleServer({ db: fixture.db, consoleDir });
+  guardedPort = await listen(guarded);
+  openPort = await listen(open);
+});
+
+after(async () => {
+  await guarded?.close();
+  await open?.close();
+});
+
+interface Call {
+  method: string;
+  /** The request target: a path with its query, or an absolute URL. */
+  target: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function send(port: number, c: Call, host = `127.0.0.1:${port}`): Promise<RawResponse> {
+  const headers: Record<string, string> = { Host: host, ...c.headers };
+  const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return rawRequest({ port, line: `${c.method} ${c.target} HTTP/1.1`, headers, ...(body !== undefined ? { body } : {}) });
+}
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * Other spellings of `path` (which starts with /api/). Each either reaches the same route or none;
+ * either way a request without credentials must be refused.
+ */
+function pathVariants(pathWithQuery: string, port: number): string[] {
+  const [path, query] = pathWithQuery.split('?') as [string, string | undefined];
+  const q = query === undefined ? '' : `?${query}`;
+  const rest = path.slice('/api'.length); // "/status", "/alerts/<id>"
+  const encodedRest = `/%${rest.charCodeAt(1).toString(16)}${rest.slice(2)}`;
+  return [
+    `/%61pi${rest}${q}`,
+    `/%61%70%69${rest}${q}`,
+    `/%41PI${rest}${q}`,
+    `/%2561pi${rest}${q}`,
+    `/api${encodedRest}${q}`,
+    `/API${rest}${q}`,
+    `/Api${rest}${q}`,
+    `/x/../api${rest}${q}`,
+    `/x/%2e%2e/api${rest}${q}`,
+    `/alerts/../api${rest}${q}`,
+    `/./api${rest}${q}`,
+    `/api/.${rest}${q}`,
+    `/api/x/..${rest}${q}`,
+    `//api${rest}${q}`,
+    `/api/${rest}${q}`,
+    `/%2fapi${rest}${q}`,
+    `/api%2F${rest.slice(1)}${q}`,
+    `${path}/${q}`,
+    `${path};x=1${q}`,
+    `/api;x=1${rest}${q}`,
+    `${path}#fragment`,
+    `/api\\${rest.slice(1)}${q}`,
+    `\\api\\${rest.slice(1)}${q}`,
+    `http://127.0.0.1:${port}${path}${q}`,
+    `HTTP://LOCALHOST:${port}${path}${q}`,
+    `http://${FOREIGN_HOST}${path}${q}`,
+    `http://127.0.0.1:${port}/%61pi${rest}${q}`,
+    `http://127.0.0.1:${port}//api${rest}${q}`,
+  ];
+}
+
+/** A 400 from the router or the HTTP parser (an unparsable target), not from a handler's validation. */
+const unparsable = (r: RawResponse) => r.status === 400 && !/invalid request/.test(r.body);
+
+function assertRefused(r: RawResponse, allowed: number, what: string): void {
+  assert.ok(r.status === allowed || unparsable(r), `${what}: answered ${r.status} ${r.body.slice(0, 200)}`);
+  assert.doesNotMatch(r.body, /console page|"rows"|"alerts"|"paths"|"version"/, `${what}: no data in the refusal`);
+}
+
+/** A valid request for every documented operation: sent as written, with the token, it answers 200. */
+async function examples(): Promise<Map<string, Call>> {
+  const alerts = JSON.parse((await send(guardedPort, { method: 'GET', target: '/api/alerts?limit=1', headers: bearer(TOKEN) })).body) as { alerts: { id: string }[] };
+  const alertId = alerts.alerts[0]!.id;
+  return new Map<string, Call>([
+    ['GET /api/openapi.json', { method: 'GET', target: '/api/openapi.json' }],
+    ['GET /api/status', { method: 'GET', target: '/api/status' }],
+    ['GET /api/alerts', { method: 'GET', target: '/api/alerts?limit=5' }],
+    ['GET /api/alerts/{id}', { method: 'GET', target: `/api/alerts/${encodeURIComponent(alertId)}` }],
+    ['GET /api/trail', { method: 'GET', target: `/api/trail?requestId=${encodeURIComponent(HOSTILE_REQUEST_ID)}` }],
+    ['POST /api/query', { method: 'POST', target: '/api/query', body: { query: 'SELECT count(*) FROM events' } }],
+    ['GET /api/schema', { method: 'GET', target: '/api/schema' }],
+    ['GET /api/searches', { method: 'GET', target: '/api/searches' }],
+    ['POST /api/searches', { method: 'POST', target: '/api/searches', body: { name: 'api-security', query: 'SELECT 1' } }],
+    // The id is filled in per server: a saved search that must survive every refused DELETE.
+    ['DELETE /api/searches/{id}', { method: 'DELETE', target: '/api/searches/{id}' }],
+    ['GET /api/insights', { method: 'GET', target: '/api/insights' }],
+    ['GET /api/insights/{view}', { method: 'GET', target: '/api/insights/coverage' }],
+    ['GET /api/sources', { method: 'GET', target: '/api/sources' }],
+    ['GET /api/dead-letters', { method: 'GET', target: '/api/dead-letters?limit=5' }],
+    ['GET /api/rules', { method: 'GET', target: '/api/rules' }],
+  ]);
+}
+
+/** Every documented operation (plus the document itself) has an example: a new route cannot slip past. */
+async function documentedCalls(): Promise<Call[]> {
+  const doc = JSON.parse((await send(guardedPort, { method: 'GET', target: '/api/openapi.json', headers: bearer(TOKEN) })).body) as { paths: Record<string, Record<string, unknown>> };
+  const documented = ['GET /api/openapi.json', ...Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))];
+  const fromRoutes = API_ROUTES.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+  for (const op of fromRoutes) assert.ok(documented.includes(op), `${op} is in the OpenAPI document`);
+  const table = await examples();
+  assert.deepEqual([...table.keys()].sort(), [...documented].sort(), 'one example per documented operation');
+  return documented.map((op) => table.get(op)!);
+}
+
+async function savedSearchOn(port: number, host: string, headers: Record<string, string>): Promise<string> {
+  const r = await send(port, { method: 'POST', target: '/api/searches', body: { name: 'must survive', query: 'SELECT 1' }, headers }, host);
+  assert.equal(r.status, 200, r.body);
+  return (JSON.parse(r.body) as { id: string }).id;
+}
+
+/** Sends every variant of every call (and HEAD for GETs) and checks each answer. */
+async function walk(calls: Call[], port: number, searchId: string, check: (r: RawResponse, what: string) => void, extra: { host?: string; headers?: Record<string, string> }): Promise<number> {
+  let sent = 0;
+  for (const c of calls) {
+    const target = c.target.replace('{id}', searchId);
+    const methods = c.method === 'GET' ? ['GET', 'HEAD'] : [c.method];
+    for (const method of methods) {
+      for (const variant of [target, ...pathVariants(target, port)]) {
+        const r = await send(port, { method, target: variant, ...(c.body !== undefined ? { body: c.body } : {}), headers: { ...extra.headers } }, extra.host);
+        check(r, `${method} ${variant}${extra.host ? ` (Host ${extra.host})` : ''}`);
+        sent++;
+      }
+    }
+  }
+  return sent;
+}
+
+test('token server: no documented route answers under any spelling without the token or with a wrong one; with it, each answers', async () => {
+  const calls = await documentedCalls();
+  const host = `127.0.0.1:${guardedPort}`;
+  const searchId = await savedSearchOn(guardedPort, host, bearer(TOKEN));
+  const searchesBefore = readFileSync(searchesFileFor(fixture.db), 'utf8');
+  const refused = (r: RawResponse, what: string) => assertRefused(r, 401, what);
+  const sent = (await walk(calls, guardedPort, searchId, refused, {})) + (await walk(calls, guardedPort, searchId, refused, { headers: bearer('wrong-token-wrong-token-wrong') }));
+  assert.ok(sent > 500, `${sent} requests`);
+  assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
+  for (const c of calls) {
+    const r = await send(guardedPort, { ...c, target: c.target.replace('{id}', searchId), headers: bearer(TOKEN) });
+    assert.equal(r.status, 200, `${c.method} ${c.target} with the token: ${r.body.slice(0, 200)}`);
+  }
+});
+
+test('token-less loopback server: a foreign Host header is refused under every spelling; a loopback one is served', async () => {
+  const calls = await documentedCalls();
+  const loopback = `127.0.0.1:${openPort}`;
+  const searchId = await savedSearchOn(openPort, loopback, {});
+  const searchesBefore = readFileSync(searchesFileFor(fixture.db), 'utf8');
+  const refused = (r: RawResponse, what: string) => assertRefused(r, 403, what);
+  for (const host of [FOREIGN_HOST, `${FOREIGN_HOST}:${openPort}`, `127.0.0.1.${FOREIGN_HOST}`]) await walk(calls, openPort, searchId, refused, { host });
+  assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
+  // An absolute-form target names the host the request is for: it must be loopback too.
+  assertRefused(await send(openPort, { method: 'GET', target: `http://${FOREIGN_HOST}/api/status` }, loopback), 403, 'absolute-form with a foreign authority');
+  for (const c of calls) {
+    const r = await send(openPort, { ...c, target: c.target.replace('{id}', searchId) }, loopback);
+    assert.equal(r.status, 200, `${c.method} ${c.target}: ${r.body.slice(0, 200)}`);
+  }
+});
+
+test('public: the console page and its assets need no token; nothing else does, and no API spelling is taken for a page', async () => {
+  for (const target of ['/', '/alerts', '/alerts/', '/alerts/abc%2F%3Cdef%3E', '/trail?requestId=x', '/search?q=index%3Dwaf', '/dashboards/coverage', '/sources', '/index.html']) {
+    for (const method of ['GET', 'HEAD']) {
+      const r = await send(guardedPort, { method, target });
+      assert.equal(r.status, 200, `${method} ${target}`);
+      if (method === 'GET') assert.match(r.body, /console page/, target);
+    }
+  }
+  const asset = await send(guardedPort, { method: 'GET', target: '/assets/app-1234.js' });
+  assert.equal(asset.status, 200);
+  assert.match(asset.headers['cache-control'] ?? '', /immutable/);
+  // Not a console view, or a console view spelled with dot segments, encodings or another method: deny by default.
+  for (const [method, target] of [
+    ['GET', '/nope'], ['GET', '/alerts/../api/status'], ['GET', '/alerts/%2e%2e/%2e%2e/api/status'], ['GET', '/%61lerts'], ['GET', '/ALERTS'],
+    ['GET', '//alerts'], ['GET', '/alerts\\..\\api'], ['POST', '/alerts'], ['DELETE', '/index.html'], ['GET', '/assets/nope.js'], ['GET', '/api'], ['GET', '/api/'], ['GET', '/api/nope'],
+  ] as const) {
+    assertRefused(await send(guardedPort, { method, target }), 401, `${method} ${target}`);
+  }
+  const unknown = await send(guardedPort, { method: 'GET', target: '/api/nope', headers: bearer(TOKEN) });
+  assert.equal(unknown.status, 404, 'with the token an unknown path is a 404');
+  assert.match(unknown.body, /no route/);
+  // A token-less server checks the Host of every request, the page included.
+  assertRefused(await send(openPort, { method: 'GET', target: '/alerts' }, FOREIGN_HOST), 403, 'the page under a foreign Host');
+  assertRefused(await send(openPort, { method: 'GET', target: '/assets/app-1234.js' }, FOREIGN_HOST), 403, 'an asset under a foreign Host');
+  assert.equal((await send(openPort, { method: 'GET', target: '/alerts' })).status, 200);
+});
+
+test('refusals close the connection, so unauthenticated clients hold no idle sockets', async () => {
+  const r = await send(guardedPort, { method: 'GET', target: '/api/status', headers: { Connection: 'keep-alive' } });
+  assert.equal(r.status, 401);
+  assert.equal(r.headers.connection, 'close');
+});
