@@ -50,6 +50,8 @@ const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
 const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
      duplicates BIGINT, rejected BIGINT, skipped BIGINT, bytes BIGINT, ingested_at TIMESTAMP DEFAULT current_timestamp)`,
+  // Added later: false when the run stopped in the file (a write failed), so only part of it was stored.
+  `ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS complete BOOLEAN DEFAULT true`,
   `CREATE TABLE IF NOT EXISTS dead_letters (source VARCHAR, line BIGINT, dataset VARCHAR, reason VARCHAR, record VARCHAR,
      rejected_at TIMESTAMP DEFAULT current_timestamp)`,
 ];
@@ -195,9 +197,9 @@ export class DuckDbStore implements EventStore {
 
   async recordFile(f: FileRecord): Promise<void> {
     await this.con.run(
-      `INSERT INTO ingested_files (path, dataset, records, events, stored, duplicates, rejected, skipped, bytes)
-       VALUES ($path, $dataset, $records, $events, $stored, $duplicates, $rejected, $skipped, $bytes)`,
-      { ...f },
+      `INSERT INTO ingested_files (path, dataset, records, events, stored, duplicates, rejected, skipped, bytes, complete)
+       VALUES ($path, $dataset, $records, $events, $stored, $duplicates, $rejected, $skipped, $bytes, $complete)`,
+      { ...f, complete: f.complete ?? true },
     );
   }
 
