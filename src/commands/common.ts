@@ -4,6 +4,9 @@ import { CliError, EXIT } from '../cli/exit-codes.js';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
+import { OutputError } from '../pipeline/output.js';
+import type { RunSummary } from '../pipeline/stats.js';
+import { terminalSafe } from '../cli/text.js';
 
 export const DEFAULT_DB = 'packettrail.duckdb';
 
@@ -56,6 +59,22 @@ export function threadsOf(o: FormatOptions): number {
   const n = Number(o.threads);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--threads must be a whole number from 0 to 64, got '${o.threads}'`);
   return n;
+}
+
+/** Runs an up-front output check (a dead-letter file that cannot be created): its failure is fatal. */
+export async function checkOutput(check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (e) {
+    throw e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
+  }
+}
+
+/** Tells why a run stopped early (something could not be written) and what to do about it. */
+export function reportStopped(stopped: NonNullable<RunSummary['stopped']>, retry: string): void {
+  const unread = stopped.unread ? `; ${stopped.unread} source${stopped.unread === 1 ? '' : 's'} not read` : '';
+  process.stderr.write(terminalSafe(`packettrail: stopped: ${stopped.reason}${unread}. The counts above are what was read and written until then; ${retry}.`) + '\n');
+  for (const also of stopped.later ?? []) process.stderr.write(terminalSafe(`packettrail: also: ${also}`) + '\n');
 }
 
 /** Opens an existing database read-only for a reading command; a missing or unopenable file is a fatal CLI error. */

@@ -5,9 +5,11 @@ import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
 import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
+import { OutputError } from '../pipeline/output.js';
+import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { renderIndexes } from './indexes.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
-import { addFormatOptions, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+import { addFormatOptions, checkOutput, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -47,22 +49,28 @@ ${EXIT_CODES_HELP}`,
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
+      const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(o.db);
+      await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
       let result: IngestResult;
       try {
         result = await ingest({
           inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
-          deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(o.db), progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
+          deadLetterPath, progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
           s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
         });
       } catch (e) {
-        throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;
+        throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
       }
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
       if (!o.quiet && alerts) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
       if (!o.quiet && result.indexes) process.stderr.write(renderIndexes(result.indexes) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+      if (summary.stopped) {
+        reportStopped(summary.stopped, `run the same ingest again: events already stored are skipped`);
+        process.exitCode = EXIT.FATAL;
+      }
       if (result.indexError) {
         process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${o.db})`) + '\n');
         process.exitCode = EXIT.FATAL;

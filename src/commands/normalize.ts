@@ -6,7 +6,8 @@ import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { runPipeline } from '../pipeline/run.js';
 import { NdjsonSink } from '../pipeline/sinks/ndjson.js';
 import { hadFailures } from '../pipeline/stats.js';
-import { addFormatOptions, checkFormat, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+import { stopRun } from '../pipeline/output.js';
+import { addFormatOptions, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export function registerNormalize(program: Command): void {
@@ -30,18 +31,26 @@ ${EXIT_CODES_HELP}`,
     .action(async (inputs: string[], o: FormatOptions) => {
       checkFormat(o.format);
       const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
+      await checkOutput(() => deadLetters.check());
+      const sink = new NdjsonSink(process.stdout, 'the NDJSON output (stdout)');
       const summary = await runPipeline({
         inputs: inputs.length ? inputs : ['-'],
         format: o.format,
         formatOptions: formatOptionsOf(o),
         original: o.original ?? false,
         threads: threadsOf(o),
-        sink: new NdjsonSink(process.stdout),
+        sink,
         deadLetters,
         progress: terminalProgress(!o.quiet && !process.stdout.isTTY),
       });
-      await deadLetters.close();
+      // Failures found only when the last writes land are failures of the run all the same.
+      await sink.close().catch((e) => stopRun(summary, e));
+      await deadLetters.close().catch((e) => stopRun(summary, e));
       if (!o.quiet) process.stderr.write(renderSummary(summary, false) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+      if (summary.stopped) {
+        reportStopped(summary.stopped, 'events after the last one written were not output');
+        process.exitCode = EXIT.FATAL;
+      }
     });
 }

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { RejectedRecord } from './chunk.js';
+import { asOutputError, checkWritableFile, OutputError, writeFully } from './output.js';
 
 export interface DeadLetterEntry extends RejectedRecord {
   source: string;
@@ -11,14 +11,28 @@ export interface DeadLetterEntry extends RejectedRecord {
 /**
  * The dead-letter output: one JSON object per rejected record or failed source, with the reason,
  * where it came from (file/object and line) and the record itself, so nothing rejected disappears.
- * The file is created on the first rejection only.
+ * The file is created on the first rejection only. A write that fails (missing directory, full
+ * disk) is an OutputError from `write` or `close`: rejected records are never dropped silently.
  */
 export class DeadLetterWriter {
   private stream: WriteStream | undefined;
+  /** The first error the file stream reported; every later write and the close throw it. */
+  private failure: OutputError | undefined;
   private listeners: ((entries: DeadLetterEntry[]) => Promise<void>)[] = [];
+  /** Dead letters written (to the file, and to every listener). */
   count = 0;
 
   constructor(readonly path: string | undefined) {}
+
+  /** What the file is called in messages. */
+  get target(): string {
+    return `the dead-letter file ${this.path}`;
+  }
+
+  /** Before a run: the file can be created (its directory exists and is writable), or appended to. */
+  async check(): Promise<void> {
+    if (this.path) await checkWritableFile(this.path, 'the dead-letter file');
+  }
 
   /** Also hand every batch of dead letters to `fn` (the store keeps them for the console). */
   onWrite(fn: (entries: DeadLetterEntry[]) => Promise<void>): void {
@@ -27,21 +41,37 @@ export class DeadLetterWriter {
 
   async write(source: string, format: string, records: readonly RejectedRecord[]): Promise<void> {
     if (!records.length) return;
+    if (this.failure) throw this.failure;
     const entries = records.map((r) => ({ time: new Date().toISOString(), source, line: r.line, format, reason: r.reason, record: r.record }));
-    this.count += entries.length;
     if (this.path) {
-      this.stream ??= createWriteStream(this.path, { flags: 'a' });
-      const ok = this.stream.write(entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      if (!ok) await once(this.stream, 'drain');
+      if (!this.stream) {
+        this.stream = createWriteStream(this.path, { flags: 'a' });
+        this.stream.on('error', (e) => (this.failure ??= new OutputError(this.target, e)));
+      }
+      await writeFully(this.stream, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      if (this.stream.destroyed) this.failure ??= new OutputError(this.target, new Error('the file was closed'));
+      if (this.failure) throw this.failure;
     }
-    for (const fn of this.listeners) await fn(entries);
+    for (const fn of this.listeners) {
+      try {
+        await fn(entries);
+      } catch (e) {
+        throw asOutputError('dead letters to the store', e);
+      }
+    }
+    this.count += entries.length;
   }
 
+  /** Flushes and closes the file; throws the OutputError if anything written could not be. */
   async close(): Promise<void> {
-    if (this.stream) {
-      this.stream.end();
-      await once(this.stream, 'finish');
-      this.stream = undefined;
+    const stream = this.stream;
+    this.stream = undefined;
+    if (stream && !stream.destroyed) {
+      await new Promise<void>((resolve) => {
+        stream.once('close', resolve);
+        stream.end();
+      });
     }
+    if (this.failure) throw this.failure;
   }
 }

@@ -11,6 +11,7 @@ import { DeadLetterWriter } from './dead-letter.js';
 import { runPipeline, type ProgressReporter } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
+import { asOutputError, stopRun } from './output.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
 
@@ -38,6 +39,8 @@ export interface IngestOptions {
   memoryLimit?: string | undefined;
   /** Create the trail's exact-id indexes that are missing afterwards (`ingest --index`; see store/duckdb/indexes.ts). */
   index?: boolean;
+  /** Rows staged before each load into the store (default: the store sink's). */
+  storeBatchRows?: number;
 }
 
 /**
@@ -63,8 +66,13 @@ export interface IngestResult {
 /**
  * Normalizes inputs into the DuckDB store, runs detection on the way and records files, dead letters
  * and alerts in the database: what `packettrail ingest` and `packettrail demo` both do.
+ *
+ * The dead-letter file is checked before anything is read (an OutputError). Anything that cannot
+ * be written during the run stops it: the result's `summary.stopped` says why, and its counts are
+ * what the store holds (see ingestInto).
  */
 export async function ingest(o: IngestOptions): Promise<IngestResult> {
+  await new DeadLetterWriter(o.deadLetterPath).check();
   let store: DuckDbStore;
   try {
     store = await DuckDbStore.open(o.db, { memoryLimit: o.memoryLimit ?? INGEST_MEMORY_LIMIT });
@@ -72,9 +80,35 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
   } catch (e) {
     throw new StoreOpenError(`cannot open database ${o.db}: ${(e as Error).message}`);
   }
+  let result: IngestResult | undefined;
+  try {
+    result = await ingestInto(store, o);
+    return result;
+  } finally {
+    try {
+      await store.close();
+    } catch (e) {
+      // Closing checkpoints the write-ahead log: what it holds is committed and replayed on the next open.
+      if (result) stopRun(result.summary, asOutputError(`the database ${o.db}`, e));
+    }
+  }
+}
+
+/**
+ * ingest's work on an open store. A source the run stopped in is recorded in ingested_files as not
+ * complete, with what was stored of it: a re-run stores the rest (loads skip the events already
+ * stored), and the table's `stored` still adds up to the events in the store.
+ */
+export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<IngestResult> {
   const deadLetters = new DeadLetterWriter(o.deadLetterPath);
-  deadLetters.onWrite((entries) => store.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
-  const sink = new StoreSink(store);
+  deadLetters.onWrite(async (entries) => {
+    try {
+      await store.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record })));
+    } catch (e) {
+      throw asOutputError(`dead letters to the dead_letters table of ${store.path}`, e);
+    }
+  });
+  const sink = new StoreSink(store, ...(o.storeBatchRows ? [o.storeBatchRows] : []));
   const d = o.detection;
   const stage = d?.active
     ? new DetectionStage(d.engine.rules, [new StoreAlertSink(store), ...(o.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator })
@@ -92,21 +126,29 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
       detection: stage ? d!.spec : undefined,
       s3: o.s3,
     });
-    await sink.close();
+    const stop = (e: unknown) => stopRun(summary, e);
+    await sink.close().catch(stop);
     // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.
-    const analyses = o.analyses === false ? undefined : await runAnalyses(store, o.alertSinks ?? []);
+    // Over a run that stopped, they would report on part of the data: they wait for a complete run.
+    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? []);
     const alerts = await stage?.finish();
     if (!stage) for (const s of o.alertSinks ?? []) await s.close();
-    for (const s of summary.sources) {
-      await store.recordFile({
-        path: s.source, dataset: s.format, records: s.records, events: s.events, stored: s.stored ?? 0,
-        duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
-      });
+    try {
+      for (const s of summary.sources) {
+        await store.recordFile({
+          path: s.source, dataset: s.format, records: s.records, events: s.events, stored: s.stored ?? 0,
+          duplicates: s.duplicates ?? 0, rejected: s.rejected, skipped: Object.values(s.skipped).reduce((a, b) => a + b, 0), bytes: s.bytes,
+          complete: !s.incomplete,
+        });
+      }
+    } catch (e) {
+      stop(asOutputError(`the ingested_files table of ${store.path}`, e));
     }
+    await deadLetters.close().catch(stop);
     // Only the missing ones: once they exist, DuckDB keeps the indexes up to date on every load.
     let indexes: IndexOutcome[] | undefined;
     let indexError: string | undefined;
-    if (o.index) {
+    if (o.index && !summary.stopped) {
       try {
         indexes = await store.createIndexes();
       } catch (e) {
@@ -115,8 +157,9 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
     }
     return { summary, alerts, analyses, ...(indexes ? { indexes } : {}), ...(indexError ? { indexError } : {}) };
   } finally {
-    await deadLetters.close();
-    await store.close();
+    // Already closed on the way, unless the run failed otherwise: no file handles or staged rows left behind.
+    await deadLetters.close().catch(() => {});
+    await sink.close().catch(() => {});
   }
 }
 

@@ -39,6 +39,10 @@ export class ChunkPool {
   }
 
   submit(task: ChunkTask): Promise<ChunkResult> {
+    return handled(this.run(task));
+  }
+
+  private run(task: ChunkTask): Promise<ChunkResult> {
     if (!this.workers.length) {
       try {
         return Promise.resolve(withLazyText(processChunk(task)));
@@ -63,7 +67,21 @@ export class ChunkPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
+    // Sources still reading when a run stops get their chunks back as errors and unwind (closing
+    // their files) instead of waiting forever.
+    this.queue.length = 0;
+    for (const p of this.waiting.values()) p.reject(new Error('the parser pool was closed'));
+    this.waiting.clear();
   }
+}
+
+/**
+ * Callers await results in order, but a run that stops (a failed write) drops the rest: their
+ * failures must not surface as unhandled rejections. Awaiting the promise still throws.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 /** Worker threads to use by default: one per core. */

@@ -12,6 +12,7 @@ import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
 import type { DetectionSpec } from '../detect/spec.js';
+import { OutputError, RunStopped } from './output.js';
 
 export type { ByteSource } from '../sources/byte-source.js';
 
@@ -19,7 +20,11 @@ export type { ByteSource } from '../sources/byte-source.js';
 export interface EventSink {
   readonly output: ChunkOutput;
   write(source: SourceStats, result: ChunkResult): Promise<void>;
-  /** Called once a source is fully read; a storing sink fills `stored`/`duplicates` here. */
+  /**
+   * Called once a source is fully read, or when the run stops in it; a storing sink fills
+   * `stored`/`duplicates` here, from what it actually stored. A sink that cannot write throws an
+   * OutputError (from here or `write`): the run stops.
+   */
   endSource(source: SourceStats): Promise<void>;
 }
 
@@ -68,6 +73,10 @@ const MAX_DOCUMENT_CHARS = 256 << 20;
  * parses them on the pool and hands results to the sink in input order. Within a source, chunks
  * parse in parallel; with parser threads, the next sources are read and parsed while the current
  * one finishes (see runSource's `turn`).
+ *
+ * When something cannot be written (OutputError from the sink or the dead letters), the run stops
+ * reading: the summary holds the sources done so far, the one it stopped in (`incomplete`, with
+ * what was stored of it) and `stopped` says why and how many sources were not read.
  */
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -86,8 +95,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const pool = new ChunkPool(useWorkers ? opts.threads : 0);
   const ingested = new Date().toISOString();
   const summary: RunSummary = { sources: [], missing, seconds: 0, deadLetterPath: opts.deadLetters.path, deadLetters: 0 };
-  for (const m of missing) await opts.deadLetters.write(m.arg, 'unknown', [{ line: 0, reason: m.reason, record: '' }]);
-  opts.progress?.start(totalBytes, sources.length);
   let doneBytes = 0;
   let events = 0;
   // Many small sources (200 CloudTrail objects of one document each) left a parser thread idle
@@ -102,6 +109,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     summary.sources.push(stats);
   };
   try {
+    for (const m of missing) await opts.deadLetters.write(m.arg, 'unknown', [{ line: 0, reason: m.reason, record: '' }]);
+    opts.progress?.start(totalBytes, sources.length);
     for (const src of sources) {
       while (open.length > lookahead) await finishOldest();
       const turn = open.length ? open[open.length - 1]!.done : undefined;
@@ -114,6 +123,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       open.push({ src, done });
     }
     while (open.length) await finishOldest();
+  } catch (e) {
+    // The sources read ahead stop at their turn (they get the same RunStopped) and are not reported.
+    if (e instanceof RunStopped) summary.sources.push(e.stats);
+    else if (!(e instanceof OutputError)) throw e;
+    const output = e instanceof RunStopped ? e.output : e;
+    summary.stopped = { reason: output.message, unread: sources.length - summary.sources.length };
   } finally {
     opts.progress?.stop();
     await pool.close();
@@ -139,9 +154,41 @@ export async function runSource(
 ): Promise<SourceStats> {
   const formatId = src.format ?? opts.format;
   const fixed: Format | undefined = formatId === 'auto' ? undefined : getFormat(formatId);
+  const stats: SourceStats = { source: src.name, format: fixed?.id ?? 'unknown', bytes: src.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
+  try {
+    return await readSource(src, opts, pool, ingested, progress, turn, fixed, stats);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    // Parse results still in flight are dropped; what was staged is stored (unless the store is
+    // what failed) so that the counts say what the store holds.
+    try {
+      await opts.sink.endSource(stats);
+    } catch (again) {
+      if (again !== e) stats.errors.push((again as Error).message);
+    }
+    throw stopped(stats, e);
+  }
+}
+
+function stopped(stats: SourceStats, e: OutputError): RunStopped {
+  stats.incomplete = true;
+  stats.errors.push(`stopped: ${e.message}`);
+  return new RunStopped(stats, e);
+}
+
+/** runSource's reading; an OutputError leaves it with the source's sink not yet ended. */
+async function readSource(
+  src: ByteSource,
+  opts: SourceOptions,
+  pool: ChunkPool,
+  ingested: string,
+  progress: (bytes: number, events: number) => void,
+  turn: Promise<unknown> | undefined,
+  fixed: Format | undefined,
+  stats: SourceStats,
+): Promise<SourceStats> {
   const source = src.name;
   const lineOffset = src.lineOffset ?? 0;
-  const stats: SourceStats = { source, format: fixed?.id ?? 'unknown', bytes: src.size, records: 0, events: 0, rejected: 0, skipped: {}, errors: [], warnings: [] };
   const myTurn = async () => {
     if (turn) {
       await turn;
@@ -163,13 +210,15 @@ export async function runSource(
 
   const inFlight: Promise<ChunkResult>[] = [];
   const maxInFlight = Math.max(2, pool.size * 2 + 1);
+  // A chunk counts as read once its dead letters are written: if they cannot be, the run stops
+  // and the summary does not count records that went nowhere.
   const deliver = async (result: ChunkResult) => {
     await myTurn();
+    await opts.deadLetters.write(source, stats.format, result.deadLetters);
     stats.records += result.records;
     stats.events += result.events;
     stats.rejected += result.rejected;
     for (const [k, v] of Object.entries(result.skipped)) stats.skipped[k] = (stats.skipped[k] ?? 0) + v;
-    await opts.deadLetters.write(source, stats.format, result.deadLetters);
     if (result.events) await opts.sink.write(stats, result);
   };
   const rejectAll = async (chunk: TextChunk, reason: string) => {
@@ -177,10 +226,10 @@ export async function runSource(
     chunk.text.split('\n').forEach((record, i) => {
       if (record.trim() !== '') letters.push({ line: chunk.firstLine + i, reason, record });
     });
-    stats.records += letters.length;
-    stats.rejected += letters.length;
     await myTurn();
     await opts.deadLetters.write(source, stats.format, letters);
+    stats.records += letters.length;
+    stats.rejected += letters.length;
   };
 
   let format = fixed;
@@ -215,10 +264,10 @@ export async function runSource(
         }
       }
       if (chunk.oversized) {
-        stats.records++;
-        stats.rejected++;
         await myTurn();
         await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit; dropped`, record: chunk.text }]);
+        stats.records++;
+        stats.rejected++;
         continue;
       }
       if (unrecognized || !format) {
@@ -261,6 +310,8 @@ export async function runSource(
       );
     }
   } catch (e) {
+    // A failed write, or the run stopping in an earlier source, ends this one: not a read error.
+    if (e instanceof OutputError || e instanceof RunStopped) throw e;
     for (const p of inFlight.splice(0)) await deliver(await p);
     if (e instanceof SourceError) await fail(e.message, e.afterLine ? e.afterLine + lineOffset : 0);
     else await fail(`read failed: ${(e as Error).message}`, 0);
@@ -269,7 +320,13 @@ export async function runSource(
   progress(lastBytes, stats.events);
   if (stats.records === 0 && !stats.errors.length) stats.warnings.push('empty: no records');
   await myTurn();
-  await opts.sink.endSource(stats);
+  try {
+    await opts.sink.endSource(stats);
+  } catch (e) {
+    // The sink has counted what it stored: it must not be ended a second time.
+    if (e instanceof OutputError) throw stopped(stats, e);
+    throw e;
+  }
   return stats;
 }
 

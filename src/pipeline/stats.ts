@@ -14,6 +14,8 @@ export interface SourceStats {
   /** Problems with the source as a whole (unreadable, truncated, unrecognized format). */
   errors: string[];
   warnings: string[];
+  /** The run stopped while reading this source (see RunSummary.stopped): only part of it was stored. */
+  incomplete?: boolean;
 }
 
 export interface RunSummary {
@@ -23,6 +25,12 @@ export interface RunSummary {
   seconds: number;
   deadLetterPath?: string | undefined;
   deadLetters: number;
+  /**
+   * Something could not be written (dead letters, the store, staged rows, the output), so the run
+   * stopped: why, how many sources were not read at all, and what else failed to be written after
+   * (the bookkeeping of a store whose disk is full…). The counts are what was written.
+   */
+  stopped?: { reason: string; unread: number; later?: string[] };
 }
 
 export interface Totals {
@@ -52,8 +60,8 @@ export function totals(summary: RunSummary): Totals {
   return t;
 }
 
-/** True when anything was rejected or could not be read: the exit code reports it. */
+/** True when anything was rejected, could not be read or could not be written: the exit code reports it. */
 export function hadFailures(summary: RunSummary): boolean {
   const t = totals(summary);
-  return t.rejected > 0 || t.errors > 0;
+  return t.rejected > 0 || t.errors > 0 || summary.stopped !== undefined;
 }

@@ -17,6 +17,11 @@ export interface FileRecord {
   rejected: number;
   skipped: number;
   bytes: number;
+  /**
+   * False when the run stopped while reading the file (something could not be written): `stored`
+   * is what was stored of it, and a re-run stores the rest. Default true.
+   */
+  complete?: boolean;
 }
 
 export interface DeadLetter {

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './duckdb-store.js';
 import { RowEncoder } from '../row-encoder.js';
 import { allColumns, columnsFor } from '../schema.js';
@@ -82,6 +85,31 @@ test('the events view has every catalog column in catalog order and type, whatev
     assert.deepEqual(r.rows, [
       ['cf', '192.0.2.1', 443, 'FRA56-P3', null, null],
       ['waf', '192.0.2.2', null, null, 'AWS-AWSManagedRulesCommonRuleSet', null],
+    ]);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a database made before ingested_files.complete gets the column once, and still opens after a crash', async () => {
+  const db = join(tempDir(), 'old.duckdb');
+  const old = await DuckDBInstance.create(db);
+  const con = await old.connect();
+  await con.run(`CREATE TABLE ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
+     duplicates BIGINT, rejected BIGINT, skipped BIGINT, bytes BIGINT, ingested_at TIMESTAMP DEFAULT current_timestamp)`);
+  await con.run(`INSERT INTO ingested_files (path, stored) VALUES ('before.log', 7)`);
+  con.closeSync();
+  old.closeSync();
+  // Opens the store (which adds the column) and is killed before closing it, as a crash would.
+  const crash = `const { DuckDbStore } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'duckdb-store.js')).href)});
+    await DuckDbStore.open(${JSON.stringify(db)}); process.kill(process.pid, 'SIGKILL');`;
+  assert.equal(spawnSync(process.execPath, ['--input-type=module', '-e', crash]).signal, 'SIGKILL');
+  const store = await DuckDbStore.open(db);
+  try {
+    await store.recordFile({ path: 'stopped.log', dataset: 'aws.cloudfront', records: 5, events: 5, stored: 3, duplicates: 0, rejected: 0, skipped: 0, bytes: 100, complete: false });
+    assert.deepEqual((await store.query('SELECT path, stored, complete FROM ingested_files ORDER BY path')).rows, [
+      ['before.log', 7, true],
+      ['stopped.log', 3, false],
     ]);
   } finally {
     await store.close();

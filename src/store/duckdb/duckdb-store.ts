@@ -49,10 +49,26 @@ const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
 
 const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
-     duplicates BIGINT, rejected BIGINT, skipped BIGINT, bytes BIGINT, ingested_at TIMESTAMP DEFAULT current_timestamp)`,
+     duplicates BIGINT, rejected BIGINT, skipped BIGINT, bytes BIGINT, ingested_at TIMESTAMP DEFAULT current_timestamp,
+     complete BOOLEAN DEFAULT true)`,
   `CREATE TABLE IF NOT EXISTS dead_letters (source VARCHAR, line BIGINT, dataset VARCHAR, reason VARCHAR, record VARCHAR,
      rejected_at TIMESTAMP DEFAULT current_timestamp)`,
 ];
+
+/**
+ * ingested_files.complete (false: the run stopped in the file, only part of it was stored) came
+ * later: databases made before get it once. DuckDB (1.5) cannot replay an ALTER of a table with a
+ * function default (ingested_at) from its write-ahead log: after a crash the database would not
+ * open. The checkpoint right after takes the ALTER out of the log.
+ */
+async function addCompleteColumn(con: DuckDBConnection): Promise<void> {
+  const has = await con.runAndReadAll(
+    `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'ingested_files' AND column_name = 'complete'`,
+  );
+  if (Number(has.getRows()[0]![0])) return;
+  await con.run(`ALTER TABLE ingested_files ADD COLUMN complete BOOLEAN DEFAULT true`);
+  await con.run('CHECKPOINT');
+}
 
 /**
  * The embedded default store: one DuckDB database file. Each dataset (format) has its own table
@@ -97,7 +113,10 @@ export class DuckDbStore implements EventStore {
     const con = await instance.connect();
     const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism() + 1);
     store.memoryLimit = config.memory_limit;
-    if (!store.readOnly) for (const sql of BOOKKEEPING) await con.run(sql);
+    if (!store.readOnly) {
+      for (const sql of BOOKKEEPING) await con.run(sql);
+      await addCompleteColumn(con);
+    }
     await store.readTables();
     return store;
   }
@@ -195,9 +214,9 @@ export class DuckDbStore implements EventStore {
 
   async recordFile(f: FileRecord): Promise<void> {
     await this.con.run(
-      `INSERT INTO ingested_files (path, dataset, records, events, stored, duplicates, rejected, skipped, bytes)
-       VALUES ($path, $dataset, $records, $events, $stored, $duplicates, $rejected, $skipped, $bytes)`,
-      { ...f },
+      `INSERT INTO ingested_files (path, dataset, records, events, stored, duplicates, rejected, skipped, bytes, complete)
+       VALUES ($path, $dataset, $records, $events, $stored, $duplicates, $rejected, $skipped, $bytes, $complete)`,
+      { ...f, complete: f.complete ?? true },
     );
   }
 
