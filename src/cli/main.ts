@@ -2,6 +2,8 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { OutputError } from '../pipeline/output.js';
+import { terminalSafe } from './text.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -15,6 +17,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CliError) {
       process.stderr.write(`packettrail: ${e.message}\n`);
       return e.exitCode;
+    }
+    // A write that failed where no command caught it: say what could not be written, not a stack trace.
+    if (e instanceof OutputError) {
+      process.stderr.write(`packettrail: ${terminalSafe(e.message)}\n`);
+      return EXIT.FATAL;
     }
     process.stderr.write(`packettrail: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return EXIT.FATAL;

@@ -8,6 +8,8 @@ import { AlertSink } from '../detect/alerts/sink.js';
 import type { Alert } from '../detect/types.js';
 import { generate, LOGS_DIR, scoreAlerts, type Incident, type Score } from '../generate/index.js';
 import { ingest, StoreOpenError } from '../pipeline/ingest.js';
+import { OutputError } from '../pipeline/output.js';
+import { reportStopped } from './common.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { prepareDetection } from './detect.js';
 import { addGenerateOptions, generateOptionsOf } from './generate.js';
@@ -122,7 +124,7 @@ ${EXIT_CODES_HELP}`,
           deadLetterPath: `${db}.dead-letter.ndjson`, detection, alertSinks: [collect],
         }));
       } catch (e) {
-        throw e instanceof StoreOpenError ? new CliError(e.message, EXIT.FATAL) : e;
+        throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
       }
       const out: string[] = [`packettrail demo — ${terminalSafe(o.dir)} → ${terminalSafe(db)}`, '', sourceCounts(summary), ''];
       if (detection.active) out.push(`alerts by rule, scored against truth.json (${incidents.length} incidents):`, renderScore(scoreAlerts(collect.alerts, incidents)));
@@ -132,6 +134,11 @@ ${EXIT_CODES_HELP}`,
       process.stdout.write(out.join('\n') + '\n');
       const rejected = summary.sources.reduce((n, s) => n + s.rejected, 0);
       process.exitCode = rejected ? EXIT.REJECTED : EXIT.OK;
+      if (summary.stopped) {
+        reportStopped(summary.stopped, 'run the demo again: events already stored are skipped');
+        process.exitCode = EXIT.FATAL;
+        return;
+      }
       if (o.serve) await serveUntilStopped({ db, host: '127.0.0.1', port: '8080' });
     });
 }

@@ -12,7 +12,7 @@ import { IntelLoadError } from '../detect/intel/load.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
 import { NdjsonAlertSink } from '../detect/alerts/ndjson-sink.js';
 import { WebhookAlertSink } from '../detect/alerts/webhook-sink.js';
-import { addFormatOptions, checkFormat, formatOptionsOf, threadsOf, type FormatOptions } from './common.js';
+import { addFormatOptions, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface DetectionOptions {
@@ -103,6 +103,7 @@ ${EXIT_CODES_HELP}`,
       const detection = prepareDetection(o, o.quiet ?? false);
       const stage = newStage(detection, alertSinks(o, [new NdjsonAlertSink(process.stdout)]));
       const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
+      await checkOutput(() => deadLetters.check());
       try {
         const summary = await runPipeline({
           inputs: inputs.length ? inputs : ['-'],
@@ -121,6 +122,10 @@ ${EXIT_CODES_HELP}`,
           process.stderr.write(renderDetectionSummary(stats, detection.engine.intel?.feeds) + '\n');
         }
         process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+        if (summary.stopped) {
+          reportStopped(summary.stopped, 'run the same detect again');
+          process.exitCode = EXIT.FATAL;
+        }
       } finally {
         await deadLetters.close();
       }

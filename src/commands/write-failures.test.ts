@@ -170,3 +170,14 @@ test('ingest onto a full disk stops at the first store failure, reports what the
   assert.equal(after.filesStored, after.events, 'the files table accounts for every stored event exactly once');
   assert.equal(after.complete, held.complete + files);
 });
+
+test('detect: dead letters that cannot be written are a fatal error naming the file, not a stack trace', { skip: NO_DEV_FULL }, () => {
+  const dir = tempDir();
+  const missing = cli(['detect', '-q', '--dead-letter', join(dir, 'nowhere', 'x.ndjson'), mixedLog(dir, 100)]);
+  assert.equal(missing.code, EXIT.FATAL, missing.err);
+  assert.match(missing.err, /cannot write the dead-letter file .*nowhere\/x\.ndjson/);
+  const full = cli(['detect', '--dead-letter', '/dev/full', mixedLog(dir, 2_000)]);
+  assert.equal(full.code, EXIT.FATAL, full.err);
+  assert.match(full.err, /packettrail: stopped: cannot write the dead-letter file \/dev\/full: ENOSPC/);
+  assert.doesNotMatch(full.err, /internal error|\n\s+at /);
+});
