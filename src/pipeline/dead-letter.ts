@@ -10,7 +10,9 @@ export interface DeadLetterEntry extends RejectedRecord {
 
 /**
  * The dead-letter output: one JSON object per rejected record or failed source, with the reason,
- * where it came from (file/object and line) and the record itself, so nothing rejected disappears.
+ * where it came from (file/object and line) and the record itself, so nothing rejected disappears:
+ * whole up to DEAD_LETTER_RECORD_CHARS (chunk.ts), else its start with `truncated: true` and
+ * `originalLength`.
  * The file is created on the first rejection only.
  */
 export class DeadLetterWriter {
@@ -27,7 +29,11 @@ export class DeadLetterWriter {
 
   async write(source: string, format: string, records: readonly RejectedRecord[]): Promise<void> {
     if (!records.length) return;
-    const entries = records.map((r) => ({ time: new Date().toISOString(), source, line: r.line, format, reason: r.reason, record: r.record }));
+    const entries = records.map((r) => ({
+      time: new Date().toISOString(), source, line: r.line, format, reason: r.reason, record: r.record,
+      // A cut record says so: it is the start of the record, not all of it.
+      ...(r.truncated ? { truncated: r.truncated, originalLength: r.originalLength } : {}),
+    }));
     this.count += entries.length;
     if (this.path) {
       this.stream ??= createWriteStream(this.path, { flags: 'a' });

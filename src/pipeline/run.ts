@@ -2,12 +2,12 @@ import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
 import { expandInputs, type InputFile } from '../sources/inputs.js';
-import { openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
+import { DEFAULT_MAX_LINE_CHARS, openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
 import { openSourceChunks } from '../sources/source-chunks.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { isS3Url } from '../sources/s3-url.js';
 import type { S3Options } from '../sources/s3.js';
-import type { ChunkOutput, ChunkResult, ChunkTask, RejectedRecord } from './chunk.js';
+import { deadLetter, updateHeaders, type ChunkOutput, type ChunkRest, type ChunkResult, type ChunkTask, type RejectedRecord } from './chunk.js';
 import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
@@ -57,10 +57,10 @@ export function fileSource(file: InputFile): ByteSource {
 }
 
 const SAMPLE_LINES = 20;
-const DEFAULT_MAX_LINE_CHARS = 64 << 20;
 const SAMPLE_CHARS = 64 * 1024;
 const INLINE_BELOW_BYTES = 4 << 20;
-const HEADERS_KEPT = 8;
+/** Dead letters written at once when a whole chunk is rejected. */
+const DEAD_LETTER_BATCH = 4096;
 const MAX_DOCUMENT_CHARS = 256 << 20;
 
 /**
@@ -163,7 +163,7 @@ export async function runSource(
 
   const inFlight: Promise<ChunkResult>[] = [];
   const maxInFlight = Math.max(2, pool.size * 2 + 1);
-  const deliver = async (result: ChunkResult) => {
+  const deliverPart = async (result: ChunkResult) => {
     await myTurn();
     stats.records += result.records;
     stats.events += result.events;
@@ -171,6 +171,16 @@ export async function runSource(
     for (const [k, v] of Object.entries(result.skipped)) stats.skipped[k] = (stats.skipped[k] ?? 0) + v;
     await opts.deadLetters.write(source, stats.format, result.deadLetters);
     if (result.events) await opts.sink.write(stats, result);
+  };
+  // A chunk whose records multiplied (a million tiny lines, envelopes) is parsed in parts
+  // (ChunkResult.rest), each delivered before the next is parsed.
+  const deliver = async (result: ChunkResult) => {
+    await deliverPart(result);
+    for (let rest = result.rest; rest; ) {
+      const part = await pool.submit(restTask(rest));
+      await deliverPart(part);
+      rest = part.rest;
+    }
   };
   const rejectAll = async (chunk: TextChunk, reason: string) => {
     const letters: RejectedRecord[] = [];
@@ -180,10 +190,14 @@ export async function runSource(
     stats.records += letters.length;
     stats.rejected += letters.length;
     await myTurn();
-    await opts.deadLetters.write(source, stats.format, letters);
+    for (let i = 0; i < letters.length; i += DEAD_LETTER_BATCH) await opts.deadLetters.write(source, stats.format, letters.slice(i, i + DEAD_LETTER_BATCH));
   };
 
   let format = fixed;
+  const restTask = (rest: ChunkRest): ChunkTask => ({
+    formatId: format!.id, options: opts.formatOptions ?? {}, source, original: opts.original ?? false, ingested,
+    document: false, output: opts.sink.output, detection: opts.detection, ...rest,
+  });
   let unrecognized: string | undefined;
   let headers: string[] = [];
   let document: string[] | undefined;
@@ -218,7 +232,9 @@ export async function runSource(
         stats.records++;
         stats.rejected++;
         await myTurn();
-        await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit; dropped`, record: chunk.text }]);
+        const length = chunk.lineLength ?? chunk.text.length;
+        const reason = `line of ${length} characters is longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit (maxLineChars); only its start is kept`;
+        await opts.deadLetters.write(source, stats.format, [{ ...deadLetter(chunk.firstLine, reason, chunk.text), truncated: true, originalLength: length }]);
         continue;
       }
       if (unrecognized || !format) {
@@ -286,17 +302,4 @@ function looksLikeDocument(text: string): boolean {
   } catch {
     return true;
   }
-}
-
-const globalPatterns = new WeakMap<RegExp, RegExp>();
-
-function updateHeaders(headers: string[], text: string, pattern: RegExp): string[] {
-  let global = globalPatterns.get(pattern);
-  if (!global) {
-    global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
-    globalPatterns.set(pattern, global);
-  }
-  const found = text.match(global);
-  if (!found) return headers;
-  return [...headers, ...found].slice(-HEADERS_KEPT);
 }
