@@ -233,7 +233,7 @@ export async function runSource(
         stats.rejected++;
         await myTurn();
         const length = chunk.lineLength ?? chunk.text.length;
-        const reason = `line of ${length} characters is longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit (maxLineChars); only its start is kept`;
+        const reason = `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit (maxLineChars): ${length} characters; only its start is kept`;
         await opts.deadLetters.write(source, stats.format, [{ ...deadLetter(chunk.firstLine, reason, chunk.text), truncated: true, originalLength: length }]);
         continue;
       }

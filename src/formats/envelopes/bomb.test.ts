@@ -127,7 +127,7 @@ test('a line longer than the line limit is a dead letter noting its length, hold
   assert.equal(r.dead.length, 1);
   const d = r.dead[0]!;
   assert.equal(d.line, 2);
-  assert.equal(d.reason, `line of ${long} characters is longer than the ${64 * MB}-character limit (maxLineChars); only its start is kept`);
+  assert.equal(d.reason, `line longer than the ${64 * MB}-character limit (maxLineChars): ${long} characters; only its start is kept`);
   assert.equal(d.truncated, true);
   assert.equal(d.originalLength, long);
   assert.equal(d.record, 'x'.repeat(64 * 1024));
