@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { processChunk, type ChunkOutput, type ChunkTask } from './chunk.js';
+import { gzipSync } from 'node:zlib';
+import { MAX_RESULT_INFLATED_BYTES, MAX_RESULT_RECORDS, processChunk, type ChunkOutput, type ChunkTask } from './chunk.js';
+import { cloudFrontLog } from '../testing/cloudfront-lines.js';
+import { parseText } from '../testing/parse.js';
 
 /** App JSON log lines; `pad` makes each event larger, `word` puts non-ASCII text in the message. */
 function appLines(n: number, word: string, pad = 0): string {
@@ -36,4 +39,37 @@ test('NDJSON output larger than the initial buffer grows it and loses nothing', 
   const none = processChunk(task('not json at all', 'ndjson'));
   assert.equal(none.bytes, undefined);
   assert.equal(none.rejected, 1);
+});
+
+test('a chunk of more records than a result holds is parsed in parts: rest carries the lines left and the headers in effect', () => {
+  const [version, fields, ...records] = cloudFrontLog(3).trimEnd().split('\n');
+  const junk = Array.from({ length: MAX_RESULT_RECORDS + 10 }, () => 'x');
+  const text = [version, fields, records[0], ...junk, records[1], records[2]].join('\n');
+  const t: ChunkTask = { ...task(text, 'events'), formatId: 'aws.cloudfront', source: 'E2EXAMPLE.2026-11-20-00.abcd.gz' };
+  const first = processChunk(t);
+  assert.ok(first.rest, 'the result is full before the chunk ends');
+  assert.equal(first.records + first.skipped.header!, MAX_RESULT_RECORDS);
+  assert.equal(first.rest.firstLine, MAX_RESULT_RECORDS + 1);
+  assert.deepEqual(first.rest.headers, [version, fields]);
+  assert.equal(text.split('\n').slice(MAX_RESULT_RECORDS).join('\n'), first.rest.text);
+  // The rest parses with the header replayed: its CloudFront lines are events.
+  const second = processChunk({ ...t, ...first.rest });
+  assert.equal(second.rest, undefined);
+  assert.equal(second.events, 2);
+  assert.equal(first.events + second.events, 3);
+  assert.equal(first.rejected + second.rejected, junk.length);
+  assert.equal(second.deadLetters.at(-1)!.line, junk.length + 3, 'line numbers continue across parts');
+  // parseText (as the pipeline) reads the whole chunk.
+  const all = parseText('aws.cloudfront', text, { source: t.source });
+  assert.deepEqual([all.events.length, all.rejected.length, all.records], [3, junk.length, 3 + junk.length]);
+});
+
+test('envelope lines that inflate a lot fill a result early: the bytes inflated per result are bounded too', () => {
+  // One app.json record of 8 MiB in about 11 KB of base64.
+  const big = gzipSync(JSON.stringify({ time: '2026-11-20T10:00:00Z', message: 'x'.repeat(8 << 20) }), { level: 9 }).toString('base64');
+  const lines = Array.from({ length: 6 }, () => big);
+  const r = processChunk(task(lines.join('\n'), 'none'));
+  assert.deepEqual([r.events, r.rejected], [4, 0]);
+  assert.ok(r.rest, 'cut after the line that passed MAX_RESULT_INFLATED_BYTES');
+  assert.equal(r.rest.firstLine, Math.ceil(MAX_RESULT_INFLATED_BYTES / (8 << 20)) + 1);
 });

@@ -9,8 +9,29 @@ import { matcherFor, type DetectionSpec } from '../detect/spec.js';
 import '../detect/sigma/register.js';
 import type { Match } from '../detect/types.js';
 
-/** Largest raw record copied into a dead letter; longer ones are cut and say so. */
-export const DEAD_LETTER_RECORD_CHARS = 64 * 1024;
+/**
+ * Largest record kept whole in a dead letter, so that it can be recovered: any Firehose or Kinesis
+ * record (at most 1 MiB, 1.4 Mi characters in base64) and any CloudWatch Logs event (at most 1 MiB).
+ * A longer record keeps its first DEAD_LETTER_RECORD_CHARS characters and says so (`truncated`,
+ * `originalLength`).
+ */
+export const DEAD_LETTER_RECORD_CHARS = 2 << 20;
+
+/**
+ * Records one parse result may hold before the rest of its chunk is parsed as a task of its own
+ * (ChunkResult.rest). A 1 MiB chunk holds a few thousand log lines, but a million one-character
+ * lines (a few KB of gzip) made half a million dead letters at once: 1.1 GB for a 6.8 KB file.
+ */
+export const MAX_RESULT_RECORDS = 32_768;
+
+/**
+ * Bytes inflated from envelopes (CloudWatch Logs, Firehose) one parse result may hold before the
+ * rest of its chunk is parsed as a task of its own: each line may inflate up to
+ * MAX_RECORD_INFLATED_BYTES, and its events refer to that text until the result is delivered.
+ */
+export const MAX_RESULT_INFLATED_BYTES = 32 << 20;
+
+const HEADERS_KEPT = 8;
 
 /** `none`: events are only matched by detection (the `detect` command), not returned. */
 export type ChunkOutput = 'ndjson' | 'rows' | 'events' | 'none';
@@ -36,8 +57,16 @@ export interface ChunkTask {
 export interface RejectedRecord {
   line: number;
   reason: string;
+  /** The record as read, whole up to DEAD_LETTER_RECORD_CHARS. */
   record: string;
+  /** Set when `record` is only the start of the record. */
+  truncated?: true;
+  /** With `truncated`: the record's length in characters. */
+  originalLength?: number;
 }
+
+/** The part of a chunk left to parse when a result is full (see MAX_RESULT_RECORDS). */
+export type ChunkRest = Pick<ChunkTask, 'text' | 'firstLine' | 'headers'>;
 
 export interface ChunkResult {
   records: number;
@@ -65,6 +94,8 @@ export interface ChunkResult {
   matches?: Match[];
   minTime?: number;
   maxTime?: number;
+  /** Lines of the task not parsed yet: the caller parses them next, as a task of their own. */
+  rest?: ChunkRest;
 }
 
 const encoders = new Map<string, RowEncoder>();
@@ -90,9 +121,25 @@ function encoderFor(formatId: string): RowEncoder {
   return enc;
 }
 
-function clipRecord(text: string): string {
-  return text.length > DEAD_LETTER_RECORD_CHARS ? `${text.slice(0, DEAD_LETTER_RECORD_CHARS)}…[${text.length} characters, cut]` : text;
+/** A dead letter for `record`: whole, or its start with what was cut. */
+export function deadLetter(line: number, reason: string, record: string): RejectedRecord {
+  if (record.length <= DEAD_LETTER_RECORD_CHARS) return { line, reason, record };
+  return { line, reason, record: record.slice(0, DEAD_LETTER_RECORD_CHARS), truncated: true, originalLength: record.length };
 }
+
+/** The header lines in effect after `text` (the latest HEADERS_KEPT), replayed to parsers that start after it. */
+export function updateHeaders(headers: string[], text: string, pattern: RegExp): string[] {
+  let global = globalPatterns.get(pattern);
+  if (!global) {
+    global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+    globalPatterns.set(pattern, global);
+  }
+  const found = text.match(global);
+  if (!found) return headers;
+  return [...headers, ...found].slice(-HEADERS_KEPT);
+}
+
+const globalPatterns = new WeakMap<RegExp, RegExp>();
 
 /**
  * Parses a chunk of records with one format. Runs on worker threads for large inputs and inline for
@@ -118,6 +165,8 @@ export function processChunk(task: ChunkTask): ChunkResult {
   let lastT = NaN;
   let lineNo = 0;
   let current = '';
+  // Bytes inflated to open envelopes, for MAX_RESULT_INFLATED_BYTES.
+  const opened = { inflated: 0 };
 
   const quiet: ParseSink = { event() {}, reject() {}, skip() {} };
   for (const h of task.headers) {
@@ -177,7 +226,7 @@ export function processChunk(task: ChunkTask): ChunkResult {
     },
     reject(reason, record) {
       result.rejected++;
-      result.deadLetters.push({ line: lineNo, reason, record: clipRecord(record ?? current) });
+      result.deadLetters.push(deadLetter(lineNo, reason, record ?? current));
     },
     skip(kind) {
       result.skipped[kind] = (result.skipped[kind] ?? 0) + 1;
@@ -193,7 +242,7 @@ export function processChunk(task: ChunkTask): ChunkResult {
     }
     try {
       // AWS transport envelopes (CloudWatch Logs, Firehose) hold records: parse those instead.
-      const envelope = unwrapEnvelope(line);
+      const envelope = unwrapEnvelope(line, opened);
       if (envelope) result.records += feedEnvelope(envelope, parser, lineNo, sink, (text) => (current = text)) - 1;
       else parser.line(line, lineNo, sink);
     } catch (e) {
@@ -214,6 +263,11 @@ export function processChunk(task: ChunkTask): ChunkResult {
       if (nl < 0) break;
       start = nl + 1;
       lineNo++;
+      if ((result.records >= MAX_RESULT_RECORDS || opened.inflated >= MAX_RESULT_INFLATED_BYTES) && start < text.length) {
+        const headers = format.headerPattern ? updateHeaders(task.headers, text.slice(0, start), format.headerPattern) : task.headers;
+        result.rest = { text: text.slice(start), firstLine: lineNo, headers };
+        break;
+      }
     }
   }
   // Blank lines and headers are not records.

@@ -10,9 +10,11 @@ export interface DeadLetterEntry extends RejectedRecord {
 
 /**
  * The dead-letter output: one JSON object per rejected record or failed source, with the reason,
- * where it came from (file/object and line) and the record itself, so nothing rejected disappears.
- * The file is created on the first rejection only. A write that fails (missing directory, full
- * disk) is an OutputError from `write` or `close`: rejected records are never dropped silently.
+ * where it came from (file/object and line) and the record itself, so nothing rejected disappears:
+ * whole up to DEAD_LETTER_RECORD_CHARS (chunk.ts), else its start with `truncated: true` and
+ * `originalLength`. The file is created on the first rejection only. A write that fails (missing
+ * directory, full disk) is an OutputError from `write` or `close`: rejected records are never dropped
+ * silently.
  */
 export class DeadLetterWriter {
   private stream: WriteStream | undefined;
@@ -42,7 +44,11 @@ export class DeadLetterWriter {
   async write(source: string, format: string, records: readonly RejectedRecord[]): Promise<void> {
     if (!records.length) return;
     if (this.failure) throw this.failure;
-    const entries = records.map((r) => ({ time: new Date().toISOString(), source, line: r.line, format, reason: r.reason, record: r.record }));
+    const entries = records.map((r) => ({
+      time: new Date().toISOString(), source, line: r.line, format, reason: r.reason, record: r.record,
+      // A cut record says so: it is the start of the record, not all of it.
+      ...(r.truncated ? { truncated: r.truncated, originalLength: r.originalLength } : {}),
+    }));
     if (this.path) {
       if (!this.stream) {
         this.stream = createWriteStream(this.path, { flags: 'a' });

@@ -2,12 +2,12 @@ import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
 import { expandInputs, type InputFile } from '../sources/inputs.js';
-import { openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
+import { DEFAULT_MAX_LINE_CHARS, openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
 import { openSourceChunks } from '../sources/source-chunks.js';
 import type { ByteSource } from '../sources/byte-source.js';
 import { isS3Url } from '../sources/s3-url.js';
 import type { S3Options } from '../sources/s3.js';
-import type { ChunkOutput, ChunkResult, ChunkTask, RejectedRecord } from './chunk.js';
+import { deadLetter, updateHeaders, type ChunkOutput, type ChunkRest, type ChunkResult, type ChunkTask, type RejectedRecord } from './chunk.js';
 import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
@@ -62,10 +62,10 @@ export function fileSource(file: InputFile): ByteSource {
 }
 
 const SAMPLE_LINES = 20;
-const DEFAULT_MAX_LINE_CHARS = 64 << 20;
 const SAMPLE_CHARS = 64 * 1024;
 const INLINE_BELOW_BYTES = 4 << 20;
-const HEADERS_KEPT = 8;
+/** Dead letters written at once when a whole chunk is rejected. */
+const DEAD_LETTER_BATCH = 4096;
 const MAX_DOCUMENT_CHARS = 256 << 20;
 
 /**
@@ -212,7 +212,7 @@ async function readSource(
   const maxInFlight = Math.max(2, pool.size * 2 + 1);
   // A chunk counts as read once its dead letters are written: if they cannot be, the run stops
   // and the summary does not count records that went nowhere.
-  const deliver = async (result: ChunkResult) => {
+  const deliverPart = async (result: ChunkResult) => {
     await myTurn();
     await opts.deadLetters.write(source, stats.format, result.deadLetters);
     stats.records += result.records;
@@ -221,18 +221,32 @@ async function readSource(
     for (const [k, v] of Object.entries(result.skipped)) stats.skipped[k] = (stats.skipped[k] ?? 0) + v;
     if (result.events) await opts.sink.write(stats, result);
   };
+  // A chunk whose records multiplied (a million tiny lines, envelopes) is parsed in parts
+  // (ChunkResult.rest), each delivered before the next is parsed.
+  const deliver = async (result: ChunkResult) => {
+    await deliverPart(result);
+    for (let rest = result.rest; rest; ) {
+      const part = await pool.submit(restTask(rest));
+      await deliverPart(part);
+      rest = part.rest;
+    }
+  };
   const rejectAll = async (chunk: TextChunk, reason: string) => {
     const letters: RejectedRecord[] = [];
     chunk.text.split('\n').forEach((record, i) => {
       if (record.trim() !== '') letters.push({ line: chunk.firstLine + i, reason, record });
     });
     await myTurn();
-    await opts.deadLetters.write(source, stats.format, letters);
+    for (let i = 0; i < letters.length; i += DEAD_LETTER_BATCH) await opts.deadLetters.write(source, stats.format, letters.slice(i, i + DEAD_LETTER_BATCH));
     stats.records += letters.length;
     stats.rejected += letters.length;
   };
 
   let format = fixed;
+  const restTask = (rest: ChunkRest): ChunkTask => ({
+    formatId: format!.id, options: opts.formatOptions ?? {}, source, original: opts.original ?? false, ingested,
+    document: false, output: opts.sink.output, detection: opts.detection, ...rest,
+  });
   let unrecognized: string | undefined;
   let headers: string[] = [];
   let document: string[] | undefined;
@@ -265,7 +279,9 @@ async function readSource(
       }
       if (chunk.oversized) {
         await myTurn();
-        await opts.deadLetters.write(source, stats.format, [{ line: chunk.firstLine, reason: `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit; dropped`, record: chunk.text }]);
+        const length = chunk.lineLength ?? chunk.text.length;
+        const reason = `line longer than the ${opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS}-character limit (maxLineChars): ${length} characters; only its start is kept`;
+        await opts.deadLetters.write(source, stats.format, [{ ...deadLetter(chunk.firstLine, reason, chunk.text), truncated: true, originalLength: length }]);
         stats.records++;
         stats.rejected++;
         continue;
@@ -330,30 +346,43 @@ async function readSource(
   return stats;
 }
 
+/** Lines after the first that looksLikeDocument reads. */
+const FRAMING_SAMPLE_LINES = 20;
+
+/**
+ * Whether a json-or-lines source is one pretty-printed document rather than one record per line:
+ * its first line is not a whole JSON value, and neither are most of the lines after it. The lines
+ * after decide because a first line alone cannot tell the start of a document (`{`, `[`,
+ * `{"records": [`) from a damaged first record (a NUL byte, a truncated write): judged on it alone,
+ * one bad first record made a whole file of good records one invalid document.
+ */
 function looksLikeDocument(text: string): boolean {
   const start = text.search(/\S/);
   if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
   const nl = text.indexOf('\n', start);
   // A single line is one record either way: no need to parse it here as well.
   if (nl < 0) return false;
-  const firstLine = text.slice(start, nl);
-  try {
-    JSON.parse(firstLine);
-    return false;
-  } catch {
-    return true;
+  if (isJsonValue(text.slice(start, nl))) return false;
+  let seen = 0;
+  let whole = 0;
+  for (let from = nl + 1; seen < FRAMING_SAMPLE_LINES && from < text.length; ) {
+    const end = text.indexOf('\n', from);
+    const line = text.slice(from, end < 0 ? text.length : end).trim();
+    if (line) {
+      seen++;
+      if ((line[0] === '{' || line[0] === '[') && isJsonValue(line)) whole++;
+    }
+    if (end < 0) break;
+    from = end + 1;
   }
+  return whole * 2 <= seen;
 }
 
-const globalPatterns = new WeakMap<RegExp, RegExp>();
-
-function updateHeaders(headers: string[], text: string, pattern: RegExp): string[] {
-  let global = globalPatterns.get(pattern);
-  if (!global) {
-    global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
-    globalPatterns.set(pattern, global);
+function isJsonValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
-  const found = text.match(global);
-  if (!found) return headers;
-  return [...headers, ...found].slice(-HEADERS_KEPT);
 }

@@ -21,16 +21,16 @@ export interface SourceReadOptions extends ReadOptions {
  */
 export async function openSourceChunks(src: ByteSource, options: SourceReadOptions = {}): Promise<AsyncGenerator<TextChunk>> {
   const local = src.path !== undefined && src.path !== '-';
-  if (local && (await isParquetFile(src.path!))) return readParquetChunks(src.path!);
+  if (local && (await isParquetFile(src.path!))) return readParquetChunks(src.path!, options);
   const opened = await src.open();
   const bytes = opened instanceof Readable ? opened : Readable.from(opened);
   if (local) return readTextChunks(bytes, options);
   const peeked = await peekBytes(bytes, PARQUET_MAGIC.length);
-  if (peeked.head.subarray(0, PARQUET_MAGIC.length).equals(PARQUET_MAGIC)) return spooledParquet(peeked.all, options.spoolDir ?? tmpdir());
+  if (peeked.head.subarray(0, PARQUET_MAGIC.length).equals(PARQUET_MAGIC)) return spooledParquet(peeked.all, options.spoolDir ?? tmpdir(), options);
   return readTextChunks(bytes, options, peeked);
 }
 
-async function* spooledParquet(bytes: AsyncIterable<Buffer>, spoolDir: string): AsyncGenerator<TextChunk> {
+async function* spooledParquet(bytes: AsyncIterable<Buffer>, spoolDir: string, options: ReadOptions): AsyncGenerator<TextChunk> {
   const dir = await mkdtemp(join(spoolDir, 'packettrail-parquet-'));
   try {
     const path = join(dir, 'object.parquet');
@@ -39,7 +39,7 @@ async function* spooledParquet(bytes: AsyncIterable<Buffer>, spoolDir: string): 
     } catch (e) {
       throw new SourceError(`Parquet object could not be read to the end (${(e as Error).message})`, 0);
     }
-    yield* readParquetChunks(path);
+    yield* readParquetChunks(path, options);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -101,19 +101,20 @@ test('a truncated gzip stream yields the complete lines, then a SourceError afte
   assert.deepEqual(lines, LINES.slice(0, lines.length));
 });
 
-test('a line over maxLineChars becomes one oversized marker; the lines after it keep their numbers', async () => {
+test('a line over maxLineChars becomes one oversized marker with its start and length; the lines after it keep their numbers', async () => {
   const text = `first\n${'y'.repeat(5000)}\nafter\nend`;
   const chunks = await readAll(piecewise(Buffer.from(text), [100]), { chunkChars: 64, maxLineChars: 1000 });
   const marker = chunks.find((c) => c.oversized);
   assert.ok(marker);
   assert.equal(marker.firstLine, 2);
-  assert.equal(marker.text, 'y'.repeat(200));
+  assert.equal(marker.text, 'y'.repeat(1000));
+  assert.equal(marker.lineLength, 5000);
   const rest = chunks.filter((c) => !c.oversized);
   assert.deepEqual(rest.map((c) => [c.firstLine, c.text]), [[1, 'first'], [3, 'after\nend']]);
   // An oversized last line without newline is dropped whole, even its cut-off last character.
   const cutChar = Buffer.from([0xe2, 0x82]);
   const tail = await readAll(piecewise(Buffer.concat([Buffer.from(`a\n${'z'.repeat(3000)}`), cutChar]), [100]), { chunkChars: 64, maxLineChars: 1000 });
-  assert.deepEqual(tail.map((c) => [c.firstLine, c.text.length, c.oversized ?? false]), [[1, 1, false], [2, 200, true]]);
+  assert.deepEqual(tail.map((c) => [c.firstLine, c.text.length, c.oversized ?? false, c.lineLength]), [[1, 1, false, undefined], [2, 1000, true, 3000]]);
 });
 
 test('a leading byte order mark is dropped (a later U+FEFF kept); invalid UTF-8 becomes U+FFFD as TextDecoder does', async () => {

@@ -11,8 +11,13 @@ export interface TextChunk {
   lineCount: number;
   /** Bytes consumed from the underlying (possibly compressed) source so far: for progress bars. */
   bytesRead: number;
-  /** Set when the "chunk" is the start of a single line longer than maxLineChars (the line is dropped). */
+  /**
+   * Set when the "chunk" is the start of a single line longer than maxLineChars (at most
+   * OVERSIZED_HEAD_CHARS): the rest of the line is read past, not kept.
+   */
   oversized?: boolean;
+  /** With `oversized`: the whole line's length in characters. */
+  lineLength?: number;
 }
 
 /** A problem with the source as a whole (truncated gzip, unreadable file): reported after the good lines. */
@@ -27,9 +32,17 @@ export class SourceError extends Error {
 
 export interface ReadOptions {
   chunkChars?: number;
-  /** A line longer than this is cut off and reported instead of buffered without bound. */
+  /** A line longer than this is cut off and reported instead of buffered without bound (default DEFAULT_MAX_LINE_CHARS). */
   maxLineChars?: number;
 }
+
+/**
+ * Longest line read by default. A line is buffered whole until it ends, so this bounds memory
+ * per source; it stays large because a CloudTrail file is one JSON document on one line.
+ */
+export const DEFAULT_MAX_LINE_CHARS = 64 << 20;
+/** How much of an over-long line its dead letter keeps: enough to tell what it was. */
+export const OVERSIZED_HEAD_CHARS = 64 * 1024;
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -75,7 +88,7 @@ export async function peekBytes(bytes: Readable, n: number): Promise<PeekedBytes
  */
 export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}, peeked?: PeekedBytes): AsyncGenerator<TextChunk> {
   const chunkChars = options.chunkChars ?? 1 << 20;
-  const maxLine = options.maxLineChars ?? 64 << 20;
+  const maxLine = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   let bytesRead = peeked?.head.length ?? 0;
   bytes.on('data', (b: Buffer) => (bytesRead += b.length));
   // The gzip test needs two bytes.
@@ -100,7 +113,17 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
   // cost quadratic time.
   let lastNl = -1;
   let line = 1;
+  // An over-long line being read past: its start and its length so far.
   let skippingOversized = false;
+  let oversizedHead = '';
+  let oversizedLength = 0;
+  const oversized = (): TextChunk => {
+    const chunk = { text: oversizedHead, firstLine: line, lineCount: 1, bytesRead, oversized: true, lineLength: oversizedLength };
+    line++;
+    skippingOversized = false;
+    oversizedHead = '';
+    return chunk;
+  };
   const emit = (text: string): TextChunk => {
     let count = 1;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
@@ -122,9 +145,13 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
       }
       if (skippingOversized) {
         const nl = piece.indexOf('\n');
-        if (nl < 0) continue;
+        if (nl < 0) {
+          oversizedLength += piece.length;
+          continue;
+        }
+        oversizedLength += nl;
+        yield oversized();
         piece = piece.slice(nl + 1);
-        skippingOversized = false;
       }
       // indexOf first: lastIndexOf scans 30 times slower, and a piece of a long line has no newline.
       const nl = piece.indexOf('\n') < 0 ? -1 : piece.lastIndexOf('\n');
@@ -136,18 +163,23 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
         pending = pending.slice(lastNl + 1);
         lastNl = -1;
       } else if (pending.length > maxLine) {
-        // One line larger than the limit: hand on a marker line the parser will reject, drop the rest.
-        yield { ...emit(pending.slice(0, 200)), oversized: true };
+        // One line larger than the limit: keep its start, read past the rest counting it, and hand
+        // on a marker for the dead letter once its length is known.
+        // A copy: a slice would keep the whole buffered line alive while the rest is read past.
+        oversizedHead = Buffer.from(pending.slice(0, Math.min(OVERSIZED_HEAD_CHARS, maxLine)), 'utf16le').toString('utf16le');
+        oversizedLength = pending.length;
         pending = '';
         skippingOversized = true;
       }
     }
-    if (!skippingOversized) {
+    if (skippingOversized) yield oversized();
+    else {
       const tail = decoder.decode();
       pending += atStart && tail.charCodeAt(0) === BOM ? tail.slice(1) : tail;
     }
   } catch (e) {
     if (lastNl >= 0) yield emit(stripCr(pending.slice(0, lastNl)));
+    if (skippingOversized) yield oversized();
     const reason = gz ? `gzip stream is truncated or corrupt (${(e as Error).message})` : `read failed (${(e as Error).message})`;
     throw new SourceError(reason, line - 1);
   }

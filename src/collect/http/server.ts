@@ -1,9 +1,6 @@
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-
-const gunzipAsync = promisify(gunzip);
+import { inflate, InflateLimitError } from '../../util/bounded-inflate.js';
 
 /** An HTTP failure with its status (and, for 429/503, when to come back). */
 export class HttpFailure extends Error {
@@ -43,11 +40,10 @@ export async function bodyBytes(body: unknown, encoding: string | string[] | und
   if (enc === '' || enc === 'identity') return raw;
   if (enc !== 'gzip') throw new HttpFailure(415, `unsupported Content-Encoding '${enc.slice(0, 40)}' (expected gzip or none)`);
   try {
-    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    return await inflate('gzip', raw, maxBytes);
   } catch (e) {
-    const err = e as Error & { code?: string };
-    if (err.code === 'ERR_BUFFER_TOO_LARGE') throw new HttpFailure(413, `gzip body inflates beyond the limit of ${maxBytes} bytes`);
-    throw new HttpFailure(400, `Content-Encoding is gzip but the body does not inflate: ${err.message}`);
+    if (e instanceof InflateLimitError) throw new HttpFailure(413, `gzip body inflates beyond the limit of ${maxBytes} bytes`);
+    throw new HttpFailure(400, `Content-Encoding is gzip but the body does not inflate: ${(e as Error).message}`);
   }
 }
 

@@ -4,9 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { parseText } from '../../testing/parse.js';
 import { getPath } from '../../ecs/event.js';
 import { detectFormat, listFormats } from '../registry.js';
-import { unwrapEnvelope, unwrapSample, isEnvelopeDocument } from './envelope.js';
+import { MAX_ENVELOPE_RECORDS, unwrapEnvelope, unwrapSample, isEnvelopeDocument } from './envelope.js';
 
-const b64gz = (value: unknown) => gzipSync(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+const b64gz = (value: unknown) => gzipSync(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value)).toString('base64');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function cloudwatch(messages: string[], over: Record<string, unknown> = {}) {
@@ -147,4 +147,28 @@ test('detection sees the records inside envelopes', () => {
   assert.equal(detect(head.split('\n').slice(0, 20), head), 'aws.cloudtrail');
   // Lines that are not envelopes come back unchanged.
   assert.deepEqual(unwrapSample(['a', 'b']), ['a', 'b']);
+});
+
+test('opening is bounded per line: inflated bytes (shared by the payloads of a batch, nested or not) and records', () => {
+  // Two Firehose records of 10 MiB each in one batch line: the second passes the line's 16 MiB.
+  const ten = b64gz(Buffer.alloc(10 << 20, 'a'));
+  const totals = { inflated: 0 };
+  const u = unwrapEnvelope(JSON.stringify({ requestId: 'x', timestamp: 1, records: [{ data: ten }, { data: ten }, { data: b64(TRAIL('GetUser', 'e1')) }] }), totals);
+  assert.ok(u && 'records' in u);
+  assert.deepEqual(u.records.map((r) => ('error' in r ? r.error : 'text' in r ? r.text.length : r.skip)), [10 << 20, 'base64 payload is gzip and inflates beyond 16 MiB, the limit for one record (MAX_RECORD_INFLATED_BYTES; a decompression bomb?)', TRAIL('GetUser', 'e1').length]);
+  assert.equal(totals.inflated, 10 << 20, 'the caller learns what was inflated');
+  // Nested gzip counts every layer against the same budget and the line's size.
+  const nested = unwrapEnvelope(b64gz(b64gz(Buffer.alloc(4 << 20, 'a'))));
+  assert.deepEqual(nested, { reject: `base64 payload is gzip and inflates beyond 1000 times the record's ${b64gz(b64gz(Buffer.alloc(4 << 20, 'a'))).length} characters, the limit for one record (MAX_INFLATE_RATIO; nested compression: a decompression bomb?)` });
+  // Records: a CloudWatch batch or a text record past MAX_ENVELOPE_RECORDS rejects the line whole.
+  const reject = { reject: `envelope holds more than ${MAX_ENVELOPE_RECORDS} records, the limit for one line (MAX_ENVELOPE_RECORDS)` };
+  assert.deepEqual(unwrapEnvelope(b64gz(cloudwatch(Array.from({ length: MAX_ENVELOPE_RECORDS + 1 }, () => 'm')))), reject);
+  assert.deepEqual(unwrapEnvelope(JSON.stringify({ requestId: 'x', timestamp: 1, records: [{ data: b64gz('m\n'.repeat(MAX_ENVELOPE_RECORDS + 1)) }] })), reject);
+  const atLimit = unwrapEnvelope(b64gz(cloudwatch(Array.from({ length: MAX_ENVELOPE_RECORDS }, () => 'm'))));
+  assert.ok(atLimit && 'records' in atLimit && atLimit.records.length === MAX_ENVELOPE_RECORDS);
+  // Through a parser, a rejected envelope is one dead letter holding the line.
+  const line = b64gz(cloudwatch(Array.from({ length: MAX_ENVELOPE_RECORDS + 1 }, () => 'm')));
+  const r = parseText('aws.cloudtrail', `${line}\n${b64gz(cloudwatch([TRAIL('CreateUser', 'e2')]))}`);
+  assert.deepEqual([r.events.length, r.rejected.length, r.records], [1, 1, 2]);
+  assert.equal(r.rejected[0]!.record, line);
 });

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { InflateBudget, InflateLimitError } from '../../util/bounded-inflate.js';
 
 /**
  * Transport envelopes AWS wraps around log records on the way from a service to a file:
@@ -9,6 +9,9 @@ import { gunzipSync } from 'node:zlib';
  *     request bodies) and one base64 record per line.
  * This module only recognizes and opens them: every inner message is handed to the real format.
  * Concatenated CloudWatch payloads (`{…}{…}`, what Firehose writes to S3 from gzip members) are split.
+ * Opening is bounded per record (one line): everything inflated inside it shares one InflateBudget
+ * (src/util/bounded-inflate.ts), and it may hold at most MAX_ENVELOPE_RECORDS records, so a small
+ * line can neither inflate without bound nor fan out into millions of records.
  */
 
 /** Fields an envelope contributes to each inner event (ECS path → value), set only where the event has none. */
@@ -26,27 +29,71 @@ export type Unwrapped = { records: EnvelopeRecord[] } | { skip: string } | { rej
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const MIN_BASE64 = 16;
-/** A gzip payload may not expand beyond this (a CloudWatch batch is at most ~1 MB of events). */
-const MAX_INFLATED = 64 << 20;
+/**
+ * Most records one envelope line may hold. A CloudWatch Logs batch holds at most 10,000 events; a
+ * Firehose record is at most 1,000 KiB, so 50,000 lines means lines of 20 bytes. More is a line
+ * built to multiply itself (a few KB of gzip opening into millions of one-character lines): it is
+ * rejected whole, and what one line yields stays small enough to hold in memory.
+ */
+export const MAX_ENVELOPE_RECORDS = 50_000;
 const MAX_DEPTH = 3;
 const CONTROL = 'cloudwatch control message';
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Opens a line (or a whole JSON document) if it is an envelope; `undefined` when it is not one, so any
- * format can call it first. Cheap for non-envelopes: a character test and a few `indexOf`s.
+ * format can call it first. Cheap for non-envelopes: a character test and a few `indexOf`s, no
+ * allocation. `totals.inflated` grows by the bytes inflated to open the line.
  */
-export function unwrapEnvelope(line: string): Unwrapped | undefined {
-  return unwrap(line, '', 0);
+export function unwrapEnvelope(line: string, totals?: { inflated: number }): Unwrapped | undefined {
+  if (!mayBeEnvelope(line)) return undefined;
+  const opening: Opening = { budget: new InflateBudget(line.length), records: 0 };
+  try {
+    return unwrap(line, '', 0, opening);
+  } catch (e) {
+    if (e instanceof TooManyRecords) return { reject: e.message };
+    throw e;
+  } finally {
+    if (totals) totals.inflated += opening.budget.inflated;
+  }
 }
 
-function unwrap(line: string, prefix: string, depth: number): Unwrapped | undefined {
+/**
+ * The first tests `unwrap` makes, before anything is allocated for the line: text lines (CloudFront,
+ * VPC flow) stop here. JSON lines go on (unwrapJson looks at their keys once).
+ */
+function mayBeEnvelope(line: string): boolean {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) <= 32) i++;
+  if (i === line.length) return false;
+  const c = line.charCodeAt(i);
+  if (c === 123 /* { */) return true;
+  return isBase64Char(c) && line.length >= MIN_BASE64 && (line.length & 3) === 0 && BASE64.test(line);
+}
+
+/** The limits one line is opened within (see MAX_ENVELOPE_RECORDS, InflateBudget). */
+interface Opening {
+  budget: InflateBudget;
+  records: number;
+}
+
+class TooManyRecords extends Error {}
+
+/** Counts records about to be made from one line; past the limit the whole line is rejected. */
+function countRecords(opening: Opening, n: number): void {
+  opening.records += n;
+  if (opening.records > MAX_ENVELOPE_RECORDS) {
+    throw new TooManyRecords(`envelope holds more than ${MAX_ENVELOPE_RECORDS} records, the limit for one line (MAX_ENVELOPE_RECORDS)`);
+  }
+}
+
+function unwrap(line: string, prefix: string, depth: number, opening: Opening): Unwrapped | undefined {
   let i = 0;
   while (i < line.length && line.charCodeAt(i) <= 32) i++;
   if (i === line.length) return undefined;
   const c = line.charCodeAt(i);
-  if (c === 123 /* { */) return unwrapJson(line, prefix, depth);
-  if (isBase64Char(c) && line.length >= MIN_BASE64 && (line.length & 3) === 0 && BASE64.test(line)) return unwrapBase64(line, prefix, depth);
+  if (c === 123 /* { */) return unwrapJson(line, prefix, depth, opening);
+  if (isBase64Char(c) && line.length >= MIN_BASE64 && (line.length & 3) === 0 && BASE64.test(line)) return unwrapBase64(line, prefix, depth, opening);
   return undefined;
 }
 
@@ -67,7 +114,7 @@ const FIREHOSE_HEAD = /"records"\s*:\s*\[\s*\{[^{}]{0,400}?"data"\s*:\s*"/;
  */
 const ENVELOPE_KEY = /"(?:messageType|logEvents|records)"/;
 
-function unwrapJson(text: string, prefix: string, depth: number): Unwrapped | undefined {
+function unwrapJson(text: string, prefix: string, depth: number, opening: Opening): Unwrapped | undefined {
   const head = text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
   if (!ENVELOPE_KEY.test(head)) return undefined;
   const cloudwatch = head.indexOf('"messageType"') >= 0 || head.indexOf('"logEvents"') >= 0;
@@ -78,23 +125,23 @@ function unwrapJson(text: string, prefix: string, depth: number): Unwrapped | un
   try {
     value = JSON.parse(text);
   } catch {
-    return cloudwatch ? concatenated(text, prefix, depth) : undefined;
+    return cloudwatch ? concatenated(text, prefix, depth, opening) : undefined;
   }
-  return fromObject(value, prefix, depth);
+  return fromObject(value, prefix, depth, opening);
 }
 
 /** Envelope structure check after parsing: other JSON that merely mentions the key names is not one. */
-function fromObject(value: unknown, prefix: string, depth: number): Unwrapped | undefined {
+function fromObject(value: unknown, prefix: string, depth: number, opening: Opening): Unwrapped | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const o = value as Record<string, unknown>;
-  if (typeof o.messageType === 'string' && (Array.isArray(o.logEvents) || o.messageType === 'CONTROL_MESSAGE')) return cloudwatch(o, prefix);
+  if (typeof o.messageType === 'string' && (Array.isArray(o.logEvents) || o.messageType === 'CONTROL_MESSAGE')) return cloudwatch(o, prefix, opening);
   if (Array.isArray(o.records) && o.records.length > 0 && o.records.every((r) => r !== null && typeof r === 'object' && typeof (r as { data?: unknown }).data === 'string')) {
-    return firehose(o.records as { data: string }[], prefix, depth);
+    return firehose(o.records as { data: string }[], prefix, depth, opening);
   }
   return undefined;
 }
 
-function cloudwatch(o: Record<string, unknown>, prefix: string): Unwrapped {
+function cloudwatch(o: Record<string, unknown>, prefix: string, opening: Opening): Unwrapped {
   if (o.messageType === 'CONTROL_MESSAGE') return { skip: CONTROL };
   if (o.messageType !== 'DATA_MESSAGE') return { reject: `CloudWatch Logs payload with unknown messageType '${String(o.messageType).slice(0, 40)}'` };
   const context: EnvelopeContext = {};
@@ -103,6 +150,7 @@ function cloudwatch(o: Record<string, unknown>, prefix: string): Unwrapped {
   if (typeof o.owner === 'string' && /^\d{12}$/.test(o.owner)) context['cloud.account.id'] = o.owner;
   const events = o.logEvents as unknown[];
   if (!events.length) return { skip: 'empty cloudwatch message' };
+  countRecords(opening, events.length);
   const records: EnvelopeRecord[] = [];
   for (let k = 0; k < events.length; k++) {
     const where = `${prefix}logEvents[${k}]`;
@@ -114,7 +162,9 @@ function cloudwatch(o: Record<string, unknown>, prefix: string): Unwrapped {
   return records.length ? { records } : { skip: 'empty cloudwatch message' };
 }
 
-function firehose(list: { data: string }[], prefix: string, depth: number): Unwrapped {
+function firehose(list: { data: string }[], prefix: string, depth: number, opening: Opening): Unwrapped {
+  // Each Firehose record yields at least one entry (a record, a rejection or a skip).
+  countRecords(opening, list.length);
   const records: EnvelopeRecord[] = [];
   for (let k = 0; k < list.length; k++) {
     const where = `${prefix}records[${k}]`;
@@ -123,12 +173,16 @@ function firehose(list: { data: string }[], prefix: string, depth: number): Unwr
       records.push({ where, text: data, error: 'data is not base64' });
       continue;
     }
-    const inner = unwrapBase64(data, `${where}.`, depth, true);
+    const inner = unwrapBase64(data, `${where}.`, depth, opening, true);
     if (!inner) records.push({ where, text: data, error: 'base64 data decodes to binary that is neither gzip nor UTF-8 text' });
     else if ('skip' in inner) records.push({ where, skip: inner.skip });
     else if ('reject' in inner) records.push({ where, text: data, error: inner.reject });
     else if (!inner.records.length) records.push({ where, skip: 'empty firehose record' });
-    else for (const r of inner.records) records.push(r);
+    else {
+      // Counted once above already.
+      countRecords(opening, -1);
+      for (const r of inner.records) records.push(r);
+    }
   }
   return { records };
 }
@@ -137,13 +191,14 @@ function firehose(list: { data: string }[], prefix: string, depth: number): Unwr
  * A base64 payload: gzip (a CloudWatch subscription payload) or text (a Firehose record: a log line,
  * a JSON event, possibly several lines). Binary that is neither is not claimed unless `claimed`.
  */
-function unwrapBase64(b64: string, prefix: string, depth: number, claimed = false): Unwrapped | undefined {
+function unwrapBase64(b64: string, prefix: string, depth: number, opening: Opening, claimed = false): Unwrapped | undefined {
   const bytes = Buffer.from(b64, 'base64');
   let text: string;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      text = gunzipSync(bytes, { maxOutputLength: MAX_INFLATED }).toString('utf8');
+      text = opening.budget.gunzip(bytes).toString('utf8');
     } catch (e) {
+      if (e instanceof InflateLimitError) return { reject: `base64 payload is gzip and ${e.message}` };
       return { reject: `base64 payload is gzip but does not inflate: ${(e as Error).message}` };
     }
   } else {
@@ -155,17 +210,25 @@ function unwrapBase64(b64: string, prefix: string, depth: number, claimed = fals
     if (!claimed && !printable(text)) return undefined;
   }
   if (depth < MAX_DEPTH) {
-    const inner = unwrap(text, prefix, depth + 1);
+    const inner = unwrap(text, prefix, depth + 1, opening);
     if (inner) return inner;
   }
-  return { records: textRecords(text, prefix) };
+  return { records: textRecords(text, prefix, opening) };
 }
 
 /** Plain text from a Firehose record: one record, or one per line when it holds several lines. */
-function textRecords(text: string, prefix: string): EnvelopeRecord[] {
+function textRecords(text: string, prefix: string, opening: Opening): EnvelopeRecord[] {
   const body = text.replace(/\r?\n$/, '');
   const label = prefix ? prefix.slice(0, -1) : 'data';
-  if (body.indexOf('\n') < 0 || isJsonDocument(body)) return body.trim() ? [{ where: label, text: body, context: {} }] : [];
+  if (body.indexOf('\n') < 0 || isJsonDocument(body)) {
+    if (!body.trim()) return [];
+    countRecords(opening, 1);
+    return [{ where: label, text: body, context: {} }];
+  }
+  // Counted before splitting: a line past the limit is not split at all.
+  let lines = 1;
+  for (let i = body.indexOf('\n'); i >= 0 && lines <= MAX_ENVELOPE_RECORDS; i = body.indexOf('\n', i + 1)) lines++;
+  countRecords(opening, lines);
   const out: EnvelopeRecord[] = [];
   body.split(/\r?\n/).forEach((line, n) => {
     if (line.trim() !== '') out.push({ where: `${label} line ${n + 1}`, text: line, context: {} });
@@ -192,7 +255,7 @@ function printable(text: string): boolean {
 }
 
 /** `{…}{…}`: CloudWatch payloads written back to back (gzip members concatenated by Firehose into S3). */
-function concatenated(text: string, prefix: string, depth: number): Unwrapped | undefined {
+function concatenated(text: string, prefix: string, depth: number, opening: Opening): Unwrapped | undefined {
   const parts = text.trim().split(/\}\s*(?=\{"messageType")/);
   if (parts.length < 2) return undefined;
   const records: EnvelopeRecord[] = [];
@@ -206,7 +269,7 @@ function concatenated(text: string, prefix: string, depth: number): Unwrapped | 
       records.push({ where, text: part, error: `invalid JSON: ${(e as Error).message}` });
       continue;
     }
-    const inner = fromObject(value, `${where}.`, depth);
+    const inner = fromObject(value, `${where}.`, depth, opening);
     if (!inner) records.push({ where, text: part, error: 'not a CloudWatch Logs payload' });
     else if ('skip' in inner) records.push({ where, skip: inner.skip });
     else if ('reject' in inner) records.push({ where, text: part, error: inner.reject });
