@@ -95,6 +95,8 @@ export class SyslogInput implements CollectInput {
   private kernelDrops: UdpKernelDrops | undefined;
   /** Last reading of the kernel's drop counter (kept once the socket is closed). */
   private kernelDropCount: number | undefined;
+  /** The reading the last drop warning was judged against (status lines read the counter too). */
+  private kernelDropsChecked: number | undefined;
   private dropCheck: NodeJS.Timeout | undefined;
   private recvBufferBytes: number | undefined;
   /** Bound addresses once started (port 0 in the config → the OS-chosen port). */
@@ -242,16 +244,16 @@ export class SyslogInput implements CollectInput {
       }
     }
     this.kernelDrops = UdpKernelDrops.locate(this.addresses.udp.port);
-    this.kernelDropCount = this.kernelDrops?.read();
+    this.kernelDropCount = this.kernelDropsChecked = this.kernelDrops?.read();
     this.dropCheck = setInterval(() => this.checkKernelDrops(), UDP_DROP_CHECK_MS).unref();
   }
 
   /** Reads the kernel's drop counter and warns when it rose: those datagrams never reached us. */
   private checkKernelDrops(): void {
-    const before = this.kernelDropCount;
     const now = this.kernelDrops?.read();
     if (now === undefined) return;
-    this.kernelDropCount = now;
+    const before = this.kernelDropsChecked;
+    this.kernelDropCount = this.kernelDropsChecked = now;
     if (before !== undefined && now > before) {
       this.log(`the kernel dropped ${now - before} UDP datagrams (${now} in total): the receive buffer (${this.recvBufferBytes} bytes) was full; raise recv_buffer_bytes (and net.core.rmem_max) or send over TCP`);
     }
