@@ -42,6 +42,11 @@ export class CollectConnectionLimiter {
     return this.open.get(addressGroup(address)) ?? 0;
   }
 
+  /** The collect setting whose cap a refusal hit, with its value: `max_connections_per_address (100)`. */
+  capSetting(reason: RefusalReason): string {
+    return reason === 'total' ? `max_connections (${this.caps.maxConnections})` : `max_connections_per_address (${this.caps.maxPerAddress})`;
+  }
+
   /** Counts a new connection, or destroys it and returns false when a cap is reached. */
   admit(socket: Socket): boolean {
     const group = addressGroup(socket.remoteAddress);

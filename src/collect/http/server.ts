@@ -43,6 +43,11 @@ export function createApp(
   reply: (res: FastifyReply, failure: HttpFailure) => FastifyReply,
   log: (message: string) => void,
 ): { app: FastifyInstance; connections: HttpConnectionCounts } {
+  const refusals = new ThrottledWarning(log);
+  const limiter: CollectConnectionLimiter = new CollectConnectionLimiter({ maxConnections: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress }, (address, reason) =>
+    refusals.note((n) => `refused ${n} connection(s) (latest from ${address}): ${limiter.capSetting(reason)} reached`),
+  );
+  const counts: HttpConnectionCounts = { refused: limiter.refused, idleClosed: 0, timedOut: 0 };
   const app = Fastify({
     bodyLimit,
     logger: false,
@@ -59,12 +64,7 @@ export function createApp(
       socket.destroy();
     },
   });
-  const refusals = new ThrottledWarning(log);
-  const limiter = new CollectConnectionLimiter({ maxConnections: limits.maxConnections, maxPerAddress: limits.maxConnectionsPerAddress }, (address, reason) =>
-    refusals.note((n) => `refused ${n} connection(s) (latest from ${address}): ${reason === 'total' ? `max_connections (${limits.maxConnections})` : `max_connections_per_address (${limits.maxConnectionsPerAddress})`} reached`),
-  );
   limiter.guard(app.server);
-  const counts: HttpConnectionCounts = { refused: limiter.refused, idleClosed: 0, timedOut: 0 };
   // The idle timer runs on every socket; it only spares one whose request is in and whose answer
   // waits for the pipeline (the client is then waiting on us, not the other way round).
   const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();

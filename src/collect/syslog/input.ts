@@ -108,7 +108,7 @@ export class SyslogInput implements CollectInput {
     this.log = s.log ?? ((m) => collectLog.error(s.name, m));
     const refusals = new ThrottledWarning(this.log);
     this.limiter = new CollectConnectionLimiter({ maxConnections: s.maxConnections, maxPerAddress: s.maxConnectionsPerAddress }, (address, reason) =>
-      refusals.note((n) => `refused ${n} connection(s) (latest from ${address}): ${reason === 'total' ? `max_connections (${s.maxConnections})` : `max_connections_per_address (${s.maxConnectionsPerAddress})`} reached`),
+      refusals.note((n) => `refused ${n} connection(s) (latest from ${address}): ${this.limiter.capSetting(reason)} reached`),
     );
   }
 
