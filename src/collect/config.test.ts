@@ -1,13 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../testing/tmp.js';
 import { ConfigError, parseCollectConfig } from './config.js';
 import { LazyS3SqsInput } from './s3sqs/input-type.js';
 
 const defaults = { db: 'packettrail.duckdb', threads: 2 };
 
-function issuesOf(yaml: string): string[] {
+function issuesOf(yaml: string, given = defaults): string[] {
   try {
-    parseCollectConfig(yaml, 'collect.yml', defaults);
+    parseCollectConfig(yaml, 'collect.yml', given);
   } catch (e) {
     if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
     throw e;
@@ -92,5 +95,21 @@ inputs:
   - {type: s3-sqs, name: a, queue_url: 'https://sqs.eu-west-1.amazonaws.com/1/r'}
 `);
     assert.deepEqual(issues, ["inputs[1].name: duplicate input name 'a' (also inputs[0]) (line 3)"]);
+  });
+
+  it('checks that the dead-letter file can be written, configured or beside the database', () => {
+    const dir = tempDir();
+    const input = `inputs:\n  - {type: s3-sqs, name: a, queue_url: 'https://sqs.eu-west-1.amazonaws.com/1/q'}\n`;
+    const withDefault = { ...defaults, deadLetterFor: (db: string) => db.replace(/\.duckdb$/, '.dead-letter.ndjson') };
+    assert.deepEqual(issuesOf(`dead_letter: ${dir}/dead.ndjson\n${input}`, withDefault), []);
+    assert.deepEqual(readdirSync(dir), [], 'the check leaves nothing behind');
+    assert.deepEqual(issuesOf(`dead_letter: ${dir}/missing/dead.ndjson\n${input}`), [
+      `dead_letter: the dead-letter file cannot be written: the directory ${dir}/missing does not exist (line 1)`,
+    ]);
+    mkdirSync(join(dir, 'a-directory'));
+    assert.deepEqual(issuesOf(`db: x.duckdb\ndead_letter: ${dir}/a-directory\n${input}`), [`dead_letter: the dead-letter file cannot be written: ${dir}/a-directory is a directory (line 2)`]);
+    assert.deepEqual(issuesOf(`db: ${dir}/nowhere/logs.duckdb\n${input}`, withDefault), [
+      `db: the dead-letter file beside the database cannot be written (set dead_letter: to put it elsewhere): the directory ${dir}/nowhere does not exist (line 1)`,
+    ]);
   });
 });

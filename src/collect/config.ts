@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { ConfigReader, isMapping } from './config-reader.js';
 import type { CollectInput, ConfigIssue } from './intake.js';
 import { INPUT_TYPES } from './input-types.js';
+import { whyNotWritable } from './writable.js';
 
 /** The whole `packettrail collect` config, validated. */
 export interface CollectConfig {
@@ -24,6 +25,11 @@ export interface CollectConfig {
 export interface ConfigDefaults {
   db: string;
   threads: number;
+  /**
+   * Where dead letters go when the config names no `dead_letter` (beside the database). Given, that
+   * path is checked for writing like a configured one; absent (unit tests), it is not checked.
+   */
+  deadLetterFor?: (db: string) => string;
 }
 
 /** Config issues, each `path: message (line N)`. */
@@ -59,6 +65,12 @@ export function parseCollectConfig(text: string, file: string, defaults: ConfigD
   const top = new ConfigReader(raw, '', issues);
   const db = top.string('db', { default: defaults.db, expected: 'a database file path' })!;
   const deadLetter = top.string('dead_letter', { expected: 'a file path' });
+  const deadLetterPath = deadLetter ?? defaults.deadLetterFor?.(db);
+  const unwritable = deadLetterPath === undefined ? undefined : whyNotWritable(deadLetterPath);
+  if (unwritable) {
+    if (deadLetter !== undefined) top.issue('dead_letter', `the dead-letter file cannot be written: ${unwritable}`);
+    else top.issue(top.has('db') ? 'db' : '', `the dead-letter file beside the database cannot be written (set dead_letter: to put it elsewhere): ${unwritable}`);
+  }
   const threads = top.integer('threads', { min: 0, max: 64, default: defaults.threads, unit: 'parser threads, 0 = main thread' });
   const maxConcurrent = top.integer('max_concurrent', { min: 1, max: 64, default: 4, unit: 'objects or deliveries processed at once' });
   const original = top.boolean('original', false);

@@ -49,6 +49,11 @@ export interface CollectInput {
   start(intake: StreamIntake): Promise<void>;
   /** Stops taking new work, finishes or hands back in-flight work (SQS visibility reset), then resolves. */
   stop(): Promise<void>;
+  /**
+   * The input's own counts, one line, for the status lines and the final summary: what never reached
+   * the pipeline (datagrams the kernel dropped, refused connections, requests answered with an error).
+   */
+  summary?(): string;
 }
 
 /** A whole object or file handed over as bytes (gzip is detected by its magic), read in line-aligned chunks with header replay, like `ingest` reads files. */

@@ -48,9 +48,10 @@ ${EXIT_CODES_HELP}`,
       const { ConfigError, loadCollectConfig } = await import('../collect/config.js');
       let config: CollectConfig;
       try {
-        config = await loadCollectConfig(o.config, { db: DEFAULT_DB, threads: Math.min(4, defaultThreads()) });
+        config = await loadCollectConfig(o.config, { db: DEFAULT_DB, threads: Math.min(4, defaultThreads()), deadLetterFor: defaultDeadLetterPath });
       } catch (e) {
-        if (e instanceof ConfigError) throw new CliError(terminalSafe(e.message));
+        // One problem a line, each line made safe (the message quotes config values).
+        if (e instanceof ConfigError) throw new CliError(e.message.split('\n').map(terminalSafe).join('\n'));
         throw e;
       }
       const d = config.detection;
@@ -100,7 +101,7 @@ async function run(config: CollectConfig, detection: ReturnType<typeof prepareDe
       break;
     }
   }
-  const status = statusEvery > 0 ? setInterval(() => collectLog.info('collect', countsLine(pipeline.counts)), statusEvery * 1000) : undefined;
+  const status = statusEvery > 0 ? setInterval(() => report(pipeline, started, ''), statusEvery * 1000) : undefined;
   if (!failure) {
     collectLog.info('collect', `running ${started.length} input(s) into ${config.db}; stop with Ctrl-C or SIGTERM`);
     const sig = await stopSignal;
@@ -109,10 +110,20 @@ async function run(config: CollectConfig, detection: ReturnType<typeof prepareDe
   clearInterval(status);
   await Promise.allSettled(started.map((i) => i.stop()));
   const alerts = await pipeline.close();
-  collectLog.info('collect', `stopped; ${countsLine(pipeline.counts)}${pipeline.deadLetterPath ? `; dead letters in ${pipeline.deadLetterPath}` : ''}`);
+  report(pipeline, started, 'stopped; ');
   if (alerts && !collectLog.quiet) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
   if (failure) throw failure;
   process.exitCode = pipeline.counts.rejected > 0 || pipeline.counts.failedSources > 0 ? EXIT.REJECTED : EXIT.OK;
+}
+
+/** The pipeline's counts, then each input's own (what it refused or lost before the pipeline). */
+function report(pipeline: Pipeline, inputs: CollectInput[], prefix: string): void {
+  const deadLetters = prefix && pipeline.deadLetterPath ? `; dead letters in ${pipeline.deadLetterPath}` : '';
+  collectLog.info('collect', `${prefix}${countsLine(pipeline.counts)}${deadLetters}`);
+  for (const input of inputs) {
+    const line = input.summary?.();
+    if (line) collectLog.info(input.name, line);
+  }
 }
 
 function countsLine(c: CollectCounts): string {

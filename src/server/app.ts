@@ -94,7 +94,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   };
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
-  const caps = capConnections(app.server, { perAddress: limits.maxConnectionsPerAddress, total: limits.maxConnections });
+  const caps = capConnections(app.server, { maxPerAddress: limits.maxConnectionsPerAddress, maxConnections: limits.maxConnections });
   // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
   app.addHook('onRequest', accessGuard(o.token));
   app.addHook('onSend', securityHeaders);

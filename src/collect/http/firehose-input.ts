@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CollectInput, Delivery, DeliveryResult, StreamIntake } from '../intake.js';
 import { collectLog } from '../log.js';
 import type { AccessKeys } from './keys.js';
-import { bodyBytes, createApp, HttpFailure, listen } from './server.js';
+import type { HttpConnectionLimits } from './limits.js';
+import { bodyBytes, connectionSummary, createApp, HttpFailure, listen, refusedSummary, type HttpConnectionCounts } from './server.js';
 
 export interface FirehoseSettings {
   name: string;
@@ -14,6 +15,7 @@ export interface FirehoseSettings {
   maxBodyBytes: number;
   format: string;
   formatOptions: Record<string, string>;
+  limits: HttpConnectionLimits;
 }
 
 export interface FirehoseCounts {
@@ -38,6 +40,7 @@ export class FirehoseInput implements CollectInput {
   private app: FastifyInstance | undefined;
   address: AddressInfo | undefined;
   readonly counts: FirehoseCounts = { requests: 0, refused: {}, records: 0, stored: 0, rejected: 0 };
+  connections: HttpConnectionCounts | undefined;
 
   constructor(private readonly s: FirehoseSettings) {
     this.name = s.name;
@@ -45,13 +48,14 @@ export class FirehoseInput implements CollectInput {
 
   async start(intake: StreamIntake): Promise<void> {
     const s = this.s;
-    const app = createApp(s.maxBodyBytes, (res, f) => {
+    const { app, connections } = createApp(s.maxBodyBytes, s.limits, (res, f) => {
       this.counts.refused[f.status] = (this.counts.refused[f.status] ?? 0) + 1;
       const header = res.request.headers['x-amz-firehose-request-id'];
       const requestId = typeof header === 'string' ? header.slice(0, 128) : '';
       if (f.retryAfterSeconds !== undefined) void res.header('Retry-After', String(f.retryAfterSeconds));
       return res.code(f.status).header('content-type', 'application/json').send({ requestId, timestamp: Date.now(), errorMessage: f.message });
-    });
+    }, (m) => collectLog.error(s.name, m));
+    this.connections = connections;
     app.addHook('onRequest', async (req) => {
       this.counts.requests++;
       const key = req.headers['x-amz-firehose-access-key'];
@@ -91,6 +95,11 @@ export class FirehoseInput implements CollectInput {
     this.address = await listen(app, s.port, s.host);
     this.app = app;
     collectLog.info(s.name, `Firehose endpoint listening on http://${this.address.address}:${this.address.port}${s.path} (terminate HTTPS in front)`);
+  }
+
+  summary(): string {
+    const c = this.counts;
+    return [`${c.requests} requests, ${c.records} records, ${c.stored} stored, ${c.rejected} rejected`, refusedSummary(c.refused), this.connections ? connectionSummary(this.connections) : ''].filter(Boolean).join('; ');
   }
 
   async stop(): Promise<void> {

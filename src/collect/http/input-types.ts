@@ -5,6 +5,7 @@ import { listFormats } from '../../formats/registry.js';
 import { FirehoseInput } from './firehose-input.js';
 import { HttpIntakeInput } from './intake-input.js';
 import { readKeys } from './keys.js';
+import { readHttpConnectionLimits } from './limits.js';
 
 const MIB = 1 << 20;
 
@@ -31,6 +32,7 @@ export const httpIntakeInputType: InputType = {
     const keys = readKeys(r, 'intake keys');
     const maxBodyBytes = r.integer('max_body_bytes', { min: 1024, max: 1024 * MIB, default: 10 * MIB, unit: 'bytes' });
     const retryAfterSeconds = r.integer('retry_after_seconds', { min: 1, max: 3600, default: 5 });
+    const limits = readHttpConnectionLimits(r);
     const listed = r.strings('formats');
     for (const f of listed) if (f !== 'auto' && !isFormatId(f)) r.issue('formats', `unknown format '${f}' (known: ${listFormats().map((x) => x.id).join(', ')}, auto)`);
     const formats = new Set(listed.length ? listed : [...listFormats().map((f) => f.id), 'auto']);
@@ -44,7 +46,7 @@ export const httpIntakeInputType: InputType = {
     }
     r.finish();
     if (issues.length !== before || !keys) return undefined;
-    return new HttpIntakeInput({ name, host, port, keys, maxBodyBytes, formats, formatOptions, retryAfterSeconds });
+    return new HttpIntakeInput({ name, host, port, keys, maxBodyBytes, formats, formatOptions, retryAfterSeconds, limits });
   },
 };
 
@@ -73,8 +75,9 @@ export const firehoseInputType: InputType = {
     const maxBodyBytes = r.integer('max_body_bytes', { min: 1024, max: 1024 * MIB, default: 64 * MIB, unit: 'bytes' });
     const format = readFormatId(r);
     const formatOptions = readFormatOptions(r);
+    const limits = readHttpConnectionLimits(r);
     r.finish();
     if (issues.length !== before || !accessKey || !format) return undefined;
-    return new FirehoseInput({ name, host, port, path, accessKey, maxBodyBytes, format, formatOptions });
+    return new FirehoseInput({ name, host, port, path, accessKey, maxBodyBytes, format, formatOptions, limits });
   },
 };

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectInput, Delivery, DeliveryResult, StreamIntake } from '../intake.js';
 import { collectLog } from '../log.js';
 import type { AccessKeys } from './keys.js';
-import { bodyBytes, clientHost, createApp, HttpFailure, listen } from './server.js';
+import type { HttpConnectionLimits } from './limits.js';
+import { bodyBytes, clientHost, connectionSummary, createApp, HttpFailure, listen, refusedSummary, type HttpConnectionCounts } from './server.js';
 
 export interface IntakeSettings {
   name: string;
@@ -15,6 +16,7 @@ export interface IntakeSettings {
   formats: ReadonlySet<string>;
   formatOptions: Record<string, Record<string, string>>;
   retryAfterSeconds: number;
+  limits: HttpConnectionLimits;
 }
 
 export interface IntakeCounts {
@@ -36,6 +38,7 @@ export class HttpIntakeInput implements CollectInput {
   private app: FastifyInstance | undefined;
   address: AddressInfo | undefined;
   readonly counts: IntakeCounts = { requests: 0, refused: {}, records: 0, stored: 0, rejected: 0 };
+  connections: HttpConnectionCounts | undefined;
 
   constructor(private readonly s: IntakeSettings) {
     this.name = s.name;
@@ -43,12 +46,13 @@ export class HttpIntakeInput implements CollectInput {
 
   async start(intake: StreamIntake): Promise<void> {
     const s = this.s;
-    const app = createApp(s.maxBodyBytes, (res, f) => {
+    const { app, connections } = createApp(s.maxBodyBytes, s.limits, (res, f) => {
       this.counts.refused[f.status] = (this.counts.refused[f.status] ?? 0) + 1;
       if (f.retryAfterSeconds !== undefined) void res.header('Retry-After', String(f.retryAfterSeconds));
       if (f.status === 401) void res.header('WWW-Authenticate', 'Bearer realm="packettrail intake"');
       return res.code(f.status).send({ error: f.message });
-    });
+    }, (m) => collectLog.error(s.name, m));
+    this.connections = connections;
     app.addHook('onRequest', async (req) => {
       this.counts.requests++;
       if (!s.keys.check(presentedKey(req))) throw new HttpFailure(401, 'missing or wrong intake key (Authorization: Bearer <key> or X-Packettrail-Key)');
@@ -77,6 +81,11 @@ export class HttpIntakeInput implements CollectInput {
     this.address = await listen(app, s.port, s.host);
     this.app = app;
     collectLog.info(s.name, `HTTP intake listening on http://${this.address.address}:${this.address.port}/intake/<format>`);
+  }
+
+  summary(): string {
+    const c = this.counts;
+    return [`${c.requests} requests, ${c.records} records, ${c.stored} stored, ${c.rejected} rejected`, refusedSummary(c.refused), this.connections ? connectionSummary(this.connections) : ''].filter(Boolean).join('; ');
   }
 
   async stop(): Promise<void> {

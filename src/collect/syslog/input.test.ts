@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import type { ConfigIssue } from '../intake.js';
 import { RecordingIntake } from '../../testing/recording-intake.js';
 import { tempDir } from '../../testing/tmp.js';
+import { selfSignedCertificate } from '../../testing/certs.js';
+import { until } from '../../testing/collect-e2e.js';
 import { collectLog } from '../log.js';
 import { syslogInputType } from './input-type.js';
 import type { SyslogInput } from './input.js';
@@ -94,10 +94,7 @@ test('TCP: octet counting and newline framing on one connection, batched by line
 });
 
 test('TLS with a self-signed certificate; an oversized frame is dead-lettered with its origin', async () => {
-  const dir = tempDir();
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const { cert, key } = selfSignedCertificate(tempDir());
   const intake = new RecordingIntake();
   const input = makeInput({ udp: undefined, tcp: undefined, tls: { port: 0, cert, key }, max_message_bytes: 1000 });
   await input.start(intake);
@@ -129,10 +126,12 @@ test('TCP backpressure: nothing is lost while the pipeline is saturated; failed 
     let wire = '';
     for (let i = 0; i < count; i++) wire += `<14>Nov 20 08:00:00 fw-edge-1 1,2026/11/20 08:00:00,0123,TRAFFIC,end,${i}\n`;
     const sending = sendTcp(input.addresses.tcp!.port, wire);
+    // Batches grow to 10 × batch_lines, then reading pauses (waited for: a loaded machine reads slowly).
+    await until('5000 messages read', () => input.counts.received >= 5000, 10_000);
+    const read = input.counts.received;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(intake.deliveries.length, 0, 'nothing is handed to a saturated pipeline');
-    const read = input.counts.received;
-    assert.ok(read >= 5000 && read < count, `batches grew to 10 × batch_lines, then reading paused (${read} read)`);
+    assert.ok(read < count && input.counts.received === read, `reading paused (${read} read, then ${input.counts.received})`);
     intake.saturated = false;
     await sending;
     await intake.waitFor(count, 15_000);

@@ -5,11 +5,14 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { collectLog } from '../log.js';
 import type { CollectInput, StreamIntake } from '../intake.js';
+import { ThrottledWarning } from '../throttled-warning.js';
+import { ConnectionLimiter } from '../../util/connection-limits.js';
 import { Batcher, type BatcherCounts } from './batcher.js';
 import { SyslogFramer, type Framing } from './framing.js';
 import { parseSyslog } from './header.js';
 import { InputRejects } from './rejects.js';
 import type { SyslogRouter } from './routes.js';
+import { receiveBufferOutcome, UdpKernelDrops } from './udp-drops.js';
 
 export interface SyslogSettings {
   name: string;
@@ -17,10 +20,15 @@ export interface SyslogSettings {
   host: string;
   udp?: { port: number; recvBufferBytes?: number };
   tcp?: { port: number };
-  tls?: { port: number; cert: string; key: string; ca?: string; clientCertificates: 'none' | 'request' | 'require' };
+  tls?: { port: number; cert: string; key: string; ca?: string; clientCertificates: 'none' | 'request' | 'require'; handshakeTimeoutMs: number };
   framing: Framing;
   maxMessageBytes: number;
+  /** TCP and TLS connections open at once, all peers together. */
   maxConnections: number;
+  /** … and from one address (IPv6: one /64), so one peer cannot take every slot. */
+  maxConnectionsPerAddress: number;
+  /** A TCP/TLS connection that sends nothing for this long is closed (0: never). */
+  idleTimeoutMs: number;
   batchLines: number;
   batchMs: number;
   maxInFlight: number;
@@ -36,7 +44,17 @@ export interface SyslogCounts extends BatcherCounts {
   malformed: number;
   /** UDP messages dropped because the pipeline was saturated (UDP cannot push back). */
   dropped: number;
+  /** UDP datagrams the kernel dropped because the receive buffer was full; undefined where it cannot be read (no /proc). */
+  kernelDrops: number | undefined;
+  /** The UDP receive buffer the kernel gave (bytes, as it reports it: Linux counts twice what it was asked for). */
+  recvBufferBytes: number | undefined;
   connections: number;
+  /** Connections refused at once: max_connections or max_connections_per_address reached. */
+  refusedConnections: number;
+  /** Connections closed after idle_timeout_seconds without a byte. */
+  idleClosed: number;
+  /** TLS handshakes that failed or did not finish within the handshake timeout. */
+  handshakeFailures: number;
 }
 
 /** Message numbers per origin and route, so dead letters and rejections name `message N` of a connection. */
@@ -53,6 +71,8 @@ class Origin {
 
 const MAX_UDP_ORIGINS = 10_000;
 const RESUME_POLL_MS = 20;
+/** How often the kernel's UDP drop counter is read, and a rise warned about. */
+export const UDP_DROP_CHECK_MS = 10_000;
 
 /**
  * Receives syslog over UDP, TCP and TLS (any of them, one router for all), parses each message's
@@ -70,7 +90,15 @@ export class SyslogInput implements CollectInput {
   private readonly udpOrigins = new Map<string, Origin>();
   private resumeTimer: NodeJS.Timeout | undefined;
   private lastDropWarning = 0;
-  private readonly counters = { received: 0, unrouted: 0, malformed: 0, dropped: 0, connections: 0 };
+  private readonly counters = { received: 0, unrouted: 0, malformed: 0, dropped: 0, connections: 0, idleClosed: 0, handshakeFailures: 0 };
+  private readonly limiter: ConnectionLimiter;
+  private kernelDrops: UdpKernelDrops | undefined;
+  /** Last reading of the kernel's drop counter (kept once the socket is closed). */
+  private kernelDropCount: number | undefined;
+  /** The reading the last drop warning was judged against (status lines read the counter too). */
+  private kernelDropsChecked: number | undefined;
+  private dropCheck: NodeJS.Timeout | undefined;
+  private recvBufferBytes: number | undefined;
   /** Bound addresses once started (port 0 in the config → the OS-chosen port). */
   readonly addresses: { udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo } = {};
   private readonly log: (message: string) => void;
@@ -78,11 +106,31 @@ export class SyslogInput implements CollectInput {
   constructor(private readonly s: SyslogSettings) {
     this.name = s.name;
     this.log = s.log ?? ((m) => collectLog.error(s.name, m));
+    const refusals = new ThrottledWarning(this.log);
+    this.limiter = new ConnectionLimiter({ maxConnections: s.maxConnections, maxPerAddress: s.maxConnectionsPerAddress }, (address, reason) =>
+      refusals.note((n) => `refused ${n} connection(s) (latest from ${address}): ${this.limiter.capSetting(reason)} reached`),
+    );
   }
 
   get counts(): SyslogCounts {
     const b = this.batcher?.counts ?? { deliveries: 0, records: 0, events: 0, stored: 0, duplicates: 0, rejected: 0, retries: 0, lost: 0 };
-    return { ...b, ...this.counters };
+    if (this.udp && this.kernelDrops) this.kernelDropCount = this.kernelDrops.read() ?? this.kernelDropCount;
+    const refusedConnections = this.limiter.refused.total + this.limiter.refused['per-address'];
+    return { ...b, ...this.counters, kernelDrops: this.kernelDropCount, recvBufferBytes: this.recvBufferBytes, refusedConnections };
+  }
+
+  /** One line for the collector's status and summary: what arrived, and what was lost or refused before the pipeline. */
+  summary(): string {
+    const c = this.counts;
+    const parts = [`${c.received} messages, ${c.unrouted} unrouted, ${c.malformed} malformed`];
+    if (this.s.udp) {
+      const kernel = c.kernelDrops === undefined ? 'unknown (no /proc/net/udp)' : String(c.kernelDrops);
+      parts.push(`UDP: ${kernel} dropped by the kernel (receive buffer full), ${c.dropped} dropped (pipeline saturated)`);
+    }
+    if (this.s.tcp || this.s.tls) {
+      parts.push(`TCP/TLS: ${c.connections} connections, ${c.refusedConnections} refused (connection caps), ${c.idleClosed} closed idle${this.s.tls ? `, ${c.handshakeFailures} failed TLS handshakes` : ''}`);
+    }
+    return parts.join('; ');
   }
 
   async start(intake: StreamIntake): Promise<void> {
@@ -100,16 +148,26 @@ export class SyslogInput implements CollectInput {
         ...(t.ca ? { ca: readConfigFile(t.ca, 'tls.ca') } : {}),
         requestCert: t.clientCertificates !== 'none',
         rejectUnauthorized: t.clientCertificates === 'require',
+        handshakeTimeout: t.handshakeTimeoutMs,
       });
-      server.on('tlsClientError', (e) => this.log(`TLS handshake failed: ${e.message}`));
+      const failures = new ThrottledWarning(this.log);
+      server.on('tlsClientError', (e, socket) => {
+        // With a listener here Node leaves the socket to us, also on a handshake timeout: close it.
+        socket.destroy();
+        this.counters.handshakeFailures++;
+        failures.note((n) => `${n} TLS handshake(s) failed (latest from ${hostPort(socket.remoteAddress)}: ${e.message})`);
+      });
       this.addresses.tls = await this.listen(server, t.port, 'secureConnection', 'tls');
     }
     const where = Object.entries(this.addresses).map(([proto, a]) => `${proto} ${a.address}:${a.port}`);
-    collectLog.info(s.name, `syslog listening on ${where.join(', ')}`);
+    const buffer = this.recvBufferBytes === undefined ? '' : ` (UDP receive buffer ${this.recvBufferBytes} bytes)`;
+    collectLog.info(s.name, `syslog listening on ${where.join(', ')}${buffer}`);
   }
 
   async stop(): Promise<void> {
     for (const server of this.servers) server.close();
+    clearInterval(this.dropCheck);
+    if (this.udp) this.checkKernelDrops();
     this.udp?.close();
     this.udp = undefined;
     clearTimeout(this.resumeTimer);
@@ -120,8 +178,9 @@ export class SyslogInput implements CollectInput {
   }
 
   private async listen(server: Server, port: number, event: 'connection' | 'secureConnection', proto: 'tcp' | 'tls'): Promise<AddressInfo> {
-    server.maxConnections = this.s.maxConnections;
     server.on(event, (socket: Socket | TLSSocket) => this.accept(socket, proto));
+    // Counted as TCP connections, before any TLS handshake: a connection that never handshakes holds a slot too.
+    this.limiter.guard(server);
     server.on('error', (e) => this.log(`${proto} listener: ${e.message}`));
     server.listen(port, this.s.host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
@@ -149,6 +208,17 @@ export class SyslogInput implements CollectInput {
       }
     });
     socket.on('end', () => framer.end());
+    if (this.s.idleTimeoutMs > 0) {
+      socket.setTimeout(this.s.idleTimeoutMs);
+      socket.on('timeout', () => {
+        // A connection we stopped reading (backpressure) is quiet because of us.
+        if (this.paused.has(socket)) socket.setTimeout(this.s.idleTimeoutMs);
+        else {
+          this.counters.idleClosed++;
+          socket.destroy();
+        }
+      });
+    }
     socket.on('error', (e) => this.log(`${origin.source}: ${e.message}`));
     socket.on('close', () => {
       this.sockets.delete(socket);
@@ -165,6 +235,28 @@ export class SyslogInput implements CollectInput {
     await Promise.race([once(udp, 'listening'), once(udp, 'error').then(([e]) => Promise.reject(e as Error))]);
     this.udp = udp;
     this.addresses.udp = udp.address();
+    this.recvBufferBytes = udp.getRecvBufferSize();
+    if (recvBufferBytes) {
+      const { clamped, rmemMax } = receiveBufferOutcome(recvBufferBytes, this.recvBufferBytes);
+      if (clamped) {
+        const raise = rmemMax === undefined ? 'raise the system limit' : `net.core.rmem_max is ${rmemMax}: raise it (sysctl -w net.core.rmem_max=${recvBufferBytes})`;
+        this.log(`UDP receive buffer: asked for ${recvBufferBytes} bytes, the kernel gave ${this.recvBufferBytes} (as it counts them); ${raise}`);
+      }
+    }
+    this.kernelDrops = UdpKernelDrops.locate(this.addresses.udp.port);
+    this.kernelDropCount = this.kernelDropsChecked = this.kernelDrops?.read();
+    this.dropCheck = setInterval(() => this.checkKernelDrops(), UDP_DROP_CHECK_MS).unref();
+  }
+
+  /** Reads the kernel's drop counter and warns when it rose: those datagrams never reached us. */
+  private checkKernelDrops(): void {
+    const now = this.kernelDrops?.read();
+    if (now === undefined) return;
+    const before = this.kernelDropsChecked;
+    this.kernelDropCount = this.kernelDropsChecked = now;
+    if (before !== undefined && now > before) {
+      this.log(`the kernel dropped ${now - before} UDP datagrams (${now} in total): the receive buffer (${this.recvBufferBytes} bytes) was full; raise recv_buffer_bytes (and net.core.rmem_max) or send over TCP`);
+    }
   }
 
   /** One datagram: one message, or several lines some relays pack together. */
