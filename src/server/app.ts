@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -9,6 +10,7 @@ import { apiGuard } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { openapiDocument } from './openapi.js';
+import { DEFAULT_QUERY_LIMITS, QueryGate, type QueryLimits } from './query-gate.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
 import { INSIGHT_ROUTES } from './routes/insights.js';
@@ -36,6 +38,8 @@ export interface ConsoleServerOptions {
   /** Extra rule paths for the rules page (the built-in rules are always listed). */
   rules?: string[];
   consoleDir?: string;
+  /** Limits on user queries (defaults: DEFAULT_QUERY_LIMITS). */
+  limits?: Partial<QueryLimits>;
 }
 
 export interface ConsoleServer {
@@ -47,11 +51,23 @@ export interface ConsoleServer {
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /**
- * The database opened read-only, with DuckDB's file access switched off and the configuration
- * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO).
+ * Read connections beyond the user queries' own: the status, alerts and other routes always find
+ * one, however many user queries run (see QueryGate).
  */
-export async function openReadOnlyStore(db: string): Promise<DuckDbStore> {
-  const store = await DuckDbStore.open(db, { readOnly: true });
+export const RESERVED_READ_CONNECTIONS = 2;
+
+/**
+ * The database opened read-only, with DuckDB's file access switched off and the configuration
+ * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO),
+ * and cannot raise the memory limit set when it opened.
+ */
+export async function openReadOnlyStore(db: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Promise<DuckDbStore> {
+  const store = await DuckDbStore.open(db, {
+    readOnly: true,
+    memoryLimit: limits.memoryLimit,
+    maxTempDirectorySize: limits.maxTempDirectorySize,
+    readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_READ_CONNECTIONS),
+  });
   await store.query('SET enable_external_access = false');
   await store.query('SET lock_configuration = true');
   return store;
@@ -67,7 +83,8 @@ function errorReply(e: FastifyError | ApiError | Error): { status: number; body:
 
 export async function createConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
   if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
-  const store = await openReadOnlyStore(o.db);
+  const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...o.limits };
+  const store = await openReadOnlyStore(o.db, limits);
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
     // Concurrent requests share the store: SELECTs run side by side on its read connections.
@@ -75,6 +92,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     dbPath: o.db,
     readOnly: o.readOnly ?? false,
     searches: new SavedSearches(searchesFileFor(o.db)),
+    queries: new QueryGate(limits),
     ...queryCatalog(),
     version,
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
@@ -84,9 +102,14 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } } });
   app.addHook('onRequest', apiGuard(o.token));
   app.addHook('onSend', securityHeaders);
+  // Answers to requests that were running when closing began end their connection: a keep-alive
+  // connection left open would hold close() until the client dropped it.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.queries.closing) reply.header('connection', 'close');
+  });
   app.setErrorHandler((e: Error, _request, reply) => {
     const { status, body } = errorReply(e);
-    if (status >= 500) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
+    if (status >= 500 && !(e instanceof ApiError)) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
     reply.code(status).send(body);
   });
   const doc = openapiDocument(API_ROUTES, version, context.auth);
@@ -117,6 +140,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     app,
     context,
     close: async () => {
+      // Running queries are interrupted: closing waits for every request to be answered.
+      context.queries.cancelAll();
       await app.close();
       await store.close();
     },
