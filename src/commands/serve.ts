@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { createConsoleServer, resolveToken, TOKEN_ENV } from '../server/index.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../server/query-gate.js';
+import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_DB } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -13,6 +15,43 @@ export interface ServeOptions {
   port: string;
   readOnly?: boolean;
   rules?: string[];
+  /** Query limits, as given on the command line (seconds, sizes like 64MB, counts). */
+  queryTimeout?: string;
+  maxResultSize?: string;
+  maxQueries?: string;
+  maxQueuedQueries?: string;
+  queryMemoryLimit?: string;
+  maxTempSize?: string;
+}
+
+/**
+ * After the first SIGINT/SIGTERM the server stops taking requests, interrupts running queries and
+ * closes; if that takes longer than this, it exits anyway. A second signal exits at once.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+function sizeOption(name: string, text: string): string {
+  if (!(megabytes(text) > 0)) throw new CliError(`${name} must be a size like 512MB or 2GB, got '${text}'`);
+  return text;
+}
+
+function countOption(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || n < min || n > max) throw new CliError(`${name} must be a number from ${min} to ${max}, got '${text}'`);
+  return n;
+}
+
+/** The query limits the options set; the rest keep DEFAULT_QUERY_LIMITS. */
+export function queryLimitsOf(o: ServeOptions): QueryLimits {
+  const d = DEFAULT_QUERY_LIMITS;
+  return {
+    timeoutMs: o.queryTimeout === undefined ? d.timeoutMs : Math.round(countOption('--query-timeout', o.queryTimeout, 0, 86_400) * 1000),
+    maxResultBytes: o.maxResultSize === undefined ? d.maxResultBytes : Math.round(megabytes(sizeOption('--max-result-size', o.maxResultSize)) * 2 ** 20),
+    maxRunning: o.maxQueries === undefined ? d.maxRunning : Math.floor(countOption('--max-queries', o.maxQueries, 1, 64)),
+    maxQueued: o.maxQueuedQueries === undefined ? d.maxQueued : Math.floor(countOption('--max-queued-queries', o.maxQueuedQueries, 0, 10_000)),
+    memoryLimit: o.queryMemoryLimit === undefined ? d.memoryLimit : sizeOption('--query-memory-limit', o.queryMemoryLimit),
+    maxTempDirectorySize: o.maxTempSize === undefined ? d.maxTempDirectorySize : sizeOption('--max-temp-size', o.maxTempSize),
+  };
 }
 
 function portOf(text: string): number {
@@ -25,10 +64,11 @@ function portOf(text: string): number {
 export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
   if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`, EXIT.FATAL);
+  const limits = queryLimitsOf(o);
   const token = resolveToken(o.host, o.db);
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [] });
+    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], limits });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -48,19 +88,36 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   return { url: shown, close: () => server.close() };
 }
 
-/** Serves until SIGINT/SIGTERM, then closes the server and the database. */
+/**
+ * Serves until SIGINT/SIGTERM, then stops taking requests, interrupts running queries and closes the
+ * server and the database — within SHUTDOWN_GRACE_MS, else it exits anyway. A second signal exits at once.
+ */
 export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   const running = await startServe(o);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  const signal = await new Promise<string>((resolve) => {
+    const stop = (sig: string) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      const now = () => process.exit(EXIT.FATAL);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      resolve(sig);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await running.close();
+  process.stderr.write(`packettrail serve: ${signal}: stopping (running queries are interrupted; a second signal exits at once)\n`);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS);
+    timer.unref();
+  });
+  const outcome = await Promise.race([running.close().then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    process.stderr.write(`packettrail serve: not closed after ${SHUTDOWN_GRACE_MS / 1000} s: exiting\n`);
+    process.exit(EXIT.FATAL);
+  }
 }
 
 export function registerServe(program: Command): void {
@@ -72,6 +129,12 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--read-only', 'disable everything that writes (saved searches)')
     .option('--rules <path>', 'extra rule file or directory to list on the rules page (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--query-timeout <seconds>', `time limit of one console query; 0: none (default ${DEFAULT_QUERY_LIMITS.timeoutMs / 1000})`)
+    .option('--max-result-size <size>', `largest query result the server sends, as JSON (default ${DEFAULT_QUERY_LIMITS.maxResultBytes / 2 ** 20}MB)`)
+    .option('--max-queries <n>', `console queries running at once (default ${DEFAULT_QUERY_LIMITS.maxRunning})`)
+    .option('--max-queued-queries <n>', `console queries waiting for one to finish; more get 429 (default ${DEFAULT_QUERY_LIMITS.maxQueued})`)
+    .option('--query-memory-limit <size>', `DuckDB memory limit of the console's database, all queries together (default ${DEFAULT_QUERY_LIMITS.memoryLimit})`)
+    .option('--max-temp-size <size>', `disk a query may spill to past the memory limit (default ${DEFAULT_QUERY_LIMITS.maxTempDirectorySize})`)
     .addHelpText(
       'after',
       `
@@ -83,6 +146,9 @@ Examples:
 Bound to loopback, the API needs no token unless ${TOKEN_ENV} is set. Bound elsewhere, every /api/ route needs
 Authorization: Bearer <token>: the token comes from ${TOKEN_ENV}, else <db>.console-token (generated and printed
 on first run). Queries run on a read-only connection; saved searches are kept in <db>.saved-searches.json.
+Console queries are bounded: a time limit (422 past it), a result size (413), a DuckDB memory limit (413), and
+a number running at once with a queue (429 when it is full); a query whose client disconnects is interrupted.
+SIGINT/SIGTERM interrupt running queries and stop within ${SHUTDOWN_GRACE_MS / 1000} s; a second signal exits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: ServeOptions) => {
