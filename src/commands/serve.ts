@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { createConsoleServer, resolveToken, TOKEN_ENV } from '../server/index.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../server/query-gate.js';
+import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_DB } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
@@ -41,13 +41,23 @@ function countOption(name: string, text: string, min: number, max: number): numb
   return n;
 }
 
+/** Each running query holds one of Node's libuv threads: more than the pool less the reserve would starve the other routes. */
+function maxQueriesOf(text: string): number {
+  const allowed = maxRunningQueriesAllowed();
+  const n = Math.floor(countOption('--max-queries', text, 1, 1024));
+  if (n > allowed) {
+    throw new CliError(`--max-queries ${n} is more than ${allowed}: each running query holds one of Node's ${allowed + RESERVED_FOR_ROUTES} libuv threads and ${RESERVED_FOR_ROUTES} stay for the other routes; raise UV_THREADPOOL_SIZE first`);
+  }
+  return n;
+}
+
 /** The query limits the options set; the rest keep DEFAULT_QUERY_LIMITS. */
 export function queryLimitsOf(o: ServeOptions): QueryLimits {
   const d = DEFAULT_QUERY_LIMITS;
   return {
     timeoutMs: o.queryTimeout === undefined ? d.timeoutMs : Math.round(countOption('--query-timeout', o.queryTimeout, 0, 86_400) * 1000),
     maxResultBytes: o.maxResultSize === undefined ? d.maxResultBytes : Math.round(megabytes(sizeOption('--max-result-size', o.maxResultSize)) * 2 ** 20),
-    maxRunning: o.maxQueries === undefined ? d.maxRunning : Math.floor(countOption('--max-queries', o.maxQueries, 1, 64)),
+    maxRunning: o.maxQueries === undefined ? d.maxRunning : maxQueriesOf(o.maxQueries),
     maxQueued: o.maxQueuedQueries === undefined ? d.maxQueued : Math.floor(countOption('--max-queued-queries', o.maxQueuedQueries, 0, 10_000)),
     memoryLimit: o.queryMemoryLimit === undefined ? d.memoryLimit : sizeOption('--query-memory-limit', o.queryMemoryLimit),
     maxTempDirectorySize: o.maxTempSize === undefined ? d.maxTempDirectorySize : sizeOption('--max-temp-size', o.maxTempSize),
@@ -131,7 +141,7 @@ export function registerServe(program: Command): void {
     .option('--rules <path>', 'extra rule file or directory to list on the rules page (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--query-timeout <seconds>', `time limit of one console query; 0: none (default ${DEFAULT_QUERY_LIMITS.timeoutMs / 1000})`)
     .option('--max-result-size <size>', `largest query result the server sends, as JSON (default ${DEFAULT_QUERY_LIMITS.maxResultBytes / 2 ** 20}MB)`)
-    .option('--max-queries <n>', `console queries running at once (default ${DEFAULT_QUERY_LIMITS.maxRunning})`)
+    .option('--max-queries <n>', `console queries running at once, at most UV_THREADPOOL_SIZE (4) less ${RESERVED_FOR_ROUTES} (default ${DEFAULT_QUERY_LIMITS.maxRunning})`)
     .option('--max-queued-queries <n>', `console queries waiting for one to finish; more get 429 (default ${DEFAULT_QUERY_LIMITS.maxQueued})`)
     .option('--query-memory-limit <size>', `DuckDB memory limit of the console's database, all queries together (default ${DEFAULT_QUERY_LIMITS.memoryLimit})`)
     .option('--max-temp-size <size>', `disk a query may spill to past the memory limit (default ${DEFAULT_QUERY_LIMITS.maxTempDirectorySize})`)

@@ -10,7 +10,7 @@ import { apiGuard } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { openapiDocument } from './openapi.js';
-import { DEFAULT_QUERY_LIMITS, QueryGate, type QueryLimits } from './query-gate.js';
+import { DEFAULT_QUERY_LIMITS, QueryGate, RESERVED_FOR_ROUTES, type QueryLimits } from './query-gate.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
 import { INSIGHT_ROUTES } from './routes/insights.js';
@@ -51,12 +51,6 @@ export interface ConsoleServer {
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /**
- * Read connections beyond the user queries' own: the status, alerts and other routes always find
- * one, however many user queries run (see QueryGate).
- */
-export const RESERVED_READ_CONNECTIONS = 2;
-
-/**
  * The database opened read-only, with DuckDB's file access switched off and the configuration
  * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO),
  * and cannot raise the memory limit set when it opened.
@@ -66,7 +60,7 @@ export async function openReadOnlyStore(db: string, limits: QueryLimits = DEFAUL
     readOnly: true,
     memoryLimit: limits.memoryLimit,
     maxTempDirectorySize: limits.maxTempDirectorySize,
-    readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_READ_CONNECTIONS),
+    readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_FOR_ROUTES),
   });
   await store.query('SET enable_external_access = false');
   await store.query('SET lock_configuration = true');

@@ -21,6 +21,18 @@ export interface QueryLimits {
   maxTempDirectorySize: string;
 }
 
+/**
+ * Read connections and libuv threads kept for the status, alerts and other routes whatever user
+ * queries run: a DuckDB statement holds one of Node's libuv threads while it works (4 unless
+ * UV_THREADPOOL_SIZE says otherwise), and with four runaways /api/status waited for one to end.
+ */
+export const RESERVED_FOR_ROUTES = 2;
+
+/** The most user queries that may run at once: the libuv threads less those reserved. */
+export function maxRunningQueriesAllowed(env: NodeJS.ProcessEnv = process.env): number {
+  return Math.max(1, (Number(env.UV_THREADPOOL_SIZE) || 4) - RESERVED_FOR_ROUTES);
+}
+
 export const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RESULT_BYTES = 64 * 2 ** 20;
 export const DEFAULT_MAX_RUNNING_QUERIES = 2;

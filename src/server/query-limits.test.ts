@@ -8,7 +8,8 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { REPO_ROOT } from '../testing/shared.js';
 import { tempDir } from '../testing/tmp.js';
 import { createConsoleServer, type ConsoleServer } from './index.js';
-import type { QueryLimits } from './query-gate.js';
+import { queryLimitsOf } from '../commands/serve.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query-gate.js';
 
 /** Runs until its time limit: DuckDB checks its interrupt flag while it joins. */
 const CROSS_JOIN = 'SELECT count(*) FROM range(1000000000) a, range(1000000) b WHERE a.range + b.range < 0';
@@ -130,10 +131,14 @@ test('a query whose client disconnects is interrupted', async () => {
 });
 
 test('SPL: timechart limit=0 by event_id is refused by the series cap before any big statement runs', async () => {
-  const { base } = await serve({ timeoutMs: 300 });
+  const { base } = await serve({ timeoutMs: 10_000 });
   const r = await post(base, { query: '| timechart limit=0 count by event_id', language: 'spl' });
-  assert.equal(r.status, 400, 'refused by the series cap or the time limit, never run whole');
+  assert.equal(r.status, 400, JSON.stringify(r.body));
   assert.match(r.body.error, /SPL: timechart by event_id: limit=0 \(every series\) would make 2,000 series .*more than the 1000 columns/);
+  const capped = await post(base, { query: '| stats list(event_id) as ids', language: 'spl' });
+  assert.equal(capped.status, 200, JSON.stringify(capped.body));
+  assert.equal(capped.body.rows[0][0].length, 100);
+  assert.deepEqual(capped.body.warnings, ["list() keeps the first 100 values of each group, as Splunk's list_maxsize does"], 'the cap is said, not silent');
 });
 
 test('serve: the first SIGTERM interrupts a running query and stops the server within seconds', async () => {
@@ -159,4 +164,17 @@ test('serve: the first SIGTERM interrupts a running query and stops the server w
   const answer = await running;
   if (!(answer instanceof Error)) assert.equal(answer.status, 503);
   assert.match(err, /SIGTERM: stopping/);
+});
+
+test('serve options set the limits; --max-queries stays below the libuv threads the other routes need', () => {
+  const base = { db, host: '127.0.0.1', port: '0' };
+  assert.deepEqual(queryLimitsOf(base), DEFAULT_QUERY_LIMITS);
+  assert.deepEqual(
+    queryLimitsOf({ ...base, queryTimeout: '2.5', maxResultSize: '8MB', maxQueries: '1', maxQueuedQueries: '0', queryMemoryLimit: '512MB', maxTempSize: '1GB' }),
+    { timeoutMs: 2500, maxResultBytes: 8 * 2 ** 20, maxRunning: 1, maxQueued: 0, memoryLimit: '512MB', maxTempDirectorySize: '1GB' },
+  );
+  if (!process.env.UV_THREADPOOL_SIZE) assert.throws(() => queryLimitsOf({ ...base, maxQueries: '3' }), /--max-queries 3 is more than 2: .*raise UV_THREADPOOL_SIZE/);
+  for (const [option, value] of [['queryTimeout', 'soon'], ['maxResultSize', 'big'], ['maxQueries', '0'], ['queryMemoryLimit', '1 potato']]) {
+    assert.throws(() => queryLimitsOf({ ...base, [option]: value }), /must be/, option);
+  }
 });
