@@ -93,7 +93,7 @@ export class QueryGate {
       // A finishing query hands its slot over: `running` stays counted.
       await this.wait(client);
     }
-    const limit = deadline(this.limits.timeoutMs, LIMIT_OPTIONS.timeoutMs, AbortSignal.any([client, this.shutdown.signal]));
+    const limit = deadline(this.limits.timeoutMs, LIMIT_OPTIONS.timeoutMs, client, this.shutdown.signal);
     try {
       return await work(limit.signal);
     } finally {
@@ -106,18 +106,21 @@ export class QueryGate {
 
   private wait(client: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const signals = AbortSignal.any([client, this.shutdown.signal]);
+      // Only the client and the shutdown end a wait: the time limit starts when the query runs.
+      const given = deadline(0, LIMIT_OPTIONS.timeoutMs, client, this.shutdown.signal);
       const leave = () => {
+        given.done();
         const i = this.waiting.indexOf(go);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(signals.reason);
+        reject(given.signal.reason);
       };
       const go = () => {
-        signals.removeEventListener('abort', leave);
+        given.done();
+        given.signal.removeEventListener('abort', leave);
         resolve();
       };
-      if (signals.aborted) return leave();
-      signals.addEventListener('abort', leave, { once: true });
+      if (given.signal.aborted) return leave();
+      given.signal.addEventListener('abort', leave, { once: true });
       this.waiting.push(go);
     });
   }

@@ -59,21 +59,30 @@ export function isOutOfMemory(e: unknown): boolean {
 }
 
 /**
- * A signal that aborts with QueryTimeoutError after `ms` (no timer for Infinity or 0) and follows
- * `parent`; `done()` clears the timer once the query is over.
+ * A signal that aborts with QueryTimeoutError after `ms` (no timer for Infinity or 0) and with the
+ * reason of the first `parents` to abort; `done()` clears the timer and the listeners once the query
+ * is over (parents such as the server's shutdown signal live long: nothing may stay attached to them).
  */
-export function deadline(ms: number, setting: string, parent?: AbortSignal): { signal: AbortSignal; done(): void } {
+export function deadline(ms: number, setting: string, ...parents: (AbortSignal | undefined)[]): { signal: AbortSignal; done(): void } {
   const controller = new AbortController();
-  const follow = () => controller.abort(parent!.reason);
-  if (parent?.aborted) follow();
-  else parent?.addEventListener('abort', follow, { once: true });
-  const timer = Number.isFinite(ms) && ms > 0 ? setTimeout(() => controller.abort(new QueryTimeoutError(ms, setting)), ms) : undefined;
+  const attached: [AbortSignal, () => void][] = [];
+  for (const parent of parents) {
+    if (!parent) continue;
+    if (parent.aborted) {
+      controller.abort(parent.reason);
+      break;
+    }
+    const follow = () => controller.abort(parent.reason);
+    parent.addEventListener('abort', follow, { once: true });
+    attached.push([parent, follow]);
+  }
+  const timer = !controller.signal.aborted && Number.isFinite(ms) && ms > 0 ? setTimeout(() => controller.abort(new QueryTimeoutError(ms, setting)), ms) : undefined;
   timer?.unref();
   return {
     signal: controller.signal,
     done: () => {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', follow);
+      for (const [parent, follow] of attached) parent.removeEventListener('abort', follow);
     },
   };
 }
