@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
-import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { DuckDbOptions, DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
@@ -83,12 +83,12 @@ export function openStoreForReading(db: string): Promise<DuckDbStore> {
 }
 
 /** Opens an existing database (never creates one); a missing or unopenable file is a fatal CLI error. */
-export async function openExistingStore(db: string, readOnly: boolean): Promise<DuckDbStore> {
+export async function openExistingStore(db: string, readOnly: boolean, options: Omit<DuckDbOptions, 'readOnly'> = {}): Promise<DuckDbStore> {
   if (!existsSync(db)) throw new CliError(`database ${db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
   try {
     // Loaded here, not at the top: `normalize` and `detect` share this module and never open a store.
     const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
-    return await DuckDbStore.open(db, { readOnly });
+    return await DuckDbStore.open(db, { ...options, readOnly });
   } catch (e) {
     throw new CliError(`cannot open database ${db}: ${(e as Error).message}`, EXIT.FATAL);
   }

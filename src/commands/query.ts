@@ -2,12 +2,13 @@ import { Option, type Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderTable } from '../cli/text.js';
 import { listFormats } from '../formats/registry.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
+import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
 import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
-import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { DEFAULT_DB, openExistingStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface QueryOptions {
@@ -18,23 +19,82 @@ interface QueryOptions {
   sql?: boolean;
   showSql?: boolean;
   aliases?: string[];
+  timeout: string;
+  memoryLimit: string;
+  maxResultSize: string;
+}
+
+/**
+ * A query's time limit on the command line: long enough for real work on a big database, short
+ * enough that a runaway on a shared machine ends by itself (--timeout 0 for none).
+ */
+export const DEFAULT_CLI_QUERY_TIMEOUT_S = 300;
+/** DuckDB's memory limit for the query (the store's own default). */
+export const DEFAULT_CLI_MEMORY_LIMIT = '1GB';
+/** The result held before it is printed: past it the query is refused, not a heap exhausted. */
+export const DEFAULT_CLI_MAX_RESULT_SIZE = '256MB';
+
+interface CliLimits {
+  timeoutMs: number;
+  memoryLimit: string;
+  maxResultBytes: number;
+}
+
+function limitsOf(o: QueryOptions): CliLimits {
+  const seconds = Number(o.timeout);
+  if (!/^\d+(\.\d+)?$/.test(o.timeout.trim()) || !(seconds <= 86_400 * 7)) throw new CliError(`--timeout must be a number of seconds (0: none), got '${o.timeout}'`);
+  for (const [name, v] of [['--memory-limit', o.memoryLimit], ['--max-result-size', o.maxResultSize]] as const) {
+    if (!(megabytes(v) > 0)) throw new CliError(`${name} must be a size like 512MB or 2GB, got '${v}'`);
+  }
+  return { timeoutMs: Math.round(seconds * 1000), memoryLimit: o.memoryLimit, maxResultBytes: Math.round(megabytes(o.maxResultSize) * 2 ** 20) };
+}
+
+/** A query failure as the CLI reports it: the limit named with its option. */
+function failure(e: unknown, limits: CliLimits): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof QueryTimeoutError || e instanceof QueryCancelledError) return new CliError(`query stopped: ${e.message}`, EXIT.FATAL);
+  if (e instanceof ResultTooLargeError) return new CliError(`query refused: ${e.message} (--max-result-size; or write it with COPY … TO)`, EXIT.FATAL);
+  if (isOutOfMemory(e)) return new CliError(`query failed: it needs more memory than ${limits.memoryLimit} (--memory-limit): ${(e as Error).message.split('\n')[0]}`, EXIT.FATAL);
+  return new CliError(`query failed: ${(e as Error).message}`, EXIT.FATAL);
+}
+
+/**
+ * A signal for the query: its time limit, and Ctrl-C (SIGINT), which interrupts the DuckDB statement;
+ * a second Ctrl-C exits at once.
+ */
+function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
+  const interrupted = new AbortController();
+  const onSigint = () => {
+    process.once('SIGINT', () => process.exit(EXIT.FATAL));
+    interrupted.abort(new QueryCancelledError('interrupted (Ctrl-C)'));
+  };
+  process.once('SIGINT', onSigint);
+  const limit = deadline(timeoutMs, '--timeout', interrupted.signal);
+  return {
+    signal: limit.signal,
+    done: () => {
+      limit.done();
+      process.off('SIGINT', onSigint);
+    },
+  };
 }
 
 /**
  * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
  * store first); SQL passes through.
  */
-async function toSql(text: string, o: QueryOptions, store: DuckDbStore): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
+async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
-    const compiled = await compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
+    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
+    for (const w of compiled.warnings) process.stderr.write(`packettrail: note: ${w}\n`);
     return compiled;
   } catch (e) {
     // The message quotes the query, which may carry escape sequences: keep the terminal safe.
     if (e instanceof SplError || e instanceof AliasError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
-    throw new CliError(`query failed: ${(e as Error).message}`, EXIT.FATAL);
+    throw e;
   }
 }
 
@@ -50,6 +110,9 @@ export function registerQuery(program: Command): void {
     .option('--sql', 'the query is SQL (even if it looks like SPL)')
     .option('--show-sql', 'print the SQL an SPL query compiles to, and its parameters, on stderr')
     .option('--aliases <file>', 'YAML file extending the SPL field/index alias table (rules/mappings/spl-aliases.yml); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--timeout <seconds>', 'stop the query after this long; 0: no limit', String(DEFAULT_CLI_QUERY_TIMEOUT_S))
+    .option('--memory-limit <size>', 'DuckDB memory limit for the query (past it DuckDB spills to disk, then fails)', DEFAULT_CLI_MEMORY_LIMIT)
+    .option('--max-result-size <size>', 'largest result held for printing; past it the query is refused', DEFAULT_CLI_MAX_RESULT_SIZE)
     .addHelpText(
       'after',
       `
@@ -61,19 +124,27 @@ Examples:
   packettrail query --show-sql 'index=panfw action=deny | top limit=5 dest_port'
 
 json output is one JSON object per row (NDJSON); csv output follows RFC 4180.
+Ctrl-C interrupts the running query; a second Ctrl-C exits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (text: string | undefined, o: QueryOptions) => {
       if (!o.schema && !text) throw new CliError('give a SQL or SPL query, or --schema');
       if (o.spl && o.sql) throw new CliError('give --spl or --sql, not both');
-      const store = await openStoreForReading(o.db);
+      const limits = limitsOf(o);
+      const store = await openExistingStore(o.db, true, { memoryLimit: limits.memoryLimit });
+      const control = querySignal(limits.timeoutMs);
       try {
-        const q = text ? await toSql(text, o, store) : undefined;
-        const result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params).catch((e: Error) => {
-          throw new CliError(`query failed: ${e.message}`, EXIT.FATAL);
-        });
+        const bounds: QueryBounds = { signal: control.signal, maxResultBytes: limits.maxResultBytes };
+        let result: QueryResult;
+        try {
+          const q = text ? await toSql(text, o, store, bounds) : undefined;
+          result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params, bounds);
+        } catch (e) {
+          throw failure(e, limits);
+        }
         process.stdout.write(renderResult(result, o.schema ? 'table' : o.output));
       } finally {
+        control.done();
         await store.close();
       }
     });

@@ -5,6 +5,8 @@ import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { createConsoleServer, DEFAULT_CONNECTION_LIMITS as L, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, resolveToken, TOKEN_ENV, type ResolvedToken } from '../server/index.js';
 import { MIN_SECRET_LENGTH } from '../util/secrets.js';
+import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
+import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_DB } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -16,6 +18,53 @@ export interface ServeOptions {
   rules?: string[];
   maxConnections?: string;
   maxConnectionsPerAddress?: string;
+  /** Query limits, as given on the command line (seconds, sizes like 64MB, counts). */
+  queryTimeout?: string;
+  maxResultSize?: string;
+  maxQueries?: string;
+  maxQueuedQueries?: string;
+  queryMemoryLimit?: string;
+  maxTempSize?: string;
+}
+
+/**
+ * After the first SIGINT/SIGTERM the server stops taking requests, interrupts running queries and
+ * closes; if that takes longer than this, it exits anyway. A second signal exits at once.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+function sizeOption(name: string, text: string): string {
+  if (!(megabytes(text) > 0)) throw new CliError(`${name} must be a size like 512MB or 2GB, got '${text}'`);
+  return text;
+}
+
+function countOption(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || n < min || n > max) throw new CliError(`${name} must be a number from ${min} to ${max}, got '${text}'`);
+  return n;
+}
+
+/** Each running query holds one of Node's libuv threads: more than the pool less the reserve would starve the other routes. */
+function maxQueriesOf(text: string): number {
+  const allowed = maxRunningQueriesAllowed();
+  const n = Math.floor(countOption('--max-queries', text, 1, 1024));
+  if (n > allowed) {
+    throw new CliError(`--max-queries ${n} is more than ${allowed}: each running query holds one of Node's ${allowed + RESERVED_FOR_ROUTES} libuv threads and ${RESERVED_FOR_ROUTES} stay for the other routes; raise UV_THREADPOOL_SIZE first`);
+  }
+  return n;
+}
+
+/** The query limits the options set; the rest keep DEFAULT_QUERY_LIMITS. */
+export function queryLimitsOf(o: ServeOptions): QueryLimits {
+  const d = DEFAULT_QUERY_LIMITS;
+  return {
+    timeoutMs: o.queryTimeout === undefined ? d.timeoutMs : Math.round(countOption('--query-timeout', o.queryTimeout, 0, 86_400) * 1000),
+    maxResultBytes: o.maxResultSize === undefined ? d.maxResultBytes : Math.round(megabytes(sizeOption('--max-result-size', o.maxResultSize)) * 2 ** 20),
+    maxRunning: o.maxQueries === undefined ? d.maxRunning : maxQueriesOf(o.maxQueries),
+    maxQueued: o.maxQueuedQueries === undefined ? d.maxQueued : Math.floor(countOption('--max-queued-queries', o.maxQueuedQueries, 0, 10_000)),
+    memoryLimit: o.queryMemoryLimit === undefined ? d.memoryLimit : sizeOption('--query-memory-limit', o.queryMemoryLimit),
+    maxTempDirectorySize: o.maxTempSize === undefined ? d.maxTempDirectorySize : sizeOption('--max-temp-size', o.maxTempSize),
+  };
 }
 
 function portOf(text: string): number {
@@ -41,6 +90,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
     maxConnections: capOf('--max-connections', o.maxConnections, MAX_CONNECTIONS),
     maxConnectionsPerAddress: capOf('--max-connections-per-address', o.maxConnectionsPerAddress, MAX_CONNECTIONS_PER_ADDRESS),
   };
+  const queryLimits = queryLimitsOf(o);
   let token: ResolvedToken;
   try {
     token = resolveToken(o.host, o.db);
@@ -49,7 +99,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   }
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], limits });
+    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], limits, queryLimits });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -76,19 +126,36 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   return { url: shown, close };
 }
 
-/** Serves until SIGINT/SIGTERM, then closes the server and the database. */
+/**
+ * Serves until SIGINT/SIGTERM, then stops taking requests, interrupts running queries and closes the
+ * server and the database — within SHUTDOWN_GRACE_MS, else it exits anyway. A second signal exits at once.
+ */
 export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   const running = await startServe(o);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  const signal = await new Promise<string>((resolve) => {
+    const stop = (sig: string) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      const now = () => process.exit(EXIT.FATAL);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      resolve(sig);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await running.close();
+  process.stderr.write(`packettrail serve: ${signal}: stopping (running queries are interrupted; a second signal exits at once)\n`);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS);
+    timer.unref();
+  });
+  const outcome = await Promise.race([running.close().then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    process.stderr.write(`packettrail serve: not closed after ${SHUTDOWN_GRACE_MS / 1000} s: exiting\n`);
+    process.exit(EXIT.FATAL);
+  }
 }
 
 export function registerServe(program: Command): void {
@@ -102,6 +169,12 @@ export function registerServe(program: Command): void {
     .option('--rules <path>', 'extra rule file or directory to list on the rules page (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--max-connections <n>', `open connections in all; more are closed on accept (default ${MAX_CONNECTIONS})`)
     .option('--max-connections-per-address <n>', `open connections per client address (IPv6: per /64; default ${MAX_CONNECTIONS_PER_ADDRESS}); raise it behind a proxy`)
+    .option('--query-timeout <seconds>', `time limit of one console query; 0: none (default ${DEFAULT_QUERY_LIMITS.timeoutMs / 1000})`)
+    .option('--max-result-size <size>', `largest query result the server sends, as JSON (default ${DEFAULT_QUERY_LIMITS.maxResultBytes / 2 ** 20}MB)`)
+    .option('--max-queries <n>', `console queries running at once, at most UV_THREADPOOL_SIZE (4) less ${RESERVED_FOR_ROUTES} (default ${DEFAULT_QUERY_LIMITS.maxRunning})`)
+    .option('--max-queued-queries <n>', `console queries waiting for one to finish; more get 429 (default ${DEFAULT_QUERY_LIMITS.maxQueued})`)
+    .option('--query-memory-limit <size>', `DuckDB memory limit of the console's database, all queries together (default ${DEFAULT_QUERY_LIMITS.memoryLimit})`)
+    .option('--max-temp-size <size>', `disk a query may spill to past the memory limit (default ${DEFAULT_QUERY_LIMITS.maxTempDirectorySize})`)
     .addHelpText(
       'after',
       `
@@ -116,6 +189,9 @@ loopback host. Bound elsewhere, everything but the console's page and files need
 (generated and printed on first run). Queries run on a read-only connection; saved searches are kept in
 <db>.saved-searches.json. Slow or idle clients are cut off: headers ${seconds(L.headersTimeoutMs)}, whole request ${seconds(L.requestTimeoutMs)},
 keep-alive ${seconds(L.keepAliveTimeoutMs)}, no traffic either way ${seconds(L.idleTimeoutMs)}.
+Console queries are bounded: a time limit (422 past it), a result size (413), a DuckDB memory limit (413), and
+a number running at once with a queue (429 when it is full); a query whose client disconnects is interrupted.
+SIGINT/SIGTERM interrupt running queries and stop within ${SHUTDOWN_GRACE_MS / 1000} s; a second signal exits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: ServeOptions) => {

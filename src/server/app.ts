@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -10,9 +11,10 @@ import { shortSecretProblem } from '../util/secrets.js';
 import { accessGuard, TOKEN_ENV } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { ApiError } from './errors.js';
-import { checkLimits, DEFAULT_CONNECTION_LIMITS, timeoutOptions, type ConnectionLimits } from './limits.js';
+import { checkLimits, DEFAULT_CONNECTION_LIMITS, IDLE_AFTER_QUERY_MS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
 import { isConsoleView, markPublic } from './public-routes.js';
+import { DEFAULT_QUERY_LIMITS, QueryGate, RESERVED_FOR_ROUTES, type QueryLimits } from './query-gate.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
 import { INSIGHT_ROUTES } from './routes/insights.js';
@@ -42,6 +44,8 @@ export interface ConsoleServerOptions {
   consoleDir?: string;
   /** Timeouts and connection caps (DEFAULT_CONNECTION_LIMITS for what is not given). */
   limits?: Partial<ConnectionLimits>;
+  /** Limits on user queries (DEFAULT_QUERY_LIMITS for what is not given). */
+  queryLimits?: Partial<QueryLimits>;
 }
 
 export interface ConsoleServer {
@@ -56,10 +60,16 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 /**
  * The database opened read-only, with DuckDB's file access switched off and the configuration
- * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO).
+ * locked: console SQL can read the database and nothing else (no read_csv('/etc/…'), no COPY TO),
+ * and cannot raise the memory limit set when it opened.
  */
-export async function openReadOnlyStore(db: string): Promise<DuckDbStore> {
-  const store = await DuckDbStore.open(db, { readOnly: true });
+export async function openReadOnlyStore(db: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Promise<DuckDbStore> {
+  const store = await DuckDbStore.open(db, {
+    readOnly: true,
+    memoryLimit: limits.memoryLimit,
+    maxTempDirectorySize: limits.maxTempDirectorySize,
+    readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_FOR_ROUTES),
+  });
   await store.query('SET enable_external_access = false');
   await store.query('SET lock_configuration = true');
   return store;
@@ -77,9 +87,14 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
   const tokenProblem = o.token === undefined ? undefined : shortSecretProblem(`the access token (${TOKEN_ENV})`, o.token);
   if (tokenProblem) throw new Error(tokenProblem);
+  const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...o.queryLimits };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...o.limits };
+  // A connection is silent while its query runs: the idle timeout must outlast the query time limit,
+  // or a long query's answer would find its socket closed. (Without a time limit, the idle timeout
+  // is what ends a query whose answer never comes: the disconnect interrupts it.)
+  if (queryLimits.timeoutMs > 0) limits.idleTimeoutMs = Math.max(limits.idleTimeoutMs, queryLimits.timeoutMs + IDLE_AFTER_QUERY_MS);
   checkLimits(limits);
-  const store = await openReadOnlyStore(o.db);
+  const store = await openReadOnlyStore(o.db, queryLimits);
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
     // Concurrent requests share the store: SELECTs run side by side on its read connections.
@@ -87,6 +102,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     dbPath: o.db,
     readOnly: o.readOnly ?? false,
     searches: new SavedSearches(searchesFileFor(o.db)),
+    queries: new QueryGate(queryLimits),
     ...queryCatalog(),
     version,
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
@@ -98,9 +114,14 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
   app.addHook('onRequest', accessGuard(o.token));
   app.addHook('onSend', securityHeaders);
+  // Answers to requests that were running when closing began end their connection: a keep-alive
+  // connection left open would hold close() until the client dropped it.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.queries.closing) reply.header('connection', 'close');
+  });
   app.setErrorHandler((e: Error, _request, reply) => {
     const { status, body } = errorReply(e);
-    if (status >= 500) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
+    if (status >= 500 && !(e instanceof ApiError)) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
     reply.code(status).send(body);
   });
   const doc = openapiDocument(API_ROUTES, version, context.auth);
@@ -136,6 +157,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     context,
     connections: caps.counts,
     close: async () => {
+      // Running queries are interrupted: closing waits for every request to be answered.
+      context.queries.cancelAll();
       await app.close();
       await store.close();
     },

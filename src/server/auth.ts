@@ -77,8 +77,8 @@ function namedHosts(request: FastifyRequest): string[] {
 }
 
 /** Ends the request with a JSON error and closes the connection: refused clients keep no idle sockets. */
-function refuse(reply: FastifyReply, status: number, error: string): void {
-  reply.code(status).header('connection', 'close').send({ error });
+function refuse(reply: FastifyReply, status: number, error: string): FastifyReply {
+  return reply.code(status).header('connection', 'close').send({ error });
 }
 
 /**
@@ -88,14 +88,16 @@ function refuse(reply: FastifyReply, status: number, error: string): void {
  * ones (the console's page and files, see public-routes.ts) needs it.
  */
 export function accessGuard(token: string | undefined) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  // An async hook that answers must return the reply: otherwise fastify goes on to the handler while
+  // the answer is still in its onSend hooks, and the handler's answer collides with it.
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (token === undefined) {
       const foreign = namedHosts(request).find((h) => !isLoopback(h));
-      if (foreign !== undefined) refuse(reply, 403, `requests must name a loopback host (got '${foreign.slice(0, 100)}')`);
-      return;
+      if (foreign !== undefined) return refuse(reply, 403, `requests must name a loopback host (got '${foreign.slice(0, 100)}')`);
+      return undefined;
     }
-    if (isPublic(request) || tokenMatches(presentedToken(request), token)) return;
+    if (isPublic(request) || tokenMatches(presentedToken(request), token)) return undefined;
     reply.header('WWW-Authenticate', 'Bearer');
-    refuse(reply, 401, 'missing or wrong access token (send Authorization: Bearer <token>)');
+    return refuse(reply, 401, 'missing or wrong access token (send Authorization: Bearer <token>)');
   };
 }

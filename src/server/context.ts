@@ -2,6 +2,7 @@ import { listFormats } from '../formats/registry.js';
 import { loadAliases, type AliasTable } from '../query/spl/index.js';
 import { allColumns, type Column } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
+import type { QueryGate } from './query-gate.js';
 import type { RuleCatalog } from './routes/rules.js';
 import type { SavedSearches } from './saved-searches.js';
 
@@ -13,6 +14,8 @@ export interface ServerContext {
   /** --read-only: nothing that writes (saved searches). */
   readOnly: boolean;
   searches: SavedSearches;
+  /** User queries (POST /api/query): their concurrency, queue, time and size limits, and shutdown. */
+  queries: QueryGate;
   catalog: readonly Column[];
   aliases: AliasTable;
   version: string;

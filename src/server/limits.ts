@@ -26,6 +26,8 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const IDLE_TIMEOUT_MS = 120_000;
+/** How much longer than the query time limit a connection may stay silent (the answer is being built). */
+export const IDLE_AFTER_QUERY_MS = 10_000;
 export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 export const MAX_CONNECTIONS_PER_ADDRESS = 64;
 export const MAX_CONNECTIONS = 512;

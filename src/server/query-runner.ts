@@ -1,7 +1,9 @@
 import { AliasError, compileSplOn, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
 import type { QueryResult } from '../store/store.js';
 import type { ServerContext } from './context.js';
-import { badRequest } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
+import { LIMIT_OPTIONS, type QueryLimits } from './query-gate.js';
 
 export type QueryLanguage = 'auto' | 'spl' | 'sql';
 type Params = Record<string, string | number | boolean | null>;
@@ -24,15 +26,17 @@ export interface QueryAnswer {
   truncated: boolean;
   histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
   tookMs: number;
+  /** What the answer leaves out or caps, said rather than silent (SPL list() keeps 100 values …). */
+  warnings: string[];
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params }> {
-  if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {} };
+export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[] }> {
+  if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
-    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases });
-    return { language: 'spl', sql: compiled.sql, params: compiled.params as Params };
+    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases });
+    return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings };
   } catch (e) {
     if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
     throw e;
@@ -53,11 +57,27 @@ const subquery = (sql: string) => `(\n${sql.replace(/;\s*$/, '')}\n) AS console_
  */
 const bound = (params: Params, extra: Params): Params => ({ ...params, ...extra });
 
-async function run(ctx: ServerContext, sql: string, params: Params): Promise<QueryResult> {
+/**
+ * A query's failure as the client sees it: the limit it ran into, named with the `serve` option that
+ * sets it, or DuckDB's own message.
+ */
+export function queryError(e: unknown, limits: QueryLimits): Error {
+  if (e instanceof ApiError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  // 422, not 408: browsers send a request again on their own after a 408, and this one ran too long.
+  if (e instanceof QueryTimeoutError) return new ApiError(422, `query stopped: ${message}; narrow the time range or the search`);
+  if (e instanceof ResultTooLargeError) return new ApiError(413, `query refused: ${message} (${LIMIT_OPTIONS.maxResultBytes})`);
+  if (e instanceof QueryCancelledError) return new ApiError(503, `query stopped: ${message}`);
+  // DuckDB's advice after the first line (SET threads …) is not for a console user: the settings are locked.
+  if (isOutOfMemory(e)) return new ApiError(413, `query refused: it needs more memory than the server's limit of ${limits.memoryLimit} (${LIMIT_OPTIONS.memoryLimit}): ${message.split('\n')[0]}`);
+  return badRequest(`query failed: ${message}`);
+}
+
+async function run(ctx: ServerContext, sql: string, params: Params, bounds: QueryBounds): Promise<QueryResult> {
   try {
-    return await ctx.store.query(sql, params);
+    return await ctx.store.query(sql, params, bounds);
   } catch (e) {
-    throw badRequest(`query failed: ${(e as Error).message}`);
+    throw queryError(e, ctx.queries.limits);
   }
 }
 
@@ -67,11 +87,11 @@ function histogramBucket(spanMs: number): number {
 }
 
 /** Counts of the whole result per time bucket, over its first time-typed column (none: no histogram). */
-async function histogram(ctx: ServerContext, sql: string, params: Params, columns: QueryResult['columns']): Promise<QueryAnswer['histogram']> {
+async function histogram(ctx: ServerContext, sql: string, params: Params, columns: QueryResult['columns'], bounds: QueryBounds): Promise<QueryAnswer['histogram']> {
   const col = columns.find((c) => c.name === 'timestamp' && TIME_TYPES.test(c.type)) ?? columns.find((c) => TIME_TYPES.test(c.type));
   if (!col) return undefined;
   const t = `epoch_ms(CAST(${quoteIdent(col.name)} AS TIMESTAMP))`;
-  const span = await ctx.store.query(`SELECT min(${t}), max(${t}) FROM ${subquery(sql)} LIMIT $console_one`, bound(params, { console_one: 1 }));
+  const span = await ctx.store.query(`SELECT min(${t}), max(${t}) FROM ${subquery(sql)} LIMIT $console_one`, bound(params, { console_one: 1 }), bounds);
   const [min, max] = (span.rows[0] ?? []).map(Number);
   if (!Number.isFinite(min) || !Number.isFinite(max)) return undefined;
   const width = histogramBucket(max! - min!);
@@ -79,6 +99,7 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
   const r = await ctx.store.query(
     `SELECT CAST(floor(${t} / ${w}) AS BIGINT) * ${w} AS b, count(*) AS n FROM ${subquery(sql)} WHERE ${quoteIdent(col.name)} IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT $console_buckets`,
     bound(params, { console_buckets: 10 * MAX_HISTOGRAM_BUCKETS }),
+    bounds,
   );
   const counts = new Map(r.rows.map(([b, n]) => [Number(b), Number(n)]));
   const buckets: string[] = [];
@@ -96,8 +117,8 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
  * `…; CREATE TEMP VIEW alerts …` would change what every later request sees. DuckDB's own parser
  * decides: json_serialize_sql accepts SELECT statements only and lists each one.
  */
-async function assertSingleSelect(ctx: ServerContext, sql: string): Promise<void> {
-  const r = await ctx.store.query('SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql });
+async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: QueryBounds): Promise<void> {
+  const r = await run(ctx, 'SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql }, bounds);
   let parsed: { error?: boolean; error_message?: string; statements?: unknown[] };
   try {
     parsed = JSON.parse(String(r.rows[0]?.[0] ?? '{}')) as typeof parsed;
@@ -108,17 +129,34 @@ async function assertSingleSelect(ctx: ServerContext, sql: string): Promise<void
   if ((parsed.statements ?? []).length !== 1) throw badRequest(`query failed: give exactly one SELECT statement, got ${(parsed.statements ?? []).length}`);
 }
 
-export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number): Promise<QueryAnswer> {
-  const started = Date.now();
+/**
+ * Runs a console query through the gate (see QueryGate): `client` aborts when the client leaves, and
+ * every statement of the query — series, the rows, the total, the histogram — shares its time limit.
+ */
+export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, client: AbortSignal): Promise<QueryAnswer> {
   if (!text.trim()) throw badRequest('the query is empty');
-  const q = await compileQuery(ctx, text, language);
-  if (q.language === 'sql') await assertSingleSelect(ctx, q.sql);
-  const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }));
+  try {
+    return await ctx.queries.run(client, (signal) => answer(ctx, text, language, limit, { signal, maxResultBytes: ctx.queries.limits.maxResultBytes }));
+  } catch (e) {
+    throw queryError(e, ctx.queries.limits);
+  }
+}
+
+async function answer(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, bounds: QueryBounds): Promise<QueryAnswer> {
+  const started = Date.now();
+  const q = await compileQuery(ctx, text, language, bounds);
+  if (q.language === 'sql') await assertSingleSelect(ctx, q.sql, bounds);
+  const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }), bounds);
   const truncated = result.rows.length > limit;
   const rows = truncated ? result.rows.slice(0, limit) : result.rows;
   let total = rows.length;
-  if (truncated) total = Number((await run(ctx, `SELECT count(*) FROM ${subquery(q.sql)} LIMIT $console_one`, bound(q.params, { console_one: 1 }))).rows[0]?.[0] ?? rows.length);
-  // The histogram is a convenience: a result whose time column does not cast is shown without one.
-  const hist = await histogram(ctx, q.sql, q.params, result.columns).catch(() => undefined);
-  return { ...q, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started };
+  if (truncated) total = Number((await run(ctx, `SELECT count(*) FROM ${subquery(q.sql)} LIMIT $console_one`, bound(q.params, { console_one: 1 }), bounds)).rows[0]?.[0] ?? rows.length);
+  // The histogram is a convenience: a result whose time column does not cast is shown without one
+  // (but a query stopped by its time limit or its client stops here too).
+  const hist = await histogram(ctx, q.sql, q.params, result.columns, bounds).catch(() => {
+    if (bounds.signal?.aborted) throw bounds.signal.reason;
+    return undefined;
+  });
+  const { warnings, ...ran } = q;
+  return { ...ran, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started, warnings };
 }

@@ -1,3 +1,4 @@
+import type { QueryBounds } from './bounds.js';
 import type { SqlDialect } from './dialect.js';
 import type { Column } from './schema.js';
 
@@ -61,7 +62,8 @@ export interface EventStore {
   loadStaged(batch: StagedBatch): Promise<number>;
   recordFile(file: FileRecord): Promise<void>;
   recordDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
-  query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult>;
+  /** With `bounds` (user queries): interruptible by its signal, refused past its result size. */
+  query(sql: string, params?: Record<string, string | number | boolean | null>, bounds?: QueryBounds): Promise<QueryResult>;
   /**
    * Each dataset table (`events_…`) and its columns, as the store knows them: read once when it
    * opens and kept up to date by its own loads, so readers skip a catalog query each time.

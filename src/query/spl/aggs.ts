@@ -1,7 +1,7 @@
 import type { Agg } from './ast.js';
 import type { Ctx, Ref, Scope } from './context.js';
 import { suggest } from './errors.js';
-import { AGG_FUNCTIONS, percentile } from './functions.js';
+import { AGG_FUNCTIONS, LIST_MAXSIZE, percentile } from './functions.js';
 
 /** An aggregation of stats or timechart, compiled: its output name, its SQL and whether it is a list. */
 export interface CompiledAgg {
@@ -24,6 +24,7 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
     const ref = a.field ? ctx.resolve(scope, a.field) : null;
     const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
     const sql = pct !== null ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))` : spec.sql(ref?.sql ?? '', t, ref?.list ?? false);
+    if (fn === 'list') ctx.warn(`list() keeps the first ${LIST_MAXSIZE} values of each group, as Splunk's list_maxsize does`);
     const name = a.as ? ctx.outName(a.as) : a.label;
     if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);
     names.add(name);

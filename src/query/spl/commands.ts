@@ -136,7 +136,8 @@ function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rar
   const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
   const fields = c.fields.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));
   const all = [...by, ...fields];
-  const n = c.limit ? ctx.number(c.limit.text, c.limit) : ctx.number('10', c.tok);
+  // limit=0: every value, as Splunk.
+  const n = c.limit && Number(c.limit.text) === 0 ? null : c.limit ? ctx.number(c.limit.text, c.limit) : ctx.number('10', c.tok);
   const partBy = by.length ? `PARTITION BY ${by.map((b) => b.ref.sql).join(', ')} ` : '';
   const select = [...all.map((f) => `${f.ref.sql} AS ${q(f.name)}`), 'count(*) AS "count"'];
   if (c.showperc) select.push(`100.0 * count(*) / sum(count(*)) OVER (${partBy}) AS "percent"`);
@@ -146,7 +147,7 @@ function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rar
   return {
     sql:
       `SELECT ${select.join(', ')} FROM ${from} WHERE ${fields.map((f) => `${f.ref.sql} IS NOT NULL`).join(' AND ')} GROUP BY ${groups}` +
-      ` QUALIFY row_number() OVER (${partBy}ORDER BY count(*) ${dir}, ${fields.map((f) => f.ref.sql).join(', ')}) <= ${n}` +
+      (n === null ? '' : ` QUALIFY row_number() OVER (${partBy}ORDER BY count(*) ${dir}, ${fields.map((f) => f.ref.sql).join(', ')}) <= ${n}`) +
       ` ORDER BY ${by.map((_, i) => `${i + 1}, `).join('')}"count" ${dir}, ${fields.map((_, i) => by.length + i + 1).join(', ')}`,
     scope: derived(cols),
   };

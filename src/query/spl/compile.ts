@@ -5,7 +5,7 @@ import type { Command } from './ast.js';
 import { HANDLERS, type Stage } from './commands.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
-import { SeriesNeeded, type SeriesCount } from './timechart.js';
+import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
 export interface CompileOptions {
   /** The column catalog (`allColumns(listFormats())`): the only identifiers a query may name. */
@@ -14,7 +14,9 @@ export interface CompileOptions {
   /** The time relative modifiers (-24h) count from; default: the current time. */
   now?: Date;
   /** The series of each `timechart … by` read so far, in pipeline order (see compileSplOn). */
-  series?: readonly SeriesCount[][];
+  series?: readonly SeriesSet[];
+  /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
+  maxTimechartColumns?: number;
 }
 
 export interface CompiledSpl {
@@ -26,6 +28,8 @@ export interface CompiledSpl {
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
+  /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
+  warnings: string[];
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -36,18 +40,11 @@ export type RowReader = (sql: string, params: Record<string, Param>) => Promise<
  * the data first, since each series becomes a column.
  */
 export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
-  const series: SeriesCount[][] = [...(opts.series ?? [])];
+  const series: SeriesSet[] = [...(opts.series ?? [])];
   for (;;) {
     const compiled = compileSpl(query, { ...opts, series });
     if (!compiled.seriesQuery) return compiled;
-    const rows = await read(compiled.seriesQuery.sql, compiled.seriesQuery.params);
-    series.push(
-      rows.map(([value, count, score]) => ({
-        value: value === null || value === undefined ? null : String(value),
-        count: Number(count),
-        score: score === null || score === undefined || !Number.isFinite(Number(score)) ? null : Number(score),
-      })),
-    );
+    series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
   }
 }
 
@@ -57,7 +54,7 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
  */
 export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
-  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series);
+  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
   let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
@@ -67,7 +64,7 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     try {
       stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
     } catch (e) {
-      if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params } };
+      if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
       throw e;
     }
     ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
@@ -75,7 +72,7 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params };
+  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

@@ -3,7 +3,7 @@ import { SplError, suggest, type Located } from './errors.js';
 import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
 import { columnName } from '../../store/schema.js';
-import type { SeriesCount } from './timechart.js';
+import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
 
 export type Param = string | number | boolean | null;
@@ -41,6 +41,8 @@ export function quoteIdent(name: string): string {
 
 export class Ctx {
   readonly params: Record<string, Param> = {};
+  /** What the answer caps or leaves out, said to the user (each once). */
+  readonly warnings: string[] = [];
   private n = 0;
   private seriesUsed = 0;
   readonly catalog: Map<string, Column>;
@@ -51,7 +53,9 @@ export class Ctx {
     readonly aliases: AliasTable,
     readonly now: Date,
     /** The series of each `timechart … by`, in pipeline order, as far as they have been read. */
-    private readonly series: readonly SeriesCount[][] = [],
+    private readonly series: readonly SeriesSet[],
+    /** Caps on what a command may make (see CompileOptions). */
+    readonly caps: { timechartColumns: number },
   ) {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
   }
@@ -60,8 +64,12 @@ export class Ctx {
   readonly bounds: { earliest?: Date; latest?: Date } = {};
 
   /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
-  nextSeries(): SeriesCount[] | undefined {
+  nextSeries(): SeriesSet | undefined {
     return this.series[this.seriesUsed++];
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   /** A bound parameter for a value: the only way user values reach SQL. */
@@ -75,7 +83,15 @@ export class Ctx {
   number(text: string, at: Located): string {
     const v = Number(text);
     if (!Number.isFinite(v)) throw this.error(`invalid number '${text}'`, at);
-    return Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? `CAST(${this.param(v)} AS BIGINT)` : `CAST(${this.param(v)} AS DOUBLE)`;
+    return Number.isSafeInteger(v) ? `CAST(${this.param(v)} AS BIGINT)` : this.double(v);
+  }
+
+  /**
+   * A number as a DOUBLE parameter. An integral value past the safe range (1e20) would bind as a
+   * BIGINT and fail with "out of int64 range": it binds as its text, which DuckDB casts.
+   */
+  double(v: number): string {
+    return `CAST(${this.param(Number.isInteger(v) && !Number.isSafeInteger(v) ? String(v) : v)} AS DOUBLE)`;
   }
 
   error(reason: string, at: Located): SplError {

@@ -1,6 +1,16 @@
 import { SplError } from './errors.js';
 import type { Token } from './lexer.js';
 
+/** The largest count an SPL argument takes (head, tail, limit=, sort N, dedup N): JavaScript's largest exact integer. */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+/** Refuses a count token beyond MAX_COUNT, naming it. */
+export function checkCount(t: Token, what: string, query: string, digits = t.text): void {
+  if (Number(digits) > MAX_COUNT) {
+    throw new SplError(`${what} must be a whole number up to ${MAX_COUNT}, found '${t.text}'`, t.pos, Math.max(1, t.end - t.pos), query);
+  }
+}
+
 /** Walks one command's tokens; every error names the token it stopped at. */
 export class Cursor {
   private i = 0;
@@ -59,10 +69,14 @@ export class Cursor {
     return this.next();
   }
 
-  /** A whole number token (search-mode words are digits here). */
+  /**
+   * A whole number token (search-mode words are digits here), at most MAX_COUNT: a count past it is
+   * a parse error here, not "out of int64 range" from inside the SQL.
+   */
   expectCount(what: string): Token {
     const t = this.peek();
     if (!/^\d+$/.test(t.text) || t.kind === 'string') throw this.error(`expected ${what} (a whole number)`);
+    checkCount(t, what, this.query);
     return this.next();
   }
 

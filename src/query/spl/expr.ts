@@ -1,7 +1,7 @@
 import type { Expr } from './ast.js';
 import type { Ctx, Scope } from './context.js';
 import { suggest } from './errors.js';
-import { AGG_FUNCTIONS, EVAL_FUNCTIONS } from './functions.js';
+import { AGG_FUNCTIONS, EVAL_FUNCTIONS, MAX_INTEGER_ARG } from './functions.js';
 
 const CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ARITH: Record<string, string> = { '-': '-', '*': '*', '/': '/', '%': '%' };
@@ -27,6 +27,12 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       if (e.args.length < f.min || e.args.length > f.max) {
         const want = f.min === f.max ? `${f.min}` : f.max > 32 ? `at least ${f.min}` : `${f.min} to ${f.max}`;
         throw ctx.error(`${name}() takes ${want} argument${want === '1' ? '' : 's'}, got ${e.args.length}`, e);
+      }
+      for (const i of f.integerArgs ?? []) {
+        const a = e.args[i];
+        if (a?.kind === 'lit' && a.type === 'number' && !(Math.abs(Number(a.tok.text)) <= MAX_INTEGER_ARG)) {
+          throw ctx.error(`${name}() argument ${i + 1} must be a whole number up to ${MAX_INTEGER_ARG}, found '${a.tok.text}'`, a);
+        }
       }
       return f.sql(e.args.map(sub));
     }

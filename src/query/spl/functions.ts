@@ -8,12 +8,18 @@ export interface EvalFunction {
   sql: (a: string[]) => string;
   /** What it returns, where that is always the same: comparisons with it then need no type test. */
   returns?: 'number' | 'text';
+  /** Arguments (0-based) DuckDB takes as whole numbers: a literal one past MAX_INTEGER_ARG is a compile error. */
+  integerArgs?: number[];
 }
+
+/** The largest literal an integer argument takes (a position, a count of digits): DuckDB's INTEGER. */
+export const MAX_INTEGER_ARG = 2 ** 31 - 1;
 
 const fn = (name: string) => (a: string[]) => `${name}(${a.join(', ')})`;
 const one = (min: number, max: number, sql: (a: string[]) => string): EvalFunction => ({ min, max, sql });
 const text = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'text' });
 const number = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'number' });
+const integers = (f: EvalFunction, ...integerArgs: number[]): EvalFunction => ({ ...f, integerArgs });
 const MANY = 64;
 
 export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
@@ -27,10 +33,10 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   lower: text(one(1, 1, fn('lower'))),
   upper: text(one(1, 1, fn('upper'))),
   len: number(one(1, 1, (a) => `length(CAST(${a[0]} AS VARCHAR))`)),
-  substr: text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)),
+  substr: integers(text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)), 1, 2),
   // Splunk's replace is a regular-expression replace of every match; DuckDB's engine is RE2 (linear time).
   replace: text(one(3, 3, (a) => `regexp_replace(CAST(${a[0]} AS VARCHAR), ${a[1]}, ${a[2]}, 'g')`)),
-  round: number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))),
+  round: integers(number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))), 1),
   strftime: text(one(2, 2, (a) => `strftime(${a[0]}, ${a[1]})`)),
   strptime: one(2, 2, (a) => `try_strptime(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
   now: one(0, 0, () => 'current_timestamp'),
@@ -59,7 +65,7 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   split: one(2, 2, (a) => `string_split(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
   mvcount: number(one(1, 1, (a) => `len(${a[0]})`)),
   mvjoin: text(one(2, 2, (a) => `array_to_string(${a[0]}, ${a[1]})`)),
-  mvindex: one(2, 2, (a) => `list_extract(${a[0]}, CAST(${a[1]} AS BIGINT) + 1)`),
+  mvindex: integers(one(2, 2, (a) => `list_extract(${a[0]}, CAST(${a[1]} AS BIGINT) + 1)`), 1),
   mvdedup: one(1, 1, (a) => `list_distinct(${a[0]})`),
   urldecode: text(one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`)),
   min: one(1, MANY, fn('least')),
@@ -79,6 +85,10 @@ export interface AggFunction {
 }
 
 const num = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
+
+/** Values list() keeps per group: the first 100, as Splunk's `list_maxsize` (limits.conf). */
+export const LIST_MAXSIZE = 100;
+const firstValues = (list: string) => `list_slice(${list}, 1, ${LIST_MAXSIZE})`;
 const agg = (arg: AggFunction['arg'], sql: AggFunction['sql'], list = false): AggFunction => ({ arg, sql, list });
 
 export const AGG_FUNCTIONS: Record<string, AggFunction> = {
@@ -89,7 +99,7 @@ export const AGG_FUNCTIONS: Record<string, AggFunction> = {
   // A list column contributes its elements, as a Splunk multivalue field does.
   // DISTINCT inside the aggregate keeps the per-group list small (a plain list() held every row's value first).
   values: agg('field', (x, _t, l) => `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x}))` : `list(DISTINCT ${x})`}))`, true),
-  list: agg('field', (x, _t, l) => (l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL))` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`), true),
+  list: agg('field', (x, _t, l) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL))` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`), true),
   earliest: agg('field', (x, t) => `arg_min(${x}, ${t})`),
   latest: agg('field', (x, t) => `arg_max(${x}, ${t})`),
   earliest_time: agg('field', (x, t) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)`),

@@ -1,5 +1,5 @@
 import type { Agg, Command, Expr, SearchNode, SortKey } from './ast.js';
-import { Cursor } from './cursor.js';
+import { checkCount, Cursor } from './cursor.js';
 import { SplError } from './errors.js';
 import { commandWord, lex, splitPipeline, type LexMode, type Token } from './lexer.js';
 import { parseExpr } from './parse-expr.js';
@@ -180,6 +180,7 @@ function parseTimechart(c: Cursor, tok: Token): Command {
       // Splunk's forms: limit=5, limit=top5, limit=bottom5.
       const m = /^(top|bottom)?(\d+)$/i.exec(c.peek().kind === 'string' ? '' : c.peek().text);
       if (!m) throw c.error('expected a limit (a whole number, or topN / bottomN)');
+      checkCount(c.peek(), 'the limit', c.query, m[2]);
       limit = c.next();
       bottom = m[1]?.toLowerCase() === 'bottom';
     } else if (name === 'useother' || name === 'usenull' || name === 'cont') flags[name] = booleanOption(c);
@@ -239,7 +240,7 @@ function sortKey(c: Cursor): SortKey {
 
 function parseSort(c: Cursor, tok: Token): Command {
   let limit: Token | null = null;
-  if (/^\d+$/.test(c.peek().text)) limit = c.next();
+  if (/^\d+$/.test(c.peek().text)) limit = c.expectCount('a limit');
   else if (c.isWord('limit') && c.isOp('=', 1)) {
     c.next();
     c.next();
@@ -269,7 +270,7 @@ function parseCountArg(c: Cursor): Token | null {
 }
 
 function parseDedup(c: Cursor, tok: Token): Command {
-  const count = /^\d+$/.test(c.peek().text) ? c.next() : null;
+  const count = /^\d+$/.test(c.peek().text) ? c.expectCount('a count') : null;
   const fields: Token[] = [];
   const sortby: SortKey[] = [];
   let keepempty = false;
@@ -301,7 +302,7 @@ function parseTop(c: Cursor, tok: Token, cmd: 'top' | 'rare'): Command {
       c.next();
       c.next();
       showperc = /^(true|t|1)$/i.test(c.expectName('true or false').text);
-    } else if (!fields.length && /^\d+$/.test(c.peek().text)) limit = c.next();
+    } else if (!fields.length && /^\d+$/.test(c.peek().text)) limit = c.expectCount('a limit');
     else fields.push(c.expectName());
   }
   if (!fields.length) throw c.error('expected a field');

@@ -58,7 +58,7 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
   }
   if (ref.list) throw ctx.error(`'${field.text}' holds several values: compare it with = or !=`, field);
   return /^-?\d+(\.\d+)?$/.test(value.text)
-    ? `(TRY_CAST(${ref.sql} AS DOUBLE) ${op} CAST(${ctx.param(Number(value.text))} AS DOUBLE))`
+    ? `(TRY_CAST(${ref.sql} AS DOUBLE) ${op} ${ctx.double(Number(value.text))})`
     : `(CAST(${ref.sql} AS VARCHAR) ${op} ${ctx.param(value.text)})`;
 }
 

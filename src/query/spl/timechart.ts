@@ -6,15 +6,35 @@ import { compileAggs, expandMultivalue } from './aggs.js';
 type Timechart = Extract<Command, { cmd: 'timechart' }>;
 
 /**
- * One value of a `timechart … by` field (null: events without it), how many events carry it, and
- * its rank score: the first aggregation summed over the time buckets, as Splunk ranks series
- * (`agg=sum`); null where that aggregation is not a number.
+ * One value of a `timechart … by` field, how many events carry it, and its rank score: the first
+ * aggregation summed over the time buckets, as Splunk ranks series (`agg=sum`); null where that
+ * aggregation is not a number.
  */
 export interface SeriesCount {
-  value: string | null;
+  value: string;
   count: number;
   score: number | null;
 }
+
+/**
+ * What a `timechart … by` needs of its series: the highest ranked (the lowest with bottomN), as many
+ * as it can show and one more; how many values there are in all (OTHER holds the rest); and whether
+ * events without the field exist (the NULL series).
+ */
+export interface SeriesSet {
+  ranked: SeriesCount[];
+  total: number;
+  hasNull: boolean;
+}
+
+/**
+ * Columns a `timechart … by` may make (series × aggregations): each is an aggregate filtered over
+ * every row, and DuckDB's memory for them grows faster than their number, outside its memory limit:
+ * `limit=0` by event id took 23.5 GB, and over 100,000 events in 1,667 buckets 100 series took
+ * 200 MB, 300 took 600 MB and 1,000 took 4.7 GB and two minutes. Past it the query is refused, naming
+ * the cap (Splunk's default is 10 series).
+ */
+export const MAX_TIMECHART_COLUMNS = 100;
 
 /**
  * Thrown while compiling a `timechart … by` whose series are not known yet: Splunk's output has a
@@ -39,14 +59,18 @@ const q = quoteIdent;
  * `<aggregation>: <value>` when there are several aggregations. Series values are bound as
  * parameters; as column names they are quoted.
  */
-export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: string, series: SeriesCount[] | undefined): { sql: string; scope: Scope } {
+export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: string, series: SeriesSet | undefined): { sql: string; scope: Scope } {
   const span = c.span ? spanInterval(c.span.text) : '1 hour';
   if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
   const t = ctx.time(scope, c.tok);
   const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel) : { from: rel, refs: [] };
   const label = c.by ? `CAST(${refs[0]!.sql} AS VARCHAR)` : '';
   const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
-  if (c.by && !series) throw new SeriesNeeded(seriesQuery(ctx, scope, c, from, label, t, interval));
+  const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;
+  // Series one timechart may show: one column per series and aggregation.
+  const maxColumns = ctx.caps.timechartColumns;
+  const maxSeries = Math.max(1, Math.floor(maxColumns / c.aggs.length));
+  if (c.by && !series) throw new SeriesNeeded(seriesQuery(ctx, scope, c, from, label, t, interval, limit > 0 ? Math.min(limit, maxSeries + 1) : maxSeries + 1));
   const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
   const zero = c.aggs.map((a) => ZERO_FILLED.test(a.fn.text));
   const aggCols = aggs.map((a, j) => `${a.sql} AS ${q(`__pt_a${j}`)}`);
@@ -57,14 +81,21 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
     long = `SELECT time_bucket(${interval}, ${t}) AS "_time", ${aggCols.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`;
     columns = aggs.map((a, j) => ({ name: a.name, list: a.list, sql: fill(`any_value(l.${q(`__pt_a${j}`)})`, zero[j]!) }));
   } else {
-    const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;
-    const ranked = series!.filter((s) => s.value !== null).sort(c.bottom ? (a, b) => byRank(b, a) : byRank);
+    const ranked = [...series!.ranked].sort(c.bottom ? (a, b) => byRank(b, a) : byRank);
     const top = limit > 0 ? ranked.slice(0, limit) : ranked;
+    if (top.length > maxSeries) {
+      const asked = limit > 0 ? `limit=${c.limit!.text}` : 'limit=0 (every series)';
+      throw ctx.error(
+        `timechart by ${c.by.text}: ${asked} would make ${Math.min(limit || Infinity, series!.total).toLocaleString('en-US')} series of ${c.aggs.length} column(s) each, ` +
+          `more than the ${maxColumns} columns a timechart may have; give limit=N with N up to ${maxSeries} (the rest go to OTHER)`,
+        c.limit ?? c.by,
+      );
+    }
     const inTop = top.length ? `${label} IN (${top.map((s) => ctx.param(s.value)).join(', ')})` : 'false';
     // NULL and OTHER are kinds of row, not values: a logged value "OTHER" stays a series of its own.
     const parts: { label: string; where: string }[] = top.map((s) => ({ label: s.value!, where: `l."__pt_kind" = 0 AND l."__pt_series" = ${ctx.param(s.value)}` }));
-    if (c.usenull && series!.some((s) => s.value === null)) parts.push({ label: 'NULL', where: 'l."__pt_kind" = 1' });
-    if (c.useother && top.length < ranked.length) parts.push({ label: 'OTHER', where: 'l."__pt_kind" = 2' });
+    if (c.usenull && series!.hasNull) parts.push({ label: 'NULL', where: 'l."__pt_kind" = 1' });
+    if (c.useother && top.length < series!.total) parts.push({ label: 'OTHER', where: 'l."__pt_kind" = 2' });
     const keep = [...(c.usenull ? [] : [`${label} IS NOT NULL`]), ...(c.useother ? [] : [`(${label} IS NULL OR ${inTop})`])];
     long =
       `SELECT time_bucket(${interval}, ${t}) AS "_time", CASE WHEN ${label} IS NULL THEN 1 WHEN ${inTop} THEN 0 ELSE 2 END AS "__pt_kind", ` +
@@ -88,28 +119,49 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
 }
 
 /**
- * Reads each series' event count and rank score. Only the first aggregation is compiled here: every
- * parameter the statement carries must appear in it.
+ * Reads the `keep` highest ranked series (lowest with bottomN) with their event count and rank
+ * score, in rank order, and on every row how many non-null series there are and whether events
+ * without the field exist; the row of those (value NULL) is always kept. Only the first aggregation
+ * is compiled here: every parameter the statement carries must appear in it.
  */
-function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string): string {
+function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string, keep: number): string {
   const [first] = compileAggs(ctx, scope, c.aggs.slice(0, 1), ['_time']);
   // Any type casts to text; text that is not a number scores null (as do lists).
   const score = first!.list ? 'NULL' : `TRY_CAST(CAST(${first!.sql} AS VARCHAR) AS DOUBLE)`;
-  return (
-    `SELECT "value", sum("n") AS "count", sum("score") AS "score" FROM (` +
+  // byRank's order (reversed for bottomN); values compare as UTF-8 bytes, as byRank compares them.
+  const order = c.bottom ? `"score" ASC NULLS FIRST, "count" ASC, "value" DESC` : `"score" DESC NULLS LAST, "count" DESC, "value" ASC`;
+  const perValue =
+    `SELECT "value", sum("n") AS "count", CASE WHEN isfinite(sum("score")) THEN sum("score") END AS "score" FROM (` +
     `SELECT time_bucket(${interval}, ${t}) AS "_time", ${label} AS "value", count(*) AS "n", ${score} AS "score" ` +
-    `FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1, 2) GROUP BY 1`
+    `FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1, 2) GROUP BY 1`;
+  return (
+    `SELECT "value", "count", "score", count("value") OVER () AS "series", count(*) OVER () - count("value") OVER () AS "nulls" FROM (${perValue}) ` +
+    `QUALIFY "value" IS NULL OR row_number() OVER (PARTITION BY "value" IS NULL ORDER BY ${order}) <= ${ctx.number(String(keep), c.tok)}`
   );
 }
 
-/** Highest score first (series without one after), then the most events, then by value. */
+/** The series read by seriesQuery's statement. */
+export function seriesSetOf(rows: unknown[][]): SeriesSet {
+  const ranked: SeriesCount[] = [];
+  let total = 0;
+  let hasNull = false;
+  for (const [value, count, score, series, nulls] of rows) {
+    total = Number(series);
+    hasNull = Number(nulls) > 0;
+    if (value === null || value === undefined) continue;
+    ranked.push({ value: String(value), count: Number(count), score: score === null || score === undefined || !Number.isFinite(Number(score)) ? null : Number(score) });
+  }
+  return { ranked, total, hasNull };
+}
+
+/** Highest score first (series without one after), then the most events, then by value in UTF-8 byte order (as DuckDB orders text). */
 function byRank(a: SeriesCount, b: SeriesCount): number {
   if (a.score !== b.score) {
     if (a.score === null) return 1;
     if (b.score === null) return -1;
     return b.score - a.score;
   }
-  return b.count - a.count || (a.value! < b.value! ? -1 : a.value! > b.value! ? 1 : 0);
+  return b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value));
 }
 
 /** Buckets shown at most when `earliest=`/`latest=` set the range (Splunk caps its bins too). */

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryCancelledError } from '../../store/bounds.js';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, runQuery, type QueryLanguage } from '../query-runner.js';
@@ -7,9 +8,24 @@ import { int, obj, str, type ApiRoute } from './define.js';
 export const MAX_QUERY_LENGTH = 20_000;
 const LANGUAGE = { type: 'string', enum: ['auto', 'spl', 'sql'] };
 
-async function query(ctx: ServerContext, request: FastifyRequest) {
+/** A signal that aborts when the client goes away before its answer is sent: its query is interrupted. */
+function clientGone(reply: FastifyReply): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new QueryCancelledError('the client closed the connection'));
+  };
+  reply.raw.once('close', onClose);
+  return { signal: controller.signal, done: () => reply.raw.off('close', onClose) };
+}
+
+async function query(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
   const b = request.body as { query: string; language?: QueryLanguage; limit?: number };
-  return runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT);
+  const client = clientGone(reply);
+  try {
+    return await runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT, client.signal);
+  } finally {
+    client.done();
+  }
 }
 
 async function schema(ctx: ServerContext) {
@@ -32,13 +48,15 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     method: 'POST',
     url: '/api/query',
     tag: 'search',
-    summary: 'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit; returns rows, the total and a time histogram.',
+    summary:
+      'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit; returns rows, the total and a time histogram. ' +
+      'Queries have a time limit (422 past it), a result size limit (413) and a concurrency limit (429 when the queue is full); a query whose client disconnects is interrupted.',
     body: obj({ query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT) }, ['query']),
     response: {
       description: 'columns, rows (at most limit), total, truncated, sql and params that ran, histogram of the first time column',
       schema: { type: 'object', properties: { columns: { type: 'array' }, rows: { type: 'array' }, total: { type: 'integer' }, truncated: { type: 'boolean' }, sql: { type: 'string' }, histogram: { type: 'object' } } },
     },
-    handler: (ctx, request) => query(ctx, request),
+    handler: (ctx, request, reply) => query(ctx, request, reply),
   },
   {
     method: 'GET',

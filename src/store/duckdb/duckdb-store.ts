@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
+import { ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import type { Column } from '../schema.js';
@@ -12,6 +13,8 @@ export interface DuckDbOptions {
   memoryLimit?: string;
   /** DuckDB worker threads (default: all cores). */
   threads?: number;
+  /** Temporary files DuckDB may write when a query spills past the memory limit (DuckDB's max_temp_directory_size; default: DuckDB's, 90% of the free disk). */
+  maxTempDirectorySize?: string;
   /**
    * Read-only stores: connections that run SELECTs side by side (default: one per core, plus one:
    * a query also waits on DuckDB's own scheduling, and the extra connection keeps the cores busy —
@@ -54,6 +57,24 @@ const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS dead_letters (source VARCHAR, line BIGINT, dataset VARCHAR, reason VARCHAR, record VARCHAR,
      rejected_at TIMESTAMP DEFAULT current_timestamp)`,
 ];
+
+const INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+
+/** Column names and types, and the JSON row conversion: integers in the safe range become numbers (others stay strings). */
+function shapeOf(names: string[], types: string[]): { columns: QueryResult['columns']; toJson(row: unknown[]): unknown[] } {
+  const integer = types.map((t) => INTEGER_TYPE.test(t));
+  return {
+    columns: names.map((name, i) => ({ name, type: types[i]! })),
+    toJson: (row) =>
+      row.map((v, i) => {
+        if (integer[i] && typeof v === 'string') {
+          const n = Number(v);
+          return Number.isSafeInteger(n) ? n : v;
+        }
+        return v;
+      }),
+  };
+}
 
 /**
  * ingested_files.complete (false: the run stopped in the file, only part of it was stored) came
@@ -108,6 +129,7 @@ export class DuckDbStore implements EventStore {
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
     config.memory_limit = options.memoryLimit ?? '1GB';
+    if (options.maxTempDirectorySize) config.max_temp_directory_size = options.maxTempDirectorySize;
     if (!options.readOnly) config.checkpoint_threshold = options.checkpointThreshold ?? '256MB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
@@ -236,23 +258,32 @@ export class DuckDbStore implements EventStore {
     appender.closeSync();
   }
 
-  async query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult> {
+  /**
+   * Runs a statement. With `bounds` (user queries) the result is streamed chunk by chunk: aborting
+   * the signal interrupts the statement, and rows stop being converted once they exceed the size.
+   */
+  async query(sql: string, params?: Record<string, string | number | boolean | null>, bounds?: QueryBounds): Promise<QueryResult> {
+    const run = (con: DuckDBConnection) => (bounds ? this.streamOn(con, sql, params, bounds) : this.queryOn(con, sql, params));
     if (this.maxReaders > 0 && READ_STATEMENT.test(sql)) {
-      const con = await this.acquireReader();
+      const con = await this.acquireReader(bounds?.signal);
       try {
-        return await this.queryOn(con, sql, params);
+        return await run(con);
       } finally {
         this.releaseReader(con);
       }
     }
     // The main connection runs one statement at a time: callers that share a read-only store (the
     // console's concurrent requests) may send other statements (SHOW, DESCRIBE, PRAGMA) together.
-    const run = this.mainTail.then(() => this.queryOn(this.con, sql, params));
-    this.mainTail = run.catch(() => {});
-    return run;
+    const result = this.mainTail.then(() => {
+      bounds?.signal?.throwIfAborted();
+      return run(this.con);
+    });
+    this.mainTail = result.catch(() => {});
+    return result;
   }
 
-  private async acquireReader(): Promise<DuckDBConnection> {
+  private async acquireReader(signal?: AbortSignal): Promise<DuckDBConnection> {
+    signal?.throwIfAborted();
     const idle = this.idleReaders.pop();
     if (idle) return idle;
     if (this.readerCount < this.maxReaders) {
@@ -264,7 +295,20 @@ export class DuckDbStore implements EventStore {
         throw e;
       }
     }
-    return new Promise((resolve) => this.readerWaits.push(resolve));
+    return new Promise((resolve, reject) => {
+      // A query given up while it waits (time limit, client gone) leaves the queue.
+      const gaveUp = () => {
+        const i = this.readerWaits.indexOf(take);
+        if (i >= 0) this.readerWaits.splice(i, 1);
+        reject(signal!.reason);
+      };
+      const take = (con: DuckDBConnection) => {
+        signal?.removeEventListener('abort', gaveUp);
+        resolve(con);
+      };
+      signal?.addEventListener('abort', gaveUp, { once: true });
+      this.readerWaits.push(take);
+    });
   }
 
   private releaseReader(con: DuckDBConnection): void {
@@ -309,19 +353,54 @@ export class DuckDbStore implements EventStore {
     } else {
       reader = await con.runAndReadAll(sql);
     }
-    const types = reader.columnTypes().map(String);
-    const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]! }));
-    const integer = types.map((t) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t));
-    const rows = reader.getRowsJson().map((row) =>
-      (row as unknown[]).map((v, i) => {
-        if (integer[i] && typeof v === 'string') {
-          const n = Number(v);
-          return Number.isSafeInteger(n) ? n : v;
+    const { columns, toJson } = shapeOf(reader.columnNames(), reader.columnTypes().map(String));
+    return { columns, rows: reader.getRowsJson().map((row) => toJson(row as unknown[])) };
+  }
+
+  /**
+   * A statement streamed: DuckDB computes each chunk as it is fetched, the signal is checked between
+   * chunks and interrupts the statement (DuckDB checks its interrupt flag while it works), and each
+   * row's JSON size counts against `maxResultBytes` as it is converted.
+   */
+  private async streamOn(con: DuckDBConnection, sql: string, params: Record<string, string | number | boolean | null> | undefined, bounds: QueryBounds): Promise<QueryResult> {
+    const { signal } = bounds;
+    signal?.throwIfAborted();
+    const interrupt = () => con.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      let result: DuckDBResult;
+      if (params && Object.keys(params).length && con !== this.con) {
+        const stmt = await this.preparedOn(con, sql);
+        stmt.bind(params);
+        result = await stmt.stream();
+      } else {
+        result = params && Object.keys(params).length ? await con.stream(sql, params) : await con.stream(sql);
+      }
+      const { columns, toJson } = shapeOf(result.columnNames(), result.columnTypes().map(String));
+      const rows: unknown[][] = [];
+      const max = bounds.maxResultBytes ?? Infinity;
+      let bytes = 0;
+      for (;;) {
+        signal?.throwIfAborted();
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (let r = 0; r < chunk.rowCount; r++) {
+          // Values are read from DuckDB's vectors one row at a time: a chunk of huge strings is refused
+          // after the row that crossed the limit, never converted whole.
+          const row = toJson(chunk.convertRowValues(r, JsonDuckDBValueConverter));
+          bytes += JSON.stringify(row).length;
+          if (bytes > max) throw new ResultTooLargeError(max);
+          rows.push(row);
         }
-        return v;
-      }),
-    );
-    return { columns, rows };
+      }
+      return { columns, rows };
+    } catch (e) {
+      // DuckDB's "INTERRUPT Error" says less than why it was interrupted.
+      if (signal?.aborted) throw signal.reason;
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', interrupt);
+    }
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,8 @@ interface QueryAnswer {
   truncated: boolean;
   histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
   tookMs: number;
+  /** What the answer caps (SPL list() keeps 100 values …). */
+  warnings?: string[];
 }
 
 interface Saved {
@@ -212,6 +214,11 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
                 export JSON
               </button>
             </p>
+            {(answer.warnings ?? []).map((w) => (
+              <p class="muted" data-testid="result-warning">
+                Note: {w}
+              </p>
+            ))}
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
             {seriesOf(answer) ? <SeriesChart answer={answer} /> : answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
             <VirtualTable columns={columns} rows={answer.rows} />
