@@ -18,6 +18,12 @@ export const MAX_REGEX_LENGTH = 4096;
  * worst on re2js).
  */
 export const MAX_REGEX_PROGRAM_SIZE = 2000;
+/**
+ * RE2 instructions over all regexes of one rule, and of one rule file (SigmaHQ's most is 1,003 for both):
+ * bounds what one event costs per rule and what compiling a file costs (≈ 2.5 ms per 1,000 instructions).
+ */
+export const MAX_REGEX_PROGRAM_PER_RULE = 10_000;
+export const MAX_REGEX_PROGRAM_PER_FILE = 50_000;
 /** Estimated size above which a pattern is refused without compiling it (the estimate may exceed the real size). */
 const MAX_ESTIMATED_PROGRAM_SIZE = 10 * MAX_REGEX_PROGRAM_SIZE;
 
@@ -85,7 +91,7 @@ export function compileRegex(pattern: string, flags: RegexFlags = {}): SafeRegex
     if (e instanceof RE2JSSyntaxException) {
       const at = e.input ?? '';
       const found = UNSUPPORTED.find((u) => u.at.test(at));
-      if (found) throw new RegexError(`regex uses ${found.construct}, which RE2 does not support (rule regexes run on RE2 so that matching takes linear time): '${clip(pattern)}'`);
+      if (found) throw new RegexError(`regex uses ${found.construct}, which RE2 does not support (regexes run on RE2 so that matching takes linear time): '${clip(pattern)}'`);
       if (e.error === 'expression too large') throw new RegexError(tooLarge(pattern, 'too many'));
     }
     throw new RegexError(`invalid regex '${clip(pattern)}': ${(e as Error).message}`);
