@@ -66,8 +66,11 @@ interface CorrState {
 export function correlationInputIds(ruleSet: RuleSet): Set<string> {
   const byRef = refIndex(ruleSet);
   const out = new Set<string>();
+  // Each correlation once: inner correlations shared by several (a diamond) would be visited once per path.
+  const seen = new Set<SigmaCorrelation>();
   const visit = (c: SigmaCorrelation, depth: number) => {
-    if (depth > MAX_CORRELATION_DEPTH) return;
+    if (depth > MAX_CORRELATION_DEPTH || seen.has(c)) return;
+    seen.add(c);
     for (const r of c.rules) {
       const t = byRef.get(r);
       if (t?.type === 'rule') out.add(t.ruleId);

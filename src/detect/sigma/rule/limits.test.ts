@@ -98,12 +98,35 @@ test('correlations: reference cycles and chains deeper than 32 are refused, nami
   assert.deepEqual(errorsOf(loadRuleText(chain(33))), ['correlations are chained 33 levels deep, over the limit of 32']);
 });
 
+test('correlations: a diamond of shared inner correlations (one match, 2^depth alerts) is refused past 1,000 paths', () => {
+  const diamond = (levels: number) => {
+    const docs = [BASE];
+    for (let i = 0; i < levels; i++) for (const s of ['a', 'b']) docs.push(correlation(`c${i}${s}`, i ? [`c${i - 1}a`, `c${i - 1}b`] : ['base']));
+    return docs.join('---\n');
+  };
+  const ok = loadRuleText(diamond(10));
+  assert.deepEqual(errorsOf(ok), []);
+  const rs = loadRuleText(diamond(32));
+  // Levels 0–9 reach the base rule along at most 2^9 = 512 paths; level 10 along 1,024, and so on up.
+  assert.equal(rs.correlations.length, 20);
+  assert.equal(rs.errors.length, 44);
+  assert.match(errorsOf(rs)[0]!, /correlation reaches its rules along 1024 paths through the correlations it builds on .*over the limit of 1000/);
+  const c = createCorrelator(rs);
+  const m = createMatcher(rs, undefined, { mappings: TEST_MAPPINGS });
+  let alerts = 0;
+  const start = performance.now();
+  for (const match of m.match({ '@timestamp': '2026-01-01T00:00:00Z', f: 'x', host: 'h', event: { dataset: 'test' } } as unknown as EcsEvent)) c.onMatch(match, () => alerts++);
+  // Only the top level alerts (the others feed it): its two correlations, once per path each.
+  assert.equal(alerts, 2 * 2 ** 9);
+  assert.ok(performance.now() - start < 5000);
+});
+
 test('filters: any number applies as one flat condition; more than 100 on one rule are refused', () => {
   const filter = (i: number) => `title: F${i}\nlogsource: {category: test}\nfilter:\n  rules: [base]\n  sel:\n    host: h${i}\n  condition: sel\n`;
   const rs = loadRuleText([BASE, ...Array.from({ length: 150 }, (_, i) => filter(i))].join('---\n'));
   const base = rs.rules[0]!;
   assert.ok(depth(base.condition) <= 3, `depth ${depth(base.condition)}`);
-  assert.deepEqual(errorsOf(rs), Array(50).fill('filter not applied to 1 rules that already have 100 filters (Base)'));
+  assert.deepEqual(errorsOf(rs), Array(50).fill('filter not applied to rules that already have 100 filters: Base'));
   const m = createMatcher(rs, undefined, { mappings: TEST_MAPPINGS });
   const hit = (host: string) => m.match({ f: 'x', host, event: { dataset: 'test' } } as unknown as EcsEvent).length;
   assert.equal(hit('h0'), 0);

@@ -18,6 +18,12 @@ export interface LoadOptions {
 export const MAX_FILTERS_PER_RULE = 100;
 /** Correlations built on correlations, levels deep (Sigma chains are 2–3 deep); alerts pass up the chain recursively. */
 export const MAX_CORRELATION_DEPTH = 32;
+/**
+ * Paths from a correlation down to the rules it is built on: one match reaches the correlation once
+ * per path, so shared inner correlations (a diamond: two at each level, each using both below) make
+ * it exponential in the depth — 65,536 alerts from one event at 16 levels.
+ */
+export const MAX_CORRELATION_PATHS = 1000;
 
 const RULE_FILE = /\.ya?ml$/i;
 const SIGMAHQ_DIR = /^rules(-[a-z-]+)?$/;
@@ -198,6 +204,7 @@ function checkChains(set: RuleSet, corrs: SigmaCorrelation[], byRef: Map<string,
   const waiting = new Map<SigmaCorrelation, number>();
   const outer = new Map<SigmaCorrelation, SigmaCorrelation[]>();
   const depth = new Map<SigmaCorrelation, number>();
+  const paths = new Map<SigmaCorrelation, number>();
   const ready: SigmaCorrelation[] = [];
   for (const c of corrs) {
     const refs = inner(c);
@@ -212,6 +219,7 @@ function checkChains(set: RuleSet, corrs: SigmaCorrelation[], byRef: Map<string,
   while (ready.length) {
     const c = ready.pop()!;
     depth.set(c, 1 + inner(c).reduce((m, t) => Math.max(m, depth.get(t)!), 0));
+    paths.set(c, [...new Set(c.rules)].reduce((n, r) => n + (paths.get(byRef.get(r) as SigmaCorrelation) ?? 1), 0));
     for (const o of outer.get(c) ?? []) {
       const left = waiting.get(o)! - 1;
       waiting.set(o, left);
@@ -222,8 +230,15 @@ function checkChains(set: RuleSet, corrs: SigmaCorrelation[], byRef: Map<string,
   const kept: SigmaCorrelation[] = [];
   for (const c of corrs) {
     const d = depth.get(c);
+    const n = paths.get(c) ?? 0;
     const message =
-      d === undefined ? cycles.get(c) : d > MAX_CORRELATION_DEPTH ? `correlations are chained ${d} levels deep, over the limit of ${MAX_CORRELATION_DEPTH}` : undefined;
+      d === undefined
+        ? cycles.get(c)
+        : d > MAX_CORRELATION_DEPTH
+          ? `correlations are chained ${d} levels deep, over the limit of ${MAX_CORRELATION_DEPTH}`
+          : n > MAX_CORRELATION_PATHS
+            ? `correlation reaches its rules along ${n} paths through the correlations it builds on (each match counts once per path), over the limit of ${MAX_CORRELATION_PATHS}`
+            : undefined;
     if (message) set.errors.push({ path: c.meta.path ?? '', line: c.line, rule: c.meta.title, message });
     else kept.push(c);
   }
@@ -267,7 +282,8 @@ function logsourceCovers(filter: SigmaFilter, rule: SigmaRule): boolean {
 
 /** A filter adds `and not (filter condition)` to each rule it names (every rule of its logsource when it names none). */
 function applyFilter(set: RuleSet, f: SigmaFilter, filtersApplied: Map<SigmaRule, number>): void {
-  const targets = f.rules.length ? set.rules.filter((r) => refsOf(r).some((ref) => f.rules.includes(ref))) : set.rules;
+  const named = new Set(f.rules);
+  const targets = f.rules.length ? set.rules.filter((r) => refsOf(r).some((ref) => named.has(ref))) : set.rules;
   const found = new Set(targets.flatMap(refsOf));
   const unknown = f.rules.filter((r) => !found.has(r));
   if (unknown.length) set.warnings.push({ path: f.path, line: f.line, rule: f.title, message: `filter names rules that are not loaded: ${unknown.join(', ')}` });
@@ -300,6 +316,7 @@ function applyFilter(set: RuleSet, f: SigmaFilter, filtersApplied: Map<SigmaRule
     r.condition = filtered > 1 && r.condition.t === 'and' ? { t: 'and', xs: [...r.condition.xs, term] } : { t: 'and', xs: [r.condition, term] };
   }
   if (full.length) {
-    set.errors.push({ path: f.path, line: f.line, rule: f.title, message: `filter not applied to ${full.length} rules that already have ${MAX_FILTERS_PER_RULE} filters (${full.slice(0, 3).join(', ')}${full.length > 3 ? ', …' : ''})` });
+    const which = `${full.slice(0, 3).join(', ')}${full.length > 3 ? `, and ${full.length - 3} more` : ''}`;
+    set.errors.push({ path: f.path, line: f.line, rule: f.title, message: `filter not applied to rules that already have ${MAX_FILTERS_PER_RULE} filters: ${which}` });
   }
 }
