@@ -3,6 +3,7 @@
  * layouts. The first matching rule wins; rules from the config come before these; an object no
  * rule matches is recognized from its content (`auto`).
  */
+import { compileRegex } from '../detect/sigma/regex.js';
 
 export interface KeyFormatRule {
   /** A key glob (see `globToRegExp`) or a regular expression over the whole key. */
@@ -33,7 +34,7 @@ export const KEY_FORMATS: readonly KeyFormatRule[] = [
  * (`AWSLogs/*\/CloudTrail` matches `org/AWSLogs/123/CloudTrail/eu-west-1/…`); `^` at its start
  * anchors it to the start of the key, `$` at its end to the end.
  */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): KeyMatcher {
   const anchoredStart = glob.startsWith('^');
   const anchoredEnd = glob.endsWith('$');
   const body = glob.slice(anchoredStart ? 1 : 0, anchoredEnd ? -1 : undefined).replace(/^\/+|\/+$/g, '');
@@ -47,11 +48,18 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`${anchoredStart ? '^' : '(?:^|/)'}${re}${anchoredEnd ? '$' : '(?:/|$)'}`);
+  // On RE2: keys come from the bucket, and `a/**/a/**/a/**/b` backtracks for seconds on V8 per crafted key.
+  // Config globs are at most 512 characters (s3sqs/input-type.ts), well within compileRegex's limits.
+  return compileRegex(`${anchoredStart ? '^' : '(?:^|/)'}${re}${anchoredEnd ? '$' : '(?:/|$)'}`);
+}
+
+/** What a key pattern needs: the built-in RegExps are ours; globs from configs run on RE2. */
+export interface KeyMatcher {
+  test(key: string): boolean;
 }
 
 export class KeyFormats {
-  private readonly rules: { re: RegExp; format: string }[];
+  private readonly rules: { re: KeyMatcher; format: string }[];
 
   constructor(overrides: readonly { pattern: string; format: string }[] = [], builtin: readonly KeyFormatRule[] = KEY_FORMATS) {
     this.rules = [...overrides, ...builtin].map((r) => ({ re: typeof r.pattern === 'string' ? globToRegExp(r.pattern) : r.pattern, format: r.format }));

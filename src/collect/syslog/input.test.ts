@@ -158,6 +158,6 @@ test('config issues are located and explained', () => {
   assert.match(text, /inputs\[1\]\.framing: expected one of auto, octet-counting, newline/);
   assert.match(text, /inputs\[1\]\.routes\[0\]\.format: unknown format 'nope'/);
   assert.match(text, /inputs\[1\]\.routes\[0\]\.format: a route needs at least one of app_name, hostname, body/);
-  assert.match(text, /inputs\[1\]\.routes\[1\]\.body: regex uses backreferences/);
+  assert.match(text, /inputs\[1\]\.routes\[1\]\.body: regex uses a backreference/);
   assert.match(text, /inputs\[1\]\.colour: unknown option/);
 });

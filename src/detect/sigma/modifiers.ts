@@ -1,5 +1,5 @@
 import { parseCidr } from '../../ecs/ip.js';
-import { compileRegex, RegexError, type RegexFlags } from './regex.js';
+import { compileRegex, MAX_REGEX_PROGRAM_PER_FILE, MAX_REGEX_PROGRAM_PER_RULE, RegexError, type RegexFlags } from './regex.js';
 import type { CompareOp, DetectionItem, TimePart, ValueTest } from './rule/types.js';
 import { expandLiterals, isPlain, parseSigmaString, plainText, resolvePlaceholders, wrapStars, literal, type SigmaString } from './rule/value.js';
 
@@ -50,6 +50,10 @@ const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
 const WINDASH = /\B[-/]\b/g;
 const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
 const MAX_ALTERNATIVES = 4096;
+/** Detection items (`field|modifiers: values`) per rule (SigmaHQ's largest rule has 69). */
+export const MAX_DETECTION_ITEMS = 1000;
+/** Values per rule once modifiers expanded them (SigmaHQ's largest rule has 4,432): each is compiled and held per format. */
+export const MAX_DETECTION_VALUES = 100_000;
 
 export class ModifierError extends Error {}
 
@@ -59,6 +63,10 @@ export interface ItemOptions {
   placeholders: Record<string, string[]>;
   /** Collects unresolved placeholder names. */
   unresolved: Set<string>;
+  /** What the rule has used so far, against MAX_DETECTION_ITEMS, MAX_DETECTION_VALUES and MAX_REGEX_PROGRAM_PER_RULE. */
+  used?: { items: number; values: number; regex: number };
+  /** RE2 instructions of the whole file so far, against MAX_REGEX_PROGRAM_PER_FILE. */
+  fileRegex?: { instructions: number };
 }
 
 /** Builds a detection item from `field|mods` and its raw values. */
@@ -84,6 +92,8 @@ export function buildItem(key: string | null, values: RawValue[], opts: ItemOpti
     }
   }
   if (values.length === 0) throw new ModifierError(`'${key}' has an empty list of values`);
+  const used = opts.used;
+  if (used && ++used.items > MAX_DETECTION_ITEMS) throw new ModifierError(`the rule has more than ${MAX_DETECTION_ITEMS} detection items`);
   if (type === 'exists' && field === null) throw new ModifierError(`'exists' needs a field`);
   const cased = has('cased');
   const tests: ValueTest[] = [];
@@ -93,7 +103,11 @@ export function buildItem(key: string | null, values: RawValue[], opts: ItemOpti
       continue;
     }
     const t = valueTest(type, mods, v, key ?? '(keywords)', cased, opts, compare[0] as CompareOp | undefined, timeParts[0] as TimePart | undefined);
-    if (t) tests.push(t);
+    if (!t) continue;
+    tests.push(t);
+    if (used && (used.values += t.kind === 'string' ? t.alts.length : 1) > MAX_DETECTION_VALUES) {
+      throw new ModifierError(`the rule has more than ${MAX_DETECTION_VALUES} values (counted after modifiers expand them)`);
+    }
   }
   return { field, tests, all: has('all'), negate: has('neq'), source: key ?? '(keywords)', ...(line !== undefined ? { line } : {}) };
 }
@@ -107,12 +121,19 @@ function valueTest(type: string, mods: string[], v: RawValue, key: string, cased
     case 're': {
       if (typeof v !== 'string') throw new ModifierError(`'re' needs a string pattern in '${key}'`);
       const flags: RegexFlags = { i: mods.includes('i'), m: mods.includes('m'), s: mods.includes('s') };
+      const file = opts.fileRegex;
+      // Checked before compiling too: a file of thousands of large regexes must not cost seconds each.
+      if (file && file.instructions > MAX_REGEX_PROGRAM_PER_FILE) throw new ModifierError(regexBudget('file', file.instructions, MAX_REGEX_PROGRAM_PER_FILE));
+      let re;
       try {
-        return { kind: 'regex', re: compileRegex(v, flags) };
+        re = compileRegex(v, flags);
       } catch (e) {
         if (e instanceof RegexError) throw new ModifierError(`${e.message} in '${key}'`);
         throw e;
       }
+      if (opts.used && (opts.used.regex += re.programSize) > MAX_REGEX_PROGRAM_PER_RULE) throw new ModifierError(regexBudget('rule', opts.used.regex, MAX_REGEX_PROGRAM_PER_RULE));
+      if (file && (file.instructions += re.programSize) > MAX_REGEX_PROGRAM_PER_FILE) throw new ModifierError(regexBudget('file', file.instructions, MAX_REGEX_PROGRAM_PER_FILE));
+      return { kind: 'regex', re };
     }
     case 'cidr':
       try {
@@ -134,6 +155,10 @@ function valueTest(type: string, mods: string[], v: RawValue, key: string, cased
     default:
       return stringTest(mods, v, key, cased, opts);
   }
+}
+
+function regexBudget(scope: 'rule' | 'file', used: number, limit: number): string {
+  return `the ${scope}'s regexes compile to ${used} RE2 instructions together, over the limit of ${limit} per ${scope}`;
 }
 
 function stringTest(mods: string[], v: RawValue, key: string, cased: boolean, opts: ItemOptions): ValueTest | undefined {

@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../ecs/event.js';
 import { addMappingText, type Mappings } from './pipeline/mappings.js';
 import { loadRuleText, type LoadOptions } from './rule/load.js';
 import type { RuleSet } from './rule/types.js';
+import type { SafeRegex } from './regex.js';
 import { createMatcher } from './compile/matcher.js';
 
 /** A one-format pipeline for tests: logsource `category: test` → format `test`, fields read as ECS paths. */
@@ -41,4 +42,9 @@ export function matches(detection: string, event: Record<string, unknown>, opts:
 export function loadError(detection: string): string {
   const rs = loadRuleText(ruleText(detection), 'test.yml');
   return rs.errors.map((e) => e.message).join('; ');
+}
+
+/** Every compiled regex of a rule set's rules. */
+export function regexesOf(rs: RuleSet): SafeRegex[] {
+  return rs.rules.flatMap((r) => [...r.searches.values()].flatMap((s) => s.groups.flat().flatMap((i) => i.tests)).flatMap((t) => (t.kind === 'regex' ? [t.re] : [])));
 }

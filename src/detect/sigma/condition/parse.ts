@@ -1,5 +1,11 @@
+import { wildcardMatch } from '../../../util/wildcard.js';
 import type { Condition } from './ast.js';
 import { ConditionError, tokenize, type Token } from './tokenize.js';
+
+/** Longest condition accepted (SigmaHQ's longest is about 550 characters). */
+export const MAX_CONDITION_LENGTH = 10_000;
+/** Deepest nesting of parentheses and `not` accepted (SigmaHQ nests 5 deep): the parser and the matcher recurse per level. */
+export const MAX_CONDITION_DEPTH = 200;
 
 /**
  * Parses a Sigma condition: `not` > `and` > `or`, parentheses, `1 of X`, `all of X`, `them`
@@ -7,6 +13,7 @@ import { ConditionError, tokenize, type Token } from './tokenize.js';
  * against the detection's search identifiers.
  */
 export function parseCondition(text: string, identifiers: readonly string[]): Condition {
+  if (text.length > MAX_CONDITION_LENGTH) throw new ConditionError(`condition is ${text.length} characters long, over the limit of ${MAX_CONDITION_LENGTH}`);
   const tokens = tokenize(text);
   const pipe = tokens.find((t) => t.t === '|');
   if (pipe) {
@@ -27,6 +34,8 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'of']);
 
 class Parser {
   pos = 0;
+  /** Open parentheses and `not`s around the current position. */
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly ids: readonly string[],
@@ -63,9 +72,16 @@ class Parser {
   not(): Condition {
     if (this.peekWord() === 'not') {
       this.pos++;
-      return { t: 'not', x: this.not() };
+      this.enter();
+      const x = this.not();
+      this.depth--;
+      return { t: 'not', x };
     }
     return this.primary();
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_CONDITION_DEPTH) throw new ConditionError(`condition nested deeper than ${MAX_CONDITION_DEPTH} levels (parentheses and 'not')`);
   }
 
   primary(): Condition {
@@ -73,10 +89,12 @@ class Parser {
     if (!t) throw new ConditionError(`condition '${this.text}' ends unexpectedly`);
     if (t.t === '(') {
       this.pos++;
+      this.enter();
       const c = this.or();
       const close = this.tokens[this.pos];
       if (close?.t !== ')') throw new ConditionError(`missing ')' for '(' at column ${t.pos + 1}`);
       this.pos++;
+      this.depth--;
       return c;
     }
     if (t.t !== 'word') throw new ConditionError(`unexpected ${this.describe(t)} at column ${t.pos + 1}`);
@@ -97,10 +115,7 @@ class Parser {
     this.pos++;
     let names: string[];
     if (target.v.toLowerCase() === 'them') names = this.ids.filter((n) => !n.startsWith('_'));
-    else {
-      const re = new RegExp(`^${target.v.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-      names = this.ids.filter((n) => re.test(n));
-    }
+    else names = this.ids.filter((n) => wildcardMatch(target.v, n, { anyOne: true }));
     if (names.length === 0) throw new ConditionError(`'${quantifier} of ${target.v}' matches no search identifier`);
     const xs: Condition[] = names.map((name) => ({ t: 'id', name }));
     if (xs.length === 1) return xs[0]!;

@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../../ecs/event.js';
 import { eventIdFor } from '../../../ecs/event-id.js';
 import { LEVEL_SEVERITY, type Alert, type Match } from '../../types.js';
 import { loadMappings, type Mappings } from '../pipeline/mappings.js';
+import { MAX_CORRELATION_DEPTH } from '../rule/load.js';
 import type { RuleSet, SigmaCorrelation, SigmaRule } from '../rule/types.js';
 import { evaluateWindow, isMonotonic, type Entry, type Outcome } from './evaluate.js';
 import { FieldReader } from './fields.js';
@@ -65,8 +66,11 @@ interface CorrState {
 export function correlationInputIds(ruleSet: RuleSet): Set<string> {
   const byRef = refIndex(ruleSet);
   const out = new Set<string>();
+  // Each correlation once: inner correlations shared by several (a diamond) would be visited once per path.
+  const seen = new Set<SigmaCorrelation>();
   const visit = (c: SigmaCorrelation, depth: number) => {
-    if (depth > 32) return;
+    if (depth > MAX_CORRELATION_DEPTH || seen.has(c)) return;
+    seen.add(c);
     for (const r of c.rules) {
       const t = byRef.get(r);
       if (t?.type === 'rule') out.add(t.ruleId);

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { LogSource } from '../rule/types.js';
+import { fileSizeReason, MAX_YAML_ALIAS_COUNT, yamlLimitReason } from '../rule/yaml.js';
 
 /**
  * The processing pipeline as data: which formats a Sigma logsource applies to (with an optional
@@ -62,16 +63,20 @@ export function loadMappings(extraFiles: readonly string[] = [], opts: { builtin
     if (existsSync(dir)) files.push(...readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f)));
   }
   files.push(...extraFiles);
-  for (const f of files) addMappingText(m, readFileSync(f, 'utf8'), f);
+  for (const f of files) {
+    const tooLarge = fileSizeReason(statSync(f).size, 'mapping file');
+    if (tooLarge) throw new MappingError(`${f}: ${tooLarge}`);
+    addMappingText(m, readFileSync(f, 'utf8'), f);
+  }
   return m;
 }
 
 export function addMappingText(m: Mappings, text: string, source: string): Mappings {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(text, { maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (e) {
-    throw new MappingError(`${source}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new MappingError(`${source}: ${yamlLimitReason(e) ?? `invalid YAML: ${(e as Error).message.split('\n')[0]}`}`);
   }
   if (doc === null || typeof doc !== 'object') throw new MappingError(`${source}: expected a mapping with 'logsources' and/or 'fieldmaps'`);
   const d = doc as { logsources?: unknown; fieldmaps?: unknown };

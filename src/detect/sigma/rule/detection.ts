@@ -47,7 +47,7 @@ export function parseDetection(
     try {
       conds.push(parseCondition(t, ids));
     } catch (e) {
-      if (e instanceof ConditionError) throw new RuleError(`condition '${t}': ${e.message}`, locate([section, 'condition']));
+      if (e instanceof ConditionError) throw new RuleError(`condition '${t.length > 120 ? `${t.slice(0, 120)}…` : t}': ${e.message}`, locate([section, 'condition']));
       throw e;
     }
   }

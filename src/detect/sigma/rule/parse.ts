@@ -85,7 +85,7 @@ function parseRule(d: RuleDocument, ctx: DocContext): ParsedDoc {
   if (v.detection === undefined) throw new RuleError("missing 'detection'", d.line);
   const logsource = logsourceOf(v.logsource, d);
   const unresolved = new Set<string>();
-  const { searches, condition, warnings } = parseDetection(v.detection, 'detection', d.locate, { ...ctx.items, unresolved });
+  const { searches, condition, warnings } = parseDetection(v.detection, 'detection', d.locate, { ...ctx.items, unresolved, used: { items: 0, values: 0, regex: 0 } });
   const name = str(v.name, 'name', d);
   const rule: SigmaRule = {
     type: 'rule',
@@ -113,7 +113,7 @@ function parseFilter(d: RuleDocument, ctx: DocContext): ParsedDoc {
   const f = v.filter;
   if (!isObject(f)) throw new RuleError("'filter' must be a mapping (rules, search identifiers, condition)", d.locate(['filter']));
   if (v.logsource === undefined) throw new RuleError("filter has no 'logsource'", d.line);
-  const { searches, condition, warnings } = parseDetection(f, 'filter', d.locate, { ...ctx.items, unresolved: new Set() }, new Set(['condition', 'rules']));
+  const { searches, condition, warnings } = parseDetection(f, 'filter', d.locate, { ...ctx.items, unresolved: new Set(), used: { items: 0, values: 0, regex: 0 } }, new Set(['condition', 'rules']));
   const filter: SigmaFilter = {
     type: 'filter',
     id: ruleIdOf(d, ctx),

@@ -1,4 +1,26 @@
-import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+
+/** Largest rule or mapping file read (SigmaHQ's largest is 295 KB). */
+export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
+/** Deepest YAML nesting in a rule document (rules need about 5 levels): reading and merging recurse per level. */
+export const MAX_YAML_DEPTH = 64;
+/** The yaml library's `maxAliasCount` (alias uses weighed by their size): a billion-laughs file is over it at once. */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+const TOO_DEEP = 'YAML nested too deeply to read (the reader ran out of stack)';
+
+/** A reason for a YAML file the reader cannot take (too deep, aliases expanding), or undefined for other errors. */
+export function yamlLimitReason(e: unknown): string | undefined {
+  // yaml reports its own stack overflows as parse errors too.
+  if (e instanceof Error && /maximum call stack/i.test(e.message)) return TOO_DEEP;
+  if (e instanceof ReferenceError && /alias/i.test(e.message)) return `YAML aliases expand beyond ${MAX_YAML_ALIAS_COUNT} nodes (maxAliasCount)`;
+  return undefined;
+}
+
+/** Why a file of `bytes` bytes is not read, or undefined. */
+export function fileSizeReason(bytes: number, what = 'rule file'): string | undefined {
+  return bytes > MAX_RULE_FILE_BYTES ? `${what} is ${bytes} bytes, over the limit of ${MAX_RULE_FILE_BYTES} bytes` : undefined;
+}
 
 /** One logical rule document: its plain value, and where its keys are in the file. */
 export interface RuleDocument {
@@ -24,9 +46,23 @@ export interface YamlResult {
  * `action: repeat` repeats the previous document with the new keys merged in.
  */
 export function readRuleYaml(text: string): YamlResult {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, keepSourceTokens: true });
   const out: YamlResult = { docs: [], errors: [] };
+  const tooLarge = fileSizeReason(Buffer.byteLength(text));
+  if (tooLarge) {
+    out.errors.push({ message: tooLarge });
+    return out;
+  }
+  const lineCounter = new LineCounter();
+  let parsed: ReturnType<typeof parseDocuments>;
+  try {
+    parsed = parseDocuments(text, lineCounter);
+  } catch (e) {
+    // The library's parser recurses per block level and overflows the stack well before any sane rule does.
+    const reason = yamlLimitReason(e);
+    if (!reason) throw e;
+    out.errors.push({ message: reason });
+    return out;
+  }
   if (!Array.isArray(parsed)) return out;
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   let global: { value: Record<string, unknown>; doc: Document } | undefined;
@@ -34,11 +70,27 @@ export function readRuleYaml(text: string): YamlResult {
   parsed.forEach((doc, index) => {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     if (doc.errors.length) {
-      for (const e of doc.errors) out.errors.push({ line: e.linePos?.[0]?.line ?? lineOf(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` });
+      for (const e of doc.errors) {
+        const line = e.linePos?.[0]?.line ?? lineOf(e.pos[0]);
+        out.errors.push({ line, message: yamlLimitReason(e) ?? `YAML: ${e.message.split('\n')[0]}` });
+      }
+      return;
+    }
+    const deep = nodeDeeperThan(doc.contents, MAX_YAML_DEPTH);
+    if (deep) {
+      out.errors.push({ line: lineOf(deep.range?.[0] ?? start), message: `YAML nested deeper than ${MAX_YAML_DEPTH} levels` });
       return;
     }
     keepNumberText(doc);
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as unknown;
+    } catch (e) {
+      const reason = yamlLimitReason(e);
+      if (!reason) throw e;
+      out.errors.push({ line: lineOf(start), message: reason });
+      return;
+    }
     if (value === null || value === undefined) return;
     if (typeof value !== 'object' || Array.isArray(value)) {
       out.errors.push({ line: lineOf(start), message: 'expected a YAML mapping (a rule document)' });
@@ -73,6 +125,26 @@ export function readRuleYaml(text: string): YamlResult {
     out.docs.push({ value: merged, line: lineOf(start), locate: locators([doc, global?.doc]), index, collection: global !== undefined });
   });
   return out;
+}
+
+function parseDocuments(text: string, lineCounter: LineCounter) {
+  return parseAllDocuments(text, { lineCounter, uniqueKeys: true, keepSourceTokens: true });
+}
+
+/** The first node nested deeper than `max` collections (aliases are not followed: yaml's alias limit bounds them). */
+function nodeDeeperThan(root: unknown, max: number): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (isAlias(node) || !(isMap(node) || isSeq(node))) continue;
+    if (depth >= max) return node;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /**
