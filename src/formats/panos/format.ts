@@ -2,6 +2,7 @@ import type { Format, FieldSpec } from '../format.js';
 import { PanosParser } from './parser.js';
 import { detectPanos } from './detect.js';
 import { DATASET } from './to-ecs.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
 
 // Columns beyond the core ECS set (src/ecs/fields.ts). Other formats may declare the same ECS paths.
 const fields: FieldSpec[] = (
@@ -50,7 +51,7 @@ const fields: FieldSpec[] = (
     ['panw.panos.content_version', 'keyword'],
     ['panw.panos.generated_time', 'date'],
   ] as const
-).map(([path, type, description]) => ({ path, type, description }) as FieldSpec);
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
 
 export const panos: Format = {
   id: DATASET,

@@ -7,6 +7,7 @@ import { envelope } from './syslog.js';
 import { parseCef, parseLeef, parseSlsJson } from './keyed.js';
 import { TimeReader, clip } from './read.js';
 import { panosToEcs, type MapContext } from './to-ecs.js';
+import { FieldErrors } from '../shared/field-errors.js';
 
 const TYPE_POSITION = 3;
 
@@ -31,7 +32,7 @@ export class PanosParser implements RecordParser {
     }
     this.zoneError = zoneError;
     this.time = zone ? new TimeReader(zone) : undefined;
-    this.mapCtx = { raw: '', host: undefined, ctx, time: this.time! };
+    this.mapCtx = { raw: '', host: undefined, ctx, time: this.time!, errors: new FieldErrors() };
   }
 
   line(text: string, _lineNo: number, sink: ParseSink): void {
@@ -48,6 +49,7 @@ export class PanosParser implements RecordParser {
     try {
       const m = this.mapCtx;
       m.raw = text;
+      m.errors.clear();
       const env = envelope(text);
       m.host = env.host;
       const c = text.charCodeAt(env.start);
@@ -70,6 +72,7 @@ export class PanosParser implements RecordParser {
     for (const { rec, raw } of parseSlsJson(text)) {
       try {
         m.raw = raw;
+        m.errors.clear();
         sink.event(panosToEcs(rec, m));
       } catch (e) {
         sink.reject(reasonOf(e));

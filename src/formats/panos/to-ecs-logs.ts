@@ -72,11 +72,11 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
   },
 
   USERID(r, d) {
-    setSourceIp(d, ip(r, F.ip), port(r, F.beginport));
+    setSourceIp(d, ip(r, F.ip, d.errors), port(r, F.beginport, d.errors));
     setUser(d, str(r, F.user));
     if (d.subtype === 'login') d.event.type = ['start'];
     else if (d.subtype === 'logout') d.event.type = ['end'];
-    const timeout = int(r, F.timeout);
+    const timeout = int(r, F.timeout, d.errors);
     const userid: EcsObject = {};
     if (timeout !== undefined) userid.timeout = timeout;
     copy(r, userid, [[F.datasourcename, 'source_name'], [F.datasource, 'source'], [F.datasourcetype, 'source_type'], [F.eventid, 'event_id'], [F.factortype, 'factor_type'], [F.tag_name, 'tag_name'], [F.endport, 'end_port']]);
@@ -87,10 +87,10 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     const eventId = str(r, F.eventid);
     if (eventId) d.event.action = eventId;
     setUser(d, str(r, F.srcuser));
-    setSourceIp(d, ip(r, F.public_ip) ?? ip(r, F.public_ipv6));
+    setSourceIp(d, ip(r, F.public_ip, d.errors) ?? ip(r, F.public_ipv6, d.errors));
     const region = str(r, F.srcregion);
     if (region && d.out.source) (d.out.source as EcsObject).geo = { name: region };
-    const privateIp = ip(r, F.private_ip) ?? ip(r, F.private_ipv6);
+    const privateIp = ip(r, F.private_ip, d.errors) ?? ip(r, F.private_ipv6, d.errors);
     const status = str(r, F.status);
     const outcome = outcomeOf(status);
     if (outcome) d.event.outcome = outcome;
@@ -111,7 +111,7 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     if (hostId) hostObj.id = hostId;
     if (privateIp) hostObj.ip = [privateIp];
     if (Object.keys(hostObj).length) d.out.host = hostObj;
-    const duration = int(r, F.login_duration);
+    const duration = int(r, F.login_duration, d.errors);
     if (duration !== undefined) d.event.duration = duration * 1_000_000_000;
     const gp: EcsObject = {};
     if (privateIp) gp.private_ip = privateIp;
@@ -121,7 +121,7 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
 
   HIPMATCH(r, d) {
     setUser(d, str(r, F.srcuser));
-    setSourceIp(d, ip(r, F.src) ?? ip(r, F.srcipv6));
+    setSourceIp(d, ip(r, F.src, d.errors) ?? ip(r, F.srcipv6, d.errors));
     const match = str(r, F.matchname);
     if (match) {
       d.out.rule = { name: match };
@@ -142,7 +142,7 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
 
   AUTHENTICATION(r, d) {
     setUser(d, str(r, F.normalize_user) ?? str(r, F.user));
-    setSourceIp(d, ip(r, F.ip));
+    setSourceIp(d, ip(r, F.ip, d.errors));
     const what = str(r, F.event);
     if (what) d.event.action = what;
     const policy = str(r, F.authpolicy);

@@ -43,28 +43,28 @@ export function mac(value: string | undefined): string | undefined {
 /** TRAFFIC, THREAT and DECRYPTION: the 5-tuple, NAT, zones, rule, app, user, counters. */
 export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   const { out, event, panos } = d;
-  const srcIp = ip(r, F.src);
-  const dstIp = ip(r, F.dst);
-  const natSrc = ip(r, F.natsrc);
-  const natDst = ip(r, F.natdst);
+  const srcIp = ip(r, F.src, d.errors);
+  const dstIp = ip(r, F.dst, d.errors);
+  const natSrc = ip(r, F.natsrc, d.errors);
+  const natDst = ip(r, F.natdst, d.errors);
   const source: EcsObject = {};
   const destination: EcsObject = {};
   if (srcIp) source.ip = source.address = srcIp;
-  const sport = port(r, F.sport);
+  const sport = port(r, F.sport, d.errors);
   if (sport !== undefined) source.port = sport;
   if (dstIp) destination.ip = destination.address = dstIp;
-  const dport = port(r, F.dport);
+  const dport = port(r, F.dport, d.errors);
   if (dport !== undefined) destination.port = dport;
   // 0.0.0.0 means "not translated": keeping it would join every untranslated session together.
   if (natSrc && natSrc !== '0.0.0.0') {
     const nat: EcsObject = { ip: natSrc };
-    const p = port(r, F.natsport);
+    const p = port(r, F.natsport, d.errors);
     if (p !== undefined) nat.port = p;
     source.nat = nat;
   }
   if (natDst && natDst !== '0.0.0.0') {
     const nat: EcsObject = { ip: natDst };
-    const p = port(r, F.natdport);
+    const p = port(r, F.natdport, d.errors);
     if (p !== undefined) nat.port = p;
     destination.nat = nat;
   }
@@ -174,20 +174,20 @@ function traffic(r: Rec, d: Draft, t: TimeReader, cls: 'allowed' | 'denied' | un
   const source = out.source as EcsObject;
   const destination = out.destination as EcsObject;
   const network = out.network as EcsObject;
-  const sent = int(r, F.bytes_sent);
+  const sent = int(r, F.bytes_sent, d.errors);
   if (sent !== undefined) source.bytes = sent;
-  const received = int(r, F.bytes_received);
+  const received = int(r, F.bytes_received, d.errors);
   if (received !== undefined) destination.bytes = received;
-  const bytes = int(r, F.bytes);
+  const bytes = int(r, F.bytes, d.errors);
   if (bytes !== undefined) network.bytes = bytes;
-  const pSent = int(r, F.pkts_sent);
+  const pSent = int(r, F.pkts_sent, d.errors);
   if (pSent !== undefined) source.packets = pSent;
-  const pReceived = int(r, F.pkts_received);
+  const pReceived = int(r, F.pkts_received, d.errors);
   if (pReceived !== undefined) destination.packets = pReceived;
-  const packets = int(r, F.packets);
+  const packets = int(r, F.packets, d.errors);
   if (packets !== undefined) network.packets = packets;
-  const start = t.millis(r, F.start);
-  const elapsed = int(r, F.elapsed);
+  const start = t.millis(r, F.start, d.errors);
+  const elapsed = int(r, F.elapsed, d.errors);
   if (start !== undefined) {
     event.start = t.iso(start);
     const end = elapsed === undefined ? NaN : start + elapsed * 1000;
