@@ -65,9 +65,19 @@ const TABLE: Layout[] = [
   layout('AUTHENTICATION', AUTHENTICATION_FIELDS, 'user'),
 ];
 
-/** Layouts by Type column value (`HIP-MATCH` is how some releases and the docs spell HIPMATCH). */
+/**
+ * Other spellings of a Type column value: `HIP-MATCH` is how the docs (and some releases) spell
+ * HIPMATCH; `AUTH` is Strata Logging Service's name for the Authentication log, which its forwarded
+ * CSV carries.
+ */
+export const TYPE_ALIASES: Readonly<Record<string, string | undefined>> = Object.assign(Object.create(null) as Record<string, string>, {
+  'HIP-MATCH': 'HIPMATCH',
+  AUTH: 'AUTHENTICATION',
+});
+
+/** Layouts by Type column value, aliases included. */
 export const LAYOUTS = new Map<string, Layout>(TABLE.map((l) => [l.type, l]));
-LAYOUTS.set('HIP-MATCH', LAYOUTS.get('HIPMATCH')!);
+for (const [alias, type] of Object.entries(TYPE_ALIASES)) LAYOUTS.set(alias, LAYOUTS.get(type!)!);
 
 /** Log types without a table here (CORRELATION, TUNNEL, GTP, SCTP, IPTAG, AUDIT …): the common head only. */
 export const GENERIC = layout('*', COMMON_FIELDS, 'time_generated');

@@ -65,5 +65,5 @@ export const LOG_CATEGORY = lookup<Readonly<Record<string, string[] | undefined>
 /** Words in status/result/event text → `event.outcome`, tried in order. */
 export const OUTCOME_WORDS: [RegExp, 'success' | 'failure'][] = [
   [/fail|deni|deny|reject|error|invalid|timeout|timed out|block/i, 'failure'],
-  [/succe|succ\b|allow|ok\b|submitted|connected|login|logout/i, 'success'],
+  [/succe|succ\b|allow|ok\b|submitted|connected|login|logout|logged (?:in|out)/i, 'success'],
 ];

@@ -6,6 +6,7 @@ import { int, ip, maybeIp, port, str, type TimeReader } from './read.js';
 import { copy } from './copy.js';
 import type { Draft } from './to-ecs.js';
 import { mac, userObject } from './to-ecs-session.js';
+import { authPieces, isAuthEvent } from './system-auth.js';
 
 /** SYSTEM, CONFIG, USERID, GLOBALPROTECT, HIPMATCH, AUTHENTICATION and types without a table. */
 export function mapLog(r: Rec, d: Draft, t: TimeReader): void {
@@ -47,9 +48,11 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     if (eventId) d.event.action = eventId;
     const message = str(r, F.opaque);
     if (message) d.out.message = message;
-    const outcome = outcomeOf(eventId);
+    const auth = message !== undefined && isAuthEvent(eventId, d.subtype, message);
+    const outcome = auth ? outcomeOf(eventId, message) : outcomeOf(eventId);
     if (outcome) d.event.outcome = outcome;
     copy(r, d.panos, [[F.object, 'object'], [F.module, 'module'], [F.eventid, 'event_id']]);
+    if (auth) systemAuth(d, message);
   },
 
   CONFIG(r, d) {
@@ -162,6 +165,30 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     if (session) d.panos.session_id = session;
   },
 });
+
+/** Who logged in, from where and how, read from a SYSTEM authentication event's description. */
+function systemAuth(d: Draft, description: string): void {
+  const p = authPieces(description);
+  if (!d.event.category?.includes('authentication')) d.event.category = ['authentication'];
+  d.event.type = [/\blogged out\b/i.test(description) ? 'end' : 'start'];
+  setUser(d, p.user);
+  const port = p.source_port === undefined ? undefined : Number(p.source_port);
+  setSourceIp(d, p.source_ip, port !== undefined && port <= 65535 ? port : undefined);
+  if (p.reason) d.event.reason = p.reason;
+  if (p.vsys && d.panos.virtual_sys === undefined) d.panos.virtual_sys = p.vsys;
+  const auth: EcsObject = {};
+  if (p.auth_profile) auth.profile = p.auth_profile;
+  if (p.server_profile) auth.server_profile = p.server_profile;
+  if (p.server_address) auth.server_address = p.server_address;
+  if (p.method) auth.method = p.method;
+  if (Object.keys(auth).length) d.panos.auth = auth;
+  if (p.client_version || p.private_ip) {
+    const gp: EcsObject = {};
+    if (p.client_version) gp.client_version = p.client_version;
+    if (p.private_ip) gp.private_ip = p.private_ip;
+    d.panos.globalprotect = gp;
+  }
+}
 
 const GP_VENDOR: [number, string][] = [
   [F.stage, 'stage'],

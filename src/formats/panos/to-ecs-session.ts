@@ -122,11 +122,11 @@ export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   const action = str(r, F.action);
   if (action) panos.action = action;
   copySession(r, panos);
+  // Device-ID host names (Source/Destination Hostname, SLS SourceDeviceHost): ECS keeps a peer's
+  // host name in `<side>.domain` ("may be a host name"); a URL or SNI host, when the record has one,
+  // names the destination more precisely and is set below in its place.
   const srcHost = str(r, F.src_host);
-  if (srcHost) panos.source = { hostname: srcHost };
-  const dstHost = str(r, F.dst_host);
-  if (dstHost) panos.destination = { hostname: dstHost };
-  if (srcHost || dstHost) out.related = { hosts: [srcHost, dstHost].filter((h): h is string => !!h) };
+  if (srcHost) source.domain = srcHost;
 
   const cls = action === undefined ? undefined : ACTION_CLASS[action.toLowerCase()];
   if (cls) event.outcome = cls === 'allowed' ? 'success' : 'failure';
@@ -135,6 +135,8 @@ export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   if (d.type === 'TRAFFIC') traffic(r, d, t, cls);
   else if (d.type === 'THREAT') threat(r, d, cls);
   else mapDecryption(r, d, cls);
+  const dstHost = str(r, F.dst_host);
+  if (dstHost && destination.domain === undefined) destination.domain = dstHost;
 }
 
 const SESSION_VENDOR: [number, string][] = [
@@ -221,7 +223,8 @@ function threat(r: Rec, d: Draft, cls: 'allowed' | 'denied' | undefined): void {
 
   const threatText = str(r, F.threatid);
   const threatObj: EcsObject = {};
-  if (threatText) {
+  if (threatText && /^\d+$/.test(threatText)) threatObj.id = threatText; // SLS: ThreatID alone, ThreatName apart
+  else if (threatText) {
     const m = THREAT_ID.exec(threatText);
     if (m) {
       threatObj.id = m[2]!;
@@ -237,7 +240,8 @@ function threat(r: Rec, d: Draft, cls: 'allowed' | 'denied' | undefined): void {
 
   const direction = str(r, F.direction);
   if (direction) {
-    const dir = DIRECTION[direction];
+    // SLS writes DirectionOfAttack with spaces (`client to server`).
+    const dir = DIRECTION[direction.replace(/ /g, '-')];
     if (dir) (out.network as EcsObject).direction = dir;
     panos.direction = direction;
   }

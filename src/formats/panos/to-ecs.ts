@@ -3,7 +3,7 @@ import { ECS_VERSION } from '../../ecs/event.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { F, type Rec } from './layouts.js';
+import { F, TYPE_ALIASES, type Rec } from './layouts.js';
 import { SEVERITY, SUBTYPE_ACTION } from './mappings.js';
 import { int, str, type TimeReader } from './read.js';
 import { mapSession } from './to-ecs-session.js';
@@ -43,7 +43,8 @@ const SESSION_TYPES = new Set(['TRAFFIC', 'THREAT', 'DECRYPTION']);
  * shared/field-errors.ts); throws RecordError only when the record has no readable time.
  */
 export function panosToEcs(r: Rec, m: MapContext): EcsEvent {
-  const type = (str(r, F.type) ?? '').toUpperCase().replace('HIP-MATCH', 'HIPMATCH');
+  const written = (str(r, F.type) ?? '').toUpperCase();
+  const type = TYPE_ALIASES[written] ?? written;
   const subtype = str(r, F.subtype);
   const t = m.time;
   const e = m.errors;
@@ -91,7 +92,9 @@ export function panosToEcs(r: Rec, m: MapContext): EcsEvent {
   };
 
   const severityText = str(r, F.severity);
-  if (severityText) {
+  // Some SLS log types write Severity as a number (the CEF/LEEF severity) rather than a word.
+  if (severityText && /^\d{1,2}$/.test(severityText)) event.severity = Number(severityText);
+  else if (severityText) {
     const level = severityText.toLowerCase();
     out.log = { file: { path: m.ctx.source }, level };
     const n = SEVERITY[level] ?? int(r, F.severity_number, e);
