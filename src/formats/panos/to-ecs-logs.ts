@@ -90,10 +90,15 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     const eventId = str(r, F.eventid);
     if (eventId) d.event.action = eventId;
     setUser(d, str(r, F.srcuser));
-    setSourceIp(d, ip(r, F.public_ip, d.errors) ?? ip(r, F.public_ipv6, d.errors));
+    // Both address families are read (and a malformed one noted), the IPv4 one first where one is wanted.
+    const public4 = ip(r, F.public_ip, d.errors);
+    const public6 = ip(r, F.public_ipv6, d.errors);
+    setSourceIp(d, public4 ?? public6);
     const region = str(r, F.srcregion);
     if (region && d.out.source) (d.out.source as EcsObject).geo = { name: region };
-    const privateIp = ip(r, F.private_ip, d.errors) ?? ip(r, F.private_ipv6, d.errors);
+    const private4 = ip(r, F.private_ip, d.errors);
+    const private6 = ip(r, F.private_ipv6, d.errors);
+    const privateIp = private4 ?? private6;
     const status = str(r, F.status);
     const outcome = outcomeOf(status);
     if (outcome) d.event.outcome = outcome;
@@ -112,12 +117,15 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     if (os) hostObj.os = { name: os, ...(str(r, F.client_os_ver) ? { version: str(r, F.client_os_ver)! } : {}) };
     const hostId = str(r, F.hostid);
     if (hostId) hostObj.id = hostId;
-    if (privateIp) hostObj.ip = [privateIp];
+    const hostIps = [private4, private6].filter((a): a is string => a !== undefined && a !== '0.0.0.0' && a !== '::');
+    if (hostIps.length) hostObj.ip = hostIps;
     if (Object.keys(hostObj).length) d.out.host = hostObj;
     const duration = int(r, F.login_duration, d.errors);
     if (duration !== undefined) d.event.duration = duration * 1_000_000_000;
     const gp: EcsObject = {};
     if (privateIp) gp.private_ip = privateIp;
+    if (private4 && private6) gp.private_ipv6 = private6;
+    if (public4 && public6) gp.public_ipv6 = public6;
     copy(r, gp, GP_VENDOR);
     if (Object.keys(gp).length) d.panos.globalprotect = gp;
   },

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseText } from '../../testing/parse.js';
 import { getPath, type EcsEvent } from '../../ecs/event.js';
-import { AUTHENTICATION_FIELDS, SYSTEM_FIELDS } from './fields-system.js';
+import { AUTHENTICATION_FIELDS, GLOBALPROTECT_FIELDS, SYSTEM_FIELDS } from './fields-system.js';
 import { TRAFFIC_FIELDS } from './fields-network.js';
 import { csvRecord } from './lines.fixture.js';
 import { panos } from './format.js';
@@ -226,4 +226,20 @@ test('CSV forwarded by Strata Logging Service: ISO times, a large first field, r
   const e = one(line);
   assert.equal(e['@timestamp'], '2025-07-04T08:10:18Z');
   assert.equal(getPath(e, 'source.ip'), '10.1.2.3');
+});
+
+test('GlobalProtect with an odd IPv6 address: the record is kept, the address left out and noted', () => {
+  const line = csvRecord(GLOBALPROTECT_FIELDS, {
+    receive_time: '2026/11/20 10:00:01', serial: '1', type: 'GLOBALPROTECT', subtype: '0', time_generated: '2026/11/20 10:00:00',
+    eventid: 'gateway-connected', stage: 'tunnel', srcuser: 'lee.cole', public_ip: '198.51.100.7', public_ipv6: '2001:db8:::1/64',
+    private_ip: '10.20.0.5', status: 'success',
+  });
+  const r = parseText('panw.panos', line);
+  assert.equal(r.rejected.length, 0);
+  const e = r.events[0]!;
+  assert.equal(getPath(e, 'source.ip'), '198.51.100.7');
+  assert.deepEqual(getPath(e, 'host.ip'), ['10.20.0.5']);
+  assert.deepEqual(e.tags, ['_field_dropped']);
+  assert.deepEqual(getPath(e, 'packettrail.dropped_fields'), ['public_ipv6']);
+  assert.equal(e.event?.original, line);
 });
