@@ -93,7 +93,8 @@ export function parseCef(text: string, start: number): Rec {
     const label = labels.get(k.toLowerCase());
     if (label !== undefined && put(rec, CEF_LABELS, label, v)) continue;
     // A time written without a zone is in the `dtz` zone when the record names one (SLS: dtz=UTC).
-    put(rec, CEF_KEYS, k, zone !== undefined && CEF_TIMES.includes(k) && /\d$/.test(v) ? `${v} ${zone}` : v);
+    // (Epoch milliseconds, which CEF also allows, carry no zone to add.)
+    put(rec, CEF_KEYS, k, zone !== undefined && CEF_TIMES.includes(k) && /\d$/.test(v) && !/^\d+$/.test(v) ? `${v} ${zone}` : v);
   }
   // The firewall's own CEF puts the subtype in Signature ID and the type in Name; Strata Logging
   // Service's (`CEF:0|Palo Alto Networks|LF|2.0|TRAFFIC|end|…`) the other way round.

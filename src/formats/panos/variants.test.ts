@@ -149,6 +149,7 @@ test('CEF from Strata Logging Service: type then subtype in the header, times in
   assert.equal(getPath(e, 'source.bytes'), 1200);
   assert.equal(getPath(e, 'source.domain'), 'LT-0042');
   assert.equal(getPath(e, 'observer.version'), '2.0');
+  assert.equal(one(cef.replace('rt=Feb 27 2021 20:16:21', 'rt=1614456981000'))['@timestamp'], '2021-02-27T20:16:21Z', 'epoch ms rt');
   const auth = one('CEF:0|Palo Alto Networks|LF|2.0|AUTH|0|1|rt=Feb 27 2021 20:16:21 dtz=UTC src=198.51.100.7 duser=lee.cole msg=authentication success');
   assert.equal(getPath(auth, 'panw.panos.type'), 'AUTHENTICATION');
   assert.equal(getPath(auth, 'user.name'), 'lee.cole');
