@@ -1,6 +1,7 @@
 import { TRAFFIC_FIELDS, THREAT_FIELDS, DECRYPTION_FIELDS } from './fields-network.js';
 import {
-  COMMON_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS, HIPMATCH_FIELDS, AUTHENTICATION_FIELDS,
+  COMMON_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, CONFIG_DEFAULT_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS, HIPMATCH_FIELDS,
+  AUTHENTICATION_FIELDS,
 } from './fields-system.js';
 
 /** Fields only the CEF, LEEF and Strata Logging Service forms deliver (split out or renamed there). */
@@ -44,6 +45,14 @@ export interface Layout {
   ids: Int16Array;
   /** Fewest fields a record of this type must have to be read (through the fields the mapping needs). */
   min: number;
+  /** Other orders the same type is written in, told apart by the record's values (first that holds). */
+  variants?: readonly LayoutVariant[];
+}
+
+export interface LayoutVariant {
+  /** `values` holds `count` fields (the array may be longer: it is reused between records). */
+  when(values: readonly string[], count: number): boolean;
+  layout: Layout;
 }
 
 function layout(type: string, names: readonly string[], minName: string): Layout {
@@ -58,7 +67,12 @@ const TABLE: Layout[] = [
   layout('THREAT', THREAT_FIELDS, 'action'),
   layout('DECRYPTION', DECRYPTION_FIELDS, 'action'),
   layout('SYSTEM', SYSTEM_FIELDS, 'opaque'),
-  layout('CONFIG', CONFIG_FIELDS, 'result'),
+  {
+    ...layout('CONFIG', CONFIG_FIELDS, 'result'),
+    // The default format has no change details after the path: Sequence Number (digits) and Action
+    // Flags (0x…) follow it at 15–16 (reference §3.3's robust rule).
+    variants: [{ when: (v, n) => n > 15 && /^\d+$/.test(v[14]!) && /^0x/i.test(v[15]!), layout: layout('CONFIG', CONFIG_DEFAULT_FIELDS, 'result') }],
+  },
   layout('USERID', USERID_FIELDS, 'user'),
   layout('GLOBALPROTECT', GLOBALPROTECT_FIELDS, 'srcuser'),
   layout('HIPMATCH', HIPMATCH_FIELDS, 'matchname'),

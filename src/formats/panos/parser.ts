@@ -86,7 +86,7 @@ export class PanosParser implements RecordParser {
     // Fast path: the type tells the layout, and a quote-free record is split straight into it.
     const fastType = typeField(text, start);
     const fastLayout = fastType === undefined ? undefined : LAYOUTS.get(fastType);
-    if (fastLayout !== undefined) {
+    if (fastLayout !== undefined && fastLayout.variants === undefined) {
       const n = splitInto(text, start, fastLayout.ids, rec);
       if (n >= 0) {
         if (n < fastLayout.min) throw tooShort(fastLayout, fastType!, n);
@@ -106,6 +106,7 @@ export class PanosParser implements RecordParser {
       lay = GENERIC;
     }
     if (n < lay.min) throw tooShort(lay, type, n);
+    if (lay.variants) lay = lay.variants.find((v) => v.when(values, n))?.layout ?? lay;
     const ids = lay.ids;
     const count = n < ids.length ? n : ids.length;
     for (let i = 0; i < count; i++) {

@@ -244,3 +244,29 @@ test('GlobalProtect with an odd IPv6 address: the record is kept, the address le
   assert.deepEqual(getPath(e, 'packettrail.dropped_fields'), ['public_ipv6']);
   assert.equal(e.event?.original, line);
 });
+
+test('CONFIG in the default format (no change details after the path) and with them appended', () => {
+  const base = '1,2026/11/20 10:00:01,013201001234,CONFIG,0,2561,2026/11/20 10:00:00,10.0.0.9,vsys1,set,admin,Web,Succeeded, vsys  vsys1 address web,7000001,0x0,0,0,0,0,,fw01-edge,,,0,2026-11-20T10:00:00.123+01:00';
+  for (const line of [base, `${base},"<entry name=""web""/>","<entry name=""web2""/>"`]) {
+    const e = one(line);
+    assert.equal(getPath(e, 'observer.hostname'), 'fw01-edge');
+    assert.equal(getPath(e, 'panw.panos.sequence_number'), '7000001');
+    assert.equal(e['@timestamp'], '2026-11-20T09:00:00.123Z');
+    assert.equal(e.event?.action, 'set');
+    assert.equal(getPath(e, 'user.name'), 'admin');
+  }
+  assert.equal(getPath(one(base), 'panw.panos.config.before'), undefined);
+  assert.equal(getPath(one(`${base},"<entry name=""web""/>","<entry name=""web2""/>"`), 'panw.panos.config.after'), '<entry name="web2"/>');
+});
+
+test('DECRYPTION: the last field (Cluster Name) where the 11.1 format line puts it', () => {
+  // Positions (1-based) from the reference's DECRYPTION table (§9.9), not from the parser's own list.
+  const cells = new Array<string>(107).fill('');
+  const at = (n: number, v: string): void => void (cells[n - 1] = v);
+  at(1, '1'); at(2, '2026/11/20 10:00:01'); at(3, '1'); at(4, 'DECRYPTION'); at(7, '2026/11/20 10:00:00');
+  at(8, '10.1.2.3'); at(9, '198.51.100.20'); at(31, 'allow'); at(64, 'www.example.com'); at(97, 'fw01-edge'); at(107, 'cn-cluster-1');
+  const e = one(cells.join(','));
+  assert.equal(getPath(e, 'tls.client.server_name'), 'www.example.com');
+  assert.equal(getPath(e, 'observer.hostname'), 'fw01-edge');
+  assert.equal(getPath(e, 'panw.panos.cluster_name'), 'cn-cluster-1');
+});
