@@ -3,6 +3,7 @@ import {
   COMMON_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, CONFIG_DEFAULT_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS, HIPMATCH_FIELDS,
   AUTHENTICATION_FIELDS,
 } from './fields-system.js';
+import { CORRELATION_FIELDS, IPTAG_FIELDS, SCTP_FIELDS, TUNNEL_FIELDS } from './fields-other.js';
 
 /** Fields only the CEF, LEEF and Strata Logging Service forms deliver (split out or renamed there). */
 const EXTRA_FIELDS = ['threat_name', 'url_domain', 'sender_sw_version', 'severity_number', 'receive_time_iso'] as const;
@@ -11,7 +12,8 @@ export type FieldName =
   | (typeof TRAFFIC_FIELDS)[number] | (typeof THREAT_FIELDS)[number] | (typeof DECRYPTION_FIELDS)[number]
   | (typeof SYSTEM_FIELDS)[number] | (typeof CONFIG_FIELDS)[number] | (typeof USERID_FIELDS)[number]
   | (typeof GLOBALPROTECT_FIELDS)[number] | (typeof HIPMATCH_FIELDS)[number] | (typeof AUTHENTICATION_FIELDS)[number]
-  | (typeof EXTRA_FIELDS)[number];
+  | (typeof TUNNEL_FIELDS)[number] | (typeof SCTP_FIELDS)[number] | (typeof IPTAG_FIELDS)[number]
+  | (typeof CORRELATION_FIELDS)[number] | (typeof EXTRA_FIELDS)[number];
 
 /**
  * A record in canonical form: values indexed by field id (`rec[F.natsrc]`), `undefined` when the
@@ -23,7 +25,7 @@ export type Rec = (string | undefined)[];
 const ids = new Map<string, number>();
 for (const table of [
   TRAFFIC_FIELDS, THREAT_FIELDS, DECRYPTION_FIELDS, SYSTEM_FIELDS, CONFIG_FIELDS, USERID_FIELDS, GLOBALPROTECT_FIELDS,
-  HIPMATCH_FIELDS, AUTHENTICATION_FIELDS, EXTRA_FIELDS,
+  HIPMATCH_FIELDS, AUTHENTICATION_FIELDS, TUNNEL_FIELDS, SCTP_FIELDS, IPTAG_FIELDS, CORRELATION_FIELDS, EXTRA_FIELDS,
 ] as readonly (readonly string[])[]) {
   for (const name of table) if (name !== 'future_use' && !ids.has(name)) ids.set(name, ids.size);
 }
@@ -77,6 +79,12 @@ const TABLE: Layout[] = [
   layout('GLOBALPROTECT', GLOBALPROTECT_FIELDS, 'srcuser'),
   layout('HIPMATCH', HIPMATCH_FIELDS, 'matchname'),
   layout('AUTHENTICATION', AUTHENTICATION_FIELDS, 'user'),
+  // Tunnel Inspection writes the session stage as its Type.
+  layout('START', TUNNEL_FIELDS, 'action'),
+  layout('END', TUNNEL_FIELDS, 'action'),
+  layout('SCTP', SCTP_FIELDS, 'action'),
+  layout('IPTAG', IPTAG_FIELDS, 'src'),
+  layout('CORRELATION', CORRELATION_FIELDS, 'src'),
 ];
 
 /**
@@ -93,5 +101,5 @@ export const TYPE_ALIASES: Readonly<Record<string, string | undefined>> = Object
 export const LAYOUTS = new Map<string, Layout>(TABLE.map((l) => [l.type, l]));
 for (const [alias, type] of Object.entries(TYPE_ALIASES)) LAYOUTS.set(alias, LAYOUTS.get(type!)!);
 
-/** Log types without a table here (CORRELATION, TUNNEL, GTP, SCTP, IPTAG, AUDIT …): the common head only. */
+/** Log types without a table here (GTP, AUDIT …): the common head only. */
 export const GENERIC = layout('*', COMMON_FIELDS, 'time_generated');

@@ -60,6 +60,8 @@ export const LOG_CATEGORY = lookup<Readonly<Record<string, string[] | undefined>
   GLOBALPROTECT: lookup({ '*': ['authentication', 'session', 'network'] }),
   HIPMATCH: lookup({ '*': ['host'] }),
   AUTHENTICATION: lookup({ '*': ['authentication'] }),
+  CORRELATION: lookup({ '*': ['threat'] }),
+  IPTAG: lookup({ '*': ['iam'] }),
 });
 
 /** Words in status/result/event text → `event.outcome`, tried in order. */

@@ -151,6 +151,30 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     copy(r, d.panos, [[F.matchname, 'hip_match_name'], [F.matchtype, 'hip_match_type'], [F.serialnumber, 'host_serial_number']]);
   },
 
+  CORRELATION(r, d) {
+    setUser(d, str(r, F.srcuser));
+    setSourceIp(d, ip(r, F.src, d.errors));
+    // A correlation object names a pattern of activity: an alert when rated high or critical (as PAN's add-on reads it).
+    const severity = str(r, F.severity)?.toLowerCase();
+    if (severity === 'high' || severity === 'critical') d.event.kind = 'alert';
+    const object = str(r, F.objectname);
+    if (object) d.out.rule = { name: object, ...(str(r, F.object_id) ? { id: str(r, F.object_id)! } : {}) };
+    const evidence = str(r, F.evidence);
+    if (evidence) d.out.message = evidence;
+    copy(r, d.panos, [[F.category, 'threat_category']]);
+  },
+
+  IPTAG(r, d) {
+    setSourceIp(d, ip(r, F.src, d.errors));
+    const eventId = str(r, F.eventid);
+    if (eventId) d.event.action = eventId.toLowerCase();
+    const timeout = int(r, F.timeout, d.errors);
+    const tag: EcsObject = {};
+    if (timeout !== undefined) tag.timeout = timeout;
+    copy(r, tag, [[F.tag_name, 'tag_name'], [F.datasourcename, 'source_name'], [F.datasource_type, 'source_type'], [F.datasource_subtype, 'source_subtype']]);
+    if (Object.keys(tag).length) d.panos.iptag = tag;
+  },
+
   AUTHENTICATION(r, d) {
     setUser(d, str(r, F.normalize_user) ?? str(r, F.user));
     setSourceIp(d, ip(r, F.ip, d.errors));

@@ -7,7 +7,7 @@ import { splitDomain } from '../../ecs/domain.js';
 import { parseUrl } from '../../ecs/url.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { F, type Rec } from './layouts.js';
-import { ACTION_CLASS, DIRECTION, FILE_SUBTYPES, IANA, MALICIOUS_VERDICTS, THREAT_ALERT_SUBTYPES } from './mappings.js';
+import { ACTION_CLASS, DIRECTION, FILE_SUBTYPES, IANA, MALICIOUS_VERDICTS, THREAT_ALERT_SUBTYPES, lookup } from './mappings.js';
 import { int, ip, port, str, type TimeReader } from './read.js';
 import type { Draft } from './to-ecs.js';
 import { compileCopy } from './copy.js';
@@ -132,9 +132,14 @@ export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   if (cls) event.outcome = cls === 'allowed' ? 'success' : 'failure';
   else event.outcome = 'unknown';
 
-  if (d.type === 'TRAFFIC') traffic(r, d, t, cls);
-  else if (d.type === 'THREAT') threat(r, d, cls);
-  else mapDecryption(r, d, cls);
+  if (d.type === 'THREAT') threat(r, d, cls);
+  else if (d.type === 'DECRYPTION') mapDecryption(r, d, cls);
+  else {
+    // TRAFFIC, and the tunnel (START/END) and SCTP logs, which count a session the same way.
+    traffic(r, d, t, cls);
+    const stage = STAGE_TYPES[d.type];
+    if (stage) event.type = ['connection', stage, ...(cls ? [cls] : [])];
+  }
   const dstHost = str(r, F.dst_host);
   if (dstHost && destination.domain === undefined) destination.domain = dstHost;
 }
@@ -157,6 +162,9 @@ const SESSION_VENDOR: [number, string][] = [
   [F.subcategory_of_app, 'app_subcategory'],
 ];
 const copySession = compileCopy(SESSION_VENDOR, ['0', 'N/A']);
+
+/** Tunnel Inspection logs name the session stage in their Type. */
+const STAGE_TYPES = lookup<string>({ START: 'start', END: 'end' });
 
 function side(zone: string | undefined, iface: string | undefined): EcsObject {
   const o: EcsObject = {};

@@ -35,7 +35,7 @@ export interface Draft {
   errors: FieldErrors;
 }
 
-const SESSION_TYPES = new Set(['TRAFFIC', 'THREAT', 'DECRYPTION']);
+const SESSION_TYPES = new Set(['TRAFFIC', 'THREAT', 'DECRYPTION', 'START', 'END', 'SCTP']);
 
 /**
  * One PAN-OS record in canonical form (from CSV, CEF, LEEF or SLS JSON) to ECS. A value that cannot

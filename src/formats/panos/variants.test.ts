@@ -270,3 +270,29 @@ test('DECRYPTION: the last field (Cluster Name) where the 11.1 format line puts 
   assert.equal(getPath(e, 'observer.hostname'), 'fw01-edge');
   assert.equal(getPath(e, 'panw.panos.cluster_name'), 'cn-cluster-1');
 });
+
+/** A CSV record of `count` fields with values at the reference's 1-based positions. */
+function byPosition(count: number, values: Record<number, string>): string {
+  const cells = new Array<string>(count).fill('');
+  for (const [n, v] of Object.entries(values)) cells[Number(n) - 1] = v;
+  return cells.join(',');
+}
+
+test('Tunnel Inspection (Type START/END), SCTP, IP-Tag and Correlated Events read by their documented positions', () => {
+  const head = { 1: '1', 2: '2026/11/20 10:00:01', 3: '013201001234', 7: '2026/11/20 10:00:00' };
+  const tunnel = one(byPosition(84, {
+    ...head, 4: 'END', 5: 'end', 8: '10.1.2.3', 9: '198.51.100.20', 12: 'inspect-gre', 15: 'gre', 23: '5151', 25: '0', 26: '0',
+    30: 'gre', 31: 'allow', 42: 'fw01-edge', 48: '9000', 49: '4000', 50: '5000', 51: '30', 60: 'aged-out', 62: '2026/11/20 09:59:00', 63: '60',
+  }));
+  assert.deepEqual([getPath(tunnel, 'panw.panos.type'), getPath(tunnel, 'source.ip'), getPath(tunnel, 'destination.ip')], ['END', '10.1.2.3', '198.51.100.20']);
+  assert.deepEqual(tunnel.event?.type, ['connection', 'end', 'allowed']);
+  assert.deepEqual([getPath(tunnel, 'network.bytes'), getPath(tunnel, 'source.bytes'), getPath(tunnel, 'destination.bytes')], [9000, 4000, 5000]);
+  assert.deepEqual([tunnel.event?.reason, tunnel.event?.duration, getPath(tunnel, 'observer.hostname')], ['aged-out', 60e9, 'fw01-edge']);
+  const sctp = one(byPosition(65, { ...head, 4: 'SCTP', 8: '10.1.2.3', 9: '10.9.9.9', 12: 'sctp-allow', 25: '2905', 26: '2905', 31: 'sctp', 32: 'allow', 38: 'fw01-edge', 43: 'informational' }));
+  assert.deepEqual([getPath(sctp, 'source.port'), getPath(sctp, 'destination.port'), getPath(sctp, 'network.transport'), sctp.event?.outcome], [2905, 2905, 'sctp', 'success']);
+  assert.equal(getPath(sctp, 'rule.name'), 'sctp-allow');
+  const tag = one(byPosition(27, { ...head, 4: 'IPTAG', 5: '0', 8: 'vsys1', 9: '10.1.2.3', 10: 'quarantine', 11: 'register', 13: '3600', 14: 'xml-api', 24: 'fw01-edge' }));
+  assert.deepEqual([getPath(tag, 'source.ip'), tag.event?.action, getPath(tag, 'panw.panos.iptag.tag_name'), getPath(tag, 'panw.panos.iptag.timeout')], ['10.1.2.3', 'register', 'quarantine', 3600]);
+  const corr = one(byPosition(22, { ...head, 4: 'CORRELATION', 5: 'compromised-host', 8: '10.1.2.3', 9: 'corp\\lee.cole', 10: 'vsys1', 11: 'compromised-host', 12: 'critical', 18: 'fw01-edge', 20: 'beacon-detection', 21: '6005', 22: 'Host visited 12 known malware URLs' }));
+  assert.deepEqual([getPath(corr, 'source.ip'), getPath(corr, 'user.name'), corr.event?.kind, getPath(corr, 'rule.name'), corr.message], ['10.1.2.3', 'lee.cole', 'alert', 'beacon-detection', 'Host visited 12 known malware URLs']);
+});
