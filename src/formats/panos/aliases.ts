@@ -85,9 +85,10 @@ export const TYPE_RENAMES = lookup<Readonly<Record<string, string | undefined>>>
   CONFIG: lookup({ eventid: 'cmd' }),
   GLOBALPROTECT: lookup({ tunnel: 'tunnel_type' }),
   HIPMATCH: lookup({ client_os: 'os' }),
-  // Authentication and User-ID call their client address `ip`; keyed forms write it as the source (src=$ip).
-  AUTHENTICATION: lookup({ src: 'ip' }),
-  USERID: lookup({ src: 'ip' }),
+  // Authentication and User-ID call their client address `ip` and their user `user`; keyed forms write
+  // them as the source (src=$ip, LEEF usrName).
+  AUTHENTICATION: lookup({ src: 'ip', srcuser: 'user' }),
+  USERID: lookup({ src: 'ip', srcuser: 'user' }),
 });
 
 /**
@@ -132,6 +133,16 @@ export const CEF_LABELS = table({
   LogForwardingProfile: 'logset', Packets: 'packets', TotalPackets: 'packets', ElapsedTimeInSeconds: 'elapsed',
   ElapsedTime: 'elapsed', TotalBytes: 'bytes', Flags: 'flags', Module: 'module', Object: 'object',
   EventID: 'eventid', Command: 'cmd', Admin: 'admin', Client: 'client', Result: 'result', ConfigurationPath: 'path',
+});
+
+/**
+ * The LEEF header's Event ID per log type (`TYPE` or `TYPE/subtype`): the action for session logs
+ * (the firewall's QRadar format and SLS), the threat id for threats, the URL category for SLS URL
+ * logs, the result for authentication; SYSTEM's goes to the event id.
+ */
+export const LEEF_EVENT_ID = lookup<string>({
+  TRAFFIC: 'action', THREAT: 'threatid', 'THREAT/url': 'category', SYSTEM: 'eventid', AUTHENTICATION: 'event',
+  GLOBALPROTECT: 'eventid', USERID: 'eventid', IPTAG: 'eventid',
 });
 
 export const LEEF_KEYS = table({

@@ -1,7 +1,8 @@
 import { RecordError } from '../format.js';
 import { F, TYPE_ALIASES, type Rec } from './layouts.js';
 import {
-  CEF_KEYS, CEF_LABELS, CEF_SIGNATURE_FIELD, CEF_TYPE_RENAMES, LEEF_KEYS, SLS_KEYS, SLS_TYPES, TYPE_RENAMES, emptyRec, put, squash,
+  CEF_KEYS, CEF_LABELS, CEF_SIGNATURE_FIELD, CEF_TYPE_RENAMES, LEEF_EVENT_ID, LEEF_KEYS, SLS_KEYS, SLS_TYPES, TYPE_RENAMES, emptyRec, put,
+  squash,
 } from './aliases.js';
 import { clip } from './read.js';
 import { quoteLongIntegers } from '../../util/json-long-integers.js';
@@ -167,11 +168,15 @@ export function parseLeef(text: string, start: number): Rec {
     if (eq <= 0) continue;
     put(rec, LEEF_KEYS, part.slice(0, eq).trim(), part.slice(eq + 1));
   }
-  // The PAN-OS LEEF event id is the action for session logs.
-  if (rec[F.action] === undefined && eventId && rec[F.type] !== 'SYSTEM') rec[F.action] = eventId.trim();
-  else if (eventId && rec[F.eventid] === undefined) rec[F.eventid] = eventId.trim();
   if (version && rec[F.sender_sw_version] === undefined) rec[F.sender_sw_version] = version;
   canonicalType(rec);
+  // What the header's Event ID holds depends on the log type (LEEF_EVENT_ID); the action by default.
+  const ev = eventId?.trim();
+  if (ev) {
+    const field = LEEF_EVENT_ID[`${rec[F.type]}/${rec[F.subtype]}`] ?? LEEF_EVENT_ID[rec[F.type] ?? ''] ?? 'action';
+    const id = F[field as keyof typeof F];
+    if (rec[id] === undefined) rec[id] = ev;
+  }
   return rec;
 }
 

@@ -296,3 +296,14 @@ test('Tunnel Inspection (Type START/END), SCTP, IP-Tag and Correlated Events rea
   const corr = one(byPosition(22, { ...head, 4: 'CORRELATION', 5: 'compromised-host', 8: '10.1.2.3', 9: 'corp\\lee.cole', 10: 'vsys1', 11: 'compromised-host', 12: 'critical', 18: 'fw01-edge', 20: 'beacon-detection', 21: '6005', 22: 'Host visited 12 known malware URLs' }));
   assert.deepEqual([getPath(corr, 'source.ip'), getPath(corr, 'user.name'), corr.event?.kind, getPath(corr, 'rule.name'), corr.message], ['10.1.2.3', 'lee.cole', 'alert', 'beacon-detection', 'Host visited 12 known malware URLs']);
 });
+
+test('LEEF from Strata Logging Service: cat names the type, the Event ID means what the type says', () => {
+  const leef = (eventId: string, attrs: string) => one(`LEEF:2.0|Palo Alto Networks|Next Generation Firewall|10.1|${eventId}|^|${attrs}`);
+  const traffic = leef('deny', 'cat=traffic^SubType=deny^devTime=Feb 27 2021 20:16:21 GMT^src=10.1.2.3^dst=198.51.100.20^srcPort=50000^dstPort=445^proto=tcp^DeviceSN=013201001234^SourceDeviceHost=LT-0042');
+  assert.deepEqual([getPath(traffic, 'panw.panos.type'), getPath(traffic, 'panw.panos.action'), traffic.event?.outcome], ['TRAFFIC', 'deny', 'failure']);
+  assert.equal(getPath(traffic, 'source.domain'), 'LT-0042');
+  const url = leef('phishing', 'cat=url^devTime=Feb 27 2021 20:16:21 GMT^src=10.1.2.3^dst=198.51.100.20^URL=login.example.net/x^Action=block-url');
+  assert.deepEqual([getPath(url, 'panw.panos.type'), getPath(url, 'panw.panos.sub_type'), getPath(url, 'panw.panos.url.category'), url.event?.kind], ['THREAT', 'url', 'phishing', 'alert']);
+  const auth = leef('authentication success', 'cat=auth^devTime=Feb 27 2021 20:16:21 GMT^src=198.51.100.7^usrName=lee.cole');
+  assert.deepEqual([getPath(auth, 'panw.panos.type'), getPath(auth, 'source.ip'), getPath(auth, 'user.name'), auth.event?.outcome], ['AUTHENTICATION', '198.51.100.7', 'lee.cole', 'success']);
+});
