@@ -58,6 +58,7 @@ export function alertEvidence(row: Record<string, unknown>, af: EcsObject | unde
       if (Number.isSafeInteger(n) && n > 0) process.pid = n;
       else errors.drop('AdditionalFields.ProcessId', `AdditionalFields.ProcessId ${JSON.stringify(pid).slice(0, 60)} is not a process id`);
     }
+    if (!Object.keys(process).length) delete out.process;
   }
   if (row.EvidenceDirection === 'Source' && out.destination !== undefined && out.source === undefined) {
     out.source = out.destination;
