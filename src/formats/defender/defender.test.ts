@@ -70,7 +70,12 @@ test('every line of the Elastic m365_defender sample parses and maps host, proce
   assert.equal(get(failed, 'process.name'), 'msedgewebview2.exe');
   assert.equal(get(failed, 'process.pid'), 17916);
   assert.equal(get(failed, 'process.parent.pid'), 17808);
-  assert.equal(get(failed, 'user.name'), 'email');
+  // The logon name (corporatedomain\username) is kept beside the UPN; `email@domain` has no dotted
+  // suffix, so it is no e-mail address and stays as written in the vendor fields.
+  assert.equal(get(failed, 'user.name'), 'username');
+  assert.equal(get(failed, 'user.domain'), 'corporatedomain');
+  assert.equal(get(failed, 'user.email'), undefined);
+  assert.equal(get(failed, 'microsoft.defender.initiating_process.account_upn'), 'email@domain');
   assert.deepEqual(get(failed, 'host.ip'), ['89.160.20.112']);
   const created = r.events.filter((e) => get(e, 'event.action') === 'ProcessCreated')[1]!;
   assert.equal(get(created, 'user.email'), 'janebloggs@corporate.com');

@@ -2,6 +2,7 @@ import type { FieldSpec, Format } from '../format.js';
 import { DefenderParser } from './parser.js';
 import { detectDefender } from './detect.js';
 import { DATASET } from './to-ecs.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
 
 const V = 'microsoft.defender';
 
@@ -75,8 +76,9 @@ const fields: FieldSpec[] = (
     ['email.to.address', 'keyword'],
     ['email.subject', 'keyword'],
     ['email.message_id', 'keyword'],
+    [`${V}.account_upn`, 'keyword', 'AccountUpn as written, when it is no e-mail address (user.email holds it when it is).'],
   ] as const
-).map(([path, type, description]) => ({ path, type, description }) as FieldSpec);
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
 
 export const defender: Format = {
   id: DATASET,
@@ -86,7 +88,8 @@ export const defender: Format = {
     '({"time","tenantId","category":"AdvancedHunting-<Table>","properties":{…}}, one per line or in {"records":[…]} batches, ' +
     'compact or pretty-printed) and plain table rows exported from the portal or the API (one per line, a JSON array, or ' +
     'an API response with Results). The table comes from the category, a Table/$table/Type column, the file name or the ' +
-    'columns. Device*, Alert*, Identity*, Email* and CloudApp* tables are mapped; @timestamp is the row Timestamp.',
+    'columns. Device*, Alert*, Identity*, Email* and CloudApp* tables are mapped; @timestamp is the row Timestamp. Inbound ' +
+    'connections put the remote side in source; a column value of the wrong kind is left out and noted (tags: _field_dropped).',
   framing: 'json-or-lines',
   detect: detectDefender,
   createParser: (ctx) => new DefenderParser(ctx),

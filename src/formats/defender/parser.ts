@@ -2,6 +2,7 @@ import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
 import { defenderToEcs, type DefenderRecord } from './to-ecs.js';
 import { inferTable, tableFromHint, tableFromSource } from './infer.js';
+import { FieldErrors } from '../shared/field-errors.js';
 
 type Row = Record<string, unknown>;
 
@@ -21,6 +22,7 @@ function isEnvelope(o: Row): boolean {
  */
 export class DefenderParser implements RecordParser {
   private readonly sourceTable: string | undefined;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     this.sourceTable = tableFromSource(ctx.source);
@@ -85,7 +87,8 @@ export class DefenderParser implements RecordParser {
       };
     } else rec = { row: v, table: inferTable(v, this.sourceTable), raw };
     try {
-      sink.event(defenderToEcs(rec, this.ctx));
+      this.errors.clear();
+      sink.event(defenderToEcs(rec, this.ctx, this.errors));
     } catch (e) {
       if (e instanceof RecordError) sink.reject(where + e.message);
       else throw e;

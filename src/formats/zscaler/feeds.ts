@@ -36,12 +36,16 @@ export function feedFromSourcetype(sourcetype: string): Feed {
 
 /** Fields that only one feed carries; the feed with the most of them present wins. */
 const FEED_KEYS: [Feed, readonly string[]][] = [
-  ['dns', ['dns_req', 'dns_reqtype', 'dns_resp', 'clt_sip', 'srv_dip', 'reqaction', 'resaction']],
-  ['firewall', ['csip', 'cdip', 'csport', 'cdport', 'ssip', 'sdip', 'tsip', 'nwapp', 'nwsvc', 'ipcat']],
-  ['web', ['eurl', 'url', 'b64url', 'urlcat', 'urlclass', 'reqmethod', 'respcode', 'cltintip', 'cltpubip', 'ua', 'useragent', 'ereferer']],
+  ['dns', ['dns_req', 'dns_reqtype', 'dns_resp', 'clt_sip', 'srv_dip', 'reqaction', 'resaction', 'reqtype', 'domcat', 'respipcat']],
+  ['firewall', ['csip', 'cdip', 'csport', 'cdport', 'ssip', 'sdip', 'tsip', 'nwapp', 'nwsvc', 'ipcat', 'ipproto', 'tuntype']],
+  ['web', [
+    'eurl', 'url', 'b64url', 'urlcat', 'urlclass', 'reqmethod', 'respcode', 'cltintip', 'cltpubip', 'ua', 'useragent', 'ereferer',
+    // Splunk/JSON preset keys (aliases.ts).
+    'requestmethod', 'refererurl', 'urlcategory', 'urlsupercategory', 'clientip', 'transactionsize', 'requestsize',
+  ]],
   ['tunnel', ['tunneltype', 'recordtype', 'txbytes', 'rxbytes', 'dpdrec', 'vpncredentialname', 'ikeversion']],
   ['audit', ['adminid', 'auditlogtype', 'preaction', 'postaction', 'errorcode', 'interface', 'subcategory']],
-  ['casb', ['tenant', 'extcollabnames', 'filemd5', 'fileid', 'applicationname', 'extownername']],
+  ['casb', ['tenant', 'extcollabnames', 'filemd5', 'fileid', 'applicationname', 'extownername', 'fullurl']],
 ];
 
 export function feedFromFields(keys: { has(key: string): boolean }): Feed | undefined {

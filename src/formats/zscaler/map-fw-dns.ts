@@ -51,8 +51,8 @@ const FIREWALL_COPIES: readonly Copy[] = [
   [['threatcat'], 'zscaler.threat_category'],
   [['destcountry'], 'destination.geo.country_name'],
   [['srcipcountry'], 'source.geo.country_name'],
-  [['department', 'dept'], 'zscaler.department'],
-  [['locationname', 'location'], 'zscaler.location'],
+  [['dept'], 'zscaler.department'],
+  [['location'], 'zscaler.location'],
   [['cltdomain'], 'zscaler.firewall.client_domain'],
   [['devicehostname'], 'host.name'],
   [['deviceowner'], 'source.user.name'],
@@ -86,7 +86,7 @@ export function mapDns(event: EcsEvent, rec: Rec): void {
   const res = rec.get('resaction');
   applyAction(event, dnsVerdict(req, res));
   applyUser(event, rec, 'login', 'user');
-  endpoint(event, 'source', rec.ip('clt_sip', 'cip'));
+  endpoint(event, 'source', rec.ip('clt_sip'));
   endpoint(event, 'destination', rec.ip('srv_dip'), rec.port('srv_dport'));
 
   const name = rec.get('dns_req');
@@ -140,9 +140,9 @@ const DNS_COPIES: readonly Copy[] = [
   [['restype'], 'zscaler.dns.response_type'],
   [['dnsapp'], 'zscaler.dns.application'],
   [['dnsappcat'], 'zscaler.dns.application_category'],
-  [['respipcat', 'respipcategory'], 'zscaler.dns.response_ip_category'],
-  [['department', 'dept'], 'zscaler.department'],
-  [['location', 'locationname'], 'zscaler.location'],
+  [['respipcat'], 'zscaler.dns.response_ip_category'],
+  [['dept'], 'zscaler.department'],
+  [['location'], 'zscaler.location'],
   [['devicehostname'], 'host.name'],
   [['deviceowner'], 'source.user.name'],
   [['recordid'], 'zscaler.record_id'],

@@ -3,7 +3,8 @@ import { setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
-import { RecordError, type ParserContext } from '../format.js';
+import type { ParserContext } from '../format.js';
+import type { FieldErrors } from '../shared/field-errors.js';
 import { eventSkeleton } from '../shared/skeleton.js';
 import type { FeedSpec } from './feeds.js';
 import { clip } from '../shared/reason.js';
@@ -18,13 +19,19 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 export const put = setPath;
 
 
-/** Typed access to an NSS record's values; remembers which keys a mapping consumed. */
+/**
+ * Typed access to an NSS record's values; remembers which keys a mapping consumed. A value that is
+ * not of the expected kind is left out and noted in `errors` (shared/field-errors.ts).
+ */
 export class Rec {
   readonly used = new Set<string>();
 
   constructor(
     readonly values: Map<string, string | EcsObject>,
     readonly raw: string,
+    readonly errors: FieldErrors,
+    /** Canonical name → the key as the record wrote it (aliases.ts), for notes. */
+    private readonly written?: Map<string, string>,
   ) {}
 
   /** The first of `keys` holding a string value. */
@@ -50,34 +57,36 @@ export class Rec {
     return undefined;
   }
 
+  /** Notes `key`'s value as left out; the key is named as the record wrote it. */
+  drop(key: string, value: string, expected: string): undefined {
+    const name = this.written?.get(key) ?? key;
+    return this.errors.drop(name, `${name} '${clip(value)}' ${expected}`);
+  }
+
   ip(...keys: string[]): string | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    const ip = canonicalIp(hit[1]);
-    if (ip === undefined) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not an IP address`);
-    return ip;
+    return canonicalIp(hit[1]) ?? this.drop(hit[0], hit[1], 'is not an IP address');
   }
 
   long(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!INTEGER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a whole number`);
-    return Number(hit[1]);
+    const n = Number(hit[1]);
+    return INTEGER.test(hit[1]) && Number.isSafeInteger(n) ? n : this.drop(hit[0], hit[1], 'is not a whole number');
   }
 
   number(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!NUMBER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a number`);
-    return Number(hit[1]);
+    return NUMBER.test(hit[1]) ? Number(hit[1]) : this.drop(hit[0], hit[1], 'is not a number');
   }
 
   port(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
     const n = Number(hit[1]);
-    if (!INTEGER.test(hit[1]) || n < 0 || n > 65535) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a port (0-65535)`);
-    return n;
+    return INTEGER.test(hit[1]) && n >= 0 && n <= 65535 ? n : this.drop(hit[0], hit[1], 'is not a port (0-65535)');
   }
 
   /** Yes/No, true/false, 1/0 → boolean; any other value stays unconsumed (kept by copyRest). */
@@ -160,8 +169,11 @@ export function endpoint(event: EcsEvent, side: 'source' | 'destination', ip: st
   event[side] = o;
 }
 
+/** `0.0.0.0` / `::` is how NSS writes "no address" (a firewall `tsip` without a tunnel): no NAT. */
+const UNSPECIFIED = new Set(['0.0.0.0', '::']);
+
 export function setNat(event: EcsEvent, ip: string | undefined): void {
-  if (ip === undefined) return;
+  if (ip === undefined || UNSPECIFIED.has(ip)) return;
   const source: EcsObject = (event.source as EcsObject | undefined) ?? {};
   source.nat = { ip };
   event.source = source;

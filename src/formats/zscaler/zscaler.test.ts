@@ -39,7 +39,9 @@ function checkWeb(e: EcsEvent): void {
   assert.equal(getPath(e, 'source.ip'), '10.1.2.3');
   assert.equal(getPath(e, 'source.nat.ip'), '203.0.113.9');
   assert.equal(getPath(e, 'destination.ip'), '198.51.100.7');
-  assert.equal(getPath(e, 'url.original'), 'https://app.example.com/a%20b?x=1', 'URLs keep their percent-encoding');
+  assert.equal(getPath(e, 'url.original'), 'app.example.com/a%20b?x=1', 'as logged: no scheme, percent-encoding kept');
+  assert.equal(getPath(e, 'url.full'), 'https://app.example.com/a%20b?x=1');
+  assert.equal(getPath(e, 'url.scheme'), 'https');
   assert.equal(getPath(e, 'url.query'), 'x=1');
   assert.equal(getPath(e, 'destination.domain'), 'app.example.com');
   assert.equal(getPath(e, 'event.action'), 'allowed');
@@ -164,15 +166,32 @@ test('syslog <PRI> header before JSON and before key=value', () => {
   checkWeb(one(`<13>Oct 16 22:55:49 nss-vm ${Object.entries(WEB).map(([k, v]) => `${k}="${v}"`).join(' ')}`));
 });
 
+test('a malformed optional field is left out and noted; the record is kept', () => {
+  const cases: [Record<string, unknown>, string, string, RegExp][] = [
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, cltintip: '10.1.2' } }, 'source.ip', 'cltintip', /^cltintip '10.1.2' is not an IP address$/],
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, reqsize: 'big', time_taken: 'x' } }, 'http.request.bytes', 'reqsize', /reqsize 'big' is not a whole number/],
+    [{ sourcetype: 'zscalernss-fw', event: { datetime: WEB.time, csip: '10.1.2.3', csport: '70000' } }, 'source.port', 'csport', /csport '70000' is not a port/],
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, b64url: '@@@', eurl: 'None' } }, 'url', 'b64url', /b64url '@@@' is not base64/],
+  ];
+  for (const [record, path, field, why] of cases) {
+    const line = JSON.stringify(record);
+    const r = parseText('zscaler.zia', line);
+    assert.equal(r.rejected.length, 0, line);
+    const e = r.events[0]!;
+    assert.equal(getPath(e, path), undefined, path);
+    assert.deepEqual(e.tags, ['_field_dropped']);
+    assert.deepEqual(getPath(e, 'packettrail.dropped_fields'), [field]);
+    assert.match((getPath(e, 'packettrail.field_errors') as string[])[0]!, why);
+    assert.equal(e.event?.original, line);
+  }
+});
+
 test('malformed records are rejected with a reason', () => {
   assert.match(reject('{"sourcetype":"zscalernss-web","event":{'), /invalid JSON/);
   assert.match(reject('[1,2]'), /expected an NSS record/);
   assert.match(reject('"just a string"'), /expected an NSS record/);
   assert.match(reject('{"a":1}'), /cannot tell the NSS feed/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, cltintip: '10.1.2' } })), /cltintip '10.1.2' is not an IP address/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, reqsize: 'big' } })), /reqsize 'big' is not a whole number/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: WEB.time, csport: '70000' } })), /csport '70000' is not a port/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, b64url: '@@@', eurl: 'None' } })), /b64url '@@@' is not base64/);
+  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, time: 'yesterday' } })), /time 'yesterday' is not an NSS time/);
   assert.match(reject('time="Mon Oct 16 22:55:48 2023 login=x'), /value of time opens a quote that is never closed/);
   assert.match(reject('reason="x"y login=z'), /'y login' is not a field name \(expected key=value pairs\)/);
   assert.match(reject('hello world'), /expected an NSS record/);
