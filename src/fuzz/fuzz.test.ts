@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listFormats } from '../formats/registry.js';
+import { parseText } from '../testing/parse.js';
+import { REPO_ROOT, SHARED_DIR } from '../testing/shared.js';
+import { join } from 'node:path';
+import type { RunSummary } from '../pipeline/stats.js';
+import { countLines, DEFAULT_BATCH, renderBatch, type Batch } from './batch.js';
+import { defaultFuzzOptions, renderFuzzReport, runFuzz } from './campaign.js';
+import { checkRun } from './check.js';
+import { generatedSeeds, inlineSeeds, loadCorpus } from './corpus.js';
+import { DEFAULT_LIMITS, type CaseResult } from './execute.js';
+import { minimize } from './minimize.js';
+
+test('every format has seeds, and the generated and inline ones parse without a rejection', () => {
+  const corpus = loadCorpus(SHARED_DIR);
+  for (const f of listFormats()) assert.ok(corpus.get(f.id)!.length, `${f.id} has no seed records`);
+  for (const g of [...generatedSeeds(), ...inlineSeeds()]) {
+    const r = parseText(g.format, [...g.headers, ...g.records].join('\n'), { source: g.name });
+    assert.deepEqual(r.rejected.map((d) => `${d.reason}: ${d.record.slice(0, 120)}`), [], `${g.origin}`);
+    assert.ok(r.events.length >= g.records.length, `${g.origin}: ${r.events.length} events from ${g.records.length} records`);
+  }
+});
+
+test('lines are counted as the text reader counts them', () => {
+  assert.equal(countLines(Buffer.from('')), 0);
+  assert.equal(countLines(Buffer.from('\n')), 0);
+  assert.equal(countLines(Buffer.from('a')), 1);
+  assert.equal(countLines(Buffer.from('a\n')), 1);
+  assert.equal(countLines(Buffer.from('a\n\n')), 2);
+  assert.equal(countLines(Buffer.from('a\nb')), 2);
+});
+
+function batchOf(lines: string[], over: Partial<Batch> = {}): Batch {
+  return {
+    id: 't-0', format: 'aws.waf', runFormat: 'aws.waf', name: 'waf.log', shape: 'lines', via: 'file', mode: 'events',
+    records: lines.map((l) => ({ bytes: Buffer.from(l), kind: 'plain', origin: 'test', applied: [] })), ...over,
+  };
+}
+
+function resultOf(source: Partial<RunSummary['sources'][number]>, deadLetters = 0): CaseResult {
+  const s = { source: 'waf.log', format: 'aws.waf', bytes: 1, records: 3, events: 3, rejected: 0, skipped: {}, errors: [], warnings: [], ...source };
+  const summary: RunSummary = { sources: [s], missing: [], seconds: 0, deadLetters };
+  return {
+    status: 'done', exitCode: null, signal: null, ms: 1, stderr: '', config: { mode: 'events', input: 'waf.log', format: 'aws.waf', threads: 0, events: '/nonexistent', deadLetter: '/nonexistent', report: '/nonexistent' },
+    report: { summary, rendered: '', maxRssKb: 1, polluted: [], eventsSeen: s.events, typeProblems: { count: 0, samples: [] } },
+  };
+}
+
+test('the checks flag lost records, files read as one document, hangs, crashes and values of the wrong type', () => {
+  const batch = batchOf(['{"a":1}', '{"a":2}', '{"a":3}']);
+  const rendered = renderBatch(batch);
+  const kinds = (r: CaseResult) => checkRun(batch, rendered, r, DEFAULT_LIMITS).map((f) => `${f.kind}: ${f.detail}`);
+  assert.deepEqual(kinds(resultOf({})), []);
+  assert.deepEqual(kinds(resultOf({ events: 2 })), ['accounting: 3 records read, 2 events + 0 rejected + 0 skipped: records disappeared']);
+  assert.deepEqual(kinds(resultOf({ records: 1, events: 1 })), ['accounting: 3 lines written, 1 records + 0 blank + 0 header lines read (the file was read as one JSON document)']);
+  assert.match(kinds({ ...resultOf({}), status: 'timeout', report: undefined })[0]!, /^timeout: still running after/);
+  const died = { ...resultOf({}), status: 'died' as const, exitCode: 134, report: undefined, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' };
+  assert.match(kinds(died)[0]!, /^oom: process exited with code 134/);
+  const typed = resultOf({});
+  typed.report!.typeProblems = { count: 1, samples: ['event.duration (long) holds Infinity'] };
+  assert.deepEqual(kinds(typed), ['field-type: event.duration (long) holds Infinity']);
+});
+
+test('minimizing keeps the records a failure needs', async () => {
+  const items = Array.from({ length: 40 }, (_, i) => i);
+  const fails = async (candidates: number[][]) => candidates.findIndex((c) => c.includes(7) && c.includes(31));
+  assert.deepEqual(await minimize(items, fails, 100), [7, 31]);
+  assert.deepEqual(await minimize(items, async (cs) => cs.findIndex((c) => c.length === 0), 100), []);
+});
+
+/**
+ * The campaign CI runs: a fixed seed, a short budget (both cores are shared with the rest of the suite)
+ * and small batches. Any finding fails the test with its reproducer. `npm run fuzz` runs longer ones.
+ */
+test('a short fuzzing campaign over every format finds nothing', { timeout: 240_000 }, async () => {
+  const o = defaultFuzzOptions('ci', 15_000);
+  o.batch = { ...DEFAULT_BATCH, minRecords: 20, maxRecords: 120 };
+  o.limits = { ...DEFAULT_LIMITS, timeoutMs: 10_000 };
+  o.minimizeRuns = 12;
+  o.sharedDir = SHARED_DIR;
+  o.outDir = join(REPO_ROOT, 'fuzz-findings', 'ci');
+  const report = await runFuzz(o);
+  assert.ok(report.cases >= listFormats().length, `${report.cases} cases`);
+  assert.equal(report.findings.length, 0, renderFuzzReport(report));
+});
