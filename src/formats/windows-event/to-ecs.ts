@@ -6,16 +6,16 @@ import { RecordError, type ParserContext } from '../format.js';
 
 export const DATASET = 'windows.event';
 
-/** `Event.System` members kept under `winlog.*` (ECS winlog names), Sigma's names in comments. */
-const SYSTEM: [string, string][] = [
-  ['EventRecordID', 'record_id'],
-  ['Channel', 'channel'],
-  ['Computer', 'computer_name'],
-  ['Task', 'task'],
-  ['Opcode', 'opcode'],
-  ['Keywords', 'keywords'],
-  ['Level', 'level'],
-  ['Version', 'version'],
+/** `Event.System` members kept under `winlog.*` (ECS winlog names) and their field types. */
+const SYSTEM: [string, string, 'keyword' | 'long'][] = [
+  ['EventRecordID', 'record_id', 'keyword'],
+  ['Channel', 'channel', 'keyword'],
+  ['Computer', 'computer_name', 'keyword'],
+  ['Task', 'task', 'keyword'],
+  ['Opcode', 'opcode', 'keyword'],
+  ['Keywords', 'keywords', 'keyword'],
+  ['Level', 'level', 'keyword'],
+  ['Version', 'version', 'long'],
 ];
 
 type Obj = Record<string, unknown>;
@@ -37,6 +37,19 @@ function scalar(v: unknown): EcsValue | undefined {
   return JSON.stringify(v);
 }
 
+/** A keyword value: a scalar as it is, anything else (a list, an object) as its JSON text. */
+function keyword(v: unknown): string | number | boolean | undefined {
+  const x = scalar(v);
+  return x === undefined || typeof x !== 'object' ? x : JSON.stringify(x);
+}
+
+/** A whole number (given as a number or as digits), else undefined: long fields take nothing else. */
+function whole(v: unknown): number | undefined {
+  const x = scalar(v);
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d{1,15}$/.test(x.trim()) ? Number(x) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
  * One rendered Windows event (`{"Event":{"System":…,"EventData":…}}`, as evtx tools print it, or the
  * flat form with `EventID`, `Channel`… at the top) to ECS. The Windows names stay reachable for Sigma:
@@ -54,12 +67,14 @@ export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext):
   if (typeof provider === 'string') winlog.provider_name = provider;
   const guid = attrs(sys.Provider).Guid;
   if (typeof guid === 'string') winlog.provider_guid = guid;
-  for (const [from, to] of SYSTEM) {
-    const v = scalar(sys[from]);
+  for (const [from, to, type] of SYSTEM) {
+    const v = type === 'long' ? whole(sys[from]) : keyword(sys[from]);
     if (v !== undefined) winlog[to] = v;
   }
   const exec = attrs(sys.Execution);
-  if (exec.ProcessID !== undefined) winlog.process = { pid: Number(exec.ProcessID), thread: { id: Number(exec.ThreadID) } };
+  const pid = whole(exec.ProcessID);
+  const thread = whole(exec.ThreadID);
+  if (pid !== undefined) winlog.process = thread === undefined ? { pid } : { pid, thread: { id: thread } };
   const userId = attrs(sys.Security).UserID;
   if (typeof userId === 'string') winlog.user = { identifier: userId };
   const data = fields(ev.EventData);
