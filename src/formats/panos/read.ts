@@ -66,8 +66,9 @@ export function int(r: Rec, id: number): number | undefined {
 function wholeOrThrow(v: string, id: number): number {
   // Some relays write counters as 1.0e3 or with spaces; accept what is still a whole number.
   const n = Number(v.trim());
-  if (v.trim() !== '' && Number.isInteger(n) && n >= 0) return n;
-  throw new RecordError(`${label(id)} '${clip(v)}' is not a whole number`);
+  // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+  if (v.trim() !== '' && Number.isSafeInteger(n) && n >= 0) return n;
+  throw new RecordError(`${label(id)} '${clip(v)}' is not a whole number (0 to ${Number.MAX_SAFE_INTEGER})`);
 }
 
 /** A port: 0–65535. */
