@@ -4,7 +4,7 @@ import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity } from '../../ecs/identity.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl, parseUrl } from '../../ecs/url.js';
-import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
+import { isoFromMillis, millisFromIso, nanosFrom } from '../../ecs/time.js';
 import { fillRelated } from '../../ecs/related.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
@@ -101,7 +101,7 @@ function durationNanos(p: { value: unknown; unit?: DurationUnit | undefined } | 
     n = Number(m[1]);
     if (m[2]) unit = m[2] === 'µs' ? 'us' : (m[2] as DurationUnit);
   } else return undefined;
-  return Number.isFinite(n) && n >= 0 ? Math.round(n * NANOS[unit]) : undefined;
+  return nanosFrom(n, NANOS[unit]);
 }
 
 function integer(v: string | undefined): number | undefined {
