@@ -1,5 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
 import { pruneEmpty } from '../../ecs/event.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../ecs/json-depth.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl } from '../../ecs/url.js';
@@ -78,6 +79,8 @@ function readHeaders(list: unknown): Headers {
 
 /** One WAF log record (WAFv2, any protected resource) to ECS. */
 export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEvent {
+  // Rule match details are kept as they are: a value nested 10^5 deep overflowed the stack writing the event.
+  if (nestedDeeperThan(record)) throw new RecordError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels; a WAF log record is a few levels deep`);
   const ms = timestamp(record);
   const webAclId = requireStr(record, 'webaclId', 'the web ACL ARN');
   const action = requireStr(record, 'action', 'ALLOW, BLOCK, COUNT, CAPTCHA or CHALLENGE');

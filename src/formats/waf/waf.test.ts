@@ -264,3 +264,9 @@ test('records delivered through CloudWatch Logs (subscription envelope) are read
   assert.equal(r.rejected.length, 1);
   assert.match(r.rejected[0]!.reason, /httpRequest is null, expected an object/);
 });
+
+test('found by fuzzing: rule match details nested 10^5 deep are rejected (writing the event overflowed the stack)', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const text = JSON.stringify(record({ terminatingRuleMatchDetails: '__DEEP__' })).replace('"__DEEP__"', deep);
+  assert.equal(rejectReason(text), 'JSON nested deeper than 100 levels; a WAF log record is a few levels deep');
+});
