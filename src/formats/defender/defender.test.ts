@@ -320,3 +320,12 @@ test('isoTime cuts Defender\'s 7-digit fractions to milliseconds and validates t
   ];
   for (const [input, expected] of cases) assert.equal(isoTime(input), expected, input);
 });
+
+test('found by fuzzing: a record nested 10^5 deep is rejected on its own (writing it overflowed the stack), its batch neighbours kept', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const record = envelope('DeviceNetworkEvents', { ...NETWORK, AdditionalFields: '__DEEP__' }).replace('"__DEEP__"', deep);
+  assert.deepEqual(parseText(F, record).rejected.map((d) => d.reason), ['JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+  const batch = parseText(F, `{"records":[${envelope('DeviceNetworkEvents', NETWORK)},${record}]}`);
+  assert.equal(batch.events.length, 1);
+  assert.deepEqual(batch.rejected.map((d) => d.reason), ['records[1]: JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+});
