@@ -1,6 +1,6 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../ecs/json-depth.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { defenderToEcs, type DefenderRecord } from './to-ecs.js';
 import { inferTable, tableFromHint, tableFromSource } from './infer.js';
 

@@ -1,6 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
 import { pruneEmpty } from '../../ecs/event.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../ecs/json-depth.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl } from '../../ecs/url.js';
