@@ -31,7 +31,8 @@ const SOURCETYPE_FEEDS: Record<string, Feed> = {
 
 export function feedFromSourcetype(sourcetype: string): Feed {
   const suffix = sourcetype.toLowerCase().replace(/^zscaler[-_]?nss[-_]?|^zscaler[-_]?/, '').replace(/[^a-z0-9_]/g, '_');
-  return SOURCETYPE_FEEDS[suffix] ?? (suffix || 'unknown');
+  // Own entries only: a sourcetype of `constructor` must not find Object's members.
+  return (Object.hasOwn(SOURCETYPE_FEEDS, suffix) ? SOURCETYPE_FEEDS[suffix] : undefined) ?? (suffix || 'unknown');
 }
 
 /** Fields that only one feed carries; the feed with the most of them present wins. */

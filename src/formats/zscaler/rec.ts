@@ -6,6 +6,7 @@ import { BoundedCache } from '../../util/bounded-cache.js';
 import { RecordError, type ParserContext } from '../format.js';
 import { eventSkeleton } from '../shared/skeleton.js';
 import type { FeedSpec } from './feeds.js';
+import { TYPED_PATHS } from './fields.js';
 import { clip } from '../shared/reason.js';
 export { applyAction } from '../shared/action.js';
 
@@ -61,14 +62,15 @@ export class Rec {
   long(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!INTEGER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a whole number`);
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+    if (!INTEGER.test(hit[1]) || !Number.isSafeInteger(Number(hit[1]))) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
     return Number(hit[1]);
   }
 
   number(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!NUMBER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a number`);
+    if (!NUMBER.test(hit[1]) || !Number.isFinite(Number(hit[1]))) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a number`);
     return Number(hit[1]);
   }
 
@@ -185,7 +187,10 @@ export function copyRest(event: EcsEvent, rec: Rec, feed: string): void {
   for (const [k, v] of rec.values) {
     if (rec.used.has(k) || TIME_PARTS.has(k)) continue;
     rest ??= zscaler[feed] = {};
-    const key = k.replace(/\./g, '_');
+    let key = k.replace(/\./g, '_');
+    // A value that did not read as its typed field (stateful 'Maybe', an object for sessions) stays
+    // beside it as written: in the field itself the store refused the row (and its whole chunk).
+    if (TYPED_PATHS.has(`zscaler.${feed}.${key}`)) key += '_raw';
     if (rest[key] === undefined) rest[key] = v;
   }
 }

@@ -187,3 +187,18 @@ test('auto detection: envelope, flat JSON and key=value NSS records; not generic
   assert.equal(detectFormat({ name: 'stdin', lines: [kv] }).format?.id, 'zscaler.zia');
   assert.notEqual(detectFormat({ name: 'app.log', lines: ['{"url":"/x","ua":"curl","action":"get"}'] }).format?.id, 'zscaler.zia');
 });
+
+test('found by fuzzing: typed fields hold only what fits them, Object member names are plain words, deep JSON is rejected', () => {
+  const fw = (over: Record<string, unknown>) =>
+    JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', csport: '123', cdport: '80', action: 'Allow', ...over } });
+  // A yes/no field that is neither (or an object) stays beside its boolean column: in it, the store refused the chunk.
+  const odd = one(fw({ stateful: 'Maybe', dnat: { a: 1 }, aggregate: 'No' }));
+  assert.deepEqual(getPath(odd, 'zscaler.firewall'), { stateful_raw: 'Maybe', dnat_raw: { a: 1 }, aggregate: false });
+  assert.match(reject(fw({ numsessions: '100000000000000000000000000000000' })), /numsessions '100000000000000000000000000000000' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(reject(fw({ avgduration: '1' + '0'.repeat(400) })), /avgduration '1000.*' is not a number/);
+  // `zscalernss-constructor` named Object's constructor as the feed (zscaler.feed held a function).
+  const ctor = one(JSON.stringify({ sourcetype: 'zscalernss-constructor', event: { datetime: 'Tue Dec 31 02:22:22 2022', login: 'a@b.c' } }));
+  assert.deepEqual([getPath(ctor, 'zscaler.feed'), ctor.event?.category, ctor.event?.type], ['constructor', ['network'], ['info']]);
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  assert.equal(reject(fw({ login: '__DEEP__' }).replace('"__DEEP__"', deep)), 'JSON nested deeper than 100 levels; an NSS record is a few levels deep');
+});
