@@ -48,7 +48,8 @@ export class Row {
   long(name: string): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    if (!INTEGER.test(v)) throw new RecordError(`${this.where(name)} '${clip(v)}' is not a whole number`);
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+    if (!INTEGER.test(v) || !Number.isSafeInteger(Number(v))) throw new RecordError(`${this.where(name)} '${clip(v)}' is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
     return Number(v);
   }
 
