@@ -1,5 +1,5 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { setPath } from '../../ecs/event.js';
+import { setOwn, setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
@@ -183,14 +183,15 @@ const TIME_PARTS = new Set([
 /** Every value the mapping did not consume, under `zscaler.<feed>.<field>`, so nothing is lost. */
 export function copyRest(event: EcsEvent, rec: Rec, feed: string): void {
   const zscaler = event.zscaler as EcsObject;
-  let rest = zscaler[feed] as EcsObject | undefined;
+  let rest = (Object.hasOwn(zscaler, feed) ? zscaler[feed] : undefined) as EcsObject | undefined;
   for (const [k, v] of rec.values) {
     if (rec.used.has(k) || TIME_PARTS.has(k)) continue;
-    rest ??= zscaler[feed] = {};
+    if (!rest) setOwn(zscaler, feed, (rest = {}));
     let key = k.replace(/\./g, '_');
     // A value that did not read as its typed field (stateful 'Maybe', an object for sessions) stays
     // beside it as written: in the field itself the store refused the row (and its whole chunk).
     if (TYPED_PATHS.has(`zscaler.${feed}.${key}`)) key += '_raw';
-    if (rest[key] === undefined) rest[key] = v;
+    // Keys are the record's own: `__proto__` or `constructor` are fields like any other.
+    if (!Object.hasOwn(rest, key)) setOwn(rest, key, v);
   }
 }

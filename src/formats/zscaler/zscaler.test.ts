@@ -202,3 +202,15 @@ test('found by fuzzing: typed fields hold only what fits them, Object member nam
   const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
   assert.equal(reject(fw({ login: '__DEEP__' }).replace('"__DEEP__"', deep)), 'JSON nested deeper than 100 levels; an NSS record is a few levels deep');
 });
+
+test('found by fuzzing: a sourcetype of __proto__ wrote every leftover field into Object.prototype; feed names are words, leftover keys own fields', () => {
+  const web = (sourcetype: string, extra: Record<string, unknown> = {}) => JSON.stringify({ sourcetype, event: { ...WEB, leftover: 'x', ...extra } });
+  const e = one(web('__proto__'));
+  assert.equal(({} as Record<string, unknown>).leftover, undefined);
+  assert.equal(({} as Record<string, unknown>).host, undefined);
+  assert.deepEqual([getPath(e, 'zscaler.feed'), getPath(e, 'zscaler.unknown.leftover')], ['unknown', 'x']);
+  assert.equal(getPath(one(web(`zscalernss-${'a'.repeat(10_000)}`)), 'zscaler.feed'), 'unknown');
+  const keys = JSON.parse(`{"sourcetype":"zscalernss-web","event":${JSON.stringify({ ...WEB }).slice(0, -1)},"__proto__":{"a":1},"constructor":"c"}}`) as unknown;
+  const own = one(JSON.stringify(keys));
+  assert.equal(JSON.stringify(getPath(own, 'zscaler.web')), '{"__proto__":{"a":1},"constructor":"c"}');
+});
