@@ -276,3 +276,8 @@ test('found by fuzzing: a field nested 10^5 deep is rejected (writing the event 
   assert.equal(one({ timestamp: '2026-11-20T10:00:00Z', latency_ms: 8640000000000001 }).event?.duration, undefined);
   assert.equal(one({ timestamp: '2026-11-20T10:00:00Z', latency_ms: 1e308 }).event?.duration, undefined);
 });
+
+test('found by fuzzing: a top-level "__proto__" field is kept among the leftovers instead of vanishing', () => {
+  const e = one({ timestamp: '2026-11-20T10:00:00Z', x: 1, ['__proto__']: 'kept' }, {});
+  assert.equal(JSON.stringify(get(e, 'app.extra')), '{"x":1,"__proto__":"kept"}');
+});

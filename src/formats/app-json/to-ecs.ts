@@ -1,5 +1,5 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
+import { ECS_VERSION, setOwn } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity } from '../../ecs/identity.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
@@ -277,7 +277,8 @@ function leftovers(r: Reader): EcsObject | undefined {
   for (const [path, v] of r.flat) {
     if (r.used.has(path)) continue;
     if (n++ >= MAX_EXTRA) break;
-    (extra ??= {})[path] = v as EcsValue;
+    // Paths are the record's keys: `__proto__` is set as a field, not as extra's prototype.
+    setOwn((extra ??= {}), path, v as EcsValue);
   }
   return extra;
 }

@@ -1,5 +1,5 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
+import { ECS_VERSION, setOwn } from '../../ecs/event.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
@@ -84,7 +84,7 @@ export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext):
   if (ev === record && !isObj(ev.EventData)) {
     // Flat form: everything that is not a System member is event data.
     const flat: EcsObject = {};
-    for (const [k, v] of Object.entries(record)) if (!['EventID', 'Provider_Name', ...SYSTEM.map((s) => s[0])].includes(k)) flat[k] = scalar(v) ?? null;
+    for (const [k, v] of Object.entries(record)) if (!['EventID', 'Provider_Name', ...SYSTEM.map((s) => s[0])].includes(k)) setOwn(flat, k, scalar(v) ?? null);
     if (Object.keys(flat).length) winlog.event_data = flat;
   }
 
@@ -111,7 +111,7 @@ function sigmaName(k: string): string {
   return k.indexOf(' ') >= 0 ? k.replace(/ /g, '') : k;
 }
 
-/** EventData as a name → value map: `{Name: value}` objects or `Data: [{#attributes:{Name}, #text}]` lists. */
+/** EventData as a name → value map (names are the record's, set as own fields even when `__proto__`): `{Name: value}` objects or `Data: [{#attributes:{Name}, #text}]` lists. */
 function fields(v: unknown): EcsObject {
   const out: EcsObject = {};
   if (!isObj(v)) return out;
@@ -119,15 +119,15 @@ function fields(v: unknown): EcsObject {
   if (Array.isArray(data)) {
     data.forEach((d, i) => {
       const name = attrs(d).Name;
-      out[typeof name === 'string' ? sigmaName(name) : `param${i + 1}`] = scalar(d) ?? null;
+      setOwn(out, typeof name === 'string' ? sigmaName(name) : `param${i + 1}`, scalar(d) ?? null);
     });
   }
   for (const [k, x] of Object.entries(v)) {
     if (k === '#attributes' || (k === 'Data' && Array.isArray(data))) continue;
     if (isObj(x) && !('#text' in x)) {
       const nested = fields(x);
-      out[sigmaName(k)] = Object.keys(nested).length ? nested : null;
-    } else out[sigmaName(k)] = scalar(x) ?? null;
+      setOwn(out, sigmaName(k), Object.keys(nested).length ? nested : null);
+    } else setOwn(out, sigmaName(k), scalar(x) ?? null);
   }
   return out;
 }

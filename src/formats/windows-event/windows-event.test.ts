@@ -84,3 +84,12 @@ test('found by fuzzing: an empty array is a counted skip, deep nesting a rejecti
   const w2 = parseText('windows.event', JSON.stringify({ Event: { System: pids } })).events[0]!.winlog as Record<string, unknown>;
   assert.deepEqual([w2.version, w2.process], [3, { pid: 4 }]);
 });
+
+test('found by fuzzing: EventData names like __proto__ are fields of their own, not the prototype of event_data', () => {
+  const text = '{"Event":{"System":{"EventID":1,"TimeCreated":"2026-11-20T10:00:00Z"},"EventData":{"__proto__":{"a":1},"constructor":"c","X":2}}}';
+  const data = (parseText('windows.event', text).events[0]!.winlog as Record<string, unknown>).event_data as object;
+  assert.equal(Object.getPrototypeOf(data), Object.prototype);
+  assert.equal(JSON.stringify(data), '{"__proto__":{"a":1},"constructor":"c","X":2}');
+  const flat = parseText('windows.event', '{"EventID":4624,"Channel":"Security","TimeCreated":"2026-11-20T10:00:00Z","__proto__":"x"}').events[0]!;
+  assert.equal(JSON.stringify((flat.winlog as Record<string, unknown>).event_data), '{"TimeCreated":"2026-11-20T10:00:00Z","__proto__":"x"}');
+});
