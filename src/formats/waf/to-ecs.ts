@@ -121,9 +121,9 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
     const source: EcsObject = { address: clientIp, ip: clientIp };
     const country = str(request.country);
     if (country) source.geo = { country_iso_code: country };
-    if (typeof record.clientAsn === 'number' || (typeof record.clientAsn === 'string' && DIGITS.test(record.clientAsn))) {
-      source.as = { number: Number(record.clientAsn) };
-    }
+    const asn = typeof record.clientAsn === 'number' || (typeof record.clientAsn === 'string' && DIGITS.test(record.clientAsn)) ? Number(record.clientAsn) : NaN;
+    // An AS number is a 32-bit count: 1e32 (or 1.5) is no AS, and no long the store can hold.
+    if (Number.isSafeInteger(asn) && asn >= 0) source.as = { number: asn };
     out.source = source;
   }
 
@@ -139,8 +139,9 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
   if (traceId) out.trace = { id: traceId };
   if (headers.referer) req.referrer = headers.referer;
   if (httpVersion) http.version = httpVersion;
-  const responseCode = record.responseCodeSent;
-  if (typeof responseCode === 'number') http.response = { status_code: responseCode };
+  // A custom response code is an HTTP status: anything else (1e308) is not stored as one.
+  const responseCode = typeof record.responseCodeSent === 'number' && Number.isInteger(record.responseCodeSent) && record.responseCodeSent >= 100 && record.responseCodeSent <= 999 ? record.responseCodeSent : undefined;
+  if (responseCode !== undefined) http.response = { status_code: responseCode };
   out.http = http;
 
   const forwarded = ipList(headers.forwardedFor);
@@ -174,7 +175,7 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
   waf.request = { headers: headers.all };
   const inserted = arr(record.requestHeadersInserted);
   if (inserted.length) waf.request_headers_inserted = inserted as EcsObject[];
-  if (typeof responseCode === 'number') waf.response_code_sent = responseCode;
+  if (responseCode !== undefined) waf.response_code_sent = responseCode;
   const captcha = tokenResponse(record.captchaResponse);
   if (captcha) waf.captcha_response = captcha;
   const challenge = tokenResponse(record.challengeResponse);
