@@ -11,6 +11,7 @@ import { RecordError, type ParserContext } from '../format.js';
 import { compiledTable, OBSERVER_PRODUCT, type Kind } from './tables.js';
 import { actionRule } from './actions.js';
 import { mapDns, mapInspection, parseAdditional } from './additional.js';
+import { TYPED_PATHS } from './fields.js';
 
 export const DATASET = 'microsoft.defender';
 
@@ -38,10 +39,10 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A whole number within 2^53 (beyond, a double is not exact, and past 2^63 no long column holds it). */
 function integer(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : undefined;
-  if (typeof v === 'string' && INTEGER.test(v)) return Number(v);
-  return undefined;
+  const n = typeof v === 'number' ? Math.trunc(v) : typeof v === 'string' && INTEGER.test(v) ? Number(v) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Converts a column value; `undefined` means absent (null, `-`, empty, or not of the expected kind). */
@@ -116,7 +117,10 @@ export function isoTime(v: string): string | undefined {
 
 const snakeCache = new Map<string, string[]>();
 
-/** `microsoft.defender.<snake_case>` path of a column no table maps. */
+/**
+ * `microsoft.defender.<snake_case>` path of a column no table maps (or whose value did not convert);
+ * `…_raw` when that name is a typed field, which must not hold it as written.
+ */
 function vendorPath(column: string): string[] {
   let p = snakeCache.get(column);
   if (!p) {
@@ -127,7 +131,8 @@ function vendorPath(column: string): string[] {
       .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
       .replace(/^_+|_+$/g, '')
       .toLowerCase();
-    p = ['microsoft', 'defender', snake || 'column'];
+    const name = snake || 'column';
+    p = ['microsoft', 'defender', TYPED_PATHS.has(`microsoft.defender.${name}`) ? `${name}_raw` : name];
     // Column names are a small vocabulary; the bound only guards against hostile input.
     if (snakeCache.size < 10_000) snakeCache.set(column, p);
   }
