@@ -244,3 +244,11 @@ test('found by fuzzing: protocol and audit action columns naming Object members 
   const audit = one(q('42', '2024-05-01 10:20:30', 'admin@corp.example', 'Ada ADMIN', 'policies', 'constructor', '203.0.113.9', 'a', 'b'), 'stdin');
   assert.deepEqual([audit.event?.action, audit.event?.type], ['constructor', ['info']]);
 });
+
+test('found by fuzzing: a query type of 30 digits is no DNS type number (1e32 overflowed the long umbrella.query_type_id)', () => {
+  const dns = (type: string) => one(q('2024-05-01 10:20:30', 'lee', 'lee', '10.1.2.3', '203.0.113.9', 'Allowed', type, 'NOERROR', 'a.example.net.', 'x', 'AD Users', 'AD Users', ''));
+  assert.deepEqual([getPath(dns('28 (AAAA)'), 'umbrella.query_type_id'), getPath(dns('65'), 'umbrella.query_type_id')], [28, 65]);
+  const huge = dns('100000000000000000000000000000000');
+  assert.deepEqual([getPath(huge, 'umbrella.query_type_id'), getPath(huge, 'dns.question.type')], [undefined, '100000000000000000000000000000000']);
+  assert.equal(getPath(dns('100000000000000000000000000000000 (A)'), 'umbrella.query_type_id'), undefined);
+});

@@ -214,3 +214,9 @@ test('found by fuzzing: a sourcetype of __proto__ wrote every leftover field int
   const own = one(JSON.stringify(keys));
   assert.equal(JSON.stringify(getPath(own, 'zscaler.web')), '{"__proto__":{"a":1},"constructor":"c"}');
 });
+
+test('found by fuzzing: a duration beyond a long of nanoseconds is left unset (8.64e21 made the store refuse the chunk)', () => {
+  const fw = (durationms: string) => JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', action: 'Allow', durationms } });
+  assert.equal(one(fw('1234')).event?.duration, 1_234_000_000);
+  assert.equal(one(fw('8640000000000001')).event?.duration, undefined);
+});
