@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { getFormat } from '../formats/registry.js';
 import type { Rng } from '../generate/random.js';
+import type { CaseConfig } from './child.js';
 import type { SeedGroup } from './corpus.js';
 import { mutateRecord, type MutationContext } from './mutate.js';
 import { ENVELOPE_KINDS, envelopeBombLine, envelopeCapacity, envelopeLine, gzipBomb, MAX_RECORDS_PER_ENVELOPE, type EnvelopeKind, type GzipBomb } from './shapes.js';
@@ -42,7 +43,7 @@ export interface Batch {
   records: CaseRecord[];
   /** stdin makes the pipeline parse on its worker threads. */
   via: 'file' | 'stdin';
-  mode: 'normalize' | 'events' | 'ingest';
+  mode: CaseConfig['mode'];
   chunkChars?: number | undefined;
   maxLineChars?: number | undefined;
 }
@@ -50,14 +51,18 @@ export interface Batch {
 export interface BatchOptions {
   minRecords: number;
   maxRecords: number;
-  /** Share of cases run as `ingest` (DuckDB store and built-in rules), and as `events` (field types checked); the rest `normalize`. */
+  /**
+   * Share of cases run as `ingest` (DuckDB store and built-in rules), as `events` (field types checked)
+   * and as the `packettrail normalize` CLI itself; the rest run `normalize` through runPipeline.
+   */
   ingestShare: number;
   eventsShare: number;
+  cliShare: number;
   /** Share of cases with a whole-file gzip bomb, and with an envelope bomb among envelope cases. */
   bombShare: number;
 }
 
-export const DEFAULT_BATCH: BatchOptions = { minRecords: 50, maxRecords: 300, ingestShare: 0.15, eventsShare: 0.3, bombShare: 0.03 };
+export const DEFAULT_BATCH: BatchOptions = { minRecords: 50, maxRecords: 300, ingestShare: 0.15, eventsShare: 0.3, cliShare: 0.1, bombShare: 0.03 };
 
 const ZERO_BOMB: GzipBomb = { fill: 'zeros', inflatedMib: 16 << 10 };
 const NEWLINE_BOMB: GzipBomb = { fill: 'newlines', inflatedMib: 1 << 10 };
@@ -89,10 +94,12 @@ export function buildBatch(rng: Rng, id: string, format: string, groups: readonl
     : rng.weighted<FileShape>([['lines', 50], ['crlf-bom', 8], ['gzip', 12], ['gzip-truncated', 6], ['document', framing === 'json-or-lines' ? 10 : 0]]);
   const batch: Batch = {
     id, format, runFormat: rng.chance(0.1) ? 'auto' : format, name: group.name, shape, records: [],
-    via: rng.chance(0.3) ? 'stdin' : 'file', mode: rng.weighted<Batch['mode']>([['ingest', o.ingestShare], ['events', o.eventsShare], ['normalize', 1 - o.ingestShare - o.eventsShare]]),
+    via: rng.chance(0.3) ? 'stdin' : 'file', mode: rng.weighted<Batch['mode']>([['ingest', o.ingestShare], ['events', o.eventsShare], ['cli', o.cliShare], ['normalize', 1 - o.ingestShare - o.eventsShare - o.cliShare]]),
     chunkChars: rng.weighted<number | undefined>([[undefined, 6], [64 * 1024, 2], [4096, 2]]),
     maxLineChars: rng.chance(0.1) ? SMALL_LINE_LIMIT : undefined,
   };
+  // The CLI reads with its defaults.
+  if (batch.mode === 'cli') batch.chunkChars = batch.maxLineChars = undefined;
   if (shape === 'gzip-bomb') batch.bomb = rng.chance(0.5) ? ZERO_BOMB : NEWLINE_BOMB;
   if (shape === 'gzip-truncated') batch.keep = 0.3 + rng.next() * 0.65;
   if (shape === 'document') {

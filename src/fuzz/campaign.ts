@@ -7,7 +7,7 @@ import { buildBatch, DEFAULT_BATCH, renderBatch, type Batch, type BatchOptions, 
 import { checkRun, type Finding } from './check.js';
 import type { CaseConfig } from './child.js';
 import { loadCorpus, type SeedGroup } from './corpus.js';
-import { CHILD_SCRIPT, DEFAULT_LIMITS, runCases, type Limits, type PreparedCase } from './execute.js';
+import { CHILD_SCRIPT, CLI_SCRIPT, DEFAULT_LIMITS, runCases, type Limits, type PreparedCase } from './execute.js';
 import { minimize } from './minimize.js';
 import { MUTATORS } from './mutate.js';
 
@@ -108,13 +108,13 @@ function writeReproducer(outDir: string, batch: Batch, f: RecordedFinding): stri
   rmSync(dir, { recursive: true, force: true });
   const { config, stdinPath } = prepare(dir, batch, true);
   writeFileSync(join(dir, 'cases.json'), JSON.stringify([config], null, 2) + '\n');
-  const cli = resolve(CHILD_SCRIPT, '../../cli/main.js');
+  const cli = CLI_SCRIPT;
   const stdin = stdinPath ? ` < ${stdinPath}` : '';
   const args = `--format ${batch.runFormat} --dead-letter dead-letter.ndjson ${config.input}${stdin}`;
   const command = batch.mode === 'ingest' ? `node ${cli} ingest --db case.duckdb ${args}` : `node ${cli} normalize ${args} > events.ndjson`;
   const reproduce = {
     in: dir,
-    exact: `node --max-old-space-size=${DEFAULT_LIMITS.heapMb} ${CHILD_SCRIPT} cases.json${stdin}`,
+    exact: batch.mode === 'cli' ? command : `node --max-old-space-size=${DEFAULT_LIMITS.heapMb} ${CHILD_SCRIPT} cases.json${stdin}`,
     cli: batch.chunkChars || batch.maxLineChars ? `${command}  (the case also sets chunkChars/maxLineChars: see cases.json)` : command,
   };
   writeFileSync(join(dir, 'finding.json'), JSON.stringify({ ...f, reproduce }, null, 2) + '\n');

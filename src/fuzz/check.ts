@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { EXIT } from '../cli/exit-codes.js';
 import { getFormat } from '../formats/registry.js';
 import type { SourceStats } from '../pipeline/stats.js';
 import type { Batch, Rendered } from './batch.js';
@@ -78,6 +79,7 @@ function stderrTail(run: CaseResult): string {
 export function checkRun(batch: Batch, rendered: Rendered, run: CaseResult, limits: Limits): Finding[] {
   const format = batch.format;
   if (run.status === 'timeout') return [finding('timeout', format, `still running after ${limits.timeoutMs} ms (killed)`)];
+  if (batch.mode === 'cli') return checkCli(batch, run, limits);
   if (run.status === 'died' || !run.report) {
     const how = run.signal ? `killed by ${run.signal}` : `process exited with code ${run.exitCode} before the case finished`;
     const kind = OOM.test(run.stderr) ? 'oom' : 'crash';
@@ -104,7 +106,34 @@ export function checkRun(batch: Batch, rendered: Rendered, run: CaseResult, limi
   return found;
 }
 
-function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reported: number): Finding[] {
+/** The CLI's closing line: `total: 1,234 records, 1,200 events, 34 rejected, 0 source errors in …`. */
+const CLI_TOTAL = /^total: ([\d,]+) records?, ([\d,]+) events?, ([\d,]+) rejected, ([\d,]+) source errors? in /m;
+const count = (text: string) => Number(text.replace(/,/g, ''));
+
+/**
+ * `packettrail normalize` run as a command: exit code 0 when nothing was rejected, 1 when something was
+ * (EXIT.REJECTED), anything else is a crash; the summary's totals must match what was written.
+ */
+function checkCli(batch: Batch, run: CaseResult, limits: Limits): Finding[] {
+  const format = batch.format;
+  if (run.signal || (run.exitCode !== EXIT.OK && run.exitCode !== EXIT.REJECTED)) {
+    const kind = OOM.test(run.stderr) ? 'oom' : 'crash';
+    return [finding(kind, format, `packettrail normalize ${run.signal ? `killed by ${run.signal}` : `exited with code ${run.exitCode}`}${kind === 'oom' ? ` (heap bound ${limits.heapMb} MB)` : ''}: ${stderrTail(run)}`)];
+  }
+  const totals = CLI_TOTAL.exec(run.stderr);
+  if (!totals) return [finding('crash', format, `packettrail normalize printed no summary: ${stderrTail(run)}`)];
+  const [records, events, rejected, errors] = totals.slice(1).map(count) as [number, number, number, number];
+  const found: Finding[] = [];
+  if (/internal error/.test(run.stderr)) found.push(finding('crash', format, `internal error on stderr: ${stderrTail(run)}`));
+  const expected = rejected + errors > 0 ? EXIT.REJECTED : EXIT.OK;
+  if (run.exitCode !== expected) found.push(finding('accounting', format, `exit code ${run.exitCode} after ${rejected} rejected and ${errors} source errors (expected ${expected})`));
+  const s: SourceStats = { source: batch.via === 'stdin' ? 'stdin' : run.config.input, format: '', bytes: 0, records, events, rejected, skipped: {}, errors: [], warnings: [] };
+  const letters = checkDeadLetters(batch, { ...s, errors: Array.from({ length: errors }, () => '') }, run, rejected + errors, false);
+  const written = checkEvents({ ...s, format: batch.runFormat === 'auto' ? '' : batch.runFormat }, run, format);
+  return [...found, ...letters, ...written];
+}
+
+function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reported: number, knowsFormat = true): Finding[] {
   const found: Finding[] = [];
   const internal = new Map<string, number[]>();
   let count = 0;
@@ -117,7 +146,7 @@ function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reporte
       found.push(finding('dead-letters', batch.format, `invalid JSON in the dead-letter file (${(e as Error).message})`));
       return;
     }
-    if (typeof d.reason !== 'string' || !d.reason || typeof d.line !== 'number' || typeof d.record !== 'string' || d.source !== s.source || d.format !== s.format) {
+    if (typeof d.reason !== 'string' || !d.reason || typeof d.line !== 'number' || typeof d.record !== 'string' || d.source !== s.source || (knowsFormat && d.format !== s.format)) {
       found.push(finding('dead-letters', batch.format, `dead letter without its reason, line, record, source or format: ${text.slice(0, 300)}`));
       return;
     }
@@ -126,7 +155,7 @@ function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reporte
       internal.set(key, [...(internal.get(key) ?? []), d.line]);
     }
   });
-  for (const [reason, lines] of internal) found.push(finding('internal-error', s.format === 'unknown' ? batch.format : s.format, reason, lines));
+  for (const [reason, lines] of internal) found.push(finding('internal-error', s.format === 'unknown' || !s.format ? batch.format : s.format, reason, lines));
   const expected = s.rejected + s.errors.length;
   if (count !== reported || count !== expected) {
     found.push(finding('dead-letters', batch.format, `${count} dead letters written, summary says ${reported}, source counts ${s.rejected} rejected + ${s.errors.length} source errors`));
@@ -134,7 +163,7 @@ function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reporte
   return found;
 }
 
-function checkEvents(s: SourceStats, run: CaseResult): Finding[] {
+function checkEvents(s: SourceStats, run: CaseResult, label: string = s.format): Finding[] {
   const found: Finding[] = [];
   let count = 0;
   let reported = 0;
@@ -146,7 +175,7 @@ function checkEvents(s: SourceStats, run: CaseResult): Finding[] {
       e = JSON.parse(text) as typeof e;
     } catch (err) {
       reported++;
-      found.push(finding('invalid-ndjson', s.format, `${(err as Error).message}: ${text.slice(0, 200)}`));
+      found.push(finding('invalid-ndjson', label, `${(err as Error).message}: ${text.slice(0, 200)}`));
       return;
     }
     const problems: string[] = [];
@@ -154,15 +183,16 @@ function checkEvents(s: SourceStats, run: CaseResult): Finding[] {
     if (typeof ts !== 'string' || !RFC3339_UTC.test(ts) || Number.isNaN(Date.parse(ts))) problems.push(`@timestamp ${JSON.stringify(ts)} is not RFC 3339 UTC`);
     if (typeof e.ecs?.version !== 'string') problems.push('no ecs.version');
     if (typeof e.event?.id !== 'string' || !e.event.id) problems.push('no event.id');
-    if (e.event?.dataset !== s.format) problems.push(`event.dataset ${JSON.stringify(e.event?.dataset)} is not ${s.format}`);
+    // s.format is empty when the CLI detected the format itself (the summary does not say which).
+    if (s.format ? e.event?.dataset !== s.format : typeof e.event?.dataset !== 'string') problems.push(`event.dataset ${JSON.stringify(e.event?.dataset)} is not ${s.format || 'a format id'}`);
     if (typeof e.event?.kind !== 'string' || typeof e.event?.module !== 'string' || typeof e.event?.ingested !== 'string') problems.push('no event.kind, event.module or event.ingested');
     if (e.log?.file?.path !== s.source) problems.push(`log.file.path ${JSON.stringify(e.log?.file?.path)} is not the source`);
     if (problems.length) {
       reported++;
-      found.push(finding('core-fields', s.format, `${problems.join('; ')}: ${text.slice(0, 200)}`));
+      found.push(finding('core-fields', label, `${problems.join('; ')}: ${text.slice(0, 200)}`));
     }
   });
-  if (count !== s.events) found.push(finding('accounting', s.format, `${count} events written, the source counts ${s.events}`));
+  if (count !== s.events) found.push(finding('accounting', label, `${count} events written, the source counts ${s.events}`));
   return found;
 }
 

@@ -25,9 +25,10 @@ const TYPE_SAMPLES = 10;
 export interface CaseConfig {
   /**
    * `normalize`: events to NDJSON (as the CLI writes them); `events`: events handed to a sink as objects,
-   * whose field values are checked against the store's column types; `ingest`: into a DuckDB store.
+   * whose field values are checked against the store's column types; `ingest`: into a DuckDB store;
+   * `cli`: not run here but as `packettrail normalize` itself (see execute.ts).
    */
-  mode: 'normalize' | 'events' | 'ingest';
+  mode: 'normalize' | 'events' | 'ingest' | 'cli';
   /** A file path, or `-` for stdin (which makes the pipeline use its worker threads). */
   input: string;
   format: string;

@@ -6,6 +6,8 @@ import type { CaseConfig, CaseReport } from './child.js';
 
 /** The case driver, beside this module in dist/. */
 export const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
+/** The packettrail CLI, for cases run as `packettrail normalize` itself. */
+export const CLI_SCRIPT = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** What one case may use: a heap bound for V8, a bound on resident memory, and a wall-clock bound. */
 export interface Limits {
@@ -27,6 +29,9 @@ export interface PreparedCase {
   /** Fed to the case on stdin (its input is then `-`); such a case runs in a process of its own. */
   stdinPath?: string | undefined;
 }
+
+/** Cases that need a process of their own: stdin is one per process, and the CLI is a process. */
+const solo = (c: PreparedCase) => c.stdinPath !== undefined || c.config.mode === 'cli';
 
 export interface CaseResult {
   /** `died`: the process ended (crash, abort) during this case. */
@@ -51,8 +56,9 @@ export async function runCases(dir: string, cases: readonly PreparedCase[], limi
   while (results.length < cases.length) {
     const start = results.length;
     let end = start + 1;
-    if (!cases[start]!.stdinPath) while (end < cases.length && !cases[end]!.stdinPath) end++;
-    results.push(...(await runProcess(join(dir, `cases-${group++}.json`), cases.slice(start, end), limits)));
+    if (!solo(cases[start]!)) while (end < cases.length && !solo(cases[end]!)) end++;
+    const c = cases[start]!;
+    results.push(...(c.config.mode === 'cli' ? [await runCli(c, limits)] : await runProcess(join(dir, `cases-${group++}.json`), cases.slice(start, end), limits)));
   }
   return results;
 }
@@ -103,6 +109,37 @@ function runProcess(listPath: string, cases: readonly PreparedCase[], limits: Li
         results.push({ status: killedFor === 'timeout' ? 'timeout' : 'died', exitCode, signal, ms: performance.now() - caseStarted, stderr, report: undefined, config: c.config });
       }
       resolve(results);
+    });
+  });
+}
+
+/**
+ * `packettrail normalize --format … --dead-letter … <input> > events.ndjson`, as a user runs it: the
+ * exit code and the summary on stderr are what the checks read.
+ */
+function runCli(c: PreparedCase, limits: Limits): Promise<CaseResult> {
+  const { config } = c;
+  const args = [`--max-old-space-size=${limits.heapMb}`, CLI_SCRIPT, 'normalize', '--format', config.format, '--dead-letter', config.deadLetter, '--threads', String(config.threads), config.input];
+  const out = openSync(config.events, 'w');
+  const input = c.stdinPath ? openSync(c.stdinPath, 'r') : 'ignore';
+  const child = spawn(process.execPath, args, { stdio: [input, out, 'pipe'] });
+  closeSync(out);
+  if (typeof input === 'number') closeSync(input);
+  const started = performance.now();
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => {
+    if (stderr.length < STDERR_KEPT) stderr += s.slice(0, STDERR_KEPT - stderr.length);
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, limits.timeoutMs);
+  return new Promise((resolve) => {
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({ status: timedOut ? 'timeout' : 'done', exitCode, signal, ms: performance.now() - started, stderr, report: undefined, config });
     });
   });
 }

@@ -62,6 +62,18 @@ test('the checks flag lost records, files read as one document, hangs, crashes a
   assert.deepEqual(kinds(typed), ['field-type: event.duration (long) holds Infinity']);
 });
 
+test('packettrail normalize run as a command: its exit code and summary must agree with what it wrote', () => {
+  const batch = batchOf(['{"a":1}'], { mode: 'cli' });
+  const cli = (exitCode: number, summary: string) => ({ ...resultOf({}), report: undefined, exitCode, stderr: summary });
+  const kinds = (r: CaseResult) => checkRun(batch, renderBatch(batch), r, DEFAULT_LIMITS).map((f) => `${f.kind}: ${f.detail.split('\n')[0]}`);
+  assert.deepEqual(kinds(cli(0, 'total: 0 records, 0 events, 0 rejected, 0 source errors in 0.01 s')), []);
+  assert.deepEqual(kinds(cli(0, 'total: 1 record, 0 events, 1 rejected, 0 source errors in 0.01 s')), [
+    'accounting: exit code 0 after 1 rejected and 0 source errors (expected 1)',
+    'dead-letters: 0 dead letters written, summary says 1, source counts 1 rejected + 0 source errors',
+  ]);
+  assert.deepEqual(kinds(cli(3, 'packettrail: internal error: TypeError: x\n    at y')), ['crash: packettrail normalize exited with code 3: packettrail: internal error: TypeError: x']);
+});
+
 test('minimizing keeps the records a failure needs', async () => {
   const items = Array.from({ length: 40 }, (_, i) => i);
   const fails = async (candidates: number[][]) => candidates.findIndex((c) => c.includes(7) && c.includes(31));
