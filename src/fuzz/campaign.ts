@@ -59,7 +59,11 @@ export interface FuzzReport {
   ms: number;
   perFormat: Record<string, { cases: number; failed: number }>;
   findings: RecordedFinding[];
+  /** The longest cases: near-hangs show here before they reach the timeout. */
+  slowest: { caseId: string; format: string; mode: string; shape: string; ms: number }[];
 }
+
+const SLOWEST_KEPT = 5;
 
 function inputName(batch: Batch): string {
   const base = batch.name.replace(/[^\w./-]/g, '_').replace(/\.\.+/g, '.').replace(/^\/+/, '');
@@ -82,13 +86,13 @@ function prepare(dir: string, batch: Batch, relative = false): PreparedCase {
   return { config, stdinPath: stdin ? at(input) : undefined };
 }
 
-/** Runs batches (each in a directory of its own under `root`) and returns each one's findings. */
-async function runBatches(root: string, batches: readonly Batch[], limits: Limits): Promise<Finding[][]> {
+/** Runs batches (each in a directory of its own under `root`) and returns each one's findings and time. */
+async function runBatches(root: string, batches: readonly Batch[], limits: Limits): Promise<{ findings: Finding[]; ms: number }[]> {
   const dir = mkdtempSync(join(root, 'round-'));
   try {
     const prepared = batches.map((b, i) => prepare(join(dir, `case-${i}`), b));
     const results = await runCases(dir, prepared, limits);
-    return batches.map((b, i) => checkRun(b, renderBatch(b), results[i]!, limits));
+    return batches.map((b, i) => ({ findings: checkRun(b, renderBatch(b), results[i]!, limits), ms: results[i]!.ms }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -129,12 +133,13 @@ function formatsToFuzz(corpus: Map<string, SeedGroup[]>, wanted?: string[]): str
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
+  const corpus = loadCorpus(o.sharedDir);
+  // The budget is for cases: loading the seeds (a second or two) comes before.
   const started = performance.now();
   const elapsed = () => performance.now() - started;
-  const corpus = loadCorpus(o.sharedDir);
   const formats = formatsToFuzz(corpus, o.formats);
   const root = mkdtempSync(join(tmpdir(), 'packettrail-fuzz-'));
-  const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, perFormat: Object.fromEntries(formats.map((f) => [f, { cases: 0, failed: 0 }])), findings: [] };
+  const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, perFormat: Object.fromEntries(formats.map((f) => [f, { cases: 0, failed: 0 }])), findings: [], slowest: [] };
   const bySignature = new Map<string, RecordedFinding>();
   let next = 0;
   // New failures are minimized one at a time: two rounds must not shrink the same bug twice.
@@ -148,7 +153,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const headers = batch.records.filter((r) => r.kind === 'header');
     const firstFailing = async (candidates: CaseRecord[][]) => {
       const found = await runBatches(root, candidates.map((records) => ({ ...batch, records })), o.limits);
-      return found.findIndex((fs) => fs.some((g) => g.signature === f.signature));
+      return found.findIndex((r) => r.findings.some((g) => g.signature === f.signature));
     };
     const budget = f.kind === 'timeout' ? Math.ceil(o.minimizeRuns / 6) : o.minimizeRuns;
     return minimize(batch.records, firstFailing, budget, [...new Set([...headers, ...suspects])]);
@@ -184,11 +189,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       const results = await runBatches(root, batches, o.limits);
       for (let i = 0; i < batches.length; i++) {
         const batch = batches[i]!;
+        const { findings, ms } = results[i]!;
         report.cases++;
         report.perFormat[batch.format]!.cases++;
-        if (!results[i]!.length) continue;
+        report.slowest.push({ caseId: batch.id, format: batch.format, mode: batch.mode, shape: batch.shape, ms: Math.round(ms) });
+        report.slowest = report.slowest.sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_KEPT);
+        if (!findings.length) continue;
         report.perFormat[batch.format]!.failed++;
-        const done = minimizing.then(() => record(batch, results[i]!));
+        const done = minimizing.then(() => record(batch, findings));
         minimizing = done.catch(() => {});
         await done;
       }
@@ -215,6 +223,7 @@ export function renderFuzzReport(r: FuzzReport): string {
   if (byKind.size) lines.push(`failed cases by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   lines.push('per format:              cases  failed');
   for (const [format, c] of Object.entries(r.perFormat)) lines.push(`  ${format.padEnd(22)} ${String(c.cases).padStart(6)} ${String(c.failed).padStart(6)}`);
+  if (r.slowest.length) lines.push(`slowest cases: ${r.slowest.map((c) => `${c.caseId} ${c.format} ${c.mode} ${c.shape} ${(c.ms / 1000).toFixed(1)} s`).join('; ')}`);
   for (const f of r.findings) {
     const b = f.batch;
     lines.push('', `[${f.kind}] ${f.format} ×${f.count} (case ${f.caseId}; ${f.records.length} of ${f.recordsBefore} records; ${b.shape}, ${b.mode}, ${b.via}, --format ${b.runFormat}${b.chunkChars ? `, chunks of ${b.chunkChars}` : ''}${b.maxLineChars ? `, lines up to ${b.maxLineChars}` : ''})`);
