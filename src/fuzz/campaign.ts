@@ -59,6 +59,8 @@ export interface FuzzReport {
   ms: number;
   perFormat: Record<string, { cases: number; failed: number }>;
   findings: RecordedFinding[];
+  /** Hangs that did not happen again when the batch was run once more (a loaded machine): reported, not findings. */
+  unconfirmed: RecordedFinding[];
   /** The longest cases: near-hangs show here before they reach the timeout. */
   slowest: { caseId: string; format: string; mode: string; shape: string; ms: number }[];
 }
@@ -139,13 +141,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const elapsed = () => performance.now() - started;
   const formats = formatsToFuzz(corpus, o.formats);
   const root = mkdtempSync(join(tmpdir(), 'packettrail-fuzz-'));
-  const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, perFormat: Object.fromEntries(formats.map((f) => [f, { cases: 0, failed: 0 }])), findings: [], slowest: [] };
+  const report: FuzzReport = { seed: o.seed, cases: 0, ms: 0, perFormat: Object.fromEntries(formats.map((f) => [f, { cases: 0, failed: 0 }])), findings: [], unconfirmed: [], slowest: [] };
   const bySignature = new Map<string, RecordedFinding>();
   let next = 0;
   // New failures are minimized one at a time: two rounds must not shrink the same bug twice.
   let minimizing = Promise.resolve();
 
-  const shrink = async (batch: Batch, f: Finding): Promise<CaseRecord[]> => {
+  const shrink = async (batch: Batch, f: Finding): Promise<{ records: CaseRecord[]; confirmed: boolean }> => {
     const rendered = renderBatch(batch);
     const pointed = (f.lines ?? []).slice(0, 3).map((line) => batch.records[rendered.recordLine.findLastIndex((start) => start <= line)]).filter((r) => r !== undefined);
     // A failure that names no line (a hang, a crash) most likely comes from the expensive records.
@@ -156,7 +158,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       return found.findIndex((r) => r.findings.some((g) => g.signature === f.signature));
     };
     const budget = f.kind === 'timeout' ? Math.ceil(o.minimizeRuns / 6) : o.minimizeRuns;
-    return minimize(batch.records, firstFailing, budget, [...new Set([...headers, ...suspects])]);
+    const shrunk = await minimize(batch.records, firstFailing, budget, [...new Set([...headers, ...suspects])]);
+    // A hang that no smaller batch repeated may be the machine's load: the whole batch is run once more.
+    const confirmed = shrunk.reproduced || f.kind !== 'timeout' || (await firstFailing([batch.records])) === 0;
+    return { records: shrunk.items, confirmed };
   };
 
   const record = async (batch: Batch, findings: Finding[]) => {
@@ -169,12 +174,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       const { records: _records, ...shape } = batch;
       const entry: RecordedFinding = { ...f, count: 1, caseId: batch.id, records: [], recordsBefore: batch.records.length, batch: shape };
       bySignature.set(f.signature, entry);
-      report.findings.push(entry);
-      const minimal = { ...batch, records: await shrink(batch, f) };
+      const { records, confirmed } = await shrink(batch, f);
+      (confirmed ? report.findings : report.unconfirmed).push(entry);
+      const minimal = { ...batch, records };
       const lines = renderBatch(minimal).recordLine;
       entry.records = minimal.records.map((r, i) => ({ line: lines[i]!, kind: r.kind, origin: r.origin, applied: r.applied, preview: preview(r.bytes) }));
       if (o.outDir) entry.reproducer = writeReproducer(o.outDir, minimal, entry);
-      o.log?.(`finding ${entry.kind} ${entry.format} (case ${batch.id}, ${minimal.records.length} of ${batch.records.length} records): ${entry.detail.split('\n')[0]!.slice(0, 200)}`);
+      o.log?.(`${confirmed ? 'finding' : 'unconfirmed'} ${entry.kind} ${entry.format} (case ${batch.id}, ${minimal.records.length} of ${batch.records.length} records): ${entry.detail.split('\n')[0]!.slice(0, 200)}`);
     }
   };
 
@@ -224,6 +230,7 @@ export function renderFuzzReport(r: FuzzReport): string {
   lines.push('per format:              cases  failed');
   for (const [format, c] of Object.entries(r.perFormat)) lines.push(`  ${format.padEnd(22)} ${String(c.cases).padStart(6)} ${String(c.failed).padStart(6)}`);
   if (r.slowest.length) lines.push(`slowest cases: ${r.slowest.map((c) => `${c.caseId} ${c.format} ${c.mode} ${c.shape} ${(c.ms / 1000).toFixed(1)} s`).join('; ')}`);
+  if (r.unconfirmed.length) lines.push(`unconfirmed (did not happen again): ${r.unconfirmed.map((f) => `${f.kind} ${f.format} case ${f.caseId}`).join('; ')}`);
   for (const f of r.findings) {
     const b = f.batch;
     lines.push('', `[${f.kind}] ${f.format} ×${f.count} (case ${f.caseId}; ${f.records.length} of ${f.recordsBefore} records; ${b.shape}, ${b.mode}, ${b.via}, --format ${b.runFormat}${b.chunkChars ? `, chunks of ${b.chunkChars}` : ''}${b.maxLineChars ? `, lines up to ${b.maxLineChars}` : ''})`);

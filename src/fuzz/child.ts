@@ -17,8 +17,8 @@ const TYPE_SAMPLES = 10;
  * that a crash, an out-of-memory abort or a hang is observed by the fuzzer instead of ending it. Each
  * case does what `packettrail normalize --dead-letter <file> <input> > events.ndjson` (or `packettrail
  * ingest` with the built-in rules) does, through the same public functions, and writes its run summary
- * as JSON for the fuzzer to check. Cases run one after the other (one process start for many cases);
- * after each, `done <index> <peak RSS KiB>` on stdout tells the fuzzer it finished, so a case that
+ * as JSON for the fuzzer to check. Cases run one after the other (one process start for many cases):
+ * `ready` on stdout once loaded, then after each case `done <index> <peak RSS KiB>`, so a case that
  * never reports is the one that hung or brought the process down.
  */
 
@@ -115,6 +115,8 @@ async function runCase(c: CaseConfig): Promise<CaseReport> {
 }
 
 async function main(cases: CaseConfig[]): Promise<void> {
+  // Loaded: the cases' clocks start now, not with the process (a second or more on a busy machine).
+  process.stdout.write('ready\n');
   for (let i = 0; i < cases.length; i++) {
     const report = await runCase(cases[i]!);
     writeFileSync(cases[i]!.report, JSON.stringify(report));

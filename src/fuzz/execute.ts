@@ -20,6 +20,8 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { heapMb: 512, rssMb: 1536, timeoutMs: 20_000 };
+/** A case process that has not loaded its modules after this is reported as a hang of its first case. */
+const PROCESS_START_MS = 60_000;
 
 /** stderr kept per process: enough for a stack trace. */
 const STDERR_KEPT = 64 * 1024;
@@ -77,7 +79,7 @@ function runProcess(listPath: string, cases: readonly PreparedCase[], limits: Li
     killedFor = why;
     child.kill('SIGKILL');
   };
-  let timer = setTimeout(() => kill('timeout'), limits.timeoutMs);
+  let timer = setTimeout(() => kill('timeout'), PROCESS_START_MS);
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => {
     if (stderr.length < STDERR_KEPT) stderr += s.slice(0, STDERR_KEPT - stderr.length);
@@ -87,8 +89,15 @@ function runProcess(listPath: string, cases: readonly PreparedCase[], limits: Li
   child.stdout!.on('data', (s: string) => {
     pending += s;
     for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-      const m = /^done (\d+) (\d+)$/.exec(pending.slice(0, nl));
+      const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
+      if (line === 'ready' && !killedFor) {
+        clearTimeout(timer);
+        caseStarted = performance.now();
+        timer = setTimeout(() => kill('timeout'), limits.timeoutMs);
+        continue;
+      }
+      const m = /^done (\d+) (\d+)$/.exec(line);
       if (!m || killedFor) continue;
       const k = Number(m[1]);
       const c = cases[k]!;

@@ -77,8 +77,9 @@ test('packettrail normalize run as a command: its exit code and summary must agr
 test('minimizing keeps the records a failure needs', async () => {
   const items = Array.from({ length: 40 }, (_, i) => i);
   const fails = async (candidates: number[][]) => candidates.findIndex((c) => c.includes(7) && c.includes(31));
-  assert.deepEqual(await minimize(items, fails, 100), [7, 31]);
-  assert.deepEqual(await minimize(items, async (cs) => cs.findIndex((c) => c.length === 0), 100), []);
+  assert.deepEqual(await minimize(items, fails, 100), { items: [7, 31], reproduced: true });
+  assert.deepEqual(await minimize(items, async (cs) => cs.findIndex((c) => c.length === 0), 100), { items: [], reproduced: true });
+  assert.deepEqual(await minimize(items.slice(0, 4), async () => -1, 100), { items: [0, 1, 2, 3], reproduced: false });
 });
 
 /**

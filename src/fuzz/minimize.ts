@@ -2,20 +2,23 @@
  * Shrinks a failing batch to the records that still make it fail (delta debugging: pieces, then their
  * complements, finer and finer), spending at most `budget` candidate runs. Candidates of one step are
  * judged together (`firstFailing` runs them in one process and returns the index of the first that
- * still fails, or -1). No records at all is tried first (a failure of the file's shape, such as a gzip
+ * still fails, or -1); `reproduced` says whether any candidate failed again. No records at all is tried first (a failure of the file's shape, such as a gzip
  * bomb, needs none), then the records the failure points at (dead-letter lines).
  */
-export async function minimize<T>(items: readonly T[], firstFailing: (candidates: T[][]) => Promise<number>, budget: number, suspects: T[] = []): Promise<T[]> {
+export async function minimize<T>(items: readonly T[], firstFailing: (candidates: T[][]) => Promise<number>, budget: number, suspects: T[] = []): Promise<{ items: T[]; reproduced: boolean }> {
   let spent = 0;
+  let reproduced = false;
   const judge = async (candidates: T[][]) => {
     spent += candidates.length;
-    return firstFailing(candidates);
+    const k = await firstFailing(candidates);
+    if (k >= 0) reproduced = true;
+    return k;
   };
   let current = [...items];
-  if (current.length <= 1 || budget <= 0) return current;
+  if (current.length <= 1 || budget <= 0) return { items: current, reproduced };
   const first = suspects.length && suspects.length < current.length ? [[], suspects] : [[]];
   const k = await judge(first);
-  if (k === 0) return [];
+  if (k === 0) return { items: [], reproduced };
   if (k === 1) current = [...suspects];
   let n = 2;
   while (current.length > 1 && spent < budget) {
@@ -41,5 +44,5 @@ export async function minimize<T>(items: readonly T[], firstFailing: (candidates
     if (n >= current.length) break;
     n = Math.min(current.length, n * 2);
   }
-  return current;
+  return { items: current, reproduced };
 }
