@@ -12,6 +12,7 @@ import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
 import type { DetectionSpec } from '../detect/spec.js';
+import { looksLikeDocument } from './framing.js';
 
 export type { ByteSource } from '../sources/byte-source.js';
 
@@ -271,21 +272,6 @@ export async function runSource(
   await myTurn();
   await opts.sink.endSource(stats);
   return stats;
-}
-
-function looksLikeDocument(text: string): boolean {
-  const start = text.search(/\S/);
-  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
-  const nl = text.indexOf('\n', start);
-  // A single line is one record either way: no need to parse it here as well.
-  if (nl < 0) return false;
-  const firstLine = text.slice(start, nl);
-  try {
-    JSON.parse(firstLine);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 const globalPatterns = new WeakMap<RegExp, RegExp>();
