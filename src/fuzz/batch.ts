@@ -64,8 +64,16 @@ export interface BatchOptions {
 
 export const DEFAULT_BATCH: BatchOptions = { minRecords: 50, maxRecords: 300, ingestShare: 0.15, eventsShare: 0.3, cliShare: 0.1, bombShare: 0.03 };
 
-const ZERO_BOMB: GzipBomb = { fill: 'zeros', inflatedMib: 16 << 10 };
-const NEWLINE_BOMB: GzipBomb = { fill: 'newlines', inflatedMib: 1 << 10 };
+/**
+ * Whole-file bombs. A whole gzip file is deliberately not capped by packettrail (a log object of
+ * several GB is legitimate; see src/util/bounded-inflate.ts): it streams with flat memory and takes
+ * as long as reading that much text. So these are sized to prove flat memory, not to outlast the
+ * case timeout: 512 MiB of NUL bytes is one line longer than a JavaScript string can be and than the
+ * case's heap (buffered, it could only crash); 32 MiB of line feeds is 33 million blank lines (about
+ * 5 s: blank lines cost what lines cost, a 1 GiB one takes minutes).
+ */
+const ZERO_BOMB: GzipBomb = { fill: 'zeros', inflatedMib: 512 };
+const NEWLINE_BOMB: GzipBomb = { fill: 'newlines', inflatedMib: 32 };
 /** Cases read from stdin: the pipeline then parses on worker threads, whose start costs a second of CPU. */
 const STDIN_SHARE = 0.1;
 /** A line limit below the 10 MB lines some cases write, so the oversized-line path runs too. */

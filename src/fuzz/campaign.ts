@@ -15,12 +15,17 @@ import { MUTATORS } from './mutate.js';
  * A fuzzing campaign, in rounds: each round builds one batch per format (case `<seed>/<n>` always
  * builds the same batch), runs them in child processes and checks every one. A new kind of failure is
  * minimized to the records that cause it and written as a reproducer. Runs until the time budget is
- * spent (a round that has started is finished).
+ * spent (a round that has started is finished) or the number of cases asked for has run.
  */
 
 export interface FuzzOptions {
   seed: string;
   budgetMs: number;
+  /**
+   * Cases to run at most (the last round is cut to it): with a budget too large to reach, the same
+   * cases run however loaded the machine is — what a test needs.
+   */
+  maxCases?: number | undefined;
   /** Format ids to fuzz (default: every format in the catalog). */
   formats?: string[] | undefined;
   /** Where reproducers are written; none when absent. */
@@ -184,9 +189,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     }
   };
 
+  const casesLeft = () => (o.maxCases ?? Infinity) - next;
   const worker = async () => {
-    while (elapsed() < o.budgetMs) {
-      const batches = formats.map(() => {
+    while (elapsed() < o.budgetMs && casesLeft() > 0) {
+      const batches = formats.slice(0, Math.min(formats.length, casesLeft())).map(() => {
         const caseNo = next++;
         const id = `${o.seed}-${caseNo}`;
         const format = formats[caseNo % formats.length]!;

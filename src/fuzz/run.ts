@@ -6,14 +6,15 @@ import { DEFAULT_MINIMIZE_RUNS, renderFuzzReport, runFuzz } from './campaign.js'
 import { DEFAULT_LIMITS } from './execute.js';
 
 /**
- * `npm run fuzz -- --seed N --budget 60s [--format id …] [--out dir] [--jobs n]`: a seeded, time-bounded
+ * `npm run fuzz -- --seed N --budget 60s [--cases N] [--format id …] [--out dir] [--jobs n]`: a seeded, time-bounded
  * mutation-fuzzing campaign over every format's samples (see campaign.ts). Exits 1 when anything was
  * found; reproducers go under --out (default fuzz-findings/).
  */
 
-const USAGE = `usage: npm run fuzz -- [--seed S] [--budget 60s] [--format id]… [--out dir] [--jobs n]
+const USAGE = `usage: npm run fuzz -- [--seed S] [--budget 60s] [--cases N] [--format id]… [--out dir] [--jobs n]
   --seed S          seed of the campaign: the same seed builds the same cases (default 1)
   --budget T        time to spend, as 90s, 5m or milliseconds (default 60s)
+  --cases N         stop after N cases even if time is left (the same N cases for a seed, however fast)
   --format id       fuzz only this format (repeatable; default every format)
   --out dir         where reproducers of findings are written (default fuzz-findings)
   --jobs n          cases run at once (default 1; each uses up to 3 threads)
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     options: {
       seed: { type: 'string', default: '1' },
       budget: { type: 'string', default: '60s' },
+      cases: { type: 'string' },
       format: { type: 'string', multiple: true },
       out: { type: 'string', default: 'fuzz-findings' },
       jobs: { type: 'string', default: '1' },
@@ -60,7 +62,7 @@ async function main(): Promise<number> {
     rssMb: values['rss-mb'] ? positive(values['rss-mb'], '--rss-mb') : DEFAULT_LIMITS.rssMb,
   };
   const report = await runFuzz({
-    seed: values.seed, budgetMs: duration(values.budget, '--budget'), formats: values.format, outDir: values.out,
+    seed: values.seed, budgetMs: duration(values.budget, '--budget'), maxCases: values.cases ? positive(values.cases, '--cases') : undefined, formats: values.format, outDir: values.out,
     jobs: positive(values.jobs, '--jobs'), limits, batch: DEFAULT_BATCH, sharedDir: values['no-shared'] ? undefined : SHARED_DIR,
     minimizeRuns: DEFAULT_MINIMIZE_RUNS, log: (line) => process.stderr.write(line + '\n'),
   });

@@ -50,11 +50,12 @@ const MIB = 1 << 20;
 const BOMB_MEMBER_BYTES = 64 * MIB;
 const memberCache = new Map<string, Buffer>();
 
-function member(fill: 'zeros' | 'newlines'): Buffer {
-  let m = memberCache.get(fill);
+function member(fill: 'zeros' | 'newlines', bytes: number): Buffer {
+  const key = `${fill} ${bytes}`;
+  let m = memberCache.get(key);
   if (!m) {
-    m = gzipSync(Buffer.alloc(BOMB_MEMBER_BYTES, fill === 'zeros' ? 0 : 0x0a), { level: 9 });
-    memberCache.set(fill, m);
+    m = gzipSync(Buffer.alloc(bytes, fill === 'zeros' ? 0 : 0x0a), { level: 9 });
+    memberCache.set(key, m);
   }
   return m;
 }
@@ -67,8 +68,9 @@ export interface GzipBomb {
 
 /** `content` gzipped, followed by gzip members inflating to `bomb.inflatedMib` MiB of NUL bytes or line feeds. */
 export function gzipBomb(content: Buffer, bomb: GzipBomb): Buffer {
-  const members = Math.ceil((bomb.inflatedMib * MIB) / BOMB_MEMBER_BYTES);
-  return Buffer.concat([gzipSync(content), ...Array.from({ length: members }, () => member(bomb.fill))]);
+  const total = bomb.inflatedMib * MIB;
+  const size = Math.min(BOMB_MEMBER_BYTES, total);
+  return Buffer.concat([gzipSync(content), ...Array.from({ length: Math.ceil(total / size) }, () => member(bomb.fill, size))]);
 }
 
 /** Payloads in a bomb envelope, and what each inflates to: just under the envelope reader's 64 MiB per payload. */
