@@ -63,7 +63,8 @@ export function buildScenario(o: Omit<GenerateOptions, 'out'>): Scenario {
   return s;
 }
 
-const WRITERS = [writeCloudFront, writeWaf, writeAlb, writeApp, writeVpcFlow, writeCloudTrail, writeRoute53, writeUmbrella, writeZscaler, writePanos, writeDefender];
+/** Every scenario writer, in the order `generate` runs them (the fuzzer takes its seeds from them too). */
+export const WRITERS = [writeCloudFront, writeWaf, writeAlb, writeApp, writeVpcFlow, writeCloudTrail, writeRoute53, writeUmbrella, writeZscaler, writePanos, writeDefender];
 
 /** Writes the scenario in each source's delivery layout, then `truth.json` and `manifest.json`. */
 export async function generate(o: GenerateOptions): Promise<Manifest> {

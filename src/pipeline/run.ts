@@ -13,6 +13,7 @@ import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
 import type { DetectionSpec } from '../detect/spec.js';
 import { OutputError, RunStopped } from './output.js';
+import { looksLikeDocument } from './framing.js';
 
 export type { ByteSource } from '../sources/byte-source.js';
 
@@ -344,45 +345,4 @@ async function readSource(
     throw e;
   }
   return stats;
-}
-
-/** Lines after the first that looksLikeDocument reads. */
-const FRAMING_SAMPLE_LINES = 20;
-
-/**
- * Whether a json-or-lines source is one pretty-printed document rather than one record per line:
- * its first line is not a whole JSON value, and neither are most of the lines after it. The lines
- * after decide because a first line alone cannot tell the start of a document (`{`, `[`,
- * `{"records": [`) from a damaged first record (a NUL byte, a truncated write): judged on it alone,
- * one bad first record made a whole file of good records one invalid document.
- */
-function looksLikeDocument(text: string): boolean {
-  const start = text.search(/\S/);
-  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
-  const nl = text.indexOf('\n', start);
-  // A single line is one record either way: no need to parse it here as well.
-  if (nl < 0) return false;
-  if (isJsonValue(text.slice(start, nl))) return false;
-  let seen = 0;
-  let whole = 0;
-  for (let from = nl + 1; seen < FRAMING_SAMPLE_LINES && from < text.length; ) {
-    const end = text.indexOf('\n', from);
-    const line = text.slice(from, end < 0 ? text.length : end).trim();
-    if (line) {
-      seen++;
-      if ((line[0] === '{' || line[0] === '[') && isJsonValue(line)) whole++;
-    }
-    if (end < 0) break;
-    from = end + 1;
-  }
-  return whole * 2 <= seen;
-}
-
-function isJsonValue(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

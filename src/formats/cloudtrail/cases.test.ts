@@ -197,3 +197,18 @@ test('auto-detection: one-line Records object, pretty-printed Records, NDJSON, E
   assert.equal(detect(`${JSON.stringify(record())}\n${JSON.stringify(record())}`), 'aws.cloudtrail');
   assert.equal(detect(JSON.stringify({ 'detail-type': 'AWS Console Sign In via CloudTrail', detail: record() })), 'aws.cloudtrail');
 });
+
+test('found by fuzzing: an eventSource naming an Object member classifies like any unknown service; a record nested 10^5 deep is rejected, its neighbours kept', () => {
+  for (const eventSource of ['hasOwnProperty', 'constructor', '__proto__', 'toString']) {
+    const e = one(JSON.stringify(record({ eventSource, eventName: 'DeleteThing' })));
+    assert.deepEqual([e.event?.category, e.event?.type], [['configuration'], ['deletion']], eventSource);
+  }
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const file = `{"Records":[${JSON.stringify(record())},${JSON.stringify(record({ eventID: 'x' })).slice(0, -1)},"requestParameters":${deep}},${deep}]}`;
+  const r = parseText('aws.cloudtrail', file);
+  assert.equal(r.events.length, 1);
+  assert.deepEqual(r.rejected.map((d) => d.reason), [
+    'Records[1]: JSON nested deeper than 100 levels; a CloudTrail record is a few levels deep',
+    'Records[2]: expected a JSON object, got an array',
+  ]);
+});

@@ -325,3 +325,21 @@ test('isoTime cuts Defender\'s 7-digit fractions to milliseconds and validates t
   ];
   for (const [input, expected] of cases) assert.equal(isoTime(input), expected, input);
 });
+
+test('found by fuzzing: a record nested 10^5 deep is rejected on its own (writing it overflowed the stack), its batch neighbours kept', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const record = envelope('DeviceNetworkEvents', { ...NETWORK, AdditionalFields: '__DEEP__' }).replace('"__DEEP__"', deep);
+  assert.deepEqual(parseText(F, record).rejected.map((d) => d.reason), ['JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+  const batch = parseText(F, `{"records":[${envelope('DeviceNetworkEvents', NETWORK)},${record}]}`);
+  assert.equal(batch.events.length, 1);
+  assert.deepEqual(batch.rejected.map((d) => d.reason), ['records[1]: JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+});
+
+test('found by fuzzing: ids beyond 2^53 are not mapped, and an address that is none stays beside its typed vendor field, not in it', () => {
+  const e = one(envelope('DeviceNetworkEvents', { ...NETWORK, InitiatingProcessId: 1e308, FileOriginIP: 'toString' }));
+  assert.equal(get(e, 'process.pid'), undefined);
+  assert.deepEqual([get(e, 'microsoft.defender.file_origin_ip'), get(e, 'microsoft.defender.file_origin_ip_raw')], [undefined, 'toString']);
+  // A bad LocalIP is kept under its vendor name, as before: that field is not typed.
+  assert.equal(get(one(envelope('DeviceNetworkEvents', { ...NETWORK, LocalIP: 'nope' })), 'microsoft.defender.local_ip'), 'nope');
+  assert.equal(get(one(envelope('DeviceNetworkEvents', { ...NETWORK, InitiatingProcessId: '90071992547409910' })), 'process.pid'), undefined);
+});

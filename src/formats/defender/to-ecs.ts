@@ -13,6 +13,7 @@ import { mapDns, mapInspection, parseAdditional } from './additional.js';
 import { identities } from './accounts.js';
 import { additionalDirection, alertEvidence, inboundSides } from './sides.js';
 import { noteDropped, type FieldErrors } from '../shared/field-errors.js';
+import { TYPED_PATHS } from './fields.js';
 
 export const DATASET = 'microsoft.defender';
 
@@ -40,10 +41,10 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A whole number within 2^53 (beyond, a double is not exact, and past 2^63 no long column holds it). */
 function integer(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : undefined;
-  if (typeof v === 'string' && INTEGER.test(v)) return Number(v);
-  return undefined;
+  const n = typeof v === 'number' ? Math.trunc(v) : typeof v === 'string' && INTEGER.test(v) ? Number(v) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** What a column value of a kind should have been, for the note on a value left out. */
@@ -141,7 +142,10 @@ export function isoTime(v: string): string | undefined {
 
 const snakeCache = new Map<string, string[]>();
 
-/** `microsoft.defender.<snake_case>` path of a column no table maps. */
+/**
+ * `microsoft.defender.<snake_case>` path of a column no table maps (or whose value did not convert);
+ * `…_raw` when that name is a typed field, which must not hold it as written.
+ */
 function vendorPath(column: string): string[] {
   let p = snakeCache.get(column);
   if (!p) {
@@ -152,7 +156,8 @@ function vendorPath(column: string): string[] {
       .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
       .replace(/^_+|_+$/g, '')
       .toLowerCase();
-    p = ['microsoft', 'defender', snake || 'column'];
+    const name = snake || 'column';
+    p = ['microsoft', 'defender', TYPED_PATHS.has(`microsoft.defender.${name}`) ? `${name}_raw` : name];
     // Column names are a small vocabulary; the bound only guards against hostile input.
     if (snakeCache.size < 10_000) snakeCache.set(column, p);
   }

@@ -164,6 +164,10 @@ test('malformed records are rejected with what was expected', () => {
   assert.equal(absurd.event?.end, undefined);
   assert.equal(absurd.event?.duration, undefined);
   assert.deepEqual(getPath(absurd, 'packettrail.dropped_fields'), ['elapsed']);
+  // A 16-digit one is a whole number, but neither the end time nor the duration in nanoseconds exists: both are left unset.
+  const huge = one(csvRecord(TRAFFIC_FIELDS, { ...ok, subtype: 'end', start: '2026/11/20 09:59:50', elapsed: '9007199254740991' }));
+  assert.equal(huge.event?.end, undefined);
+  assert.equal(huge.event?.duration, undefined);
   assert.equal(absurd.event?.start, '2026-11-20T09:59:50Z');
   const r = parseText('panw.panos', '\n   \n');
   assert.equal(r.rejected.length, 0);
@@ -181,4 +185,17 @@ test('event.original, event.id stability and --original', () => {
   const crlf = one(`<14>Nov 20 10:00:01 fw02.corp.example ${line}\r`);
   assert.equal(getPath(crlf, 'observer.hostname'), 'fw02.corp.example');
   assert.equal(crlf.event?.id, parseText('panw.panos', `<14>Nov 20 10:00:01 fw02.corp.example ${line}`).events[0]!.event?.id);
+});
+
+test('found by fuzzing: counters beyond 2^53 are left out and noted (1.8e19 would not fit the store), an empty JSON batch is a counted skip', () => {
+  const ok = { receive_time: '2026/11/20 10:00:01', serial: '1', type: 'TRAFFIC', subtype: 'end', time_generated: '2026/11/20 10:00:00', src: '10.0.0.1', dst: '10.0.0.2', action: 'allow', sport: 1, dport: 2 };
+  const big = one(csvRecord(TRAFFIC_FIELDS, { ...ok, bytes_sent: '18446744073709551616' }));
+  assert.equal(big.source?.bytes, undefined);
+  assert.deepEqual(getPath(big, 'packettrail.dropped_fields'), ['bytes_sent']);
+  assert.match(String(getPath(big, 'packettrail.field_errors')), /bytes_sent \(Bytes Sent\) '18446744073709551616' is not a whole number \(0 to 9007199254740991\)/);
+  assert.deepEqual(getPath(one(csvRecord(TRAFFIC_FIELDS, { ...ok, repeatcnt: '1e20' })), 'packettrail.dropped_fields'), ['repeatcnt']);
+  for (const text of ['[]', '{"logs":[]}']) {
+    const r = parseText('panw.panos', text);
+    assert.deepEqual([r.records, r.events.length, r.rejected.length, r.skipped], [1, 0, 0, { 'empty batch': 1 }], text);
+  }
 });

@@ -69,7 +69,10 @@ export class PanosParser implements RecordParser {
   /** JSON records, each mapped (and rejected) on its own. */
   private json(text: string, sink: ParseSink): void {
     const m = this.mapCtx;
-    for (const { rec, raw } of parseSlsJson(text)) {
+    const records = parseSlsJson(text);
+    // `[]` or `{"logs":[]}` holds no log: counted, not lost.
+    if (!records.length) sink.skip('empty batch');
+    for (const { rec, raw } of records) {
       try {
         m.raw = raw;
         m.errors.clear();

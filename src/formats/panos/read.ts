@@ -76,8 +76,9 @@ export function int(r: Rec, id: number, e: FieldErrors): number | undefined {
 function slowWhole(v: string, id: number, e: FieldErrors): number | undefined {
   // Some relays write counters as 1.0e3 or with spaces; accept what is still a whole number.
   const n = Number(v.trim());
+  // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
   if (v.trim() !== '' && Number.isSafeInteger(n) && n >= 0) return n;
-  return dropField(e, id, v, 'is not a whole number');
+  return dropField(e, id, v, `is not a whole number (0 to ${Number.MAX_SAFE_INTEGER})`);
 }
 
 /** A port: 0–65535. */

@@ -1,5 +1,6 @@
 import type { EcsObject } from '../../ecs/event.js';
 import { ipVersion } from '../../ecs/ip.js';
+import { nanosFrom } from '../../ecs/time.js';
 import { F, type Rec } from './layouts.js';
 import { LOG_CATEGORY, OUTCOME_WORDS, lookup } from './mappings.js';
 import { int, ip, maybeIp, port, str, type TimeReader } from './read.js';
@@ -121,7 +122,8 @@ const BY_TYPE = lookup<(r: Rec, d: Draft, t: TimeReader) => void>({
     if (hostIps.length) hostObj.ip = hostIps;
     if (Object.keys(hostObj).length) d.out.host = hostObj;
     const duration = int(r, F.login_duration, d.errors);
-    if (duration !== undefined) d.event.duration = duration * 1_000_000_000;
+    const nanos = duration === undefined ? undefined : nanosFrom(duration, 1e9);
+    if (nanos !== undefined) d.event.duration = nanos;
     const gp: EcsObject = {};
     if (privateIp) gp.private_ip = privateIp;
     if (private4 && private6) gp.private_ipv6 = private6;

@@ -2,7 +2,7 @@ import type { EcsObject } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
-import { isTimeValue } from '../../ecs/time.js';
+import { isTimeValue, nanosFrom } from '../../ecs/time.js';
 import { splitDomain } from '../../ecs/domain.js';
 import { parseUrl } from '../../ecs/url.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
@@ -204,7 +204,8 @@ function traffic(r: Rec, d: Draft, t: TimeReader, cls: 'allowed' | 'denied' | un
     // An absurd elapsed time (a corrupted or hostile field) leaves the end unset; the duration shows it.
     if (d.subtype === 'end' && isTimeValue(end)) event.end = t.iso(end);
   }
-  if (elapsed !== undefined) event.duration = elapsed * 1_000_000_000;
+  const duration = elapsed === undefined ? undefined : nanosFrom(elapsed, 1e9);
+  if (duration !== undefined) event.duration = duration;
   const reason = str(r, F.session_end_reason);
   if (reason) event.reason = reason;
   const category = str(r, F.category);

@@ -163,3 +163,9 @@ test('auto-detection picks aws.s3access', () => {
   assert.equal(detectFormat({ name: '2019-02-06-00-00-38-0A1B2C3D4E5F6A7B', lines: [ROW24.join(' ')] }).format?.id, ID);
   assert.equal(detectFormat({ name: '', lines: ['', ROW26.join(' ')] }).format?.id, ID);
 });
+
+test('found by fuzzing: a total time beyond a long of nanoseconds leaves event.duration unset, not 1e20', () => {
+  const row = (totalTime: string) => ROW24.map((v, i) => (i === 13 ? totalTime : v)).join(' ');
+  assert.equal(one(row('7')).event?.duration, 7_000_000);
+  assert.equal(one(row('99999999999999')).event?.duration, undefined);
+});

@@ -7,7 +7,8 @@ import { RecordError, type ParserContext } from '../format.js';
 import { resolveIdentities } from './identities.js';
 import { Row, applyAction, applyIdentities, baseEvent, copyColumns, endpoint, vendor, type CopySpec, put } from './row.js';
 
-const QUERY_TYPE = /^(\d+)\s*\(([^)]+)\)$/;
+// DNS types are 16-bit: five digits at most, so a 30-digit "type" never becomes a number no long holds.
+const QUERY_TYPE = /^(\d{1,5})\s*\(([^)]+)\)$/;
 const STATUS = /^\d{3}$/;
 
 /**
@@ -17,7 +18,7 @@ const STATUS = /^\d{3}$/;
 function queryType(value: string): { name?: string; number?: number; other?: string } {
   const m = QUERY_TYPE.exec(value);
   if (m) return { name: m[2]!.trim().toUpperCase(), number: Number(m[1]) };
-  if (/^\d+$/.test(value)) return { number: Number(value) };
+  if (/^\d{1,5}$/.test(value)) return { number: Number(value) };
   if (/^other$/i.test(value)) return { other: value };
   return { name: value.toUpperCase() };
 }

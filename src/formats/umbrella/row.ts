@@ -57,8 +57,9 @@ export class Row {
   long(name: string): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
     const n = Number(v);
-    return INTEGER.test(v) && Number.isSafeInteger(n) ? n : this.drop(name, v, 'is not a whole number');
+    return INTEGER.test(v) && Number.isSafeInteger(n) ? n : this.drop(name, v, `is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   }
 
   port(name: string): number | undefined {

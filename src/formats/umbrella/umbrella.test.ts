@@ -247,3 +247,24 @@ test('auto detection: Umbrella rows with and without a telling key', () => {
   const fields = (getPath(one(DNS10), 'umbrella') as EcsObject);
   assert.equal(fields.log_type, 'dns');
 });
+
+test('found by fuzzing: protocol and audit action columns naming Object members are plain words; sizes beyond 2^53 are left out and noted', () => {
+  const fw = (proto: string, size: string) => q('2024-05-01 10:20:30', '[1,2]', 'Branch Tunnel', 'Network Tunnels', 'OUTBOUND', proto, size, '10.1.2.3', '51000', '198.51.100.7', '443', 'fra1', '77', 'ALLOW');
+  // network.transport held Object's constructor (a function), and the store's row writer threw on it.
+  assert.equal(getPath(one(fw('constructor', '60'), KEY('firewalllogs')), 'network.transport'), 'constructor');
+  assert.equal(getPath(one(fw('__proto__', '60'), KEY('firewalllogs')), 'network.transport'), '__proto__');
+  const big = one(fw('6', '9223372036854775808'), KEY('firewalllogs'));
+  assert.equal(getPath(big, 'umbrella.packet_size'), undefined);
+  assert.deepEqual(getPath(big, 'packettrail.dropped_fields'), ['packet size']);
+  assert.match(String(getPath(big, 'packettrail.field_errors')), /'9223372036854775808' is not a whole number \(up to 9007199254740991\)/);
+  const audit = one(q('42', '2024-05-01 10:20:30', 'admin@corp.example', 'Ada ADMIN', 'policies', 'constructor', '203.0.113.9', 'a', 'b'), 'stdin');
+  assert.deepEqual([audit.event?.action, audit.event?.type], ['constructor', ['info']]);
+});
+
+test('found by fuzzing: a query type of 30 digits is no DNS type number (1e32 overflowed the long umbrella.query_type_id)', () => {
+  const dns = (type: string) => one(q('2024-05-01 10:20:30', 'lee', 'lee', '10.1.2.3', '203.0.113.9', 'Allowed', type, 'NOERROR', 'a.example.net.', 'x', 'AD Users', 'AD Users', ''));
+  assert.deepEqual([getPath(dns('28 (AAAA)'), 'umbrella.query_type_id'), getPath(dns('65'), 'umbrella.query_type_id')], [28, 65]);
+  const huge = dns('100000000000000000000000000000000');
+  assert.deepEqual([getPath(huge, 'umbrella.query_type_id'), getPath(huge, 'dns.question.type')], [undefined, '100000000000000000000000000000000']);
+  assert.equal(getPath(dns('100000000000000000000000000000000 (A)'), 'umbrella.query_type_id'), undefined);
+});

@@ -1,5 +1,6 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { splitJsonValues } from './split.js';
 import { windowsEventToEcs } from './to-ecs.js';
 
@@ -23,6 +24,15 @@ export class WindowsEventParser implements RecordParser {
         parsed = JSON.parse(v);
       } catch (e) {
         sink.reject(`invalid JSON: ${(e as Error).message}`);
+        continue;
+      }
+      if (nestedDeeperThan(parsed)) {
+        sink.reject(`JSON nested deeper than ${MAX_JSON_DEPTH} levels; a Windows event is a few levels deep`);
+        continue;
+      }
+      if (Array.isArray(parsed) && parsed.length === 0) {
+        // An export of no events: nothing to reject, but the record is counted.
+        sink.skip('empty JSON array');
         continue;
       }
       for (const rec of Array.isArray(parsed) ? parsed : [parsed]) {

@@ -1,21 +1,21 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
+import { ECS_VERSION, setOwn } from '../../ecs/event.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
 
 export const DATASET = 'windows.event';
 
-/** `Event.System` members kept under `winlog.*` (ECS winlog names), Sigma's names in comments. */
-const SYSTEM: [string, string][] = [
-  ['EventRecordID', 'record_id'],
-  ['Channel', 'channel'],
-  ['Computer', 'computer_name'],
-  ['Task', 'task'],
-  ['Opcode', 'opcode'],
-  ['Keywords', 'keywords'],
-  ['Level', 'level'],
-  ['Version', 'version'],
+/** `Event.System` members kept under `winlog.*` (ECS winlog names) and their field types. */
+const SYSTEM: [string, string, 'keyword' | 'long'][] = [
+  ['EventRecordID', 'record_id', 'keyword'],
+  ['Channel', 'channel', 'keyword'],
+  ['Computer', 'computer_name', 'keyword'],
+  ['Task', 'task', 'keyword'],
+  ['Opcode', 'opcode', 'keyword'],
+  ['Keywords', 'keywords', 'keyword'],
+  ['Level', 'level', 'keyword'],
+  ['Version', 'version', 'long'],
 ];
 
 type Obj = Record<string, unknown>;
@@ -37,6 +37,19 @@ function scalar(v: unknown): EcsValue | undefined {
   return JSON.stringify(v);
 }
 
+/** A keyword value: a scalar as it is, anything else (a list, an object) as its JSON text. */
+function keyword(v: unknown): string | number | boolean | undefined {
+  const x = scalar(v);
+  return x === undefined || typeof x !== 'object' ? x : JSON.stringify(x);
+}
+
+/** A whole number (given as a number or as digits), else undefined: long fields take nothing else. */
+function whole(v: unknown): number | undefined {
+  const x = scalar(v);
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d{1,15}$/.test(x.trim()) ? Number(x) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
  * One rendered Windows event (`{"Event":{"System":…,"EventData":…}}`, as evtx tools print it, or the
  * flat form with `EventID`, `Channel`… at the top) to ECS. The Windows names stay reachable for Sigma:
@@ -54,12 +67,14 @@ export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext):
   if (typeof provider === 'string') winlog.provider_name = provider;
   const guid = attrs(sys.Provider).Guid;
   if (typeof guid === 'string') winlog.provider_guid = guid;
-  for (const [from, to] of SYSTEM) {
-    const v = scalar(sys[from]);
+  for (const [from, to, type] of SYSTEM) {
+    const v = type === 'long' ? whole(sys[from]) : keyword(sys[from]);
     if (v !== undefined) winlog[to] = v;
   }
   const exec = attrs(sys.Execution);
-  if (exec.ProcessID !== undefined) winlog.process = { pid: Number(exec.ProcessID), thread: { id: Number(exec.ThreadID) } };
+  const pid = whole(exec.ProcessID);
+  const thread = whole(exec.ThreadID);
+  if (pid !== undefined) winlog.process = thread === undefined ? { pid } : { pid, thread: { id: thread } };
   const userId = attrs(sys.Security).UserID;
   if (typeof userId === 'string') winlog.user = { identifier: userId };
   const data = fields(ev.EventData);
@@ -69,7 +84,7 @@ export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext):
   if (ev === record && !isObj(ev.EventData)) {
     // Flat form: everything that is not a System member is event data.
     const flat: EcsObject = {};
-    for (const [k, v] of Object.entries(record)) if (!['EventID', 'Provider_Name', ...SYSTEM.map((s) => s[0])].includes(k)) flat[k] = scalar(v) ?? null;
+    for (const [k, v] of Object.entries(record)) if (!['EventID', 'Provider_Name', ...SYSTEM.map((s) => s[0])].includes(k)) setOwn(flat, k, scalar(v) ?? null);
     if (Object.keys(flat).length) winlog.event_data = flat;
   }
 
@@ -96,7 +111,7 @@ function sigmaName(k: string): string {
   return k.indexOf(' ') >= 0 ? k.replace(/ /g, '') : k;
 }
 
-/** EventData as a name → value map: `{Name: value}` objects or `Data: [{#attributes:{Name}, #text}]` lists. */
+/** EventData as a name → value map (names are the record's, set as own fields even when `__proto__`): `{Name: value}` objects or `Data: [{#attributes:{Name}, #text}]` lists. */
 function fields(v: unknown): EcsObject {
   const out: EcsObject = {};
   if (!isObj(v)) return out;
@@ -104,15 +119,15 @@ function fields(v: unknown): EcsObject {
   if (Array.isArray(data)) {
     data.forEach((d, i) => {
       const name = attrs(d).Name;
-      out[typeof name === 'string' ? sigmaName(name) : `param${i + 1}`] = scalar(d) ?? null;
+      setOwn(out, typeof name === 'string' ? sigmaName(name) : `param${i + 1}`, scalar(d) ?? null);
     });
   }
   for (const [k, x] of Object.entries(v)) {
     if (k === '#attributes' || (k === 'Data' && Array.isArray(data))) continue;
     if (isObj(x) && !('#text' in x)) {
       const nested = fields(x);
-      out[sigmaName(k)] = Object.keys(nested).length ? nested : null;
-    } else out[sigmaName(k)] = scalar(x) ?? null;
+      setOwn(out, sigmaName(k), Object.keys(nested).length ? nested : null);
+    } else setOwn(out, sigmaName(k), scalar(x) ?? null);
   }
   return out;
 }

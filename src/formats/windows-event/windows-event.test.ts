@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { EcsEvent } from '../../ecs/event.js';
 import { windowsEvent } from './format.js';
 import { splitJsonValues } from './split.js';
+import { parseText } from '../../testing/parse.js';
 
 export function parseWindows(text: string): { events: EcsEvent[]; rejected: string[] } {
   const events: EcsEvent[] = [];
@@ -68,4 +69,27 @@ test('detect recognizes rendered events', () => {
   const lines = JSON.stringify(SYSMON, null, 2).split('\n');
   assert.ok(windowsEvent.detect({ name: 'x.json', lines }) >= 0.9);
   assert.equal(windowsEvent.detect({ name: 'x.log', lines: ['2026-01-01 GET /'] }), 0);
+});
+
+test('found by fuzzing: an empty array is a counted skip, deep nesting a rejection, System members fit their field types', () => {
+  const empty = parseText('windows.event', '[]');
+  assert.deepEqual([empty.records, empty.events.length, empty.rejected.length, empty.skipped], [1, 0, 0, { 'empty JSON array': 1 }]);
+  // JSON.parse reads 10^5 levels; walking them (or writing the event) overflowed the stack: "parser failure".
+  const deep = parseText('windows.event', `{"EventID":1,"Channel":"Security","X":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+  assert.deepEqual(deep.rejected.map((d) => d.reason), ['JSON nested deeper than 100 levels; a Windows event is a few levels deep']);
+  const odd = { Event: { System: { EventID: 1, TimeCreated: '2026-11-20T10:00:00Z', Channel: [1, 'a'], Level: [null], Version: 'x', Execution: { '#attributes': { ProcessID: 'abc', ThreadID: '7' } } } } };
+  const w = parseText('windows.event', JSON.stringify(odd)).events[0]!.winlog as Record<string, unknown>;
+  assert.deepEqual([w.channel, w.level, w.version, w.process], ['[1,"a"]', '[null]', undefined, undefined]);
+  const pids = { ...odd.Event.System, Version: '3', Execution: { '#attributes': { ProcessID: '4', ThreadID: 'x' } } };
+  const w2 = parseText('windows.event', JSON.stringify({ Event: { System: pids } })).events[0]!.winlog as Record<string, unknown>;
+  assert.deepEqual([w2.version, w2.process], [3, { pid: 4 }]);
+});
+
+test('found by fuzzing: EventData names like __proto__ are fields of their own, not the prototype of event_data', () => {
+  const text = '{"Event":{"System":{"EventID":1,"TimeCreated":"2026-11-20T10:00:00Z"},"EventData":{"__proto__":{"a":1},"constructor":"c","X":2}}}';
+  const data = (parseText('windows.event', text).events[0]!.winlog as Record<string, unknown>).event_data as object;
+  assert.equal(Object.getPrototypeOf(data), Object.prototype);
+  assert.equal(JSON.stringify(data), '{"__proto__":{"a":1},"constructor":"c","X":2}');
+  const flat = parseText('windows.event', '{"EventID":4624,"Channel":"Security","TimeCreated":"2026-11-20T10:00:00Z","__proto__":"x"}').events[0]!;
+  assert.equal(JSON.stringify((flat.winlog as Record<string, unknown>).event_data), '{"TimeCreated":"2026-11-20T10:00:00Z","__proto__":"x"}');
 });

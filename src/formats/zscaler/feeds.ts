@@ -29,9 +29,17 @@ const SOURCETYPE_FEEDS: Record<string, Feed> = {
   adminaudit: 'audit', casb: 'casb', saas: 'casb', alerts: 'alerts', alert: 'alerts',
 };
 
+/**
+ * What an unknown sourcetype's suffix may be as a feed name: it becomes the `zscaler.<feed>` object
+ * key, so a word (`__proto__` reached Object.prototype; 10 MB names made 10 MB keys).
+ */
+const FEED_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
+
 export function feedFromSourcetype(sourcetype: string): Feed {
   const suffix = sourcetype.toLowerCase().replace(/^zscaler[-_]?nss[-_]?|^zscaler[-_]?/, '').replace(/[^a-z0-9_]/g, '_');
-  return SOURCETYPE_FEEDS[suffix] ?? (suffix || 'unknown');
+  // Own entries only: a sourcetype of `constructor` must not find Object's members.
+  if (Object.hasOwn(SOURCETYPE_FEEDS, suffix)) return SOURCETYPE_FEEDS[suffix]!;
+  return FEED_NAME.test(suffix) ? suffix : 'unknown';
 }
 
 /** Fields that only one feed carries; the feed with the most of them present wins. */

@@ -1,4 +1,5 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
+import { nanosFrom } from '../../ecs/time.js';
 import { canonicalIp } from '../../ecs/ip.js';
 import { normalizeHost, splitDomain } from '../../ecs/domain.js';
 import { Rec, applyAction, applyCopies, applyUser, endpoint, networkType, setNat, type Copy, put } from './rec.js';
@@ -7,8 +8,9 @@ import { Rec, applyAction, applyCopies, applyUser, endpoint, networkType, setNat
 function duration(event: EcsEvent, rec: Rec): void {
   const ms = rec.number('durationms');
   const s = ms === undefined ? rec.number('duration') : undefined;
-  if (ms !== undefined) put(event, 'event.duration', Math.round(ms * 1e6));
-  else if (s !== undefined) put(event, 'event.duration', Math.round(s * 1e9));
+  // Beyond a long of nanoseconds (8.64e21 from a hostile durationms) the duration is left unset.
+  if (ms !== undefined) put(event, 'event.duration', nanosFrom(ms, 1e6));
+  else if (s !== undefined) put(event, 'event.duration', nanosFrom(s, 1e9));
 }
 
 export function mapFirewall(event: EcsEvent, rec: Rec): void {

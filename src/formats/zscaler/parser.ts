@@ -83,8 +83,9 @@ export class ZscalerParser implements RecordParser {
     this.errors.clear();
     const rec = new Rec(values, raw, this.errors, canonicalKeys(values, feed));
     const ms = nssMillis(rec.get('time', 'datetime'), rec.get('tz'), rec.get('epochtime'), this.timezone, this.zones);
-    const event = baseEvent(rec, ms, feed, FEED_SPECS[feed] ?? DEFAULT_SPEC, this.ctx);
-    (MAPPERS[feed] ?? mapGeneric)(event, rec);
+    // A feed named after the sourcetype's suffix may be any word (`constructor`): own entries only.
+    const event = baseEvent(rec, ms, feed, (Object.hasOwn(FEED_SPECS, feed) ? FEED_SPECS[feed] : undefined) ?? DEFAULT_SPEC, this.ctx);
+    (Object.hasOwn(MAPPERS, feed) ? MAPPERS[feed]! : mapGeneric)(event, rec);
     copyRest(event, rec, feed);
     fillRelated(event);
     if (this.errors.count) noteDropped(event, this.errors, raw);

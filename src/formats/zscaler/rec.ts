@@ -1,5 +1,5 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { setPath } from '../../ecs/event.js';
+import { setOwn, setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
@@ -7,6 +7,7 @@ import type { ParserContext } from '../format.js';
 import type { FieldErrors } from '../shared/field-errors.js';
 import { eventSkeleton } from '../shared/skeleton.js';
 import type { FeedSpec } from './feeds.js';
+import { TYPED_PATHS } from './fields.js';
 import { clip } from '../shared/reason.js';
 export { applyAction } from '../shared/action.js';
 
@@ -72,14 +73,16 @@ export class Rec {
   long(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
     const n = Number(hit[1]);
-    return INTEGER.test(hit[1]) && Number.isSafeInteger(n) ? n : this.drop(hit[0], hit[1], 'is not a whole number');
+    return INTEGER.test(hit[1]) && Number.isSafeInteger(n) ? n : this.drop(hit[0], hit[1], `is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   }
 
   number(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    return NUMBER.test(hit[1]) ? Number(hit[1]) : this.drop(hit[0], hit[1], 'is not a number');
+    const n = Number(hit[1]);
+    return NUMBER.test(hit[1]) && Number.isFinite(n) ? n : this.drop(hit[0], hit[1], 'is not a number');
   }
 
   port(...keys: string[]): number | undefined {
@@ -193,11 +196,15 @@ const TIME_PARTS = new Set([
 /** Every value the mapping did not consume, under `zscaler.<feed>.<field>`, so nothing is lost. */
 export function copyRest(event: EcsEvent, rec: Rec, feed: string): void {
   const zscaler = event.zscaler as EcsObject;
-  let rest = zscaler[feed] as EcsObject | undefined;
+  let rest = (Object.hasOwn(zscaler, feed) ? zscaler[feed] : undefined) as EcsObject | undefined;
   for (const [k, v] of rec.values) {
     if (rec.used.has(k) || TIME_PARTS.has(k)) continue;
-    rest ??= zscaler[feed] = {};
-    const key = k.replace(/\./g, '_');
-    if (rest[key] === undefined) rest[key] = v;
+    if (!rest) setOwn(zscaler, feed, (rest = {}));
+    let key = k.replace(/\./g, '_');
+    // A value that did not read as its typed field (stateful 'Maybe', an object for sessions) stays
+    // beside it as written: in the field itself the store refused the row (and its whole chunk).
+    if (TYPED_PATHS.has(`zscaler.${feed}.${key}`)) key += '_raw';
+    // Keys are the record's own: `__proto__` or `constructor` are fields like any other.
+    if (!Object.hasOwn(rest, key)) setOwn(rest, key, v);
   }
 }

@@ -206,3 +206,41 @@ test('auto detection: envelope, flat JSON and key=value NSS records; not generic
   assert.equal(detectFormat({ name: 'stdin', lines: [kv] }).format?.id, 'zscaler.zia');
   assert.notEqual(detectFormat({ name: 'app.log', lines: ['{"url":"/x","ua":"curl","action":"get"}'] }).format?.id, 'zscaler.zia');
 });
+
+test('found by fuzzing: typed fields hold only what fits them (the rest is left out and noted), Object member names are plain words, deep JSON is rejected', () => {
+  const fw = (over: Record<string, unknown>) =>
+    JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', csport: '123', cdport: '80', action: 'Allow', ...over } });
+  // A yes/no field that is neither (or an object) stays beside its boolean column: in it, the store refused the chunk.
+  const odd = one(fw({ stateful: 'Maybe', dnat: { a: 1 }, aggregate: 'No' }));
+  assert.deepEqual(getPath(odd, 'zscaler.firewall'), { stateful_raw: 'Maybe', dnat_raw: { a: 1 }, aggregate: false });
+  // Numbers that no column holds are left out and noted; the record is kept.
+  const big = one(fw({ numsessions: '100000000000000000000000000000000', avgduration: '1' + '0'.repeat(400) }));
+  assert.equal(getPath(big, 'zscaler.firewall.sessions'), undefined);
+  assert.equal(getPath(big, 'zscaler.firewall.avg_duration_ms'), undefined);
+  const errors = String(getPath(big, 'packettrail.field_errors'));
+  assert.match(errors, /numsessions '100000000000000000000000000000000' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(errors, /avgduration '1000.*' is not a number/);
+  // `zscalernss-constructor` named Object's constructor as the feed (zscaler.feed held a function).
+  const ctor = one(JSON.stringify({ sourcetype: 'zscalernss-constructor', event: { datetime: 'Tue Dec 31 02:22:22 2022', login: 'a@b.c' } }));
+  assert.deepEqual([getPath(ctor, 'zscaler.feed'), ctor.event?.category, ctor.event?.type], ['constructor', ['network'], ['info']]);
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  assert.equal(reject(fw({ login: '__DEEP__' }).replace('"__DEEP__"', deep)), 'JSON nested deeper than 100 levels; an NSS record is a few levels deep');
+});
+
+test('found by fuzzing: a sourcetype of __proto__ wrote every leftover field into Object.prototype; feed names are words, leftover keys own fields', () => {
+  const web = (sourcetype: string, extra: Record<string, unknown> = {}) => JSON.stringify({ sourcetype, event: { ...WEB, leftover: 'x', ...extra } });
+  const e = one(web('__proto__'));
+  assert.equal(({} as Record<string, unknown>).leftover, undefined);
+  assert.equal(({} as Record<string, unknown>).host, undefined);
+  assert.deepEqual([getPath(e, 'zscaler.feed'), getPath(e, 'zscaler.unknown.leftover')], ['unknown', 'x']);
+  assert.equal(getPath(one(web(`zscalernss-${'a'.repeat(10_000)}`)), 'zscaler.feed'), 'unknown');
+  const keys = JSON.parse(`{"sourcetype":"zscalernss-web","event":${JSON.stringify({ ...WEB }).slice(0, -1)},"__proto__":{"a":1},"constructor":"c"}}`) as unknown;
+  const own = one(JSON.stringify(keys));
+  assert.equal(JSON.stringify(getPath(own, 'zscaler.web')), '{"__proto__":{"a":1},"constructor":"c"}');
+});
+
+test('found by fuzzing: a duration beyond a long of nanoseconds is left unset (8.64e21 made the store refuse the chunk)', () => {
+  const fw = (durationms: string) => JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', action: 'Allow', durationms } });
+  assert.equal(one(fw('1234')).event?.duration, 1_234_000_000);
+  assert.equal(one(fw('8640000000000001')).event?.duration, undefined);
+});
