@@ -1,8 +1,7 @@
 import type { Column } from '../../store/schema.js';
 import { EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
-import type { Command } from './ast.js';
-import { HANDLERS, type Stage } from './commands.js';
+import { compileCommand, type Stage } from './commands/index.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
@@ -59,10 +58,10 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
-  for (const cmd of commands) {
+  for (const [i, cmd] of commands.entries()) {
     let stage: Stage;
     try {
-      stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
+      stage = compileCommand(ctx, scope, cmd, from, i === 0);
     } catch (e) {
       if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
       throw e;

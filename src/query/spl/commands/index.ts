@@ -1,0 +1,26 @@
+import type { Command } from '../ast.js';
+import type { Ctx, Scope } from '../context.js';
+import { CORE_HANDLERS } from './core.js';
+import type { CommandModule } from './registry.js';
+import type { Stage } from './stage.js';
+
+export type { Stage } from './stage.js';
+export type { CommandModule } from './registry.js';
+
+/** Commands in modules of their own, by name (aliases such as bucket → bin listed twice). */
+export const MODULES: Record<string, CommandModule> = {};
+
+export function moduleFor(name: string): CommandModule | undefined {
+  return Object.hasOwn(MODULES, name) ? MODULES[name] : undefined;
+}
+
+/** Compiles one command of the pipeline; `first` when nothing comes before it (`| inputlookup …`). */
+export function compileCommand(ctx: Ctx, scope: Scope, cmd: Command, from: string, first: boolean): Stage {
+  if (cmd.cmd === 'module') {
+    const m = moduleFor(cmd.name)!;
+    if (m.generating && !first) throw ctx.error(`${cmd.name} starts a search: it must be the first command, as in '| ${cmd.name} …'`, cmd.tok);
+    return m.compile(ctx, scope, cmd.node, from, cmd.tok);
+  }
+  const handler = CORE_HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage;
+  return handler(ctx, scope, cmd, from);
+}
