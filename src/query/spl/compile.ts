@@ -2,6 +2,7 @@ import type { Column } from '../../store/schema.js';
 import { EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
 import { compileCommand, type Stage } from './commands/index.js';
+import { inputOrder } from './commands/order.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
@@ -71,7 +72,9 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
+  // Raw events no command ordered come newest first, as Splunk lists them.
+  const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
+  return { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), params: ctx.params, warnings: ctx.warnings };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

@@ -22,6 +22,12 @@ export interface ColInfo {
 export interface Scope {
   cols: Map<string, ColInfo>;
   base: boolean;
+  /**
+   * The rows are in an order a command gave them (sort, stats, dedup …). Raw events without one are
+   * in Splunk's order, newest first: commands that depend on the order (head, dedup, streamstats,
+   * transaction) impose it (see commands/order.ts).
+   */
+  sorted?: boolean;
 }
 
 /** A field reference compiled to SQL. */

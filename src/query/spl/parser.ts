@@ -226,19 +226,22 @@ function parseDedup(c: Cursor, tok: Token): Command {
   const count = /^\d+$/.test(c.peek().text) ? c.expectCount('a count') : null;
   const fields: Token[] = [];
   const sortby: SortKey[] = [];
-  let keepempty = false;
+  const flags = { keepempty: false, consecutive: false };
   while (!c.atEnd()) {
     if (c.eatOp(',')) continue;
-    if (c.isWord('keepempty') && c.isOp('=', 1)) {
+    if (c.peek().kind === 'word' && c.isOp('=', 1)) {
+      const option = c.next();
       c.next();
-      c.next();
-      keepempty = /^(true|t|1)$/i.test(c.expectName('true or false').text);
+      const name = option.text.toLowerCase();
+      // keepevents=true keeps the duplicates with their dedup fields cleared: not implemented.
+      if (name !== 'keepempty' && name !== 'consecutive') throw new SplError(`dedup option '${option.text}' is not supported (keepempty, consecutive, sortby)`, option.pos, option.end - option.pos, c.query);
+      flags[name] = booleanOption(c);
     } else if (c.eatWord('sortby')) {
       while (!c.atEnd()) sortby.push(sortKey(c));
     } else fields.push(c.expectName());
   }
   if (!fields.length) throw c.error('expected the fields to deduplicate on');
-  return { cmd: 'dedup', count, fields, sortby, keepempty, tok };
+  return { cmd: 'dedup', count, fields, sortby, ...flags, tok };
 }
 
 function parseTop(c: Cursor, tok: Token, cmd: 'top' | 'rare'): Command {

@@ -5,6 +5,7 @@ import { compileExpr, valueKind } from '../expr.js';
 import { compileSearch } from '../search.js';
 import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
+import { inputOrder, numbered } from './order.js';
 import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
 
 export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
@@ -67,12 +68,16 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
   },
   sort: (ctx, scope, c, from) => {
     const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
-    return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, scope);
+    return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, { ...scope, sorted: true });
   },
-  head: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, scope),
+  // Raw events come newest first (see order.ts): head keeps the newest, tail the oldest.
+  head: (ctx, scope, c, from) => {
+    const order = inputOrder(ctx, scope, c.tok);
+    return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, { ...scope, sorted: true });
+  },
   tail: (ctx, scope, c, from) => {
     const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
-    return keep(`SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from}) ORDER BY ${ROW} DESC LIMIT ${n}`, scope);
+    return keep(`SELECT * EXCLUDE (${ROW}) FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
   },
   dedup: compileDedup,
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),

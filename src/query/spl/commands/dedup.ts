@@ -1,21 +1,35 @@
 import type { Command } from '../ast.js';
 import type { Ctx, Scope } from '../context.js';
+import { numbered } from './order.js';
 import { keep, orderBy, ROW, type Stage } from './stage.js';
 
 type Dedup = Extract<Command, { cmd: 'dedup' }>;
 
 /**
- * `dedup [N] <fields> [keepempty=] [consecutive=] [keepevents=] [sortby …]`: the first N results of
- * each value combination, in the order of the input; results missing a field are dropped unless
- * keepempty=true.
+ * `dedup [N] <fields> [keepempty=] [consecutive=] [sortby …]`, as Splunk: the first N results of
+ * each value combination in the order of the input (raw events newest first); results missing one of
+ * the fields are dropped, or with keepempty=true all kept; consecutive=true removes only a result
+ * equal to the one before it; sortby orders what is kept.
  */
 export function compileDedup(ctx: Ctx, scope: Scope, c: Dedup, from: string): Stage {
   const refs = c.fields.map((t) => ctx.resolve(scope, t).sql);
   const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('1', c.tok);
+  if (c.consecutive && c.count) throw ctx.error('dedup N with consecutive=true is not supported: give one or the other', c.count);
   const order = c.sortby.length ? orderBy(ctx, scope, c.sortby) : ROW;
-  const where = c.keepempty ? '' : ` WHERE ${refs.map((r) => `${r} IS NOT NULL`).join(' AND ')}`;
-  return keep(
-    `SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from})${where} QUALIFY row_number() OVER (PARTITION BY ${refs.join(', ')} ORDER BY ${ROW}) <= ${n} ORDER BY ${order}`,
-    scope,
-  );
+  const missing = refs.map((r) => `${r} IS NULL`).join(' OR ');
+  const rows = numbered(ctx, scope, from, c.tok);
+  let sql: string;
+  if (c.consecutive) {
+    // Each result is compared with the previous one kept in the comparison (results missing a field
+    // are not part of it: dropped, or kept as they are with keepempty=true).
+    const same = refs.map((r, i) => `${r} IS NOT DISTINCT FROM "__pt_prev${i}"`).join(' AND ');
+    const prev = refs.map((r, i) => `lag(${r}) OVER (ORDER BY ${ROW}) AS "__pt_prev${i}"`).join(', ');
+    const complete = `SELECT *, ${prev} FROM ${rows} WHERE NOT (${missing})`;
+    const kept = `SELECT * EXCLUDE (${refs.map((_, i) => `"__pt_prev${i}"`).join(', ')}) FROM (${complete}) WHERE NOT coalesce(${same}, FALSE)`;
+    sql = c.keepempty ? `${kept} UNION ALL BY NAME SELECT * FROM ${rows} WHERE ${missing}` : kept;
+  } else {
+    const firsts = `SELECT * FROM ${rows} WHERE NOT (${missing}) QUALIFY row_number() OVER (PARTITION BY ${refs.join(', ')} ORDER BY ${ROW}) <= ${n}`;
+    sql = c.keepempty ? `${firsts} UNION ALL BY NAME SELECT * FROM ${rows} WHERE ${missing}` : firsts;
+  }
+  return keep(`SELECT * EXCLUDE (${ROW}) FROM (${sql}) ORDER BY ${order}`, { ...scope, sorted: true });
 }
