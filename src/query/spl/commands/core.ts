@@ -1,7 +1,7 @@
 import type { Command } from '../ast.js';
 import { compileAggs, expandMultivalue } from '../aggs.js';
 import type { ColInfo, Ctx, Scope } from '../context.js';
-import { compileExpr, valueKind } from '../expr.js';
+import { compileExpr, isListExpr, valueKind } from '../expr.js';
 import { compileSearch } from '../search.js';
 import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
@@ -25,7 +25,8 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
       sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
       // A value of a known kind keeps comparisons on it plain (see compileExpr).
       const kind = valueKind(ctx, { ...scope, cols }, a.expr);
-      cols = new Map(cols).set(name, kind === 'number' ? { list: false, type: 'double' } : kind === 'text' ? { list: false, type: 'keyword' } : { list: false });
+      const list = isListExpr(ctx, { ...scope, cols }, a.expr);
+      cols = new Map(cols).set(name, list ? { list } : kind === 'number' ? { list, type: 'double' } : kind === 'text' ? { list, type: 'keyword' } : { list });
     }
     return keep(sql, { cols, base: scope.base });
   },
@@ -40,7 +41,7 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
     return {
       sql: `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
-      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
+      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])]),
     };
   },
   timechart: (ctx, scope, c, from) => compileTimechart(ctx, scope, c, from, c.by ? ctx.nextSeries() : undefined),

@@ -1,14 +1,36 @@
 import type { Command } from '../ast.js';
 import type { Ctx, Scope } from '../context.js';
 import { CORE_HANDLERS } from './core.js';
+import { bin } from './bin.js';
+import { convert } from './convert.js';
+import { eventstats } from './eventstats.js';
+import { fillnull } from './fillnull.js';
+import { makemv } from './makemv.js';
+import { mvexpand } from './mvexpand.js';
+import { regexCommand } from './regex-command.js';
 import type { CommandModule } from './registry.js';
+import { rex } from './rex.js';
+import { spath } from './spath.js';
+import { streamstats } from './streamstats.js';
 import type { Stage } from './stage.js';
 
 export type { Stage } from './stage.js';
 export type { CommandModule } from './registry.js';
 
 /** Commands in modules of their own, by name (aliases such as bucket → bin listed twice). */
-export const MODULES: Record<string, CommandModule> = {};
+export const MODULES: Record<string, CommandModule> = {
+  bin,
+  bucket: bin,
+  convert,
+  eventstats,
+  fillnull,
+  makemv,
+  mvexpand,
+  regex: regexCommand,
+  rex,
+  spath,
+  streamstats,
+};
 
 export function moduleFor(name: string): CommandModule | undefined {
   return Object.hasOwn(MODULES, name) ? MODULES[name] : undefined;
