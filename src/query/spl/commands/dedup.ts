@@ -13,7 +13,6 @@ type Dedup = Extract<Command, { cmd: 'dedup' }>;
  */
 export function compileDedup(ctx: Ctx, scope: Scope, c: Dedup, from: string): Stage {
   const refs = c.fields.map((t) => ctx.resolve(scope, t).sql);
-  const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('1', c.tok);
   if (c.consecutive && c.count) throw ctx.error('dedup N with consecutive=true is not supported: give one or the other', c.count);
   const order = c.sortby.length ? orderBy(ctx, scope, c.sortby) : ROW;
   const missing = refs.map((r) => `${r} IS NULL`).join(' OR ');
@@ -28,6 +27,7 @@ export function compileDedup(ctx: Ctx, scope: Scope, c: Dedup, from: string): St
     const kept = `SELECT * EXCLUDE (${refs.map((_, i) => `"__pt_prev${i}"`).join(', ')}) FROM (${complete}) WHERE NOT coalesce(${same}, FALSE)`;
     sql = c.keepempty ? `${kept} UNION ALL BY NAME SELECT * FROM ${rows} WHERE ${missing}` : kept;
   } else {
+    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('1', c.tok);
     const firsts = `SELECT * FROM ${rows} WHERE NOT (${missing}) QUALIFY row_number() OVER (PARTITION BY ${refs.join(', ')} ORDER BY ${ROW}) <= ${n}`;
     sql = c.keepempty ? `${firsts} UNION ALL BY NAME SELECT * FROM ${rows} WHERE ${missing}` : firsts;
   }

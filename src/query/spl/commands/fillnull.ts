@@ -45,17 +45,17 @@ export const fillnull = commandModule<Fillnull>({
         }
       })();
       const info = scope.cols.get(name);
-      const value = numeric ? ctx.number(raw, f.value ?? tok) : ctx.param(raw);
+      const value = () => (numeric ? ctx.number(raw, f.value ?? tok) : ctx.param(raw));
       let filled: string;
       let type: ColInfo;
       if (!ref) {
-        filled = value;
+        filled = value();
         type = numeric ? { list: false, type: 'double' } : { list: false, type: 'keyword' };
       } else if (ref.list) {
         filled = `coalesce(${ref.sql}, [${ctx.param(raw)}])`;
         type = { list: true };
       } else if (numeric && (ref.type === 'long' || ref.type === 'double')) {
-        filled = `coalesce(${ref.sql}, ${value})`;
+        filled = `coalesce(${ref.sql}, ${value()})`;
         type = { list: false, type: ref.type };
       } else {
         filled = `coalesce(CAST(${ref.sql} AS VARCHAR), ${ctx.param(raw)})`;

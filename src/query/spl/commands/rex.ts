@@ -49,12 +49,12 @@ export const rex = commandModule<Rex>({
     if (src.list) throw ctx.error(`rex on '${fieldTok.text}', which holds several values, is not supported`, fieldTok);
     const text = `CAST(${src.sql} AS VARCHAR)`;
     if (r.sed) return sed(ctx, scope, r, from, fieldTok, text);
+    const p = regexParam(ctx, r.pattern.text, r.pattern);
     const groups = captureGroups(r.pattern.text).filter((g) => g.name !== null);
     if (!groups.length) throw ctx.error('the regex has no named group (?<name>…): rex would extract nothing', r.pattern);
     const names = groups.map((g) => g.name!);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw ctx.error(`the regex names the group '${dup}' twice`, r.pattern);
-    const p = regexParam(ctx, r.pattern.text, r.pattern);
     const max = r.maxMatch ? Number(r.maxMatch.text) : 1;
     let sql = `SELECT * FROM ${from}`;
     let cols = scope.cols;

@@ -1,6 +1,7 @@
 import type { SortKey } from '../ast.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from '../context.js';
 import type { Token } from '../lexer.js';
+import { inputOrder } from './order.js';
 
 /** One compiled command: a SELECT over the previous relation (`from`), and the relation it makes. */
 export interface Stage {
@@ -51,7 +52,9 @@ export function project(ctx: Ctx, scope: Scope, fields: Token[], from: string): 
     cols.push([ctx.outName(tok), { list: ref.list }]);
     return `${ref.sql} AS ${q(n)}`;
   });
-  return { sql: `SELECT ${select.join(', ')} FROM ${from}`, scope: derived(cols) };
+  // Raw events keep Splunk's order, newest first (order.ts).
+  const order = inputOrder(ctx, scope, fields[0]!);
+  return { sql: `SELECT ${select.join(', ')} FROM ${from}${order ? ` ${order}` : ''}`, scope: { ...derived(cols), sorted: true } };
 }
 
 export function orderBy(ctx: Ctx, scope: Scope, keys: SortKey[]): string {
