@@ -3,7 +3,7 @@ import type { Ctx, Scope } from './context.js';
 import { suggest } from './errors.js';
 import { AGG_FUNCTIONS, EVAL_FUNCTIONS, MAX_INTEGER_ARG } from './functions.js';
 import type { Call } from './functions/call.js';
-import { asEpoch } from './timefmt.js';
+import { asEpoch, numberText } from './timefmt.js';
 
 const CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ARITH: Record<string, string> = { '-': '-', '*': '*', '/': '/', '%': '%' };
@@ -54,8 +54,10 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
         if (lk === 'number' && rk === 'number') return `(${l} ${ARITH[op] ?? '+'} ${r})`;
         const [ln, rn] = [lk === 'number' ? l : asEpoch(l), rk === 'number' ? r : asEpoch(r)];
         if (op !== '+') return `(${ln} ${ARITH[op]} ${rn})`;
-        // + adds numbers and joins two texts; a number and a text give nothing.
-        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} + ${rn} WHEN ${ln} IS NULL AND ${rn} IS NULL THEN CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR) END)`;
+        // + adds numbers and joins two texts; a number and a text give nothing. With a number on one
+        // side the sum is a number; two values of unknown kinds give text (the sum written as Splunk writes it).
+        if (lk === 'number' || rk === 'number') return `(${ln} + ${rn})`;
+        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${numberText(`(${ln} + ${rn})`)} WHEN ${ln} IS NULL AND ${rn} IS NULL THEN CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR) END)`;
       }
       const sql = CMP[op] ?? ARITH[op];
       if (!sql) throw ctx.error(`unsupported operator '${e.op.text}'`, e.op);

@@ -8,8 +8,8 @@ const binary = (fn: string): EvalFunction => ({ min: 2, max: 2, returns: 'number
 /** IPv4 text → its number, or NULL (four decimal octets up to 255). */
 function ipv4(x: string): string {
   const parts = `string_split(CAST(${x} AS VARCHAR), '.')`;
-  const octet = (i: number) => `TRY_CAST(${parts}[${i}] AS UTINYINT)`;
-  return `CASE WHEN regexp_full_match(CAST(${x} AS VARCHAR), '\\d{1,3}(\\.\\d{1,3}){3}') THEN ${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + CAST(${octet(4)} AS BIGINT) END`;
+  const octet = (i: number) => `CAST(TRY_CAST(${parts}[${i}] AS UTINYINT) AS BIGINT)`;
+  return `CASE WHEN regexp_full_match(CAST(${x} AS VARCHAR), '\\d{1,3}(\\.\\d{1,3}){3}') THEN ${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)} END`;
 }
 
 /**
@@ -32,7 +32,8 @@ function cidrmatch(call: Call): string {
 
 /** Mathematical, trigonometric and IP functions. Arguments that are not numbers give NULL. */
 export const MATH_FUNCTIONS: Record<string, EvalFunction> = {
-  pi: { min: 0, max: 0, returns: 'number', compile: () => 'pi()' },
+  // Splunk's pi() has 11 decimals.
+  pi: { min: 0, max: 0, returns: 'number', compile: () => 'CAST(3.14159265359 AS DOUBLE)' },
   exact: { min: 1, max: 1, returns: 'number', compile: (call) => num(call.sql(0)) },
   random: { min: 0, max: 0, returns: 'number', compile: () => 'CAST(floor(random() * 2147483648) AS BIGINT)' },
   acos: unary('acos'),

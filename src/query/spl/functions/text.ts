@@ -10,7 +10,7 @@ const isNumber = (x: string) => `(typeof(${x}) <> 'BOOLEAN' AND ${num(x)} IS NOT
 /** printf: C conversions DuckDB's printf formats as C does; others (%'d, %n, %p) refused. */
 function printf(call: Call): string {
   const fmt = call.literal(0, 'the format');
-  const specs = fmt.match(/%[-+ #0]*(\d+|\*)?(\.(\d+|\*))?[a-zA-Z%]?/g) ?? [];
+  const specs = fmt.match(/%[^a-zA-Z%]*[a-zA-Z%]?/g) ?? [];
   for (const s of specs) {
     if (!/^%[-+ #0]*\d*(\.\d*)?[diouxXeEfFgGcs%]$/.test(s)) throw call.ctx.error(`printf conversion '${s}' is not supported`, call.args[0]!);
   }
@@ -56,7 +56,8 @@ export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
     returns: 'number',
     compile: (call) => {
       if (call.args.length === 1) return `TRY_CAST(${str(call.sql(0))} AS DOUBLE)`;
-      const base = Number(call.literal(1, 'the base'));
+      const b = call.args[1]!;
+      const base = b.kind === 'lit' ? Number(b.tok.text) : NaN;
       if (![2, 8, 10, 16].includes(base)) throw call.ctx.error('tonumber base: only 2, 8, 10 and 16 are supported', call.args[1]!);
       if (base === 10) return `TRY_CAST(${str(call.sql(0))} AS DOUBLE)`;
       const prefix = { 2: '0b', 8: '0o', 16: '0x' }[base as 2 | 8 | 16];

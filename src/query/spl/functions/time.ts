@@ -28,7 +28,7 @@ function relativeTime(call: Call): string {
   if (m[1]) {
     const u = unit(m[3]!);
     if (!u) throw call.ctx.error(`unknown time unit '${m[3]}' in '${mod}'`, call.args[1]!);
-    const n = `${m[1]}${m[2] || '1'}`;
+    const n = `${m[1] === '-' ? '-' : ''}${m[2] || '1'}`;
     t = `(${t} + CAST(${call.ctx.param(`${n} ${u}`)} AS INTERVAL))`;
   }
   if (m[4]) {
