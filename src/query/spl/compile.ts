@@ -3,6 +3,7 @@ import { EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
 import { compileCommand, type Stage } from './commands/index.js';
 import { inputOrder } from './commands/order.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
@@ -17,6 +18,8 @@ export interface CompileOptions {
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
   maxTimechartColumns?: number;
+  /** The lookup tables (`--lookups`); without them lookup commands are refused. */
+  lookups?: LookupCatalog;
 }
 
 export interface CompiledSpl {
@@ -30,6 +33,8 @@ export interface CompiledSpl {
   seriesQuery?: { sql: string; params: Record<string, Param> };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
+  /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
+  output?: LookupOutput;
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -55,6 +60,7 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
 export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
+  ctx.lookups = opts.lookups;
   let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
@@ -74,7 +80,8 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const final = scope.base ? eventColumns(ctx, scope) : '*';
   // Raw events no command ordered come newest first, as Splunk lists them.
   const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
-  return { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), params: ctx.params, warnings: ctx.warnings };
+  const sql = statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`);
+  return ctx.output ? { sql, params: ctx.params, warnings: ctx.warnings, output: ctx.output } : { sql, params: ctx.params, warnings: ctx.warnings };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

@@ -5,6 +5,7 @@ import type { Column } from '../../store/schema.js';
 import { columnName } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
 
 export type Param = string | number | boolean | null;
 
@@ -65,6 +66,11 @@ export class Ctx {
   ) {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
   }
+
+  /** The lookup tables `lookup`/`inputlookup`/`outputlookup` read and write (none: those commands are refused). */
+  lookups: LookupCatalog | undefined;
+  /** Set by `outputlookup`: where the caller writes the results. */
+  output: LookupOutput | undefined;
 
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};

@@ -5,8 +5,11 @@ import { bin } from './bin.js';
 import { convert } from './convert.js';
 import { eventstats } from './eventstats.js';
 import { fillnull } from './fillnull.js';
+import { inputlookup } from './inputlookup.js';
+import { lookup } from './lookup.js';
 import { makemv } from './makemv.js';
 import { mvexpand } from './mvexpand.js';
+import { outputlookup } from './outputlookup.js';
 import { regexCommand } from './regex-command.js';
 import type { CommandModule } from './registry.js';
 import { rex } from './rex.js';
@@ -24,8 +27,11 @@ export const MODULES: Record<string, CommandModule> = {
   convert,
   eventstats,
   fillnull,
+  inputlookup,
+  lookup,
   makemv,
   mvexpand,
+  outputlookup,
   regex: regexCommand,
   rex,
   spath,
@@ -38,10 +44,11 @@ export function moduleFor(name: string): CommandModule | undefined {
 
 /** Compiles one command of the pipeline; `first` when nothing comes before it (`| inputlookup …`). */
 export function compileCommand(ctx: Ctx, scope: Scope, cmd: Command, from: string, first: boolean): Stage {
+  if (ctx.output) throw ctx.error('outputlookup must be the last command (the results it writes are the answer)', cmd.tok);
   if (cmd.cmd === 'module') {
     const m = moduleFor(cmd.name)!;
     if (m.generating && !first) throw ctx.error(`${cmd.name} starts a search: it must be the first command, as in '| ${cmd.name} …'`, cmd.tok);
-    return m.compile(ctx, scope, cmd.node, from, cmd.tok);
+    return m.compile(ctx, scope, cmd.node, from, cmd.tok, first);
   }
   const handler = CORE_HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage;
   return handler(ctx, scope, cmd, from);

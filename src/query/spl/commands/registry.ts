@@ -11,7 +11,8 @@ import type { Stage } from './stage.js';
 export interface CommandModule<N = unknown> {
   mode: LexMode;
   parse(c: Cursor, tok: Token): N;
-  compile(ctx: Ctx, scope: Scope, node: N, from: string, tok: Token): Stage;
+  /** `first`: nothing comes before it in the pipeline (`| inputlookup …`). */
+  compile(ctx: Ctx, scope: Scope, node: N, from: string, tok: Token, first: boolean): Stage;
   /** Starts a search of its own (`| inputlookup`, `| tstats`): only as the first command. */
   generating?: boolean;
 }
