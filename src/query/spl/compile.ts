@@ -4,7 +4,7 @@ import type { AliasTable } from './aliases.js';
 import { compileCommand, type Stage } from './commands/index.js';
 import { inputOrder } from './commands/order.js';
 import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
-import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
+import { Ctx, DataNeeded, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
@@ -20,6 +20,8 @@ export interface CompileOptions {
   maxTimechartColumns?: number;
   /** The lookup tables (`--lookups`); without them lookup commands are refused. */
   lookups?: LookupCatalog;
+  /** Rows read for commands that need data first (see DataNeeded), by key; compileSplOn fills it. */
+  data?: ReadonlyMap<string, unknown[][]>;
 }
 
 export interface CompiledSpl {
@@ -31,6 +33,8 @@ export interface CompiledSpl {
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
+  /** Likewise for a command that needs rows of the store (iplocation): run it, compile again with the rows under `key` in `data`. */
+  dataQuery?: { key: string; sql: string; params: Record<string, Param> };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
   /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
@@ -46,10 +50,12 @@ export type RowReader = (sql: string, params: Record<string, Param>) => Promise<
  */
 export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
   const series: SeriesSet[] = [...(opts.series ?? [])];
+  const data = new Map(opts.data ?? []);
   for (;;) {
-    const compiled = compileSpl(query, { ...opts, series });
-    if (!compiled.seriesQuery) return compiled;
-    series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    const compiled = compileSpl(query, { ...opts, series, data });
+    if (compiled.dataQuery) data.set(compiled.dataQuery.key, await read(compiled.dataQuery.sql, compiled.dataQuery.params));
+    else if (compiled.seriesQuery) series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    else return compiled;
   }
 }
 
@@ -61,6 +67,7 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
   ctx.lookups = opts.lookups;
+  if (opts.data) ctx.data = opts.data;
   let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
@@ -71,6 +78,7 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
       stage = compileCommand(ctx, scope, cmd, from, i === 0);
     } catch (e) {
       if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
+      if (e instanceof DataNeeded) return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
       throw e;
     }
     ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);

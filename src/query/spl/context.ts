@@ -46,6 +46,19 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * Thrown while compiling a command that needs rows of the store first (iplocation reads the
+ * addresses to locate): compileSplOn runs `select` and compiles again with the rows under `key`.
+ */
+export class DataNeeded extends Error {
+  constructor(
+    readonly key: string,
+    readonly select: string,
+  ) {
+    super(`${key}: rows must be read first`);
+  }
+}
+
 export class Ctx {
   readonly params: Record<string, Param> = {};
   /** What the answer caps or leaves out, said to the user (each once). */
@@ -71,6 +84,15 @@ export class Ctx {
   lookups: LookupCatalog | undefined;
   /** Set by `outputlookup`: where the caller writes the results. */
   output: LookupOutput | undefined;
+  /** Rows read from the store for commands that need data before their SQL (see DataNeeded), by key. */
+  data: ReadonlyMap<string, unknown[][]> = new Map();
+
+  /** The rows of `select` (a SELECT over a relation of the pipeline), read from the store before compiling again. */
+  needData(key: string, select: string): unknown[][] {
+    const rows = this.data.get(key);
+    if (rows) return rows;
+    throw new DataNeeded(key, select);
+  }
 
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};

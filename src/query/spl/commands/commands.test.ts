@@ -167,3 +167,22 @@ test('spath reads a JSON path of a field, {} makes a multivalue; without a path 
 test('generating commands only come first; every command is listed in the unknown-command message', () => {
   assert.throws(() => spl('| frobnicate x'), /unknown or unsupported command 'frobnicate'.*streamstats/);
 });
+
+test('iplocation: the country of each address from the bundled database (English names, prefix=); no city, region or coordinates', async () => {
+  assert.deepEqual(
+    await run('| stats count by index | eval ip=case(index="app.json", "8.8.8.8", index="panw.panos", "2a00:1450:4001:82b::200e", index="zscaler.zia", "not-an-ip", index="aws.cloudfront", "10.1.2.3") | iplocation prefix=geo_ ip | table index geo_Country'),
+    [
+      { index: 'app.json', geo_Country: 'United States' },
+      { index: 'aws.cloudfront', geo_Country: null },
+      { index: 'cisco.umbrella', geo_Country: null },
+      { index: 'microsoft.defender', geo_Country: null },
+      { index: 'panw.panos', geo_Country: 'Ireland' },
+      { index: 'zscaler.zia', geo_Country: null },
+    ],
+  );
+  const c = await splOn(store, '| stats count by src_ip | iplocation src_ip');
+  assert.match(c.warnings.join('\n'), /City, Region, lat and lon are not available/);
+  await assert.rejects(splOn(store, '| iplocation src_ip | stats count by City'), /unknown field 'City'/);
+  refused('| iplocation allfields=true src_ip', /allfields=true is not supported/);
+  refused('| iplocation lang=de src_ip', /lang=de is not supported/);
+});

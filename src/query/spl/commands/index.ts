@@ -6,6 +6,7 @@ import { convert } from './convert.js';
 import { eventstats } from './eventstats.js';
 import { fillnull } from './fillnull.js';
 import { inputlookup } from './inputlookup.js';
+import { iplocation } from './iplocation.js';
 import { lookup } from './lookup.js';
 import { makemv } from './makemv.js';
 import { mvexpand } from './mvexpand.js';
@@ -28,6 +29,7 @@ export const MODULES: Record<string, CommandModule> = {
   eventstats,
   fillnull,
   inputlookup,
+  iplocation,
   lookup,
   makemv,
   mvexpand,
