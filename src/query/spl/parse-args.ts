@@ -1,14 +1,14 @@
 import type { Agg, SortKey } from './ast.js';
-import type { Cursor } from './cursor.js';
+import { Cursor } from './cursor.js';
 import { SplError } from './errors.js';
 import type { Token } from './lexer.js';
 
 /** Argument forms several commands share: aggregations, sort keys, field lists, options. */
 
 /** `fn(field) [as name]` repeated, for stats and timechart. */
-export function parseAggs(c: Cursor): Agg[] {
+export function parseAggs(c: Cursor, stop: readonly string[] = ['by']): Agg[] {
   const aggs: Agg[] = [];
-  while (!c.atEnd() && !c.isWord('by')) {
+  while (!c.atEnd() && !stop.some((w) => c.isWord(w))) {
     if (c.eatOp(',')) continue;
     const fn = c.peek();
     if (fn.kind !== 'word') throw c.error('expected an aggregation such as count, dc(field) or values(field)');
@@ -75,4 +75,21 @@ export function names(c: Cursor, what: string): Token[] {
   }
   if (!out.length) throw c.error(`expected ${what}`);
   return out;
+}
+
+/**
+ * The tokens up to the first top-level keyword `word` (outside parentheses), as a cursor of their
+ * own; `c` moves past them. For clauses such as tstats' `where … by …`.
+ */
+export function until(c: Cursor, word: string): Cursor {
+  const taken: Token[] = [];
+  let depth = 0;
+  while (!c.atEnd() && !(depth === 0 && c.isWord(word))) {
+    const t = c.next();
+    if (t.kind === 'op' && t.text === '(') depth++;
+    if (t.kind === 'op' && t.text === ')') depth--;
+    taken.push(t);
+  }
+  const end = c.peek();
+  return new Cursor([...taken, { kind: 'eof', text: '', pos: end.pos, end: end.pos }], c.query);
 }

@@ -16,6 +16,7 @@ import type { CommandModule } from './registry.js';
 import { rex } from './rex.js';
 import { spath } from './spath.js';
 import { streamstats } from './streamstats.js';
+import { tstats } from './tstats.js';
 import type { Stage } from './stage.js';
 
 export type { Stage } from './stage.js';
@@ -38,6 +39,7 @@ export const MODULES: Record<string, CommandModule> = {
   rex,
   spath,
   streamstats,
+  tstats,
 };
 
 export function moduleFor(name: string): CommandModule | undefined {
