@@ -1,12 +1,14 @@
 import type { Command } from '../ast.js';
 import type { Ctx, Scope } from '../context.js';
 import { CORE_HANDLERS } from './core.js';
+import { append } from './append.js';
 import { bin } from './bin.js';
 import { convert } from './convert.js';
 import { eventstats } from './eventstats.js';
 import { fillnull } from './fillnull.js';
 import { inputlookup } from './inputlookup.js';
 import { iplocation } from './iplocation.js';
+import { join } from './join.js';
 import { lookup } from './lookup.js';
 import { makemv } from './makemv.js';
 import { mvexpand } from './mvexpand.js';
@@ -24,6 +26,7 @@ export type { CommandModule } from './registry.js';
 
 /** Commands in modules of their own, by name (aliases such as bucket → bin listed twice). */
 export const MODULES: Record<string, CommandModule> = {
+  append,
   bin,
   bucket: bin,
   convert,
@@ -31,6 +34,7 @@ export const MODULES: Record<string, CommandModule> = {
   fillnull,
   inputlookup,
   iplocation,
+  join,
   lookup,
   makemv,
   mvexpand,
