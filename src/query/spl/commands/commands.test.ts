@@ -113,7 +113,7 @@ test('eventstats adds each group\'s statistics to every event, order kept; event
   refused('| eventstats count by related_ip', /eventstats by 'related_ip', which holds several values, is not supported/);
 });
 
-test('streamstats: running statistics in the order of the input, current=f, window= per group with global=false', async () => {
+test('streamstats: running statistics in the order of the input, current=f, window= over the stream (global=true) or per group, reset_on_change', async () => {
   assert.deepEqual(await run('index=cloudfront | streamstats count as n dc(cache_status) as kinds | table _time n kinds'), [
     { _time: '2026-11-20 10:00:10', n: 1, kinds: 1 },
     { _time: '2026-11-20 10:00:09', n: 2, kinds: 1 },
@@ -126,9 +126,15 @@ test('streamstats: running statistics in the order of the input, current=f, wind
   ]);
   assert.deepEqual((await run('index=cloudfront | streamstats current=f window=1 global=false max(_time) as prev by cache_status | table prev')).map((r) => r.prev), [null, '2026-11-20 10:00:10', null]);
   assert.deepEqual((await run('| streamstats count as n by cache_status | table n | head 3')).map((r) => r.n), [1, 2, null], 'no by field, no statistics');
-  refused('| streamstats reset_on_change=true count', /streamstats option 'reset_on_change' is not supported/);
+  // Newest first: cloudfront, cloudfront, app, app, cloudfront, panos …
+  assert.deepEqual((await run('| streamstats window=3 count as n by index | head 5 | table n')).map((r) => r.n), [1, 2, 1, 2, 1], 'global=true: the last 3 results of the stream');
+  assert.deepEqual((await run('| streamstats window=3 global=false count as n by index | head 5 | table n')).map((r) => r.n), [1, 2, 1, 2, 3], 'global=false: the last 3 of the group');
+  assert.deepEqual((await run('| streamstats window=2 current=f global=true count as n by index | head 5 | table n')).map((r) => r.n), [0, 1, 0, 1, 0]);
   refused('| streamstats time_window=1h count', /streamstats option 'time_window' is not supported/);
-  refused('| streamstats window=2 count by user', /needs global=false/);
+  assert.deepEqual((await run('| streamstats reset_on_change=true count as n by index | head 6 | table n')).map((r) => r.n), [1, 2, 1, 2, 1, 1], 'a change of index starts over');
+  assert.deepEqual((await run('| streamstats count as n by index | head 6 | table n')).map((r) => r.n), [1, 2, 1, 2, 3, 1]);
+  assert.deepEqual((await run('| eval k=if(index="app.json", null(), "same") | streamstats reset_on_change=true count as n by k | head 6 | table n')).map((r) => r.n), [1, 2, null, null, 3, 4], 'results without the field reset nothing');
+  refused('| streamstats reset_before="(x=1)" count', /streamstats option 'reset_before' is not supported/);
   refused('| streamstats window=10001 count', /window must be a whole number up to 10000/);
 });
 
