@@ -226,15 +226,14 @@ function parseDedup(c: Cursor, tok: Token): Command {
   const count = /^\d+$/.test(c.peek().text) ? c.expectCount('a count') : null;
   const fields: Token[] = [];
   const sortby: SortKey[] = [];
-  const flags = { keepempty: false, consecutive: false };
+  const flags = { keepempty: false, consecutive: false, keepevents: false };
   while (!c.atEnd()) {
     if (c.eatOp(',')) continue;
     if (c.peek().kind === 'word' && c.isOp('=', 1)) {
       const option = c.next();
       c.next();
       const name = option.text.toLowerCase();
-      // keepevents=true keeps the duplicates with their dedup fields cleared: not implemented.
-      if (name !== 'keepempty' && name !== 'consecutive') throw new SplError(`dedup option '${option.text}' is not supported (keepempty, consecutive, sortby)`, option.pos, option.end - option.pos, c.query);
+      if (name !== 'keepempty' && name !== 'consecutive' && name !== 'keepevents') throw new SplError(`dedup option '${option.text}' is not supported (keepempty, keepevents, consecutive, sortby)`, option.pos, option.end - option.pos, c.query);
       flags[name] = booleanOption(c);
     } else if (c.eatWord('sortby')) {
       while (!c.atEnd()) sortby.push(sortKey(c));

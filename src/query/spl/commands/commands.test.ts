@@ -32,7 +32,7 @@ test('raw events come newest first, as Splunk lists them: head keeps the newest,
   assert.deepEqual((await run('index=cloudfront | sort _time | head 1 | table _time')).map((r) => r._time), ['2026-11-20 10:00:06']);
 });
 
-test('dedup keeps the newest event per value; keepempty=true keeps every event missing the field; consecutive=true', async () => {
+test('dedup keeps the newest event per value; keepempty=true keeps every event missing the field; consecutive=true; keepevents=true', async () => {
   assert.deepEqual(await run('index=cloudfront | dedup cache_status | table cache_status _time'), [
     { cache_status: 'Hit', _time: '2026-11-20 10:00:10' },
     { cache_status: 'Miss', _time: '2026-11-20 10:00:06' },
@@ -42,7 +42,15 @@ test('dedup keeps the newest event per value; keepempty=true keeps every event m
   assert.deepEqual((await run('| sort _time | dedup consecutive=true index | table index')).map((r) => r.index), [
     'cisco.umbrella', 'microsoft.defender', 'zscaler.zia', 'panw.panos', 'aws.cloudfront', 'app.json', 'aws.cloudfront',
   ]);
-  refused('| dedup user keepevents=true', /dedup option 'keepevents' is not supported/);
+  // keepevents=true: every event kept, the dedup field cleared on the duplicates.
+  assert.deepEqual(await run('index=cloudfront | dedup keepevents=true cache_status | table _time cache_status'), [
+    { _time: '2026-11-20 10:00:10', cache_status: 'Hit' },
+    { _time: '2026-11-20 10:00:09', cache_status: null },
+    { _time: '2026-11-20 10:00:06', cache_status: 'Miss' },
+  ]);
+  assert.deepEqual((await run('| stats count by index | eval k=if(count>1, "many", "one") | dedup keepevents=true k | table index k')).map((r) => r.k), ['many', null, 'one', null, null, null]);
+  refused('| dedup keepevents=true consecutive=true user', /keepevents=true with consecutive=true is not supported/);
+  refused('| dedup user keepevents=maybe', /expected/);
   refused('| dedup 2 consecutive=true user', /dedup N with consecutive=true is not supported/);
 });
 
