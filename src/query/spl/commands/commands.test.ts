@@ -200,3 +200,16 @@ test('iplocation: the country of each address from the bundled database (English
   refused('| iplocation allfields=true src_ip', /allfields=true is not supported/);
   refused('| iplocation lang=de src_ip', /lang=de is not supported/);
 });
+
+test('addtotals: the numeric values of the fields summed per result (numeric text too, other text left out), as ESCU scores them', async () => {
+  assert.deepEqual(
+    (await run('| stats count by index | eval a=if(count>1, 1, 0), b="2", c="x" | addtotals fieldname=Score, a, b c | table index Score | head 3')),
+    [{ index: 'app.json', Score: 3 }, { index: 'aws.cloudfront', Score: 3 }, { index: 'cisco.umbrella', Score: 2 }],
+  );
+  assert.deepEqual((await run('| stats count by index | eval a=1 | addtotals | table Total | head 2')).map((r) => r.Total), [3, 4], 'without fields: every numeric field');
+  assert.deepEqual((await run('| stats count by index | eval c="x" | addtotals c | table Total | head 1')).map((r) => r.Total), [null], 'no numeric value: no total');
+  assert.deepEqual((await run('| stats count by index | addtotals row=f | fields - index | head 1')), [{ count: 2 }]);
+  refused('| stats count by index | addtotals col=t', /addtotals option 'col' is not supported/);
+  refused('index=app | addtotals', /addtotals without a field list on events/);
+  refused('| stats count by _time | addtotals', /addtotals without a field list over results holding '_time' is not supported/);
+});

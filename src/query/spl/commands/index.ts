@@ -1,6 +1,7 @@
 import type { Command } from '../ast.js';
 import type { Ctx, Scope } from '../context.js';
 import { CORE_HANDLERS } from './core.js';
+import { addtotals } from './addtotals.js';
 import { append } from './append.js';
 import { bin } from './bin.js';
 import { convert } from './convert.js';
@@ -26,6 +27,7 @@ export type { CommandModule } from './registry.js';
 
 /** Commands in modules of their own, by name (aliases such as bucket → bin listed twice). */
 export const MODULES: Record<string, CommandModule> = {
+  addtotals,
   append,
   bin,
   bucket: bin,
