@@ -213,3 +213,15 @@ test('addtotals: the numeric values of the fields summed per result (numeric tex
   refused('index=app | addtotals', /addtotals without a field list on events/);
   refused('| stats count by _time | addtotals', /addtotals without a field list over results holding '_time' is not supported/);
 });
+
+test('foreach: the eval template once per matching field, <<FIELD>> and <<MATCHSTR>> replaced (ESCU undoes fillnull_value=null with it)', async () => {
+  assert.deepEqual(await run('| stats count as n_a dc(url) as n_b by index | foreach n_* [eval x_<<MATCHSTR>> = <<FIELD>> * 10] | head 1'), [{ index: 'app.json', n_a: 2, n_b: 2, x_a: 20, x_b: 20 }]);
+  assert.deepEqual(
+    await run('| stats count by index | eval v=if(count>1, "null", "kept") | foreach * [ eval <<FIELD>> = if(<<FIELD>>="null",null(),<<FIELD>>)] | table v | head 3'),
+    [{ v: null }, { v: null }, { v: 'kept' }],
+  );
+  refused('| stats count by index | foreach count [eval <<FIELD>>=nosuchfn(<<FIELD>>)]', /in the foreach template for 'count': unknown function 'nosuchfn'/);
+  refused('| stats count by index | foreach count [stats count]', /only eval is supported in a foreach template/);
+  refused('| stats count by index | foreach mode=multivalue count [eval x=1]', /foreach mode=multivalue is not supported/);
+  refused('index=app | foreach * [eval x=1]', /foreach over raw events/);
+});

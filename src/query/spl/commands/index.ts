@@ -7,6 +7,7 @@ import { bin } from './bin.js';
 import { convert } from './convert.js';
 import { eventstats } from './eventstats.js';
 import { fillnull } from './fillnull.js';
+import { foreach } from './foreach.js';
 import { inputlookup } from './inputlookup.js';
 import { iplocation } from './iplocation.js';
 import { join } from './join.js';
@@ -34,6 +35,7 @@ export const MODULES: Record<string, CommandModule> = {
   convert,
   eventstats,
   fillnull,
+  foreach,
   inputlookup,
   iplocation,
   join,
