@@ -6,7 +6,7 @@ import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, Result
 import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
-import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, LookupCatalog, looksLikeSpl, SplError, writeLookup, type LookupOutput } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
@@ -19,6 +19,7 @@ interface QueryOptions {
   sql?: boolean;
   showSql?: boolean;
   aliases?: string[];
+  lookups?: string[];
   timeout: string;
   memoryLimit: string;
   maxResultSize: string;
@@ -83,11 +84,13 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
  * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
  * store first); SQL passes through.
  */
-async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
+async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null>; output?: LookupOutput }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
-    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
+    // outputlookup may write here: the command line is the user's own.
+    const lookups = new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], true);
+    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []), lookups });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
     for (const w of compiled.warnings) process.stderr.write(`packettrail: note: ${w}\n`);
     return compiled;
@@ -110,6 +113,7 @@ export function registerQuery(program: Command): void {
     .option('--sql', 'the query is SQL (even if it looks like SPL)')
     .option('--show-sql', 'print the SQL an SPL query compiles to, and its parameters, on stderr')
     .option('--aliases <file>', 'YAML file extending the SPL field/index alias table (rules/mappings/spl-aliases.yml); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--lookups <dir>', `folder of SPL lookup tables (CSV files with a header, <name>.yml definitions); repeatable, the first wins and receives outputlookup files (default ./${DEFAULT_LOOKUPS_DIR})`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--timeout <seconds>', 'stop the query after this long; 0: no limit', String(DEFAULT_CLI_QUERY_TIMEOUT_S))
     .option('--memory-limit <size>', 'DuckDB memory limit for the query (past it DuckDB spills to disk, then fails)', DEFAULT_CLI_MEMORY_LIMIT)
     .option('--max-result-size <size>', 'largest result held for printing; past it the query is refused', DEFAULT_CLI_MAX_RESULT_SIZE)
@@ -136,11 +140,21 @@ ${EXIT_CODES_HELP}`,
       try {
         const bounds: QueryBounds = { signal: control.signal, maxResultBytes: limits.maxResultBytes };
         let result: QueryResult;
+        let q: Awaited<ReturnType<typeof toSql>> | undefined;
         try {
-          const q = text ? await toSql(text, o, store, bounds) : undefined;
+          q = text ? await toSql(text, o, store, bounds) : undefined;
           result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params, bounds);
         } catch (e) {
           throw failure(e, limits);
+        }
+        if (q?.output) {
+          let written: number;
+          try {
+            written = writeLookup(q.output, result.columns.map((c) => c.name), result.rows);
+          } catch (e) {
+            throw new CliError(`outputlookup: cannot write ${q.output.file}: ${(e as Error).message}`, EXIT.FATAL);
+          }
+          process.stderr.write(`packettrail: outputlookup wrote ${written} row${written === 1 ? '' : 's'} to ${terminalSafe(q.output.file)}\n`);
         }
         process.stdout.write(renderResult(result, o.schema ? 'table' : o.output));
       } finally {

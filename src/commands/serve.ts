@@ -16,6 +16,7 @@ export interface ServeOptions {
   port: string;
   readOnly?: boolean;
   rules?: string[];
+  lookups?: string[];
   maxConnections?: string;
   maxConnectionsPerAddress?: string;
   /** Query limits, as given on the command line (seconds, sizes like 64MB, counts). */
@@ -99,7 +100,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   }
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], limits, queryLimits });
+    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -167,6 +168,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--read-only', 'disable everything that writes (saved searches)')
     .option('--rules <path>', 'extra rule file or directory to list on the rules page (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--lookups <dir>', 'folder of SPL lookup tables the console reads (repeatable; default ./lookups); outputlookup is refused in the console', (v: string, prev: string[] = []) => [...prev, v])
     .option('--max-connections <n>', `open connections in all; more are closed on accept (default ${MAX_CONNECTIONS})`)
     .option('--max-connections-per-address <n>', `open connections per client address (IPv6: per /64; default ${MAX_CONNECTIONS_PER_ADDRESS}); raise it behind a proxy`)
     .option('--query-timeout <seconds>', `time limit of one console query; 0: none (default ${DEFAULT_QUERY_LIMITS.timeoutMs / 1000})`)

@@ -35,7 +35,7 @@ export async function compileQuery(ctx: ServerContext, text: string, language: Q
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
-    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases });
+    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases, ...(ctx.lookups ? { lookups: ctx.lookups } : {}) });
     return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings };
   } catch (e) {
     if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
