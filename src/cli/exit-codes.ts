@@ -39,7 +39,8 @@ Exit codes:
        table or column, an id that is not in the database
     3  fatal error: database missing or not a DuckDB database, query failed while running (time,
        memory or result limit), output or dead letters could not be written, internal error
-  130  interrupted by Ctrl-C (143: SIGTERM); what was stored stays stored, re-running resumes`;
+  130  interrupted by Ctrl-C (SIGINT): what was stored stays stored, re-running resumes
+  143  stopped by SIGTERM, as by Ctrl-C`;
 
 /** An error that should end the command with a message and a given exit code, not a stack trace. */
 export class CliError extends Error {
