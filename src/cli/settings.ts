@@ -59,8 +59,8 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The config files that exist, lowest precedence first: the user's, then ./packettrail.yml. */
-export function configFiles(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
-  return [userConfigPath(env), join(cwd, LOCAL_CONFIG)].filter((f) => existsSync(f));
+export function configFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [userConfigPath(env), LOCAL_CONFIG].filter((f) => existsSync(f));
 }
 
 /** Reads and merges the config files (later files win, key by key); throws SettingsError naming file and line. */
@@ -101,9 +101,12 @@ export function parseSettings(text: string, file: string): Settings {
     const value = readSetting(reader, key, setting.kind, base);
     if (value !== undefined) out[key] = { value, file, line: lineOf(key) };
   }
-  reader.finish();
+  for (const key of Object.keys(raw)) {
+    if (!Object.hasOwn(SETTINGS, key)) issues.push({ path: key, message: `unknown setting; expected one of ${Object.keys(SETTINGS).join(', ')}` });
+  }
   if (issues.length) {
-    throw new SettingsError(issues.map((i) => `${file} line ${lineOf(i.path)}: ${i.path}: ${i.message}`).join('\n'));
+    const located = issues.map((i) => ({ line: lineOf(i.path), text: `${i.path}: ${i.message}` })).sort((a, b) => a.line - b.line);
+    throw new SettingsError(located.map((i) => `${file} line ${i.line}: ${i.text}`).join('\n'));
   }
   return out;
 }
