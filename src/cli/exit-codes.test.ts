@@ -7,6 +7,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { REPO_ROOT } from '../testing/shared.js';
 import { tempDir } from '../testing/tmp.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { COMMAND_INDEX } from './command-index.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
@@ -92,5 +93,13 @@ test('the exit-code table of --help is the README\'s', () => {
   for (const code of Object.values(EXIT)) {
     assert.match(EXIT_CODES_HELP, new RegExp(`\\n\\s+${code}  `), `--help lists ${code}`);
     assert.match(readme, new RegExp(`\\n\\| ${code} \\|`), `the README lists ${code}`);
+  }
+});
+
+test('every command\'s --help ends with the one exit-code table', () => {
+  for (const command of Object.keys(COMMAND_INDEX)) {
+    const r = cli([command, '--help']);
+    assert.equal(r.code, EXIT.OK, `${command}: ${r.err}`);
+    assert.ok(r.out.trimEnd().endsWith(EXIT_CODES_HELP.trimEnd()), `packettrail ${command} --help ends with the exit codes:\n${r.out.slice(-300)}`);
   }
 });

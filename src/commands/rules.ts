@@ -65,7 +65,7 @@ function defaultPaths(paths: string[]): string[] {
 }
 
 export function registerRules(program: Command): void {
-  const rules = program.command('rules').description(COMMAND_INDEX.rules.description);
+  const rules = program.command('rules').description(COMMAND_INDEX.rules.description).addHelpText('after', `\n${EXIT_CODES_HELP}`);
   rules
     .command('lint')
     .exitOverride()
