@@ -56,6 +56,8 @@ test('a usage error prints the error and one hint line, not the help', () => {
     [['query', '-o', 'xml', 'SELECT 1'], 'Run "packettrail query --help" for its options and examples.'],
     [['rules', 'list', '--nope'], 'Run "packettrail rules list --help" for its options and examples.'],
     [['no-such-command'], 'Run "packettrail --help" for the commands.'],
+    [['rules'], 'Run "packettrail rules --help" for its options and examples.'],
+    [['vpcflow'], 'Run "packettrail vpcflow --help" for its options and examples.'],
   ] as const) {
     const r = cli([...args]);
     assert.equal(r.code, EXIT.USAGE, r.err);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { applySettings, DB_ENV, LOCAL_CONFIG, SETTINGS } from './settings.js';
 import { COMMAND_INDEX, type CommandName } from './command-index.js';
 
@@ -74,7 +74,21 @@ function prepare(cmd: Command, path = `packettrail ${cmd.name()}`): void {
       if (key) option.description += key === 'db' ? ` (else ${DB_ENV}, else db: in a config file)` : ` (else ${key}: in a config file)`;
     }
   }
+  if (cmd.commands.length) missingSubcommandIsUsageError(cmd, path);
   for (const sub of cmd.commands) prepare(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * `packettrail rules` with no subcommand: commander prints the whole help on stderr (help with
+ * `error: true`); like every usage error it is the error and one hint line. `--help` is unchanged.
+ */
+function missingSubcommandIsUsageError(cmd: Command, path: string): void {
+  const help = cmd.help.bind(cmd);
+  cmd.help = ((context?: { error: boolean }) => {
+    if (!context?.error) return help(context);
+    const names = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+    return cmd.error(`${path.replace(/^packettrail /, '')} needs a command: ${names.join(', ')}`, { exitCode: EXIT.USAGE, code: 'packettrail.missingCommand' });
+  }) as Command['help'];
 }
 
 /** Top-level help: every command as the index lists it, none of them loaded. */
