@@ -30,7 +30,8 @@ async function storeCounts(db: string): Promise<{ events: number; distinct: numb
   }
 }
 
-test('Ctrl-C during ingest stores what was staged, prints the summary and how to resume, exits 130 and leaves nothing behind', async () => {
+/** An ingest of FILES files stopped by `signal` while its first rows are being staged. */
+async function interruptedIngest(signal: NodeJS.Signals) {
   const dir = tempDir();
   const logs = join(dir, 'logs');
   const tmp = join(dir, 'tmp');
@@ -51,9 +52,23 @@ test('Ctrl-C during ingest stores what was staged, prints the summary and how to
     if (child.exitCode !== null) assert.fail(`ingest ended before it was interrupted:\n${err}`);
     await sleep(20);
   }
-  child.kill('SIGINT');
+  child.kill(signal);
   const code = await exited;
+  return { dir, logs, tmp, db, env, code, err };
+}
 
+/** Nothing left behind: the store closed and checkpointed, the staged rows removed, no other file. */
+function assertNothingLeft(r: { dir: string; logs: string; tmp: string; db: string }): void {
+  assert.ok(!existsSync(`${r.db}.wal`), 'no write-ahead log left');
+  assert.ok(!existsSync(`${r.db}.tmp`), 'no DuckDB temporary directory left');
+  assert.deepEqual(staged(r.tmp), [], 'no staged rows left');
+  // Nothing else either: the database file, and no dead-letter file (nothing was rejected).
+  assert.deepEqual(readdirSync(r.dir).sort(), ['case.duckdb', 'logs', 'tmp']);
+  assert.equal(readdirSync(r.logs).length, FILES, 'the inputs are left as they were');
+}
+
+test('Ctrl-C during ingest stores what was staged, prints the summary and how to resume, exits 130 and leaves nothing behind', async () => {
+  const { dir, logs, tmp, db, env, code, err } = await interruptedIngest('SIGINT');
   assert.equal(code, EXIT.INTERRUPTED, err);
   assert.match(err, /Ctrl-C: stopping/);
   const total = /^total: ([\d,]+) records, ([\d,]+) events, ([\d,]+) stored/m.exec(err);
@@ -63,10 +78,7 @@ test('Ctrl-C during ingest stores what was staged, prints the summary and how to
   assert.match(err, /run the same ingest again to resume: events already stored are skipped/);
   assert.ok(stored < FILES * LINES, `interrupted before the end (${stored} stored)`);
 
-  // Nothing left behind: the store is closed and checkpointed, the staged rows removed.
-  assert.ok(!existsSync(`${db}.wal`), 'no write-ahead log left');
-  assert.ok(!existsSync(`${db}.tmp`), 'no DuckDB temporary directory left');
-  assert.deepEqual(staged(tmp), [], 'no staged rows left');
+  assertNothingLeft({ dir, logs, tmp, db });
 
   // The store holds what the summary says, and its files table says which file was read in part.
   const summaryRows = err.split('\n').filter((l) => l.startsWith(logs));
@@ -84,4 +96,15 @@ test('Ctrl-C during ingest stores what was staged, prints the summary and how to
   assert.equal(after.events, FILES * LINES);
   assert.equal(after.distinct, FILES * LINES, 'every event exactly once');
   assert.match(again.stderr, new RegExp(`${(FILES * LINES - stored).toLocaleString('en-US')} stored, ${stored.toLocaleString('en-US')} already stored`));
+});
+
+test('SIGTERM during ingest stops it as Ctrl-C does, exit 143', async () => {
+  const r = await interruptedIngest('SIGTERM');
+  assert.equal(r.code, EXIT.TERMINATED, r.err);
+  assert.match(r.err, /SIGTERM: stopping/);
+  assert.match(r.err, /^total: [\d,]+ records/m);
+  assert.match(r.err, /run the same ingest again to resume/);
+  assertNothingLeft(r);
+  const counts = await storeCounts(r.db);
+  assert.equal(counts.distinct, counts.events);
 });
