@@ -80,6 +80,10 @@ test('--db naming a file that is no DuckDB database says so and what the file st
   writeFileSync(empty, '');
   assert.match(cli(['trail', '--db', empty, '--request-id', 'x']).err, /empty\.duckdb is empty, not a DuckDB database/);
   assert.match(cli(['insights', 'coverage', '--db', dir]).err, /is a directory, not a DuckDB database/);
+  const serve = cli(['serve', '--db', text, '--port', '0']);
+  assert.equal(serve.code, EXIT.FATAL);
+  assert.match(serve.err, /truth\.json is not a DuckDB database .*named by --db/);
+  assert.match(cli(['serve', '--db', join(dir, 'none.duckdb'), '--port', '0']).err, /none\.duckdb does not exist \(--db\)/);
   // ingest would otherwise hand the file to DuckDB, which names neither the file's content nor the option.
   const log = join(dir, 'a.log');
   writeFileSync(log, 'x\n');
