@@ -115,4 +115,11 @@ test('the query comes from a file (-f) or stdin (-)', () => {
   const missing = cli(['query', '--db', db, '-f', join(dir, 'none.sql')]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /cannot read the query from .*none\.sql: ENOENT/);
+  // A file that is no query (a log, /dev/zero) is refused unread past 1 MiB, not handed to DuckDB.
+  const huge = join(dir, 'huge.sql');
+  writeFileSync(huge, `SELECT 1 AS n -- ${'x'.repeat(1 << 20)}\n`);
+  const tooBig = cli(['query', '--db', db, '-f', huge]);
+  assert.equal(tooBig.code, 2);
+  assert.match(tooBig.err, /the query in .*huge\.sql is larger than 1 MiB: not a query/);
+  assert.match(cli(['query', '--db', db, '-'], `SELECT 1 -- ${'x'.repeat(1 << 20)}`).err, /the query in stdin is larger than 1 MiB/);
 });

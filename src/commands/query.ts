@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { DEFAULT_ROW_LIMIT, renderResult, renderTableOrVertical, rowsFooter, type PrintedResult, type ResultFormat } from '../cli/result-output.js';
@@ -123,20 +123,41 @@ async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: 
   }
 }
 
+/** A query read from a file or stdin: past it, the input is no query (`-f /dev/zero`, a log file) and is refused. */
+export const MAX_QUERY_TEXT_BYTES = 1 << 20;
+
 /** Where the query text comes from: the argument, `-` (stdin), or --file (`-` is stdin too). */
-function queryText(arg: string | undefined, o: QueryOptions): string | undefined {
+async function queryText(arg: string | undefined, o: QueryOptions): Promise<string | undefined> {
   if (arg !== undefined && o.file !== undefined) throw new CliError('give the query as an argument or with --file, not both');
   const from = o.file ?? (arg === '-' ? '-' : undefined);
   if (from === undefined) return arg;
+  const name = from === '-' ? 'stdin' : terminalSafe(from);
   let text: string;
   try {
-    text = readFileSync(from === '-' ? 0 : from, 'utf8');
+    text = await readBounded(from);
   } catch (e) {
-    throw new CliError(`cannot read the query from ${from === '-' ? 'stdin' : terminalSafe(from)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof CliError) throw new CliError(`the query in ${name} ${e.message}`);
+    throw new CliError(`cannot read the query from ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   text = text.replace(/^\uFEFF/, '');
-  if (!text.trim()) throw new CliError(`the query in ${from === '-' ? 'stdin' : terminalSafe(from)} is empty`);
+  if (!text.trim()) throw new CliError(`the query in ${name} is empty`);
   return text;
+}
+
+/** The whole file (or stdin), refused past MAX_QUERY_TEXT_BYTES without reading further. */
+async function readBounded(from: string): Promise<string> {
+  const stream = from === '-' ? process.stdin : createReadStream(from);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_QUERY_TEXT_BYTES) {
+      stream.destroy();
+      throw new CliError(`is larger than ${MAX_QUERY_TEXT_BYTES / 2 ** 20} MiB: not a query`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -194,7 +215,7 @@ Ctrl-C interrupts the running query (exit 130); a second Ctrl-C exits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (arg: string | undefined, o: QueryOptions, cmd: Command) => {
-      const text = queryText(arg, o);
+      const text = await queryText(arg, o);
       if (!o.schema && !text) throw new CliError('give a SQL or SPL query (an argument, - for stdin, or --file), or --schema');
       if (o.spl && o.sql) throw new CliError('give --spl or --sql, not both');
       if (o.vertical && cmd.getOptionValueSource('output') === 'cli' && o.output !== 'vertical') throw new CliError(`give -x or -o ${o.output}, not both`);
