@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
-import { formatCount, renderTable, terminalSafe } from '../cli/text.js';
+import { formatCount, renderTable, shellWord, terminalSafe } from '../cli/text.js';
+import { DB_ENV } from '../cli/settings.js';
 import { AlertSink } from '../detect/alerts/sink.js';
 import type { Alert } from '../detect/types.js';
 import { generate, LOGS_DIR, scoreAlerts, type Incident, type Score } from '../generate/index.js';
@@ -64,6 +65,20 @@ export function renderScore(score: Score): string {
   ];
   for (const m of score.missed) lines.push(`  missed: ${terminalSafe(m.rule)} on incident ${terminalSafe(m.incident)}`);
   return lines.join('\n');
+}
+
+/**
+ * How to point the README's tour at the demo's database: the other commands read ./packettrail.duckdb
+ * unless told otherwise.
+ */
+export function tourHint(db: string): string[] {
+  return [
+    'to explore this database with the other commands (the README\'s tour), point them at it:',
+    // Absolute: the variable still names it after a cd.
+    `  export ${DB_ENV}=${terminalSafe(shellWord(resolve(db)))}`,
+    '  packettrail query "SELECT event_dataset, count(*) AS events FROM events GROUP BY 1 ORDER BY 2 DESC"',
+    '  packettrail insights cloudfront        packettrail serve',
+  ];
 }
 
 /** A request id of the Zscaler-bypass incident: it crosses the firewall, CloudFront, WAF, the ALB and the app. */
@@ -131,6 +146,7 @@ ${EXIT_CODES_HELP}`,
       else out.push('detection not available: no rules loaded');
       const followed = followableRequest(incidents);
       if (followed) out.push('', ...(await followedTrail(db, followed)));
+      out.push('', ...tourHint(db));
       process.stdout.write(out.join('\n') + '\n');
       const rejected = summary.sources.reduce((n, s) => n + s.rejected, 0);
       process.exitCode = rejected ? EXIT.REJECTED : EXIT.OK;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
@@ -8,6 +7,7 @@ import { MIN_SECRET_LENGTH } from '../util/secrets.js';
 import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_DB } from './common.js';
+import { checkExistingDatabase } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface ServeOptions {
@@ -86,7 +86,8 @@ function capOf(option: string, text: string | undefined, fallback: number): numb
 /** Starts the API and console; resolves once listening, with the URL and a way to stop. */
 export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
-  if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`, EXIT.FATAL);
+  // Missing or not a DuckDB database: said as every command says it, naming --db (or where the path came from).
+  checkExistingDatabase(o.db);
   const limits = {
     maxConnections: capOf('--max-connections', o.maxConnections, MAX_CONNECTIONS),
     maxConnectionsPerAddress: capOf('--max-connections-per-address', o.maxConnectionsPerAddress, MAX_CONNECTIONS_PER_ADDRESS),

@@ -9,6 +9,8 @@ import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor } from './alerts/suppress.js';
 import type { AlertSink, AlertSinkStats } from './alerts/sink.js';
 
 export interface RuleCounts {
+  /** The rule's title, as tables show it (its id when the rule is unknown). */
+  title: string;
   matches: number;
   alerts: number;
   suppressed: number;
@@ -106,17 +108,17 @@ export class DetectionStage {
   private async write(alerts: Alert[]): Promise<void> {
     for (const a of alerts) {
       this.alerts++;
-      this.counts(a.rule.id).alerts++;
+      this.counts(a.rule.id, a.rule.title).alerts++;
       for (const s of this.sinks) await s.write(a);
     }
   }
 
-  private counts(ruleId: string): RuleCounts {
+  private counts(ruleId: string, title?: string): RuleCounts {
     let c = this.perRule.get(ruleId);
     if (!c) {
-      c = { matches: 0, alerts: 0, suppressed: 0 };
+      c = { title: this.rules.get(ruleId)?.meta.title ?? title ?? ruleId, matches: 0, alerts: 0, suppressed: 0 };
       this.perRule.set(ruleId, c);
-    }
+    } else if (title && c.title === ruleId) c.title = title;
     return c;
   }
 }
