@@ -93,6 +93,9 @@ export const join = commandModule<Join>({
 
 /** The value of a field the results already have (own column, or on events an alias or column), if any. */
 function existing(ctx: Ctx, scope: Scope, name: string, at: Token): Ref | undefined {
+  const own = scope.cols.get(name);
+  if (own) return { sql: q(name), list: own.list, type: own.type };
+  if (!scope.base) return undefined;
   try {
     return ctx.resolve(scope, { kind: 'word', text: name, pos: at.pos, end: at.end });
   } catch (e) {
