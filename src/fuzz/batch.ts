@@ -69,11 +69,12 @@ export const DEFAULT_BATCH: BatchOptions = { minRecords: 50, maxRecords: 300, in
  * several GB is legitimate; see src/util/bounded-inflate.ts): it streams with flat memory and takes
  * as long as reading that much text. So these are sized to prove flat memory, not to outlast the
  * case timeout: 512 MiB of NUL bytes is one line longer than a JavaScript string can be and than the
- * case's heap (buffered, it could only crash); 32 MiB of line feeds is 33 million blank lines (about
- * 5 s: blank lines cost what lines cost, a 1 GiB one takes minutes).
+ * case's heap (buffered, it could only crash); 8 MiB of line feeds is 8 million blank lines, 250 times
+ * what one parse result may hold (blank lines cost what lines cost: 32 MiB of them read from stdin
+ * took 27 s on a loaded machine, a 1 GiB bomb minutes).
  */
 const ZERO_BOMB: GzipBomb = { fill: 'zeros', inflatedMib: 512 };
-const NEWLINE_BOMB: GzipBomb = { fill: 'newlines', inflatedMib: 32 };
+const NEWLINE_BOMB: GzipBomb = { fill: 'newlines', inflatedMib: 8 };
 /** Cases read from stdin: the pipeline then parses on worker threads, whose start costs a second of CPU. */
 const STDIN_SHARE = 0.1;
 /** A line limit below the 10 MB lines some cases write, so the oversized-line path runs too. */

@@ -43,6 +43,9 @@ export const MULTI_EVENT_FORMATS = new Set(['aws.cloudtrail', 'microsoft.defende
 /** Skips that are not records: the pipeline subtracts them from the records read. */
 const NOT_RECORDS = new Set(['blank line', 'header']);
 
+/** The source error of a run whose format was not recognized (see pipeline/run.ts). */
+const UNRECOGNIZED = /^format not recognized/;
+
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const OOM = /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|Allocation failed/;
 
@@ -128,7 +131,8 @@ function checkCli(batch: Batch, run: CaseResult, limits: Limits): Finding[] {
   const expected = rejected + errors > 0 ? EXIT.REJECTED : EXIT.OK;
   if (run.exitCode !== expected) found.push(finding('accounting', format, `exit code ${run.exitCode} after ${rejected} rejected and ${errors} source errors (expected ${expected})`));
   const s: SourceStats = { source: batch.via === 'stdin' ? 'stdin' : run.config.input, format: '', bytes: 0, records, events, rejected, skipped: {}, errors: [], warnings: [] };
-  const letters = checkDeadLetters(batch, { ...s, errors: Array.from({ length: errors }, () => '') }, run, rejected + errors, false);
+  const unrecognized = /format not recognized/.test(run.stderr) ? 1 : 0;
+  const letters = checkDeadLetters(batch, { ...s, errors: Array.from({ length: errors }, (_, i) => (i < unrecognized ? 'format not recognized' : '')) }, run, rejected + errors - unrecognized, false);
   const written = checkEvents({ ...s, format: batch.runFormat === 'auto' ? '' : batch.runFormat }, run, format);
   return [...found, ...letters, ...written];
 }
@@ -156,7 +160,8 @@ function checkDeadLetters(batch: Batch, s: SourceStats, run: CaseResult, reporte
     }
   });
   for (const [reason, lines] of internal) found.push(finding('internal-error', s.format === 'unknown' || !s.format ? batch.format : s.format, reason, lines));
-  const expected = s.rejected + s.errors.length;
+  // An unrecognized format is a source error noted once, with each record rejected for it: no dead letter of its own.
+  const expected = s.rejected + s.errors.filter((e) => !UNRECOGNIZED.test(e)).length;
   if (count !== reported || count !== expected) {
     found.push(finding('dead-letters', batch.format, `${count} dead letters written, summary says ${reported}, source counts ${s.rejected} rejected + ${s.errors.length} source errors`));
   }

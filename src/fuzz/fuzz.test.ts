@@ -4,6 +4,8 @@ import { listFormats } from '../formats/registry.js';
 import { parseText } from '../testing/parse.js';
 import { REPO_ROOT, SHARED_DIR } from '../testing/shared.js';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../testing/tmp.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { countLines, DEFAULT_BATCH, renderBatch, type Batch } from './batch.js';
 import { defaultFuzzOptions, renderFuzzReport, runFuzz } from './campaign.js';
@@ -57,6 +59,13 @@ test('the checks flag lost records, files read as one document, hangs, crashes a
   assert.match(kinds({ ...resultOf({}), status: 'timeout', report: undefined })[0]!, /^timeout: still running after/);
   const died = { ...resultOf({}), status: 'died' as const, exitCode: 134, report: undefined, stderr: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' };
   assert.match(kinds(died)[0]!, /^oom: process exited with code 134/);
+  // An unrecognized format: every record rejected for it, and the source error that says so has no dead letter of its own.
+  const letters = join(tempDir(), 'dead.ndjson');
+  const reason = 'format not recognized (best guess aws.waf at 0.30, below 0.5); name one with --format';
+  writeFileSync(letters, [1, 2, 3].map((line) => JSON.stringify({ source: 'waf.log', line, format: 'unknown', reason, record: 'x' })).join('\n') + '\n');
+  const unknown = resultOf({ format: 'unknown', events: 0, rejected: 3, errors: [reason] }, 3);
+  unknown.config.deadLetter = letters;
+  assert.deepEqual(checkRun({ ...batch, runFormat: 'auto' }, rendered, unknown, DEFAULT_LIMITS).map((f) => `${f.kind}: ${f.detail}`), []);
   const typed = resultOf({});
   typed.report!.typeProblems = { count: 1, samples: ['event.duration (long) holds Infinity'] };
   assert.deepEqual(kinds(typed), ['field-type: event.duration (long) holds Infinity']);

@@ -251,3 +251,9 @@ test('found by fuzzing: a duration beyond a long (about 292 years of nanoseconds
   assert.equal(nanosBetween({ ms: 0, ns: 0 }, { ms: 8.64e15, ns: 0 }), undefined);
   assert.equal(nanosBetween({ ms: 0, ns: 0 }, { ms: 1500, ns: 250 }), 1_500_000_250);
 });
+
+test('found by fuzzing: byte counts beyond 2^53 and times of hundreds of digits are rejected instead of stored as 1.8e19 or Infinity', () => {
+  const line = (i: number, v: string) => FULL.map((f, j) => (j === i ? v : f)).join(' ');
+  assert.match(rejectReason(line(10, '18446744073709551616')), /received_bytes '18446744073709551616' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(rejectReason(line(6, '9'.repeat(400))), /target_processing_time '9+…?.*' is not a non-negative number/);
+});
