@@ -49,12 +49,22 @@ test('several concatenated pretty-printed objects, arrays, UserData and Data lis
   const two = `${JSON.stringify(SYSMON, null, 2)}\n${JSON.stringify(SYSMON, null, 2)}`;
   assert.equal(parseWindows(two).events.length, 2);
   assert.equal(parseWindows(`[${JSON.stringify(SYSMON)},${JSON.stringify(SYSMON)}]`).events.length, 2);
-  const ud = { Event: { System: { EventID: 5858, Channel: 'Microsoft-Windows-WMI-Activity/Operational' }, UserData: { Operation_ClientFailure: { Operation: 'op', ResultCode: '0x1' } } } };
+  const ud = { Event: { System: { EventID: 5858, Channel: 'Microsoft-Windows-WMI-Activity/Operational', TimeCreated: '2026-01-01T00:00:00Z' }, UserData: { Operation_ClientFailure: { Operation: 'op', ResultCode: '0x1' } } } };
   assert.deepEqual((parseWindows(JSON.stringify(ud)).events[0]!.winlog as Record<string, unknown>).user_data, { Operation: 'op', ResultCode: '0x1' });
-  const data = { Event: { System: { EventID: 4688 }, EventData: { Data: [{ '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\a.exe' }] } } };
+  const data = { Event: { System: { EventID: 4688, TimeCreated: '2026-01-01T00:00:00Z' }, EventData: { Data: [{ '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\a.exe' }] } } };
   assert.deepEqual((parseWindows(JSON.stringify(data)).events[0]!.winlog as Record<string, unknown>).event_data, { NewProcessName: 'C:\\a.exe' });
-  const flat = { EventID: 4624, Channel: 'Security', LogonType: 3 };
+  const flat = { EventID: 4624, Channel: 'Security', LogonType: 3, TimeCreated: '2026-01-01T00:00:00Z' };
   assert.deepEqual(parseWindows(JSON.stringify(flat)).events[0]!.winlog, { event_id: '4624', channel: 'Security', event_data: { LogonType: 3 } });
+});
+
+test('a single Data element is named like a list of them (evtx tools print one Data as an object)', () => {
+  const one = { Event: { System: { EventID: 4688, TimeCreated: '2026-01-01T00:00:00Z' }, EventData: { Data: { '#attributes': { Name: 'NewProcessName' }, '#text': 'C:\\a.exe' } } } };
+  assert.deepEqual((parseWindows(JSON.stringify(one)).events[0]!.winlog as Record<string, unknown>).event_data, { NewProcessName: 'C:\\a.exe' });
+  // xmltodict's '@Name' attributes, as python-evtx pipelines render them.
+  const at = { Event: { System: { EventID: 4688, TimeCreated: { '@SystemTime': '2026-01-01T00:00:00Z' } }, EventData: { Data: [{ '@Name': 'NewProcessName', '#text': 'C:\\b.exe' }, { '@Name': 'Empty' }] } } };
+  const e = parseWindows(JSON.stringify(at)).events[0]!;
+  assert.deepEqual((e.winlog as Record<string, unknown>).event_data, { NewProcessName: 'C:\\b.exe', Empty: null });
+  assert.equal(e['@timestamp'], '2026-01-01T00:00:00Z');
 });
 
 test('bad input is rejected with the reason', () => {
