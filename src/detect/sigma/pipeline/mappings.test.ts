@@ -149,3 +149,12 @@ test('a logsource naming only a product covers every log of it: product windows 
   const app = { event: { dataset: 'windows.event' }, winlog: { event_id: '1033', channel: 'Application' }, message: 'Product: AteraAgent -- Installation completed successfully.' };
   assert.deepEqual(hits([atera], app), ['atera']);
 });
+
+test('Windows keywords search what Windows wrote (message, winlog), not packettrail metadata such as the log file path', () => {
+  const mimikatz = rule('product: windows', "keywords:\n  - 'sekurlsa::'\ncondition: keywords", 'mimikatz');
+  const base = { event: { dataset: 'windows.event', id: 'x' }, winlog: { event_id: '4104', channel: 'Microsoft-Windows-PowerShell/Operational', event_data: { ScriptBlockText: 'Get-Date' } } };
+  assert.deepEqual(hits([mimikatz], { ...base, log: { file: { path: '/cases/sekurlsa::dump/events.json' } } }), []);
+  assert.deepEqual(hits([mimikatz], { ...base, tags: ['sekurlsa::'] }), []);
+  assert.deepEqual(hits([mimikatz], { ...base, winlog: { ...base.winlog, event_data: { ScriptBlockText: 'x sekurlsa::logonpasswords' } } }), ['mimikatz']);
+  assert.deepEqual(hits([mimikatz], { ...base, message: 'Pipeline: sekurlsa::logonpasswords' }), ['mimikatz']);
+});
