@@ -1,4 +1,5 @@
-// Corpus figure, not a timing: for every format with sample logs in ../shared/testdata/elastic, the
+// Corpus figure, not a timing: for every format with sample logs in ../shared/testdata/elastic (and
+// windows.event: the OTRF Windows exports in ../shared/testdata/otrf, read with the unzip command), the
 // share of records that normalize with no dropped field — read into an event (not rejected) and
 // without the `_field_dropped` tag (src/formats/shared/field-errors.ts: an optional field that could
 // not be read was left out of the event and named in packettrail.dropped_fields).
@@ -8,7 +9,9 @@
 // expected outputs, sample_event.json or configs). A Filebeat-era `{"events":[{"message":…}]}` file
 // contributes its messages. The S3 path a config names (Umbrella's log.file.path) is used as the
 // source, and PAN-OS's _conf.tz_offset as --timezone, as Elastic's pipeline tests do.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg } from './lib.js';
@@ -79,6 +82,26 @@ function records(file, text) {
 }
 
 const totals = new Map();
+
+/** Normalizes one input as the pipeline does and adds its counts to the format's totals. */
+function tally(formatId, source, rel, text, document, options) {
+  const result = processChunk({ formatId, options, source, original: false, ingested: new Date().toISOString(), headers: [], text, firstLine: 1, document, output: 'events' });
+  // A full result leaves the rest of the input to a task of its own (MAX_RESULT_RECORDS), as the pipeline does.
+  if (result.rest) tally(formatId, source, rel, result.rest.text, document, options);
+  const t = totals.get(formatId) ?? { records: 0, events: 0, rejected: 0, dropped: 0, fields: new Map() };
+  const events = result.eventList ?? [];
+  t.events += events.length;
+  t.rejected += result.rejected;
+  t.records += events.length + result.rejected;
+  for (const e of events) {
+    if (!Array.isArray(e.tags) || !e.tags.includes(TAG)) continue;
+    t.dropped++;
+    for (const f of e.packettrail?.dropped_fields ?? []) t.fields.set(f, (t.fields.get(f) ?? 0) + 1);
+    if (verbose) console.log(`  dropped  ${rel}: ${(e.packettrail?.field_errors ?? []).join('; ')}`);
+  }
+  if (verbose) for (const d of result.deadLetters) console.log(`  rejected ${rel}:${d.line}: ${d.reason}`);
+  totals.set(formatId, t);
+}
 for (const [stream, formatId] of Object.entries(STREAMS)) {
   if (only.length && !only.includes(formatId)) continue;
   const dir = join(ELASTIC, stream);
@@ -86,32 +109,22 @@ for (const [stream, formatId] of Object.entries(STREAMS)) {
   for (const file of inputs(dir)) {
     const conf = config(file);
     const { text, document } = records(file, readFileSync(file, 'utf8'));
-    const result = processChunk({
-      formatId,
-      options: conf.timezone && formatId === 'panw.panos' ? { timezone: conf.timezone } : {},
-      source: conf.source ?? file,
-      original: false,
-      ingested: new Date().toISOString(),
-      headers: [],
-      text,
-      firstLine: 1,
-      document,
-      output: 'events',
-    });
-    const t = totals.get(formatId) ?? { records: 0, events: 0, rejected: 0, dropped: 0, fields: new Map() };
-    const events = result.eventList ?? [];
-    const rel = file.slice(ELASTIC.length + 1);
-    t.events += events.length;
-    t.rejected += result.rejected;
-    t.records += events.length + result.rejected;
-    for (const e of events) {
-      if (!Array.isArray(e.tags) || !e.tags.includes(TAG)) continue;
-      t.dropped++;
-      for (const f of e.packettrail?.dropped_fields ?? []) t.fields.set(f, (t.fields.get(f) ?? 0) + 1);
-      if (verbose) console.log(`  dropped  ${rel}: ${(e.packettrail?.field_errors ?? []).join('; ')}`);
+    tally(formatId, conf.source ?? file, file.slice(ELASTIC.length + 1), text, document, conf.timezone && formatId === 'panw.panos' ? { timezone: conf.timezone } : {});
+  }
+}
+
+// Real Windows exports (OTRF, NXLog/Logstash JSON lines, one zip per dataset) for windows.event.
+const OTRF = join(SHARED, 'testdata', 'otrf');
+if ((!only.length || only.includes('windows.event')) && existsSync(OTRF) && getFormat('windows.event')) {
+  const work = mkdtempSync(join(tmpdir(), 'pt-corpus-otrf-'));
+  try {
+    for (const zip of readdirSync(OTRF).filter((f) => f.endsWith('.zip')).sort()) {
+      const dir = join(work, zip);
+      execFileSync('unzip', ['-o', '-q', join(OTRF, zip), '-d', dir]);
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) tally('windows.event', join(dir, f), `otrf/${zip}`, readFileSync(join(dir, f), 'utf8').replace(/\n$/, ''), false, {});
     }
-    if (verbose) for (const d of result.deadLetters) console.log(`  rejected ${rel}:${d.line}: ${d.reason}`);
-    totals.set(formatId, t);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -19,7 +19,7 @@ export function addFormatOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --format <id>', `log format, or auto to recognize each file (${listFormats().map((f) => f.id).join(', ')})`).default('auto'))
     .option('--fields <list>', 'field list for formats whose records do not describe themselves (CloudFront real-time logs, VPC flow logs without a header)')
-    .option('--timezone <zone>', 'time zone of sources that log local time without a zone (PAN-OS, Zscaler): an offset like +02:00 or an IANA name', 'UTC')
+    .option('--timezone <zone>', 'time zone of sources that log local time without a zone (PAN-OS, Zscaler, NXLog\'s EventTime): an offset like +02:00 or an IANA name', 'UTC')
     .option('--mapping <file>', 'field mapping (JSON or YAML) for app.json logs whose keys differ from the defaults')
     .option('--original', 'keep each raw record in event.original')
     .option('--threads <n>', 'parser threads (0 = parse on the main thread)', String(defaultThreads()))

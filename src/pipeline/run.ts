@@ -289,7 +289,7 @@ async function readSource(
             stats.errors.push(unrecognized);
           } else stats.format = format.id;
         }
-        if ((format?.framing === 'json-or-lines' || isEnvelopeDocument(chunk.text)) && looksLikeDocument(chunk.text)) {
+        if ((format?.framing === 'json-or-lines' || isEnvelopeDocument(chunk.text)) && (looksLikeDocument(chunk.text) || format?.isDocument?.(chunk.text) === true)) {
           document = [];
           documentLine = chunk.firstLine;
         }

@@ -1,6 +1,7 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
+import { FieldErrors } from '../shared/field-errors.js';
 import { cloudtrailToEcs, type RecordMeta } from './to-ecs.js';
 import { obj, str, type Json } from './user-identity.js';
 
@@ -28,6 +29,7 @@ function describe(e: unknown): string {
  */
 export class CloudTrailParser implements RecordParser {
   private readonly digestSource: boolean;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     this.digestSource = DIGEST_NAME.test(ctx.source);
@@ -107,7 +109,8 @@ export class CloudTrailParser implements RecordParser {
       return;
     }
     try {
-      sink.event(cloudtrailToEcs(r, meta, this.ctx));
+      this.errors.clear();
+      sink.event(cloudtrailToEcs(r, meta, this.ctx, this.errors));
     } catch (e) {
       // Inside a Records file the dead letter holds this record, not the start of the whole file.
       sink.reject(where + describe(e), where ? JSON.stringify(r) : undefined);

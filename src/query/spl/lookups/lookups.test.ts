@@ -99,7 +99,7 @@ test('outputlookup writes the results as CSV from the command line; refused wher
   assert.equal(a.code, 0, a.err);
   assert.match(readFileSync(join(out, 'counts.csv'), 'utf8'), /zscaler.zia,1\napp.json,2\n$/, 'appended with the header\'s columns only');
   const back = cli(['query', '--db', db, '--lookups', out, '-o', 'csv', '| inputlookup counts.csv where index=app*']);
-  assert.equal(back.out, 'index,count\r\napp.json,2\r\napp.json,2\r\n');
+  assert.equal(back.out, 'index,count\napp.json,2\napp.json,2\n');
   refused('| stats count by index | outputlookup x.csv', /outputlookup writes a file: not allowed here/, new LookupCatalog([dir], false));
   refused('| stats count by index | outputlookup x.csv | head 1', /outputlookup must be the last command/);
   refused('| stats values(src_ip) as ips | outputlookup x.csv', /outputlookup of 'ips', which holds several values, is not supported/);
