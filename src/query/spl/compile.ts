@@ -30,6 +30,11 @@ export interface CompiledSpl {
   seriesQuery?: { sql: string; params: Record<string, Param> };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
+  /**
+   * The base search's time bounds (`earliest=`/`latest=`, RFC 3339) and the datasets it names by
+   * index/sourcetype (empty: any), so that an empty answer can say what the store holds instead.
+   */
+  timeFilter?: { earliest?: string; latest?: string; datasets: string[] };
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -72,7 +77,14 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
+  const compiled: CompiledSpl = { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
+  const { earliest, latest } = ctx.bounds;
+  if (earliest || latest) {
+    compiled.timeFilter = { datasets: [...ctx.datasets].sort() };
+    if (earliest) compiled.timeFilter.earliest = earliest.toISOString();
+    if (latest) compiled.timeFilter.latest = latest.toISOString();
+  }
+  return compiled;
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */
