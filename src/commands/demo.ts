@@ -27,6 +27,7 @@ interface DemoCliOptions {
   users: string;
   hours: string;
   start?: string;
+  end?: string;
   seed: string;
   scale?: string;
 }
@@ -119,14 +120,16 @@ Examples:
   packettrail demo --dir /tmp/demo --users 10 --hours 2 --seed 42
 
 Re-running is idempotent: events already in the database are stored once. The generate options apply only
-when the scenario is generated.
+when the scenario is generated; its day ends when it is generated (--end to choose), so --since 24h and
+earliest=-24h find it that day.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: DemoCliOptions) => {
       const truthPath = join(o.dir, 'truth.json');
       if (!existsSync(truthPath)) {
         process.stderr.write(`generating the scenario in ${terminalSafe(o.dir)} …\n`);
-        await generate(generateOptionsOf(o, o.dir));
+        const manifest = await generate(generateOptionsOf(o, o.dir));
+        process.stderr.write(`the scenario runs from ${manifest.start} to ${manifest.end}\n`);
       }
       const incidents = (JSON.parse(readFileSync(truthPath, 'utf8')) as { incidents: Incident[] }).incidents;
       const db = o.db ?? join(o.dir, 'packettrail.duckdb');

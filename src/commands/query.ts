@@ -7,7 +7,8 @@ import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, Result
 import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
-import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, LookupCatalog, looksLikeSpl, SplError, writeLookup, type LookupOutput } from '../query/spl/index.js';
+import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, LookupCatalog, looksLikeSpl, SplError, writeLookup, type CompiledSpl, type LookupOutput } from '../query/spl/index.js';
+import { timeFilterNote } from '../insights/stored-span.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
@@ -109,7 +110,7 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
  * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
  * store first); SQL passes through.
  */
-async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null>; output?: LookupOutput }> {
+async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null>; output?: LookupOutput; timeFilter?: CompiledSpl['timeFilter'] }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
@@ -236,6 +237,9 @@ ${EXIT_CODES_HELP}`,
           q = text ? await toSql(text, o, store, bounds) : undefined;
           result = o.schema ? await schemaResult(store) : await store.query(q!.sql, q!.params, { ...bounds, rfc3339Timestamps: true, ...(maxRows !== undefined && !q?.output ? { maxRows } : {}) });
           if (result.more) result.totalRows = await countRows(store, q!, control.signal);
+          // earliest=/latest= that miss the data (a day ingested last week, -24h): say where it is.
+          const note = q?.timeFilter ? await timeFilterNote(store, q.timeFilter, bounds) : undefined;
+          if (note) process.stderr.write(`packettrail: note: ${terminalSafe(note)}\n`);
         } catch (e) {
           throw failure(e, limits);
         }

@@ -39,6 +39,11 @@ export interface CompiledSpl {
   warnings: string[];
   /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
   output?: LookupOutput;
+  /**
+   * The base search's time bounds (`earliest=`/`latest=`, RFC 3339) and the datasets it names by
+   * index/sourcetype (empty: any), so that an empty answer can say what the store holds instead.
+   */
+  timeFilter?: { earliest?: string; latest?: string; datasets: string[] };
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -88,8 +93,15 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const final = scope.base ? eventColumns(ctx, scope) : '*';
   // Raw events no command ordered come newest first, as Splunk lists them.
   const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
-  const sql = statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`);
-  return ctx.output ? { sql, params: ctx.params, warnings: ctx.warnings, output: ctx.output } : { sql, params: ctx.params, warnings: ctx.warnings };
+  const compiled: CompiledSpl = { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), params: ctx.params, warnings: ctx.warnings };
+  if (ctx.output) compiled.output = ctx.output;
+  const { earliest, latest } = ctx.bounds;
+  if (earliest || latest) {
+    compiled.timeFilter = { datasets: [...ctx.datasets].sort() };
+    if (earliest) compiled.timeFilter.earliest = earliest.toISOString();
+    if (latest) compiled.timeFilter.latest = latest.toISOString();
+  }
+  return compiled;
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

@@ -96,6 +96,10 @@ export class Ctx {
 
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};
+  /** Datasets the base search asks for by `index=`/`sourcetype=` (not under NOT): what an empty answer is about. */
+  readonly datasets = new Set<string>();
+  /** How many NOTs the search walk is under (datasets named there are excluded, not asked for). */
+  negated = 0;
 
   /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
   nextSeries(): SeriesSet | undefined {
