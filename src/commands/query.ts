@@ -6,7 +6,7 @@ import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, Result
 import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
-import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { AliasError, compileSplOn, loadAliases, loadMacros, looksLikeSpl, MacroError, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
@@ -19,6 +19,7 @@ interface QueryOptions {
   sql?: boolean;
   showSql?: boolean;
   aliases?: string[];
+  macros?: string[];
   timeout: string;
   memoryLimit: string;
   maxResultSize: string;
@@ -87,13 +88,18 @@ async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: 
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
-    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []) });
+    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, {
+      catalog,
+      aliases: loadAliases(catalog, o.aliases ?? []),
+      macros: o.macros?.length ? loadMacros(o.macros) : undefined,
+      tables: await store.datasetColumns(),
+    });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
     for (const w of compiled.warnings) process.stderr.write(`packettrail: note: ${w}\n`);
     return compiled;
   } catch (e) {
     // The message quotes the query, which may carry escape sequences: keep the terminal safe.
-    if (e instanceof SplError || e instanceof AliasError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
+    if (e instanceof SplError || e instanceof AliasError || e instanceof MacroError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
     throw e;
   }
 }
@@ -110,6 +116,7 @@ export function registerQuery(program: Command): void {
     .option('--sql', 'the query is SQL (even if it looks like SPL)')
     .option('--show-sql', 'print the SQL an SPL query compiles to, and its parameters, on stderr')
     .option('--aliases <file>', 'YAML file extending the SPL field/index alias table (rules/mappings/spl-aliases.yml); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--macros <path>', 'search macros: a macros.conf file, or a directory of macros.conf / security_content *.yml files (extends rules/mappings/spl-macros.conf); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--timeout <seconds>', 'stop the query after this long; 0: no limit', String(DEFAULT_CLI_QUERY_TIMEOUT_S))
     .option('--memory-limit <size>', 'DuckDB memory limit for the query (past it DuckDB spills to disk, then fails)', DEFAULT_CLI_MEMORY_LIMIT)
     .option('--max-result-size <size>', 'largest result held for printing; past it the query is refused', DEFAULT_CLI_MAX_RESULT_SIZE)

@@ -1,10 +1,12 @@
 import type { Column } from '../../store/schema.js';
-import { EVENTS_VIEW } from '../../store/store.js';
+import { datasetTable, EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
 import type { Command } from './ast.js';
 import { HANDLERS, type Stage } from './commands.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
+import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
 import { parse } from './parser.js';
+import { pinnedDatasets } from './search.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
 export interface CompileOptions {
@@ -17,6 +19,14 @@ export interface CompileOptions {
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
   maxTimechartColumns?: number;
+  /** Search macros (default: the built-in ones, `rules/mappings/spl-macros.conf`). */
+  macros?: MacroTable;
+  /**
+   * The store's dataset tables and their columns (`EventStore.datasetColumns()`). With it, a search
+   * pinned to sourcetypes reads their tables instead of the `events` view, and fields no table
+   * holds are known to be null.
+   */
+  tables?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface CompiledSpl {
@@ -52,19 +62,30 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
  * Compiles an SPL pipeline to one SQL statement over the `events` view: each command is a CTE
  * reading the previous one. The result keeps the order the last ordering command gave it.
  */
-export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
+export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
+  const query = expandMacros(text, opts.macros ?? builtinMacros());
   const commands = parse(query);
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
-  let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
-  const ctes: string[] = [];
+  const first = commands[0];
+  ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);
+  const read = opts.tables && ctx.datasets ? datasetTables(ctx.datasets, opts.tables) : undefined;
+  if (read) {
+    from = read.from;
+    ctx.available = read.columns;
+  }
+  let scope: Scope = { cols: new Map(opts.catalog.filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
+  const ctes: string[] = [];
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
   for (const cmd of commands) {
     let stage: Stage;
     try {
       stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
     } catch (e) {
-      if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
+      if (e instanceof SeriesNeeded) {
+        const sql = statement(e.select);
+        return { sql: '', params: ctx.params, seriesQuery: { sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+      }
       throw e;
     }
     ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
@@ -72,12 +93,34 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
+  const sql = statement(`SELECT ${final} FROM ${from}`);
+  return { sql, params: usedParams(ctx.params, sql), warnings: ctx.warnings };
+}
+
+/**
+ * The parameters the statement names: resolving a field to learn its type can make parameters the
+ * statement then does not use, and DuckDB refuses to bind those.
+ */
+function usedParams(params: Record<string, Param>, sql: string): Record<string, Param> {
+  const used = new Set(sql.match(/\$p\d+\b/g) ?? []);
+  return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(`$${k}`)));
+}
+
+/**
+ * The tables of the pinned datasets, united by name, and the columns they hold; undefined when a
+ * dataset has no table yet (the events view then answers, with nothing for it).
+ */
+function datasetTables(datasets: readonly string[], tables: ReadonlyMap<string, ReadonlySet<string>>): { from: string; columns: Set<string> } | undefined {
+  const names = [...new Set(datasets.map(datasetTable))].filter((t) => tables.has(t));
+  if (!names.length) return undefined;
+  const columns = new Set(names.flatMap((t) => [...tables.get(t)!]));
+  const from = names.length === 1 ? quoteIdent(names[0]!) : `(${names.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`;
+  return { from, columns };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */
 function eventColumns(ctx: Ctx, scope: Scope): string {
-  const cols = ctx.aliases.defaultFields.filter((c) => scope.cols.has(c)).map((c) => (c === 'timestamp' ? `"timestamp" AS "_time"` : quoteIdent(c)));
+  const cols = ctx.aliases.defaultFields.filter((c) => scope.cols.has(c) && ctx.hasColumn(c)).map((c) => (c === 'timestamp' ? `"timestamp" AS "_time"` : quoteIdent(c)));
   const added = [...scope.cols.keys()].filter((k) => !ctx.catalog.has(k)).map(quoteIdent);
   return [...cols, ...added].join(', ') || '*';
 }

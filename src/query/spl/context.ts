@@ -1,8 +1,10 @@
-import { findAlias, NORMALIZERS, type AliasTable } from './aliases.js';
+import type { AliasTable } from './aliases.js';
+import type { Expr } from './ast.js';
 import { SplError, suggest, type Located } from './errors.js';
+import { compileExpr } from './expr.js';
+import { knownFieldNames, rawField, resolveEventField } from './fields.js';
 import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
-import { columnName } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
 
@@ -22,7 +24,13 @@ export interface ColInfo {
 export interface Scope {
   cols: Map<string, ColInfo>;
   base: boolean;
+  /**
+   * Set while compiling a calculated field of the alias table: names are the raw fields of this
+   * dataset (its extractions, JSON paths and columns), as Splunk's EVAL- see them.
+   */
+  raw?: { dataset: string | undefined };
 }
+
 
 /** A field reference compiled to SQL. */
 export interface Ref {
@@ -46,6 +54,15 @@ export class Ctx {
   private n = 0;
   private seriesUsed = 0;
   readonly catalog: Map<string, Column>;
+  /** Resolved event fields of this query (their SQL carries this query's parameters). */
+  readonly fieldCache = new Map<string, Ref | null>();
+  /**
+   * The datasets the base search is pinned to (`sourcetype=`/`index=` at its top level), or null:
+   * fields then resolve for these datasets only, and the query reads their tables.
+   */
+  datasets: string[] | null = null;
+  /** The columns the tables read hold (null: every catalog column): others are null. */
+  available: ReadonlySet<string> | null = null;
 
   constructor(
     readonly query: string,
@@ -104,27 +121,36 @@ export class Ctx {
     return tok.text;
   }
 
-  /** Resolves a field name in a scope: its own columns, then catalog columns, ECS paths and aliases. */
+  /** True when the relation read holds the catalog column. */
+  hasColumn(column: string): boolean {
+    return this.available === null || this.available.has(column);
+  }
+
+  /** A calculated field's expression, compiled over one dataset's raw fields. */
+  compileRaw(dataset: string | undefined, e: Expr): string {
+    return compileExpr(this, { cols: new Map(), base: false, raw: { dataset } }, e);
+  }
+
+  /**
+   * Resolves a field name in a scope: its own columns, then (on events) the Splunk field names of
+   * the datasets in play, the shared aliases and packettrail's columns. Names are case-sensitive.
+   * A name nothing defines is null, as in Splunk, with a warning (and a hint when it looks like a
+   * typo of a known name).
+   */
   resolve(scope: Scope, tok: Token): Ref {
     const name = tok.text;
+    if (scope.raw) return rawField(this, scope.raw.dataset, name);
     const own = scope.cols.get(name);
     if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
     if (scope.base) {
-      const alias = findAlias(this.aliases, name);
-      if (alias && !this.catalog.has(name)) {
-        const cols = alias.columns.map(quoteIdent);
-        const sql = cols.length === 1 ? cols[0]! : `coalesce(${cols.join(', ')})`;
-        const type = this.catalog.get(alias.columns[0]!)!.type;
-        const list = type === 'keyword[]';
-        return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list, type };
-      }
-      const col = this.catalog.get(name) ?? this.catalog.get(columnName(name));
-      if (col && col.name !== 'extra') return { sql: quoteIdent(col.name), list: col.type === 'keyword[]', type: col.type };
+      const ref = resolveEventField(this, name);
+      if (ref) return ref;
     }
-    const known = scope.base ? [...scope.cols.keys(), ...this.aliases.fields.keys()] : [...scope.cols.keys()];
-    const hint = suggest(name, known);
-    const where = scope.base ? '' : ' at this point of the pipeline (stats, table and fields keep only the fields they name)';
-    throw this.error(`unknown field '${name}'${where}${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, tok);
+    const known = scope.base ? [...scope.cols.keys(), ...knownFieldNames(this)] : [...scope.cols.keys()];
+    const hint = suggest(name, known).filter((h) => h !== name);
+    const where = scope.base ? 'no event here has' : 'at this point of the pipeline (stats, table and fields keep only the fields they name) there is no';
+    this.warn(`${where} field '${name}': it is null${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`);
+    return { sql: 'CAST(NULL AS VARCHAR)', list: false };
   }
 
   /** The event time in a scope: `_time` (alias of the timestamp column, or a column named _time). */
