@@ -113,7 +113,7 @@ export function parseMacrosConf(text: string, origin: string): Macro[] {
 export function macroFromYaml(text: string, origin: string): Macro | undefined {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseLenientYaml(text);
   } catch (e) {
     throw new MacroError(`${origin}: invalid YAML: ${(e as Error).message}`);
   }
@@ -124,6 +124,22 @@ export function macroFromYaml(text: string, origin: string): Macro | undefined {
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new MacroError(`${origin}: arguments: expected a list of names`);
   const def = d.definition === null || d.definition === undefined ? '' : String(d.definition);
   return makeMacro(d.name, args.length, { definition: def, args: args.join(','), iseval: String(d.iseval ?? 'false') }, origin);
+}
+
+/**
+ * YAML as security_content writes it: multi-line quoted values whose later lines start at column 0,
+ * which YAML forbids and its own (lenient) loader accepts, are indented and read again.
+ */
+export function parseLenientYaml(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    try {
+      return parseYaml(text.replace(/\r\n?/g, '\n').split('\n').map((l) => (l && !/^([A-Za-z_][\w-]*:|- |#|\s)/.test(l) ? `  ${l}` : l)).join('\n'));
+    } catch {
+      throw e;
+    }
+  }
 }
 
 function makeMacro(name: string, n: number, keys: Record<string, string>, origin: string): Macro {
