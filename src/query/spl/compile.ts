@@ -7,6 +7,7 @@ import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
 import { parse } from './parser.js';
 import { pinnedDatasets } from './search.js';
+import { MAX_SUBSEARCH_RESULTS } from './subsearch.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
 export interface CompileOptions {
@@ -19,6 +20,8 @@ export interface CompileOptions {
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
   maxTimechartColumns?: number;
+  /** Rows a subsearch passes to the search around it (default MAX_SUBSEARCH_RESULTS, Splunk's `[subsearch] maxout`). */
+  subsearchMaxResults?: number;
   /** Search macros (default: the built-in ones, `rules/mappings/spl-macros.conf`). */
   macros?: MacroTable;
   /**
@@ -65,16 +68,35 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
 export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
   const query = expandMacros(text, opts.macros ?? builtinMacros());
   const commands = parse(query);
-  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
+  const caps = { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS, subsearchResults: opts.subsearchMaxResults ?? MAX_SUBSEARCH_RESULTS };
+  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], caps, opts.tables);
+  let compiled: { sql: string };
+  try {
+    compiled = compilePipeline(ctx, commands, 's');
+  } catch (e) {
+    if (e instanceof SeriesNeeded) {
+      const sql = e.statement ?? e.select;
+      return { sql: '', params: ctx.params, seriesQuery: { sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+    }
+    throw e;
+  }
+  return { sql: compiled.sql, params: usedParams(ctx.params, compiled.sql), warnings: ctx.warnings };
+}
+
+/**
+ * One pipeline (the query, or a subsearch) as one statement: each command a CTE (`<prefix>1`, …)
+ * reading the previous one. A base search pinned to sourcetypes reads their tables when they are known.
+ */
+export function compilePipeline(ctx: Ctx, commands: readonly Command[], prefix: string): { sql: string; scope: Scope } {
   const first = commands[0];
   ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);
-  const read = opts.tables && ctx.datasets ? datasetTables(ctx.datasets, opts.tables) : undefined;
+  const read = ctx.tables && ctx.datasets ? datasetTables(ctx.datasets, ctx.tables) : undefined;
   if (read) {
     from = read.from;
     ctx.available = read.columns;
   }
-  let scope: Scope = { cols: new Map(opts.catalog.filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
+  let scope: Scope = { cols: new Map([...ctx.catalog.values()].filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
   for (const cmd of commands) {
@@ -82,19 +104,15 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
     try {
       stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
     } catch (e) {
-      if (e instanceof SeriesNeeded) {
-        const sql = statement(e.select);
-        return { sql: '', params: ctx.params, seriesQuery: { sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
-      }
+      if (e instanceof SeriesNeeded && e.statement === undefined) e.statement = statement(e.select);
       throw e;
     }
-    ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
-    from = `s${ctes.length}`;
+    ctes.push(`${prefix}${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
+    from = `${prefix}${ctes.length}`;
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  const sql = statement(`SELECT ${final} FROM ${from}`);
-  return { sql, params: usedParams(ctx.params, sql), warnings: ctx.warnings };
+  return { sql: statement(`SELECT ${final} FROM ${from}`), scope };
 }
 
 /**

@@ -72,9 +72,24 @@ export class Ctx {
     /** The series of each `timechart … by`, in pipeline order, as far as they have been read. */
     private readonly series: readonly SeriesSet[],
     /** Caps on what a command may make (see CompileOptions). */
-    readonly caps: { timechartColumns: number },
+    readonly caps: { timechartColumns: number; subsearchResults: number },
+    /** The store's dataset tables and their columns, when known (CompileOptions.tables). */
+    readonly tables?: ReadonlyMap<string, ReadonlySet<string>>,
+    /** The query a subsearch is part of: parameters and warnings are the whole statement's. */
+    private readonly parent?: Ctx,
   ) {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
+  }
+
+  /** The context of a subsearch (its own text, datasets and fields; the statement's parameters). */
+  child(query: string): Ctx {
+    return new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);
+  }
+
+  /** Subsearches compiled so far in the statement (names their CTEs). */
+  subsearches = 0;
+  nextSubsearch(): number {
+    return this.parent ? this.parent.nextSubsearch() : ++this.subsearches;
   }
 
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
@@ -86,11 +101,13 @@ export class Ctx {
   }
 
   warn(text: string): void {
-    if (!this.warnings.includes(text)) this.warnings.push(text);
+    if (this.parent) this.parent.warn(text);
+    else if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   /** A bound parameter for a value: the only way user values reach SQL. */
   param(v: Param): string {
+    if (this.parent) return this.parent.param(v);
     const key = `p${++this.n}`;
     this.params[key] = v;
     return `$${key}`;

@@ -1,6 +1,7 @@
 import type { SearchNode } from './ast.js';
 import { NORMALIZERS } from './aliases.js';
 import { cidrSql, parseSearchCidr } from './cidr.js';
+import { compileSubsearch } from './subsearch.js';
 import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { suggest } from './errors.js';
 import type { Token } from './lexer.js';
@@ -35,6 +36,8 @@ function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
       return `(${n.values.map((v) => compare(ctx, scope, n.field, '=', v, top)).join(' OR ')})`;
     case 'cmp':
       return compare(ctx, scope, n.field, n.op, n.value, top);
+    case 'subsearch':
+      return compileSubsearch(ctx, scope, n);
   }
 }
 

@@ -1,0 +1,150 @@
+import type { SearchNode } from './ast.js';
+import { compilePipeline } from './compile.js';
+import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
+import { SplError } from './errors.js';
+import { commandWord, lex, splitPipeline } from './lexer.js';
+import { parse } from './parser.js';
+
+/**
+ * Subsearches in a search: `… [search … | fields a b]`. Splunk runs the subsearch first and puts
+ * its results into the outer search as text, through `format`: each row `( a="v" AND b="w" )`,
+ * rows ORed, an empty result `NOT ()` (nothing matches). Here the subsearch is a subquery and the
+ * outer search keeps the events for which some row matches: every non-null field of the row
+ * matches the event's field as a search value would (case-insensitively, `*` a wildcard).
+ */
+
+/** Rows a subsearch hands over: Splunk's `[subsearch] maxout` (limits.conf); the rest are dropped, as there. */
+export const MAX_SUBSEARCH_RESULTS = 10_000;
+
+/** What one row of the subsearch contributes to the outer search. */
+interface Term {
+  /** The subsearch column holding the value. */
+  column: string;
+  /** The outer field it is compared with, or null for a bare term (`return $field`). */
+  field: string | null;
+}
+
+type SubsearchNode = Extract<SearchNode, { kind: 'subsearch' }>;
+
+export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): string {
+  const text = node.tok.text;
+  const offset = node.tok.pos + 1;
+  const relocate = (e: unknown): never => {
+    if (e instanceof SplError && e.query !== ctx.query) throw new SplError(`in the subsearch: ${e.reason}`, offset + Math.min(e.offset, text.length), e.length, ctx.query);
+    throw e;
+  };
+  try {
+    const { body, tail } = splitTail(text);
+    let limit = ctx.caps.subsearchResults;
+    let wanted: { column: string; field: string | null }[] | undefined;
+    if (tail?.name === 'return') {
+      const r = parseReturn(text, tail);
+      limit = Math.min(limit, r.count);
+      wanted = r.items;
+    } else if (tail?.name === 'format') limit = Math.min(limit, parseFormat(text, tail));
+    // return implies fields: the named fields are the subsearch's result.
+    const query = wanted ? `${body.trim() ? body : '*'} | fields ${wanted.map((w) => JSON.stringify(w.column)).join(' ')}` : body.trim() ? body : '*';
+    const commands = parse(query);
+    const timechart = commands.find((c) => c.cmd === 'timechart');
+    if (timechart) throw new SplError('timechart in a subsearch is not supported', timechart.tok.pos, timechart.tok.end - timechart.tok.pos, body);
+    const child = ctx.child(query);
+    const n = ctx.nextSubsearch();
+    const { sql, scope: out } = compilePipeline(child, commands, `sub${n}_`);
+    if (out.base) throw new SplError('a subsearch passing on whole events is not supported: end it with fields, table, stats or return', 0, Math.max(1, body.length), body);
+    const columns = [...out.cols.keys()];
+    let terms: Term[];
+    if (wanted) {
+      for (const w of wanted) if (!out.cols.has(w.column)) child.warn(`the subsearch has no field '${w.column}' to return: it is null`);
+      terms = wanted.filter((w) => out.cols.has(w.column));
+    } else {
+      // format: fields starting with _ are not passed; a field named search or query is search text.
+      const special = columns.find((c) => c === 'search' || c === 'query');
+      if (special) throw new SplError(`a subsearch returning a '${special}' field (search text built from data) is not supported`, 0, Math.max(1, body.length), body);
+      terms = columns.filter((c) => !c.startsWith('_')).map((c) => ({ column: c, field: c }));
+    }
+    if (!terms.length) throw new SplError('the subsearch returns no field to search for (fields whose names start with _ are not passed on)', 0, Math.max(1, body.length), body);
+    // The subsearch's columns are renamed so that they cannot capture the outer search's column names.
+    const cols = terms.map((t, i) => `${quoteIdent(t.column)} AS "__c${i}"`);
+    const rows = `(SELECT ${cols.join(', ')} FROM (${sql}) LIMIT ${ctx.number(String(limit), node)})`;
+    return condition(ctx, scope, rows, terms, out);
+  } catch (e) {
+    return relocate(e);
+  }
+}
+
+/** The subsearch without a final `return`/`format`, and that command. */
+function splitTail(text: string): { body: string; tail?: { name: string; pos: number; end: number } } {
+  const segs = splitPipeline(text);
+  const last = segs[segs.length - 1]!;
+  const word = commandWord(text, last);
+  if (segs.length > 1 && (word.name === 'return' || word.name === 'format')) return { body: text.slice(0, last.pos - 1), tail: { name: word.name, pos: word.end, end: last.end } };
+  if (segs.length === 1 && (word.name === 'return' || word.name === 'format')) throw new SplError(`${word.name} needs a search before it`, word.pos, word.end - word.pos, text);
+  return { body: text };
+}
+
+/** `return [N] [alias=field …] [field …] [$field …]`: N rows (default 1). */
+function parseReturn(text: string, tail: { pos: number; end: number }): { count: number; items: { column: string; field: string | null }[] } {
+  const toks = lex(text, tail, 'search').filter((t) => t.kind !== 'eof');
+  let count = 1;
+  const items: { column: string; field: string | null }[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (i === 0 && /^\d+$/.test(t.text) && t.kind === 'word') {
+      count = Number(t.text);
+      continue;
+    }
+    if (t.kind === 'op' && t.text === ',') continue;
+    if (t.kind !== 'word' && t.kind !== 'string') throw new SplError(`expected a field to return, found '${t.text}'`, t.pos, t.end - t.pos, text);
+    const eq = toks[i + 1];
+    if (eq?.kind === 'op' && eq.text === '=') {
+      const col = toks[i + 2];
+      if (!col || (col.kind !== 'word' && col.kind !== 'string')) throw new SplError('expected alias=field', t.pos, t.end - t.pos, text);
+      items.push({ column: col.text, field: t.text });
+      i += 2;
+    } else if (t.text.startsWith('$') && t.text.length > 1) items.push({ column: t.text.slice(1), field: null });
+    else items.push({ column: t.text, field: t.text });
+  }
+  if (!items.length) throw new SplError('return needs a field', tail.pos, 1, text);
+  return { count: count || Number.MAX_SAFE_INTEGER, items };
+}
+
+/** `format [maxresults=N]`: Splunk's default row/column strings are the only ones understood. */
+function parseFormat(text: string, tail: { pos: number; end: number }): number {
+  const toks = lex(text, tail, 'search').filter((t) => t.kind !== 'eof');
+  if (!toks.length) return Number.MAX_SAFE_INTEGER;
+  if (toks.length === 3 && toks[0]!.text.toLowerCase() === 'maxresults' && toks[1]!.text === '=' && /^\d+$/.test(toks[2]!.text)) return Number(toks[2]!.text) || Number.MAX_SAFE_INTEGER;
+  throw new SplError('format with options other than maxresults= is not supported (the default row and column strings are)', toks[0]!.pos, toks[toks.length - 1]!.end - toks[0]!.pos, text);
+}
+
+/** A Splunk search value (text with `*` wildcards) as a LIKE pattern, in SQL. */
+function pattern(v: string): string {
+  return `replace(replace(replace(replace(${v}, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')`;
+}
+
+/** Does the event's field match the value `v` (a VARCHAR expression) as `field="v"` in a search would. */
+function fieldMatches(ref: Ref, v: string): string {
+  if (ref.list) return `(len(list_filter(${ref.sql}, lambda __e: __e ILIKE ${pattern(v)} ESCAPE '\\')) > 0)`;
+  return `(CAST(${ref.sql} AS VARCHAR) ILIKE ${pattern(v)} ESCAPE '\\')`;
+}
+
+/** A bare term: the value in any of the text fields searched by free text. */
+function termMatches(ctx: Ctx, scope: Scope, v: string): string {
+  const cols = scope.base ? ctx.aliases.searchText.filter((c) => ctx.hasColumn(c)) : [...scope.cols.keys()];
+  if (!cols.length) return 'FALSE';
+  return `(${cols.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR) ILIKE '%' || ${pattern(v)} || '%' ESCAPE '\\'`).join(' OR ')})`;
+}
+
+function condition(ctx: Ctx, scope: Scope, rows: string, terms: Term[], out: Scope): string {
+  const parts = terms.map((t, i) => {
+    const sub = (_: Term) => `"__sub"."__c${i}"`;
+    const listCell = out.cols.get(t.column)?.list ?? false;
+    const test = (v: string) => (t.field === null ? termMatches(ctx, scope, v) : fieldMatches(ctx.resolve(scope, { kind: 'word', text: t.field, pos: 0, end: 0 }), v));
+    // A multivalue cell: its values are ORed (format's mvsep).
+    const match = listCell ? `(len(list_filter(${sub(t)}, lambda __w: ${test('__w')})) > 0)` : test(`CAST(${sub(t)} AS VARCHAR)`);
+    return { cell: sub(t), match };
+  });
+  // A null cell puts no condition on its field; a row of nulls puts none at all (Splunk: an empty group).
+  const anyValue = parts.map((p) => `${p.cell} IS NOT NULL`).join(' OR ');
+  const all = parts.map((p) => `(${p.cell} IS NULL OR ${p.match})`).join(' AND ');
+  return `(EXISTS (SELECT 1 FROM ${rows} AS "__sub" WHERE (${anyValue}) AND ${all}))`;
+}
