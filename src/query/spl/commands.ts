@@ -3,6 +3,7 @@ import { compileAggs, expandMultivalue } from './aggs.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
 import { compileExpr, valueKind } from './expr.js';
 import type { Token } from './lexer.js';
+import { renameStage } from './rename.js';
 import { compileSearch } from './search.js';
 import { compileTimechart } from './timechart.js';
 
@@ -61,19 +62,7 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
     for (const n of names) cols.delete(n);
     return keep(`SELECT * EXCLUDE (${names.map(q).join(', ')}) FROM ${from}`, { cols, base: scope.base });
   },
-  rename: (ctx, scope, c, from) => {
-    let sql = `SELECT * FROM ${from}`;
-    let cols = scope.cols;
-    for (const p of c.pairs) {
-      const ref = ctx.resolve({ ...scope, cols }, p.from);
-      const to = ctx.outName(p.to);
-      const drop = [...new Set([...(cols.has(p.from.text) ? [p.from.text] : []), ...(cols.has(to) ? [to] : [])])];
-      sql = `SELECT *${drop.length ? ` EXCLUDE (${drop.map(q).join(', ')})` : ''}, ${ref.sql} AS ${q(to)} FROM (${sql})`;
-      cols = new Map([...cols].filter(([k]) => !drop.includes(k)));
-      cols.set(to, { list: ref.list });
-    }
-    return keep(sql, { cols, base: scope.base });
-  },
+  rename: (ctx, scope, c, from) => renameStage(ctx, scope, c.pairs, from),
   sort: (ctx, scope, c, from) => {
     const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
     return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, scope);

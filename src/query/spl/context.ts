@@ -2,6 +2,7 @@ import type { AliasTable } from './aliases.js';
 import type { Expr } from './ast.js';
 import { SplError, suggest, type Located } from './errors.js';
 import { compileExpr } from './expr.js';
+import { renamedFrom, type WildcardRename } from './rename.js';
 import { knownFieldNames, rawField, resolveEventField } from './fields.js';
 import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
@@ -61,6 +62,8 @@ export class Ctx {
    * fields then resolve for these datasets only, and the query reads their tables.
    */
   datasets: string[] | null = null;
+  /** Wildcard renames on raw events so far (`rename requestParameters.* as *`): later names resolve through them. */
+  readonly renames: WildcardRename[] = [];
   /** The columns the tables read hold (null: every catalog column): others are null. */
   available: ReadonlySet<string> | null = null;
 
@@ -157,17 +160,30 @@ export class Ctx {
   resolve(scope: Scope, tok: Token): Ref {
     const name = tok.text;
     if (scope.raw) return rawField(this, scope.raw.dataset, name);
-    const own = scope.cols.get(name);
-    if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
-    if (scope.base) {
-      const ref = resolveEventField(this, name);
-      if (ref) return ref;
-    }
+    const found = this.tryResolve(scope, name, this.renames);
+    if (found) return found;
     const known = scope.base ? [...scope.cols.keys(), ...knownFieldNames(this)] : [...scope.cols.keys()];
     const hint = suggest(name, known).filter((h) => h !== name);
     const where = scope.base ? 'no event here has' : 'at this point of the pipeline (stats, table and fields keep only the fields they name) there is no';
     this.warn(`${where} field '${name}': it is null${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`);
     return { sql: 'CAST(NULL AS VARCHAR)', list: false };
+  }
+
+  /** A field's reference, or undefined when nothing defines it. */
+  private tryResolve(scope: Scope, name: string, renames: readonly WildcardRename[]): Ref | undefined {
+    const own = scope.cols.get(name);
+    if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
+    if (!scope.base) return undefined;
+    const renamed = renames.length ? renamedFrom(renames, name) : undefined;
+    if (renamed) {
+      // Renamed onto `name` where the source has a value; the field of that name stays elsewhere.
+      const src = this.tryResolve(scope, renamed.source, renamed.rest);
+      const prev = this.tryResolve(scope, name, renamed.rest);
+      if (!src || !prev) return src ?? prev;
+      if (src.list !== prev.list) return src;
+      return { sql: `coalesce(${src.list ? src.sql : `CAST(${src.sql} AS VARCHAR)`}, ${prev.list ? prev.sql : `CAST(${prev.sql} AS VARCHAR)`})`, list: src.list };
+    }
+    return resolveEventField(this, name);
   }
 
   /** The event time in a scope: `_time` (alias of the timestamp column, or a column named _time). */
