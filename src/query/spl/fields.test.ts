@@ -1,0 +1,87 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
+import { demoStore, splRows, sqlRows } from './demo-store.fixture.js';
+import { spl } from './testing.fixture.js';
+
+// Each answer Splunk would give on the demo store, checked against hand-written SQL over the same
+// events: these constructs used to return a different answer without an error.
+let store: DuckDbStore;
+before(async () => {
+  store = await demoStore();
+});
+after(async () => store.close());
+
+const n = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0]!)[0]);
+
+test("field names are case-sensitive: CloudTrail's eventID is not Windows' EventID", async () => {
+  const expected = await sqlRows(store, 'SELECT aws_cloudtrail_event_id AS "eventID", count(*) AS "count" FROM events_aws_cloudtrail GROUP BY 1 ORDER BY 1');
+  assert.ok(expected.length >= 31);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by eventID')).rows, expected);
+  const windows = await splRows(store, 'sourcetype=aws:cloudtrail | stats count by EventID');
+  assert.deepEqual(windows.rows, [], 'no CloudTrail event has a Windows EventID');
+});
+
+test('CIDR values in a search are subnet tests (= and !=), not text', async () => {
+  const inside = n(await sqlRows(store, "SELECT count(*) FROM events_aws_vpcflow WHERE source_ip LIKE '10.%'"));
+  assert.ok(inside > 1000);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow src_ip=10.0.0.0/8 | stats count')).rows), inside);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow src_ip="10.0.0.0/8" | stats count')).rows), inside, 'quoted too');
+  const outside = n(await sqlRows(store, "SELECT count(*) FROM events_aws_vpcflow WHERE destination_ip IS NOT NULL AND destination_ip NOT LIKE '10.%'"));
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow dest_ip!=10.0.0.0/8 | stats count')).rows), outside);
+  const narrow = n(await sqlRows(store, "SELECT count(*) FROM events_aws_vpcflow WHERE source_ip LIKE '10.0.1.%'"));
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow src_ip=10.0.1.0/24 | stats count')).rows), narrow);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow NOT src_ip=10.0.0.0/8 | stats count')).rows), n(await sqlRows(store, "SELECT count(*) FROM events_aws_vpcflow WHERE source_ip IS NULL OR source_ip NOT LIKE '10.%'")));
+});
+
+test('subsearches filter the outer search by their results; pipes inside stay inside; an empty one matches nothing', async () => {
+  const expected = await sqlRows(
+    store,
+    `SELECT event_action AS "eventName", count(*) AS "count" FROM events WHERE event_dataset = 'aws.cloudtrail'
+     AND lower(coalesce(aws_cloudtrail_source_ip_address, source_address)) IN (SELECT lower(coalesce(aws_cloudtrail_source_ip_address, source_address)) FROM events WHERE event_dataset = 'aws.cloudtrail' AND event_action = 'StopLogging')
+     GROUP BY 1 ORDER BY 1`,
+  );
+  assert.ok(expected.length >= 2);
+  const sub = 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | fields src_ip] | stats count by eventName';
+  assert.deepEqual((await splRows(store, sub)).rows, expected);
+  const piped = 'sourcetype=aws:cloudtrail [| search sourcetype=aws:cloudtrail eventName=StopLogging | stats count by src_ip | table src_ip] | stats count by eventName';
+  assert.deepEqual((await splRows(store, piped)).rows, expected);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count by eventName')).rows, expected);
+  const total = n(await sqlRows(store, 'SELECT count(*) FROM events_aws_cloudtrail'));
+  const matched = expected.reduce((s, r) => s + Number(r.count), 0);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudtrail NOT [search sourcetype=aws:cloudtrail eventName=StopLogging | fields src_ip] | stats count')).rows), total - matched);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=NoSuchCall | fields src_ip] | stats count')).rows, [{ count: 0 }]);
+  // The subsearch's text is not searched for, nor its closing bracket compared.
+  assert.doesNotMatch(JSON.stringify(spl('sourcetype=aws:cloudtrail [search eventName=StopLogging | fields src_ip]').params), /\[search|StopLogging\]/);
+  assert.throws(() => spl('sourcetype=aws:cloudtrail [search eventName=StopLogging]'), /a subsearch passing on whole events is not supported/);
+});
+
+test('VPC flow action holds the CIM values: allowed and blocked, from ACCEPT and REJECT', async () => {
+  const rejected = n(await sqlRows(store, "SELECT count(*) FROM events_aws_vpcflow WHERE aws_vpcflow_action = 'REJECT'"));
+  assert.ok(rejected >= 12);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow action=blocked | stats count')).rows), rejected);
+  const byAction = await sqlRows(store, `SELECT CASE aws_vpcflow_action WHEN 'ACCEPT' THEN 'allowed' WHEN 'REJECT' THEN 'blocked' ELSE 'unknown' END AS "action", count(*) AS "count" FROM events_aws_vpcflow GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow | stats count by action')).rows, byAction);
+  assert.equal(n((await splRows(store, 'sourcetype=aws:cloudwatchlogs:vpcflow vpcflow_action=REJECT | stats count')).rows), rejected, "the add-on's raw field keeps the raw value");
+});
+
+test('wildcard rename and values(*) work on the fields they match', async () => {
+  const names = await sqlRows(store, `SELECT json_extract_string(aws_cloudtrail_request_parameters, '$.name') AS "name", count(*) AS "count" FROM events_aws_cloudtrail WHERE json_extract_string(aws_cloudtrail_request_parameters, '$.name') IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  assert.ok(names.length >= 2);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | rename requestParameters.* as * | stats count by name')).rows, names);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | rename requestParameters.name as name | stats count by name')).rows, names);
+  const agents = await sqlRows(store, 'SELECT count(DISTINCT user_agent_original) AS n FROM events_aws_cloudtrail');
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | table eventName userAgent | rename user* as u* | stats dc(uAgent) as n')).rows, agents);
+  const values = await sqlRows(store, 'SELECT list_sort(list(DISTINCT event_action)) AS "eventName", list_sort(list(DISTINCT user_agent_original)) AS "userAgent" FROM events_aws_cloudtrail');
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | table eventName userAgent | stats values(*) as *')).rows, values);
+  assert.throws(() => spl('sourcetype=aws:cloudtrail | stats values(*) as *'), /values\(\*\) over raw events is not supported/);
+});
+
+test('CloudTrail names resolve to CloudTrail fields; hints point at the sourcetype\'s own names', async () => {
+  const codes = await sqlRows(store, `SELECT coalesce(aws_cloudtrail_error_code, CASE WHEN json_extract_string(aws_cloudtrail_response_elements, '$.ConsoleLogin') = 'Failure' THEN 'failure' ELSE 'success' END) AS "errorCode", count(*) AS "count" FROM events WHERE event_dataset = 'aws.cloudtrail' GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by errorCode')).rows, codes, "the add-on's calculated errorCode: success when the call did not fail");
+  const types = await sqlRows(store, 'SELECT aws_cloudtrail_event_type AS "eventType", count(*) AS "count" FROM events_aws_cloudtrail GROUP BY 1 ORDER BY 1');
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by eventType')).rows, types);
+  assert.match((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by errorCdoe')).warnings.join(), /did you mean errorCode/);
+  assert.match((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by eventtype')).warnings.join(), /did you mean eventType/);
+});
