@@ -49,13 +49,7 @@ export function cidrSql(ctx: Ctx, v: string, cidr: Cidr): string {
     const number = `(${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)})`;
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN regexp_full_match(${v}, ${ctx.param(IPV4_RE)}) THEN ${number} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE FALSE END)`;
   }
-  // The address's groups, '::' expanded to the missing zero groups, each padded to 4 hex digits.
-  const halves = `string_split(lower(${v}), '::')`;
-  const groups = (s: string) => `list_filter(string_split(${s}, ':'), lambda g: g <> '')`;
-  const left = groups(`${halves}[1]`);
-  const right = `(CASE WHEN len(${halves}) = 2 THEN ${groups(`${halves}[2]`)} ELSE [] END)`;
-  const full = `(CASE WHEN len(${halves}) = 2 THEN list_concat(${left}, list_transform(range(greatest(0, 8 - len(${left}) - len(${right}))), lambda x: '0'), ${right}) ELSE ${left} END)`;
-  const hex = `array_to_string(list_transform(${full}, lambda g: lpad(g, 4, '0')), '')`;
+  const hex = ipv6Hex(v);
   const whole = Math.floor(cidr.bits / 4);
   const rest = cidr.bits % 4;
   const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];
@@ -64,5 +58,37 @@ export function cidrSql(ctx: Ctx, v: string, cidr: Cidr): string {
     const nibble = parseInt(cidr.hex[whole]!, 16) >> (4 - rest);
     conds.push(`(TRY_CAST(('0x' || substr(${hex}, ${whole + 1}, 1)) AS INTEGER) >> ${4 - rest}) = ${nibble}`);
   }
-  return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(${halves}) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
+  return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
+}
+
+/** SQL: the 32 hex digits of an IPv6 address text: groups with '::' expanded, each padded to 4 digits. */
+function ipv6Hex(v: string): string {
+  const halves = `string_split(lower(${v}), '::')`;
+  const groups = (s: string) => `list_filter(string_split(${s}, ':'), lambda g: g <> '')`;
+  const left = groups(`${halves}[1]`);
+  const right = `(CASE WHEN len(${halves}) = 2 THEN ${groups(`${halves}[2]`)} ELSE [] END)`;
+  const full = `(CASE WHEN len(${halves}) = 2 THEN list_concat(${left}, list_transform(range(greatest(0, 8 - len(${left}) - len(${right}))), lambda x: '0'), ${right}) ELSE ${left} END)`;
+  return `array_to_string(list_transform(${full}, lambda g: lpad(g, 4, '0')), '')`;
+}
+
+const IPV4_CIDR_RE = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/([0-9]|[12][0-9]|3[0-2])$`;
+const IPV6_CIDR_RE = '^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$';
+
+/**
+ * SQL for a value known only when the query runs (a subsearch's result, substituted as search text
+ * in Splunk): when the text `net` is CIDR notation, whether the address text `addr` is in that
+ * subnet; otherwise `otherwise` (the plain value match). Same rules as cidrSql.
+ */
+export function cidrValueSql(addr: string, net: string, otherwise: string): string {
+  const ip = `split_part(${net}, '/', 1)`;
+  const bits = `TRY_CAST(split_part(${net}, '/', 2) AS INTEGER)`;
+  const number = (a: string) => `(${[1, 2, 3, 4].map((i) => `TRY_CAST(split_part(${a}, '.', ${i}) AS BIGINT) * ${256 ** (4 - i)}`).join(' + ')})`;
+  const v4 = `(CASE WHEN regexp_full_match(${addr}, '${IPV4_RE}') THEN (${number(addr)} >> (32 - ${bits})) = (${number(ip)} >> (32 - ${bits})) ELSE FALSE END)`;
+  const ha = ipv6Hex(addr);
+  const hn = ipv6Hex(ip);
+  const nibble = (h: string) => `(TRY_CAST(('0x' || substr(${h}, ${bits} // 4 + 1, 1)) AS INTEGER) >> (4 - ${bits} % 4))`;
+  const v6 =
+    `(CASE WHEN NOT contains(${addr}, ':') OR len(string_split(${addr}, '::')) > 2 OR len(string_split(${ip}, '::')) > 2 THEN FALSE ` +
+    `ELSE regexp_full_match(${ha}, '[0-9a-f]{32}') AND regexp_full_match(${hn}, '[0-9a-f]{32}') AND left(${ha}, ${bits} // 4) = left(${hn}, ${bits} // 4) AND (${bits} % 4 = 0 OR ${nibble(ha)} = ${nibble(hn)}) END)`;
+  return `(CASE WHEN ${addr} IS NULL OR ${net} IS NULL THEN NULL WHEN regexp_full_match(${net}, '${IPV4_CIDR_RE}') THEN ${v4} WHEN regexp_full_match(${net}, '${IPV6_CIDR_RE}') THEN ${v6} ELSE ${otherwise} END)`;
 }

@@ -5,6 +5,7 @@ import type { Command } from './ast.js';
 import { HANDLERS, type Stage } from './commands.js';
 import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
 import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
+import { newestFirst, newestFirstAt } from './order.js';
 import { parse } from './parser.js';
 import { pinnedDatasets } from './search.js';
 import { MAX_SUBSEARCH_RESULTS } from './subsearch.js';
@@ -86,8 +87,12 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
 /**
  * One pipeline (the query, or a subsearch) as one statement: each command a CTE (`<prefix>1`, …)
  * reading the previous one. A base search pinned to sourcetypes reads their tables when they are known.
+ * Events are sorted newest first where a command answers from their order (see order.ts);
+ * `resultOrderMatters`: the caller cuts the rows in order (a subsearch).
  */
-export function compilePipeline(ctx: Ctx, commands: readonly Command[], prefix: string): { sql: string; scope: Scope } {
+export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: string, resultOrderMatters = false): { sql: string; scope: Scope } {
+  const sortAt = newestFirstAt(written, resultOrderMatters);
+  const commands = sortAt < 0 ? written : [...written.slice(0, sortAt), newestFirst(written[sortAt]?.tok ?? written[0]!.tok), ...written.slice(sortAt)];
   const first = commands[0];
   ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);

@@ -85,3 +85,65 @@ test('CloudTrail names resolve to CloudTrail fields; hints point at the sourcety
   assert.match((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by errorCdoe')).warnings.join(), /did you mean errorCode/);
   assert.match((await splRows(store, 'sourcetype=aws:cloudtrail | stats count by eventtype')).warnings.join(), /did you mean eventType/);
 });
+
+test("a subsearch keeps its first rows in Splunk's order, events newest first: return and return N; head too", async () => {
+  const SRC = 'coalesce(aws_cloudtrail_source_ip_address, source_address)';
+  const CT = "events WHERE event_dataset = 'aws.cloudtrail' AND";
+  const bySrc = (srcs: string[]) =>
+    sqlRows(store, `SELECT count(*) AS "count" FROM ${CT} lower(${SRC}) IN (${srcs.map((s) => `'${s.toLowerCase()}'`).join(', ')})`);
+  const newest = (await sqlRows(store, `SELECT ${SRC} AS src FROM ${CT} ${SRC} IS NOT NULL ORDER BY timestamp DESC LIMIT 3`)).map((r) => String(r.src));
+  const oldest = (await sqlRows(store, `SELECT ${SRC} AS src FROM ${CT} ${SRC} IS NOT NULL ORDER BY timestamp LIMIT 1`)).map((r) => String(r.src));
+  assert.notEqual(newest[0], oldest[0], 'the order must matter on this store');
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail src_ip=* | return src_ip] | stats count')).rows, await bySrc(newest.slice(0, 1)));
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail src_ip=* | return 3 src_ip] | stats count')).rows, await bySrc(newest));
+  const ids = await sqlRows(store, 'SELECT aws_cloudtrail_event_id AS "eventID", timestamp FROM events_aws_cloudtrail ORDER BY timestamp DESC LIMIT 4');
+  assert.notEqual(String(ids[2]!.timestamp), String(ids[3]!.timestamp), 'no tie at the cut');
+  const head = (await splRows(store, 'sourcetype=aws:cloudtrail | head 3 | table eventID')).rows.map((r) => r.eventID);
+  assert.deepEqual(head, ids.slice(0, 3).map((r) => r.eventID), 'head 3: the three newest, newest first');
+});
+
+test('CIDR values a subsearch hands over are subnet tests, as in the search text Splunk substitutes', async () => {
+  const count = (sql: string) => sqlRows(store, sql).then(n);
+  const vpc = (net: string) => `sourcetype=aws:cloudwatchlogs:vpcflow [search sourcetype=aws:cloudwatchlogs:vpcflow | head 1 | eval src_ip="${net}" | fields src_ip] | stats count`;
+  const inside = await count("SELECT count(*) FROM events_aws_vpcflow WHERE source_ip LIKE '10.%'");
+  assert.ok(inside > 1000);
+  assert.equal(n((await splRows(store, vpc('10.0.0.0/8'))).rows), inside);
+  assert.equal(n((await splRows(store, vpc('10.0.1.0/24'))).rows), await count("SELECT count(*) FROM events_aws_vpcflow WHERE source_ip LIKE '10.0.1.%'"));
+  assert.equal(n((await splRows(store, vpc('10.0.1.*'))).rows), await count("SELECT count(*) FROM events_aws_vpcflow WHERE source_ip LIKE '10.0.1.%'"), 'wildcards stay wildcards');
+  const v6 = await count("SELECT count(*) FROM events_aws_cloudfront WHERE source_ip LIKE '%:%'");
+  assert.ok(v6 > 0, 'the demo has IPv6 clients');
+  const cf = (net: string) => `sourcetype=aws:cloudfront:accesslogs [search sourcetype=aws:cloudfront:accesslogs | head 1 | eval c_ip="${net}" | fields c_ip] | stats count`;
+  assert.equal(n((await splRows(store, cf('::/0'))).rows), v6);
+  const first = (await sqlRows(store, "SELECT min(source_ip) AS ip FROM events_aws_cloudfront WHERE source_ip LIKE '%:%'"))[0]!.ip as string;
+  const prefix = first.split(':').slice(0, 2).join(':');
+  const within = await count(`SELECT count(*) FROM events_aws_cloudfront WHERE lower(source_ip) LIKE '${prefix.toLowerCase()}:%'`);
+  assert.equal(n((await splRows(store, cf(`${prefix}::/32`))).rows), within);
+});
+
+test('a subsearch starting with a generating command runs that command, never searches its words', () => {
+  for (const q of ['sourcetype=aws:cloudtrail [ inputlookup legit_domains.csv | fields domain ]', 'sourcetype=aws:cloudtrail [tstats count by src]']) {
+    let compiled: ReturnType<typeof spl> | undefined;
+    try {
+      compiled = spl(q);
+    } catch (e) {
+      assert.match((e as Error).message, /inputlookup|tstats|legit_domains/, q);
+    }
+    if (compiled) assert.doesNotMatch(JSON.stringify(compiled.params), /inputlookup|tstats|legit_domains/, q);
+  }
+  assert.throws(() => spl('sourcetype=aws:cloudtrail | eval x = 1 + [search eventName=StopLogging | return $src_ip]'), /a subsearch in an eval or where expression is not supported/);
+});
+
+test("format's separators: fields of a row ORed or rows ANDed as written; other strings refused", async () => {
+  const SRC = 'coalesce(aws_cloudtrail_source_ip_address, source_address)';
+  const stopped = `SELECT lower(${SRC}) FROM events WHERE event_dataset = 'aws.cloudtrail' AND event_action = 'StopLogging'`;
+  const either = await sqlRows(store, `SELECT count(*) AS "count" FROM events WHERE event_dataset = 'aws.cloudtrail' AND (lower(${SRC}) IN (${stopped}) OR lower(event_action) = 'consolelogin')`);
+  const both = await sqlRows(store, `SELECT count(*) AS "count" FROM events WHERE event_dataset = 'aws.cloudtrail' AND lower(${SRC}) IN (${stopped}) AND lower(event_action) = 'consolelogin'`);
+  const sub = (format: string) => `sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | eval eventName="ConsoleLogin" | stats count by src_ip eventName | fields src_ip eventName | ${format}] | stats count`;
+  assert.notDeepEqual(either, both);
+  assert.deepEqual((await splRows(store, sub('format "(" "(" "OR" ")" "OR" ")"'))).rows, either);
+  assert.deepEqual((await splRows(store, sub('format'))).rows, both);
+  assert.deepEqual((await splRows(store, sub('format maxresults=0 "(" "(" "AND" ")" "OR" ")"'))).rows, both);
+  assert.throws(() => spl(sub('format "[" "(" "AND" ")" "OR" "]"')), /format with '\[' where '\(' is is not supported/);
+  assert.throws(() => spl(sub('format emptystr="*"')), /format option emptystr= is not supported/);
+  assert.throws(() => spl(sub('format "(" "(" "and" ")" "OR" ")"')), /format with the separator 'and' is not supported/);
+});

@@ -1,8 +1,9 @@
 import type { SearchNode } from './ast.js';
+import { cidrValueSql } from './cidr.js';
 import { compilePipeline } from './compile.js';
 import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { SplError } from './errors.js';
-import { commandWord, lex, splitPipeline } from './lexer.js';
+import { commandWord, lex, splitPipeline, type Token } from './lexer.js';
 import { parse } from './parser.js';
 
 /**
@@ -15,6 +16,15 @@ import { parse } from './parser.js';
 
 /** Rows a subsearch hands over: Splunk's `[subsearch] maxout` (limits.conf); the rest are dropped, as there. */
 export const MAX_SUBSEARCH_RESULTS = 10_000;
+
+/**
+ * Generating commands: a subsearch may begin with one without a pipe (`[inputlookup x.csv | fields
+ * ip]`, `[tstats …]`), and Splunk then runs it as that command. Only a search is implied otherwise.
+ */
+export const GENERATING_COMMANDS: ReadonlySet<string> = new Set([
+  'inputlookup', 'inputcsv', 'tstats', 'mstats', 'makeresults', 'rest', 'metadata', 'metasearch', 'eventcount',
+  'loadjob', 'savedsearch', 'datamodel', 'from', 'pivot', 'dbinspect', 'gentimes', 'multisearch', 'union', 'set',
+]);
 
 /** What one row of the subsearch contributes to the outer search. */
 interface Term {
@@ -29,19 +39,29 @@ type SubsearchNode = Extract<SearchNode, { kind: 'subsearch' }>;
 export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): string {
   const text = node.tok.text;
   const offset = node.tok.pos + 1;
+  /** Characters put before the subsearch's text (a pipe before a generating command). */
+  let shift = 0;
   const relocate = (e: unknown): never => {
-    if (e instanceof SplError && e.query !== ctx.query) throw new SplError(`in the subsearch: ${e.reason}`, offset + Math.min(e.offset, text.length), e.length, ctx.query);
+    if (e instanceof SplError && e.query !== ctx.query) throw new SplError(`in the subsearch: ${e.reason}`, offset + Math.min(Math.max(0, e.offset - shift), text.length), e.length, ctx.query);
     throw e;
   };
   try {
-    const { body, tail } = splitTail(text);
+    const split = splitTail(text);
+    const tail = split.tail;
+    if (GENERATING_COMMANDS.has(commandWord(split.body, { pos: 0, end: split.body.length }).name)) shift = 2;
+    const body = shift ? `| ${split.body}` : split.body;
     let limit = ctx.caps.subsearchResults;
     let wanted: { column: string; field: string | null }[] | undefined;
+    let joins = FORMAT_DEFAULTS;
     if (tail?.name === 'return') {
       const r = parseReturn(text, tail);
       limit = Math.min(limit, r.count);
       wanted = r.items;
-    } else if (tail?.name === 'format') limit = Math.min(limit, parseFormat(text, tail));
+    } else if (tail?.name === 'format') {
+      const f = parseFormat(text, tail);
+      limit = Math.min(limit, f.limit);
+      joins = f.joins;
+    }
     // return implies fields: the named fields are the subsearch's result.
     const query = wanted ? `${body.trim() ? body : '*'} | fields ${wanted.map((w) => JSON.stringify(w.column)).join(' ')}` : body.trim() ? body : '*';
     const commands = parse(query);
@@ -49,7 +69,8 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     if (timechart) throw new SplError('timechart in a subsearch is not supported', timechart.tok.pos, timechart.tok.end - timechart.tok.pos, body);
     const child = ctx.child(query);
     const n = ctx.nextSubsearch();
-    const { sql, scope: out } = compilePipeline(child, commands, `sub${n}_`);
+    // Splunk keeps the first rows (events newest first): the cut below takes them in that order.
+    const { sql, scope: out } = compilePipeline(child, commands, `sub${n}_`, true);
     if (out.base) throw new SplError('a subsearch passing on whole events is not supported: end it with fields, table, stats or return', 0, Math.max(1, body.length), body);
     const columns = [...out.cols.keys()];
     let terms: Term[];
@@ -66,7 +87,7 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     // The subsearch's columns are renamed so that they cannot capture the outer search's column names.
     const cols = terms.map((t, i) => `${quoteIdent(t.column)} AS "__c${i}"`);
     const rows = `(SELECT ${cols.join(', ')} FROM (${sql}) LIMIT ${ctx.number(String(limit), node)})`;
-    return condition(ctx, scope, rows, terms, out);
+    return condition(ctx, scope, rows, terms, out, joins);
   } catch (e) {
     return relocate(e);
   }
@@ -108,12 +129,50 @@ function parseReturn(text: string, tail: { pos: number; end: number }): { count:
   return { count: count || Number.MAX_SAFE_INTEGER, items };
 }
 
-/** `format [maxresults=N]`: Splunk's default row/column strings are the only ones understood. */
-function parseFormat(text: string, tail: { pos: number; end: number }): number {
+/** How rows, the fields of a row and the values of a multivalue cell combine (format's strings). */
+interface Joins {
+  row: 'AND' | 'OR';
+  column: 'AND' | 'OR';
+  mv: 'AND' | 'OR';
+}
+const FORMAT_DEFAULTS: Joins = { row: 'OR', column: 'AND', mv: 'OR' };
+
+/**
+ * `format [mvsep=S] [maxresults=N] ["(" "(" SEP ")" SEP ")"]`: the separators may be AND or OR (in
+ * capitals, as Splunk's operators); other prefixes, ends or an `emptystr=` are refused, since
+ * they change how the text Splunk builds parses.
+ */
+function parseFormat(text: string, tail: { pos: number; end: number }): { limit: number; joins: Joins } {
   const toks = lex(text, tail, 'search').filter((t) => t.kind !== 'eof');
-  if (!toks.length) return Number.MAX_SAFE_INTEGER;
-  if (toks.length === 3 && toks[0]!.text.toLowerCase() === 'maxresults' && toks[1]!.text === '=' && /^\d+$/.test(toks[2]!.text)) return Number(toks[2]!.text) || Number.MAX_SAFE_INTEGER;
-  throw new SplError('format with options other than maxresults= is not supported (the default row and column strings are)', toks[0]!.pos, toks[toks.length - 1]!.end - toks[0]!.pos, text);
+  const joins = { ...FORMAT_DEFAULTS };
+  let limit = Number.MAX_SAFE_INTEGER;
+  const strings: Token[] = [];
+  const refuse = (t: Token, what: string): never => {
+    throw new SplError(`format ${what} is not supported (separators AND or OR between "(" and ")" are)`, t.pos, t.end - t.pos, text);
+  };
+  const separator = (t: Token): 'AND' | 'OR' => (t.text === 'AND' || t.text === 'OR' ? t.text : refuse(t, `with the separator '${t.text}'`));
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const eq = toks[i + 1];
+    if (t.kind === 'word' && eq?.kind === 'op' && eq.text === '=') {
+      const value = toks[i + 2];
+      if (!value || (value.kind !== 'word' && value.kind !== 'string')) throw new SplError(`expected a value after ${t.text}=`, t.pos, t.end - t.pos, text);
+      const option = t.text.toLowerCase();
+      if (option === 'maxresults' && /^\d+$/.test(value.text)) limit = Number(value.text) || Number.MAX_SAFE_INTEGER;
+      else if (option === 'mvsep') joins.mv = separator(value);
+      else refuse(t, `option ${t.text}=`);
+      i += 2;
+    } else if (t.kind === 'string') strings.push(t);
+    else refuse(t, `argument '${t.text}'`);
+  }
+  if (strings.length && strings.length !== 6) refuse(strings[0]!, 'with other than six row and column strings');
+  if (strings.length) {
+    const [rowStart, colStart, colSep, colEnd, rowSep, rowEnd] = strings as [Token, Token, Token, Token, Token, Token];
+    for (const [t, want] of [[rowStart, '('], [colStart, '('], [colEnd, ')'], [rowEnd, ')']] as const) if (t.text.trim() !== want) refuse(t, `with '${t.text}' where '${want}' is`);
+    joins.column = separator(colSep);
+    joins.row = separator(rowSep);
+  }
+  return { limit, joins };
 }
 
 /** A Splunk search value (text with `*` wildcards) as a LIKE pattern, in SQL. */
@@ -121,10 +180,14 @@ function pattern(v: string): string {
   return `replace(replace(replace(replace(${v}, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')`;
 }
 
-/** Does the event's field match the value `v` (a VARCHAR expression) as `field="v"` in a search would. */
+/**
+ * Does the event's field match the value `v` (a VARCHAR expression) as `field="v"` in a search
+ * would: case-insensitively with `*` wildcards, or, when the value is CIDR notation, as a subnet test.
+ */
 function fieldMatches(ref: Ref, v: string): string {
-  if (ref.list) return `(len(list_filter(${ref.sql}, lambda __e: __e ILIKE ${pattern(v)} ESCAPE '\\')) > 0)`;
-  return `(CAST(${ref.sql} AS VARCHAR) ILIKE ${pattern(v)} ESCAPE '\\')`;
+  const one = (x: string) => cidrValueSql(x, v, `(${x} ILIKE ${pattern(v)} ESCAPE '\\')`);
+  if (ref.list) return `(len(list_filter(${ref.sql}, lambda __e: ${one('__e')})) > 0)`;
+  return one(`CAST(${ref.sql} AS VARCHAR)`);
 }
 
 /** A bare term: the value in any of the text fields searched by free text. */
@@ -134,17 +197,25 @@ function termMatches(ctx: Ctx, scope: Scope, v: string): string {
   return `(${cols.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR) ILIKE '%' || ${pattern(v)} || '%' ESCAPE '\\'`).join(' OR ')})`;
 }
 
-function condition(ctx: Ctx, scope: Scope, rows: string, terms: Term[], out: Scope): string {
+function condition(ctx: Ctx, scope: Scope, rows: string, terms: Term[], out: Scope, joins: Joins): string {
   const parts = terms.map((t, i) => {
-    const sub = (_: Term) => `"__sub"."__c${i}"`;
+    const cell = `"__sub"."__c${i}"`;
     const listCell = out.cols.get(t.column)?.list ?? false;
     const test = (v: string) => (t.field === null ? termMatches(ctx, scope, v) : fieldMatches(ctx.resolve(scope, { kind: 'word', text: t.field, pos: 0, end: 0 }), v));
-    // A multivalue cell: its values are ORed (format's mvsep).
-    const match = listCell ? `(len(list_filter(${sub(t)}, lambda __w: ${test('__w')})) > 0)` : test(`CAST(${sub(t)} AS VARCHAR)`);
-    return { cell: sub(t), match };
+    // A multivalue cell: its values joined by format's mvsep.
+    const match = !listCell
+      ? test(`CAST(${cell} AS VARCHAR)`)
+      : joins.mv === 'OR'
+        ? `(len(list_filter(${cell}, lambda __w: ${test('__w')})) > 0)`
+        : `(len(list_filter(${cell}, lambda __w: NOT coalesce(${test('__w')}, FALSE))) = 0)`;
+    return { cell, match };
   });
   // A null cell puts no condition on its field; a row of nulls puts none at all (Splunk: an empty group).
-  const anyValue = parts.map((p) => `${p.cell} IS NOT NULL`).join(' OR ');
-  const all = parts.map((p) => `(${p.cell} IS NULL OR ${p.match})`).join(' AND ');
-  return `(EXISTS (SELECT 1 FROM ${rows} AS "__sub" WHERE (${anyValue}) AND ${all}))`;
+  const anyValue = `(${parts.map((p) => `${p.cell} IS NOT NULL`).join(' OR ')})`;
+  const row =
+    joins.column === 'AND' ? parts.map((p) => `(${p.cell} IS NULL OR ${p.match})`).join(' AND ') : `(${parts.map((p) => `(${p.cell} IS NOT NULL AND ${p.match})`).join(' OR ')})`;
+  const sub = `FROM ${rows} AS "__sub" WHERE ${anyValue}`;
+  if (joins.row === 'OR') return `(EXISTS (SELECT 1 ${sub} AND ${row}))`;
+  // Rows ANDed: every row matches; no row at all is still NOT () (nothing matches).
+  return `(EXISTS (SELECT 1 ${sub}) AND NOT EXISTS (SELECT 1 ${sub} AND NOT coalesce(${row}, FALSE)))`;
 }
