@@ -16,6 +16,8 @@ export interface Stage {
 type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
 
 const ROW = '__pt_row';
+/** Rows `sort` keeps when no count is given: Splunk's default (`sort 0` keeps all). */
+export const SORT_DEFAULT_LIMIT = 10_000;
 const q = quoteIdent;
 const keep = (sql: string, scope: Scope): Stage => ({ sql, scope });
 const derived = (cols: [string, ColInfo][]): Scope => ({ cols: new Map(cols), base: false });
@@ -64,7 +66,9 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
   },
   rename: (ctx, scope, c, from) => renameStage(ctx, scope, c.pairs, from),
   sort: (ctx, scope, c, from) => {
-    const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
+    // Splunk's sort keeps its first 10,000 rows unless given a count (0: all).
+    const count = c.limit ?? { ...c.tok, text: String(SORT_DEFAULT_LIMIT) };
+    const limit = count.text !== '0' ? ` LIMIT ${ctx.number(count.text, count)}` : '';
     return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, scope);
   },
   head: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, scope),

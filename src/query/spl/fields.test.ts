@@ -147,3 +147,11 @@ test("format's separators: fields of a row ORed or rows ANDed as written; other 
   assert.throws(() => spl(sub('format emptystr="*"')), /format option emptystr= is not supported/);
   assert.throws(() => spl(sub('format "(" "(" "and" ")" "OR" ")"')), /format with the separator 'and' is not supported/);
 });
+
+test('sort keeps 10,000 rows unless given a count, as in Splunk; sort 0 keeps all', async () => {
+  const total = n(await sqlRows(store, 'SELECT count(*) FROM events'));
+  assert.ok(total > 10_000);
+  assert.equal(n((await splRows(store, '| sort _time | stats count')).rows), 10_000);
+  assert.equal(n((await splRows(store, '| sort 0 _time | stats count')).rows), total);
+  assert.equal(n((await splRows(store, '| sort 20 _time | stats count')).rows), 20);
+});
