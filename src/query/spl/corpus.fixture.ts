@@ -12,7 +12,7 @@ import { ALIASES, CATALOG, NOW } from './testing.fixture.js';
 /**
  * Measures packettrail's SPL on Splunk's security_content detections (`../shared/spl-corpus`): which
  * of the detections over data packettrail ingests run as written, and how much of the whole corpus
- * parses. Shared by the corpus test and `bench/spl-corpus.mjs`.
+ * parses. Used by the corpus test (`node --test dist/query/spl/corpus.test.js`; figures in bench/README.md).
  */
 export interface Detection {
   file: string;
