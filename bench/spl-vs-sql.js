@@ -104,7 +104,8 @@ const PAIRS = [
   {
     name: 'aws subsearch: every call from the address that stopped logging',
     spl: '`cloudtrail` [search `cloudtrail` eventName=StopLogging | fields src_ip] | stats count by eventName',
-    sql: `SELECT event_action AS "eventName", count(*) AS count FROM ${CT} WHERE lower(${SRC}) IN (SELECT lower(${SRC}) FROM ${CT} WHERE event_action ILIKE 'StopLogging') GROUP BY ALL ORDER BY ALL`,
+    // Splunk's subsearch passes its first 10,000 rows, events newest first.
+    sql: `SELECT event_action AS "eventName", count(*) AS count FROM ${CT} WHERE lower(${SRC}) IN (SELECT lower(src) FROM (SELECT ${SRC} AS src FROM ${CT} WHERE event_action ILIKE 'StopLogging' ORDER BY timestamp DESC LIMIT 10000)) GROUP BY ALL ORDER BY ALL`,
   },
   {
     name: 'aws errors by code',
@@ -127,7 +128,7 @@ const PAIRS = [
     name: 'zscaler blocked threats',
     spl: '`zscaler_proxy` action=blocked threatname=* | stats count min(_time) as firstTime max(_time) as lastTime by action deviceowner user urlcategory url src dest',
     sql: `SELECT event_action AS action, user_name AS deviceowner, coalesce(user_email, user_name) AS "user", zscaler_url_category AS urlcategory, url_full AS url, source_ip AS src, url_domain AS dest, count(*) AS count, min(timestamp) AS "firstTime", max(timestamp) AS "lastTime"
-      FROM events_zscaler_zia WHERE zscaler_feed = 'web' AND event_action ILIKE 'blocked' AND zscaler_threat_name IS NOT NULL GROUP BY ALL HAVING ALL IS NOT NULL ORDER BY ALL`,
+      FROM events_zscaler_zia WHERE zscaler_feed = 'web' AND event_action ILIKE 'blocked' AND zscaler_threat_name IS NOT NULL GROUP BY ALL HAVING action IS NOT NULL AND deviceowner IS NOT NULL AND "user" IS NOT NULL AND urlcategory IS NOT NULL AND url IS NOT NULL AND src IS NOT NULL AND dest IS NOT NULL ORDER BY ALL`,
   },
   {
     name: 'cloudfront errors by edge (10 M lines)',

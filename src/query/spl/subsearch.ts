@@ -129,6 +129,9 @@ function parseReturn(text: string, tail: { pos: number; end: number }): { count:
   return { count: count || Number.MAX_SAFE_INTEGER, items };
 }
 
+/** Values that may be CIDR notation (cidrValueSql decides): never matched by plain equality. */
+const CIDR_LIKE = '[0-9A-Fa-f.:]+/[0-9]{1,3}';
+
 /** How rows, the fields of a row and the values of a multivalue cell combine (format's strings). */
 interface Joins {
   row: 'AND' | 'OR';
@@ -208,13 +211,21 @@ function condition(ctx: Ctx, scope: Scope, rows: string, terms: Term[], out: Sco
       : joins.mv === 'OR'
         ? `(len(list_filter(${cell}, lambda __w: ${test('__w')})) > 0)`
         : `(len(list_filter(${cell}, lambda __w: NOT coalesce(${test('__w')}, FALSE))) = 0)`;
-    return { cell, match };
+    const ref = t.field === null || listCell ? undefined : ctx.resolve(scope, { kind: 'word', text: t.field, pos: 0, end: 0 });
+    return { cell, match, equal: ref && !ref.list ? `lower(CAST(${cell} AS VARCHAR)) = lower(CAST(${ref.sql} AS VARCHAR))` : undefined };
   });
   // A null cell puts no condition on its field; a row of nulls puts none at all (Splunk: an empty group).
   const anyValue = `(${parts.map((p) => `${p.cell} IS NOT NULL`).join(' OR ')})`;
   const row =
     joins.column === 'AND' ? parts.map((p) => `(${p.cell} IS NULL OR ${p.match})`).join(' AND ') : `(${parts.map((p) => `(${p.cell} IS NOT NULL AND ${p.match})`).join(' OR ')})`;
   const sub = `FROM ${rows} AS "__sub" WHERE ${anyValue}`;
+  if (joins.row === 'OR' && joins.column === 'AND' && parts.every((p) => p.equal)) {
+    // Rows of plain values (no wildcard, not CIDR notation, none null) match by equality: a hash
+    // join, where the general test would be tried for every event and row.
+    const plain = parts.map((p) => `(${p.cell} IS NOT NULL AND NOT contains(CAST(${p.cell} AS VARCHAR), '*') AND NOT regexp_full_match(CAST(${p.cell} AS VARCHAR), '${CIDR_LIKE}'))`).join(' AND ');
+    const equal = `EXISTS (SELECT 1 FROM ${rows} AS "__sub" WHERE ${plain} AND ${parts.map((p) => p.equal).join(' AND ')})`;
+    return `(${equal} OR EXISTS (SELECT 1 ${sub} AND NOT (${plain}) AND ${row}))`;
+  }
   if (joins.row === 'OR') return `(EXISTS (SELECT 1 ${sub} AND ${row}))`;
   // Rows ANDed: every row matches; no row at all is still NOT () (nothing matches).
   return `(EXISTS (SELECT 1 ${sub}) AND NOT EXISTS (SELECT 1 ${sub} AND NOT coalesce(${row}, FALSE)))`;
