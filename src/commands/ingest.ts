@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT, EXIT_CODES_HELP, exitCodeForSignal } from '../cli/exit-codes.js';
+import { stopOnSignals } from '../cli/interrupt.js';
 import { terminalProgress } from '../cli/progress.js';
 import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
@@ -10,6 +11,8 @@ import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { renderIndexes } from './indexes.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { addFormatOptions, checkOutput, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
+import { checkedInputs } from './inputs.js';
+import { checkDatabaseFile } from './database.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -43,24 +46,35 @@ Examples:
 Rejected records go to the dead-letter file (default: beside the database, <db>.dead-letter.ndjson) and to the
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
 feeds run on every event; alerts go to the database's alerts table (once per alert id) and the summary counts them.
+An input that matches no file stops the command before anything is created (exit 2).
+
+Ctrl-C (or SIGTERM) stops cleanly: the rows being loaded are stored, the database is closed (no .wal or
+.tmp left), the summary says what was stored, and the exit code is 130 (143). Run the same ingest again to
+resume: events already stored are skipped. A second Ctrl-C quits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (inputs: string[], o: IngestOptions) => {
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
+      const expanded = await checkedInputs(inputs);
+      checkDatabaseFile(o.db);
       const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(o.db);
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
+      const progress = terminalProgress(!o.quiet);
+      const stop = stopOnSignals('storing the rows being loaded and closing the database', () => progress?.stop());
       let result: IngestResult;
       try {
         result = await ingest({
           inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
-          deadLetterPath, progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
-          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
+          deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
+          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
         });
       } catch (e) {
         throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
+      } finally {
+        stop.dispose();
       }
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
@@ -68,8 +82,8 @@ ${EXIT_CODES_HELP}`,
       if (!o.quiet && result.indexes) process.stderr.write(renderIndexes(result.indexes) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
       if (summary.stopped) {
-        reportStopped(summary.stopped, `run the same ingest again: events already stored are skipped`);
-        process.exitCode = EXIT.FATAL;
+        reportStopped(summary.stopped, `run the same ingest again to resume: events already stored are skipped`);
+        process.exitCode = summary.stopped.interrupted ? exitCodeForSignal(summary.stopped.interrupted as NodeJS.Signals) : EXIT.FATAL;
       }
       if (result.indexError) {
         process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${o.db})`) + '\n');

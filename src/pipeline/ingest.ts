@@ -11,9 +11,10 @@ import { DeadLetterWriter } from './dead-letter.js';
 import { runPipeline, type ProgressReporter } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
-import { asOutputError, stopRun } from './output.js';
+import { asOutputError, interruption, stopRun } from './output.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
+import type { ExpandedInputs } from '../sources/inputs.js';
 
 /** The database could not be opened or its schema created. */
 export class StoreOpenError extends Error {}
@@ -41,6 +42,10 @@ export interface IngestOptions {
   index?: boolean;
   /** Rows staged before each load into the store (default: the store sink's). */
   storeBatchRows?: number;
+  /** Aborting it (Ctrl-C) stops the run: see RunOptions.signal; analyses and indexes are then skipped. */
+  signal?: AbortSignal | undefined;
+  /** The local inputs, already expanded by the caller (see RunOptions.expanded). */
+  expanded?: ExpandedInputs | undefined;
 }
 
 /**
@@ -125,12 +130,17 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
       progress: o.progress,
       detection: stage ? d!.spec : undefined,
       s3: o.s3,
+      signal: o.signal,
+      expanded: o.expanded,
     });
     const stop = (e: unknown) => stopRun(summary, e);
     await sink.close().catch(stop);
+    // Interrupted once every source was read: what was read is stored, the analyses are skipped.
+    if (o.signal?.aborted) stop(interruption(o.signal));
     // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.
     // Over a run that stopped, they would report on part of the data: they wait for a complete run.
-    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? []);
+    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? [], o.signal);
+    if (o.signal?.aborted) stop(interruption(o.signal));
     const alerts = await stage?.finish();
     if (!stage) for (const s of o.alertSinks ?? []) await s.close();
     try {
@@ -164,12 +174,13 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
 }
 
 /** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
-async function runAnalyses(store: DuckDbStore, extraSinks: AlertSink[]): Promise<IngestResult['analyses']> {
+async function runAnalyses(store: DuckDbStore, extraSinks: AlertSink[], signal?: AbortSignal): Promise<IngestResult['analyses']> {
   const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
   if (!INGEST_ANALYSES.length) return result;
   const storeSink = new StoreAlertSink(store);
   const sinks = [storeSink, ...extraSinks];
   for (const analysis of INGEST_ANALYSES) {
+    if (signal?.aborted) break;
     try {
       const alerts = await analysis.run(store, {});
       for (const alert of alerts) for (const sink of sinks) await sink.write(alert);

@@ -10,6 +10,7 @@ import { capConnections, type ConnectionCounts } from '../util/connection-limits
 import { shortSecretProblem } from '../util/secrets.js';
 import { accessGuard, TOKEN_ENV } from './auth.js';
 import { queryCatalog, type ServerContext } from './context.js';
+import { DEFAULT_LOOKUPS_DIR, LookupCatalog } from '../query/spl/index.js';
 import { ApiError } from './errors.js';
 import { checkLimits, DEFAULT_CONNECTION_LIMITS, IDLE_AFTER_QUERY_MS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
@@ -41,6 +42,8 @@ export interface ConsoleServerOptions {
   readOnly?: boolean;
   /** Extra rule paths for the rules page (the built-in rules are always listed). */
   rules?: string[];
+  /** Folders of SPL lookup tables (default ./lookups); the console reads them and never writes. */
+  lookups?: string[];
   consoleDir?: string;
   /** Timeouts and connection caps (DEFAULT_CONNECTION_LIMITS for what is not given). */
   limits?: Partial<ConnectionLimits>;
@@ -104,6 +107,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     searches: new SavedSearches(searchesFileFor(o.db)),
     queries: new QueryGate(queryLimits),
     ...queryCatalog(),
+    lookups: new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], false),
     version,
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
     auth: o.token !== undefined,

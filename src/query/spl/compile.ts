@@ -2,8 +2,10 @@ import type { Column } from '../../store/schema.js';
 import { datasetTable, EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
 import type { Command } from './ast.js';
-import { HANDLERS, type Stage } from './commands.js';
-import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
+import { compileCommand, type Stage } from './commands/index.js';
+import { inputOrder } from './commands/order.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
+import { Ctx, DataNeeded, quoteIdent, type Param, type Scope } from './context.js';
 import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
 import { newestFirst, newestFirstAt } from './order.js';
 import { parse } from './parser.js';
@@ -31,6 +33,10 @@ export interface CompileOptions {
    * holds are known to be null.
    */
   tables?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The lookup tables (`--lookups`); without them lookup commands are refused. */
+  lookups?: LookupCatalog;
+  /** Rows read for commands that need data first (see DataNeeded), by key; compileSplOn fills it. */
+  data?: ReadonlyMap<string, unknown[][]>;
 }
 
 export interface CompiledSpl {
@@ -42,8 +48,17 @@ export interface CompiledSpl {
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
+  /** Likewise for a command that needs rows of the store (iplocation): run it, compile again with the rows under `key` in `data`. */
+  dataQuery?: { key: string; sql: string; params: Record<string, Param> };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
+  /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
+  output?: LookupOutput;
+  /**
+   * The base search's time bounds (`earliest=`/`latest=`, RFC 3339) and the datasets it names by
+   * index/sourcetype (empty: any), so that an empty answer can say what the store holds instead.
+   */
+  timeFilter?: { earliest?: string; latest?: string; datasets: string[] };
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -55,10 +70,12 @@ export type RowReader = (sql: string, params: Record<string, Param>) => Promise<
  */
 export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
   const series: SeriesSet[] = [...(opts.series ?? [])];
+  const data = new Map(opts.data ?? []);
   for (;;) {
-    const compiled = compileSpl(query, { ...opts, series });
-    if (!compiled.seriesQuery) return compiled;
-    series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    const compiled = compileSpl(query, { ...opts, series, data });
+    if (compiled.dataQuery) data.set(compiled.dataQuery.key, await read(compiled.dataQuery.sql, compiled.dataQuery.params));
+    else if (compiled.seriesQuery) series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    else return compiled;
   }
 }
 
@@ -71,6 +88,8 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const caps = { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS, subsearchResults: opts.subsearchMaxResults ?? MAX_SUBSEARCH_RESULTS };
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], caps, opts.tables);
+  ctx.lookups = opts.lookups;
+  if (opts.data) ctx.data = opts.data;
   let compiled: { sql: string };
   try {
     compiled = compilePipeline(ctx, commands, 's');
@@ -79,9 +98,21 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
       const sql = e.statement ?? e.select;
       return { sql: '', params: ctx.params, seriesQuery: { sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
     }
+    if (e instanceof DataNeeded) {
+      const sql = e.statement ?? e.select;
+      return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+    }
     throw e;
   }
-  return { sql: compiled.sql, params: usedParams(ctx.params, compiled.sql), warnings: ctx.warnings };
+  const result: CompiledSpl = { sql: compiled.sql, params: usedParams(ctx.params, compiled.sql), warnings: ctx.warnings };
+  if (ctx.output) result.output = ctx.output;
+  const { earliest, latest } = ctx.bounds;
+  if (earliest || latest) {
+    result.timeFilter = { datasets: [...ctx.askedDatasets].sort() };
+    if (earliest) result.timeFilter.earliest = earliest.toISOString();
+    if (latest) result.timeFilter.latest = latest.toISOString();
+  }
+  return result;
 }
 
 /**
@@ -104,12 +135,12 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
   let scope: Scope = { cols: new Map([...ctx.catalog.values()].filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
-  for (const cmd of commands) {
+  for (const [i, cmd] of commands.entries()) {
     let stage: Stage;
     try {
-      stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
+      stage = compileCommand(ctx, scope, cmd, from, i === 0);
     } catch (e) {
-      if (e instanceof SeriesNeeded && e.statement === undefined) e.statement = statement(e.select);
+      if ((e instanceof SeriesNeeded || e instanceof DataNeeded) && e.statement === undefined) e.statement = statement(e.select);
       throw e;
     }
     ctes.push(`${prefix}${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
@@ -117,7 +148,9 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), scope };
+  // Raw events no command ordered come newest first, as Splunk lists them.
+  const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
+  return { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), scope };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
 
 export type Param = string | number | boolean | null;
 
@@ -30,6 +31,12 @@ export interface Scope {
    * dataset (its extractions, JSON paths and columns), as Splunk's EVAL- see them.
    */
   raw?: { dataset: string | undefined };
+  /**
+   * The rows are in an order a command gave them (sort, stats, dedup …). Raw events without one are
+   * in Splunk's order, newest first: commands that depend on the order (head, dedup, streamstats,
+   * transaction) impose it (see commands/order.ts).
+   */
+  sorted?: boolean;
 }
 
 
@@ -46,6 +53,21 @@ export interface Ref {
 /** Output names are quoted; control characters and absurd lengths are refused rather than quoted. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Thrown while compiling a command that needs rows of the store first (iplocation reads the
+ * addresses to locate): compileSplOn runs `select` and compiles again with the rows under `key`.
+ */
+export class DataNeeded extends Error {
+  /** The whole statement up to the command (set where the command sits, which may be a subsearch). */
+  statement: string | undefined;
+  constructor(
+    readonly key: string,
+    readonly select: string,
+  ) {
+    super(`${key}: rows must be read first`);
+  }
 }
 
 export class Ctx {
@@ -86,7 +108,10 @@ export class Ctx {
 
   /** The context of a subsearch (its own text, datasets and fields; the statement's parameters). */
   child(query: string): Ctx {
-    return new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);
+    const c = new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);
+    c.lookups = this.lookups;
+    c.data = this.data;
+    return c;
   }
 
   /** Subsearches compiled so far in the statement (names their CTEs). */
@@ -95,8 +120,26 @@ export class Ctx {
     return this.parent ? this.parent.nextSubsearch() : ++this.subsearches;
   }
 
+  /** The lookup tables `lookup`/`inputlookup`/`outputlookup` read and write (none: those commands are refused). */
+  lookups: LookupCatalog | undefined;
+  /** Set by `outputlookup`: where the caller writes the results. */
+  output: LookupOutput | undefined;
+  /** Rows read from the store for commands that need data before their SQL (see DataNeeded), by key. */
+  data: ReadonlyMap<string, unknown[][]> = new Map();
+
+  /** The rows of `select` (a SELECT over a relation of the pipeline), read from the store before compiling again. */
+  needData(key: string, select: string): unknown[][] {
+    const rows = this.data.get(key);
+    if (rows) return rows;
+    throw new DataNeeded(key, select);
+  }
+
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};
+  /** Datasets the base search asks for by `index=`/`sourcetype=` (not under NOT): what an empty answer is about. */
+  readonly askedDatasets = new Set<string>();
+  /** How many NOTs the search walk is under (datasets named there are excluded, not asked for). */
+  negated = 0;
 
   /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
   nextSeries(): SeriesSet | undefined {
@@ -167,6 +210,14 @@ export class Ctx {
     const where = scope.base ? 'no event here has' : 'at this point of the pipeline (stats, table and fields keep only the fields they name) there is no';
     this.warn(`${where} field '${name}': it is null${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`);
     return { sql: 'CAST(NULL AS VARCHAR)', list: false };
+  }
+
+  /**
+   * A field's reference when something defines it (no warning), or undefined: for commands that
+   * treat a field the results do not have otherwise (rex and join add it, fillnull creates it).
+   */
+  find(scope: Scope, name: string): Ref | undefined {
+    return scope.raw ? rawField(this, scope.raw.dataset, name) : this.tryResolve(scope, name, this.renames);
   }
 
   /** A field's reference, or undefined when nothing defines it. */

@@ -27,9 +27,15 @@ function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
       return `(${n.items.map((i) => walk(ctx, scope, i, top)).join(' AND ')})`;
     case 'or':
       return `(${n.items.map((i) => walk(ctx, scope, i, false)).join(' OR ')})`;
-    case 'not':
+    case 'not': {
       // A missing field is "not equal" too (Splunk's NOT f=v keeps events without f).
-      return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+      ctx.negated++;
+      try {
+        return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+      } finally {
+        ctx.negated--;
+      }
+    }
     case 'term':
       return term(ctx, scope, n.value);
     case 'in':
@@ -95,6 +101,7 @@ function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Tok
   if (op !== '=' && op !== '!=') throw ctx.error(`${kind} can only be compared with = or !=`, value);
   const ids = datasetIdsOf(ctx, kind, value);
   if (ids === null) return op === '=' ? 'TRUE' : 'FALSE';
+  if (op === '=' && !ctx.negated) for (const d of ids) ctx.askedDatasets.add(d);
   let set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
   // A sourcetype that is part of a dataset (pan:traffic, zscalernss-web) also needs its columns' values.
   const where = kind === 'sourcetype' && !value.text.includes('*') ? ctx.aliases.sourcetypeWhere.get(value.text.toLowerCase()) : undefined;
