@@ -155,3 +155,42 @@ test('sort keeps 10,000 rows unless given a count, as in Splunk; sort 0 keeps al
   assert.equal(n((await splRows(store, '| sort 0 _time | stats count')).rows), total);
   assert.equal(n((await splRows(store, '| sort 20 _time | stats count')).rows), 20);
 });
+
+test('a join subsearch is a search of its own: its sourcetype pins its fields, not the outer search\'s', async () => {
+  const clients = n(await sqlRows(store, 'SELECT count(DISTINCT source_ip) FROM events_aws_cloudfront'));
+  assert.ok(clients > 1);
+  const calls = n(await sqlRows(store, 'SELECT count(*) FROM events_aws_cloudtrail'));
+  // c_ip is the CloudFront add-on's name: with the outer search's CloudTrail pinned it would be null (0 clients).
+  const joined = await splRows(store, 'sourcetype=aws:cloudtrail | stats count as calls | eval k=1 | join k [search sourcetype=aws:cloudfront:accesslogs | stats dc(c_ip) as clients | eval k=1] | table calls clients');
+  assert.deepEqual(joined.rows.map((r) => [Number(r.calls), Number(r.clients)]), [[calls, clients]]);
+  const appended = await splRows(store, 'sourcetype=aws:cloudtrail | stats count as calls | append [search sourcetype=aws:cloudfront:accesslogs | stats dc(c_ip) as clients] | table calls clients');
+  assert.deepEqual(appended.rows.map((r) => [r.calls === null ? null : Number(r.calls), r.clients === null ? null : Number(r.clients)]), [[calls, null], [null, clients]]);
+});
+
+test('tstats over Network_Traffic: the CIM action values and CIDR values in where, as hand-written SQL', async () => {
+  // The model's VPC flow events: those with addresses and a protocol (cim-datamodels.yml).
+  const flows = "event_dataset = 'aws.vpcflow' AND source_ip IS NOT NULL AND destination_ip IS NOT NULL AND network_transport IS NOT NULL";
+  const blocked = n(await sqlRows(store, `SELECT count(*) FROM events WHERE ${flows} AND aws_vpcflow_action = 'REJECT'`));
+  assert.ok(blocked >= 12);
+  assert.equal(n((await splRows(store, '| tstats count from datamodel=Network_Traffic where All_Traffic.action=blocked')).rows), blocked);
+  assert.equal(n((await splRows(store, '| tstats count from datamodel=Network_Traffic.Blocked_Traffic')).rows), blocked);
+  // Addresses: the VPC flows and the Palo Alto traffic logs.
+  const traffic = `((${flows}) OR (event_dataset = 'panw.panos' AND panw_panos_type = 'TRAFFIC'))`;
+  const inside = n(await sqlRows(store, `SELECT count(*) FROM events WHERE ${traffic} AND source_ip LIKE '10.%'`));
+  assert.ok(inside > 1618, 'both sources');
+  assert.equal(n((await splRows(store, '| tstats count from datamodel=Network_Traffic where All_Traffic.src_ip=10.0.0.0/8')).rows), inside);
+  const outside = n(await sqlRows(store, `SELECT count(*) FROM events WHERE ${traffic} AND destination_ip NOT LIKE '10.%'`));
+  assert.equal(n((await splRows(store, '| tstats count from datamodel=Network_Traffic where All_Traffic.dest_ip!=10.0.0.0/8')).rows), outside);
+});
+
+test('a subsearch starting with tstats runs it: the outer search keeps the events of its results', async () => {
+  const expected = await sqlRows(
+    store,
+    `SELECT count(*) AS "count" FROM events_aws_vpcflow WHERE source_ip IN (SELECT DISTINCT source_ip FROM events_aws_vpcflow WHERE aws_vpcflow_action = 'REJECT' AND destination_ip IS NOT NULL AND network_transport IS NOT NULL)`,
+  );
+  assert.ok(n(expected) > 0);
+  const q = 'sourcetype=aws:cloudwatchlogs:vpcflow [| tstats count from datamodel=Network_Traffic where All_Traffic.action=blocked by All_Traffic.src_ip | rename All_Traffic.src_ip as src_ip | fields src_ip] | stats count';
+  assert.equal(n((await splRows(store, q)).rows), n(expected));
+  const noPipe = 'sourcetype=aws:cloudwatchlogs:vpcflow [tstats count from datamodel=Network_Traffic where All_Traffic.action=blocked by All_Traffic.src_ip | rename All_Traffic.src_ip as src_ip | fields src_ip] | stats count';
+  assert.equal(n((await splRows(store, noPipe)).rows), n(expected));
+});
