@@ -9,7 +9,12 @@ import type { Token } from './lexer.js';
  * passed over; any other command (stats, sort, a generating command) sets its own order, and the
  * events' order no longer matters.
  */
-const KEEPS_ORDER: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'fields', 'table', 'rename', 'fillnull', 'rex', 'spath', 'convert', 'lookup', 'iplocation', 'eventstats', 'mvexpand']);
+const KEEPS_ORDER: ReadonlySet<string> = new Set([
+  'search', 'where', 'eval', 'fields', 'table', 'rename', 'regex', 'fillnull', 'rex', 'spath', 'convert', 'lookup', 'iplocation',
+  'eventstats', 'mvexpand', 'makemv', 'bin', 'bucket', 'addtotals', 'foreach',
+  // The results keep the outer order; join's first match (max=1) is taken in the subsearch's order (commands/subpipeline.ts).
+  'join', 'append',
+]);
 const NEEDS_ORDER: ReadonlySet<string> = new Set(['head', 'tail', 'dedup', 'streamstats', 'transaction']);
 
 /**
@@ -21,8 +26,9 @@ export function newestFirstAt(commands: readonly Command[], resultOrderMatters: 
   if (!commands.length) return -1;
   const at = commands[0]!.cmd === 'search' ? 1 : 0;
   for (const c of commands.slice(at)) {
-    if (NEEDS_ORDER.has(c.cmd)) return at;
-    if (!KEEPS_ORDER.has(c.cmd)) return -1;
+    const name = c.cmd === 'module' ? c.name : c.cmd;
+    if (NEEDS_ORDER.has(name)) return at;
+    if (!KEEPS_ORDER.has(name)) return -1;
   }
   return resultOrderMatters ? at : -1;
 }
