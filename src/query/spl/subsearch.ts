@@ -65,8 +65,9 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     // return implies fields: the named fields are the subsearch's result.
     const query = wanted ? `${body.trim() ? body : '*'} | fields ${wanted.map((w) => JSON.stringify(w.column)).join(' ')}` : body.trim() ? body : '*';
     const commands = parse(query);
-    const timechart = commands.find((c) => c.cmd === 'timechart');
-    if (timechart) throw new SplError('timechart in a subsearch is not supported', timechart.tok.pos, timechart.tok.end - timechart.tok.pos, body);
+    // outputlookup writes a file only from the outer search (its output is the caller's to write).
+    const unsupported = commands.find((c) => c.cmd === 'timechart' || (c.cmd === 'module' && c.name === 'outputlookup'));
+    if (unsupported) throw new SplError(`${unsupported.cmd === 'module' ? unsupported.name : unsupported.cmd} in a subsearch is not supported`, unsupported.tok.pos, unsupported.tok.end - unsupported.tok.pos, query);
     const child = ctx.child(query);
     const n = ctx.nextSubsearch();
     // Splunk keeps the first rows (events newest first): the cut below takes them in that order.
