@@ -34,6 +34,11 @@ export const join = commandModule<Join>({
     const fields: Token[] = [];
     while (!c.atEnd() && c.peek().kind !== 'subsearch') {
       if (c.eatOp(',')) continue;
+      // Splunk also reads options after the fields (`join user type=outer [...]`, as security_content writes it).
+      if (c.peek().kind === 'word' && c.isOp('=', 1)) {
+        for (const [k, v] of readOptions(c, 'join', KNOWN, REFUSED)) options.set(k, v);
+        continue;
+      }
       fields.push(c.expectName('a field name or the subsearch'));
     }
     if (c.atEnd()) throw new SplError('join needs a subsearch in brackets, as in join user [search … | stats … by user]', tok.pos, tok.end - tok.pos, c.query);
