@@ -5,6 +5,7 @@ import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
 import { MacroError, builtinMacroFile, expandMacros, loadMacros, parseLenientYaml, type MacroTable } from './macros.js';
 import { compileSplOn } from './compile.js';
 import { SplError } from './errors.js';
+import { LookupError, type LookupCatalog } from './lookups/catalog.js';
 import { commandWord, splitPipeline } from './lexer.js';
 import { parse } from './parser.js';
 import { ALIASES, CATALOG, NOW } from './testing.fixture.js';
@@ -96,13 +97,14 @@ export function construct(e: Error): string {
 /** How long one detection may run on the demo store. */
 export const DETECTION_TIMEOUT_MS = 30_000;
 
-export async function runDetection(store: DuckDbStore, macros: MacroTable, d: Detection): Promise<Result> {
+/** `lookups`: the corpus's lookups folder (read only: outputlookup is refused, nothing is written into ../shared). */
+export async function runDetection(store: DuckDbStore, macros: MacroTable, d: Detection, lookups?: LookupCatalog): Promise<Result> {
   let compiled;
   try {
     const tables = await store.datasetColumns();
-    compiled = await compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), d.search, { catalog: CATALOG, aliases: ALIASES, now: NOW, macros, tables });
+    compiled = await compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), d.search, { catalog: CATALOG, aliases: ALIASES, now: NOW, macros, tables, ...(lookups ? { lookups } : {}) });
   } catch (e) {
-    if (e instanceof SplError || e instanceof MacroError) return { detection: d, outcome: 'refused', reason: construct(e) };
+    if (e instanceof SplError || e instanceof MacroError || e instanceof LookupError) return { detection: d, outcome: 'refused', reason: construct(e) };
     return { detection: d, outcome: 'broken', reason: `compile: ${(e as Error).stack ?? String(e)}` };
   }
   const limit = deadline(DETECTION_TIMEOUT_MS, 'the corpus timeout');

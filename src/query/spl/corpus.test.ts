@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
 import { needsShared, sharedPath } from '../../testing/shared.js';
 import { corpusMacros, ingested, parseCoverage, readDetections, runDetection, summarize, type Result } from './corpus.fixture.js';
 import { demoStore } from './demo-store.fixture.js';
+import { LookupCatalog } from './lookups/catalog.js';
 
 // Splunk's security_content detections (../shared/spl-corpus, a development set): every detection
 // over a data source packettrail ingests is run as written on the demo store and classified.
@@ -19,7 +21,8 @@ test('SPL corpus: detections over ingested sources run or are refused naming the
   const all = readDetections(corpus);
   const macros = corpusMacros(corpus);
   const results: Result[] = [];
-  for (const d of all.filter(ingested)) results.push(await runDetection(store!, macros, d));
+  const lookups = new LookupCatalog([join(corpus, 'lookups')], false);
+  for (const d of all.filter(ingested)) results.push(await runDetection(store!, macros, d, lookups));
   const cov = parseCoverage(all, macros);
   console.log(summarize(results, cov));
   assert.ok(results.length >= 50, `expected the corpus's ingested-source detections, found ${results.length}`);
