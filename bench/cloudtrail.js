@@ -4,6 +4,7 @@
 // Target: ≥ 50,000 events/s. The default corpus is 1,000,000 events (1,000 objects), the size of the
 // other formats' benchmarks: on 200 objects, start-up and JIT warm-up are a fifth of a 4-second run.
 // Usage: node bench/cloudtrail.js [--files 1000] [--records 1000] [--dir /tmp/pt-bench-cloudtrail-1m] [--threads N] [--keep]
+//        [--generate-only] (write the objects and stop, e.g. to ingest them into a store for bench/spl-vs-sql.js)
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -140,6 +141,10 @@ function run() {
 const t0 = performance.now();
 generate();
 const genSeconds = (performance.now() - t0) / 1000;
+if (args['generate-only']) {
+  console.log(`cloudtrail: ${FILES} files × ${RECORDS} records in ${DIR} (generated in ${genSeconds.toFixed(1)} s)`);
+  process.exit(0);
+}
 const events = FILES * RECORDS;
 const { code, seconds, cpu } = await run();
 const load = (await import('node:os')).loadavg()[0];

@@ -7,7 +7,7 @@ import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, Result
 import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import type { QueryResult } from '../store/store.js';
-import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, LookupCatalog, looksLikeSpl, SplError, writeLookup, type CompiledSpl, type LookupOutput } from '../query/spl/index.js';
+import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, loadMacros, LookupCatalog, looksLikeSpl, MacroError, SplError, writeLookup, type CompiledSpl, type LookupOutput } from '../query/spl/index.js';
 import { timeFilterNote } from '../insights/stored-span.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
@@ -24,6 +24,7 @@ interface QueryOptions {
   sql?: boolean;
   showSql?: boolean;
   aliases?: string[];
+  macros?: string[];
   lookups?: string[];
   timeout: string;
   memoryLimit: string;
@@ -116,13 +117,19 @@ async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: 
     const catalog = allColumns(listFormats());
     // outputlookup may write here: the command line is the user's own.
     const lookups = new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], true);
-    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, { catalog, aliases: loadAliases(catalog, o.aliases ?? []), lookups });
+    const compiled = await compileSplOn((sql, params) => store.query(sql, params, bounds).then((r) => r.rows), text, {
+      catalog,
+      aliases: loadAliases(catalog, o.aliases ?? []),
+      macros: o.macros?.length ? loadMacros(o.macros) : undefined,
+      tables: await store.datasetColumns(),
+      lookups,
+    });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
     for (const w of compiled.warnings) process.stderr.write(`packettrail: note: ${w}\n`);
     return compiled;
   } catch (e) {
     // The message quotes the query, which may carry escape sequences: keep the terminal safe.
-    if (e instanceof SplError || e instanceof AliasError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
+    if (e instanceof SplError || e instanceof AliasError || e instanceof MacroError) throw new CliError(`SPL: ${e.message.split('\n').map(terminalSafe).join('\n')}`, EXIT.USAGE);
     throw e;
   }
 }
@@ -194,6 +201,7 @@ export function registerQuery(program: Command): void {
     .option('--sql', 'the query is SQL (even if it looks like SPL)')
     .option('--show-sql', 'print the SQL an SPL query compiles to, and its parameters, on stderr')
     .option('--aliases <file>', 'YAML file extending the SPL field/index alias table (rules/mappings/spl-aliases.yml); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--macros <path>', 'search macros: a macros.conf file, or a directory of macros.conf / security_content *.yml files (extends rules/mappings/spl-macros.conf); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--lookups <dir>', `folder of SPL lookup tables (CSV files with a header, <name>.yml definitions); repeatable, the first wins and receives outputlookup files (default ./${DEFAULT_LOOKUPS_DIR})`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--timeout <seconds>', 'stop the query after this long; 0: no limit', String(DEFAULT_CLI_QUERY_TIMEOUT_S))
     .option('--memory-limit <size>', 'DuckDB memory limit for the query (past it DuckDB spills to disk, then fails)', DEFAULT_CLI_MEMORY_LIMIT)

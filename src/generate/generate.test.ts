@@ -107,7 +107,7 @@ test('the DNS answer for app.example.com is the distribution domain, then the ed
 
 test('truth.json: every incident event exists in the parsed files', async () => {
   const { events, incidents } = await scenario();
-  assert.equal(incidents.length, 11);
+  assert.equal(incidents.length, 12);
   const byDataset = new Map<string, typeof events>();
   for (const e of events) {
     const d = get(e, 'event.dataset') as string;

@@ -1,4 +1,4 @@
-import { AliasError, compileSplOn, looksLikeSpl, SplError, type CompiledSpl } from '../query/spl/index.js';
+import { AliasError, compileSplOn, looksLikeSpl, MacroError, SplError, type CompiledSpl } from '../query/spl/index.js';
 import { timeFilterNote } from '../insights/stored-span.js';
 import { isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
 import type { QueryResult } from '../store/store.js';
@@ -36,10 +36,15 @@ export async function compileQuery(ctx: ServerContext, text: string, language: Q
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
-    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases, ...(ctx.lookups ? { lookups: ctx.lookups } : {}) });
+    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, {
+      catalog: ctx.catalog,
+      aliases: ctx.aliases,
+      tables: await ctx.store.datasetColumns(),
+      ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
+    });
     return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings, ...(compiled.timeFilter ? { timeFilter: compiled.timeFilter } : {}) };
   } catch (e) {
-    if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
+    if (e instanceof SplError || e instanceof AliasError || e instanceof MacroError) throw badRequest(`SPL: ${e.message}`);
     throw e;
   }
 }

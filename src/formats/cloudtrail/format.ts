@@ -37,6 +37,7 @@ const fields: FieldSpec[] = (
     ['aws.cloudtrail.console_login.mobile_version', 'boolean'],
     ['aws.cloudtrail.user_identity.type', 'keyword', 'Root, IAMUser, AssumedRole, FederatedUser, AWSService, AWSAccount, SAMLUser, WebIdentityUser, IdentityCenterUser.'],
     ['aws.cloudtrail.user_identity.arn', 'keyword'],
+    ['aws.cloudtrail.user_identity.user_name', 'keyword', 'userIdentity.userName as written (user.name is normalized).'],
     ['aws.cloudtrail.user_identity.access_key_id', 'keyword'],
     ['aws.cloudtrail.user_identity.account_id', 'keyword'],
     ['aws.cloudtrail.user_identity.invoked_by', 'keyword'],

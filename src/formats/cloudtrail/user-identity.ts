@@ -89,6 +89,9 @@ export function mapUserIdentity(uiValue: unknown, additional: Json | undefined, 
   if (type) out.type = type;
   const arn = str(ui.arn);
   if (arn) out.arn = arn;
+  // As written: SPL's userIdentity.userName shows it so (user.name is the normalized identity).
+  const userName = str(ui.userName);
+  if (userName) out.user_name = userName;
   const accessKey = str(ui.accessKeyId);
   if (accessKey) out.access_key_id = accessKey;
   const account = str(ui.accountId);

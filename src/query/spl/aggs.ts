@@ -14,7 +14,7 @@ export interface CompiledAgg {
 /** `over`: a window (` OVER (…)`) each aggregate runs over (streamstats), or '' for GROUP BY. */
 export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[], over = ''): CompiledAgg[] {
   const names = new Set(taken);
-  return aggs.map((a) => {
+  return expandWildcards(ctx, scope, aggs, taken).map((a) => {
     const fn = a.fn.text.toLowerCase();
     const pct = percentile(fn);
     const spec: AggFunction | null = Object.hasOwn(AGG_FUNCTIONS, fn) ? AGG_FUNCTIONS[fn]! : pct !== null ? { arg: 'field', sql: () => '', list: false } : null;
@@ -48,4 +48,34 @@ export function expandMultivalue(refs: Ref[], from: string): { from: string; ref
     return { sql: col, list: false };
   });
   return { from: rel, refs: out };
+}
+
+/**
+ * `values(*) as *`, `dc(src_*) as dc_*`: one aggregation per field the pattern matches, named by
+ * the `as` pattern (or `fn(field)`). Only fields the relation has by name can be listed: on raw
+ * events (every field of every sourcetype) the construct is refused.
+ */
+function expandWildcards(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]): Agg[] {
+  const out: Agg[] = [];
+  for (const a of aggs) {
+    if (!a.field?.text.includes('*')) {
+      out.push(a);
+      continue;
+    }
+    const f = a.field;
+    if (scope.base) throw ctx.error(`${a.fn.text}(${f.text}) over raw events is not supported: name the fields, or keep them with fields/table first`, f);
+    const parts = f.text.split('*');
+    const re = new RegExp(`^${parts.map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`);
+    const as = a.as?.text;
+    if (as && (as.match(/\*/g) ?? []).length > parts.length - 1) throw ctx.error(`'${as}' has more * than '${f.text}'`, a.as!);
+    for (const col of scope.cols.keys()) {
+      const m = re.exec(col);
+      if (!m || taken.includes(col)) continue;
+      let k = 0;
+      const name = as ? as.replace(/\*/g, () => m[++k] ?? '') : `${a.fn.text}(${col})`;
+      const tok = { ...f, text: col };
+      out.push({ fn: a.fn, field: tok, as: { ...(a.as ?? f), text: name }, label: name });
+    }
+  }
+  return out;
 }

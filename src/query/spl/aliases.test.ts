@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../testing/tmp.js';
 import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
-import { AliasError, addAliasText, findAlias, loadAliases, NORMALIZERS, type AliasTable } from './aliases.js';
+import { AliasError, addAliasText, emptyAliasTable, findAlias, loadAliases, NORMALIZERS, type AliasTable } from './aliases.js';
 import { compileSpl } from './compile.js';
 import { looksLikeSpl } from './detect.js';
 import { SplError } from './errors.js';
@@ -12,7 +12,8 @@ import { ALIASES, CATALOG, spl } from './testing.fixture.js';
 
 test('the built-in table: CIM and vendor names resolve to catalog columns, coalesced across sources', () => {
   assert.deepEqual(findAlias(ALIASES, 'src_ip')?.columns, ['source_ip', 'client_ip']);
-  assert.deepEqual(findAlias(ALIASES, 'userprincipalname')?.columns, findAlias(ALIASES, 'UserPrincipalName')?.columns, 'case-insensitive fallback');
+  assert.equal(findAlias(ALIASES, 'userprincipalname'), undefined, 'field names are case-sensitive, as in Splunk');
+  assert.ok(findAlias(ALIASES, 'UserPrincipalName'));
   assert.equal(findAlias(ALIASES, 'url')?.normalize, 'url');
   assert.match(spl('| table _time edge_location appid').sql, /"timestamp" AS "_time", "aws_cloudfront_edge_location" AS "edge_location", "network_application" AS "appid"/);
   assert.match(spl('| table domain').sql, /coalesce\("url_domain", "destination_domain", "dns_question_name", "tls_client_server_name"\) AS "domain"/);
@@ -52,7 +53,7 @@ test('users extend and override the table with --aliases files; bad files are re
   assert.deepEqual(Object.values(c.params), ['aws.cloudfront', 'aws.waf']);
   assert.match(c.sql, /coalesce\("client_ip", "source_ip"\) AS "client"/);
   const bad = (text: string, re: RegExp) => {
-    const t: AliasTable = { fields: new Map(), indexes: new Map(), sourcetypes: new Map(), searchText: [], defaultFields: [] };
+    const t: AliasTable = emptyAliasTable();
     assert.throws(() => addAliasText(t, text, 'x.yml', CATALOG), (e: Error) => e instanceof AliasError && re.test(e.message));
   };
   bad('fields:\n  a: "source_ip; DROP TABLE events"\n', /'source_ip; DROP TABLE events' is not a column/);

@@ -19,31 +19,63 @@ export const NORMALIZERS: Record<string, { sql: (x: string) => string; js: (v: s
 };
 
 export interface FieldAlias {
-  /** Catalog columns, first non-NULL wins. */
+  /** Catalog columns, first non-NULL wins (empty for a calculated field). */
   columns: string[];
   normalize?: string | undefined;
+  /** A calculated field: an SPL eval expression over the dataset's extracted fields (Splunk's EVAL-). */
+  eval?: string | undefined;
+}
+
+/**
+ * The fields Splunk shows for one sourcetype (a dataset): what its add-on extracts and aliases
+ * (`extract`: a name → columns), the raw JSON paths of JSON sources (`json`: a top-level key → the
+ * JSON column holding it, so `requestParameters.bucketName` reads that column), and calculated
+ * fields (`eval`: SPL expressions seeing the extracted fields only, as Splunk's EVAL- do).
+ */
+export interface DatasetFields {
+  extract: Map<string, FieldAlias>;
+  json: Map<string, string>;
+  eval: Map<string, FieldAlias>;
 }
 
 export interface AliasTable {
+  /** Names every dataset shares (and packettrail's own CIM-ish names), first non-NULL column wins. */
   fields: Map<string, FieldAlias>;
+  /** Per dataset id: the names its Splunk sourcetype shows; they win over `fields` for its events. */
+  datasets: Map<string, DatasetFields>;
   indexes: Map<string, string[]>;
   sourcetypes: Map<string, string[]>;
+  /**
+   * Sourcetypes that are part of a dataset (`pan:traffic` is PAN-OS's TRAFFIC log type): column →
+   * value every event of the sourcetype has.
+   */
+  sourcetypeWhere: Map<string, Record<string, string>>;
   searchText: string[];
   defaultFields: string[];
 }
 
+/** An empty table (tests and callers building their own). */
+export function emptyAliasTable(): AliasTable {
+  return { fields: new Map(), datasets: new Map(), indexes: new Map(), sourcetypes: new Map(), sourcetypeWhere: new Map(), searchText: [], defaultFields: [] };
+}
+
 export class AliasError extends Error {}
+
+/** A file of `rules/mappings/` of the installed package. */
+export function builtinMappingFile(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'rules', 'mappings', name);
+}
 
 /** `rules/mappings/spl-aliases.yml` of the installed package. */
 export function builtinAliasFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'rules', 'mappings', 'spl-aliases.yml');
+  return builtinMappingFile('spl-aliases.yml');
 }
 
 /** The built-in alias table extended by user files (later files replace entries of the same name). */
 export function loadAliases(catalog: readonly Column[], userFiles: readonly string[] = []): AliasTable {
-  const table: AliasTable = { fields: new Map(), indexes: new Map(), sourcetypes: new Map(), searchText: [], defaultFields: [] };
+  const table = emptyAliasTable();
   for (const file of [builtinAliasFile(), ...userFiles]) {
     let text: string;
     try {
@@ -68,26 +100,59 @@ export function addAliasText(table: AliasTable, text: string, file: string, cata
   if (doc === null || doc === undefined) return;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new AliasError(`${file}: expected a mapping with fields:, indexes:, sourcetypes:`);
   const d = doc as Record<string, unknown>;
-  const known = new Set(['fields', 'indexes', 'sourcetypes', 'search_text', 'default_fields']);
+  const known = new Set(['fields', 'datasets', 'indexes', 'sourcetypes', 'search_text', 'default_fields']);
   for (const k of Object.keys(d)) if (!known.has(k)) throw new AliasError(`${file}: unknown section '${k}' (expected ${[...known].join(', ')})`);
 
   const column = (name: unknown, where: string): string => {
     if (typeof name !== 'string' || !byName.has(name)) throw new AliasError(`${file}: ${where}: '${String(name)}' is not a column (see packettrail query --schema)`);
     return name;
   };
-  for (const [name, spec] of entries(d.fields, file, 'fields')) {
-    const obj = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : { columns: spec };
-    const list = Array.isArray(obj.columns) ? obj.columns : [obj.columns];
-    const columns = list.map((c) => column(c, `fields.${name}`));
-    if (!columns.length) throw new AliasError(`${file}: fields.${name}: no columns`);
-    const lists = columns.filter((c) => byName.get(c)!.type === 'keyword[]');
-    if (lists.length && lists.length !== columns.length) throw new AliasError(`${file}: fields.${name}: mixes list and single-value columns`);
+  const alias = (spec: unknown, where: string, calculated: boolean): FieldAlias => {
+    const obj = spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : calculated ? { eval: spec } : { columns: spec };
+    for (const k of Object.keys(obj)) if (!['columns', 'normalize', 'eval'].includes(k)) throw new AliasError(`${file}: ${where}: unknown key '${k}' (columns, normalize, eval)`);
     const normalize = obj.normalize === undefined ? undefined : String(obj.normalize);
-    if (normalize !== undefined && !Object.hasOwn(NORMALIZERS, normalize)) throw new AliasError(`${file}: fields.${name}: unknown normalize '${normalize}' (known: ${Object.keys(NORMALIZERS).join(', ')})`);
-    table.fields.set(name, { columns, normalize });
+    if (normalize !== undefined && !Object.hasOwn(NORMALIZERS, normalize)) throw new AliasError(`${file}: ${where}: unknown normalize '${normalize}' (known: ${Object.keys(NORMALIZERS).join(', ')})`);
+    if (obj.eval !== undefined) {
+      if (typeof obj.eval !== 'string' || !obj.eval.trim()) throw new AliasError(`${file}: ${where}: eval: expected an SPL eval expression`);
+      if (obj.columns !== undefined) throw new AliasError(`${file}: ${where}: either columns or eval, not both`);
+      return { columns: [], eval: obj.eval, normalize };
+    }
+    const list = Array.isArray(obj.columns) ? obj.columns : [obj.columns];
+    const columns = list.map((c) => column(c, where));
+    if (!columns.length) throw new AliasError(`${file}: ${where}: no columns`);
+    const lists = columns.filter((c) => byName.get(c)!.type === 'keyword[]');
+    if (lists.length && lists.length !== columns.length) throw new AliasError(`${file}: ${where}: mixes list and single-value columns`);
+    return { columns, normalize };
+  };
+  for (const [name, spec] of entries(d.fields, file, 'fields')) table.fields.set(name, alias(spec, `fields.${name}`, false));
+  for (const [dataset, spec] of entries(d.datasets, file, 'datasets')) {
+    const where = `datasets.${dataset}`;
+    const sections = new Map(entries(spec, file, where));
+    for (const k of sections.keys()) if (!['extract', 'json', 'eval'].includes(k)) throw new AliasError(`${file}: ${where}: unknown section '${k}' (extract, json, eval)`);
+    const fields = table.datasets.get(dataset) ?? { extract: new Map(), json: new Map(), eval: new Map() };
+    for (const [name, s] of entries(sections.get('extract'), file, `${where}.extract`)) fields.extract.set(name, alias(s, `${where}.extract.${name}`, false));
+    for (const [name, s] of entries(sections.get('eval'), file, `${where}.eval`)) fields.eval.set(name, alias(s, `${where}.eval.${name}`, true));
+    for (const [key, col] of entries(sections.get('json'), file, `${where}.json`)) {
+      const c = column(col, `${where}.json.${key}`);
+      if (byName.get(c)!.type !== 'json') throw new AliasError(`${file}: ${where}.json.${key}: '${c}' is not a JSON column`);
+      fields.json.set(key, c);
+    }
+    table.datasets.set(dataset, fields);
   }
   for (const [section, target] of [['indexes', table.indexes], ['sourcetypes', table.sourcetypes]] as const) {
-    for (const [name, datasets] of entries(d[section], file, section)) {
+    for (const [name, spec] of entries(d[section], file, section)) {
+      let datasets = spec;
+      if (section === 'sourcetypes' && spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+        const o = spec as Record<string, unknown>;
+        for (const k of Object.keys(o)) if (k !== 'datasets' && k !== 'where') throw new AliasError(`${file}: ${section}.${name}: unknown key '${k}' (datasets, where)`);
+        datasets = o.datasets;
+        const where: Record<string, string> = {};
+        for (const [col, v] of entries(o.where, file, `${section}.${name}.where`)) {
+          if (typeof v !== 'string' && typeof v !== 'number') throw new AliasError(`${file}: ${section}.${name}.where.${col}: expected a value`);
+          where[column(col, `${section}.${name}.where`)] = String(v);
+        }
+        if (Object.keys(where).length) table.sourcetypeWhere.set(name.toLowerCase(), where);
+      }
       const list = Array.isArray(datasets) ? datasets : [datasets];
       if (!list.every((x) => typeof x === 'string' && x)) throw new AliasError(`${file}: ${section}.${name}: expected dataset ids`);
       target.set(name.toLowerCase(), list as string[]);
@@ -108,11 +173,7 @@ function asList(v: unknown, file: string, name: string): unknown[] {
   return v;
 }
 
-/** The alias for a field name: exact, else case-insensitive (CIM names are written both ways). */
+/** The shared alias for a field name. Splunk field names are case-sensitive: `eventID` is not `EventID`. */
 export function findAlias(table: AliasTable, name: string): FieldAlias | undefined {
-  const exact = table.fields.get(name);
-  if (exact) return exact;
-  const lower = name.toLowerCase();
-  for (const [k, v] of table.fields) if (k.toLowerCase() === lower) return v;
-  return undefined;
+  return table.fields.get(name);
 }

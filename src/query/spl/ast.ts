@@ -6,7 +6,9 @@ export type SearchNode =
   | { kind: 'not'; item: SearchNode; pos: number; end: number }
   | { kind: 'cmp'; field: Token; op: string; value: Token; pos: number; end: number }
   | { kind: 'in'; field: Token; values: Token[]; pos: number; end: number }
-  | { kind: 'term'; value: Token; pos: number; end: number };
+  | { kind: 'term'; value: Token; pos: number; end: number }
+  /** `[ … ]`: a subsearch whose results become a filter (`tok.text` is the search between the brackets). */
+  | { kind: 'subsearch'; tok: Token; pos: number; end: number };
 
 /** An eval/where expression. */
 export type Expr =

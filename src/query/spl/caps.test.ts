@@ -12,7 +12,7 @@ let store: DuckDbStore;
 before(async () => {
   store = await DuckDbStore.open(join(tempDir('packettrail-spl-caps-'), 'caps.duckdb'));
   await store.query(
-    `CREATE TABLE events AS SELECT TIMESTAMP '2026-11-20 08:00:00' + to_seconds(CAST(i * 30 AS BIGINT)) AS "timestamp", 'e' || i AS event_id, 'u' || (i % 30) AS user_name, 200 + i % 5 AS http_response_status_code FROM range(1200) t(i)`,
+    `CREATE TABLE events AS SELECT TIMESTAMP '2026-11-20 08:00:00' + to_seconds(CAST(i * 30 AS BIGINT)) AS "timestamp", 'e' || i AS event_id, 'aws.cloudfront' AS event_dataset, 'u' || (i % 30) AS user_name, 200 + i % 5 AS http_response_status_code FROM range(1200) t(i)`,
   );
 });
 after(async () => store.close());
@@ -55,7 +55,7 @@ test('head of the largest count runs; huge numbers elsewhere compare as doubles 
   assert.equal((await rows('| head 9007199254740991 | table event_id')).rows.length, 1200);
   assert.deepEqual((await rows(`| eval n=${huge} + 1 | head 1 | table n`)).rows, [{ n: 1e20 }]);
   assert.deepEqual((await rows(`| where len(user_name) < ${huge} | stats count`)).rows, [{ count: 1200 }]);
-  assert.deepEqual((await rows(`user_name=u1 status<${huge} | stats count`)).rows, [{ count: 40 }]);
+  assert.deepEqual((await rows(`user_name=u1 http_response_status_code<${huge} | stats count`)).rows, [{ count: 40 }]);
   for (const [q, what] of [
     [`| eval x=substr(user_name, ${huge})`, /substr\(\) argument 2 must be a whole number up to 2147483647, found '99999999999999999999'/],
     [`| eval x=substr(user_name, 1, ${huge})`, /substr\(\) argument 3 must be/],

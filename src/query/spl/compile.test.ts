@@ -65,11 +65,11 @@ test('where compares as Splunk does when the kinds differ: as numbers when both 
 });
 
 test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by (rows without the by field dropped)', async () => {
-  const c = spl('| stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
-  assert.match(c.sql, /count\(DISTINCT coalesce\("source_ip", "client_ip"\)\) AS "ips"/);
+  const c = spl('index=cloudfront | stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
+  assert.match(c.sql, /count\(DISTINCT "source_ip"\) AS "ips"/, 'CloudFront events: the add-on\'s src_ip is c-ip');
   assert.match(c.sql, /list_sort\(list_distinct\(list\(DISTINCT "aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
-  assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), CAST\(\$p1 AS DOUBLE\)\)/);
-  assert.equal(c.params.p1, 0.5);
+  assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), CAST\(\$p2 AS DOUBLE\)\)/);
+  assert.equal(c.params.p2, 0.5);
   const rows = await run('index=cloudfront | stats count dc(src_ip) as ips values(cache_status) list(cache_status) as all earliest(cache_status) as first latest(_time) as last min(status) max(bytes_out) avg(status) sum(status) perc50(status) by edge_location');
   assert.deepEqual(rows, [{
     edge_location: 'FRA56-P3', count: 3, ips: 1, 'values(cache_status)': ['Hit', 'Miss'], all: ['Miss', 'Hit', 'Hit'], first: 'Miss',
@@ -179,7 +179,7 @@ test('table, fields, rename, sort, head, tail', async () => {
 });
 
 test('dedup keeps the first event per value; top and rare count values with percentages', async () => {
-  assert.match(spl('| dedup src_ip').sql, /QUALIFY row_number\(\) OVER \(PARTITION BY coalesce\("source_ip", "client_ip"\) ORDER BY __pt_row\) <= CAST\(\$p1 AS BIGINT\)/);
+  assert.match(spl('| dedup nat_src_ip').sql, /QUALIFY row_number\(\) OVER \(PARTITION BY "source_nat_ip" ORDER BY __pt_row\) <= CAST\(\$p1 AS BIGINT\)/);
   assert.deepEqual((await run('| sort _time | dedup src_ip | table src_ip _time')).map((r) => r.src_ip), ['10.20.1.15', '198.51.100.10', '203.0.113.7']);
   assert.equal((await run('| dedup 2 src_ip')).length, 5);
   assert.deepEqual(await run('| top limit=2 src_ip'), [

@@ -1,11 +1,16 @@
 import type { Column } from '../../store/schema.js';
-import { EVENTS_VIEW } from '../../store/store.js';
+import { datasetTable, EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
+import type { Command } from './ast.js';
 import { compileCommand, type Stage } from './commands/index.js';
 import { inputOrder } from './commands/order.js';
 import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
 import { Ctx, DataNeeded, quoteIdent, type Param, type Scope } from './context.js';
+import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
+import { newestFirst, newestFirstAt } from './order.js';
 import { parse } from './parser.js';
+import { pinnedDatasets } from './search.js';
+import { MAX_SUBSEARCH_RESULTS } from './subsearch.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
 export interface CompileOptions {
@@ -18,6 +23,16 @@ export interface CompileOptions {
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
   maxTimechartColumns?: number;
+  /** Rows a subsearch passes to the search around it (default MAX_SUBSEARCH_RESULTS, Splunk's `[subsearch] maxout`). */
+  subsearchMaxResults?: number;
+  /** Search macros (default: the built-in ones, `rules/mappings/spl-macros.conf`). */
+  macros?: MacroTable;
+  /**
+   * The store's dataset tables and their columns (`EventStore.datasetColumns()`). With it, a search
+   * pinned to sourcetypes reads their tables instead of the `events` view, and fields no table
+   * holds are known to be null.
+   */
+  tables?: ReadonlyMap<string, ReadonlySet<string>>;
   /** The lookup tables (`--lookups`); without them lookup commands are refused. */
   lookups?: LookupCatalog;
   /** Rows read for commands that need data first (see DataNeeded), by key; compileSplOn fills it. */
@@ -68,45 +83,100 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
  * Compiles an SPL pipeline to one SQL statement over the `events` view: each command is a CTE
  * reading the previous one. The result keeps the order the last ordering command gave it.
  */
-export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
+export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
+  const query = expandMacros(text, opts.macros ?? builtinMacros());
   const commands = parse(query);
-  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
+  const caps = { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS, subsearchResults: opts.subsearchMaxResults ?? MAX_SUBSEARCH_RESULTS };
+  const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], caps, opts.tables);
   ctx.lookups = opts.lookups;
   if (opts.data) ctx.data = opts.data;
-  let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
-  const ctes: string[] = [];
+  let compiled: { sql: string };
+  try {
+    compiled = compilePipeline(ctx, commands, 's');
+  } catch (e) {
+    if (e instanceof SeriesNeeded) {
+      const sql = e.statement ?? e.select;
+      return { sql: '', params: ctx.params, seriesQuery: { sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+    }
+    if (e instanceof DataNeeded) {
+      const sql = e.statement ?? e.select;
+      return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+    }
+    throw e;
+  }
+  const result: CompiledSpl = { sql: compiled.sql, params: usedParams(ctx.params, compiled.sql), warnings: ctx.warnings };
+  if (ctx.output) result.output = ctx.output;
+  const { earliest, latest } = ctx.bounds;
+  if (earliest || latest) {
+    result.timeFilter = { datasets: [...ctx.askedDatasets].sort() };
+    if (earliest) result.timeFilter.earliest = earliest.toISOString();
+    if (latest) result.timeFilter.latest = latest.toISOString();
+  }
+  return result;
+}
+
+/**
+ * One pipeline (the query, or a subsearch) as one statement: each command a CTE (`<prefix>1`, …)
+ * reading the previous one. A base search pinned to sourcetypes reads their tables when they are known.
+ * Events are sorted newest first where a command answers from their order (see order.ts);
+ * `resultOrderMatters`: the caller cuts the rows in order (a subsearch).
+ */
+export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: string, resultOrderMatters = false): { sql: string; scope: Scope } {
+  const sortAt = newestFirstAt(written, resultOrderMatters);
+  const commands = sortAt < 0 ? written : [...written.slice(0, sortAt), newestFirst(written[sortAt]?.tok ?? written[0]!.tok), ...written.slice(sortAt)];
+  const first = commands[0];
+  ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);
+  const read = ctx.tables && ctx.datasets ? datasetTables(ctx.datasets, ctx.tables) : undefined;
+  if (read) {
+    from = read.from;
+    ctx.available = read.columns;
+  }
+  let scope: Scope = { cols: new Map([...ctx.catalog.values()].filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
+  const ctes: string[] = [];
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
   for (const [i, cmd] of commands.entries()) {
     let stage: Stage;
     try {
       stage = compileCommand(ctx, scope, cmd, from, i === 0);
     } catch (e) {
-      if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
-      if (e instanceof DataNeeded) return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
+      if ((e instanceof SeriesNeeded || e instanceof DataNeeded) && e.statement === undefined) e.statement = statement(e.select);
       throw e;
     }
-    ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
-    from = `s${ctes.length}`;
+    ctes.push(`${prefix}${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
+    from = `${prefix}${ctes.length}`;
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
   // Raw events no command ordered come newest first, as Splunk lists them.
   const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
-  const compiled: CompiledSpl = { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), params: ctx.params, warnings: ctx.warnings };
-  if (ctx.output) compiled.output = ctx.output;
-  const { earliest, latest } = ctx.bounds;
-  if (earliest || latest) {
-    compiled.timeFilter = { datasets: [...ctx.datasets].sort() };
-    if (earliest) compiled.timeFilter.earliest = earliest.toISOString();
-    if (latest) compiled.timeFilter.latest = latest.toISOString();
-  }
-  return compiled;
+  return { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), scope };
+}
+
+/**
+ * The parameters the statement names: resolving a field to learn its type can make parameters the
+ * statement then does not use, and DuckDB refuses to bind those.
+ */
+function usedParams(params: Record<string, Param>, sql: string): Record<string, Param> {
+  const used = new Set(sql.match(/\$p\d+\b/g) ?? []);
+  return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(`$${k}`)));
+}
+
+/**
+ * The tables of the pinned datasets, united by name, and the columns they hold; undefined when a
+ * dataset has no table yet (the events view then answers, with nothing for it).
+ */
+function datasetTables(datasets: readonly string[], tables: ReadonlyMap<string, ReadonlySet<string>>): { from: string; columns: Set<string> } | undefined {
+  const names = [...new Set(datasets.map(datasetTable))].filter((t) => tables.has(t));
+  if (!names.length) return undefined;
+  const columns = new Set(names.flatMap((t) => [...tables.get(t)!]));
+  const from = names.length === 1 ? quoteIdent(names[0]!) : `(${names.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`;
+  return { from, columns };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */
 function eventColumns(ctx: Ctx, scope: Scope): string {
-  const cols = ctx.aliases.defaultFields.filter((c) => scope.cols.has(c)).map((c) => (c === 'timestamp' ? `"timestamp" AS "_time"` : quoteIdent(c)));
+  const cols = ctx.aliases.defaultFields.filter((c) => scope.cols.has(c) && ctx.hasColumn(c)).map((c) => (c === 'timestamp' ? `"timestamp" AS "_time"` : quoteIdent(c)));
   const added = [...scope.cols.keys()].filter((k) => !ctx.catalog.has(k)).map(quoteIdent);
   return [...cols, ...added].join(', ') || '*';
 }

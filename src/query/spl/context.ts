@@ -1,8 +1,11 @@
-import { findAlias, NORMALIZERS, type AliasTable } from './aliases.js';
+import type { AliasTable } from './aliases.js';
+import type { Expr } from './ast.js';
 import { SplError, suggest, type Located } from './errors.js';
+import { compileExpr } from './expr.js';
+import { renamedFrom, type WildcardRename } from './rename.js';
+import { knownFieldNames, rawField, resolveEventField } from './fields.js';
 import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
-import { columnName } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
 import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
@@ -24,12 +27,18 @@ export interface Scope {
   cols: Map<string, ColInfo>;
   base: boolean;
   /**
+   * Set while compiling a calculated field of the alias table: names are the raw fields of this
+   * dataset (its extractions, JSON paths and columns), as Splunk's EVAL- see them.
+   */
+  raw?: { dataset: string | undefined };
+  /**
    * The rows are in an order a command gave them (sort, stats, dedup …). Raw events without one are
    * in Splunk's order, newest first: commands that depend on the order (head, dedup, streamstats,
    * transaction) impose it (see commands/order.ts).
    */
   sorted?: boolean;
 }
+
 
 /** A field reference compiled to SQL. */
 export interface Ref {
@@ -51,6 +60,8 @@ export function quoteIdent(name: string): string {
  * addresses to locate): compileSplOn runs `select` and compiles again with the rows under `key`.
  */
 export class DataNeeded extends Error {
+  /** The whole statement up to the command (set where the command sits, which may be a subsearch). */
+  statement: string | undefined;
   constructor(
     readonly key: string,
     readonly select: string,
@@ -66,6 +77,17 @@ export class Ctx {
   private n = 0;
   private seriesUsed = 0;
   readonly catalog: Map<string, Column>;
+  /** Resolved event fields of this query (their SQL carries this query's parameters). */
+  readonly fieldCache = new Map<string, Ref | null>();
+  /**
+   * The datasets the base search is pinned to (`sourcetype=`/`index=` at its top level), or null:
+   * fields then resolve for these datasets only, and the query reads their tables.
+   */
+  datasets: string[] | null = null;
+  /** Wildcard renames on raw events so far (`rename requestParameters.* as *`): later names resolve through them. */
+  readonly renames: WildcardRename[] = [];
+  /** The columns the tables read hold (null: every catalog column): others are null. */
+  available: ReadonlySet<string> | null = null;
 
   constructor(
     readonly query: string,
@@ -75,9 +97,27 @@ export class Ctx {
     /** The series of each `timechart … by`, in pipeline order, as far as they have been read. */
     private readonly series: readonly SeriesSet[],
     /** Caps on what a command may make (see CompileOptions). */
-    readonly caps: { timechartColumns: number },
+    readonly caps: { timechartColumns: number; subsearchResults: number },
+    /** The store's dataset tables and their columns, when known (CompileOptions.tables). */
+    readonly tables?: ReadonlyMap<string, ReadonlySet<string>>,
+    /** The query a subsearch is part of: parameters and warnings are the whole statement's. */
+    private readonly parent?: Ctx,
   ) {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
+  }
+
+  /** The context of a subsearch (its own text, datasets and fields; the statement's parameters). */
+  child(query: string): Ctx {
+    const c = new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);
+    c.lookups = this.lookups;
+    c.data = this.data;
+    return c;
+  }
+
+  /** Subsearches compiled so far in the statement (names their CTEs). */
+  subsearches = 0;
+  nextSubsearch(): number {
+    return this.parent ? this.parent.nextSubsearch() : ++this.subsearches;
   }
 
   /** The lookup tables `lookup`/`inputlookup`/`outputlookup` read and write (none: those commands are refused). */
@@ -97,7 +137,7 @@ export class Ctx {
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};
   /** Datasets the base search asks for by `index=`/`sourcetype=` (not under NOT): what an empty answer is about. */
-  readonly datasets = new Set<string>();
+  readonly askedDatasets = new Set<string>();
   /** How many NOTs the search walk is under (datasets named there are excluded, not asked for). */
   negated = 0;
 
@@ -107,11 +147,13 @@ export class Ctx {
   }
 
   warn(text: string): void {
-    if (!this.warnings.includes(text)) this.warnings.push(text);
+    if (this.parent) this.parent.warn(text);
+    else if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   /** A bound parameter for a value: the only way user values reach SQL. */
   param(v: Param): string {
+    if (this.parent) return this.parent.param(v);
     const key = `p${++this.n}`;
     this.params[key] = v;
     return `$${key}`;
@@ -142,27 +184,57 @@ export class Ctx {
     return tok.text;
   }
 
-  /** Resolves a field name in a scope: its own columns, then catalog columns, ECS paths and aliases. */
+  /** True when the relation read holds the catalog column. */
+  hasColumn(column: string): boolean {
+    return this.available === null || this.available.has(column);
+  }
+
+  /** A calculated field's expression, compiled over one dataset's raw fields. */
+  compileRaw(dataset: string | undefined, e: Expr): string {
+    return compileExpr(this, { cols: new Map(), base: false, raw: { dataset } }, e);
+  }
+
+  /**
+   * Resolves a field name in a scope: its own columns, then (on events) the Splunk field names of
+   * the datasets in play, the shared aliases and packettrail's columns. Names are case-sensitive.
+   * A name nothing defines is null, as in Splunk, with a warning (and a hint when it looks like a
+   * typo of a known name).
+   */
   resolve(scope: Scope, tok: Token): Ref {
     const name = tok.text;
+    if (scope.raw) return rawField(this, scope.raw.dataset, name);
+    const found = this.tryResolve(scope, name, this.renames);
+    if (found) return found;
+    const known = scope.base ? [...scope.cols.keys(), ...knownFieldNames(this)] : [...scope.cols.keys()];
+    const hint = suggest(name, known).filter((h) => h !== name);
+    const where = scope.base ? 'no event here has' : 'at this point of the pipeline (stats, table and fields keep only the fields they name) there is no';
+    this.warn(`${where} field '${name}': it is null${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`);
+    return { sql: 'CAST(NULL AS VARCHAR)', list: false };
+  }
+
+  /**
+   * A field's reference when something defines it (no warning), or undefined: for commands that
+   * treat a field the results do not have otherwise (rex and join add it, fillnull creates it).
+   */
+  find(scope: Scope, name: string): Ref | undefined {
+    return scope.raw ? rawField(this, scope.raw.dataset, name) : this.tryResolve(scope, name, this.renames);
+  }
+
+  /** A field's reference, or undefined when nothing defines it. */
+  private tryResolve(scope: Scope, name: string, renames: readonly WildcardRename[]): Ref | undefined {
     const own = scope.cols.get(name);
     if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
-    if (scope.base) {
-      const alias = findAlias(this.aliases, name);
-      if (alias && !this.catalog.has(name)) {
-        const cols = alias.columns.map(quoteIdent);
-        const sql = cols.length === 1 ? cols[0]! : `coalesce(${cols.join(', ')})`;
-        const type = this.catalog.get(alias.columns[0]!)!.type;
-        const list = type === 'keyword[]';
-        return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list, type };
-      }
-      const col = this.catalog.get(name) ?? this.catalog.get(columnName(name));
-      if (col && col.name !== 'extra') return { sql: quoteIdent(col.name), list: col.type === 'keyword[]', type: col.type };
+    if (!scope.base) return undefined;
+    const renamed = renames.length ? renamedFrom(renames, name) : undefined;
+    if (renamed) {
+      // Renamed onto `name` where the source has a value; the field of that name stays elsewhere.
+      const src = this.tryResolve(scope, renamed.source, renamed.rest);
+      const prev = this.tryResolve(scope, name, renamed.rest);
+      if (!src || !prev) return src ?? prev;
+      if (src.list !== prev.list) return src;
+      return { sql: `coalesce(${src.list ? src.sql : `CAST(${src.sql} AS VARCHAR)`}, ${prev.list ? prev.sql : `CAST(${prev.sql} AS VARCHAR)`})`, list: src.list };
     }
-    const known = scope.base ? [...scope.cols.keys(), ...this.aliases.fields.keys()] : [...scope.cols.keys()];
-    const hint = suggest(name, known);
-    const where = scope.base ? '' : ' at this point of the pipeline (stats, table and fields keep only the fields they name)';
-    throw this.error(`unknown field '${name}'${where}${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, tok);
+    return resolveEventField(this, name);
   }
 
   /** The event time in a scope: `_time` (alias of the timestamp column, or a column named _time). */

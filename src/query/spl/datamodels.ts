@@ -115,6 +115,8 @@ export function searchFields(node: SearchNode | null): string[] {
     case 'not':
       return searchFields(node.item);
     case 'term':
+    case 'subsearch':
+      // A subsearch's fields are known only once it has run: the model fields it names are not computed for it.
       return [];
     default:
       return [node.field.text];

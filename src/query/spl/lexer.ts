@@ -82,8 +82,10 @@ export function lex(query: string, seg: Segment, mode: LexMode): Token[] {
       i = end;
       continue;
     }
-    if (c === '[' && mode === 'search') {
+    if (c === '[') {
       const end = closingBracket(query, i, seg.end);
+      // Splunk substitutes a subsearch's value into an expression (`1 + [search … | return $id]`): not done here.
+      if (mode === 'expr') throw new SplError('a subsearch in an eval or where expression is not supported', i, end - i, query);
       tokens.push({ kind: 'subsearch', text: query.slice(i + 1, end - 1), pos: i, end });
       i = end;
       continue;

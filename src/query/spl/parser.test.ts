@@ -19,6 +19,8 @@ function s(n: SearchNode | null): string {
       return `${n.field.text} in [${n.values.map((v) => v.text).join(',')}]`;
     case 'term':
       return `'${n.value.text}'`;
+    case 'subsearch':
+      return `[${n.tok.text}]`;
   }
 }
 

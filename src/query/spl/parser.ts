@@ -113,6 +113,10 @@ function searchPrimary(c: Cursor): SearchNode {
     c.expectOp(')', "')' to close the group");
     return inner;
   }
+  if (t.kind === 'subsearch') {
+    c.next();
+    return { kind: 'subsearch', tok: t, pos: t.pos, end: t.end };
+  }
   if (t.kind !== 'word' && t.kind !== 'string') throw c.error('expected a search term or field=value');
   c.next();
   const op = c.peek();

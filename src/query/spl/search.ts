@@ -1,5 +1,7 @@
 import type { SearchNode } from './ast.js';
 import { NORMALIZERS } from './aliases.js';
+import { cidrSql, parseSearchCidr } from './cidr.js';
+import { compileSubsearch } from './subsearch.js';
 import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { suggest } from './errors.js';
 import type { Token } from './lexer.js';
@@ -40,6 +42,8 @@ function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
       return `(${n.values.map((v) => compare(ctx, scope, n.field, '=', v, top)).join(' OR ')})`;
     case 'cmp':
       return compare(ctx, scope, n.field, n.op, n.value, top);
+    case 'subsearch':
+      return compileSubsearch(ctx, scope, n);
   }
 }
 
@@ -68,8 +72,16 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
     : `(CAST(${ref.sql} AS VARCHAR) ${op} ${ctx.param(value.text)})`;
 }
 
-/** Case-insensitive equality with Splunk wildcards; a list column matches when any element does. */
+/**
+ * Case-insensitive equality with Splunk wildcards, or subnet membership for a CIDR value; a list
+ * column matches when any element does.
+ */
 function matches(ctx: Ctx, ref: Ref, raw: string): string {
+  const cidr = parseSearchCidr(raw);
+  if (cidr) {
+    if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
+    return cidrSql(ctx, `CAST(${ref.sql} AS VARCHAR)`, cidr);
+  }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));
   if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
@@ -87,9 +99,21 @@ function term(ctx: Ctx, scope: Scope, tok: Token): string {
 /** `index=`/`sourcetype=`: names from the alias table (or dataset ids themselves) → event_dataset. */
 function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Token): string {
   if (op !== '=' && op !== '!=') throw ctx.error(`${kind} can only be compared with = or !=`, value);
+  const ids = datasetIdsOf(ctx, kind, value);
+  if (ids === null) return op === '=' ? 'TRUE' : 'FALSE';
+  if (op === '=' && !ctx.negated) for (const d of ids) ctx.askedDatasets.add(d);
+  let set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
+  // A sourcetype that is part of a dataset (pan:traffic, zscalernss-web) also needs its columns' values.
+  const where = kind === 'sourcetype' && !value.text.includes('*') ? ctx.aliases.sourcetypeWhere.get(value.text.toLowerCase()) : undefined;
+  if (where) set = `(${set} AND ${Object.entries(where).map(([c, v]) => (ctx.hasColumn(c) ? `coalesce(${quoteIdent(c)} = ${ctx.param(v)}, FALSE)` : 'FALSE')).join(' AND ')})`;
+  return op === '=' ? `(${set})` : `(NOT (${set}))`;
+}
+
+/** The datasets an `index=`/`sourcetype=` value names; null for all (`*`, `main`). Unknown names are errors. */
+function datasetIdsOf(ctx: Ctx, kind: 'index' | 'sourcetype', value: Token): string[] | null {
   const table = kind === 'index' ? ctx.aliases.indexes : ctx.aliases.sourcetypes;
   const v = value.text.toLowerCase();
-  if (v === '*' || v === 'main') return op === '=' ? 'TRUE' : 'FALSE';
+  if (v === '*' || v === 'main') return null;
   const re = new RegExp(`^${v.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   const named = [...table.entries()].filter(([k]) => (v.includes('*') ? re.test(k) : k === v)).flatMap(([, d]) => d);
   const own = datasetIds(ctx).filter((d) => (v.includes('*') ? re.test(d) : d === v));
@@ -98,9 +122,31 @@ function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Tok
     const hint = suggest(v, [...table.keys(), ...datasetIds(ctx)]);
     throw ctx.error(`unknown ${kind} '${value.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (extend the list with --aliases)`, value);
   }
-  if (op === '=' && !ctx.negated) for (const d of ids) ctx.datasets.add(d);
-  const set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
-  return op === '=' ? `(${set})` : `(NOT (${set}))`;
+  return ids;
+}
+
+/**
+ * The datasets a base search is pinned to: every `index=`/`sourcetype=` at its top level (ANDed,
+ * or an OR of such terms only). Null when the search may match any dataset.
+ */
+export function pinnedDatasets(ctx: Ctx, node: SearchNode | null): string[] | null {
+  if (!node) return null;
+  const conjuncts = node.kind === 'and' ? node.items : [node];
+  let pinned: string[] | null = null;
+  for (const n of conjuncts) {
+    const terms = n.kind === 'or' ? n.items : [n];
+    if (!terms.every((t) => t.kind === 'cmp' && t.op === '=' && t.field.kind === 'word' && /^(index|sourcetype)$/i.test(t.field.text))) continue;
+    const ids = new Set<string>();
+    let all = false;
+    for (const t of terms as Extract<SearchNode, { kind: 'cmp' }>[]) {
+      const found = datasetIdsOf(ctx, t.field.text.toLowerCase() as 'index' | 'sourcetype', t.value);
+      if (found === null) all = true;
+      else for (const d of found) ids.add(d);
+    }
+    if (all) continue;
+    pinned = pinned === null ? [...ids] : pinned.filter((d) => ids.has(d));
+  }
+  return pinned;
 }
 
 /** Dataset ids named by the alias table: a dataset id is a valid index name too. */

@@ -42,6 +42,8 @@ export const MAX_TIMECHART_COLUMNS = 100;
  * them from the relation the timechart reads (see compileSplOn).
  */
 export class SeriesNeeded extends Error {
+  /** The whole statement reading the series (set by the pipeline that holds the timechart). */
+  statement?: string;
   constructor(readonly select: string) {
     super('timechart by: the series must be read first');
   }

@@ -2,6 +2,7 @@ import type { Command } from '../ast.js';
 import { compileAggs, expandMultivalue } from '../aggs.js';
 import type { ColInfo, Ctx, Scope } from '../context.js';
 import { compileExpr, isListExpr, valueKind } from '../expr.js';
+import { renameStage } from '../rename.js';
 import { compileSearch } from '../search.js';
 import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
@@ -9,6 +10,9 @@ import { inputOrder, numbered } from './order.js';
 import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
 
 export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
+
+/** Rows `sort` keeps when no count is given: Splunk's default (`sort 0` keeps all). */
+export const SORT_DEFAULT_LIMIT = 10_000;
 
 /** The commands the parser knows itself (parser.ts); the others are modules (registry.ts). */
 export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<C> } = {
@@ -54,21 +58,11 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     for (const n of names) cols.delete(n);
     return keep(`SELECT * EXCLUDE (${names.map(q).join(', ')}) FROM ${from}`, { cols, base: scope.base });
   },
-  rename: (ctx, scope, c, from) => {
-    let sql = `SELECT * FROM ${from}`;
-    let cols = scope.cols;
-    for (const p of c.pairs) {
-      const ref = ctx.resolve({ ...scope, cols }, p.from);
-      const to = ctx.outName(p.to);
-      const drop = [...new Set([...(cols.has(p.from.text) ? [p.from.text] : []), ...(cols.has(to) ? [to] : [])])];
-      sql = `SELECT *${drop.length ? ` EXCLUDE (${drop.map(q).join(', ')})` : ''}, ${ref.sql} AS ${q(to)} FROM (${sql})`;
-      cols = new Map([...cols].filter(([k]) => !drop.includes(k)));
-      cols.set(to, { list: ref.list });
-    }
-    return keep(sql, { cols, base: scope.base });
-  },
+  rename: (ctx, scope, c, from) => renameStage(ctx, scope, c.pairs, from),
   sort: (ctx, scope, c, from) => {
-    const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
+    // Splunk's sort keeps its first 10,000 rows unless given a count (0: all).
+    const count = c.limit ?? { ...c.tok, text: String(SORT_DEFAULT_LIMIT) };
+    const limit = count.text !== '0' ? ` LIMIT ${ctx.number(count.text, count)}` : '';
     return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, { ...scope, sorted: true });
   },
   // Raw events come newest first (see order.ts): head keeps the newest, tail the oldest.
@@ -84,9 +78,6 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
   rare: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'ASC'),
 };
-
-
-
 
 function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rare' }>, from: string, dir: 'ASC' | 'DESC'): Stage {
   const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));

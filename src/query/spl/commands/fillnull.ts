@@ -37,13 +37,7 @@ export const fillnull = commandModule<Fillnull>({
     const cols = new Map<string, ColInfo>(scope.cols);
     for (const name of targets) {
       const at = f.fields.find((t) => t.text === name) ?? tok;
-      const ref = (() => {
-        try {
-          return ctx.resolve(scope, { ...at, text: name });
-        } catch {
-          return null;
-        }
-      })();
+      const ref = ctx.find(scope, name) ?? null;
       const info = scope.cols.get(name);
       const value = () => (numeric ? ctx.number(raw, f.value ?? tok) : ctx.param(raw));
       let filled: string;

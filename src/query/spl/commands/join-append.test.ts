@@ -26,6 +26,8 @@ test('join: inner keeps results with a match, left/outer keeps all; the subsearc
   const left = await run(`| stats count by index | join type=left index ${sub}`);
   assert.deepEqual(left.map((r) => [r.index, r.urls]), [['app.json', 2], ['aws.cloudfront', 2], ['cisco.umbrella', null], ['microsoft.defender', null], ['panw.panos', null], ['zscaler.zia', null]]);
   assert.deepEqual(await run(`| stats count by index | join type=outer index ${sub} | stats count`), [{ count: 6 }]);
+  // Options after the fields, as security_content writes them.
+  assert.deepEqual(await run(`| stats count by index | join index type=left ${sub}`), left);
 });
 
 test('join on raw events keeps their order; max=1 (default) takes the first match in the subsearch order, max=0 every one', async () => {

@@ -34,6 +34,11 @@ export const join = commandModule<Join>({
     const fields: Token[] = [];
     while (!c.atEnd() && c.peek().kind !== 'subsearch') {
       if (c.eatOp(',')) continue;
+      // Splunk also reads options after the fields (`join user type=outer [...]`, as security_content writes it).
+      if (c.peek().kind === 'word' && c.isOp('=', 1)) {
+        for (const [k, v] of readOptions(c, 'join', KNOWN, REFUSED)) options.set(k, v);
+        continue;
+      }
       fields.push(c.expectName('a field name or the subsearch'));
     }
     if (c.atEnd()) throw new SplError('join needs a subsearch in brackets, as in join user [search … | stats … by user]', tok.pos, tok.end - tok.pos, c.query);
@@ -72,7 +77,7 @@ export const join = commandModule<Join>({
     const cols = new Map<string, ColInfo>(scope.cols);
     rightCols.forEach((c, i) => {
       if (keys.includes(c)) return;
-      const mine = existing(ctx, scope, c, j.sub);
+      const mine = existing(ctx, scope, c);
       const theirs = `"__r${i}"`;
       const info = right.scope.cols.get(c)!;
       if (mine && mine.list !== info.list) throw ctx.error(`join: '${c}' holds several values on one side only; rename it in the subsearch`, j.sub);
@@ -92,16 +97,11 @@ export const join = commandModule<Join>({
 });
 
 /** The value of a field the results already have (own column, or on events an alias or column), if any. */
-function existing(ctx: Ctx, scope: Scope, name: string, at: Token): Ref | undefined {
+function existing(ctx: Ctx, scope: Scope, name: string): Ref | undefined {
   const own = scope.cols.get(name);
   if (own) return { sql: q(name), list: own.list, type: own.type };
   if (!scope.base) return undefined;
-  try {
-    return ctx.resolve(scope, { kind: 'word', text: name, pos: at.pos, end: at.end });
-  } catch (e) {
-    if (e instanceof SplError) return undefined;
-    throw e;
-  }
+  return ctx.find(scope, name);
 }
 
 /** A subsearch option `maxout=N` (at most the command's cap); the cap when absent. */

@@ -109,7 +109,7 @@ export const lookup = commandModule<Lookup>({
         const d = ctx.param(table.defaultMatch);
         value = `CASE WHEN m."__pt_n" IS NULL THEN ${single ? d : `[${d}]`} ELSE ${value} END`;
       }
-      const prior = existing(ctx, scope, o.name, tok);
+      const prior = existing(ctx, scope, o.name);
       if (l.outputNew && prior) {
         if (prior.list !== !single) throw ctx.error(`OUTPUTNEW into '${o.name}', which holds ${prior.list ? 'several values' : 'one value'}, from a lookup giving ${single ? 'one' : 'several'}`, l.table);
         value = `coalesce(${prior.sql}, ${value})`;
@@ -148,10 +148,6 @@ function matchSql(table: LookupTable, column: string, value: string): string {
   return table.caseSensitive ? `${l} = ${value}` : `lower(${l}) = lower(${value})`;
 }
 
-function existing(ctx: Ctx, scope: Scope, name: string, at: Token): { sql: string; list: boolean } | null {
-  try {
-    return ctx.resolve(scope, { ...at, text: name });
-  } catch {
-    return null;
-  }
+function existing(ctx: Ctx, scope: Scope, name: string): { sql: string; list: boolean } | null {
+  return ctx.find(scope, name) ?? null;
 }

@@ -65,7 +65,7 @@ export const rex = commandModule<Rex>({
           ? `nullif(regexp_extract(${text}, ${p}, ${g.index}), '')`
           : `nullif(list_filter(regexp_extract_all(${text}, ${p}, ${g.index}), lambda v: v <> '')${max === ALL ? '' : `[1:${ctx.number(String(max), r.maxMatch!)}]`}, [])`;
       const name = g.name!;
-      const prior = existing(ctx, { ...scope, cols }, name, tok);
+      const prior = existing(ctx, { ...scope, cols }, name);
       if (prior && prior.list !== (max !== 1)) throw ctx.error(`rex would put ${max === 1 ? 'one value' : 'several values'} into '${name}', which holds ${prior.list ? 'several' : 'one'}: rename the group`, r.pattern);
       // Where the regex does not match, a field the event already has keeps its value.
       const out = prior ? `coalesce(${value}, ${prior.sql})` : value;
@@ -77,12 +77,8 @@ export const rex = commandModule<Rex>({
 });
 
 /** The field as the scope has it, or null when it has none. */
-function existing(ctx: Ctx, scope: Scope, name: string, at: Token): { sql: string; list: boolean } | null {
-  try {
-    return ctx.resolve(scope, nameToken(name, at));
-  } catch {
-    return null;
-  }
+function existing(ctx: Ctx, scope: Scope, name: string): { sql: string; list: boolean } | null {
+  return ctx.find(scope, name) ?? null;
 }
 
 function sed(ctx: Ctx, scope: Scope, r: Rex, from: string, field: Token, text: string): Stage {

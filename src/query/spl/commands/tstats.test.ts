@@ -50,9 +50,10 @@ test('tstats aggregations (min/max/_time, dc, values, latest) by several fields 
       FROM events WHERE ${WEB} AND http_request_method = 'GET' GROUP BY 1, 2 ORDER BY 1, 2`),
   );
   assert.deepEqual(await run('| tstats values(Web.uri_path) as paths latest(Web.uri_path) as last from datamodel=Web by sourcetype'), [
-    { sourcetype: 'aws.cloudfront', paths: ['/', '/login'], last: '/login' },
+    // Splunk's sourcetype names where the alias table gives one (a dataset of several sourcetypes shows its id).
+    { sourcetype: 'aws:cloudfront:accesslogs', paths: ['/', '/login'], last: '/login' },
     { sourcetype: 'panw.panos', paths: ['/'], last: '/' },
-    { sourcetype: 'zscaler.zia', paths: ['/'], last: '/' },
+    { sourcetype: 'zscalernss-web', paths: ['/'], last: '/' },
   ]);
 });
 
@@ -75,7 +76,8 @@ test('tstats datasets: a child by FROM or nodename, nodename as a by field, cons
   assert.deepEqual(await run('| tstats count from datamodel=Web by nodename'), [{ nodename: 'Web', count: 5 }, { nodename: 'Web.Proxy', count: 2 }]);
   assert.deepEqual(
     await run('| tstats count from datamodel=Network_Traffic.All_Traffic by All_Traffic.dest_port All_Traffic.transport'),
-    await sql(`SELECT destination_port AS "All_Traffic.dest_port", lower(network_transport) AS "All_Traffic.transport", count(*) AS count FROM events WHERE event_dataset = 'panw.panos' AND panw_panos_type = 'TRAFFIC' GROUP BY 1, 2 ORDER BY 1, 2`),
+    // dest_port is text: one sourcetype's CIM definition makes it "unknown" where the port is missing (spl-aliases.yml).
+    await sql(`SELECT CAST(destination_port AS VARCHAR) AS "All_Traffic.dest_port", lower(network_transport) AS "All_Traffic.transport", count(*) AS count FROM events WHERE event_dataset = 'panw.panos' AND panw_panos_type = 'TRAFFIC' GROUP BY 1, 2 ORDER BY 1, 2`),
   );
   // Traffic_By_Action needs action=*: the CIM default "unknown" counts too.
   assert.deepEqual(await run('| tstats count from datamodel=Network_Traffic where nodename=All_Traffic.Traffic_By_Action'), [{ count: 1 }]);

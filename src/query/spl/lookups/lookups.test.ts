@@ -104,6 +104,9 @@ test('outputlookup writes the results as CSV from the command line; refused wher
   refused('| stats count by index | outputlookup x.csv | head 1', /outputlookup must be the last command/);
   refused('| stats values(src_ip) as ips | outputlookup x.csv', /outputlookup of 'ips', which holds several values, is not supported/);
   refused('| stats count | outputlookup key_field=k x.csv', /outputlookup option 'key_field' is not supported/);
+  // In a subsearch the file would be the outer search's to write: refused rather than left unwritten.
+  refused('index=app [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a subsearch is not supported/);
+  refused('index=app | join src_ip [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a join subsearch is not supported/);
 });
 
 test('the corpus lookups load: 3cx_ioc_domains (WILDCARD, case-insensitive, default_match)', { skip: needsShared() }, async () => {
