@@ -8,10 +8,11 @@ import type { AlertSink } from '../detect/alerts/sink.js';
 import { DetectionStage, type DetectionStats } from '../detect/stage.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { DeadLetterWriter } from './dead-letter.js';
-import { runPipeline, type ProgressReporter } from './run.js';
+import { runPipeline, type EventSink, type ProgressReporter, type RunOptions } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
-import { asOutputError, stopRun } from './output.js';
+import { asOutputError, OutputError, stopRun } from './output.js';
+import type { EventStore } from '../store/store.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
 
@@ -41,6 +42,38 @@ export interface IngestOptions {
   index?: boolean;
   /** Rows staged before each load into the store (default: the store sink's). */
   storeBatchRows?: number;
+  /** Where relative inputs are, and what `-` reads (ingest run by another process for a command). */
+  cwd?: string | undefined;
+  stdin?: RunOptions['stdin'];
+  /** Aborting stops reading as a write failure would: what was read is stored, the summary says why (RunInterrupted). */
+  signal?: AbortSignal | undefined;
+}
+
+/** A store ingest can write to and index: the database itself, or the process holding it. */
+export type IngestStore = EventStore & { createIndexes(): Promise<IndexOutcome[]> };
+
+/** The run was stopped from outside (Ctrl-C, shutdown): it ends like one that could not write, with this reason. */
+export class RunInterrupted extends OutputError {
+  constructor(reason: string) {
+    super('the events', new Error(reason));
+    this.message = reason;
+  }
+}
+
+/** The sink, failing its next write once `signal` aborts: the pipeline then stops reading and stores what it has. */
+function stopOnAbort<S extends EventSink>(sink: S, signal: AbortSignal | undefined): EventSink {
+  if (!signal) return sink;
+  const check = () => {
+    if (signal.aborted) throw new RunInterrupted(signal.reason instanceof Error ? signal.reason.message : String(signal.reason));
+  };
+  return {
+    output: sink.output,
+    write: async (source, result) => {
+      check();
+      await sink.write(source, result);
+    },
+    endSource: (source) => sink.endSource(source),
+  };
 }
 
 /**
@@ -99,7 +132,7 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
  * complete, with what was stored of it: a re-run stores the rest (loads skip the events already
  * stored), and the table's `stored` still adds up to the events in the store.
  */
-export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<IngestResult> {
+export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<IngestResult> {
   const deadLetters = new DeadLetterWriter(o.deadLetterPath);
   deadLetters.onWrite(async (entries) => {
     try {
@@ -120,11 +153,13 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
       formatOptions: o.formatOptions ?? {},
       original: o.original ?? false,
       threads: o.threads,
-      sink: stage ? stage.wrap(sink) : sink,
+      sink: stopOnAbort(stage ? stage.wrap(sink) : sink, o.signal),
       deadLetters,
       progress: o.progress,
       detection: stage ? d!.spec : undefined,
       s3: o.s3,
+      cwd: o.cwd,
+      stdin: o.stdin,
     });
     const stop = (e: unknown) => stopRun(summary, e);
     await sink.close().catch(stop);
@@ -164,7 +199,7 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
 }
 
 /** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
-async function runAnalyses(store: DuckDbStore, extraSinks: AlertSink[]): Promise<IngestResult['analyses']> {
+export async function runAnalyses(store: EventStore, extraSinks: AlertSink[]): Promise<NonNullable<IngestResult['analyses']>> {
   const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
   if (!INGEST_ANALYSES.length) return result;
   const storeSink = new StoreAlertSink(store);

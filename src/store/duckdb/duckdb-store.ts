@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
-import { ResultTooLargeError, type QueryBounds } from '../bounds.js';
+import { sep } from 'node:path';
+import { DuckDBInstance, JsonDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
+import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import type { Column } from '../schema.js';
@@ -16,12 +17,20 @@ export interface DuckDbOptions {
   /** Temporary files DuckDB may write when a query spills past the memory limit (DuckDB's max_temp_directory_size; default: DuckDB's, 90% of the free disk). */
   maxTempDirectorySize?: string;
   /**
-   * Read-only stores: connections that run SELECTs side by side (default: one per core, plus one:
+   * Connections that run SELECTs side by side. Read-only stores have them by default: one per core, plus one:
    * a query also waits on DuckDB's own scheduling, and the extra connection keeps the cores busy —
    * the vpc view took 22 ms with two connections, 18 ms with three, on two cores). The console
    * serves many requests and the views issue independent queries; one connection queued them all.
+   * A writable store has them only when asked (the process that holds the database for others): its
+   * reads then run beside its loads instead of queuing behind them.
    */
   readConnections?: number;
+  /**
+   * Where loads read their staged rows from (StoreSink stages there). When set, DuckDB may read no
+   * other file (enable_external_access off, this directory allowed): SQL from a console or another
+   * command cannot read files through the process that holds the database.
+   */
+  stagingDir?: string;
   /**
    * Write-ahead log size that triggers a checkpoint (default 256MB; DuckDB's own is 16MB). Collectors
    * load a few thousand rows at a time, and each checkpoint compresses the table's last, growing row
@@ -48,7 +57,14 @@ export function megabytes(size: string): number {
 const PREPARED_PER_CONNECTION = 64;
 
 /** Statements that may run on any connection: reads. Settings and everything else use the main one. */
-const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
+export const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
+
+/** What `readsOnly` lets run: reads (DESCRIBE, SHOW and SUMMARIZE are SELECTs to DuckDB) and plans. */
+const READ_TYPES: ReadonlySet<number> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+function assertRead(type: number): void {
+  if (!READ_TYPES.has(type)) throw new NotAReadError((StatementType as unknown as Record<number, string>)[type] ?? String(type));
+}
 
 const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
@@ -74,6 +90,27 @@ function shapeOf(names: string[], types: string[]): { columns: QueryResult['colu
         return v;
       }),
   };
+}
+
+/**
+ * What DuckDB's `stream` does (every statement of the text runs, the last one's result is returned),
+ * each statement refused unless it reads: errors and results are the same as a read-only database's.
+ */
+async function streamReads(con: DuckDBConnection, sql: string, params?: Record<string, string | number | boolean | null>): Promise<DuckDBResult> {
+  const statements = await con.extractStatements(sql);
+  for (let i = 0; ; i++) {
+    const stmt = await statements.prepare(i);
+    try {
+      assertRead(stmt.statementType);
+      if (i === statements.count - 1) {
+        if (params && Object.keys(params).length) stmt.bind(params);
+        return await stmt.stream();
+      }
+      await stmt.run();
+    } finally {
+      stmt.destroySync();
+    }
+  }
 }
 
 /**
@@ -120,8 +157,9 @@ export class DuckDbStore implements EventStore {
     private readonly con: DuckDBConnection,
     private readonly readOnly: boolean,
     readConnections = 0,
+    readonly stagingDir?: string,
   ) {
-    this.maxReaders = readOnly ? readConnections : 0;
+    this.maxReaders = readConnections;
   }
 
   static async open(path: string, options: DuckDbOptions = {}): Promise<DuckDbStore> {
@@ -133,7 +171,15 @@ export class DuckDbStore implements EventStore {
     if (!options.readOnly) config.checkpoint_threshold = options.checkpointThreshold ?? '256MB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
-    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism() + 1);
+    if (options.stagingDir) {
+      // Allowed before access is switched off (DuckDB refuses the change after); the database's own
+      // files (WAL, spill directory) stay reachable to DuckDB.
+      const dir = options.stagingDir.endsWith(sep) ? options.stagingDir : options.stagingDir + sep;
+      await con.run(`SET allowed_directories = ['${dir.replace(/'/g, "''")}']`);
+      await con.run('SET enable_external_access = false');
+    }
+    const readers = options.readOnly ? (options.readConnections ?? availableParallelism() + 1) : (options.readConnections ?? 0);
+    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, readers, options.stagingDir);
     store.memoryLimit = config.memory_limit;
     if (!store.readOnly) {
       for (const sql of BOOKKEEPING) await con.run(sql);
@@ -264,7 +310,7 @@ export class DuckDbStore implements EventStore {
    */
   async query(sql: string, params?: Record<string, string | number | boolean | null>, bounds?: QueryBounds): Promise<QueryResult> {
     const run = (con: DuckDBConnection) => (bounds ? this.streamOn(con, sql, params, bounds) : this.queryOn(con, sql, params));
-    if (this.maxReaders > 0 && READ_STATEMENT.test(sql)) {
+    if (this.maxReaders > 0 && (bounds?.readsOnly || READ_STATEMENT.test(sql))) {
       const con = await this.acquireReader(bounds?.signal);
       try {
         return await run(con);
@@ -371,8 +417,11 @@ export class DuckDbStore implements EventStore {
       let result: DuckDBResult;
       if (params && Object.keys(params).length && con !== this.con) {
         const stmt = await this.preparedOn(con, sql);
+        if (bounds.readsOnly) assertRead(stmt.statementType);
         stmt.bind(params);
         result = await stmt.stream();
+      } else if (bounds.readsOnly) {
+        result = await streamReads(con, sql, params);
       } else {
         result = params && Object.keys(params).length ? await con.stream(sql, params) : await con.stream(sql);
       }
