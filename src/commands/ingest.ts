@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { ServiceClient } from '../service/client.js';
+import type { DetectionSpec } from '../detect/spec.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalProgress } from '../cli/progress.js';
 import { terminalSafe } from '../cli/text.js';
@@ -45,7 +47,8 @@ database's dead_letters table; a summary per source is printed at the end. Built
 feeds run on every event; alerts go to the database's alerts table (once per alert id) and the summary counts them.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (inputs: string[], o: IngestOptions) => {
+    .action(async (inputs: string[], o: IngestOptions, cmd: Command) => {
+      const memoryLimitGiven = cmd.getOptionValueSource('memoryLimit') === 'cli';
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
@@ -53,14 +56,20 @@ ${EXIT_CODES_HELP}`,
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
       let result: IngestResult;
+      // While another packettrail (serve, collect) holds the database, that process reads the files.
+      const owner = await (await import('../service/client.js')).findOwner(o.db, (line) => process.stderr.write(`${line}\n`));
       try {
-        result = await ingest({
-          inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
-          deadLetterPath, progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
-          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
-        });
+        result = owner
+          ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven)
+          : await ingest({
+              inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
+              deadLetterPath, progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
+              s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
+            });
       } catch (e) {
-        throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
+        throw e instanceof StoreOpenError || e instanceof OutputError || (owner && e instanceof Error && !(e instanceof CliError)) ? new CliError(e.message, EXIT.FATAL) : e;
+      } finally {
+        owner?.close();
       }
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
@@ -76,4 +85,14 @@ ${EXIT_CODES_HELP}`,
         process.exitCode = EXIT.FATAL;
       }
     });
+}
+
+/** The ingest run by the process that holds the database (src/service/ingest-client.ts): same options, same result. */
+async function ingestThroughOwner(owner: ServiceClient, inputs: string[], o: IngestOptions, threads: number, deadLetterPath: string, spec: DetectionSpec, memoryLimitGiven: boolean): Promise<IngestResult> {
+  if (memoryLimitGiven && !o.quiet) process.stderr.write(`packettrail: note: --memory-limit does not apply: ${o.db} is held by ${owner.owner}, which loads with its own memory limit\n`);
+  const { ingestThrough } = await import('../service/ingest-client.js');
+  return ingestThrough(owner, {
+    db: o.db, inputs, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads, deadLetterPath,
+    detection: { rules: spec.rules, intel: spec.intel, builtin: spec.builtin, alertWebhook: o.alertWebhook }, s3Endpoint: o.s3Endpoint, index: o.index ?? false,
+  }, terminalProgress(!o.quiet));
 }

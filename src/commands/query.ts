@@ -3,9 +3,9 @@ import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { renderTable } from '../cli/text.js';
 import { listFormats } from '../formats/registry.js';
 import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
-import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
+import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
-import type { QueryResult } from '../store/store.js';
+import type { EventStore, QueryResult } from '../store/store.js';
 import { AliasError, compileSplOn, loadAliases, looksLikeSpl, SplError } from '../query/spl/index.js';
 import { terminalSafe } from '../cli/text.js';
 import { DEFAULT_DB, openExistingStore } from './common.js';
@@ -83,7 +83,7 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
  * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
  * store first); SQL passes through.
  */
-async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
+async function toSql(text: string, o: QueryOptions, store: EventStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null> }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
@@ -150,7 +150,7 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
-async function schemaResult(store: DuckDbStore): Promise<QueryResult> {
+async function schemaResult(store: EventStore): Promise<QueryResult> {
   const described = new Map(allColumns(listFormats()).map((c) => [c.name, c]));
   const result = await store.query(
     `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,

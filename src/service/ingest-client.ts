@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { EXIT } from '../cli/exit-codes.js';
+import type { IngestResult } from '../pipeline/ingest.js';
+import type { ProgressReporter } from '../pipeline/run.js';
+import type { ServiceClient } from './client.js';
+import type { IngestJob, JobMessage } from './ingest-job.js';
+import { fromWireError, JOB_HEADER, ROUTES, ServiceUnavailableError } from './protocol.js';
+import { fromWire, toWire } from './wire.js';
+
+export interface IngestRequest extends Omit<IngestJob, 'cwd' | 'stdin' | 'deadLetterPath'> {
+  /** As the command names it (relative to its working directory, or absolute). */
+  deadLetterPath: string;
+}
+
+/**
+ * `packettrail ingest` through the process that holds the database: the job goes there with the
+ * command's working directory (and its standard input when an input is `-`); progress comes back
+ * as it is made; the result is what a direct ingest returns, rendered by the same code. The first
+ * Ctrl-C asks the owner to stop reading (what was read is stored and the summary says so), a
+ * second one exits at once.
+ */
+export async function ingestThrough(client: ServiceClient, r: IngestRequest, progress: ProgressReporter | undefined): Promise<IngestResult> {
+  const usesStdin = r.inputs.includes('-');
+  const job: IngestJob = {
+    ...r,
+    cwd: process.cwd(),
+    deadLetterPath: resolve(r.deadLetterPath),
+    formatOptions: r.formatOptions.mapping ? { ...r.formatOptions, mapping: resolve(r.formatOptions.mapping) } : r.formatOptions,
+    stdin: usesStdin,
+  };
+  const res = await client.open('POST', ROUTES.ingest, undefined, {
+    headers: { [JOB_HEADER]: Buffer.from(toWire(job)).toString('base64url') },
+    ...(usesStdin ? { body: process.stdin } : {}),
+  });
+  let id: string | undefined;
+  const onSigint = () => {
+    process.once('SIGINT', () => process.exit(EXIT.FATAL));
+    if (id) void client.call('POST', ROUTES.stopJob, { job: id, reason: 'interrupted (Ctrl-C)' }).catch(() => {});
+  };
+  process.once('SIGINT', onSigint);
+  let result: IngestResult | undefined;
+  let failure: Error | undefined;
+  try {
+    for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
+      if (!line) continue;
+      const m = fromWire<JobMessage>(line);
+      if ('job' in m) id = m.job;
+      else if ('progress' in m) {
+        if (m.progress === 'start') progress?.start(m.total, m.files);
+        else if (m.progress === 'update') progress?.update(m.done, m.events, m.source);
+        else progress?.stop();
+      } else if ('result' in m) result = m.result;
+      else if ('error' in m) failure = fromWireError(m.error);
+    }
+  } catch (e) {
+    throw client.unavailable(e);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (failure) throw failure;
+  if (!result) throw new ServiceUnavailableError(`${client.owner} ended the ingest without a result`);
+  // A direct run names the dead-letter file as the command did.
+  result.summary.deadLetterPath = r.deadLetterPath;
+  return result;
+}
