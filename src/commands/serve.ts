@@ -162,7 +162,7 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
     return runOwner({
       db, role: collect ? 'serve --collect' : 'serve', queryLimits: queryLimitsOf(o), collect, say,
       console: (store, queries, through) => startServe({ ...o, db }, say, { store, queries, through }),
-      analysesEverySeconds: analysesEveryOf(o.analysesEvery),
+      analysesEverySeconds: analysesEveryOf(o.analysesEvery), memoryLimit: o.queryMemoryLimit,
     });
   }
   // --read-only: DuckDB's read-only open, which others may share; or, while another packettrail holds the database, through it.

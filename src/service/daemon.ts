@@ -62,6 +62,11 @@ export interface OwnerOptions {
   console?: (store: EventStore, queries: QueryGate | undefined, through?: string) => Promise<RunningConsole>;
   collect?: CollectPart;
   analysesEverySeconds?: number;
+  /**
+   * DuckDB's memory limit for the one instance that loads and answers (serve --query-memory-limit);
+   * default: the larger of the query limit and ingest's.
+   */
+  memoryLimit?: string | undefined;
   /** A line for the operator (stderr). */
   say(line: string): void;
 }
@@ -142,7 +147,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   try {
     duck = await DuckDbStore.open(o.db, {
       // One instance for loads and queries: the larger of what each needs.
-      memoryLimit: megabytes(limits.memoryLimit) >= megabytes(INGEST_MEMORY_LIMIT) ? limits.memoryLimit : INGEST_MEMORY_LIMIT,
+      memoryLimit: o.memoryLimit ?? (megabytes(limits.memoryLimit) >= megabytes(INGEST_MEMORY_LIMIT) ? limits.memoryLimit : INGEST_MEMORY_LIMIT),
       maxTempDirectorySize: limits.maxTempDirectorySize,
       readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_FOR_ROUTES),
       stagingDir,

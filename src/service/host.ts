@@ -2,7 +2,7 @@ import { chmodSync, rmSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tokenMatches } from '../server/auth.js';
 import type { QueryGate } from '../server/query-gate.js';
-import { QueryCancelledError } from '../store/bounds.js';
+import { isOutOfMemory, QueryCancelledError } from '../store/bounds.js';
 import { IngestJobs, type IngestJob } from './ingest-job.js';
 import type { OwnerStore } from './owner-store.js';
 import {
@@ -196,6 +196,14 @@ export class ServiceHost {
       reply(res, 200, result);
     } catch (e) {
       this.counts.failedQueries++;
+      // DuckDB's file access is off in the owner (console SQL runs there too): say why, and what to do.
+      if (isOutOfMemory(e)) {
+        const [first, ...rest] = (e as Error).message.split('\n');
+        throw new Error([`${first} [in packettrail ${this.o.role}, pid ${process.pid}, which holds the database: its memory limit applies]`, ...rest].join('\n'));
+      }
+      if (e instanceof Error && /file system operations are disabled by configuration/.test(e.message)) {
+        throw new Error(`${e.message}\n(the query ran in packettrail ${this.o.role}, pid ${process.pid}, which holds the database and reads no other file: stop it to read files with DuckDB)`);
+      }
       throw e;
     }
   }
