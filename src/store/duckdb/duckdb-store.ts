@@ -56,6 +56,12 @@ export function megabytes(size: string): number {
 /** Prepared statements kept per read connection. */
 const PREPARED_PER_CONNECTION = 64;
 
+/**
+ * DuckDB forgets an interrupt that comes before a statement begins executing (while it is parsed,
+ * prepared or bound): an abort is repeated this often until the statement has ended.
+ */
+const INTERRUPT_REPEAT_MS = 50;
+
 /** Statements that may run on any connection: reads. Settings and everything else use the main one. */
 export const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
 
@@ -144,6 +150,10 @@ export class DuckDbStore implements EventStore {
   private readonly idleReaders: DuckDBConnection[] = [];
   private readerCount = 0;
   private readonly readerWaits: ((c: DuckDBConnection) => void)[] = [];
+  /** Read connections running a statement now: close interrupts them and waits (see close). */
+  private readonly busyReaders = new Set<DuckDBConnection>();
+  private readersIdle: (() => void) | undefined;
+  private closing = false;
   private readonly maxReaders: number;
   private memoryLimit = '1GB';
   /** The last statement queued on the main connection by `query`. */
@@ -312,10 +322,13 @@ export class DuckDbStore implements EventStore {
     const run = (con: DuckDBConnection) => (bounds ? this.streamOn(con, sql, params, bounds) : this.queryOn(con, sql, params));
     if (this.maxReaders > 0 && (bounds?.readsOnly || READ_STATEMENT.test(sql))) {
       const con = await this.acquireReader(bounds?.signal);
+      this.busyReaders.add(con);
       try {
         return await run(con);
       } finally {
+        this.busyReaders.delete(con);
         this.releaseReader(con);
+        if (!this.busyReaders.size) this.readersIdle?.();
       }
     }
     // The main connection runs one statement at a time: callers that share a read-only store (the
@@ -330,6 +343,7 @@ export class DuckDbStore implements EventStore {
 
   private async acquireReader(signal?: AbortSignal): Promise<DuckDBConnection> {
     signal?.throwIfAborted();
+    if (this.closing) throw new Error('the database is closing');
     const idle = this.idleReaders.pop();
     if (idle) return idle;
     if (this.readerCount < this.maxReaders) {
@@ -411,7 +425,11 @@ export class DuckDbStore implements EventStore {
   private async streamOn(con: DuckDBConnection, sql: string, params: Record<string, string | number | boolean | null> | undefined, bounds: QueryBounds): Promise<QueryResult> {
     const { signal } = bounds;
     signal?.throwIfAborted();
-    const interrupt = () => con.interrupt();
+    let repeating: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      con.interrupt();
+      repeating ??= setInterval(() => con.interrupt(), INTERRUPT_REPEAT_MS);
+    };
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       let result: DuckDBResult;
@@ -448,11 +466,29 @@ export class DuckDbStore implements EventStore {
       if (signal?.aborted) throw signal.reason;
       throw e;
     } finally {
+      clearInterval(repeating);
       signal?.removeEventListener('abort', interrupt);
     }
   }
 
+  /**
+   * Closes the database. A statement still running on a read connection would go on after DuckDB's
+   * close returns, and keep the process from exiting until it ends (hours, for some): those are
+   * interrupted, and the close waits for them.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.busyReaders.size) {
+      const interruptAll = () => {
+        for (const c of this.busyReaders) c.interrupt();
+      };
+      const idle = new Promise<void>((resolve) => (this.readersIdle = resolve));
+      interruptAll();
+      const repeating = setInterval(interruptAll, INTERRUPT_REPEAT_MS);
+      await idle;
+      clearInterval(repeating);
+    }
+    await this.mainTail;
     for (const s of this.loadStatements.values()) s.destroySync();
     this.loadStatements.clear();
     for (const cache of this.prepared.values()) for (const stmt of cache.values()) stmt.destroySync();
