@@ -157,7 +157,13 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
   const store = new OwnerStore(duck);
-  await store.ensureSchema(allColumns(listFormats()));
+  try {
+    await store.ensureSchema(allColumns(listFormats()));
+  } catch (e) {
+    await store.close();
+    rmSync(stagingDir, { recursive: true, force: true });
+    throw new CliError(`cannot use database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
   // We hold DuckDB's lock: a service file there now is a dead owner's.
   rmSync(serviceFileFor(o.db), { force: true });
   const place = socketPlaceFor(o.db);
@@ -246,8 +252,9 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
 async function analyse(store: EventStore, sinks: AlertSink[]): Promise<void> {
   try {
     const r = await runAnalyses(store, sinks);
-    const raised = Object.entries(r.alerts).filter(([, n]) => n > 0);
-    if (raised.length) collectLog.info('analyses', raised.map(([id, n]) => `${id}: ${n} alert(s)`).join(', '));
+    // Every run is reported, with no alerts too: the operator sees that they run (alert ids are stable, each is stored once).
+    const ran = Object.entries(r.alerts).map(([id, n]) => `${id}: ${n} alert(s)`);
+    if (ran.length) collectLog.info('analyses', `over everything stored: ${ran.join(', ')}`);
     for (const [id, why] of Object.entries(r.failed)) collectLog.error('analyses', `${id} failed: ${why}`);
   } catch (e) {
     collectLog.error('analyses', `failed: ${(e as Error).message}`);
