@@ -7,7 +7,7 @@ import { IngestJobs, type IngestJob } from './ingest-job.js';
 import type { OwnerStore } from './owner-store.js';
 import {
   helloProof, HTTP_STATUS, JOB_HEADER, MAX_REQUEST_BYTES, MAX_SERVICE_CONNECTIONS, PROTOCOL_VERSION, ROUTES, SERVICE_HEADERS_TIMEOUT_MS,
-  ServiceUsageError, toWireError, type Hello, type OwnerRole,
+  ServiceUsageError, toWireError, type Hello, type OwnerRole, type OwnerStatus,
 } from './protocol.js';
 import type { ServiceFile, SocketPlace } from './service-file.js';
 import { fromWire, toWire } from './wire.js';
@@ -147,6 +147,7 @@ export class ServiceHost {
     if (this.closing.signal.aborted) throw this.closing.signal.reason;
     if (url === ROUTES.query && req.method === 'POST') return this.query(req, res);
     if (url === ROUTES.tables && req.method === 'GET') return reply(res, 200, await this.tables());
+    if (url === ROUTES.status && req.method === 'GET') return reply(res, 200, this.status());
     if (url === ROUTES.indexes && req.method === 'POST') {
       const { drop } = fromWire<{ drop?: boolean }>(await readBody(req));
       this.counts.indexBuilds++;
@@ -164,6 +165,10 @@ export class ServiceHost {
       return reply(res, 200, { stopping: this.jobs.stop(String(job), String(reason ?? 'interrupted')) });
     }
     reply(res, 404, { error: { kind: 'failed', message: `no route ${req.method} ${url?.slice(0, 100)}` } });
+  }
+
+  private status(): OwnerStatus {
+    return { queries: this.o.gate.load, ingestJobs: this.jobs.size, done: { ...this.counts } };
   }
 
   private async hello(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -24,6 +24,8 @@ export const ROUTES = {
   ingest: '/v1/ingest',
   /** POST {job} → {stopping}: the job stops reading (Ctrl-C on the command's side). */
   stopJob: '/v1/ingest/stop',
+  /** GET → OwnerStatus: what the owner is doing for other commands now. */
+  status: '/v1/status',
 } as const;
 
 export const JOB_HEADER = 'x-packettrail-job';
@@ -39,6 +41,15 @@ export interface Hello {
   version: string;
   /** HMAC-SHA256 of the client's nonce with the token: the owner knows the token without sending it. */
   proof: string;
+}
+
+/** What the owner is doing for other commands now, and what it did since it started. */
+export interface OwnerStatus {
+  /** Statements of commands and the console: running, and waiting for a running slot. */
+  queries: { running: number; queued: number };
+  /** Ingest jobs running or waiting. */
+  ingestJobs: number;
+  done: { queries: number; failedQueries: number; ingestJobs: number; indexBuilds: number; refused: number };
 }
 
 export function helloProof(token: string, nonce: string): string {

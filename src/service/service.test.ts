@@ -15,7 +15,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import { tempDir } from '../testing/tmp.js';
 import { serviceFileFor, type ServiceFile } from './service-file.js';
-import { cli, startOwner } from './test-fixture.js';
+import { cli, ownerStatus, startOwner, untilStatus } from './test-fixture.js';
 
 const DB = 'store.duckdb';
 
@@ -134,15 +134,18 @@ describe('the query limits of serve apply to the queries it runs for commands', 
     try {
       let slowChild: import('node:child_process').ChildProcess | undefined;
       const slow = cli(['query', '--db', DB, 'SELECT count(*) FROM slow'], { cwd: dir, onSpawn: (c) => (slowChild = c) });
-      await new Promise((r) => setTimeout(r, 3000));
+      // Under load a command takes seconds to start: wait until its query runs in the owner.
+      await untilStatus(dir, DB, (s) => s.queries.running === 1, 60_000, 'the slow query to run in serve');
       let quickDone = false;
       const quick = cli(['query', '--db', DB, 'SELECT 42 AS x'], { cwd: dir }).then((r) => {
         quickDone = true;
         return r;
       });
       // One query at a time: the quick one waits behind the slow one.
-      await new Promise((r) => setTimeout(r, 3000));
+      await untilStatus(dir, DB, (s) => s.queries.queued === 1, 60_000, 'the quick query to wait for a slot');
+      await new Promise((r) => setTimeout(r, 1000));
       assert.equal(quickDone, false, 'the second query ran beside the first: --max-queries 1 not applied');
+      assert.deepEqual((await ownerStatus(dir, DB)).queries, { running: 1, queued: 1 });
       const cancelledAt = Date.now();
       slowChild!.kill('SIGINT');
       const s = await slow;
@@ -195,7 +198,7 @@ describe('serve --collect', () => {
     assert.equal(readerStopped.code, 0, readerStopped.stderr);
     // A query running when the signal comes is interrupted, and says why.
     const running = cli(['query', '--db', DB, 'SELECT count(*) FROM slow'], { cwd: dir });
-    await new Promise((r) => setTimeout(r, 3000));
+    await untilStatus(dir, DB, (s) => s.queries.running === 1, 60_000, 'the slow query to run in serve --collect');
     const stopped = await owner.stop('SIGTERM');
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.ok(stopped.ms < 10_000, `stopped after ${stopped.ms} ms`);

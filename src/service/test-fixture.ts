@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectToService } from './client.js';
+import { ROUTES, type OwnerStatus } from './protocol.js';
 import { serviceFileFor } from './service-file.js';
 
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
@@ -80,5 +82,27 @@ export async function until(fn: () => boolean, ms: number, what: string): Promis
   while (!fn()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What the owner of `db` (relative to `cwd`) is doing now, asked on its socket as a command would. */
+export async function ownerStatus(cwd: string, db: string): Promise<OwnerStatus> {
+  const client = await connectToService(join(cwd, db));
+  if (!client) throw new Error(`no packettrail holds ${db} in ${cwd}`);
+  try {
+    return await client.call<OwnerStatus>('GET', ROUTES.status);
+  } finally {
+    client.close();
+  }
+}
+
+/** Waits until the owner's status satisfies `fn` (a command's query reached it, a job is running), at most `ms`. */
+export async function untilStatus(cwd: string, db: string, fn: (s: OwnerStatus) => boolean, ms: number, what: string): Promise<OwnerStatus> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await ownerStatus(cwd, db);
+    if (fn(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
