@@ -106,7 +106,7 @@ async function rules() {
 }
 
 const benches = { cloudfront, rules };
-for (const extra of ['vpcflow', 'cloudtrail', 'panos', 'defender', 'floors', 'aws-formats', 'umbrella-zscaler', 'sigma', 'intel', 'generate']) {
+for (const extra of ['vpcflow', 'cloudtrail', 'panos', 'defender', 'floors', 'aws-formats', 'umbrella-zscaler', 'sigma', 'windows-detect', 'intel', 'generate']) {
   const file = join(root, 'bench', `${extra}.js`);
   if (existsSync(file)) benches[extra] = () => spawnSync(process.execPath, [file], { stdio: 'inherit' });
 }

@@ -47,7 +47,7 @@ test('ingest then query, end to end, with dedup on re-ingest', () => {
     { edge: 'LAX1', n: 3, dist: 'E2EXAMPLE' },
   ]);
   const csv = cli(['query', '--db', db, '-o', 'csv', "SELECT url_path, related_ip FROM events WHERE http_request_id = 'req4=='"]);
-  assert.equal(csv.out, 'url_path,related_ip\r\n/p4,"[""192.0.2.4""]"\r\n');
+  assert.equal(csv.out, 'url_path,related_ip\n/p4,"[""192.0.2.4""]"\n');
   const dead = cli(['query', '--db', db, '-o', 'json', 'SELECT line, reason FROM dead_letters']);
   assert.match(dead.out, /"line":7/);
 
@@ -56,8 +56,8 @@ test('ingest then query, end to end, with dedup on re-ingest', () => {
   assert.match(schema.out, /events\s+aws_cloudfront_edge_location\s+VARCHAR\s+aws\.cloudfront\.edge_location/);
 
   const badSql = cli(['query', '--db', db, 'SELECT nope FROM events']);
-  assert.equal(badSql.code, 3);
-  assert.match(badSql.err, /query failed/);
+  assert.equal(badSql.code, 2, 'a query that names an unknown column is a usage error, as in SPL');
+  assert.match(badSql.err, /query is not valid: Binder Error/);
 });
 
 test('normalize reads stdin and writes NDJSON; usage errors exit 2; help exits 0', () => {

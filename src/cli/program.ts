@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { applySettings, DB_ENV, LOCAL_CONFIG, SETTINGS } from './settings.js';
 import { COMMAND_INDEX, type CommandName } from './command-index.js';
 
 type Register = (program: Command) => void;
@@ -38,9 +39,15 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const program = new Command('packettrail')
     .description('Follow a web request across the security logs it touched: normalize to ECS, store, query.')
     .version(version)
-    .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', `\nRun "packettrail <command> --help" for a command's options and examples.\n${EXIT_CODES_HELP}`);
+    // A usage error is the error and one hint, not the whole help.
+    .configureOutput({ outputError: (text, write) => write(`packettrail: ${text.replace(/^error: /, '')}`) })
+    .addHelpText(
+      'after',
+      `\nRun "packettrail <command> --help" for a command's options and examples.\n` +
+        `Defaults: --db from ${DB_ENV}; --db, --threads, --timezone, --rules, --intel, --aliases and --networks from\n` +
+        `./${LOCAL_CONFIG}, then ~/.config/packettrail/config.yml (the command line wins; see the README).\n${EXIT_CODES_HELP}`,
+    );
   const args = argv.slice(2);
   const named = args.find((a) => !a.startsWith('-'));
   const onlyFlags = (flags: string[]) => named === undefined && args.every((a) => flags.includes(a));
@@ -51,8 +58,37 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named as CommandName] : (Object.keys(COMMANDS) as CommandName[]);
     for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]()))) register(program);
   }
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) prepare(cmd);
+  program.showHelpAfterError(`Run "packettrail --help" for the commands.`);
+  // Flag > PACKETTRAIL_DB > ./packettrail.yml > the user's config > the built-in default.
+  program.hook('preAction', (_program, action) => applySettings(action));
   return program;
+}
+
+/** A command and its subcommands: usage errors end with one hint line; options a config file may set say so. */
+function prepare(cmd: Command, path = `packettrail ${cmd.name()}`): void {
+  cmd.exitOverride().showHelpAfterError(`Run "${path} --help" for its options and examples.`);
+  if (cmd.name() !== 'demo') {
+    for (const option of cmd.options) {
+      const key = Object.entries(SETTINGS).find(([, s]) => s.option === option.attributeName())?.[0];
+      if (key) option.description += key === 'db' ? ` (else ${DB_ENV}, else db: in a config file)` : ` (else ${key}: in a config file)`;
+    }
+  }
+  if (cmd.commands.length) missingSubcommandIsUsageError(cmd, path);
+  for (const sub of cmd.commands) prepare(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * `packettrail rules` with no subcommand: commander prints the whole help on stderr (help with
+ * `error: true`); like every usage error it is the error and one hint line. `--help` is unchanged.
+ */
+function missingSubcommandIsUsageError(cmd: Command, path: string): void {
+  const help = cmd.help.bind(cmd);
+  cmd.help = ((context?: { error: boolean }) => {
+    if (!context?.error) return help(context);
+    const names = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+    return cmd.error(`${path.replace(/^packettrail /, '')} needs a command: ${names.join(', ')}`, { exitCode: EXIT.USAGE, code: 'packettrail.missingCommand' });
+  }) as Command['help'];
 }
 
 /** Top-level help: every command as the index lists it, none of them loaded. */

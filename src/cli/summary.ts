@@ -30,7 +30,8 @@ export function renderSummary(summary: RunSummary, storing: boolean): string {
   }
   for (const m of summary.missing) rows.push([m.arg, '-', '0', '0', ...(storing ? ['0', '0'] : []), '0', m.reason]);
   const t = totals(summary);
-  lines.push(renderTable(head, rows, 70));
+  // Notes are errors and warnings: whole, never cut mid-word.
+  lines.push(renderTable(head, rows, 70, true));
   const rate = summary.seconds > 0 ? Math.round(t.records / summary.seconds) : 0;
   lines.push(
     `total: ${counted(t.records, 'record')}, ${counted(t.events, 'event')}` +
@@ -55,7 +56,7 @@ export function renderDetectionSummary(d: DetectionStats, feeds: readonly FeedIn
   const rows = [...d.perRule.entries()]
     .sort((a, b) => b[1].alerts - a[1].alerts || b[1].matches - a[1].matches)
     .slice(0, MAX_SOURCE_ROWS)
-    .map(([rule, c]) => [terminalSafe(rule), formatCount(c.matches), formatCount(c.alerts), formatCount(c.suppressed)]);
+    .map(([, c]) => [terminalSafe(c.title), formatCount(c.matches), formatCount(c.alerts), formatCount(c.suppressed)]);
   if (rows.length) lines.push(renderTable(['rule', 'matches', 'alerts', 'suppressed'], rows, 70));
   lines.push(`alerts: ${formatCount(d.alerts)} from ${formatCount(d.matches)} matches, ${formatCount(d.suppressed)} duplicates suppressed`);
   for (const s of d.sinks) {

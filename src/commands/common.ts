@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
 import type { DuckDbOptions, DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -8,6 +7,7 @@ import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { terminalSafe } from '../cli/text.js';
+import { checkExistingDatabase } from './database.js';
 
 export const DEFAULT_DB = 'packettrail.duckdb';
 
@@ -20,7 +20,7 @@ export function addFormatOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --format <id>', `log format, or auto to recognize each file (${listFormats().map((f) => f.id).join(', ')})`).default('auto'))
     .option('--fields <list>', 'field list for formats whose records do not describe themselves (CloudFront real-time logs, VPC flow logs without a header)')
-    .option('--timezone <zone>', 'time zone of sources that log local time without a zone (PAN-OS, Zscaler): an offset like +02:00 or an IANA name', 'UTC')
+    .option('--timezone <zone>', 'time zone of sources that log local time without a zone (PAN-OS, Zscaler, NXLog\'s EventTime): an offset like +02:00 or an IANA name', 'UTC')
     .option('--mapping <file>', 'field mapping (JSON or YAML) for app.json logs whose keys differ from the defaults')
     .option('--original', 'keep each raw record in event.original')
     .option('--threads <n>', 'parser threads (0 = parse on the main thread)', String(defaultThreads()))
@@ -74,7 +74,8 @@ export async function checkOutput(check: () => Promise<void>): Promise<void> {
 /** Tells why a run stopped early (something could not be written) and what to do about it. */
 export function reportStopped(stopped: NonNullable<RunSummary['stopped']>, retry: string): void {
   const unread = stopped.unread ? `; ${stopped.unread} source${stopped.unread === 1 ? '' : 's'} not read` : '';
-  process.stderr.write(terminalSafe(`packettrail: stopped: ${stopped.reason}${unread}. The counts above are what was read and written until then; ${retry}.`) + '\n');
+  if (stopped.interrupted) process.stderr.write(terminalSafe(`packettrail: ${stopped.reason}${unread}. The counts above are what was stored; ${retry}.`) + '\n');
+  else process.stderr.write(terminalSafe(`packettrail: stopped: ${stopped.reason}${unread}. The counts above are what was read and written until then; ${retry}.`) + '\n');
   for (const also of stopped.later ?? []) process.stderr.write(terminalSafe(`packettrail: also: ${also}`) + '\n');
 }
 
@@ -93,7 +94,8 @@ export function openStoreForReading(db: string): Promise<CommandStore> {
  * and `options` (DuckDB's memory for this process) do not apply.
  */
 export async function openExistingStore(db: string, readOnly: boolean, options: Omit<DuckDbOptions, 'readOnly'> = {}): Promise<CommandStore> {
-  if (!existsSync(db)) throw new CliError(`database ${db} does not exist (create it with packettrail ingest)`, EXIT.FATAL);
+  // A held database is a DuckDB file too: its header is read without taking DuckDB's lock.
+  checkExistingDatabase(db);
   const remote = await throughOwner(db);
   if (remote) return remote;
   try {

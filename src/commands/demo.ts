@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
-import { formatCount, renderTable, terminalSafe } from '../cli/text.js';
+import { formatCount, renderTable, shellWord, terminalSafe } from '../cli/text.js';
+import { DB_ENV } from '../cli/settings.js';
 import { AlertSink } from '../detect/alerts/sink.js';
 import type { Alert } from '../detect/types.js';
 import { generate, LOGS_DIR, scoreAlerts, type Incident, type Score } from '../generate/index.js';
@@ -26,6 +27,7 @@ interface DemoCliOptions {
   users: string;
   hours: string;
   start?: string;
+  end?: string;
   seed: string;
   scale?: string;
 }
@@ -66,6 +68,20 @@ export function renderScore(score: Score): string {
   return lines.join('\n');
 }
 
+/**
+ * How to point the README's tour at the demo's database: the other commands read ./packettrail.duckdb
+ * unless told otherwise.
+ */
+export function tourHint(db: string): string[] {
+  return [
+    'to explore this database with the other commands (the README\'s tour), point them at it:',
+    // Absolute: the variable still names it after a cd.
+    `  export ${DB_ENV}=${terminalSafe(shellWord(resolve(db)))}`,
+    '  packettrail query "SELECT event_dataset, count(*) AS events FROM events GROUP BY 1 ORDER BY 2 DESC"',
+    '  packettrail insights cloudfront        packettrail serve',
+  ];
+}
+
 /** A request id of the Zscaler-bypass incident: it crosses the firewall, CloudFront, WAF, the ALB and the app. */
 function followableRequest(incidents: readonly Incident[]): string | undefined {
   const refs = incidents.find((i) => i.id === 'zscaler-bypass')?.events ?? [];
@@ -104,14 +120,16 @@ Examples:
   packettrail demo --dir /tmp/demo --users 10 --hours 2 --seed 42
 
 Re-running is idempotent: events already in the database are stored once. The generate options apply only
-when the scenario is generated.
+when the scenario is generated; its day ends when it is generated (--end to choose), so --since 24h and
+earliest=-24h find it that day.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: DemoCliOptions) => {
       const truthPath = join(o.dir, 'truth.json');
       if (!existsSync(truthPath)) {
         process.stderr.write(`generating the scenario in ${terminalSafe(o.dir)} …\n`);
-        await generate(generateOptionsOf(o, o.dir));
+        const manifest = await generate(generateOptionsOf(o, o.dir));
+        process.stderr.write(`the scenario runs from ${manifest.start} to ${manifest.end}\n`);
       }
       const incidents = (JSON.parse(readFileSync(truthPath, 'utf8')) as { incidents: Incident[] }).incidents;
       const db = o.db ?? join(o.dir, 'packettrail.duckdb');
@@ -131,6 +149,7 @@ ${EXIT_CODES_HELP}`,
       else out.push('detection not available: no rules loaded');
       const followed = followableRequest(incidents);
       if (followed) out.push('', ...(await followedTrail(db, followed)));
+      out.push('', ...tourHint(db));
       process.stdout.write(out.join('\n') + '\n');
       const rejected = summary.sources.reduce((n, s) => n + s.rejected, 0);
       process.exitCode = rejected ? EXIT.REJECTED : EXIT.OK;

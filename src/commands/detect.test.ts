@@ -46,7 +46,7 @@ test('detect prints alerts as NDJSON, the summary on stderr, and stores nothing'
   assert.deepEqual(first.details!.indicator, { type: 'ipv4', value: '203.0.113.0/24', feed: 'blocklist.csv', confidence: 75 });
   assert.match(r.err, /intel feed blocklist\.csv \(csv\): 3 indicators/);
   assert.match(r.err, /alerts: 3 from 4 matches, 1 duplicates suppressed/);
-  assert.match(r.err, /intel:blocklist\.csv\s+4\s+3\s+1/);
+  assert.match(r.err, /Threat intel indicator match \(blocklist\.csv\)\s+4\s+3\s+1/);
   assert.ok(!existsSync(join(dir, 'packettrail.duckdb')));
   // Same input, same alert ids.
   const again = cli(['detect', '--no-builtin-rules', '--intel', intel, '--threads', '0', '-q', '--dead-letter', join(dir, 'dl.ndjson'), log]);

@@ -14,6 +14,7 @@ import { NdjsonAlertSink } from '../detect/alerts/ndjson-sink.js';
 import { WebhookAlertSink } from '../detect/alerts/webhook-sink.js';
 import { addFormatOptions, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { checkedInputs } from './inputs.js';
 
 export interface DetectionOptions {
   rules?: string[];
@@ -100,6 +101,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (inputs: string[], o: FormatOptions & DetectionOptions) => {
       checkFormat(o.format);
       const threads = threadsOf(o);
+      const expanded = await checkedInputs(inputs.length ? inputs : ['-']);
       const detection = prepareDetection(o, o.quiet ?? false);
       const stage = newStage(detection, alertSinks(o, [new NdjsonAlertSink(process.stdout)]));
       const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
@@ -115,6 +117,7 @@ ${EXIT_CODES_HELP}`,
           deadLetters,
           progress: terminalProgress(!o.quiet && !process.stdout.isTTY),
           detection: detection.active ? detection.spec : undefined,
+          expanded,
         });
         const stats = await stage.finish();
         if (!o.quiet) {

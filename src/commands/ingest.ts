@@ -1,17 +1,21 @@
 import type { Command } from 'commander';
 import type { ServiceClient } from '../service/client.js';
 import type { DetectionSpec } from '../detect/spec.js';
-import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT, EXIT_CODES_HELP, exitCodeForSignal } from '../cli/exit-codes.js';
+import { stopOnSignals } from '../cli/interrupt.js';
 import { terminalProgress } from '../cli/progress.js';
 import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
 import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
+import type { ProgressReporter } from '../pipeline/run.js';
 import { OutputError } from '../pipeline/output.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { renderIndexes } from './indexes.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { addFormatOptions, checkOutput, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
+import { checkedInputs } from './inputs.js';
+import { checkDatabaseFile } from './database.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
@@ -45,6 +49,11 @@ Examples:
 Rejected records go to the dead-letter file (default: beside the database, <db>.dead-letter.ndjson) and to the
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
 feeds run on every event; alerts go to the database's alerts table (once per alert id) and the summary counts them.
+An input that matches no file stops the command before anything is created (exit 2).
+
+Ctrl-C (or SIGTERM) stops cleanly: the rows being loaded are stored, the database is closed (no .wal or
+.tmp left), the summary says what was stored, and the exit code is 130 (143). Run the same ingest again to
+resume: events already stored are skipped. A second Ctrl-C quits at once.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (inputs: string[], o: IngestOptions, cmd: Command) => {
@@ -52,23 +61,28 @@ ${EXIT_CODES_HELP}`,
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
+      const expanded = await checkedInputs(inputs);
+      checkDatabaseFile(o.db);
       const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(o.db);
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
-      let result: IngestResult;
       // While another packettrail (serve, collect) holds the database, that process reads the files.
       const owner = await (await import('../service/client.js')).findOwner(o.db, (line) => process.stderr.write(`${line}\n`));
+      const progress = terminalProgress(!o.quiet);
+      const stop = stopOnSignals(owner ? `asking ${owner.owner} to store the rows being loaded` : 'storing the rows being loaded and closing the database', () => progress?.stop());
+      let result: IngestResult;
       try {
         result = owner
-          ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven)
+          ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven, progress, stop.signal)
           : await ingest({
               inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
-              deadLetterPath, progress: terminalProgress(!o.quiet), detection, alertSinks: alertSinks(o, []),
-              s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false,
+              deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
+              s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
             });
       } catch (e) {
         throw e instanceof StoreOpenError || e instanceof OutputError || (owner && e instanceof Error && !(e instanceof CliError)) ? new CliError(e.message, EXIT.FATAL) : e;
       } finally {
+        stop.dispose();
         owner?.close();
       }
       const { summary, alerts } = result;
@@ -77,8 +91,8 @@ ${EXIT_CODES_HELP}`,
       if (!o.quiet && result.indexes) process.stderr.write(renderIndexes(result.indexes) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
       if (summary.stopped) {
-        reportStopped(summary.stopped, `run the same ingest again: events already stored are skipped`);
-        process.exitCode = EXIT.FATAL;
+        reportStopped(summary.stopped, `run the same ingest again to resume: events already stored are skipped`);
+        process.exitCode = summary.stopped.interrupted ? exitCodeForSignal(summary.stopped.interrupted as NodeJS.Signals) : EXIT.FATAL;
       }
       if (result.indexError) {
         process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${o.db})`) + '\n');
@@ -88,11 +102,14 @@ ${EXIT_CODES_HELP}`,
 }
 
 /** The ingest run by the process that holds the database (src/service/ingest-client.ts): same options, same result. */
-async function ingestThroughOwner(owner: ServiceClient, inputs: string[], o: IngestOptions, threads: number, deadLetterPath: string, spec: DetectionSpec, memoryLimitGiven: boolean): Promise<IngestResult> {
+async function ingestThroughOwner(
+  owner: ServiceClient, inputs: string[], o: IngestOptions, threads: number, deadLetterPath: string, spec: DetectionSpec, memoryLimitGiven: boolean,
+  progress: ProgressReporter | undefined, signal: AbortSignal,
+): Promise<IngestResult> {
   if (memoryLimitGiven && !o.quiet) process.stderr.write(`packettrail: note: --memory-limit does not apply: ${o.db} is held by ${owner.owner}, which loads with its own memory limit\n`);
   const { ingestThrough } = await import('../service/ingest-client.js');
   return ingestThrough(owner, {
     db: o.db, inputs, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads, deadLetterPath,
     detection: { rules: spec.rules, intel: spec.intel, builtin: spec.builtin, alertWebhook: o.alertWebhook }, s3Endpoint: o.s3Endpoint, index: o.index ?? false,
-  }, terminalProgress(!o.quiet));
+  }, progress, signal);
 }

@@ -9,6 +9,7 @@ import { hadFailures } from '../pipeline/stats.js';
 import { stopRun } from '../pipeline/output.js';
 import { addFormatOptions, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { checkedInputs } from './inputs.js';
 
 export function registerNormalize(program: Command): void {
   addFormatOptions(
@@ -30,6 +31,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (inputs: string[], o: FormatOptions) => {
       checkFormat(o.format);
+      const expanded = await checkedInputs(inputs.length ? inputs : ['-']);
       const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
       await checkOutput(() => deadLetters.check());
       const sink = new NdjsonSink(process.stdout, 'the NDJSON output (stdout)');
@@ -42,6 +44,7 @@ ${EXIT_CODES_HELP}`,
         sink,
         deadLetters,
         progress: terminalProgress(!o.quiet && !process.stdout.isTTY),
+        expanded,
       });
       // Failures found only when the last writes land are failures of the run all the same.
       await sink.close().catch((e) => stopRun(summary, e));

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { parsePostureInputs, postureReport, problemText, type InputProblem } from '../insights/posture/index.js';
 import { renderReport } from '../insights/render.js';
@@ -26,11 +26,16 @@ function readInputs(files: readonly string[]): { inputs: { file: string; text: s
 
 export function runPosture(files: readonly string[], o: PostureCliOptions): { out: string; err: string; code: number } {
   const started = Date.now();
+  // A file that does not exist is a usage error, as for every command that reads inputs: nothing is assessed.
+  const missing = files.filter((f) => f !== '-' && !existsSync(f));
+  if (missing.length) throw new CliError(terminalSafe(`no such input: ${missing.map((f) => `${f} (no such file or directory)`).join(', ')}; nothing was read`));
   const { inputs, problems: unreadable } = readInputs(files);
   const parsed = parsePostureInputs(inputs);
   const problems = [...unreadable, ...parsed.problems];
-  const report = postureReport(parsed, started);
-  const out = o.json ? JSON.stringify({ ...report, problems }, null, 2) + '\n' : renderReport(report);
+  const report = postureReport({ ...parsed, problems }, started);
+  // Nothing could be assessed: the problems are the whole answer (an empty report would read as "no findings").
+  const nothing = !parsed.trails.length && problems.length > 0;
+  const out = o.json ? JSON.stringify({ ...report, problems }, null, 2) + '\n' : nothing ? '' : renderReport(report);
   const err = problems.map((p) => `packettrail posture: ${terminalSafe(problemText(p))}\n`).join('');
   return { out, err, code: problems.length ? EXIT.REJECTED : EXIT.OK };
 }

@@ -44,7 +44,9 @@ test('rules list shows the formats of each rule, and --json', async () => {
   const dir = tempDir('pt-rules-');
   writeFileSync(join(dir, 'good.yml'), GOOD);
   const table = await run(['rules', 'list', '--rules', dir]);
-  assert.match(table.out, /g1 +medium +Good +aws\.cloudfront, aws\.alb, aws\.waf, app\.json/);
+  // The title first, as in every rule table; the id last.
+  assert.match(table.out, /^title +level +formats +id$/m);
+  assert.match(table.out, /Good +medium +aws\.cloudfront, aws\.alb, aws\.waf, app\.json +g1/);
   const json = await run(['rules', 'list', '--rules', dir, '--json']);
   const row = JSON.parse(json.out.trim().split('\n')[0]!) as { id: string; formats: string[] };
   assert.equal(row.id, 'g1');

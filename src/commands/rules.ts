@@ -65,7 +65,7 @@ function defaultPaths(paths: string[]): string[] {
 }
 
 export function registerRules(program: Command): void {
-  const rules = program.command('rules').description(COMMAND_INDEX.rules.description);
+  const rules = program.command('rules').description(COMMAND_INDEX.rules.description).addHelpText('after', `\n${EXIT_CODES_HELP}`);
   rules
     .command('lint')
     .exitOverride()
@@ -134,10 +134,12 @@ export function registerRules(program: Command): void {
         }
         return;
       }
+      // Titles first, as every rule table shows them; the id (for --json, the alerts table) last.
+      const titles = new Map(rs.rules.map((r) => [r.ruleId, r.meta.title]));
       const rows = [
-        ...rs.rules.map((r) => [r.ruleId, r.meta.level, r.meta.title, (formats.get(r.ruleId) ?? []).join(', ') || '-']),
-        ...rs.correlations.map((c) => [c.ruleId, c.meta.level, c.meta.title, `correlation ${c.correlationType} of ${c.rules.join(', ')}`]),
+        ...rs.rules.map((r) => [r.meta.title, r.meta.level, (formats.get(r.ruleId) ?? []).join(', ') || '-', r.ruleId]),
+        ...rs.correlations.map((c) => [c.meta.title, c.meta.level, `correlation ${c.correlationType} of ${c.rules.map((id) => titles.get(id) ?? id).join(', ')}`, c.ruleId]),
       ];
-      process.stdout.write(`${renderTable(['id', 'level', 'title', 'formats'], rows, 70)}\n\n${formatCount(rs.rules.length)} rules, ${formatCount(rs.correlations.length)} correlations, ${formatCount(formats.size)} apply to a packettrail format; ${formatCount(rs.errors.length)} rejected (packettrail rules lint shows why)\n`);
+      process.stdout.write(`${renderTable(['title', 'level', 'formats', 'id'], rows, 70)}\n\n${formatCount(rs.rules.length)} rules, ${formatCount(rs.correlations.length)} correlations, ${formatCount(formats.size)} apply to a packettrail format; ${formatCount(rs.errors.length)} rejected (packettrail rules lint shows why)\n`);
     });
 }

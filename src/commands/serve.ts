@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
@@ -12,6 +11,7 @@ import { collectPart } from './collect.js';
 import { analysesEveryOf, consoleThrough, DAEMON_SHUTDOWN_MS, DEFAULT_ANALYSES_EVERY_S, findOwner, runOwner } from '../service/daemon.js';
 import type { QueryGate } from '../server/query-gate.js';
 import type { EventStore } from '../store/store.js';
+import { checkDatabaseFile, checkExistingDatabase } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface ServeOptions {
@@ -20,6 +20,7 @@ export interface ServeOptions {
   port: string;
   readOnly?: boolean;
   rules?: string[];
+  lookups?: string[];
   maxConnections?: string;
   maxConnectionsPerAddress?: string;
   /** Query limits, as given on the command line (seconds, sizes like 64MB, counts). */
@@ -104,7 +105,8 @@ function capOf(option: string, text: string | undefined, fallback: number): numb
 /** Starts the API and console; resolves once listening, with the URL and a way to stop. */
 export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`), given?: ConsoleStore): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
-  if (!existsSync(o.db)) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`, EXIT.FATAL);
+  // Missing or not a DuckDB database: said as every command says it, naming --db (or where the path came from).
+  checkExistingDatabase(o.db);
   const limits = {
     maxConnections: capOf('--max-connections', o.maxConnections, MAX_CONNECTIONS),
     maxConnectionsPerAddress: capOf('--max-connections-per-address', o.maxConnectionsPerAddress, MAX_CONNECTIONS_PER_ADDRESS),
@@ -118,7 +120,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   }
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], limits, queryLimits, ...(given ? { store: given.store, queries: given.queries } : {}) });
+    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits, ...(given ? { store: given.store, queries: given.queries } : {}) });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -155,10 +157,12 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   const say = (l: string) => process.stderr.write(`${l}\n`);
   const consoleOn = (store: EventStore, queries: QueryGate | undefined, through?: string) => startServe(o, say, { store, queries, through });
   if (o.collect !== undefined || !o.readOnly) {
-    if (!existsSync(o.db) && o.collect === undefined) throw new CliError(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`, EXIT.FATAL);
+    // serve alone reads an existing database; serve --collect creates its own (only a file that is no database is refused).
+    if (o.collect === undefined) checkExistingDatabase(o.db);
     const collect = o.collect === undefined ? undefined : await collectPart(o.collect, o.statusEvery ?? '60', o.quiet ?? false);
     if (collect && o.dbGiven && o.db !== collect.config.db) throw new CliError(`--db ${o.db} and the database of ${o.collect} (${collect.config.db}) differ: give one`);
     const db = collect?.config.db ?? o.db;
+    checkDatabaseFile(db);
     return runOwner({
       db, role: collect ? 'serve --collect' : 'serve', queryLimits: queryLimitsOf(o), collect, say,
       console: (store, queries, through) => startServe({ ...o, db }, say, { store, queries, through }),
@@ -204,6 +208,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--read-only', 'disable everything that writes (saved searches)')
     .option('--rules <path>', 'extra rule file or directory to list on the rules page (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--lookups <dir>', 'folder of SPL lookup tables the console reads (repeatable; default ./lookups); outputlookup is refused in the console', (v: string, prev: string[] = []) => [...prev, v])
     .option('--max-connections <n>', `open connections in all; more are closed on accept (default ${MAX_CONNECTIONS})`)
     .option('--max-connections-per-address <n>', `open connections per client address (IPv6: per /64; default ${MAX_CONNECTIONS_PER_ADDRESS}); raise it behind a proxy`)
     .option('--query-timeout <seconds>', `time limit of one console query; 0: none (default ${DEFAULT_QUERY_LIMITS.timeoutMs / 1000})`)

@@ -102,7 +102,7 @@ export function renderDiagnosis(connections: readonly Connection[], info: { reco
 }
 
 export function registerVpcflow(program: Command): void {
-  const vpcflow = program.command('vpcflow').description(COMMAND_INDEX.vpcflow.description);
+  const vpcflow = program.command('vpcflow').description(COMMAND_INDEX.vpcflow.description).addHelpText('after', `\n${EXIT_CODES_HELP}`);
   vpcflow
     .command('diagnose')
     .description('Explain rejected connections in VPC flow logs: pair each flow with its return traffic and say whether a network ACL or a security group dropped it.')

@@ -59,7 +59,7 @@ export interface EngineFactory {
   /** Rule files the engine reads from the spec; none → the engine is not used. */
   paths(spec: DetectionSpec): string[];
   /** `loaded`: what parser threads need to build the matcher (`matcherFrom`) without the files. */
-  build(paths: string[]): { matcher: EventMatcher; rules: RuleEntry[]; createCorrelator?: () => Correlator; errors: string[]; warnings: string[]; loaded?: Uint8Array };
+  build(paths: string[]): { matcher: EventMatcher; rules: RuleEntry[]; createCorrelator?: () => Correlator; errors: string[]; warnings: string[]; loaded?: Uint8Array; cache?: RuleCacheOutcome };
   matcherFrom?(loaded: Uint8Array): EventMatcher;
 }
 
@@ -73,7 +73,12 @@ export interface DetectionEngine {
   warnings: string[];
   /** What `engineFor` puts in `DetectionSpec.loaded`. */
   loaded?: Record<string, SharedArrayBuffer>;
+  /** How the compiled-rule cache served the load (benchmarks and diagnostics). */
+  cache?: RuleCacheOutcome;
 }
+
+/** `hit`: rules read from the cache; `written`: loaded from the files and cached; `off`: no cache. */
+export type RuleCacheOutcome = 'off' | 'hit' | 'written' | 'not written';
 
 /** `rules/builtin` of the installed package. */
 export function builtinRulesDir(): string {
@@ -153,6 +158,7 @@ export function engineFor(spec: DetectionSpec, o: { reload?: boolean } = {}): De
     engine.errors.push(...built.errors);
     engine.warnings.push(...built.warnings);
     if (built.createCorrelator) engine.createCorrelator = built.createCorrelator;
+    if (built.cache) engine.cache = built.cache;
     if (built.loaded) {
       const shared = new Uint8Array(new SharedArrayBuffer(built.loaded.byteLength));
       shared.set(built.loaded);

@@ -60,7 +60,8 @@ test('the pipeline carries matches to the stage, which alerts and suppresses dup
     '10:03 evil.example 0',
     '10:30 203.0.113.0/24 0',
   ]);
-  assert.deepEqual(stats.perRule.get('intel:bad.csv'), { matches: 4, alerts: 3, suppressed: 1 });
+  assert.deepEqual({ ...stats.perRule.get('intel:bad.csv')!, title: '' }, { title: '', matches: 4, alerts: 3, suppressed: 1 });
+  assert.match(stats.perRule.get('intel:bad.csv')!.title, /bad\.csv/);
   assert.ok(sink.closed);
   assert.equal(sink.alerts[0]!.events[0]!.source!.ip, '203.0.113.5');
 });
@@ -129,6 +130,7 @@ test('correlations alert with all their events; correlation-only rules do not al
   assert.deepEqual(sink.alerts[0]!.key, { 'source.ip': '198.51.100.1' });
   assert.equal(sink.alerts[2]!.rule.title, 'unknown rule ghost');
   assert.equal(stats.matches, 6);
-  assert.deepEqual(stats.perRule.get('base'), { matches: 4, alerts: 0, suppressed: 0 });
-  assert.deepEqual(stats.perRule.get('brute'), { matches: 0, alerts: 2, suppressed: 0 });
+  assert.deepEqual(stats.perRule.get('base'), { title: 'failed login', matches: 4, alerts: 0, suppressed: 0 });
+  assert.deepEqual(stats.perRule.get('brute'), { title: 'brute force', matches: 0, alerts: 2, suppressed: 0 });
+  assert.equal(stats.perRule.get('ghost')?.title, 'unknown rule ghost', 'the summary tables show titles, even of rules the stage does not know');
 });

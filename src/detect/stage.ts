@@ -1,14 +1,17 @@
 import type { ChunkResult } from '../pipeline/chunk.js';
 import type { EventSink } from '../pipeline/run.js';
 import type { SourceStats } from '../pipeline/stats.js';
-import { getPath, type EcsEvent } from '../ecs/event.js';
+import type { EcsEvent } from '../ecs/event.js';
 import type { Alert, Match, RuleMeta } from './types.js';
 import type { Correlator, CorrelationOutput, RuleEntry } from './spec.js';
 import { buildAlert } from './alerts/build.js';
+import { entityKey } from './alerts/entity-key.js';
 import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor } from './alerts/suppress.js';
 import type { AlertSink, AlertSinkStats } from './alerts/sink.js';
 
 export interface RuleCounts {
+  /** The rule's title, as tables show it (its id when the rule is unknown). */
+  title: string;
   matches: number;
   alerts: number;
   suppressed: number;
@@ -72,7 +75,7 @@ export class DetectionStage {
       this.counts(m.ruleId).matches++;
       this.correlator?.onMatch(m, emit);
       const entry = this.rules.get(m.ruleId);
-      if (entry?.alert !== false) await this.offer(buildAlert({ rule: entry?.meta ?? unknownRule(m.ruleId), events: [m.event], key: m.key ?? defaultKey(m.event), details: m.details }));
+      if (entry?.alert !== false) await this.offer(buildAlert({ rule: entry?.meta ?? unknownRule(m.ruleId), events: [m.event], key: entityKey(m.event, m.key), details: m.details }));
       await this.flushCorrelations();
     }
   }
@@ -106,34 +109,19 @@ export class DetectionStage {
   private async write(alerts: Alert[]): Promise<void> {
     for (const a of alerts) {
       this.alerts++;
-      this.counts(a.rule.id).alerts++;
+      this.counts(a.rule.id, a.rule.title).alerts++;
       for (const s of this.sinks) await s.write(a);
     }
   }
 
-  private counts(ruleId: string): RuleCounts {
+  private counts(ruleId: string, title?: string): RuleCounts {
     let c = this.perRule.get(ruleId);
     if (!c) {
-      c = { matches: 0, alerts: 0, suppressed: 0 };
+      c = { title: this.rules.get(ruleId)?.meta.title ?? title ?? ruleId, matches: 0, alerts: 0, suppressed: 0 };
       this.perRule.set(ruleId, c);
-    }
+    } else if (title && c.title === ruleId) c.title = title;
     return c;
   }
-}
-
-/**
- * Key of a match that brings none (single-event Sigma rules): who did it. Duplicate suppression
- * then folds repeats of a rule by the same actor, not every hit of the rule, into one alert.
- */
-export const DEFAULT_KEY_FIELDS: readonly string[] = ['source.ip', 'user.name', 'host.name'];
-
-function defaultKey(event: EcsEvent): Record<string, string> | undefined {
-  let key: Record<string, string> | undefined;
-  for (const f of DEFAULT_KEY_FIELDS) {
-    const v = getPath(event, f);
-    if (typeof v === 'string' || typeof v === 'number') (key ??= {})[f] = String(v);
-  }
-  return key;
 }
 
 /** A match for a rule the orchestrator does not know still alerts, visibly marked. */

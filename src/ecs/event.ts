@@ -58,6 +58,16 @@ function splitPath(path: string): readonly string[] {
   return parts;
 }
 
+/**
+ * Sets `obj[key]` as an own property whatever the key. Keys that come from log content need it:
+ * `obj['__proto__'] = v` would replace the object's prototype instead (the field vanishes, and a nested
+ * write through it reaches Object.prototype, shared by every object of the process).
+ */
+export function setOwn(obj: EcsObject, key: string, value: EcsValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Writes a dotted path, creating intermediate objects. `undefined` and `null` values are not written. */
 export function setPath(event: EcsObject, path: string | readonly string[], value: EcsValue | undefined): void {
   if (value === undefined || value === null) return;
@@ -65,14 +75,15 @@ export function setPath(event: EcsObject, path: string | readonly string[], valu
   let cur: EcsObject = event;
   for (let i = 0; i < parts.length - 1; i++) {
     const p = parts[i]!;
-    let next = cur[p];
+    // `__proto__` read as a property is Object.prototype: only an own one may be walked into.
+    let next = p === '__proto__' && !Object.hasOwn(cur, p) ? undefined : cur[p];
     if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
       next = {};
-      cur[p] = next;
+      setOwn(cur, p, next);
     }
     cur = next as EcsObject;
   }
-  cur[parts[parts.length - 1]!] = value;
+  setOwn(cur, parts[parts.length - 1]!, value);
 }
 
 /** Removes empty objects left behind by optional mappings, in place. */

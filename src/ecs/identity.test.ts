@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { identityToEcs, normalizeIdentity, type Identity } from './identity.js';
+import { identityToEcs, normalizeAccount, normalizeIdentity, type Identity } from './identity.js';
 
 // [written form, expected identity (undefined = not a user)]
 const CASES: [string, Identity | undefined][] = [
@@ -73,4 +73,15 @@ test('every written form of the same person yields the same user.name', () => {
     'lee.cole%40corp.example', 'CN=Lee Cole,OU=Users,DC=corp,DC=example',
   ];
   assert.deepEqual(new Set(forms.map((f) => normalizeIdentity(f)?.name)), new Set(['lee.cole']));
+});
+
+test('normalizeAccount: logon name and domain kept beside the UPN, which is the e-mail when it is one', () => {
+  assert.deepEqual(normalizeAccount('lee.cole', 'CORP', 'Lee.Cole@corp.example'), { name: 'lee.cole', domain: 'corp', email: 'lee.cole@corp.example' });
+  // The logon name may differ from the UPN's local part (SAM account names are short).
+  assert.deepEqual(normalizeAccount('lcole', 'CORP', 'lee.cole@corp.example'), { name: 'lcole', domain: 'corp', email: 'lee.cole@corp.example' });
+  assert.deepEqual(normalizeAccount('root', undefined, undefined), { name: 'root' });
+  assert.deepEqual(normalizeAccount(undefined, undefined, 'lee.cole@corp.example'), { name: 'lee.cole', domain: 'corp.example', email: 'lee.cole@corp.example' });
+  // A single-label suffix is no e-mail address: the logon name stands alone.
+  assert.deepEqual(normalizeAccount('lee.cole', 'CORP', 'lee.cole@corp'), { name: 'lee.cole', domain: 'corp' });
+  assert.equal(normalizeAccount(undefined, 'CORP', undefined), undefined);
 });

@@ -146,3 +146,27 @@ export function identityToEcs(id: Identity, into: EcsObject = {}): EcsObject {
   if (id.full_name) into.full_name = id.full_name;
   return into;
 }
+
+/**
+ * One account written both as a logon name (name and domain, as Windows records it: `CORP` + `lee.cole`)
+ * and as a user principal name (`lee.cole@corp.example`), as Defender, Entra and Windows logs do.
+ * `user.name` and `user.domain` come from the logon name — the account as the host saw it — and the
+ * UPN becomes `user.email` when it is an e-mail address (a dotted suffix, as `normalizeIdentity`
+ * decides); a UPN alone gives name and domain as `normalizeIdentity` reads it. The caller keeps a UPN
+ * that is no e-mail address (`lee.cole@corp`) in its vendor fields.
+ */
+export function normalizeAccount(name: string | undefined, domain: string | undefined, upn: string | undefined): Identity | undefined {
+  const fromUpn = normalizeIdentity(upn);
+  const logon = name ? normalizeIdentity(domain ? `${domain}\\${name}` : name) : undefined;
+  return mergeAccount(logon, fromUpn);
+}
+
+/** `normalizeAccount` from identities already normalized (callers that cache them). */
+export function mergeAccount(logon: Identity | undefined, fromUpn: Identity | undefined): Identity | undefined {
+  if (!logon) return fromUpn;
+  if (!fromUpn || (fromUpn.email === undefined && fromUpn.full_name === undefined)) return logon;
+  const id: Identity = { ...logon };
+  if (fromUpn.email !== undefined && id.email === undefined) id.email = fromUpn.email;
+  if (fromUpn.full_name !== undefined && id.full_name === undefined) id.full_name = fromUpn.full_name;
+  return id;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds, millisFromIso, secondsToNanos } from './time.js';
+import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds, millisFromIso, secondsToNanos, nanosFrom } from './time.js';
 
 test('date + time in UTC, validated', () => {
   assert.equal(isoFromMillis(millisFromDateTime('2023-12-05', '16:15:33')!), '2023-12-05T16:15:33Z');
@@ -40,4 +40,14 @@ test('isoFromMillis matches Date.toISOString (without a .000 fraction) across da
   for (const v of values) assert.equal(isoFromMillis(v), reference(v), String(v));
   assert.throws(() => isoFromMillis(NaN), RangeError);
   assert.throws(() => isoFromMillis(8.64e15 + 1), RangeError);
+});
+
+test('durations beyond a long (about 292 years of nanoseconds) are left out, not stored as 1e29', () => {
+  assert.equal(nanosFrom(120, 1e6), 120_000_000);
+  assert.equal(nanosFrom(9_223_372_036, 1e9), 9_223_372_036_000_000_000);
+  assert.equal(nanosFrom(9_223_372_037, 1e9), undefined);
+  assert.equal(nanosFrom(-1, 1), undefined);
+  assert.equal(nanosFrom(Infinity, 1), undefined);
+  assert.equal(nanosFrom(NaN, 1), undefined);
+  assert.equal(secondsToNanos('1e300'), undefined);
 });

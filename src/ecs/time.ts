@@ -98,9 +98,21 @@ export function millisFromIso(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The longest `event.duration` a long column holds: the largest double below 2^63 nanoseconds (about
+ * 292 years). A hostile counter multiplied into nanoseconds goes beyond it, and one such value made the
+ * store refuse a whole chunk of events.
+ */
+export const MAX_DURATION_NANOS = 2 ** 63 - 1024;
+
+/** `amount` units of `nanosPerUnit` nanoseconds as ECS `event.duration`; undefined when negative, not finite or beyond a long. */
+export function nanosFrom(amount: number, nanosPerUnit: number): number | undefined {
+  const ns = Math.round(amount * nanosPerUnit);
+  return ns >= 0 && ns <= MAX_DURATION_NANOS ? ns : undefined;
+}
+
 /** Seconds (as logged, e.g. `0.358`) → ECS `event.duration` nanoseconds. */
 export function secondsToNanos(value: string | undefined): number | undefined {
   if (value === undefined || value === '' || value === '-') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? Math.round(n * 1e9) : undefined;
+  return nanosFrom(Number(value), 1e9);
 }

@@ -18,6 +18,11 @@ export interface Format {
    */
   framing: 'lines' | 'json-or-lines';
   /**
+   * json-or-lines framing, for a source that is not a JSON document: whether it is one document of
+   * the format's own all the same (a pretty-printed XML file), handed to the parser whole.
+   */
+  isDocument?(text: string): boolean;
+  /**
    * Lines that describe the lines after them (CloudFront `#Fields:`, a VPC flow log header).
    * The pipeline finds them with this multiline regex and replays the latest ones to every parser
    * that starts in the middle of a file, so parsing can be split across threads.

@@ -23,8 +23,13 @@ export interface GenerateOptions {
   out: string;
   users?: number;
   hours?: number;
-  /** Epoch ms of the first hour; default 2026-11-20T08:00:00Z so the default scenario never moves. */
+  /**
+   * Epoch ms the scenario starts at. Without `start` or `end` the library keeps the fixed day
+   * (FIXTURE_START, 2026-11-20T08:00:00Z) that tests and fixtures rely on; the CLI passes `end`.
+   */
   start?: number;
+  /** Epoch ms the scenario ends at (`start` = end − hours), for a day ending now; ignored with `start`. */
+  end?: number;
   seed?: string;
   /** Extra internet CloudFront lines, as a multiple of 100,000 (benchmarks): `--scale 100` ≈ 10 M lines. */
   scale?: number;
@@ -44,14 +49,17 @@ export interface Manifest {
 
 /** Logs go under `<out>/logs/` so `truth.json` and `manifest.json` beside them are not taken for logs. */
 export const LOGS_DIR = 'logs';
-export const DEFAULT_START = Date.UTC(2026, 10, 20, 8, 0, 0);
+/** The library's default day, fixed so that tests and fixtures never move; `generate` and `demo` end at the current minute. */
+export const FIXTURE_START = Date.UTC(2026, 10, 20, 8, 0, 0);
+const DEFAULT_HOURS = 8;
 export const BULK_LINES_PER_SCALE = 100_000;
 
 /** Builds the scenario in memory (everything except the `--scale` bulk, which streams). */
 export function buildScenario(o: Omit<GenerateOptions, 'out'>): Scenario {
   const seed = o.seed ?? 'packettrail';
-  const start = o.start ?? DEFAULT_START;
-  const end = start + (o.hours ?? 8) * 3_600_000;
+  const spanMs = (o.hours ?? DEFAULT_HOURS) * 3_600_000;
+  const start = o.start ?? (o.end !== undefined ? o.end - spanMs : FIXTURE_START);
+  const end = start + spanMs;
   const world = buildWorld(seed, Math.max(5, o.users ?? 25));
   const rng = new Rng(`${seed}/traffic`);
   const s: Scenario = { world, start, end, requests: [], dns: [], vpcDns: [], flows: [], trail: [], incidents: [] };
@@ -63,7 +71,8 @@ export function buildScenario(o: Omit<GenerateOptions, 'out'>): Scenario {
   return s;
 }
 
-const WRITERS = [writeCloudFront, writeWaf, writeAlb, writeApp, writeVpcFlow, writeCloudTrail, writeRoute53, writeUmbrella, writeZscaler, writePanos, writeDefender];
+/** Every scenario writer, in the order `generate` runs them (the fuzzer takes its seeds from them too). */
+export const WRITERS = [writeCloudFront, writeWaf, writeAlb, writeApp, writeVpcFlow, writeCloudTrail, writeRoute53, writeUmbrella, writeZscaler, writePanos, writeDefender];
 
 /** Writes the scenario in each source's delivery layout, then `truth.json` and `manifest.json`. */
 export async function generate(o: GenerateOptions): Promise<Manifest> {

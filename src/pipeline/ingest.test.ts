@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestInto, type IngestOptions } from './ingest.js';
+import { ingest, ingestInto, type IngestOptions } from './ingest.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { StagedBatch } from '../store/store.js';
 import { allColumns } from '../store/schema.js';
@@ -74,4 +74,14 @@ test('a store failure stops the run at once; counts and ingested_files say what 
   } finally {
     await store.close();
   }
+});
+
+test('ingest loads within a small DuckDB memory limit: the staged-row reader does not claim a 256 MiB buffer per load', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'E2EXAMPLE.2026-11-20-00.mem.log');
+  writeFileSync(log, cloudFrontLog(2000));
+  const db = join(dir, 'small.duckdb');
+  const result = await ingest({ inputs: [log], db, format: 'aws.cloudfront', threads: 0, deadLetterPath: join(dir, 'dead.ndjson'), memoryLimit: '128MB', analyses: false });
+  assert.equal(result.summary.stopped, undefined, result.summary.stopped?.reason);
+  assert.equal(result.summary.sources[0]!.stored, 2000);
 });

@@ -8,13 +8,14 @@ import type { AlertSink } from '../detect/alerts/sink.js';
 import { DetectionStage, type DetectionStats } from '../detect/stage.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { DeadLetterWriter } from './dead-letter.js';
-import { runPipeline, type EventSink, type ProgressReporter, type RunOptions } from './run.js';
+import { runPipeline, type ProgressReporter, type RunOptions } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
-import { asOutputError, OutputError, stopRun } from './output.js';
+import { asOutputError, interruption, stopRun } from './output.js';
 import type { EventStore } from '../store/store.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
+import type { ExpandedInputs } from '../sources/inputs.js';
 
 /** The database could not be opened or its schema created. */
 export class StoreOpenError extends Error {}
@@ -45,36 +46,14 @@ export interface IngestOptions {
   /** Where relative inputs are, and what `-` reads (ingest run by another process for a command). */
   cwd?: string | undefined;
   stdin?: RunOptions['stdin'];
-  /** Aborting stops reading as a write failure would: what was read is stored, the summary says why (RunInterrupted). */
+  /** Aborting it (Ctrl-C) stops the run: see RunOptions.signal; analyses and indexes are then skipped. */
   signal?: AbortSignal | undefined;
+  /** The local inputs, already expanded by the caller (see RunOptions.expanded). */
+  expanded?: ExpandedInputs | undefined;
 }
 
 /** A store ingest can write to and index: the database itself, or the process holding it. */
 export type IngestStore = EventStore & { createIndexes(): Promise<IndexOutcome[]> };
-
-/** The run was stopped from outside (Ctrl-C, shutdown): it ends like one that could not write, with this reason. */
-export class RunInterrupted extends OutputError {
-  constructor(reason: string) {
-    super('the events', new Error(reason));
-    this.message = reason;
-  }
-}
-
-/** The sink, failing its next write once `signal` aborts: the pipeline then stops reading and stores what it has. */
-function stopOnAbort<S extends EventSink>(sink: S, signal: AbortSignal | undefined): EventSink {
-  if (!signal) return sink;
-  const check = () => {
-    if (signal.aborted) throw new RunInterrupted(signal.reason instanceof Error ? signal.reason.message : String(signal.reason));
-  };
-  return {
-    output: sink.output,
-    write: async (source, result) => {
-      check();
-      await sink.write(source, result);
-    },
-    endSource: (source) => sink.endSource(source),
-  };
-}
 
 /**
  * DuckDB's memory limit for ingest. Loading needs little of it, but DuckDB fills what it is given
@@ -153,19 +132,24 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
       formatOptions: o.formatOptions ?? {},
       original: o.original ?? false,
       threads: o.threads,
-      sink: stopOnAbort(stage ? stage.wrap(sink) : sink, o.signal),
+      sink: stage ? stage.wrap(sink) : sink,
       deadLetters,
       progress: o.progress,
       detection: stage ? d!.spec : undefined,
       s3: o.s3,
       cwd: o.cwd,
       stdin: o.stdin,
+      signal: o.signal,
+      expanded: o.expanded,
     });
     const stop = (e: unknown) => stopRun(summary, e);
     await sink.close().catch(stop);
+    // Interrupted once every source was read: what was read is stored, the analyses are skipped.
+    if (o.signal?.aborted) stop(interruption(o.signal));
     // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.
     // Over a run that stopped, they would report on part of the data: they wait for a complete run.
-    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? []);
+    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? [], o.signal);
+    if (o.signal?.aborted) stop(interruption(o.signal));
     const alerts = await stage?.finish();
     if (!stage) for (const s of o.alertSinks ?? []) await s.close();
     try {
@@ -199,12 +183,13 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
 }
 
 /** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
-export async function runAnalyses(store: EventStore, extraSinks: AlertSink[]): Promise<NonNullable<IngestResult['analyses']>> {
+export async function runAnalyses(store: EventStore, extraSinks: AlertSink[], signal?: AbortSignal): Promise<NonNullable<IngestResult['analyses']>> {
   const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
   if (!INGEST_ANALYSES.length) return result;
   const storeSink = new StoreAlertSink(store);
   const sinks = [storeSink, ...extraSinks];
   for (const analysis of INGEST_ANALYSES) {
+    if (signal?.aborted) break;
     try {
       const alerts = await analysis.run(store, {});
       for (const alert of alerts) for (const sink of sinks) await sink.write(alert);

@@ -18,11 +18,31 @@ export class OutputError extends Error {
   }
 }
 
-/** A run stopped by an OutputError while it was reading a source: what that source came to so far. */
+/**
+ * The run was asked to stop (Ctrl-C, SIGTERM): it stops as it does on a failed write — what is staged
+ * is stored, the summary counts what was stored — but nothing failed. The abort reason of
+ * `RunOptions.signal`.
+ */
+export class RunInterrupted extends Error {
+  /** `message`: why, when not the signal itself (the process that holds the database shutting down). */
+  constructor(readonly signal: string = 'SIGINT', message?: string) {
+    super(message ?? `interrupted by ${signal === 'SIGINT' ? 'Ctrl-C (SIGINT)' : signal}`);
+  }
+}
+
+/** Why a run stops early. */
+export type StopCause = OutputError | RunInterrupted;
+
+/** The signal's reason as a RunInterrupted (an AbortSignal aborted without one still stops the run). */
+export function interruption(signal: AbortSignal): RunInterrupted {
+  return signal.reason instanceof RunInterrupted ? signal.reason : new RunInterrupted('interrupted');
+}
+
+/** A run stopped (a failed write, an interruption) while it was reading a source: what that source came to so far. */
 export class RunStopped extends Error {
   constructor(
     readonly stats: SourceStats,
-    readonly output: OutputError,
+    readonly output: StopCause,
   ) {
     super(`${stats.source}: ${output.message}`, { cause: output });
   }
@@ -33,8 +53,8 @@ export class RunStopped extends Error {
  * the first one stops the run, later ones are kept beside it. Other errors are thrown.
  */
 export function stopRun(summary: RunSummary, e: unknown): void {
-  if (!(e instanceof OutputError)) throw e;
-  if (!summary.stopped) summary.stopped = { reason: e.message, unread: 0 };
+  if (!(e instanceof OutputError || e instanceof RunInterrupted)) throw e;
+  if (!summary.stopped) summary.stopped = { reason: e.message, unread: 0, ...(e instanceof RunInterrupted ? { interrupted: e.signal } : {}) };
   else if (summary.stopped.reason !== e.message && !summary.stopped.later?.includes(e.message)) (summary.stopped.later ??= []).push(e.message);
 }
 

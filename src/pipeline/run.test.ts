@@ -101,6 +101,24 @@ test('a truncated gzip keeps the lines before the damage and reports the file', 
   assert.equal(hadFailures(summary), true);
 });
 
+test('a binary file given by mistake is one source error and one dead letter, not one per "line"', async () => {
+  const dir = tempDir();
+  const elf = join(dir, 'a.out');
+  const body = Buffer.alloc(200_000);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 2654435761) >>> 24;
+  writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), body]));
+  const good = join(dir, 'good.log');
+  writeFileSync(good, log(20));
+  const { summary, sink, letters } = await run([elf, good]);
+  assert.equal(letters.length, 1);
+  assert.equal(letters[0]!.source, elf);
+  assert.match(letters[0]!.reason, /not a text log: this looks like an ELF executable/);
+  assert.deepEqual(summary.sources[0]!.errors, ['not a text log: this looks like an ELF executable or library']);
+  assert.equal(summary.sources[0]!.records, 0);
+  assert.equal(sink.lines.length, 20, 'the next file is read as usual');
+  assert.equal(hadFailures(summary), true);
+});
+
 test('an empty file is reported, not an error', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'empty.log'), '');

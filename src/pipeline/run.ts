@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
-import { expandInputs, type InputFile } from '../sources/inputs.js';
+import { expandInputs, type ExpandedInputs, type InputFile } from '../sources/inputs.js';
 import { DEFAULT_MAX_LINE_CHARS, openBytes, SourceError, type TextChunk } from '../sources/text-reader.js';
 import { openSourceChunks } from '../sources/source-chunks.js';
 import type { ByteSource } from '../sources/byte-source.js';
@@ -14,7 +14,8 @@ import { ChunkPool } from './pool.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { RunSummary, SourceStats } from './stats.js';
 import type { DetectionSpec } from '../detect/spec.js';
-import { OutputError, RunStopped } from './output.js';
+import { interruption, OutputError, RunInterrupted, RunStopped, type StopCause } from './output.js';
+import { looksLikeDocument } from './framing.js';
 
 export type { ByteSource } from '../sources/byte-source.js';
 
@@ -58,10 +59,17 @@ export interface RunOptions {
   cwd?: string | undefined;
   /** What `-` reads (default: this process's standard input). */
   stdin?: (() => Readable) | undefined;
+  /**
+   * Aborting it stops the run (Ctrl-C) as a failed write does: within a chunk, what is staged is
+   * stored, and `summary.stopped` says so (`interrupted`). Its reason should be a RunInterrupted.
+   */
+  signal?: AbortSignal | undefined;
+  /** The local inputs already expanded (the caller checked them before creating anything): not expanded again. */
+  expanded?: ExpandedInputs | undefined;
 }
 
 /** What reading one source needs from the run's options. */
-export type SourceOptions = Pick<RunOptions, 'format' | 'formatOptions' | 'original' | 'sink' | 'deadLetters' | 'chunkChars' | 'detection' | 'maxLineChars'>;
+export type SourceOptions = Pick<RunOptions, 'format' | 'formatOptions' | 'original' | 'sink' | 'deadLetters' | 'chunkChars' | 'detection' | 'maxLineChars' | 'signal'>;
 
 export function fileSource(file: InputFile, cwd?: string, stdin?: () => Readable): ByteSource {
   const path = cwd === undefined || file.path === '-' ? file.path : resolve(cwd, file.path);
@@ -87,7 +95,7 @@ const MAX_DOCUMENT_CHARS = 256 << 20;
  */
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const { files, missing } = await expandInputs(opts.inputs.filter((a) => !isS3Url(a)), opts.cwd);
+  const { files, missing } = opts.expanded ?? (await expandInputs(opts.inputs.filter((a) => !isS3Url(a)), opts.cwd));
   const sources = files.map((f) => fileSource(f, opts.cwd, opts.stdin));
   const s3Args = opts.inputs.filter(isS3Url);
   if (s3Args.length) {
@@ -119,6 +127,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     for (const m of missing) await opts.deadLetters.write(m.arg, 'unknown', [{ line: 0, reason: m.reason, record: '' }]);
     opts.progress?.start(totalBytes, sources.length);
     for (const src of sources) {
+      // Interrupted: no new source starts; those running stop at their next chunk.
+      if (opts.signal?.aborted) break;
       while (open.length > lookahead) await finishOldest();
       const turn = open.length ? open[open.length - 1]!.done : undefined;
       const done = runSource(src, opts, pool, ingested, (bytes, ev) => {
@@ -130,12 +140,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       open.push({ src, done });
     }
     while (open.length) await finishOldest();
+    if (opts.signal?.aborted) throw interruption(opts.signal);
   } catch (e) {
     // The sources read ahead stop at their turn (they get the same RunStopped) and are not reported.
     if (e instanceof RunStopped) summary.sources.push(e.stats);
-    else if (!(e instanceof OutputError)) throw e;
-    const output = e instanceof RunStopped ? e.output : e;
-    summary.stopped = { reason: output.message, unread: sources.length - summary.sources.length };
+    else if (!(e instanceof OutputError || e instanceof RunInterrupted)) throw e;
+    const cause = e instanceof RunStopped ? e.output : e;
+    summary.stopped = {
+      reason: cause.message, unread: sources.length - summary.sources.length,
+      ...(cause instanceof RunInterrupted ? { interrupted: cause.signal } : {}),
+    };
   } finally {
     opts.progress?.stop();
     await pool.close();
@@ -165,9 +179,10 @@ export async function runSource(
   try {
     return await readSource(src, opts, pool, ingested, progress, turn, fixed, stats);
   } catch (e) {
-    if (!(e instanceof OutputError)) throw e;
+    if (!(e instanceof OutputError || e instanceof RunInterrupted)) throw e;
     // Parse results still in flight are dropped; what was staged is stored (unless the store is
-    // what failed) so that the counts say what the store holds.
+    // what failed) so that the counts say what the store holds. An interruption reaches here at
+    // the source's turn only (readSource waits for it): the sink holds this source's rows.
     try {
       await opts.sink.endSource(stats);
     } catch (again) {
@@ -177,9 +192,11 @@ export async function runSource(
   }
 }
 
-function stopped(stats: SourceStats, e: OutputError): RunStopped {
+function stopped(stats: SourceStats, e: StopCause): RunStopped {
   stats.incomplete = true;
-  stats.errors.push(`stopped: ${e.message}`);
+  // An interruption is no fault of the source: a note, not a source error.
+  if (e instanceof RunInterrupted) stats.warnings.push(`${e.message}: read in part`);
+  else stats.errors.push(`stopped: ${e.message}`);
   return new RunStopped(stats, e);
 }
 
@@ -262,7 +279,7 @@ async function readSource(
   let lastBytes = 0;
   try {
     let first = true;
-    for await (const chunk of chunks) {
+    for await (const chunk of interruptible(chunks, opts.signal)) {
       lastBytes = chunk.bytesRead;
       if (lineOffset) chunk.firstLine += lineOffset;
       if (first) {
@@ -279,7 +296,7 @@ async function readSource(
             stats.errors.push(unrecognized);
           } else stats.format = format.id;
         }
-        if ((format?.framing === 'json-or-lines' || isEnvelopeDocument(chunk.text)) && looksLikeDocument(chunk.text)) {
+        if ((format?.framing === 'json-or-lines' || isEnvelopeDocument(chunk.text)) && (looksLikeDocument(chunk.text) || format?.isDocument?.(chunk.text) === true)) {
           document = [];
           documentLine = chunk.firstLine;
         }
@@ -335,6 +352,11 @@ async function readSource(
   } catch (e) {
     // A failed write, or the run stopping in an earlier source, ends this one: not a read error.
     if (e instanceof OutputError || e instanceof RunStopped) throw e;
+    if (e instanceof RunInterrupted) {
+      // Stop at this source's turn: a source read ahead has nothing of its own in the sink before it.
+      await myTurn();
+      throw e;
+    }
     for (const p of inFlight.splice(0)) await deliver(await p);
     if (e instanceof SourceError) await fail(e.message, e.afterLine ? e.afterLine + lineOffset : 0);
     else await fail(`read failed: ${(e as Error).message}`, 0);
@@ -353,43 +375,27 @@ async function readSource(
   return stats;
 }
 
-/** Lines after the first that looksLikeDocument reads. */
-const FRAMING_SAMPLE_LINES = 20;
-
 /**
- * Whether a json-or-lines source is one pretty-printed document rather than one record per line:
- * its first line is not a whole JSON value, and neither are most of the lines after it. The lines
- * after decide because a first line alone cannot tell the start of a document (`{`, `[`,
- * `{"records": [`) from a damaged first record (a NUL byte, a truncated write): judged on it alone,
- * one bad first record made a whole file of good records one invalid document.
+ * A source's chunks, ending in RunInterrupted as soon as the signal aborts, even while a read waits
+ * (stdin, a slow S3 object): the pending read is left to settle, then the source is closed.
  */
-function looksLikeDocument(text: string): boolean {
-  const start = text.search(/\S/);
-  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return false;
-  const nl = text.indexOf('\n', start);
-  // A single line is one record either way: no need to parse it here as well.
-  if (nl < 0) return false;
-  if (isJsonValue(text.slice(start, nl))) return false;
-  let seen = 0;
-  let whole = 0;
-  for (let from = nl + 1; seen < FRAMING_SAMPLE_LINES && from < text.length; ) {
-    const end = text.indexOf('\n', from);
-    const line = text.slice(from, end < 0 ? text.length : end).trim();
-    if (line) {
-      seen++;
-      if ((line[0] === '{' || line[0] === '[') && isJsonValue(line)) whole++;
-    }
-    if (end < 0) break;
-    from = end + 1;
-  }
-  return whole * 2 <= seen;
-}
-
-function isJsonValue(text: string): boolean {
+async function* interruptible<T>(source: AsyncGenerator<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) return yield* source;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interruption(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
   try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
+    for (;;) {
+      const next = await Promise.race([source.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    source.return(undefined).catch(() => {});
   }
 }

@@ -28,9 +28,16 @@ export interface RunSummary {
   /**
    * Something could not be written (dead letters, the store, staged rows, the output), so the run
    * stopped: why, how many sources were not read at all, and what else failed to be written after
-   * (the bookkeeping of a store whose disk is full…). The counts are what was written.
+   * (the bookkeeping of a store whose disk is full…). The counts are what was written. A run
+   * interrupted (Ctrl-C) stops the same way, with `interrupted` set.
    */
-  stopped?: { reason: string; unread: number; later?: string[] };
+  stopped?: {
+    reason: string;
+    unread: number;
+    later?: string[];
+    /** Set when the run was interrupted (the signal's name: SIGINT, SIGTERM) rather than failed. */
+    interrupted?: string;
+  };
 }
 
 export interface Totals {

@@ -12,6 +12,7 @@ import { accessGuard, sameOriginGuard, TOKEN_ENV } from './auth.js';
 import { pathsOf, withoutPaths } from './sql-guard.js';
 import type { EventStore } from '../store/store.js';
 import { queryCatalog, type ServerContext } from './context.js';
+import { DEFAULT_LOOKUPS_DIR, LookupCatalog } from '../query/spl/index.js';
 import { ApiError } from './errors.js';
 import { checkLimits, DEFAULT_CONNECTION_LIMITS, IDLE_AFTER_QUERY_MS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
@@ -43,6 +44,8 @@ export interface ConsoleServerOptions {
   readOnly?: boolean;
   /** Extra rule paths for the rules page (the built-in rules are always listed). */
   rules?: string[];
+  /** Folders of SPL lookup tables (default ./lookups); the console reads them and never writes. */
+  lookups?: string[];
   consoleDir?: string;
   /** Timeouts and connection caps (DEFAULT_CONNECTION_LIMITS for what is not given). */
   limits?: Partial<ConnectionLimits>;
@@ -113,6 +116,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     searches: new SavedSearches(searchesFileFor(o.db)),
     queries: o.queries ?? new QueryGate(queryLimits),
     ...queryCatalog(),
+    lookups: new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], false),
     version,
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
     auth: o.token !== undefined,

@@ -1,5 +1,5 @@
 import { listFormats } from '../formats/registry.js';
-import { loadAliases, type AliasTable } from '../query/spl/index.js';
+import { loadAliases, type AliasTable, type LookupCatalog } from '../query/spl/index.js';
 import { allColumns, type Column } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import type { QueryGate } from './query-gate.js';
@@ -18,6 +18,8 @@ export interface ServerContext {
   queries: QueryGate;
   catalog: readonly Column[];
   aliases: AliasTable;
+  /** SPL lookup tables (`serve --lookups`), read-only: outputlookup is refused in the console. */
+  lookups?: LookupCatalog;
   version: string;
   /** The loaded rules (read once, on first use). */
   rules(): RuleCatalog;

@@ -1,4 +1,5 @@
-import { AliasError, compileSplOn, looksLikeSpl, SplError } from '../query/spl/index.js';
+import { AliasError, compileSplOn, looksLikeSpl, SplError, type CompiledSpl } from '../query/spl/index.js';
+import { timeFilterNote } from '../insights/stored-span.js';
 import { isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
 import type { QueryResult } from '../store/store.js';
 import type { ServerContext } from './context.js';
@@ -32,12 +33,12 @@ export interface QueryAnswer {
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[] }> {
+export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
-    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases });
-    return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings };
+    const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, { catalog: ctx.catalog, aliases: ctx.aliases, ...(ctx.lookups ? { lookups: ctx.lookups } : {}) });
+    return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings, ...(compiled.timeFilter ? { timeFilter: compiled.timeFilter } : {}) };
   } catch (e) {
     if (e instanceof SplError || e instanceof AliasError) throw badRequest(`SPL: ${e.message}`);
     throw e;
@@ -165,6 +166,8 @@ async function answer(ctx: ServerContext, text: string, language: QueryLanguage,
     if (bounds.signal?.aborted) throw bounds.signal.reason;
     return undefined;
   });
-  const { warnings, ...ran } = q;
-  return { ...ran, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started, warnings };
+  const { warnings, timeFilter, ...ran } = q;
+  // earliest=/latest= that miss the data: say where it is (a copy: the compiled warnings are the query's).
+  const note = timeFilter ? await timeFilterNote(ctx.store, timeFilter, bounds) : undefined;
+  return { ...ran, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started, warnings: note ? [...warnings, note] : warnings };
 }

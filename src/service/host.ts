@@ -2,8 +2,8 @@ import { chmodSync, rmSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tokenMatches } from '../server/auth.js';
 import type { QueryGate } from '../server/query-gate.js';
-import { isOutOfMemory, QueryCancelledError } from '../store/bounds.js';
-import { IngestJobs, type IngestJob } from './ingest-job.js';
+import { isOutOfMemory, QueryCancelledError, type QueryBounds } from '../store/bounds.js';
+import { IngestJobs, STOP_SIGNALS, type IngestJob } from './ingest-job.js';
 import type { OwnerStore } from './owner-store.js';
 import {
   helloProof, HTTP_STATUS, JOB_HEADER, MAX_REQUEST_BYTES, MAX_SERVICE_CONNECTIONS, PROTOCOL_VERSION, ROUTES, SERVICE_HEADERS_TIMEOUT_MS,
@@ -59,6 +59,20 @@ function checkParams(p: unknown): Params {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new ServiceUsageError('params must be an object');
   for (const v of Object.values(p)) if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) throw new ServiceUsageError('a parameter must be a string, number, boolean or null');
   return p as Params;
+}
+
+/** How a command wants its rows (QueryBounds.maxRows, rfc3339Timestamps): checked, as anything a client sends. */
+function resultShapeOf(body: { maxRows?: unknown; rfc3339Timestamps?: unknown }): Pick<QueryBounds, 'maxRows' | 'rfc3339Timestamps'> {
+  const shape: Pick<QueryBounds, 'maxRows' | 'rfc3339Timestamps'> = {};
+  if (body.maxRows !== undefined) {
+    if (typeof body.maxRows !== 'number' || !Number.isSafeInteger(body.maxRows) || body.maxRows < 0) throw new ServiceUsageError('maxRows must be a whole number of rows');
+    shape.maxRows = body.maxRows;
+  }
+  if (body.rfc3339Timestamps !== undefined) {
+    if (typeof body.rfc3339Timestamps !== 'boolean') throw new ServiceUsageError('rfc3339Timestamps must be true or false');
+    shape.rfc3339Timestamps = body.rfc3339Timestamps;
+  }
+  return shape;
 }
 
 export interface HostOptions {
@@ -161,8 +175,11 @@ export class ServiceHost {
       return this.jobs.run(job, req, res, this.closing.signal);
     }
     if (url === ROUTES.stopJob && req.method === 'POST') {
-      const { job, reason } = fromWire<{ job?: string; reason?: string }>(await readBody(req));
-      return reply(res, 200, { stopping: this.jobs.stop(String(job), String(reason ?? 'interrupted')) });
+      const { job, signal } = fromWire<{ job?: unknown; signal?: unknown }>(await readBody(req));
+      if (typeof job !== 'string') throw new ServiceUsageError('a stop request needs the job');
+      const sig = STOP_SIGNALS.find((s) => s === signal);
+      if (!sig) throw new ServiceUsageError(`a stop request names the signal: ${STOP_SIGNALS.join(' or ')}`);
+      return reply(res, 200, { stopping: this.jobs.stop(job, sig) });
     }
     reply(res, 404, { error: { kind: 'failed', message: `no route ${req.method} ${url?.slice(0, 100)}` } });
   }
@@ -181,20 +198,21 @@ export class ServiceHost {
 
   /** A command's statement: through the query gate, with its limits, as a read; interrupted when the command goes away. */
   private async query(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = fromWire<{ sql?: unknown; params?: unknown; maxResultBytes?: unknown }>(await readBody(req));
+    const body = fromWire<{ sql?: unknown; params?: unknown; maxResultBytes?: unknown; maxRows?: unknown; rfc3339Timestamps?: unknown }>(await readBody(req));
     if (typeof body.sql !== 'string') throw new ServiceUsageError('a query needs its sql');
     const sql = body.sql;
     const params = checkParams(body.params);
     const gate = this.o.gate;
     const asked = typeof body.maxResultBytes === 'number' && body.maxResultBytes > 0 ? body.maxResultBytes : Infinity;
     const maxResultBytes = Math.min(asked, gate.limits.maxResultBytes);
+    const shape = resultShapeOf(body);
     const gone = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) gone.abort(new QueryCancelledError('the command that sent the query went away'));
     });
     this.counts.queries++;
     try {
-      const result = await gate.run(gone.signal, (signal) => this.o.store.query(sql, params, { signal, maxResultBytes, readsOnly: true }), {
+      const result = await gate.run(gone.signal, (signal) => this.o.store.query(sql, params, { signal, maxResultBytes, ...shape, readsOnly: true }), {
         maxQueued: MAX_QUEUED_COMMAND_QUERIES,
         timeoutSetting: `--query-timeout of packettrail ${this.o.role}, pid ${process.pid}, which holds the database`,
       });

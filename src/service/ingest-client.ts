@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { EXIT } from '../cli/exit-codes.js';
+import { interruption } from '../pipeline/output.js';
 import type { IngestResult } from '../pipeline/ingest.js';
 import type { ProgressReporter } from '../pipeline/run.js';
 import type { ServiceClient } from './client.js';
@@ -16,11 +16,11 @@ export interface IngestRequest extends Omit<IngestJob, 'cwd' | 'stdin' | 'deadLe
 /**
  * `packettrail ingest` through the process that holds the database: the job goes there with the
  * command's working directory (and its standard input when an input is `-`); progress comes back
- * as it is made; the result is what a direct ingest returns, rendered by the same code. The first
- * Ctrl-C asks the owner to stop reading (what was read is stored and the summary says so), a
- * second one exits at once.
+ * as it is made; the result is what a direct ingest returns, rendered by the same code. Aborting
+ * `signal` (the command's first Ctrl-C or SIGTERM, see stopOnSignals) asks the owner to stop the job
+ * as a direct ingest stops: what was read is stored and the summary says so, with the signal.
  */
-export async function ingestThrough(client: ServiceClient, r: IngestRequest, progress: ProgressReporter | undefined): Promise<IngestResult> {
+export async function ingestThrough(client: ServiceClient, r: IngestRequest, progress: ProgressReporter | undefined, signal?: AbortSignal): Promise<IngestResult> {
   const usesStdin = r.inputs.includes('-');
   const job: IngestJob = {
     ...r,
@@ -34,18 +34,21 @@ export async function ingestThrough(client: ServiceClient, r: IngestRequest, pro
     ...(usesStdin ? { body: process.stdin } : {}),
   });
   let id: string | undefined;
-  const onSigint = () => {
-    process.once('SIGINT', () => process.exit(EXIT.FATAL));
-    if (id) void client.call('POST', ROUTES.stopJob, { job: id, reason: 'interrupted (Ctrl-C)' }).catch(() => {});
+  // The job's id comes first in the answer: a stop before it is sent once it has come.
+  const stopJob = () => {
+    if (id && signal?.aborted) void client.call('POST', ROUTES.stopJob, { job: id, signal: interruption(signal).signal }).catch(() => {});
   };
-  process.once('SIGINT', onSigint);
+  signal?.addEventListener('abort', stopJob, { once: true });
   let result: IngestResult | undefined;
   let failure: Error | undefined;
   try {
     for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
       if (!line) continue;
       const m = fromWire<JobMessage>(line);
-      if ('job' in m) id = m.job;
+      if ('job' in m) {
+        id = m.job;
+        stopJob();
+      }
       else if ('progress' in m) {
         if (m.progress === 'start') progress?.start(m.total, m.files);
         else if (m.progress === 'update') progress?.update(m.done, m.events, m.source);
@@ -56,7 +59,7 @@ export async function ingestThrough(client: ServiceClient, r: IngestRequest, pro
   } catch (e) {
     throw client.unavailable(e);
   } finally {
-    process.off('SIGINT', onSigint);
+    signal?.removeEventListener('abort', stopJob);
   }
   if (failure) throw failure;
   if (!result) throw new ServiceUnavailableError(`${client.owner} ended the ingest without a result`);

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { engineFor, makeSpec } from '../detect/spec.js';
 import { WebhookAlertSink } from '../detect/alerts/webhook-sink.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
-import { ingestInto, RunInterrupted, type IngestResult } from '../pipeline/ingest.js';
+import { ingestInto, type IngestResult } from '../pipeline/ingest.js';
+import { interruption, RunInterrupted } from '../pipeline/output.js';
 import type { ProgressReporter } from '../pipeline/run.js';
 import type { OwnerStore } from './owner-store.js';
 import { toWireError, ServiceUsageError } from './protocol.js';
@@ -55,6 +56,10 @@ function checkJob(j: IngestJob): void {
   }
 }
 
+/** What a command's stop request may name: the signal it received. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
 /** The ingest jobs an owner runs: one at a time (their loads share one write queue anyway), the others wait in order. */
 export class IngestJobs {
   private readonly running = new Map<string, AbortController>();
@@ -72,16 +77,19 @@ export class IngestJobs {
     return this.running.size;
   }
 
-  /** Asks one job to stop reading (its command's Ctrl-C): it ends with what it stored. */
-  stop(id: string, reason: string): boolean {
+  /**
+   * Asks one job to stop reading (its command's Ctrl-C or SIGTERM): it ends as a direct ingest
+   * interrupted by that signal does, with what it stored, and the command exits as that one would.
+   */
+  stop(id: string, signal: StopSignal): boolean {
     const job = this.running.get(id);
-    job?.abort(new Error(reason));
+    job?.abort(new RunInterrupted(signal));
     return job !== undefined;
   }
 
-  /** Asks every job to stop (shutdown). */
+  /** Asks every job to stop (shutdown): each ends with what it stored, as if its command got SIGTERM, and says why. */
   stopAll(reason: string): void {
-    for (const job of this.running.values()) job.abort(new Error(reason));
+    for (const job of this.running.values()) job.abort(new RunInterrupted('SIGTERM', reason));
   }
 
   /** Runs the job, answering with its messages; resolves once the answer has ended. */
@@ -96,9 +104,9 @@ export class IngestJobs {
     };
     // The command went away (killed, second Ctrl-C): nobody reads the answer, stop reading its files.
     res.once('close', () => {
-      if (!res.writableFinished) control.abort(new Error('interrupted: the ingest command went away'));
+      if (!res.writableFinished) control.abort(new RunInterrupted('SIGTERM', 'interrupted: the ingest command went away'));
     });
-    const onClosing = () => control.abort(closing.reason instanceof Error ? closing.reason : new Error(String(closing.reason)));
+    const onClosing = () => control.abort(new RunInterrupted('SIGTERM', closing.reason instanceof Error ? closing.reason.message : String(closing.reason)));
     closing.addEventListener('abort', onClosing, { once: true });
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     send({ job: id });
@@ -121,7 +129,7 @@ export class IngestJobs {
   }
 
   private async execute(job: IngestJob, req: IncomingMessage, send: (m: JobMessage) => void, signal: AbortSignal): Promise<IngestResult> {
-    if (signal.aborted) throw new RunInterrupted(signal.reason instanceof Error ? signal.reason.message : String(signal.reason));
+    if (signal.aborted) throw interruption(signal);
     await new DeadLetterWriter(job.deadLetterPath).check();
     const spec = makeSpec({ rules: job.detection.rules, intel: job.detection.intel, builtin: job.detection.builtin });
     // The command loaded the same files a moment ago and reported their problems: here they are read again, as they are now.

@@ -53,9 +53,13 @@ export class RemoteStore implements EventStore {
     this.refuse();
   }
 
-  /** Runs in the owner as a read (see QueryBounds.readsOnly); aborting the signal interrupts it there. */
+  /**
+   * Runs in the owner as a read (see QueryBounds.readsOnly); aborting the signal interrupts it there.
+   * The result's shape (maxRows, rfc3339Timestamps) travels with it: the rows arrive as a direct read returns them.
+   */
   query(sql: string, params?: Params, bounds?: QueryBounds): Promise<QueryResult> {
-    return this.client.call<QueryResult>('POST', ROUTES.query, { sql, params: params ?? {}, maxResultBytes: bounds?.maxResultBytes }, { signal: bounds?.signal });
+    const { maxResultBytes, maxRows, rfc3339Timestamps } = bounds ?? {};
+    return this.client.call<QueryResult>('POST', ROUTES.query, { sql, params: params ?? {}, maxResultBytes, maxRows, rfc3339Timestamps }, { signal: bounds?.signal });
   }
 
   async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {

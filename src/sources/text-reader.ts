@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAscii } from 'node:buffer';
+import { sniffContent, sniffMagic, SNIFF_BYTES, utf16Encoding } from './binary-sniff.js';
 
 export interface TextChunk {
   /** Whole lines joined by `\n`, without the final line terminator. */
@@ -54,12 +55,6 @@ export function openBytes(path: string): Readable {
   return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
 }
 
-/**
- * Reads text in line-aligned chunks from a byte stream, gunzipping transparently when the stream
- * starts with the gzip magic bytes (whatever the file is called). Invalid UTF-8 is replaced, not
- * fatal. A truncated or corrupt gzip stream yields every complete line before the damage and then
- * throws SourceError.
- */
 /** The first bytes of a stream, read ahead to recognize its kind, and every byte (those included) in order. */
 export interface PeekedBytes {
   head: Buffer;
@@ -83,6 +78,12 @@ export async function peekBytes(bytes: Readable, n: number): Promise<PeekedBytes
 }
 
 /**
+ * Reads text in line-aligned chunks from a byte stream, gunzipping transparently when the stream
+ * starts with the gzip magic bytes (whatever the file is called). Invalid UTF-8 is replaced, not
+ * fatal; UTF-16 is converted; a source that is not text throws NotTextError before any line. A
+ * truncated or corrupt gzip stream yields every complete line before the damage and then throws
+ * SourceError.
+ *
  * `peeked`: the stream's bytes when a caller has already read ahead (see peekBytes); `bytes` is then
  * only counted for progress.
  */
@@ -96,7 +97,7 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
   if (!head.length) return;
   const gz = head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
   // 1 MiB output pieces instead of zlib's 16 KiB: 64 times fewer trips through the loop below.
-  const decoded: AsyncIterable<Buffer> = gz ? Readable.from(all).pipe(createGunzip({ chunkSize: GUNZIP_PIECE })) : all;
+  const decoded = textOnly(gz ? Readable.from(all).pipe(createGunzip({ chunkSize: GUNZIP_PIECE })) : all);
 
   // Pure ASCII pieces (most logs) are copied as Latin-1, a fifth of TextDecoder's cost; others go
   // through the streaming TextDecoder (faster than Buffer's UTF-8 for non-ASCII text). A piece may
@@ -178,6 +179,11 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
       pending += atStart && tail.charCodeAt(0) === BOM ? tail.slice(1) : tail;
     }
   } catch (e) {
+    if (e instanceof NotTextError) {
+      // Nothing more is read: the file (or download) is closed now, not when it is collected.
+      bytes.destroy();
+      throw e;
+    }
     if (lastNl >= 0) yield emit(stripCr(pending.slice(0, lastNl)));
     if (skippingOversized) yield oversized();
     const reason = gz ? `gzip stream is truncated or corrupt (${(e as Error).message})` : `read failed (${(e as Error).message})`;
@@ -185,6 +191,75 @@ export async function* readTextChunks(bytes: Readable, options: ReadOptions = {}
   }
   if (pending.endsWith('\n')) pending = pending.slice(0, -1);
   if (pending.length) yield emit(stripCr(pending));
+}
+
+/** A source that is not text (an executable, an archive, an image…): one error for the source, nothing read. */
+export class NotTextError extends SourceError {
+  constructor(readonly looksLike: string) {
+    super(`not a text log: this looks like ${looksLike}`, 0);
+  }
+}
+
+/**
+ * The decoded bytes as UTF-8, after their first SNIFF_BYTES have been checked for being text (see
+ * binary-sniff.ts): a binary source throws NotTextError before a line of it is read; UTF-16 text
+ * is converted as it streams.
+ */
+async function* textOnly(decoded: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = decoded[Symbol.asyncIterator]();
+  const pieces: Buffer[] = [];
+  let size = 0;
+  let exhausted = false;
+  // A read error (a gzip stream cut short) comes after the lines before it: judged on what was read.
+  let failed: { error: unknown } | undefined;
+  try {
+    while (size < SNIFF_BYTES) {
+      const r = await iterator.next();
+      if (r.done) {
+        exhausted = true;
+        break;
+      }
+      pieces.push(r.value);
+      size += r.value.length;
+    }
+  } catch (error) {
+    failed = { error };
+  }
+  const head = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
+  const refuse = async (looksLike: string): Promise<never> => {
+    if (!failed && !exhausted) await iterator.return?.();
+    throw new NotTextError(looksLike);
+  };
+  const magic = sniffMagic(head);
+  if (magic) await refuse(magic);
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    // In the pieces read: one piece per sniffed block would make one chunk of many lines.
+    yield* pieces;
+    if (failed) throw failed.error;
+    if (exhausted) return;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
+  };
+  const utf16 = utf16Encoding(head);
+  if (!utf16) {
+    const looksLike = sniffContent(head);
+    if (looksLike) await refuse(looksLike);
+    yield* rest();
+    return;
+  }
+  // The decoder drops the byte order mark and replaces unpaired surrogates, as UTF-8 text's are.
+  const decoder = new TextDecoder(utf16);
+  let first = true;
+  for await (const piece of rest()) {
+    const utf8 = Buffer.from(decoder.decode(piece, { stream: true }), 'utf8');
+    if (first) {
+      first = false;
+      const looksLike = sniffContent(utf8);
+      if (looksLike) await refuse(`${looksLike} once read as ${utf16.toUpperCase()}`);
+    }
+    yield utf8;
+  }
+  const tail = decoder.decode();
+  if (tail) yield Buffer.from(tail, 'utf8');
 }
 
 function stripCr(text: string): string {

@@ -17,6 +17,13 @@ export interface QueryBounds {
    * as a read-only open would refuse (NotAReadError).
    */
   readsOnly?: boolean;
+  /**
+   * Rows converted and returned: the stream stops one row past them (QueryResult.more), so showing
+   * the first rows of a huge result never computes the rest. Absent: every row.
+   */
+  maxRows?: number;
+  /** Timestamps as RFC 3339 UTC (`2026-11-20T08:00:16.363Z`), not DuckDB's text (`2026-11-20 08:00:16.363`). */
+  rfc3339Timestamps?: boolean;
 }
 
 /** `67108864` → `64 MiB`. */

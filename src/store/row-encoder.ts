@@ -53,7 +53,7 @@ export class RowEncoder {
     const extra: Record<string, EcsValue> = {};
     const hasExtra = this.walk(event, this.tree, '', cells, extra);
     if (hasExtra && this.extraIndex >= 0) {
-      cells[this.extraIndex] = quote(JSON.stringify(extra));
+      cells[this.extraIndex] = quote(jsonText(extra));
       this.used[this.extraIndex] = 1;
     }
     return cells.join('\t');
@@ -88,11 +88,38 @@ export class RowEncoder {
 
   private cell(kind: Column['type'], v: EcsValue): string {
     if (kind === 'keyword[]') return quote(listLiteral(Array.isArray(v) ? v : [v]));
-    if (kind === 'json') return quote(JSON.stringify(v));
+    if (kind === 'json') return quote(jsonText(v));
     if (typeof v === 'string') return quote(v);
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    return quote(JSON.stringify(v));
+    return quote(jsonText(v));
   }
+}
+
+/** A `\uD800`–`\uDFFF` escape in JSON.stringify's output: it writes paired surrogates as characters, lone ones escaped. */
+const SURROGATE_ESCAPE = /\\ud[89a-f]/i;
+/** Half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * JSON text for a JSON column (or `extra`). A lone surrogate (damaged input: half of a UTF-16 pair,
+ * or a `\udc00` escape in a JSON log) is written by JSON.stringify as a `\udc00` escape, which
+ * DuckDB's JSON refuses — for the whole load, failing the run (found by fuzzing: one Windows event
+ * with "Message":"Process \udc00x" stopped an ingest). It becomes U+FFFD, as it does in text columns,
+ * where encoding the row as UTF-8 replaces it.
+ */
+function jsonText(v: unknown): string {
+  const text = JSON.stringify(v);
+  return SURROGATE_ESCAPE.test(text) ? JSON.stringify(wellFormed(v)) : text;
+}
+
+function wellFormed(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  // defineProperty: a key named __proto__ stays a key.
+  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k.replace(LONE_SURROGATE, '\ufffd'), { value: wellFormed(x), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /**

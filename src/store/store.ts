@@ -6,6 +6,8 @@ export interface QueryResult {
   columns: { name: string; type: string }[];
   /** JSON-friendly values: numbers (big integers outside the safe range stay strings), strings, lists, objects. */
   rows: unknown[][];
+  /** With QueryBounds.maxRows: the result has more rows than `rows` holds (they were not computed). */
+  more?: boolean;
 }
 
 export interface FileRecord {

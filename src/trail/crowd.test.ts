@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_START } from '../generate/generate.js';
+import { FIXTURE_START } from '../generate/generate.js';
 import type { Scenario, WebRequest } from '../generate/model.js';
 import { Rng } from '../generate/random.js';
 import { dnsQuery, laptopAppRequest, BROWSER_UAS } from '../generate/traffic.js';
@@ -27,7 +27,7 @@ import { ingestDir } from './test-helpers.js';
  * (the firewall's 2.3 s, Zscaler's 1.2 s); one more request's CloudFront line has no c-port.
  */
 const USERS = 240;
-const T0 = DEFAULT_START + 3_600_000;
+const T0 = FIXTURE_START + 3_600_000;
 let store: DuckDbStore;
 let target: WebRequest;
 let reused: WebRequest;

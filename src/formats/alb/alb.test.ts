@@ -5,6 +5,7 @@ import { parseText } from '../../testing/parse.js';
 import { needsShared, sharedPath } from '../../testing/shared.js';
 import { getPath, type EcsEvent } from '../../ecs/event.js';
 import { detectFormat } from '../registry.js';
+import { nanosBetween } from './layouts.js';
 
 const ID = 'aws.alb';
 const skip = needsShared();
@@ -241,4 +242,18 @@ test('auto-detection picks aws.alb for ALB, NLB and connection logs', () => {
     detectFormat({ name: '', lines: ['2025-03-01T10:00:00.500000Z 198.51.100.23 51324 443 TLSv1.3 TLS_AES_128_GCM_SHA256 0.012 "-" - - Success TID_1'] }).format?.id,
     ID,
   );
+});
+
+test('found by fuzzing: a duration beyond a long (about 292 years of nanoseconds) is left unset, not stored as 1e20', () => {
+  const nlb = (ms: string) => `tls 2.0 2025-03-01T10:05:00 net/edge-nlb/c6e77e28c25b2234 g3d4 1.2.3.4:5 10.0.0.1:443 ${ms} 1 1 1 - - - - - - - - - - 2025-03-01T10:05:00`;
+  assert.equal(one(nlb('5')).event?.duration, 5_000_000);
+  assert.equal(one(nlb('99999999999999')).event?.duration, undefined);
+  assert.equal(nanosBetween({ ms: 0, ns: 0 }, { ms: 8.64e15, ns: 0 }), undefined);
+  assert.equal(nanosBetween({ ms: 0, ns: 0 }, { ms: 1500, ns: 250 }), 1_500_000_250);
+});
+
+test('found by fuzzing: byte counts beyond 2^53 and times of hundreds of digits are rejected instead of stored as 1.8e19 or Infinity', () => {
+  const line = (i: number, v: string) => FULL.map((f, j) => (j === i ? v : f)).join(' ');
+  assert.match(rejectReason(line(10, '18446744073709551616')), /received_bytes '18446744073709551616' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(rejectReason(line(6, '9'.repeat(400))), /target_processing_time '9+…?.*' is not a non-negative number/);
 });

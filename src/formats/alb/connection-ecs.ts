@@ -1,6 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
-import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
+import { isoFromMillis, millisFromIso, nanosFrom } from '../../ecs/time.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
 import { awsEvent, clip, decimalField, intField, tlsFields } from '../shared/aws-text.js';
@@ -48,8 +48,10 @@ export function nlbToEcs(row: Row, raw: string, origin: ObjectOrigin, ctx: Parse
   if (alert) event.reason = `client sent TLS alert ${alert}`;
   event.end = isoFromMillis(end.ms);
   if (start) event.start = isoFromMillis(start.ms);
-  if (connectionMs !== undefined) event.duration = connectionMs * 1e6;
-  else if (start) {
+  if (connectionMs !== undefined) {
+    const d = nanosFrom(connectionMs, 1e6);
+    if (d !== undefined) event.duration = d;
+  } else if (start) {
     const d = nanosBetween(start, end);
     if (d !== undefined) event.duration = d;
   }

@@ -1,5 +1,5 @@
 import { canonicalIp } from '../../ecs/ip.js';
-import { millisFromDateTime } from '../../ecs/time.js';
+import { MAX_DURATION_NANOS, millisFromDateTime } from '../../ecs/time.js';
 import { RecordError } from '../format.js';
 import { clip, present } from '../shared/aws-text.js';
 
@@ -115,7 +115,7 @@ export function instantField(name: string, v: string | undefined): Instant | und
 /** Nanoseconds from `start` to `end`, or undefined when the clock went backwards. */
 export function nanosBetween(start: Instant, end: Instant): number | undefined {
   const ns = (end.ms - start.ms) * 1e6 + (end.ns - start.ns);
-  return ns >= 0 ? ns : undefined;
+  return ns >= 0 && ns <= MAX_DURATION_NANOS ? ns : undefined;
 }
 
 export interface Endpoint {

@@ -268,3 +268,16 @@ test('a rejected record keeps no token in its dead letter', () => {
   assert.ok(!r.rejected[0]!.reason.includes(token), 'token not in the reason');
   assert.match(r.rejected[0]!.record, /\[redacted jwt sha256:[0-9a-f]{64}\]/);
 });
+
+test('found by fuzzing: a field nested 10^5 deep is rejected (writing the event overflowed the stack), a duration beyond a long is left unset', () => {
+  const deep = parseText(F, `{"timestamp":"2026-11-20T10:00:00Z","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+  assert.deepEqual(deep.rejected.map((d) => d.reason), ['JSON nested deeper than 100 levels']);
+  assert.equal(one({ timestamp: '2026-11-20T10:00:00Z', latency_ms: 12 }).event?.duration, 12_000_000);
+  assert.equal(one({ timestamp: '2026-11-20T10:00:00Z', latency_ms: 8640000000000001 }).event?.duration, undefined);
+  assert.equal(one({ timestamp: '2026-11-20T10:00:00Z', latency_ms: 1e308 }).event?.duration, undefined);
+});
+
+test('found by fuzzing: a top-level "__proto__" field is kept among the leftovers instead of vanishing', () => {
+  const e = one({ timestamp: '2026-11-20T10:00:00Z', x: 1, ['__proto__']: 'kept' }, {});
+  assert.equal(JSON.stringify(get(e, 'app.extra')), '{"x":1,"__proto__":"kept"}');
+});

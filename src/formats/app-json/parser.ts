@@ -1,5 +1,6 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { DEFAULT_MAPPING, loadMapping, type CompiledMapping } from './mapping.js';
 import { appJsonToEcs } from './to-ecs.js';
 import { redactTokensInText } from './jwt.js';
@@ -50,6 +51,11 @@ export class AppJsonParser implements RecordParser {
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       reject(sink, 'expected one JSON object per line', text);
+      return;
+    }
+    // Fields are kept as they are: a value nested 10^5 deep overflowed the stack writing the event.
+    if (nestedDeeperThan(obj)) {
+      reject(sink, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, text);
       return;
     }
     try {

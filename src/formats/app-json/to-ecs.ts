@@ -1,10 +1,10 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
+import { ECS_VERSION, setOwn } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity } from '../../ecs/identity.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl, parseUrl } from '../../ecs/url.js';
-import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
+import { isoFromMillis, millisFromIso, nanosFrom } from '../../ecs/time.js';
 import { fillRelated } from '../../ecs/related.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { RecordError, type ParserContext } from '../format.js';
@@ -101,7 +101,7 @@ function durationNanos(p: { value: unknown; unit?: DurationUnit | undefined } | 
     n = Number(m[1]);
     if (m[2]) unit = m[2] === 'µs' ? 'us' : (m[2] as DurationUnit);
   } else return undefined;
-  return Number.isFinite(n) && n >= 0 ? Math.round(n * NANOS[unit]) : undefined;
+  return nanosFrom(n, NANOS[unit]);
 }
 
 function integer(v: string | undefined): number | undefined {
@@ -277,7 +277,8 @@ function leftovers(r: Reader): EcsObject | undefined {
   for (const [path, v] of r.flat) {
     if (r.used.has(path)) continue;
     if (n++ >= MAX_EXTRA) break;
-    (extra ??= {})[path] = v as EcsValue;
+    // Paths are the record's keys: `__proto__` is set as a field, not as extra's prototype.
+    setOwn((extra ??= {}), path, v as EcsValue);
   }
   return extra;
 }

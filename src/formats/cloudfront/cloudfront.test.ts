@@ -162,3 +162,12 @@ test('auto detection recognizes each CloudFront form', () => {
   assert.equal(detectFormat({ name: '', lines: ['{"date":"2026-11-20","x-edge-location":"SEA19-C1"}'] }).format?.id, 'aws.cloudfront');
   assert.equal(detectFormat({ name: 'notes.txt', lines: ['hello world'] }).format, undefined);
 });
+
+test('found by fuzzing: counters beyond 2^53 are rejected, a time-taken beyond a long leaves event.duration unset (the store refused both)', () => {
+  const port = parseText('aws.cloudfront', `${HEADER}\n${LINE.replace('\t50433\t', '\t100000000000000000000\t')}`);
+  assert.match(port.rejected[0]!.reason, /c-port '100000000000000000000' is not a whole number \(0 to 9007199254740991\)/);
+  const slow = parseText('aws.cloudfront', `${HEADER}\n${LINE.replace('\t0.120\t', '\t1e20\t')}`);
+  assert.equal(slow.rejected.length, 0);
+  assert.equal(slow.events[0]!.event?.duration, undefined);
+  assert.equal(getPath(slow.events[0]!, 'aws.cloudfront.time_taken'), 1e20);
+});

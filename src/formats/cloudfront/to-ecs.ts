@@ -3,7 +3,7 @@ import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { splitDomain } from '../../ecs/domain.js';
 import { parseEncodedUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl, percentDecode } from '../../ecs/url.js';
-import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds } from '../../ecs/time.js';
+import { isoFromMillis, millisFromDateTime, millisFromEpochSeconds, nanosFrom } from '../../ecs/time.js';
 import { awsEvent } from '../shared/aws-text.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
@@ -27,7 +27,8 @@ const INTEGER = /^\d+$/;
 function int(f: FieldReader, name: string): number | undefined {
   const v = f(name);
   if (v === undefined) return undefined;
-  if (!INTEGER.test(v)) throw new RecordError(`${name} '${clip(v)}' is not a whole number`);
+  // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+  if (!INTEGER.test(v) || !Number.isSafeInteger(Number(v))) throw new RecordError(`${name} '${clip(v)}' is not a whole number (0 to ${Number.MAX_SAFE_INTEGER})`);
   return Number(v);
 }
 
@@ -81,7 +82,8 @@ export function cloudfrontToEcs(f: FieldReader, meta: RecordMeta, ctx: ParserCon
   if (action) event.action = action;
   event.outcome = status === undefined ? 'unknown' : status === 0 || status >= 400 ? 'failure' : 'success';
   if (status === 0) event.reason = 'viewer closed the connection before CloudFront responded (sc-status 000)';
-  if (timeTaken !== undefined) event.duration = Math.round(timeTaken * 1e9);
+  const duration = timeTaken === undefined ? undefined : nanosFrom(timeTaken, 1e9);
+  if (duration !== undefined) event.duration = duration;
   const start = f('start_time');
   const end = f('end_time');
   const date = f('date');

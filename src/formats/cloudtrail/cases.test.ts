@@ -197,3 +197,43 @@ test('auto-detection: one-line Records object, pretty-printed Records, NDJSON, E
   assert.equal(detect(`${JSON.stringify(record())}\n${JSON.stringify(record())}`), 'aws.cloudtrail');
   assert.equal(detect(JSON.stringify({ 'detail-type': 'AWS Console Sign In via CloudTrail', detail: record() })), 'aws.cloudtrail');
 });
+
+test('found by fuzzing: an eventSource naming an Object member classifies like any unknown service; a record nested 10^5 deep is rejected, its neighbours kept', () => {
+  for (const eventSource of ['hasOwnProperty', 'constructor', '__proto__', 'toString']) {
+    const e = one(JSON.stringify(record({ eventSource, eventName: 'DeleteThing' })));
+    assert.deepEqual([e.event?.category, e.event?.type], [['configuration'], ['deletion']], eventSource);
+  }
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const file = `{"Records":[${JSON.stringify(record())},${JSON.stringify(record({ eventID: 'x' })).slice(0, -1)},"requestParameters":${deep}},${deep}]}`;
+  const r = parseText('aws.cloudtrail', file);
+  assert.equal(r.events.length, 1);
+  assert.deepEqual(r.rejected.map((d) => d.reason), [
+    'Records[1]: JSON nested deeper than 100 levels; a CloudTrail record is a few levels deep',
+    'Records[2]: expected a JSON object, got an array',
+  ]);
+});
+
+test('records re-shipped by Logstash or Beats (eventTime renamed @timestamp) are read, with the id of the record they copy', () => {
+  const original = one(JSON.stringify(record()));
+  const { eventTime, ...rest } = record();
+  const reshipped = { ...rest, '@timestamp': '2026-11-20T10:15:01.000Z', '@version': '1', tags: ['cloudtrail'] };
+  assert.equal(eventTime, '2026-11-20T10:15:01Z');
+  const e = one(JSON.stringify(reshipped));
+  assert.equal(e['@timestamp'], '2026-11-20T10:15:01Z');
+  assert.equal(e.event?.action, 'CreateUser');
+  assert.equal(e.event?.id, original.event?.id);
+  assert.equal(detectFormat({ name: 'logstash.json', lines: [JSON.stringify(reshipped)] }).format?.id, 'aws.cloudtrail');
+  const none = parseText('aws.cloudtrail', JSON.stringify(rest));
+  assert.match(none.rejected[0]!.reason, /no eventTime \(nor the @timestamp a Logstash or Beats re-shipment puts in its place\)/);
+});
+
+test('a malformed optional field (a boolean that is not, an unreadable eventTime beside @timestamp) is left out and noted', () => {
+  const e = one(JSON.stringify(record({ readOnly: 'maybe', managementEvent: 7, eventTime: 'soon', '@timestamp': '2026-11-20T10:15:01Z' })));
+  assert.equal(e['@timestamp'], '2026-11-20T10:15:01Z');
+  assert.equal(at(e, 'aws.cloudtrail.read_only'), undefined);
+  assert.equal(at(e, 'aws.cloudtrail.management_event'), undefined);
+  assert.deepEqual(e.tags, ['_field_dropped']);
+  assert.deepEqual(at(e, 'packettrail.dropped_fields'), ['eventTime', 'readOnly', 'managementEvent']);
+  assert.deepEqual(at(e, 'packettrail.field_errors'), ["eventTime 'soon' is not an ISO 8601 UTC time", "readOnly 'maybe' is not true or false", 'managementEvent number 7 is not true or false']);
+  assert.equal(typeof e.event?.original, 'string');
+});

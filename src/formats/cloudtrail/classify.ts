@@ -92,7 +92,8 @@ function compute(eventSource: string, eventName: string, readOnly: boolean | und
     }
   }
 
-  let category: string | undefined = CATEGORY_BY_SOURCE[eventSource];
+  // Own entries only: an eventSource of `constructor` or `hasOwnProperty` must not find Object's members.
+  let category: string | undefined = Object.hasOwn(CATEGORY_BY_SOURCE, eventSource) ? CATEGORY_BY_SOURCE[eventSource] : undefined;
   if (!category && eventSource === 'ec2.amazonaws.com' && EC2_HOST.test(eventName)) category = 'host';
   // S3 object operations are data, not configuration.
   if (!category && S3_SOURCE.test(eventSource) && S3_OBJECT.test(eventName)) category = 'file';

@@ -2,6 +2,7 @@ import type { Format, FieldSpec } from '../format.js';
 import { CloudTrailParser } from './parser.js';
 import { detectCloudTrail } from './detect.js';
 import { DATASET } from './to-ecs.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
 
 const fields: FieldSpec[] = (
   [
@@ -57,7 +58,7 @@ const fields: FieldSpec[] = (
     ['aws.cloudwatch.log_group', 'keyword'],
     ['aws.cloudwatch.log_stream', 'keyword'],
   ] as const
-).map(([path, type, description]) => ({ path, type, description }) as FieldSpec);
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
 
 export const cloudtrail: Format = {
   id: DATASET,
@@ -65,7 +66,8 @@ export const cloudtrail: Format = {
   description:
     'CloudTrail log files as delivered to S3 ({"Records":[…]}, one line or pretty-printed), one record per line, ' +
     'EventBridge events ("AWS API Call via CloudTrail" …), records forwarded through CloudWatch Logs / Firehose ' +
-    '(envelopes are unwrapped automatically) and CloudTrail Insights events. Digest files are recognized and skipped.',
+    '(envelopes are unwrapped automatically), records re-shipped by Logstash or Beats (eventTime renamed @timestamp) and ' +
+    'CloudTrail Insights events. Digest files are recognized and skipped.',
   framing: 'json-or-lines',
   detect: detectCloudTrail,
   createParser: (ctx) => new CloudTrailParser(ctx),

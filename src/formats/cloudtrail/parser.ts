@@ -1,5 +1,7 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
+import { FieldErrors } from '../shared/field-errors.js';
 import { cloudtrailToEcs, type RecordMeta } from './to-ecs.js';
 import { obj, str, type Json } from './user-identity.js';
 
@@ -27,6 +29,7 @@ function describe(e: unknown): string {
  */
 export class CloudTrailParser implements RecordParser {
   private readonly digestSource: boolean;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     this.digestSource = DIGEST_NAME.test(ctx.source);
@@ -90,7 +93,9 @@ export class CloudTrailParser implements RecordParser {
     for (let k = 0; k < list.length; k++) {
       const r = obj(list[k]);
       if (!r) {
-        sink.reject(`Records[${k}]: expected a JSON object, got ${list[k] === null ? 'null' : Array.isArray(list[k]) ? 'an array' : typeof list[k]}`, JSON.stringify(list[k]) ?? String(list[k]));
+        // A list nested 10^5 deep cannot be written back as text: the dead letter keeps the whole file.
+        const text = nestedDeeperThan(list[k]) ? undefined : (JSON.stringify(list[k]) ?? String(list[k]));
+        sink.reject(`Records[${k}]: expected a JSON object, got ${list[k] === null ? 'null' : Array.isArray(list[k]) ? 'an array' : typeof list[k]}`, text);
         continue;
       }
       this.one(r, meta, sink, `Records[${k}]: `);
@@ -98,8 +103,14 @@ export class CloudTrailParser implements RecordParser {
   }
 
   private one(r: Json, meta: RecordMeta, sink: ParseSink, where: string): void {
+    // Mapping walks the record and the event keeps its parameters: 10^5 levels overflowed the stack.
+    if (nestedDeeperThan(r)) {
+      sink.reject(`${where}JSON nested deeper than ${MAX_JSON_DEPTH} levels; a CloudTrail record is a few levels deep`);
+      return;
+    }
     try {
-      sink.event(cloudtrailToEcs(r, meta, this.ctx));
+      this.errors.clear();
+      sink.event(cloudtrailToEcs(r, meta, this.ctx, this.errors));
     } catch (e) {
       // Inside a Records file the dead letter holds this record, not the start of the whole file.
       sink.reject(where + describe(e), where ? JSON.stringify(r) : undefined);

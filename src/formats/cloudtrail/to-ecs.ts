@@ -9,6 +9,8 @@ import { RecordError, type ParserContext } from '../format.js';
 import { classify } from './classify.js';
 import { mapUserIdentity, obj, str, type Json } from './user-identity.js';
 import { clip } from '../shared/reason.js';
+import { FieldErrors, noteDropped } from '../shared/field-errors.js';
+import { describe } from '../shared/json-record.js';
 
 export const DATASET = 'aws.cloudtrail';
 
@@ -27,14 +29,32 @@ const HTTP_OK = /^[23]\d\d$/;
 const TLS_VERSION = /^(TLS|SSL)v?([\d.]+)$/i;
 
 
-function timestamp(value: unknown): string {
-  const t = str(value);
-  if (t === undefined) throw new RecordError('no eventTime');
+/**
+ * The record's time: eventTime, or the `@timestamp` Logstash and Beats put in its place when they
+ * re-ship records. An eventTime that cannot be read beside a readable `@timestamp` is noted.
+ */
+function timestamp(r: Json, errors: FieldErrors): string {
+  const t = str(r.eventTime);
+  const at = str(r['@timestamp']);
+  if (t !== undefined) {
+    const read = readTime(t);
+    if (read !== undefined) return read;
+    const fallback = at === undefined ? undefined : readTime(at);
+    if (fallback === undefined) throw new RecordError(`eventTime '${clip(t)}' is not an ISO 8601 UTC time`);
+    errors.drop('eventTime', `eventTime '${clip(t)}' is not an ISO 8601 UTC time`);
+    return fallback;
+  }
+  if (at === undefined) throw new RecordError('no eventTime (nor the @timestamp a Logstash or Beats re-shipment puts in its place)');
+  const read = readTime(at);
+  if (read === undefined) throw new RecordError(`@timestamp '${clip(at)}' (in place of eventTime) is not an ISO 8601 UTC time`);
+  return read;
+}
+
+function readTime(t: string): string | undefined {
   // CloudTrail writes whole seconds with Z: keep that text as it is once Date accepts it.
   if (PLAIN_UTC.test(t) && !Number.isNaN(Date.parse(t))) return t;
   const ms = millisFromIso(t);
-  if (ms === undefined) throw new RecordError(`eventTime '${clip(t)}' is not an ISO 8601 UTC time`);
-  return isoFromMillis(ms);
+  return ms === undefined ? undefined : isoFromMillis(ms);
 }
 
 function bool(v: unknown): boolean | undefined {
@@ -44,29 +64,39 @@ function bool(v: unknown): boolean | undefined {
   return undefined;
 }
 
+/** A boolean field; a value of another kind is left out and noted. */
+function boolField(r: Json, key: string, errors: FieldErrors): boolean | undefined {
+  const v = r[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  const b = bool(v);
+  if (b === undefined) errors.drop(key, `${key} ${describe(v)} is not true or false`);
+  return b;
+}
+
 /**
  * The dedup key: AWS's eventID, which is the same in a Records file, an NDJSON line, CloudWatch Logs
  * and EventBridge. Time, API and principal are added because sample and redacted data reuse ids.
  * Records without an eventID fall back to their compact JSON text, which is formatting-independent.
  */
-function idKey(r: Json): string {
+function idKey(r: Json, ts: string): string {
   const eventId = str(r.eventID);
   if (eventId) {
     const ui = obj(r.userIdentity);
-    return `${eventId}\n${str(r.eventTime) ?? ''}\n${str(r.eventSource) ?? ''}\n${str(r.eventName) ?? ''}\n${str(ui?.principalId) ?? str(ui?.arn) ?? ''}`;
+    // A re-shipped record (eventTime renamed @timestamp) keeps the id of the record it copies.
+    return `${eventId}\n${str(r.eventTime) ?? ts}\n${str(r.eventSource) ?? ''}\n${str(r.eventName) ?? ''}\n${str(ui?.principalId) ?? str(ui?.arn) ?? ''}`;
   }
   return JSON.stringify(r);
 }
 
 /** One CloudTrail record (API call, service event, sign-in, Insight) to ECS. Throws RecordError. */
-export function cloudtrailToEcs(r: Json, meta: RecordMeta, ctx: ParserContext): EcsEvent {
+export function cloudtrailToEcs(r: Json, meta: RecordMeta, ctx: ParserContext, errors: FieldErrors = new FieldErrors()): EcsEvent {
   const insightDetails = obj(r.insightDetails);
   const insight = r.eventType === 'AwsCloudTrailInsight' || insightDetails !== undefined;
   const eventSource = str(r.eventSource) ?? str(insightDetails?.eventSource);
   const eventName = str(r.eventName) ?? str(insightDetails?.eventName);
   if (!eventName && !insight) throw new RecordError('no eventName');
-  const ts = timestamp(r.eventTime);
-  const readOnly = bool(r.readOnly);
+  const ts = timestamp(r, errors);
+  const readOnly = boolField(r, 'readOnly', errors);
   const cls = classify(eventSource ?? '', eventName ?? '', readOnly, r.eventCategory === 'Data', insight);
 
   const event: NonNullable<EcsEvent['event']> = { kind: cls.kind };
@@ -76,7 +106,7 @@ export function cloudtrailToEcs(r: Json, meta: RecordMeta, ctx: ParserContext): 
   if (eventSource) event.provider = eventSource;
   event.dataset = DATASET;
   event.module = 'aws';
-  event.id = eventIdFor(DATASET, idKey(r));
+  event.id = eventIdFor(DATASET, idKey(r, ts));
   event.ingested = ctx.ingested;
   const errorCode = str(r.errorCode);
   const errorMessage = str(r.errorMessage);
@@ -112,7 +142,7 @@ export function cloudtrailToEcs(r: Json, meta: RecordMeta, ctx: ParserContext): 
     if (v !== undefined && v !== null && v !== '') ct[to] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
   }
   for (const [from, to] of BOOLEANS) {
-    const v = bool(r[from]);
+    const v = from === 'readOnly' ? readOnly : boolField(r, from, errors);
     if (v !== undefined) ct[to] = v;
   }
   // Nested payloads stay JSON (a `json` column each): their shape differs per API.
@@ -128,6 +158,7 @@ export function cloudtrailToEcs(r: Json, meta: RecordMeta, ctx: ParserContext): 
 
   if (extraIps.length) out.related = { ip: extraIps };
   fillRelated(out);
+  if (errors.count) noteDropped(out, errors, meta.original ?? JSON.stringify(r));
   return out;
 }
 

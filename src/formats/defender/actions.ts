@@ -25,6 +25,7 @@ export const ACTIONS: Record<string, ActionRule> = {
   ConnectionFound: { type: ['connection', 'info'] },
   ConnectionAcknowledged: { type: ['connection', 'info'] },
   InboundConnectionAccepted: { type: ['connection', 'start'], outcome: 'success', direction: 'inbound' },
+  InboundConnectionAttempt: { type: ['connection', 'start'], direction: 'inbound' },
   ListeningConnectionCreated: { type: ['connection', 'start'], outcome: 'success', direction: 'inbound' },
   DnsConnectionInspected: inspected('dns', { dns: true }),
   HttpConnectionInspected: inspected('http'),

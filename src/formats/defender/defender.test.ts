@@ -70,7 +70,12 @@ test('every line of the Elastic m365_defender sample parses and maps host, proce
   assert.equal(get(failed, 'process.name'), 'msedgewebview2.exe');
   assert.equal(get(failed, 'process.pid'), 17916);
   assert.equal(get(failed, 'process.parent.pid'), 17808);
-  assert.equal(get(failed, 'user.name'), 'email');
+  // The logon name (corporatedomain\username) is kept beside the UPN; `email@domain` has no dotted
+  // suffix, so it is no e-mail address and stays as written in the vendor fields.
+  assert.equal(get(failed, 'user.name'), 'username');
+  assert.equal(get(failed, 'user.domain'), 'corporatedomain');
+  assert.equal(get(failed, 'user.email'), undefined);
+  assert.equal(get(failed, 'microsoft.defender.initiating_process.account_upn'), 'email@domain');
   assert.deepEqual(get(failed, 'host.ip'), ['89.160.20.112']);
   const created = r.events.filter((e) => get(e, 'event.action') === 'ProcessCreated')[1]!;
   assert.equal(get(created, 'user.email'), 'janebloggs@corporate.com');
@@ -319,4 +324,22 @@ test('isoTime cuts Defender\'s 7-digit fractions to milliseconds and validates t
     ['yesterday', undefined],
   ];
   for (const [input, expected] of cases) assert.equal(isoTime(input), expected, input);
+});
+
+test('found by fuzzing: a record nested 10^5 deep is rejected on its own (writing it overflowed the stack), its batch neighbours kept', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const record = envelope('DeviceNetworkEvents', { ...NETWORK, AdditionalFields: '__DEEP__' }).replace('"__DEEP__"', deep);
+  assert.deepEqual(parseText(F, record).rejected.map((d) => d.reason), ['JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+  const batch = parseText(F, `{"records":[${envelope('DeviceNetworkEvents', NETWORK)},${record}]}`);
+  assert.equal(batch.events.length, 1);
+  assert.deepEqual(batch.rejected.map((d) => d.reason), ['records[1]: JSON nested deeper than 100 levels; a Defender record is a few levels deep']);
+});
+
+test('found by fuzzing: ids beyond 2^53 are not mapped, and an address that is none stays beside its typed vendor field, not in it', () => {
+  const e = one(envelope('DeviceNetworkEvents', { ...NETWORK, InitiatingProcessId: 1e308, FileOriginIP: 'toString' }));
+  assert.equal(get(e, 'process.pid'), undefined);
+  assert.deepEqual([get(e, 'microsoft.defender.file_origin_ip'), get(e, 'microsoft.defender.file_origin_ip_raw')], [undefined, 'toString']);
+  // A bad LocalIP is kept under its vendor name, as before: that field is not typed.
+  assert.equal(get(one(envelope('DeviceNetworkEvents', { ...NETWORK, LocalIP: 'nope' })), 'microsoft.defender.local_ip'), 'nope');
+  assert.equal(get(one(envelope('DeviceNetworkEvents', { ...NETWORK, InitiatingProcessId: '90071992547409910' })), 'process.pid'), undefined);
 });

@@ -77,6 +77,7 @@ const BY_ACTION: Record<string, string> = {
   ConnectionFailed: 'DeviceNetworkEvents',
   ConnectionRequest: 'DeviceNetworkEvents',
   InboundConnectionAccepted: 'DeviceNetworkEvents',
+  InboundConnectionAttempt: 'DeviceNetworkEvents',
 };
 
 export function tableFromColumns(row: Record<string, unknown>): string | undefined {

@@ -1,9 +1,13 @@
 import type { ParserContext, ParseSink, RecordParser } from '../format.js';
 import { RecordError } from '../format.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { defenderToEcs, type DefenderRecord } from './to-ecs.js';
 import { inferTable, tableFromHint, tableFromSource } from './infer.js';
+import { FieldErrors } from '../shared/field-errors.js';
 
 type Row = Record<string, unknown>;
+
+const DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels; a Defender record is a few levels deep`;
 
 function isObject(v: unknown): v is Row {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -21,6 +25,7 @@ function isEnvelope(o: Row): boolean {
  */
 export class DefenderParser implements RecordParser {
   private readonly sourceTable: string | undefined;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     this.sourceTable = tableFromSource(ctx.source);
@@ -47,7 +52,8 @@ export class DefenderParser implements RecordParser {
     }
     const batch = this.unwrap(parsed);
     if (!batch) {
-      this.record(parsed, text.trim(), '', sink);
+      if (nestedDeeperThan(parsed)) sink.reject(DEEP);
+      else this.record(parsed, text.trim(), '', sink);
       return;
     }
     if (!batch.length) {
@@ -55,7 +61,8 @@ export class DefenderParser implements RecordParser {
       return;
     }
     // Batched records get their own compact JSON as raw text, so each keeps a distinct event.id.
-    batch.forEach((r, n) => this.record(r, JSON.stringify(r), `records[${n}]: `, sink));
+    // Rows are kept as they are: one nested 10^5 deep overflowed the stack being written.
+    batch.forEach((r, n) => (nestedDeeperThan(r) ? sink.reject(`records[${n}]: ${DEEP}`) : this.record(r, JSON.stringify(r), `records[${n}]: `, sink)));
   }
 
   /** The records of a batch, or undefined when the value is a single record. */
@@ -85,7 +92,8 @@ export class DefenderParser implements RecordParser {
       };
     } else rec = { row: v, table: inferTable(v, this.sourceTable), raw };
     try {
-      sink.event(defenderToEcs(rec, this.ctx));
+      this.errors.clear();
+      sink.event(defenderToEcs(rec, this.ctx, this.errors));
     } catch (e) {
       if (e instanceof RecordError) sink.reject(where + e.message);
       else throw e;

@@ -5,9 +5,11 @@
  *
  * Kinds: `s` string · `list` one-string array · `lower` lower-cased string · `int` · `pid`/`port` (0 = absent) · `ip` · `date`
  * · `bool` · `hash` (lower-cased hex) · `json` (a JSON string or value, kept parsed) · `transport`
- * (Tcp/TcpV4/Udp… → tcp/udp/icmp) · `special` (read by to-ecs.ts itself, never copied).
+ * (Tcp/TcpV4/Udp… → tcp/udp/icmp) · `image` (a process file name that may be written as a path, even a device
+ * path `\Device\HarddiskVolume3\…\smss.exe`: the name goes to the path, the whole to its sibling `executable`)
+ * · `special` (read by to-ecs.ts itself, never copied).
  */
-export type Kind = 's' | 'list' | 'lower' | 'int' | 'pid' | 'port' | 'ip' | 'date' | 'bool' | 'hash' | 'json' | 'transport' | 'special';
+export type Kind = 's' | 'list' | 'lower' | 'int' | 'pid' | 'port' | 'ip' | 'date' | 'bool' | 'hash' | 'json' | 'transport' | 'image' | 'special';
 type Column = readonly [column: string, path: string, kind: Kind];
 
 const V = 'microsoft.defender.';
@@ -70,7 +72,7 @@ function initiating(p: string, parentOfParent: string): Column[] {
     ['InitiatingProcessRemoteSessionDeviceName', `${V}initiating_process.remote_session_device_name`, 's'],
     ['InitiatingProcessRemoteSessionIP', `${V}initiating_process.remote_session_ip`, 'ip'],
     ['IsInitiatingProcessRemoteSession', `${V}initiating_process.is_remote_session`, 'bool'],
-    ['InitiatingProcessParentFileName', `${parentOfParent}.name`, 's'],
+    ['InitiatingProcessParentFileName', `${parentOfParent}.name`, 'image'],
     ['InitiatingProcessParentId', `${parentOfParent}.pid`, 'pid'],
     ['InitiatingProcessParentCreationTime', `${parentOfParent}.start`, 'date'],
   ];
@@ -280,6 +282,8 @@ export const OBSERVER_PRODUCT: Record<Group, string> = {
 export interface Setter {
   path: string[];
   kind: Kind;
+  /** `image` columns: where a value written as a path goes whole (`….executable`). */
+  executable?: string[];
 }
 
 export interface CompiledTable {
@@ -291,7 +295,10 @@ function compile(spec: TableSpec): CompiledTable {
   const columns = new Map<string, Setter>();
   // Later groups override earlier ones: the table's own meaning of FileName wins over GENERIC's.
   for (const group of spec.columns) {
-    for (const [column, path, kind] of group) columns.set(column, { path: path ? path.split('.') : [], kind });
+    for (const [column, path, kind] of group) {
+      const parts = path ? path.split('.') : [];
+      columns.set(column, kind === 'image' ? { path: parts, kind, executable: [...parts.slice(0, -1), 'executable'] } : { path: parts, kind });
+    }
   }
   return { spec, columns };
 }

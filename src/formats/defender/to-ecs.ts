@@ -1,7 +1,6 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
 import { ECS_VERSION, setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
-import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl, parseUrl } from '../../ecs/url.js';
 import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
@@ -11,6 +10,10 @@ import { RecordError, type ParserContext } from '../format.js';
 import { compiledTable, OBSERVER_PRODUCT, type Kind } from './tables.js';
 import { actionRule } from './actions.js';
 import { mapDns, mapInspection, parseAdditional } from './additional.js';
+import { identities } from './accounts.js';
+import { additionalDirection, alertEvidence, inboundSides } from './sides.js';
+import { noteDropped, type FieldErrors } from '../shared/field-errors.js';
+import { TYPED_PATHS } from './fields.js';
 
 export const DATASET = 'microsoft.defender';
 
@@ -38,14 +41,24 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A whole number within 2^53 (beyond, a double is not exact, and past 2^63 no long column holds it). */
 function integer(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : undefined;
-  if (typeof v === 'string' && INTEGER.test(v)) return Number(v);
-  return undefined;
+  const n = typeof v === 'number' ? Math.trunc(v) : typeof v === 'string' && INTEGER.test(v) ? Number(v) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Converts a column value; `undefined` means absent (null, `-`, empty, or not of the expected kind). */
-function convert(v: unknown, kind: Kind): EcsValue | undefined {
+/** What a column value of a kind should have been, for the note on a value left out. */
+const EXPECTED: Partial<Record<Kind, string>> = {
+  int: 'a whole number', pid: 'a process id', port: 'a port number (0–65535)', bool: 'true or false', hash: 'a hexadecimal hash',
+};
+/** A value of the wrong kind (`RemotePort: "http"`): left out of the event and noted. */
+const MALFORMED = Symbol('malformed');
+
+/**
+ * Converts a column value; `undefined` means absent (null, `-`, empty; pid and port 0),
+ * MALFORMED a value that is not of the expected kind.
+ */
+function convert(v: unknown, kind: Kind): EcsValue | undefined | typeof MALFORMED {
   switch (kind) {
     case 's':
       return text(v);
@@ -56,14 +69,14 @@ function convert(v: unknown, kind: Kind): EcsValue | undefined {
     case 'lower':
       return text(v)?.toLowerCase();
     case 'int':
-      return integer(v);
+      return integer(v) ?? malformed(v);
     case 'pid': {
       const n = integer(v);
-      return n !== undefined && n > 0 ? n : undefined;
+      return n === undefined || n < 0 ? malformed(v) : n > 0 ? n : undefined;
     }
     case 'port': {
       const n = integer(v);
-      return n !== undefined && n > 0 && n < 65536 ? n : undefined;
+      return n === undefined || n < 0 || n > 65535 ? malformed(v) : n > 0 ? n : undefined;
     }
     case 'ip':
       return typeof v === 'string' ? canonicalIp(v) : undefined;
@@ -73,9 +86,9 @@ function convert(v: unknown, kind: Kind): EcsValue | undefined {
       if (typeof v === 'boolean') return v;
       if (v === 'true' || v === 'True' || v === 1) return true;
       if (v === 'false' || v === 'False' || v === 0) return false;
-      return undefined;
+      return malformed(v);
     case 'hash':
-      return typeof v === 'string' && HEX.test(v) ? v.toLowerCase() : undefined;
+      return typeof v === 'string' && HEX.test(v) ? v.toLowerCase() : malformed(v);
     case 'json': {
       const parsed = parseAdditional(v);
       return parsed === undefined ? undefined : (parsed as EcsValue);
@@ -84,9 +97,22 @@ function convert(v: unknown, kind: Kind): EcsValue | undefined {
       const t = text(v)?.toLowerCase();
       return t !== undefined && Object.hasOwn(TRANSPORT, t) ? TRANSPORT[t] : undefined;
     }
+    case 'image':
+      return text(v);
     case 'special':
       return undefined;
   }
+}
+
+/** Absent (empty, `-`) or, for anything else, MALFORMED. */
+function malformed(v: unknown): undefined | typeof MALFORMED {
+  return v === '' || v === '-' ? undefined : MALFORMED;
+}
+
+/** `C:\\Windows\\System32\\smss.exe`, `\\Device\\HarddiskVolume3\\…\\smss.exe`, `/usr/bin/bash` → the file name; undefined when no path. */
+function baseName(v: string): string | undefined {
+  const cut = Math.max(v.lastIndexOf('\\'), v.lastIndexOf('/'));
+  return cut >= 0 && cut < v.length - 1 ? v.slice(cut + 1) : undefined;
 }
 
 const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/;
@@ -116,7 +142,10 @@ export function isoTime(v: string): string | undefined {
 
 const snakeCache = new Map<string, string[]>();
 
-/** `microsoft.defender.<snake_case>` path of a column no table maps. */
+/**
+ * `microsoft.defender.<snake_case>` path of a column no table maps (or whose value did not convert);
+ * `…_raw` when that name is a typed field, which must not hold it as written.
+ */
 function vendorPath(column: string): string[] {
   let p = snakeCache.get(column);
   if (!p) {
@@ -127,7 +156,8 @@ function vendorPath(column: string): string[] {
       .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
       .replace(/^_+|_+$/g, '')
       .toLowerCase();
-    p = ['microsoft', 'defender', snake || 'column'];
+    const name = snake || 'column';
+    p = ['microsoft', 'defender', TYPED_PATHS.has(`microsoft.defender.${name}`) ? `${name}_raw` : name];
     // Column names are a small vocabulary; the bound only guards against hostile input.
     if (snakeCache.size < 10_000) snakeCache.set(column, p);
   }
@@ -143,61 +173,13 @@ function timestamp(rec: DefenderRecord): string {
   return iso;
 }
 
-interface AccountColumns {
-  upn: string;
-  name: string;
-  domain: string;
-  sid: string;
-  objectId: string;
-  display: string;
-}
-
-const accountColumns = (prefix: string): AccountColumns => ({
-  upn: `${prefix}Upn`,
-  name: `${prefix}Name`,
-  domain: `${prefix}Domain`,
-  sid: `${prefix}Sid`,
-  objectId: `${prefix}ObjectId`,
-  display: `${prefix}DisplayName`,
-});
-const ACCOUNT = accountColumns('Account');
-const INITIATING_ACCOUNT = accountColumns('InitiatingProcessAccount');
-
-// A tenant has few distinct accounts: normalizing each written form once saves the rule scan. A plain
-// Map, emptied when full, is cheaper per hit than an LRU's reordering.
-const identityCache = new Map<string, Identity | null>();
-const IDENTITY_CACHE_SIZE = 20_000;
-
-function identity(raw: string | undefined): Identity | undefined {
-  if (raw === undefined) return undefined;
-  let id = identityCache.get(raw);
-  if (id === undefined) {
-    id = normalizeIdentity(raw) ?? null;
-    if (identityCache.size >= IDENTITY_CACHE_SIZE) identityCache.clear();
-    identityCache.set(raw, id);
-  }
-  return id ?? undefined;
-}
-
-/** `user.*`-style object from the UPN / name / domain / SID / object-id columns of one account. */
-function account(row: Record<string, unknown>, c: AccountColumns): { user: EcsObject; objectId?: string } | undefined {
-  const upn = text(row[c.upn]);
-  const name = text(row[c.name]);
-  const domain = text(row[c.domain]);
-  const sid = text(row[c.sid]);
-  const objectId = text(row[c.objectId]);
-  const id = identity(upn) ?? identity(name && domain ? `${domain}\\${name}` : name);
-  if (!id && !sid && !objectId) return undefined;
-  const user: EcsObject = id ? identityToEcs(id) : {};
-  if (sid) user.id = sid;
-  else if (objectId) user.id = objectId;
-  const display = text(row[c.display]);
-  if (display && !user.full_name) user.full_name = display;
-  return objectId ? { user, objectId } : { user };
-}
-
-/** RemoteUrl is a full URL or a bare host (`subdomain.domain.tld`, `host:8443/path`). */
-function url(value: string, out: EcsEvent): void {
+/**
+ * RemoteUrl is a full URL or a bare host (`subdomain.domain.tld`, `host:8443/path`); AlertEvidence Url
+ * entities may prefix it with `uri=`.
+ */
+function url(written: string, out: EcsEvent): void {
+  const value = written.startsWith('uri=') ? written.slice(4) : written;
+  if (value === '') return;
   let u: EcsObject;
   if (value.indexOf('://') > 0) u = parseUrl(value);
   else {
@@ -240,8 +222,11 @@ function deviceAddresses(row: Record<string, unknown>, host: EcsObject): void {
   if (mac && /^[0-9A-Fa-f]{12}$/.test(mac)) host.mac = [mac.toUpperCase().match(/../g)!.join('-')];
 }
 
-/** One advanced-hunting row to ECS. Throws RecordError when the row has no usable Timestamp. */
-export function defenderToEcs(rec: DefenderRecord, ctx: ParserContext): EcsEvent {
+/**
+ * One advanced-hunting row to ECS. Throws RecordError when the row has no usable Timestamp; a column
+ * value of the wrong kind is left out and noted in `errors` (shared/field-errors.ts).
+ */
+export function defenderToEcs(rec: DefenderRecord, ctx: ParserContext, errors: FieldErrors): EcsEvent {
   const ts = timestamp(rec);
   const row = rec.row;
   const compiled = compiledTable(rec.table);
@@ -256,7 +241,11 @@ export function defenderToEcs(rec: DefenderRecord, ctx: ParserContext): EcsEvent
     if (setter) {
       if (setter.kind === 'special') continue;
       const value = convert(v, setter.kind);
-      if (value !== undefined) setPath(out, setter.path, value);
+      if (value === MALFORMED) errors.drop(column, `${column} ${JSON.stringify(v).slice(0, 60)} is not ${EXPECTED[setter.kind]}`);
+      else if (setter.executable !== undefined && typeof value === 'string' && baseName(value) !== undefined) {
+        setPath(out, setter.path, baseName(value)!);
+        setPath(out, setter.executable, value);
+      } else if (value !== undefined) setPath(out, setter.path, value);
       // An unexpected protocol name, address or time is kept as written rather than dropped.
       else if (KEEP_UNCONVERTED.has(setter.kind) && v !== '' && v !== '-') setPath(out, vendorPath(column), v as EcsValue);
     } else if (v !== '' && v !== '-') setPath(out, vendorPath(column), v as EcsValue);
@@ -328,7 +317,11 @@ export function defenderToEcs(rec: DefenderRecord, ctx: ParserContext): EcsEvent
     if (action?.endsWith('Inspected')) mapInspection(af, out);
     const reason = text(af.Experience) ?? text(af.ResponseCategory);
     if (reason && !event.reason) event.reason = reason;
+    const direction = additionalDirection(af);
+    if (direction && spec.name === 'DeviceNetworkEvents') network.direction = direction;
   }
+  if (network.direction === 'inbound') inboundSides(compiled, out);
+  if (spec.name === 'AlertEvidence') alertEvidence(row, af, out, errors);
   if (rule?.dns || spec.name === 'DeviceDnsEvents') {
     mapDns(af, row as EcsObject, out);
     event.category = ['network'];
@@ -351,32 +344,6 @@ export function defenderToEcs(rec: DefenderRecord, ctx: ParserContext): EcsEvent
   const publicIp = vendor.public_ip;
   if (typeof publicIp === 'string') out.related = { ...(out.related ?? {}), ip: [publicIp] };
   fillRelated(out);
+  if (errors.count) noteDropped(out, errors, rec.raw);
   return out;
-}
-
-/**
- * `user.*` is the account the event is about: the logged-on / created-process account when the
- * table has one, else the initiating process's account. Process accounts also go to
- * `process.user.*` (`process.parent.user.*` for process creations).
- */
-function identities(row: Record<string, unknown>, table: string, out: EcsEvent): void {
-  const subject = account(row, ACCOUNT);
-  const initiator = account(row, INITIATING_ACCOUNT);
-  const isProcess = table === 'DeviceProcessEvents';
-  const user = subject ?? initiator;
-  if (user) out.user = Object.assign((out.user ?? {}) as EcsObject, user.user);
-  if (subject?.objectId) setPath(out, ['microsoft', 'defender', 'account_object_id'], subject.objectId);
-  if (initiator) {
-    setPath(out, isProcess ? ['process', 'parent', 'user'] : ['process', 'user'], initiator.user);
-    if (initiator.objectId) setPath(out, ['microsoft', 'defender', 'initiating_process', 'account_object_id'], initiator.objectId);
-  }
-  if (isProcess && subject) setPath(out, ['process', 'user'], { ...subject.user });
-  const target = identity(text(row.TargetAccountUpn));
-  if (target) {
-    const u = (out.user ??= {}) as EcsObject;
-    u.target = identityToEcs(target, (u.target ?? {}) as EcsObject);
-  }
-  const names: string[] = [];
-  for (const u of [initiator?.user, subject?.user]) if (u && typeof u.name === 'string' && !names.includes(u.name)) names.push(u.name);
-  if (names.length) out.related = { ...(out.related ?? {}), user: names };
 }

@@ -44,7 +44,71 @@ const SHARED: Record<string, string> = {
   HTTP2Connection: 'http2_connection', ClusterName: 'cluster_name', SNI: 'sni', TLSVersion: 'tls_version',
 };
 
+/**
+ * Strata Logging Service (ex Cortex Data Lake) field names, as Palo Alto documents them for the JSON
+ * (HTTPS/email/HEC) forwarding format — PascalCase (`SourceAddress`, `NATDestinationPort`). SLS's CEF
+ * and LEEF forwarding use the same names for their custom keys (`PanOSSourceDeviceHost` …).
+ * Where a name means a different field in one log type (`EventName` is a CONFIG command), see
+ * TYPE_RENAMES.
+ */
+const SLS_NAMES: Record<string, string> = {
+  TimeReceived: 'receive_time', TimeGenerated: 'time_generated', DeviceSN: 'serial', LogSourceID: 'serial',
+  LogSourceName: 'device_name', LogType: 'type', SubType: 'subtype', ConfigVersion: 'sender_sw_version',
+  SourceAddress: 'src', DestinationAddress: 'dst', NATSource: 'natsrc', NATDestination: 'natdst',
+  SourcePort: 'sport', DestinationPort: 'dport', NATSourcePort: 'natsport', NATDestinationPort: 'natdport',
+  SourceUser: 'srcuser', SourceUserName: 'srcuser', DestinationUser: 'dstuser', DestinationUserName: 'dstuser',
+  Application: 'app', VirtualLocation: 'vsys', VirtualSystemName: 'vsys_name', FromZone: 'from', ToZone: 'to',
+  InboundInterface: 'inbound_if', OutboundInterface: 'outbound_if', LogSetting: 'logset', RepeatCount: 'repeatcnt',
+  CountOfRepeats: 'repeatcnt', Protocol: 'proto', Bytes: 'bytes', BytesSent: 'bytes_sent', BytesReceived: 'bytes_received',
+  PacketsTotal: 'packets', SessionStartTime: 'start', SessionDuration: 'elapsed', SequenceNo: 'seqno',
+  DGHierarchyLevel1: 'dg_hier_level_1', DGHierarchyLevel2: 'dg_hier_level_2', DGHierarchyLevel3: 'dg_hier_level_3',
+  DGHierarchyLevel4: 'dg_hier_level_4', SourceUUID: 'src_uuid', DestinationUUID: 'dst_uuid', IMSI: 'imsi', IMEI: 'imei',
+  ParentStarttime: 'parent_start_time', Tunnel: 'tunnel', XForwardedForIP: 'xff_ip', FlowType: 'flow_type',
+  URL: 'misc', FileName: 'misc', ThreatName: 'threat_name', VendorSeverity: 'severity', DirectionOfAttack: 'direction',
+  URLCounter: 'url_idx', HTTPHeaders: 'http_headers', URLCategoryList: 'url_category_list', FileHash: 'filedigest',
+  SenderEmail: 'sender', EmailSubject: 'subject', RecipientEmail: 'recipient', CloudReportID: 'cloud_reportid',
+  EventName: 'eventid', EventIDValue: 'eventid', EventDescription: 'opaque', Description: 'opaque',
+  AdminUserName: 'admin', EventResult: 'result', EventPath: 'path', NormalizeUser: 'normalize_user',
+  AuthenticationPolicy: 'authpolicy', MFAAuthenticationID: 'authid', MFAVendor: 'vendor', AuthServerProfile: 'serverprofile',
+  AuthenticationDescription: 'desc', ClientType: 'clienttype', AuthEvent: 'event', AuthFactorNo: 'factorno',
+  AuthenticationProtocol: 'authproto', RuleMatchedUUID: 'rule_uuid', AuthMethod: 'auth_method', SourceRegion: 'srcregion',
+  EndpointDeviceName: 'machinename', PublicIPv4: 'public_ip', PublicIPv6: 'public_ipv6', PrivateIPv4: 'private_ip',
+  PrivateIPv6: 'private_ipv6', HostID: 'hostid', EndpointSerialNumber: 'serialnumber', EventStatus: 'status',
+  LoginDuration: 'login_duration', EndpointOSType: 'client_os', EndpointOSVersion: 'client_os_ver',
+  GlobalProtectClientVersion: 'client_ver', ConnectionMethod: 'connect_method', HipMatchName: 'matchname',
+  HipMatchType: 'matchtype', SourceIPv6: 'srcipv6', MacAddress: 'mac', TagName: 'tag_name',
+};
+
+/** Fields an SLS name fills that belong elsewhere in one log type: type → canonical field → its field there. */
+export const TYPE_RENAMES = lookup<Readonly<Record<string, string | undefined>>>({
+  // SLS config logs carry the command as EventName; GlobalProtect's TunnelType is its own column.
+  CONFIG: lookup({ eventid: 'cmd' }),
+  GLOBALPROTECT: lookup({ tunnel: 'tunnel_type' }),
+  HIPMATCH: lookup({ client_os: 'os' }),
+  // Authentication and User-ID call their client address `ip` and their user `user`; keyed forms write
+  // them as the source (src=$ip, LEEF usrName).
+  AUTHENTICATION: lookup({ src: 'ip', srcuser: 'user' }),
+  USERID: lookup({ src: 'ip', srcuser: 'user' }),
+});
+
+/**
+ * The firewall's CEF templates (PAN-OS CEF Configuration Guide) reuse standard CEF keys for other
+ * fields in some log types (`cat=$eventid`, `duser=$admin`, `act=$cmd`, `fname=$object`): per type,
+ * the field the generic key table filled → the field the template meant.
+ */
+export const CEF_TYPE_RENAMES = lookup<Readonly<Record<string, string | undefined>>>({
+  SYSTEM: lookup({ threatid: 'eventid', misc: 'object' }),
+  CONFIG: lookup({ dstuser: 'admin', action: 'cmd', opaque: 'path', src_host: 'host', app: 'client' }),
+  AUTHENTICATION: lookup({ dstuser: 'user', opaque: 'event', misc: 'object' }),
+  USERID: lookup({ dstuser: 'user', threatid: 'eventid', sport: 'beginport', dport: 'endport' }),
+  HIPMATCH: lookup({ threatid: 'matchname', src_host: 'machinename' }),
+});
+
+/** What the CEF Signature ID holds for the types whose template does not put the subtype there. */
+export const CEF_SIGNATURE_FIELD = lookup<string>({ CONFIG: 'result', HIPMATCH: 'matchtype' });
+
 export const CEF_KEYS = table({
+  ...SLS_NAMES,
   ...SHARED,
   rt: 'receive_time', deviceExternalId: 'serial', sourceTranslatedAddress: 'natsrc', destinationTranslatedAddress: 'natdst',
   suser: 'srcuser', duser: 'dstuser', deviceInboundInterface: 'inbound_if', deviceOutboundInterface: 'outbound_if',
@@ -59,14 +123,30 @@ export const CEF_KEYS = table({
 
 /** CEF `csN`/`cnN`/`flexStringN`/`flexNumberN` values named by their `…Label` key. */
 export const CEF_LABELS = table({
+  ...SLS_NAMES,
   ...SHARED,
+  ServerProfile: 'serverprofile', LogAction: 'logset', FactorNumber: 'factorno', AuthenticationID: 'authid',
+  FactorType: 'factortype', DataSourceName: 'datasourcename', DataSource: 'datasource', DataSourceType: 'datasourcetype',
+  Timeout: 'timeout', BeforeChangeDetail: 'before_change_detail', AfterChangeDetail: 'after_change_detail',
+  OperatingSystem: 'os', Vendor: 'vendor',
   Rule: 'rule', VirtualSystem: 'vsys', SourceZone: 'from', DestinationZone: 'to', LogProfile: 'logset',
   LogForwardingProfile: 'logset', Packets: 'packets', TotalPackets: 'packets', ElapsedTimeInSeconds: 'elapsed',
   ElapsedTime: 'elapsed', TotalBytes: 'bytes', Flags: 'flags', Module: 'module', Object: 'object',
   EventID: 'eventid', Command: 'cmd', Admin: 'admin', Client: 'client', Result: 'result', ConfigurationPath: 'path',
 });
 
+/**
+ * The LEEF header's Event ID per log type (`TYPE` or `TYPE/subtype`): the action for session logs
+ * (the firewall's QRadar format and SLS), the threat id for threats, the URL category for SLS URL
+ * logs, the result for authentication; SYSTEM's goes to the event id.
+ */
+export const LEEF_EVENT_ID = lookup<string>({
+  TRAFFIC: 'action', THREAT: 'threatid', 'THREAT/url': 'category', SYSTEM: 'eventid', AUTHENTICATION: 'event',
+  GLOBALPROTECT: 'eventid', USERID: 'eventid', IPTAG: 'eventid',
+});
+
 export const LEEF_KEYS = table({
+  ...SLS_NAMES,
   ...SHARED,
   cat: 'type', ReceiveTime: 'receive_time', SerialNumber: 'serial', devTime: 'time_generated', GeneratedTime: 'time_generated',
   srcPostNAT: 'natsrc', dstPostNAT: 'natdst', RuleName: 'rule', usrName: 'srcuser', SourceUser: 'srcuser',
@@ -81,6 +161,7 @@ export const LEEF_KEYS = table({
 });
 
 export const SLS_KEYS = table({
+  ...SLS_NAMES,
   ...SHARED,
   log_type: 'type', sub_type: 'subtype', source_ip: 'src', dest_ip: 'dst', nat_source: 'natsrc', nat_dest: 'natdst',
   nat_source_port: 'natsport', nat_dest_port: 'natdport', source_port: 'sport', dest_port: 'dport', rule_matched: 'rule',
@@ -105,7 +186,8 @@ export const SLS_TYPES = lookup<[string, string?]>({
   traffic: ['TRAFFIC'], threat: ['THREAT'], url: ['THREAT', 'url'], file_data: ['THREAT', 'file'],
   data: ['THREAT', 'data'], wildfire: ['THREAT', 'wildfire'], system: ['SYSTEM'], config: ['CONFIG'],
   globalprotect: ['GLOBALPROTECT'], hip_match: ['HIPMATCH'], hipmatch: ['HIPMATCH'], userid: ['USERID'],
-  auth: ['AUTHENTICATION'], authentication: ['AUTHENTICATION'], decryption: ['DECRYPTION'],
+  auth: ['AUTHENTICATION'], authentication: ['AUTHENTICATION'], decryption: ['DECRYPTION'], hip_match_log: ['HIPMATCH'],
+  'hip-match': ['HIPMATCH'], correlation: ['CORRELATION'], iptag: ['IPTAG'],
 });
 
 export function emptyRec(): Rec {

@@ -62,5 +62,6 @@ export const DECRYPTION_FIELDS = [
   'cn_len', 'issuer_len', 'rootcn_len', 'sni_len', 'cert_flags', 'cn', 'issuer_cn', 'root_cn', 'sni', 'error',
   'container_id', 'pod_namespace', 'pod_name', 'src_edl', 'dst_edl', 'src_dag', 'dst_dag', 'high_res_timestamp',
   ...DEVICE_ID, 'seqno', 'actionflags', ...DG_HIERARCHY, 'vsys_name', 'device_name', 'vsys_id',
-  ...APP_CHARACTERISTICS, 'cluster_name',
+  // DECRYPTION has no Tunneled Application column among its application characteristics.
+  ...APP_CHARACTERISTICS.filter((name) => name !== 'tunneled_app'), 'cluster_name',
 ] as const;

@@ -13,17 +13,28 @@ export const SYSTEM_FIELDS = [
   'actionflags', ...DG_HIERARCHY, 'vsys_name', 'device_name', 'future_use', 'future_use', 'high_res_timestamp',
 ] as const;
 
+/** CONFIG as the format line documents it: Before/After Change Detail at 15–16 (custom formats). */
 export const CONFIG_FIELDS = [
   ...HEAD, 'host', 'vsys', 'cmd', 'admin', 'client', 'result', 'path', 'before_change_detail',
   'after_change_detail', 'seqno', 'actionflags', ...DG_HIERARCHY, 'vsys_name', 'device_name', 'dg_id', 'comment',
   'future_use', 'high_res_timestamp',
 ] as const;
 
+/**
+ * CONFIG as the default format writes it: no change details after the path (they trail after the
+ * High Resolution Timestamp when present) — reference §3.3, Elastic's config fixture.
+ */
+export const CONFIG_DEFAULT_FIELDS = [
+  ...HEAD, 'host', 'vsys', 'cmd', 'admin', 'client', 'result', 'path', 'seqno', 'actionflags', ...DG_HIERARCHY,
+  'vsys_name', 'device_name', 'dg_id', 'comment', 'future_use', 'high_res_timestamp', 'before_change_detail',
+  'after_change_detail',
+] as const;
+
 export const USERID_FIELDS = [
   ...HEAD, 'vsys', 'ip', 'user', 'datasourcename', 'eventid', 'repeatcnt', 'timeout', 'beginport', 'endport',
   'datasource', 'datasourcetype', 'seqno', 'actionflags', ...DG_HIERARCHY, 'vsys_name', 'device_name', 'vsys_id',
   'factortype', 'factorcompletiontime', 'factorno', 'ugflags', 'userbysource', 'tag_name', 'high_res_timestamp',
-  'origindatasource', 'origindatasourcename', 'cluster_name',
+  'origindatasource', 'future_use', 'cluster_name',
 ] as const;
 
 export const GLOBALPROTECT_FIELDS = [

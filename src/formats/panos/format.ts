@@ -2,6 +2,7 @@ import type { Format, FieldSpec } from '../format.js';
 import { PanosParser } from './parser.js';
 import { detectPanos } from './detect.js';
 import { DATASET } from './to-ecs.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
 
 // Columns beyond the core ECS set (src/ecs/fields.ts). Other formats may declare the same ECS paths.
 const fields: FieldSpec[] = (
@@ -50,16 +51,19 @@ const fields: FieldSpec[] = (
     ['panw.panos.content_version', 'keyword'],
     ['panw.panos.generated_time', 'date'],
   ] as const
-).map(([path, type, description]) => ({ path, type, description }) as FieldSpec);
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
 
 export const panos: Format = {
   id: DATASET,
   title: 'Palo Alto Networks PAN-OS',
   description:
-    'PAN-OS syslog in CSV (TRAFFIC, THREAT, DECRYPTION, SYSTEM, CONFIG, USERID, GLOBALPROTECT, HIP-MATCH, AUTHENTICATION; ' +
-    '8.x to 11.x field orders, extra trailing fields tolerated) with an RFC 3164 or RFC 5424 header or none, the CEF and ' +
-    'LEEF forms, and Strata Logging Service / Cortex Data Lake JSON. Record times carry no zone: give the firewall\'s with ' +
-    '--timezone (default UTC); the 10.x High Resolution Timestamp, which has an offset, wins when present.',
+    'PAN-OS syslog in CSV (TRAFFIC, THREAT, DECRYPTION, SYSTEM, CONFIG, USERID, GLOBALPROTECT, HIP-MATCH, AUTHENTICATION ' +
+    '(also written AUTH); 8.x to 11.x field orders, extra trailing fields tolerated) with an RFC 3164 or RFC 5424 header or ' +
+    'none, the CEF (firewall templates and Strata Logging Service forwarding) and LEEF forms, and Strata Logging Service / ' +
+    'Cortex Data Lake JSON (documented PascalCase names and older snake_case exports). SYSTEM authentication events yield ' +
+    'the user and client address from their description. Record times carry no zone: give the firewall\'s with ' +
+    '--timezone (default UTC); the 10.x High Resolution Timestamp, which has an offset, wins when present. A malformed ' +
+    'optional field is left out and noted (tags: _field_dropped).',
   framing: 'json-or-lines',
   options: [{ name: 'timezone', description: 'Time zone of the firewall clock (+02:00 or Europe/Paris); default UTC.' }],
   detect: detectPanos,

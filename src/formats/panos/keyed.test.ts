@@ -108,17 +108,19 @@ test('Strata Logging Service / Cortex Data Lake JSON', () => {
   assert.equal(url['@timestamp'], '2026-11-20T09:00:00Z');
   const bad = parseText('panw.panos', '{"log_type":"traffic","source_ip":"x.y"');
   assert.match(bad.rejected[0]!.reason, /^invalid JSON/);
-  const notIp = parseText('panw.panos', '{"log_type":"traffic","time_generated":"2026-11-20T09:00:00Z","source_ip":"x.y","action":"allow"}');
-  assert.match(notIp.rejected[0]!.reason, /src \(Source Address\) 'x\.y' is not an IP address/);
+  const notIp = one('{"log_type":"traffic","time_generated":"2026-11-20T09:00:00Z","source_ip":"x.y","action":"allow"}');
+  assert.equal(getPath(notIp, 'source.ip'), undefined);
+  assert.match((getPath(notIp, 'packettrail.field_errors') as string[])[0]!, /src \(Source Address\) 'x\.y' is not an IP address/);
 });
 
-test('SLS JSON documents: an array of records, pretty-printed, each rejected on its own', () => {
-  const rec = (ip: string, session: number) => ({ log_type: 'traffic', sub_type: 'start', time_generated: '2026-11-20T09:00:00Z', source_ip: ip, dest_ip: '10.2.0.9', action: 'allow', session_id: session });
-  const doc = JSON.stringify({ logs: [rec('10.1.2.3', 1), rec('bad', 2), rec('10.1.2.4', 3)] }, null, 2);
+test('SLS JSON documents: an array of records, pretty-printed, each read or rejected on its own', () => {
+  const rec = (ip: string, session: number, time = '2026-11-20T09:00:00Z') => ({ log_type: 'traffic', sub_type: 'start', time_generated: time, source_ip: ip, dest_ip: '10.2.0.9', action: 'allow', session_id: session });
+  const doc = JSON.stringify({ logs: [rec('10.1.2.3', 1), rec('bad', 2), rec('10.1.2.4', 3, 'never')] }, null, 2);
   const r = parseText('panw.panos', doc, { document: true });
-  assert.deepEqual(r.events.map((e) => getPath(e, 'source.ip')), ['10.1.2.3', '10.1.2.4']);
+  assert.deepEqual(r.events.map((e) => getPath(e, 'source.ip')), ['10.1.2.3', undefined]);
+  assert.deepEqual(getPath(r.events[1]!, 'packettrail.dropped_fields'), ['src']);
   assert.equal(r.rejected.length, 1);
-  assert.match(r.rejected[0]!.reason, /'bad' is not an IP address/);
+  assert.match(r.rejected[0]!.reason, /no readable time: time_generated \(Generated Time\) 'never'/);
   assert.notEqual(r.events[0]!.event?.id, r.events[1]!.event?.id);
   const line = parseText('panw.panos', JSON.stringify([rec('10.1.2.5', 4)]));
   assert.equal(getPath(line.events[0]!, 'panw.panos.session_id'), '4');

@@ -1,7 +1,11 @@
 import { RecordError } from '../format.js';
-import { F, type Rec } from './layouts.js';
-import { CEF_KEYS, CEF_LABELS, LEEF_KEYS, SLS_KEYS, SLS_TYPES, emptyRec, put, squash } from './aliases.js';
+import { F, TYPE_ALIASES, type Rec } from './layouts.js';
+import {
+  CEF_KEYS, CEF_LABELS, CEF_SIGNATURE_FIELD, CEF_TYPE_RENAMES, LEEF_EVENT_ID, LEEF_KEYS, SLS_KEYS, SLS_TYPES, TYPE_RENAMES, emptyRec, put,
+  squash,
+} from './aliases.js';
 import { clip } from './read.js';
+import { quoteLongIntegers } from '../../util/json-long-integers.js';
 
 /**
  * The keyed PAN-OS forms into canonical records: CEF (`CEF:0|Palo Alto Networks|PAN-OS|ver|sig|name|sev|k=v …`),
@@ -9,8 +13,41 @@ import { clip } from './read.js';
  * Strata Logging Service / Cortex Data Lake JSON objects.
  */
 
-const LOG_TYPES = new Set(['TRAFFIC', 'THREAT', 'SYSTEM', 'CONFIG', 'USERID', 'GLOBALPROTECT', 'HIPMATCH', 'HIP-MATCH', 'AUTHENTICATION', 'DECRYPTION', 'CORRELATION', 'TUNNEL', 'IPTAG', 'SCTP', 'AUDIT']);
+const LOG_TYPES = new Set(['TRAFFIC', 'THREAT', 'SYSTEM', 'CONFIG', 'USERID', 'GLOBALPROTECT', 'HIPMATCH', 'HIP-MATCH', 'AUTHENTICATION', 'AUTH', 'DECRYPTION', 'CORRELATION', 'TUNNEL', 'IPTAG', 'SCTP', 'AUDIT', 'GTP']);
 const CEF_HEADER_FIELDS = 7;
+/** CEF `dtz` values a time text can carry as a suffix (time.ts reads `GMT`, `UTC`, `Z` and `±hh:mm`). */
+const CEF_ZONE = /^(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})$/i;
+const CEF_TIMES = ['rt', 'start', 'end', 'deviceReceiptTime'];
+
+type Renames = Readonly<Record<string, Readonly<Record<string, string | undefined>> | undefined>>;
+
+/**
+ * The log type spellings of the keyed forms (SLS: `traffic`, `url`, `AUTH` …) as the CSV Type, with
+ * the subtype some imply; then the fields a type names differently (TYPE_RENAMES, and the form's own).
+ */
+function canonicalType(rec: Rec, formRenames?: Renames): void {
+  const logType = rec[F.type];
+  if (logType === undefined) return;
+  const lower = logType.toLowerCase();
+  const mapped = SLS_TYPES[lower] ?? SLS_TYPES[lower.replace(/[\s-]/g, '_')] ?? SLS_TYPES[squash(lower)];
+  const type = mapped ? mapped[0] : logType.toUpperCase();
+  rec[F.type] = type;
+  if (mapped?.[1] && rec[F.subtype] === undefined) rec[F.subtype] = mapped[1];
+  rename(rec, TYPE_RENAMES[type]);
+  if (formRenames) rename(rec, formRenames[type]);
+}
+
+function rename(rec: Rec, renames: Readonly<Record<string, string | undefined>> | undefined): void {
+  if (!renames) return;
+  for (const from in renames) {
+    const fromId = F[from as keyof typeof F];
+    const toId = F[renames[from] as keyof typeof F];
+    if (rec[fromId] !== undefined && rec[toId] === undefined) {
+      rec[toId] = rec[fromId];
+      rec[fromId] = undefined;
+    }
+  }
+}
 
 /** Splits `a|b|c` on unescaped pipes, `count` fields at most; the rest of the text is the last element. */
 function splitHeader(text: string, start: number, count: number): string[] {
@@ -50,14 +87,27 @@ export function parseCef(text: string, start: number): Rec {
   const pairs = cefPairs(ext);
   const labels = new Map<string, string>();
   for (const [k, v] of pairs) if (/Label$/.test(k)) labels.set(k.slice(0, -5).toLowerCase(), v);
+  const dtz = pairs.find(([k]) => k === 'dtz')?.[1];
+  const zone = dtz !== undefined && CEF_ZONE.test(dtz) ? dtz : undefined;
   for (const [k, v] of pairs) {
     if (/Label$/.test(k)) continue;
     const label = labels.get(k.toLowerCase());
     if (label !== undefined && put(rec, CEF_LABELS, label, v)) continue;
-    put(rec, CEF_KEYS, k, v);
+    // A time written without a zone is in the `dtz` zone when the record names one (SLS: dtz=UTC).
+    // (Epoch milliseconds, which CEF also allows, carry no zone to add.)
+    put(rec, CEF_KEYS, k, zone !== undefined && CEF_TIMES.includes(k) && /\d$/.test(v) && !/^\d+$/.test(v) ? `${v} ${zone}` : v);
   }
-  fillHeader(rec, name, signature, version);
+  // The firewall's own CEF puts the subtype in Signature ID and the type in Name; Strata Logging
+  // Service's (`CEF:0|Palo Alto Networks|LF|2.0|TRAFFIC|end|…`) the other way round.
+  if (isLogType(signature) && !isLogType(name)) fillHeader(rec, signature, name, version);
+  else fillHeader(rec, name, signature, version);
+  canonicalType(rec, CEF_TYPE_RENAMES);
   return rec;
+}
+
+/** A Type as the header writes it (`TRAFFIC`, `AUTH`); lower-case words there are subtypes (`url`). */
+function isLogType(value: string | undefined): boolean {
+  return value !== undefined && LOG_TYPES.has(value.trim());
 }
 
 /** `k=v k2=v with spaces` with `\=` and `\\` escapes: a key is the word before an unescaped `=`. */
@@ -87,7 +137,11 @@ function fillHeader(rec: Rec, name: string | undefined, event: string | undefine
   const typeName = name?.trim().toUpperCase();
   if (rec[F.type] === undefined && typeName && LOG_TYPES.has(typeName)) rec[F.type] = typeName;
   const ev = event?.trim();
-  if (ev) {
+  const own = CEF_SIGNATURE_FIELD[TYPE_ALIASES[rec[F.type] ?? ''] ?? rec[F.type] ?? ''];
+  if (ev && own !== undefined) {
+    const id = F[own as keyof typeof F];
+    if (rec[id] === undefined) rec[id] = ev;
+  } else if (ev) {
     // Signature/Event ID: the subtype for session logs, a threat id or a SYSTEM event id otherwise.
     if (/\(\d+\)$|^\d+$/.test(ev)) {
       if (rec[F.threatid] === undefined) rec[F.threatid] = ev;
@@ -114,11 +168,15 @@ export function parseLeef(text: string, start: number): Rec {
     if (eq <= 0) continue;
     put(rec, LEEF_KEYS, part.slice(0, eq).trim(), part.slice(eq + 1));
   }
-  // The PAN-OS LEEF event id is the action for session logs.
-  if (rec[F.action] === undefined && eventId && rec[F.type] !== 'SYSTEM') rec[F.action] = eventId.trim();
-  else if (eventId && rec[F.eventid] === undefined) rec[F.eventid] = eventId.trim();
   if (version && rec[F.sender_sw_version] === undefined) rec[F.sender_sw_version] = version;
-  if (rec[F.type] !== undefined) rec[F.type] = rec[F.type]!.toUpperCase();
+  canonicalType(rec);
+  // What the header's Event ID holds depends on the log type (LEEF_EVENT_ID); the action by default.
+  const ev = eventId?.trim();
+  if (ev) {
+    const field = LEEF_EVENT_ID[`${rec[F.type]}/${rec[F.subtype]}`] ?? LEEF_EVENT_ID[rec[F.type] ?? ''] ?? 'action';
+    const id = F[field as keyof typeof F];
+    if (rec[id] === undefined) rec[id] = ev;
+  }
   return rec;
 }
 
@@ -144,7 +202,8 @@ export interface JsonRecord {
 export function parseSlsJson(text: string): JsonRecord[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // Sequence numbers are 64-bit: read as text, not as a double that rounds them.
+    doc = JSON.parse(quoteLongIntegers(text));
   } catch (e) {
     throw new RecordError(`invalid JSON: ${(e as Error).message}`);
   }
@@ -168,15 +227,7 @@ function slsRecord(obj: unknown): Rec {
     if (v === null || v === undefined || typeof v === 'object') continue;
     put(rec, SLS_KEYS, k, String(v));
   }
-  const logType = rec[F.type];
-  if (logType !== undefined) {
-    const lower = logType.toLowerCase();
-    const mapped = SLS_TYPES[lower] ?? SLS_TYPES[lower.replace(/[\s-]/g, '_')] ?? SLS_TYPES[squash(lower)];
-    if (mapped) {
-      rec[F.type] = mapped[0];
-      if (mapped[1] && rec[F.subtype] === undefined) rec[F.subtype] = mapped[1];
-    } else rec[F.type] = logType.toUpperCase();
-  }
+  canonicalType(rec);
   // URL logs split the URL: url_domain + uri (a path).
   const domain = rec[F.url_domain];
   const misc = rec[F.misc];

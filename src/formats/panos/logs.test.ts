@@ -111,14 +111,39 @@ test('time zones: fixed offset, IANA across the DST change, header-less, bad zon
   assert.match(reason('1,2026/11/20 10:00:01,1,TRAFFIC,end', { timezone: 'Nowhere/Special' }), /--timezone: unknown time zone 'Nowhere\/Special'/);
 });
 
-test('malformed records are rejected with the field and what was expected', () => {
+test('a malformed optional field is left out and noted; the record is kept', () => {
   const ok = { receive_time: '2026/11/20 10:00:01', serial: '1', type: 'TRAFFIC', subtype: 'end', time_generated: '2026/11/20 10:00:00', src: '10.0.0.1', dst: '10.0.0.2', action: 'allow', sport: 1, dport: 2 };
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, src: 'not-an-ip' })), /^src \(Source Address\) 'not-an-ip' is not an IP address$/);
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, natsrc: '10.0.0.300' })), /natsrc \(NAT Source IP\) '10\.0\.0\.300' is not an IP address/);
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, time_generated: '2026/02/30 10:00:00' })), /time_generated \(Generated Time\) '2026\/02\/30 10:00:00' is not a valid time \(expected YYYY\/MM\/DD HH:MM:SS/);
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, sport: 'abc' })), /sport \(Source Port\) 'abc' is not a whole number/);
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, dport: 70000 })), /dport \(Destination Port\) 70000 is not a port number/);
-  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, bytes_sent: '-5' })), /bytes_sent \(Bytes Sent\) '-5' is not a whole number/);
+  const cases: [Record<string, string | number>, string, string, RegExp][] = [
+    [{ src: 'not-an-ip' }, 'source.ip', 'src', /^src \(Source Address\) 'not-an-ip' is not an IP address$/],
+    [{ natsrc: '10.0.0.300' }, 'source.nat.ip', 'natsrc', /natsrc \(NAT Source IP\) '10\.0\.0\.300' is not an IP address/],
+    [{ time_generated: '2026/02/30 10:00:00' }, 'panw.panos.generated_time', 'time_generated', /time_generated \(Generated Time\) '2026\/02\/30 10:00:00' is not a valid time \(expected YYYY\/MM\/DD HH:MM:SS/],
+    [{ sport: 'abc' }, 'source.port', 'sport', /sport \(Source Port\) 'abc' is not a whole number/],
+    [{ dport: 70000 }, 'destination.port', 'dport', /dport \(Destination Port\) '70000' is not a port number/],
+    [{ bytes_sent: '-5' }, 'source.bytes', 'bytes_sent', /bytes_sent \(Bytes Sent\) '-5' is not a whole number/],
+  ];
+  for (const [change, path, field, why] of cases) {
+    const line = csvRecord(TRAFFIC_FIELDS, { ...ok, ...change });
+    const e = one(line);
+    assert.equal(getPath(e, path), undefined, line);
+    assert.deepEqual(e.tags, ['_field_dropped']);
+    assert.deepEqual(getPath(e, 'packettrail.dropped_fields'), [field]);
+    assert.match((getPath(e, 'packettrail.field_errors') as string[])[0]!, why);
+    // The value left out is not lost: the raw record is kept even without --original.
+    assert.equal(e.event?.original, line);
+    assert.equal(getPath(e, 'destination.ip'), '10.0.0.2');
+  }
+  // A bad Generated Time falls back to the Receive Time; with no readable time the record is rejected.
+  assert.equal(one(csvRecord(TRAFFIC_FIELDS, { ...ok, time_generated: 'yesterday' }))['@timestamp'], '2026-11-20T10:00:01Z');
+  assert.match(reason(csvRecord(TRAFFIC_FIELDS, { ...ok, time_generated: 'yesterday', receive_time: 'today' })), /^no readable time: time_generated \(Generated Time\) 'yesterday' is not a valid time.*; receive_time \(Receive Time\) 'today'/);
+  // A clean record carries no note, and no event.original unless asked.
+  const clean = one(csvRecord(TRAFFIC_FIELDS, ok));
+  assert.equal(clean.tags, undefined);
+  assert.equal(clean.packettrail, undefined);
+  assert.equal(clean.event?.original, undefined);
+});
+
+test('malformed records are rejected with what was expected', () => {
+  const ok = { receive_time: '2026/11/20 10:00:01', serial: '1', type: 'TRAFFIC', subtype: 'end', time_generated: '2026/11/20 10:00:00', src: '10.0.0.1', dst: '10.0.0.2', action: 'allow', sport: 1, dport: 2 };
   assert.match(reason(csvRecord(TRAFFIC_FIELDS, ok, { length: 20 })), /expected at least 31 comma-separated fields for a TRAFFIC record \(through action\), got 20/);
   assert.match(reason('1,2026/11/20 10:00:01,1,FOOBAR,x'), /expected at least 7 comma-separated fields for a FOOBAR \(unknown type\) record/);
   assert.match(reason('hello world'), /expected a PAN-OS CSV record \(FUTURE_USE,Receive Time,Serial Number,Type,…\), got 1 comma-separated field$/);
@@ -133,10 +158,16 @@ test('malformed records are rejected with the field and what was expected', () =
   const sys = one(csvRecord(SYSTEM_FIELDS, { ...HEAD, type: 'SYSTEM', subtype: 'constructor', eventid: 'x', severity: 'constructor', opaque: 'y' }));
   assert.deepEqual(sys.event?.category, ['host']);
   assert.equal(sys.event?.severity, undefined);
-  // A 20-digit elapsed time (found by fuzzing) once recursed without end; the end time is left unset.
+  // A 20-digit elapsed time (found by fuzzing) once recursed without end; now it is beyond what a
+  // whole number can hold exactly, so it is left out (and noted) with the end time.
   const absurd = one(csvRecord(TRAFFIC_FIELDS, { ...ok, subtype: 'end', start: '2026/11/20 09:59:50', elapsed: '99999999999999999999' }));
   assert.equal(absurd.event?.end, undefined);
-  assert.equal(absurd.event?.duration, 1e29);
+  assert.equal(absurd.event?.duration, undefined);
+  assert.deepEqual(getPath(absurd, 'packettrail.dropped_fields'), ['elapsed']);
+  // A 16-digit one is a whole number, but neither the end time nor the duration in nanoseconds exists: both are left unset.
+  const huge = one(csvRecord(TRAFFIC_FIELDS, { ...ok, subtype: 'end', start: '2026/11/20 09:59:50', elapsed: '9007199254740991' }));
+  assert.equal(huge.event?.end, undefined);
+  assert.equal(huge.event?.duration, undefined);
   assert.equal(absurd.event?.start, '2026-11-20T09:59:50Z');
   const r = parseText('panw.panos', '\n   \n');
   assert.equal(r.rejected.length, 0);
@@ -154,4 +185,17 @@ test('event.original, event.id stability and --original', () => {
   const crlf = one(`<14>Nov 20 10:00:01 fw02.corp.example ${line}\r`);
   assert.equal(getPath(crlf, 'observer.hostname'), 'fw02.corp.example');
   assert.equal(crlf.event?.id, parseText('panw.panos', `<14>Nov 20 10:00:01 fw02.corp.example ${line}`).events[0]!.event?.id);
+});
+
+test('found by fuzzing: counters beyond 2^53 are left out and noted (1.8e19 would not fit the store), an empty JSON batch is a counted skip', () => {
+  const ok = { receive_time: '2026/11/20 10:00:01', serial: '1', type: 'TRAFFIC', subtype: 'end', time_generated: '2026/11/20 10:00:00', src: '10.0.0.1', dst: '10.0.0.2', action: 'allow', sport: 1, dport: 2 };
+  const big = one(csvRecord(TRAFFIC_FIELDS, { ...ok, bytes_sent: '18446744073709551616' }));
+  assert.equal(big.source?.bytes, undefined);
+  assert.deepEqual(getPath(big, 'packettrail.dropped_fields'), ['bytes_sent']);
+  assert.match(String(getPath(big, 'packettrail.field_errors')), /bytes_sent \(Bytes Sent\) '18446744073709551616' is not a whole number \(0 to 9007199254740991\)/);
+  assert.deepEqual(getPath(one(csvRecord(TRAFFIC_FIELDS, { ...ok, repeatcnt: '1e20' })), 'packettrail.dropped_fields'), ['repeatcnt']);
+  for (const text of ['[]', '{"logs":[]}']) {
+    const r = parseText('panw.panos', text);
+    assert.deepEqual([r.records, r.events.length, r.rejected.length, r.skipped], [1, 0, 0, { 'empty batch': 1 }], text);
+  }
 });

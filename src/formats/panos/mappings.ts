@@ -60,10 +60,12 @@ export const LOG_CATEGORY = lookup<Readonly<Record<string, string[] | undefined>
   GLOBALPROTECT: lookup({ '*': ['authentication', 'session', 'network'] }),
   HIPMATCH: lookup({ '*': ['host'] }),
   AUTHENTICATION: lookup({ '*': ['authentication'] }),
+  CORRELATION: lookup({ '*': ['threat'] }),
+  IPTAG: lookup({ '*': ['iam'] }),
 });
 
 /** Words in status/result/event text → `event.outcome`, tried in order. */
 export const OUTCOME_WORDS: [RegExp, 'success' | 'failure'][] = [
   [/fail|deni|deny|reject|error|invalid|timeout|timed out|block/i, 'failure'],
-  [/succe|succ\b|allow|ok\b|submitted|connected|login|logout/i, 'success'],
+  [/succe|succ\b|allow|ok\b|submitted|connected|login|logout|logged (?:in|out)/i, 'success'],
 ];

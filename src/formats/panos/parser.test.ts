@@ -38,7 +38,7 @@ test('TRAFFIC 10.x/11.x: 5-tuple, NAT join key, user, counters, times', () => {
   assert.deepEqual(e.source, {
     ip: '10.1.2.3', address: '10.1.2.3', port: 52114, nat: { ip: '203.0.113.10', port: 40001 },
     user: { name: 'lee.cole', domain: 'corp' }, geo: { name: '10.0.0.0-10.255.255.255' }, mac: '00-1A-2B-3C-4D-5E',
-    bytes: 1200, packets: 9,
+    domain: 'LT-0042', bytes: 1200, packets: 9,
   });
   assert.equal(getPath(e, 'destination.nat'), undefined); // 0.0.0.0: not translated
   assert.equal(getPath(e, 'destination.bytes'), 4000);
@@ -68,7 +68,8 @@ test('TRAFFIC 10.x/11.x: 5-tuple, NAT join key, user, counters, times', () => {
   assert.equal(getPath(e, 'panw.panos.flow_id'), '418273');
   assert.equal(getPath(e, 'panw.panos.serial_number'), '013201001234');
   assert.equal(getPath(e, 'panw.panos.url.category'), 'computer-and-internet-info');
-  assert.equal(getPath(e, 'panw.panos.source.hostname'), 'LT-0042');
+  // Source Hostname (Device-ID) is the source's host name: ECS source.domain.
+  assert.equal(getPath(e, 'panw.panos.source'), undefined);
   assert.deepEqual(e.related, { hosts: ['LT-0042'], ip: ['10.1.2.3', '203.0.113.10', '13.224.10.5', '198.51.100.9'], user: ['lee.cole'] });
   assert.equal(getPath(e, 'log.file.path'), 'test.log');
 });

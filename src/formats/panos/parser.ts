@@ -7,6 +7,7 @@ import { envelope } from './syslog.js';
 import { parseCef, parseLeef, parseSlsJson } from './keyed.js';
 import { TimeReader, clip } from './read.js';
 import { panosToEcs, type MapContext } from './to-ecs.js';
+import { FieldErrors } from '../shared/field-errors.js';
 
 const TYPE_POSITION = 3;
 
@@ -31,7 +32,7 @@ export class PanosParser implements RecordParser {
     }
     this.zoneError = zoneError;
     this.time = zone ? new TimeReader(zone) : undefined;
-    this.mapCtx = { raw: '', host: undefined, ctx, time: this.time! };
+    this.mapCtx = { raw: '', host: undefined, ctx, time: this.time!, errors: new FieldErrors() };
   }
 
   line(text: string, _lineNo: number, sink: ParseSink): void {
@@ -48,6 +49,7 @@ export class PanosParser implements RecordParser {
     try {
       const m = this.mapCtx;
       m.raw = text;
+      m.errors.clear();
       const env = envelope(text);
       m.host = env.host;
       const c = text.charCodeAt(env.start);
@@ -67,9 +69,13 @@ export class PanosParser implements RecordParser {
   /** JSON records, each mapped (and rejected) on its own. */
   private json(text: string, sink: ParseSink): void {
     const m = this.mapCtx;
-    for (const { rec, raw } of parseSlsJson(text)) {
+    const records = parseSlsJson(text);
+    // `[]` or `{"logs":[]}` holds no log: counted, not lost.
+    if (!records.length) sink.skip('empty batch');
+    for (const { rec, raw } of records) {
       try {
         m.raw = raw;
+        m.errors.clear();
         sink.event(panosToEcs(rec, m));
       } catch (e) {
         sink.reject(reasonOf(e));
@@ -83,7 +89,7 @@ export class PanosParser implements RecordParser {
     // Fast path: the type tells the layout, and a quote-free record is split straight into it.
     const fastType = typeField(text, start);
     const fastLayout = fastType === undefined ? undefined : LAYOUTS.get(fastType);
-    if (fastLayout !== undefined) {
+    if (fastLayout !== undefined && fastLayout.variants === undefined) {
       const n = splitInto(text, start, fastLayout.ids, rec);
       if (n >= 0) {
         if (n < fastLayout.min) throw tooShort(fastLayout, fastType!, n);
@@ -103,6 +109,7 @@ export class PanosParser implements RecordParser {
       lay = GENERIC;
     }
     if (n < lay.min) throw tooShort(lay, type, n);
+    if (lay.variants) lay = lay.variants.find((v) => v.when(values, n))?.layout ?? lay;
     const ids = lay.ids;
     const count = n < ids.length ? n : ids.length;
     for (let i = 0; i < count; i++) {

@@ -2,6 +2,7 @@ import { canonicalIp } from '../../ecs/ip.js';
 import { isoFromMillis, isTimeValue } from '../../ecs/time.js';
 import type { TimeZone } from '../../ecs/timezone.js';
 import { RecordError } from '../format.js';
+import type { FieldErrors } from '../shared/field-errors.js';
 import { F, type Rec } from './layouts.js';
 import { parsePanTime } from './time.js';
 import { lookup } from './mappings.js';
@@ -21,8 +22,13 @@ const DISPLAY: Record<string, string | undefined> = lookup({
 const NAMES: string[] = [];
 for (const [name, id] of Object.entries(F)) NAMES[id] = name;
 
+/** The field's `$variable` name (`natsrc`), as dropped fields are listed. */
+export function fieldName(id: number): string {
+  return NAMES[id] ?? String(id);
+}
+
 export function label(id: number): string {
-  const name = NAMES[id] ?? String(id);
+  const name = fieldName(id);
   const display = DISPLAY[name];
   return display ? `${name} (${display})` : name;
 }
@@ -33,13 +39,17 @@ export function str(r: Rec, id: number): string | undefined {
   return r[id];
 }
 
-/** An IP field: canonical text, `undefined` when absent; throws when present but not an address. */
-export function ip(r: Rec, id: number): string | undefined {
+/** Notes a field left out of the event because its value could not be read. */
+export function dropField(e: FieldErrors, id: number, v: string, expected: string): undefined {
+  return e.drop(fieldName(id), `${label(id)} '${clip(v)}' ${expected}`);
+}
+
+/** An IP field: canonical text, `undefined` when absent or (noted in `e`) not an address. */
+export function ip(r: Rec, id: number, e: FieldErrors): string | undefined {
   const v = r[id];
   if (v === undefined) return undefined;
   const out = canonicalIp(v);
-  if (out === undefined) throw new RecordError(`${label(id)} '${clip(v)}' is not an IP address`);
-  return out;
+  return out === undefined ? dropField(e, id, v, 'is not an IP address') : out;
 }
 
 /** An IP-or-name field (Config "Host", relayed values): canonical IP or undefined, never throwing. */
@@ -48,36 +58,39 @@ export function maybeIp(r: Rec, id: number): string | undefined {
   return v === undefined ? undefined : canonicalIp(v);
 }
 
-/** A non-negative whole number; throws when present but not one. */
-export function int(r: Rec, id: number): number | undefined {
+/** A non-negative whole number; `undefined` when absent or (noted in `e`) not one. */
+export function int(r: Rec, id: number, e: FieldErrors): number | undefined {
   const v = r[id];
   if (v === undefined) return undefined;
   let n = 0;
   const len = v.length;
-  if (len === 0 || len > 15) return wholeOrThrow(v, id);
+  if (len === 0 || len > 15) return slowWhole(v, id, e);
   for (let i = 0; i < len; i++) {
     const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return wholeOrThrow(v, id);
+    if (c < 0 || c > 9) return slowWhole(v, id, e);
     n = n * 10 + c;
   }
   return n;
 }
 
-function wholeOrThrow(v: string, id: number): number {
+function slowWhole(v: string, id: number, e: FieldErrors): number | undefined {
   // Some relays write counters as 1.0e3 or with spaces; accept what is still a whole number.
   const n = Number(v.trim());
-  if (v.trim() !== '' && Number.isInteger(n) && n >= 0) return n;
-  throw new RecordError(`${label(id)} '${clip(v)}' is not a whole number`);
+  // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+  if (v.trim() !== '' && Number.isSafeInteger(n) && n >= 0) return n;
+  return dropField(e, id, v, `is not a whole number (0 to ${Number.MAX_SAFE_INTEGER})`);
 }
 
 /** A port: 0–65535. */
-export function port(r: Rec, id: number): number | undefined {
-  const n = int(r, id);
-  if (n !== undefined && n > 65535) throw new RecordError(`${label(id)} ${n} is not a port number (0–65535)`);
+export function port(r: Rec, id: number, e: FieldErrors): number | undefined {
+  const n = int(r, id, e);
+  if (n !== undefined && n > 65535) return dropField(e, id, r[id]!, 'is not a port number (0–65535)');
   return n;
 }
 
 const ISO_SLOTS = 64;
+// An epoch-0 High Resolution Timestamp in any zone: 1969-12-31 (west of UTC) or 1970-01-01.
+const PLACEHOLDER_HRT = /^(?:1969-12-31|1970-01-01)T/;
 
 /**
  * Times in the configured zone, with the last conversion remembered: consecutive records mostly
@@ -91,27 +104,30 @@ export class TimeReader {
 
   constructor(readonly zone: TimeZone) {}
 
-  /** Epoch ms of a time field; `undefined` when absent; throws when present but not a time. */
-  millis(r: Rec, id: number): number | undefined {
+  /** Epoch ms of a time field; `undefined` when absent or (noted in `e`) not a time a timestamp can hold. */
+  millis(r: Rec, id: number, e: FieldErrors): number | undefined {
     const v = r[id];
     if (v === undefined) return undefined;
     if (v === this.lastText) return this.lastMs;
     const ms = parsePanTime(v, this.zone);
-    if (ms === undefined) {
-      throw new RecordError(`${label(id)} '${clip(v)}' is not a valid time (expected YYYY/MM/DD HH:MM:SS in ${this.zone.name}, ISO 8601 or epoch)`);
+    if (ms === undefined || !isTimeValue(ms)) {
+      return dropField(e, id, v, `is not a valid time (expected YYYY/MM/DD HH:MM:SS in ${this.zone.name}, ISO 8601 or epoch)`);
     }
     this.lastText = v;
     this.lastMs = ms;
     return ms;
   }
 
-  /** Like `millis`, but a bad value is ignored (secondary times such as certificate validity). */
-  optional(r: Rec, id: number): number | undefined {
-    try {
-      return this.millis(r, id);
-    } catch {
-      return undefined;
-    }
+  /**
+   * The High Resolution Timestamp: firewalls on PAN-OS 9.1 and older (and some GlobalProtect
+   * records) write an epoch-0 placeholder (`1969-12-31T16:00:00:000-08:00`,
+   * `1970-01-01T01:00:00.000+01:00`), which means "none", as Elastic's pipeline reads it.
+   */
+  highResolution(r: Rec, id: number, e: FieldErrors): number | undefined {
+    const v = r[id];
+    if (v === undefined || PLACEHOLDER_HRT.test(v)) return undefined;
+    const ms = this.millis(r, id, e);
+    return ms !== undefined && ms > 0 ? ms : undefined;
   }
 
   /** RFC 3339 UTC text; a record writes several times (generated, received, start) from a few seconds. */

@@ -32,8 +32,9 @@ export function envelope(line: string): Envelope {
   return m ? { start: m.index + m[0].length, host: undefined } : e;
 }
 
-// A CSV record (`1,2026/11/20 10:00:00,`), CEF, LEEF or JSON, after whitespace or at the start.
-const PAYLOAD_START = /(?:^|\s)(?=[^\s,]*,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},|CEF:\d|LEEF:\d|\{")/;
+// A CSV record (`1,2026/11/20 10:00:00,`; SLS-forwarded: `…,2026-11-20T10:00:00.000000Z,`), CEF, LEEF or
+// JSON, after whitespace or at the start.
+const PAYLOAD_START = /(?:^|\s)(?=[^\s,]*,\d{4}(?:\/\d{2}\/\d{2} |-\d{2}-\d{2}T)\d{2}:\d{2}:\d{2}[.\dZ]*,|CEF:\d|LEEF:\d|\{")/;
 
 function looksLikePayload(line: string, start: number): boolean {
   const c = line.charCodeAt(start);

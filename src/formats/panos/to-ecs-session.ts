@@ -2,12 +2,12 @@ import type { EcsObject } from '../../ecs/event.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
-import { isTimeValue } from '../../ecs/time.js';
+import { isTimeValue, nanosFrom } from '../../ecs/time.js';
 import { splitDomain } from '../../ecs/domain.js';
 import { parseUrl } from '../../ecs/url.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { F, type Rec } from './layouts.js';
-import { ACTION_CLASS, DIRECTION, FILE_SUBTYPES, IANA, MALICIOUS_VERDICTS, THREAT_ALERT_SUBTYPES } from './mappings.js';
+import { ACTION_CLASS, DIRECTION, FILE_SUBTYPES, IANA, MALICIOUS_VERDICTS, THREAT_ALERT_SUBTYPES, lookup } from './mappings.js';
 import { int, ip, port, str, type TimeReader } from './read.js';
 import type { Draft } from './to-ecs.js';
 import { compileCopy } from './copy.js';
@@ -43,28 +43,28 @@ export function mac(value: string | undefined): string | undefined {
 /** TRAFFIC, THREAT and DECRYPTION: the 5-tuple, NAT, zones, rule, app, user, counters. */
 export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   const { out, event, panos } = d;
-  const srcIp = ip(r, F.src);
-  const dstIp = ip(r, F.dst);
-  const natSrc = ip(r, F.natsrc);
-  const natDst = ip(r, F.natdst);
+  const srcIp = ip(r, F.src, d.errors);
+  const dstIp = ip(r, F.dst, d.errors);
+  const natSrc = ip(r, F.natsrc, d.errors);
+  const natDst = ip(r, F.natdst, d.errors);
   const source: EcsObject = {};
   const destination: EcsObject = {};
   if (srcIp) source.ip = source.address = srcIp;
-  const sport = port(r, F.sport);
+  const sport = port(r, F.sport, d.errors);
   if (sport !== undefined) source.port = sport;
   if (dstIp) destination.ip = destination.address = dstIp;
-  const dport = port(r, F.dport);
+  const dport = port(r, F.dport, d.errors);
   if (dport !== undefined) destination.port = dport;
   // 0.0.0.0 means "not translated": keeping it would join every untranslated session together.
   if (natSrc && natSrc !== '0.0.0.0') {
     const nat: EcsObject = { ip: natSrc };
-    const p = port(r, F.natsport);
+    const p = port(r, F.natsport, d.errors);
     if (p !== undefined) nat.port = p;
     source.nat = nat;
   }
   if (natDst && natDst !== '0.0.0.0') {
     const nat: EcsObject = { ip: natDst };
-    const p = port(r, F.natdport);
+    const p = port(r, F.natdport, d.errors);
     if (p !== undefined) nat.port = p;
     destination.nat = nat;
   }
@@ -122,19 +122,26 @@ export function mapSession(r: Rec, d: Draft, t: TimeReader): void {
   const action = str(r, F.action);
   if (action) panos.action = action;
   copySession(r, panos);
+  // Device-ID host names (Source/Destination Hostname, SLS SourceDeviceHost): ECS keeps a peer's
+  // host name in `<side>.domain` ("may be a host name"); a URL or SNI host, when the record has one,
+  // names the destination more precisely and is set below in its place.
   const srcHost = str(r, F.src_host);
-  if (srcHost) panos.source = { hostname: srcHost };
-  const dstHost = str(r, F.dst_host);
-  if (dstHost) panos.destination = { hostname: dstHost };
-  if (srcHost || dstHost) out.related = { hosts: [srcHost, dstHost].filter((h): h is string => !!h) };
+  if (srcHost) source.domain = srcHost;
 
   const cls = action === undefined ? undefined : ACTION_CLASS[action.toLowerCase()];
   if (cls) event.outcome = cls === 'allowed' ? 'success' : 'failure';
   else event.outcome = 'unknown';
 
-  if (d.type === 'TRAFFIC') traffic(r, d, t, cls);
-  else if (d.type === 'THREAT') threat(r, d, cls);
-  else mapDecryption(r, d, cls);
+  if (d.type === 'THREAT') threat(r, d, cls);
+  else if (d.type === 'DECRYPTION') mapDecryption(r, d, cls);
+  else {
+    // TRAFFIC, and the tunnel (START/END) and SCTP logs, which count a session the same way.
+    traffic(r, d, t, cls);
+    const stage = STAGE_TYPES[d.type];
+    if (stage) event.type = ['connection', stage, ...(cls ? [cls] : [])];
+  }
+  const dstHost = str(r, F.dst_host);
+  if (dstHost && destination.domain === undefined) destination.domain = dstHost;
 }
 
 const SESSION_VENDOR: [number, string][] = [
@@ -156,6 +163,9 @@ const SESSION_VENDOR: [number, string][] = [
 ];
 const copySession = compileCopy(SESSION_VENDOR, ['0', 'N/A']);
 
+/** Tunnel Inspection logs name the session stage in their Type. */
+const STAGE_TYPES = lookup<string>({ START: 'start', END: 'end' });
+
 function side(zone: string | undefined, iface: string | undefined): EcsObject {
   const o: EcsObject = {};
   if (zone) o.zone = zone;
@@ -174,27 +184,28 @@ function traffic(r: Rec, d: Draft, t: TimeReader, cls: 'allowed' | 'denied' | un
   const source = out.source as EcsObject;
   const destination = out.destination as EcsObject;
   const network = out.network as EcsObject;
-  const sent = int(r, F.bytes_sent);
+  const sent = int(r, F.bytes_sent, d.errors);
   if (sent !== undefined) source.bytes = sent;
-  const received = int(r, F.bytes_received);
+  const received = int(r, F.bytes_received, d.errors);
   if (received !== undefined) destination.bytes = received;
-  const bytes = int(r, F.bytes);
+  const bytes = int(r, F.bytes, d.errors);
   if (bytes !== undefined) network.bytes = bytes;
-  const pSent = int(r, F.pkts_sent);
+  const pSent = int(r, F.pkts_sent, d.errors);
   if (pSent !== undefined) source.packets = pSent;
-  const pReceived = int(r, F.pkts_received);
+  const pReceived = int(r, F.pkts_received, d.errors);
   if (pReceived !== undefined) destination.packets = pReceived;
-  const packets = int(r, F.packets);
+  const packets = int(r, F.packets, d.errors);
   if (packets !== undefined) network.packets = packets;
-  const start = t.millis(r, F.start);
-  const elapsed = int(r, F.elapsed);
+  const start = t.millis(r, F.start, d.errors);
+  const elapsed = int(r, F.elapsed, d.errors);
   if (start !== undefined) {
     event.start = t.iso(start);
     const end = elapsed === undefined ? NaN : start + elapsed * 1000;
     // An absurd elapsed time (a corrupted or hostile field) leaves the end unset; the duration shows it.
     if (d.subtype === 'end' && isTimeValue(end)) event.end = t.iso(end);
   }
-  if (elapsed !== undefined) event.duration = elapsed * 1_000_000_000;
+  const duration = elapsed === undefined ? undefined : nanosFrom(elapsed, 1e9);
+  if (duration !== undefined) event.duration = duration;
   const reason = str(r, F.session_end_reason);
   if (reason) event.reason = reason;
   const category = str(r, F.category);
@@ -221,7 +232,8 @@ function threat(r: Rec, d: Draft, cls: 'allowed' | 'denied' | undefined): void {
 
   const threatText = str(r, F.threatid);
   const threatObj: EcsObject = {};
-  if (threatText) {
+  if (threatText && /^\d+$/.test(threatText)) threatObj.id = threatText; // SLS: ThreatID alone, ThreatName apart
+  else if (threatText) {
     const m = THREAT_ID.exec(threatText);
     if (m) {
       threatObj.id = m[2]!;
@@ -237,7 +249,8 @@ function threat(r: Rec, d: Draft, cls: 'allowed' | 'denied' | undefined): void {
 
   const direction = str(r, F.direction);
   if (direction) {
-    const dir = DIRECTION[direction];
+    // SLS writes DirectionOfAttack with spaces (`client to server`).
+    const dir = DIRECTION[direction.replace(/ /g, '-')];
     if (dir) (out.network as EcsObject).direction = dir;
     panos.direction = direction;
   }

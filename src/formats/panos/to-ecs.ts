@@ -3,12 +3,13 @@ import { ECS_VERSION } from '../../ecs/event.js';
 import { eventIdFor } from '../../ecs/event-id.js';
 import { fillRelated } from '../../ecs/related.js';
 import { RecordError, type ParserContext } from '../format.js';
-import { F, type Rec } from './layouts.js';
+import { F, TYPE_ALIASES, type Rec } from './layouts.js';
 import { SEVERITY, SUBTYPE_ACTION } from './mappings.js';
 import { int, str, type TimeReader } from './read.js';
 import { mapSession } from './to-ecs-session.js';
 import { mapLog } from './to-ecs-logs.js';
 import { compileCopy } from './copy.js';
+import { noteDropped, type FieldErrors } from '../shared/field-errors.js';
 
 export const DATASET = 'panw.panos';
 
@@ -19,6 +20,8 @@ export interface MapContext {
   host: string | undefined;
   ctx: ParserContext;
   time: TimeReader;
+  /** Fields of the current record left out because they could not be read (cleared per record). */
+  errors: FieldErrors;
 }
 
 /** What the per-type mappings fill in besides their own namespaces. */
@@ -29,23 +32,30 @@ export interface Draft {
   /** Upper-case log type (`TRAFFIC`, `HIPMATCH`). */
   type: string;
   subtype: string | undefined;
+  errors: FieldErrors;
 }
 
-const SESSION_TYPES = new Set(['TRAFFIC', 'THREAT', 'DECRYPTION']);
+const SESSION_TYPES = new Set(['TRAFFIC', 'THREAT', 'DECRYPTION', 'START', 'END', 'SCTP']);
 
 /**
- * One PAN-OS record in canonical form (from CSV, CEF, LEEF or SLS JSON) to ECS. Throws RecordError
- * naming the field when a value cannot be trusted (non-IP address, bad time, non-numeric counter).
+ * One PAN-OS record in canonical form (from CSV, CEF, LEEF or SLS JSON) to ECS. A value that cannot
+ * be trusted (non-IP address, bad time, non-numeric counter) is left out and noted (`m.errors`,
+ * shared/field-errors.ts); throws RecordError only when the record has no readable time.
  */
 export function panosToEcs(r: Rec, m: MapContext): EcsEvent {
-  const type = (str(r, F.type) ?? '').toUpperCase().replace('HIP-MATCH', 'HIPMATCH');
+  const written = (str(r, F.type) ?? '').toUpperCase();
+  const type = TYPE_ALIASES[written] ?? written;
   const subtype = str(r, F.subtype);
   const t = m.time;
-  const generated = t.millis(r, F.time_generated);
-  const received = t.millis(r, F.receive_time);
-  const precise = t.optional(r, F.high_res_timestamp);
+  const e = m.errors;
+  const generated = t.millis(r, F.time_generated, e);
+  const received = t.millis(r, F.receive_time, e);
+  const precise = t.highResolution(r, F.high_res_timestamp, e);
   const when = precise ?? generated ?? received;
-  if (when === undefined) throw new RecordError('no time: expected time_generated (Generated Time) or receive_time (Receive Time)');
+  if (when === undefined) {
+    const why = e.note()?.field_errors.join('; ');
+    throw new RecordError(why ? `no readable time: ${why}` : 'no time: expected time_generated (Generated Time) or receive_time (Receive Time)');
+  }
 
   const event: Draft['event'] = {
     kind: 'event',
@@ -82,13 +92,15 @@ export function panosToEcs(r: Rec, m: MapContext): EcsEvent {
   };
 
   const severityText = str(r, F.severity);
-  if (severityText) {
+  // Some SLS log types write Severity as a number (the CEF/LEEF severity) rather than a word.
+  if (severityText && /^\d{1,2}$/.test(severityText)) event.severity = Number(severityText);
+  else if (severityText) {
     const level = severityText.toLowerCase();
     out.log = { file: { path: m.ctx.source }, level };
-    const n = SEVERITY[level] ?? int(r, F.severity_number);
+    const n = SEVERITY[level] ?? int(r, F.severity_number, e);
     if (n !== undefined) event.severity = n;
   } else {
-    const n = int(r, F.severity_number);
+    const n = int(r, F.severity_number, e);
     if (n !== undefined) event.severity = n;
   }
   copyCommon(r, panos);
@@ -97,14 +109,15 @@ export function panosToEcs(r: Rec, m: MapContext): EcsEvent {
     const v = r[DG_LEVELS[i]!];
     if (v !== undefined && v !== '0') panos[`device_group_hierarchy${i + 1}`] = v;
   }
-  const repeat = int(r, F.repeatcnt);
+  const repeat = int(r, F.repeatcnt, e);
   if (repeat !== undefined) panos.repeat_count = repeat;
   if (precise !== undefined && generated !== undefined) panos.generated_time = t.iso(generated);
 
-  const draft: Draft = { out, event, panos, type, subtype };
+  const draft: Draft = { out, event, panos, type, subtype, errors: e };
   if (SESSION_TYPES.has(type)) mapSession(r, draft, t);
   else mapLog(r, draft, t);
   fillRelated(out);
+  if (e.count) noteDropped(out, e, m.raw);
   return out;
 }
 

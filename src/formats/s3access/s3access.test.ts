@@ -163,3 +163,17 @@ test('auto-detection picks aws.s3access', () => {
   assert.equal(detectFormat({ name: '2019-02-06-00-00-38-0A1B2C3D4E5F6A7B', lines: [ROW24.join(' ')] }).format?.id, ID);
   assert.equal(detectFormat({ name: '', lines: ['', ROW26.join(' ')] }).format?.id, ID);
 });
+
+test('found by fuzzing: a total time beyond a long of nanoseconds leaves event.duration unset, not 1e20', () => {
+  const row = (totalTime: string) => ROW24.map((v, i) => (i === 13 ? totalTime : v)).join(' ');
+  assert.equal(one(row('7')).event?.duration, 7_000_000);
+  assert.equal(one(row('99999999999999')).event?.duration, undefined);
+});
+
+test('found by fuzzing: a count or time of hundreds of digits is rejected as no whole number instead of stored as Infinity (the store refused the whole load)', () => {
+  const row = (i: number, v: string) => ROW24.map((f, j) => (j === i ? v : f)).join(' ');
+  const digits = '1'.repeat(400);
+  assert.match(rejectReason(row(13, digits)), /^total_time '1+…?.*' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(rejectReason(row(11, '18446744073709551616')), /bytes_sent '18446744073709551616' is not a whole number/);
+  assert.equal(getPath(one(row(11, '9007199254740991')), 'aws.s3access.bytes_sent') ?? getPath(one(row(11, '9007199254740991')), 'http.response.body.bytes'), 9007199254740991);
+});

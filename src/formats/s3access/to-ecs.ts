@@ -4,6 +4,7 @@ import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl } from '../../ecs/url.js';
 import { normalizeIdentity, identityToEcs } from '../../ecs/identity.js';
 import { fillRelated } from '../../ecs/related.js';
+import { nanosFrom } from '../../ecs/time.js';
 import { RecordError, type ParserContext } from '../format.js';
 import {
   awsEvent, clip, intField, parseArn, present, setCloudOrigin, splitRequestLine, splitTarget,
@@ -75,7 +76,8 @@ export function s3accessToEcs(values: readonly string[], raw: string, origin: Ob
   const operation = f.get('operation');
   if (operation) event.action = operation;
   event.outcome = status !== undefined ? (status >= 400 ? 'failure' : 'success') : errorCode ? 'failure' : 'unknown';
-  if (totalTime !== undefined) event.duration = totalTime * 1e6;
+  const duration = totalTime === undefined ? undefined : nanosFrom(totalTime, 1e6);
+  if (duration !== undefined) event.duration = duration;
 
   const cloud = out.cloud as EcsObject;
   const host = f.get('host_header');

@@ -23,7 +23,9 @@ export function applyAction(event: EcsEvent, value: string | undefined): void {
     return;
   }
   const key = value.toLowerCase();
-  const known = ACTIONS[key];
+  // hasOwn: an action of 'constructor' or 'toString' must not find Object's members (found by fuzzing:
+  // event.type got an undefined entry, which the store refuses).
+  const known = Object.hasOwn(ACTIONS, key) ? ACTIONS[key] : undefined;
   ev.action = known?.action ?? key;
   ev.outcome = known?.outcome ?? 'unknown';
   if (known) ev.type = [...(ev.type ?? []), known.type];

@@ -90,7 +90,8 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 export function intField(name: string, v: string | undefined): number | undefined {
   const s = present(v);
   if (s === undefined || s === '-1') return undefined;
-  if (!INTEGER.test(s)) throw new RecordError(`${name} '${clip(s)}' is not a whole number`);
+  // Beyond 2^53 a double is no longer exact; a few hundred digits are Infinity, which no store column holds.
+  if (!INTEGER.test(s) || !Number.isSafeInteger(Number(s))) throw new RecordError(`${name} '${clip(s)}' is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   return Number(s);
 }
 
@@ -98,7 +99,7 @@ export function intField(name: string, v: string | undefined): number | undefine
 export function decimalField(name: string, v: string | undefined): number | undefined {
   const s = present(v);
   if (s === undefined || s === '-1') return undefined;
-  if (!DECIMAL.test(s)) throw new RecordError(`${name} '${clip(s)}' is not a non-negative number (or -1)`);
+  if (!DECIMAL.test(s) || !Number.isFinite(Number(s))) throw new RecordError(`${name} '${clip(s)}' is not a non-negative number (or -1)`);
   return Number(s);
 }
 

@@ -2,6 +2,7 @@ import type { Format, FieldSpec } from '../format.js';
 import { UmbrellaParser } from './parser.js';
 import { detectUmbrella } from './detect.js';
 import { DATASET } from './row.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
 
 const fields: FieldSpec[] = (
   [
@@ -53,6 +54,7 @@ const fields: FieldSpec[] = (
     ['umbrella.audit.type', 'keyword'],
     ['umbrella.audit.before', 'text'],
     ['umbrella.audit.after', 'text'],
+    ['umbrella.query_type', 'keyword', 'The DNS query type as written when it names no record type (Other).'],
     ['umbrella.unmapped_columns', 'json', 'Non-empty cells of appended or undocumented columns, by 1-based column number.'],
     ['dns.type', 'keyword'],
     ['dns.question.registered_domain', 'keyword'],
@@ -66,16 +68,17 @@ const fields: FieldSpec[] = (
     ['rule.category', 'keyword'],
     ['vulnerability.id', 'keyword'],
   ] as const
-).map(([path, type, description]) => ({ path, type, description }) as FieldSpec);
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
 
 export const umbrella: Format = {
   id: DATASET,
   title: 'Cisco Umbrella S3 log export',
   description:
-    'CSV logs exported to S3: DNS (10-, 12-, 13-column and later versions), proxy/SWG (every documented column; ' +
-    'early 24-column rows too), cloud firewall, IP, IPS/intrusion, DLP and admin audit. The log type comes from the ' +
-    'key or path (dnslogs/, proxylogs/, firewalllogs/ or cloudfirewalllogs/, iplogs/, intrusionlogs/, auditlogs/, ' +
-    'dlplogs/) or, when the path names none, from each row\'s columns. Timestamps are UTC.',
+    'CSV logs exported to S3: DNS (10-, 12-, 13-column and later versions), proxy/SWG (every schema version from 21 ' +
+    'columns to the 49 documented; early 24-column rows too), cloud firewall, IP, IPS/intrusion, DLP and admin audit. ' +
+    'The log type comes from the key or path (dnslogs/, proxylogs/, firewalllogs/ or cloudfirewalllogs/, iplogs/, ' +
+    'intrusionlogs/, auditlogs/, dlplogs/) or, when the path names none, from each row\'s columns. Timestamps are UTC. ' +
+    'A malformed optional cell is left out and noted (tags: _field_dropped).',
   framing: 'lines',
   detect: detectUmbrella,
   createParser: (ctx) => new UmbrellaParser(ctx),

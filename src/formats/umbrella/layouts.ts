@@ -32,7 +32,9 @@ export const DNS = layout('dns', 'Umbrella DNS log', [
   'domain', 'categories', 'policy_identity_type', 'identity_types', 'blocked_categories',
 ], 10);
 
-// The documented web (proxy) log layout; samples have 32- and 35-column rows.
+// The documented web (proxy) log layout. Each schema version appends columns and no version → count
+// table is published: rows of 21 (through AMP score, the shortest Microsoft Sentinel's parser takes),
+// 32, 35, 37 and 49 columns are seen; every row from 21 columns on is read by position.
 export const PROXY = layout('proxy', 'Umbrella proxy (SWG) log', [
   'timestamp', 'policy_identity', 'internal_ip', 'external_ip', 'destination_ip', 'content_type', 'action', 'url',
   'referer', 'user_agent', 'status_code', 'request_size', 'response_size', 'response_body_size', 'sha256',
@@ -42,7 +44,7 @@ export const PROXY = layout('proxy', 'Umbrella proxy (SWG) log', [
   'forwarding_method', 'producer', 'msp_organization_id', 'blocked_destination_countries', 'application_ids',
   'hostname', 'data_center', 'egress', 'server_name', 'time_based_rule', 'security_overridden',
   'detected_response_file_type', 'warn_categories', 'organization_id',
-], 23);
+], 21);
 
 // An early 24-column proxy layout (Elastic's proxy sample_event): the identities list sits right after
 // the policy identity instead of after the blocked categories.
@@ -99,6 +101,10 @@ export function typeFromPath(path: string): UmbrellaType | undefined {
 
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const QUERY_TYPE = /^\d+ \([A-Za-z0-9*-]+\)$/;
+// `Other` (a query type Umbrella does not name) says less alone: a DNS response code must follow it.
+const OTHER_QUERY_TYPE = /^Other$/i;
+// DNS response codes (RFC 1035, 2136, 6891) as Umbrella writes them.
+const RESPONSE_CODE = /^(?:NOERROR|FORMERR|SERVFAIL|NXDOMAIN|NOTIMP|REFUSED|YXDOMAIN|YXRRSET|NXRRSET|NOTAUTH|NOTZONE|BADVERS|BADSIG|BADKEY|BADTIME)$/i;
 const URLISH = /^[a-z][a-z0-9+.-]*:\/\//i;
 const ORIGIN_IDS = /^\[[\d,\s]*\]$/;
 const DIGITS = /^\d+$/;
@@ -111,7 +117,7 @@ const isIp = (v: string | undefined): boolean => v !== undefined && canonicalIp(
  */
 const CONTENT_RULES: [UmbrellaType, (c: string[]) => boolean][] = [
   ['audit', (c) => DIGITS.test(c[0]!) && TIMESTAMP.test(c[1] ?? '')],
-  ['dns', (c) => c.length >= DNS.min && QUERY_TYPE.test(c[6]!)],
+  ['dns', (c) => c.length >= DNS.min && (QUERY_TYPE.test(c[6]!) || (OTHER_QUERY_TYPE.test(c[6]!) && RESPONSE_CODE.test(c[7]!)))],
   ['firewall', (c) => c.length >= FIREWALL.min && (ORIGIN_IDS.test(c[1]!) || /^(INBOUND|OUTBOUND)$/i.test(c[4]!))],
   ['proxy', (c) => c.length >= PROXY.min && (URLISH.test(c[7]!) || (c.length === PROXY_LEGACY.columns.length && URLISH.test(c[8]!)))],
   ['intrusion', (c) => c.length >= INTRUSION.min && DIGITS.test(c[3]!) && DIGITS.test(c[4]!) && isIp(c[12])],

@@ -7,14 +7,19 @@ import { RecordError, type ParserContext } from '../format.js';
 import { resolveIdentities } from './identities.js';
 import { Row, applyAction, applyIdentities, baseEvent, copyColumns, endpoint, vendor, type CopySpec, put } from './row.js';
 
-const QUERY_TYPE = /^(\d+)\s*\(([^)]+)\)$/;
+// DNS types are 16-bit: five digits at most, so a 30-digit "type" never becomes a number no long holds.
+const QUERY_TYPE = /^(\d{1,5})\s*\(([^)]+)\)$/;
 const STATUS = /^\d{3}$/;
 
-/** `1 (A)` → `A`; a bare mnemonic stays as written, a bare number is kept as the numeric type. */
-function queryType(value: string): { name?: string; number?: number } {
+/**
+ * `1 (A)` → `A`; a bare mnemonic stays as written, a bare number is kept as the numeric type.
+ * `Other` (a type Umbrella does not name) is no record type: kept only as written.
+ */
+function queryType(value: string): { name?: string; number?: number; other?: string } {
   const m = QUERY_TYPE.exec(value);
   if (m) return { name: m[2]!.trim().toUpperCase(), number: Number(m[1]) };
-  if (/^\d+$/.test(value)) return { number: Number(value) };
+  if (/^\d{1,5}$/.test(value)) return { number: Number(value) };
+  if (/^other$/i.test(value)) return { other: value };
   return { name: value.toUpperCase() };
 }
 
@@ -56,6 +61,7 @@ export function dnsToEcs(row: Row, ms: number, ctx: ParserContext): EcsEvent {
     const t = queryType(qt);
     if (t.name) question.type = t.name;
     if (t.number !== undefined) vendor(event, 'query_type_id', t.number);
+    if (t.other !== undefined) vendor(event, 'query_type', t.other);
   }
   const dns: EcsObject = { type: 'query', question };
   const rcode = row.get('response_code');
@@ -99,10 +105,8 @@ export function proxyToEcs(row: Row, ms: number, ctx: ParserContext): EcsEvent {
   const reqBytes = row.long('request_size');
   if (reqBytes !== undefined) request.bytes = reqBytes;
   const status = row.get('status_code');
-  if (status !== undefined) {
-    if (!STATUS.test(status)) throw new RecordError(`column ${(row.layout.index.get('status_code') ?? 0) + 1} (status code) '${status}' is not a 3-digit HTTP status`);
-    if (status !== '000') response.status_code = Number(status);
-  }
+  if (status !== undefined && !STATUS.test(status)) row.drop('status_code', status, 'is not a 3-digit HTTP status');
+  else if (status !== undefined && status !== '000') response.status_code = Number(status);
   const respBytes = row.long('response_size');
   if (respBytes !== undefined) response.bytes = respBytes;
   const bodyBytes = row.long('response_body_size');

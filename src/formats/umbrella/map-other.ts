@@ -33,7 +33,8 @@ export function firewallToEcs(row: Row, ms: number, ctx: ParserContext): EcsEven
   const proto = row.get('ip_protocol');
   if (proto) {
     put(event, 'network.iana_number', proto);
-    put(event, 'network.transport', TRANSPORTS[proto] ?? proto.toLowerCase());
+    // Own entries only: a protocol column of `constructor` must not find Object's members.
+    put(event, 'network.transport', (Object.hasOwn(TRANSPORTS, proto) ? TRANSPORTS[proto] : undefined) ?? proto.toLowerCase());
   }
   const origins = row.get('origin_ids');
   if (origins) vendor(event, 'origin_ids', splitList(origins.replace(/^\[|\]$/g, '')));
@@ -130,7 +131,7 @@ export function auditToEcs(row: Row, ms: number, ctx: ParserContext): EcsEvent {
   const event = baseEvent(row, ms, { kind: 'event', category: ['configuration'], type: [], observerType: 'api' }, ctx);
   const action = row.get('action')?.toLowerCase();
   if (action) event.event!.action = action;
-  event.event!.type = [(action && AUDIT_TYPES[action]) ?? 'info'];
+  event.event!.type = [(action && Object.hasOwn(AUDIT_TYPES, action) ? AUDIT_TYPES[action] : undefined) ?? 'info'];
   event.event!.outcome = 'success';
   const email = row.get('email');
   const name = row.get('user');

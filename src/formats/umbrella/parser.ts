@@ -6,6 +6,7 @@ import { TIMESTAMP, layoutFor, typeFromContent, typeFromPath, type UmbrellaType 
 import { Row, vendor } from './row.js';
 import { dnsToEcs, proxyToEcs } from './map-dns-proxy.js';
 import { auditToEcs, dlpToEcs, firewallToEcs, intrusionToEcs, ipToEcs } from './map-other.js';
+import { FieldErrors, noteDropped } from '../shared/field-errors.js';
 
 type Mapper = (row: Row, ms: number, ctx: ParserContext) => EcsEvent;
 
@@ -28,6 +29,7 @@ const FOLDERS = 'dnslogs/, proxylogs/, firewalllogs/ (cloudfirewalllogs/), iplog
  */
 export class UmbrellaParser implements RecordParser {
   private readonly pathType: UmbrellaType | undefined;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     this.pathType = typeFromPath(ctx.source);
@@ -55,11 +57,13 @@ export class UmbrellaParser implements RecordParser {
       }
       const layout = layoutFor(type, cells);
       if (cells.length < layout.min) throw new RecordError(`expected at least ${layout.min} columns for an ${layout.title}, got ${cells.length}`);
-      const row = new Row(cells, layout, line);
+      this.errors.clear();
+      const row = new Row(cells, layout, line, this.errors);
       const event = MAPPERS[type](row, row.millis('timestamp'), this.ctx);
       const unmapped = row.unmapped();
       if (unmapped) vendor(event, 'unmapped_columns', unmapped);
       fillRelated(event);
+      if (this.errors.count) noteDropped(event, this.errors, line);
       sink.event(event);
     } catch (e) {
       if (e instanceof RecordError) sink.reject(e.message);

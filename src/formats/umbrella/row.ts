@@ -4,6 +4,7 @@ import { canonicalIp } from '../../ecs/ip.js';
 import { millisFromDateTime } from '../../ecs/time.js';
 import { identityToEcs } from '../../ecs/identity.js';
 import { RecordError, type ParserContext } from '../format.js';
+import type { FieldErrors } from '../shared/field-errors.js';
 import { eventSkeleton } from '../shared/skeleton.js';
 import { TIMESTAMP, type Layout } from './layouts.js';
 import { splitList, type Resolved } from './identities.js';
@@ -18,12 +19,17 @@ const INTEGER = /^-?\d+$/;
 export const put = setPath;
 
 
-/** One CSV row read through its layout; empty cells and `null` read as absent. */
+/**
+ * One CSV row read through its layout; empty cells and `null` read as absent. A cell that is not of
+ * the expected kind is left out and noted in `errors` (shared/field-errors.ts); only the timestamp is
+ * required.
+ */
 export class Row {
   constructor(
     readonly cells: string[],
     readonly layout: Layout,
     readonly raw: string,
+    readonly errors: FieldErrors,
   ) {}
 
   get(name: string): string | undefined {
@@ -37,25 +43,29 @@ export class Row {
     return `column ${(this.layout.index.get(name) ?? 0) + 1} (${name.replace(/_/g, ' ')})`;
   }
 
+  /** Notes the column `name` as left out because its value is not what was expected. */
+  drop(name: string, value: string, expected: string): undefined {
+    return this.errors.drop(name.replace(/_/g, ' '), `${this.where(name)} '${clip(value)}' ${expected}`);
+  }
+
   ip(name: string): string | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    const ip = canonicalIp(v);
-    if (ip === undefined) throw new RecordError(`${this.where(name)} '${clip(v)}' is not an IP address`);
-    return ip;
+    return canonicalIp(v) ?? this.drop(name, v, 'is not an IP address');
   }
 
   long(name: string): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    if (!INTEGER.test(v)) throw new RecordError(`${this.where(name)} '${clip(v)}' is not a whole number`);
-    return Number(v);
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+    const n = Number(v);
+    return INTEGER.test(v) && Number.isSafeInteger(n) ? n : this.drop(name, v, `is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   }
 
   port(name: string): number | undefined {
+    const v = this.get(name);
     const n = this.long(name);
-    if (n !== undefined && (n < 0 || n > 65535)) throw new RecordError(`${this.where(name)} '${n}' is not a port (0-65535)`);
-    return n;
+    return n !== undefined && (n < 0 || n > 65535) ? this.drop(name, v!, 'is not a port (0-65535)') : n;
   }
 
   list(name: string): string[] | undefined {

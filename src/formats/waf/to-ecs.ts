@@ -1,5 +1,6 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
 import { pruneEmpty } from '../../ecs/event.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 import { canonicalIp, ipList, ipVersion } from '../../ecs/ip.js';
 import { parseUserAgent } from '../../ecs/user-agent.js';
 import { buildUrl } from '../../ecs/url.js';
@@ -78,6 +79,8 @@ function readHeaders(list: unknown): Headers {
 
 /** One WAF log record (WAFv2, any protected resource) to ECS. */
 export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEvent {
+  // Rule match details are kept as they are: a value nested 10^5 deep overflowed the stack writing the event.
+  if (nestedDeeperThan(record)) throw new RecordError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels; a WAF log record is a few levels deep`);
   const ms = timestamp(record);
   const webAclId = requireStr(record, 'webaclId', 'the web ACL ARN');
   const action = requireStr(record, 'action', 'ALLOW, BLOCK, COUNT, CAPTCHA or CHALLENGE');
@@ -118,9 +121,9 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
     const source: EcsObject = { address: clientIp, ip: clientIp };
     const country = str(request.country);
     if (country) source.geo = { country_iso_code: country };
-    if (typeof record.clientAsn === 'number' || (typeof record.clientAsn === 'string' && DIGITS.test(record.clientAsn))) {
-      source.as = { number: Number(record.clientAsn) };
-    }
+    const asn = typeof record.clientAsn === 'number' || (typeof record.clientAsn === 'string' && DIGITS.test(record.clientAsn)) ? Number(record.clientAsn) : NaN;
+    // An AS number is a 32-bit count: 1e32 (or 1.5) is no AS, and no long the store can hold.
+    if (Number.isSafeInteger(asn) && asn >= 0) source.as = { number: asn };
     out.source = source;
   }
 
@@ -136,8 +139,9 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
   if (traceId) out.trace = { id: traceId };
   if (headers.referer) req.referrer = headers.referer;
   if (httpVersion) http.version = httpVersion;
-  const responseCode = record.responseCodeSent;
-  if (typeof responseCode === 'number') http.response = { status_code: responseCode };
+  // A custom response code is an HTTP status: anything else (1e308) is not stored as one.
+  const responseCode = typeof record.responseCodeSent === 'number' && Number.isInteger(record.responseCodeSent) && record.responseCodeSent >= 100 && record.responseCodeSent <= 999 ? record.responseCodeSent : undefined;
+  if (responseCode !== undefined) http.response = { status_code: responseCode };
   out.http = http;
 
   const forwarded = ipList(headers.forwardedFor);
@@ -171,7 +175,7 @@ export function wafToEcs(record: Json, raw: string, ctx: ParserContext): EcsEven
   waf.request = { headers: headers.all };
   const inserted = arr(record.requestHeadersInserted);
   if (inserted.length) waf.request_headers_inserted = inserted as EcsObject[];
-  if (typeof responseCode === 'number') waf.response_code_sent = responseCode;
+  if (responseCode !== undefined) waf.response_code_sent = responseCode;
   const captcha = tokenResponse(record.captchaResponse);
   if (captcha) waf.captcha_response = captcha;
   const challenge = tokenResponse(record.challengeResponse);

@@ -264,3 +264,18 @@ test('records delivered through CloudWatch Logs (subscription envelope) are read
   assert.equal(r.rejected.length, 1);
   assert.match(r.rejected[0]!.reason, /httpRequest is null, expected an object/);
 });
+
+test('found by fuzzing: rule match details nested 10^5 deep are rejected (writing the event overflowed the stack)', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const text = JSON.stringify(record({ terminatingRuleMatchDetails: '__DEEP__' })).replace('"__DEEP__"', deep);
+  assert.equal(rejectReason(text), 'JSON nested deeper than 100 levels; a WAF log record is a few levels deep');
+});
+
+test('found by fuzzing: an AS number or custom response code that is no whole number in range is not stored (1e32 and 1e308 made the store refuse the chunk)', () => {
+  const ok = one(record({ clientAsn: '64496', responseCodeSent: 403 }));
+  assert.deepEqual([getPath(ok, 'source.as.number'), getPath(ok, 'http.response.status_code'), getPath(ok, 'aws.waf.response_code_sent')], [64496, 403, 403]);
+  for (const [clientAsn, responseCodeSent] of [[1e32, 1e308], ['100000000000000000000000000000000', 2.5], [1.5, -1]]) {
+    const e = one(record({ clientAsn, responseCodeSent }));
+    assert.deepEqual([getPath(e, 'source.as'), getPath(e, 'http.response'), getPath(e, 'aws.waf.response_code_sent')], [undefined, undefined, undefined], `${clientAsn} ${responseCodeSent}`);
+  }
+});

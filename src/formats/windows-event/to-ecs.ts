@@ -1,118 +1,28 @@
-import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { ECS_VERSION } from '../../ecs/event.js';
-import { eventIdFor } from '../../ecs/event-id.js';
-import { isoFromMillis, millisFromIso } from '../../ecs/time.js';
-import { RecordError, type ParserContext } from '../format.js';
+import type { EcsEvent } from '../../ecs/event.js';
+import type { TimeZone } from '../../ecs/timezone.js';
+import type { ParserContext } from '../format.js';
+import type { FieldErrors } from '../shared/field-errors.js';
+import { fromFlat } from './read-flat.js';
+import { fromWinlogbeat, fromWinlogbeat6, isWinlogbeat6 } from './read-beats.js';
+import { fromRendered } from './read-rendered.js';
+import { isObj, winRecordToEcs, type Obj, type WinRecord } from './record.js';
 
-export const DATASET = 'windows.event';
-
-/** `Event.System` members kept under `winlog.*` (ECS winlog names), Sigma's names in comments. */
-const SYSTEM: [string, string][] = [
-  ['EventRecordID', 'record_id'],
-  ['Channel', 'channel'],
-  ['Computer', 'computer_name'],
-  ['Task', 'task'],
-  ['Opcode', 'opcode'],
-  ['Keywords', 'keywords'],
-  ['Level', 'level'],
-  ['Version', 'version'],
-];
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function attrs(v: unknown): Obj {
-  return isObj(v) && isObj(v['#attributes']) ? (v['#attributes'] as Obj) : {};
-}
-
-/** A scalar as Sigma sees it: text for strings, numbers and booleans; `#text` of XML-ish nodes. */
-function scalar(v: unknown): EcsValue | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (isObj(v) && '#text' in v) return scalar(v['#text']);
-  if (Array.isArray(v)) return v.map((x) => scalar(x) ?? null);
-  return JSON.stringify(v);
-}
+export { DATASET } from './record.js';
 
 /**
- * One rendered Windows event (`{"Event":{"System":…,"EventData":…}}`, as evtx tools print it, or the
- * flat form with `EventID`, `Channel`… at the top) to ECS. The Windows names stay reachable for Sigma:
- * `winlog.event_id`, `winlog.channel`, `winlog.provider_name`, `winlog.computer_name` and every
- * EventData/UserData field under `winlog.event_data.<Name>` / `winlog.user_data.<Name>` (spaces
- * removed from names, the single UserData element unwrapped).
+ * Which shipped shape a JSON record has: the rendered event (`Event.System`, as evtx tools print
+ * it), Winlogbeat 7+/Elastic Agent (`winlog.*`), Winlogbeat 6 (`event_id`, `log_name`), or the flat
+ * form (NXLog/Logstash, evtx tools' flat output).
  */
-export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext): EcsEvent {
-  const ev = isObj(record.Event) ? (record.Event as Obj) : record;
-  const sys = isObj(ev.System) ? (ev.System as Obj) : ev;
-  const eventIdRaw = scalar(sys.EventID);
-  if (eventIdRaw === undefined || Array.isArray(eventIdRaw)) throw new RecordError('expected Event.System.EventID (or a top-level EventID)');
-  const winlog: EcsObject = { event_id: String(eventIdRaw) };
-  const provider = attrs(sys.Provider).Name ?? sys.Provider_Name;
-  if (typeof provider === 'string') winlog.provider_name = provider;
-  const guid = attrs(sys.Provider).Guid;
-  if (typeof guid === 'string') winlog.provider_guid = guid;
-  for (const [from, to] of SYSTEM) {
-    const v = scalar(sys[from]);
-    if (v !== undefined) winlog[to] = v;
-  }
-  const exec = attrs(sys.Execution);
-  if (exec.ProcessID !== undefined) winlog.process = { pid: Number(exec.ProcessID), thread: { id: Number(exec.ThreadID) } };
-  const userId = attrs(sys.Security).UserID;
-  if (typeof userId === 'string') winlog.user = { identifier: userId };
-  const data = fields(ev.EventData);
-  if (Object.keys(data).length) winlog.event_data = data;
-  const userData = fields(unwrapSingle(ev.UserData));
-  if (Object.keys(userData).length) winlog.user_data = userData;
-  if (ev === record && !isObj(ev.EventData)) {
-    // Flat form: everything that is not a System member is event data.
-    const flat: EcsObject = {};
-    for (const [k, v] of Object.entries(record)) if (!['EventID', 'Provider_Name', ...SYSTEM.map((s) => s[0])].includes(k)) flat[k] = scalar(v) ?? null;
-    if (Object.keys(flat).length) winlog.event_data = flat;
-  }
-
-  const created = attrs(sys.TimeCreated).SystemTime ?? sys.TimeCreated;
-  const ms = typeof created === 'string' ? millisFromIso(created) : undefined;
-  const event: EcsObject = { kind: 'event', code: String(eventIdRaw), dataset: DATASET, module: 'windows', id: eventIdFor(DATASET, raw), ingested: ctx.ingested };
-  if (typeof provider === 'string') event.provider = provider;
-  if (ctx.original) event.original = raw;
-  const out: EcsEvent = { ecs: { version: ECS_VERSION }, event: event as EcsEvent['event'], winlog, log: { file: { path: ctx.source } } };
-  if (ms !== undefined) out['@timestamp'] = isoFromMillis(ms);
-  if (typeof winlog.computer_name === 'string') out.host = { name: winlog.computer_name };
-  return out;
+export function readJsonRecord(record: Obj): WinRecord {
+  if (isObj(record.Event)) return fromRendered(record.Event);
+  if (isObj(record.winlog)) return fromWinlogbeat(record);
+  if (isWinlogbeat6(record)) return fromWinlogbeat6(record);
+  if (isObj(record.System)) return fromRendered(record);
+  return fromFlat(record);
 }
 
-/** UserData holds one provider-specific element (`{Operation_ClientFailure: {...}}`); Sigma reads its members. */
-function unwrapSingle(v: unknown): unknown {
-  if (!isObj(v)) return v;
-  const keys = Object.keys(v).filter((k) => k !== '#attributes');
-  return keys.length === 1 && isObj(v[keys[0]!]) && !('#text' in (v[keys[0]!] as Obj)) ? v[keys[0]!] : v;
-}
-
-/** Sigma names EventData fields without spaces (`Threat Name` → `ThreatName`), as Windows log shippers do. */
-function sigmaName(k: string): string {
-  return k.indexOf(' ') >= 0 ? k.replace(/ /g, '') : k;
-}
-
-/** EventData as a name → value map: `{Name: value}` objects or `Data: [{#attributes:{Name}, #text}]` lists. */
-function fields(v: unknown): EcsObject {
-  const out: EcsObject = {};
-  if (!isObj(v)) return out;
-  const data = v.Data;
-  if (Array.isArray(data)) {
-    data.forEach((d, i) => {
-      const name = attrs(d).Name;
-      out[typeof name === 'string' ? sigmaName(name) : `param${i + 1}`] = scalar(d) ?? null;
-    });
-  }
-  for (const [k, x] of Object.entries(v)) {
-    if (k === '#attributes' || (k === 'Data' && Array.isArray(data))) continue;
-    if (isObj(x) && !('#text' in x)) {
-      const nested = fields(x);
-      out[sigmaName(k)] = Object.keys(nested).length ? nested : null;
-    } else out[sigmaName(k)] = scalar(x) ?? null;
-  }
-  return out;
+/** One JSON-rendered Windows event, of any shipped shape, to ECS. Throws RecordError. */
+export function windowsEventToEcs(record: Obj, raw: string, ctx: ParserContext, errors: FieldErrors, zone: TimeZone): EcsEvent {
+  return winRecordToEcs(readJsonRecord(record), raw, ctx, errors, zone);
 }

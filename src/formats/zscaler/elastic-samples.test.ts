@@ -40,7 +40,9 @@ test("web: the record behind Elastic's sample_event maps to the same core fields
   const sample = JSON.parse(read('web', 'sample_event.json')) as EcsObject;
   // The first test-web.log record is the sample_event's transaction (same server IP, client, URL, rule).
   const e = parse('web', 'test-web.log')[0]!;
-  for (const path of ['destination.ip', 'source.nat.ip', 'user.email', 'url.domain', 'url.scheme', 'url.original', 'event.action',
+  // url.original is the URL as NSS logged it (no scheme); Elastic writes its own https:// there.
+  assert.equal(getPath(e, 'url.original'), 'www.example.com');
+  for (const path of ['destination.ip', 'source.nat.ip', 'user.email', 'url.domain', 'url.scheme', 'url.full', 'event.action',
     'http.request.method', 'http.request.bytes', 'http.response.bytes', 'http.response.status_code', 'rule.name', 'rule.ruleset',
     'source.user.name', 'user_agent.original']) {
     assert.deepEqual(getPath(e, path), getPath(sample, path), path);
@@ -64,7 +66,8 @@ test('web v9 (Cloud NSS HTTP endpoint): internal/public client IPs, b64url, SSL,
   assert.equal(getPath(e, 'source.ip'), '81.2.69.142');
   assert.equal(getPath(e, 'source.port'), 1235);
   assert.equal(getPath(e, 'source.nat.ip'), '81.2.69.142');
-  assert.equal(getPath(e, 'url.original'), 'https://www.trythisencodeurl.com/index', 'decrypted: https');
+  assert.equal(getPath(e, 'url.original'), 'www.trythisencodeurl.com/index', 'as logged (base64-decoded)');
+  assert.equal(getPath(e, 'url.full'), 'https://www.trythisencodeurl.com/index', 'decrypted: https');
   assert.equal(getPath(e, 'http.request.referrer'), 'www.example.com');
   assert.equal(getPath(e, 'destination.domain'), 'mail.google.com');
   assert.equal(getPath(e, 'zscaler.ssl_decrypted'), true);

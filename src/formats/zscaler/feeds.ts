@@ -29,19 +29,31 @@ const SOURCETYPE_FEEDS: Record<string, Feed> = {
   adminaudit: 'audit', casb: 'casb', saas: 'casb', alerts: 'alerts', alert: 'alerts',
 };
 
+/**
+ * What an unknown sourcetype's suffix may be as a feed name: it becomes the `zscaler.<feed>` object
+ * key, so a word (`__proto__` reached Object.prototype; 10 MB names made 10 MB keys).
+ */
+const FEED_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
+
 export function feedFromSourcetype(sourcetype: string): Feed {
   const suffix = sourcetype.toLowerCase().replace(/^zscaler[-_]?nss[-_]?|^zscaler[-_]?/, '').replace(/[^a-z0-9_]/g, '_');
-  return SOURCETYPE_FEEDS[suffix] ?? (suffix || 'unknown');
+  // Own entries only: a sourcetype of `constructor` must not find Object's members.
+  if (Object.hasOwn(SOURCETYPE_FEEDS, suffix)) return SOURCETYPE_FEEDS[suffix]!;
+  return FEED_NAME.test(suffix) ? suffix : 'unknown';
 }
 
 /** Fields that only one feed carries; the feed with the most of them present wins. */
 const FEED_KEYS: [Feed, readonly string[]][] = [
-  ['dns', ['dns_req', 'dns_reqtype', 'dns_resp', 'clt_sip', 'srv_dip', 'reqaction', 'resaction']],
-  ['firewall', ['csip', 'cdip', 'csport', 'cdport', 'ssip', 'sdip', 'tsip', 'nwapp', 'nwsvc', 'ipcat']],
-  ['web', ['eurl', 'url', 'b64url', 'urlcat', 'urlclass', 'reqmethod', 'respcode', 'cltintip', 'cltpubip', 'ua', 'useragent', 'ereferer']],
+  ['dns', ['dns_req', 'dns_reqtype', 'dns_resp', 'clt_sip', 'srv_dip', 'reqaction', 'resaction', 'reqtype', 'domcat', 'respipcat']],
+  ['firewall', ['csip', 'cdip', 'csport', 'cdport', 'ssip', 'sdip', 'tsip', 'nwapp', 'nwsvc', 'ipcat', 'ipproto', 'tuntype']],
+  ['web', [
+    'eurl', 'url', 'b64url', 'urlcat', 'urlclass', 'reqmethod', 'respcode', 'cltintip', 'cltpubip', 'ua', 'useragent', 'ereferer',
+    // Splunk/JSON preset keys (aliases.ts).
+    'requestmethod', 'refererurl', 'urlcategory', 'urlsupercategory', 'clientip', 'transactionsize', 'requestsize',
+  ]],
   ['tunnel', ['tunneltype', 'recordtype', 'txbytes', 'rxbytes', 'dpdrec', 'vpncredentialname', 'ikeversion']],
   ['audit', ['adminid', 'auditlogtype', 'preaction', 'postaction', 'errorcode', 'interface', 'subcategory']],
-  ['casb', ['tenant', 'extcollabnames', 'filemd5', 'fileid', 'applicationname', 'extownername']],
+  ['casb', ['tenant', 'extcollabnames', 'filemd5', 'fileid', 'applicationname', 'extownername', 'fullurl']],
 ];
 
 export function feedFromFields(keys: { has(key: string): boolean }): Feed | undefined {

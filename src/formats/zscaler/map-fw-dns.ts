@@ -1,4 +1,5 @@
 import type { EcsEvent, EcsObject } from '../../ecs/event.js';
+import { nanosFrom } from '../../ecs/time.js';
 import { canonicalIp } from '../../ecs/ip.js';
 import { normalizeHost, splitDomain } from '../../ecs/domain.js';
 import { Rec, applyAction, applyCopies, applyUser, endpoint, networkType, setNat, type Copy, put } from './rec.js';
@@ -7,8 +8,9 @@ import { Rec, applyAction, applyCopies, applyUser, endpoint, networkType, setNat
 function duration(event: EcsEvent, rec: Rec): void {
   const ms = rec.number('durationms');
   const s = ms === undefined ? rec.number('duration') : undefined;
-  if (ms !== undefined) put(event, 'event.duration', Math.round(ms * 1e6));
-  else if (s !== undefined) put(event, 'event.duration', Math.round(s * 1e9));
+  // Beyond a long of nanoseconds (8.64e21 from a hostile durationms) the duration is left unset.
+  if (ms !== undefined) put(event, 'event.duration', nanosFrom(ms, 1e6));
+  else if (s !== undefined) put(event, 'event.duration', nanosFrom(s, 1e9));
 }
 
 export function mapFirewall(event: EcsEvent, rec: Rec): void {
@@ -51,8 +53,8 @@ const FIREWALL_COPIES: readonly Copy[] = [
   [['threatcat'], 'zscaler.threat_category'],
   [['destcountry'], 'destination.geo.country_name'],
   [['srcipcountry'], 'source.geo.country_name'],
-  [['department', 'dept'], 'zscaler.department'],
-  [['locationname', 'location'], 'zscaler.location'],
+  [['dept'], 'zscaler.department'],
+  [['location'], 'zscaler.location'],
   [['cltdomain'], 'zscaler.firewall.client_domain'],
   [['devicehostname'], 'host.name'],
   [['deviceowner'], 'source.user.name'],
@@ -86,7 +88,7 @@ export function mapDns(event: EcsEvent, rec: Rec): void {
   const res = rec.get('resaction');
   applyAction(event, dnsVerdict(req, res));
   applyUser(event, rec, 'login', 'user');
-  endpoint(event, 'source', rec.ip('clt_sip', 'cip'));
+  endpoint(event, 'source', rec.ip('clt_sip'));
   endpoint(event, 'destination', rec.ip('srv_dip'), rec.port('srv_dport'));
 
   const name = rec.get('dns_req');
@@ -140,9 +142,9 @@ const DNS_COPIES: readonly Copy[] = [
   [['restype'], 'zscaler.dns.response_type'],
   [['dnsapp'], 'zscaler.dns.application'],
   [['dnsappcat'], 'zscaler.dns.application_category'],
-  [['respipcat', 'respipcategory'], 'zscaler.dns.response_ip_category'],
-  [['department', 'dept'], 'zscaler.department'],
-  [['location', 'locationname'], 'zscaler.location'],
+  [['respipcat'], 'zscaler.dns.response_ip_category'],
+  [['dept'], 'zscaler.department'],
+  [['location'], 'zscaler.location'],
   [['devicehostname'], 'host.name'],
   [['deviceowner'], 'source.user.name'],
   [['recordid'], 'zscaler.record_id'],

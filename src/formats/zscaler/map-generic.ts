@@ -1,5 +1,6 @@
 import type { EcsEvent } from '../../ecs/event.js';
 import { Rec, applyAction, applyCopies, applyUser, endpoint, networkType, type Copy, put } from './rec.js';
+import { loggedUrl } from './map-web.js';
 
 /**
  * Tunnel, admin audit, CASB and other feeds: fields with an obvious ECS home are mapped by name,
@@ -15,6 +16,10 @@ export function mapGeneric(event: EcsEvent, rec: Rec): void {
   endpoint(event, 'destination', rec.ip('destinationip', 'dstip', 'destip', 'serverip', 'sip', 'cdip'), rec.port('destinationport', 'dstport', 'cdport'));
   const reason = rec.get('eventreason', 'reason', 'errorcode');
   if (reason) put(event, 'event.reason', reason);
+  // CASB and other feeds log the URL (`url`, CASB `fullurl`) as written: kept as the original, with
+  // a scheme only when it carries one.
+  const url = rec.get('url');
+  if (url) event.url = loggedUrl(url, undefined);
   applyCopies(event, rec, GENERIC_COPIES);
   networkType(event);
 }

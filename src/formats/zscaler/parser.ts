@@ -8,6 +8,8 @@ import { Rec, baseEvent, copyRest } from './rec.js';
 import { mapWeb } from './map-web.js';
 import { mapDns, mapFirewall } from './map-fw-dns.js';
 import { mapGeneric } from './map-generic.js';
+import { canonicalKeys } from './aliases.js';
+import { FieldErrors, noteDropped } from '../shared/field-errors.js';
 
 type Mapper = (event: EcsEvent, rec: Rec) => void;
 const MAPPERS: Record<string, Mapper> = { web: mapWeb, firewall: mapFirewall, dns: mapDns };
@@ -25,6 +27,7 @@ export class ZscalerParser implements RecordParser {
   private readonly fields: string[] | undefined;
   private readonly zones = new ZoneCache();
   private readonly timezone: string | undefined;
+  private readonly errors = new FieldErrors();
 
   constructor(private readonly ctx: ParserContext) {
     const f = ctx.options.fields;
@@ -77,12 +80,15 @@ export class ZscalerParser implements RecordParser {
     if (feed === undefined) {
       throw new RecordError('cannot tell the NSS feed: no sourcetype, and none of the web, firewall, DNS, tunnel, audit or CASB fields');
     }
-    const rec = new Rec(values, raw);
+    this.errors.clear();
+    const rec = new Rec(values, raw, this.errors, canonicalKeys(values, feed));
     const ms = nssMillis(rec.get('time', 'datetime'), rec.get('tz'), rec.get('epochtime'), this.timezone, this.zones);
-    const event = baseEvent(rec, ms, feed, FEED_SPECS[feed] ?? DEFAULT_SPEC, this.ctx);
-    (MAPPERS[feed] ?? mapGeneric)(event, rec);
+    // A feed named after the sourcetype's suffix may be any word (`constructor`): own entries only.
+    const event = baseEvent(rec, ms, feed, (Object.hasOwn(FEED_SPECS, feed) ? FEED_SPECS[feed] : undefined) ?? DEFAULT_SPEC, this.ctx);
+    (Object.hasOwn(MAPPERS, feed) ? MAPPERS[feed]! : mapGeneric)(event, rec);
     copyRest(event, rec, feed);
     fillRelated(event);
+    if (this.errors.count) noteDropped(event, this.errors, raw);
     return event;
   }
 }

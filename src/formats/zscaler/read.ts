@@ -1,6 +1,7 @@
 import type { EcsObject } from '../../ecs/event.js';
 import { percentDecode } from '../../ecs/url.js';
 import { RecordError } from '../format.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../util/json-depth.js';
 
 /** One NSS record as named values (keys lower-cased), plus the feed its envelope names, if any. */
 export interface NssRecord {
@@ -33,6 +34,8 @@ export function readJson(text: string): NssRecord {
     throw new RecordError(`invalid JSON: ${(e as Error).message}`);
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new RecordError('expected a JSON object per line');
+  // Object values are kept as they are: one nested 10^5 deep overflowed the stack writing the event.
+  if (nestedDeeperThan(obj)) throw new RecordError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels; an NSS record is a few levels deep`);
   const top = obj as Record<string, unknown>;
   const inner = top.event;
   const enveloped = inner !== null && typeof inner === 'object' && !Array.isArray(inner);

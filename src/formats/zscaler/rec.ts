@@ -1,11 +1,13 @@
 import type { EcsEvent, EcsObject, EcsValue } from '../../ecs/event.js';
-import { setPath } from '../../ecs/event.js';
+import { setOwn, setPath } from '../../ecs/event.js';
 import { canonicalIp, ipVersion } from '../../ecs/ip.js';
 import { identityToEcs, normalizeIdentity, type Identity } from '../../ecs/identity.js';
 import { BoundedCache } from '../../util/bounded-cache.js';
-import { RecordError, type ParserContext } from '../format.js';
+import type { ParserContext } from '../format.js';
+import type { FieldErrors } from '../shared/field-errors.js';
 import { eventSkeleton } from '../shared/skeleton.js';
 import type { FeedSpec } from './feeds.js';
+import { TYPED_PATHS } from './fields.js';
 import { clip } from '../shared/reason.js';
 export { applyAction } from '../shared/action.js';
 
@@ -18,13 +20,19 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 export const put = setPath;
 
 
-/** Typed access to an NSS record's values; remembers which keys a mapping consumed. */
+/**
+ * Typed access to an NSS record's values; remembers which keys a mapping consumed. A value that is
+ * not of the expected kind is left out and noted in `errors` (shared/field-errors.ts).
+ */
 export class Rec {
   readonly used = new Set<string>();
 
   constructor(
     readonly values: Map<string, string | EcsObject>,
     readonly raw: string,
+    readonly errors: FieldErrors,
+    /** Canonical name → the key as the record wrote it (aliases.ts), for notes. */
+    private readonly written?: Map<string, string>,
   ) {}
 
   /** The first of `keys` holding a string value. */
@@ -50,34 +58,38 @@ export class Rec {
     return undefined;
   }
 
+  /** Notes `key`'s value as left out; the key is named as the record wrote it. */
+  drop(key: string, value: string, expected: string): undefined {
+    const name = this.written?.get(key) ?? key;
+    return this.errors.drop(name, `${name} '${clip(value)}' ${expected}`);
+  }
+
   ip(...keys: string[]): string | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    const ip = canonicalIp(hit[1]);
-    if (ip === undefined) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not an IP address`);
-    return ip;
+    return canonicalIp(hit[1]) ?? this.drop(hit[0], hit[1], 'is not an IP address');
   }
 
   long(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!INTEGER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a whole number`);
-    return Number(hit[1]);
+    // Beyond 2^53 a double is no longer exact, and beyond 2^63 the store cannot hold it at all.
+    const n = Number(hit[1]);
+    return INTEGER.test(hit[1]) && Number.isSafeInteger(n) ? n : this.drop(hit[0], hit[1], `is not a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   }
 
   number(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
-    if (!NUMBER.test(hit[1])) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a number`);
-    return Number(hit[1]);
+    const n = Number(hit[1]);
+    return NUMBER.test(hit[1]) && Number.isFinite(n) ? n : this.drop(hit[0], hit[1], 'is not a number');
   }
 
   port(...keys: string[]): number | undefined {
     const hit = this.first(keys);
     if (!hit) return undefined;
     const n = Number(hit[1]);
-    if (!INTEGER.test(hit[1]) || n < 0 || n > 65535) throw new RecordError(`${hit[0]} '${clip(hit[1])}' is not a port (0-65535)`);
-    return n;
+    return INTEGER.test(hit[1]) && n >= 0 && n <= 65535 ? n : this.drop(hit[0], hit[1], 'is not a port (0-65535)');
   }
 
   /** Yes/No, true/false, 1/0 → boolean; any other value stays unconsumed (kept by copyRest). */
@@ -160,8 +172,11 @@ export function endpoint(event: EcsEvent, side: 'source' | 'destination', ip: st
   event[side] = o;
 }
 
+/** `0.0.0.0` / `::` is how NSS writes "no address" (a firewall `tsip` without a tunnel): no NAT. */
+const UNSPECIFIED = new Set(['0.0.0.0', '::']);
+
 export function setNat(event: EcsEvent, ip: string | undefined): void {
-  if (ip === undefined) return;
+  if (ip === undefined || UNSPECIFIED.has(ip)) return;
   const source: EcsObject = (event.source as EcsObject | undefined) ?? {};
   source.nat = { ip };
   event.source = source;
@@ -181,11 +196,15 @@ const TIME_PARTS = new Set([
 /** Every value the mapping did not consume, under `zscaler.<feed>.<field>`, so nothing is lost. */
 export function copyRest(event: EcsEvent, rec: Rec, feed: string): void {
   const zscaler = event.zscaler as EcsObject;
-  let rest = zscaler[feed] as EcsObject | undefined;
+  let rest = (Object.hasOwn(zscaler, feed) ? zscaler[feed] : undefined) as EcsObject | undefined;
   for (const [k, v] of rec.values) {
     if (rec.used.has(k) || TIME_PARTS.has(k)) continue;
-    rest ??= zscaler[feed] = {};
-    const key = k.replace(/\./g, '_');
-    if (rest[key] === undefined) rest[key] = v;
+    if (!rest) setOwn(zscaler, feed, (rest = {}));
+    let key = k.replace(/\./g, '_');
+    // A value that did not read as its typed field (stateful 'Maybe', an object for sessions) stays
+    // beside it as written: in the field itself the store refused the row (and its whole chunk).
+    if (TYPED_PATHS.has(`zscaler.${feed}.${key}`)) key += '_raw';
+    // Keys are the record's own: `__proto__` or `constructor` are fields like any other.
+    if (!Object.hasOwn(rest, key)) setOwn(rest, key, v);
   }
 }

@@ -6,6 +6,8 @@ import { RecordError } from '../format.js';
 const NSS_TIME = /^(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})$/;
 const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
 const EPOCH = /^\d{9,13}$/;
+// The JSON presets' `datetime`, built from the broken-out tokens in the feed's zone: `2021-06-17 14:53:16`.
+const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})$/;
 
 /**
  * Zone lookup for one parser: NSS writes the feed's zone in `tz` (usually the same on every record),
@@ -47,6 +49,13 @@ export function nssMillis(
       const zoneName = tz ?? fallbackZone ?? 'UTC';
       const zone = zones.zone(zoneName);
       const ms = month === undefined ? undefined : localToUtcMillis(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), 0, zone);
+      if (ms === undefined) throw new RecordError(`time '${text}' is not a valid date`);
+      return ms;
+    }
+    const local = ZONELESS.exec(text);
+    if (local) {
+      const zone = zones.zone(tz ?? fallbackZone ?? 'UTC');
+      const ms = localToUtcMillis(Number(local[1]), Number(local[2]), Number(local[3]), Number(local[4]), Number(local[5]), Number(local[6]), 0, zone);
       if (ms === undefined) throw new RecordError(`time '${text}' is not a valid date`);
       return ms;
     }

@@ -39,7 +39,9 @@ function checkWeb(e: EcsEvent): void {
   assert.equal(getPath(e, 'source.ip'), '10.1.2.3');
   assert.equal(getPath(e, 'source.nat.ip'), '203.0.113.9');
   assert.equal(getPath(e, 'destination.ip'), '198.51.100.7');
-  assert.equal(getPath(e, 'url.original'), 'https://app.example.com/a%20b?x=1', 'URLs keep their percent-encoding');
+  assert.equal(getPath(e, 'url.original'), 'app.example.com/a%20b?x=1', 'as logged: no scheme, percent-encoding kept');
+  assert.equal(getPath(e, 'url.full'), 'https://app.example.com/a%20b?x=1');
+  assert.equal(getPath(e, 'url.scheme'), 'https');
   assert.equal(getPath(e, 'url.query'), 'x=1');
   assert.equal(getPath(e, 'destination.domain'), 'app.example.com');
   assert.equal(getPath(e, 'event.action'), 'allowed');
@@ -164,15 +166,32 @@ test('syslog <PRI> header before JSON and before key=value', () => {
   checkWeb(one(`<13>Oct 16 22:55:49 nss-vm ${Object.entries(WEB).map(([k, v]) => `${k}="${v}"`).join(' ')}`));
 });
 
+test('a malformed optional field is left out and noted; the record is kept', () => {
+  const cases: [Record<string, unknown>, string, string, RegExp][] = [
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, cltintip: '10.1.2' } }, 'source.ip', 'cltintip', /^cltintip '10.1.2' is not an IP address$/],
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, reqsize: 'big', time_taken: 'x' } }, 'http.request.bytes', 'reqsize', /reqsize 'big' is not a whole number/],
+    [{ sourcetype: 'zscalernss-fw', event: { datetime: WEB.time, csip: '10.1.2.3', csport: '70000' } }, 'source.port', 'csport', /csport '70000' is not a port/],
+    [{ sourcetype: 'zscalernss-web', event: { ...WEB, b64url: '@@@', eurl: 'None' } }, 'url', 'b64url', /b64url '@@@' is not base64/],
+  ];
+  for (const [record, path, field, why] of cases) {
+    const line = JSON.stringify(record);
+    const r = parseText('zscaler.zia', line);
+    assert.equal(r.rejected.length, 0, line);
+    const e = r.events[0]!;
+    assert.equal(getPath(e, path), undefined, path);
+    assert.deepEqual(e.tags, ['_field_dropped']);
+    assert.deepEqual(getPath(e, 'packettrail.dropped_fields'), [field]);
+    assert.match((getPath(e, 'packettrail.field_errors') as string[])[0]!, why);
+    assert.equal(e.event?.original, line);
+  }
+});
+
 test('malformed records are rejected with a reason', () => {
   assert.match(reject('{"sourcetype":"zscalernss-web","event":{'), /invalid JSON/);
   assert.match(reject('[1,2]'), /expected an NSS record/);
   assert.match(reject('"just a string"'), /expected an NSS record/);
   assert.match(reject('{"a":1}'), /cannot tell the NSS feed/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, cltintip: '10.1.2' } })), /cltintip '10.1.2' is not an IP address/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, reqsize: 'big' } })), /reqsize 'big' is not a whole number/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: WEB.time, csport: '70000' } })), /csport '70000' is not a port/);
-  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, b64url: '@@@', eurl: 'None' } })), /b64url '@@@' is not base64/);
+  assert.match(reject(JSON.stringify({ sourcetype: 'zscalernss-web', event: { ...WEB, time: 'yesterday' } })), /time 'yesterday' is not an NSS time/);
   assert.match(reject('time="Mon Oct 16 22:55:48 2023 login=x'), /value of time opens a quote that is never closed/);
   assert.match(reject('reason="x"y login=z'), /'y login' is not a field name \(expected key=value pairs\)/);
   assert.match(reject('hello world'), /expected an NSS record/);
@@ -186,4 +205,42 @@ test('auto detection: envelope, flat JSON and key=value NSS records; not generic
   assert.equal(detectFormat({ name: 'stdin', lines: [JSON.stringify(WEB)] }).format?.id, 'zscaler.zia');
   assert.equal(detectFormat({ name: 'stdin', lines: [kv] }).format?.id, 'zscaler.zia');
   assert.notEqual(detectFormat({ name: 'app.log', lines: ['{"url":"/x","ua":"curl","action":"get"}'] }).format?.id, 'zscaler.zia');
+});
+
+test('found by fuzzing: typed fields hold only what fits them (the rest is left out and noted), Object member names are plain words, deep JSON is rejected', () => {
+  const fw = (over: Record<string, unknown>) =>
+    JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', csport: '123', cdport: '80', action: 'Allow', ...over } });
+  // A yes/no field that is neither (or an object) stays beside its boolean column: in it, the store refused the chunk.
+  const odd = one(fw({ stateful: 'Maybe', dnat: { a: 1 }, aggregate: 'No' }));
+  assert.deepEqual(getPath(odd, 'zscaler.firewall'), { stateful_raw: 'Maybe', dnat_raw: { a: 1 }, aggregate: false });
+  // Numbers that no column holds are left out and noted; the record is kept.
+  const big = one(fw({ numsessions: '100000000000000000000000000000000', avgduration: '1' + '0'.repeat(400) }));
+  assert.equal(getPath(big, 'zscaler.firewall.sessions'), undefined);
+  assert.equal(getPath(big, 'zscaler.firewall.avg_duration_ms'), undefined);
+  const errors = String(getPath(big, 'packettrail.field_errors'));
+  assert.match(errors, /numsessions '100000000000000000000000000000000' is not a whole number \(up to 9007199254740991\)/);
+  assert.match(errors, /avgduration '1000.*' is not a number/);
+  // `zscalernss-constructor` named Object's constructor as the feed (zscaler.feed held a function).
+  const ctor = one(JSON.stringify({ sourcetype: 'zscalernss-constructor', event: { datetime: 'Tue Dec 31 02:22:22 2022', login: 'a@b.c' } }));
+  assert.deepEqual([getPath(ctor, 'zscaler.feed'), ctor.event?.category, ctor.event?.type], ['constructor', ['network'], ['info']]);
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  assert.equal(reject(fw({ login: '__DEEP__' }).replace('"__DEEP__"', deep)), 'JSON nested deeper than 100 levels; an NSS record is a few levels deep');
+});
+
+test('found by fuzzing: a sourcetype of __proto__ wrote every leftover field into Object.prototype; feed names are words, leftover keys own fields', () => {
+  const web = (sourcetype: string, extra: Record<string, unknown> = {}) => JSON.stringify({ sourcetype, event: { ...WEB, leftover: 'x', ...extra } });
+  const e = one(web('__proto__'));
+  assert.equal(({} as Record<string, unknown>).leftover, undefined);
+  assert.equal(({} as Record<string, unknown>).host, undefined);
+  assert.deepEqual([getPath(e, 'zscaler.feed'), getPath(e, 'zscaler.unknown.leftover')], ['unknown', 'x']);
+  assert.equal(getPath(one(web(`zscalernss-${'a'.repeat(10_000)}`)), 'zscaler.feed'), 'unknown');
+  const keys = JSON.parse(`{"sourcetype":"zscalernss-web","event":${JSON.stringify({ ...WEB }).slice(0, -1)},"__proto__":{"a":1},"constructor":"c"}}`) as unknown;
+  const own = one(JSON.stringify(keys));
+  assert.equal(JSON.stringify(getPath(own, 'zscaler.web')), '{"__proto__":{"a":1},"constructor":"c"}');
+});
+
+test('found by fuzzing: a duration beyond a long of nanoseconds is left unset (8.64e21 made the store refuse the chunk)', () => {
+  const fw = (durationms: string) => JSON.stringify({ sourcetype: 'zscalernss-fw', event: { datetime: 'Tue Dec 31 02:22:22 2022', tz: 'UTC', csip: '10.0.0.1', cdip: '10.0.0.2', action: 'Allow', durationms } });
+  assert.equal(one(fw('1234')).event?.duration, 1_234_000_000);
+  assert.equal(one(fw('8640000000000001')).event?.duration, undefined);
 });

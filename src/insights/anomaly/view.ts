@@ -3,6 +3,7 @@ import type { Alert } from '../../detect/types.js';
 import type { EventStore } from '../../store/store.js';
 import type { Finding, InsightReport, ReportSection } from '../report.js';
 import { timeRange } from '../time-range.js';
+import { rangeMissesData } from '../stored-span.js';
 import type { IngestAnalysis, InsightView } from '../views.js';
 import { contributorText, type Anomaly } from './anomaly.js';
 import { ANOMALY_DEFAULTS, anomalyContext, type AnomalyContext, type AnomalyOptions } from './context.js';
@@ -57,7 +58,12 @@ export async function anomaliesReport(store: EventStore, o: AnomalyOptions): Pro
   const started = Date.now();
   const range = timeRange(o);
   const { ctx, anomalies } = await findAnomalies(store, o);
-  const sections: ReportSection[] = [{ kind: 'findings', id: 'anomalies', title: 'CloudFront anomalies', findings: anomalies.map(anomalyFinding) }];
+  const findings = anomalies.map(anomalyFinding);
+  if (!findings.length && !o.distribution) {
+    const missed = await rangeMissesData(store, range, ['aws.cloudfront'], 'CloudFront requests');
+    if (missed) findings.push(missed);
+  }
+  const sections: ReportSection[] = [{ kind: 'findings', id: 'anomalies', title: 'CloudFront anomalies', findings }];
   if (ctx) {
     const counts = new Map<string, number>();
     for (const a of anomalies) counts.set(a.rule.title, (counts.get(a.rule.title) ?? 0) + 1);

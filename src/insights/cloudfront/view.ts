@@ -1,6 +1,7 @@
 import type { EventStore } from '../../store/store.js';
 import type { InsightOptions, InsightReport, ReportSection, TableSection } from '../report.js';
 import { bucketSeconds, isoSeconds, limitOf, num, timeRange, tsMs } from '../time-range.js';
+import { rangeMissesData } from '../stored-span.js';
 import type { InsightView } from '../views.js';
 import { CACHE_HITS, CACHE_LOOKUPS, cloudfrontFrom, cloudfrontWhere, countsSql, dimensionsSql, QUANTILE_SAMPLE, quantilesSql, TOP_DIMENSIONS } from './read.js';
 import { recordedOf, resolveViewer, wafRecorded, type ViewerGeo } from './viewer-geo.js';
@@ -68,7 +69,12 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const span = await store.query(`SELECT min("timestamp"), max("timestamp") FROM ${from} AS t WHERE ${where}`, params);
   const firstMs = tsMs(span.rows[0]?.[0]);
   const lastMs = tsMs(span.rows[0]?.[1]);
-  if (firstMs === undefined || lastMs === undefined) return report(`CloudFront — no requests${o.distribution ? ` for distribution ${o.distribution}` : ''} in the range`);
+  if (firstMs === undefined || lastMs === undefined) {
+    // Without a distribution filter, the range is what missed: say where the requests are.
+    const missed = o.distribution ? undefined : await rangeMissesData(store, range, ['aws.cloudfront'], 'CloudFront requests');
+    if (missed) sections.push({ kind: 'findings', id: 'range', title: 'Findings', findings: [missed] });
+    return report(`CloudFront — no requests${o.distribution ? ` for distribution ${o.distribution}` : ''} in the range`);
+  }
   const fromMs = range.sinceMs ?? firstMs;
   const toMs = range.untilMs ?? lastMs;
   const width = bucketSeconds(o, toMs - fromMs);

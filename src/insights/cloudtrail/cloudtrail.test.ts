@@ -76,7 +76,9 @@ test('cloudtrail: changes to the network, log buckets, IAM and the trail are fin
   assert.deepEqual(who.rows.map((row) => [row[0], row[1], row[2]]), [[`arn:aws:iam::${ACCOUNT}:user/lee.cole`, 3, 0], [`arn:aws:iam::${ACCOUNT}:user/mallory`, 3, 1]]);
   // Time range narrows everything.
   const later = await reportOf([record({ t: '2026-11-20T09:00:00Z', source: 'iam.amazonaws.com', name: 'CreateAccessKey', params: { userName: 'x' } })], { since: '2026-11-20T09:30:00Z' });
-  assert.deepEqual(findings(later).map((x) => x.title), ['No CloudTrail events']);
+  // … and says where the events it left out are, instead of advising to ingest CloudTrail.
+  assert.deepEqual(findings(later).map((x) => x.title), ['No CloudTrail events in this range']);
+  assert.equal(findings(later)[0]!.detail, 'Nothing since 2026-11-20T09:30:00Z, but the store holds 1 aws.cloudtrail event from 2026-11-20T09:00:00Z to 2026-11-20T09:00:00Z.');
 });
 
 test('cloudtrail: read-only activity reports nothing; hostile values are escaped when rendered', async () => {

@@ -1,6 +1,7 @@
 import type { EventStore } from '../../store/store.js';
 import type { Finding, InsightOptions, InsightReport, ReportSection } from '../report.js';
 import { bucketSeconds, bucketStarts, isoSeconds, limitOf, timeRange } from '../time-range.js';
+import { nothingInRange } from '../stored-span.js';
 import type { InsightView } from '../views.js';
 import { CHANGE_RULES, LOG_BUCKET_NAME, TARGET_PARAMS, type ChangeRule } from './changes.js';
 import { alertsOn, firstSeenFrom, knownLogBuckets, readChanges, trailSpan, trailTable, type ChangeEvent } from './read.js';
@@ -241,7 +242,7 @@ export async function cloudtrailReport(store: EventStore, o: InsightOptions): Pr
     series(items, span, o, range.sinceMs, range.untilMs),
   ];
   if (truncated) findings.push({ severity: 'info', title: 'Change list truncated', detail: `More than ${changes.length} changes in the range; narrow it with since/until.` });
-  if (!span.events) findings.push({ severity: 'info', title: 'No CloudTrail events', detail: 'The store holds no aws.cloudtrail events in this range: ingest the trail\'s S3 objects (AWSLogs/<account>/CloudTrail/…).' });
+  if (!span.events) findings.push(await nothingInRange(store, range, ['aws.cloudtrail'], 'No CloudTrail events', 'The store holds no aws.cloudtrail events: ingest the trail\'s S3 objects (AWSLogs/<account>/CloudTrail/…).'));
   return { view: 'cloudtrail', title: `CloudTrail change audit — ${items.length} changes in ${span.events} CloudTrail events`, range: { since: range.since, until: range.until }, sections, tookMs: Date.now() - started };
 }
 

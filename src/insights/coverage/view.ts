@@ -4,6 +4,7 @@ import type { EcsEvent } from '../../ecs/event.js';
 import type { EventStore } from '../../store/store.js';
 import type { Finding, InsightReport, ReportSection } from '../report.js';
 import { bucketSeconds, isoSeconds } from '../time-range.js';
+import { rangeMissesData } from '../stored-span.js';
 import type { IngestAnalysis, InsightView } from '../views.js';
 import { eventAt } from './read.js';
 import { findSilences, sourceName, type CoverageOptions, type CoverageResult, type Silence } from './silence.js';
@@ -86,6 +87,10 @@ export async function coverageReport(store: EventStore, o: CoverageOptions): Pro
   const started = Date.now();
   const result = await findSilences(store, o);
   const { findings } = await silenceAlerts(store, result);
+  if (!result.sources.length) {
+    const missed = await rangeMissesData(store, result.range, undefined, 'events');
+    if (missed) findings.push(missed);
+  }
   const sections: ReportSection[] = [{ kind: 'findings', id: 'silent-sources', title: 'Silent sources', findings }];
   const horizon = result.horizonMs;
   sections.push({

@@ -63,7 +63,9 @@ function trailFindings(t: TrailInput): Finding[] {
   return out;
 }
 
-function accountFindings(trails: readonly TrailInput[]): Finding[] {
+function accountFindings(trails: readonly TrailInput[], problems: number): Finding[] {
+  // With inputs that could not be read or parsed, "no trail" is unknown, not a finding: the problems say why.
+  if (!trails.length && problems) return [];
   if (!trails.length) return [{ severity: 'critical', title: 'No trail', detail: 'The inputs list no trail: without one, API activity is kept only 90 days in event history and cannot be delivered or alarmed on.', fix: 'aws cloudtrail create-trail --name org-trail --s3-bucket-name BUCKET --is-multi-region-trail --enable-log-file-validation, then start-logging', facts: { check: 'no-trail' } }];
   const covering = trails.filter((t) => t.config.IsMultiRegionTrail && t.status?.IsLogging !== false);
   if (covering.length) return [];
@@ -84,7 +86,7 @@ export function postureReport(parsed: ParsedPosture, started = Date.now()): Insi
       ];
     }),
   };
-  const findings = [...accountFindings(parsed.trails), ...parsed.trails.flatMap(trailFindings)];
+  const findings = [...accountFindings(parsed.trails, parsed.problems.length), ...parsed.trails.flatMap(trailFindings)];
   return {
     view: 'posture', title: `CloudTrail posture — ${parsed.trails.length} trail${parsed.trails.length === 1 ? '' : 's'}`, range: { since: null, until: null },
     sections: [{ kind: 'findings', id: 'posture-findings', title: 'Findings', findings }, table], tookMs: Date.now() - started,

@@ -147,10 +147,22 @@ test('posture command: text, JSON, problems on stderr and exit code 1', () => {
   assert.match(ok.out, /\[MEDIUM\] org-trail\\x1b\[31m: log file validation is off/);
   assert.match(ok.out, /fix: aws cloudtrail update-trail --name org-trail\\x1b\[31m --enable-log-file-validation/);
   assert.ok(!ok.out.includes('\u001b'));
-  const bad = runPosture([trails, join(dir, 'missing.json')], { json: true });
+  // A directory cannot be read: a problem of that input (exit 1), the others are assessed.
+  const bad = runPosture([trails, dir], { json: true });
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /missing\.json: cannot read: ENOENT/);
+  assert.match(bad.err, /cannot read: EISDIR/);
   const json = JSON.parse(bad.out) as InsightReport & { problems: unknown[] };
   assert.equal(json.view, 'posture');
   assert.equal(json.problems.length, 1);
+});
+
+test('posture: an input that cannot be read is reported alone, not also as a CRITICAL "No trail"; a missing file is a usage error', () => {
+  const dir = tempDir();
+  const unreadable = runPosture([dir], {});
+  assert.equal(unreadable.code, 1);
+  assert.match(unreadable.err, /^packettrail posture: .*: cannot read: EISDIR\n$/);
+  assert.equal(unreadable.out, '', 'no report: nothing could be assessed');
+  const json = JSON.parse(runPosture([dir], { json: true }).out) as InsightReport;
+  assert.deepEqual((json.sections[0] as FindingsSection).findings, [], 'no "No trail" finding');
+  assert.throws(() => runPosture([join(dir, 'missing.json')], {}), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /no such input: .*missing\.json/.test(e.message));
 });

@@ -4,6 +4,7 @@ import { diagnose, type Connection } from '../vpcflow/diagnose.js';
 import { readFlowRows, readInterfaceAddresses } from '../vpcflow/flow-rows.js';
 import type { Finding, InsightOptions, InsightReport, ReportSection, TableSection } from '../report.js';
 import { bucketSeconds, bucketStarts, isoSeconds, limitOf, num, timeRange, tsMs, type TimeRange } from '../time-range.js';
+import { nothingInRange } from '../stored-span.js';
 import type { InsightView } from '../views.js';
 import { SENSITIVE_PORTS } from './internal.js';
 import { bytesOut, flowTable, perBucket, rejectedByPort, rejectedBySource, scans, SCAN, sensitiveFromInternet, topTalkers, totals, type ScanRow, type SensitiveRow } from './read.js';
@@ -132,7 +133,7 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
     bytesOut(store, table, range, limit),
   ]);
   const findings = [...scanRows.map((s) => scanFinding(s, diag?.bySource)), ...sensitiveFindings(sensitive, new Set(scanRows.map((s) => s.src)))];
-  if (!t.flows) findings.push({ severity: 'info', title: 'No VPC flow records', detail: 'The store holds no accepted or rejected aws.vpcflow records in this range: ingest the flow logs (AWSLogs/<account>/vpcflowlogs/…).' });
+  if (!t.flows) findings.push(await nothingInRange(store, range, ['aws.vpcflow'], 'No VPC flow records', 'The store holds no accepted or rejected aws.vpcflow records: ingest the flow logs (AWSLogs/<account>/vpcflowlogs/…).'));
 
   const sections: ReportSection[] = [{ kind: 'findings', id: 'traffic-findings', title: 'Findings', findings }];
   if (series) {

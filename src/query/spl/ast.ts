@@ -63,8 +63,10 @@ export type Command =
   | { cmd: 'sort'; limit: Token | null; keys: SortKey[]; tok: Token }
   | { cmd: 'head'; count: Token | null; tok: Token }
   | { cmd: 'tail'; count: Token | null; tok: Token }
-  | { cmd: 'dedup'; count: Token | null; fields: Token[]; sortby: SortKey[]; keepempty: boolean; tok: Token }
+  | { cmd: 'dedup'; count: Token | null; fields: Token[]; sortby: SortKey[]; keepempty: boolean; consecutive: boolean; keepevents: boolean; tok: Token }
   | { cmd: 'top'; limit: Token | null; fields: Token[]; by: Token[]; showperc: boolean; tok: Token }
-  | { cmd: 'rare'; limit: Token | null; fields: Token[]; by: Token[]; showperc: boolean; tok: Token };
+  | { cmd: 'rare'; limit: Token | null; fields: Token[]; by: Token[]; showperc: boolean; tok: Token }
+  /** A command of its own module (commands/index.ts): `node` is what its parser made. */
+  | { cmd: 'module'; name: string; node: unknown; tok: Token };
 
 export type CommandName = Command['cmd'];

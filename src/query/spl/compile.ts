@@ -1,9 +1,10 @@
 import type { Column } from '../../store/schema.js';
 import { EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
-import type { Command } from './ast.js';
-import { HANDLERS, type Stage } from './commands.js';
-import { Ctx, quoteIdent, type Param, type Scope } from './context.js';
+import { compileCommand, type Stage } from './commands/index.js';
+import { inputOrder } from './commands/order.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
+import { Ctx, DataNeeded, quoteIdent, type Param, type Scope } from './context.js';
 import { parse } from './parser.js';
 import { MAX_TIMECHART_COLUMNS, SeriesNeeded, seriesSetOf, type SeriesSet } from './timechart.js';
 
@@ -17,6 +18,10 @@ export interface CompileOptions {
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
   maxTimechartColumns?: number;
+  /** The lookup tables (`--lookups`); without them lookup commands are refused. */
+  lookups?: LookupCatalog;
+  /** Rows read for commands that need data first (see DataNeeded), by key; compileSplOn fills it. */
+  data?: ReadonlyMap<string, unknown[][]>;
 }
 
 export interface CompiledSpl {
@@ -28,8 +33,17 @@ export interface CompiledSpl {
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
+  /** Likewise for a command that needs rows of the store (iplocation): run it, compile again with the rows under `key` in `data`. */
+  dataQuery?: { key: string; sql: string; params: Record<string, Param> };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
+  /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
+  output?: LookupOutput;
+  /**
+   * The base search's time bounds (`earliest=`/`latest=`, RFC 3339) and the datasets it names by
+   * index/sourcetype (empty: any), so that an empty answer can say what the store holds instead.
+   */
+  timeFilter?: { earliest?: string; latest?: string; datasets: string[] };
 }
 
 /** Runs a statement with bound parameters and returns its rows (a store's query). */
@@ -41,10 +55,12 @@ export type RowReader = (sql: string, params: Record<string, Param>) => Promise<
  */
 export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
   const series: SeriesSet[] = [...(opts.series ?? [])];
+  const data = new Map(opts.data ?? []);
   for (;;) {
-    const compiled = compileSpl(query, { ...opts, series });
-    if (!compiled.seriesQuery) return compiled;
-    series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    const compiled = compileSpl(query, { ...opts, series, data });
+    if (compiled.dataQuery) data.set(compiled.dataQuery.key, await read(compiled.dataQuery.sql, compiled.dataQuery.params));
+    else if (compiled.seriesQuery) series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    else return compiled;
   }
 }
 
@@ -55,16 +71,19 @@ export async function compileSplOn(read: RowReader, query: string, opts: Compile
 export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS });
+  ctx.lookups = opts.lookups;
+  if (opts.data) ctx.data = opts.data;
   let scope: Scope = { cols: new Map(opts.catalog.map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];
   let from = quoteIdent(EVENTS_VIEW);
   const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
-  for (const cmd of commands) {
+  for (const [i, cmd] of commands.entries()) {
     let stage: Stage;
     try {
-      stage = (HANDLERS[cmd.cmd] as (c: Ctx, s: Scope, cmd: Command, from: string) => Stage)(ctx, scope, cmd, from);
+      stage = compileCommand(ctx, scope, cmd, from, i === 0);
     } catch (e) {
       if (e instanceof SeriesNeeded) return { sql: '', params: ctx.params, seriesQuery: { sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
+      if (e instanceof DataNeeded) return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql: statement(e.select), params: ctx.params }, warnings: ctx.warnings };
       throw e;
     }
     ctes.push(`s${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
@@ -72,7 +91,17 @@ export function compileSpl(query: string, opts: CompileOptions): CompiledSpl {
     scope = stage.scope;
   }
   const final = scope.base ? eventColumns(ctx, scope) : '*';
-  return { sql: statement(`SELECT ${final} FROM ${from}`), params: ctx.params, warnings: ctx.warnings };
+  // Raw events no command ordered come newest first, as Splunk lists them.
+  const order = inputOrder(ctx, scope, { pos: 0, end: 0 });
+  const compiled: CompiledSpl = { sql: statement(`SELECT ${final} FROM ${from}${order ? ` ${order}` : ''}`), params: ctx.params, warnings: ctx.warnings };
+  if (ctx.output) compiled.output = ctx.output;
+  const { earliest, latest } = ctx.bounds;
+  if (earliest || latest) {
+    compiled.timeFilter = { datasets: [...ctx.datasets].sort() };
+    if (earliest) compiled.timeFilter.earliest = earliest.toISOString();
+    if (latest) compiled.timeFilter.latest = latest.toISOString();
+  }
+  return compiled;
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

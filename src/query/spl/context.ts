@@ -5,6 +5,7 @@ import type { Column } from '../../store/schema.js';
 import { columnName } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
+import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
 
 export type Param = string | number | boolean | null;
 
@@ -22,6 +23,12 @@ export interface ColInfo {
 export interface Scope {
   cols: Map<string, ColInfo>;
   base: boolean;
+  /**
+   * The rows are in an order a command gave them (sort, stats, dedup …). Raw events without one are
+   * in Splunk's order, newest first: commands that depend on the order (head, dedup, streamstats,
+   * transaction) impose it (see commands/order.ts).
+   */
+  sorted?: boolean;
 }
 
 /** A field reference compiled to SQL. */
@@ -37,6 +44,19 @@ export interface Ref {
 /** Output names are quoted; control characters and absurd lengths are refused rather than quoted. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Thrown while compiling a command that needs rows of the store first (iplocation reads the
+ * addresses to locate): compileSplOn runs `select` and compiles again with the rows under `key`.
+ */
+export class DataNeeded extends Error {
+  constructor(
+    readonly key: string,
+    readonly select: string,
+  ) {
+    super(`${key}: rows must be read first`);
+  }
 }
 
 export class Ctx {
@@ -60,8 +80,26 @@ export class Ctx {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
   }
 
+  /** The lookup tables `lookup`/`inputlookup`/`outputlookup` read and write (none: those commands are refused). */
+  lookups: LookupCatalog | undefined;
+  /** Set by `outputlookup`: where the caller writes the results. */
+  output: LookupOutput | undefined;
+  /** Rows read from the store for commands that need data before their SQL (see DataNeeded), by key. */
+  data: ReadonlyMap<string, unknown[][]> = new Map();
+
+  /** The rows of `select` (a SELECT over a relation of the pipeline), read from the store before compiling again. */
+  needData(key: string, select: string): unknown[][] {
+    const rows = this.data.get(key);
+    if (rows) return rows;
+    throw new DataNeeded(key, select);
+  }
+
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */
   readonly bounds: { earliest?: Date; latest?: Date } = {};
+  /** Datasets the base search asks for by `index=`/`sourcetype=` (not under NOT): what an empty answer is about. */
+  readonly datasets = new Set<string>();
+  /** How many NOTs the search walk is under (datasets named there are excluded, not asked for). */
+  negated = 0;
 
   /** The series of the next `timechart … by`, or undefined when they have not been read yet. */
   nextSeries(): SeriesSet | undefined {

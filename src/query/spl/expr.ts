@@ -2,6 +2,8 @@ import type { Expr } from './ast.js';
 import type { Ctx, Scope } from './context.js';
 import { suggest } from './errors.js';
 import { AGG_FUNCTIONS, EVAL_FUNCTIONS, MAX_INTEGER_ARG } from './functions.js';
+import type { Call } from './functions/call.js';
+import { asEpoch, numberText } from './timefmt.js';
 
 const CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ARITH: Record<string, string> = { '-': '-', '*': '*', '/': '/', '%': '%' };
@@ -34,7 +36,8 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
           throw ctx.error(`${name}() argument ${i + 1} must be a whole number up to ${MAX_INTEGER_ARG}, found '${a.tok.text}'`, a);
         }
       }
-      return f.sql(e.args.map(sub));
+      if (f.compile) return f.compile(callOf(ctx, scope, name, e));
+      return f.sql!(e.args.map(sub));
     }
     case 'bin': {
       const op = e.op.text.toLowerCase();
@@ -44,7 +47,18 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       if (op === 'xor') return `((${l}) <> (${r}))`;
       if (op === '.') return `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))`;
       // Splunk's + concatenates when a side is a string literal.
-      if (op === '+') return isString(e.left) || isString(e.right) ? `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))` : `(${l} + ${r})`;
+      if (op === '+' && (isString(e.left) || isString(e.right))) return `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))`;
+      if (ARITH[op] || op === '+') {
+        // Splunk computes on numbers: numeric text counts as its number, a time as its epoch seconds.
+        const [lk, rk] = [valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right)];
+        if (lk === 'number' && rk === 'number') return `(${l} ${ARITH[op] ?? '+'} ${r})`;
+        const [ln, rn] = [lk === 'number' ? l : asEpoch(l), rk === 'number' ? r : asEpoch(r)];
+        if (op !== '+') return `(${ln} ${ARITH[op]} ${rn})`;
+        // + adds numbers and joins two texts; a number and a text give nothing. With a number on one
+        // side the sum is a number; two values of unknown kinds give text (the sum written as Splunk writes it).
+        if (lk === 'number' || rk === 'number') return `(${ln} + ${rn})`;
+        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${numberText(`(${ln} + ${rn})`)} WHEN ${ln} IS NULL AND ${rn} IS NULL THEN CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR) END)`;
+      }
       const sql = CMP[op] ?? ARITH[op];
       if (!sql) throw ctx.error(`unsupported operator '${e.op.text}'`, e.op);
       if (CMP[op] && mixed(valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right))) {
@@ -93,4 +107,36 @@ function mixed(a: ValueKind, b: ValueKind): boolean {
 
 function isString(e: Expr): boolean {
   return e.kind === 'lit' && e.type === 'string';
+}
+
+/** Whether an expression holds several values: a list field, or a function returning a multivalue. */
+export function isListExpr(ctx: Ctx, scope: Scope, e: Expr): boolean {
+  if (e.kind === 'field') return ctx.resolve(scope, e.tok).list;
+  if (e.kind !== 'call') return false;
+  const name = e.name.text.toLowerCase();
+  const f = Object.hasOwn(EVAL_FUNCTIONS, name) ? EVAL_FUNCTIONS[name]! : undefined;
+  if (name === 'mvindex') return e.args.length === 3;
+  if (name === 'coalesce' || name === 'if' || name === 'case') {
+    const values = name === 'if' ? e.args.slice(1) : name === 'case' ? e.args.filter((_, i) => i % 2 === 1) : e.args;
+    return values.some((a) => isListExpr(ctx, scope, a));
+  }
+  return f?.list ?? false;
+}
+
+function callOf(ctx: Ctx, scope: Scope, name: string, e: Extract<Expr, { kind: 'call' }>): Call {
+  return {
+    ctx,
+    scope,
+    name,
+    args: e.args,
+    at: e,
+    sql: (i) => compileExpr(ctx, scope, e.args[i]!),
+    isList: (i) => isListExpr(ctx, scope, e.args[i]!),
+    literal: (i, what) => {
+      const a = e.args[i]!;
+      if (a.kind !== 'lit' || a.type !== 'string') throw ctx.error(`${name}() takes ${what} as a literal string in double quotes`, a);
+      return a.tok.text;
+    },
+    compileIn: (inner, x) => compileExpr(ctx, inner, x),
+  };
 }

@@ -1,3 +1,9 @@
+import type { Call } from './functions/call.js';
+import { MATH_FUNCTIONS } from './functions/math.js';
+import { MULTIVALUE_FUNCTIONS } from './functions/multivalue.js';
+import { TEXT_FUNCTIONS } from './functions/text.js';
+import { TIME_FUNCTIONS } from './functions/time.js';
+
 /**
  * The allow-list of SPL functions and their DuckDB SQL. Arguments arrive as compiled SQL
  * expressions; nothing here ever sees user text, so a function the table lacks cannot be called.
@@ -5,7 +11,11 @@
 export interface EvalFunction {
   min: number;
   max: number;
-  sql: (a: string[]) => string;
+  /** The SQL from the arguments' SQL; or `compile`, for functions that need more (literal arguments, list-ness, the context). */
+  sql?: (a: string[]) => string;
+  compile?: (call: Call) => string;
+  /** It returns a list (a multivalue). */
+  list?: boolean;
   /** What it returns, where that is always the same: comparisons with it then need no type test. */
   returns?: 'number' | 'text';
   /** Arguments (0-based) DuckDB takes as whole numbers: a literal one past MAX_INTEGER_ARG is a compile error. */
@@ -34,15 +44,7 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   upper: text(one(1, 1, fn('upper'))),
   len: number(one(1, 1, (a) => `length(CAST(${a[0]} AS VARCHAR))`)),
   substr: integers(text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)), 1, 2),
-  // Splunk's replace is a regular-expression replace of every match; DuckDB's engine is RE2 (linear time).
-  replace: text(one(3, 3, (a) => `regexp_replace(CAST(${a[0]} AS VARCHAR), ${a[1]}, ${a[2]}, 'g')`)),
   round: integers(number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))), 1),
-  strftime: text(one(2, 2, (a) => `strftime(${a[0]}, ${a[1]})`)),
-  strptime: one(2, 2, (a) => `try_strptime(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
-  now: one(0, 0, () => 'current_timestamp'),
-  time: one(0, 0, () => 'current_timestamp'),
-  tostring: text(one(1, 1, (a) => `CAST(${a[0]} AS VARCHAR)`)),
-  tonumber: number(one(1, 1, (a) => `TRY_CAST(${a[0]} AS DOUBLE)`)),
   abs: number(one(1, 1, fn('abs'))),
   ceil: number(one(1, 1, fn('ceil'))),
   ceiling: number(one(1, 1, fn('ceil'))),
@@ -57,31 +59,32 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   null: one(0, 0, () => 'NULL'),
   true: one(0, 0, () => 'TRUE'),
   false: one(0, 0, () => 'FALSE'),
-  match: one(2, 2, (a) => `regexp_matches(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
   like: one(2, 2, (a) => `(CAST(${a[0]} AS VARCHAR) LIKE ${a[1]})`),
-  trim: text(one(1, 2, (a) => `trim(${a.join(', ')})`)),
-  ltrim: text(one(1, 2, (a) => `ltrim(${a.join(', ')})`)),
-  rtrim: text(one(1, 2, (a) => `rtrim(${a.join(', ')})`)),
-  split: one(2, 2, (a) => `string_split(CAST(${a[0]} AS VARCHAR), ${a[1]})`),
-  mvcount: number(one(1, 1, (a) => `len(${a[0]})`)),
-  mvjoin: text(one(2, 2, (a) => `array_to_string(${a[0]}, ${a[1]})`)),
-  mvindex: integers(one(2, 2, (a) => `list_extract(${a[0]}, CAST(${a[1]} AS BIGINT) + 1)`), 1),
-  mvdedup: one(1, 1, (a) => `list_distinct(${a[0]})`),
   urldecode: text(one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`)),
   min: one(1, MANY, fn('least')),
   max: one(1, MANY, fn('greatest')),
   md5: one(1, 1, (a) => `md5(CAST(${a[0]} AS VARCHAR))`),
   sha256: one(1, 1, (a) => `sha256(CAST(${a[0]} AS VARCHAR))`),
   in: one(2, MANY, (a) => `(${a[0]} IN (${a.slice(1).join(', ')}))`),
+  sha1: one(1, 1, (a) => `sha1(CAST(${a[0]} AS VARCHAR))`),
+  ...TIME_FUNCTIONS,
+  ...MULTIVALUE_FUNCTIONS,
+  ...TEXT_FUNCTIONS,
+  ...MATH_FUNCTIONS,
 };
 
 /** How an aggregation reads its argument. */
 export interface AggFunction {
   arg: 'none' | 'optional' | 'field';
-  /** `x`: the argument, `t`: the time expression (for earliest/latest), `list`: the argument is a list column. */
-  sql: (x: string, t: string, list: boolean) => string;
+  /**
+   * `x`: the argument, `t`: the time expression (for earliest/latest), `list`: the argument is a list
+   * column, `over`: a window (` OVER (…)`, eventstats/streamstats) put after each aggregate call, or ''.
+   */
+  sql: (x: string, t: string, list: boolean, over: string) => string;
   /** The result is a list (values, list). */
   list?: boolean;
+  /** The result's type where it is always the same (counts, sums): comparisons and fillnull keep it. */
+  type?: 'long' | 'double';
 }
 
 const num = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
@@ -90,34 +93,36 @@ const num = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
 export const LIST_MAXSIZE = 100;
 const firstValues = (list: string) => `list_slice(${list}, 1, ${LIST_MAXSIZE})`;
 const agg = (arg: AggFunction['arg'], sql: AggFunction['sql'], list = false): AggFunction => ({ arg, sql, list });
+const long = (f: AggFunction): AggFunction => ({ ...f, type: 'long' });
+const double = (f: AggFunction): AggFunction => ({ ...f, type: 'double' });
 
 export const AGG_FUNCTIONS: Record<string, AggFunction> = {
-  count: agg('optional', (x) => (x ? `count(${x})` : 'count(*)')),
-  c: agg('optional', (x) => (x ? `count(${x})` : 'count(*)')),
-  dc: agg('field', (x, _t, l) => (l ? `len(list_distinct(flatten(list(${x}))))` : `count(DISTINCT ${x})`)),
-  distinct_count: agg('field', (x, _t, l) => (l ? `len(list_distinct(flatten(list(${x}))))` : `count(DISTINCT ${x})`)),
+  count: long(agg('optional', (x, _t, _l, o) => (x ? `count(${x})${o}` : `count(*)${o}`))),
+  c: long(agg('optional', (x, _t, _l, o) => (x ? `count(${x})${o}` : `count(*)${o}`))),
+  dc: long(agg('field', (x, _t, l, o) => (l ? `len(list_distinct(flatten(list(${x})${o})))` : `count(DISTINCT ${x})${o}`))),
+  distinct_count: long(agg('field', (x, _t, l, o) => (l ? `len(list_distinct(flatten(list(${x})${o})))` : `count(DISTINCT ${x})${o}`))),
   // A list column contributes its elements, as a Splunk multivalue field does.
   // DISTINCT inside the aggregate keeps the per-group list small (a plain list() held every row's value first).
-  values: agg('field', (x, _t, l) => `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x}))` : `list(DISTINCT ${x})`}))`, true),
-  list: agg('field', (x, _t, l) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL))` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)`), true),
-  earliest: agg('field', (x, t) => `arg_min(${x}, ${t})`),
-  latest: agg('field', (x, t) => `arg_max(${x}, ${t})`),
-  earliest_time: agg('field', (x, t) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)`),
-  latest_time: agg('field', (x, t) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)`),
-  first: agg('field', (x) => `first(${x}) FILTER (WHERE ${x} IS NOT NULL)`),
-  last: agg('field', (x) => `last(${x}) FILTER (WHERE ${x} IS NOT NULL)`),
-  min: agg('field', (x) => `min(${x})`),
-  max: agg('field', (x) => `max(${x})`),
-  avg: agg('field', (x) => `avg(${num(x)})`),
-  mean: agg('field', (x) => `avg(${num(x)})`),
-  sum: agg('field', (x) => `sum(${num(x)})`),
-  median: agg('field', (x) => `median(${num(x)})`),
-  mode: agg('field', (x) => `mode(${x})`),
-  range: agg('field', (x) => `max(${num(x)}) - min(${num(x)})`),
-  stdev: agg('field', (x) => `stddev_samp(${num(x)})`),
-  stdevp: agg('field', (x) => `stddev_pop(${num(x)})`),
-  var: agg('field', (x) => `var_samp(${num(x)})`),
-  varp: agg('field', (x) => `var_pop(${num(x)})`),
+  values: agg('field', (x, _t, l, o) => `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x})${o})` : `list(DISTINCT ${x})${o}`}))`, true),
+  list: agg('field', (x, _t, l, o) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o})` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`), true),
+  earliest: agg('field', (x, t, _l, o) => `arg_min(${x}, ${t})${o}`),
+  latest: agg('field', (x, t, _l, o) => `arg_max(${x}, ${t})${o}`),
+  earliest_time: agg('field', (x, t, _l, o) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  latest_time: agg('field', (x, t, _l, o) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  first: agg('field', (x, _t, _l, o) => `first(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  last: agg('field', (x, _t, _l, o) => `last(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  min: agg('field', (x, _t, _l, o) => `min(${x})${o}`),
+  max: agg('field', (x, _t, _l, o) => `max(${x})${o}`),
+  avg: double(agg('field', (x, _t, _l, o) => `avg(${num(x)})${o}`)),
+  mean: double(agg('field', (x, _t, _l, o) => `avg(${num(x)})${o}`)),
+  sum: double(agg('field', (x, _t, _l, o) => `sum(${num(x)})${o}`)),
+  median: double(agg('field', (x, _t, _l, o) => `median(${num(x)})${o}`)),
+  mode: agg('field', (x, _t, _l, o) => `mode(${x})${o}`),
+  range: double(agg('field', (x, _t, _l, o) => `max(${num(x)})${o} - min(${num(x)})${o}`)),
+  stdev: double(agg('field', (x, _t, _l, o) => `stddev_samp(${num(x)})${o}`)),
+  stdevp: double(agg('field', (x, _t, _l, o) => `stddev_pop(${num(x)})${o}`)),
+  var: double(agg('field', (x, _t, _l, o) => `var_samp(${num(x)})${o}`)),
+  varp: double(agg('field', (x, _t, _l, o) => `var_pop(${num(x)})${o}`)),
 };
 
 /** `perc95`, `p99`, `exactperc50`, `upperperc90`: a percentile aggregation and its fraction. */

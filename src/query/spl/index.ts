@@ -7,3 +7,5 @@ export { SplError } from './errors.js';
 export { loadAliases, addAliasText, builtinAliasFile, AliasError, type AliasTable, type FieldAlias } from './aliases.js';
 export { looksLikeSpl } from './detect.js';
 export type { Command, Expr, SearchNode } from './ast.js';
+export { LookupCatalog, LookupError, DEFAULT_LOOKUPS_DIR, MAX_LOOKUP_FILE_BYTES, type LookupOutput } from './lookups/catalog.js';
+export { writeLookup } from './lookups/write.js';

@@ -1,6 +1,7 @@
 import { SplError } from './errors.js';
 
-export type TokenKind = 'word' | 'string' | 'number' | 'op' | 'eof';
+/** `subsearch`: a `[ … ]` in search syntax; its text is what is between the brackets. */
+export type TokenKind = 'word' | 'string' | 'number' | 'op' | 'subsearch' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -35,11 +36,12 @@ export function commandWord(query: string, seg: Segment): { name: string; pos: n
   return { name: m[1]!.toLowerCase(), pos, end: pos + m[1]!.length };
 }
 
-/** Splits the query at `|` outside quotes: one segment per command. */
+/** Splits the query at `|` outside quotes and subsearch brackets: one segment per command. */
 export function splitPipeline(query: string): Segment[] {
   const segments: Segment[] = [];
   let start = 0;
   let quote = '';
+  let depth = 0;
   let singles = EXPR_COMMANDS.has(commandWord(query, { pos: 0, end: query.length }).name);
   for (let i = 0; i < query.length; i++) {
     const c = query[i]!;
@@ -47,7 +49,9 @@ export function splitPipeline(query: string): Segment[] {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
     } else if (c === '"' || (c === "'" && singles)) quote = c;
-    else if (c === '|') {
+    else if (c === '[') depth++;
+    else if (c === ']' && depth > 0) depth--;
+    else if (c === '|' && depth === 0) {
       segments.push({ pos: start, end: i });
       start = i + 1;
       singles = EXPR_COMMANDS.has(commandWord(query, { pos: start, end: query.length }).name);
@@ -60,7 +64,7 @@ export function splitPipeline(query: string): Segment[] {
 
 const SEARCH_OPS = ['!=', '<=', '>=', '==', '=', '<', '>', '(', ')', ','];
 const EXPR_OPS = ['!=', '<=', '>=', '==', '<>', '=', '<', '>', '(', ')', ',', '+', '-', '*', '/', '%', '.', '[', ']'];
-const SEARCH_STOP = /[\s=<>(),"]/;
+const SEARCH_STOP = /[\s=<>(),"[]/;
 
 export function lex(query: string, seg: Segment, mode: LexMode): Token[] {
   const tokens: Token[] = [];
@@ -75,6 +79,12 @@ export function lex(query: string, seg: Segment, mode: LexMode): Token[] {
     if (c === '"' || (c === "'" && mode === 'expr')) {
       const { text, end } = readQuoted(query, i, seg.end);
       tokens.push(c === '"' ? { kind: 'string', text, pos: i, end } : { kind: 'word', text, pos: i, end, quotedName: true });
+      i = end;
+      continue;
+    }
+    if (c === '[' && mode === 'search') {
+      const end = closingBracket(query, i, seg.end);
+      tokens.push({ kind: 'subsearch', text: query.slice(i + 1, end - 1), pos: i, end });
       i = end;
       continue;
     }
@@ -109,6 +119,21 @@ export function lex(query: string, seg: Segment, mode: LexMode): Token[] {
   }
   tokens.push({ kind: 'eof', text: '', pos: seg.end, end: seg.end });
   return tokens;
+}
+
+/** The offset after the `]` closing the `[` at `start` (quotes and nested brackets skipped). */
+function closingBracket(query: string, start: number, limit: number): number {
+  let depth = 0;
+  for (let i = start; i < limit; i++) {
+    const c = query[i]!;
+    if (c === '"') {
+      i = readQuoted(query, i, limit).end - 1;
+      continue;
+    }
+    if (c === '[') depth++;
+    else if (c === ']' && --depth === 0) return i + 1;
+  }
+  throw new SplError('unterminated subsearch: a [ without its closing ]', start, 1, query);
 }
 
 function readQuoted(query: string, start: number, limit: number): { text: string; end: number } {

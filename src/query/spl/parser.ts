@@ -1,8 +1,10 @@
-import type { Agg, Command, Expr, SearchNode, SortKey } from './ast.js';
+import type { Command, Expr, SearchNode, SortKey } from './ast.js';
 import { checkCount, Cursor } from './cursor.js';
 import { SplError } from './errors.js';
 import { commandWord, lex, splitPipeline, type LexMode, type Token } from './lexer.js';
 import { parseExpr } from './parse-expr.js';
+import { booleanOption, names, parseAggs, parseCountArg, sortKey } from './parse-args.js';
+import { moduleFor, MODULES } from './commands/index.js';
 
 /** How each command's arguments are tokenized, and its parser. */
 const COMMANDS: Record<string, { mode: LexMode; parse: (c: Cursor, tok: Token) => Command }> = {
@@ -33,6 +35,14 @@ export function parse(query: string): Command[] {
     }
     const head = commandWord(query, seg);
     const spec = head.name && Object.hasOwn(COMMANDS, head.name) ? COMMANDS[head.name] : undefined;
+    const module = spec ? undefined : moduleFor(head.name);
+    if (module) {
+      const tok: Token = { kind: 'word', text: head.name, pos: head.pos, end: head.end };
+      const c = new Cursor(lex(query, { pos: head.end, end: seg.end }, module.mode), query);
+      commands.push({ cmd: 'module', name: head.name, node: module.parse(c, tok), tok });
+      c.done();
+      return;
+    }
     if (!spec) {
       if (i === 0) {
         // The first segment is a search unless it names the search command.
@@ -42,7 +52,7 @@ export function parse(query: string): Command[] {
       }
       const bad = head.name ? head : { pos: seg.pos, end: seg.end };
       const shown = query.slice(bad.pos, bad.end).trim();
-      throw new SplError(`unknown or unsupported command '${shown}' (supported: ${Object.keys(COMMANDS).join(', ')})`, bad.pos, bad.end - bad.pos, query);
+      throw new SplError(`unknown or unsupported command '${shown}' (supported: ${[...Object.keys(COMMANDS), ...Object.keys(MODULES)].sort().join(', ')})`, bad.pos, bad.end - bad.pos, query);
     }
     const tok: Token = { kind: 'word', text: head.name, pos: head.pos, end: head.end };
     const c = new Cursor(lex(query, { pos: head.end, end: seg.end }, spec.mode), query);
@@ -138,27 +148,6 @@ function parseEval(c: Cursor, tok: Token): Command {
   return { cmd: 'eval', assignments, tok };
 }
 
-/** `fn(field) [as name]` repeated, for stats and timechart. */
-function parseAggs(c: Cursor): Agg[] {
-  const aggs: Agg[] = [];
-  while (!c.atEnd() && !c.isWord('by')) {
-    if (c.eatOp(',')) continue;
-    const fn = c.peek();
-    if (fn.kind !== 'word') throw c.error('expected an aggregation such as count, dc(field) or values(field)');
-    c.next();
-    let field: Token | null = null;
-    let label = fn.text;
-    if (c.eatOp('(')) {
-      if (!c.isOp(')')) field = c.expectName('a field name');
-      const close = c.expectOp(')', "')' after the field");
-      label = c.query.slice(fn.pos, close.end).replace(/\s+/g, '');
-    }
-    const as = c.eatWord('as') ? c.expectName('an output name after as') : null;
-    aggs.push({ fn, field, as, label });
-  }
-  if (!aggs.length) throw c.error('expected an aggregation such as count');
-  return aggs;
-}
 
 function parseStats(c: Cursor, tok: Token): Command {
   const aggs = parseAggs(c);
@@ -192,13 +181,6 @@ function parseTimechart(c: Cursor, tok: Token): Command {
   return { cmd: 'timechart', span, aggs, by, limit, bottom, ...flags, tok };
 }
 
-/** `t`, `true`, `1` / `f`, `false`, `0`, as Splunk accepts them. */
-function booleanOption(c: Cursor): boolean {
-  const v = c.expectName('true or false');
-  if (/^(true|t|1)$/i.test(v.text)) return true;
-  if (/^(false|f|0)$/i.test(v.text)) return false;
-  throw new SplError(`expected true or false, got '${v.text}'`, v.pos, v.end - v.pos, c.query);
-}
 
 function parseFields(c: Cursor, tok: Token): Command {
   let remove = false;
@@ -216,27 +198,6 @@ function parseRename(c: Cursor, tok: Token): Command {
   return { cmd: 'rename', pairs, tok };
 }
 
-function sortKey(c: Cursor): SortKey {
-  let desc = false;
-  let t = c.peek();
-  if (t.kind === 'word' && (t.text === '-' || t.text === '+')) {
-    desc = c.next().text === '-';
-    t = c.peek();
-  }
-  let field: Token;
-  if (t.kind === 'word' && /^[-+]./.test(t.text)) {
-    c.next();
-    desc = t.text[0] === '-';
-    field = { ...t, text: t.text.slice(1), pos: t.pos + 1 };
-  } else if (t.kind === 'word' && /^(num|str|ip|auto)$/i.test(t.text) && c.isOp('(', 1)) {
-    // num(x)/str(x) choose Splunk's comparison; the column's own type decides here.
-    c.next();
-    c.next();
-    field = c.expectName();
-    c.expectOp(')');
-  } else field = c.expectName('a field to sort by');
-  return { field, desc };
-}
 
 function parseSort(c: Cursor, tok: Token): Command {
   let limit: Token | null = null;
@@ -260,32 +221,26 @@ function parseSort(c: Cursor, tok: Token): Command {
   return { cmd: 'sort', limit, keys, tok };
 }
 
-function parseCountArg(c: Cursor): Token | null {
-  if (c.atEnd()) return null;
-  if (c.isWord('limit') && c.isOp('=', 1)) {
-    c.next();
-    c.next();
-  }
-  return c.expectCount('a row count');
-}
 
 function parseDedup(c: Cursor, tok: Token): Command {
   const count = /^\d+$/.test(c.peek().text) ? c.expectCount('a count') : null;
   const fields: Token[] = [];
   const sortby: SortKey[] = [];
-  let keepempty = false;
+  const flags = { keepempty: false, consecutive: false, keepevents: false };
   while (!c.atEnd()) {
     if (c.eatOp(',')) continue;
-    if (c.isWord('keepempty') && c.isOp('=', 1)) {
+    if (c.peek().kind === 'word' && c.isOp('=', 1)) {
+      const option = c.next();
       c.next();
-      c.next();
-      keepempty = /^(true|t|1)$/i.test(c.expectName('true or false').text);
+      const name = option.text.toLowerCase();
+      if (name !== 'keepempty' && name !== 'consecutive' && name !== 'keepevents') throw new SplError(`dedup option '${option.text}' is not supported (keepempty, keepevents, consecutive, sortby)`, option.pos, option.end - option.pos, c.query);
+      flags[name] = booleanOption(c);
     } else if (c.eatWord('sortby')) {
       while (!c.atEnd()) sortby.push(sortKey(c));
     } else fields.push(c.expectName());
   }
   if (!fields.length) throw c.error('expected the fields to deduplicate on');
-  return { cmd: 'dedup', count, fields, sortby, keepempty, tok };
+  return { cmd: 'dedup', count, fields, sortby, ...flags, tok };
 }
 
 function parseTop(c: Cursor, tok: Token, cmd: 'top' | 'rare'): Command {
@@ -310,13 +265,3 @@ function parseTop(c: Cursor, tok: Token, cmd: 'top' | 'rare'): Command {
   return { cmd, limit, fields, by, showperc, tok };
 }
 
-/** Field names separated by spaces or commas, up to the end or the next `by`. */
-function names(c: Cursor, what: string): Token[] {
-  const out: Token[] = [];
-  while (!c.atEnd() && !c.isWord('by')) {
-    if (c.eatOp(',')) continue;
-    out.push(c.expectName(what));
-  }
-  if (!out.length) throw c.error(`expected ${what}`);
-  return out;
-}

@@ -25,9 +25,15 @@ function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
       return `(${n.items.map((i) => walk(ctx, scope, i, top)).join(' AND ')})`;
     case 'or':
       return `(${n.items.map((i) => walk(ctx, scope, i, false)).join(' OR ')})`;
-    case 'not':
+    case 'not': {
       // A missing field is "not equal" too (Splunk's NOT f=v keeps events without f).
-      return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+      ctx.negated++;
+      try {
+        return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+      } finally {
+        ctx.negated--;
+      }
+    }
     case 'term':
       return term(ctx, scope, n.value);
     case 'in':
@@ -92,6 +98,7 @@ function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Tok
     const hint = suggest(v, [...table.keys(), ...datasetIds(ctx)]);
     throw ctx.error(`unknown ${kind} '${value.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (extend the list with --aliases)`, value);
   }
+  if (op === '=' && !ctx.negated) for (const d of ids) ctx.datasets.add(d);
   const set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
   return op === '=' ? `(${set})` : `(NOT (${set}))`;
 }

@@ -16,8 +16,8 @@ before(() => {
 const EXPECTED = [
   {
     url: 'https://app.example.com',
-    first: '2026-11-20 10:00:01',
-    last: '2026-11-20 10:00:09',
+    first: '2026-11-20T10:00:01Z',
+    last: '2026-11-20T10:00:09Z',
     // Defender, Zscaler and the app log the UPN; the firewall only the sAMAccountName.
     'values(user)': ['lee.cole', 'lee.cole@corp.example'],
     'values(src_ip)': ['10.20.1.15', '198.51.100.10'],
@@ -30,8 +30,8 @@ const EXPECTED = [
   {
     // Matched through domain= only: the search's OR.
     url: 'https://app.example.com/login',
-    first: '2026-11-20 10:00:10',
-    last: '2026-11-20 10:00:10',
+    first: '2026-11-20T10:00:10Z',
+    last: '2026-11-20T10:00:10Z',
     'values(user)': [],
     'values(src_ip)': ['198.51.100.10'],
     'values(nat_src_ip)': [],
@@ -71,7 +71,7 @@ test('packettrail query: SPL detection, --spl/--sql, --show-sql, --aliases, erro
   const aliases = join(tempDir(), 'a.yml');
   writeFileSync(aliases, 'fields:\n  pop: aws_cloudfront_edge_location\n');
   const ext = cli(['query', '--db', db, '--aliases', aliases, '-o', 'csv', 'index=cloudfront | stats count by pop']);
-  assert.equal(ext.out, 'pop,count\r\nFRA56-P3,3\r\n');
+  assert.equal(ext.out, 'pop,count\nFRA56-P3,3\n');
   const badAliases = cli(['query', '--db', db, '--aliases', aliases + '.missing', 'index=cloudfront']);
   assert.equal(badAliases.code, 2);
   assert.match(badAliases.err, /cannot read alias file/);

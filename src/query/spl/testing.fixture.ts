@@ -6,7 +6,7 @@ import { allColumns } from '../../store/schema.js';
 import { REPO_ROOT } from '../../testing/shared.js';
 import { tempDir } from '../../testing/tmp.js';
 import { loadAliases } from './aliases.js';
-import { compileSpl, compileSplOn, type CompiledSpl } from './compile.js';
+import { compileSpl, compileSplOn, type CompiledSpl, type CompileOptions } from './compile.js';
 import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
 import { SEED_FILES } from './seed.fixture.js';
 
@@ -16,13 +16,13 @@ export const ALIASES = loadAliases(CATALOG);
 /** A fixed "now" for relative time modifiers: 2026-11-20 12:00 UTC, two hours after the seed events. */
 export const NOW = new Date('2026-11-20T12:00:00Z');
 
-export function spl(query: string): CompiledSpl {
-  return compileSpl(query, { catalog: CATALOG, aliases: ALIASES, now: NOW });
+export function spl(query: string, more: Partial<CompileOptions> = {}): CompiledSpl {
+  return compileSpl(query, { catalog: CATALOG, aliases: ALIASES, now: NOW, ...more });
 }
 
 /** Compiles against a store, reading `timechart … by` series from it as the query command does. */
-export function splOn(store: DuckDbStore, query: string): Promise<CompiledSpl> {
-  return compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), query, { catalog: CATALOG, aliases: ALIASES, now: NOW });
+export function splOn(store: DuckDbStore, query: string, more: Partial<CompileOptions> = {}): Promise<CompiledSpl> {
+  return compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), query, { catalog: CATALOG, aliases: ALIASES, now: NOW, ...more });
 }
 
 export function cli(args: string[]): { code: number | null; out: string; err: string } {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
+import { rfc3339Converter } from './timestamps.js';
 import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
@@ -446,21 +447,28 @@ export class DuckDbStore implements EventStore {
       const { columns, toJson } = shapeOf(result.columnNames(), result.columnTypes().map(String));
       const rows: unknown[][] = [];
       const max = bounds.maxResultBytes ?? Infinity;
+      const maxRows = bounds.maxRows ?? Infinity;
+      const converter = bounds.rfc3339Timestamps ? rfc3339Converter : JsonDuckDBValueConverter;
       let bytes = 0;
+      let seen = 0;
       for (;;) {
         signal?.throwIfAborted();
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        for (let r = 0; r < chunk.rowCount; r++) {
+        const convert = Math.min(chunk.rowCount, Math.max(0, maxRows - seen));
+        seen += chunk.rowCount;
+        for (let r = 0; r < convert; r++) {
           // Values are read from DuckDB's vectors one row at a time: a chunk of huge strings is refused
           // after the row that crossed the limit, never converted whole.
-          const row = toJson(chunk.convertRowValues(r, JsonDuckDBValueConverter));
+          const row = toJson(chunk.convertRowValues(r, converter));
           bytes += JSON.stringify(row).length;
           if (bytes > max) throw new ResultTooLargeError(max);
           rows.push(row);
         }
+        // A row past maxRows tells that there are more: the rest is never computed.
+        if (seen > maxRows) break;
       }
-      return { columns, rows };
+      return seen > maxRows ? { columns, rows, more: true } : { columns, rows };
     } catch (e) {
       // DuckDB's "INTERRUPT Error" says less than why it was interrupted.
       if (signal?.aborted) throw signal.reason;

@@ -217,8 +217,14 @@ function indexGates(g: Group): void {
 }
 
 let cachedMappings: Mappings | undefined;
-function defaultMappings(): Mappings {
+/** The built-in mappings (rules/mappings), loaded once per thread unless a cached copy is set (setDefaultMappings). */
+export function defaultMappings(): Mappings {
   return (cachedMappings ??= loadMappings());
+}
+
+/** Uses `m` as the built-in mappings of this thread (from the rule cache, keyed by the mapping files). */
+export function setDefaultMappings(m: Mappings): void {
+  cachedMappings ??= m;
 }
 
 function showLogsource(r: SigmaRule): string {

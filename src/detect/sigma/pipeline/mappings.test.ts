@@ -130,3 +130,31 @@ test('many rules sharing needles each fire on their own events (needle gating)',
   assert.deepEqual(hits(docs, ev('/xzy', 'GET', 200)), []);
   assert.deepEqual(hits(docs, ev('/index.html', 'GET', 200)), ['d']);
 });
+
+test('a logsource naming only a product covers every log of it: product windows reaches every Windows channel', () => {
+  // SigmaHQ's "Mimikatz Use": keywords over every Windows log, Sysmon FileStream events filtered out.
+  const mimikatz = rule('product: windows', "keywords:\n  - 'lsadump::'\n  - 'sekurlsa::'\nfilter:\n  EventID: 15\ncondition: keywords and not filter", 'mimikatz');
+  const ps = { event: { dataset: 'windows.event' }, winlog: { event_id: '4104', channel: 'Microsoft-Windows-PowerShell/Operational', event_data: { ScriptBlockText: 'Invoke-Mimikatz -Command "lsadump::dcsync"' } } };
+  assert.deepEqual(hits([mimikatz], ps), ['mimikatz']);
+  const nxlog = { event: { dataset: 'windows.event' }, winlog: { event_id: '800', channel: 'Windows PowerShell' }, message: 'Pipeline execution details: sekurlsa::logonpasswords' };
+  assert.deepEqual(hits([mimikatz], nxlog), ['mimikatz']);
+  assert.deepEqual(hits([mimikatz], { ...ps, winlog: { ...ps.winlog, event_id: '15', channel: 'Microsoft-Windows-Sysmon/Operational' } }), []);
+  assert.deepEqual(targetsFor(builtin, { product: 'windows' }).map((t) => t.format), ['windows.event']);
+  assert.deepEqual(targetsFor(builtin, { product: 'aws' }).map((t) => t.format).sort(), ['aws.alb', 'aws.cloudfront', 'aws.cloudtrail', 'aws.route53resolver', 'aws.s3access', 'aws.vpcflow', 'aws.waf']);
+  assert.deepEqual(targetsFor(builtin, { product: 'paloalto' }).map((t) => t.format), ['panw.panos']);
+  // Services SigmaHQ rules name that tests/thor.yml does not.
+  for (const service of ['dns-server', 'driver-framework', 'microsoft-servicebus-client']) assert.equal(targetsFor(builtin, { product: 'windows', service })[0]?.format, 'windows.event', service);
+  // The Sigma Message field: an EventData field of that name, else the rendered message the shipper gave.
+  const atera = rule('product: windows, service: application', "sel:\n  Message|contains: AteraAgent\ncondition: sel", 'atera');
+  const app = { event: { dataset: 'windows.event' }, winlog: { event_id: '1033', channel: 'Application' }, message: 'Product: AteraAgent -- Installation completed successfully.' };
+  assert.deepEqual(hits([atera], app), ['atera']);
+});
+
+test('Windows keywords search what Windows wrote (message, winlog), not packettrail metadata such as the log file path', () => {
+  const mimikatz = rule('product: windows', "keywords:\n  - 'sekurlsa::'\ncondition: keywords", 'mimikatz');
+  const base = { event: { dataset: 'windows.event', id: 'x' }, winlog: { event_id: '4104', channel: 'Microsoft-Windows-PowerShell/Operational', event_data: { ScriptBlockText: 'Get-Date' } } };
+  assert.deepEqual(hits([mimikatz], { ...base, log: { file: { path: '/cases/sekurlsa::dump/events.json' } } }), []);
+  assert.deepEqual(hits([mimikatz], { ...base, tags: ['sekurlsa::'] }), []);
+  assert.deepEqual(hits([mimikatz], { ...base, winlog: { ...base.winlog, event_data: { ScriptBlockText: 'x sekurlsa::logonpasswords' } } }), ['mimikatz']);
+  assert.deepEqual(hits([mimikatz], { ...base, message: 'Pipeline: sekurlsa::logonpasswords' }), ['mimikatz']);
+});

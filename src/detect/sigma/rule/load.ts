@@ -49,6 +49,20 @@ export function loadRules(paths: readonly string[], opts: LoadOptions = {}): Rul
   return finishRuleSet(set);
 }
 
+/** The rule files `loadRules` reads for `paths`, in its order, and the paths it cannot read. */
+export function listRuleFiles(paths: readonly string[]): { files: string[]; unreadable: string[] } {
+  const files: string[] = [];
+  const unreadable: string[] = [];
+  for (const p of paths) {
+    try {
+      files.push(...(statSync(p).isDirectory() ? walk(p) : [p]));
+    } catch {
+      unreadable.push(p);
+    }
+  }
+  return { files, unreadable };
+}
+
 /** One file's rules, correlations, filters and findings. */
 export function loadFile(f: string, opts: LoadOptions): RuleSet {
   const set = emptySet();

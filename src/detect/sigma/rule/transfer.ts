@@ -55,9 +55,21 @@ function plainItem(item: DetectionItem): DetectionItem {
 function revivedItem(item: DetectionItem): DetectionItem {
   if (!item.tests.some((t) => t.kind === 'regex' || t.kind === 'cidr')) return item;
   const tests = (item.tests as PlainTest[]).map((t): ValueTest => {
-    if (t.kind === 'regex') return { kind: 'regex', re: compileRegex(t.source, t.flags) };
+    if (t.kind === 'regex') return lazyRegex(t.source, t.flags);
     if (t.kind === 'cidr') return { kind: 'cidr', text: t.text, range: parseCidr(t.text) };
     return t;
   });
   return { ...item, tests };
+}
+
+/**
+ * A regex test whose pattern is compiled on first use: the loader validated it already, and a
+ * thread compiles only the rules of the formats it sees (a CloudFront parser thread never builds
+ * the Windows rules' regexes; a cached rule set loads without compiling any).
+ */
+function lazyRegex(source: string, flags: { i?: boolean; m?: boolean; s?: boolean }): ValueTest {
+  let re: ReturnType<typeof compileRegex> | undefined;
+  const test = { kind: 'regex' } as { kind: 'regex'; re: ReturnType<typeof compileRegex> };
+  Object.defineProperty(test, 're', { enumerable: true, get: () => (re ??= compileRegex(source, flags)) });
+  return test;
 }

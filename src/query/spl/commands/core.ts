@@ -1,25 +1,17 @@
-import type { Command, SortKey } from './ast.js';
-import { compileAggs, expandMultivalue } from './aggs.js';
-import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
-import { compileExpr, valueKind } from './expr.js';
-import type { Token } from './lexer.js';
-import { compileSearch } from './search.js';
-import { compileTimechart } from './timechart.js';
+import type { Command } from '../ast.js';
+import { compileAggs, expandMultivalue } from '../aggs.js';
+import type { ColInfo, Ctx, Scope } from '../context.js';
+import { compileExpr, isListExpr, valueKind } from '../expr.js';
+import { compileSearch } from '../search.js';
+import { compileTimechart } from '../timechart.js';
+import { compileDedup } from './dedup.js';
+import { inputOrder, numbered } from './order.js';
+import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
 
-/** One compiled command: a SELECT over the previous relation (`from`), and the relation it makes. */
-export interface Stage {
-  sql: string;
-  scope: Scope;
-}
+export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
 
-type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
-
-const ROW = '__pt_row';
-const q = quoteIdent;
-const keep = (sql: string, scope: Scope): Stage => ({ sql, scope });
-const derived = (cols: [string, ColInfo][]): Scope => ({ cols: new Map(cols), base: false });
-
-export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
+/** The commands the parser knows itself (parser.ts); the others are modules (registry.ts). */
+export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<C> } = {
   search: (ctx, scope, c, from) => keep(`SELECT * FROM ${from}${c.node ? ` WHERE ${compileSearch(ctx, scope, c.node)}` : ''}`, scope),
   where: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} WHERE coalesce(${compileExpr(ctx, scope, c.expr)}, FALSE)`, scope),
   eval: (ctx, scope, c, from) => {
@@ -33,7 +25,8 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
       sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
       // A value of a known kind keeps comparisons on it plain (see compileExpr).
       const kind = valueKind(ctx, { ...scope, cols }, a.expr);
-      cols = new Map(cols).set(name, kind === 'number' ? { list: false, type: 'double' } : kind === 'text' ? { list: false, type: 'keyword' } : { list: false });
+      const list = isListExpr(ctx, { ...scope, cols }, a.expr);
+      cols = new Map(cols).set(name, list ? { list } : kind === 'number' ? { list, type: 'double' } : kind === 'text' ? { list, type: 'keyword' } : { list });
     }
     return keep(sql, { cols, base: scope.base });
   },
@@ -48,7 +41,7 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
     const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
     return {
       sql: `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
-      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, { list: a.list }])]),
+      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])]),
     };
   },
   timechart: (ctx, scope, c, from) => compileTimechart(ctx, scope, c, from, c.by ? ctx.nextSeries() : undefined),
@@ -76,61 +69,24 @@ export const HANDLERS: { [C in Command['cmd']]: Handler<C> } = {
   },
   sort: (ctx, scope, c, from) => {
     const limit = c.limit && c.limit.text !== '0' ? ` LIMIT ${ctx.number(c.limit.text, c.limit)}` : '';
-    return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, scope);
+    return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, { ...scope, sorted: true });
   },
-  head: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, scope),
+  // Raw events come newest first (see order.ts): head keeps the newest, tail the oldest.
+  head: (ctx, scope, c, from) => {
+    const order = inputOrder(ctx, scope, c.tok);
+    return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, { ...scope, sorted: true });
+  },
   tail: (ctx, scope, c, from) => {
     const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
-    return keep(`SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from}) ORDER BY ${ROW} DESC LIMIT ${n}`, scope);
+    return keep(`SELECT * EXCLUDE (${ROW}) FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
   },
-  dedup: (ctx, scope, c, from) => {
-    const refs = c.fields.map((t) => ctx.resolve(scope, t).sql);
-    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('1', c.tok);
-    const order = c.sortby.length ? orderBy(ctx, scope, c.sortby) : ROW;
-    const where = c.keepempty ? '' : ` WHERE ${refs.map((r) => `${r} IS NOT NULL`).join(' AND ')}`;
-    return keep(
-      `SELECT * EXCLUDE (${ROW}) FROM (SELECT *, row_number() OVER () AS ${ROW} FROM ${from})${where} QUALIFY row_number() OVER (PARTITION BY ${refs.join(', ')} ORDER BY ${ROW}) <= ${n} ORDER BY ${order}`,
-      scope,
-    );
-  },
+  dedup: compileDedup,
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
   rare: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'ASC'),
 };
 
-/** Field names with `*` wildcards expanded against the scope's columns (and, on events, the aliases). */
-function expand(ctx: Ctx, scope: Scope, fields: Token[]): string[] {
-  const out: string[] = [];
-  for (const f of fields) {
-    if (!f.text.includes('*')) {
-      out.push(f.text);
-      continue;
-    }
-    const re = new RegExp(`^${f.text.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    const names = scope.base ? [...scope.cols.keys(), ...ctx.aliases.fields.keys()] : [...scope.cols.keys()];
-    const hits = names.filter((k) => re.test(k));
-    if (!hits.length) throw ctx.error(`no field matches '${f.text}'`, f);
-    out.push(...hits);
-  }
-  return [...new Set(out)];
-}
 
-/** table / fields +: exactly these fields, in this order. */
-function project(ctx: Ctx, scope: Scope, fields: Token[], from: string): Stage {
-  const names = expand(ctx, scope, fields);
-  const byText = new Map(fields.map((f) => [f.text, f]));
-  const cols: [string, ColInfo][] = [];
-  const select = names.map((n) => {
-    const tok = byText.get(n) ?? { kind: 'word' as const, text: n, pos: fields[0]!.pos, end: fields[0]!.end };
-    const ref = ctx.resolve(scope, tok);
-    cols.push([ctx.outName(tok), { list: ref.list }]);
-    return `${ref.sql} AS ${q(n)}`;
-  });
-  return { sql: `SELECT ${select.join(', ')} FROM ${from}`, scope: derived(cols) };
-}
 
-function orderBy(ctx: Ctx, scope: Scope, keys: SortKey[]): string {
-  return keys.map((k) => `${ctx.resolve(scope, k.field).sql} ${k.desc ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
-}
 
 function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rare' }>, from: string, dir: 'ASC' | 'DESC'): Stage {
   const by = c.by.map((t) => ({ name: ctx.outName(t), ref: ctx.resolve(scope, t) }));

@@ -1,0 +1,85 @@
+import type { FieldSpec } from '../format.js';
+import { FIELD_ERROR_FIELDS } from '../shared/field-errors.js';
+
+const V = 'microsoft.defender';
+
+/** The fields Defender events fill beyond the core ones (ECS path, type, description). */
+export const DEFENDER_FIELDS: FieldSpec[] = (
+  [
+    [`${V}.table`, 'keyword', 'Advanced-hunting table (DeviceNetworkEvents, …).'],
+    [`${V}.report_id`, 'keyword', 'ReportId: with DeviceId and Timestamp, identifies the row.'],
+    [`${V}.machine_group`, 'keyword'],
+    [`${V}.tenant_id`, 'keyword'],
+    [`${V}.tenant_name`, 'keyword'],
+    [`${V}.account_object_id`, 'keyword', 'Entra object id of the account (joins JWT oid).'],
+    [`${V}.initiating_process.account_object_id`, 'keyword', 'Entra object id of the initiating process account (joins JWT oid).'],
+    [`${V}.initiating_process.integrity_level`, 'keyword'],
+    [`${V}.initiating_process.token_elevation`, 'keyword'],
+    [`${V}.initiating_process.file_size`, 'long'],
+    [`${V}.initiating_process.logon_id`, 'keyword'],
+    [`${V}.local_ip_type`, 'keyword'],
+    [`${V}.remote_ip_type`, 'keyword'],
+    [`${V}.file_origin_url`, 'keyword'],
+    [`${V}.file_origin_ip`, 'ip'],
+    [`${V}.remote_device_name`, 'keyword'],
+    [`${V}.logon_type`, 'keyword'],
+    [`${V}.alert_id`, 'keyword'],
+    [`${V}.severity`, 'keyword'],
+    [`${V}.category`, 'keyword'],
+    [`${V}.network_message_id`, 'keyword'],
+    [`${V}.application`, 'keyword'],
+    [`${V}.public_ip`, 'ip'],
+    [`${V}.additional_fields`, 'json', 'AdditionalFields, parsed.'],
+    ['event.created', 'date', 'Streaming API: when Defender received the event (envelope time).'],
+    ['host.domain', 'keyword'],
+    ['host.mac', 'keyword[]'],
+    ['host.os.name', 'keyword'],
+    ['host.os.version', 'keyword'],
+    ['process.start', 'date'],
+    ['process.hash.md5', 'keyword'],
+    ['process.hash.sha1', 'keyword'],
+    ['process.hash.sha256', 'keyword'],
+    ['process.pe.original_file_name', 'keyword'],
+    ['process.pe.company', 'keyword'],
+    ['process.pe.product', 'keyword'],
+    ['process.user.name', 'keyword'],
+    ['process.user.domain', 'keyword'],
+    ['process.user.email', 'keyword'],
+    ['process.user.id', 'keyword'],
+    ['process.parent.name', 'keyword'],
+    ['process.parent.executable', 'keyword'],
+    ['process.parent.command_line', 'keyword'],
+    ['process.parent.pid', 'long'],
+    ['process.parent.start', 'date'],
+    ['process.parent.hash.sha256', 'keyword'],
+    ['process.parent.user.name', 'keyword'],
+    ['file.name', 'keyword'],
+    ['file.path', 'keyword'],
+    ['file.size', 'long'],
+    ['file.hash.md5', 'keyword'],
+    ['file.hash.sha1', 'keyword'],
+    ['file.hash.sha256', 'keyword'],
+    ['registry.key', 'keyword'],
+    ['registry.value', 'keyword'],
+    ['registry.data.strings', 'keyword[]'],
+    ['registry.data.type', 'keyword'],
+    ['dns.type', 'keyword'],
+    ['dns.question.registered_domain', 'keyword'],
+    ['dns.answers', 'json'],
+    ['dns.resolved_ip', 'keyword[]'],
+    ['tls.client.server_name', 'keyword'],
+    ['user.target.name', 'keyword'],
+    ['user.target.email', 'keyword'],
+    ['email.from.address', 'keyword'],
+    ['email.to.address', 'keyword'],
+    ['email.subject', 'keyword'],
+    ['email.message_id', 'keyword'],
+    [`${V}.account_upn`, 'keyword', 'AccountUpn as written, when it is no e-mail address (user.email holds it when it is).'],
+  ] as const
+).map(([path, type, description]) => ({ path, type, description }) as FieldSpec).concat(FIELD_ERROR_FIELDS);
+
+/**
+ * Declared fields whose column is typed (not text): a column kept as written under its vendor name
+ * must not land in one of them (a non-address in an ip field, text in a long one).
+ */
+export const TYPED_PATHS: ReadonlySet<string> = new Set(DEFENDER_FIELDS.filter((f) => f.type !== 'keyword' && f.type !== 'text').map((f) => f.path));

@@ -1,0 +1,110 @@
+import type { ColInfo, Ctx } from '../context.js';
+import type { Cursor } from '../cursor.js';
+import type { Located } from '../errors.js';
+import type { Token } from '../lexer.js';
+import { asTimestamp, formatTime, numberText, parseTimeText } from '../timefmt.js';
+import { readOptions } from './options.js';
+import { commandModule } from './registry.js';
+import { expand, keep, q } from './stage.js';
+
+interface Conversion {
+  fn: Token;
+  field: Token;
+  as: Token | null;
+}
+
+interface Convert {
+  timeformat: Token | null;
+  conversions: Conversion[];
+}
+
+/** convert's default timeformat (not the locale's). */
+const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
+
+const n = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
+/**
+ * Each conversion of text to a number: the number, or NULL where the value is not in the form.
+ * `v` is the value as text.
+ */
+const NUMERIC: Record<string, (v: string) => string> = {
+  // [D+]HH:MM:SS
+  dur2sec: (v) =>
+    `CASE WHEN regexp_matches(${v}, '^(\\d+\\+)?\\d+:\\d+:\\d+$') THEN coalesce(${n(`regexp_extract(${v}, '^(\\d+)\\+', 1)`)}, 0) * 86400 + ` +
+    `${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 1)`)} * 3600 + ${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 2)`)} * 60 + ${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 3)`)} END`,
+  // [MM:]SS.SSS
+  mstime: (v) =>
+    `CASE WHEN regexp_matches(${v}, '^(\\d+:)?\\d+(\\.\\d+)?$') THEN coalesce(${n(`regexp_extract(${v}, '^(\\d+):', 1)`)}, 0) * 60 + ${n(`regexp_extract(${v}, '(\\d+(\\.\\d+)?)$', 1)`)} END`,
+  // A number with an optional k, m or g: kilobytes.
+  memk: (v) =>
+    `CASE WHEN regexp_matches(${v}, '^\\d+(\\.\\d*)?[kmgKMG]?$') THEN ${n(`regexp_extract(${v}, '^(\\d+(\\.\\d*)?)', 1)`)} * ` +
+    `CASE lower(regexp_extract(${v}, '([kmgKMG])$', 1)) WHEN 'm' THEN 1024 WHEN 'g' THEN 1048576 ELSE 1 END END`,
+  // The leading number; what follows is dropped.
+  rmunit: (v) => n(`nullif(regexp_extract(${v}, '^\\s*([-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?)', 1), '')`),
+  rmcomma: (v) => n(`replace(${v}, ',', '')`),
+  num: (v) => n(`trim(${v})`),
+  auto: (v) => n(`trim(${v})`),
+};
+const FUNCTIONS = ['ctime', 'mktime', 'none', ...Object.keys(NUMERIC)];
+
+/**
+ * `convert [timeformat=<fmt>] <fn>(<field>) [as <name>] …`. Without `as` the field is replaced.
+ * ctime formats an epoch (or a time) with timeformat, mktime parses text into epoch seconds; the
+ * numeric conversions turn text into numbers. A value a conversion cannot read is left as it is
+ * (num() removes it; auto() leaves the whole field as it is when any value cannot be read), so the
+ * result is text unless num() made it. none(<field>) keeps fields out of wildcard conversions.
+ */
+export const convert = commandModule<Convert>({
+  mode: 'search',
+  parse(c: Cursor) {
+    const options = readOptions(c, 'convert', ['timeformat']);
+    const conversions: Conversion[] = [];
+    while (!c.atEnd()) {
+      if (c.eatOp(',')) continue;
+      const fn = c.peek();
+      if (fn.kind !== 'word' || !c.isOp('(', 1)) throw c.error('expected a conversion such as ctime(field)');
+      if (!FUNCTIONS.includes(fn.text.toLowerCase())) throw c.error(`unknown convert function '${fn.text}' (${FUNCTIONS.join(', ')})`, fn);
+      c.next();
+      c.next();
+      const field = c.expectName('a field name');
+      c.expectOp(')', "')' after the field");
+      const as = c.eatWord('as') ? c.expectName('a field name after as') : null;
+      conversions.push({ fn, field, as });
+    }
+    if (!conversions.length) throw c.error('expected a conversion such as ctime(field)');
+    return { timeformat: options.get('timeformat') ?? null, conversions };
+  },
+  compile(ctx, scope, cv, from) {
+    const fmt = cv.timeformat?.text ?? DEFAULT_TIMEFORMAT;
+    const excluded = new Set(cv.conversions.filter((x) => x.fn.text.toLowerCase() === 'none').flatMap((x) => expand(ctx, scope, [x.field])));
+    let sql = `SELECT * FROM ${from}`;
+    let cols = scope.cols;
+    for (const x of cv.conversions) {
+      const fn = x.fn.text.toLowerCase();
+      if (fn === 'none') continue;
+      const wildcard = x.field.text.includes('*');
+      if (wildcard && x.as) throw ctx.error('convert … as with a wildcard field is not supported', x.as);
+      const fields = expand(ctx, { ...scope, cols }, [x.field]).filter((f) => !(wildcard && excluded.has(f)));
+      for (const name of fields) {
+        const ref = ctx.resolve({ ...scope, cols }, { ...x.field, text: name });
+        if (ref.list) throw ctx.error(`convert ${fn}() on '${name}', which holds several values, is not supported`, x.field);
+        const { value, info } = conversion(ctx, fn, ref.sql, fmt, cv.timeformat ?? x.fn);
+        const out = x.as ? ctx.outName(x.as) : name;
+        sql = cols.has(out) ? `SELECT * REPLACE (${value} AS ${q(out)}) FROM (${sql})` : `SELECT *, ${value} AS ${q(out)} FROM (${sql})`;
+        cols = new Map(cols).set(out, info);
+      }
+    }
+    return keep(sql, { ...scope, cols });
+  },
+});
+
+function conversion(ctx: Ctx, fn: string, x: string, fmt: string, at: Located): { value: string; info: ColInfo } {
+  const text = `CAST(${x} AS VARCHAR)`;
+  const kept = (converted: string) => `coalesce(${converted}, ${text})`;
+  if (fn === 'ctime') return { value: kept(formatTime(ctx, asTimestamp(x), fmt, at)), info: { list: false, type: 'keyword' } };
+  if (fn === 'mktime') return { value: kept(numberText(`epoch(${parseTimeText(ctx, text, fmt, at)})`)), info: { list: false, type: 'keyword' } };
+  const number = NUMERIC[fn]!(text);
+  if (fn === 'num') return { value: number, info: { list: false, type: 'double' } };
+  // auto: one value it cannot read leaves the whole field as it is.
+  if (fn === 'auto') return { value: `CASE WHEN count(${x}) OVER () = count(${number}) OVER () THEN ${numberText(number)} ELSE ${text} END`, info: { list: false, type: 'keyword' } };
+  return { value: kept(numberText(number)), info: { list: false, type: 'keyword' } };
+}

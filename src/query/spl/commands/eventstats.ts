@@ -1,0 +1,48 @@
+import type { Agg } from '../ast.js';
+import { compileAggs } from '../aggs.js';
+import type { ColInfo } from '../context.js';
+import type { Cursor } from '../cursor.js';
+import type { Token } from '../lexer.js';
+import { names, parseAggs } from '../parse-args.js';
+import { flag, readOptions } from './options.js';
+import { inputOrder } from './order.js';
+import { commandModule } from './registry.js';
+import { keep, q, ROW } from './stage.js';
+
+interface Eventstats {
+  aggs: Agg[];
+  by: Token[];
+}
+
+/**
+ * `eventstats <aggregations> [by <fields>]`: stats of each group added to every result of the group,
+ * the results and their order unchanged. A result missing a by field is in no group: it gets no
+ * values. An aggregation named as an existing field replaces it, as in Splunk.
+ */
+export const eventstats = commandModule<Eventstats>({
+  mode: 'search',
+  parse(c: Cursor) {
+    const options = readOptions(c, 'eventstats', ['allnum']);
+    if (flag(options, 'allnum', false, c.query)) throw c.error('allnum=true is not supported', options.get('allnum'));
+    const aggs = parseAggs(c);
+    const by = c.eatWord('by') ? names(c, 'a field name after by') : [];
+    return { aggs, by };
+  },
+  compile(ctx, scope, e, from, tok) {
+    const by = e.by.map((t) => ({ tok: t, ref: ctx.resolve(scope, t) }));
+    const multi = by.find((b) => b.ref.list);
+    if (multi) throw ctx.error(`eventstats by '${multi.tok.text}', which holds several values, is not supported`, multi.tok);
+    const aggs = compileAggs(ctx, scope, e.aggs, e.by.map((t) => t.text));
+    const keys = by.map((b, i) => `${b.ref.sql} AS "__pt_k${i}"`);
+    const groups = `SELECT ${[...keys, ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)].join(', ')} FROM ${from}` + (by.length ? ` WHERE ${by.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')} GROUP BY ${by.map((_, i) => i + 1).join(', ')}` : '');
+    const replaced = aggs.filter((a) => scope.cols.has(a.name)).map((a) => q(a.name));
+    const on = by.length ? by.map((_, i) => `r."__pt_k${i}" = g."__pt_k${i}"`).join(' AND ') : 'TRUE';
+    const rows = `(SELECT *, ${[...keys, `row_number() OVER (${inputOrder(ctx, scope, tok)}) AS ${ROW}`].join(', ')} FROM ${from})`;
+    const sql =
+      `SELECT r.* EXCLUDE (${[ROW, ...by.map((_, i) => `"__pt_k${i}"`), ...replaced].join(', ')}), ${aggs.map((a) => `g.${q(a.name)}`).join(', ')} ` +
+      `FROM ${rows} AS r LEFT JOIN (${groups}) AS g ON ${on} ORDER BY r.${ROW}`;
+    const cols = new Map<string, ColInfo>(scope.cols);
+    for (const a of aggs) cols.set(a.name, a.type ? { list: a.list, type: a.type } : { list: a.list });
+    return keep(sql, { ...scope, cols, sorted: true });
+  },
+});

@@ -1,0 +1,77 @@
+import type { ColInfo } from '../context.js';
+import type { Cursor } from '../cursor.js';
+import type { Token } from '../lexer.js';
+import { names } from '../parse-args.js';
+import { readOptions } from './options.js';
+import { commandModule } from './registry.js';
+import { expand, keep, q } from './stage.js';
+
+interface Fillnull {
+  value: Token | null;
+  fields: Token[];
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * `fillnull [value=<v>] [<fields>]`: empty values become `v` (default 0). With fields, those fields
+ * (created where missing); without, every field that has a value in some result, as Splunk (a field
+ * empty in every result is not one). A number keeps a numeric field numeric; other values make the
+ * field text.
+ */
+export const fillnull = commandModule<Fillnull>({
+  mode: 'search',
+  parse(c: Cursor) {
+    const options = readOptions(c, 'fillnull', ['value']);
+    return { value: options.get('value') ?? null, fields: c.atEnd() ? [] : names(c, 'a field name') };
+  },
+  compile(ctx, scope, f, from, tok) {
+    const raw = f.value?.text ?? '0';
+    const numeric = NUMBER.test(raw);
+    if (!f.fields.length && scope.base) {
+      throw ctx.error('fillnull without a field list on events would fill every field of every source: name the fields (or use it after stats/table)', tok);
+    }
+    const targets = f.fields.length ? expand(ctx, scope, f.fields) : [...scope.cols.keys()];
+    const replace: string[] = [];
+    const add: string[] = [];
+    const cols = new Map<string, ColInfo>(scope.cols);
+    for (const name of targets) {
+      const at = f.fields.find((t) => t.text === name) ?? tok;
+      const ref = (() => {
+        try {
+          return ctx.resolve(scope, { ...at, text: name });
+        } catch {
+          return null;
+        }
+      })();
+      const info = scope.cols.get(name);
+      const value = () => (numeric ? ctx.number(raw, f.value ?? tok) : ctx.param(raw));
+      let filled: string;
+      let type: ColInfo;
+      if (!ref) {
+        filled = value();
+        type = numeric ? { list: false, type: 'double' } : { list: false, type: 'keyword' };
+      } else if (ref.list) {
+        filled = `coalesce(${ref.sql}, [${ctx.param(raw)}])`;
+        type = { list: true };
+      } else if (numeric && (ref.type === 'long' || ref.type === 'double')) {
+        filled = `coalesce(${ref.sql}, ${value()})`;
+        type = { list: false, type: ref.type };
+      } else {
+        filled = `coalesce(CAST(${ref.sql} AS VARCHAR), ${ctx.param(raw)})`;
+        type = { list: false, type: 'keyword' };
+      }
+      // Without a field list, a field no result has is not filled (it is not a field of the results).
+      if (!f.fields.length) filled = `CASE WHEN count(${ref!.sql}) OVER () > 0 THEN ${filled} ELSE ${ref!.list ? ref!.sql : `CAST(${ref!.sql} AS ${type.list ? 'VARCHAR[]' : typeSql(type)})`} END`;
+      if (info) replace.push(`${filled} AS ${q(name)}`);
+      else add.push(`${filled} AS ${q(ctx.outName({ ...at, text: name }))}`);
+      cols.set(name, type);
+    }
+    const sql = `SELECT *${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}${add.length ? `, ${add.join(', ')}` : ''} FROM ${from}`;
+    return keep(sql, { ...scope, cols });
+  },
+});
+
+function typeSql(c: ColInfo): string {
+  return c.type === 'long' ? 'BIGINT' : c.type === 'double' ? 'DOUBLE' : 'VARCHAR';
+}

@@ -1,0 +1,52 @@
+import type { SearchNode } from '../ast.js';
+import type { ColInfo } from '../context.js';
+import type { Cursor } from '../cursor.js';
+import type { Token } from '../lexer.js';
+import { LOOKUP_ROW, lookupRelation } from '../lookups/relation.js';
+import { parseSearch } from '../parser.js';
+import { compileSearch } from '../search.js';
+import { tableOf } from './lookup.js';
+import { flag, readOptions } from './options.js';
+import { commandModule } from './registry.js';
+import { derived, keep, q } from './stage.js';
+
+interface Inputlookup {
+  table: Token;
+  append: boolean;
+  start: Token | null;
+  max: Token | null;
+  where: SearchNode | null;
+}
+
+/**
+ * `| inputlookup [append=<bool>] [start=N] [max=N] <table> [where <search>]`: the table's rows in file
+ * order (from row `start`, 0-based, at most `max`), filtered with search syntax (case-insensitive,
+ * wildcards). It starts a search; later in the pipeline only with append=true, adding its rows after
+ * the results.
+ */
+export const inputlookup = commandModule<Inputlookup>({
+  mode: 'search',
+  parse(c: Cursor) {
+    const options = readOptions(c, 'inputlookup', ['append', 'start', 'max']);
+    for (const n of ['start', 'max'] as const) if (options.has(n) && !/^\d+$/.test(options.get(n)!.text)) throw c.error(`${n} must be a whole number`, options.get(n));
+    const table = c.expectName('the lookup table');
+    const where = c.eatWord('where') ? parseSearch(c) : null;
+    return { table, append: flag(options, 'append', false, c.query), start: options.get('start') ?? null, max: options.get('max') ?? null, where };
+  },
+  compile(ctx, scope, l, from, tok, first) {
+    if (!first && !l.append) throw ctx.error('inputlookup starts a search: put it first (| inputlookup …), or give append=true to add its rows to the results', tok);
+    const table = tableOf(ctx, l.table);
+    const cols = new Map<string, ColInfo>(table.columns.map((c) => [c, { list: false, type: 'keyword' }]));
+    const rowScope = derived([...cols]);
+    const where = l.where ? ` WHERE ${compileSearch(ctx, rowScope, l.where)}` : '';
+    const offset = l.start ? ` OFFSET ${ctx.number(l.start.text, l.start)}` : '';
+    const limit = l.max ? ` LIMIT ${ctx.number(l.max.text, l.max)}` : '';
+    const rows = `SELECT ${table.columns.map(q).join(', ')} FROM ${lookupRelation(ctx, table, l.table)}${where} ORDER BY ${LOOKUP_ROW}${limit}${offset}`;
+    if (first) return keep(rows, { ...rowScope, sorted: true });
+    // append=true: the results, then the table's rows (by column name).
+    if (scope.base) throw ctx.error('inputlookup append=true after raw events is not supported: reduce them first (stats, table)', tok);
+    const merged = new Map<string, ColInfo>(scope.cols);
+    for (const [k, v] of cols) if (!merged.has(k)) merged.set(k, v);
+    return keep(`SELECT * FROM (SELECT * FROM ${from}) UNION ALL BY NAME (${rows})`, { cols: merged, base: false, sorted: true });
+  },
+});

@@ -1,0 +1,116 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbStore } from '../../../store/duckdb/duckdb-store.js';
+import { needsShared, sharedPath } from '../../../testing/shared.js';
+import { tempDir } from '../../../testing/tmp.js';
+import { cli, seedDatabase, spl, splOn } from '../testing.fixture.js';
+import { LookupCatalog } from './catalog.js';
+import { parseCsv } from './csv.js';
+
+let db: string;
+let store: DuckDbStore;
+const dir = tempDir('packettrail-lookups-');
+const files: Record<string, string> = {
+  'owners.csv': 'ip,owner,tier\n198.51.100.10,corp-nat,gold\n203.0.113.7,partner,\n10.20.1.15,wks,silver\n',
+  'edges.csv': 'edge,city\nFRA*,Frankfurt\nfra56*,"Frankfurt, again"\nLAX*,Los Angeles\n',
+  'edge_lookup.yml': 'name: edge_lookup\nfilename: edges.csv\nmatch_type: WILDCARD(edge)\ncase_sensitive_match: false\nmin_matches: 1\ndefault_match: unknown\n',
+  'nets.yml': 'name: nets\nfilename: nets.csv\nmatch_type: CIDR(net)\nmax_matches: 1\n',
+  'nets.csv': 'net,zone\n10.0.0.0/8,internal\n198.51.100.0/24,nat\n',
+  'dup.csv': 'k,v\na,1\nA,2\na,3\n',
+  'kv.yml': 'name: kv\ncollection: things\n',
+};
+for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+const lookups = new LookupCatalog([dir], true);
+
+before(async () => {
+  db = seedDatabase();
+  store = await DuckDbStore.open(db, { readOnly: true });
+});
+after(async () => store.close());
+
+async function run(query: string, catalog = lookups): Promise<Record<string, unknown>[]> {
+  const c = await splOn(store, query, { lookups: catalog });
+  const r = await store.query(c.sql, c.params);
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
+}
+
+const refused = (query: string, message: RegExp, catalog: LookupCatalog | null = lookups) =>
+  assert.throws(() => spl(query, catalog ? { lookups: catalog } : {}), message, query);
+
+test('CSV lookup tables: quoted values, short rows, errors naming the file and line', () => {
+  assert.deepEqual(parseCsv('a,b\r\n"x, ""y""",\n"multi\nline"\n', 'f.csv'), { header: ['a', 'b'], rows: [['x, "y"', ''], ['multi\nline', '']] });
+  assert.throws(() => parseCsv('a,a\n1,2\n', 'f.csv'), /f.csv:1: the header names 'a' twice/);
+  assert.throws(() => parseCsv('a,b\n1,2,3\n', 'f.csv'), /f.csv:2: expected 2 values as the header has, got 3/);
+  assert.throws(() => parseCsv('a\n"open\n', 'f.csv'), /f.csv:2: a quoted value is not closed/);
+  assert.throws(() => parseCsv('', 'f.csv'), /expected a header row/);
+});
+
+test('lookup: exact and case-sensitive by default, OUTPUT with AS, every other column without OUTPUT, no match leaves nothing', async () => {
+  assert.deepEqual(await run('| stats count by src_ip | lookup owners.csv ip as src_ip OUTPUT owner tier as t'), [
+    { src_ip: '10.20.1.15', count: 5, owner: 'wks', t: 'silver' },
+    { src_ip: '198.51.100.10', count: 4, owner: 'corp-nat', t: 'gold' },
+    { src_ip: '203.0.113.7', count: 1, owner: 'partner', t: null },
+  ]);
+  assert.deepEqual((await run('index=cloudfront | head 1 | lookup owners.csv ip as src_ip | table owner tier')), [{ owner: 'corp-nat', tier: 'gold' }]);
+  // OUTPUT overwrites a field the result has (none when there is no match); OUTPUTNEW only fills a missing one.
+  assert.deepEqual((await run('| stats count by index | eval owner="was" | eval ip=if(index="app.json", "10.20.1.15", "none") | lookup owners.csv ip OUTPUT owner | table owner')).map((r) => r.owner), ['wks', null, null, null, null, null]);
+  assert.deepEqual((await run('| stats count by index | eval owner=if(index="app.json", null(), "was") | eval ip="10.20.1.15" | lookup owners.csv ip OUTPUTNEW owner | table owner')).map((r) => r.owner), ['wks', 'was', 'was', 'was', 'was', 'was']);
+  // Several rows with the key: every match, in file order, as a multivalue (up to max_matches 100).
+  assert.deepEqual(await run('| stats count by index | head 1 | eval k="a" | lookup dup.csv k OUTPUT v | table v'), [{ v: ['1', '3'] }]);
+});
+
+test('lookup definitions: WILDCARD and case_sensitive_match=false, min_matches/default_match, CIDR with max_matches=1', async () => {
+  assert.deepEqual(await run('index=cloudfront | head 1 | lookup edge_lookup edge as edge_location | table city'), [{ city: ['Frankfurt', 'Frankfurt, again'] }]);
+  assert.deepEqual(await run('index=cloudfront | head 1 | eval edge_location="XYZ" | lookup edge_lookup edge as edge_location | table city'), [{ city: ['unknown'] }]);
+  assert.deepEqual(await run('| stats count by src_ip | lookup nets net as src_ip'), [
+    { src_ip: '10.20.1.15', count: 5, zone: 'internal' },
+    { src_ip: '198.51.100.10', count: 4, zone: 'nat' },
+    { src_ip: '203.0.113.7', count: 1, zone: null },
+  ]);
+  refused('| lookup nosuch x', /unknown lookup 'nosuch'/);
+  refused('| lookup owners.csv nope as src_ip', /lookup owners.csv has no column 'nope'/);
+  refused('| lookup kv k', /only CSV file lookups are supported/);
+  refused('| lookup ../owners.csv ip', /invalid lookup name '..\/owners.csv'/);
+  refused('| lookup event_time_field=t owners.csv ip', /lookup option 'event_time_field' is not supported/);
+  refused('| lookup owners.csv ip as related_ip', /which holds several values/);
+  refused('| lookup owners.csv ip as src_ip', /lookup tables are not available here/, null);
+});
+
+test('inputlookup: the rows in file order, where in search syntax, start/max; first in the pipeline unless append=true', async () => {
+  assert.deepEqual(await run('| inputlookup owners.csv where owner=CORP*'), [{ ip: '198.51.100.10', owner: 'corp-nat', tier: 'gold' }]);
+  assert.deepEqual(await run('| inputlookup start=1 max=1 owners.csv'), [{ ip: '203.0.113.7', owner: 'partner', tier: null }]);
+  assert.deepEqual((await run('| stats count by src_ip | inputlookup append=t nets.csv | table src_ip zone net')).slice(2), [
+    { src_ip: '203.0.113.7', zone: null, net: null },
+    { src_ip: null, zone: 'internal', net: '10.0.0.0/8' },
+    { src_ip: null, zone: 'nat', net: '198.51.100.0/24' },
+  ]);
+  refused('index=cloudfront | inputlookup owners.csv', /inputlookup starts a search/);
+});
+
+test('outputlookup writes the results as CSV from the command line; refused where nothing may be written and when not last', () => {
+  const out = tempDir('packettrail-outputlookup-');
+  const r = cli(['query', '--db', db, '--lookups', out, '-o', 'json', '| stats count by index | outputlookup counts.csv']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /outputlookup wrote 6 rows to .*counts.csv/);
+  assert.equal(readFileSync(join(out, 'counts.csv'), 'utf8'), 'index,count\napp.json,2\naws.cloudfront,3\ncisco.umbrella,1\nmicrosoft.defender,1\npanw.panos,2\nzscaler.zia,1\n');
+  const a = cli(['query', '--db', db, '--lookups', out, '| stats count by index | head 1 | eval extra="x" | outputlookup append=true counts.csv']);
+  assert.equal(a.code, 0, a.err);
+  assert.match(readFileSync(join(out, 'counts.csv'), 'utf8'), /zscaler.zia,1\napp.json,2\n$/, 'appended with the header\'s columns only');
+  const back = cli(['query', '--db', db, '--lookups', out, '-o', 'csv', '| inputlookup counts.csv where index=app*']);
+  assert.equal(back.out, 'index,count\napp.json,2\napp.json,2\n');
+  refused('| stats count by index | outputlookup x.csv', /outputlookup writes a file: not allowed here/, new LookupCatalog([dir], false));
+  refused('| stats count by index | outputlookup x.csv | head 1', /outputlookup must be the last command/);
+  refused('| stats values(src_ip) as ips | outputlookup x.csv', /outputlookup of 'ips', which holds several values, is not supported/);
+  refused('| stats count | outputlookup key_field=k x.csv', /outputlookup option 'key_field' is not supported/);
+});
+
+test('the corpus lookups load: 3cx_ioc_domains (WILDCARD, case-insensitive, default_match)', { skip: needsShared() }, async () => {
+  const corpus = new LookupCatalog([sharedPath('spl-corpus', 'lookups')], false);
+  const rows = (await run('| inputlookup 3cx_ioc_domains', corpus)).length;
+  const lines = readFileSync(sharedPath('spl-corpus', 'lookups', '3cx_ioc_domains.csv'), 'utf8').trim().split('\n').length - 1;
+  assert.equal(rows, lines);
+  assert.deepEqual(await run('| stats count by index | head 1 | eval q="AKAMAICONTAINER.com" | lookup 3cx_ioc_domains domain as q OUTPUT isIOC | table isIOC', corpus), [{ isIOC: ['TRUE'] }], 'a WILDCARD lookup may match several rows: a multivalue');
+  assert.deepEqual(await run('| stats count by index | head 1 | eval q="example.org" | lookup 3cx_ioc_domains domain as q OUTPUT isIOC | table isIOC', corpus), [{ isIOC: ['false'] }]);
+});

@@ -1,0 +1,73 @@
+import { compileRegex, RegexError } from '../../util/re2.js';
+import type { Ctx } from './context.js';
+import type { Located } from './errors.js';
+
+/** A capturing group of a pattern: its number (1-based) and name, if it has one. */
+export interface CaptureGroup {
+  index: number;
+  name: string | null;
+}
+
+/**
+ * A regular expression of a query (rex, regex, match, replace, mvfind) as a bound parameter for
+ * DuckDB's RE2: refused, naming the construct, when it needs PCRE (lookaround, backreferences,
+ * atomic groups, possessive quantifiers), so matching stays linear in the input. PCRE's named group
+ * `(?<name>…)` is written `(?P<name>…)` for DuckDB's RE2.
+ */
+export function regexParam(ctx: Ctx, pattern: string, at: Located): string {
+  try {
+    compileRegex(pattern);
+  } catch (e) {
+    if (e instanceof RegexError) throw ctx.error(e.message, at);
+    throw e;
+  }
+  return ctx.param(toRe2(pattern));
+}
+
+/** `(?<name>` → `(?P<name>` outside classes and escapes (lookbehinds were refused before). */
+function toRe2(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      // A ']' first in the class is a member.
+      if (pattern[i + 1] === ']') {
+        out += '[]';
+        i++;
+      } else out += c;
+    } else if (pattern.startsWith('(?<', i) && /^\(\?<[A-Za-z_]/.test(pattern.slice(i, i + 4))) {
+      out += '(?P<';
+      i += 2;
+    } else out += c;
+  }
+  return out;
+}
+
+/** The capturing groups of a pattern in order (RE2 syntax; the pattern was checked by regexParam). */
+export function captureGroups(pattern: string): CaptureGroup[] {
+  const groups: CaptureGroup[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+    } else if (c === '(') {
+      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
+      if (named) groups.push({ index: groups.length + 1, name: named[1]! });
+      else if (pattern[i + 1] !== '?') groups.push({ index: groups.length + 1, name: null });
+    }
+  }
+  return groups;
+}
