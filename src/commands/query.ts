@@ -69,9 +69,10 @@ function limitsOf(o: QueryOptions): CliLimits {
 const QUERY_MISTAKE = /^(Failed to extract statements: )?(Parser|Binder|Catalog|Syntax) Error\b/;
 
 /** A query failure as the CLI reports it: the limit named with its option. */
-function failure(e: unknown, limits: CliLimits): CliError {
+/** `interrupted`: this command got Ctrl-C (exit 130); a query cancelled otherwise (the process holding the database shutting down) failed. */
+function failure(e: unknown, limits: CliLimits, interrupted: boolean): CliError {
   if (e instanceof CliError) return e;
-  if (e instanceof QueryCancelledError) return new CliError(`query stopped: ${e.message}`, EXIT.INTERRUPTED);
+  if (e instanceof QueryCancelledError) return new CliError(`query stopped: ${e.message}`, interrupted ? EXIT.INTERRUPTED : EXIT.FATAL);
   if (e instanceof QueryTimeoutError) return new CliError(`query stopped: ${e.message}`, EXIT.FATAL);
   if (e instanceof ResultTooLargeError) return new CliError(`query refused: ${e.message} (--max-result-size; or write it with COPY … TO)`, EXIT.FATAL);
   if (isOutOfMemory(e)) return new CliError(`query failed: it needs more memory than ${limits.memoryLimit} (--memory-limit): ${(e as Error).message.split('\n')[0]}`, EXIT.FATAL);
@@ -89,7 +90,7 @@ function terminalSafeLines(text: string): string {
  * A signal for the query: its time limit, and Ctrl-C (SIGINT), which interrupts the DuckDB statement;
  * a second Ctrl-C exits at once.
  */
-function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
+function querySignal(timeoutMs: number): { signal: AbortSignal; interrupted(): boolean; done(): void } {
   const interrupted = new AbortController();
   const onSigint = () => {
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
@@ -99,6 +100,7 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
   const limit = deadline(timeoutMs, '--timeout', interrupted.signal);
   return {
     signal: limit.signal,
+    interrupted: () => interrupted.signal.aborted,
     done: () => {
       limit.done();
       process.off('SIGINT', onSigint);
@@ -241,7 +243,7 @@ ${EXIT_CODES_HELP}`,
           const note = q?.timeFilter ? await timeFilterNote(store, q.timeFilter, bounds) : undefined;
           if (note) process.stderr.write(`packettrail: note: ${terminalSafe(note)}\n`);
         } catch (e) {
-          throw failure(e, limits);
+          throw failure(e, limits, control.interrupted());
         }
         if (q?.output) {
           let written: number;
