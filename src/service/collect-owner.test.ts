@@ -17,7 +17,7 @@ const DB = 'store.duckdb';
 test('collect serves the other commands and runs the post-ingest analyses over what arrived', { timeout: 15 * 60_000 }, async () => {
   const dir = tempDir('packettrail-collect-owner-');
   // Two hours of three sources, then one event three hours later: the three went silent (coverage).
-  const gen = await cli(['generate', '--out', 'scenario', '--users', '5', '--hours', '2'], { cwd: dir });
+  const gen = await cli(['generate', '--out', 'scenario', '--start', '2026-11-20T08:00:00Z', '--users', '5', '--hours', '2'], { cwd: dir });
   assert.equal(gen.code, 0, gen.stderr);
   const seed = await cli(['ingest', '-q', '--no-builtin-rules', '--db', DB, 'scenario/logs/alb', 'scenario/logs/waf', 'scenario/logs/panos'], { cwd: dir });
   assert.equal(seed.code, 0, seed.stderr);
@@ -27,7 +27,7 @@ test('collect serves the other commands and runs the post-ingest analyses over w
   try {
     // Nothing silent yet: the seed's ingest raised no alert (no alerts table either).
     const before = await cli(['query', '--db', DB, '-o', 'csv', `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'alerts'`], { cwd: dir });
-    assert.equal(before.stdout, 'n\r\n0\r\n', before.stderr);
+    assert.equal(before.stdout, 'n\n0\n', before.stderr);
     const port = Number(/syslog listening on udp 127\.0\.0\.1:(\d+)/.exec(owner.stderr())![1]);
     const udp = createSocket('udp4');
     await new Promise((r) => udp.send('<14>1 2026-11-20T13:00:00Z h app - - - {"timestamp":"2026-11-20T13:00:00Z","message":"late"}', port, '127.0.0.1', r));
@@ -39,10 +39,10 @@ test('collect serves the other commands and runs the post-ingest analyses over w
       const r = await cli(['query', '--db', DB, '-o', 'csv', `SELECT count(*) AS n FROM alerts WHERE rule_title = 'Log Source Went Silent'`], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
       silent = r.stdout;
-      if (silent === 'n\r\n3\r\n') break;
+      if (silent === 'n\n3\n') break;
       await new Promise((res) => setTimeout(res, 1000));
     }
-    assert.equal(silent, 'n\r\n3\r\n');
+    assert.equal(silent, 'n\n3\n');
     assert.match(owner.stderr(), /packettrail collect \[analyses\]: over everything stored: coverage: 3 alert\(s\)/);
     // An insights view and an ingest, through collect.
     const coverage = await cli(['insights', 'coverage', '--db', DB], { cwd: dir });

@@ -34,7 +34,7 @@ const VALUES_SQL = `SELECT 'inf'::DOUBLE AS inf, '-inf'::DOUBLE AS ninf, 'nan'::
 test('every command prints the same directly and through the process that holds the database', { timeout: 20 * 60_000 }, async () => {
   const root = tempDir('packettrail-parity-');
   const scenario = join(root, 'scenario');
-  const gen = await cli(['generate', '--out', scenario, '--users', '5', '--hours', '1'], { cwd: root });
+  const gen = await cli(['generate', '--out', scenario, '--start', '2026-11-20T08:00:00Z', '--users', '5', '--hours', '1'], { cwd: root });
   assert.equal(gen.code, 0, gen.stderr);
   const logs = join(scenario, 'logs');
   // The store both runs start from: everything but CloudTrail and Umbrella, which the runs ingest.
@@ -69,6 +69,14 @@ test('every command prints the same directly and through the process that holds 
     { args: ['query', 'SELEC 1'] },
     { args: ['query', 'SELECT * FROM no_such_table'] },
     { args: ['query', '--max-result-size', '1KB', 'SELECT * FROM events'] },
+    // Rows capped while DuckDB streams (QueryBounds.maxRows), the "N more rows" footer with the count, RFC 3339 timestamps.
+    { args: ['query', '--limit', '3', 'SELECT event_dataset, "timestamp", event_id FROM events ORDER BY ALL'] },
+    { args: ['query', '-o', 'json', '--limit', '2', 'SELECT event_dataset, "timestamp", event_id FROM events ORDER BY ALL'] },
+    { args: ['query', '-o', 'csv', '--limit', '2', 'SELECT event_dataset, "timestamp", event_id FROM events ORDER BY ALL'] },
+    { args: ['query', '-x', '--limit', '2', 'SELECT * FROM events_aws_cloudfront ORDER BY event_id'] },
+    { args: ['query', '-f', '-'], input: Buffer.from(byDataset) },
+    // A time window that misses the stored events says where they are.
+    { args: ['query', 'index=cloudfront earliest=2026-11-21T00:00:00Z | stats count'] },
     { args: ['trail', '--request-id', requestId] },
     { args: ['trail', '--request-id', requestId, '--json'] },
     { args: ['trail', '--request-id', 'no-such-request'] },

@@ -15,7 +15,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import { tempDir } from '../testing/tmp.js';
 import { serviceFileFor, type ServiceFile } from './service-file.js';
-import { cli, ownerStatus, startOwner, untilStatus } from './test-fixture.js';
+import { CLI, cli, ownerStatus, startOwner, untilStatus } from './test-fixture.js';
 
 const DB = 'store.duckdb';
 
@@ -118,7 +118,7 @@ describe('the query limits of serve apply to the queries it runs for commands', 
       assert.equal(slow.code, 3, slow.stderr);
       assert.match(slow.stderr, /query stopped: the query ran longer than the 4 s time limit \(--query-timeout of packettrail serve, pid \d+, which holds the database\)/);
       assert.ok(slow.ms < 30_000, `${slow.ms} ms`);
-      const big = await cli(['query', '--db', DB, 'SELECT * FROM range(100000)'], { cwd: dir });
+      const big = await cli(['query', '--db', DB, '--limit', '0', 'SELECT * FROM range(100000)'], { cwd: dir });
       assert.equal(big.code, 3, big.stderr);
       assert.match(big.stderr, /query refused: the result is larger than the 1 KiB limit/);
       const hungry = await cli(['query', '--db', DB, 'SELECT length(list(i)::VARCHAR) FROM range(20000000) t(i)'], { cwd: dir });
@@ -149,7 +149,8 @@ describe('the query limits of serve apply to the queries it runs for commands', 
       const cancelledAt = Date.now();
       slowChild!.kill('SIGINT');
       const s = await slow;
-      assert.equal(s.code, 3, s.stderr);
+      // Ctrl-C: exit 130, as in a direct run (the exit-code table).
+      assert.equal(s.code, 130, s.stderr);
       assert.match(s.stderr, /query stopped: interrupted \(Ctrl-C\)/);
       const q = await quick;
       assert.equal(q.code, 0, q.stderr);
@@ -158,6 +159,40 @@ describe('the query limits of serve apply to the queries it runs for commands', 
       assert.ok(Date.now() - cancelledAt < 10_000, `${Date.now() - cancelledAt} ms`);
     } finally {
       await owner.stop();
+    }
+  });
+});
+
+describe('ingest through the process that holds the database', () => {
+  it('Ctrl-C stops the job in the owner as it stops a direct ingest: what was read is stored, the summary and how to resume, exit 130', { timeout: 120_000 }, async () => {
+    const dir = tempDir('packettrail-service-ingest-stop-');
+    await makeStore(dir);
+    const owner = await startOwner(['serve', '--db', DB, '--port', '0'], { cwd: dir, db: DB, ready: /console: http/ });
+    try {
+      // Standard input left open: the job reads until it is stopped.
+      const child = spawn(process.execPath, [CLI, 'ingest', '--db', DB, '--format', 'app.json', '--threads', '0', '--no-builtin-rules', '-'], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      for (let i = 0; i < 20; i++) child.stdin.write(`{"timestamp":"2026-11-20T10:00:00Z","message":"m${i}","n":${i}}\n`);
+      await untilStatus(dir, DB, (s) => s.ingestJobs === 1, 60_000, 'the ingest job to run in serve');
+      child.kill('SIGINT');
+      const code = await exited;
+      child.stdin.destroy();
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, /Ctrl-C: stopping; asking packettrail serve \(pid \d+\) to store the rows being loaded/);
+      const total = /^total: ([\d,]+) records?, ([\d,]+) events?, ([\d,]+) stored/m.exec(stderr);
+      assert.ok(total, `the summary so far is printed:\n${stderr}`);
+      assert.match(stderr, /interrupted by Ctrl-C \(SIGINT\)\. The counts above are what was stored; run the same ingest again to resume/);
+      // The job is over, its rows are what the summary says, and the owner goes on serving.
+      await untilStatus(dir, DB, (s) => s.ingestJobs === 0, 30_000, 'the ingest job to end in serve');
+      const n = await cli(['query', '--db', DB, '-o', 'csv', 'SELECT count(*) AS n FROM events'], { cwd: dir });
+      assert.equal(n.code, 0, n.stderr);
+      assert.equal(n.stdout, `n\n${Number(total[3]!.replace(/,/g, ''))}\n`);
+    } finally {
+      const stopped = await owner.stop();
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(stopped.stderr, /1 ingest job\(s\)/);
     }
   });
 });
@@ -180,7 +215,7 @@ describe('serve --collect', () => {
     while (stored < sent && Date.now() < deadline) {
       const r = await cli(['query', '--db', DB, '-o', 'csv', 'SELECT count(*) AS n FROM events'], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
-      stored = Number(r.stdout.split('\r\n')[1]);
+      stored = Number(r.stdout.split('\n')[1]);
       if (stored < sent) await new Promise((res) => setTimeout(res, 500));
     }
     assert.equal(stored, sent);
