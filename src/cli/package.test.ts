@@ -22,10 +22,10 @@ const packed: Promise<PackedFile[]> = (async () => {
   return (JSON.parse(stdout) as { files: PackedFile[] }[])[0]!.files;
 })();
 
-/** Test code and its helpers, by the names the tree gives them (STYLE.md: tests sit next to the code). */
-const NOT_RUNTIME = [/\.test\.(js|d\.ts)$/, /\.map$/, /^dist\/testing\//, /\/test-[^/]*\.(js|d\.ts)$/, /\.fixture\.(js|d\.ts)$/];
+/** Test code and its helpers, by the names the tree gives them (STYLE.md: tests sit next to the code), and the fuzzer (a development tool). */
+const NOT_RUNTIME = [/\.test\.(js|d\.ts)$/, /\.map$/, /^dist\/testing\//, /^dist\/fuzz\//, /\/test-[^/]*\.(js|d\.ts)$/, /\.fixture\.(js|d\.ts)$/];
 
-test('npm pack ships no compiled tests, test helpers or source maps', async () => {
+test('npm pack ships no compiled tests, test helpers, fuzzer or source maps', async () => {
   const files = await packed;
   const offending = files.filter((f) => NOT_RUNTIME.some((re) => re.test(f.path))).map((f) => f.path);
   assert.deepEqual(offending, []);

@@ -17,16 +17,17 @@ export function renderSummary(summary: RunSummary, storing: boolean): string {
   ];
   const rows: string[][] = [];
   if (summary.sources.length <= MAX_SOURCE_ROWS) {
-    for (const s of summary.sources) rows.push(row(s.source, s.format, s, [...s.errors, ...s.warnings].join('; ')));
+    for (const s of summary.sources) rows.push(row(s.source, s.format, s, [...s.errors, ...s.warnings, ...droppedNote(s.fieldsDropped)].join('; ')));
   } else {
-    const byFormat = new Map<string, { records: number; events: number; stored: number; duplicates: number; rejected: number; files: number; problems: number }>();
+    const byFormat = new Map<string, { records: number; events: number; stored: number; duplicates: number; rejected: number; files: number; problems: number; fieldsDropped: number }>();
     for (const s of summary.sources) {
-      const g = byFormat.get(s.format) ?? { records: 0, events: 0, stored: 0, duplicates: 0, rejected: 0, files: 0, problems: 0 };
+      const g = byFormat.get(s.format) ?? { records: 0, events: 0, stored: 0, duplicates: 0, rejected: 0, files: 0, problems: 0, fieldsDropped: 0 };
       g.records += s.records; g.events += s.events; g.stored += s.stored ?? 0; g.duplicates += s.duplicates ?? 0; g.rejected += s.rejected; g.files++;
       g.problems += s.errors.length;
+      g.fieldsDropped += s.fieldsDropped ?? 0;
       byFormat.set(s.format, g);
     }
-    for (const [format, g] of byFormat) rows.push(row(counted(g.files, 'file'), format, g, g.problems ? counted(g.problems, 'source error') : ''));
+    for (const [format, g] of byFormat) rows.push(row(counted(g.files, 'file'), format, g, [...(g.problems ? [counted(g.problems, 'source error')] : []), ...droppedNote(g.fieldsDropped)].join('; ')));
   }
   for (const m of summary.missing) rows.push([m.arg, '-', '0', '0', ...(storing ? ['0', '0'] : []), '0', m.reason]);
   const t = totals(summary);
@@ -36,10 +37,17 @@ export function renderSummary(summary: RunSummary, storing: boolean): string {
   lines.push(
     `total: ${counted(t.records, 'record')}, ${counted(t.events, 'event')}` +
       (storing ? `, ${formatCount(t.stored)} stored, ${formatCount(t.duplicates)} already stored` : '') +
-      `, ${formatCount(t.rejected)} rejected, ${counted(t.errors, 'source error')} in ${summary.seconds.toFixed(2)} s (${formatCount(rate)} records/s)`,
+      `, ${formatCount(t.rejected)} rejected` +
+      (t.fieldsDropped ? `, ${formatCount(t.fieldsDropped)} kept with a field left out (tags=_field_dropped)` : '') +
+      `, ${counted(t.errors, 'source error')} in ${summary.seconds.toFixed(2)} s (${formatCount(rate)} records/s)`,
   );
   if (summary.deadLetters) lines.push(`dead letters: ${formatCount(summary.deadLetters)} written to ${terminalSafe(summary.deadLetterPath ?? '(not written)')}`);
   return lines.join('\n');
+}
+
+/** The note for events kept without a malformed field: they are found by their tag. */
+function droppedNote(n: number | undefined): string[] {
+  return n ? [`${formatCount(n)} event${n === 1 ? '' : 's'} with a malformed field left out (tags=_field_dropped)`] : [];
 }
 
 /** Detection part of the summary: feeds loaded, matches, alerts, suppressed duplicates, per rule, per sink. */

@@ -103,7 +103,7 @@ test('ingest stores alerts in the alerts table, once across re-ingests', async (
   assert.match(r2.err, /alerts table: 0 delivered, 3 already there/);
   const store = await DuckDbStore.open(db, { readOnly: true });
   try {
-    const rows = (await store.query(`SELECT rule_id, rule_kind, level, severity, key->>'threat.indicator.value', len(event_ids), CAST(details->'suppressed' AS INTEGER) FROM alerts ORDER BY timestamp`)).rows;
+    const rows = (await store.query(`SELECT rule_id, rule_kind, level, severity, key->>'threat.indicator.value', len(event_ids), CAST(details->'suppressed' AS INTEGER) FROM alerts ORDER BY timestamp, 5`)).rows;
     assert.deepEqual(rows, [
       ['intel:blocklist.csv', 'intel', 'high', 85, '203.0.113.0/24', 1, 1],
       ['intel:blocklist.csv', 'intel', 'high', 85, '2001:db8:bad::/48', 1, null],

@@ -8,6 +8,7 @@ import { matcherFor, type DetectionSpec } from '../detect/spec.js';
 // Registers the Sigma engine with the spec in every thread that parses (main and workers).
 import '../detect/sigma/register.js';
 import type { Match } from '../detect/types.js';
+import { FIELD_DROPPED_TAG } from '../formats/shared/field-errors.js';
 
 /**
  * Largest record kept whole in a dead letter, so that it can be recovered: any Firehose or Kinesis
@@ -90,6 +91,8 @@ export interface ChunkResult {
   usedColumns?: number[];
   /** Output `rows`: events dropped because the same record already appeared in this chunk. */
   duplicates?: number;
+  /** Events kept with a malformed optional field left out (tagged `_field_dropped`). */
+  fieldsDropped?: number;
   /** Detection matches, in event order (only when the task had a detection spec). */
   matches?: Match[];
   minTime?: number;
@@ -194,6 +197,8 @@ export function processChunk(task: ChunkTask): ChunkResult {
       }
       if (t < minTime) minTime = t;
       if (t > maxTime) maxTime = t;
+      const tags = e.tags;
+      if (Array.isArray(tags) && tags.includes(FIELD_DROPPED_TAG)) result.fieldsDropped = (result.fieldsDropped ?? 0) + 1;
       if (encoder) {
         // The same record twice in one chunk is stored once (ids are content hashes).
         const id = e.event?.id ?? '';

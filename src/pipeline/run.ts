@@ -242,6 +242,7 @@ async function readSource(
     stats.records += result.records;
     stats.events += result.events;
     stats.rejected += result.rejected;
+    if (result.fieldsDropped) stats.fieldsDropped = (stats.fieldsDropped ?? 0) + result.fieldsDropped;
     for (const [k, v] of Object.entries(result.skipped)) stats.skipped[k] = (stats.skipped[k] ?? 0) + v;
     if (result.events) await opts.sink.write(stats, result);
   };

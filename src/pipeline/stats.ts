@@ -8,6 +8,8 @@ export interface SourceStats {
   events: number;
   rejected: number;
   skipped: Record<string, number>;
+  /** Events kept with a malformed optional field left out and noted (tags: _field_dropped). */
+  fieldsDropped?: number;
   /** Only when storing: events that were new, and events already stored before. */
   stored?: number;
   duplicates?: number;
@@ -49,10 +51,11 @@ export interface Totals {
   duplicates: number;
   skipped: number;
   errors: number;
+  fieldsDropped: number;
 }
 
 export function totals(summary: RunSummary): Totals {
-  const t = { bytes: 0, records: 0, events: 0, rejected: 0, stored: 0, duplicates: 0, skipped: 0, errors: 0 };
+  const t = { bytes: 0, records: 0, events: 0, rejected: 0, stored: 0, duplicates: 0, skipped: 0, errors: 0, fieldsDropped: 0 };
   for (const s of summary.sources) {
     t.bytes += s.bytes;
     t.records += s.records;
@@ -62,6 +65,7 @@ export function totals(summary: RunSummary): Totals {
     t.duplicates += s.duplicates ?? 0;
     t.skipped += Object.values(s.skipped).reduce((a, b) => a + b, 0);
     t.errors += s.errors.length;
+    t.fieldsDropped += s.fieldsDropped ?? 0;
   }
   t.errors += summary.missing.length;
   return t;
