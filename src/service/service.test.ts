@@ -249,6 +249,6 @@ describe('serve --collect', () => {
     assert.ok(!existsSync(join(dir, `${DB}.service.sock`)));
     // Closed properly: the next open reads everything that was stored.
     const after = await cli(['query', '--db', DB, '-o', 'csv', 'SELECT count(*) AS n FROM events'], { cwd: dir });
-    assert.equal(after.stdout, `n\r\n${sent}\r\n`);
+    assert.equal(after.stdout, `n\n${sent}\n`);
   });
 });
