@@ -15,6 +15,7 @@ import type { SourceStats } from '../pipeline/stats.js';
 import { StoreOpenError } from '../pipeline/ingest.js';
 import { SerialStore } from './serial-store.js';
 import type { Delivery, DeliveryResult, StreamDelivery, StreamIntake } from './intake.js';
+import type { EventStore } from '../store/store.js';
 import { addDeliveryResult } from './intake.js';
 
 export interface CollectPipelineOptions {
@@ -30,6 +31,11 @@ export interface CollectPipelineOptions {
   storeBatchRows?: number;
   detection?: { spec: DetectionSpec; engine: DetectionEngine; active: boolean } | undefined;
   alertSinks?: AlertSink[];
+  /**
+   * The store, already open and serializing its writes (the process that holds the database for
+   * other commands too): used instead of opening `db`, and left open by `close`.
+   */
+  store?: EventStore;
 }
 
 /** Running totals of a collect process, for its log lines and final summary. */
@@ -62,24 +68,28 @@ export class CollectPipeline implements StreamIntake {
 
   private constructor(
     private readonly opts: CollectPipelineOptions,
-    private readonly store: SerialStore,
+    private readonly store: EventStore,
     private readonly pool: ChunkPool,
     private readonly deadLetters: DeadLetterWriter,
     private readonly stage: DetectionStage | undefined,
   ) {}
 
   static async open(opts: CollectPipelineOptions): Promise<CollectPipeline> {
-    let duck: DuckDbStore;
-    try {
-      // The same bound as ingest: a collector runs for weeks and DuckDB fills what it is given.
-      duck = await DuckDbStore.open(opts.db, { memoryLimit: INGEST_MEMORY_LIMIT });
-      await duck.ensureSchema(allColumns(listFormats()));
-    } catch (e) {
-      throw new StoreOpenError(`cannot open database ${opts.db}: ${(e as Error).message}`);
+    let store = opts.store;
+    if (!store) {
+      let duck: DuckDbStore;
+      try {
+        // The same bound as ingest: a collector runs for weeks and DuckDB fills what it is given.
+        duck = await DuckDbStore.open(opts.db, { memoryLimit: INGEST_MEMORY_LIMIT });
+        await duck.ensureSchema(allColumns(listFormats()));
+      } catch (e) {
+        throw new StoreOpenError(`cannot open database ${opts.db}: ${(e as Error).message}`);
+      }
+      store = new SerialStore(duck);
     }
-    const store = new SerialStore(duck);
+    const shared = store;
     const deadLetters = new DeadLetterWriter(opts.deadLetterPath);
-    deadLetters.onWrite((entries) => store.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
+    deadLetters.onWrite((entries) => shared.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
     const d = opts.detection;
     // Alerts are stored one by one: a collector runs for days, alerts must not wait for a batch to fill.
     const stage = d?.active
@@ -209,7 +219,7 @@ export class CollectPipeline implements StreamIntake {
     } finally {
       await this.pool.close();
       await this.deadLetters.close();
-      await this.store.close();
+      if (!this.opts.store) await this.store.close();
     }
   }
 }

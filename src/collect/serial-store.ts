@@ -19,6 +19,10 @@ export class SerialStore implements EventStore {
     return this.inner.path;
   }
 
+  get stagingDir(): string | undefined {
+    return this.inner.stagingDir;
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);
     this.tail = run.catch(() => {});

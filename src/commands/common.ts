@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
 import type { DuckDbOptions, DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { EventStore } from '../store/store.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
@@ -78,19 +79,44 @@ export function reportStopped(stopped: NonNullable<RunSummary['stopped']>, retry
   for (const also of stopped.later ?? []) process.stderr.write(terminalSafe(`packettrail: also: ${also}`) + '\n');
 }
 
+/** The store a command works on: the file itself, or the packettrail process that holds it (src/service/). */
+export type CommandStore = EventStore & Pick<DuckDbStore, 'createIndexes' | 'dropIndexes'>;
+
 /** Opens an existing database read-only for a reading command; a missing or unopenable file is a fatal CLI error. */
-export function openStoreForReading(db: string): Promise<DuckDbStore> {
+export function openStoreForReading(db: string): Promise<CommandStore> {
   return openExistingStore(db, true);
 }
 
-/** Opens an existing database (never creates one); a missing or unopenable file is a fatal CLI error. */
-export async function openExistingStore(db: string, readOnly: boolean, options: Omit<DuckDbOptions, 'readOnly'> = {}): Promise<DuckDbStore> {
+/**
+ * Opens an existing database (never creates one); a missing or unopenable file is a fatal CLI error.
+ * While another packettrail (serve, collect) holds it, the store reads through that process: the
+ * command runs as it would on the file, its statements run there as reads under its query limits,
+ * and `options` (DuckDB's memory for this process) do not apply.
+ */
+export async function openExistingStore(db: string, readOnly: boolean, options: Omit<DuckDbOptions, 'readOnly'> = {}): Promise<CommandStore> {
+  // A held database is a DuckDB file too: its header is read without taking DuckDB's lock.
   checkExistingDatabase(db);
+  const remote = await throughOwner(db);
+  if (remote) return remote;
   try {
     // Loaded here, not at the top: `normalize` and `detect` share this module and never open a store.
     const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
     return await DuckDbStore.open(db, { ...options, readOnly });
   } catch (e) {
     throw new CliError(`cannot open database ${db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+}
+
+/** The store read through the live owner of `db`, or undefined when none holds it. */
+async function throughOwner(db: string): Promise<CommandStore | undefined> {
+  const { findOwner } = await import('../service/client.js');
+  const client = await findOwner(db, (line) => process.stderr.write(`${line}\n`));
+  if (!client) return undefined;
+  const { RemoteStore } = await import('../service/remote-store.js');
+  try {
+    return await RemoteStore.open(client, db);
+  } catch (e) {
+    client.close();
+    throw new CliError(`cannot read ${db} through ${client.owner}: ${(e as Error).message}`, EXIT.FATAL);
   }
 }

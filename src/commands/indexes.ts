@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT_CODES_HELP } from '../cli/exit-codes.js';
-import type { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
-import { DEFAULT_DB, openExistingStore } from './common.js';
+import { DEFAULT_DB, openExistingStore, type CommandStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface IndexCliOptions {
@@ -42,7 +41,7 @@ fetches its rows directly. They cost disk and build time in proportion to the Cl
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: IndexCliOptions) => {
-      let store: DuckDbStore | undefined = await openExistingStore(o.db, false);
+      let store: CommandStore | undefined = await openExistingStore(o.db, false);
       const before = statSync(o.db).size;
       try {
         if (o.drop) {

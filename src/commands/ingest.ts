@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { ServiceClient } from '../service/client.js';
+import type { DetectionSpec } from '../detect/spec.js';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeForSignal } from '../cli/exit-codes.js';
 import { stopOnSignals } from '../cli/interrupt.js';
 import { terminalProgress } from '../cli/progress.js';
@@ -6,6 +8,7 @@ import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
 import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
+import type { ProgressReporter } from '../pipeline/run.js';
 import { OutputError } from '../pipeline/output.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { renderIndexes } from './indexes.js';
@@ -53,7 +56,8 @@ Ctrl-C (or SIGTERM) stops cleanly: the rows being loaded are stored, the databas
 resume: events already stored are skipped. A second Ctrl-C quits at once.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (inputs: string[], o: IngestOptions) => {
+    .action(async (inputs: string[], o: IngestOptions, cmd: Command) => {
+      const memoryLimitGiven = cmd.getOptionValueSource('memoryLimit') === 'cli';
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
@@ -62,19 +66,24 @@ ${EXIT_CODES_HELP}`,
       const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(o.db);
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
+      // While another packettrail (serve, collect) holds the database, that process reads the files.
+      const owner = await (await import('../service/client.js')).findOwner(o.db, (line) => process.stderr.write(`${line}\n`));
       const progress = terminalProgress(!o.quiet);
-      const stop = stopOnSignals('storing the rows being loaded and closing the database', () => progress?.stop());
+      const stop = stopOnSignals(owner ? `asking ${owner.owner} to store the rows being loaded` : 'storing the rows being loaded and closing the database', () => progress?.stop());
       let result: IngestResult;
       try {
-        result = await ingest({
-          inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
-          deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
-          s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
-        });
+        result = owner
+          ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven, progress, stop.signal)
+          : await ingest({
+              inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
+              deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
+              s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
+            });
       } catch (e) {
-        throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
+        throw e instanceof StoreOpenError || e instanceof OutputError || (owner && e instanceof Error && !(e instanceof CliError)) ? new CliError(e.message, EXIT.FATAL) : e;
       } finally {
         stop.dispose();
+        owner?.close();
       }
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
@@ -90,4 +99,17 @@ ${EXIT_CODES_HELP}`,
         process.exitCode = EXIT.FATAL;
       }
     });
+}
+
+/** The ingest run by the process that holds the database (src/service/ingest-client.ts): same options, same result. */
+async function ingestThroughOwner(
+  owner: ServiceClient, inputs: string[], o: IngestOptions, threads: number, deadLetterPath: string, spec: DetectionSpec, memoryLimitGiven: boolean,
+  progress: ProgressReporter | undefined, signal: AbortSignal,
+): Promise<IngestResult> {
+  if (memoryLimitGiven && !o.quiet) process.stderr.write(`packettrail: note: --memory-limit does not apply: ${o.db} is held by ${owner.owner}, which loads with its own memory limit\n`);
+  const { ingestThrough } = await import('../service/ingest-client.js');
+  return ingestThrough(owner, {
+    db: o.db, inputs, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads, deadLetterPath,
+    detection: { rules: spec.rules, intel: spec.intel, builtin: spec.builtin, alertWebhook: o.alertWebhook }, s3Endpoint: o.s3Endpoint, index: o.index ?? false,
+  }, progress, signal);
 }

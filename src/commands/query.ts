@@ -4,9 +4,9 @@ import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { DEFAULT_ROW_LIMIT, renderResult, renderTableOrVertical, rowsFooter, type PrintedResult, type ResultFormat } from '../cli/result-output.js';
 import { listFormats } from '../formats/registry.js';
 import { deadline, isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
-import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
+import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
-import type { QueryResult } from '../store/store.js';
+import type { EventStore, QueryResult } from '../store/store.js';
 import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, loadMacros, LookupCatalog, looksLikeSpl, MacroError, SplError, writeLookup, type CompiledSpl, type LookupOutput } from '../query/spl/index.js';
 import { timeFilterNote } from '../insights/stored-span.js';
 import { terminalSafe } from '../cli/text.js';
@@ -70,9 +70,10 @@ function limitsOf(o: QueryOptions): CliLimits {
 const QUERY_MISTAKE = /^(Failed to extract statements: )?(Parser|Binder|Catalog|Syntax) Error\b/;
 
 /** A query failure as the CLI reports it: the limit named with its option. */
-function failure(e: unknown, limits: CliLimits): CliError {
+/** `interrupted`: this command got Ctrl-C (exit 130); a query cancelled otherwise (the process holding the database shutting down) failed. */
+function failure(e: unknown, limits: CliLimits, interrupted: boolean): CliError {
   if (e instanceof CliError) return e;
-  if (e instanceof QueryCancelledError) return new CliError(`query stopped: ${e.message}`, EXIT.INTERRUPTED);
+  if (e instanceof QueryCancelledError) return new CliError(`query stopped: ${e.message}`, interrupted ? EXIT.INTERRUPTED : EXIT.FATAL);
   if (e instanceof QueryTimeoutError) return new CliError(`query stopped: ${e.message}`, EXIT.FATAL);
   if (e instanceof ResultTooLargeError) return new CliError(`query refused: ${e.message} (--max-result-size; or write it with COPY … TO)`, EXIT.FATAL);
   if (isOutOfMemory(e)) return new CliError(`query failed: it needs more memory than ${limits.memoryLimit} (--memory-limit): ${(e as Error).message.split('\n')[0]}`, EXIT.FATAL);
@@ -90,7 +91,7 @@ function terminalSafeLines(text: string): string {
  * A signal for the query: its time limit, and Ctrl-C (SIGINT), which interrupts the DuckDB statement;
  * a second Ctrl-C exits at once.
  */
-function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
+function querySignal(timeoutMs: number): { signal: AbortSignal; interrupted(): boolean; done(): void } {
   const interrupted = new AbortController();
   const onSigint = () => {
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
@@ -100,6 +101,7 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
   const limit = deadline(timeoutMs, '--timeout', interrupted.signal);
   return {
     signal: limit.signal,
+    interrupted: () => interrupted.signal.aborted,
     done: () => {
       limit.done();
       process.off('SIGINT', onSigint);
@@ -111,7 +113,7 @@ function querySignal(timeoutMs: number): { signal: AbortSignal; done(): void } {
  * SQL text and parameters to run: SPL compiles to SQL (reading `timechart … by` series from the
  * store first); SQL passes through.
  */
-async function toSql(text: string, o: QueryOptions, store: DuckDbStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null>; output?: LookupOutput; timeFilter?: CompiledSpl['timeFilter'] }> {
+async function toSql(text: string, o: QueryOptions, store: EventStore, bounds: QueryBounds): Promise<{ sql: string; params?: Record<string, string | number | boolean | null>; output?: LookupOutput; timeFilter?: CompiledSpl['timeFilter'] }> {
   if (o.sql || (!o.spl && !looksLikeSpl(text))) return { sql: text };
   try {
     const catalog = allColumns(listFormats());
@@ -249,7 +251,7 @@ ${EXIT_CODES_HELP}`,
           const note = q?.timeFilter ? await timeFilterNote(store, q.timeFilter, bounds) : undefined;
           if (note) process.stderr.write(`packettrail: note: ${terminalSafe(note)}\n`);
         } catch (e) {
-          throw failure(e, limits);
+          throw failure(e, limits, control.interrupted());
         }
         if (q?.output) {
           let written: number;
@@ -278,7 +280,7 @@ ${EXIT_CODES_HELP}`,
  * the statement cannot be counted so (PRAGMA, several statements) or not within ROW_COUNT_TIME_LIMIT_MS
  * (or --timeout): the rows are shown all the same.
  */
-async function countRows(store: DuckDbStore, q: { sql: string; params?: Record<string, string | number | boolean | null> }, signal: AbortSignal): Promise<number | undefined> {
+async function countRows(store: EventStore, q: { sql: string; params?: Record<string, string | number | boolean | null> }, signal: AbortSignal): Promise<number | undefined> {
   // A final `;` (and comments after it) would end the statement inside the parentheses.
   const sql = q.sql.trim().replace(/;(\s|--[^\n]*)*$/, '');
   const limit = deadline(ROW_COUNT_TIME_LIMIT_MS, 'row count', signal);
@@ -295,7 +297,7 @@ async function countRows(store: DuckDbStore, q: { sql: string; params?: Record<s
   }
 }
 
-async function schemaResult(store: DuckDbStore): Promise<QueryResult> {
+async function schemaResult(store: EventStore): Promise<QueryResult> {
   const described = new Map(allColumns(listFormats()).map((c) => [c.name, c]));
   const result = await store.query(
     `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,

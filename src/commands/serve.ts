@@ -7,7 +7,11 @@ import { MIN_SECRET_LENGTH } from '../util/secrets.js';
 import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_DB } from './common.js';
-import { checkExistingDatabase } from './database.js';
+import { collectPart } from './collect.js';
+import { analysesEveryOf, consoleThrough, DAEMON_SHUTDOWN_MS, DEFAULT_ANALYSES_EVERY_S, findOwner, runOwner } from '../service/daemon.js';
+import type { QueryGate } from '../server/query-gate.js';
+import type { EventStore } from '../store/store.js';
+import { checkDatabaseFile, checkExistingDatabase } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 export interface ServeOptions {
@@ -26,6 +30,21 @@ export interface ServeOptions {
   maxQueuedQueries?: string;
   queryMemoryLimit?: string;
   maxTempSize?: string;
+  /** A collect config: run its inputs in this process too (serve --collect). */
+  collect?: string;
+  /** --db was given (with --collect, the config names the database). */
+  dbGiven?: boolean;
+  analysesEvery?: string;
+  statusEvery?: string;
+  quiet?: boolean;
+}
+
+/** An open store for the console instead of the file (the owner's own, or one read through the owner). */
+export interface ConsoleStore {
+  store: EventStore;
+  queries?: QueryGate | undefined;
+  /** Who holds the database when the console reads through another process. */
+  through?: string | undefined;
 }
 
 /**
@@ -84,7 +103,7 @@ function capOf(option: string, text: string | undefined, fallback: number): numb
 }
 
 /** Starts the API and console; resolves once listening, with the URL and a way to stop. */
-export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ url: string; close(): Promise<void> }> {
+export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`), given?: ConsoleStore): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
   // Missing or not a DuckDB database: said as every command says it, naming --db (or where the path came from).
   checkExistingDatabase(o.db);
@@ -101,7 +120,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   }
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits });
+    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits, ...(given ? { store: given.store, queries: given.queries } : {}) });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -113,7 +132,8 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   }
   const bound = (server.app.server.address() as AddressInfo).port;
   const shown = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}`;
-  out(`packettrail console: ${shown}/  (database ${terminalSafe(o.db)}${o.readOnly ? ', read-only' : ''}; Ctrl-C stops)`);
+  const through = given?.through ? `, read through ${terminalSafe(given.through)}` : '';
+  out(`packettrail console: ${shown}/  (database ${terminalSafe(o.db)}${o.readOnly ? ', read-only' : ''}${through}; Ctrl-C stops)`);
   if (token.origin === 'generated') out(`access token generated and kept in ${terminalSafe(token.file!)}: ${token.token}`);
   if (token.origin === 'file') out(`access token read from ${terminalSafe(token.file!)}`);
   if (token.origin === 'environment') out(`access token from ${TOKEN_ENV}`);
@@ -133,6 +153,25 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
  * server and the database — within SHUTDOWN_GRACE_MS, else it exits anyway. A second signal exits at once.
  */
 export async function serveUntilStopped(o: ServeOptions): Promise<void> {
+  portOf(o.port);
+  const say = (l: string) => process.stderr.write(`${l}\n`);
+  const consoleOn = (store: EventStore, queries: QueryGate | undefined, through?: string) => startServe(o, say, { store, queries, through });
+  if (o.collect !== undefined || !o.readOnly) {
+    // serve alone reads an existing database; serve --collect creates its own (only a file that is no database is refused).
+    if (o.collect === undefined) checkExistingDatabase(o.db);
+    const collect = o.collect === undefined ? undefined : await collectPart(o.collect, o.statusEvery ?? '60', o.quiet ?? false);
+    if (collect && o.dbGiven && o.db !== collect.config.db) throw new CliError(`--db ${o.db} and the database of ${o.collect} (${collect.config.db}) differ: give one`);
+    const db = collect?.config.db ?? o.db;
+    checkDatabaseFile(db);
+    return runOwner({
+      db, role: collect ? 'serve --collect' : 'serve', queryLimits: queryLimitsOf(o), collect, say,
+      console: (store, queries, through) => startServe({ ...o, db }, say, { store, queries, through }),
+      analysesEverySeconds: analysesEveryOf(o.analysesEvery), memoryLimit: o.queryMemoryLimit,
+    });
+  }
+  // --read-only: DuckDB's read-only open, which others may share; or, while another packettrail holds the database, through it.
+  const owner = await findOwner(o.db, say);
+  if (owner) return consoleThrough({ db: o.db, say, console: consoleOn }, owner);
   const running = await startServe(o);
   const signal = await new Promise<string>((resolve) => {
     const stop = (sig: string) => {
@@ -178,11 +217,16 @@ export function registerServe(program: Command): void {
     .option('--max-queued-queries <n>', `console queries waiting for one to finish; more get 429 (default ${DEFAULT_QUERY_LIMITS.maxQueued})`)
     .option('--query-memory-limit <size>', `DuckDB memory limit of the console's database, all queries together (default ${DEFAULT_QUERY_LIMITS.memoryLimit})`)
     .option('--max-temp-size <size>', `disk a query may spill to past the memory limit (default ${DEFAULT_QUERY_LIMITS.maxTempDirectorySize})`)
+    .option('--collect <config>', 'also run the inputs of this collect config (YAML, see docs/collect.md) in this process: one process collects, serves and answers the other commands')
+    .option('--analyses-every <seconds>', `with --collect: run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default ${DEFAULT_ANALYSES_EVERY_S})`)
+    .option('--status-every <seconds>', 'with --collect: print running counts this often (0 = never)', '60')
+    .option('-q, --quiet', 'with --collect: print only errors of the inputs')
     .addHelpText(
       'after',
       `
 Examples:
   packettrail serve --db packettrail.duckdb
+  packettrail serve --collect collect.yml
   packettrail serve --host 0.0.0.0 --port 8443 --read-only
   ${TOKEN_ENV}="$(openssl rand -base64 32)" packettrail serve --host 10.0.0.5
 
@@ -194,10 +238,15 @@ loopback host. Bound elsewhere, everything but the console's page and files need
 keep-alive ${seconds(L.keepAliveTimeoutMs)}, no traffic either way ${seconds(L.idleTimeoutMs)}.
 Console queries are bounded: a time limit (422 past it), a result size (413), a DuckDB memory limit (413), and
 a number running at once with a queue (429 when it is full); a query whose client disconnects is interrupted.
-SIGINT/SIGTERM interrupt running queries and stop within ${SHUTDOWN_GRACE_MS / 1000} s; a second signal exits at once.
+serve holds the database: query, trail, insights, index and ingest on it run through this process while it
+runs (found by <db>.service.json; see "Running alongside" in the README). With --collect it also runs the
+collect inputs and, every --analyses-every seconds, the post-ingest analyses. --read-only opens the database
+read-only instead and holds nothing. While another packettrail (collect) holds the database, serve reads
+through it. SIGINT/SIGTERM stop within ${DAEMON_SHUTDOWN_MS / 1000} s (inputs stop taking work, queries and ingest jobs are
+interrupted, a summary is printed); a second signal exits at once.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (o: ServeOptions) => {
-      await serveUntilStopped(o);
+    .action(async (o: ServeOptions, cmd: Command) => {
+      await serveUntilStopped({ ...o, dbGiven: cmd.getOptionValueSource('db') === 'cli' });
     });
 }

@@ -125,12 +125,13 @@ class CompositeMatcher implements EventMatcher {
 const engines = new Map<string, DetectionEngine>();
 
 /**
- * Builds (once per thread and spec) everything a spec describes. Throws IntelLoadError for an
+ * Builds (once per thread and spec, unless `reload`) everything a spec describes. Throws IntelLoadError for an
  * unusable feed and an Error when rule paths are given but no rule engine is registered.
  */
-export function engineFor(spec: DetectionSpec): DetectionEngine {
+export function engineFor(spec: DetectionSpec, o: { reload?: boolean } = {}): DetectionEngine {
   const key = JSON.stringify([spec.rules, spec.intel, spec.builtin]);
-  const cached = engines.get(key);
+  // A long-running process (the owner of a database running ingest jobs) reads the files again: they may have changed.
+  const cached = o.reload ? undefined : engines.get(key);
   if (cached) {
     if (cached.loaded && !spec.loaded) spec.loaded = cached.loaded;
     return cached;

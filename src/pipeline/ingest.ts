@@ -8,10 +8,11 @@ import type { AlertSink } from '../detect/alerts/sink.js';
 import { DetectionStage, type DetectionStats } from '../detect/stage.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { DeadLetterWriter } from './dead-letter.js';
-import { runPipeline, type ProgressReporter } from './run.js';
+import { runPipeline, type ProgressReporter, type RunOptions } from './run.js';
 import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
 import { asOutputError, interruption, stopRun } from './output.js';
+import type { EventStore } from '../store/store.js';
 import { INGEST_ANALYSES } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
 import type { ExpandedInputs } from '../sources/inputs.js';
@@ -42,11 +43,17 @@ export interface IngestOptions {
   index?: boolean;
   /** Rows staged before each load into the store (default: the store sink's). */
   storeBatchRows?: number;
+  /** Where relative inputs are, and what `-` reads (ingest run by another process for a command). */
+  cwd?: string | undefined;
+  stdin?: RunOptions['stdin'];
   /** Aborting it (Ctrl-C) stops the run: see RunOptions.signal; analyses and indexes are then skipped. */
   signal?: AbortSignal | undefined;
   /** The local inputs, already expanded by the caller (see RunOptions.expanded). */
   expanded?: ExpandedInputs | undefined;
 }
+
+/** A store ingest can write to and index: the database itself, or the process holding it. */
+export type IngestStore = EventStore & { createIndexes(): Promise<IndexOutcome[]> };
 
 /**
  * DuckDB's memory limit for ingest. Loading needs little of it, but DuckDB fills what it is given
@@ -104,7 +111,7 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
  * complete, with what was stored of it: a re-run stores the rest (loads skip the events already
  * stored), and the table's `stored` still adds up to the events in the store.
  */
-export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<IngestResult> {
+export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<IngestResult> {
   const deadLetters = new DeadLetterWriter(o.deadLetterPath);
   deadLetters.onWrite(async (entries) => {
     try {
@@ -130,6 +137,8 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
       progress: o.progress,
       detection: stage ? d!.spec : undefined,
       s3: o.s3,
+      cwd: o.cwd,
+      stdin: o.stdin,
       signal: o.signal,
       expanded: o.expanded,
     });
@@ -174,7 +183,7 @@ export async function ingestInto(store: DuckDbStore, o: IngestOptions): Promise<
 }
 
 /** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
-async function runAnalyses(store: DuckDbStore, extraSinks: AlertSink[], signal?: AbortSignal): Promise<IngestResult['analyses']> {
+export async function runAnalyses(store: EventStore, extraSinks: AlertSink[], signal?: AbortSignal): Promise<NonNullable<IngestResult['analyses']>> {
   const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
   if (!INGEST_ANALYSES.length) return result;
   const storeSink = new StoreAlertSink(store);

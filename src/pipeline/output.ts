@@ -24,8 +24,9 @@ export class OutputError extends Error {
  * `RunOptions.signal`.
  */
 export class RunInterrupted extends Error {
-  constructor(readonly signal: string = 'SIGINT') {
-    super(`interrupted by ${signal === 'SIGINT' ? 'Ctrl-C (SIGINT)' : signal}`);
+  /** `message`: why, when not the signal itself (the process that holds the database shutting down). */
+  constructor(readonly signal: string = 'SIGINT', message?: string) {
+    super(message ?? `interrupted by ${signal === 'SIGINT' ? 'Ctrl-C (SIGINT)' : signal}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Format } from '../formats/format.js';
 import { detectFormat, getFormat } from '../formats/registry.js';
 import { isEnvelopeDocument, unwrapSample } from '../formats/envelopes/index.js';
@@ -53,6 +55,10 @@ export interface RunOptions {
   maxLineChars?: number;
   /** How to reach S3 for `s3://bucket/prefix` inputs (default: the AWS SDK's chain). */
   s3?: S3Options | undefined;
+  /** Where relative inputs are (default: this process's working directory); they keep their spelling in the summary. */
+  cwd?: string | undefined;
+  /** What `-` reads (default: this process's standard input). */
+  stdin?: (() => Readable) | undefined;
   /**
    * Aborting it stops the run (Ctrl-C) as a failed write does: within a chunk, what is staged is
    * stored, and `summary.stopped` says so (`interrupted`). Its reason should be a RunInterrupted.
@@ -65,8 +71,9 @@ export interface RunOptions {
 /** What reading one source needs from the run's options. */
 export type SourceOptions = Pick<RunOptions, 'format' | 'formatOptions' | 'original' | 'sink' | 'deadLetters' | 'chunkChars' | 'detection' | 'maxLineChars' | 'signal'>;
 
-export function fileSource(file: InputFile): ByteSource {
-  return { name: file.path === '-' ? 'stdin' : file.path, size: file.size, path: file.path, open: () => openBytes(file.path) };
+export function fileSource(file: InputFile, cwd?: string, stdin?: () => Readable): ByteSource {
+  const path = cwd === undefined || file.path === '-' ? file.path : resolve(cwd, file.path);
+  return { name: file.path === '-' ? 'stdin' : file.path, size: file.size, path, open: () => (path === '-' && stdin ? stdin() : openBytes(path)) };
 }
 
 const SAMPLE_LINES = 20;
@@ -88,8 +95,8 @@ const MAX_DOCUMENT_CHARS = 256 << 20;
  */
 export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const { files, missing } = opts.expanded ?? (await expandInputs(opts.inputs.filter((a) => !isS3Url(a))));
-  const sources = files.map(fileSource);
+  const { files, missing } = opts.expanded ?? (await expandInputs(opts.inputs.filter((a) => !isS3Url(a)), opts.cwd));
+  const sources = files.map((f) => fileSource(f, opts.cwd, opts.stdin));
   const s3Args = opts.inputs.filter(isS3Url);
   if (s3Args.length) {
     // The AWS SDK takes a quarter of a second to load: only when S3 is read.

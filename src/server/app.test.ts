@@ -137,7 +137,11 @@ test('query: injection attempts fail safely (one statement, read-only, no file a
   const multi = await query("SELECT 1) AS x; CREATE TEMP VIEW alerts AS SELECT 1; SELECT * FROM (SELECT 1", { language: 'sql' });
   assert.equal(multi.status, 400);
   assert.ok((await call('/api/alerts')).body.total > 1, 'alerts untouched');
-  for (const q of ["SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/packettrail-console-pwned.csv'", "ATTACH '/tmp/x.duckdb' AS x", 'SET lock_configuration = false', 'DELETE FROM alerts']) {
+  // A file read is refused by the console's SQL guard (403), before DuckDB runs anything.
+  const file = await query("SELECT * FROM read_csv('/etc/passwd')", { language: 'sql' });
+  assert.equal(file.status, 403);
+  assert.match(file.body.error, /^query refused: the table function read_csv\(\) is not available in the console/);
+  for (const q of ["COPY (SELECT 1) TO '/tmp/packettrail-console-pwned.csv'", "ATTACH '/tmp/x.duckdb' AS x", 'SET lock_configuration = false', 'DELETE FROM alerts']) {
     const r = await query(q, { language: 'sql' });
     assert.equal(r.status, 400, q);
   }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +8,9 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { capConnections, type ConnectionCounts } from '../util/connection-limits.js';
 import { shortSecretProblem } from '../util/secrets.js';
-import { accessGuard, TOKEN_ENV } from './auth.js';
+import { accessGuard, sameOriginGuard, TOKEN_ENV } from './auth.js';
+import { pathsOf, withoutPaths } from './sql-guard.js';
+import type { EventStore } from '../store/store.js';
 import { queryCatalog, type ServerContext } from './context.js';
 import { DEFAULT_LOOKUPS_DIR, LookupCatalog } from '../query/spl/index.js';
 import { ApiError } from './errors.js';
@@ -49,6 +51,13 @@ export interface ConsoleServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Limits on user queries (DEFAULT_QUERY_LIMITS for what is not given). */
   queryLimits?: Partial<QueryLimits>;
+  /**
+   * The store to read, already open (the process that holds the database, or one reading through
+   * it) instead of opening `db` read-only; the server leaves it open when it closes.
+   */
+  store?: EventStore;
+  /** The query gate to share (the owner's, which also bounds the queries of other commands). */
+  queries?: QueryGate;
 }
 
 export interface ConsoleServer {
@@ -97,7 +106,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   // is what ends a query whose answer never comes: the disconnect interrupts it.)
   if (queryLimits.timeoutMs > 0) limits.idleTimeoutMs = Math.max(limits.idleTimeoutMs, queryLimits.timeoutMs + IDLE_AFTER_QUERY_MS);
   checkLimits(limits);
-  const store = await openReadOnlyStore(o.db, queryLimits);
+  const store = o.store ?? (await openReadOnlyStore(o.db, queryLimits));
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
     // Concurrent requests share the store: SELECTs run side by side on its read connections.
@@ -105,7 +114,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     dbPath: o.db,
     readOnly: o.readOnly ?? false,
     searches: new SavedSearches(searchesFileFor(o.db)),
-    queries: new QueryGate(queryLimits),
+    queries: o.queries ?? new QueryGate(queryLimits),
     ...queryCatalog(),
     lookups: new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], false),
     version,
@@ -117,14 +126,18 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   const caps = capConnections(app.server, { maxPerAddress: limits.maxConnectionsPerAddress, maxConnections: limits.maxConnections });
   // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
   app.addHook('onRequest', accessGuard(o.token));
+  app.addHook('onRequest', sameOriginGuard);
   app.addHook('onSend', securityHeaders);
   // Answers to requests that were running when closing began end their connection: a keep-alive
   // connection left open would hold close() until the client dropped it.
   app.addHook('onSend', async (_request, reply) => {
     if (context.queries.closing) reply.header('connection', 'close');
   });
+  const dbPaths = pathsOf(o.db, realpathSync);
   app.setErrorHandler((e: Error, _request, reply) => {
     const { status, body } = errorReply(e);
+    // DuckDB's messages may name the database's files: the console does not show where they are.
+    body.error = withoutPaths(body.error, dbPaths);
     if (status >= 500 && !(e instanceof ApiError)) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
     reply.code(status).send(body);
   });
@@ -164,7 +177,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
       // Running queries are interrupted: closing waits for every request to be answered.
       context.queries.cancelAll();
       await app.close();
-      await store.close();
+      if (!o.store) await store.close();
     },
   };
 }

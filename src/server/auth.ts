@@ -101,3 +101,28 @@ export function accessGuard(token: string | undefined) {
     return refuse(reply, 401, 'missing or wrong access token (send Authorization: Bearer <token>)');
   };
 }
+
+/** Methods that change something or make the server work (POST /api/query): a foreign page may not send them. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The onRequest check against cross-site requests: a browser names the page's origin on every POST,
+ * and a page elsewhere (even one the analyst has open beside the console, even on loopback, where no
+ * token is needed) may not run queries or save searches. The origin must be the console's own: its
+ * host and port are the ones the request was sent to. Clients that send no Origin (curl, scripts)
+ * are not browsers acting for another site and pass.
+ */
+export async function sameOriginGuard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (SAFE_METHODS.has(request.method)) return undefined;
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  let host: string | undefined;
+  try {
+    const u = new URL(origin);
+    host = u.protocol === 'http:' || u.protocol === 'https:' ? u.host : undefined;
+  } catch {
+    host = undefined;
+  }
+  if (host !== undefined && host.toLowerCase() === (request.headers.host ?? '').toLowerCase()) return undefined;
+  return refuse(reply, 403, `cross-origin request refused: Origin ${String(origin).slice(0, 100)} is not this console`);
+}

@@ -58,6 +58,13 @@ export const LIMIT_OPTIONS = {
   memoryLimit: '--query-memory-limit',
 } as const;
 
+export interface GateOptions {
+  /** Waiting queries this caller may join (default: the limits' maxQueued). */
+  maxQueued?: number;
+  /** How the time limit is named in its error (default: the serve option). */
+  timeoutSetting?: string;
+}
+
 /** A semaphore for user queries with a bounded queue, a time limit per query and a switch that cancels them all. */
 export class QueryGate {
   private running = 0;
@@ -80,11 +87,11 @@ export class QueryGate {
    * Runs `work` once a slot is free, with a signal that aborts when `client` does (the client left),
    * when the time limit passes, or when the server shuts down.
    */
-  async run<T>(client: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(client: AbortSignal, work: (signal: AbortSignal) => Promise<T>, o: GateOptions = {}): Promise<T> {
     this.shutdown.signal.throwIfAborted();
     if (this.running < this.limits.maxRunning) this.running++;
     else {
-      if (this.waiting.length >= this.limits.maxQueued) {
+      if (this.waiting.length >= (o.maxQueued ?? this.limits.maxQueued)) {
         throw new ApiError(
           429,
           `too many queries: ${this.running} running and ${this.waiting.length} waiting, the most the server takes (${LIMIT_OPTIONS.maxRunning} ${this.limits.maxRunning}, ${LIMIT_OPTIONS.maxQueued} ${this.limits.maxQueued}); try again when one has finished`,
@@ -93,7 +100,7 @@ export class QueryGate {
       // A finishing query hands its slot over: `running` stays counted.
       await this.wait(client);
     }
-    const limit = deadline(this.limits.timeoutMs, LIMIT_OPTIONS.timeoutMs, client, this.shutdown.signal);
+    const limit = deadline(this.limits.timeoutMs, o.timeoutSetting ?? LIMIT_OPTIONS.timeoutMs, client, this.shutdown.signal);
     try {
       return await work(limit.signal);
     } finally {

@@ -142,7 +142,9 @@ test('SPL: timechart limit=0 by event_id is refused by the series cap before any
 });
 
 test('serve: the first SIGTERM interrupts a running query and stops the server within seconds', async () => {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--db', db, '--port', '0', '--query-timeout', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // --read-only: this process keeps the database open (read-only) for the tests above. serve that
+  // holds its database stops the same way (src/service/service.test.ts).
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--db', db, '--read-only', '--port', '0', '--query-timeout', '600'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {

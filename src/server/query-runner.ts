@@ -5,6 +5,7 @@ import type { QueryResult } from '../store/store.js';
 import type { ServerContext } from './context.js';
 import { ApiError, badRequest } from './errors.js';
 import { LIMIT_OPTIONS, type QueryLimits } from './query-gate.js';
+import { guardParsedSql, SqlGuardError } from './sql-guard.js';
 
 export type QueryLanguage = 'auto' | 'spl' | 'sql';
 type Params = Record<string, string | number | boolean | null>;
@@ -121,7 +122,8 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
  * Console SQL must be exactly one SELECT. DuckDB runs every statement of a multi-statement text
  * (even when preparing), and a read-only connection still allows temporary objects, so
  * `…; CREATE TEMP VIEW alerts …` would change what every later request sees. DuckDB's own parser
- * decides: json_serialize_sql accepts SELECT statements only and lists each one.
+ * decides: json_serialize_sql accepts SELECT statements only and lists each one; the names the
+ * statement uses are then checked (sql-guard.ts: no files, no paths, no settings).
  */
 async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: QueryBounds): Promise<void> {
   const r = await run(ctx, 'SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql }, bounds);
@@ -133,6 +135,12 @@ async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: Query
   }
   if (parsed.error) throw badRequest(`query failed: ${parsed.error_message ?? 'not a SELECT statement'} (the console runs one SELECT statement)`);
   if ((parsed.statements ?? []).length !== 1) throw badRequest(`query failed: give exactly one SELECT statement, got ${(parsed.statements ?? []).length}`);
+  try {
+    guardParsedSql(parsed);
+  } catch (e) {
+    if (e instanceof SqlGuardError) throw new ApiError(403, `query refused: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

@@ -12,6 +12,12 @@ export interface QueryBounds {
    */
   maxResultBytes?: number;
   /**
+   * Only statements that read may run (SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN), on a read
+   * connection: a query sent to the process that holds the database read-write must not change it,
+   * as a read-only open would refuse (NotAReadError).
+   */
+  readsOnly?: boolean;
+  /**
    * Rows converted and returned: the stream stops one row past them (QueryResult.more), so showing
    * the first rows of a huge result never computes the rest. Absent: every row.
    */
@@ -38,6 +44,14 @@ export class ResultTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
     super(`the result is larger than the ${formatBytes(limitBytes)} limit: add a LIMIT (| head), select fewer columns or aggregate`);
     this.name = 'ResultTooLargeError';
+  }
+}
+
+/** A statement that would change the database, sent where only reads may run. */
+export class NotAReadError extends Error {
+  constructor(readonly statementType: string) {
+    super(`only statements that read run through the packettrail process that holds the database, not ${statementType} (stop that process to change the database directly)`);
+    this.name = 'NotAReadError';
   }
 }
 

@@ -55,6 +55,8 @@ export interface StagedBatch {
 export interface EventStore {
   readonly dialect: SqlDialect;
   readonly path: string;
+  /** Where rows are staged for `loadStaged` (a directory the store may read; default: the system's temporary directory). */
+  readonly stagingDir?: string | undefined;
   /**
    * Prepares the database: bookkeeping tables, and the `events` view over every dataset's table
    * with every catalog column (NULL where a dataset has none), so queries never miss a column.

@@ -132,14 +132,14 @@ export class StoreSink implements EventSink {
     if (this.batch) return this.batch;
     let file = '';
     try {
-      this.dir ??= await mkdtemp(join(tmpdir(), 'packettrail-stage-'));
+      this.dir ??= await mkdtemp(join(this.store.stagingDir ?? tmpdir(), 'packettrail-stage-'));
       file = join(this.dir, `batch-${this.seq++}.tsv`);
       this.batch = {
         file, handle: await open(file, 'w'), dataset, rows: 0, minTime: Infinity, maxTime: -Infinity,
         columns: columnsFor(getFormat(dataset)), used: new Set(), ids: new Set(), duplicates: 0,
       };
     } catch (e) {
-      throw this.fail(new OutputError(`staged rows to ${file || `a directory in ${tmpdir()}`}`, e));
+      throw this.fail(new OutputError(`staged rows to ${file || `a directory in ${this.store.stagingDir ?? tmpdir()}`}`, e));
     }
     return this.batch;
   }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
+import { sep } from 'node:path';
+import { DuckDBInstance, JsonDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import { rfc3339Converter } from './timestamps.js';
-import { ResultTooLargeError, type QueryBounds } from '../bounds.js';
+import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import type { Column } from '../schema.js';
@@ -17,12 +18,20 @@ export interface DuckDbOptions {
   /** Temporary files DuckDB may write when a query spills past the memory limit (DuckDB's max_temp_directory_size; default: DuckDB's, 90% of the free disk). */
   maxTempDirectorySize?: string;
   /**
-   * Read-only stores: connections that run SELECTs side by side (default: one per core, plus one:
+   * Connections that run SELECTs side by side. Read-only stores have them by default: one per core, plus one:
    * a query also waits on DuckDB's own scheduling, and the extra connection keeps the cores busy —
    * the vpc view took 22 ms with two connections, 18 ms with three, on two cores). The console
    * serves many requests and the views issue independent queries; one connection queued them all.
+   * A writable store has them only when asked (the process that holds the database for others): its
+   * reads then run beside its loads instead of queuing behind them.
    */
   readConnections?: number;
+  /**
+   * Where loads read their staged rows from (StoreSink stages there). When set, DuckDB may read no
+   * other file (enable_external_access off, this directory allowed): SQL from a console or another
+   * command cannot read files through the process that holds the database.
+   */
+  stagingDir?: string;
   /**
    * Write-ahead log size that triggers a checkpoint (default 256MB; DuckDB's own is 16MB). Collectors
    * load a few thousand rows at a time, and each checkpoint compresses the table's last, growing row
@@ -48,8 +57,21 @@ export function megabytes(size: string): number {
 /** Prepared statements kept per read connection. */
 const PREPARED_PER_CONNECTION = 64;
 
+/**
+ * DuckDB forgets an interrupt that comes before a statement begins executing (while it is parsed,
+ * prepared or bound): an abort is repeated this often until the statement has ended.
+ */
+const INTERRUPT_REPEAT_MS = 50;
+
 /** Statements that may run on any connection: reads. Settings and everything else use the main one. */
-const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
+export const READ_STATEMENT = /^\s*(SELECT|WITH|FROM)\b/i;
+
+/** What `readsOnly` lets run: reads (DESCRIBE, SHOW and SUMMARIZE are SELECTs to DuckDB) and plans. */
+const READ_TYPES: ReadonlySet<number> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+function assertRead(type: number): void {
+  if (!READ_TYPES.has(type)) throw new NotAReadError((StatementType as unknown as Record<number, string>)[type] ?? String(type));
+}
 
 const BOOKKEEPING = [
   `CREATE TABLE IF NOT EXISTS ingested_files (path VARCHAR, dataset VARCHAR, records BIGINT, events BIGINT, stored BIGINT,
@@ -75,6 +97,27 @@ function shapeOf(names: string[], types: string[]): { columns: QueryResult['colu
         return v;
       }),
   };
+}
+
+/**
+ * What DuckDB's `stream` does (every statement of the text runs, the last one's result is returned),
+ * each statement refused unless it reads: errors and results are the same as a read-only database's.
+ */
+async function streamReads(con: DuckDBConnection, sql: string, params?: Record<string, string | number | boolean | null>): Promise<DuckDBResult> {
+  const statements = await con.extractStatements(sql);
+  for (let i = 0; ; i++) {
+    const stmt = await statements.prepare(i);
+    try {
+      assertRead(stmt.statementType);
+      if (i === statements.count - 1) {
+        if (params && Object.keys(params).length) stmt.bind(params);
+        return await stmt.stream();
+      }
+      await stmt.run();
+    } finally {
+      stmt.destroySync();
+    }
+  }
 }
 
 /**
@@ -108,6 +151,10 @@ export class DuckDbStore implements EventStore {
   private readonly idleReaders: DuckDBConnection[] = [];
   private readerCount = 0;
   private readonly readerWaits: ((c: DuckDBConnection) => void)[] = [];
+  /** Read connections running a statement now: close interrupts them and waits (see close). */
+  private readonly busyReaders = new Set<DuckDBConnection>();
+  private readersIdle: (() => void) | undefined;
+  private closing = false;
   private readonly maxReaders: number;
   private memoryLimit = '1GB';
   /** The last statement queued on the main connection by `query`. */
@@ -121,8 +168,9 @@ export class DuckDbStore implements EventStore {
     private readonly con: DuckDBConnection,
     private readonly readOnly: boolean,
     readConnections = 0,
+    readonly stagingDir?: string,
   ) {
-    this.maxReaders = readOnly ? readConnections : 0;
+    this.maxReaders = readConnections;
   }
 
   static async open(path: string, options: DuckDbOptions = {}): Promise<DuckDbStore> {
@@ -134,7 +182,15 @@ export class DuckDbStore implements EventStore {
     if (!options.readOnly) config.checkpoint_threshold = options.checkpointThreshold ?? '256MB';
     const instance = await DuckDBInstance.create(path, config);
     const con = await instance.connect();
-    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, options.readConnections ?? availableParallelism() + 1);
+    if (options.stagingDir) {
+      // Allowed before access is switched off (DuckDB refuses the change after); the database's own
+      // files (WAL, spill directory) stay reachable to DuckDB.
+      const dir = options.stagingDir.endsWith(sep) ? options.stagingDir : options.stagingDir + sep;
+      await con.run(`SET allowed_directories = ['${dir.replace(/'/g, "''")}']`);
+      await con.run('SET enable_external_access = false');
+    }
+    const readers = options.readOnly ? (options.readConnections ?? availableParallelism() + 1) : (options.readConnections ?? 0);
+    const store = new DuckDbStore(path, instance, con, options.readOnly ?? false, readers, options.stagingDir);
     store.memoryLimit = config.memory_limit;
     if (!store.readOnly) {
       for (const sql of BOOKKEEPING) await con.run(sql);
@@ -265,12 +321,15 @@ export class DuckDbStore implements EventStore {
    */
   async query(sql: string, params?: Record<string, string | number | boolean | null>, bounds?: QueryBounds): Promise<QueryResult> {
     const run = (con: DuckDBConnection) => (bounds ? this.streamOn(con, sql, params, bounds) : this.queryOn(con, sql, params));
-    if (this.maxReaders > 0 && READ_STATEMENT.test(sql)) {
+    if (this.maxReaders > 0 && (bounds?.readsOnly || READ_STATEMENT.test(sql))) {
       const con = await this.acquireReader(bounds?.signal);
+      this.busyReaders.add(con);
       try {
         return await run(con);
       } finally {
+        this.busyReaders.delete(con);
         this.releaseReader(con);
+        if (!this.busyReaders.size) this.readersIdle?.();
       }
     }
     // The main connection runs one statement at a time: callers that share a read-only store (the
@@ -285,6 +344,7 @@ export class DuckDbStore implements EventStore {
 
   private async acquireReader(signal?: AbortSignal): Promise<DuckDBConnection> {
     signal?.throwIfAborted();
+    if (this.closing) throw new Error('the database is closing');
     const idle = this.idleReaders.pop();
     if (idle) return idle;
     if (this.readerCount < this.maxReaders) {
@@ -366,14 +426,21 @@ export class DuckDbStore implements EventStore {
   private async streamOn(con: DuckDBConnection, sql: string, params: Record<string, string | number | boolean | null> | undefined, bounds: QueryBounds): Promise<QueryResult> {
     const { signal } = bounds;
     signal?.throwIfAborted();
-    const interrupt = () => con.interrupt();
+    let repeating: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      con.interrupt();
+      repeating ??= setInterval(() => con.interrupt(), INTERRUPT_REPEAT_MS);
+    };
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       let result: DuckDBResult;
       if (params && Object.keys(params).length && con !== this.con) {
         const stmt = await this.preparedOn(con, sql);
+        if (bounds.readsOnly) assertRead(stmt.statementType);
         stmt.bind(params);
         result = await stmt.stream();
+      } else if (bounds.readsOnly) {
+        result = await streamReads(con, sql, params);
       } else {
         result = params && Object.keys(params).length ? await con.stream(sql, params) : await con.stream(sql);
       }
@@ -407,11 +474,29 @@ export class DuckDbStore implements EventStore {
       if (signal?.aborted) throw signal.reason;
       throw e;
     } finally {
+      clearInterval(repeating);
       signal?.removeEventListener('abort', interrupt);
     }
   }
 
+  /**
+   * Closes the database. A statement still running on a read connection would go on after DuckDB's
+   * close returns, and keep the process from exiting until it ends (hours, for some): those are
+   * interrupted, and the close waits for them.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.busyReaders.size) {
+      const interruptAll = () => {
+        for (const c of this.busyReaders) c.interrupt();
+      };
+      const idle = new Promise<void>((resolve) => (this.readersIdle = resolve));
+      interruptAll();
+      const repeating = setInterval(interruptAll, INTERRUPT_REPEAT_MS);
+      await idle;
+      clearInterval(repeating);
+    }
+    await this.mainTail;
     for (const s of this.loadStatements.values()) s.destroySync();
     this.loadStatements.clear();
     for (const cache of this.prepared.values()) for (const stmt of cache.values()) stmt.destroySync();

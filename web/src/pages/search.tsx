@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ErrorBox, Loading } from '../components/bits.tsx';
 import { TimeChart, type ChartSeries } from '../components/chart.tsx';
@@ -123,10 +123,17 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
   const [busy, setBusy] = useState(false);
   const [showSql, setShowSql] = useState(false);
   const [reload, setReload] = useState(0);
+  /** Cancels the running query: the request is dropped and the server interrupts the statement. */
+  const cancelRunning = useRef<() => void>();
   useEffect(() => setText(q), [q]);
   useEffect(() => {
     if (!q) return;
     const abort = new AbortController();
+    let cancelled = false;
+    cancelRunning.current = () => {
+      cancelled = true;
+      abort.abort();
+    };
     setBusy(true);
     setError(undefined);
     api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit }, signal: abort.signal }).then(
@@ -135,13 +142,16 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
         setBusy(false);
       },
       (e: Error) => {
-        if (e.name === 'AbortError') return;
+        if (e.name === 'AbortError' && !cancelled) return;
         setAnswer(undefined);
-        setError(e.message);
+        setError(cancelled ? 'Query cancelled: the server stopped it.' : e.message);
         setBusy(false);
       },
     );
-    return () => abort.abort();
+    return () => {
+      cancelRunning.current = undefined;
+      abort.abort();
+    };
   }, [q, lang, limit]);
   const run = () => setParams({ q: text.trim(), lang: lang === 'auto' ? undefined : lang }, false);
   const columns = answer?.columns.map((c) => c.name) ?? [];
@@ -192,6 +202,11 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
         </form>
         <ErrorBox error={error} />
         <Loading when={busy} />
+        {busy && (
+          <button type="button" class="cancel" data-testid="cancel-query" onClick={() => cancelRunning.current?.()}>
+            Cancel
+          </button>
+        )}
         {answer && !busy && (
           <div class="results">
             <p class="muted" data-testid="result-count">

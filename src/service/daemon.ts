@@ -1,0 +1,276 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError, EXIT } from '../cli/exit-codes.js';
+import { renderDetectionSummary } from '../cli/summary.js';
+import { terminalSafe } from '../cli/text.js';
+import type { CollectConfig } from '../collect/config.js';
+import type { CollectInput } from '../collect/intake.js';
+import { collectLog } from '../collect/log.js';
+import type { CollectCounts, CollectPipeline } from '../collect/pipeline.js';
+import type { AlertSink } from '../detect/alerts/sink.js';
+import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
+import { listFormats } from '../formats/registry.js';
+import { INGEST_MEMORY_LIMIT, runAnalyses } from '../pipeline/ingest.js';
+import { QueryGate, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
+import { DuckDbStore, megabytes } from '../store/duckdb/duckdb-store.js';
+import { allColumns } from '../store/schema.js';
+import type { EventStore } from '../store/store.js';
+import { findOwner, type ServiceClient } from './client.js';
+export { findOwner } from './client.js';
+import { ServiceHost } from './host.js';
+import { OwnerStore } from './owner-store.js';
+import type { OwnerRole } from './protocol.js';
+import { RemoteStore } from './remote-store.js';
+import { newServiceFile, removeServiceFile, serviceFileFor, socketPlaceFor, writeServiceFile } from './service-file.js';
+
+/** From SIGINT/SIGTERM to exit: inputs stop, jobs end, queries are interrupted, the database closes; past it, the process exits anyway. */
+export const DAEMON_SHUTDOWN_MS = 10_000;
+/** How often a collecting owner runs the post-ingest analyses (coverage, anomalies) over what arrived since. */
+export const DEFAULT_ANALYSES_EVERY_S = 300;
+
+/** `--analyses-every`: seconds, 0 for never. */
+export function analysesEveryOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_ANALYSES_EVERY_S;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 86_400 * 7) throw new CliError(`--analyses-every must be a whole number of seconds (0: never), got '${text}'`);
+  return n;
+}
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** A running console: started by `serve` on the store it is given. */
+export interface RunningConsole {
+  close(): Promise<void>;
+}
+
+export interface CollectPart {
+  config: CollectConfig;
+  deadLetterPath: string;
+  detection: { spec: DetectionSpec; engine: DetectionEngine; active: boolean };
+  sinks: AlertSink[];
+  /** Seconds between status lines (0: none). */
+  statusEvery: number;
+}
+
+export interface OwnerOptions {
+  db: string;
+  role: OwnerRole;
+  queryLimits: QueryLimits;
+  /** The console and API on the store (serve); `through` names who holds it when it is read through another process. */
+  console?: (store: EventStore, queries: QueryGate | undefined, through?: string) => Promise<RunningConsole>;
+  collect?: CollectPart;
+  analysesEverySeconds?: number;
+  /**
+   * DuckDB's memory limit for the one instance that loads and answers (serve --query-memory-limit);
+   * default: the larger of the query limit and ingest's.
+   */
+  memoryLimit?: string | undefined;
+  /** A line for the operator (stderr). */
+  say(line: string): void;
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one exits at once. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      const now = () => process.exit(EXIT.FATAL);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      resolve(sig);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Runs `work` within the time left; past it, says so and exits (unacknowledged work is delivered again after a restart). */
+async function within(deadlineAt: number, who: string, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, deadlineAt - Date.now()));
+    timer.unref();
+  });
+  const outcome = await Promise.race([work().then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    process.stderr.write(`${who}: not stopped after ${DAEMON_SHUTDOWN_MS / 1000} s: exiting (work not yet acknowledged is delivered again)\n`);
+    process.exit(EXIT.FATAL);
+  }
+}
+
+/**
+ * `serve` (no --collect) while another packettrail holds the database: the console reads through
+ * that process, which runs its queries under its own limits too.
+ */
+export async function consoleThrough(o: Pick<OwnerOptions, 'db' | 'console' | 'say'>, client: ServiceClient): Promise<void> {
+  let store: RemoteStore;
+  try {
+    store = await RemoteStore.open(client, o.db);
+  } catch (e) {
+    client.close();
+    throw new CliError(`cannot read ${o.db} through ${client.owner}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  const running = await o.console!(store, undefined, store.owner);
+  const sig = await stopSignal();
+  o.say(`packettrail serve: ${sig}: stopping (running queries are interrupted; a second signal exits at once)`);
+  await within(Date.now() + DAEMON_SHUTDOWN_MS, 'packettrail serve', async () => {
+    await running.close();
+    await store.close();
+  });
+}
+
+/**
+ * The long-running packettrail that holds a database: it opens it read-write and answers the other
+ * commands on its socket (the service file beside the database says where), runs the collect inputs
+ * and the periodic analyses when given, and the console when given. On SIGINT/SIGTERM it stops within
+ * DAEMON_SHUTDOWN_MS and prints what it did.
+ */
+export async function runOwner(o: OwnerOptions): Promise<void> {
+  const other = await findOwner(o.db, o.say);
+  if (other) {
+    if (o.collect || !o.console) {
+      other.close();
+      throw new CliError(
+        `${o.db} is held by ${other.owner}: one process writes a database. Stop it, then run packettrail serve --collect <config> to have the inputs, the console and the other commands in one process`,
+        EXIT.FATAL,
+      );
+    }
+    return consoleThrough(o, other);
+  }
+  const limits = o.queryLimits;
+  const stagingDir = mkdtempSync(join(tmpdir(), 'packettrail-owner-'));
+  let duck: DuckDbStore;
+  try {
+    duck = await DuckDbStore.open(o.db, {
+      // One instance for loads and queries: the larger of what each needs.
+      memoryLimit: o.memoryLimit ?? (megabytes(limits.memoryLimit) >= megabytes(INGEST_MEMORY_LIMIT) ? limits.memoryLimit : INGEST_MEMORY_LIMIT),
+      maxTempDirectorySize: limits.maxTempDirectorySize,
+      readConnections: Math.max(availableParallelism() + 1, limits.maxRunning + RESERVED_FOR_ROUTES),
+      stagingDir,
+    });
+  } catch (e) {
+    rmSync(stagingDir, { recursive: true, force: true });
+    throw new CliError(`cannot open database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  const store = new OwnerStore(duck);
+  try {
+    await store.ensureSchema(allColumns(listFormats()));
+  } catch (e) {
+    await store.close();
+    rmSync(stagingDir, { recursive: true, force: true });
+    throw new CliError(`cannot use database ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  // We hold DuckDB's lock: a service file there now is a dead owner's.
+  rmSync(serviceFileFor(o.db), { force: true });
+  const place = socketPlaceFor(o.db);
+  const file = newServiceFile(place.path, o.role, version);
+  const gate = new QueryGate(limits);
+  const host = new ServiceHost({ store, gate, file, role: o.role });
+  await host.listen(place);
+  writeServiceFile(o.db, file);
+  const forget = () => removeServiceFile(o.db, file.instance);
+  process.on('exit', forget);
+  const who = `packettrail ${o.role.split(' ')[0]}`;
+  o.say(`${who}: holding ${terminalSafe(o.db)}; query, trail, insights, index and ingest on it run through this process (${terminalSafe(serviceFileFor(o.db))})`);
+
+  let pipeline: CollectPipeline | undefined;
+  const started: CollectInput[] = [];
+  let failure: Error | undefined;
+  let consoleRunning: RunningConsole | undefined;
+  let status: NodeJS.Timeout | undefined;
+  let analysesTimer: NodeJS.Timeout | undefined;
+  let analysing: Promise<void> = Promise.resolve();
+  const stopping = stopSignal();
+  try {
+    if (o.collect) {
+      const c = o.collect;
+      const { CollectPipeline } = await import('../collect/pipeline.js');
+      pipeline = await CollectPipeline.open({
+        db: c.config.db, deadLetterPath: c.deadLetterPath, threads: c.config.threads, maxConcurrent: c.config.maxConcurrent, original: c.config.original,
+        maxLineChars: c.config.maxLineChars, storeBatchRows: c.config.storeBatchRows, detection: c.detection, alertSinks: c.sinks, store,
+      });
+      for (const input of c.config.inputs) {
+        try {
+          await input.start(pipeline);
+          started.push(input);
+        } catch (e) {
+          failure = new CliError(`input ${input.name} cannot start: ${(e as Error).message}`, EXIT.FATAL);
+          break;
+        }
+      }
+      const p = pipeline;
+      if (c.statusEvery > 0) status = setInterval(() => report(p, started, ''), c.statusEvery * 1000);
+      const every = o.analysesEverySeconds ?? DEFAULT_ANALYSES_EVERY_S;
+      let seen = 0;
+      if (every > 0) {
+        analysesTimer = setInterval(() => {
+          if (p.counts.stored === seen) return;
+          seen = p.counts.stored;
+          analysing = analysing.then(() => analyse(store, c.sinks));
+        }, every * 1000);
+      }
+    }
+    if (!failure && o.console) consoleRunning = await o.console(store, gate);
+    if (!failure) {
+      if (o.collect) collectLog.info('collect', `running ${started.length} input(s) into ${o.db}; stop with Ctrl-C or SIGTERM`);
+      const sig = await stopping;
+      o.say(`${who}: ${sig}: stopping within ${DAEMON_SHUTDOWN_MS / 1000} s: inputs stop taking work, in-flight work is stored or handed back, queries are interrupted (a second signal exits at once)`);
+    }
+  } catch (e) {
+    failure = e as Error;
+  }
+  const stopAt = Date.now();
+  await within(stopAt + DAEMON_SHUTDOWN_MS, who, async () => {
+    clearInterval(status);
+    clearInterval(analysesTimer);
+    gate.cancelAll();
+    const hostClosed = host.close(`${who} is shutting down`);
+    await Promise.allSettled(started.map((i) => i.stop()));
+    const alerts = await pipeline?.close();
+    await consoleRunning?.close();
+    await hostClosed;
+    await analysing;
+    if (pipeline) report(pipeline, started, 'stopped; ');
+    if (alerts && !collectLog.quiet) process.stderr.write(renderDetectionSummary(alerts, o.collect?.detection.engine.intel?.feeds) + '\n');
+    const h = host.counts;
+    o.say(`${who}: for other commands: ${h.queries} queries (${h.failedQueries} failed), ${h.ingestJobs} ingest job(s), ${h.indexBuilds} index request(s); ${h.refused} refused (wrong token)`);
+    forget();
+    process.off('exit', forget);
+    await store.close();
+    rmSync(stagingDir, { recursive: true, force: true });
+    o.say(`${who}: stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s; ${terminalSafe(o.db)} is closed`);
+  });
+  if (failure) throw failure;
+  if (pipeline) process.exitCode = pipeline.counts.rejected > 0 || pipeline.counts.failedSources > 0 ? EXIT.REJECTED : EXIT.OK;
+}
+
+/** The post-ingest analyses over what the inputs stored; a failure is reported, never fatal. */
+async function analyse(store: EventStore, sinks: AlertSink[]): Promise<void> {
+  try {
+    const r = await runAnalyses(store, sinks);
+    // Every run is reported, with no alerts too: the operator sees that they run (alert ids are stable, each is stored once).
+    const ran = Object.entries(r.alerts).map(([id, n]) => `${id}: ${n} alert(s)`);
+    if (ran.length) collectLog.info('analyses', `over everything stored: ${ran.join(', ')}`);
+    for (const [id, why] of Object.entries(r.failed)) collectLog.error('analyses', `${id} failed: ${why}`);
+  } catch (e) {
+    collectLog.error('analyses', `failed: ${(e as Error).message}`);
+  }
+}
+
+/** The pipeline's counts, then each input's own (what it refused or lost before the pipeline). */
+function report(pipeline: CollectPipeline, inputs: CollectInput[], prefix: string): void {
+  const deadLetters = prefix && pipeline.deadLetterPath ? `; dead letters in ${pipeline.deadLetterPath}` : '';
+  collectLog.info('collect', `${prefix}${countsLine(pipeline.counts)}${deadLetters}`);
+  for (const input of inputs) {
+    const line = input.summary?.();
+    if (line) collectLog.info(input.name, line);
+  }
+}
+
+function countsLine(c: CollectCounts): string {
+  return `${c.deliveries} deliveries, ${c.records} records, ${c.events} events, ${c.stored} stored, ${c.duplicates} duplicates, ${c.rejected} rejected, ${c.failedSources} failed sources`;
+}
