@@ -1,4 +1,4 @@
-import { exitCodeForSignal } from './exit-codes.js';
+import { EXIT, exitCodeForSignal } from './exit-codes.js';
 import { RunInterrupted } from '../pipeline/output.js';
 
 export interface StopOnSignals {
@@ -44,4 +44,20 @@ export function stopOnSignals(notice: string, onFirst: () => void = () => {}): S
       process.off('SIGTERM', now);
     },
   };
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one exits at once. */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      const now = () => process.exit(EXIT.FATAL);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      resolve(sig);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { stopSignal } from '../cli/interrupt.js';
 import { terminalSafe } from '../cli/text.js';
 import { createConsoleServer, DEFAULT_CONNECTION_LIMITS as L, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, resolveToken, TOKEN_ENV, type ResolvedToken } from '../server/index.js';
 import { MIN_SECRET_LENGTH } from '../util/secrets.js';
@@ -173,18 +174,7 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   const owner = await findOwner(o.db, say);
   if (owner) return consoleThrough({ db: o.db, say, console: consoleOn }, owner);
   const running = await startServe(o);
-  const signal = await new Promise<string>((resolve) => {
-    const stop = (sig: string) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      const now = () => process.exit(EXIT.FATAL);
-      process.once('SIGINT', now);
-      process.once('SIGTERM', now);
-      resolve(sig);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await stopSignal();
   process.stderr.write(`packettrail serve: ${signal}: stopping (running queries are interrupted; a second signal exits at once)\n`);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {

@@ -109,8 +109,11 @@ export function checkRun(batch: Batch, rendered: Rendered, run: CaseResult, limi
   return found;
 }
 
-/** The CLI's closing line: `total: 1,234 records, 1,200 events, 34 rejected, 0 source errors in …`. */
-const CLI_TOTAL = /^total: ([\d,]+) records?, ([\d,]+) events?, ([\d,]+) rejected, ([\d,]+) source errors? in /m;
+/**
+ * The CLI's closing line: `total: 1,234 records, 1,200 events, 34 rejected, 0 source errors in …`, with
+ * `, N kept with a field left out (…)` after the rejected count when a record lost a malformed field.
+ */
+const CLI_TOTAL = /^total: ([\d,]+) records?, ([\d,]+) events?, ([\d,]+) rejected(?:, [\d,]+ kept with a field left out \([^)]*\))?, ([\d,]+) source errors? in /m;
 const count = (text: string) => Number(text.replace(/,/g, ''));
 
 /**

@@ -76,6 +76,7 @@ test('packettrail normalize run as a command: its exit code and summary must agr
   const cli = (exitCode: number, summary: string) => ({ ...resultOf({}), report: undefined, exitCode, stderr: summary });
   const kinds = (r: CaseResult) => checkRun(batch, renderBatch(batch), r, DEFAULT_LIMITS).map((f) => `${f.kind}: ${f.detail.split('\n')[0]}`);
   assert.deepEqual(kinds(cli(0, 'total: 0 records, 0 events, 0 rejected, 0 source errors in 0.01 s')), []);
+  assert.deepEqual(kinds(cli(0, 'total: 0 records, 0 events, 0 rejected, 0 kept with a field left out (tags=_field_dropped), 0 source errors in 0.01 s')), []);
   assert.deepEqual(kinds(cli(0, 'total: 1 record, 0 events, 1 rejected, 0 source errors in 0.01 s')), [
     'accounting: exit code 0 after 1 rejected and 0 source errors (expected 1)',
     'dead-letters: 0 dead letters written, summary says 1, source counts 1 rejected + 0 source errors',

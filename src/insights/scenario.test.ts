@@ -14,7 +14,7 @@ import { vpcReport } from './vpc/index.js';
 
 const findings = (r: InsightReport) => r.sections.filter((s): s is FindingsSection => s.kind === 'findings').flatMap((s) => s.findings);
 
-test('insights on the generated scenario: stolen key and RDP scan reported, the clean part reports nothing', async () => {
+test('insights on the generated scenario: stolen key, IAM takeover and RDP scan reported, the clean part reports nothing', async () => {
   const dir = tempDir('packettrail-insights-scenario-');
   const manifest = await generate({ out: dir, users: 5, hours: 1, seed: 'insights' });
   const ts = await ingestDir(join(dir, LOGS_DIR), dir, true, true);
@@ -29,7 +29,11 @@ test('insights on the generated scenario: stolen key and RDP scan reported, the 
     assert.match(String(stop!.facts?.alerts), /CloudTrail Logging Stopped/);
     const repoint = trail.find((f) => f.title.startsWith('cloudfront:UpdateDistribution'));
     assert.equal(repoint?.facts?.change, 'origins now origin.attacker-example.net');
-    assert.equal(trail.length, 2, trail.map((f) => f.title).join('; '));
+    // The stolen-key incident's two changes and the IAM takeover's risky ones (truth.json), nothing else.
+    assert.deepEqual(trail.map((f) => f.title.split(' on ')[0]).sort(), [
+      'cloudfront:UpdateDistribution', 'cloudtrail:DeleteTrail', 'cloudtrail:StopLogging', 'ec2:DeleteNetworkAclEntry',
+      'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'logs:DeleteLogGroup',
+    ], trail.map((f) => f.title).join('; '));
 
     const vpc = findings(await vpcReport(store, {}));
     assert.deepEqual(vpc.map((f) => f.title), ['Port scan from 192.0.2.77']);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../cli/exit-codes.js';
+import { stopSignal } from '../cli/interrupt.js';
 import { renderDetectionSummary } from '../cli/summary.js';
 import { terminalSafe } from '../cli/text.js';
 import type { CollectConfig } from '../collect/config.js';
@@ -69,22 +70,6 @@ export interface OwnerOptions {
   memoryLimit?: string | undefined;
   /** A line for the operator (stderr). */
   say(line: string): void;
-}
-
-/** Resolves with the first SIGINT/SIGTERM; a second one exits at once. */
-function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (sig: string) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      const now = () => process.exit(EXIT.FATAL);
-      process.once('SIGINT', now);
-      process.once('SIGTERM', now);
-      resolve(sig);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** Runs `work` within the time left; past it, says so and exits (unacknowledged work is delivered again after a restart). */

@@ -3,7 +3,7 @@
  * layouts. The first matching rule wins; rules from the config come before these; an object no
  * rule matches is recognized from its content (`auto`).
  */
-import { compileRegex } from '../detect/sigma/regex.js';
+import { compileRegex } from '../util/re2.js';
 
 export interface KeyFormatRule {
   /** A key glob (see `globToRegExp`) or a regular expression over the whole key. */

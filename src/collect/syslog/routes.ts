@@ -1,4 +1,4 @@
-import { compileRegex, type SafeRegex } from '../../detect/sigma/regex.js';
+import { compileRegex, type SafeRegex } from '../../util/re2.js';
 import { wildcardMatch } from '../../util/wildcard.js';
 import { readFormatId, readFormatOptions } from '../format-choice.js';
 import type { ConfigReader } from '../config-reader.js';

@@ -4,7 +4,7 @@ export { createMatcher, type SigmaMatcher, type MatcherOptions } from './compile
 export { loadMappings, addMappingText, targetsFor, resolveField, builtinMappingsDir, MappingError, type Mappings, type LogsourceEntry, type LogsourceTarget, type FieldMap } from './pipeline/mappings.js';
 export { logsourcesFromThor } from './pipeline/thor.js';
 export { MODIFIERS } from './modifiers.js';
-export { compileRegex, type SafeRegex } from './regex.js';
+export { compileRegex, type SafeRegex } from '../../util/re2.js';
 export { parseCondition } from './condition/parse.js';
 export { showCondition, type Condition } from './condition/ast.js';
 export { createCorrelator, correlationInputIds, type Correlator, type CorrelatorOptions, type CorrelatorStats, type Emit } from './correlation/engine.js';

@@ -1,5 +1,5 @@
 import { parseCidr } from '../../ecs/ip.js';
-import { compileRegex, MAX_REGEX_PROGRAM_PER_FILE, MAX_REGEX_PROGRAM_PER_RULE, RegexError, type RegexFlags } from './regex.js';
+import { compileRegex, MAX_REGEX_PROGRAM_PER_FILE, MAX_REGEX_PROGRAM_PER_RULE, RegexError, type RegexFlags } from '../../util/re2.js';
 import type { CompareOp, DetectionItem, TimePart, ValueTest } from './rule/types.js';
 import { expandLiterals, isPlain, parseSigmaString, plainText, resolvePlaceholders, wrapStars, literal, type SigmaString } from './rule/value.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { EcsEvent } from '../../ecs/event.js';
 import { createMatcher } from './compile/matcher.js';
 import { loadRuleText } from './rule/load.js';
-import { compileRegex, estimateProgramSize, MAX_REGEX_PROGRAM_SIZE, RegexError } from './regex.js';
+import { compileRegex, estimateProgramSize, MAX_REGEX_PROGRAM_SIZE, RegexError } from '../../util/re2.js';
 import { loadError, matches, regexesOf } from './test-helpers.js';
 
 const webRule = (re: string) => `title: ua\nid: ua-rule\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-user-agent|re: '${re}'\n  condition: sel\n`;

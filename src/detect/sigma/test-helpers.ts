@@ -2,7 +2,7 @@ import type { EcsEvent } from '../../ecs/event.js';
 import { addMappingText, type Mappings } from './pipeline/mappings.js';
 import { loadRuleText, type LoadOptions } from './rule/load.js';
 import type { RuleSet } from './rule/types.js';
-import type { SafeRegex } from './regex.js';
+import type { SafeRegex } from '../../util/re2.js';
 import { createMatcher } from './compile/matcher.js';
 
 /** A one-format pipeline for tests: logsource `category: test` → format `test`, fields read as ECS paths. */

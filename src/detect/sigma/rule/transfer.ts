@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { parseCidr } from '../../../ecs/ip.js';
-import { compileRegex } from '../regex.js';
+import { compileRegex } from '../../../util/re2.js';
 import type { DetectionItem, RuleSet, Search, SigmaFilter, SigmaRule, ValueTest } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { RuleMeta } from '../../types.js';
-import type { SafeRegex } from '../regex.js';
+import type { SafeRegex } from '../../../util/re2.js';
 import type { SigmaString } from './value.js';
 import type { Condition } from '../condition/ast.js';
 
