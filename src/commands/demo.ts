@@ -5,8 +5,6 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { formatCount, renderTable, shellWord, terminalSafe } from '../cli/text.js';
 import { DB_ENV } from '../cli/settings.js';
-import { AlertSink } from '../detect/alerts/sink.js';
-import type { Alert } from '../detect/types.js';
 import { generate, LOGS_DIR, scoreAlerts, type Incident, type Score } from '../generate/index.js';
 import { ingest, StoreOpenError } from '../pipeline/ingest.js';
 import { OutputError } from '../pipeline/output.js';
@@ -19,6 +17,7 @@ import { buildTrail } from '../trail/index.js';
 import { renderTrail } from './trail.js';
 import { serveUntilStopped } from './serve.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { MemoryAlertSink } from '../detect/alerts/memory-sink.js';
 
 interface DemoCliOptions {
   dir: string;
@@ -32,16 +31,6 @@ interface DemoCliOptions {
   scale?: string;
 }
 
-/** Keeps the run's alerts in memory for scoring (the store keeps them too, once per alert id). */
-class CollectAlerts extends AlertSink {
-  readonly name = 'demo scoring';
-  readonly alerts: Alert[] = [];
-
-  async write(alert: Alert): Promise<void> {
-    this.alerts.push(alert);
-    this.delivered++;
-  }
-}
 
 function sourceCounts(summary: RunSummary): string {
   const by = new Map<string, { files: number; events: number; stored: number; rejected: number }>();
@@ -134,7 +123,7 @@ ${EXIT_CODES_HELP}`,
       const incidents = (JSON.parse(readFileSync(truthPath, 'utf8')) as { incidents: Incident[] }).incidents;
       const db = o.db ?? join(o.dir, 'packettrail.duckdb');
       const detection = prepareDetection({}, true);
-      const collect = new CollectAlerts();
+      const collect = new MemoryAlertSink('demo scoring');
       let summary: RunSummary;
       try {
         ({ summary } = await ingest({

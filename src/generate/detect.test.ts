@@ -2,24 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlertSink } from '../detect/alerts/sink.js';
 import { engineFor, makeSpec } from '../detect/spec.js';
 import { DetectionStage } from '../detect/stage.js';
-import type { Alert } from '../detect/types.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { runPipeline, type EventSink } from '../pipeline/run.js';
 import { tempDir } from '../testing/tmp.js';
 import { generate, LOGS_DIR } from './generate.js';
 import type { Incident } from './model.js';
 import { scoreAlerts } from './score.js';
+import { MemoryAlertSink } from '../detect/alerts/memory-sink.js';
 
-class Collect extends AlertSink {
-  readonly name = 'test';
-  readonly alerts: Alert[] = [];
-  async write(a: Alert): Promise<void> {
-    this.alerts.push(a);
-  }
-}
 
 const none: EventSink = { output: 'none', async write() {}, async endSource() {} };
 
@@ -28,7 +20,7 @@ test('built-in rules on the scenario: recall 100 %, precision ≥ 0.9 against tr
   await generate({ out: dir, users: 6, hours: 2, seed: 'detect' });
   const spec = makeSpec({ rules: [], intel: [], builtin: true });
   const engine = engineFor(spec);
-  const collect = new Collect();
+  const collect = new MemoryAlertSink('test');
   const stage = new DetectionStage(engine.rules, [collect], { createCorrelator: engine.createCorrelator });
   const deadLetters = new DeadLetterWriter(join(dir, 'dead.ndjson'));
   await runPipeline({ inputs: [join(dir, LOGS_DIR)], format: 'auto', threads: 0, sink: stage.wrap(none), deadLetters, detection: spec });

@@ -5,7 +5,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -13,15 +12,10 @@ import { listFormats } from '../formats/registry.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import { tempDir } from '../testing/tmp.js';
-import { createConsoleServer, DEFAULT_CONSOLE_DIR, type ConsoleServer } from './index.js';
+import { createConsoleServer, type ConsoleServer } from './index.js';
+import { browserTestsSkip, CHROMIUM } from './test-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it): browser tests skipped`
-  : !existsSync(join(DEFAULT_CONSOLE_DIR, 'index.html'))
-    ? 'the console is not built (npm run build): browser tests skipped'
-    : false;
-if (skip) process.stderr.write(`${skip}\n`);
+const skip = browserTestsSkip();
 
 let server: ConsoleServer;
 let base: string;

@@ -5,23 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { SEED_SPL } from '../query/spl/seed.fixture.js';
 import { seedDatabase } from '../query/spl/testing.fixture.js';
 import { tempDir } from '../testing/tmp.js';
-import { createConsoleServer, DEFAULT_CONSOLE_DIR, type ConsoleServer } from './index.js';
-import { buildConsoleDb, HOSTILE_REQUEST_ID, PAYLOADS } from './test-fixture.js';
+import { createConsoleServer, type ConsoleServer } from './index.js';
+import { browserTestsSkip, buildConsoleDb, CHROMIUM, HOSTILE_REQUEST_ID, PAYLOADS } from './test-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it): browser tests skipped`
-  : !existsSync(join(DEFAULT_CONSOLE_DIR, 'index.html'))
-    ? 'the console is not built (npm run build): browser tests skipped'
-    : false;
-if (skip) process.stderr.write(`${skip}\n`);
+const skip = browserTestsSkip();
 
 let server: ConsoleServer;
 let seedServer: ConsoleServer;

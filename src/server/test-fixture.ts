@@ -3,14 +3,29 @@
  * built-in detection, plus app.json requests whose user agent, URI and user name carry HTML/JS
  * payloads, a rule whose title is one, and a rejected line that is one (shown on the sources page).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareDetection } from '../commands/detect.js';
 import { generate, LOGS_DIR, type Incident } from '../generate/index.js';
 import { ingest } from '../pipeline/ingest.js';
 import { tempDir } from '../testing/tmp.js';
+import { DEFAULT_CONSOLE_DIR } from './index.js';
 
 /** Each payload sets window.__pwned (and calls alert) if it ever runs. */
+/** Debian's chromium, driven by playwright-core in the browser tests. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here (said on stderr), or false. */
+export function browserTestsSkip(): string | false {
+  const skip = !existsSync(CHROMIUM)
+    ? `${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it): browser tests skipped`
+    : !existsSync(join(DEFAULT_CONSOLE_DIR, 'index.html'))
+      ? 'the console is not built (npm run build): browser tests skipped'
+      : false;
+  if (skip) process.stderr.write(`${skip}\n`);
+  return skip;
+}
+
 export const PAYLOADS = {
   userAgent: `<img src=x onerror="window.__pwned='ua';alert('ua')">`,
   uri: `/search?q=<script>window.__pwned='uri';alert('uri')</script>`,

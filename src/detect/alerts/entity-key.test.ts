@@ -4,21 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DetectionStage } from '../stage.js';
 import { engineFor, makeSpec } from '../spec.js';
-import { AlertSink } from './sink.js';
 import type { Alert } from '../types.js';
 import { runPipeline, type EventSink } from '../../pipeline/run.js';
 import { DeadLetterWriter } from '../../pipeline/dead-letter.js';
 import { tempDir } from '../../testing/tmp.js';
 import { entityKey } from './entity-key.js';
+import { MemoryAlertSink } from './memory-sink.js';
 
-class Collect extends AlertSink {
-  readonly name = 'collect';
-  readonly alerts: Alert[] = [];
-  async write(a: Alert): Promise<void> {
-    this.alerts.push(a);
-    this.delivered++;
-  }
-}
 
 const dir = tempDir('packettrail-entity-key-');
 const rules = join(dir, 'whoami.yml');
@@ -54,7 +46,7 @@ async function alertsFor(lines: string[]): Promise<Alert[]> {
   writeFileSync(log, `${lines.join('\n')}\n`);
   const spec = makeSpec({ rules: [rules], builtin: false });
   const engine = engineFor(spec);
-  const sink = new Collect();
+  const sink = new MemoryAlertSink('collect');
   const stage = new DetectionStage(engine.rules, [sink]);
   const inner: EventSink = { output: 'none', async write() {}, async endSource() {} };
   const summary = await runPipeline({ inputs: [log], format: 'auto', threads: 0, sink: stage.wrap(inner), deadLetters: new DeadLetterWriter(undefined), detection: spec });

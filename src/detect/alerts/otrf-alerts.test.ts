@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DetectionStage } from '../stage.js';
 import { engineFor, makeSpec } from '../spec.js';
-import { AlertSink } from './sink.js';
-import type { Alert } from '../types.js';
 import { getPath, type EcsEvent } from '../../ecs/event.js';
 import { runPipeline, type EventSink } from '../../pipeline/run.js';
 import { DeadLetterWriter } from '../../pipeline/dead-letter.js';
 import { needsShared, SHARED_DIR } from '../../testing/shared.js';
 import { extractZip, needsUnzip } from '../../testing/zip.js';
+import { MemoryAlertSink } from './memory-sink.js';
 
 // SigmaHQ rules over every OTRF dataset (real NXLog exports from attack simulations on several
 // hosts): suppression folds repeats on one entity only. Each rule below matches on two or more
@@ -29,14 +28,6 @@ const RULES = [
 const skip =
   needsShared() || needsUnzip() || (!existsSync(OTRF) && 'no OTRF datasets in ../shared/testdata/otrf; skipped') || (!RULES.every((r) => existsSync(join(SIGMA, r))) && 'SigmaHQ rules missing; skipped');
 
-class Collect extends AlertSink {
-  readonly name = 'collect';
-  readonly alerts: Alert[] = [];
-  async write(a: Alert): Promise<void> {
-    this.alerts.push(a);
-    this.delivered++;
-  }
-}
 
 const host = (e: EcsEvent) => String(getPath(e, 'host.name'));
 const target = (e: EcsEvent) => String(getPath(e, 'winlog.event_data.TargetUserName'));
@@ -51,7 +42,7 @@ test('OTRF: a SigmaHQ rule matching on several hosts (or accounts) gives an aler
     const spec = makeSpec({ rules: RULES.map((r) => join(SIGMA, r)), builtin: false });
     const engine = engineFor(spec);
     assert.deepEqual(engine.errors, []);
-    const sink = new Collect();
+    const sink = new MemoryAlertSink('collect');
     const stage = new DetectionStage(engine.rules, [sink]);
     // What the rules matched, seen beside the stage: entity → match count, per rule.
     const matched = new Map<string, Set<string>>();

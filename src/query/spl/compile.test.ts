@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
-import { seedDatabase, spl, splOn } from './testing.fixture.js';
+import { seedDatabase, spl, splOn, splRows } from './testing.fixture.js';
 
 let store: DuckDbStore;
 before(async () => {
@@ -10,11 +10,7 @@ before(async () => {
 after(async () => store.close());
 
 /** Runs SPL on the seed database; rows as objects. */
-async function run(query: string): Promise<Record<string, unknown>[]> {
-  const c = await splOn(store, query);
-  const r = await store.query(c.sql, c.params);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
-}
+const run = (query: string) => splRows(store, query);
 
 test('base search: index → event_dataset parameters, field=value is a case-insensitive ILIKE with wildcards', async () => {
   const c = spl('index=cloudfront cache_status=h*');

@@ -25,6 +25,13 @@ export function splOn(store: DuckDbStore, query: string, more: Partial<CompileOp
   return compileSplOn((sql, params) => store.query(sql, params).then((r) => r.rows), query, { catalog: CATALOG, aliases: ALIASES, now: NOW, ...more });
 }
 
+/** Runs SPL on a store; the rows as objects keyed by column name. */
+export async function splRows(store: DuckDbStore, query: string, more: Partial<CompileOptions> = {}): Promise<Record<string, unknown>[]> {
+  const c = await splOn(store, query, more);
+  const r = await store.query(c.sql, c.params);
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
+}
+
 export function cli(args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDbStore } from '../../../store/duckdb/duckdb-store.js';
-import { seedDatabase, spl, splOn } from '../testing.fixture.js';
+import { seedDatabase, spl, splOn, splRows } from '../testing.fixture.js';
 
 /*
  * The seed events, newest first (Splunk's order for raw events):
@@ -15,11 +15,7 @@ before(async () => {
 });
 after(async () => store.close());
 
-async function run(query: string): Promise<Record<string, unknown>[]> {
-  const c = await splOn(store, query);
-  const r = await store.query(c.sql, c.params);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((col, i) => [col.name, row[i]])));
-}
+const run = (query: string) => splRows(store, query);
 
 const refused = (query: string, message: RegExp) => assert.throws(() => spl(query), message, query);
 
