@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/shared.js';
@@ -30,6 +30,17 @@ before(async () => {
 after(async () => {
   await server?.close();
 });
+
+/** The CLI as a child process, awaited without blocking this process's event loop. */
+function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stderr }));
+  });
+}
 
 async function call(path: string, init: RequestInit & { json?: unknown } = {}, at = base): Promise<{ status: number; body: any; headers: Headers }> {
   const headers = new Headers(init.headers);
@@ -234,9 +245,9 @@ test('a token shorter than the intake keys\' minimum (16) is refused everywhere:
   assert.equal(resolveToken('0.0.0.0', db, { PACKETTRAIL_TOKEN: '0123456789abcdef' }).token, '0123456789abcdef');
   await assert.rejects(createConsoleServer({ db: fixture.db, token: 'a' }), /access token \(PACKETTRAIL_TOKEN\) must be at least 16 characters long/);
   // The CLI stops with the message (exit 3) instead of serving.
-  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'main.js'), 'serve', '--db', fixture.db, '--host', '127.0.0.1', '--port', '0'], {
-    encoding: 'utf8', timeout: 30_000, env: { ...process.env, PACKETTRAIL_TOKEN: 'a' },
-  });
+  // Run asynchronously: a spawnSync would block this process's event loop for seconds, long enough for the
+  // test server's idle keep-alive sockets to time out while fetch is about to reuse them (a flaky "fetch failed").
+  const run = await runCli(['serve', '--db', fixture.db, '--host', '127.0.0.1', '--port', '0'], { ...process.env, PACKETTRAIL_TOKEN: 'a' }, 30_000);
   assert.equal(run.status, 3, `exit status (${run.signal ?? ''}): ${run.stderr}`);
   assert.match(run.stderr, /PACKETTRAIL_TOKEN must be at least 16 characters long \(it has 1\)/);
 });
