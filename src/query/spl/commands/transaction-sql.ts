@@ -1,5 +1,6 @@
 import type { ColInfo, Ctx, Ref, Scope } from '../context.js';
 import type { Token } from '../lexer.js';
+import { fieldsNamedLater } from './later-fields.js';
 import { q, type Stage } from './stage.js';
 
 /** What `transaction` was asked (transaction.ts reads and checks it). */
@@ -30,8 +31,6 @@ export const TRANSACTION_MAX_OPEN_EVENTS = 100_000;
 
 /** Names a transaction makes itself. */
 const OWN = new Set(['_time', 'duration', 'eventcount', 'closed_txn']);
-/** Candidate field names in the text after the command (a superset of what later commands read). */
-const NAME = /[A-Za-z_][\w.{}@]*/g;
 
 /**
  * Splunk reads the events newest first and keeps one open transaction per value combination of the
@@ -144,24 +143,10 @@ export function transactionSql(ctx: Ctx, scope: Scope, p: TransactionPlan, from:
   return { sql, scope: { cols, base: false, sorted: true } };
 }
 
-/**
- * The fields a transaction carries: those the rest of the query names (a superset taken from its
- * text), the default fields and the fields the pipeline made; each as the distinct values of its events.
- */
+/** The fields a transaction carries, each as the distinct values of its events (see fieldsNamedLater). */
 function laterFields(ctx: Ctx, scope: Scope, p: TransactionPlan, keyNames: string[]): { name: string; ref: Ref }[] {
+  // rex without field= and `regex "…"` read _raw too.
+  if (/(^|[^\w.{}@])_raw\b/.test(p.after) || /\|\s*rex\b(?![^|]*\bfield\s*=)/i.test(p.after) || /\|\s*regex\s+"/i.test(p.after)) throw ctx.error("_raw after transaction is not supported: Splunk's is the text of the transaction's events joined, which is not made", p.tok);
   const skip = new Set([...keyNames, ...OWN]);
-  const names = new Set<string>();
-  for (const c of ctx.aliases.defaultFields) if (c !== 'timestamp' && scope.cols.has(c) && ctx.hasColumn(c)) names.add(c);
-  for (const c of scope.cols.keys()) if (!ctx.catalog.has(c)) names.add(c);
-  for (const m of p.after.matchAll(NAME)) {
-    if (m[0] === '_raw') throw ctx.error("_raw after transaction is not supported: Splunk's is the text of the transaction's events joined, which is not made", p.tok);
-    names.add(m[0]);
-  }
-  const out: { name: string; ref: Ref }[] = [];
-  for (const name of names) {
-    if (skip.has(name) || name.startsWith('__pt')) continue;
-    const ref = ctx.find(scope, name);
-    if (ref) out.push({ name, ref });
-  }
-  return out;
+  return fieldsNamedLater(ctx, scope, p.after, 'transaction', p.tok).filter((f) => !skip.has(f.name));
 }
