@@ -33,9 +33,14 @@ export const fillnull = commandModule<Fillnull>({
   compile(ctx, scope, f, from, tok) {
     const raw = f.value?.text ?? '0';
     const numeric = NUMBER.test(raw);
-    // Without a field list on raw events, Splunk fills every field some result has: here the fields
-    // the rest of the query reads (and those shown with raw events), each where some result has it.
-    const targets = f.fields.length ? expand(ctx, scope, f.fields) : scope.base ? fieldsNamedLater(ctx, scope, ctx.query.slice(f.end), 'fillnull without a field list', tok).map((n) => n.name).filter((n) => n !== 'event_dataset') : [...scope.cols.keys()];
+    // Without a field list on raw events, Splunk fills every field some result has: here the Splunk
+    // fields the rest of the query reads and those the pipeline made, each where some result has it.
+    // packettrail's own columns are left as they are: Splunk's field aliases are computed from them.
+    const targets = f.fields.length
+      ? expand(ctx, scope, f.fields)
+      : scope.base
+        ? fieldsNamedLater(ctx, scope, ctx.query.slice(f.end), 'fillnull without a field list', tok).map((n) => n.name).filter((n) => !ctx.catalog.has(n))
+        : [...scope.cols.keys()];
     const replace: string[] = [];
     const add: string[] = [];
     const cols = new Map<string, ColInfo>(scope.cols);
