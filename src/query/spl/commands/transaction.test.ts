@@ -137,6 +137,8 @@ test('transaction refuses what it does not reproduce, naming it', async () => {
   refused('index=app | stats count by user | transaction user', /transaction groups raw events/);
   refused('index=app | transaction user | rex field=_raw "(?<x>a)"', /_raw after transaction is not supported/);
   refused('index=app | transaction user startswith=', /expected a search in quotes/);
+  refused('index=app | transaction user startswith="earliest=-1h"', /earliest= bounds the whole search/);
+  refused('index=app | transaction user | table *', /transaction on raw events followed by a wildcard/);
 });
 
 /**

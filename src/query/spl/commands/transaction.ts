@@ -124,7 +124,7 @@ function condition(c: Cursor, option: Token): Condition {
 function conditionSql(ctx: Ctx, scope: Scope, cond: Condition | null): string | null {
   if (!cond) return null;
   if (cond.kind === 'eval') return `coalesce(${compileExpr(ctx, scope, cond.expr)}, FALSE)`;
-  return cond.node ? `coalesce(${compileSearch(ctx, scope, cond.node)}, FALSE)` : 'TRUE';
+  return cond.node ? `coalesce(${compileSearch(ctx, scope, cond.node, false)}, FALSE)` : 'TRUE';
 }
 
 /** The options read and checked: what transaction-sql.ts builds from. */
