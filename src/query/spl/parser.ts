@@ -132,7 +132,8 @@ function searchPrimary(c: Cursor): SearchNode {
     }
     return { kind: 'cmp', field: t, op: op.text === '==' ? '=' : op.text, value, pos: t.pos, end: value.end };
   }
-  if (t.kind === 'word' && c.isWord('in') && c.isOp('(', 1)) {
+  // A quoted field name before IN, as before =: `"result.status" IN ("FAIL*", …)` (security_content writes it).
+  if (c.isWord('in') && c.isOp('(', 1)) {
     c.next();
     c.next();
     const values: Token[] = [];

@@ -57,3 +57,10 @@ test('a function call as a value in search is refused, naming it (the search com
   // A value in parentheses after a space is a group, as before.
   assert.doesNotThrow(() => spl('| search status=200 (user=a OR user=b)'));
 });
+
+test('a quoted field name before IN, as before = (security_content writes "result.status" IN (…))', async () => {
+  const [expected] = await sqlRows(store, `SELECT count(*) AS n FROM events_aws_cloudtrail WHERE event_action ILIKE 'StopLogging' OR event_action ILIKE 'Create%'`);
+  assert.ok(Number(expected!.n) > 1);
+  assert.deepEqual(await rows('sourcetype=aws:cloudtrail "eventName" IN ("StopLogging", "Create*") | stats count'), [{ count: Number(expected!.n) }]);
+  assert.deepEqual(await rows('sourcetype=aws:cloudtrail eventName IN ("StopLogging", "Create*") | stats count'), [{ count: Number(expected!.n) }]);
+});
