@@ -125,9 +125,15 @@ function searchPrimary(c: Cursor): SearchNode {
     const value = c.peek();
     if (value.kind !== 'word' && value.kind !== 'string') throw c.error(`expected a value after '${t.text}${op.text}'`);
     c.next();
+    // `_time >= relative_time(now(), "-10m@m")`: the search command compares a field with a literal
+    // value and calls no function (what Splunk makes of the parentheses is not an answer to reproduce).
+    if (value.kind === 'word' && c.isOp('(') && c.peek().pos === value.end) {
+      throw new SplError(`'${value.text}(…)' in a search: the search command compares a field with a literal value and does not call functions; compare with where (… | where ${t.text} ${op.text} ${value.text}(…))`, value.pos, value.end - value.pos, c.query);
+    }
     return { kind: 'cmp', field: t, op: op.text === '==' ? '=' : op.text, value, pos: t.pos, end: value.end };
   }
-  if (t.kind === 'word' && c.isWord('in') && c.isOp('(', 1)) {
+  // A quoted field name before IN, as before =: `"result.status" IN ("FAIL*", …)` (security_content writes it).
+  if (c.isWord('in') && c.isOp('(', 1)) {
     c.next();
     c.next();
     const values: Token[] = [];

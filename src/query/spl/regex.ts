@@ -71,3 +71,18 @@ export function captureGroups(pattern: string): CaptureGroup[] {
   }
   return groups;
 }
+
+/** The longest regular expression read from a field's value at run time (match(x, field), replace(x, field, …)). */
+export const MAX_RUNTIME_REGEX_LENGTH = 1024;
+
+/**
+ * A regex taken from a value at run time (`match(userIdentity.userName, requestParameters.userName)`,
+ * as Splunk allows): DuckDB's RE2 compiles it per row, so matching stays linear; a pattern longer
+ * than MAX_RUNTIME_REGEX_LENGTH fails the query naming the function, and one RE2 cannot read
+ * (PCRE-only constructs) fails it with RE2's message rather than matching differently.
+ */
+export function runtimeRegex(ctx: Ctx, pattern: string, fn: string): string {
+  const p = `CAST(${pattern} AS VARCHAR)`;
+  const tooLong = ctx.param(`${fn}(): a regular expression read from a field is longer than ${MAX_RUNTIME_REGEX_LENGTH} characters`);
+  return `(CASE WHEN length(${p}) > ${MAX_RUNTIME_REGEX_LENGTH} THEN error(${tooLong}) ELSE ${p} END)`;
+}

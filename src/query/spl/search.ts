@@ -15,10 +15,11 @@ export function likePattern(value: string): string {
 /**
  * Compiles a search expression to a SQL condition. Splunk compares field values and terms
  * case-insensitively, so matches are ILIKE. `earliest`/`latest` become time bounds and are only
- * allowed where they bound the whole search (not under OR or NOT).
+ * allowed where they bound the whole search (not under OR or NOT; `top` false: nowhere, as in a
+ * condition on each event such as transaction's startswith=).
  */
-export function compileSearch(ctx: Ctx, scope: Scope, node: SearchNode): string {
-  return walk(ctx, scope, node, true);
+export function compileSearch(ctx: Ctx, scope: Scope, node: SearchNode, top = true): string {
+  return walk(ctx, scope, node, top);
 }
 
 function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {

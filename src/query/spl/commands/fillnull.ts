@@ -2,6 +2,7 @@ import type { ColInfo } from '../context.js';
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { names } from '../parse-args.js';
+import { fieldsNamedLater } from './later-fields.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { expand, keep, q } from './stage.js';
@@ -9,6 +10,8 @@ import { expand, keep, q } from './stage.js';
 interface Fillnull {
   value: Token | null;
   fields: Token[];
+  /** Where the command's text ends (without a field list on raw events, the fields are those named after it). */
+  end: number;
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -16,22 +19,28 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 /**
  * `fillnull [value=<v>] [<fields>]`: empty values become `v` (default 0). With fields, those fields
  * (created where missing); without, every field that has a value in some result, as Splunk (a field
- * empty in every result is not one). A number keeps a numeric field numeric; other values make the
+ * empty in every result is not one) — on raw events, of the fields the rest of the query names. A number keeps a numeric field numeric; other values make the
  * field text.
  */
 export const fillnull = commandModule<Fillnull>({
   mode: 'search',
   parse(c: Cursor) {
     const options = readOptions(c, 'fillnull', ['value']);
-    return { value: options.get('value') ?? null, fields: c.atEnd() ? [] : names(c, 'a field name') };
+    const value = options.get('value') ?? null;
+    const fields = c.atEnd() ? [] : names(c, 'a field name');
+    return { value, fields, end: c.peek().pos };
   },
   compile(ctx, scope, f, from, tok) {
     const raw = f.value?.text ?? '0';
     const numeric = NUMBER.test(raw);
-    if (!f.fields.length && scope.base) {
-      throw ctx.error('fillnull without a field list on events would fill every field of every source: name the fields (or use it after stats/table)', tok);
-    }
-    const targets = f.fields.length ? expand(ctx, scope, f.fields) : [...scope.cols.keys()];
+    // Without a field list on raw events, Splunk fills every field some result has: here the Splunk
+    // fields the rest of the query reads and those the pipeline made, each where some result has it.
+    // packettrail's own columns are left as they are: Splunk's field aliases are computed from them.
+    const targets = f.fields.length
+      ? expand(ctx, scope, f.fields)
+      : scope.base
+        ? fieldsNamedLater(ctx, scope, ctx.query.slice(f.end), 'fillnull without a field list', tok).map((n) => n.name).filter((n) => !ctx.catalog.has(n))
+        : [...scope.cols.keys()];
     const replace: string[] = [];
     const add: string[] = [];
     const cols = new Map<string, ColInfo>(scope.cols);

@@ -20,6 +20,7 @@ import type { CommandModule } from './registry.js';
 import { rex } from './rex.js';
 import { spath } from './spath.js';
 import { streamstats } from './streamstats.js';
+import { transaction } from './transaction.js';
 import { tstats } from './tstats.js';
 import type { Stage } from './stage.js';
 
@@ -47,6 +48,7 @@ export const MODULES: Record<string, CommandModule> = {
   rex,
   spath,
   streamstats,
+  transaction,
   tstats,
 };
 

@@ -1,6 +1,6 @@
 import type { EvalFunction } from '../functions.js';
 import { extractJson } from '../jsonpath.js';
-import { regexParam } from '../regex.js';
+import { regexParam, runtimeRegex } from '../regex.js';
 import type { Call } from './call.js';
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
@@ -35,18 +35,29 @@ function tostring(call: Call): string {
   throw call.ctx.error(`tostring format '${mode}' is not one of hex, commas, duration`, call.args[1]!);
 }
 
+/**
+ * A function's regex argument: a string literal is checked now (regexParam); any other expression
+ * (a field, as in `match(userIdentity.userName, requestParameters.userName)`) is read per event.
+ */
+function regex(call: Call, i: number): string {
+  const a = call.args[i]!;
+  if (a.kind === 'lit' && a.type === 'string') return regexParam(call.ctx, a.tok.text, a);
+  if (call.isList(i)) throw call.ctx.error(`${call.name}() with a regex from a field holding several values is not supported`, a);
+  return runtimeRegex(call.ctx, call.sql(i), call.name);
+}
+
 /** Text, regular expression, JSON and type functions. Regexes run on RE2 (PCRE-only constructs refused). */
 export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
   // Splunk trims spaces and tabs by default.
   trim: { min: 1, max: 2, returns: 'text', compile: (call) => `trim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
   ltrim: { min: 1, max: 2, returns: 'text', compile: (call) => `ltrim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
   rtrim: { min: 1, max: 2, returns: 'text', compile: (call) => `rtrim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
-  match: { min: 2, max: 2, compile: (call) => `regexp_matches(${str(call.sql(0))}, ${regexParam(call.ctx, call.literal(1, 'the regex'), call.args[1]!)})` },
+  match: { min: 2, max: 2, compile: (call) => `regexp_matches(${str(call.sql(0))}, ${regex(call, 1)})` },
   replace: {
     min: 3,
     max: 3,
     returns: 'text',
-    compile: (call) => `regexp_replace(${str(call.sql(0))}, ${regexParam(call.ctx, call.literal(1, 'the regex'), call.args[1]!)}, ${call.sql(2)}, 'g')`,
+    compile: (call) => `regexp_replace(${str(call.sql(0))}, ${regex(call, 1)}, ${call.sql(2)}, 'g')`,
   },
   printf: { min: 1, max: 64, returns: 'text', compile: printf },
   tostring: { min: 1, max: 2, returns: 'text', compile: tostring },
