@@ -256,7 +256,7 @@ ${EXIT_CODES_HELP}`,
         if (q?.output) {
           let written: number;
           try {
-            written = writeLookup(q.output, result.columns.map((c) => c.name), result.rows);
+            written = writeLookup(q.output, result.columns, result.rows);
           } catch (e) {
             throw new CliError(`outputlookup: cannot write ${q.output.file}: ${(e as Error).message}`, EXIT.FATAL);
           }

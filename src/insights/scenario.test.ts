@@ -31,7 +31,7 @@ test('insights on the generated scenario: stolen key, IAM takeover and RDP scan 
     assert.equal(repoint?.facts?.change, 'origins now origin.attacker-example.net');
     // The stolen-key incident's two changes and the IAM takeover's risky ones (truth.json), nothing else.
     assert.deepEqual(trail.map((f) => f.title.split(' on ')[0]).sort(), [
-      'cloudfront:UpdateDistribution', 'cloudtrail:DeleteTrail', 'cloudtrail:StopLogging', 'ec2:DeleteNetworkAclEntry',
+      'cloudfront:UpdateDistribution', 'cloudtrail:DeleteTrail', 'cloudtrail:StopLogging', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:DeleteNetworkAclEntry',
       'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'logs:DeleteLogGroup',
     ], trail.map((f) => f.title).join('; '));
 

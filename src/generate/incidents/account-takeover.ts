@@ -7,6 +7,8 @@ import { addIncident, at, RULES } from './common.js';
 const ATTACKER_IP = '203.0.113.66';
 const OFFICE_IP = '198.51.100.130';
 const OUTSIDE_ACCOUNT = '999988887777';
+/** A region the account's routine activity never touches. */
+const FAR_REGION = 'ap-southeast-2';
 const CONSOLE_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const CLI_UA = 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.22 md/prompt#off';
 
@@ -19,8 +21,8 @@ function iamUser(name: string, id: string, key: string): Record<string, unknown>
  * probes what the user may do, plants persistence (an access key and a console password for a
  * service user, a second MFA device, a weaker password policy, a changed SAML provider and policy
  * version), stages data out of the account (bucket replication, a DataSync task, a shared AMI and
- * snapshot, KMS-encrypted copies), opens a network ACL and erases a log group and a secondary
- * trail. These are the CloudTrail events Splunk's security_content detections look for.
+ * snapshot, KMS-encrypted copies, an instance in a far region open to SSH from anywhere), opens a
+ * network ACL and erases a log group and a secondary trail. These are the CloudTrail events Splunk's security_content detections look for.
  */
 export function accountTakeover(s: Scenario, rng: Rng): void {
   const from = at(s, 0.45);
@@ -72,6 +74,15 @@ export function accountTakeover(s: Scenario, rng: Rng): void {
   call({ source: 'ec2.amazonaws.com', name: 'CreateSnapshot', request: { volumeId: 'vol-0a1b2c3d4e5f60718', description: 'maintenance' }, response: { snapshotId: 'snap-0f1e2d3c4b5a69788', status: 'pending' } }, 30_000);
   call({ source: 'ec2.amazonaws.com', name: 'ModifySnapshotAttribute', request: { snapshotId: 'snap-0f1e2d3c4b5a69788', attributeType: 'CREATE_VOLUME_PERMISSION', createVolumePermission: { add: { items: [{ userId: OUTSIDE_ACCOUNT }] } } } }, 30_000);
   call({ source: 'ec2.amazonaws.com', name: 'DescribeSnapshotAttribute', readOnly: true, request: { snapshotId: 'snap-0f1e2d3c4b5a69788', attribute: 'createVolumePermission' } }, 30_000);
+  // A large instance in a region the account never uses, reachable over SSH from anywhere: the way out.
+  const box = call({
+    source: 'ec2.amazonaws.com', name: 'RunInstances',
+    request: { instancesSet: { items: [{ imageId: 'ami-0f9e8d7c6b5a49382', minCount: 1, maxCount: 1, keyName: 'ops-admin-recovery' }] }, instanceType: 'c5.4xlarge', groupSet: { items: [{ groupId: 'sg-0d1e2f3a4b5c6d7e8' }] } },
+    response: { instancesSet: { items: [{ instanceId: 'i-0e1f2a3b4c5d6e7f8', imageId: 'ami-0f9e8d7c6b5a49382', instanceType: 'c5.4xlarge', instanceState: { code: 0, name: 'pending' } }] } },
+  });
+  box.awsRegion = FAR_REGION;
+  const ssh = call({ source: 'ec2.amazonaws.com', name: 'AuthorizeSecurityGroupIngress', request: { groupId: 'sg-0d1e2f3a4b5c6d7e8', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } }, response: { _return: true } });
+  ssh.awsRegion = FAR_REGION;
   // Covering the way out and the tracks.
   call({ source: 'ec2.amazonaws.com', name: 'DeleteNetworkAclEntry', request: { networkAclId: 'acl-0a1b2c3d4e5f60718', ruleNumber: 90, egress: false } });
   call({ source: 'logs.amazonaws.com', name: 'DeleteLogGroup', request: { logGroupName: '/aws/lambda/audit-forwarder' } });
@@ -80,6 +91,6 @@ export function accountTakeover(s: Scenario, rng: Rng): void {
   s.trail.push(...records);
   const refs: EventRef[] = records.map((r) => ({ dataset: 'aws.cloudtrail', match: { 'aws.cloudtrail.event_id': r.eventID } }));
   addIncident(s, 'iam-account-takeover', 'Phished IAM administrator: console sign-in without MFA, persistence, data staged out, logs deleted',
-    `ops-admin signs in from ${ATTACKER_IP} with the password alone, plants an access key and a console password for backup-svc (used at once), weakens the password policy and a SAML provider, replicates corp-backups and shares an AMI and a snapshot with account ${OUTSIDE_ACCOUNT}, deletes a network ACL entry, a log group and the security-audit trail.`,
+    `ops-admin signs in from ${ATTACKER_IP} with the password alone, plants an access key and a console password for backup-svc (used at once), weakens the password policy and a SAML provider, replicates corp-backups and shares an AMI and a snapshot with account ${OUTSIDE_ACCOUNT}, launches a c5.4xlarge in ${FAR_REGION} open to SSH from anywhere, deletes a network ACL entry, a log group and the security-audit trail.`,
     from, t, refs, [RULES.trailTamper]);
 }

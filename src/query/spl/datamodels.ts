@@ -19,12 +19,19 @@ export interface DataModel {
   fields: Map<string, ModelField>;
   /** Why tstats over this model is refused (it cannot be answered as Splunk would), when it is. */
   refused: string | null;
+  /**
+   * The root's constraint over the model's own fields (Change's `tag=change`), applied once they are
+   * computed; the root's `constraint` selects the events they are computed for.
+   */
+  fieldsConstraint: SearchNode | null;
 }
 
 export interface ModelField {
   expr: Expr;
   text: string;
   default: string | null;
+  /** A field defined on a dataset below the root (`Instance_Changes.image_id`): null for events outside it. */
+  dataset: Dataset | null;
 }
 
 export interface Dataset {
@@ -57,13 +64,20 @@ export function loadDataModels(text: string, file: string): Map<string, DataMode
     const where = `${file}: models.${name}`;
     const rootName = String(spec.root ?? name);
     const defaults = (spec.default ?? {}) as Record<string, unknown>;
+    const root = dataset(rootName, rootName, spec, where);
+    const below = new Map(datasetsOf({ root } as DataModel).slice(1).map((d) => [d.lineage.slice(rootName.length + 1), d]));
     const fields = new Map<string, ModelField>();
     for (const [field, text] of Object.entries((spec.fields ?? {}) as Record<string, unknown>)) {
-      fields.set(field, { expr: expression(String(text), `${where}.fields.${field}`), text: String(text), default: defaults[field] === undefined ? null : String(defaults[field]) });
+      const dot = field.lastIndexOf('.');
+      const owner = dot < 0 ? null : below.get(field.slice(0, dot));
+      if (owner === undefined) throw new DataModelError(`${where}.fields.${field}: '${field.slice(0, dot)}' is not a dataset of the model (${[...below.keys()].join(', ')})`);
+      fields.set(field, { expr: expression(String(text), `${where}.fields.${field}`), text: String(text), default: defaults[field] === undefined ? null : String(defaults[field]), dataset: owner });
     }
     for (const d of Object.keys(defaults)) if (!fields.has(d)) throw new DataModelError(`${where}.default.${d}: not a field of the model`);
     const refused = spec.refused === undefined ? null : String(spec.refused);
-    out.set(name, { name, fields, refused, root: dataset(rootName, rootName, spec, where) });
+    const fieldsConstraint = spec.fields_constraint === undefined ? null : search(String(spec.fields_constraint), `${where}.fields_constraint`);
+    for (const f of searchFields(fieldsConstraint)) if (!fields.has(f)) throw new DataModelError(`${where}.fields_constraint: '${f}' is not a field of the model`);
+    out.set(name, { name, fields, refused, fieldsConstraint, root });
   }
   return out;
 }

@@ -61,6 +61,13 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       }
       const sql = CMP[op] ?? ARITH[op];
       if (!sql) throw ctx.error(`unsupported operator '${e.op.text}'`, e.op);
+      if (CMP[op] && isTimeExpr(ctx, scope, e.left) !== isTimeExpr(ctx, scope, e.right)) {
+        // A time against another value (a lookup's firstTimeSeen text, a number): a Splunk time is its
+        // epoch seconds, compared as a number when the other side is one, else as its text.
+        const [ln, rn] = [asEpoch(l), asEpoch(r)];
+        const text = (x: string, n: string, time: boolean) => (time ? numberText(n) : `CAST(${x} AS VARCHAR)`);
+        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} ${sql} ${rn} ELSE ${text(l, ln, isTimeExpr(ctx, scope, e.left))} ${sql} ${text(r, rn, isTimeExpr(ctx, scope, e.right))} END)`;
+      }
       if (CMP[op] && mixed(valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right))) {
         // Splunk compares as numbers when both sides are numbers (or numeric text), else as text.
         const [ln, rn] = [`TRY_CAST(${l} AS DOUBLE)`, `TRY_CAST(${r} AS DOUBLE)`];
@@ -75,6 +82,16 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
     case 'like':
       return `(CAST(${sub(e.arg)} AS VARCHAR) ${e.negated ? 'NOT LIKE' : 'LIKE'} ${sub(e.pattern)})`;
   }
+}
+
+/** Functions whose value is a time (a TIMESTAMP here; epoch seconds in Splunk). */
+const TIME_FUNCTIONS = new Set(['now', 'relative_time', 'time', 'strptime']);
+
+/** Whether an expression is known to hold a time: a time function or a field of type date (`_time`). */
+function isTimeExpr(ctx: Ctx, scope: Scope, e: Expr): boolean {
+  if (e.kind === 'call') return TIME_FUNCTIONS.has(e.name.text.toLowerCase());
+  if (e.kind === 'field') return ctx.resolve(scope, e.tok).type === 'date';
+  return false;
 }
 
 /** What a side of a comparison holds, as far as the compiler knows; 'other' is left to DuckDB. */

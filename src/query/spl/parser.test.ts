@@ -115,6 +115,7 @@ test('errors name the offending token and point at it', () => {
       return true;
     });
   at('x | frobnicate a', 'frobnicate', /unknown or unsupported command 'frobnicate'/);
+  at('x | stats count by user | apply my_model', 'apply', /unknown or unsupported command 'apply': it applies a model trained with the Splunk Machine Learning Toolkit \(MLTK\)/);
   at('x | stats count by', 'by', /expected a field name after by/);
   at('x | eval a=(1+2', '2', /expected '\)' to close the group, found end of command/);
   at('x | head ten', 'ten', /expected a row count \(a whole number\), found 'ten'/);

@@ -24,6 +24,12 @@ const COMMANDS: Record<string, { mode: LexMode; parse: (c: Cursor, tok: Token) =
   rare: { mode: 'search', parse: (c, tok) => parseTop(c, tok, 'rare') },
 };
 
+/** Splunk commands packettrail knows and does not run, with the reason its refusal gives. */
+const NOT_RUN: Record<string, string> = {
+  apply: 'it applies a model trained with the Splunk Machine Learning Toolkit (MLTK), which packettrail does not have (its .mlmodel files cannot be evaluated here)',
+  fit: 'it trains a Splunk Machine Learning Toolkit (MLTK) model, which packettrail does not have',
+};
+
 export function parse(query: string): Command[] {
   const commands: Command[] = [];
   splitPipeline(query).forEach((seg, i) => {
@@ -52,7 +58,8 @@ export function parse(query: string): Command[] {
       }
       const bad = head.name ? head : { pos: seg.pos, end: seg.end };
       const shown = query.slice(bad.pos, bad.end).trim();
-      throw new SplError(`unknown or unsupported command '${shown}' (supported: ${[...Object.keys(COMMANDS), ...Object.keys(MODULES)].sort().join(', ')})`, bad.pos, bad.end - bad.pos, query);
+      const why = Object.hasOwn(NOT_RUN, head.name) ? `: ${NOT_RUN[head.name]}` : '';
+      throw new SplError(`unknown or unsupported command '${shown}'${why} (supported: ${[...Object.keys(COMMANDS), ...Object.keys(MODULES)].sort().join(', ')})`, bad.pos, bad.end - bad.pos, query);
     }
     const tok: Token = { kind: 'word', text: head.name, pos: head.pos, end: head.end };
     const c = new Cursor(lex(query, { pos: head.end, end: seg.end }, spec.mode), query);

@@ -66,8 +66,11 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     const query = wanted ? `${body.trim() ? body : '*'} | fields ${wanted.map((w) => JSON.stringify(w.column)).join(' ')}` : body.trim() ? body : '*';
     const commands = parse(query);
     // outputlookup writes a file only from the outer search (its output is the caller's to write).
+    // Splunk writes it when the subsearch runs and passes the rows on (ESCU's baseline-and-detect
+    // searches): packettrail runs subsearches while compiling, where nothing is written.
     const unsupported = commands.find((c) => c.cmd === 'timechart' || (c.cmd === 'module' && c.name === 'outputlookup'));
-    if (unsupported) throw new SplError(`${unsupported.cmd === 'module' ? unsupported.name : unsupported.cmd} in a subsearch is not supported`, unsupported.tok.pos, unsupported.tok.end - unsupported.tok.pos, query);
+    const why = unsupported?.cmd === 'module' ? ': packettrail writes a lookup only as the last command of the outer search; run the part that builds the lookup as a search of its own, then the detection without it' : '';
+    if (unsupported) throw new SplError(`${unsupported.cmd === 'module' ? unsupported.name : unsupported.cmd} in a subsearch is not supported${why}`, unsupported.tok.pos, unsupported.tok.end - unsupported.tok.pos, query);
     const child = ctx.child(query);
     const n = ctx.nextSubsearch();
     // Splunk keeps the first rows (events newest first): the cut below takes them in that order.

@@ -19,7 +19,7 @@ interface Inputlookup {
 }
 
 /**
- * `| inputlookup [append=<bool>] [start=N] [max=N] <table> [where <search>]`: the table's rows in file
+ * `| inputlookup [append=<bool>] [start=N] [max=N] <table> [<options>] [where <search>]`: the table's rows in file
  * order (from row `start`, 0-based, at most `max`), filtered with search syntax (case-insensitive,
  * wildcards). It starts a search; later in the pipeline only with append=true, adding its rows after
  * the results.
@@ -28,8 +28,10 @@ export const inputlookup = commandModule<Inputlookup>({
   mode: 'search',
   parse(c: Cursor) {
     const options = readOptions(c, 'inputlookup', ['append', 'start', 'max']);
-    for (const n of ['start', 'max'] as const) if (options.has(n) && !/^\d+$/.test(options.get(n)!.text)) throw c.error(`${n} must be a whole number`, options.get(n));
     const table = c.expectName('the lookup table');
+    // Splunk also takes the options after the table (security_content writes `inputlookup x append=t`).
+    for (const [k, v] of readOptions(c, 'inputlookup', ['append', 'start', 'max'])) options.set(k, v);
+    for (const n of ['start', 'max'] as const) if (options.has(n) && !/^\d+$/.test(options.get(n)!.text)) throw c.error(`${n} must be a whole number`, options.get(n));
     const where = c.eatWord('where') ? parseSearch(c) : null;
     return { table, append: flag(options, 'append', false, c.query), start: options.get('start') ?? null, max: options.get('max') ?? null, where };
   },

@@ -22,7 +22,7 @@ export const outputlookup = commandModule<Outputlookup>({
   mode: 'search',
   parse(c: Cursor) {
     const options = readOptions(c, 'outputlookup', ['append', 'create_empty', 'override_if_empty', 'max', 'output_format', 'createinapp'], {
-      key_field: 'KV store lookups are not supported',
+      key_field: 'updating a KV store collection by key is not supported (the collection is written whole, as a CSV lookup)',
     });
     onlyDefault(options, 'output_format', (v) => v === 'splunk_sv_csv', 'only splunk_sv_csv is written', c.query);
     onlyDefault(options, 'createinapp', (v) => /^(true|t|1)$/i.test(v), 'there are no apps: the file goes into the lookups folder', c.query);

@@ -73,7 +73,13 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
   const lineage = lineageOf(model, selected).slice(1);
   const constrained = nodename ? datasetsOf(model).slice(1) : lineage;
   const needed = new Set(named);
+  for (const f of searchFields(model.fieldsConstraint)) needed.add(f);
   for (const d of constrained) for (const f of searchFields(d.constraint)) if (model.fields.has(f)) needed.add(f);
+  // A field of a dataset below the root is null outside it: its dataset's constraints are computed too.
+  for (const n of named) {
+    const owner = model.fields.get(n)?.dataset;
+    if (owner) for (const d of lineageOf(model, owner)) for (const f of searchFields(d.constraint)) if (model.fields.has(f)) needed.add(f);
+  }
 
   const fieldCols: [string, ColInfo][] = [];
   const fieldSql = [...needed].map((name) =>
@@ -81,7 +87,11 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
       const f = model.fields.get(name)!;
       const list = isListExpr(ctx, events, f.expr);
       let sql = compileExpr(ctx, events, f.expr);
-      if (f.default !== null && !list) sql = `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${ctx.param(f.default)})`;
+      if (f.default !== null) {
+        const value = ctx.param(f.default);
+        // A multivalue field without values (or only empty ones) gets the default as its one value.
+        sql = list ? `coalesce(nullif(list_filter(CAST(${sql} AS VARCHAR[]), lambda v: v <> ''), []), [${value}])` : `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${value})`;
+      }
       fieldCols.push([name, { list }]);
       return `${sql} AS ${quoteIdent(name)}`;
     }),
@@ -92,16 +102,24 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
 
   // Constraints below the root read the model's fields (Allowed_Traffic: the model's action=allowed).
   const fieldsScope: Scope = { cols: new Map<string, ColInfo>([['event_dataset', { list: false }], ...fieldCols]), base: true };
-  const condition = (d: Dataset) =>
-    lineageOf(model, d)
+  const rootCondition = model.fieldsConstraint ? [inModel('fields_constraint', () => compileSearch(ctx, fieldsScope, model.fieldsConstraint!))] : [];
+  const condition = (d: Dataset) => [
+    ...rootCondition,
+    ...lineageOf(model, d)
       .slice(1)
       .filter((x) => x.constraint)
-      .map((x) => inModel(`constraint of ${x.lineage}`, () => compileSearch(ctx, fieldsScope, x.constraint!)));
+      .map((x) => inModel(`constraint of ${x.lineage}`, () => compileSearch(ctx, fieldsScope, x.constraint!))),
+  ];
+  const modelColumn = (n: string): string => {
+    const owner = model.fields.get(n)!.dataset;
+    const cond = owner ? condition(owner).slice(rootCondition.length) : [];
+    return cond.length ? `(CASE WHEN ${cond.join(' AND ')} THEN ${quoteIdent(n)} END)` : quoteIdent(n);
+  };
   const prefix = model.root.name;
   const cols = new Map<string, ColInfo>([['_time', { list: false, type: 'date' }], ['event_dataset', { list: false }]]);
   for (const n of indexed) cols.set(n, { list: false });
   for (const [n, c] of fieldCols) if (named.has(n)) cols.set(`${prefix}.${n}`, c);
-  const outer = ['"__pt_time" AS "_time"', '"event_dataset"', ...[...indexed].map(quoteIdent), ...fieldCols.filter(([n]) => named.has(n)).map(([n]) => `${quoteIdent(n)} AS ${quoteIdent(`${prefix}.${n}`)}`)];
+  const outer = ['"__pt_time" AS "_time"', '"event_dataset"', ...[...indexed].map(quoteIdent), ...fieldCols.filter(([n]) => named.has(n)).map(([n]) => `${modelColumn(n)} AS ${quoteIdent(`${prefix}.${n}`)}`)];
   if (nodename) {
     const memberships = datasetsOf(model).map((d) => {
       const cond = condition(d);

@@ -86,7 +86,7 @@ test('tstats datasets: a child by FROM or nodename, nodename as a by field, cons
 });
 
 test('tstats refuses what it cannot answer as Splunk would, naming it', () => {
-  refused('| tstats count from datamodel=Change', /data model Change is not supported: CloudTrail's membership/);
+  refused('| tstats count from datamodel=Change by All_Changes.object_attrs', /data model Change has no field 'object_attrs' mapped/);
   refused('| tstats count from datamodel=Endpoint.Processes', /data model 'Endpoint' is not mapped onto packettrail's store \(mapped: Web, Network_Traffic/);
   refused('| tstats count from datamodel=Web.Nope', /data model Web has no dataset 'Nope'/);
   refused('| tstats count from datamodel=Web by Web.cookie', /data model Web has no field 'cookie' mapped/);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CsvError, parseCsv } from './csv.js';
@@ -8,6 +8,9 @@ import { CsvError, parseCsv } from './csv.js';
  * lookup table files, and definitions (`<name>.yml`, the corpus's form of a transforms.conf stanza:
  * `name`, `filename`, `match_type`, `case_sensitive_match`, `max_matches`, `min_matches`,
  * `default_match`). A table is named by its definition's name or by its file name (`x.csv`).
+ * A definition with `collection:` (and `fields_list:`) is a KV store collection: packettrail keeps
+ * it as the CSV file `<collection>.csv` beside the definition, so lookup, inputlookup and
+ * outputlookup work on it as on a CSV lookup.
  */
 export const DEFAULT_LOOKUPS_DIR = 'lookups';
 
@@ -26,6 +29,14 @@ export type MatchType = 'exact' | 'wildcard' | 'cidr';
 export interface LookupDefinition {
   name: string;
   file: string;
+  /**
+   * A KV store collection (`collection:` in the definition): stored as `<collection>.csv` beside
+   * the definition, read with the definition's `fields_list` as its columns; a collection nothing
+   * has written yet is empty, as a new collection is in Splunk.
+   */
+  collection: boolean;
+  /** The collection's fields (`fields_list`), or null: the file's header. */
+  fields: string[] | null;
   matchTypes: Map<string, MatchType>;
   caseSensitive: boolean;
   maxMatches: number;
@@ -68,6 +79,8 @@ export class LookupCatalog {
   table(name: string): LookupTable | undefined {
     const def = this.definition(name);
     if (!def) return undefined;
+    // Every KV store record has its _key: the one field known of a collection with no fields_list and no data.
+    if (def.collection && !existsSync(def.file)) return { ...def, columns: def.fields ?? ['_key'], rows: [] };
     const st = statSync(def.file);
     if (st.size > this.maxFileBytes) throw new LookupError(`lookup file ${def.file} is ${st.size} bytes, over the limit of ${this.maxFileBytes}`);
     const cached = this.cache.get(def.file);
@@ -79,8 +92,11 @@ export class LookupCatalog {
       if (e instanceof CsvError) throw new LookupError(e.message);
       throw new LookupError(`cannot read lookup file ${def.file}: ${(e as Error).message}`);
     }
-    for (const col of def.matchTypes.keys()) if (!csv.header.includes(col)) throw new LookupError(`lookup ${name}: match_type names '${col}', which ${def.file} has no column for`);
-    const table: LookupTable = { ...def, columns: csv.header, rows: csv.rows.map((r) => r.map((v) => (v === '' ? null : v))) };
+    // A collection shows its fields_list; a field the file lacks is empty.
+    const columns = def.fields ?? csv.header;
+    const at = columns.map((c) => csv.header.indexOf(c));
+    for (const col of def.matchTypes.keys()) if (!columns.includes(col)) throw new LookupError(`lookup ${name}: match_type names '${col}', which ${def.file} has no column for`);
+    const table: LookupTable = { ...def, columns, rows: csv.rows.map((r) => at.map((i) => (i < 0 || r[i] === '' || r[i] === undefined ? null : r[i]!))) };
     this.cache.set(def.file, { mtimeMs: st.mtimeMs, size: st.size, table });
     return table;
   }
@@ -122,7 +138,7 @@ function list(dir: string): string[] {
 }
 
 function plain(name: string, file: string): LookupDefinition {
-  return { name, file, matchTypes: new Map(), caseSensitive: true, maxMatches: DEFAULT_MAX_MATCHES, minMatches: 0, defaultMatch: null };
+  return { name, file, collection: false, fields: null, matchTypes: new Map(), caseSensitive: true, maxMatches: DEFAULT_MAX_MATCHES, minMatches: 0, defaultMatch: null };
 }
 
 function readDefinition(dir: string, path: string, name: string): LookupDefinition {
@@ -132,11 +148,21 @@ function readDefinition(dir: string, path: string, name: string): LookupDefiniti
   } catch (e) {
     throw new LookupError(`${path}: invalid YAML: ${(e as Error).message}`);
   }
-  if (doc.collection !== undefined || doc.filename === undefined) throw new LookupError(`lookup ${name}: only CSV file lookups are supported (${path} defines ${doc.collection !== undefined ? 'a KV store collection' : 'no filename'})`);
-  const filename = String(doc.filename);
-  if (!NAME.test(filename) || !filename.endsWith('.csv')) throw new LookupError(`${path}: filename '${filename}' must be a .csv file in the same folder`);
+  if (doc.collection !== undefined && doc.filename !== undefined) throw new LookupError(`${path}: a definition has either a filename or a collection, not both`);
+  if (doc.collection === undefined && doc.filename === undefined) throw new LookupError(`lookup ${name}: ${path} defines neither a filename nor a collection`);
+  // A KV store collection is kept as <collection>.csv beside its definition.
+  const filename = doc.collection !== undefined ? `${String(doc.collection)}.csv` : String(doc.filename);
+  if (!NAME.test(filename) || !filename.endsWith('.csv')) throw new LookupError(`${path}: ${doc.collection !== undefined ? `collection '${String(doc.collection)}' must be a name (letters, digits, _ . -)` : `filename '${filename}' must be a .csv file in the same folder`}`);
   if (doc.time_field !== undefined) throw new LookupError(`lookup ${name}: time-based lookups (time_field) are not supported`);
   const def = plain(name, join(dir, filename));
+  if (doc.collection !== undefined) {
+    def.collection = true;
+    if (doc.fields_list !== undefined) {
+      const fields = String(doc.fields_list).split(',').map((f) => f.trim()).filter(Boolean);
+      if (!fields.length) throw new LookupError(`${path}: fields_list names no field`);
+      def.fields = fields;
+    }
+  }
   const bool = (v: unknown, fallback: boolean) => (v === undefined ? fallback : /^(true|t|1)$/i.test(String(v)));
   def.caseSensitive = bool(doc.case_sensitive_match, true);
   if (doc.max_matches !== undefined) {

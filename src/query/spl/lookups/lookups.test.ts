@@ -19,7 +19,10 @@ const files: Record<string, string> = {
   'nets.yml': 'name: nets\nfilename: nets.csv\nmatch_type: CIDR(net)\nmax_matches: 1\n',
   'nets.csv': 'net,zone\n10.0.0.0/8,internal\n198.51.100.0/24,nat\n',
   'dup.csv': 'k,v\na,1\nA,2\na,3\n',
+  'times.csv': 'k,firstTimeSeen\nolder,1795000000\nold,1795089600\nnew,1795172400\nodd,yesterday\n',
   'kv.yml': 'name: kv\ncollection: things\n',
+  'seen.yml': 'name: seen\ncollection: seen_sources\nfields_list: _key, src_ip, firstTimeSeen, enough_data\n',
+  'both.yml': 'name: both\ncollection: x\nfilename: x.csv\n',
 };
 for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 const lookups = new LookupCatalog([dir], true);
@@ -71,7 +74,7 @@ test('lookup definitions: WILDCARD and case_sensitive_match=false, min_matches/d
   ]);
   refused('| lookup nosuch x', /unknown lookup 'nosuch'/);
   refused('| lookup owners.csv nope as src_ip', /lookup owners.csv has no column 'nope'/);
-  refused('| lookup kv k', /only CSV file lookups are supported/);
+  refused('| lookup both k', /either a filename or a collection, not both/);
   refused('| lookup ../owners.csv ip', /invalid lookup name '..\/owners.csv'/);
   refused('| lookup event_time_field=t owners.csv ip', /lookup option 'event_time_field' is not supported/);
   refused('| lookup owners.csv ip as related_ip', /which holds several values/);
@@ -87,6 +90,8 @@ test('inputlookup: the rows in file order, where in search syntax, start/max; fi
     { src_ip: null, zone: 'nat', net: '198.51.100.0/24' },
   ]);
   refused('index=cloudfront | inputlookup owners.csv', /inputlookup starts a search/);
+  // Options after the table, as security_content writes them.
+  assert.deepEqual((await run('| stats count by src_ip | inputlookup nets.csv append=t | table zone')).slice(3), [{ zone: 'internal' }, { zone: 'nat' }]);
 });
 
 test('outputlookup writes the results as CSV from the command line; refused where nothing may be written and when not last', () => {
@@ -107,6 +112,38 @@ test('outputlookup writes the results as CSV from the command line; refused wher
   // In a subsearch the file would be the outer search's to write: refused rather than left unwritten.
   refused('index=app [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a subsearch is not supported/);
   refused('index=app | join src_ip [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a join subsearch is not supported/);
+});
+
+test('a time compared with a lookup value: as epoch seconds when the value is a number, else as text (no type error)', async () => {
+  // NOW is 2026-11-20 12:00 UTC; -24h@h is 2026-11-19 12:00 = 1795089600.
+  assert.deepEqual(await run('| inputlookup times.csv | where firstTimeSeen >= relative_time(now(), "-24h@h") | table k'), [{ k: 'old' }, { k: 'new' }, { k: 'odd' }]);
+  assert.deepEqual(await run('| inputlookup times.csv | where firstTimeSeen > relative_time(now(), "-24h@h") | table k'), [{ k: 'new' }, { k: 'odd' }]);
+  assert.deepEqual(await run('| inputlookup times.csv | stats min(firstTimeSeen) as first | eval recent=if(first < now(), 1, 0) | table recent'), [{ recent: 1 }]);
+});
+
+test('KV store collections: kept as <collection>.csv beside the definition; empty until written; lookup, inputlookup and outputlookup work on them', async () => {
+  const out = tempDir('packettrail-kvstore-');
+  writeFileSync(join(out, 'seen.yml'), files['seen.yml']!);
+  const kv = new LookupCatalog([out], true);
+  // Nothing written yet: the collection has its fields_list and no rows (a lookup matches nothing).
+  assert.deepEqual(await run('| inputlookup seen', kv), []);
+  assert.deepEqual(await run('| stats count by src_ip | lookup seen src_ip OUTPUT firstTimeSeen | table src_ip firstTimeSeen', kv), [
+    { src_ip: '10.20.1.15', firstTimeSeen: null },
+    { src_ip: '198.51.100.10', firstTimeSeen: null },
+    { src_ip: '203.0.113.7', firstTimeSeen: null },
+  ]);
+  // outputlookup writes the collection's file; its fields_list columns are what lookups see.
+  const w = cli(['query', '--db', db, '--lookups', out, '| stats min(_time) as firstTimeSeen by src_ip | eval enough_data=1, extra="x" | outputlookup seen']);
+  assert.equal(w.code, 0, w.err);
+  assert.match(w.err, /outputlookup wrote 3 rows to .*seen_sources.csv/);
+  assert.match(readFileSync(join(out, 'seen_sources.csv'), 'utf8'), /^src_ip,firstTimeSeen,enough_data,extra\n10.20.1.15,/);
+  // A time is written as epoch seconds, as Splunk writes min(_time), and compares with relative_time() as a number.
+  assert.deepEqual(await run('| inputlookup seen where src_ip=203.*', kv), [{ _key: null, src_ip: '203.0.113.7', firstTimeSeen: String(Date.parse('2026-11-20T10:00:08Z') / 1000), enough_data: '1' }]);
+  assert.deepEqual(await run('| inputlookup seen | where firstTimeSeen >= relative_time(now(), "-2h@h") | stats count', kv), [{ count: 3 }]);
+  assert.deepEqual(await run('| inputlookup seen | where firstTimeSeen < relative_time(now(), "-2h@h") | stats count', kv), [{ count: 0 }]);
+  assert.deepEqual(await run('| stats count by src_ip | lookup seen src_ip OUTPUT enough_data | where enough_data=1 | stats count', kv), [{ count: 3 }]);
+  // A collection in the corpus's form (fields_list, no data shipped) loads as an empty table.
+  assert.deepEqual(await run('| inputlookup kv'), []);
 });
 
 test('the corpus lookups load: 3cx_ioc_domains (WILDCARD, case-insensitive, default_match)', { skip: needsShared() }, async () => {
