@@ -133,6 +133,17 @@ test('search grid: header and cells line up for raw events of varied widths; col
   assert.ok(narrowed.head[sourceIndex]!.width < w0 - 10, `ArrowLeft narrows source_ip (${w0} → ${narrowed.head[sourceIndex]!.width})`);
   assertAligned(narrowed, 'after the keyboard');
   assert.deepEqual(await axeViolations(page), [], 'search page: axe-core');
+
+  // SELECT * over every table: hundreds of columns, of which only those in view are rendered; a
+  // horizontal scroll brings the others, still lined up.
+  await open(page, `${base}/search?lang=sql&q=${encodeURIComponent('SELECT * FROM events')}`, '.vtable-row');
+  const columnCount = Number(await page.locator('.vtable').getAttribute('aria-colcount'));
+  const rendered = await page.locator('.vtable-head [role=columnheader]').count();
+  assert.ok(columnCount > 200 && rendered < columnCount / 3, `${rendered} of ${columnCount} columns rendered`);
+  assertAligned(await gridBoxes(page), 'a wide result');
+  await inPage(page, `document.querySelector('.vtable').scrollLeft = 20000`);
+  await page.waitForFunction(`Number(document.querySelector('.vtable-head [role=columnheader]:last-child').getAttribute('aria-colindex')) > 100`);
+  assertAligned(await gridBoxes(page), 'a wide result scrolled right');
 });
 
 test('times: UTC by default and labelled in a New York browser; the local-time switch changes chart and table and is kept', { skip }, async () => {
@@ -231,7 +242,7 @@ test('alerts: "Follow the packet" only where a trail can start (not on CloudTrai
 });
 
 test('dashboards: rows and findings link to searches that find their events; the distribution filter only where it applies', { skip }, async () => {
-  for (const view of ['cloudfront', 'vpc', 'cloudtrail', 'anomalies']) {
+  for (const view of ['cloudfront', 'vpc', 'cloudtrail', 'anomalies', 'coverage']) {
     await open(page, `${base}/dashboards/${view}`, '[data-testid=report] section.card');
     const links = await page.locator('[data-testid=report] a[href^="/search?"]').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
     assert.ok(links.length > 0, `${view}: rows and findings link to their events`);
@@ -308,15 +319,20 @@ test('search: the rows and language selectors run the text in the box', { skip }
 test('search: SELECT * over 100,000 rows renders a capped, paged, virtualized grid', { skip, timeout: 180_000 }, async () => {
   const q = 'SELECT * FROM (SELECT "timestamp", event_dataset, source_ip, url_original, user_agent_original, http_request_id FROM events), range(40) LIMIT 100000';
   const started = Date.now();
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/query'), { timeout: 120_000 }).then(async (r) => {
+    await r.finished();
+    return Date.now();
+  });
   await page.goto(`${base}/search?lang=sql&limit=100000&q=${encodeURIComponent(q)}`);
   await page.locator('.vtable-row').first().waitFor({ timeout: 120_000 });
   const ms = Date.now() - started;
-  process.stdout.write(`100,000-row SELECT * visible in ${ms} ms\n`);
+  const renderMs = Date.now() - (await answered);
+  process.stdout.write(`100,000-row SELECT *: visible ${ms} ms after navigation, of which ${renderMs} ms after the answer arrived (parse and render)\n`);
   assert.ok((await page.locator('.vtable-row').count()) < 100, 'the grid stays virtualized');
   const pager = page.getByTestId('grid-pager');
   assert.match((await pager.textContent())!, /1–10,000 of 100,000/);
   await page.getByRole('button', { name: 'next rows' }).click();
   await page.waitForFunction(`document.querySelector('[data-testid=grid-pager]').textContent.includes('10,001–20,000')`);
   assert.equal(await page.locator('.vtable-row').first().locator('span').first().textContent(), '10001', 'the second page starts at row 10,001');
-  assert.ok(ms < 20_000, `rendered in ${ms} ms`);
+  assert.ok(renderMs < 5_000, `rendered in ${renderMs} ms after the answer`);
 });

@@ -14,6 +14,8 @@ const INDEX_COLUMN = 64;
 const SAMPLE_ROWS = 200;
 const CHAR_PX = 7.6;
 const CELL_PADDING = 18;
+/** Columns this far (px) left and right of the view are rendered too, so a scroll does not show gaps. */
+const COLUMN_OVERSCAN_PX = 600;
 /** One arrow key press resizes a column by this much (px); Shift makes it 4×. */
 const KEY_STEP = 16;
 
@@ -75,7 +77,19 @@ function ResizeHandle({ name, width, onResize }: { name: string; width: number; 
  */
 export function VirtualTable({ columns, rows, height = 480 }: { columns: GridColumn[]; rows: unknown[][]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
+  // The horizontal view: a SELECT * has hundreds of columns, and only those in view are rendered.
+  const [view, setView] = useState({ left: 0, width: 1600 });
+  useEffect(() => {
+    const el = frame.current;
+    if (!el) return;
+    const measure = () => setView({ left: el.scrollLeft, width: el.clientWidth || 1600 });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const [page, setPage] = useState(0);
   const [widths, setWidths] = useState<number[]>(() => guessWidths(columns, rows));
   useTimeZone();
@@ -93,6 +107,10 @@ export function VirtualTable({ columns, rows, height = 480 }: { columns: GridCol
   const cols = widths.length === columns.length ? widths : guessWidths(columns, rows);
   const template = `${INDEX_COLUMN}px ${cols.map((w) => `${w}px`).join(' ')}`;
   const total = INDEX_COLUMN + cols.reduce((a, b) => a + b, 0);
+  const visible: number[] = [];
+  for (let j = 0, x = INDEX_COLUMN; j < cols.length; x += cols[j]!, j++) {
+    if (x + cols[j]! >= view.left - COLUMN_OVERSCAN_PX && x <= view.left + view.width + COLUMN_OVERSCAN_PX) visible.push(j);
+  }
   const resize = (i: number, w: number) => setWidths(cols.map((old, j) => (j === i ? Math.max(MIN_COLUMN, Math.round(w)) : old)));
   const goTo = (p: number) => {
     setPage(p);
@@ -112,25 +130,31 @@ export function VirtualTable({ columns, rows, height = 480 }: { columns: GridCol
           </button>
         </p>
       )}
-      <div class="vtable" role="table" aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1}>
+      <div class="vtable" ref={frame} role="table" aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1} onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        if (el.scrollLeft !== view.left) setView({ left: el.scrollLeft, width: el.clientWidth });
+      }}>
         <div class="vtable-head" role="row" style={{ gridTemplateColumns: template, width: `${total}px` }}>
-          <span role="columnheader">#</span>
-          {columns.map((c, i) => (
-            <span role="columnheader" title={c.time ? `${c.name} (${zoneLabel()})` : c.name}>
+          <span role="columnheader" style={{ gridColumn: 1 }}>#</span>
+          {visible.map((i) => columns[i]!).map((c, k) => {
+            const i = visible[k]!;
+            return (
+            <span role="columnheader" aria-colindex={i + 2} style={{ gridColumn: i + 2 }} title={c.time ? `${c.name} (${zoneLabel()})` : c.name}>
               <span class="col-name">{c.name}</span>
               <ResizeHandle name={c.name} width={cols[i]!} onResize={(w) => resize(i, w)} />
             </span>
-          ))}
+            );
+          })}
         </div>
         <div class="vtable-body" role="rowgroup" ref={box} tabIndex={0} aria-label="result rows" style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px`, width: `${total}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
           <div role="presentation" style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
             {shown.slice(first, last).map((r, i) => (
               <div class="vtable-row" role="row" aria-rowindex={offset + first + i + 2} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
-                <span role="rowheader" class="muted">{offset + first + i + 1}</span>
-                {columns.map((c, j) => {
-                  const t = c.time ? timeText(r[j]) : cellText(r[j]);
+                <span role="rowheader" class="muted" style={{ gridColumn: 1 }}>{offset + first + i + 1}</span>
+                {visible.map((j) => {
+                  const t = columns[j]!.time ? timeText(r[j]) : cellText(r[j]);
                   return (
-                    <span role="cell" title={t.length > 40 ? t.slice(0, 2000) : undefined}>
+                    <span role="cell" aria-colindex={j + 2} style={{ gridColumn: j + 2 }} title={t.length > 40 ? t.slice(0, 2000) : undefined}>
                       {t}
                     </span>
                   );
