@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ let base: string;
 let browser: Browser;
 let utc: BrowserContext;
 let page: Page;
-const shots = tempDir('packettrail-console-analyst-shots-');
+/** Screenshots (light and dark) go to PACKETTRAIL_SCREENSHOTS when set (kept for a reviewer), else to a temp dir removed at exit. */
+const shots = process.env.PACKETTRAIL_SCREENSHOTS ? (mkdirSync(process.env.PACKETTRAIL_SCREENSHOTS, { recursive: true }), process.env.PACKETTRAIL_SCREENSHOTS) : tempDir('packettrail-console-analyst-shots-');
 
 const api = async (path: string) => (await fetch(base + path)).json() as Promise<any>;
 const query = async (q: string, language = 'spl', limit = 100) =>
@@ -335,4 +336,28 @@ test('search: SELECT * over 100,000 rows renders a capped, paged, virtualized gr
   await page.waitForFunction(`document.querySelector('[data-testid=grid-pager]').textContent.includes('10,001–20,000')`);
   assert.equal(await page.locator('.vtable-row').first().locator('span').first().textContent(), '10001', 'the second page starts at row 10,001');
   assert.ok(renderMs < 5_000, `rendered in ${renderMs} ms after the answer`);
+});
+
+test('dark theme: axe-core on every page, and a screenshot of each page in both themes', { skip, timeout: 180_000 }, async () => {
+  const burp = (await api(`/api/alerts?text=${encodeURIComponent('Burp Suite')}`)).alerts[0];
+  const pages: [string, string, string][] = [
+    ['alerts', `${base}/alerts`, 'table.alerts tbody tr'],
+    ['alert', `${base}/alerts/${encodeURIComponent(burp.id)}`, '[data-testid=alert-title]'],
+    ['trail', `${base}/trail?alertId=${encodeURIComponent(burp.id)}`, '[data-testid=trail-diagram] .hop'],
+    ['search', `${base}/search?q=${encodeURIComponent('index=cloudfront status=404')}`, '.vtable-row'],
+    ['dashboard-cloudfront', `${base}/dashboards/cloudfront`, '[data-testid=report] section.card'],
+    ['dashboard-coverage', `${base}/dashboards/coverage`, '[data-testid=report] section.card'],
+    ['sources', `${base}/sources`, '[data-testid=rules] tbody tr'],
+  ];
+  for (const theme of ['light', 'dark']) {
+    await page.goto(`${base}/alerts`);
+    await inPage(page, `localStorage.setItem('packettrail.theme', '${theme}')`);
+    for (const [name, url, selector] of pages) {
+      await open(page, url, selector);
+      assert.equal(await inPage(page, 'document.documentElement.dataset.theme'), theme);
+      await page.screenshot({ path: join(shots, `${name}-${theme}.png`), fullPage: true });
+      if (theme === 'dark') assert.deepEqual(await axeViolations(page), [], `${name} (dark): axe-core`);
+    }
+  }
+  await inPage(page, `localStorage.removeItem('packettrail.theme')`);
 });
