@@ -26,11 +26,11 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-/** Tick labels of the time axis in the chosen zone: the time of day, with the date when ticks are days apart. */
+/** Tick labels of the time axis in the chosen zone: seconds when ticks are seconds apart, the date when they are days apart. */
 function timeTicks(mode: TimeZoneMode, splits: number[], incr: number): string[] {
   return splits.map((s) => {
     const t = instantText(s * 1000, mode);
-    return incr >= 86_400 ? t.slice(0, 10) : incr >= 3600 * 6 ? t.slice(5, 16) : t.slice(11, 16);
+    return incr >= 86_400 ? t.slice(0, 10) : incr >= 3600 * 6 ? t.slice(5, 16) : incr >= 60 ? t.slice(11, 16) : t.slice(11, 19);
   });
 }
 
