@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized, setToken } from './api.ts';
-import { useApi } from './hooks.ts';
+import { setTimeZoneMode, zoneLabel } from './format.ts';
+import { useApi, useTimeZone } from './hooks.ts';
 import { AlertPage, AlertsPage } from './pages/alerts.tsx';
 import { DashboardsPage } from './pages/dashboards.tsx';
 import { SearchPage } from './pages/search.tsx';
@@ -75,6 +76,8 @@ function useJumpKeys(): void {
 export function App() {
   const loc = useLocation();
   const [theme, nextTheme] = useTheme();
+  // Every page shows times in this zone; switching re-renders them all.
+  const zone = useTimeZone();
   const [locked, setLocked] = useState(false);
   useEffect(() => onUnauthorized(() => setLocked(true)), []);
   useJumpKeys();
@@ -115,6 +118,9 @@ export function App() {
         <span class="status muted">
           {status.data && `${status.data.events.toLocaleString('en-US')} events · ${status.data.alerts.toLocaleString('en-US')} alerts${status.data.readOnly ? ' · read-only' : ''}`}
         </span>
+        <button type="button" class="theme" data-testid="time-zone" onClick={() => setTimeZoneMode(zone === 'utc' ? 'local' : 'utc')} title={`click for ${zone === 'utc' ? 'local time' : 'UTC'}`}>
+          time zone: {zoneLabel(zone)}
+        </button>
         <button type="button" class="theme" onClick={nextTheme} aria-label={`theme: ${theme} (click to change)`}>
           {theme === 'auto' ? '◐ auto' : theme === 'dark' ? '● dark' : '○ light'}
         </button>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { onTimeZoneChange, timeZoneMode, type TimeZoneMode } from './format.ts';
 
 export interface Loaded<T> {
   data?: T;
@@ -39,4 +40,11 @@ export function useKey(key: string, fn: (e: KeyboardEvent) => void): void {
     window.addEventListener('keydown', h);
     return () => window.removeEventListener('keydown', h);
   }, [key, fn]);
+}
+
+/** The time-zone setting; the component re-renders when the analyst switches it. */
+export function useTimeZone(): TimeZoneMode {
+  const [mode, setMode] = useState(timeZoneMode);
+  useEffect(() => onTimeZoneChange(setMode), []);
+  return mode;
 }

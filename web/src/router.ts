@@ -16,11 +16,12 @@ function notify(): void {
 
 window.addEventListener('popstate', notify);
 
-export function navigate(to: string, replace = false): void {
+/** A new page starts at the top; a filter change of the same view (setParams) keeps the scroll position. */
+export function navigate(to: string, replace = false, scrollToTop = !replace): void {
   if (to === location.pathname + location.search) return;
   history[replace ? 'replaceState' : 'pushState'](null, '', to);
   notify();
-  if (!replace) window.scrollTo(0, 0);
+  if (scrollToTop) window.scrollTo(0, 0);
 }
 
 /** The path with these query parameters (empty values dropped). */
@@ -31,15 +32,18 @@ export function href(path: string, params: Record<string, string | number | unde
   return s ? `${path}?${s}` : path;
 }
 
-/** Replaces some query parameters of the current view (filters typed into a form). */
-export function setParams(changes: Record<string, string | number | undefined | null>, replace = true): void {
+/**
+ * Changes some query parameters of the current view (filters chosen in a form). Each change is a
+ * history entry, so Back returns to the previous filter instead of leaving the page.
+ */
+export function setParams(changes: Record<string, string | number | undefined | null>, replace = false): void {
   const p = new URLSearchParams(location.search);
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined || v === null || v === '') p.delete(k);
     else p.set(k, String(v));
   }
   const s = p.toString();
-  navigate(s ? `${location.pathname}?${s}` : location.pathname, replace);
+  navigate(s ? `${location.pathname}?${s}` : location.pathname, replace, false);
 }
 
 export function useLocation(): Location {

@@ -1,51 +1,169 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { cellText } from '../format.ts';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { cellText, formatCount, timeText, zoneLabel } from '../format.ts';
+import { useTimeZone } from '../hooks.ts';
 
 const ROW_HEIGHT = 26;
 const OVERSCAN = 10;
+/** The grid holds at most this many rows at a time; the rest of a result is a page away. */
+export const GRID_PAGE_ROWS = 10_000;
+/** Column widths (px): the first guess comes from the header and the first rows' text. */
+const MIN_COLUMN = 56;
+const MAX_GUESSED_COLUMN = 448;
+const INDEX_COLUMN = 64;
+/** Rows sampled for the width guess, average character width of the grid's monospace font and cell padding. */
+const SAMPLE_ROWS = 200;
+const CHAR_PX = 7.6;
+const CELL_PADDING = 18;
+/** Columns this far (px) left and right of the view are rendered too, so a scroll does not show gaps. */
+const COLUMN_OVERSCAN_PX = 600;
+/** One arrow key press resizes a column by this much (px); Shift makes it 4×. */
+const KEY_STEP = 16;
+
+export interface GridColumn {
+  name: string;
+  /** Times are shown in the chosen zone with the zone written. */
+  time?: boolean;
+}
+
+function guessWidths(columns: GridColumn[], rows: unknown[][]): number[] {
+  return columns.map((c, i) => {
+    let longest = c.name.length + 2; // room for the resize handle
+    for (const r of rows.slice(0, SAMPLE_ROWS)) longest = Math.max(longest, c.time ? 25 : cellText(r[i]).length);
+    return Math.round(Math.min(MAX_GUESSED_COLUMN, Math.max(MIN_COLUMN, longest * CHAR_PX + CELL_PADDING)));
+  });
+}
+
+/** The drag handle on a header's right edge: pointer drag, or focus and arrow keys. */
+function ResizeHandle({ name, width, onResize }: { name: string; width: number; onResize: (w: number) => void }) {
+  const drag = (e: PointerEvent) => {
+    e.preventDefault();
+    const el = e.currentTarget as HTMLElement;
+    const startX = e.clientX;
+    el.setPointerCapture(e.pointerId);
+    const move = (m: PointerEvent) => onResize(width + m.clientX - startX);
+    const up = () => {
+      el.removeEventListener('pointermove', move);
+      el.removeEventListener('pointerup', up);
+    };
+    el.addEventListener('pointermove', move);
+    el.addEventListener('pointerup', up);
+  };
+  return (
+    <span
+      class="col-resize"
+      role="separator"
+      tabIndex={0}
+      aria-orientation="vertical"
+      aria-label={`resize ${name}`}
+      aria-valuenow={width}
+      aria-valuemin={MIN_COLUMN}
+      onPointerDown={drag}
+      onKeyDown={(e) => {
+        const step = e.shiftKey ? KEY_STEP * 4 : KEY_STEP;
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          e.preventDefault();
+          onResize(width + (e.key === 'ArrowRight' ? step : -step));
+        }
+      }}
+    />
+  );
+}
 
 /**
- * A results table that renders only the rows in view (plus a margin), so a 100,000-row result
- * scrolls as smoothly as a 10-row one. Rows have a fixed height; long cells are clipped (full text
- * in the cell's title).
+ * A results grid that renders only the rows in view (plus a margin) of one page of at most
+ * GRID_PAGE_ROWS rows. The header and every row share one column template of fixed pixel widths,
+ * so values always sit under their header; widths change by dragging a header's edge or with its
+ * arrow keys. Long cells are clipped (full text in the cell's title).
  */
-export function VirtualTable({ columns, rows, height = 480 }: { columns: string[]; rows: unknown[][]; height?: number }) {
+export function VirtualTable({ columns, rows, height = 480 }: { columns: GridColumn[]; rows: unknown[][]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
+  // The horizontal view: a SELECT * has hundreds of columns, and only those in view are rendered.
+  const [view, setView] = useState({ left: 0, width: 1600 });
+  useEffect(() => {
+    const el = frame.current;
+    if (!el) return;
+    const measure = () => setView({ left: el.scrollLeft, width: el.clientWidth || 1600 });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const [page, setPage] = useState(0);
+  const [widths, setWidths] = useState<number[]>(() => guessWidths(columns, rows));
+  useTimeZone();
   useEffect(() => {
     setTop(0);
+    setPage(0);
+    setWidths(guessWidths(columns, rows));
     if (box.current) box.current.scrollTop = 0;
-  }, [rows]);
+  }, [rows, columns]);
+  const pages = Math.max(1, Math.ceil(rows.length / GRID_PAGE_ROWS));
+  const offset = Math.min(page, pages - 1) * GRID_PAGE_ROWS;
+  const shown = useMemo(() => rows.slice(offset, offset + GRID_PAGE_ROWS), [rows, offset]);
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
-  const template = `3.5rem ${columns.map(() => 'minmax(8rem, 1fr)').join(' ')}`;
+  const last = Math.min(shown.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+  const cols = widths.length === columns.length ? widths : guessWidths(columns, rows);
+  const template = `${INDEX_COLUMN}px ${cols.map((w) => `${w}px`).join(' ')}`;
+  const total = INDEX_COLUMN + cols.reduce((a, b) => a + b, 0);
+  const visible: number[] = [];
+  for (let j = 0, x = INDEX_COLUMN; j < cols.length; x += cols[j]!, j++) {
+    if (x + cols[j]! >= view.left - COLUMN_OVERSCAN_PX && x <= view.left + view.width + COLUMN_OVERSCAN_PX) visible.push(j);
+  }
+  const resize = (i: number, w: number) => setWidths(cols.map((old, j) => (j === i ? Math.max(MIN_COLUMN, Math.round(w)) : old)));
+  const goTo = (p: number) => {
+    setPage(p);
+    setTop(0);
+    if (box.current) box.current.scrollTop = 0;
+  };
   return (
-    <div class="vtable" role="table" aria-rowcount={rows.length} aria-colcount={columns.length}>
-      <div class="vtable-head" role="row" style={{ gridTemplateColumns: template }}>
-        <span role="columnheader">#</span>
-        {columns.map((c) => (
-          <span role="columnheader" title={c}>
-            {c}
-          </span>
-        ))}
-      </div>
-      <div class="vtable-body" ref={box} tabIndex={0} style={{ height: `${Math.min(height, rows.length * ROW_HEIGHT + 2)}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
-        <div style={{ height: `${rows.length * ROW_HEIGHT}px`, position: 'relative' }}>
-          {rows.slice(first, last).map((r, i) => (
-            <div class="vtable-row" role="row" aria-rowindex={first + i + 1} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
-              <span class="muted">{first + i + 1}</span>
-              {r.map((v) => {
-                const t = cellText(v);
-                return (
-                  <span role="cell" title={t.length > 40 ? t.slice(0, 2000) : undefined}>
-                    {t}
-                  </span>
-                );
-              })}
-            </div>
-          ))}
+    <>
+      {rows.length > GRID_PAGE_ROWS && (
+        <p class="pager" data-testid="grid-pager">
+          <button type="button" class="link" disabled={offset === 0} onClick={() => goTo(page - 1)} aria-label="previous rows">
+            ← previous
+          </button>{' '}
+          rows {formatCount(offset + 1)}–{formatCount(offset + shown.length)} of {formatCount(rows.length)}{' '}
+          <button type="button" class="link" disabled={offset + GRID_PAGE_ROWS >= rows.length} onClick={() => goTo(page + 1)} aria-label="next rows">
+            next →
+          </button>
+        </p>
+      )}
+      <div class="vtable" ref={frame} role="table" aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1} onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        if (el.scrollLeft !== view.left) setView({ left: el.scrollLeft, width: el.clientWidth });
+      }}>
+        <div class="vtable-head" role="row" style={{ gridTemplateColumns: template, width: `${total}px` }}>
+          <span role="columnheader" style={{ gridColumn: 1 }}>#</span>
+          {visible.map((i) => columns[i]!).map((c, k) => {
+            const i = visible[k]!;
+            return (
+            <span role="columnheader" aria-colindex={i + 2} style={{ gridColumn: i + 2 }} title={c.time ? `${c.name} (${zoneLabel()})` : c.name}>
+              <span class="col-name">{c.name}</span>
+              <ResizeHandle name={c.name} width={cols[i]!} onResize={(w) => resize(i, w)} />
+            </span>
+            );
+          })}
+        </div>
+        <div class="vtable-body" role="rowgroup" ref={box} tabIndex={0} aria-label="result rows" style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px`, width: `${total}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+          <div role="presentation" style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
+            {shown.slice(first, last).map((r, i) => (
+              <div class="vtable-row" role="row" aria-rowindex={offset + first + i + 2} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
+                <span role="rowheader" class="muted" style={{ gridColumn: 1 }}>{offset + first + i + 1}</span>
+                {visible.map((j) => {
+                  const t = columns[j]!.time ? timeText(r[j]) : cellText(r[j]);
+                  return (
+                    <span role="cell" aria-colindex={j + 2} style={{ gridColumn: j + 2 }} title={t.length > 40 ? t.slice(0, 2000) : undefined}>
+                      {t}
+                    </span>
+                  );
+                })}
+              </div>
+            ))}
+          </div>
         </div>
       </div>
-    </div>
+    </>
   );
 }

@@ -1,4 +1,5 @@
 import { useCallback, useRef } from 'preact/hooks';
+import { STATIONS } from '../../../src/trail/stations.ts';
 import { qs } from '../api.ts';
 import { Badge, ErrorBox, EventFields, Facts, Loading } from '../components/bits.tsx';
 import { formatCount, safeUrl, timeText } from '../format.ts';
@@ -30,6 +31,13 @@ interface AlertList {
 }
 
 const FILTERS = ['rule', 'level', 'source', 'since', 'until', 'text'] as const;
+
+/**
+ * Datasets a trail can start from (the trail's stations): an alert on other events only (CloudTrail,
+ * say) has no request to follow, so "Follow the packet" is not offered on it.
+ */
+const TRAIL_DATASETS: ReadonlySet<string> = new Set(STATIONS.map((s) => s.dataset));
+const followable = (sources: string[]) => sources.some((s) => TRAIL_DATASETS.has(s));
 const PAGE = 100;
 
 function Select({ name, label, value, options }: { name: string; label: string; value: string; options: Facet[] }) {
@@ -156,9 +164,15 @@ export function AlertPage({ id }: { id: string }) {
         <Badge kind={d.level}>{d.level}</Badge> <span class="muted">{d.rule_kind} · {timeText(d.timestamp)} · {d.sources.join(', ')}</span>
       </p>
       <div class="actions">
-        <a class="button primary" href={href('/trail', { alertId: d.id })} data-testid="follow">
-          Follow the packet
-        </a>
+        {followable(d.sources) ? (
+          <a class="button primary" href={href('/trail', { alertId: d.id })} data-testid="follow">
+            Follow the packet
+          </a>
+        ) : (
+          <span class="muted" data-testid="no-trail">
+            no trail: a trail starts from web, DNS, proxy, firewall or endpoint events, and this alert has none
+          </span>
+        )}
         {d.requestIds.slice(0, 5).map((r) => (
           <a class="button" href={href('/trail', { requestId: r })}>
             trail of request {r.length > 24 ? `${r.slice(0, 24)}…` : r}

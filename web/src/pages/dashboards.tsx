@@ -1,11 +1,12 @@
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { FindingsSection, InsightReport, SeriesSection, TableSection } from '../../../src/insights/report.ts';
-import { qs } from '../api.ts';
+import { api, qs } from '../api.ts';
 import { Badge, ErrorBox, Facts, Loading } from '../components/bits.tsx';
 import { TimeChart } from '../components/chart.tsx';
 import { cellText, formatCount, timeText } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
+import { cellSearch, DISTRIBUTION_VIEWS, findingSearch } from './dashboard-links.ts';
 
 interface View {
   id: string;
@@ -23,7 +24,7 @@ function cell(v: string | number | null, type: TableSection['columns'][number]['
   return type === 'time' ? timeText(v) : cellText(v);
 }
 
-function Table({ s }: { s: TableSection }) {
+function Table({ s, view }: { s: TableSection; view: string }) {
   return (
     <div class="scroll-x">
       <table class="list">
@@ -35,13 +36,29 @@ function Table({ s }: { s: TableSection }) {
           </tr>
         </thead>
         <tbody>
-          {s.rows.slice(0, 500).map((r) => (
-            <tr>
-              {r.map((v, i) => (
-                <td class={s.columns[i]?.type === 'string' || s.columns[i]?.type === 'time' ? 'clip' : 'num'}>{cell(v, s.columns[i]?.type ?? 'string')}</td>
-              ))}
-            </tr>
-          ))}
+          {s.rows.slice(0, 500).map((r) => {
+            const byName = Object.fromEntries(s.columns.map((c, i) => [c.name, r[i]]));
+            return (
+              <tr>
+                {r.map((v, i) => {
+                  const c = s.columns[i];
+                  const text = cell(v, c?.type ?? 'string');
+                  const link = c ? cellSearch(view, s.id, c.name, v, byName) : undefined;
+                  return (
+                    <td class={c?.type === 'string' || c?.type === 'time' ? 'clip' : 'num'} title={text.length > 40 ? text.slice(0, 2000) : undefined}>
+                      {link ? (
+                        <a class="row-link" href={link} title={`search the events of ${c!.name} ${text}`.slice(0, 2000)}>
+                          {text}
+                        </a>
+                      ) : (
+                        text
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {!s.rows.length && <p class="muted">no rows</p>}
@@ -55,20 +72,67 @@ function Series({ s }: { s: SeriesSection }) {
   return <TimeChart times={times} series={s.series} label={s.title} />;
 }
 
-function Findings({ s }: { s: FindingsSection }) {
+function Findings({ s, view }: { s: FindingsSection; view: string }) {
   if (!s.findings.length) return <p class="muted">nothing found</p>;
   return (
     <ul class="findings">
-      {s.findings.map((f) => (
+      {s.findings.map((f) => {
+        const link = findingSearch(view, f);
+        return (
         <li>
           <Badge kind={f.severity}>{f.severity}</Badge> <strong>{f.title}</strong>
           {f.at && <span class="muted"> · {timeText(f.at)}</span>}
           <p>{f.detail}</p>
           {f.fix && <p class="fix">fix: {f.fix}</p>}
           {f.facts && <Facts facts={f.facts} />}
+          {link && (
+            <p>
+              <a href={link} data-testid="finding-events">
+                the events in Search
+              </a>
+            </p>
+          )}
         </li>
-      ))}
+        );
+      })}
     </ul>
+  );
+}
+
+/** The CloudFront distributions the store has events of (most events first), at most this many. */
+const KNOWN_DISTRIBUTIONS_LIMIT = 50;
+const KNOWN_DISTRIBUTIONS = `index=cloudfront | stats count by aws_cloudfront_distribution_id | sort -count | head ${KNOWN_DISTRIBUTIONS_LIMIT}`;
+
+/** Says so when the distribution filter names none the store knows, and lists those it does. */
+function DistributionNotice({ distribution }: { distribution: string }) {
+  const [known, setKnown] = useState<string[]>();
+  useEffect(() => {
+    const abort = new AbortController();
+    api<{ rows: unknown[][] }>('/api/query', { method: 'POST', body: { query: KNOWN_DISTRIBUTIONS, language: 'spl', limit: KNOWN_DISTRIBUTIONS_LIMIT }, signal: abort.signal }).then(
+      (a) => setKnown(a.rows.map((r) => String(r[0]))),
+      () => setKnown(undefined),
+    );
+    return () => abort.abort();
+  }, []);
+  if (!known || known.includes(distribution)) return null;
+  return (
+    <div class="notice" role="status" data-testid="report-notice">
+      No CloudFront events of distribution {distribution}: the report below is empty for it.{' '}
+      {known.length ? (
+        <>
+          Distributions with events:{' '}
+          {known.map((d, i) => (
+            <>
+              {i > 0 && ', '}
+              <a href={href(location.pathname, { ...Object.fromEntries(new URLSearchParams(location.search)), distribution: d })}>{d}</a>
+            </>
+          ))}
+          .
+        </>
+      ) : (
+        'This store has no CloudFront events.'
+      )}
+    </div>
   );
 }
 
@@ -81,7 +145,7 @@ function Report({ report }: { report: InsightReport }) {
       {report.sections.map((s) => (
         <section class="card" data-section={s.id}>
           <h2>{s.title}</h2>
-          {s.kind === 'table' ? <Table s={s} /> : s.kind === 'series' ? <Series s={s} /> : <Findings s={s} />}
+          {s.kind === 'table' ? <Table s={s} view={report.view} /> : s.kind === 'series' ? <Series s={s} /> : <Findings s={s} view={report.view} />}
         </section>
       ))}
     </div>
@@ -110,7 +174,7 @@ export function DashboardsPage({ loc, view }: { loc: Location; view: string | un
       <form class="filters" onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
-        setParams({ since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), distribution: String(f.get('distribution') ?? '') });
+        setParams({ since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), distribution: String(f.get('distribution') ?? '') || undefined });
       }}>
         <label>
           since <input name="since" size={20} placeholder="RFC 3339" defaultValue={options.since} />
@@ -118,13 +182,21 @@ export function DashboardsPage({ loc, view }: { loc: Location; view: string | un
         <label>
           until <input name="until" size={20} placeholder="RFC 3339" defaultValue={options.until} />
         </label>
-        <label>
-          distribution <input name="distribution" size={16} defaultValue={options.distribution} />
-        </label>
+        {chosen && DISTRIBUTION_VIEWS.has(chosen) && (
+          <label>
+            distribution <input name="distribution" size={16} defaultValue={options.distribution} key={options.distribution} />
+          </label>
+        )}
         <button type="submit">Apply</button>
       </form>
       <ErrorBox error={report.error} />
       <Loading when={report.loading} />
+      {options.distribution && chosen && DISTRIBUTION_VIEWS.has(chosen) && <DistributionNotice distribution={options.distribution} />}
+      {report.data && !report.loading && !report.data.sections.length && (
+        <p class="notice" role="status" data-testid="report-empty">
+          This view has nothing to show for these filters{options.distribution ? ` (distribution ${options.distribution})` : ''}.
+        </p>
+      )}
       {report.data && !report.loading && <Report report={report.data} />}
     </section>
   );

@@ -28,6 +28,9 @@ interface Saved {
   language: string;
 }
 
+/** Column types shown as times (in the chosen zone, the zone written). */
+const TIME_TYPES = /^(TIMESTAMP|DATE)/i;
+
 const EXAMPLE = 'index=cloudfront status>=400 | stats count by edge_location, status | sort -count';
 
 function Histogram({ h }: { h: NonNullable<QueryAnswer['histogram']> }) {
@@ -153,8 +156,13 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
       abort.abort();
     };
   }, [q, lang, limit]);
-  const run = () => setParams({ q: text.trim(), lang: lang === 'auto' ? undefined : lang }, false);
+  /** Runs what is in the box (not the URL's query) with these settings: a new history entry. */
+  const run = (changes: { lang?: string; limit?: string } = {}) => {
+    const l = changes.lang ?? lang;
+    setParams({ q: text.trim(), lang: l === 'auto' ? undefined : l, ...(changes.limit ? { limit: changes.limit } : {}) });
+  };
   const columns = answer?.columns.map((c) => c.name) ?? [];
+  const gridColumns = useMemo(() => (answer?.columns ?? []).map((c) => ({ name: c.name, time: TIME_TYPES.test(c.type) })), [answer]);
   return (
     <section class="search-layout">
       <div>
@@ -181,7 +189,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
           <div class="query-bar">
             <label>
               language
-              <select value={lang} onChange={(e) => setParams({ lang: (e.currentTarget as HTMLSelectElement).value === 'auto' ? undefined : (e.currentTarget as HTMLSelectElement).value })}>
+              <select name="lang" value={lang} onChange={(e) => run({ lang: (e.currentTarget as HTMLSelectElement).value })}>
                 <option value="auto">auto</option>
                 <option value="spl">SPL</option>
                 <option value="sql">SQL</option>
@@ -189,7 +197,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             </label>
             <label>
               rows
-              <select value={String(limit)} onChange={(e) => setParams({ limit: (e.currentTarget as HTMLSelectElement).value })}>
+              <select name="limit" value={String(limit)} onChange={(e) => run({ limit: (e.currentTarget as HTMLSelectElement).value })}>
                 {[1000, 5000, 20000, 100000].map((n) => (
                   <option value={String(n)}>{formatCount(n)}</option>
                 ))}
@@ -236,7 +244,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             ))}
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
             {seriesOf(answer) ? <SeriesChart answer={answer} /> : answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
-            <VirtualTable columns={columns} rows={answer.rows} />
+            <VirtualTable columns={gridColumns} rows={answer.rows} />
           </div>
         )}
       </div>

@@ -1,19 +1,26 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { Trail, TrailHop, TrailJoin } from '../../../src/trail/types.ts';
 import { qs } from '../api.ts';
 import { Badge, ErrorBox, EventFields, Facts, Loading } from '../components/bits.tsx';
-import { timeText } from '../format.ts';
+import { clockText, parseTime, timeText, zoneLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { navigate, setParams, href, type Location } from '../router.ts';
 
 const SELECTORS = ['requestId', 'alertId', 'url', 'user', 'at', 'window'] as const;
 const BOX_W = 150;
-const BOX_H = 92;
+const BOX_H = 110;
 const GAP = 44;
+/** Room under the boxes for the join labels (method, then confidence) (px). */
+const LABEL_H = 44;
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function Hop({ hop, x, selected }: { hop: TrailHop; x: number; selected: boolean }) {
   const open = () => setParams({ hop: selected ? undefined : hop.kind });
+  // The hop's time: its first event's (a trail spans seconds to minutes, so the time of day says it).
+  const first = parseTime(hop.events[0]?.['@timestamp']);
+  const sources = clip(hop.sources.join(', ') || 'no source', 22);
+  const events = `${hop.events.length} event${hop.events.length === 1 ? '' : 's'}`;
   return (
     <g
       class={`hop hop-${hop.verdict}${selected ? ' selected' : ''}`}
@@ -22,7 +29,8 @@ function Hop({ hop, x, selected }: { hop: TrailHop; x: number; selected: boolean
       // SVG attributes are case-sensitive: `tabIndex` would not make the hop focusable.
       tabindex={0}
       aria-pressed={selected}
-      aria-label={`${hop.kind}: ${hop.verdict}. ${hop.summary}`}
+      // Named by its visible text (kind, verdict, sources, events, time); the summary describes it.
+      aria-describedby={`hop-summary-${hop.kind}`}
       data-hop={hop.kind}
       onClick={open}
       onKeyDown={(e) => {
@@ -32,6 +40,7 @@ function Hop({ hop, x, selected }: { hop: TrailHop; x: number; selected: boolean
         }
       }}
     >
+      <desc id={`hop-summary-${hop.kind}`}>{hop.summary}</desc>
       <rect width={BOX_W} height={BOX_H} rx={8} />
       <text x={BOX_W / 2} y={22} class="hop-kind">
         {hop.kind}
@@ -40,11 +49,16 @@ function Hop({ hop, x, selected }: { hop: TrailHop; x: number; selected: boolean
         {hop.verdict}
       </text>
       <text x={BOX_W / 2} y={60} class="hop-source">
-        {clip(hop.sources.join(', ') || 'no source', 22)}
+        {sources}
       </text>
       <text x={BOX_W / 2} y={78} class="hop-source">
-        {hop.events.length} event{hop.events.length === 1 ? '' : 's'}
+        {events}
       </text>
+      {first !== undefined && (
+        <text x={BOX_W / 2} y={98} class="hop-time">
+          {clockText(first)}
+        </text>
+      )}
     </g>
   );
 }
@@ -55,8 +69,11 @@ function Link({ x, join }: { x: number; join?: TrailJoin | undefined }) {
     <g class="hop-link">
       <line x1={x} y1={y} x2={x + GAP - 6} y2={y} marker-end="url(#arrow)" />
       {join && (
-        <text x={x + GAP / 2} y={y + BOX_H / 2 + 22} class="join-label">
-          {clip(join.method, 14)} {Math.round(join.confidence * 100)}%
+        <text x={x + GAP / 2} y={10 + BOX_H + 18} class="join-label">
+          <tspan x={x + GAP / 2}>{join.method}</tspan>
+          <tspan x={x + GAP / 2} dy={14}>
+            {Math.round(join.confidence * 100)}%
+          </tspan>
         </text>
       )}
     </g>
@@ -66,7 +83,7 @@ function Link({ x, join }: { x: number; join?: TrailJoin | undefined }) {
 export function TrailDiagram({ trail, selected }: { trail: Trail; selected: string | null }) {
   const width = trail.hops.length * BOX_W + (trail.hops.length - 1) * GAP + 20;
   return (
-    <svg class="trail" viewBox={`0 0 ${width} ${BOX_H + 50}`} role="group" aria-label="the request's path, hop by hop" data-testid="trail-diagram">
+    <svg class="trail" viewBox={`0 0 ${width} ${BOX_H + 10 + LABEL_H}`} role="group" aria-label="the request's path, hop by hop" data-testid="trail-diagram">
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
@@ -129,6 +146,10 @@ export function TrailPage({ loc }: { loc: Location }) {
   const wanted = selector.requestId || selector.alertId || selector.url;
   const trail = useApi<Trail>(wanted ? `/api/trail${qs(selector)}` : null);
   const hopKind = p.get('hop');
+  // The selector follows the URL (a controlled select: defaultValue does not select an option).
+  const followed = selector.alertId ? 'alertId' : selector.url ? 'url' : 'requestId';
+  const [by, setBy] = useState(followed);
+  useEffect(() => setBy(followed), [followed]);
   const hop = trail.data?.hops.find((h) => h.kind === hopKind);
   return (
     <section>
@@ -142,13 +163,13 @@ export function TrailPage({ loc }: { loc: Location }) {
       }}>
         <label>
           follow
-          <select name="by" defaultValue={selector.alertId ? 'alertId' : selector.url ? 'url' : 'requestId'}>
+          <select name="by" value={by} onChange={(e) => setBy((e.currentTarget as HTMLSelectElement).value as typeof followed)}>
             <option value="requestId">request id</option>
             <option value="alertId">alert id</option>
             <option value="url">url</option>
           </select>
         </label>
-        <input name="value" aria-label="request id, alert id or url" size={48} defaultValue={selector.requestId || selector.alertId || selector.url} key={wanted} />
+        <input name="value" aria-label="request id, alert id or url" size={48} title={wanted.length > 48 ? wanted.slice(0, 2000) : undefined} defaultValue={selector.requestId || selector.alertId || selector.url} key={wanted} />
         <label>
           user <input name="user" size={14} defaultValue={selector.user} />
         </label>
@@ -162,7 +183,7 @@ export function TrailPage({ loc }: { loc: Location }) {
       <Loading when={trail.loading} />
       {trail.data && !trail.loading && (
         <>
-          <p class="muted" data-testid="trail-anchor">
+          <p class="muted wrap" data-testid="trail-anchor">
             {trail.data.anchor ? `anchor: ${trail.data.anchor.dataset} event ${trail.data.anchor.eventId} at ${timeText(trail.data.anchor.timestamp)}` : 'no anchor event'} · {trail.data.tookMs} ms
           </p>
           <div class="legend">
@@ -179,8 +200,9 @@ export function TrailPage({ loc }: { loc: Location }) {
             </ul>
           )}
           {(trail.data.notes ?? []).map((n) => (
-            <p class="muted">{n}</p>
+            <p class="muted wrap">{n}</p>
           ))}
+          <p class="muted">times in {zoneLabel()}</p>
           {hop ? <HopPanel hop={hop} /> : <p class="muted">Click a hop (or focus it and press Enter) for its events and the evidence of the join.</p>}
         </>
       )}
