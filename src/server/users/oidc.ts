@@ -30,6 +30,14 @@ export const OIDC_HTTP_TIMEOUT_S = 10;
 export const OIDC_CLIENT_SECRET_ENV = 'PACKETTRAIL_OIDC_CLIENT_SECRET';
 export const OIDC_FLOW_COOKIE = 'packettrail-oidc';
 
+/** openid-client's message and, when it wraps one, the reason below it ("invalid response encountered": which?). */
+function reasonOf(e: unknown): string {
+  const err = e as Error & { cause?: unknown; code?: string };
+  const cause = err.cause as { message?: string; error?: string; error_description?: string } | undefined;
+  const below = cause && typeof cause === 'object' ? [cause.error, cause.error_description ?? cause.message].filter(Boolean).join(': ') : '';
+  return [err.message, below].filter(Boolean).join(' — ').slice(0, 500);
+}
+
 export class OidcError extends Error {
   constructor(
     readonly status: number,
@@ -107,7 +115,7 @@ export class OidcRelyingParty {
       });
     })().catch((e: unknown) => {
       this.config = undefined;
-      throw new OidcError(502, `OpenID Connect provider ${this.o.issuer}: ${(e as Error).message}`);
+      throw new OidcError(502, `OpenID Connect provider ${this.o.issuer}: ${reasonOf(e)}`);
     });
     return this.config;
   }
@@ -159,7 +167,7 @@ export class OidcRelyingParty {
     try {
       tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: state, expectedNonce: flow.nonce, idTokenExpected: true });
     } catch (e) {
-      throw new OidcError(401, `OpenID Connect sign-in failed: ${(e as Error).message}`);
+      throw new OidcError(401, `OpenID Connect sign-in failed: ${reasonOf(e)}`);
     }
     const idClaims = tokens.claims();
     if (!idClaims) throw new OidcError(401, 'OpenID Connect sign-in failed: no ID token');
@@ -169,7 +177,7 @@ export class OidcRelyingParty {
       try {
         claims = { ...(await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)), ...claims };
       } catch (e) {
-        throw new OidcError(401, `OpenID Connect userinfo failed: ${(e as Error).message}`);
+        throw new OidcError(401, `OpenID Connect userinfo failed: ${reasonOf(e)}`);
       }
     }
     const role = this.roleFor(claims);
