@@ -156,7 +156,8 @@ export class Access {
       if (id === undefined || id === 'bad') {
         reply.header('WWW-Authenticate', 'Bearer');
         const how = this.accountsOn() ? 'sign in, or send Authorization: Bearer <token>' : 'send Authorization: Bearer <token>';
-        return refuse(reply, 401, id === 'bad' ? `wrong access token (${how})` : `missing or wrong access token (${how})`);
+        const what = id === 'bad' ? 'wrong access token' : this.accountsOn() ? 'not signed in' : 'missing or wrong access token';
+        return refuse(reply, 401, `${what} (${how})`);
       }
       if (!roleAtLeast(id.role, need)) {
         this.audit(request, { action: 'access', target: `${request.method} ${request.routeOptions.url ?? ''}`, outcome: 'denied', detail: `needs ${need}` });
