@@ -57,7 +57,7 @@ export const COMMAND_INDEX = {
     description: 'Serve the web console and its JSON API (OpenAPI at /api/openapi.json) over a database, read-only.',
   },
   users: {
-    term: 'users <command>',
+    term: 'users',
     description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",
   },
   audit: {
