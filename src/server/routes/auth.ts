@@ -31,7 +31,7 @@ async function login(ctx: ServerContext, request: FastifyRequest, reply: Fastify
   const checked = await ctx.passwords.run(async () => verifyPassword(b.password, account?.passwordHash ?? (await decoyHash())));
   if (!checked) throw new ApiError(503, 'too many sign-ins at once: try again');
   if (!account || !checked.value) {
-    ctx.throttle.failed(account?.name, request.ip);
+    ctx.throttle.failed(account?.name ?? name.slice(0, 200), account !== undefined, request.ip);
     ctx.access.audit(request, { actor: name.slice(0, 64) || '(empty)', via: 'password', action: 'sign-in', outcome: 'failed', detail: account ? 'wrong password' : 'no such user' });
     throw new ApiError(401, WRONG);
   }

@@ -257,7 +257,9 @@ test('sign-in limits: an account is locked after repeated failures (even for the
   assert.match(locked.body, /account/);
   assert.equal((await login('vic', PASSWORDS.vic!, '127.0.0.2')).status, 429, 'from another address too');
   assert.equal((await login('ann', PASSWORDS.ann!)).status, 200, 'other accounts are not locked');
-  // Unknown names count against the address only.
+  // A name that is no account locks the same way (a lock does not reveal whether an account exists).
+  for (let i = 0; i < 3; i++) assert.equal((await login('nobody', 'wrong-password-123', '127.0.0.4')).status, 401);
+  assert.equal((await login('nobody', 'wrong-password-123', '127.0.0.4')).status, 429);
   for (let i = 0; i < 3; i++) assert.equal((await login(`nobody${i}`, 'wrong-password-123')).status, 401);
   const byAddress = await login('ada', PASSWORDS.ada!);
   assert.equal(byAddress.status, 429, '6 failures from 127.0.0.1');

@@ -7,12 +7,19 @@ import { addressKey, LoginThrottle } from './throttle.js';
 test('sign-in limits keep at most maxTracked addresses and accounts; IPv6 counts per /64', () => {
   let now = 0;
   const t = new LoginThrottle({ windowMs: 1000, maxPerAccount: 2, maxPerAddress: 3, maxTracked: 50 }, () => now);
-  for (let i = 0; i < 10_000; i++) t.failed(`user${i}`, `10.0.${i >> 8}.${i & 255}`);
-  assert.deepEqual(t.tracked(), { accounts: 50, addresses: 50 });
+  t.failed('real', true, '192.0.2.1');
+  for (let i = 0; i < 10_000; i++) t.failed(`made-up${i}`, false, `10.0.${i >> 8}.${i & 255}`);
+  assert.deepEqual(t.tracked(), { accounts: 1, unknown: 50, addresses: 50 }, 'made-up names never push a real account out');
+  for (let i = 0; i < 10_000; i++) t.failed(`user${i}`, true, '10.9.9.9');
+  assert.equal(t.tracked().accounts, 50);
+  // A made-up name locks like a real one: a lock does not tell whether the account exists.
+  t.failed('ghost', false, '192.0.2.7');
+  t.failed('ghost', false, '192.0.2.8');
+  assert.equal(t.refused('ghost', '192.0.2.9')?.reason, 'account');
   assert.equal(addressKey('2001:db8:1:2:aaaa::1'), addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
   assert.notEqual(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'));
   assert.equal(addressKey('::ffff:10.1.2.3'), '10.1.2.3');
-  for (let i = 0; i < 3; i++) t.failed(undefined, '2001:db8:1:2::1');
+  for (let i = 0; i < 3; i++) t.failed(`v6-${i}`, false, '2001:db8:1:2::1');
   assert.equal(t.refused('x', '2001:db8:1:2:ffff::9')?.reason, 'address', 'another address of the same /64');
   now = 1000;
   assert.equal(t.refused('x', '2001:db8:1:2::1'), undefined, 'the window passed');

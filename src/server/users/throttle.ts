@@ -92,6 +92,8 @@ class Counter {
 
 export class LoginThrottle {
   private readonly accounts: Counter;
+  /** Names that are no account, counted apart: they lock the same way (a lock tells nothing about whether an account exists) but cannot push real accounts out. */
+  private readonly unknown: Counter;
   private readonly addresses: Counter;
 
   constructor(
@@ -99,6 +101,7 @@ export class LoginThrottle {
     now: () => number = Date.now,
   ) {
     this.accounts = new Counter(limits.maxPerAccount, limits, now);
+    this.unknown = new Counter(limits.maxPerAccount, limits, now);
     this.addresses = new Counter(limits.maxPerAddress, limits, now);
   }
 
@@ -106,25 +109,25 @@ export class LoginThrottle {
   refused(account: string, address: string): { reason: 'account' | 'address'; retryAfterMs: number } | undefined {
     const byAddress = this.addresses.blockedFor(addressKey(address));
     if (byAddress) return { reason: 'address', retryAfterMs: byAddress };
-    const byAccount = this.accounts.blockedFor(account);
+    const byAccount = this.accounts.blockedFor(account) || this.unknown.blockedFor(account);
     if (byAccount) return { reason: 'account', retryAfterMs: byAccount };
     return undefined;
   }
 
   /**
-   * A wrong password. Accounts that do not exist are counted per address only: a flood of made-up
-   * names cannot push real accounts' counts out of the table.
+   * A wrong password, or a name that is no account (`exists` false): such names are counted in a
+   * table of their own, so a flood of made-up names cannot push real accounts' counts out.
    */
-  failed(account: string | undefined, address: string): void {
+  failed(account: string, exists: boolean, address: string): void {
     this.addresses.fail(addressKey(address));
-    if (account !== undefined) this.accounts.fail(account);
+    (exists ? this.accounts : this.unknown).fail(account);
   }
 
   succeeded(account: string): void {
     this.accounts.clear(account);
   }
 
-  tracked(): { accounts: number; addresses: number } {
-    return { accounts: this.accounts.size, addresses: this.addresses.size };
+  tracked(): { accounts: number; unknown: number; addresses: number } {
+    return { accounts: this.accounts.size, unknown: this.unknown.size, addresses: this.addresses.size };
   }
 }
