@@ -60,6 +60,7 @@ export interface ServeOptions {
   oidcRoleMap?: string;
   oidcDefaultRole?: string;
   oidcScopes?: string;
+  trustProxy?: string[];
 }
 
 /** Each --oidc-* option falls back to this environment variable. */
@@ -213,7 +214,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   try {
     server = await createConsoleServer({
       db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits,
-      ...(given ? { store: given.store, queries: given.queries } : {}), tokenRole, secureCookies, sessionLimits, loginLimits, ...(oidc ? { oidc } : {}),
+      ...(given ? { store: given.store, queries: given.queries } : {}), tokenRole, secureCookies, sessionLimits, loginLimits, ...(oidc ? { oidc } : {}), ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
     });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
@@ -308,6 +309,7 @@ export function registerServe(program: Command): void {
     .option('--analyses-every <seconds>', `with --collect: run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default ${DEFAULT_ANALYSES_EVERY_S})`)
     .option('--status-every <seconds>', 'with --collect: print running counts this often (0 = never)', '60')
     .option('-q, --quiet', 'with --collect: print only errors of the inputs')
+    .option('--trust-proxy <address>', 'a reverse proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed, for the sign-in limits, the audit log and Secure cookies (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--token-role <role>', `what the access token may do: ${ROLES.join(', ')} (default admin)`)
     .option('--secure-cookies', 'mark session cookies Secure on loopback too (behind a TLS proxy); always so when bound elsewhere')
     .option('--session-idle-timeout <seconds>', `end a session unused this long (default ${SESSION_IDLE_MS / 1000})`)

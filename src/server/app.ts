@@ -80,6 +80,12 @@ export interface ConsoleServerOptions {
   loginLimits?: Partial<ThrottleLimits>;
   /** Cookies with Secure (and the __Host- prefix) on plain HTTP too: behind a TLS proxy, or bound beyond loopback. */
   secureCookies?: boolean;
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
+   * believed: the client's address then counts for the sign-in limits and the audit log, and https
+   * for Secure cookies. Nobody's by default.
+   */
+  trustProxy?: string[];
 }
 
 export interface ConsoleServer {
@@ -160,7 +166,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     ...(oidc ? { oidc } : {}),
   };
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
+  const app = Fastify({ ...(o.trustProxy?.length ? { trustProxy: o.trustProxy } : {}), bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
   const caps = capConnections(app.server, { maxPerAddress: limits.maxConnectionsPerAddress, maxConnections: limits.maxConnections });
   // Cookies are parsed and written with the plugin's functions (which it loads when registered).
   await app.register(fastifyCookie);

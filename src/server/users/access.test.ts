@@ -306,3 +306,17 @@ test('audit: sign-ins (ok and failed), sign-out, saved searches, queries, user c
   assert.equal(signIns.body.next, null);
   assert.equal(statSync(own.file).mode & 0o777, 0o600);
 });
+
+test('behind a trusted proxy the forwarded client address is audited and limited, and X-Forwarded-Proto https makes cookies Secure; an untrusted one is ignored', async () => {
+  const own = new FileAuditLog(join(dir, 'proxy-audit.ndjson'));
+  const proxied = await serve({ audit: own, trustProxy: ['127.0.0.1'] });
+  const forwarded = { 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https' };
+  const r = await call(proxied, 'POST', '/api/auth/login', {}, { user: 'vic', password: PASSWORDS.vic }, forwarded);
+  assert.equal(r.status, 200);
+  assert.ok(r.headers.getSetCookie().some((c) => /^__Host-packettrail-session=.*Secure/i.test(c)));
+  assert.equal(own.read({ limit: 1, offset: 0 }).entries[0]!.address, '198.51.100.7');
+  const direct = await serve({ audit: own });
+  const d = await call(direct, 'POST', '/api/auth/login', {}, { user: 'vic', password: PASSWORDS.vic }, forwarded);
+  assert.ok(d.headers.getSetCookie().some((c) => /^packettrail-session=/.test(c) && !/Secure/i.test(c)));
+  assert.equal(own.read({ limit: 1, offset: 0 }).entries[0]!.address, '127.0.0.1', 'a client cannot choose its audited address');
+});
