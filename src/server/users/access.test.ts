@@ -148,6 +148,11 @@ test('every documented operation refuses an anonymous request (401) and every ro
       else assert.equal(r.status, 403, `${what} as ${role} (needs ${need}): ${r.status}`);
       if (users.get('walk-added')) users.remove('walk-added');
     }
+    if (method === 'GET') {
+      // fastify's automatic HEAD route must carry the same least role.
+      assert.equal((await call(base, 'HEAD', e.path)).status, 401, `HEAD ${path} anonymous`);
+      for (const role of ROLES) if (!roleAtLeast(role, need as Role)) assert.equal((await call(base, 'HEAD', e.path, sessions[role])).status, 403, `HEAD ${path} as ${role}`);
+    }
     const byToken = await call(base, method, e.path, { token: TOKEN }, e.body);
     assert.ok(e.served.includes(byToken.status), `${what} with the token: ${byToken.status}`);
     if (users.get('walk-added')) users.remove('walk-added');
