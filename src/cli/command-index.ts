@@ -56,6 +56,14 @@ export const COMMAND_INDEX = {
     term: 'serve [options]',
     description: 'Serve the web console and its JSON API (OpenAPI at /api/openapi.json) over a database, read-only.',
   },
+  users: {
+    term: 'users',
+    description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",
+  },
+  audit: {
+    term: 'audit [options]',
+    description: 'Show the audit log of the console and the users command: who changed what, when and from where, newest first.',
+  },
 } as const satisfies Record<string, { term: string; description: string }>;
 
 export type CommandName = keyof typeof COMMAND_INDEX;

@@ -14,6 +14,13 @@ import type { QueryGate } from '../server/query-gate.js';
 import type { EventStore } from '../store/store.js';
 import { checkDatabaseFile, checkExistingDatabase } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { readFileSync } from 'node:fs';
+import { isLoopback } from '../server/auth.js';
+import { checkOidcOptions, OIDC_CLIENT_SECRET_ENV, parseRoleMap, type OidcOptions } from '../server/users/oidc.js';
+import { roleOf, ROLES, type Role } from '../server/users/roles.js';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type SessionLimits } from '../server/users/sessions.js';
+import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, type ThrottleLimits } from '../server/users/throttle.js';
+import { FileUserStore, usersFileFor } from '../server/users/user-store.js';
 
 export interface ServeOptions {
   db: string;
@@ -38,6 +45,85 @@ export interface ServeOptions {
   analysesEvery?: string;
   statusEvery?: string;
   quiet?: boolean;
+  /** Accounts and sign-in. */
+  tokenRole?: string;
+  secureCookies?: boolean;
+  sessionIdleTimeout?: string;
+  sessionLifetime?: string;
+  maxFailedSignIns?: string;
+  maxFailedSignInsPerAddress?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretFile?: string;
+  oidcRedirectUrl?: string;
+  oidcRoleClaim?: string;
+  oidcRoleMap?: string;
+  oidcDefaultRole?: string;
+  oidcScopes?: string;
+  trustProxy?: string[];
+}
+
+/** Each --oidc-* option falls back to this environment variable. */
+const OIDC_ENV = {
+  oidcIssuer: 'PACKETTRAIL_OIDC_ISSUER',
+  oidcClientId: 'PACKETTRAIL_OIDC_CLIENT_ID',
+  oidcRedirectUrl: 'PACKETTRAIL_OIDC_REDIRECT_URL',
+  oidcRoleClaim: 'PACKETTRAIL_OIDC_ROLE_CLAIM',
+  oidcRoleMap: 'PACKETTRAIL_OIDC_ROLE_MAP',
+  oidcDefaultRole: 'PACKETTRAIL_OIDC_DEFAULT_ROLE',
+  oidcScopes: 'PACKETTRAIL_OIDC_SCOPES',
+} as const;
+
+function cliRole(text: string, what: string): Role {
+  try {
+    return roleOf(text, what);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** The OpenID Connect options, from --oidc-* or PACKETTRAIL_OIDC_*; undefined when no issuer is given. */
+export function oidcOptionsOf(o: ServeOptions, env: NodeJS.ProcessEnv = process.env): OidcOptions | undefined {
+  const get = (k: keyof typeof OIDC_ENV) => o[k] ?? env[OIDC_ENV[k]];
+  const issuer = get('oidcIssuer');
+  if (!issuer) return undefined;
+  const clientId = get('oidcClientId');
+  const redirectUrl = get('oidcRedirectUrl');
+  if (!clientId || !redirectUrl) throw new CliError(`--oidc-issuer needs --oidc-client-id and --oidc-redirect-url (or ${OIDC_ENV.oidcClientId}, ${OIDC_ENV.oidcRedirectUrl})`);
+  let clientSecret = env[OIDC_CLIENT_SECRET_ENV];
+  if (o.oidcClientSecretFile) {
+    try {
+      clientSecret = readFileSync(o.oidcClientSecretFile, 'utf8').trim();
+    } catch (e) {
+      throw new CliError(`--oidc-client-secret-file: ${(e as Error).message}`);
+    }
+  }
+  const defaultText = get('oidcDefaultRole') ?? 'none';
+  const roleMapText = get('oidcRoleMap');
+  const options: OidcOptions = {
+    issuer, clientId, redirectUrl, clientSecret: clientSecret || undefined,
+    roleClaim: get('oidcRoleClaim'), scopes: get('oidcScopes'),
+    defaultRole: defaultText === 'none' ? 'none' : cliRole(defaultText, '--oidc-default-role'),
+  };
+  try {
+    if (roleMapText) options.roleMap = parseRoleMap(roleMapText);
+    checkOidcOptions(options);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (options.roleMap && !options.roleClaim) throw new CliError('--oidc-role-map needs --oidc-role-claim (the claim whose values it maps, e.g. groups)');
+  return options;
+}
+
+/** Session and sign-in limits from the options; the rest keep their defaults. */
+export function accountLimitsOf(o: ServeOptions): { sessionLimits: Partial<SessionLimits>; loginLimits: Partial<ThrottleLimits> } {
+  const sessionLimits: Partial<SessionLimits> = {};
+  if (o.sessionIdleTimeout !== undefined) sessionLimits.idleMs = Math.round(countOption('--session-idle-timeout', o.sessionIdleTimeout, 1, 30 * 86_400) * 1000);
+  if (o.sessionLifetime !== undefined) sessionLimits.absoluteMs = Math.round(countOption('--session-lifetime', o.sessionLifetime, 1, 365 * 86_400) * 1000);
+  const loginLimits: Partial<ThrottleLimits> = {};
+  if (o.maxFailedSignIns !== undefined) loginLimits.maxPerAccount = Math.floor(countOption('--max-failed-sign-ins', o.maxFailedSignIns, 1, 1_000));
+  if (o.maxFailedSignInsPerAddress !== undefined) loginLimits.maxPerAddress = Math.floor(countOption('--max-failed-sign-ins-per-address', o.maxFailedSignInsPerAddress, 1, 100_000));
+  return { sessionLimits, loginLimits };
 }
 
 /** An open store for the console instead of the file (the owner's own, or one read through the owner). */
@@ -119,9 +205,17 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
+  const oidc = oidcOptionsOf(o);
+  const tokenRole = cliRole(o.tokenRole ?? 'admin', '--token-role');
+  const { sessionLimits, loginLimits } = accountLimitsOf(o);
+  // Off loopback the console is reached through a TLS proxy (or not at all): cookies are Secure.
+  const secureCookies = (o.secureCookies ?? false) || !isLoopback(o.host);
   let server;
   try {
-    server = await createConsoleServer({ db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits, ...(given ? { store: given.store, queries: given.queries } : {}) });
+    server = await createConsoleServer({
+      db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits,
+      ...(given ? { store: given.store, queries: given.queries } : {}), tokenRole, secureCookies, sessionLimits, loginLimits, ...(oidc ? { oidc } : {}), ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
+    });
   } catch (e) {
     throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
   }
@@ -138,7 +232,11 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   if (token.origin === 'generated') out(`access token generated and kept in ${terminalSafe(token.file!)}: ${token.token}`);
   if (token.origin === 'file') out(`access token read from ${terminalSafe(token.file!)}`);
   if (token.origin === 'environment') out(`access token from ${TOKEN_ENV}`);
-  if (token.token) out(`open ${shown}/#token=<token> once (the console keeps it for the tab), or send Authorization: Bearer <token> to /api/`);
+  const accounts = new FileUserStore(usersFileFor(o.db)).count();
+  if (accounts || oidc) {
+    out(`sign-in required: ${accounts} account${accounts === 1 ? '' : 's'} in ${terminalSafe(usersFileFor(o.db))}${oidc ? `, OpenID Connect via ${terminalSafe(oidc.issuer)}` : ''}${token.token ? `; the access token acts as ${tokenRole}` : ''}`);
+  } else if (token.token) out(`open ${shown}/#token=<token> once (the console keeps it for the tab), or send Authorization: Bearer <token> to /api/`);
+  else out('no accounts: the console is open to this machine (packettrail users add <name> --role admin to require sign-in)');
   const close = async () => {
     const { refusedPerAddress, refusedTotal } = server.connections();
     if (refusedPerAddress || refusedTotal) {
@@ -211,6 +309,21 @@ export function registerServe(program: Command): void {
     .option('--analyses-every <seconds>', `with --collect: run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default ${DEFAULT_ANALYSES_EVERY_S})`)
     .option('--status-every <seconds>', 'with --collect: print running counts this often (0 = never)', '60')
     .option('-q, --quiet', 'with --collect: print only errors of the inputs')
+    .option('--trust-proxy <address>', 'a reverse proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed, for the sign-in limits, the audit log and Secure cookies (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--token-role <role>', `what the access token may do: ${ROLES.join(', ')} (default admin)`)
+    .option('--secure-cookies', 'mark session cookies Secure on loopback too (behind a TLS proxy); always so when bound elsewhere')
+    .option('--session-idle-timeout <seconds>', `end a session unused this long (default ${SESSION_IDLE_MS / 1000})`)
+    .option('--session-lifetime <seconds>', `end any session this long after sign-in (default ${SESSION_ABSOLUTE_MS / 1000})`)
+    .option('--max-failed-sign-ins <n>', `failed sign-ins of one account within ${LOGIN_WINDOW_MS / 60_000} min before it is locked for the rest of it (default ${MAX_FAILURES_PER_ACCOUNT})`)
+    .option('--max-failed-sign-ins-per-address <n>', `failed sign-ins from one address (IPv6: /64) within ${LOGIN_WINDOW_MS / 60_000} min (default ${MAX_FAILURES_PER_ADDRESS})`)
+    .option('--oidc-issuer <url>', `OpenID Connect provider (https; else ${OIDC_ENV.oidcIssuer})`)
+    .option('--oidc-client-id <id>', `client id at the provider (else ${OIDC_ENV.oidcClientId})`)
+    .option('--oidc-client-secret-file <path>', `file holding the client secret (else ${OIDC_CLIENT_SECRET_ENV}; none: a public client, PKCE only)`)
+    .option('--oidc-redirect-url <url>', `this console's <url>/api/auth/oidc/callback as the browser reaches it (else ${OIDC_ENV.oidcRedirectUrl})`)
+    .option('--oidc-role-claim <claim>', `ID token or userinfo claim mapped to roles, e.g. groups (else ${OIDC_ENV.oidcRoleClaim})`)
+    .option('--oidc-role-map <value=role,...>', `claim values to roles, e.g. soc-admins=admin,soc=analyst (else ${OIDC_ENV.oidcRoleMap})`)
+    .option('--oidc-default-role <role>', `role of users no value maps: ${ROLES.join(', ')} or none (refused; the default; else ${OIDC_ENV.oidcDefaultRole})`)
+    .option('--oidc-scopes <scopes>', `scopes besides openid (default "email profile"; else ${OIDC_ENV.oidcScopes})`)
     .addHelpText(
       'after',
       `
@@ -220,7 +333,10 @@ Examples:
   packettrail serve --host 0.0.0.0 --port 8443 --read-only
   ${TOKEN_ENV}="$(openssl rand -base64 32)" packettrail serve --host 10.0.0.5
 
-Bound to loopback, the API needs no token unless ${TOKEN_ENV} is set, and every request must name a
+Accounts (packettrail users) and OpenID Connect: once either exists, every API route needs a sign-in
+session or the token, on loopback too; roles viewer < analyst < admin decide what each may do, and
+every change is written to <db>.audit.ndjson (packettrail audit). Without accounts:
+bound to loopback, the API needs no token unless ${TOKEN_ENV} is set, and every request must name a
 loopback host. Bound elsewhere, everything but the console's page and files needs Authorization: Bearer
 <token>: the token (${MIN_SECRET_LENGTH} characters at least) comes from ${TOKEN_ENV}, else <db>.console-token
 (generated and printed on first run). Queries run on a read-only connection; saved searches are kept in

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { rawRequest, type RawResponse } from '../testing/raw-http.js';
 import { tempDir } from '../testing/tmp.js';
 import { API_ROUTES, createConsoleServer, searchesFileFor, type ConsoleServer } from './index.js';
+import { FileUserStore } from './users/user-store.js';
 import { buildConsoleDb, HOSTILE_REQUEST_ID, type ConsoleDb } from './test-fixture.js';
 
 const TOKEN = 'api-security-test-token-0123456789';
@@ -25,6 +26,9 @@ let guarded: ConsoleServer;
 let open: ConsoleServer;
 let guardedPort: number;
 let openPort: number;
+/** Each server's own accounts (none: the walks leave them so; the open server stays token-less). */
+let guardedUsers: FileUserStore;
+let openUsers: FileUserStore;
 
 async function listen(s: ConsoleServer): Promise<number> {
   await s.app.listen({ host: '127.0.0.1', port: 0 });
@@ -37,8 +41,10 @@ before(async () => {
   mkdirSync(join(consoleDir, 'assets'));
   writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>console page</title><script type="module" src="/assets/app-1234.js"></script>\n');
   writeFileSync(join(consoleDir, 'assets', 'app-1234.js'), 'console.log("console asset");\n');
-  guarded = await createConsoleServer({ db: fixture.db, token: TOKEN, consoleDir });
-  open = await createConsoleServer({ db: fixture.db, consoleDir });
+  guardedUsers = new FileUserStore(join(consoleDir, 'guarded.users.json'));
+  openUsers = new FileUserStore(join(consoleDir, 'open.users.json'));
+  guarded = await createConsoleServer({ db: fixture.db, token: TOKEN, consoleDir, users: guardedUsers });
+  open = await createConsoleServer({ db: fixture.db, consoleDir, users: openUsers });
   guardedPort = await listen(guarded);
   openPort = await listen(open);
 });
@@ -54,6 +60,10 @@ interface Call {
   target: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Anyone may call it (the sign-in endpoints): not part of the refusal walks. */
+  public?: boolean;
+  /** The status it answers when sent as written with credentials (default 200). */
+  status?: number;
 }
 
 function send(port: number, c: Call, host = `127.0.0.1:${port}`): Promise<RawResponse> {
@@ -135,6 +145,17 @@ async function examples(): Promise<Map<string, Call>> {
     ['GET /api/sources', { method: 'GET', target: '/api/sources' }],
     ['GET /api/dead-letters', { method: 'GET', target: '/api/dead-letters?limit=5' }],
     ['GET /api/rules', { method: 'GET', target: '/api/rules' }],
+    ['GET /api/auth/session', { method: 'GET', target: '/api/auth/session' }],
+    ['POST /api/auth/login', { method: 'POST', target: '/api/auth/login', body: { user: 'nobody', password: 'not-the-password' }, status: 401 }],
+    ['POST /api/auth/logout', { method: 'POST', target: '/api/auth/logout' }],
+    ['GET /api/auth/oidc/start', { method: 'GET', target: '/api/auth/oidc/start', status: 404 }],
+    ['GET /api/auth/oidc/callback', { method: 'GET', target: '/api/auth/oidc/callback?code=x&state=y', status: 404 }],
+    ['GET /api/users', { method: 'GET', target: '/api/users' }],
+    // Added, then removed again by the test (an account would switch the open server to sign-in).
+    ['POST /api/users', { method: 'POST', target: '/api/users', body: { name: 'walk-added', role: 'viewer', password: 'walk-password-0123' } }],
+    ['POST /api/users/{name}', { method: 'POST', target: '/api/users/walk-nobody', body: { role: 'viewer' }, status: 404 }],
+    ['DELETE /api/users/{name}', { method: 'DELETE', target: '/api/users/walk-nobody', status: 404 }],
+    ['GET /api/audit', { method: 'GET', target: '/api/audit?limit=5' }],
   ]);
 }
 
@@ -146,7 +167,21 @@ async function documentedCalls(): Promise<Call[]> {
   for (const op of fromRoutes) assert.ok(documented.includes(op), `${op} is in the OpenAPI document`);
   const table = await examples();
   assert.deepEqual([...table.keys()].sort(), [...documented].sort(), 'one example per documented operation');
-  return documented.map((op) => table.get(op)!);
+  const isPublicOp = (op: string) => {
+    const [method, path] = op.split(' ') as [string, string];
+    const security = (doc.paths[path]?.[method.toLowerCase()] as { security?: unknown[] } | undefined)?.security;
+    return Array.isArray(security) && security.length === 0;
+  };
+  return documented.map((op) => ({ ...table.get(op)!, ...(isPublicOp(op) ? { public: true } : {}) }));
+}
+
+/** Sends each call as written and checks its answer; what POST /api/users added is removed again. */
+async function answersEach(calls: Call[], port: number, users: FileUserStore, searchId: string, headers: Record<string, string>, host?: string): Promise<void> {
+  for (const c of calls) {
+    const r = await send(port, { ...c, target: c.target.replace('{id}', searchId), headers }, host);
+    assert.equal(r.status, c.status ?? 200, `${c.method} ${c.target}: ${r.body.slice(0, 200)}`);
+    if (users.get('walk-added')) users.remove('walk-added');
+  }
 }
 
 async function savedSearchOn(port: number, host: string, headers: Record<string, string>): Promise<string> {
@@ -178,13 +213,13 @@ test('token server: no documented route answers under any spelling without the t
   const searchId = await savedSearchOn(guardedPort, host, bearer(TOKEN));
   const searchesBefore = readFileSync(searchesFileFor(fixture.db), 'utf8');
   const refused = (r: RawResponse, what: string) => assertRefused(r, 401, what);
-  const sent = (await walk(calls, guardedPort, searchId, refused, {})) + (await walk(calls, guardedPort, searchId, refused, { headers: bearer('wrong-token-wrong-token-wrong') }));
+  const guardedCalls = calls.filter((c) => !c.public);
+  assert.ok(guardedCalls.length >= calls.length - 5, 'only the sign-in endpoints are public');
+  const sent = (await walk(guardedCalls, guardedPort, searchId, refused, {})) + (await walk(guardedCalls, guardedPort, searchId, refused, { headers: bearer('wrong-token-wrong-token-wrong') }));
+  assert.equal(guardedUsers.count(), 0, 'no refused request added a user');
   assert.ok(sent > 500, `${sent} requests`);
   assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
-  for (const c of calls) {
-    const r = await send(guardedPort, { ...c, target: c.target.replace('{id}', searchId), headers: bearer(TOKEN) });
-    assert.equal(r.status, 200, `${c.method} ${c.target} with the token: ${r.body.slice(0, 200)}`);
-  }
+  await answersEach(calls, guardedPort, guardedUsers, searchId, bearer(TOKEN));
 });
 
 test('token-less loopback server: a foreign Host header is refused under every spelling; a loopback one is served', async () => {
@@ -197,10 +232,7 @@ test('token-less loopback server: a foreign Host header is refused under every s
   assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
   // An absolute-form target names the host the request is for: it must be loopback too.
   assertRefused(await send(openPort, { method: 'GET', target: `http://${FOREIGN_HOST}/api/status` }, loopback), 403, 'absolute-form with a foreign authority');
-  for (const c of calls) {
-    const r = await send(openPort, { ...c, target: c.target.replace('{id}', searchId) }, loopback);
-    assert.equal(r.status, 200, `${c.method} ${c.target}: ${r.body.slice(0, 200)}`);
-  }
+  await answersEach(calls, openPort, openUsers, searchId, {}, loopback);
 });
 
 test('public: the console page and its assets need no token; nothing else does, and no API spelling is taken for a page', async () => {

@@ -3,12 +3,13 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fastifyCookie } from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { capConnections, type ConnectionCounts } from '../util/connection-limits.js';
 import { shortSecretProblem } from '../util/secrets.js';
-import { accessGuard, sameOriginGuard, TOKEN_ENV } from './auth.js';
+import { loopbackHostGuard, sameOriginGuard, TOKEN_ENV } from './auth.js';
 import { pathsOf, withoutPaths } from './sql-guard.js';
 import type { EventStore } from '../store/store.js';
 import { queryCatalog, type ServerContext } from './context.js';
@@ -16,7 +17,7 @@ import { DEFAULT_LOOKUPS_DIR, LookupCatalog } from '../query/spl/index.js';
 import { ApiError } from './errors.js';
 import { checkLimits, DEFAULT_CONNECTION_LIMITS, IDLE_AFTER_QUERY_MS, timeoutOptions, type ConnectionLimits } from './limits.js';
 import { openapiDocument } from './openapi.js';
-import { isConsoleView, markPublic } from './public-routes.js';
+import { isConsoleView, isPublic, markPublic } from './public-routes.js';
 import { DEFAULT_QUERY_LIMITS, QueryGate, RESERVED_FOR_ROUTES, type QueryLimits } from './query-gate.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
@@ -28,8 +29,18 @@ import { STATUS_ROUTES } from './routes/status.js';
 import { TRAIL_ROUTES } from './routes/trail.js';
 import { SavedSearches, searchesFileFor } from './saved-searches.js';
 import { securityHeaders } from './security.js';
+import { AUTH_ROUTES } from './routes/auth.js';
+import { USER_ROUTES } from './routes/users.js';
+import { Access } from './users/access.js';
+import { auditFileFor, FileAuditLog, type AuditLog } from './users/audit.js';
+import { OidcRelyingParty, type OidcOptions } from './users/oidc.js';
+import { PasswordGate } from './users/passwords.js';
+import type { Role } from './users/roles.js';
+import { DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from './users/sessions.js';
+import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from './users/throttle.js';
+import { FileUserStore, usersFileFor, type UserStore } from './users/user-store.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...STATUS_ROUTES, ...ALERT_ROUTES, ...TRAIL_ROUTES, ...SEARCH_ROUTES, ...INSIGHT_ROUTES, ...SOURCE_ROUTES, ...RULE_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...AUTH_ROUTES, ...USER_ROUTES, ...STATUS_ROUTES, ...ALERT_ROUTES, ...TRAIL_ROUTES, ...SEARCH_ROUTES, ...INSIGHT_ROUTES, ...SOURCE_ROUTES, ...RULE_ROUTES];
 
 /** JSON bodies are small (a query and a name): anything bigger is refused with 413. */
 export const BODY_LIMIT = 64 * 1024;
@@ -58,6 +69,23 @@ export interface ConsoleServerOptions {
   store?: EventStore;
   /** The query gate to share (the owner's, which also bounds the queries of other commands). */
   queries?: QueryGate;
+  /** What the bearer token may do (default admin: whoever holds it can read the files beside the database anyway). */
+  tokenRole?: Role;
+  /** Accounts (default: <db>.users.json) and the audit log (default: <db>.audit.ndjson). */
+  users?: UserStore;
+  audit?: AuditLog;
+  /** OpenID Connect sign-in. */
+  oidc?: OidcOptions;
+  sessionLimits?: Partial<SessionLimits>;
+  loginLimits?: Partial<ThrottleLimits>;
+  /** Cookies with Secure (and the __Host- prefix) on plain HTTP too: behind a TLS proxy, or bound beyond loopback. */
+  secureCookies?: boolean;
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are
+   * believed: the client's address then counts for the sign-in limits and the audit log, and https
+   * for Secure cookies. Nobody's by default.
+   */
+  trustProxy?: string[];
 }
 
 export interface ConsoleServer {
@@ -106,6 +134,15 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   // is what ends a query whose answer never comes: the disconnect interrupts it.)
   if (queryLimits.timeoutMs > 0) limits.idleTimeoutMs = Math.max(limits.idleTimeoutMs, queryLimits.timeoutMs + IDLE_AFTER_QUERY_MS);
   checkLimits(limits);
+  const oidc = o.oidc ? new OidcRelyingParty(o.oidc) : undefined;
+  const sessionLimits = { ...DEFAULT_SESSION_LIMITS, ...o.sessionLimits };
+  for (const [name, value] of Object.entries(sessionLimits)) if (!Number.isSafeInteger(value) || value < 1) throw new Error(`session limit ${name} must be a positive whole number, got ${value}`);
+  const users = o.users ?? new FileUserStore(usersFileFor(o.db));
+  // A users file that cannot be read stops the start, not the first sign-in.
+  users.count();
+  const audit = o.audit ?? new FileAuditLog(auditFileFor(o.db));
+  const sessions = new SessionStore(sessionLimits);
+  const access = new Access({ token: o.token, tokenRole: o.tokenRole ?? 'admin', users, sessions, audit, oidc: oidc !== undefined, secureCookies: o.secureCookies ?? false });
   const store = o.store ?? (await openReadOnlyStore(o.db, queryLimits));
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
@@ -120,12 +157,22 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     version,
     rules: () => (ruleCatalog ??= loadRuleCatalog(o.rules ?? [])),
     auth: o.token !== undefined,
+    access,
+    users,
+    sessions,
+    throttle: new LoginThrottle({ ...DEFAULT_THROTTLE_LIMITS, ...o.loginLimits }),
+    passwords: new PasswordGate(),
+    audit,
+    ...(oidc ? { oidc } : {}),
   };
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
+  const app = Fastify({ ...(o.trustProxy?.length ? { trustProxy: o.trustProxy } : {}), bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
   const caps = capConnections(app.server, { maxPerAddress: limits.maxConnectionsPerAddress, maxConnections: limits.maxConnections });
+  // Cookies are parsed and written with the plugin's functions (which it loads when registered).
+  await app.register(fastifyCookie);
   // onRequest runs after routing: the guard judges the route a request reached, whatever its spelling.
-  app.addHook('onRequest', accessGuard(o.token));
+  if (o.token === undefined) app.addHook('onRequest', loopbackHostGuard);
+  app.addHook('onRequest', access.guard(isPublic));
   app.addHook('onRequest', sameOriginGuard);
   app.addHook('onSend', securityHeaders);
   // Answers to requests that were running when closing began end their connection: a keep-alive

@@ -2,7 +2,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MIN_SECRET_LENGTH, shortSecretProblem } from '../util/secrets.js';
-import { isPublic } from './public-routes.js';
 
 export const TOKEN_ENV = 'PACKETTRAIL_TOKEN';
 
@@ -52,13 +51,6 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   return given !== undefined && timingSafeEqual(digest(given), digest(expected));
 }
 
-function presentedToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (typeof header === 'string' && /^Bearer /i.test(header)) return header.slice(7).trim();
-  const alt = request.headers['x-packettrail-token'];
-  return typeof alt === 'string' ? alt : undefined;
-}
-
 /**
  * The hosts a request names: its Host header, and the authority of an absolute-form target
  * (`GET http://host/path`), which HTTP/1.1 says takes precedence. A target that is neither a path nor
@@ -82,24 +74,16 @@ function refuse(reply: FastifyReply, status: number, error: string): FastifyRepl
 }
 
 /**
- * The onRequest check of every request; it runs after routing. Without a token the server only
- * listens on loopback, and every request must name a loopback host too: a web page that rebinds its
- * DNS name to 127.0.0.1 cannot read the API (nor the page). With a token, every route but the public
- * ones (the console's page and files, see public-routes.ts) needs it.
+ * The onRequest check of a server without a token (which only listens on loopback): every request
+ * must name a loopback host, so a web page that rebinds its DNS name to 127.0.0.1 can read neither
+ * the API nor the page. Who may do what is decided next (users/access.ts).
  */
-export function accessGuard(token: string | undefined) {
+export async function loopbackHostGuard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   // An async hook that answers must return the reply: otherwise fastify goes on to the handler while
   // the answer is still in its onSend hooks, and the handler's answer collides with it.
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (token === undefined) {
-      const foreign = namedHosts(request).find((h) => !isLoopback(h));
-      if (foreign !== undefined) return refuse(reply, 403, `requests must name a loopback host (got '${foreign.slice(0, 100)}')`);
-      return undefined;
-    }
-    if (isPublic(request) || tokenMatches(presentedToken(request), token)) return undefined;
-    reply.header('WWW-Authenticate', 'Bearer');
-    return refuse(reply, 401, 'missing or wrong access token (send Authorization: Bearer <token>)');
-  };
+  const foreign = namedHosts(request).find((h) => !isLoopback(h));
+  if (foreign !== undefined) return refuse(reply, 403, `requests must name a loopback host (got '${foreign.slice(0, 100)}')`);
+  return undefined;
 }
 
 /** Methods that change something or make the server work (POST /api/query): a foreign page may not send them. */

@@ -5,6 +5,13 @@ import type { EventStore } from '../store/store.js';
 import type { QueryGate } from './query-gate.js';
 import type { RuleCatalog } from './routes/rules.js';
 import type { SavedSearches } from './saved-searches.js';
+import type { Access } from './users/access.js';
+import type { AuditLog } from './users/audit.js';
+import type { OidcRelyingParty } from './users/oidc.js';
+import type { PasswordGate } from './users/passwords.js';
+import type { SessionStore } from './users/sessions.js';
+import type { LoginThrottle } from './users/throttle.js';
+import type { UserStore } from './users/user-store.js';
 
 /** What every route works with. */
 export interface ServerContext {
@@ -25,6 +32,16 @@ export interface ServerContext {
   rules(): RuleCatalog;
   /** Whether an access token guards the API. */
   auth: boolean;
+  /** Who may do what: the token, sessions, the token-less loopback console. */
+  access: Access;
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  /** Password checks (scrypt) running at once. */
+  passwords: PasswordGate;
+  audit: AuditLog;
+  /** OpenID Connect sign-in, when configured. */
+  oidc?: OidcRelyingParty;
 }
 
 export function queryCatalog(): { catalog: Column[]; aliases: AliasTable } {

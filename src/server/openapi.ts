@@ -26,18 +26,30 @@ export function openapiDocument(routes: readonly ApiRoute[], version: string, au
       responses: {
         200: { description: r.response.description, content: { 'application/json': { schema: r.response.schema ?? { type: 'object' } } } },
         400: { description: 'invalid input (the message says what)', content: { 'application/json': { schema: ERROR } } },
-        ...(auth ? { 401: { description: 'missing or wrong access token', content: { 'application/json': { schema: ERROR } } } } : {}),
-        ...(r.writes ? { 403: { description: 'the server runs with --read-only', content: { 'application/json': { schema: ERROR } } } } : {}),
+        ...(r.role !== 'public' ? { 401: { description: 'no session and no (or a wrong) access token', content: { 'application/json': { schema: ERROR } } } } : {}),
+        ...(r.role !== 'public' || r.writes
+          ? { 403: { description: [r.role !== 'public' ? `the caller's role is below ${r.role}` : '', r.writes ? 'the server runs with --read-only' : '', r.method !== 'GET' ? 'a session without its x-packettrail-csrf header' : ''].filter(Boolean).join('; '), content: { 'application/json': { schema: ERROR } } } }
+          : {}),
       },
+      // The least role that may call the operation (viewer < analyst < admin); public: anyone.
+      'x-minimum-role': r.role,
+      security: r.role === 'public' ? [] : [{ token: [] }, { session: [] }],
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.body } } };
     (paths[openapiPath(r.url)] ??= {})[r.method.toLowerCase()] = op;
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'packettrail console API', version, description: 'Alerts, trails, SPL/SQL search, insights dashboards, sources and rules over one packettrail database.' },
+    info: { title: 'packettrail console API', version, description: 'Alerts, trails, SPL/SQL search, insights dashboards, sources and rules over one packettrail database. Each operation names the least role it needs in x-minimum-role.' },
     servers: [{ url: '/' }],
-    ...(auth ? { components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } }, security: [{ token: [] }] } : {}),
+    // Every operation needs one or the other unless it says otherwise (the sign-in endpoints: security []).
+    security: [{ token: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        token: { type: 'http', scheme: 'bearer', description: auth ? 'the access token (PACKETTRAIL_TOKEN or <db>.console-token)' : 'the access token, when the server has one' },
+        session: { type: 'apiKey', in: 'cookie', name: 'packettrail-session', description: 'a sign-in session (POST /api/auth/login or OpenID Connect); __Host-packettrail-session over TLS' },
+      },
+    },
     paths,
   };
 }

@@ -35,6 +35,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  // A signed-in session's changes carry its CSRF token (the server checks it against the session).
+  const csrf = /(?:^|;\s*)(?:__Host-)?packettrail-csrf=([^;]+)/.exec(document.cookie)?.[1];
+  if (csrf && (init.method ?? 'GET') !== 'GET') headers['x-packettrail-csrf'] = decodeURIComponent(csrf);
   const res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? null : JSON.stringify(init.body), signal: init.signal ?? null });
   const text = await res.text();
   let data: unknown;

@@ -8,6 +8,7 @@ import { SearchPage } from './pages/search.tsx';
 import { SourcesPage } from './pages/sources.tsx';
 import { TrailPage } from './pages/trail.tsx';
 import { navigate, useLocation } from './router.ts';
+import { SignInForm, UserMenu, type SessionInfo } from './signin.tsx';
 
 interface Status {
   database: string;
@@ -89,7 +90,8 @@ export function App() {
   // Until the status arrives saving is offered; the server refuses it anyway under --read-only.
   const readOnly = status.data?.readOnly ?? false;
   let page;
-  if (locked) page = <TokenForm />;
+  const session = useApi<SessionInfo>(locked ? '/api/auth/session' : null);
+  if (locked) page = session.data?.accounts ? <SignInForm oidc={session.data.oidc} /> : session.loading ? null : <TokenForm />;
   else if (section === 'alerts' && rest) page = <AlertPage id={decodeURIComponent(rest)} />;
   else if (section === 'alerts') page = <AlertsPage loc={loc} />;
   else if (section === 'trail') page = <TrailPage loc={loc} />;
@@ -121,6 +123,7 @@ export function App() {
         <button type="button" class="theme" data-testid="time-zone" onClick={() => setTimeZoneMode(zone === 'utc' ? 'local' : 'utc')} title={`click for ${zone === 'utc' ? 'local time' : 'UTC'}`}>
           time zone: {zoneLabel(zone)}
         </button>
+        <UserMenu />
         <button type="button" class="theme" onClick={nextTheme} aria-label={`theme: ${theme} (click to change)`}>
           {theme === 'auto' ? '◐ auto' : theme === 'dark' ? '● dark' : '○ light'}
         </button>

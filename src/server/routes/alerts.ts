@@ -136,6 +136,7 @@ export const ALERT_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/alerts',
+    role: 'viewer',
     tag: 'alerts',
     summary: 'Alerts, newest first, filtered by rule (id or title), level, source dataset, time range and text; with facet counts.',
     querystring: obj({
@@ -148,6 +149,7 @@ export const ALERT_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/alerts/:id',
+    role: 'viewer',
     tag: 'alerts',
     summary: 'One alert with its rule metadata, correlation key, details and the matching events.',
     params: obj({ id: str(200) }, ['id']),

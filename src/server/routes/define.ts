@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import type { RouteRole } from '../users/roles.js';
 
 /** A JSON Schema fragment (validated by fastify, documented in the OpenAPI document). */
 export type Schema = Record<string, unknown>;
@@ -18,8 +19,19 @@ export interface ApiRoute {
   body?: Schema;
   /** What a 200 response holds (documentation only: responses are not filtered by a serializer). */
   response: { description: string; schema?: Schema };
+  /**
+   * The least role that may call it (users/roles.ts): deny by default, every route says. `public`:
+   * anyone (the sign-in endpoints).
+   */
+  role: RouteRole;
   /** Routes that change something: refused with 403 under --read-only. */
   writes?: boolean;
+  /** Written to the audit log after the handler ran (outcome ok, or failed with the error). */
+  audit?: {
+    action: string;
+    target?(request: FastifyRequest, result: unknown): string | undefined;
+    detail?(request: FastifyRequest): string | undefined;
+  };
   handler(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
 }
 
@@ -47,6 +59,7 @@ export function addRoutes(app: FastifyInstance, ctx: ServerContext, routes: read
       method: r.method,
       url: r.url,
       schema,
+      config: { role: r.role },
       handler: async (request, reply) => {
         const infinite = nonFinite('querystring', request.query);
         if (infinite) {
@@ -57,7 +70,19 @@ export function addRoutes(app: FastifyInstance, ctx: ServerContext, routes: read
           reply.code(403);
           return { error: 'the console runs with --read-only: saving is disabled' };
         }
-        return r.handler(ctx, request, reply);
+        if (!r.audit) return r.handler(ctx, request, reply);
+        const a = r.audit;
+        const detail = a.detail?.(request);
+        let result: unknown;
+        try {
+          result = await r.handler(ctx, request, reply);
+        } catch (e) {
+          ctx.access.audit(request, { action: a.action, outcome: 'failed', ...(detail !== undefined ? { detail: `${detail} — ${(e as Error).message}` } : { detail: (e as Error).message }) });
+          throw e;
+        }
+        const target = a.target?.(request, result);
+        ctx.access.audit(request, { action: a.action, outcome: 'ok', ...(target !== undefined ? { target } : {}), ...(detail !== undefined ? { detail } : {}) });
+        return result;
       },
     });
   }

@@ -37,6 +37,7 @@ export const INSIGHT_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/insights',
+    role: 'viewer',
     tag: 'insights',
     summary: 'The insights views the dashboards page can show.',
     response: { description: 'views', schema: { type: 'object', properties: { views: { type: 'array', items: obj({ id: str(), title: str(), description: str(1000) }) } } } },
@@ -45,6 +46,7 @@ export const INSIGHT_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/insights/:view',
+    role: 'viewer',
     tag: 'insights',
     summary: 'Run one insights view: a report of table, series and findings sections (src/insights/report.ts).',
     params: obj({ view: str(100) }, ['view']),

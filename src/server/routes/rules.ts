@@ -59,6 +59,7 @@ export const RULE_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/rules',
+    role: 'viewer',
     tag: 'sources',
     summary: 'Loaded detection rules with the formats each applies to and their hit counts in the alerts table.',
     response: { description: 'rules and load errors' },

@@ -47,6 +47,7 @@ export const SEARCH_ROUTES: ApiRoute[] = [
   {
     method: 'POST',
     url: '/api/query',
+    role: 'analyst',
     tag: 'search',
     summary:
       'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit; returns rows, the total and a time histogram. ' +
@@ -56,11 +57,13 @@ export const SEARCH_ROUTES: ApiRoute[] = [
       description: 'columns, rows (at most limit), total, truncated, sql and params that ran, histogram of the first time column',
       schema: { type: 'object', properties: { columns: { type: 'array' }, rows: { type: 'array' }, total: { type: 'integer' }, truncated: { type: 'boolean' }, sql: { type: 'string' }, histogram: { type: 'object' } } },
     },
+    audit: { action: 'query', detail: (request) => { const b = request.body as { query: string; language?: string }; return `${b.language ?? 'auto'}: ${b.query}`; } },
     handler: (ctx, request, reply) => query(ctx, request, reply),
   },
   {
     method: 'GET',
     url: '/api/schema',
+    role: 'viewer',
     tag: 'search',
     summary: 'The columns of the events view: name, ECS field, type, description.',
     response: { description: 'columns' },
@@ -69,6 +72,7 @@ export const SEARCH_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/searches',
+    role: 'viewer',
     tag: 'search',
     summary: 'Saved searches.',
     response: { description: 'the saved searches', schema: { type: 'array', items: { type: 'object' } } },
@@ -77,21 +81,25 @@ export const SEARCH_ROUTES: ApiRoute[] = [
   {
     method: 'POST',
     url: '/api/searches',
+    role: 'analyst',
     tag: 'search',
     summary: 'Save a search (refused under --read-only).',
     body: obj({ name: str(200), query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE }, ['name', 'query']),
     response: { description: 'the saved search with its id' },
     writes: true,
+    audit: { action: 'search.save', target: (_request, result) => (result as { id?: string } | undefined)?.id, detail: (request) => (request.body as { name: string }).name },
     handler: (ctx, request) => saveSearch(ctx, request),
   },
   {
     method: 'DELETE',
     url: '/api/searches/:id',
+    role: 'analyst',
     tag: 'search',
     summary: 'Delete a saved search (refused under --read-only).',
     params: obj({ id: str(100) }, ['id']),
     response: { description: 'the deleted id' },
     writes: true,
+    audit: { action: 'search.delete', target: (request) => (request.params as { id: string }).id },
     handler: (ctx, request) => deleteSearch(ctx, request),
   },
 ];

@@ -55,6 +55,7 @@ export const SOURCE_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/sources',
+    role: 'viewer',
     tag: 'sources',
     summary: 'What is ingested (per dataset and the latest files) and what was rejected (dead letters by dataset and reason).',
     response: { description: 'datasets, files, rejections' },
@@ -63,6 +64,7 @@ export const SOURCE_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/dead-letters',
+    role: 'viewer',
     tag: 'sources',
     summary: 'Samples of rejected records with the reason, the file and the line.',
     querystring: obj({ dataset: str(100), reason: str(2000), limit: int(1, 200) }),

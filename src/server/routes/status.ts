@@ -23,6 +23,7 @@ export const STATUS_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/status',
+    role: 'viewer',
     tag: 'status',
     summary: 'The database the server reads, its event and alert counts and time range, and whether saving is allowed.',
     response: { description: 'status' },

@@ -41,6 +41,7 @@ export const TRAIL_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/trail',
+    role: 'viewer',
     tag: 'trail',
     summary: 'Follow one request hop by hop (endpoint → DNS → proxy → firewall → edge → WAF → origin), with each hop\'s verdict, events and join evidence.',
     querystring: obj({

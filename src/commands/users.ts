@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { COMMAND_INDEX } from '../cli/command-index.js';
+import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { readSecret } from '../cli/secret-input.js';
+import { terminalSafe } from '../cli/text.js';
+import { auditFileFor, FileAuditLog, MAX_AUDIT_PAGE, type AuditEntry } from '../server/users/audit.js';
+import { hashPassword, passwordProblem } from '../server/users/passwords.js';
+import { roleOf, ROLES, type Role } from '../server/users/roles.js';
+import { FileUserStore, publicUser, UserError, usersFileFor } from '../server/users/user-store.js';
+import { DEFAULT_DB } from './common.js';
+
+interface DbOption {
+  db: string;
+}
+
+function stores(db: string): { users: FileUserStore; audit: FileAuditLog } {
+  if (!existsSync(db)) throw new CliError(`database ${db} does not exist (accounts are kept beside it, in ${usersFileFor(db)}; give --db)`);
+  return { users: new FileUserStore(usersFileFor(db)), audit: new FileAuditLog(auditFileFor(db)) };
+}
+
+/** Who ran the command, for the audit log. */
+const operator = () => {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return `cli:uid-${process.getuid?.() ?? '?'}`;
+  }
+};
+
+async function newPassword(name: string): Promise<string> {
+  const password = await readSecret(`password for ${name}: `);
+  if (process.stdin.isTTY && (await readSecret('again: ')) !== password) throw new CliError('the passwords differ: nothing changed');
+  const problem = passwordProblem(password);
+  if (problem) throw new CliError(problem);
+  return password;
+}
+
+/** Runs a change, records it in the audit log (also when refused), and says what happened. */
+async function change(db: string, action: string, target: string, detail: string | undefined, fn: (users: FileUserStore) => Promise<string>): Promise<void> {
+  const { users, audit } = stores(db);
+  const entry = { actor: operator(), via: 'cli' as const, address: 'local', action, target, ...(detail ? { detail } : {}) };
+  let said: string;
+  try {
+    said = await fn(users);
+  } catch (e) {
+    if (!(e instanceof UserError || e instanceof CliError)) throw e;
+    audit.append({ ...entry, outcome: 'failed', detail: [detail, e.message].filter(Boolean).join(' — ') });
+    throw e instanceof CliError ? e : new CliError(e.message);
+  }
+  audit.append({ ...entry, outcome: 'ok' });
+  process.stdout.write(`${terminalSafe(said)}\n`);
+}
+
+function role(text: string): Role {
+  try {
+    return roleOf(text);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+export function registerUsers(program: Command): void {
+  const users = program
+    .command('users')
+    .description(COMMAND_INDEX.users.description)
+    .addHelpText(
+      'after',
+      `
+Accounts are kept beside the database in <db>.users.json (mode 0600; passwords hashed with scrypt).
+Roles: viewer (reads), analyst (also runs queries, saves searches, triages alerts), admin (also
+manages users and reads the audit log). Passwords are typed at a prompt or read from the first line
+of stdin, never given as an argument. A running serve sees changes at its next request; a new
+password or a removal ends the account's sessions. Once an account exists, the console needs a
+sign-in (or the access token) even on loopback. Every change is written to the audit log.
+
+Examples:
+  packettrail users add alice --role admin
+  printf '%s\\n' "$PASSWORD" | packettrail users add bob --role analyst
+  packettrail users set-role bob viewer
+${EXIT_CODES_HELP}`,
+    );
+  const dbOption = (c: Command) => c.option('--db <path>', 'database file (accounts are kept beside it)', DEFAULT_DB);
+  dbOption(users.command('add <name>').description('add an account (password from a prompt or stdin)'))
+    .requiredOption('--role <role>', `${ROLES.join(', ')}`)
+    .action(async (name: string, o: DbOption & { role: string }) => {
+      const r = role(o.role);
+      await change(o.db, 'user.add', name.toLowerCase(), `role ${r}`, async (u) => {
+        if (u.get(name)) throw new UserError('exists', `user ${name.toLowerCase()} already exists`);
+        const added = u.add(name, r, await hashPassword(await newPassword(name)));
+        return `added ${added.name} (${added.role})`;
+      });
+    });
+  dbOption(users.command('list').description('list the accounts'))
+    .option('--json', 'one JSON document')
+    .action((o: DbOption & { json?: boolean }) => {
+      const list = stores(o.db).users.list().map(publicUser);
+      if (o.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      if (!list.length) return void process.stdout.write('no accounts: the console is open on loopback (see packettrail serve --help)\n');
+      for (const u of list) process.stdout.write(`${terminalSafe(u.name.padEnd(24))} ${u.role.padEnd(8)} created ${u.created}  changed ${u.updated}\n`);
+    });
+  dbOption(users.command('set-role <name> <role>').description("change an account's role")).action(async (name: string, roleText: string, o: DbOption) => {
+    const r = role(roleText);
+    await change(o.db, 'user.change', name.toLowerCase(), `role ${r}`, async (u) => `${u.setRole(name, r).name} is now ${r}`);
+  });
+  dbOption(users.command('passwd <name>').description("set an account's password (ends its sessions)")).action(async (name: string, o: DbOption) => {
+    await change(o.db, 'user.change', name.toLowerCase(), 'new password', async (u) => {
+      if (!u.get(name)) throw new UserError('missing', `no user ${name.toLowerCase()}`);
+      return `new password set for ${u.setPassword(name, await hashPassword(await newPassword(name))).name}`;
+    });
+  });
+  dbOption(users.command('remove <name>').description('remove an account (ends its sessions)')).action(async (name: string, o: DbOption) => {
+    await change(o.db, 'user.remove', name.toLowerCase(), undefined, async (u) => `removed ${u.remove(name).name}`);
+  });
+}
+
+const line = (e: AuditEntry) =>
+  [e.time, e.outcome.padEnd(6), e.action.padEnd(13), `${e.actor} (${e.via}${e.role ? `, ${e.role}` : ''})`, `from ${e.address}`, e.target ? `→ ${e.target}` : '', e.detail ? `· ${e.detail}` : ''].filter(Boolean).join('  ');
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description(COMMAND_INDEX.audit.description)
+    .option('--db <path>', 'database file (the audit log is kept beside it)', DEFAULT_DB)
+    .option('--limit <n>', `entries to show (at most ${MAX_AUDIT_PAGE})`, '50')
+    .option('--offset <n>', 'skip this many of the newest entries first', '0')
+    .option('--actor <name>', 'only this actor')
+    .option('--action <action>', 'only this action (sign-in, sign-out, user.add, user.change, user.remove, search.save, search.delete, query, access)')
+    .option('--json', 'NDJSON, one entry per line')
+    .addHelpText('after', `\nThe audit log is <db>.audit.ndjson (append-only, mode 0600), newest first here.\n${EXIT_CODES_HELP}`)
+    .action((o: DbOption & { limit: string; offset: string; actor?: string; action?: string; json?: boolean }) => {
+      const limit = Number(o.limit);
+      const offset = Number(o.offset);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new CliError(`--limit must be a number from 1 to ${MAX_AUDIT_PAGE}, got '${o.limit}'`);
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new CliError(`--offset must be a whole number, got '${o.offset}'`);
+      const page = stores(o.db).audit.read({ limit, offset, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
+      for (const e of page.entries) process.stdout.write(`${o.json ? JSON.stringify(e) : terminalSafe(line(e))}\n`);
+      if (!o.json && page.next !== null) process.stdout.write(`more: --offset ${page.next}\n`);
+    });
+}
