@@ -71,6 +71,8 @@ export class StagedConverter {
   private readonly arrays: boolean[];
   private readonly names: string[];
   private lastTime = { raw: '', out: '' };
+  /** Rows converted so far (what a direct load stored once its INSERT returns). */
+  rowsConverted = 0;
 
   constructor(columns: readonly Column[], used: readonly Column[]) {
     const index = new Map(columns.map((c, i) => [c.name, i]));
@@ -88,6 +90,7 @@ export class StagedConverter {
 
   /** One staged row's fields (quotes removed) → a TabSeparated line. */
   row(fields: readonly string[], quoted: readonly boolean[] | undefined, line: number): string {
+    this.rowsConverted++;
     let out = '';
     for (let i = 0; i < this.picks.length; i++) {
       const f = this.picks[i]!;

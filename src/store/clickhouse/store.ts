@@ -154,7 +154,9 @@ export class ClickHouseStore implements EventStore {
   }
 
   /**
-   * Loads a staged batch, storing only the events whose id the store does not hold yet:
+   * Loads a staged batch, storing only the events whose id the store does not hold yet. When the
+   * table holds nothing in the batch's time range (new data, the usual bulk load), the rows are
+   * streamed straight into it: no stored id can repeat. Otherwise:
    *
    * 1. the rows go into a temporary table of this load's session (`staged`), converted to
    *    TabSeparated on the way and parsed by the server in bulk;
@@ -166,7 +168,7 @@ export class ClickHouseStore implements EventStore {
    * Why nothing is stored twice, even after a crash: an event's id and time are fixed by its record,
    * and a row is inserted only when no shard holds its id at step 2. A run killed between shards
    * leaves some shards with their part written and others without; the next run finds the written
-   * ids in step 2 and inserts only the rest (rand() may place them on any shard: it does not matter,
+   * ids in step 2 (or its range count finds rows and takes steps 1–3) and inserts only the rest (rand() may place them on any shard: it does not matter,
    * step 2 reads them all). A load whose client died may still be running on the server: the next
    * load of the table waits for it (ORPHAN_LOAD_WAIT_MS) before step 2, as loads of one table never
    * overlap. Two runs loading the same table at the same moment are not serialized (as two DuckDB
@@ -180,21 +182,33 @@ export class ClickHouseStore implements EventStore {
     try {
       if (await this.ensureTable(table, used, batch.columns)) await this.refreshView();
       await this.waitForOrphanLoads(table);
-      const session = queryId('session');
       const q = (n: string) => this.dialect.quoteIdent(n);
-      const cols = used.map((c) => `${q(c.name)} ${clickhouseColumnType(c)}`).join(', ');
-      const run = (sql: string, settings: ClickHouseSettings = {}, id?: string) => this.main.command(sql, settings, { session_id: session, ...(id ? { query_id: id } : {}) });
-      await run(`CREATE TEMPORARY TABLE staged (${cols})`);
-      try {
-        const converter = new StagedConverter(batch.columns, used);
-        await this.main.client.exec({
-          query: `INSERT INTO staged (${used.map((c) => q(c.name)).join(', ')}) FORMAT TabSeparated`,
+      // Qualified: 18.16 reads unqualified names in CREATE TEMPORARY TABLE … AS SELECT from the default database.
+      const target = `${q(this.topology.database)}.${q(table)}`;
+      const range = `timestamp BETWEEN toDecimal64(${stringLiteral(epochText(batch.minTime))}, 3) AND toDecimal64(${stringLiteral(epochText(batch.maxTime))}, 3)`;
+      const converter = new StagedConverter(batch.columns, used);
+      const columnList = used.map((c) => q(c.name)).join(', ');
+      const insert = (into: string, session?: string, id?: string) =>
+        this.main.client.exec({
+          query: `INSERT INTO ${into} (${columnList}) FORMAT TabSeparated`,
           values: Readable.from(convertStagedFile(batch.file, converter)),
-          session_id: session,
-        }).then((r) => r.stream.resume());
-        const range = `timestamp BETWEEN toDecimal64(${stringLiteral(epochText(batch.minTime))}, 3) AND toDecimal64(${stringLiteral(epochText(batch.maxTime))}, 3)`;
-        // Qualified: 18.16 reads unqualified names in CREATE TEMPORARY TABLE … AS SELECT from the default database.
-        await run(`CREATE TEMPORARY TABLE seen ENGINE = Memory AS SELECT DISTINCT event_id FROM ${q(this.topology.database)}.${q(table)} WHERE ${range} AND event_id GLOBAL IN (SELECT event_id FROM staged)`);
+          clickhouse_settings: { insert_distributed_sync: 1 },
+          ...(session ? { session_id: session } : {}),
+          ...(id ? { query_id: id } : {}),
+        }).then((r) => drain(r.stream as Readable));
+      // Nothing stored in the batch's time range (new data: most bulk loads): no id can repeat, the
+      // rows go straight in, parsed once.
+      const inRange = await this.main.rows(`SELECT count() FROM ${target} WHERE ${range}`);
+      if (inRange[0]?.[0] === '0') {
+        await insert(target, undefined, queryId(`load-${table}`));
+        return converter.rowsConverted;
+      }
+      const session = queryId('session');
+      const run = (sql: string, settings: ClickHouseSettings = {}, id?: string) => this.main.command(sql, settings, { session_id: session, ...(id ? { query_id: id } : {}) });
+      await run(`CREATE TEMPORARY TABLE staged (${used.map((c) => `${q(c.name)} ${clickhouseColumnType(c)}`).join(', ')})`);
+      try {
+        await insert('staged', session);
+        await run(`CREATE TEMPORARY TABLE seen ENGINE = Memory AS SELECT DISTINCT event_id FROM ${target} WHERE ${range} AND event_id GLOBAL IN (SELECT event_id FROM staged)`);
         const fresh = await this.main.rows('SELECT count() FROM staged WHERE event_id NOT IN (SELECT event_id FROM seen)', {}, session);
         const count = Number(fresh[0]?.[0] ?? 0);
         if (count > 0) await run(this.dialect.loadStaged(`${this.topology.database}.${table}`, batch.columns, used), { insert_distributed_sync: 1 }, queryId(`load-${table}`));
@@ -226,7 +240,7 @@ export class ClickHouseStore implements EventStore {
         query: `INSERT INTO ${this.dialect.quoteIdent(table)} (${columns.map((c) => this.dialect.quoteIdent(c)).join(', ')}) FORMAT TabSeparated`,
         values: Readable.from([tsvRows(rows)]),
         clickhouse_settings: { insert_distributed_sync: 1 },
-      }).then((r) => r.stream.resume());
+      }).then((r) => drain(r.stream as Readable));
     } catch (e) {
       throw clickhouseError(e);
     }
@@ -344,6 +358,13 @@ export class ClickHouseStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all(this.clients.map((n) => n.close().catch(() => {})));
+  }
+}
+
+/** Reads a response to its end: the request (and the session it holds) is over only then. */
+async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream) {
+    /* an INSERT answers nothing */
   }
 }
 
