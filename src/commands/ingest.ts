@@ -68,6 +68,8 @@ ${EXIT_CODES_HELP}`,
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
       const location = commandStoreLocation(o, cmd);
       const clickhouse = isClickHouseUrl(location);
+      if (clickhouse && o.index) throw new CliError('--index builds DuckDB indexes: a ClickHouse store has none to build (its tables are sorted by time, and ClickHouse 18.16 has no secondary indexes)');
+      if (clickhouse && memoryLimitGiven && !o.quiet) process.stderr.write(`packettrail: note: --memory-limit is DuckDB's and does not apply to a ClickHouse store\n`);
       const expanded = await checkedInputs(inputs);
       if (!clickhouse) checkDatabaseFile(location);
       const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(location);

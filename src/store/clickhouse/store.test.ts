@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../../testing/clickhouse.js';
 import { tempDir } from '../../testing/tmp.js';
 import { ingest } from '../../pipeline/ingest.js';
@@ -12,7 +13,7 @@ import { allColumns, columnsFor } from '../schema.js';
 import { getFormat } from '../../formats/registry.js';
 import { RowEncoder } from '../row-encoder.js';
 import { ClickHouseStore } from './store.js';
-import { generateScenario, testStoreUrl } from './testing.js';
+import { CLI, generateScenario, testStoreUrl } from './testing.js';
 import { NotAReadError, ResultTooLargeError } from '../bounds.js';
 
 const skip = clickhouseSkip();
@@ -182,4 +183,32 @@ test('query bounds on ClickHouse: maxRows says more, maxResultBytes refuses, rea
   } finally {
     await store.close();
   }
+});
+
+test('packettrail query --store (and PACKETTRAIL_STORE) prints what query --db prints for the same SQL; a bad store is named without its password', { skip }, async () => {
+  const sql = 'SELECT event_dataset, count(*) AS n, min(timestamp) AS first FROM events GROUP BY event_dataset ORDER BY event_dataset';
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [CLI, 'query', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const duck = run(['--db', join(dir, 'parity.duckdb'), '-o', 'json', sql]);
+  assert.equal(duck.status, 0, duck.stderr);
+  const url = testStoreUrl(single!, 'parity');
+  const viaStore = run(['--store', url, '-o', 'json', sql]);
+  assert.equal(viaStore.status, 0, viaStore.stderr);
+  assert.equal(viaStore.stdout, duck.stdout);
+  const viaEnv = run(['-o', 'json', sql], { PACKETTRAIL_STORE: url });
+  assert.equal(viaEnv.stdout, duck.stdout);
+  const table = run(['--store', url, 'SELECT count(*) AS n FROM events_aws_cloudfront']);
+  assert.match(table.stdout, /\(1 row\)/);
+  const mistake = run(['--store', url, 'SELEC 1']);
+  assert.equal(mistake.status, 2, mistake.stderr);
+  assert.match(mistake.stderr, /query is not valid: .*Syntax error/);
+  const both = run(['--store', url, '--db', 'x.duckdb', sql]);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--db or --store, not both/);
+  const unreachable = run(['--store', 'clickhouse://me:hunter2@127.0.0.1:1/db', sql]);
+  assert.notEqual(unreachable.status, 0);
+  assert.match(unreachable.stderr, /cannot open the store clickhouse:\/\/me:\*\*\*@127\.0\.0\.1:1\/db/);
+  assert.ok(!unreachable.stderr.includes('hunter2'), unreachable.stderr);
+  const badUrl = run(['--store', 'clickhouse://me:hunter2@127.0.0.1/db?cluster=x;y', sql]);
+  assert.equal(badUrl.status, 2);
+  assert.ok(!badUrl.stderr.includes('hunter2') && /cluster name must be/.test(badUrl.stderr), badUrl.stderr);
 });
