@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../../testing/clickhouse.js';
 import { tempDir } from '../../testing/tmp.js';
-import { CLI, generateScenario, testStoreUrl } from './testing.js';
+import { CLI, generateScenario, testStoreUrl } from '../../testing/clickhouse-store.js';
 
 const skip = clickhouseSkip();
 let pair: ClickHouseCluster | undefined;
@@ -36,7 +36,7 @@ test('kill -9 of an ingest into the two-shard cluster in the middle of a file, t
   const url = testStoreUrl(pair!, 'crash');
   const http = pair!.nodes[0]!.http;
   const table = 'crash.events_aws_cloudfront';
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-child.js', import.meta.url)), url, big, join(dir, 'dl1.ndjson')], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../testing/clickhouse-crash-child.js', import.meta.url)), url, big, join(dir, 'dl1.ndjson')], { stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   // Killed once a few loads are in, while more of the file is still to come.
   let before = 0;

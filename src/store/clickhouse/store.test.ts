@@ -13,7 +13,7 @@ import { allColumns, columnsFor } from '../schema.js';
 import { getFormat } from '../../formats/registry.js';
 import { RowEncoder } from '../row-encoder.js';
 import { ClickHouseStore } from './store.js';
-import { CLI, generateScenario, testStoreUrl } from './testing.js';
+import { CLI, generateScenario, testStoreUrl } from '../../testing/clickhouse-store.js';
 import { NotAReadError, ResultTooLargeError } from '../bounds.js';
 
 const skip = clickhouseSkip();

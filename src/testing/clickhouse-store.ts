@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { ClickHouseCluster } from '../../testing/clickhouse.js';
+import type { ClickHouseCluster } from './clickhouse.js';
 
 /** The CLI entry point, for tests that run packettrail as a child. */
-export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** The store URL of a test cluster, with every node's HTTP port (loopback nodes differ only by port). */
 export function testStoreUrl(cluster: ClickHouseCluster, database: string): string {
