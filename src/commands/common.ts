@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
-import type { DuckDbOptions, DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { EventStore } from '../store/store.js';
+import type { DuckDbOptions } from '../store/duckdb/duckdb-store.js';
+import { isClickHouseUrl, openStore, shownLocation, storeLocation, type IndexableStore } from '../store/open.js';
+import { parseStoreUrl, StoreUrlError } from '../store/clickhouse/url.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
@@ -11,9 +12,34 @@ import { checkExistingDatabase } from './database.js';
 
 export const DEFAULT_DB = 'packettrail.duckdb';
 
-/** `packettrail.duckdb` → `packettrail.dead-letter.ndjson`, beside the database. */
+/**
+ * `packettrail.duckdb` → `packettrail.dead-letter.ndjson`, beside the database; for a ClickHouse
+ * store, `<database>.dead-letter.ndjson` in the working directory.
+ */
 export function defaultDeadLetterPath(db: string): string {
+  if (isClickHouseUrl(db)) {
+    try {
+      return `${parseStoreUrl(db).database}.dead-letter.ndjson`;
+    } catch {
+      return 'packettrail.dead-letter.ndjson';
+    }
+  }
   return db.replace(/\.duckdb$/i, '') + '.dead-letter.ndjson';
+}
+
+/**
+ * The store a command works on (--store, --db, PACKETTRAIL_STORE, the default file), its URL
+ * checked up front: a malformed one is a usage error naming what is wrong.
+ */
+export function commandStoreLocation(o: { db?: string; store?: string }, cmd: Command): string {
+  let location: string;
+  try {
+    location = storeLocation(o, cmd.getOptionValueSource('db') === 'cli', DEFAULT_DB);
+    if (isClickHouseUrl(location)) parseStoreUrl(location);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return location;
 }
 
 export function addFormatOptions(cmd: Command): Command {
@@ -79,8 +105,11 @@ export function reportStopped(stopped: NonNullable<RunSummary['stopped']>, retry
   for (const also of stopped.later ?? []) process.stderr.write(terminalSafe(`packettrail: also: ${also}`) + '\n');
 }
 
-/** The store a command works on: the file itself, or the packettrail process that holds it (src/service/). */
-export type CommandStore = EventStore & Pick<DuckDbStore, 'createIndexes' | 'dropIndexes'>;
+/**
+ * The store a command works on: the file itself, the packettrail process that holds it
+ * (src/service/), or a ClickHouse store, which has no indexes to create (see IndexableStore).
+ */
+export type CommandStore = IndexableStore;
 
 /** Opens an existing database read-only for a reading command; a missing or unopenable file is a fatal CLI error. */
 export function openStoreForReading(db: string): Promise<CommandStore> {
@@ -94,6 +123,13 @@ export function openStoreForReading(db: string): Promise<CommandStore> {
  * and `options` (DuckDB's memory for this process) do not apply.
  */
 export async function openExistingStore(db: string, readOnly: boolean, options: Omit<DuckDbOptions, 'readOnly'> = {}): Promise<CommandStore> {
+  if (isClickHouseUrl(db)) {
+    try {
+      return await openStore(db, { readOnly });
+    } catch (e) {
+      throw new CliError(`cannot open the store ${shownLocation(db)}: ${(e as Error).message}`, e instanceof StoreUrlError ? EXIT.USAGE : EXIT.FATAL);
+    }
+  }
   // A held database is a DuckDB file too: its header is read without taking DuckDB's lock.
   checkExistingDatabase(db);
   const remote = await throughOwner(db);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
 import { DEFAULT_DB, openExistingStore, type CommandStore } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
@@ -42,6 +42,10 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (o: IndexCliOptions) => {
       let store: CommandStore | undefined = await openExistingStore(o.db, false);
+      if (!store.createIndexes || !store.dropIndexes) {
+        await store.close();
+        throw new CliError(`the store ${store.path} has no trail indexes: a ClickHouse store is sorted by time, and ClickHouse 18.16 has no secondary indexes`);
+      }
       const before = statSync(o.db).size;
       try {
         if (o.drop) {

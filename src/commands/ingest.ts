@@ -13,14 +13,17 @@ import { OutputError } from '../pipeline/output.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { renderIndexes } from './indexes.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
-import { addFormatOptions, checkOutput, checkFormat, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
+import { addFormatOptions, checkOutput, checkFormat, commandStoreLocation, DEFAULT_DB, defaultDeadLetterPath, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
 import { checkedInputs } from './inputs.js';
 import { checkDatabaseFile } from './database.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { isClickHouseUrl, STORE_ENV } from '../store/open.js';
+import { PASSWORD_ENV } from '../store/clickhouse/url.js';
 
 interface IngestOptions extends FormatOptions, DetectionOptions {
   db: string;
+  store?: string;
   s3Endpoint?: string;
   memoryLimit?: string;
   index?: boolean;
@@ -33,6 +36,7 @@ export function registerIngest(program: Command): void {
       .description(COMMAND_INDEX.ingest.description)
       .argument('<inputs...>', 'files, directories (recursive), glob patterns, s3://bucket/prefix, or - for stdin')
       .option('--db <path>', 'database file', DEFAULT_DB)
+      .option('--store <url>', `the store: clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1] or a DuckDB file (default: $${STORE_ENV}, else --db); the password may come from $${PASSWORD_ENV}`)
       .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)')
       .option('--memory-limit <size>', `DuckDB's memory while loading (e.g. 512MB, 2GB); it spills to disk beyond`, INGEST_MEMORY_LIMIT)
       .option('--index', 'afterwards, create the indexes that make trail lookups by request id, trace id and session id fast (as packettrail index)'),
@@ -45,6 +49,7 @@ Examples:
   packettrail ingest --db case-42.duckdb 'AWSLogs/**/*.gz'
   packettrail ingest --format aws.cloudfront --original E2EXAMPLE.2026-11-20-10.abcd1234.gz
   packettrail ingest s3://my-log-bucket/AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/
+  packettrail ingest --store 'clickhouse://ingest@ch1:8123/logs?cluster=logs' logs/
 
 Rejected records go to the dead-letter file (default: beside the database, <db>.dead-letter.ndjson) and to the
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
@@ -61,13 +66,17 @@ ${EXIT_CODES_HELP}`,
       checkFormat(o.format);
       const threads = threadsOf(o);
       if (o.memoryLimit !== undefined && !(megabytes(o.memoryLimit) > 0)) throw new CliError(`--memory-limit must be a size like 512MB or 2GB, got '${o.memoryLimit}'`);
+      const location = commandStoreLocation(o, cmd);
+      const clickhouse = isClickHouseUrl(location);
+      if (clickhouse && o.index) throw new CliError('--index builds DuckDB indexes: a ClickHouse store has none to build (its tables are sorted by time, and ClickHouse 18.16 has no secondary indexes)');
+      if (clickhouse && memoryLimitGiven && !o.quiet) process.stderr.write(`packettrail: note: --memory-limit is DuckDB's and does not apply to a ClickHouse store\n`);
       const expanded = await checkedInputs(inputs);
-      checkDatabaseFile(o.db);
-      const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(o.db);
+      if (!clickhouse) checkDatabaseFile(location);
+      const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(location);
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
       // While another packettrail (serve, collect) holds the database, that process reads the files.
-      const owner = await (await import('../service/client.js')).findOwner(o.db, (line) => process.stderr.write(`${line}\n`));
+      const owner = clickhouse ? undefined : await (await import('../service/client.js')).findOwner(location, (line) => process.stderr.write(`${line}\n`));
       const progress = terminalProgress(!o.quiet);
       const stop = stopOnSignals(owner ? `asking ${owner.owner} to store the rows being loaded` : 'storing the rows being loaded and closing the database', () => progress?.stop());
       let result: IngestResult;
@@ -75,7 +84,7 @@ ${EXIT_CODES_HELP}`,
         result = owner
           ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven, progress, stop.signal)
           : await ingest({
-              inputs, db: o.db, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
+              inputs, db: location, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
               deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
               s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
             });
@@ -95,7 +104,7 @@ ${EXIT_CODES_HELP}`,
         process.exitCode = summary.stopped.interrupted ? exitCodeForSignal(summary.stopped.interrupted as NodeJS.Signals) : EXIT.FATAL;
       }
       if (result.indexError) {
-        process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${o.db})`) + '\n');
+        process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${location})`) + '\n');
         process.exitCode = EXIT.FATAL;
       }
     });

@@ -10,11 +10,13 @@ import type { EventStore, QueryResult } from '../store/store.js';
 import { AliasError, compileSplOn, DEFAULT_LOOKUPS_DIR, loadAliases, loadMacros, LookupCatalog, looksLikeSpl, MacroError, SplError, writeLookup, type CompiledSpl, type LookupOutput } from '../query/spl/index.js';
 import { timeFilterNote } from '../insights/stored-span.js';
 import { terminalSafe } from '../cli/text.js';
-import { DEFAULT_DB, openExistingStore } from './common.js';
+import { commandStoreLocation, DEFAULT_DB, openExistingStore } from './common.js';
+import { STORE_ENV } from '../store/open.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface QueryOptions {
   db: string;
+  store?: string;
   output: ResultFormat;
   vertical?: boolean;
   limit?: string;
@@ -78,7 +80,7 @@ function failure(e: unknown, limits: CliLimits, interrupted: boolean): CliError 
   if (e instanceof ResultTooLargeError) return new CliError(`query refused: ${e.message} (--max-result-size; or write it with COPY … TO)`, EXIT.FATAL);
   if (isOutOfMemory(e)) return new CliError(`query failed: it needs more memory than ${limits.memoryLimit} (--memory-limit): ${(e as Error).message.split('\n')[0]}`, EXIT.FATAL);
   const message = (e as Error).message;
-  if (QUERY_MISTAKE.test(message)) return new CliError(`query is not valid: ${terminalSafeLines(message)}`, EXIT.USAGE);
+  if (QUERY_MISTAKE.test(message) || (e as { mistake?: boolean }).mistake === true) return new CliError(`query is not valid: ${terminalSafeLines(message)}`, EXIT.USAGE);
   return new CliError(`query failed: ${terminalSafeLines(message)}`, EXIT.FATAL);
 }
 
@@ -194,6 +196,7 @@ export function registerQuery(program: Command): void {
     .description(COMMAND_INDEX.query.description)
     .argument('[query]', 'the query: SQL, or SPL (starts with |, search, index=, sourcetype= or (index=…; or give --spl); - reads it from stdin')
     .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--store <url>', `the store: clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1] or a DuckDB file (default: $${STORE_ENV}, else --db); SQL on a ClickHouse store is ClickHouse SQL`)
     .option('-f, --file <file>', 'read the query from a file (- for stdin)')
     .addOption(new Option('-o, --output <format>', 'output format (table: vertical instead when wider than the terminal)').choices(['table', 'vertical', 'json', 'csv']).default('table'))
     .option('-x, --vertical', 'one block of column: value lines per row (as -o vertical)')
@@ -227,6 +230,8 @@ Output: json is one JSON object per row (NDJSON); csv quotes as RFC 4180 and end
 RFC 3339 UTC (2026-11-20T08:00:16.363Z) in every format. The table switches to the vertical layout when it is
 wider than the terminal (-o table keeps the table); vertical leaves out the columns that are NULL in a row.
 Ctrl-C interrupts the running query (exit 130); a second Ctrl-C exits at once.
+On a ClickHouse store (--store clickhouse://…) SQL is ClickHouse SQL, run as it is written (its $name
+placeholders are not bound from the command line), and --memory-limit does not apply.
 ${EXIT_CODES_HELP}`,
     )
     .action(async (arg: string | undefined, o: QueryOptions, cmd: Command) => {
@@ -237,7 +242,7 @@ ${EXIT_CODES_HELP}`,
       const format: ResultFormat = o.vertical ? 'vertical' : o.output;
       const maxRows = o.schema ? undefined : rowLimit(o, format, cmd);
       const limits = limitsOf(o);
-      const store = await openExistingStore(o.db, true, { memoryLimit: limits.memoryLimit });
+      const store = await openExistingStore(commandStoreLocation(o, cmd), true, { memoryLimit: limits.memoryLimit });
       const control = querySignal(limits.timeoutMs);
       try {
         const bounds: QueryBounds = { signal: control.signal, maxResultBytes: limits.maxResultBytes };
@@ -300,7 +305,9 @@ async function countRows(store: EventStore, q: { sql: string; params?: Record<st
 async function schemaResult(store: EventStore): Promise<QueryResult> {
   const described = new Map(allColumns(listFormats()).map((c) => [c.name, c]));
   const result = await store.query(
-    `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
+    store.dialect.name === 'clickhouse'
+      ? `SELECT table, name, type FROM system.columns WHERE database = currentDatabase() AND NOT endsWith(table, '_local') ORDER BY table`
+      : `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
   );
   return {
     columns: [

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { listFormats } from '../formats/registry.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { openStore, shownLocation, type IndexableStore } from '../store/open.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
 import { allColumns } from '../store/schema.js';
 import { StoreAlertSink } from '../detect/alerts/store-sink.js';
@@ -22,6 +22,7 @@ export class StoreOpenError extends Error {}
 
 export interface IngestOptions {
   inputs: string[];
+  /** The store: a DuckDB database file or a clickhouse:// URL (see store/open.ts). */
   db: string;
   format: string;
   formatOptions?: Record<string, string>;
@@ -52,8 +53,11 @@ export interface IngestOptions {
   expanded?: ExpandedInputs | undefined;
 }
 
-/** A store ingest can write to and index: the database itself, or the process holding it. */
-export type IngestStore = EventStore & { createIndexes(): Promise<IndexOutcome[]> };
+/**
+ * A store ingest can write to: the database itself, or the process holding it. Only DuckDB stores
+ * have the trail's indexes (createIndexes); `--index` on another store says so.
+ */
+export type IngestStore = EventStore & { createIndexes?(): Promise<IndexOutcome[]> };
 
 /**
  * DuckDB's memory limit for ingest. Loading needs little of it, but DuckDB fills what it is given
@@ -85,12 +89,17 @@ export interface IngestResult {
  */
 export async function ingest(o: IngestOptions): Promise<IngestResult> {
   await new DeadLetterWriter(o.deadLetterPath).check();
-  let store: DuckDbStore;
+  let store: IndexableStore;
   try {
-    store = await DuckDbStore.open(o.db, { memoryLimit: o.memoryLimit ?? INGEST_MEMORY_LIMIT });
+    store = await openStore(o.db, { duckdb: { memoryLimit: o.memoryLimit ?? INGEST_MEMORY_LIMIT } });
+  } catch (e) {
+    throw new StoreOpenError(`cannot open database ${shownLocation(o.db)}: ${(e as Error).message}`);
+  }
+  try {
     await store.ensureSchema(allColumns(listFormats()));
   } catch (e) {
-    throw new StoreOpenError(`cannot open database ${o.db}: ${(e as Error).message}`);
+    await store.close().catch(() => {});
+    throw new StoreOpenError(`cannot create the schema of ${shownLocation(o.db)}: ${(e as Error).message}`);
   }
   let result: IngestResult | undefined;
   try {
@@ -101,7 +110,7 @@ export async function ingest(o: IngestOptions): Promise<IngestResult> {
       await store.close();
     } catch (e) {
       // Closing checkpoints the write-ahead log: what it holds is committed and replayed on the next open.
-      if (result) stopRun(result.summary, asOutputError(`the database ${o.db}`, e));
+      if (result) stopRun(result.summary, asOutputError(`the database ${shownLocation(o.db)}`, e));
     }
   }
 }
@@ -169,6 +178,7 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
     let indexError: string | undefined;
     if (o.index && !summary.stopped) {
       try {
+        if (!store.createIndexes) throw new Error(`the store ${store.path} has no indexes to create: a ClickHouse store is sorted by time, and ClickHouse 18.16 has no secondary indexes`);
         indexes = await store.createIndexes();
       } catch (e) {
         indexError = (e as Error).message;

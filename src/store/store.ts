@@ -1,6 +1,7 @@
 import type { QueryBounds } from './bounds.js';
 import type { SqlDialect } from './dialect.js';
 import type { Column } from './schema.js';
+import type { Alert } from '../detect/types.js';
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
@@ -73,6 +74,11 @@ export interface EventStore {
    * opens and kept up to date by its own loads, so readers skip a catalog query each time.
    */
   datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
+  /**
+   * Stores alerts, skipping ids already stored; returns how many were new. Stores without it get
+   * the alerts table of store/duckdb/alerts.ts through `query`.
+   */
+  insertAlerts?(alerts: readonly Alert[]): Promise<number>;
   close(): Promise<void>;
 }
 

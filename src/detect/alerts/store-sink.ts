@@ -30,9 +30,14 @@ export class StoreAlertSink extends AlertSink {
     if (!batch.length) return;
     this.batch = [];
     try {
-      this.ready ??= ensureAlertsTable(this.store);
-      await this.ready;
-      const stored = await insertAlerts(this.store, batch);
+      let stored: number;
+      // A store with its own alerts table (ClickHouse: created with its schema) stores them itself.
+      if (this.store.insertAlerts) stored = await this.store.insertAlerts(batch);
+      else {
+        this.ready ??= ensureAlertsTable(this.store);
+        await this.ready;
+        stored = await insertAlerts(this.store, batch);
+      }
       this.delivered += stored;
       this.duplicates += batch.length - stored;
     } catch (e) {

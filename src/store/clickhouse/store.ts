@@ -1,0 +1,372 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ClickHouseSettings } from '@clickhouse/client';
+import type { Alert } from '../../detect/types.js';
+import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
+import type { Column } from '../schema.js';
+import type { DeadLetter, EventStore, FileRecord, QueryResult, StagedBatch } from '../store.js';
+import { datasetTable, EVENTS_VIEW } from '../store.js';
+import { clickhouseColumnType, clickhouseDialect } from './dialect.js';
+import { bindParams, stringLiteral, type ParamValue } from './literals.js';
+import { ClickHouseNode, nodeUrls, queryId, type NodeOptions } from './nodes.js';
+import { TsvResultReader } from './results.js';
+import { BOOKKEEPING_TABLES, ensureDatabaseEverywhere, ensureTableEverywhere, eventsTableSpec, readDatasetTables, replaceViewEverywhere, type Topology } from './schema.js';
+import { convertStagedFile, epochText, StagedConverter } from './staged.js';
+import { tsvRows, type TsvValue } from './tsv.js';
+import { parseStoreUrl, type ClickHouseLocation } from './url.js';
+
+export interface ClickHouseStoreOptions extends NodeOptions {
+  readOnly?: boolean;
+}
+
+/** Statements that return rows; anything else runs as a command (no FORMAT clause can follow it). */
+const READ_STATEMENT = /^(SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i;
+/** Leading comments and parentheses before a statement's first word. */
+const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/|\()*/;
+
+/**
+ * The view's CREATE statement names every catalog column once per dataset table (≈ 600 KB for 11
+ * tables of the demo): past the server's default max_query_size (256 KiB), it is allowed this much.
+ */
+export const VIEW_MAX_QUERY_BYTES = 64 << 20;
+
+/** How long a load waits for an earlier load of the same table still running on the server (a killed run's). */
+export const ORPHAN_LOAD_WAIT_MS = 600_000;
+const ORPHAN_POLL_MS = 200;
+
+/** ClickHouse error codes for a query that is wrong as written (syntax, unknown table, column, function, type). */
+const MISTAKE_CODES: ReadonlySet<number> = new Set([46, 47, 60, 62, 16, 36, 43, 50, 53, 81, 386]);
+
+/** ClickHouse's `Code: 62, e.displayText() = DB::Exception: Syntax error…` as an error that says whether the query was at fault. */
+export class ClickHouseQueryError extends Error {
+  constructor(
+    message: string,
+    /** ClickHouse's error code (not `code`, which callers read as a system error's). */
+    readonly clickhouseCode: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ClickHouseQueryError';
+  }
+  /** The query is wrong as written: a usage error, as DuckDB's parser and binder errors are. */
+  get mistake(): boolean {
+    return this.clickhouseCode !== undefined && MISTAKE_CODES.has(this.clickhouseCode);
+  }
+}
+
+function clickhouseError(e: unknown): Error {
+  if (!(e instanceof Error) || e instanceof ClickHouseQueryError) return e as Error;
+  const m = /Code: (\d+)/.exec(e.message);
+  const code = m ? Number(m[1]) : (e as { code?: string }).code !== undefined && /^\d+$/.test(String((e as { code?: string }).code)) ? Number((e as { code?: string }).code) : undefined;
+  if (code === undefined) return e;
+  return new ClickHouseQueryError(e.message.replace(/, e\.what\(\) = DB::Exception\s*$/, '').trim(), code);
+}
+
+/** The statement without what would keep a FORMAT clause from following it: trailing `;`, spaces, comments. */
+function statementOf(sql: string): string {
+  let s = sql.trimEnd();
+  for (;;) {
+    const next = s.replace(/;\s*$/, '').replace(/\n\s*--[^\n]*$/, '').trimEnd();
+    if (next === s) return s;
+    s = next;
+  }
+}
+
+/**
+ * The store on ClickHouse: one server, or a cluster (`cluster=` in the URL) where every node holds a
+ * MergeTree part of each table (`events_<dataset>_local`) under a Distributed table of the dataset's
+ * name. Callers write SQL with `$name` parameters, substituted as literals (literals.ts), and get
+ * results in the DuckDB store's JSON shapes (results.ts).
+ */
+export class ClickHouseStore implements EventStore {
+  readonly dialect = clickhouseDialect;
+  readonly stagingDir = undefined;
+  private readonly tables = new Map<string, Set<string>>();
+  private catalog: readonly Column[] = [];
+
+  private constructor(
+    readonly location: ClickHouseLocation,
+    private readonly main: ClickHouseNode,
+    private readonly topology: Topology,
+    private readonly readOnly: boolean,
+  ) {}
+
+  /** Every node's client, closed with the store. */
+  private get clients(): ClickHouseNode[] {
+    return [...new Set([this.main, ...this.topology.nodes])];
+  }
+
+  get path(): string {
+    return this.location.redacted;
+  }
+
+  static async open(where: string | ClickHouseLocation, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
+    const location = typeof where === 'string' ? parseStoreUrl(where) : where;
+    const opened: ClickHouseNode[] = [];
+    const node = (url: string, db: string | undefined) => {
+      const n = new ClickHouseNode(url, location, db, options);
+      opened.push(n);
+      return n;
+    };
+    try {
+      // The database may not exist yet: the first statements run without one.
+      const bootstrap = node(location.url, undefined);
+      const urls = await nodeUrls(bootstrap, location);
+      if (options.readOnly) {
+        const found = await bootstrap.rows(`SELECT count() FROM system.databases WHERE name = ${stringLiteral(location.database)}`);
+        if (found[0]?.[0] !== '1') throw new Error(`database ${location.database} does not exist on ${location.host}:${location.port} (packettrail ingest --store … creates it)`);
+      } else {
+        await ensureDatabaseEverywhere([bootstrap, ...urls.filter((u) => u !== location.url).map((u) => node(u, undefined))], location.database);
+      }
+      const main = node(location.url, location.database);
+      const nodes = urls.map((u) => (u === location.url ? main : node(u, location.database)));
+      const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false);
+      if (!store.readOnly) for (const spec of BOOKKEEPING_TABLES) await ensureTableEverywhere(store.topology, spec);
+      for (const [t, cols] of await readDatasetTables(main, location.database, location.cluster)) store.tables.set(t, cols);
+      for (const n of opened) if (n !== main && !nodes.includes(n)) await n.close();
+      return store;
+    } catch (e) {
+      await Promise.all(opened.map((n) => n.close().catch(() => {})));
+      throw clickhouseError(e);
+    }
+  }
+
+  async ensureSchema(catalog: readonly Column[]): Promise<void> {
+    this.catalog = catalog;
+    if (!this.readOnly) await this.refreshView();
+  }
+
+  private async refreshView(): Promise<void> {
+    const tables = [...this.tables.entries()].map(([table, columns]) => ({ table, columns }));
+    await replaceViewEverywhere(this.topology.nodes, EVENTS_VIEW, this.dialect.createView(EVENTS_VIEW, tables, this.catalog), { max_query_size: String(VIEW_MAX_QUERY_BYTES) });
+  }
+
+  /** Creates the dataset's tables or adds the columns they lack, on every node; true when the schema changed. */
+  private async ensureTable(table: string, used: readonly Column[], known: readonly Column[]): Promise<boolean> {
+    const have = this.tables.get(table);
+    if (have && used.every((c) => have.has(c.name))) return false;
+    // The whole table as it should be, so a node that lacks it (a cluster grown, a run killed while
+    // creating it) gets every column; nodes that have it get the missing ones.
+    const byName = new Map([...this.catalog, ...known].map((c) => [c.name, c]));
+    const columns = [...new Map([...[...(have ?? [])].flatMap((n) => byName.get(n) ?? []), ...used].map((c) => [c.name, c])).values()];
+    await ensureTableEverywhere(this.topology, eventsTableSpec(table, columns));
+    this.tables.set(table, new Set([...(have ?? []), ...used.map((c) => c.name)]));
+    return true;
+  }
+
+  /**
+   * Loads a staged batch, storing only the events whose id the store does not hold yet. When the
+   * table holds nothing in the batch's time range (new data, the usual bulk load), the rows are
+   * streamed straight into it: no stored id can repeat. Otherwise:
+   *
+   * 1. the rows go into a temporary table of this load's session (`staged`), converted to
+   *    TabSeparated on the way and parsed by the server in bulk;
+   * 2. `seen` takes the ids of `staged` that the dataset's table already holds in the batch's time
+   *    range — read through the Distributed table, so from every shard;
+   * 3. the rows of `staged` not in `seen` are inserted with insert_distributed_sync=1: the INSERT
+   *    returns once every shard has written its part, so a count right after sees every row.
+   *
+   * Why nothing is stored twice, even after a crash: an event's id and time are fixed by its record,
+   * and a row is inserted only when no shard holds its id at step 2. A run killed between shards
+   * leaves some shards with their part written and others without; the next run finds the written
+   * ids in step 2 (or its range count finds rows and takes steps 1–3) and inserts only the rest (rand() may place them on any shard: it does not matter,
+   * step 2 reads them all). A load whose client died may still be running on the server: the next
+   * load of the table waits for it (ORPHAN_LOAD_WAIT_MS) before step 2, as loads of one table never
+   * overlap. Two runs loading the same table at the same moment are not serialized (as two DuckDB
+   * writers cannot exist): run one ingest per dataset at a time.
+   */
+  async loadStaged(batch: StagedBatch): Promise<number> {
+    const table = datasetTable(batch.dataset);
+    const byName = new Map(batch.columns.map((c) => [c.name, c]));
+    const used = [...batch.used];
+    for (const name of ['event_id', 'timestamp']) if (!used.some((c) => c.name === name)) used.unshift(byName.get(name)!);
+    try {
+      if (await this.ensureTable(table, used, batch.columns)) await this.refreshView();
+      await this.waitForOrphanLoads(table);
+      const q = (n: string) => this.dialect.quoteIdent(n);
+      // Qualified: 18.16 reads unqualified names in CREATE TEMPORARY TABLE … AS SELECT from the default database.
+      const target = `${q(this.topology.database)}.${q(table)}`;
+      const range = `timestamp BETWEEN toDecimal64(${stringLiteral(epochText(batch.minTime))}, 3) AND toDecimal64(${stringLiteral(epochText(batch.maxTime))}, 3)`;
+      const converter = new StagedConverter(batch.columns, used);
+      const columnList = used.map((c) => q(c.name)).join(', ');
+      const insert = (into: string, session?: string, id?: string) =>
+        this.main.client.exec({
+          query: `INSERT INTO ${into} (${columnList}) FORMAT TabSeparated`,
+          values: Readable.from(convertStagedFile(batch.file, converter)),
+          clickhouse_settings: { insert_distributed_sync: 1 },
+          ...(session ? { session_id: session } : {}),
+          ...(id ? { query_id: id } : {}),
+        }).then((r) => drain(r.stream as Readable));
+      // Nothing stored in the batch's time range (new data: most bulk loads): no id can repeat, the
+      // rows go straight in, parsed once.
+      const inRange = await this.main.rows(`SELECT count() FROM ${target} WHERE ${range}`);
+      if (inRange[0]?.[0] === '0') {
+        await insert(target, undefined, queryId(`load-${table}`));
+        return converter.rowsConverted;
+      }
+      const session = queryId('session');
+      const run = (sql: string, settings: ClickHouseSettings = {}, id?: string) => this.main.command(sql, settings, { session_id: session, ...(id ? { query_id: id } : {}) });
+      await run(`CREATE TEMPORARY TABLE staged (${used.map((c) => `${q(c.name)} ${clickhouseColumnType(c)}`).join(', ')})`);
+      try {
+        await insert('staged', session);
+        await run(`CREATE TEMPORARY TABLE seen ENGINE = Memory AS SELECT DISTINCT event_id FROM ${target} WHERE ${range} AND event_id GLOBAL IN (SELECT event_id FROM staged)`);
+        const fresh = await this.main.rows('SELECT count() FROM staged WHERE event_id NOT IN (SELECT event_id FROM seen)', {}, session);
+        const count = Number(fresh[0]?.[0] ?? 0);
+        if (count > 0) await run(this.dialect.loadStaged(`${this.topology.database}.${table}`, batch.columns, used), { insert_distributed_sync: 1 }, queryId(`load-${table}`));
+        return count;
+      } finally {
+        await run('DROP TEMPORARY TABLE IF EXISTS staged').catch(() => {});
+        await run('DROP TEMPORARY TABLE IF EXISTS seen').catch(() => {});
+      }
+    } catch (e) {
+      throw clickhouseError(e);
+    }
+  }
+
+  /** Waits while a load of `table` from an earlier (killed) run still runs on the server. */
+  private async waitForOrphanLoads(table: string): Promise<void> {
+    const until = Date.now() + ORPHAN_LOAD_WAIT_MS;
+    for (;;) {
+      const r = await this.main.rows(`SELECT count() FROM system.processes WHERE query_id LIKE ${stringLiteral(`packettrail-load-${table}-%`)}`);
+      if (r[0]?.[0] === '0') return;
+      if (Date.now() > until) throw new Error(`a load into ${table} started by another run is still running on ${this.location.host} after ${ORPHAN_LOAD_WAIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, ORPHAN_POLL_MS));
+    }
+  }
+
+  private async insertRows(table: string, columns: readonly string[], rows: readonly (readonly TsvValue[])[]): Promise<void> {
+    if (!rows.length) return;
+    try {
+      await this.main.client.exec({
+        query: `INSERT INTO ${this.dialect.quoteIdent(table)} (${columns.map((c) => this.dialect.quoteIdent(c)).join(', ')}) FORMAT TabSeparated`,
+        values: Readable.from([tsvRows(rows)]),
+        clickhouse_settings: { insert_distributed_sync: 1 },
+      }).then((r) => drain(r.stream as Readable));
+    } catch (e) {
+      throw clickhouseError(e);
+    }
+  }
+
+  async recordFile(f: FileRecord): Promise<void> {
+    await this.insertRows('ingested_files', ['path', 'dataset', 'records', 'events', 'stored', 'duplicates', 'rejected', 'skipped', 'bytes', 'ingested_at', 'complete'], [
+      [f.path, f.dataset, f.records, f.events, f.stored, f.duplicates, f.rejected, f.skipped, f.bytes, { time: Date.now() }, f.complete ?? true],
+    ]);
+  }
+
+  async recordDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    const now = { time: Date.now() };
+    await this.insertRows('dead_letters', ['source', 'line', 'dataset', 'reason', 'record', 'rejected_at'], letters.map((d) => [d.source, d.line, d.dataset, d.reason, d.record, now]));
+  }
+
+  /** Stores alerts whose id is not stored yet (the DuckDB store's INSERT OR IGNORE); returns how many were new. */
+  async insertAlerts(alerts: readonly Alert[]): Promise<number> {
+    const byId = new Map<string, Alert>();
+    for (const a of alerts) if (!byId.has(a.event.id)) byId.set(a.event.id, a);
+    const ids = [...byId.keys()];
+    for (let i = 0; i < ids.length; i += ALERT_ID_LOOKUP) {
+      const some = ids.slice(i, i + ALERT_ID_LOOKUP);
+      const r = await this.main.rows(`SELECT id FROM alerts WHERE id IN (${some.map(stringLiteral).join(', ')})`).catch((e) => { throw clickhouseError(e); });
+      for (const [id] of r) byId.delete(id!);
+    }
+    const time = (t: string | undefined) => (t === undefined || Number.isNaN(Date.parse(t)) ? null : { time: Date.parse(t) });
+    await this.insertRows('alerts', ['id', 'timestamp', 'rule_id', 'rule_title', 'level', 'severity', 'rule_kind', 'author', 'link', 'license', 'tags', 'key', 'details', 'event_ids', 'events', 'created'],
+      [...byId.values()].map((a) => [
+        a.event.id, time(a['@timestamp']) ?? { time: 0 }, a.rule.id, a.rule.title, a.rule.level, a.event.severity ?? null, a.rule.kind ?? null, a.rule.author ?? null,
+        a.rule.link ?? null, a.rule.license ?? null, a.rule.tags ?? [], JSON.stringify(a.key ?? {}), JSON.stringify(a.details ?? {}),
+        a.event.reference_ids ?? [], JSON.stringify(a.events), time(a.event.created),
+      ]));
+    return byId.size;
+  }
+
+  async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+    return this.tables;
+  }
+
+  /**
+   * Runs a statement, its `$name` parameters substituted as literals. Reads stream their result:
+   * with `bounds`, aborting the signal cancels the query on the server (KILL QUERY by its id),
+   * `maxRows` stops the server one row past them, and rows are refused past `maxResultBytes`.
+   */
+  async query(sql: string, params?: Record<string, ParamValue>, bounds?: QueryBounds): Promise<QueryResult> {
+    const statement = statementOf(bindParams(sql, params));
+    const first = /^\s*(\w+)/.exec(statement.replace(LEADING, ''))?.[1] ?? '';
+    const reads = READ_STATEMENT.test(first);
+    if (bounds?.readsOnly && !reads) throw new NotAReadError(first.toUpperCase() || 'an empty statement');
+    const signal = bounds?.signal;
+    signal?.throwIfAborted();
+    const id = queryId('query');
+    const kill = () => void this.main.kill(id);
+    signal?.addEventListener('abort', kill, { once: true });
+    try {
+      if (!reads) {
+        await this.main.command(statement, {}, { query_id: id, ...(signal ? { abort_signal: signal } : {}) });
+        return { columns: [], rows: [] };
+      }
+      return await this.select(statement, id, bounds ?? {});
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      throw clickhouseError(e);
+    } finally {
+      signal?.removeEventListener('abort', kill);
+    }
+  }
+
+  private async select(statement: string, id: string, bounds: QueryBounds): Promise<QueryResult> {
+    const maxRows = bounds.maxRows ?? Infinity;
+    const settings: ClickHouseSettings = {
+      // The whole result is computed before it is sent: an error is the response's status, never
+      // text in the middle of rows.
+      wait_end_of_query: 1,
+      ...(Number.isFinite(maxRows) ? { max_result_rows: String(maxRows + 1), result_overflow_mode: 'break' } : {}),
+      ...(bounds.readsOnly ? { readonly: '2' } : {}),
+    };
+    const r = await this.main.client.exec({
+      query: `${statement}\nFORMAT TSVWithNamesAndTypes`, query_id: id, clickhouse_settings: settings, ...(bounds.signal ? { abort_signal: bounds.signal } : {}),
+    });
+    const reader = new TsvResultReader(bounds.rfc3339Timestamps ?? false);
+    const rows: unknown[][] = [];
+    const max = bounds.maxResultBytes ?? Infinity;
+    const decoder = new StringDecoder('utf8');
+    let bytes = 0;
+    let seen = 0;
+    let rest = '';
+    const stream = r.stream as Readable;
+    try {
+      outer: for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bounds.signal?.throwIfAborted();
+        const text = rest + decoder.write(chunk);
+        let pos = 0;
+        for (;;) {
+          const nl = text.indexOf('\n', pos);
+          if (nl < 0) break;
+          const row = reader.line(text.slice(pos, nl));
+          pos = nl + 1;
+          if (!row) continue;
+          seen++;
+          if (seen > maxRows) break outer;
+          bytes += JSON.stringify(row).length;
+          if (bytes > max) throw new ResultTooLargeError(max);
+          rows.push(row);
+        }
+        rest = text.slice(pos);
+      }
+    } finally {
+      stream.destroy();
+    }
+    const columns = reader.columns ?? [];
+    return seen > maxRows ? { columns, rows, more: true } : { columns, rows };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((n) => n.close().catch(() => {})));
+  }
+}
+
+/** Reads a response to its end: the request (and the session it holds) is over only then. */
+async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream) {
+    /* an INSERT answers nothing */
+  }
+}
+
+/** Alert ids looked up per statement (their literals stay far below max_query_size, 256 KiB). */
+const ALERT_ID_LOOKUP = 500;
