@@ -1,5 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import type { SqlDialect } from '../dialect.js';
+import { duckdbExpressions } from './expressions.js';
 
 const TYPES: Record<FieldType, string> = {
   keyword: 'VARCHAR',
@@ -25,6 +26,7 @@ export const STAGED_READ_BUFFER_BYTES = 2 * STAGED_MAX_LINE_BYTES;
 
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
+  fn: duckdbExpressions,
   quoteIdent(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   },

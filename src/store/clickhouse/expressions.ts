@@ -1,0 +1,106 @@
+import { wholeMs, type SqlExpressions } from '../expressions.js';
+
+/**
+ * Epoch ms → ClickHouse's time value: epoch seconds with milliseconds (`1795161616.363`), the text
+ * `toDecimal64(…, 3)` reads exactly (18.16 cannot compare Decimal with Float64, so no numbers).
+ */
+export function clickhouseTimeValue(ms: number): string {
+  const whole = wholeMs(ms);
+  const abs = Math.abs(whole);
+  return `${whole < 0 ? '-' : ''}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+}
+
+/**
+ * A list parameter as one string ClickHouse 18.16 can take apart (it has no JSON arrays): each value
+ * after a comma, with `%` and `,` percent-encoded, so `decodeURLComponent` restores it exactly.
+ * `[]` → '', `['']` → ',', `['a', 'b,c']` → ',a,b%2Cc'.
+ */
+export function clickhouseStringList(values: readonly string[]): string {
+  return values.map((v) => `,${v.replace(/%/g, '%25').replace(/,/g, '%2C')}`).join('');
+}
+
+const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
+
+/**
+ * The expressions in SQL that ClickHouse 18.16 and current releases both accept. Where 18.16 lacks a
+ * function (exact mode, interpolated quantiles), the group's values are collected into a sorted array
+ * and the answer is computed from it exactly as DuckDB defines it.
+ */
+export const clickhouseExpressions: SqlExpressions = {
+  literal: (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  always: '1',
+
+  timeParam(params, name, ms) {
+    params[name] = clickhouseTimeValue(ms);
+    return `toDecimal64($${name}, 3)`;
+  },
+  epochMs: (expr) => `toInt64(${expr} * 1000)`,
+  epochUs: (expr) => `(toInt64(${expr} * 1000) * 1000)`,
+  // DuckDB's epoch() is the double nearest to the exact seconds; toFloat64 of the Decimal is the same double.
+  bucketIndex: (expr, width) => `toInt64(floor(toFloat64(${expr}) / ${width}))`,
+  timeText: (expr) => `toString(${expr})`,
+  timeTextParam(params, name, text) {
+    params[name] = text;
+    return `toDecimal64($${name}, 3)`;
+  },
+
+  intDiv: (a, b) => `intDiv(${a}, ${b})`,
+  // toInt32OrNull wraps out-of-range values around; DuckDB's TRY_CAST gives NULL, and allows surrounding spaces.
+  tryInteger(expr) {
+    const wide = `toInt64OrNull(replaceRegexpAll(toString(${expr}), '^ +| +$', ''))`;
+    return `(CASE WHEN ${wide} BETWEEN -2147483648 AND 2147483647 THEN toInt32(${wide}) END)`;
+  },
+  text: (expr) => `toString(${expr})`,
+
+  regexMatches(expr, pattern) {
+    return `match(${expr}, ${this.literal(pattern)})`;
+  },
+  regexExtractFirst(expr, pattern) {
+    return `extract(${expr}, ${this.literal(pattern)})`;
+  },
+  startsWith(expr, prefix) {
+    return `startsWith(${expr}, ${this.literal(prefix)})`;
+  },
+  contains(expr, needle) {
+    return `(position(${expr}, ${this.literal(needle)}) > 0)`;
+  },
+  lower: (expr) => `lowerUTF8(${expr})`,
+  urlDecode: (expr) => `decodeURLComponent(${expr})`,
+
+  listContains: (l, value) => `has(${l}, ${value})`,
+  stringListParam(params, name, values) {
+    params[name] = clickhouseStringList(values);
+    return `arrayMap(x -> decodeURLComponent(x), arrayPopFront(splitByChar(',', $${name})))`;
+  },
+  inList: (expr, l) => `${expr} IN (SELECT arrayJoin(${l}))`,
+  listHead: (l, n) => `arraySlice(${l}, 1, ${Math.trunc(n)})`,
+
+  // A group whose conditions are all NULL counts 0, not NULL.
+  countIf: (cond) => `countIf(ifNull(${cond}, 0))`,
+  anyValue: (expr) => `any(${expr})`,
+  argMax: (arg, value) => `argMax(${arg}, ${value})`,
+  mode(expr) {
+    const all = `groupArray(${expr})`;
+    const distinct = `arraySort(arrayDistinct(${all}))`;
+    const counts = `arrayMap(v -> countEqual(${all}, v), ${distinct})`;
+    return `if(empty(${all}), NULL, ${distinct}[indexOf(${counts}, arrayReduce('max', ${counts}))])`;
+  },
+  quantileCont(expr, q) {
+    const a = sorted(`toFloat64(${expr})`);
+    const pos = `((toFloat64(length(${a})) - 1) * ${q})`;
+    const lo = `${a}[toUInt64(floor(${pos})) + 1]`;
+    const hi = `${a}[toUInt64(ceil(${pos})) + 1]`;
+    const d = `(${pos} - floor(${pos}))`;
+    // DuckDB: lo when the position is whole, else lo × (1 − d) + hi × d in doubles (d: the position's fraction).
+    return `if(empty(${a}), NULL, if(floor(${pos}) = ceil(${pos}), ${lo}, ${lo} * (1 - ${d}) + ${hi} * ${d}))`;
+  },
+  // One element per quantile, written out: 18.16's lambdas cannot read the group's aggregates.
+  lowerQuantiles(expr, qs) {
+    const a = sorted(expr);
+    return `[${qs.map((q) => `if(empty(${a}), NULL, ${a}[toUInt64(floor((toFloat64(length(${a})) - 1) * ${q})) + 1])`).join(', ')}]`;
+  },
+  listSorted: (expr, orderBy) => `arrayMap(t -> t.2, arraySort(groupArray((${orderBy}, ${expr}))))`,
+  listSortedIf: (expr, orderBy, cond) => `arrayMap(t -> t.2, arraySort(groupArrayIf((${orderBy}, ${expr}), ${cond})))`,
+  // Wrapped in a tuple, NULL is a value groupUniqArray keeps (DuckDB lists it, last).
+  distinctSorted: (expr) => `arrayMap(t -> t.1, arraySort(groupUniqArray(tuple(${expr}))))`,
+};
