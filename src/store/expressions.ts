@@ -13,7 +13,19 @@
  */
 export type SqlParams = Record<string, string | number | boolean | null>;
 
+/** What a column holds, from its SQL type as the engine's catalog lists it. */
+export type ColumnKind = 'list' | 'number' | 'time' | 'other';
+
 export interface SqlExpressions {
+  // --- catalog ----------------------------------------------------------------------------------
+  /**
+   * Every dataset table (`events_…`) of the database with its columns: rows [table, column, SQL
+   * type, the table's row count (an estimate: it chooses how to search, never what is found)].
+   */
+  readonly datasetTablesSql: string;
+  typeKind(sqlType: string): ColumnKind;
+
+
   /** A string literal of fixed text (the engines escape differently: ClickHouse reads backslashes). */
   literal(text: string): string;
   /** A boolean condition that always holds (`WHERE true`: ClickHouse 18.16 has no `true`). */

@@ -27,6 +27,19 @@ const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
  * and the answer is computed from it exactly as DuckDB defines it.
  */
 export const clickhouseExpressions: SqlExpressions = {
+  // A cluster's dataset table is Distributed: its rows are in `<table>_local` (this node's shard only,
+  // which is enough for an estimate).
+  datasetTablesSql: `SELECT c.t, c.name, c.type, ifNull(p.n, 0) FROM
+      (SELECT table AS t, name, type FROM system.columns WHERE database = currentDatabase() AND startsWith(table, 'events_') AND NOT endsWith(table, '_local')) AS c
+      ANY LEFT JOIN (SELECT replaceRegexpOne(table, '_local$', '') AS t, sum(rows) AS n FROM system.parts WHERE active AND database = currentDatabase() GROUP BY t) AS p
+      USING t`,
+  typeKind(type) {
+    const inner = /^Nullable\((.*)\)$/.exec(type)?.[1] ?? type;
+    // Decimal(18, 3) is the schema's time type (epoch seconds with milliseconds).
+    if (inner === 'Decimal(18, 3)') return 'time';
+    return inner.startsWith('Array(') ? 'list' : /^(U?Int\d+|Float\d+|Decimal)/.test(inner) ? 'number' : 'other';
+  },
+
   literal: (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
   always: '1',
 

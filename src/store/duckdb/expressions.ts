@@ -5,10 +5,16 @@ export function duckdbTimeText(ms: number): string {
   return new Date(wholeMs(ms)).toISOString().replace('T', ' ').replace('Z', '');
 }
 
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
+
 const list = (values: readonly number[]) => `[${values.map((v) => String(v)).join(', ')}]`;
 
 /** The expressions as DuckDB spells them (the SQL the trail and the views have always run). */
 export const duckdbExpressions: SqlExpressions = {
+  datasetTablesSql: `SELECT c.table_name, c.column_name, c.data_type, t.estimated_size FROM information_schema.columns c JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = 'main'
+     WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
+  typeKind: (type) => (type.endsWith('[]') ? 'list' : NUMERIC.test(type) ? 'number' : type.startsWith('TIMESTAMP') ? 'time' : 'other'),
+
   literal: (text) => `'${text.replace(/'/g, "''")}'`,
   always: 'true',
 
