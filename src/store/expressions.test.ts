@@ -106,6 +106,21 @@ const CASES: Case[] = [
   perGroup('listSorted by time', (fn) => fn.listSorted('id', 'ts')),
   { name: 'listSortedIf', sql: (fn) => `SELECT g, ${fn.listSortedIf('id', 'ts', 'n > 10')} AS v FROM t WHERE g = 'b' GROUP BY g` },
   perGroup('distinctSorted', (fn) => fn.distinctSorted('n')),
+  { name: 'nullOf: typed NULLs unite with the columns they stand for', sql: (fn) => `SELECT * FROM (SELECT id, s, n, ts FROM t WHERE id = 1 UNION ALL SELECT 9, ${fn.nullOf('keyword')}, ${fn.nullOf('long')}, ${fn.nullOf('date')}) AS u ORDER BY id` },
+  {
+    name: 'groupingSets: per set, keys of the other sets NULL, GROUPING 0 for its own',
+    sql: (fn) => `SELECT * FROM (${fn.groupingSets({
+      keys: [{ name: 'g', expr: 'g', type: 'keyword' }, { name: 'b', expr: fn.bucketIndex('ts', '86400'), type: 'long' }],
+      sets: [['g'], ['b']],
+      select: (key, grouping) => `${key('g')} AS g, ${key('b')} AS b, ${grouping('g')} AS gg, ${grouping('b')} AS gb, count(*) AS rows_in, ${fn.countIf("n > 10")} AS big`,
+      from: 't', where: 'id <> 3',
+    })}) AS x ORDER BY gg, g, b`,
+  },
+  {
+    name: 'topPerGroup: the first rows of each group in rank order, some kept whatever their rank',
+    sql: (fn) => fn.topPerGroup({ inner: 'SELECT g, id, d FROM t', group: 'g', order: 'd DESC, id', limit: '2', keepAll: "g = 'c'" }),
+  },
+  { name: 'topPerGroup without rows kept whatever their rank', sql: (fn) => fn.topPerGroup({ inner: 'SELECT g, id, s FROM t', group: 'g', order: 's, id', limit: '1' }) },
 ];
 
 /** Integer text → numbers at any depth: the DuckDB store gives BIGINTs inside lists as text, a store detail. */

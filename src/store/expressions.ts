@@ -10,8 +10,49 @@
  *
  * Times: a `time` column is TIMESTAMP on DuckDB and Decimal64(3) epoch seconds on ClickHouse (18.16
  * has no DateTime64); both hold milliseconds in UTC.
+ *
+ * SQL both engines read alike, beyond these: explicit GROUP BY lists (no GROUP BY ALL or positions),
+ * subqueries instead of WITH … AS (…), no EXISTS, no IS [NOT] DISTINCT FROM, no window functions,
+ * and no alias equal to a column name the query reads elsewhere (ClickHouse aliases are visible in
+ * the whole query: `count(*) AS n` would replace the column n in every other expression).
  */
+import type { FieldType } from '../formats/format.js';
+
 export type SqlParams = Record<string, string | number | boolean | null>;
+
+/** A grouping key of `groupingSets`: its name (an alias, or the column itself), its SQL and what it holds. */
+export interface GroupingKey {
+  name: string;
+  expr: string;
+  type: FieldType;
+}
+
+/** A query grouped by several key sets in one (GROUP BY GROUPING SETS on DuckDB). */
+export interface GroupingSetsQuery {
+  keys: readonly GroupingKey[];
+  /** Each set: key names. */
+  sets: readonly (readonly string[])[];
+  /**
+   * The select list: `key(name)` is the key's SQL (NULL in the rows of the sets without it; alias it
+   * yourself), `grouping(name)` is GROUPING(name): 0 in the rows of sets grouping by it, else 1.
+   */
+  select(key: (name: string) => string, grouping: (name: string) => string): string;
+  from: string;
+  where: string;
+}
+
+/** The rows of a query ranked within groups, the first `limit` of each group kept (QUALIFY row_number() … <= limit). */
+export interface TopPerGroupQuery {
+  /** A complete query; its columns are what the result has. */
+  inner: string;
+  /** The group's columns (of `inner`), and the ranking within it: the result is ordered by both. */
+  group: string;
+  order: string;
+  /** SQL of the limit (a number or a parameter). */
+  limit: string;
+  /** Rows for which this condition holds are all kept, whatever their rank. */
+  keepAll?: string;
+}
 
 /** What a column holds, from its SQL type as the engine's catalog lists it. */
 export type ColumnKind = 'list' | 'number' | 'time' | 'other';
@@ -24,6 +65,14 @@ export interface SqlExpressions {
    */
   readonly datasetTablesSql: string;
   typeKind(sqlType: string): ColumnKind;
+  /** NULL of a catalog type, for the columns a table lacks (ClickHouse unites only equal types; a list: empty). */
+  nullOf(type: FieldType): string;
+
+  // --- query shapes -----------------------------------------------------------------------------
+  /** GROUP BY GROUPING SETS (ClickHouse 18.16 has none: one GROUP BY per set, united). */
+  groupingSets(q: GroupingSetsQuery): string;
+  /** QUALIFY row_number() (ClickHouse 18.16 has no window functions: ORDER BY … LIMIT n BY). */
+  topPerGroup(q: TopPerGroupQuery): string;
 
 
   /** A string literal of fixed text (the engines escape differently: ClickHouse reads backslashes). */

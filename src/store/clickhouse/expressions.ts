@@ -1,4 +1,12 @@
+import type { FieldType } from '../../formats/format.js';
 import { wholeMs, type SqlExpressions } from '../expressions.js';
+
+/** The design's column types (Array cannot be NULL: a missing list is empty). */
+const NULLS: Record<FieldType, string> = {
+  keyword: 'CAST(NULL AS Nullable(String))', text: 'CAST(NULL AS Nullable(String))', ip: 'CAST(NULL AS Nullable(String))', json: 'CAST(NULL AS Nullable(String))',
+  long: 'CAST(NULL AS Nullable(Int64))', double: 'CAST(NULL AS Nullable(Float64))', boolean: 'CAST(NULL AS Nullable(UInt8))',
+  date: 'CAST(NULL AS Nullable(Decimal(18, 3)))', 'keyword[]': 'emptyArrayString()',
+};
 
 /**
  * Epoch ms → ClickHouse's time value: epoch seconds with milliseconds (`1795161616.363`), the text
@@ -39,6 +47,23 @@ export const clickhouseExpressions: SqlExpressions = {
     if (inner === 'Decimal(18, 3)') return 'time';
     return inner.startsWith('Array(') ? 'list' : /^(U?Int\d+|Float\d+|Decimal)/.test(inner) ? 'number' : 'other';
   },
+
+  nullOf: (type) => NULLS[type],
+
+  groupingSets(q) {
+    const branches = q.sets.map((set) => {
+      const has = new Set(set);
+      const key = (name: string) => {
+        const k = q.keys.find((x) => x.name === name)!;
+        return has.has(name) ? k.expr : NULLS[k.type];
+      };
+      return `SELECT ${q.select(key, (name) => (has.has(name) ? '0' : '1'))} FROM ${q.from} WHERE ${q.where} GROUP BY ${set.join(', ')}`;
+    });
+    return branches.join('\nUNION ALL ');
+  },
+  // Rows kept whatever their rank each get a group of their own (rowNumberInAllBlocks is unique per row).
+  topPerGroup: (q) =>
+    `SELECT * FROM (${q.inner}) ORDER BY ${q.group}, ${q.order} LIMIT ${q.limit} BY ${q.group}${q.keepAll ? `, if(${q.keepAll}, rowNumberInAllBlocks(), 0)` : ''}`,
 
   literal: (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
   always: '1',

@@ -15,6 +15,14 @@ export const duckdbExpressions: SqlExpressions = {
      WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
   typeKind: (type) => (type.endsWith('[]') ? 'list' : NUMERIC.test(type) ? 'number' : type.startsWith('TIMESTAMP') ? 'time' : 'other'),
 
+  nullOf: () => 'NULL',
+
+  groupingSets: (q) =>
+    `SELECT ${q.select((name) => q.keys.find((k) => k.name === name)!.expr, (name) => `GROUPING(${name})`)} FROM ${q.from} WHERE ${q.where}
+    GROUP BY GROUPING SETS (${q.sets.map((s) => `(${s.join(', ')})`).join(', ')})`,
+  topPerGroup: (q) =>
+    `SELECT * FROM (${q.inner}) QUALIFY ${q.keepAll ? `${q.keepAll} OR ` : ''}row_number() OVER (PARTITION BY ${q.group} ORDER BY ${q.order}) <= ${q.limit} ORDER BY ${q.group}, ${q.order}`,
+
   literal: (text) => `'${text.replace(/'/g, "''")}'`,
   always: 'true',
 
