@@ -1,3 +1,4 @@
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { datasetFrom } from '../dataset-table.js';
 import { num, rangeSql, tsMs, type TimeRange } from '../time-range.js';
@@ -17,14 +18,14 @@ export function flowTable(store: EventStore): Promise<string | undefined> {
 }
 
 // Column names are fixed catalog text; values (actions, ports, limits, times) are parameters.
-function flowsCte(from: string, range: TimeRange, params: Record<string, string | number>): string {
+function flowsCte(fn: SqlExpressions, from: string, range: TimeRange, params: Record<string, string | number>): string {
   Object.assign(params, { accept: 'accept', reject: 'reject' });
   return `WITH flows AS (
     SELECT "timestamp" AS ts, source_ip AS src, destination_ip AS dst, destination_port AS dport, COALESCE(network_transport, network_iana_number) AS proto,
       event_action AS action, COALESCE(source_bytes, network_bytes, 0) AS bytes, COALESCE(source_packets, network_packets, 0) AS packets,
       network_direction AS direction, observer_ingress_interface_name AS eni
     FROM ${from} AS t
-    WHERE event_action IN ($accept, $reject) AND source_ip IS NOT NULL AND destination_ip IS NOT NULL${rangeSql(range, params)})`;
+    WHERE event_action IN ($accept, $reject) AND source_ip IS NOT NULL AND destination_ip IS NOT NULL${rangeSql(fn, range, params)})`;
 }
 
 export interface VpcTotals {
@@ -37,7 +38,7 @@ export interface VpcTotals {
 
 export async function totals(store: EventStore, from: string, range: TimeRange): Promise<VpcTotals> {
   const params: Record<string, string | number> = {};
-  const r = await store.query(`${flowsCte(from, range, params)} SELECT count(*), count(*) FILTER (action = $reject), sum(bytes), min(ts), max(ts) FROM flows`, params);
+  const r = await store.query(`${flowsCte(store.dialect.fn, from, range, params)} SELECT count(*), count(*) FILTER (action = $reject), sum(bytes), min(ts), max(ts) FROM flows`, params);
   const [flows, rejected, bytes, first, last] = r.rows[0] ?? [];
   return { flows: num(flows), rejected: num(rejected), bytes: num(bytes), firstMs: tsMs(first), lastMs: tsMs(last) };
 }
@@ -45,7 +46,7 @@ export async function totals(store: EventStore, from: string, range: TimeRange):
 export async function perBucket(store: EventStore, from: string, range: TimeRange, widthS: number): Promise<Map<number, { flows: number; rejected: number }>> {
   const params: Record<string, string | number> = { width: widthS, widthMs: widthS * 1000 };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT epoch_ms(ts) // $widthMs * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
+    `${flowsCte(store.dialect.fn, from, range, params)} SELECT epoch_ms(ts) // $widthMs * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
     params,
   );
   return new Map(r.rows.map(([b, f, rej]) => [num(b) * 1000, { flows: num(f), rejected: num(rej) }]));
@@ -54,7 +55,7 @@ export async function perBucket(store: EventStore, from: string, range: TimeRang
 export async function topTalkers(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, dst, count(*) AS flows, sum(packets), sum(bytes) AS bytes, count(*) FILTER (action = $reject)
+    `${flowsCte(store.dialect.fn, from, range, params)} SELECT src, dst, count(*) AS flows, sum(packets), sum(bytes) AS bytes, count(*) FILTER (action = $reject)
       FROM flows GROUP BY src, dst ORDER BY bytes DESC, flows DESC, src, dst LIMIT $limit`,
     params,
   );
@@ -64,7 +65,7 @@ export async function topTalkers(store: EventStore, from: string, range: TimeRan
 export async function rejectedByPort(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT dport, proto, count(*) AS n, count(DISTINCT src), count(DISTINCT dst), mode(src)
+    `${flowsCte(store.dialect.fn, from, range, params)} SELECT dport, proto, count(*) AS n, count(DISTINCT src), count(DISTINCT dst), mode(src)
       FROM flows WHERE action = $reject GROUP BY dport, proto ORDER BY n DESC, dport LIMIT $limit`,
     params,
   );
@@ -74,7 +75,7 @@ export async function rejectedByPort(store: EventStore, from: string, range: Tim
 export async function rejectedBySource(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, count(*) AS n, count(DISTINCT dst), count(DISTINCT dport), min(ts), max(ts), NOT ${internalSql('src')}
+    `${flowsCte(store.dialect.fn, from, range, params)} SELECT src, count(*) AS n, count(DISTINCT dst), count(DISTINCT dport), min(ts), max(ts), NOT ${internalSql('src')}
       FROM flows WHERE action = $reject GROUP BY src ORDER BY n DESC, src LIMIT $limit`,
     params,
   );
@@ -101,7 +102,7 @@ export async function scans(store: EventStore, from: string, range: TimeRange): 
   const target = `hash(dst, dport)`;
   const busy = `HAVING count(DISTINCT ${target}) >= $targets AND count(*) >= $rejects`;
   const r = await store.query(
-    `${flowsCte(from, range, params)},
+    `${flowsCte(store.dialect.fn, from, range, params)},
       -- Windows are found among rejected flows only (a scan is mostly refused); their flows, accepted ones too, are the hits.
       rej AS (SELECT src, dst, dport, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE action = $reject),
       win0 AS (SELECT src, w0 FROM rej GROUP BY src, w0 ${busy}),
@@ -144,7 +145,7 @@ const SENSITIVE_ROWS = 5000;
 export async function sensitiveFromInternet(store: EventStore, from: string, range: TimeRange): Promise<SensitiveRow[]> {
   const params: Record<string, string | number> = { egress: 'egress', rows: SENSITIVE_ROWS };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
+    `${flowsCte(store.dialect.fn, from, range, params)} SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
       FROM flows
       WHERE dport IN (${PORT_LIST}) AND COALESCE(direction, '') <> $egress
         AND NOT ${internalSql('src')} AND ${internalSql('dst')}
@@ -163,7 +164,7 @@ export async function bytesOut(store: EventStore, from: string, range: TimeRange
   // Rank destinations by bytes first; the details (hosts, ports, times) only for the top ones.
   const outbound = (t: string) => `${t}action = $accept AND COALESCE(${t}direction, '') <> $ingress AND ${internalSql(`${t}src`)} AND NOT ${internalSql(`${t}dst`)}`;
   const r = await store.query(
-    `${flowsCte(from, range, params)}, top AS (SELECT dst, sum(bytes) AS b FROM flows WHERE ${outbound('')} GROUP BY dst ORDER BY b DESC, dst LIMIT $limit)
+    `${flowsCte(store.dialect.fn, from, range, params)}, top AS (SELECT dst, sum(bytes) AS b FROM flows WHERE ${outbound('')} GROUP BY dst ORDER BY b DESC, dst LIMIT $limit)
       SELECT f.dst, t.b, count(*), count(DISTINCT f.src), list(DISTINCT f.dport ORDER BY f.dport)[1:8], min(f.ts), max(f.ts)
       FROM flows f JOIN top t ON f.dst = t.dst WHERE ${outbound('f.')}
       GROUP BY f.dst, t.b ORDER BY t.b DESC, f.dst`,
