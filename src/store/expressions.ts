@@ -103,6 +103,8 @@ export interface SqlExpressions {
   intDiv(a: string, b: string): string;
   /** A string as a 32-bit integer, NULL when it is not one (TRY_CAST … AS INTEGER: surrounding spaces allowed, out of range NULL). */
   tryInteger(expr: string): string;
+  /** The first non-NULL of the values (COALESCE). */
+  coalesce(...exprs: string[]): string;
   /** A number or string as text (CAST … AS VARCHAR). Whole numbers and strings only: not for times, doubles or booleans. */
   text(expr: string): string;
 

@@ -87,7 +87,7 @@ export function dimensionsSql(fn: SqlExpressions, from: string, where: string): 
   const grouped = fn.groupingSets({
     keys, sets: TOP_DIMENSIONS.map((d) => [d.column]), from: `${from} AS t`, where,
     select: (key, grouping) => `CASE ${TOP_DIMENSIONS.map((d, i) => `WHEN ${grouping(d.column)} = 0 THEN ${i}`).join(' ')} END AS dim,
-        COALESCE(${TOP_DIMENSIONS.map((d) => fn.text(key(d.column))).join(', ')}) AS value, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes,
+        ${fn.coalesce(...TOP_DIMENSIONS.map((d) => fn.text(key(d.column))))} AS value, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes,
         ${fn.countIf('http_response_status_code BETWEEN 400 AND 499')} AS s4xx, ${fn.countIf('http_response_status_code >= 500')} AS s5xx,
         min(source_geo_country_iso_code) AS country, min(source_as_number) AS asn`,
   });

@@ -88,6 +88,9 @@ export const clickhouseExpressions: SqlExpressions = {
     const wide = `toInt64OrNull(replaceRegexpAll(toString(${expr}), '^ +| +$', ''))`;
     return `(CASE WHEN ${wide} BETWEEN -2147483648 AND 2147483647 THEN toInt32(${wide}) END)`;
   },
+  // Nested ifNull: 18.16's COALESCE of several arguments, united and then sorted, corrupts memory
+  // ("Memory limit exceeded: would use 128.00 TiB", then the server dies).
+  coalesce: (...exprs) => exprs.reduce((a, b) => `ifNull(${a}, ${b})`),
   text: (expr) => `toString(${expr})`,
 
   regexMatches(expr, pattern) {

@@ -41,6 +41,7 @@ export const duckdbExpressions: SqlExpressions = {
 
   intDiv: (a, b) => `(${a} // ${b})`,
   tryInteger: (expr) => `TRY_CAST(${expr} AS INTEGER)`,
+  coalesce: (...exprs) => `COALESCE(${exprs.join(', ')})`,
   text: (expr) => `CAST(${expr} AS VARCHAR)`,
 
   regexMatches(expr, pattern) {
