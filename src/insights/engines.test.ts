@@ -8,6 +8,7 @@ import { scenarioStore } from '../trail/test-helpers.js';
 import { CLOUDFRONT_VIEW } from './cloudfront/index.js';
 import type { InsightOptions, InsightReport } from './report.js';
 import { storedSpan } from './stored-span.js';
+import { VPC_VIEW } from './vpc/index.js';
 
 /**
  * The views whose SQL goes through the store's dialect give the same report on DuckDB and on
@@ -48,6 +49,19 @@ describe('insights: the same on DuckDB and ClickHouse', { skip: clickhouseSkip()
     const o = { distribution: String(dist.rows[0]![0]) };
     assert.deepEqual(await report(ch, o), await report(duck, o));
   });
+
+  for (const [name, o] of [
+    ['whole store', {}],
+    ['a range and a short top list', { since: '2026-11-20T08:30:00Z', until: '2026-11-20T09:10:00Z', bucketSeconds: 600, limit: 3 }],
+    ['a range holding nothing', { since: '2030-01-01T00:00:00Z' }],
+  ] as const) {
+    test(`vpc view: ${name}`, async () => {
+      const run = async (store: EventStore) => ({ ...(await VPC_VIEW.run(store, o)), tookMs: 0 });
+      const d = await run(duck);
+      assert.ok(d.sections.length > 0);
+      assert.deepEqual(await run(ch), d);
+    });
+  }
 
   test('stored span', async () => {
     assert.deepEqual(await storedSpan(ch), await storedSpan(duck));

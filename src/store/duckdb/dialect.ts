@@ -1,18 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import type { SqlDialect } from '../dialect.js';
-import { duckdbExpressions } from './expressions.js';
-
-const TYPES: Record<FieldType, string> = {
-  keyword: 'VARCHAR',
-  text: 'VARCHAR',
-  ip: 'VARCHAR',
-  long: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'TIMESTAMP',
-  'keyword[]': 'VARCHAR[]',
-  json: 'JSON',
-};
+import { DUCKDB_TYPES as TYPES, duckdbExpressions } from './expressions.js';
 
 /** Longest staged row DuckDB's CSV reader accepts (an event with a large JSON field). */
 export const STAGED_MAX_LINE_BYTES = 16 << 20;

@@ -1,4 +1,18 @@
+import type { FieldType } from '../../formats/format.js';
 import { wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
+
+/** Catalog types → DuckDB column types. */
+export const DUCKDB_TYPES: Record<FieldType, string> = {
+  keyword: 'VARCHAR',
+  text: 'VARCHAR',
+  ip: 'VARCHAR',
+  long: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'TIMESTAMP',
+  'keyword[]': 'VARCHAR[]',
+  json: 'JSON',
+};
 
 /** Epoch ms → DuckDB TIMESTAMP text (`2026-11-20 08:00:16.363`), bound and cast in SQL. */
 export function duckdbTimeText(ms: number): string {
@@ -15,7 +29,7 @@ export const duckdbExpressions: SqlExpressions = {
      WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
   typeKind: (type) => (type.endsWith('[]') ? 'list' : NUMERIC.test(type) ? 'number' : type.startsWith('TIMESTAMP') ? 'time' : 'other'),
 
-  nullOf: () => 'NULL',
+  nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
 
   groupingSets: (q) =>
     `SELECT ${q.select((name) => q.keys.find((k) => k.name === name)!.expr, (name) => `GROUPING(${name})`)} FROM ${q.from} WHERE ${q.where}
