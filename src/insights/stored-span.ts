@@ -26,7 +26,7 @@ export async function storedSpan(store: EventStore, datasets?: readonly string[]
   const selects = [...tables.keys()]
     .filter((t) => (wanted ? wanted.has(t) : t.startsWith('events_')))
     .sort()
-    .map((t) => `SELECT event_dataset, count(*), min("timestamp"), max("timestamp") FROM ${quote(t)} WHERE "timestamp" IS NOT NULL GROUP BY 1`);
+    .map((t) => `SELECT event_dataset, count(*), min("timestamp"), max("timestamp") FROM ${quote(t)} WHERE "timestamp" IS NOT NULL GROUP BY event_dataset`);
   const span: StoredSpan = { datasets: [], events: 0 };
   if (!selects.length) return span;
   const r = await store.query(selects.join(' UNION ALL '), {}, bounds);

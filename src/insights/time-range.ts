@@ -1,4 +1,5 @@
 import { millisFromIso } from '../ecs/time.js';
+import type { SqlExpressions, SqlParams } from '../store/expressions.js';
 import type { InsightOptions } from './report.js';
 
 /** A view's time range: epoch ms bounds (either may be open) and their RFC 3339 form for the report. */
@@ -30,25 +31,14 @@ export function timeRange(o: InsightOptions): TimeRange {
   return { sinceMs, untilMs, since: sinceMs === undefined ? null : isoSeconds(sinceMs), until: untilMs === undefined ? null : isoSeconds(untilMs) };
 }
 
-/** DuckDB TIMESTAMP literal text for a bound parameter (`CAST($since AS TIMESTAMP)`). */
-export function timestampParam(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /**
- * `AND "timestamp" >= … AND "timestamp" <= …` for the range, adding the bound values to `params`
- * (column names are fixed text; values are always parameters).
+ * `AND "timestamp" >= … AND "timestamp" <= …` for the range in the store's dialect, adding the bound
+ * values to `params` (column names are fixed text; values are always parameters).
  */
-export function rangeSql(range: TimeRange, params: Record<string, string | number | boolean | null>, column = '"timestamp"'): string {
+export function rangeSql(fn: SqlExpressions, range: TimeRange, params: SqlParams, column = '"timestamp"'): string {
   let sql = '';
-  if (range.sinceMs !== undefined) {
-    sql += ` AND ${column} >= CAST($since AS TIMESTAMP)`;
-    params.since = timestampParam(range.sinceMs);
-  }
-  if (range.untilMs !== undefined) {
-    sql += ` AND ${column} <= CAST($until AS TIMESTAMP)`;
-    params.until = timestampParam(range.untilMs);
-  }
+  if (range.sinceMs !== undefined) sql += ` AND ${column} >= ${fn.timeParam(params, 'since', range.sinceMs)}`;
+  if (range.untilMs !== undefined) sql += ` AND ${column} <= ${fn.timeParam(params, 'until', range.untilMs)}`;
   return sql;
 }
 

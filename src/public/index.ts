@@ -22,5 +22,6 @@ export { StoreSink } from '../pipeline/sinks/store.js';
 
 export type { EventStore, QueryResult } from '../store/store.js';
 export type { SqlDialect } from '../store/dialect.js';
+export type { SqlExpressions, SqlParams } from '../store/expressions.js';
 export { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 export { allColumns, columnsFor, columnName } from '../store/schema.js';

@@ -1,4 +1,5 @@
 import type { FieldType } from '../formats/format.js';
+import type { SqlExpressions } from './expressions.js';
 import type { Column } from './schema.js';
 
 /**
@@ -9,6 +10,8 @@ import type { Column } from './schema.js';
  */
 export interface SqlDialect {
   readonly name: string;
+  /** The expressions queries are built with (time, regular expressions, lists, aggregates), in this engine's spelling. */
+  readonly fn: SqlExpressions;
   quoteIdent(name: string): string;
   columnType(type: FieldType): string;
   createTable(table: string, columns: readonly Column[]): string;

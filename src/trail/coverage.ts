@@ -1,6 +1,7 @@
 import { datasetTable } from '../store/store.js';
 import { SMALL_TABLE_ROWS, stationFilterSql } from './joins/lookup.js';
-import { sqlTime, type TableCatalog } from './rows.js';
+import type { SqlParams } from '../store/expressions.js';
+import type { TableCatalog } from './rows.js';
 import type { TrailState } from './state.js';
 import { station, STATIONS, type Station, type StationId } from './stations.js';
 
@@ -90,8 +91,12 @@ function daySummary(s: TrailState, day: number): Promise<DayBuckets> {
 
 /** One grouped query over the small tables' stations for one UTC day. */
 async function readDay(s: TrailState, day: number): Promise<DayBuckets> {
-  const q = (n: string) => s.ctx.store.dialect.quoteIdent(n);
-  const params: Record<string, string | number> = { d0: sqlTime(day * DAY_MS), d1: sqlTime((day + 1) * DAY_MS), w: BUCKET_MS };
+  const { dialect } = s.ctx.store;
+  const { fn } = dialect;
+  const q = (n: string) => dialect.quoteIdent(n);
+  const params: SqlParams = { w: BUCKET_MS };
+  const d0 = fn.timeParam(params, 'd0', day * DAY_MS);
+  const d1 = fn.timeParam(params, 'd1', (day + 1) * DAY_MS);
   const parts: string[] = [];
   for (const [table, columns] of s.ctx.catalog.columns) {
     if ((s.ctx.catalog.rows.get(table) ?? Infinity) > SMALL_TABLE_ROWS) continue;
@@ -100,8 +105,8 @@ async function readDay(s: TrailState, day: number): Promise<DayBuckets> {
       const i = parts.length;
       params[`s${i}`] = st.id;
       const filter = filterSql(s, st, params, `s${i}`);
-      parts.push(`SELECT $s${i} AS s, epoch_ms("timestamp") // $w AS b, epoch_us(min("timestamp")) AS lo, epoch_us(max("timestamp")) AS hi FROM ${q(table)}
-        WHERE "timestamp" >= CAST($d0 AS TIMESTAMP) AND "timestamp" < CAST($d1 AS TIMESTAMP)${filter} GROUP BY b`);
+      parts.push(`SELECT $s${i} AS s, ${fn.intDiv(fn.epochMs('"timestamp"'), '$w')} AS b, ${fn.epochUs('min("timestamp")')} AS lo, ${fn.epochUs('max("timestamp")')} AS hi FROM ${q(table)}
+        WHERE "timestamp" >= ${d0} AND "timestamp" < ${d1}${filter} GROUP BY b`);
     }
   }
   const out: DayBuckets = new Map();
@@ -117,7 +122,7 @@ async function readDay(s: TrailState, day: number): Promise<DayBuckets> {
 }
 
 /** ` AND column IN (…)` for a station's filter, or nothing. */
-function filterSql(s: TrailState, st: Station, params: Record<string, string | number>, prefix: string): string {
+function filterSql(s: TrailState, st: Station, params: SqlParams, prefix: string): string {
   const sql = stationFilterSql(s.ctx.store, st, params, `${prefix}v`);
   return sql ? ` AND ${sql}` : '';
 }
@@ -125,13 +130,16 @@ function filterSql(s: TrailState, st: Station, params: Record<string, string | n
 /** Existence queries for the stations the summaries do not answer (large tables), in one query. */
 async function existing(s: TrailState, windows: readonly Window[]): Promise<StationId[]> {
   if (!windows.length) return [];
-  const q = (n: string) => s.ctx.store.dialect.quoteIdent(n);
-  const params: Record<string, string | number> = {};
+  const { dialect } = s.ctx.store;
+  const q = (n: string) => dialect.quoteIdent(n);
+  const params: SqlParams = {};
+  // A row per station with an event: one from a LIMIT 1 scan (ClickHouse 18.16 has no EXISTS).
   const parts = windows.map((w, i) => {
     const st = station(w.id);
-    Object.assign(params, { [`s${i}`]: w.id, [`f${i}`]: sqlTime(w.fromMs), [`t${i}`]: sqlTime(w.toMs) });
+    params[`s${i}`] = w.id;
+    const between = `${dialect.fn.timeParam(params, `f${i}`, w.fromMs)} AND ${dialect.fn.timeParam(params, `t${i}`, w.toMs)}`;
     const filter = filterSql(s, st, params, `s${i}`);
-    return `SELECT $s${i} AS s WHERE EXISTS (SELECT 1 FROM ${q(datasetTable(st.dataset))} WHERE "timestamp" BETWEEN CAST($f${i} AS TIMESTAMP) AND CAST($t${i} AS TIMESTAMP)${filter})`;
+    return `SELECT $s${i} AS s FROM (SELECT 1 AS hit FROM ${q(datasetTable(st.dataset))} WHERE "timestamp" BETWEEN ${between}${filter} LIMIT 1) AS e${i}`;
   });
   s.ctx.queries++;
   const r = await s.ctx.store.query(parts.join(' UNION ALL '), params);

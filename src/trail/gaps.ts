@@ -2,7 +2,8 @@ import ipaddr from 'ipaddr.js';
 import { expectedAbsences, parseAddressFilter } from '../insights/vpcflow/never-logged.js';
 import { datasetTable } from '../store/store.js';
 import { COVERAGE_MS } from './coverage.js';
-import { num, sqlTime, str, type Row } from './rows.js';
+import { num, str, type Row } from './rows.js';
+import type { SqlParams } from '../store/expressions.js';
 import { firstRow, stationsOfHop, type TrailState } from './state.js';
 import { station, STATIONS, type StationId } from './stations.js';
 import { HOP_KINDS, type HopKind, type HopVerdict } from './types.js';
@@ -155,9 +156,11 @@ export async function classifyClient(s: TrailState, present: (hop: HopKind) => b
   if (!ip || isInternalIp(ip) || (forwarded && forwarded !== ip && isInternalIp(forwarded))) return 'corporate';
   if (!s.ctx.catalog.columns.get(datasetTable('panw.panos'))?.has('source_nat_ip')) return 'internet';
   s.ctx.queries++;
+  const { dialect } = s.ctx.store;
+  const params: SqlParams = { ip };
   const r = await s.ctx.store.query(
-    `SELECT 1 FROM ${s.ctx.store.dialect.quoteIdent(datasetTable('panw.panos'))} WHERE source_nat_ip = $ip AND "timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP) LIMIT 1`,
-    { ip, t0: sqlTime(s.time - COVERAGE_MS), t1: sqlTime(s.time + COVERAGE_MS) },
+    `SELECT 1 FROM ${dialect.quoteIdent(datasetTable('panw.panos'))} WHERE source_nat_ip = $ip AND "timestamp" BETWEEN ${dialect.fn.timeParam(params, 't0', s.time - COVERAGE_MS)} AND ${dialect.fn.timeParam(params, 't1', s.time + COVERAGE_MS)} LIMIT 1`,
+    params,
   );
   return r.rows.length ? 'corporate-nat' : 'internet';
 }
@@ -168,9 +171,11 @@ export async function servedByCloudFront(s: TrailState): Promise<boolean | undef
   const table = datasetTable('aws.cloudfront');
   if (!domain || !s.ctx.catalog.columns.get(table)?.has('url_domain')) return undefined;
   s.ctx.queries++;
+  const { dialect } = s.ctx.store;
+  const params: SqlParams = { domain };
   const r = await s.ctx.store.query(
-    `SELECT 1 FROM ${s.ctx.store.dialect.quoteIdent(table)} WHERE url_domain = $domain AND "timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP) LIMIT 1`,
-    { domain, t0: sqlTime(s.time - 3_600_000), t1: sqlTime(s.time + 3_600_000) },
+    `SELECT 1 FROM ${dialect.quoteIdent(table)} WHERE url_domain = $domain AND "timestamp" BETWEEN ${dialect.fn.timeParam(params, 't0', s.time - 3_600_000)} AND ${dialect.fn.timeParam(params, 't1', s.time + 3_600_000)} LIMIT 1`,
+    params,
   );
   return r.rows.length > 0;
 }

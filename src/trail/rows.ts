@@ -18,11 +18,6 @@ export function timeOf(row: Row): number {
   return rowMillis(row.timestamp) ?? 0;
 }
 
-/** Epoch ms → the store's timestamp literal (bound as a parameter, cast in SQL). */
-export function sqlTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -51,7 +46,7 @@ export function datasetOf(row: Row): string {
 
 /** Which dataset tables exist, with their columns and row counts (read once per store, briefly cached). */
 export interface TableCatalog {
-  /** Table → column → SQL type. */
+  /** Table → column → SQL type (as the engine names it: `store.dialect.fn.typeKind` tells what it holds). */
   columns: Map<string, Map<string, string>>;
   rows: Map<string, number>;
   /** Table → columns with an index (`packettrail index`): lookups by them skip the time window. */
@@ -66,10 +61,7 @@ const CATALOG_TTL_MS = 30_000;
 export async function tableCatalog(store: EventStore): Promise<TableCatalog> {
   const cached = catalogs.get(store);
   if (cached && Date.now() - cached.read < CATALOG_TTL_MS) return cached;
-  const r = await store.query(
-    `SELECT c.table_name, c.column_name, c.data_type, t.estimated_size FROM information_schema.columns c JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = 'main'
-     WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
-  );
+  const r = await store.query(store.dialect.fn.datasetTablesSql);
   const catalog: TableCatalog = { columns: new Map(), rows: new Map(), indexed: await indexedColumns(store), read: Date.now() };
   for (const [table, column, type, size] of r.rows) {
     const t = String(table);

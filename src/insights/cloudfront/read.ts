@@ -1,3 +1,4 @@
+import type { GroupingKey, SqlExpressions } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { datasetFrom } from '../dataset-table.js';
 import { rangeSql, type TimeRange } from '../time-range.js';
@@ -19,8 +20,8 @@ export function cloudfrontFrom(store: EventStore): Promise<string | undefined> {
 }
 
 /** `WHERE` conditions for the range and the distribution; values go into `params`. */
-export function cloudfrontWhere(range: TimeRange, distribution: string | undefined, params: Record<string, string | number | boolean | null>): string {
-  let sql = `"timestamp" IS NOT NULL${rangeSql(range, params)}`;
+export function cloudfrontWhere(fn: SqlExpressions, range: TimeRange, distribution: string | undefined, params: Record<string, string | number | boolean | null>): string {
+  let sql = `"timestamp" IS NOT NULL${rangeSql(fn, range, params)}`;
   if (distribution) {
     sql += ' AND aws_cloudfront_distribution_id = $distribution';
     params.distribution = distribution;
@@ -36,10 +37,10 @@ export const QUANTILE_SAMPLE = 8192;
  * groups from which the view adds up every count it shows (status classes, cache hits and lookups,
  * per distribution and per bucket). Grouping by the class is cheaper than one FILTER per count.
  */
-export function countsSql(from: string, where: string): string {
-  return `SELECT aws_cloudfront_distribution_id AS d, CAST(floor(epoch("timestamp") / $width) AS BIGINT) - $first AS i,
-      CAST(http_response_status_code // 100 AS INTEGER) AS class, aws_cloudfront_edge_result_type AS result, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes
-    FROM ${from} AS t WHERE ${where} GROUP BY ALL`;
+export function countsSql(fn: SqlExpressions, from: string, where: string): string {
+  return `SELECT aws_cloudfront_distribution_id AS d, ${fn.bucketIndex('"timestamp"', '$width')} - $first AS i,
+      ${fn.intDiv('http_response_status_code', '100')} AS class, aws_cloudfront_edge_result_type AS result, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes
+    FROM ${from} AS t WHERE ${where} GROUP BY d, i, class, result`;
 }
 
 /**
@@ -47,13 +48,20 @@ export function countsSql(from: string, where: string): string {
  * estimated from a reservoir sample (exact below QUANTILE_SAMPLE requests per group): an exact
  * quantile sorts every value and costs several times the rest of the view on 10 million rows.
  */
-export function quantilesSql(from: string, where: string): string {
-  return `SELECT aws_cloudfront_distribution_id AS d, CAST(floor(epoch("timestamp") / $width) AS BIGINT) - $first AS i, GROUPING(d) AS perBucket,
-      reservoir_quantile(aws_cloudfront_time_taken, [0.5, 0.95, 0.99], ${QUANTILE_SAMPLE}) AS taken,
-      reservoir_quantile(aws_cloudfront_time_to_first_byte, [0.5, 0.95, 0.99], ${QUANTILE_SAMPLE}) AS ttfb
-    FROM ${from} AS t WHERE ${where}
-    GROUP BY GROUPING SETS ((d), (i))`;
+export function quantilesSql(fn: SqlExpressions, from: string, where: string): string {
+  const keys: GroupingKey[] = [
+    { name: 'd', expr: 'aws_cloudfront_distribution_id', type: 'keyword' },
+    { name: 'i', expr: `${fn.bucketIndex('"timestamp"', '$width')} - $first`, type: 'long' },
+  ];
+  return fn.groupingSets({
+    keys, sets: [['d'], ['i']], from: `${from} AS t`, where,
+    select: (key, grouping) => `${key('d')} AS d, ${key('i')} AS i, ${grouping('d')} AS perBucket,
+      ${fn.lowerQuantiles('aws_cloudfront_time_taken', QUANTILES, QUANTILE_SAMPLE)} AS taken,
+      ${fn.lowerQuantiles('aws_cloudfront_time_to_first_byte', QUANTILES, QUANTILE_SAMPLE)} AS ttfb`,
+  });
 }
+
+const QUANTILES = [0.5, 0.95, 0.99];
 
 /** Top-N dimensions of the view (fixed catalog names); `clients` and result types ride in the same scan. */
 export const TOP_DIMENSIONS = [
@@ -72,18 +80,19 @@ export const UNLIMITED_DIMENSIONS = new Set(['cache-results', 'clients']);
  * Every dimension in one scan (GROUPING SETS), ranked per set; `dim` is the set's index in
  * TOP_DIMENSIONS. Client rows also carry the country/ASN the log recorded for the address.
  */
-export function dimensionsSql(from: string, where: string): string {
-  const sets = TOP_DIMENSIONS.map((d) => `(${d.column})`).join(', ');
-  const which = TOP_DIMENSIONS.map((d, i) => `WHEN GROUPING(${d.column}) = 0 THEN ${i}`).join(' ');
-  const value = TOP_DIMENSIONS.map((d) => `CAST(${d.column} AS VARCHAR)`).join(', ');
+export function dimensionsSql(fn: SqlExpressions, from: string, where: string): string {
+  // Every dimension column is text (ip, keyword): the value is the one of the set's column.
+  const keys: GroupingKey[] = TOP_DIMENSIONS.map((d) => ({ name: d.column, expr: d.column, type: 'keyword' }));
   const unlimited = TOP_DIMENSIONS.map((d, i) => (UNLIMITED_DIMENSIONS.has(d.id) ? i : -1)).filter((i) => i >= 0).join(', ');
-  return `WITH g AS (
-      SELECT CASE ${which} END AS dim, COALESCE(${value}) AS value, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes,
-        count(*) FILTER (http_response_status_code BETWEEN 400 AND 499) AS s4xx, count(*) FILTER (http_response_status_code >= 500) AS s5xx,
-        min(source_geo_country_iso_code) AS country, min(source_as_number) AS asn
-      FROM ${from} AS t WHERE ${where}
-      GROUP BY GROUPING SETS (${sets}))
-    SELECT dim, value, requests, bytes, s4xx, s5xx, country, asn FROM g WHERE value IS NOT NULL OR dim = ${TOP_DIMENSIONS.findIndex((d) => d.id === 'cache-results')}
-    QUALIFY dim IN (${unlimited}) OR row_number() OVER (PARTITION BY dim ORDER BY requests DESC, value) <= $limit
-    ORDER BY dim, requests DESC, value`;
+  const grouped = fn.groupingSets({
+    keys, sets: TOP_DIMENSIONS.map((d) => [d.column]), from: `${from} AS t`, where,
+    select: (key, grouping) => `CASE ${TOP_DIMENSIONS.map((d, i) => `WHEN ${grouping(d.column)} = 0 THEN ${i}`).join(' ')} END AS dim,
+        ${fn.coalesce(...TOP_DIMENSIONS.map((d) => fn.text(key(d.column))))} AS value, count(*) AS requests, COALESCE(sum(http_response_bytes), 0) AS bytes,
+        ${fn.countIf('http_response_status_code BETWEEN 400 AND 499')} AS s4xx, ${fn.countIf('http_response_status_code >= 500')} AS s5xx,
+        min(source_geo_country_iso_code) AS country, min(source_as_number) AS asn`,
+  });
+  return fn.topPerGroup({
+    inner: `SELECT dim, value, requests, bytes, s4xx, s5xx, country, asn FROM (${grouped}) AS g WHERE value IS NOT NULL OR dim = ${TOP_DIMENSIONS.findIndex((d) => d.id === 'cache-results')}`,
+    group: 'dim', order: 'requests DESC, value', limit: '$limit', keepAll: `dim IN (${unlimited})`,
+  });
 }

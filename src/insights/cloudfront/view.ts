@@ -63,7 +63,8 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const from = await cloudfrontFrom(store);
   if (!from) return report('CloudFront — no CloudFront events in the store');
   const params: Params = {};
-  const where = cloudfrontWhere(range, o.distribution, params);
+  const { fn } = store.dialect;
+  const where = cloudfrontWhere(fn, range, o.distribution, params);
 
   // The span first (cheap: two aggregates), so the bucket width is known before the one big scan.
   const span = await store.query(`SELECT min("timestamp"), max("timestamp") FROM ${from} AS t WHERE ${where}`, params);
@@ -82,8 +83,8 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const n = Math.max(1, Math.min(100_000, Math.floor(toMs / 1000 / width) - first + 1));
 
   const sParams = { ...params, width, first };
-  const counts = (await store.query(countsSql(from, where), sParams)).rows;
-  const quantiles = (await store.query(quantilesSql(from, where), sParams)).rows;
+  const counts = (await store.query(countsSql(fn, from, where), sParams)).rows;
+  const quantiles = (await store.query(quantilesSql(fn, from, where), sParams)).rows;
   const perDist = new Map<string, Traffic>();
   const perBucket = new Map<number, Traffic>();
   const empty = (): Traffic => ({ requests: 0, bytes: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, hits: 0, lookups: 0, taken: null, ttfb: null });
@@ -142,7 +143,7 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   );
 
   // Every top-N table, the result types and every client address in one scan.
-  const dims = (await store.query(dimensionsSql(from, where), { ...params, limit })).rows;
+  const dims = (await store.query(dimensionsSql(fn, from, where), { ...params, limit })).rows;
   const waf = await wafRecorded(store, range);
   const viewers: ViewerTotals[] = [];
   for (const [i, d] of TOP_DIMENSIONS.entries()) {

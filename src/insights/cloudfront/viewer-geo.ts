@@ -45,8 +45,8 @@ export async function wafRecorded(store: EventStore, range: TimeRange): Promise<
   if (!from) return out;
   const params: Record<string, string | number> = {};
   const r = await store.query(
-    `SELECT source_ip, mode(source_geo_country_iso_code), mode(source_as_number) FROM ${from} AS t
-      WHERE source_ip IS NOT NULL AND (source_geo_country_iso_code IS NOT NULL OR source_as_number IS NOT NULL)${rangeSql(range, params)}
+    `SELECT source_ip, ${store.dialect.fn.mode('source_geo_country_iso_code')}, ${store.dialect.fn.mode('source_as_number')} FROM ${from} AS t
+      WHERE source_ip IS NOT NULL AND (source_geo_country_iso_code IS NOT NULL OR source_as_number IS NOT NULL)${rangeSql(store.dialect.fn, range, params)}
       GROUP BY source_ip`,
     params,
   );

@@ -58,7 +58,7 @@ const CHANGES_SQL = (from: string, range: string) => `SELECT CAST(to_json(list([
 export async function readChanges(store: EventStore, from: string, range: TimeRange): Promise<{ changes: ChangeEvent[]; truncated: boolean }> {
   const calls = watchedCalls().flatMap((c) => c.names.map((n) => `${c.source}:${n}`));
   const params: Record<string, string | number> = { calls: JSON.stringify(calls), limit: MAX_CHANGES + 1 };
-  const result = await store.query(CHANGES_SQL(from, rangeSql(range, params)), params);
+  const result = await store.query(CHANGES_SQL(from, rangeSql(store.dialect.fn, range, params)), params);
   const json = result.rows[0]?.[0];
   const rows = typeof json === 'string' ? (JSON.parse(json) as (string | null)[][]) : [];
   const changes: ChangeEvent[] = [];
@@ -85,7 +85,8 @@ export async function readChanges(store: EventStore, from: string, range: TimeRa
 /** The time span and volume of CloudTrail data in the range (for the series). */
 export async function trailSpan(store: EventStore, from: string, range: TimeRange): Promise<{ firstMs?: number; lastMs?: number; events: number }> {
   const params: Record<string, string> = {};
-  const r = await store.query(`SELECT min("timestamp"), max("timestamp"), count(*) FROM ${from} AS t WHERE true${rangeSql(range, params)}`, params);
+  const { fn } = store.dialect;
+  const r = await store.query(`SELECT min("timestamp"), max("timestamp"), count(*) FROM ${from} AS t WHERE ${fn.always}${rangeSql(fn, range, params)}`, params);
   const row = r.rows[0] ?? [];
   return { firstMs: tsMs(row[0]), lastMs: tsMs(row[1]), events: Number(row[2] ?? 0) };
 }
@@ -99,7 +100,7 @@ const BUCKET_OF_PATH = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\//;
 export async function knownLogBuckets(store: EventStore, from: string): Promise<Set<string>> {
   const out = new Set<string>();
   try {
-    const files = await store.query(`SELECT DISTINCT regexp_extract(path, '^s3://([^/]+)/', 1) FROM ingested_files WHERE path LIKE 's3://%'`);
+    const files = await store.query(`SELECT DISTINCT ${store.dialect.fn.regexExtractFirst('path', '^s3://([^/]+)/')} FROM ingested_files WHERE path LIKE 's3://%'`);
     for (const [b] of files.rows) if (typeof b === 'string' && b) out.add(b);
   } catch {
     /* a store without bookkeeping (built in a test) knows no paths */

@@ -1,6 +1,7 @@
 import type { EcsEvent } from '../../ecs/event.js';
 import { setPath } from '../../ecs/event.js';
 import { isoFromMillis } from '../../ecs/time.js';
+import type { SqlExpressions, SqlParams } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { projection } from '../dataset-table.js';
 import { datasetTable } from '../../store/store.js';
@@ -45,14 +46,14 @@ const OWN_TABLE: Record<string, string> = { aws_cloudfront_distribution_id: 'eve
  * bucket), united: a single pass over the events. Only the columns a table has are grouped on.
  * Identifiers come from the database catalog and the fixed levels above; values are parameters.
  */
-function fineSql(tables: ReadonlyMap<string, ReadonlySet<string>>, where: string): string | undefined {
+function fineSql(fn: SqlExpressions, tables: ReadonlyMap<string, ReadonlySet<string>>, where: string): string | undefined {
   const parts: string[] = [];
   for (const [table, have] of [...tables.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     if (!have.has('timestamp') || !have.has('event_dataset')) continue;
     const keys = SOURCE_LEVELS.slice(1).map((l): string | undefined => (have.has(l.column) && (OWN_TABLE[l.column] ?? table) === table ? l.column : undefined));
     const present = keys.filter((k): k is string => !!k);
-    parts.push(`SELECT any_value(event_dataset) AS ds, ${keys.map((k, i) => `${k ? quote(k) : 'NULL'} AS k${i}`).join(', ')},
-        epoch_ms("timestamp") // $widthMs AS bucket, count(*) AS n, min("timestamp") AS first, max("timestamp") AS last
+    parts.push(`SELECT ${fn.anyValue('event_dataset')} AS ds, ${keys.map((k, i) => `${k ? quote(k) : fn.nullOf('keyword')} AS k${i}`).join(', ')},
+        ${fn.intDiv(fn.epochMs('"timestamp"'), '$widthMs')} AS bucket, count(*) AS n, min("timestamp") AS first, max("timestamp") AS last
       FROM ${quote(table)} WHERE "timestamp" IS NOT NULL${where} GROUP BY ${[...present.map(quote), 'bucket'].join(', ')}`);
   }
   return parts.length ? parts.join('\nUNION ALL ') : undefined;
@@ -73,14 +74,15 @@ export interface SourcesResult {
  */
 export async function sourceCadence(store: EventStore, tables: Tables, range: TimeRange, widthS: number, minSilenceS: number, factor: number): Promise<SourcesResult> {
   const params: Record<string, string | number> = { widthMs: widthS * 1000, minMs: minSilenceS * 1000, factor };
-  const fine = fineSql(tables, rangeSql(range, params));
+  const { fn } = store.dialect;
+  const fine = fineSql(fn, tables, rangeSql(fn, range, params));
   if (!fine) return { stats: [], datasetBuckets: new Map() };
   const level = (name: string, key: string) => `SELECT '${name}' AS level, ds, ${key} AS key, bucket, sum(n) AS n, min(first) AS first, max(last) AS last FROM fine${key === 'ds' ? '' : ` WHERE ${key} IS NOT NULL`} GROUP BY ds, ${key}, bucket`;
   const sql = `WITH fine AS (${fine}),
     src AS (${[level('dataset', 'ds'), level('account', 'k0'), level('distribution', 'k1'), level('interface', 'k2')].join('\nUNION ALL ')}),
     g AS (SELECT *, lag(last) OVER w AS prev_last, epoch_ms(first) - epoch_ms(lag(last) OVER w) AS gap_ms FROM src WINDOW w AS (PARTITION BY level, ds, key ORDER BY bucket)),
     st AS (SELECT level, ds, key, quantile_cont(gap_ms, 0.95) AS p95 FROM g GROUP BY level, ds, key)
-    SELECT g.level, g.ds, g.key, count(*), sum(g.n), min(g.first), max(g.last), CAST(max(g.last) AS VARCHAR), any_value(st.p95),
+    SELECT g.level, g.ds, g.key, count(*), sum(g.n), min(g.first), max(g.last), ${fn.timeText('max(g.last)')}, ${fn.anyValue('st.p95')},
       list(struct_pack(since := CAST(g.prev_last AS VARCHAR), until := CAST(g.first AS VARCHAR)) ORDER BY g.bucket) FILTER (g.gap_ms > greatest($minMs, $factor * COALESCE(st.p95, 0))),
       list(struct_pack(b := g.bucket, n := g.n) ORDER BY g.bucket) FILTER (g.level = 'dataset')
     FROM g JOIN st ON g.level = st.level AND g.ds = st.ds AND g.key = st.key
@@ -111,8 +113,9 @@ export async function dataSpan(store: EventStore, all: Tables, range: TimeRange)
   const tables = [...all.entries()].filter(([, have]) => have.has('timestamp'));
   if (!tables.length) return {};
   const params: Record<string, string | number> = {};
-  const where = rangeSql(range, params);
-  const r = await store.query(`SELECT min(f), max(l) FROM (${tables.map(([t]) => `SELECT min("timestamp") AS f, max("timestamp") AS l FROM ${quote(t)} WHERE true${where}`).join(' UNION ALL ')})`, params);
+  const { fn } = store.dialect;
+  const where = rangeSql(fn, range, params);
+  const r = await store.query(`SELECT min(f), max(l) FROM (${tables.map(([t]) => `SELECT min("timestamp") AS f, max("timestamp") AS l FROM ${quote(t)} WHERE ${fn.always}${where}`).join(' UNION ALL ')}) AS spans`, params);
   return { firstMs: tsMs(r.rows[0]?.[0]), lastMs: tsMs(r.rows[0]?.[1]) };
 }
 
@@ -138,11 +141,13 @@ export async function eventAt(store: EventStore, tables: Tables, level: SourceLe
   const table = datasetTable(dataset);
   const have = tables.get(table);
   if (!have) return undefined;
-  const from = `(${projection(table, have, [...new Set([...EVENT_FIELDS.map(([c]) => c), column])])})`;
+  const { fn } = store.dialect;
+  const from = `(${projection(fn, table, have, [...new Set([...EVENT_FIELDS.map(([c]) => c), column])])})`;
+  const params: SqlParams = { key };
   const r = await store.query(
     `SELECT ${EVENT_FIELDS.map(([c]) => `"${c}"`).join(', ')} FROM ${from} AS t
-      WHERE "timestamp" = CAST($t AS TIMESTAMP) AND ${column} = $key ORDER BY event_id LIMIT 1`,
-    { t: timeText, key },
+      WHERE "timestamp" = ${fn.timeTextParam(params, 't', timeText)} AND ${column} = $key ORDER BY event_id LIMIT 1`,
+    params,
   );
   const row = r.rows[0];
   if (!row) return undefined;

@@ -1,3 +1,5 @@
+import type { SqlExpressions } from '../../store/expressions.js';
+
 /**
  * "From the internet" for VPC traffic, in SQL: an address outside the ranges below. These are the
  * ranges the built-in rule net_inbound_remote_admin_reject filters out (RFC 1918, CGNAT, loopback,
@@ -14,11 +16,11 @@ const INTERNAL_V6 = String.raw`^(f[cd][0-9a-f]{2}:|fe[89ab][0-9a-f]:|::1$)`;
  * SQL that is true when the column (a canonical IP text column from the catalog) holds an internal
  * address. Prefix tests first: a regular expression per row costs seconds over millions of flows.
  */
-export function internalSql(column: string): string {
-  return `(${PREFIXES.map((p) => `starts_with(${column}, '${p}')`).join(' OR ')}
-    OR (starts_with(${column}, '172.') AND regexp_matches(${column}, '${V4_172}'))
-    OR (starts_with(${column}, '100.') AND regexp_matches(${column}, '${V4_100}'))
-    OR (contains(${column}, ':') AND regexp_matches(${column}, '${INTERNAL_V6}')))`;
+export function internalSql(fn: SqlExpressions, column: string): string {
+  return `(${PREFIXES.map((p) => fn.startsWith(column, p)).join(' OR ')}
+    OR (${fn.startsWith(column, '172.')} AND ${fn.regexMatches(column, V4_172)})
+    OR (${fn.startsWith(column, '100.')} AND ${fn.regexMatches(column, V4_100)})
+    OR (${fn.contains(column, ':')} AND ${fn.regexMatches(column, INTERNAL_V6)}))`;
 }
 
 /** Ports that should never be reachable from the internet: remote administration and databases. */

@@ -1,3 +1,4 @@
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { datasetFrom } from '../dataset-table.js';
 import { num, rangeSql, tsMs, type TimeRange } from '../time-range.js';
@@ -16,15 +17,18 @@ export function flowTable(store: EventStore): Promise<string | undefined> {
   return datasetFrom(store, 'aws.vpcflow', COLUMNS);
 }
 
-// Column names are fixed catalog text; values (actions, ports, limits, times) are parameters.
-function flowsCte(from: string, range: TimeRange, params: Record<string, string | number>): string {
+/**
+ * The accepted and rejected flows of the range as a subquery named `flows` (ClickHouse 18.16 has no
+ * WITH … AS (subquery)). Column names are fixed catalog text; values (actions, ports, limits, times)
+ * are parameters.
+ */
+function flowsFrom(fn: SqlExpressions, from: string, range: TimeRange, params: Record<string, string | number>): string {
   Object.assign(params, { accept: 'accept', reject: 'reject' });
-  return `WITH flows AS (
-    SELECT "timestamp" AS ts, source_ip AS src, destination_ip AS dst, destination_port AS dport, COALESCE(network_transport, network_iana_number) AS proto,
-      event_action AS action, COALESCE(source_bytes, network_bytes, 0) AS bytes, COALESCE(source_packets, network_packets, 0) AS packets,
+  return `(SELECT "timestamp" AS ts, source_ip AS src, destination_ip AS dst, destination_port AS dport, ${fn.coalesce('network_transport', 'network_iana_number')} AS proto,
+      event_action AS action, ${fn.coalesce('source_bytes', 'network_bytes', '0')} AS bytes, ${fn.coalesce('source_packets', 'network_packets', '0')} AS packets,
       network_direction AS direction, observer_ingress_interface_name AS eni
     FROM ${from} AS t
-    WHERE event_action IN ($accept, $reject) AND source_ip IS NOT NULL AND destination_ip IS NOT NULL${rangeSql(range, params)})`;
+    WHERE event_action IN ($accept, $reject) AND source_ip IS NOT NULL AND destination_ip IS NOT NULL${rangeSql(fn, range, params)}) AS flows`;
 }
 
 export interface VpcTotals {
@@ -37,45 +41,50 @@ export interface VpcTotals {
 
 export async function totals(store: EventStore, from: string, range: TimeRange): Promise<VpcTotals> {
   const params: Record<string, string | number> = {};
-  const r = await store.query(`${flowsCte(from, range, params)} SELECT count(*), count(*) FILTER (action = $reject), sum(bytes), min(ts), max(ts) FROM flows`, params);
+  const { fn } = store.dialect;
+  const r = await store.query(`SELECT count(*), ${fn.countIf('action = $reject')}, sum(bytes), min(ts), max(ts) FROM ${flowsFrom(fn, from, range, params)}`, params);
   const [flows, rejected, bytes, first, last] = r.rows[0] ?? [];
   return { flows: num(flows), rejected: num(rejected), bytes: num(bytes), firstMs: tsMs(first), lastMs: tsMs(last) };
 }
 
 export async function perBucket(store: EventStore, from: string, range: TimeRange, widthS: number): Promise<Map<number, { flows: number; rejected: number }>> {
+  const { fn } = store.dialect;
   const params: Record<string, string | number> = { width: widthS, widthMs: widthS * 1000 };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT epoch_ms(ts) // $widthMs * $width AS b, count(*), count(*) FILTER (action = $reject) FROM flows GROUP BY b`,
+    `SELECT ${fn.intDiv(fn.epochMs('ts'), '$widthMs')} * $width AS b, count(*), ${fn.countIf('action = $reject')} FROM ${flowsFrom(fn, from, range, params)} GROUP BY b`,
     params,
   );
   return new Map(r.rows.map(([b, f, rej]) => [num(b) * 1000, { flows: num(f), rejected: num(rej) }]));
 }
 
 export async function topTalkers(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const { fn } = store.dialect;
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, dst, count(*) AS flows, sum(packets), sum(bytes) AS bytes, count(*) FILTER (action = $reject)
-      FROM flows GROUP BY src, dst ORDER BY bytes DESC, flows DESC, src, dst LIMIT $limit`,
+    `SELECT src, dst, count(*) AS flow_count, sum(packets), sum(bytes) AS total_bytes, ${fn.countIf('action = $reject')}
+      FROM ${flowsFrom(fn, from, range, params)} GROUP BY src, dst ORDER BY total_bytes DESC, flow_count DESC, src, dst LIMIT $limit`,
     params,
   );
   return r.rows;
 }
 
 export async function rejectedByPort(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const { fn } = store.dialect;
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT dport, proto, count(*) AS n, count(DISTINCT src), count(DISTINCT dst), mode(src)
-      FROM flows WHERE action = $reject GROUP BY dport, proto ORDER BY n DESC, dport LIMIT $limit`,
+    `SELECT dport, proto, count(*) AS n, count(DISTINCT src), count(DISTINCT dst), ${fn.mode('src')}
+      FROM ${flowsFrom(fn, from, range, params)} WHERE action = $reject GROUP BY dport, proto ORDER BY n DESC, dport LIMIT $limit`,
     params,
   );
   return r.rows;
 }
 
 export async function rejectedBySource(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
+  const { fn } = store.dialect;
   const params: Record<string, string | number> = { limit };
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, count(*) AS n, count(DISTINCT dst), count(DISTINCT dport), min(ts), max(ts), NOT ${internalSql('src')}
-      FROM flows WHERE action = $reject GROUP BY src ORDER BY n DESC, src LIMIT $limit`,
+    `SELECT src, count(*) AS n, count(DISTINCT dst), count(DISTINCT dport), min(ts), max(ts), NOT ${internalSql(fn, 'src')}
+      FROM ${flowsFrom(fn, from, range, params)} WHERE action = $reject GROUP BY src ORDER BY n DESC, src LIMIT $limit`,
     params,
   );
   return r.rows;
@@ -98,21 +107,22 @@ export interface ScanRow {
  */
 export async function scans(store: EventStore, from: string, range: TimeRange): Promise<ScanRow[]> {
   const params: Record<string, string | number> = { windowMs: SCAN.windowSeconds * 1000, halfMs: SCAN.windowSeconds * 500, targets: SCAN.targets, rejects: SCAN.rejects };
-  const target = `hash(dst, dport)`;
-  const busy = `HAVING count(DISTINCT ${target}) >= $targets AND count(*) >= $rejects`;
+  const { fn } = store.dialect;
+  // A target is a (host, port) pair; a flow without a port is the host's portless target.
+  const target = fn.coalesce(`dst || '|' || ${fn.text('dport')}`, `dst || '|'`);
+  const w0 = fn.intDiv(fn.epochMs('ts'), '$windowMs');
+  const w1 = fn.intDiv(`(${fn.epochMs('ts')} + $halfMs)`, '$windowMs');
+  const flows = flowsFrom(fn, from, range, params);
+  // Windows are found among rejected flows only (a scan is mostly refused); their flows, accepted
+  // ones too, are the hits. A window is named by its source and number (no joins: 18.16's differ).
+  const busy = (w: string) => `SELECT src || '|' || ${fn.text(w)} AS win FROM ${flows} WHERE action = $reject
+      GROUP BY src, ${w} HAVING count(DISTINCT ${target}) >= $targets AND count(*) >= $rejects`;
   const r = await store.query(
-    `${flowsCte(from, range, params)},
-      -- Windows are found among rejected flows only (a scan is mostly refused); their flows, accepted ones too, are the hits.
-      rej AS (SELECT src, dst, dport, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE action = $reject),
-      win0 AS (SELECT src, w0 FROM rej GROUP BY src, w0 ${busy}),
-      win1 AS (SELECT src, w1 FROM rej GROUP BY src, w1 ${busy}),
-      fw AS (SELECT *, epoch_ms(ts) // $windowMs AS w0, (epoch_ms(ts) + $halfMs) // $windowMs AS w1 FROM flows WHERE src IN (SELECT src FROM win0 UNION SELECT src FROM win1)),
-      -- (src, w) is unique in each window list, so the outer joins add no rows.
-      hits AS (SELECT fw.* FROM fw LEFT JOIN win0 ON win0.src = fw.src AND win0.w0 = fw.w0 LEFT JOIN win1 ON win1.src = fw.src AND win1.w1 = fw.w1
-               WHERE win0.src IS NOT NULL OR win1.src IS NOT NULL)
-      SELECT src, count(DISTINCT ${target}), list(DISTINCT dport ORDER BY dport),
-        count(DISTINCT dst), count(*) FILTER (action = $reject), count(*) FILTER (action <> $reject), min(ts), max(ts)
-      FROM hits GROUP BY src ORDER BY 5 DESC, src`,
+    `SELECT src, count(DISTINCT ${target}), ${fn.distinctSorted('dport')},
+        count(DISTINCT dst), ${fn.countIf('action = $reject')} AS rejected_flows, ${fn.countIf('action <> $reject')}, min(ts), max(ts)
+      FROM ${flows}
+      WHERE src || '|' || ${fn.text(w0)} IN (${busy(w0)}) OR src || '|' || ${fn.text(w1)} IN (${busy(w1)})
+      GROUP BY src ORDER BY rejected_flows DESC, src`,
     params,
   );
   return r.rows.map(([src, targets, ports, hosts, rejected, accepted, first, last]) => ({
@@ -143,11 +153,12 @@ const SENSITIVE_ROWS = 5000;
 /** Inbound flows from internet addresses to sensitive ports (requests only: the port is the destination). */
 export async function sensitiveFromInternet(store: EventStore, from: string, range: TimeRange): Promise<SensitiveRow[]> {
   const params: Record<string, string | number> = { egress: 'egress', rows: SENSITIVE_ROWS };
+  const { fn } = store.dialect;
   const r = await store.query(
-    `${flowsCte(from, range, params)} SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
-      FROM flows
+    `SELECT src, dport, action, count(*) AS n, count(DISTINCT dst), min(dst), max(dst), sum(bytes), min(ts), max(ts)
+      FROM ${flowsFrom(fn, from, range, params)}
       WHERE dport IN (${PORT_LIST}) AND COALESCE(direction, '') <> $egress
-        AND NOT ${internalSql('src')} AND ${internalSql('dst')}
+        AND NOT ${internalSql(fn, 'src')} AND ${internalSql(fn, 'dst')}
       GROUP BY src, dport, action ORDER BY action = $accept DESC, n DESC, src, dport LIMIT $rows`,
     params,
   );
@@ -161,12 +172,13 @@ export async function sensitiveFromInternet(store: EventStore, from: string, ran
 export async function bytesOut(store: EventStore, from: string, range: TimeRange, limit: number): Promise<unknown[][]> {
   const params: Record<string, string | number> = { limit, ingress: 'ingress' };
   // Rank destinations by bytes first; the details (hosts, ports, times) only for the top ones.
-  const outbound = (t: string) => `${t}action = $accept AND COALESCE(${t}direction, '') <> $ingress AND ${internalSql(`${t}src`)} AND NOT ${internalSql(`${t}dst`)}`;
+  const { fn } = store.dialect;
+  const outbound = `action = $accept AND COALESCE(direction, '') <> $ingress AND ${internalSql(fn, 'src')} AND NOT ${internalSql(fn, 'dst')}`;
+  const top = `SELECT dst AS top_dst, sum(bytes) AS top_bytes FROM ${flowsFrom(fn, from, range, params)} WHERE ${outbound} GROUP BY dst ORDER BY top_bytes DESC, dst LIMIT $limit`;
   const r = await store.query(
-    `${flowsCte(from, range, params)}, top AS (SELECT dst, sum(bytes) AS b FROM flows WHERE ${outbound('')} GROUP BY dst ORDER BY b DESC, dst LIMIT $limit)
-      SELECT f.dst, t.b, count(*), count(DISTINCT f.src), list(DISTINCT f.dport ORDER BY f.dport)[1:8], min(f.ts), max(f.ts)
-      FROM flows f JOIN top t ON f.dst = t.dst WHERE ${outbound('f.')}
-      GROUP BY f.dst, t.b ORDER BY t.b DESC, f.dst`,
+    `SELECT dst, top_bytes, count(*), count(DISTINCT src), ${fn.listHead(fn.distinctSorted('dport'), 8)}, min(ts), max(ts)
+      FROM ${flowsFrom(fn, from, range, params)} JOIN (${top}) AS t ON dst = top_dst WHERE ${outbound}
+      GROUP BY dst, top_bytes ORDER BY top_bytes DESC, dst`,
     params,
   );
   return r.rows;

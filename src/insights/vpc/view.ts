@@ -1,3 +1,4 @@
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { IANA_PROTOCOLS } from '../../formats/vpcflow/fields.js';
 import { diagnose, type Connection } from '../vpcflow/diagnose.js';
@@ -17,10 +18,10 @@ export interface VpcInsightOptions extends InsightOptions {
 /** Rejected inbound flows from one internet address to sensitive ports that make a finding (fewer is background noise). */
 const PROBE_MIN_FLOWS = 10;
 /** Stands in for the flow table in a store without flow records: every query then finds nothing. */
-const NO_FLOWS = `(SELECT NULL::TIMESTAMP AS "timestamp", NULL::VARCHAR AS source_ip, NULL::VARCHAR AS destination_ip, NULL::BIGINT AS destination_port,
-  NULL::VARCHAR AS network_transport, NULL::VARCHAR AS network_iana_number, NULL::VARCHAR AS event_action, NULL::BIGINT AS source_bytes,
-  NULL::BIGINT AS network_bytes, NULL::BIGINT AS source_packets, NULL::BIGINT AS network_packets, NULL::VARCHAR AS network_direction,
-  NULL::VARCHAR AS observer_ingress_interface_name WHERE false)`;
+const noFlows = (fn: SqlExpressions) => `(SELECT ${fn.nullOf('date')} AS "timestamp", ${fn.nullOf('ip')} AS source_ip, ${fn.nullOf('ip')} AS destination_ip,
+  ${fn.nullOf('long')} AS destination_port, ${fn.nullOf('keyword')} AS network_transport, ${fn.nullOf('keyword')} AS network_iana_number,
+  ${fn.nullOf('keyword')} AS event_action, ${fn.nullOf('long')} AS source_bytes, ${fn.nullOf('long')} AS network_bytes, ${fn.nullOf('long')} AS source_packets,
+  ${fn.nullOf('long')} AS network_packets, ${fn.nullOf('keyword')} AS network_direction, ${fn.nullOf('keyword')} AS observer_ingress_interface_name WHERE 1 = 0)`;
 /** Most flow records the diagnosis reads. */
 const DIAGNOSE_LIMIT = 500_000;
 
@@ -112,7 +113,7 @@ export async function vpcReport(store: EventStore, o: VpcInsightOptions): Promis
   const started = Date.now();
   const range = timeRange(o);
   const limit = limitOf(o);
-  const table = (await flowTable(store)) ?? NO_FLOWS;
+  const table = (await flowTable(store)) ?? noFlows(store.dialect.fn);
   // Independent queries, side by side (a read-only store runs them on several connections): on small
   // tables each costs DuckDB's fixed per-query time, which adds up when they queue.
   const withSeries = totals(store, table, range).then(async (t) => {

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { duckdbExpressions } from '../../store/duckdb/expressions.js';
 import { InsightOptionError, rangeSql, timeRange } from '../../insights/time-range.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -73,7 +74,8 @@ function whereOf(f: AlertFilter): { where: string; params: Params } {
     if (e instanceof InsightOptionError) throw badRequest(e.message);
     throw e;
   }
-  return { where: clauses.join(' AND ') + rangeSql(range, params), params };
+  // The alerts table's SQL is DuckDB's (list_contains, CAST … AS VARCHAR above).
+  return { where: clauses.join(' AND ') + rangeSql(duckdbExpressions, range, params), params };
 }
 
 async function hasAlerts(ctx: ServerContext): Promise<boolean> {

@@ -1,17 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import type { SqlDialect } from '../dialect.js';
-
-const TYPES: Record<FieldType, string> = {
-  keyword: 'VARCHAR',
-  text: 'VARCHAR',
-  ip: 'VARCHAR',
-  long: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'TIMESTAMP',
-  'keyword[]': 'VARCHAR[]',
-  json: 'JSON',
-};
+import { DUCKDB_TYPES as TYPES, duckdbExpressions } from './expressions.js';
 
 /** Longest staged row DuckDB's CSV reader accepts (an event with a large JSON field). */
 export const STAGED_MAX_LINE_BYTES = 16 << 20;
@@ -25,6 +14,7 @@ export const STAGED_READ_BUFFER_BYTES = 2 * STAGED_MAX_LINE_BYTES;
 
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
+  fn: duckdbExpressions,
   quoteIdent(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   },

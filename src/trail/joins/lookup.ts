@@ -1,5 +1,6 @@
 import { datasetTable, type EventStore } from '../../store/store.js';
-import { rowMillis, sqlTime, timeOf, type Row, type TableCatalog } from '../rows.js';
+import type { SqlParams } from '../../store/expressions.js';
+import { rowMillis, timeOf, type Row, type TableCatalog } from '../rows.js';
 import { station, type Station, type StationId } from '../stations.js';
 
 /** column = value (list columns: the list contains the value). */
@@ -49,7 +50,6 @@ export const SMALL_TABLE_ROWS = 1_000_000;
 
 /** Most rows one lookup reads before ranking; windows are minutes wide, so real lookups stay far below it. */
 const CANDIDATE_CAP = 2000;
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
 const quote = (store: EventStore, name: string) => store.dialect.quoteIdent(name);
 
 /**
@@ -58,15 +58,17 @@ const quote = (store: EventStore, name: string) => store.dialect.quoteIdent(name
  * SQL has no time bounds (`byIndex`): DuckDB only uses an index when no range filter competes with
  * it, so the rows of all time come back and the window is applied to them in JS.
  */
-export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql: string; params: Record<string, string | number>; byIndex: boolean } | undefined {
+export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql: string; params: SqlParams; byIndex: boolean } | undefined {
   const st = station(l.station);
   const table = datasetTable(st.dataset);
   const columns = ctx.catalog.columns.get(table);
   if (!columns) return undefined;
   const indexed = ctx.catalog.indexed.get(table);
-  const byIndex = useIndex && !!indexed && l.conditions.some((c) => indexed.has(c.column) && !columns.get(c.column)?.endsWith('[]'));
-  const params: Record<string, string | number> = byIndex ? { limit: CANDIDATE_CAP } : { t0: sqlTime(l.from), t1: sqlTime(l.to), limit: CANDIDATE_CAP };
-  const where = byIndex ? [] : [`"timestamp" BETWEEN CAST($t0 AS TIMESTAMP) AND CAST($t1 AS TIMESTAMP)`];
+  const fn = ctx.store.dialect.fn;
+  const kind = (column: string) => fn.typeKind(columns.get(column) ?? '');
+  const byIndex = useIndex && !!indexed && l.conditions.some((c) => indexed.has(c.column) && kind(c.column) !== 'list');
+  const params: SqlParams = { limit: CANDIDATE_CAP };
+  const where = byIndex ? [] : [`"timestamp" BETWEEN ${fn.timeParam(params, 't0', l.from)} AND ${fn.timeParam(params, 't1', l.to)}`];
   const conditions = [...l.conditions];
   if (st.filter) {
     if (!columns.has(st.filter.column)) return undefined;
@@ -76,10 +78,10 @@ export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql:
     const type = columns.get(c.column);
     if (!type) return undefined;
     const col = quote(ctx.store, c.column);
-    if (type.endsWith('[]')) {
+    if (fn.typeKind(type) === 'list') {
       params[`c${i}`] = String(c.value);
-      where.push(`list_contains(${col}, $c${i})`);
-    } else if (NUMERIC.test(type)) {
+      where.push(fn.listContains(col, `$c${i}`));
+    } else if (fn.typeKind(type) === 'number') {
       const n = Number(c.value);
       if (!Number.isFinite(n)) return undefined;
       params[`c${i}`] = n;
@@ -95,7 +97,7 @@ export function lookupSql(ctx: QueryContext, l: Lookup, useIndex = true): { sql:
 }
 
 /** `column IN ($p0, $p1 …)` for a station's filter (its values added to `params` under `prefix`); undefined without one. */
-export function stationFilterSql(store: EventStore, st: Station, params: Record<string, string | number>, prefix: string): string | undefined {
+export function stationFilterSql(store: EventStore, st: Station, params: SqlParams, prefix: string): string | undefined {
   if (!st.filter) return undefined;
   const names = st.filter.values.map((v, j) => {
     params[`${prefix}${j}`] = v;

@@ -1,0 +1,147 @@
+import type { FieldType } from '../../formats/format.js';
+import { wholeMs, type SqlExpressions } from '../expressions.js';
+
+/** The design's column types (Array cannot be NULL: a missing list is empty). */
+const NULLS: Record<FieldType, string> = {
+  keyword: 'CAST(NULL AS Nullable(String))', text: 'CAST(NULL AS Nullable(String))', ip: 'CAST(NULL AS Nullable(String))', json: 'CAST(NULL AS Nullable(String))',
+  long: 'CAST(NULL AS Nullable(Int64))', double: 'CAST(NULL AS Nullable(Float64))', boolean: 'CAST(NULL AS Nullable(UInt8))',
+  date: 'CAST(NULL AS Nullable(Decimal(18, 3)))', 'keyword[]': 'emptyArrayString()',
+};
+
+/**
+ * Epoch ms → ClickHouse's time value: epoch seconds with milliseconds (`1795161616.363`), the text
+ * `toDecimal64(…, 3)` reads exactly (18.16 cannot compare Decimal with Float64, so no numbers).
+ */
+export function clickhouseTimeValue(ms: number): string {
+  const whole = wholeMs(ms);
+  const abs = Math.abs(whole);
+  return `${whole < 0 ? '-' : ''}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+}
+
+/**
+ * A list parameter as one string ClickHouse 18.16 can take apart (it has no JSON arrays): each value
+ * after a comma, with `%` and `,` percent-encoded, so `decodeURLComponent` restores it exactly.
+ * `[]` → '', `['']` → ',', `['a', 'b,c']` → ',a,b%2Cc'.
+ */
+export function clickhouseStringList(values: readonly string[]): string {
+  return values.map((v) => `,${v.replace(/%/g, '%25').replace(/,/g, '%2C')}`).join('');
+}
+
+const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
+
+/**
+ * The expressions in SQL that ClickHouse 18.16 and current releases both accept. Where 18.16 lacks a
+ * function (exact mode, interpolated quantiles), the group's values are collected into a sorted array
+ * and the answer is computed from it exactly as DuckDB defines it.
+ */
+export const clickhouseExpressions: SqlExpressions = {
+  // A cluster's dataset table is Distributed: its rows are in `<table>_local` (this node's shard only,
+  // which is enough for an estimate).
+  datasetTablesSql: `SELECT c.t, c.name, c.type, ifNull(p.n, 0) FROM
+      (SELECT table AS t, name, type FROM system.columns WHERE database = currentDatabase() AND startsWith(table, 'events_') AND NOT endsWith(table, '_local')) AS c
+      ANY LEFT JOIN (SELECT replaceRegexpOne(table, '_local$', '') AS t, sum(rows) AS n FROM system.parts WHERE active AND database = currentDatabase() GROUP BY t) AS p
+      USING t`,
+  typeKind(type) {
+    const inner = /^Nullable\((.*)\)$/.exec(type)?.[1] ?? type;
+    // Decimal(18, 3) is the schema's time type (epoch seconds with milliseconds).
+    if (inner === 'Decimal(18, 3)') return 'time';
+    return inner.startsWith('Array(') ? 'list' : /^(U?Int\d+|Float\d+|Decimal)/.test(inner) ? 'number' : 'other';
+  },
+
+  nullOf: (type) => NULLS[type],
+
+  groupingSets(q) {
+    const branches = q.sets.map((set) => {
+      const has = new Set(set);
+      const key = (name: string) => {
+        const k = q.keys.find((x) => x.name === name)!;
+        return has.has(name) ? k.expr : NULLS[k.type];
+      };
+      return `SELECT ${q.select(key, (name) => (has.has(name) ? '0' : '1'))} FROM ${q.from} WHERE ${q.where} GROUP BY ${set.join(', ')}`;
+    });
+    return branches.join('\nUNION ALL ');
+  },
+  // Rows kept whatever their rank each get a group of their own (rowNumberInAllBlocks is unique per row).
+  topPerGroup: (q) =>
+    `SELECT * FROM (${q.inner}) ORDER BY ${q.group}, ${q.order} LIMIT ${q.limit} BY ${q.group}${q.keepAll ? `, if(${q.keepAll}, rowNumberInAllBlocks(), 0)` : ''}`,
+
+  literal: (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  always: '1',
+
+  timeParam(params, name, ms) {
+    params[name] = clickhouseTimeValue(ms);
+    return `toDecimal64($${name}, 3)`;
+  },
+  epochMs: (expr) => `toInt64(${expr} * 1000)`,
+  epochUs: (expr) => `(toInt64(${expr} * 1000) * 1000)`,
+  // DuckDB's epoch() is the double nearest to the exact seconds; toFloat64 of the Decimal is the same double.
+  bucketIndex: (expr, width) => `toInt64(floor(toFloat64(${expr}) / ${width}))`,
+  timeText: (expr) => `toString(${expr})`,
+  timeTextParam(params, name, text) {
+    params[name] = text;
+    return `toDecimal64($${name}, 3)`;
+  },
+
+  intDiv: (a, b) => `intDiv(${a}, ${b})`,
+  // toInt32OrNull wraps out-of-range values around; DuckDB's TRY_CAST gives NULL, and allows surrounding spaces.
+  tryInteger(expr) {
+    const wide = `toInt64OrNull(replaceRegexpAll(toString(${expr}), '^ +| +$', ''))`;
+    return `(CASE WHEN ${wide} BETWEEN -2147483648 AND 2147483647 THEN toInt32(${wide}) END)`;
+  },
+  // Nested ifNull: 18.16's COALESCE of several arguments, united and then sorted, corrupts memory
+  // ("Memory limit exceeded: would use 128.00 TiB", then the server dies).
+  coalesce: (...exprs) => exprs.reduce((a, b) => `ifNull(${a}, ${b})`),
+  text: (expr) => `toString(${expr})`,
+
+  regexMatches(expr, pattern) {
+    return `match(${expr}, ${this.literal(pattern)})`;
+  },
+  regexExtractFirst(expr, pattern) {
+    return `extract(${expr}, ${this.literal(pattern)})`;
+  },
+  startsWith(expr, prefix) {
+    return `startsWith(${expr}, ${this.literal(prefix)})`;
+  },
+  contains(expr, needle) {
+    return `(position(${expr}, ${this.literal(needle)}) > 0)`;
+  },
+  lower: (expr) => `lowerUTF8(${expr})`,
+  urlDecode: (expr) => `decodeURLComponent(${expr})`,
+
+  listContains: (l, value) => `has(${l}, ${value})`,
+  stringListParam(params, name, values) {
+    params[name] = clickhouseStringList(values);
+    return `arrayMap(x -> decodeURLComponent(x), arrayPopFront(splitByChar(',', $${name})))`;
+  },
+  inList: (expr, l) => `${expr} IN (SELECT arrayJoin(${l}))`,
+  listHead: (l, n) => `arraySlice(${l}, 1, ${Math.trunc(n)})`,
+
+  // A group whose conditions are all NULL counts 0, not NULL.
+  countIf: (cond) => `countIf(ifNull(${cond}, 0))`,
+  anyValue: (expr) => `any(${expr})`,
+  argMax: (arg, value) => `argMax(${arg}, ${value})`,
+  mode(expr) {
+    const all = `groupArray(${expr})`;
+    const distinct = `arraySort(arrayDistinct(${all}))`;
+    const counts = `arrayMap(v -> countEqual(${all}, v), ${distinct})`;
+    return `if(empty(${all}), NULL, ${distinct}[indexOf(${counts}, arrayReduce('max', ${counts}))])`;
+  },
+  quantileCont(expr, q) {
+    const a = sorted(`toFloat64(${expr})`);
+    const pos = `((toFloat64(length(${a})) - 1) * ${q})`;
+    const lo = `${a}[toUInt64(floor(${pos})) + 1]`;
+    const hi = `${a}[toUInt64(ceil(${pos})) + 1]`;
+    const d = `(${pos} - floor(${pos}))`;
+    // DuckDB: lo when the position is whole, else lo × (1 − d) + hi × d in doubles (d: the position's fraction).
+    return `if(empty(${a}), NULL, if(floor(${pos}) = ceil(${pos}), ${lo}, ${lo} * (1 - ${d}) + ${hi} * ${d}))`;
+  },
+  // One element per quantile, written out: 18.16's lambdas cannot read the group's aggregates.
+  lowerQuantiles(expr, qs) {
+    const a = sorted(expr);
+    return `[${qs.map((q) => `if(empty(${a}), NULL, ${a}[toUInt64(floor((toFloat64(length(${a})) - 1) * ${q})) + 1])`).join(', ')}]`;
+  },
+  listSorted: (expr, orderBy) => `arrayMap(t -> t.2, arraySort(groupArray((${orderBy}, ${expr}))))`,
+  listSortedIf: (expr, orderBy, cond) => `arrayMap(t -> t.2, arraySort(groupArrayIf((${orderBy}, ${expr}), ${cond})))`,
+  // Wrapped in a tuple, NULL is a value groupUniqArray keeps (DuckDB lists it, last).
+  distinctSorted: (expr) => `arrayMap(t -> t.1, arraySort(groupUniqArray(tuple(${expr}))))`,
+};

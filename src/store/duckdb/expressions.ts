@@ -1,0 +1,93 @@
+import type { FieldType } from '../../formats/format.js';
+import { wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
+
+/** Catalog types → DuckDB column types. */
+export const DUCKDB_TYPES: Record<FieldType, string> = {
+  keyword: 'VARCHAR',
+  text: 'VARCHAR',
+  ip: 'VARCHAR',
+  long: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'TIMESTAMP',
+  'keyword[]': 'VARCHAR[]',
+  json: 'JSON',
+};
+
+/** Epoch ms → DuckDB TIMESTAMP text (`2026-11-20 08:00:16.363`), bound and cast in SQL. */
+export function duckdbTimeText(ms: number): string {
+  return new Date(wholeMs(ms)).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
+
+const list = (values: readonly number[]) => `[${values.map((v) => String(v)).join(', ')}]`;
+
+/** The expressions as DuckDB spells them (the SQL the trail and the views have always run). */
+export const duckdbExpressions: SqlExpressions = {
+  datasetTablesSql: `SELECT c.table_name, c.column_name, c.data_type, t.estimated_size FROM information_schema.columns c JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = 'main'
+     WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
+  typeKind: (type) => (type.endsWith('[]') ? 'list' : NUMERIC.test(type) ? 'number' : type.startsWith('TIMESTAMP') ? 'time' : 'other'),
+
+  nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
+
+  groupingSets: (q) =>
+    `SELECT ${q.select((name) => q.keys.find((k) => k.name === name)!.expr, (name) => `GROUPING(${name})`)} FROM ${q.from} WHERE ${q.where}
+    GROUP BY GROUPING SETS (${q.sets.map((s) => `(${s.join(', ')})`).join(', ')})`,
+  topPerGroup: (q) =>
+    `SELECT * FROM (${q.inner}) QUALIFY ${q.keepAll ? `${q.keepAll} OR ` : ''}row_number() OVER (PARTITION BY ${q.group} ORDER BY ${q.order}) <= ${q.limit} ORDER BY ${q.group}, ${q.order}`,
+
+  literal: (text) => `'${text.replace(/'/g, "''")}'`,
+  always: 'true',
+
+  timeParam(params: SqlParams, name, ms) {
+    params[name] = duckdbTimeText(ms);
+    return `CAST($${name} AS TIMESTAMP)`;
+  },
+  epochMs: (expr) => `epoch_ms(${expr})`,
+  epochUs: (expr) => `epoch_us(${expr})`,
+  bucketIndex: (expr, width) => `CAST(floor(epoch(${expr}) / ${width}) AS BIGINT)`,
+  timeText: (expr) => `CAST(${expr} AS VARCHAR)`,
+  timeTextParam(params, name, text) {
+    params[name] = text;
+    return `CAST($${name} AS TIMESTAMP)`;
+  },
+
+  intDiv: (a, b) => `(${a} // ${b})`,
+  tryInteger: (expr) => `TRY_CAST(${expr} AS INTEGER)`,
+  coalesce: (...exprs) => `COALESCE(${exprs.join(', ')})`,
+  text: (expr) => `CAST(${expr} AS VARCHAR)`,
+
+  regexMatches(expr, pattern) {
+    return `regexp_matches(${expr}, ${this.literal(pattern)})`;
+  },
+  regexExtractFirst(expr, pattern) {
+    return `regexp_extract(${expr}, ${this.literal(pattern)}, 1)`;
+  },
+  startsWith(expr, prefix) {
+    return `starts_with(${expr}, ${this.literal(prefix)})`;
+  },
+  contains(expr, needle) {
+    return `contains(${expr}, ${this.literal(needle)})`;
+  },
+  lower: (expr) => `lower(${expr})`,
+  urlDecode: (expr) => `url_decode(${expr})`,
+
+  listContains: (l, value) => `list_contains(${l}, ${value})`,
+  stringListParam(params, name, values) {
+    params[name] = JSON.stringify(values);
+    return `from_json($${name}, '["VARCHAR"]')`;
+  },
+  inList: (expr, l) => `${expr} IN (SELECT unnest(${l}))`,
+  listHead: (l, n) => `${l}[1:${Math.trunc(n)}]`,
+
+  countIf: (cond) => `count(*) FILTER (${cond})`,
+  anyValue: (expr) => `any_value(${expr})`,
+  argMax: (arg, value) => `arg_max(${arg}, ${value})`,
+  mode: (expr) => `mode(${expr})`,
+  quantileCont: (expr, q) => `quantile_cont(${expr}, ${q})`,
+  lowerQuantiles: (expr, qs, sample) => `reservoir_quantile(${expr}, ${list(qs)}, ${Math.trunc(sample)})`,
+  listSorted: (expr, orderBy) => `list(${expr} ORDER BY ${orderBy}, ${expr})`,
+  listSortedIf: (expr, orderBy, cond) => `list(${expr} ORDER BY ${orderBy}, ${expr}) FILTER (${cond})`,
+  distinctSorted: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
+};

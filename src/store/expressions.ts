@@ -1,0 +1,162 @@
+/**
+ * The SQL expressions whose spelling differs between engines, for the queries the trail and the
+ * insights views build. Each engine implements them so that the same inputs give the same values
+ * (src/store/expressions.test.ts runs every one on DuckDB and ClickHouse and compares).
+ *
+ * Arguments named `expr` are SQL the caller built from catalog identifiers and `$name` parameters;
+ * arguments named `text`/`pattern` are fixed text from the code (never log content), which the
+ * engine quotes as a literal. Values from users go through the `…Param` methods, which put them in
+ * `params` (the store binds them, or substitutes them as safe literals).
+ *
+ * Times: a `time` column is TIMESTAMP on DuckDB and Decimal64(3) epoch seconds on ClickHouse (18.16
+ * has no DateTime64); both hold milliseconds in UTC.
+ *
+ * SQL both engines read alike, beyond these: explicit GROUP BY lists (no GROUP BY ALL or positions),
+ * subqueries instead of WITH … AS (…), no EXISTS, no IS [NOT] DISTINCT FROM, no window functions,
+ * and no alias equal to a column name the query reads elsewhere (ClickHouse aliases are visible in
+ * the whole query: `count(*) AS n` would replace the column n in every other expression).
+ */
+import type { FieldType } from '../formats/format.js';
+
+export type SqlParams = Record<string, string | number | boolean | null>;
+
+/** A grouping key of `groupingSets`: its name (an alias, or the column itself), its SQL and what it holds. */
+export interface GroupingKey {
+  name: string;
+  expr: string;
+  type: FieldType;
+}
+
+/** A query grouped by several key sets in one (GROUP BY GROUPING SETS on DuckDB). */
+export interface GroupingSetsQuery {
+  keys: readonly GroupingKey[];
+  /** Each set: key names. */
+  sets: readonly (readonly string[])[];
+  /**
+   * The select list: `key(name)` is the key's SQL (NULL in the rows of the sets without it; alias it
+   * yourself), `grouping(name)` is GROUPING(name): 0 in the rows of sets grouping by it, else 1.
+   */
+  select(key: (name: string) => string, grouping: (name: string) => string): string;
+  from: string;
+  where: string;
+}
+
+/** The rows of a query ranked within groups, the first `limit` of each group kept (QUALIFY row_number() … <= limit). */
+export interface TopPerGroupQuery {
+  /** A complete query; its columns are what the result has. */
+  inner: string;
+  /** The group's columns (of `inner`), and the ranking within it: the result is ordered by both. */
+  group: string;
+  order: string;
+  /** SQL of the limit (a number or a parameter). */
+  limit: string;
+  /** Rows for which this condition holds are all kept, whatever their rank. */
+  keepAll?: string;
+}
+
+/** What a column holds, from its SQL type as the engine's catalog lists it. */
+export type ColumnKind = 'list' | 'number' | 'time' | 'other';
+
+export interface SqlExpressions {
+  // --- catalog ----------------------------------------------------------------------------------
+  /**
+   * Every dataset table (`events_…`) of the database with its columns: rows [table, column, SQL
+   * type, the table's row count (an estimate: it chooses how to search, never what is found)].
+   */
+  readonly datasetTablesSql: string;
+  typeKind(sqlType: string): ColumnKind;
+  /** NULL of a catalog type, for the columns a table lacks (ClickHouse unites only equal types; a list: empty). */
+  nullOf(type: FieldType): string;
+
+  // --- query shapes -----------------------------------------------------------------------------
+  /** GROUP BY GROUPING SETS (ClickHouse 18.16 has none: one GROUP BY per set, united). */
+  groupingSets(q: GroupingSetsQuery): string;
+  /** QUALIFY row_number() (ClickHouse 18.16 has no window functions: ORDER BY … LIMIT n BY). */
+  topPerGroup(q: TopPerGroupQuery): string;
+
+
+  /** A string literal of fixed text (the engines escape differently: ClickHouse reads backslashes). */
+  literal(text: string): string;
+  /** A boolean condition that always holds (`WHERE true`: ClickHouse 18.16 has no `true`). */
+  readonly always: string;
+
+  // --- time -------------------------------------------------------------------------------------
+  /** A time value bound as `params[name]` (epoch ms, truncated to whole ms), comparable with time columns. */
+  timeParam(params: SqlParams, name: string, ms: number): string;
+  /** A time column's epoch milliseconds, as a 64-bit integer (NULL stays NULL). */
+  epochMs(expr: string): string;
+  /** A time column's epoch microseconds, as a 64-bit integer. */
+  epochUs(expr: string): string;
+  /** The index of the bucket holding the time: floor(epoch seconds / width), width in seconds (SQL). */
+  bucketIndex(expr: string, widthSeconds: string): string;
+  /**
+   * A time's text that `timeTextParam` turns back into the same time exactly. Opaque: it is only
+   * carried back into a query, never shown or parsed (DuckDB `2026-11-20 08:00:16.36`, ClickHouse
+   * `1795161616.360`).
+   */
+  timeText(expr: string): string;
+  /** The time `timeText` wrote, bound as `params[name]`. */
+  timeTextParam(params: SqlParams, name: string, text: string): string;
+
+  // --- numbers and casts ------------------------------------------------------------------------
+  /** Integer division rounding toward zero (DuckDB `//`), for integers. */
+  intDiv(a: string, b: string): string;
+  /** A string as a 32-bit integer, NULL when it is not one (TRY_CAST … AS INTEGER: surrounding spaces allowed, out of range NULL). */
+  tryInteger(expr: string): string;
+  /** The first non-NULL of the values (COALESCE). */
+  coalesce(...exprs: string[]): string;
+  /** A number or string as text (CAST … AS VARCHAR). Whole numbers and strings only: not for times, doubles or booleans. */
+  text(expr: string): string;
+
+  // --- strings and regular expressions (RE2 on both engines) -------------------------------------
+  /** Whether the RE2 pattern matches anywhere in the string (NULL for NULL). */
+  regexMatches(expr: string, pattern: string): string;
+  /** The pattern's first capture group ('' when it does not match, NULL for NULL). */
+  regexExtractFirst(expr: string, pattern: string): string;
+  startsWith(expr: string, prefix: string): string;
+  contains(expr: string, needle: string): string;
+  /** Lower case (Unicode letters too). */
+  lower(expr: string): string;
+  /** Percent-decoding of a URL part (`+` stays, malformed escapes stay as written). */
+  urlDecode(expr: string): string;
+
+  // --- lists ------------------------------------------------------------------------------------
+  /** Whether a list column holds the value. */
+  listContains(list: string, value: string): string;
+  /** A list of strings bound as `params[name]`: the SQL of the list. */
+  stringListParam(params: SqlParams, name: string, values: readonly string[]): string;
+  /** `expr IN (the list)`, for a list from `stringListParam`. */
+  inList(expr: string, list: string): string;
+  /** The first `n` elements of a list. */
+  listHead(list: string, n: number): string;
+
+  // --- aggregates -------------------------------------------------------------------------------
+  /** Rows of the group where the condition holds (a NULL condition does not count). */
+  countIf(cond: string): string;
+  /** Any value of the group (for columns constant within it). */
+  anyValue(expr: string): string;
+  /** The value of `arg` on the row where `value` is largest (NULL values ignored). */
+  argMax(arg: string, value: string): string;
+  /** The most frequent non-NULL value (ties: unspecified on DuckDB, whose mode keeps the first it met; the smallest on ClickHouse). */
+  mode(expr: string): string;
+  /** The continuous (interpolated) quantile of the non-NULL values, as a double (DuckDB quantile_cont). */
+  quantileCont(expr: string, q: number): string;
+  /**
+   * The values at positions floor((n − 1) × q) of the sorted non-NULL values, one per q: the exact
+   * answer of DuckDB's reservoir_quantile for groups up to `sample` values (beyond, DuckDB samples
+   * and ClickHouse stays exact). No values: NULL, or a list of NULLs.
+   */
+  lowerQuantiles(expr: string, qs: readonly number[], sample: number): string;
+  /** The values of the group sorted by `orderBy` (ascending; ties by value), NULL values kept. */
+  listSorted(expr: string, orderBy: string): string;
+  /** listSorted of the rows where the condition holds (an empty list or NULL when none do). */
+  listSortedIf(expr: string, orderBy: string, cond: string): string;
+  /** The distinct values of the group, ascending, NULL last when there is one. */
+  distinctSorted(expr: string): string;
+}
+
+/** Epoch ms → whole ms (as a JavaScript Date keeps them: toward zero). */
+export function wholeMs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${ms}`);
+  return Math.trunc(ms);
+}
