@@ -1,6 +1,7 @@
 import type { FieldType } from '../../formats/format.js';
 import type { SqlDialect } from '../dialect.js';
 import type { Column } from '../schema.js';
+import { clickhouseExpressions } from './expressions.js';
 
 /**
  * ClickHouse types of the catalog's field types, as 18.16 and current releases both accept them.
@@ -67,6 +68,7 @@ export interface ClickHouseDialect extends SqlDialect {
 
 export const clickhouseDialect: ClickHouseDialect = {
   name: 'clickhouse',
+  fn: clickhouseExpressions,
   quoteIdent,
   columnType(type: FieldType): string {
     return TYPES[type];
