@@ -8,8 +8,11 @@ export interface CompiledAgg {
   name: string;
   sql: string;
   list: boolean;
-  type?: 'long' | 'double' | undefined;
+  type?: 'long' | 'double' | 'date' | undefined;
 }
+
+/** Aggregations whose value is one of the field's own values: a time stays a time (min(_time) as firstTime). */
+const ONE_OF_THE_VALUES = new Set(['min', 'max', 'earliest', 'latest', 'first', 'last']);
 
 /** `over`: a window (` OVER (…)`) each aggregate runs over (streamstats), or '' for GROUP BY. */
 export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[], over = ''): CompiledAgg[] {
@@ -30,7 +33,8 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
     const name = a.as ? ctx.outName(a.as) : a.label;
     if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);
     names.add(name);
-    return { name, sql, list: spec.list ?? false, type: pct !== null ? 'double' : spec.type };
+    const type = pct !== null ? 'double' : (spec.type ?? (ONE_OF_THE_VALUES.has(fn) && ref?.type === 'date' && !ref.list ? 'date' : undefined));
+    return { name, sql, list: spec.list ?? false, type };
   });
 }
 

@@ -1,4 +1,5 @@
-import type { ColInfo, Ctx, Scope } from '../context.js';
+import type { ColInfo, Ctx, Ref, Scope } from '../context.js';
+import type { FieldType } from '../../../formats/format.js';
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { ipv4Number } from '../ip.js';
@@ -9,6 +10,7 @@ import { readOptions } from './options.js';
 import { inputOrder } from './order.js';
 import { commandModule } from './registry.js';
 import { keep, q, ROW } from './stage.js';
+import { asTimestamp } from '../timefmt.js';
 
 interface Pair {
   column: Token;
@@ -110,11 +112,16 @@ export const lookup = commandModule<Lookup>({
         value = `CASE WHEN m."__pt_n" IS NULL THEN ${single ? d : `[${d}]`} ELSE ${value} END`;
       }
       const prior = existing(ctx, scope, o.name);
+      let type: FieldType = 'keyword';
       if (l.outputNew && prior) {
         if (prior.list !== !single) throw ctx.error(`OUTPUTNEW into '${o.name}', which holds ${prior.list ? 'several values' : 'one value'}, from a lookup giving ${single ? 'one' : 'several'}`, l.table);
-        value = `coalesce(${prior.sql}, ${value})`;
+        // A time or a number the results hold stays one; the lookup's text fills the gaps as such
+        // (min(_time) as firstTime, then OUTPUTNEW firstTime from a table of epoch seconds).
+        const kept = single && prior.type !== undefined && TYPED[prior.type] ? prior.type : null;
+        value = `coalesce(${prior.sql}, ${kept ? TYPED[kept]!(value) : value})`;
+        if (kept) type = kept;
       }
-      cols.set(o.name, { list: !single, ...(single ? { type: 'keyword' as const } : {}) });
+      cols.set(o.name, { list: !single, ...(single ? { type } : {}) });
       return { name: o.name, value };
     });
     const replaced = dests.filter((d) => scope.cols.has(d.name)).map((d) => q(d.name));
@@ -148,6 +155,13 @@ function matchSql(table: LookupTable, column: string, value: string): string {
   return table.caseSensitive ? `${l} = ${value}` : `lower(${l}) = lower(${value})`;
 }
 
-function existing(ctx: Ctx, scope: Scope, name: string): { sql: string; list: boolean } | null {
+/** How a lookup's text is read into a field of a known non-text type. */
+const TYPED: Partial<Record<FieldType, (x: string) => string>> = {
+  date: asTimestamp,
+  long: (x) => `TRY_CAST(${x} AS DOUBLE)`,
+  double: (x) => `TRY_CAST(${x} AS DOUBLE)`,
+};
+
+function existing(ctx: Ctx, scope: Scope, name: string): Ref | null {
   return ctx.find(scope, name) ?? null;
 }

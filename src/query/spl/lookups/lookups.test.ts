@@ -20,6 +20,7 @@ const files: Record<string, string> = {
   'nets.csv': 'net,zone\n10.0.0.0/8,internal\n198.51.100.0/24,nat\n',
   'dup.csv': 'k,v\na,1\nA,2\na,3\n',
   'times.csv': 'k,firstTimeSeen\nolder,1795000000\nold,1795089600\nnew,1795172400\nodd,yesterday\n',
+  'firsts.csv': 'src_ip,firstTime\n203.0.113.7,1795000000\n',
   'kv.yml': 'name: kv\ncollection: things\n',
   'seen.yml': 'name: seen\ncollection: seen_sources\nfields_list: _key, src_ip, firstTimeSeen, enough_data\n',
   'both.yml': 'name: both\ncollection: x\nfilename: x.csv\n',
@@ -119,6 +120,9 @@ test('a time compared with a lookup value: as epoch seconds when the value is a 
   assert.deepEqual(await run('| inputlookup times.csv | where firstTimeSeen >= relative_time(now(), "-24h@h") | table k'), [{ k: 'old' }, { k: 'new' }, { k: 'odd' }]);
   assert.deepEqual(await run('| inputlookup times.csv | where firstTimeSeen > relative_time(now(), "-24h@h") | table k'), [{ k: 'new' }, { k: 'odd' }]);
   assert.deepEqual(await run('| inputlookup times.csv | stats min(firstTimeSeen) as first | eval recent=if(first < now(), 1, 0) | table recent'), [{ recent: 1 }]);
+  // OUTPUTNEW into min(_time) (security_content's cross-account detection): the results' times stay
+  // times (the table's epoch seconds would fill a gap as one) instead of a type error.
+  assert.deepEqual(await run('| stats min(_time) as firstTime by src_ip | lookup firsts.csv src_ip OUTPUTNEW firstTime | where firstTime >= relative_time(now(), "-24h@h") | stats count'), [{ count: 3 }]);
 });
 
 test('KV store collections: kept as <collection>.csv beside the definition; empty until written; lookup, inputlookup and outputlookup work on them', async () => {
