@@ -55,6 +55,7 @@ Rejected records go to the dead-letter file (default: beside the database, <db>.
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
 feeds run on every event; alerts go to the database's alerts table (once per alert id) and the summary counts them.
 An input that matches no file stops the command before anything is created (exit 2).
+A ClickHouse store with a retention (packettrail store init --retention 90d) drops the days past it at the end.
 
 Ctrl-C (or SIGTERM) stops cleanly: the rows being loaded are stored, the database is closed (no .wal or
 .tmp left), the summary says what was stored, and the exit code is 130 (143). Run the same ingest again to
