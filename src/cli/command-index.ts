@@ -56,6 +56,10 @@ export const COMMAND_INDEX = {
     term: 'serve [options]',
     description: 'Serve the web console and its JSON API (OpenAPI at /api/openapi.json) over a database, read-only.',
   },
+  store: {
+    term: 'store',
+    description: "Create a store's whole schema on every node (store init) and apply its retention (store retention): ClickHouse or DuckDB.",
+  },
   users: {
     term: 'users',
     description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",

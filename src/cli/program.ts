@@ -27,6 +27,7 @@ const COMMANDS: Record<CommandName, () => Promise<Register>> = {
   posture: async () => (await import('../commands/posture.js')).registerPosture,
   collect: async () => (await import('../commands/collect.js')).registerCollect,
   serve: async () => (await import('../commands/serve.js')).registerServe,
+  store: async () => (await import('../commands/store.js')).registerStore,
   users: async () => (await import('../commands/users.js')).registerUsers,
   audit: async () => (await import('../commands/users.js')).registerAudit,
 };

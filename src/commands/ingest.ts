@@ -18,7 +18,7 @@ import { checkedInputs } from './inputs.js';
 import { checkDatabaseFile } from './database.js';
 import { addDetectionOptions, alertSinks, prepareDetection, type DetectionOptions } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
-import { isClickHouseUrl, STORE_ENV } from '../store/open.js';
+import { isClickHouseUrl, shownLocation, STORE_ENV } from '../store/open.js';
 import { PASSWORD_ENV } from '../store/clickhouse/url.js';
 
 interface IngestOptions extends FormatOptions, DetectionOptions {
@@ -55,6 +55,7 @@ Rejected records go to the dead-letter file (default: beside the database, <db>.
 database's dead_letters table; a summary per source is printed at the end. Built-in rules, --rules and --intel
 feeds run on every event; alerts go to the database's alerts table (once per alert id) and the summary counts them.
 An input that matches no file stops the command before anything is created (exit 2).
+A ClickHouse store with a retention (packettrail store init --retention 90d) drops the days past it at the end.
 
 Ctrl-C (or SIGTERM) stops cleanly: the rows being loaded are stored, the database is closed (no .wal or
 .tmp left), the summary says what was stored, and the exit code is 130 (143). Run the same ingest again to
@@ -107,7 +108,23 @@ ${EXIT_CODES_HELP}`,
         process.stderr.write(terminalSafe(`packettrail: --index failed, the events are stored: ${result.indexError.split('\n')[0]} (retry with packettrail index --db ${location})`) + '\n');
         process.exitCode = EXIT.FATAL;
       }
+      if (clickhouse && !summary.stopped) await retentionAfterIngest(location, o.quiet ?? false);
     });
+}
+
+/**
+ * A ClickHouse store with a retention set drops the days past it after every ingest (a DuckDB store
+ * only on packettrail store retention: its DELETE rewrites row groups, not a free partition drop).
+ */
+async function retentionAfterIngest(location: string, quiet: boolean): Promise<void> {
+  const { applyRetention, renderRetention } = await import('./store.js');
+  try {
+    const outcome = await applyRetention(location);
+    if (!quiet && outcome?.drops.length) process.stderr.write(renderRetention(location, outcome) + '\n');
+  } catch (e) {
+    process.stderr.write(terminalSafe(`packettrail: the events are stored, but applying the retention failed: ${shownLocation((e as Error).message)} (retry with packettrail store retention)`) + '\n');
+    process.exitCode = EXIT.FATAL;
+  }
 }
 
 /** The ingest run by the process that holds the database (src/service/ingest-client.ts): same options, same result. */

@@ -59,3 +59,16 @@ export function allColumns(formats: readonly Pick<Format, 'id' | 'fields'>[]): C
   }
   return [...byName.values(), EXTRA_COLUMN];
 }
+
+/** The columns every dataset table starts with (the duplicate search's and the view's keys). */
+const INITIAL_COLUMNS: ReadonlySet<string> = new Set(['event_id', 'timestamp', 'event_dataset']);
+
+/**
+ * The columns `store init` creates a format's table with. Loads add the columns their events use,
+ * as ingest does for a table it creates: a table holding every field of its format (150–200
+ * columns) would make each load write a file per column, most of them NULL (ClickHouse's measured
+ * cost per load grows with the columns of a part; DuckDB's per row with always-NULL columns).
+ */
+export function initialColumns(format: Pick<Format, 'id' | 'fields'>): Column[] {
+  return columnsFor(format).filter((c) => INITIAL_COLUMNS.has(c.name));
+}
