@@ -53,6 +53,16 @@ export interface StagedBatch {
   maxTime: string;
 }
 
+/** The columns a batch stores: those holding a value, and always the event id and time (the duplicate search needs them). */
+export function storedColumns(batch: StagedBatch): Column[] {
+  const used = [...batch.used];
+  for (const name of ['event_id', 'timestamp']) {
+    const column = batch.columns.find((c) => c.name === name);
+    if (column && !used.some((c) => c.name === name)) used.unshift(column);
+  }
+  return used;
+}
+
 export interface EventStore {
   readonly dialect: SqlDialect;
   readonly path: string;

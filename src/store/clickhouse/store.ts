@@ -5,7 +5,7 @@ import type { Alert } from '../../detect/types.js';
 import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { Column } from '../schema.js';
 import type { DeadLetter, EventStore, FileRecord, QueryResult, StagedBatch } from '../store.js';
-import { datasetTable, EVENTS_VIEW } from '../store.js';
+import { datasetTable, EVENTS_VIEW, storedColumns } from '../store.js';
 import { clickhouseColumnType, clickhouseDialect } from './dialect.js';
 import { bindParams, stringLiteral, type ParamValue } from './literals.js';
 import { ClickHouseNode, nodeUrls, queryId, type NodeOptions } from './nodes.js';
@@ -176,9 +176,7 @@ export class ClickHouseStore implements EventStore {
    */
   async loadStaged(batch: StagedBatch): Promise<number> {
     const table = datasetTable(batch.dataset);
-    const byName = new Map(batch.columns.map((c) => [c.name, c]));
-    const used = [...batch.used];
-    for (const name of ['event_id', 'timestamp']) if (!used.some((c) => c.name === name)) used.unshift(byName.get(name)!);
+    const used = storedColumns(batch);
     try {
       if (await this.ensureTable(table, used, batch.columns)) await this.refreshView();
       await this.waitForOrphanLoads(table);

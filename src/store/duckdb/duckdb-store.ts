@@ -4,7 +4,7 @@ import { DuckDBInstance, JsonDuckDBValueConverter, StatementType, type DuckDBCon
 import { rfc3339Converter } from './timestamps.js';
 import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { EventStore, FileRecord, DeadLetter, QueryResult, StagedBatch } from '../store.js';
-import { datasetTable, EVENTS_VIEW } from '../store.js';
+import { datasetTable, EVENTS_VIEW, storedColumns } from '../store.js';
 import type { Column } from '../schema.js';
 import { duckdbDialect } from './dialect.js';
 import { createTrailIndexes, dropTrailIndexes, type IndexOutcome } from './indexes.js';
@@ -244,9 +244,7 @@ export class DuckDbStore implements EventStore {
 
   async loadStaged(batch: StagedBatch): Promise<number> {
     const table = datasetTable(batch.dataset);
-    const byName = new Map(batch.columns.map((c) => [c.name, c]));
-    const used = [...batch.used];
-    for (const name of ['event_id', 'timestamp']) if (!used.some((c) => c.name === name)) used.unshift(byName.get(name)!);
+    const used = storedColumns(batch);
     if (await this.ensureTable(table, used)) {
       for (const s of this.loadStatements.values()) s.destroySync();
       this.loadStatements.clear();
