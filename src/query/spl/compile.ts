@@ -4,7 +4,9 @@ import type { AliasTable } from './aliases.js';
 import type { Command } from './ast.js';
 import { compileCommand, type Stage } from './commands/index.js';
 import { inputOrder } from './commands/order.js';
-import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
+import { LookupError, type LookupCatalog, type LookupOutput, type SubsearchOutput } from './lookups/catalog.js';
+import { writeSubsearchLookup } from './lookups/write.js';
+import { SplError } from './errors.js';
 import { Ctx, DataNeeded, quoteIdent, type Param, type Scope } from './context.js';
 import { builtinMacros, expandMacros, type MacroTable } from './macros.js';
 import { newestFirst, newestFirstAt } from './order.js';
@@ -48,8 +50,11 @@ export interface CompiledSpl {
    * again with them appended to `series`; `sql` is empty meanwhile.
    */
   seriesQuery?: { sql: string; params: Record<string, Param> };
-  /** Likewise for a command that needs rows of the store (iplocation): run it, compile again with the rows under `key` in `data`. */
-  dataQuery?: { key: string; sql: string; params: Record<string, Param> };
+  /**
+   * Likewise for a command that needs rows of the store (iplocation): run it, compile again with the rows
+   * under `key` in `data`. With `output` (an outputlookup in a subsearch), write the rows to the lookup first.
+   */
+  dataQuery?: { key: string; sql: string; params: Record<string, Param>; output?: SubsearchOutput };
   /** What the answer caps, as Splunk does (list() keeps 100 values): shown with the result. */
   warnings: string[];
   /** `outputlookup`: the caller writes the results (the rows of `sql`) to this lookup file. */
@@ -71,11 +76,26 @@ export type RowReader = (sql: string, params: Record<string, Param>) => Promise<
 export async function compileSplOn(read: RowReader, query: string, opts: CompileOptions): Promise<CompiledSpl> {
   const series: SeriesSet[] = [...(opts.series ?? [])];
   const data = new Map(opts.data ?? []);
+  const written: string[] = [];
   for (;;) {
     const compiled = compileSpl(query, { ...opts, series, data });
-    if (compiled.dataQuery) data.set(compiled.dataQuery.key, await read(compiled.dataQuery.sql, compiled.dataQuery.params));
-    else if (compiled.seriesQuery) series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
-    else return compiled;
+    if (compiled.dataQuery) {
+      const rows = await read(compiled.dataQuery.sql, compiled.dataQuery.params);
+      const output = compiled.dataQuery.output;
+      // Splunk runs the subsearch first: its outputlookup writes before the search around it runs.
+      if (output) written.push(`outputlookup in a subsearch wrote ${writeOutput(output, rows)} row(s) to ${output.lookup.file}`);
+      data.set(compiled.dataQuery.key, rows);
+    } else if (compiled.seriesQuery) series.push(seriesSetOf(await read(compiled.seriesQuery.sql, compiled.seriesQuery.params)));
+    else return written.length ? { ...compiled, warnings: [...compiled.warnings, ...written] } : compiled;
+  }
+}
+
+function writeOutput(output: SubsearchOutput, rows: readonly unknown[][]): number {
+  try {
+    return writeSubsearchLookup(output, rows);
+  } catch (e) {
+    if (e instanceof LookupError) throw new SplError(e.message, output.at.offset, output.at.length, output.at.query);
+    throw e;
   }
 }
 
@@ -100,7 +120,7 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
     }
     if (e instanceof DataNeeded) {
       const sql = e.statement ?? e.select;
-      return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql, params: usedParams(ctx.params, sql) }, warnings: ctx.warnings };
+      return { sql: '', params: ctx.params, dataQuery: { key: e.key, sql, params: usedParams(ctx.params, sql), ...(e.output ? { output: e.output } : {}) }, warnings: ctx.warnings };
     }
     throw e;
   }

@@ -8,7 +8,7 @@ import type { Token } from './lexer.js';
 import type { Column } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
-import type { LookupCatalog, LookupOutput } from './lookups/catalog.js';
+import type { LookupCatalog, LookupOutput, SubsearchOutput } from './lookups/catalog.js';
 
 export type Param = string | number | boolean | null;
 
@@ -65,6 +65,8 @@ export class DataNeeded extends Error {
   constructor(
     readonly key: string,
     readonly select: string,
+    /** An outputlookup in a subsearch: the caller writes the rows read (see commands/outputlookup.ts). */
+    readonly output?: SubsearchOutput,
   ) {
     super(`${key}: rows must be read first`);
   }
@@ -114,6 +116,17 @@ export class Ctx {
     return c;
   }
 
+  /** Whether this pipeline is a subsearch (run before the search around it). */
+  get inSubsearch(): boolean {
+    return this.parent !== undefined;
+  }
+
+  /** outputlookups in subsearches compiled so far (keys their rows in `data`). */
+  subsearchOutputs = 0;
+  nextSubsearchOutput(): number {
+    return this.parent ? this.parent.nextSubsearchOutput() : ++this.subsearchOutputs;
+  }
+
   /** Subsearches compiled so far in the statement (names their CTEs). */
   subsearches = 0;
   nextSubsearch(): number {
@@ -128,10 +141,10 @@ export class Ctx {
   data: ReadonlyMap<string, unknown[][]> = new Map();
 
   /** The rows of `select` (a SELECT over a relation of the pipeline), read from the store before compiling again. */
-  needData(key: string, select: string): unknown[][] {
+  needData(key: string, select: string, output?: SubsearchOutput): unknown[][] {
     const rows = this.data.get(key);
     if (rows) return rows;
-    throw new DataNeeded(key, select);
+    throw new DataNeeded(key, select, output);
   }
 
   /** The base search's `earliest=`/`latest=`, when given: timechart shows every bucket between them. */

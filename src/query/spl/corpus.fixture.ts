@@ -97,7 +97,7 @@ export function construct(e: Error): string {
 /** How long one detection may run on the demo store. */
 export const DETECTION_TIMEOUT_MS = 30_000;
 
-/** `lookups`: the corpus's lookups folder (read only: outputlookup is refused, nothing is written into ../shared). */
+/** `lookups`: the corpus's lookups (the test gives a writable copy: outputlookup writes there, never into ../shared). */
 export async function runDetection(store: DuckDbStore, macros: MacroTable, d: Detection, lookups?: LookupCatalog): Promise<Result> {
   let compiled;
   try {

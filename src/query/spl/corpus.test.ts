@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,8 +23,15 @@ test('SPL corpus: detections over ingested sources run or are refused naming the
   const all = readDetections(corpus);
   const macros = corpusMacros(corpus);
   const results: Result[] = [];
-  const lookups = new LookupCatalog([join(corpus, 'lookups')], false);
-  for (const d of all.filter(ingested)) results.push(await runDetection(store!, macros, d, lookups));
+  // outputlookup writes (baseline subsearches): into a copy of the corpus's lookups, never into ../shared.
+  const dir = mkdtempSync(join(tmpdir(), 'pt-corpus-lookups-'));
+  try {
+    cpSync(join(corpus, 'lookups'), dir, { recursive: true });
+    const lookups = new LookupCatalog([dir], true);
+    for (const d of all.filter(ingested)) results.push(await runDetection(store!, macros, d, lookups));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const cov = parseCoverage(all, macros);
   console.log(summarize(results, cov));
   assert.ok(results.length >= 50, `expected the corpus's ingested-source detections, found ${results.length}`);

@@ -1,7 +1,7 @@
 import type { SearchNode } from './ast.js';
 import { cidrValueSql } from './cidr.js';
 import { compilePipeline } from './compile.js';
-import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
+import { DataNeeded, quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { SplError } from './errors.js';
 import { commandWord, lex, splitPipeline, type Token } from './lexer.js';
 import { parse } from './parser.js';
@@ -41,8 +41,11 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
   const offset = node.tok.pos + 1;
   /** Characters put before the subsearch's text (a pipe before a generating command). */
   let shift = 0;
+  const at = (inner: number) => offset + Math.min(Math.max(0, inner - shift), text.length);
   const relocate = (e: unknown): never => {
-    if (e instanceof SplError && e.query !== ctx.query) throw new SplError(`in the subsearch: ${e.reason}`, offset + Math.min(Math.max(0, e.offset - shift), text.length), e.length, ctx.query);
+    if (e instanceof SplError && e.query !== ctx.query) throw new SplError(`in the subsearch: ${e.reason}`, at(e.offset), e.length, ctx.query);
+    // An outputlookup's place, for the caller's errors about writing it.
+    if (e instanceof DataNeeded && e.output && e.output.at.query !== ctx.query) e.output.at = { offset: at(e.output.at.offset), length: e.output.at.length, query: ctx.query };
     throw e;
   };
   try {
@@ -65,12 +68,9 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     // return implies fields: the named fields are the subsearch's result.
     const query = wanted ? `${body.trim() ? body : '*'} | fields ${wanted.map((w) => JSON.stringify(w.column)).join(' ')}` : body.trim() ? body : '*';
     const commands = parse(query);
-    // outputlookup writes a file only from the outer search (its output is the caller's to write).
-    // Splunk writes it when the subsearch runs and passes the rows on (ESCU's baseline-and-detect
-    // searches): packettrail runs subsearches while compiling, where nothing is written.
-    const unsupported = commands.find((c) => c.cmd === 'timechart' || (c.cmd === 'module' && c.name === 'outputlookup'));
-    const why = unsupported?.cmd === 'module' ? ': packettrail writes a lookup only as the last command of the outer search; run the part that builds the lookup as a search of its own, then the detection without it' : '';
-    if (unsupported) throw new SplError(`${unsupported.cmd === 'module' ? unsupported.name : unsupported.cmd} in a subsearch is not supported${why}`, unsupported.tok.pos, unsupported.tok.end - unsupported.tok.pos, query);
+    // An outputlookup in it is run first and written by the caller (commands/outputlookup.ts).
+    const unsupported = commands.find((c) => c.cmd === 'timechart');
+    if (unsupported) throw new SplError(`${unsupported.cmd} in a subsearch is not supported`, unsupported.tok.pos, unsupported.tok.end - unsupported.tok.pos, query);
     const child = ctx.child(query);
     const n = ctx.nextSubsearch();
     // Splunk keeps the first rows (events newest first): the cut below takes them in that order.

@@ -5,7 +5,7 @@ import type { Token } from '../lexer.js';
 import { LOOKUP_ROW, lookupRelation } from '../lookups/relation.js';
 import { parseSearch } from '../parser.js';
 import { compileSearch } from '../search.js';
-import { tableOf } from './lookup.js';
+import { tableOf, TYPED } from './lookup.js';
 import { flag, readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { derived, keep, q } from './stage.js';
@@ -45,10 +45,17 @@ export const inputlookup = commandModule<Inputlookup>({
     const limit = l.max ? ` LIMIT ${ctx.number(l.max.text, l.max)}` : '';
     const rows = `SELECT ${table.columns.map(q).join(', ')} FROM ${lookupRelation(ctx, table, l.table)}${where} ORDER BY ${LOOKUP_ROW}${limit}${offset}`;
     if (first) return keep(rows, { ...rowScope, sorted: true });
+    // A time or a number the results hold stays one: the table's text is read as such (stats
+    // earliest(_time) as firstTime, then the baseline's epoch seconds appended).
+    const typed = table.columns.map((c) => {
+      const have = scope.cols.get(c);
+      const as = have && !have.list && have.type !== undefined ? TYPED[have.type] : undefined;
+      return as ? `${as(q(c))} AS ${q(c)}` : q(c);
+    });
     // append=true: the results, then the table's rows (by column name).
     if (scope.base) throw ctx.error('inputlookup append=true after raw events is not supported: reduce them first (stats, table)', tok);
     const merged = new Map<string, ColInfo>(scope.cols);
     for (const [k, v] of cols) if (!merged.has(k)) merged.set(k, v);
-    return keep(`SELECT * FROM (SELECT * FROM ${from}) UNION ALL BY NAME (${rows})`, { cols: merged, base: false, sorted: true });
+    return keep(`SELECT * FROM (SELECT * FROM ${from}) UNION ALL BY NAME (SELECT ${typed.join(', ')} FROM (${rows}))`, { cols: merged, base: false, sorted: true });
   },
 });

@@ -156,7 +156,8 @@ function matchSql(table: LookupTable, column: string, value: string): string {
 }
 
 /** How a lookup's text is read into a field of a known non-text type. */
-const TYPED: Partial<Record<FieldType, (x: string) => string>> = {
+/** A lookup's text read as the type the results hold in a field of the same name (times, numbers). */
+export const TYPED: Partial<Record<FieldType, (x: string) => string>> = {
   date: asTimestamp,
   long: (x) => `TRY_CAST(${x} AS DOUBLE)`,
   double: (x) => `TRY_CAST(${x} AS DOUBLE)`,

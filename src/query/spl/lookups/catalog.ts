@@ -62,6 +62,17 @@ export interface LookupOutput {
   max: number | null;
 }
 
+/**
+ * An outputlookup inside a subsearch: the caller reads the rows reaching it (each column as its
+ * DuckDB type name and its value as text), writes them with `writeSubsearchLookup`, and compiles again.
+ */
+export interface SubsearchOutput {
+  lookup: LookupOutput;
+  columns: string[];
+  /** The outputlookup command in the query (relocated out of the subsearches around it). */
+  at: { offset: number; length: number; query: string };
+}
+
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export class LookupCatalog {

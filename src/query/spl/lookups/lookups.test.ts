@@ -106,12 +106,19 @@ test('outputlookup writes the results as CSV from the command line; refused wher
   assert.match(readFileSync(join(out, 'counts.csv'), 'utf8'), /zscaler.zia,1\napp.json,2\n$/, 'appended with the header\'s columns only');
   const back = cli(['query', '--db', db, '--lookups', out, '-o', 'csv', '| inputlookup counts.csv where index=app*']);
   assert.equal(back.out, 'index,count\napp.json,2\napp.json,2\n');
+  // In a subsearch: written when the subsearch runs, its rows passed on (the outer search's answer is its own).
+  const sub = cli(['query', '--db', db, '--lookups', out, '-o', 'csv', 'index=app [search index=app | stats count by src_ip | outputlookup sub.csv | where src_ip="198.51.100.10" | fields src_ip] | stats count by src_ip']);
+  assert.equal(sub.code, 0, sub.err);
+  assert.match(sub.err, /outputlookup in a subsearch wrote 2 row\(s\) to .*sub.csv/);
+  assert.equal(parseCsv(readFileSync(join(out, 'sub.csv'), 'utf8'), 'sub.csv').header.join(','), 'src_ip,count');
+  assert.deepEqual(parseCsv(readFileSync(join(out, 'sub.csv'), 'utf8'), 'sub.csv').rows.sort(), [['198.51.100.10', '1'], ['203.0.113.7', '1']]);
+  assert.equal(sub.out, 'src_ip,count\n198.51.100.10,1\n');
   refused('| stats count by index | outputlookup x.csv', /outputlookup writes a file: not allowed here/, new LookupCatalog([dir], false));
   refused('| stats count by index | outputlookup x.csv | head 1', /outputlookup must be the last command/);
   refused('| stats values(src_ip) as ips | outputlookup x.csv', /outputlookup of 'ips', which holds several values, is not supported/);
   refused('| stats count | outputlookup key_field=k x.csv', /outputlookup option 'key_field' is not supported/);
-  // In a subsearch the file would be the outer search's to write: refused rather than left unwritten.
-  refused('index=app [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a subsearch is not supported/);
+  // In a subsearch it writes (subsearch-outputlookup.test.ts), but not where nothing may be written.
+  refused('index=app [search index=app | stats count by src_ip | outputlookup x.csv | fields src_ip]', /in the subsearch: outputlookup writes a file: not allowed here/, new LookupCatalog([dir], false));
   refused('index=app | join src_ip [search index=app | stats count by src_ip | outputlookup x.csv]', /outputlookup in a join subsearch is not supported/);
 });
 

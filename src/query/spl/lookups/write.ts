@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LookupOutput } from './catalog.js';
+import { LookupError, MAX_LOOKUP_FILE_BYTES, type LookupOutput, type SubsearchOutput } from './catalog.js';
 import { csvLine, parseCsv } from './csv.js';
 
 /**
@@ -44,4 +44,29 @@ function epochSeconds(v: unknown): unknown {
   const ms = v instanceof Date ? v.getTime() : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? String(v) : `${String(v).replace(' ', 'T')}Z`);
   if (Number.isNaN(ms)) return v;
   return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3).replace(/0+$/, '');
+}
+
+/**
+ * Rows an outputlookup inside a subsearch reads, writes and passes on (bound as one parameter):
+ * more is refused, never cut, since the lookup would then hold other rows than Splunk writes.
+ */
+export const MAX_SUBSEARCH_LOOKUP_ROWS = 100_000;
+
+/**
+ * Writes the rows read for an outputlookup in a subsearch (per column: its type name, its value as
+ * text; see commands/outputlookup.ts) as `writeLookup` does. Throws LookupError when they are over
+ * the limits or cannot be written. Returns the rows written.
+ */
+export function writeSubsearchLookup(out: SubsearchOutput, rows: readonly unknown[][]): number {
+  if (rows.length > MAX_SUBSEARCH_LOOKUP_ROWS) throw new LookupError(`outputlookup in a subsearch: more than ${MAX_SUBSEARCH_LOOKUP_ROWS} rows reach it (the limit of rows written and passed on)`);
+  let chars = 0;
+  for (const r of rows) for (const v of r) chars += v === null || v === undefined ? 4 : String(v).length + 3;
+  if (chars > MAX_LOOKUP_FILE_BYTES) throw new LookupError(`outputlookup in a subsearch: the rows reaching it are over ${MAX_LOOKUP_FILE_BYTES} bytes (the lookup file limit)`);
+  const columns = out.columns.map((name, i) => ({ name, type: String(rows[0]?.[2 * i] ?? 'VARCHAR') }));
+  const values = rows.map((r) => out.columns.map((_, i) => r[2 * i + 1] ?? null));
+  try {
+    return writeLookup(out.lookup, columns, values);
+  } catch (e) {
+    throw new LookupError(`outputlookup: cannot write ${out.lookup.file}: ${(e as Error).message}`);
+  }
 }
