@@ -4,8 +4,13 @@ import { TIME_RESULT_TYPE } from './dialect.js';
 /**
  * Query results read from ClickHouse's TSVWithNamesAndTypes output and turned into the JSON shapes the
  * DuckDB store returns: integers as numbers (strings past the safe range), floats as numbers, text as
- * text, lists as arrays, and time (`Decimal(18, 3)`, reserved for it) as the text DuckDB gives a
- * TIMESTAMP (`2026-11-20 08:00:16.12`: trailing zeros of the fraction dropped), or RFC 3339.
+ * text, lists as arrays (an empty one as NULL), time (`Decimal(18, 3)`, reserved for it) as the text
+ * DuckDB gives a TIMESTAMP (`2026-11-20 08:00:16.12`: trailing zeros of the fraction dropped), or
+ * RFC 3339. Booleans (UInt8) stay 0/1 for now: UInt8 is also the type of small literals (`SELECT 1`),
+ * so the type alone cannot say a column is boolean.
+ *
+ * An empty array is NULL: Array columns cannot be NULL in ClickHouse, so a list the record lacked is
+ * stored empty; packettrail never stores an empty list, and DuckDB holds NULL there.
  */
 
 /** ClickHouse type names given in DuckDB's words, so callers that look at result types treat both engines alike. */
@@ -64,7 +69,7 @@ function cellConverterFor(type: string, rfc3339: boolean): Convert {
   if (array) {
     // parseArray unescapes quoted elements itself.
     const element: Convert = /^U?Int|^Float|^Decimal/.test(bare(array[1]!)) ? converterFor(array[1]!, rfc3339) : (e) => e;
-    return (c) => parseArray(c).map((e) => (e === null ? null : element(e)));
+    return (c) => (c === '[]' ? null : parseArray(c).map((e) => (e === null ? null : element(e))));
   }
   return converterFor(type, rfc3339);
 }
