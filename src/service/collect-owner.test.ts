@@ -32,17 +32,13 @@ test('collect serves the other commands and runs the post-ingest analyses over w
     const udp = createSocket('udp4');
     await new Promise((r) => udp.send('<14>1 2026-11-20T13:00:00Z h app - - - {"timestamp":"2026-11-20T13:00:00Z","message":"late"}', port, '127.0.0.1', r));
     udp.close();
-    // The analyses ran in collect once the event was stored: read through collect.
-    let silent = '';
+    // The analyses ran in collect once the event was stored (the alerts table appears with their
+    // first alerts, so wait for them before reading it): then read through collect.
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const r = await cli(['query', '--db', DB, '-o', 'csv', `SELECT count(*) AS n FROM alerts WHERE rule_title = 'Log Source Went Silent'`], { cwd: dir });
-      assert.equal(r.code, 0, r.stderr);
-      silent = r.stdout;
-      if (silent === 'n\n3\n') break;
-      await new Promise((res) => setTimeout(res, 1000));
-    }
-    assert.equal(silent, 'n\n3\n');
+    while (Date.now() < deadline && !/\[analyses\]: over everything stored/.test(owner.stderr())) await new Promise((res) => setTimeout(res, 500));
+    const r = await cli(['query', '--db', DB, '-o', 'csv', `SELECT count(*) AS n FROM alerts WHERE rule_title = 'Log Source Went Silent'`], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'n\n3\n');
     assert.match(owner.stderr(), /packettrail collect \[analyses\]: over everything stored: coverage: 3 alert\(s\)/);
     // An insights view and an ingest, through collect.
     const coverage = await cli(['insights', 'coverage', '--db', DB], { cwd: dir });
