@@ -171,6 +171,8 @@ test('dashboards and sources pages render what the API returns', { skip }, async
   }
   await open(`${base}/sources`, '[data-testid=rules] tbody tr');
   const sources = await api('/api/sources');
+  // The datasets table arrives with its own request, after the rules table the page waited for.
+  await page.locator('[data-testid=datasets] tbody tr').nth(sources.datasets.length - 1).waitFor({ timeout: 10_000 }).catch(() => {});
   assert.equal(await page.locator('[data-testid=datasets] tbody tr').count(), sources.datasets.length);
   await shot('sources');
   await page.getByRole('button', { name: 'theme: auto (click to change)' }).click();
