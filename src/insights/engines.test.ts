@@ -70,7 +70,9 @@ describe('insights: the same on DuckDB and ClickHouse', { skip: clickhouseSkip()
   const engines: [string, EventStore][] = [];
 
   before(async () => {
-    [node, shards] = await Promise.all([startClickHouse(1), startClickHouse(2)]);
+    // One after the other: ports are probed free, then bound by the server that starts.
+    node = await startClickHouse(1);
+    shards = await startClickHouse(2);
     const { stores } = await scenarioInStores('engines', (dir) => [`${dir}/engines.duckdb`, node.storeUrl('engines'), testStoreUrl(shards, 'engines')]);
     duck = stores[0]!;
     engines.push(['one node', stores[1]!], ['two shards', stores[2]!]);
@@ -121,7 +123,7 @@ describe('insights: the same on DuckDB and ClickHouse', { skip: clickhouseSkip()
   }
 
   test('vpcflow diagnose: flow records and interface addresses', async () => {
-    for (const q of [{ rejectedOnly: true, limit: 10_000 }, { rejectedOnly: false, limit: 25, sinceMs: Date.parse('2026-11-20T08:40:00Z') }, { rejectedOnly: false, limit: 10_000, port: 22 }]) {
+    for (const q of [{ rejectedOnly: true, limit: 10_000 }, { rejectedOnly: false, limit: 25, sinceMs: Date.parse('2026-11-20T08:40:00Z') }, { rejectedOnly: false, limit: 10_000, port: 3389 }]) {
       const expected = await readFlowRows(duck, q);
       assert.ok(expected.rows.length > 0, JSON.stringify(q));
       const addresses = [...(await readInterfaceAddresses(duck, q))];

@@ -168,7 +168,7 @@ export interface SqlExpressions {
   anyValue(expr: string): string;
   /** The value of `arg` on the row where `value` is largest (NULL values ignored). */
   argMax(arg: string, value: string): string;
-  /** The most frequent non-NULL value (ties: unspecified on DuckDB, whose mode keeps the first it met; the smallest on ClickHouse). */
+  /** The most frequent non-NULL value; of tied values, the smallest. NULL without values. */
   mode(expr: string): string;
   /** The continuous (interpolated) quantile of the non-NULL values, as a double (DuckDB quantile_cont). */
   quantileCont(expr: string, q: number): string;

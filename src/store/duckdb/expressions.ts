@@ -84,7 +84,8 @@ export const duckdbExpressions: SqlExpressions = {
   countIf: (cond) => `count(*) FILTER (${cond})`,
   anyValue: (expr) => `any_value(${expr})`,
   argMax: (arg, value) => `arg_max(${arg}, ${value})`,
-  mode: (expr) => `mode(${expr})`,
+  // Not mode(): its ties go to the value met first (scan order); the smallest tied value wins here, as on ClickHouse.
+  mode: (expr) => `list_min(list_transform(map_entries(histogram(${expr})), e -> {'n': -CAST(e.value AS BIGINT), 'k': e.key})).k`,
   quantileCont: (expr, q) => `quantile_cont(${expr}, ${q})`,
   lowerQuantiles: (expr, qs, sample) => `reservoir_quantile(${expr}, ${list(qs)}, ${Math.trunc(sample)})`,
   listSorted: (expr, orderBy) => `list(${expr} ORDER BY ${orderBy}, ${expr})`,
