@@ -7,7 +7,7 @@ import { tempDir } from '../testing/tmp.js';
 import { clickhouseExpressions } from './clickhouse/expressions.js';
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import { duckdbExpressions } from './duckdb/expressions.js';
-import type { SqlExpressions, SqlParams } from './expressions.js';
+import { rowsOfList, type SqlExpressions, type SqlParams } from './expressions.js';
 import type { QueryResult } from './store.js';
 
 /**
@@ -98,6 +98,8 @@ const CASES: Case[] = [
   perGroup('anyValue of a constant', (fn) => fn.anyValue('g')),
   perGroup('argMax (NULLs ignored)', (fn) => fn.argMax('id', 'd')),
   { name: 'mode', sql: (fn) => `SELECT ${fn.mode('s')}, ${fn.mode('n')} FROM t WHERE g = 'b'` },
+  // The values met first are the largest: DuckDB's own mode() would answer 'z' and 9.
+  { name: 'mode ties: the smallest value', sql: (fn) => `SELECT ${fn.mode("CASE WHEN id <= 2 THEN 'z' ELSE 'a' END")}, ${fn.mode('10 - id')} FROM t WHERE id IN (1, 2, 4, 5)` },
   { name: 'mode of no values', sql: (fn) => `SELECT ${fn.mode('s')} FROM t WHERE g = 'c'` },
   perGroup('quantileCont 0.95 of integers (interpolated)', (fn) => fn.quantileCont('n', 0.95)),
   perGroup('quantileCont 0.5 of doubles', (fn) => fn.quantileCont('d', 0.5)),
@@ -123,6 +125,27 @@ const CASES: Case[] = [
     sql: (fn) => fn.topPerGroup({ inner: 'SELECT g, id, d FROM t', group: 'g', order: 'd DESC, id', limit: '2', keepAll: "g = 'c'" }),
   },
   { name: 'topPerGroup without rows kept whatever their rank', sql: (fn) => fn.topPerGroup({ inner: 'SELECT g, id, s FROM t', group: 'g', order: 's, id', limit: '1' }) },
+  // --- insights views
+  { name: 'timeMin/timeMax of a time that is never NULL, over no rows (empty): NULL', sql: (fn, p) => `SELECT ${fn.timeMin(fn.coalesce('ts', fn.timeParam(p, 'x', 0)))}, ${fn.timeMax(fn.coalesce('ts', fn.timeParam(p, 'y', 0)))} FROM t WHERE g = 'none'` },
+  perGroup('timeMin/timeMax over rows', (fn) => `${fn.epochMs(fn.timeMin('ts'))} * 1000 + ${fn.epochMs(fn.timeMax('ts'))}`),
+  {
+    name: 'withTable: a subquery read twice',
+    sql: (fn) => fn.withTable('w', 'SELECT g, count(*) AS c FROM t GROUP BY g', (w) => `SELECT g, c FROM ${w} AS a WHERE c > (SELECT min(c) FROM ${w} AS b) ORDER BY g`),
+  },
+  {
+    name: 'precedingSum: the sum over the span before each kept row, per partition (0 when none)',
+    sql: (fn, p) => ((p.span = 2), `SELECT * FROM (${fn.precedingSum({ inner: 'SELECT g, id, id * 10 AS v FROM t', partition: ['g'], order: 'id', value: 'v', span: '$span', keep: 'id <> 5', as: 'before' })}) AS x ORDER BY g, id`),
+  },
+  {
+    name: 'lag: the previous row\'s value in the partition (NULL first)',
+    sql: (fn) => `SELECT g, id, s, ${fn.epochMs('ts')}, ${fn.epochMs('prev')} FROM (${fn.lag({ inner: 'SELECT g, id, s, ts FROM t', partition: ['g'], order: 'id', columns: ['s', 'ts'], lag: 'ts', as: 'prev' })}) AS x ORDER BY g, id`,
+  },
+  {
+    name: 'pairsParam: a bound table of string pairs (commas, percent signs, quotes, empty strings)',
+    sql: (fn, p) => `SELECT a, b FROM ${fn.pairsParam(p, 'pairs', [['x', 'a,b'], ["it's", '%'], ['', 'Ärger%20'], ['x', '']], ['a', 'b'])} AS pairs ORDER BY a, b`,
+  },
+  { name: 'pairsParam joined on both columns', sql: (fn, p) => `SELECT id FROM t JOIN ${fn.pairsParam(p, 'pairs', [['b', '-42'], ['a', ' 12 ']], ['g', 's'])} AS pairs USING (g, s) ORDER BY id` },
+  { name: 'unnestList: one row per element (empty lists none)', sql: (fn) => `SELECT id, ${fn.unnestList('l')} AS e FROM t ORDER BY id, e` },
 ];
 
 /** Integer text → numbers at any depth: the DuckDB store gives BIGINTs inside lists as text, a store detail. */
@@ -162,6 +185,14 @@ describe('SQL expressions: the same answers on DuckDB and ClickHouse', { skip: c
       assert.deepEqual(integers(ch.rows), integers(d.rows));
     });
   }
+
+  test('rowList: the rows of a group as one cell, read back by rowsOfList', async () => {
+    const rows = async (engine: 'duckdb' | 'clickhouse', fn: SqlExpressions) =>
+      (await run[engine](`SELECT g, ${fn.rowList([fn.text('id'), 's', fn.text(fn.epochMs('ts'))], [fn.epochMs('ts'), 'id'])} FROM t WHERE ts IS NOT NULL GROUP BY g ORDER BY g`, {})).rows.map(([g, cell]) => [g, rowsOfList(cell)]);
+    const d = await rows('duckdb', duckdbExpressions);
+    assert.deepEqual(d[0], ['a', [['2', 'abc/.git/x', '-1'], ['1', ' 12 ', '1795161616363']]]);
+    assert.deepEqual(await rows('clickhouse', clickhouseExpressions), d);
+  });
 
   test('timeText: the text of a time reads back as the same time, to the millisecond', async () => {
     for (const [engine, fn] of [['duckdb', duckdbExpressions], ['clickhouse', clickhouseExpressions]] as const) {

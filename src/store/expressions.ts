@@ -54,6 +54,37 @@ export interface TopPerGroupQuery {
   keepAll?: string;
 }
 
+/**
+ * A query with the sum of `value` over the earlier rows of the same partition whose `order` lies in
+ * [order − span, order − 1] (sum(…) OVER (… RANGE BETWEEN span PRECEDING AND 1 PRECEDING), 0 when
+ * none), for the rows where `keep` holds. `inner`'s columns are exactly the partition's, `order` and
+ * `value`; the result has them and `as`.
+ */
+export interface PrecedingSumQuery {
+  inner: string;
+  partition: readonly string[];
+  order: string;
+  value: string;
+  /** SQL of the span (a number or a parameter). */
+  span: string;
+  keep: string;
+  as: string;
+}
+
+/**
+ * A query's rows with the previous row's value of `lag` within their partition, ordered by `order`
+ * (lag(…) OVER (PARTITION BY … ORDER BY …); NULL on a partition's first row). `inner`'s columns are
+ * exactly the partition's, `order` (unique within a partition) and `columns` (which hold `lag`).
+ */
+export interface LagQuery {
+  inner: string;
+  partition: readonly string[];
+  order: string;
+  columns: readonly string[];
+  lag: string;
+  as: string;
+}
+
 /** What a column holds, from its SQL type as the engine's catalog lists it. */
 export type ColumnKind = 'list' | 'number' | 'time' | 'other';
 
@@ -137,7 +168,7 @@ export interface SqlExpressions {
   anyValue(expr: string): string;
   /** The value of `arg` on the row where `value` is largest (NULL values ignored). */
   argMax(arg: string, value: string): string;
-  /** The most frequent non-NULL value (ties: unspecified on DuckDB, whose mode keeps the first it met; the smallest on ClickHouse). */
+  /** The most frequent non-NULL value; of tied values, the smallest. NULL without values. */
   mode(expr: string): string;
   /** The continuous (interpolated) quantile of the non-NULL values, as a double (DuckDB quantile_cont). */
   quantileCont(expr: string, q: number): string;
@@ -153,6 +184,33 @@ export interface SqlExpressions {
   listSortedIf(expr: string, orderBy: string, cond: string): string;
   /** The distinct values of the group, ascending, NULL last when there is one. */
   distinctSorted(expr: string): string;
+
+  // --- insights views (issue 24) -----------------------------------------------------------------
+  /** min()/max() of a time column, NULL over no rows (ClickHouse's timestamp is not Nullable: its min() of nothing is 0). */
+  timeMin(expr: string): string;
+  timeMax(expr: string): string;
+  /** A query `body` reads several times: a CTE on DuckDB (computed once), the subquery repeated on ClickHouse 18.16 (no WITH … AS (subquery)). */
+  withTable(name: string, sql: string, body: (table: string) => string): string;
+  /** sum(…) OVER a RANGE of preceding rows (ClickHouse 18.16: the kept rows joined with their partition's rows). */
+  precedingSum(q: PrecedingSumQuery): string;
+  /** lag(…) OVER (ClickHouse 18.16: each partition's rows collected, sorted, shifted and spread out again). */
+  lag(q: LagQuery): string;
+  /** A table of string pairs bound as `params[name]`: the SQL of a subquery with the two named columns. */
+  pairsParam(params: SqlParams, name: string, pairs: readonly (readonly [string, string])[], columns: readonly [string, string]): string;
+  /** One row per element of a list column (unnest / arrayJoin), in a select list. */
+  unnestList(list: string): string;
+  /**
+   * The group's rows (each a list of text `cells`, ordered by `orderBy`) as one cell: a list of lists,
+   * or its JSON text (DuckDB: JSON.parse reads it in half the time the client takes to convert the
+   * rows cell by cell). `rowsOfList` reads either.
+   */
+  rowList(cells: readonly string[], orderBy: readonly string[]): string;
+}
+
+/** The rows `rowList` wrote (JSON text or a list of lists); NULL (no rows) is none. */
+export function rowsOfList(cell: unknown): (string | null)[][] {
+  if (typeof cell === 'string') return JSON.parse(cell) as (string | null)[][];
+  return Array.isArray(cell) ? (cell as (string | null)[][]) : [];
 }
 
 /** Epoch ms → whole ms (as a JavaScript Date keeps them: toward zero). */

@@ -1,3 +1,4 @@
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { cloudfrontFrom, recordedOf, resolveViewer, wafRecorded, type ViewerGeo } from '../cloudfront/index.js';
 import type { InsightOptions } from '../report.js';
@@ -57,16 +58,10 @@ export function distributionSql(ctx: AnomalyContext, params: Params): string {
 }
 
 /** `timestamp` from `startMs` (inclusive) to `endMs` (exclusive) as bound parameters. */
-export function spanSql(params: Params, startMs: number | undefined, endMs: number | undefined, prefix = 'span'): string {
+export function spanSql(fn: SqlExpressions, params: Params, startMs: number | undefined, endMs: number | undefined, prefix = 'span'): string {
   let sql = '';
-  if (startMs !== undefined) {
-    params[`${prefix}Start`] = Math.round(startMs * 1000);
-    sql += ` AND "timestamp" >= make_timestamp(CAST($${prefix}Start AS BIGINT))`;
-  }
-  if (endMs !== undefined) {
-    params[`${prefix}End`] = Math.round(endMs * 1000);
-    sql += ` AND "timestamp" < make_timestamp(CAST($${prefix}End AS BIGINT))`;
-  }
+  if (startMs !== undefined) sql += ` AND "timestamp" >= ${fn.timeParam(params, `${prefix}Start`, startMs)}`;
+  if (endMs !== undefined) sql += ` AND "timestamp" < ${fn.timeParam(params, `${prefix}End`, endMs)}`;
   return sql;
 }
 
@@ -97,12 +92,14 @@ export async function anomalyContext(store: EventStore, o: AnomalyOptions): Prom
   const from = await cloudfrontFrom(store);
   if (!from) return undefined;
   const params: Params = { w: rateS };
+  const { fn } = store.dialect;
   // The whole history up to the range's end: seasonal baselines and first sightings look back.
   const r = await store.query(
-    `SELECT aws_cloudfront_distribution_id, CAST(floor(epoch("timestamp") / $w) AS BIGINT), aws_cloudfront_edge_location, count(*),
-        count(*) FILTER (http_response_status_code >= 500), min("timestamp"), max("timestamp")
-      FROM ${from} AS t WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${o.distribution ? ' AND aws_cloudfront_distribution_id = $distribution' : ''}${spanSql(params, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
-      GROUP BY ALL`,
+    `SELECT aws_cloudfront_distribution_id, ${fn.bucketIndex('"timestamp"', '$w')} AS b, aws_cloudfront_edge_location, count(*),
+        ${fn.countIf('http_response_status_code >= 500')}, min("timestamp"), max("timestamp")
+      FROM ${from} AS t WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${o.distribution ? ' AND aws_cloudfront_distribution_id = $distribution' : ''}${spanSql(fn, params, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
+      GROUP BY aws_cloudfront_distribution_id, b, aws_cloudfront_edge_location
+      ORDER BY aws_cloudfront_distribution_id, b, aws_cloudfront_edge_location`,
     o.distribution ? { ...params, distribution: o.distribution } : params,
   );
   const firstSeen = new Map<string, number>();
@@ -129,8 +126,8 @@ export async function anomalyContext(store: EventStore, o: AnomalyOptions): Prom
       // Every address up to the range's end: first-seen rules compare with the whole history.
       const r = await store.query(
         `SELECT aws_cloudfront_distribution_id, source_ip, count(*), min("timestamp"), min(source_geo_country_iso_code), min(source_as_number) FROM ${from} AS t
-          WHERE "timestamp" IS NOT NULL AND source_ip IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${distributionSql(ctx, p)}${spanSql(p, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
-          GROUP BY ALL`,
+          WHERE "timestamp" IS NOT NULL AND source_ip IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL${distributionSql(ctx, p)}${spanSql(fn, p, undefined, range.untilMs === undefined ? undefined : range.untilMs + 1)}
+          GROUP BY aws_cloudfront_distribution_id, source_ip ORDER BY aws_cloudfront_distribution_id, source_ip`,
         p,
       );
       const waf = await wafRecorded(store, range);

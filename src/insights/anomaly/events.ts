@@ -3,7 +3,7 @@ import { setPath } from '../../ecs/event.js';
 import { isoFromMillis } from '../../ecs/time.js';
 import type { EventFilter } from './anomaly.js';
 import { spanSql, tsMs, type AnomalyContext, type Params } from './context.js';
-import { PROBE_KIND_SQL } from './probes.js';
+import { probeKindSql } from './probes.js';
 
 // Alert events carry these fields (column → ECS path): enough to see the request and to follow it.
 const EVENT_FIELDS: [string, string][] = [
@@ -17,11 +17,9 @@ const EVENT_FIELDS: [string, string][] = [
 /** Up to `limit` events of the distribution matching the filter, earliest first, as ECS documents. */
 export async function sampleEvents(ctx: AnomalyContext, distribution: string, f: EventFilter, limit: number): Promise<EcsEvent[]> {
   const params: Params = { d: distribution, limit };
-  let where = `aws_cloudfront_distribution_id = $d${spanSql(params, f.startMs, f.endMs)}`;
-  if (f.ips?.length) {
-    params.ips = JSON.stringify(f.ips);
-    where += ` AND source_ip IN (SELECT unnest(from_json($ips, '["VARCHAR"]')))`;
-  }
+  const { fn } = ctx.store.dialect;
+  let where = `aws_cloudfront_distribution_id = $d${spanSql(fn, params, f.startMs, f.endMs)}`;
+  if (f.ips?.length) where += ` AND ${fn.inList('source_ip', fn.stringListParam(params, 'ips', f.ips))}`;
   if (f.minStatus !== undefined) {
     params.minStatus = f.minStatus;
     where += ' AND http_response_status_code >= $minStatus';
@@ -30,7 +28,7 @@ export async function sampleEvents(ctx: AnomalyContext, distribution: string, f:
     params.edge = f.edge;
     where += ' AND aws_cloudfront_edge_location = $edge';
   }
-  if (f.probesOnly) where += ` AND (${PROBE_KIND_SQL}) IS NOT NULL`;
+  if (f.probesOnly) where += ` AND (${probeKindSql(fn)}) IS NOT NULL`;
   const r = await ctx.store.query(
     `SELECT ${EVENT_FIELDS.map(([c]) => `"${c}"`).join(', ')} FROM ${ctx.from} AS t WHERE ${where} ORDER BY "timestamp", event_id LIMIT $limit`,
     params,

@@ -1,3 +1,5 @@
+import type { SqlExpressions } from '../../store/expressions.js';
+
 /**
  * What scanner requests look like, as data: each kind is an RE2 pattern over one part of the request
  * (lower-cased; the query URL-decoded first). The patterns are ours, fixed text, never input; they
@@ -13,14 +15,23 @@ export const PROBE_KINDS: readonly { kind: string; on: 'path' | 'query' | 'targe
   { kind: 'unusual method', on: 'method', pattern: String.raw`^(trace|track|propfind|proppatch|mkcol|debug|connect)$` },
 ];
 
-const FIELD: Record<(typeof PROBE_KINDS)[number]['on'], string> = {
-  path: `lower(COALESCE(url_path, ''))`,
-  query: `lower(url_decode(COALESCE(url_query, '')))`,
-  target: `lower(url_decode(COALESCE(url_path, '') || '?' || COALESCE(url_query, '')))`,
-  method: `lower(COALESCE(http_request_method, ''))`,
-};
+/** The request's parts a probe pattern reads: column names (or aliases), fixed text. */
+export interface ProbeParts {
+  method: string;
+  path: string;
+  query: string;
+}
 
-const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const CLOUDFRONT_PARTS: ProbeParts = { method: 'http_request_method', path: 'url_path', query: 'url_query' };
 
-/** `CASE … END`: the request's probe kind, NULL for ordinary requests (reads url_path, url_query, http_request_method). */
-export const PROBE_KIND_SQL = `CASE ${PROBE_KINDS.map((k) => `WHEN regexp_matches(${FIELD[k.on]}, ${sqlText(k.pattern)}) THEN ${sqlText(k.kind)}`).join(' ')} END`;
+/** `CASE … END`: the request's probe kind, NULL for ordinary requests (a missing part reads as ''). */
+export function probeKindSql(fn: SqlExpressions, parts: ProbeParts = CLOUDFRONT_PARTS): string {
+  const text = (column: string) => fn.coalesce(column, "''");
+  const field: Record<(typeof PROBE_KINDS)[number]['on'], string> = {
+    path: fn.lower(text(parts.path)),
+    query: fn.lower(fn.urlDecode(text(parts.query))),
+    target: fn.lower(fn.urlDecode(`concat(${text(parts.path)}, '?', ${text(parts.query)})`)),
+    method: fn.lower(text(parts.method)),
+  };
+  return `CASE ${PROBE_KINDS.map((k) => `WHEN ${fn.regexMatches(field[k.on], k.pattern)} THEN ${fn.literal(k.kind)}`).join(' ')} END`;
+}

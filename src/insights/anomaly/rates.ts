@@ -2,25 +2,25 @@ import { isoSeconds } from '../time-range.js';
 import { FINDING_SEVERITY, type Anomaly, type Contributor } from './anomaly.js';
 import { rateOutlier, runs } from './baseline.js';
 import { ANOMALY_DEFAULTS, distributionSql, inRange, isFinal, num, spanSql, type AnomalyContext, type Params } from './context.js';
-import { PROBE_KIND_SQL } from './probes.js';
+import { probeKindSql } from './probes.js';
 import { ANOMALY_RULES } from './rules.js';
 
 /**
  * Requests per (distribution, source, bucket) with the source's requests over the preceding
  * `lookback` buckets; `source` is the address, or its ASN through the `asns` map (address → ASN,
- * passed as JSON and joined, so the ASN roll-up happens in the database).
+ * bound as a table and joined, so the ASN roll-up happens in the database).
  */
-function rateSql(ctx: AnomalyContext, byAsn: boolean, params: Params): string {
+function rateSql(ctx: AnomalyContext, asns: readonly (readonly [string, string])[] | undefined, params: Params): string {
+  const { fn } = ctx.store.dialect;
   const start = ctx.range.sinceMs === undefined ? undefined : ctx.range.sinceMs - ANOMALY_DEFAULTS.lookbackSeconds * 1000;
-  const source = byAsn ? 'm.asn' : 't.source_ip';
-  const join = byAsn ? `JOIN (SELECT unnest(from_json($asns, '[{"ip":"VARCHAR","asn":"BIGINT"}]'), recursive := true)) AS m ON m.ip = t.source_ip` : '';
-  return `WITH c AS (
-      SELECT aws_cloudfront_distribution_id AS d, ${source} AS source, CAST(floor(epoch("timestamp") / $w) AS BIGINT) AS b, count(*) AS n
-      FROM ${ctx.from} AS t ${join}
-      WHERE "timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND t.source_ip IS NOT NULL${distributionSql(ctx, params)}${spanSql(params, start, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}
-      GROUP BY ALL),
-    w AS (SELECT *, COALESCE(sum(n) OVER (PARTITION BY d, source ORDER BY b RANGE BETWEEN $lookback PRECEDING AND 1 PRECEDING), 0) AS before FROM c)
-    SELECT d, CAST(source AS VARCHAR), b, n, before FROM w WHERE n >= $min ORDER BY d, source, b`;
+  const where = `"timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND source_ip IS NOT NULL${distributionSql(ctx, params)}${spanSql(fn, params, start, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}`;
+  const requests = `SELECT aws_cloudfront_distribution_id AS d, source_ip AS ip, ${fn.bucketIndex('"timestamp"', '$w')} AS b FROM ${ctx.from} AS t WHERE ${where}`;
+  // By ASN: each request's address replaced by its ASN (addresses without one are left out).
+  const sources = asns
+    ? `SELECT d, asn AS source, b FROM (${requests}) AS r JOIN ${fn.pairsParam(params, 'asns', asns, ['ip', 'asn'])} AS m USING (ip)`
+    : `SELECT d, ip AS source, b FROM (${requests}) AS r`;
+  const inner = `SELECT d, source, b, count(*) AS n FROM (${sources}) AS s GROUP BY d, source, b`;
+  return `${fn.precedingSum({ inner, partition: ['d', 'source'], order: 'b', value: 'n', span: '$lookback', keep: 'n >= $min', as: 'before' })} ORDER BY d, source, b`;
 }
 
 /** Per-address and per-ASN request-rate outliers against each source's own mean per bucket. */
@@ -29,12 +29,12 @@ export async function rateAnomalies(ctx: AnomalyContext, byAsn: boolean): Promis
   const lookback = Math.round(ANOMALY_DEFAULTS.lookbackSeconds / widthS);
   const params: Params = { w: widthS, lookback, min: 100 };
   const viewers = await ctx.viewers();
+  let asns: [string, string][] | undefined;
   if (byAsn) {
-    const map = [...viewers].filter(([, g]) => g.asn !== undefined).map(([ip, g]) => ({ ip, asn: g.asn! }));
-    if (!map.length) return [];
-    params.asns = JSON.stringify(map);
+    asns = [...viewers].filter(([, g]) => g.asn !== undefined).map(([ip, g]) => [ip, String(g.asn)]);
+    if (!asns.length) return [];
   }
-  const r = await ctx.store.query(rateSql(ctx, byAsn, params), params);
+  const r = await ctx.store.query(rateSql(ctx, asns, params), params);
   const hits = new Map<string, { b: number; n: number; expected: number }[]>();
   for (const [d, source, b, n, before] of r.rows) {
     const bucket = num(b);
@@ -82,13 +82,12 @@ export async function rateAnomalies(ctx: AnomalyContext, byAsn: boolean): Promis
 
 /** The addresses of one ASN that sent requests in the window, busiest first. */
 async function asnMembers(ctx: AnomalyContext, d: string, ips: string[], startMs: number, endMs: number): Promise<{ top: Contributor[]; active: number }> {
-  const params: Params = { d, ips: JSON.stringify(ips) };
-  const r = await ctx.store.query(
-    `SELECT source_ip, count(*) AS n, count(*) OVER () FROM ${ctx.from} AS t WHERE aws_cloudfront_distribution_id = $d AND source_ip IN (SELECT unnest(from_json($ips, '["VARCHAR"]')))${spanSql(params, startMs, endMs)}
-      GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8`,
-    params,
-  );
-  return { top: r.rows.map(([ip, n]) => ({ kind: 'address', value: String(ip), observed: num(n) })), active: num(r.rows[0]?.[2]) };
+  const params: Params = { d };
+  const { fn } = ctx.store.dialect;
+  const where = `aws_cloudfront_distribution_id = $d AND ${fn.inList('source_ip', fn.stringListParam(params, 'ips', ips))}${spanSql(fn, params, startMs, endMs)}`;
+  const r = await ctx.store.query(`SELECT source_ip, count(*) AS n FROM ${ctx.from} AS t WHERE ${where} GROUP BY source_ip ORDER BY n DESC, source_ip LIMIT 8`, params);
+  const active = await ctx.store.query(`SELECT count(DISTINCT source_ip) FROM ${ctx.from} AS t WHERE ${where}`, params);
+  return { top: r.rows.map(([ip, n]) => ({ kind: 'address', value: String(ip), observed: num(n) })), active: num(active.rows[0]?.[0]) };
 }
 
 /**
@@ -97,27 +96,36 @@ async function asnMembers(ctx: AnomalyContext, d: string, ips: string[], startMs
  */
 export async function scannerAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
   const widthS = ANOMALY_DEFAULTS.scannerBucketSeconds;
-  const params: Params = { w: widthS, min: ANOMALY_DEFAULTS.scannerMinRequests, kinds: ANOMALY_DEFAULTS.scannerMinKinds };
-  const span = `${distributionSql(ctx, params)}${spanSql(params, ctx.range.sinceMs, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}`;
+  const params: Params = { w: widthS };
+  const { fn } = ctx.store.dialect;
+  const span = `${distributionSql(ctx, params)}${spanSql(fn, params, ctx.range.sinceMs, ctx.range.untilMs === undefined ? undefined : ctx.range.untilMs + 1)}`;
   const where = `"timestamp" IS NOT NULL AND aws_cloudfront_distribution_id IS NOT NULL AND source_ip IS NOT NULL${span}`;
+  // The probe patterns see '' for a missing part, so requests are matched to their kind on the parts with NULL as ''.
+  const parts = `${fn.coalesce('http_request_method', "''")} AS km, ${fn.coalesce('url_path', "''")} AS kp, ${fn.coalesce('url_query', "''")} AS kq`;
+  const kinds = `SELECT km, kp, kq, ${probeKindSql(fn, { method: 'km', path: 'kp', query: 'kq' })} AS kind
+    FROM (SELECT ${parts} FROM ${ctx.from} AS t WHERE ${where} GROUP BY km, kp, kq) AS r`;
+  const requests = `SELECT aws_cloudfront_distribution_id AS d, source_ip AS ip, ${fn.bucketIndex('"timestamp"', '$w')} AS b, ${parts} FROM ${ctx.from} AS t WHERE ${where}`;
   const r = await ctx.store.query(
-    `WITH r AS (SELECT http_request_method, url_path, url_query FROM ${ctx.from} AS t WHERE ${where} GROUP BY ALL),
-      k AS (SELECT http_request_method AS km, url_path AS kp, url_query AS kq, ${PROBE_KIND_SQL} AS kind FROM r),
-      p AS (SELECT aws_cloudfront_distribution_id AS d, source_ip AS ip, CAST(floor(epoch("timestamp") / $w) AS BIGINT) AS b, kind, count(*) AS n
-        FROM ${ctx.from} AS t JOIN (SELECT * FROM k WHERE kind IS NOT NULL) AS k ON http_request_method IS NOT DISTINCT FROM km AND url_path IS NOT DISTINCT FROM kp AND url_query IS NOT DISTINCT FROM kq
-        WHERE ${where}
-        GROUP BY ALL)
-    SELECT d, ip, b, sum(n) AS n, list(struct_pack(kind := kind, n := n) ORDER BY n DESC, kind) FROM p GROUP BY d, ip, b
-    HAVING sum(n) >= $min AND count(*) >= $kinds ORDER BY d, ip, b`,
+    `SELECT d, ip, b, kind, count(*) AS n FROM (${requests}) AS q JOIN (SELECT * FROM (${kinds}) AS k WHERE kind IS NOT NULL) AS k USING (km, kp, kq)
+      GROUP BY d, ip, b, kind ORDER BY d, ip, b, n DESC, kind`,
     params,
   );
+  // Per (distribution, address, bucket): its probe kinds, busiest first; a scanner sends enough of enough kinds.
+  const buckets = new Map<string, { d: string; ip: string; b: number; n: number; kinds: { kind: string; n: number }[] }>();
+  for (const [d, ip, b, kind, n] of r.rows) {
+    const k = `${d}\u0000${ip}\u0000${b}`;
+    const bucket = buckets.get(k) ?? { d: String(d), ip: String(ip), b: num(b), n: 0, kinds: [] };
+    buckets.set(k, bucket);
+    bucket.n += num(n);
+    bucket.kinds.push({ kind: String(kind), n: num(n) });
+  }
   const hits = new Map<string, { b: number; n: number; kinds: { kind: string; n: number }[] }[]>();
-  for (const [d, ip, b, n, kinds] of r.rows) {
-    if (!isFinal(ctx, num(b), widthS)) continue;
+  for (const { d, ip, b, n, kinds } of buckets.values()) {
+    if (n < ANOMALY_DEFAULTS.scannerMinRequests || kinds.length < ANOMALY_DEFAULTS.scannerMinKinds || !isFinal(ctx, b, widthS)) continue;
     const k = `${d}\u0000${ip}`;
     const list = hits.get(k) ?? [];
     hits.set(k, list);
-    list.push({ b: num(b), n: num(n), kinds: (kinds as { kind: string; n: unknown }[]).map((x) => ({ kind: String(x.kind), n: num(x.n) })) });
+    list.push({ b, n, kinds });
   }
   const viewers = await ctx.viewers();
   const out: Anomaly[] = [];

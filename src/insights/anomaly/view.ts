@@ -20,7 +20,8 @@ export async function findAnomalies(store: EventStore, o: AnomalyOptions): Promi
   for (const detect of [volumeAnomalies, errorAnomalies, (c: AnomalyContext) => rateAnomalies(c, false), (c: AnomalyContext) => rateAnomalies(c, true), firstSeenAnomalies, scannerAnomalies]) {
     anomalies.push(...(await detect(ctx)));
   }
-  anomalies.sort((a, b) => a.at.localeCompare(b.at) || a.rule.title.localeCompare(b.rule.title));
+  // A total order: the rules' own order follows the rows the store returned.
+  anomalies.sort((a, b) => a.at.localeCompare(b.at) || a.rule.title.localeCompare(b.rule.title) || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   return { ctx, anomalies };
 }
 

@@ -56,11 +56,12 @@ function perBucket(ctx: AnomalyContext, widthS: number): Map<string, Series> {
 async function addressExcess(ctx: AnomalyContext, d: string, startMs: number, endMs: number, widthS: number, lookbackS: number, minStatus?: number): Promise<Contributor[]> {
   const historyStart = Math.max(startMs - lookbackS * 1000, ctx.firstSeen.get(d) ?? startMs);
   const params: Params = { d, minStatus: minStatus ?? 0 };
-  const now = spanSql(params, startMs, endMs, 'now').replace(/^ AND /, '');
+  const { fn } = ctx.store.dialect;
+  const now = spanSql(fn, params, startMs, endMs, 'now').replace(/^ AND /, '');
   const r = await ctx.store.query(
-    `SELECT source_ip, count(*) FILTER (${now}), count(*) FILTER (NOT (${now})) FROM ${ctx.from} AS t
-      WHERE aws_cloudfront_distribution_id = $d AND source_ip IS NOT NULL AND COALESCE(http_response_status_code, 0) >= $minStatus${spanSql(params, historyStart, endMs)}
-      GROUP BY 1 HAVING count(*) FILTER (${now}) > 0`,
+    `SELECT source_ip, ${fn.countIf(now)}, ${fn.countIf(`NOT (${now})`)} FROM ${ctx.from} AS t
+      WHERE aws_cloudfront_distribution_id = $d AND source_ip IS NOT NULL AND ${fn.coalesce('http_response_status_code', '0')} >= $minStatus${spanSql(fn, params, historyStart, endMs)}
+      GROUP BY source_ip HAVING ${fn.countIf(now)} > 0 ORDER BY source_ip`,
     params,
   );
   const historyBuckets = Math.max(1, (startMs - historyStart) / 1000 / widthS);
@@ -171,18 +172,27 @@ export async function errorAnomalies(ctx: AnomalyContext): Promise<Anomaly[]> {
   return out;
 }
 
+/** What failing requests are grouped by, each a kind of contributor (the first three per kind are shown). */
+const ERROR_FACETS: { column: string; type: 'long' | 'keyword'; kind: Contributor['kind'] }[] = [
+  { column: 'http_response_status_code', type: 'long', kind: 'status' },
+  { column: 'url_path', type: 'keyword', kind: 'uri' },
+  { column: 'aws_cloudfront_edge_location', type: 'keyword', kind: 'edge location' },
+  { column: 'aws_cloudfront_edge_result_type', type: 'keyword', kind: 'result type' },
+];
+
 /** What the failing requests have in common: status codes, URIs, edge locations, result types. */
 async function errorContributors(ctx: AnomalyContext, d: string, startMs: number, endMs: number): Promise<Contributor[]> {
   const params: Params = { d };
-  const r = await ctx.store.query(
-    `SELECT kind, value, n FROM (
-      SELECT CASE WHEN GROUPING(http_response_status_code) = 0 THEN 'status' WHEN GROUPING(url_path) = 0 THEN 'uri' WHEN GROUPING(aws_cloudfront_edge_location) = 0 THEN 'edge location' ELSE 'result type' END AS kind,
-        CAST(COALESCE(CAST(http_response_status_code AS VARCHAR), url_path, aws_cloudfront_edge_location, aws_cloudfront_edge_result_type) AS VARCHAR) AS value, count(*) AS n
-      FROM ${ctx.from} AS t WHERE aws_cloudfront_distribution_id = $d AND http_response_status_code >= 500${spanSql(params, startMs, endMs)}
-      GROUP BY GROUPING SETS ((http_response_status_code), (url_path), (aws_cloudfront_edge_location), (aws_cloudfront_edge_result_type)))
-    WHERE value IS NOT NULL QUALIFY row_number() OVER (PARTITION BY kind ORDER BY n DESC, value) <= 3 ORDER BY kind, n DESC`,
-    params,
-  );
+  const { fn } = ctx.store.dialect;
+  const keys = ERROR_FACETS.map((f) => ({ name: f.column, expr: f.column, type: f.type }));
+  const grouped = fn.groupingSets({
+    keys, sets: keys.map((k) => [k.name]),
+    select: (key, grouping) => `CASE ${ERROR_FACETS.map((f) => `WHEN ${grouping(f.column)} = 0 THEN ${fn.literal(f.kind)}`).join(' ')} END AS kind,
+      ${fn.coalesce(...ERROR_FACETS.map((f) => (f.type === 'long' ? fn.text(key(f.column)) : key(f.column))))} AS value, count(*) AS n`,
+    from: `${ctx.from} AS t`,
+    where: `aws_cloudfront_distribution_id = $d AND http_response_status_code >= 500${spanSql(fn, params, startMs, endMs)}`,
+  });
+  const r = await ctx.store.query(fn.topPerGroup({ inner: `SELECT kind, value, n FROM (${grouped}) AS g WHERE value IS NOT NULL`, group: 'kind', order: 'n DESC, value', limit: '3' }), params);
   return r.rows.map(([kind, value, n]) => ({ kind: kind as Contributor['kind'], value: String(value), observed: num(n) }));
 }
 

@@ -67,7 +67,7 @@ export async function cloudfrontReport(store: EventStore, o: InsightOptions): Pr
   const where = cloudfrontWhere(fn, range, o.distribution, params);
 
   // The span first (cheap: two aggregates), so the bucket width is known before the one big scan.
-  const span = await store.query(`SELECT min("timestamp"), max("timestamp") FROM ${from} AS t WHERE ${where}`, params);
+  const span = await store.query(`SELECT ${fn.timeMin('"timestamp"')}, ${fn.timeMax('"timestamp"')} FROM ${from} AS t WHERE ${where}`, params);
   const firstMs = tsMs(span.rows[0]?.[0]);
   const lastMs = tsMs(span.rows[0]?.[1]);
   if (firstMs === undefined || lastMs === undefined) {

@@ -1,3 +1,4 @@
+import { rowsOfList, type SqlExpressions, type SqlParams } from '../../store/expressions.js';
 import type { EventStore } from '../../store/store.js';
 import { datasetFrom } from '../dataset-table.js';
 import { rangeSql, tsMs, type TimeRange } from '../time-range.js';
@@ -44,27 +45,31 @@ export function trailTable(store: EventStore): Promise<string | undefined> {
   return datasetFrom(store, DATASET, COLUMNS);
 }
 
-// Fixed column names from the catalog; the watched calls travel as one bound JSON list. The rows come
-// back as one JSON array (all cells text): DuckDB writes it and JSON.parse reads it in half the time
-// the client takes to convert 50,000 rows cell by cell (0.5 s against 1 s on a 1M-event trail).
-const CHANGES_SQL = (from: string, range: string) => `SELECT CAST(to_json(list([event_id, CAST("timestamp" AS VARCHAR), event_provider, event_action,
-    event_outcome, aws_cloudtrail_error_code, cloud_region, cloud_account_id, ip, user_agent_original, user_name, aws_cloudtrail_user_identity_arn,
-    aws_cloudtrail_user_identity_type, aws_cloudtrail_user_identity_access_key_id, params] ORDER BY "timestamp", event_id)) AS VARCHAR)
-  FROM (SELECT *, COALESCE(source_ip, aws_cloudtrail_source_ip_address) AS ip, CAST(aws_cloudtrail_request_parameters AS VARCHAR) AS params
+// Fixed column names from the catalog; the watched calls travel as one bound list. The rows come back
+// as one cell (fn.rowList: JSON text on DuckDB, whose client takes twice as long to convert 50,000 rows
+// cell by cell: 0.5 s against 1 s on a 1M-event trail). Times travel as epoch ms.
+function changesSql(fn: SqlExpressions, from: string, range: string, calls: string): string {
+  const cells = ['event_id', fn.text('ms'), 'event_provider', 'event_action', 'event_outcome', 'aws_cloudtrail_error_code', 'cloud_region', 'cloud_account_id', 'ip',
+    'user_agent_original', 'user_name', 'aws_cloudtrail_user_identity_arn', 'aws_cloudtrail_user_identity_type', 'aws_cloudtrail_user_identity_access_key_id', 'params'];
+  return `SELECT ${fn.rowList(cells, ['ms', 'event_id'])}
+  FROM (SELECT event_id, ${fn.epochMs('"timestamp"')} AS ms, event_provider, event_action, event_outcome, aws_cloudtrail_error_code, cloud_region, cloud_account_id,
+      ${fn.coalesce('source_ip', 'aws_cloudtrail_source_ip_address')} AS ip, user_agent_original, user_name, aws_cloudtrail_user_identity_arn,
+      aws_cloudtrail_user_identity_type, aws_cloudtrail_user_identity_access_key_id, ${fn.text('aws_cloudtrail_request_parameters')} AS params
     FROM ${from} AS t
-    WHERE event_provider || ':' || event_action IN (SELECT unnest(from_json($calls, '["VARCHAR"]')))${range}
-    ORDER BY "timestamp", event_id LIMIT $limit)`;
+    WHERE ${fn.inList("concat(event_provider, ':', event_action)", calls)}${range}
+    ORDER BY "timestamp", event_id LIMIT $limit) AS changes`;
+}
 
 export async function readChanges(store: EventStore, from: string, range: TimeRange): Promise<{ changes: ChangeEvent[]; truncated: boolean }> {
   const calls = watchedCalls().flatMap((c) => c.names.map((n) => `${c.source}:${n}`));
-  const params: Record<string, string | number> = { calls: JSON.stringify(calls), limit: MAX_CHANGES + 1 };
-  const result = await store.query(CHANGES_SQL(from, rangeSql(store.dialect.fn, range, params)), params);
-  const json = result.rows[0]?.[0];
-  const rows = typeof json === 'string' ? (JSON.parse(json) as (string | null)[][]) : [];
+  const params: SqlParams = { limit: MAX_CHANGES + 1 };
+  const { fn } = store.dialect;
+  const result = await store.query(changesSql(fn, from, rangeSql(fn, range, params), fn.stringListParam(params, 'calls', calls)), params);
+  const rows = rowsOfList(result.rows[0]?.[0]);
   const changes: ChangeEvent[] = [];
   for (const r of rows.slice(0, MAX_CHANGES)) {
-    const ms = tsMs(r[1]);
-    if (ms === undefined) continue;
+    const ms = Number(r[1]);
+    if (r[1] === null || !Number.isFinite(ms)) continue;
     const text = (str(r[14]) ?? '').slice(0, MAX_PARAMS);
     let parsed: unknown;
     try {
@@ -86,9 +91,26 @@ export async function readChanges(store: EventStore, from: string, range: TimeRa
 export async function trailSpan(store: EventStore, from: string, range: TimeRange): Promise<{ firstMs?: number; lastMs?: number; events: number }> {
   const params: Record<string, string> = {};
   const { fn } = store.dialect;
-  const r = await store.query(`SELECT min("timestamp"), max("timestamp"), count(*) FROM ${from} AS t WHERE ${fn.always}${rangeSql(fn, range, params)}`, params);
+  const r = await store.query(`SELECT ${fn.timeMin('"timestamp"')}, ${fn.timeMax('"timestamp"')}, count(*) FROM ${from} AS t WHERE ${fn.always}${rangeSql(fn, range, params)}`, params);
   const row = r.rows[0] ?? [];
   return { firstMs: tsMs(row[0]), lastMs: tsMs(row[1]), events: Number(row[2] ?? 0) };
+}
+
+/** Most trail/distribution configurations read for their log buckets (a safety net: they are rare). */
+export const MAX_LOG_CONFIGS = 10_000;
+
+/** The log bucket a CreateTrail/UpdateTrail (s3BucketName) or Create/UpdateDistribution (distributionConfig.logging.bucket) names. */
+function configuredBucket(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  let p: unknown;
+  try {
+    p = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const at = (v: unknown, key: string): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined);
+  const scalar = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+  return scalar(at(p, 's3BucketName')) ?? scalar(at(at(at(p, 'distributionConfig'), 'logging'), 'bucket'));
 }
 
 const BUCKET_OF_PATH = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\//;
@@ -105,14 +127,16 @@ export async function knownLogBuckets(store: EventStore, from: string): Promise<
   } catch {
     /* a store without bookkeeping (built in a test) knows no paths */
   }
+  // The configurations are few (trail and distribution changes): their parameters are read here, as
+  // JSON, which both engines' SQL cannot take apart alike (ClickHouse 18.16 has no JSON paths).
   const configs = await store.query(
-    `SELECT DISTINCT COALESCE(json_extract_string(aws_cloudtrail_request_parameters, '$.s3BucketName'),
-        json_extract_string(aws_cloudtrail_request_parameters, '$.distributionConfig.logging.bucket'))
-      FROM ${from} AS t WHERE event_action IN ($a, $b, $c, $d) AND aws_cloudtrail_request_parameters IS NOT NULL`,
+    `SELECT DISTINCT ${store.dialect.fn.text('aws_cloudtrail_request_parameters')} AS params FROM ${from} AS t
+      WHERE event_action IN ($a, $b, $c, $d) AND aws_cloudtrail_request_parameters IS NOT NULL ORDER BY params LIMIT ${MAX_LOG_CONFIGS}`,
     { a: 'CreateTrail', b: 'UpdateTrail', c: 'CreateDistribution', d: 'UpdateDistribution' },
   );
-  for (const [b] of configs.rows) {
-    if (typeof b !== 'string' || !b) continue;
+  for (const [text] of configs.rows) {
+    const b = configuredBucket(text);
+    if (!b) continue;
     // CloudFront names the bucket by its domain: logs-bucket.s3.amazonaws.com.
     out.add(b.replace(/\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$/, ''));
   }
@@ -129,11 +153,15 @@ export async function firstSeenFrom(store: EventStore, from: string, pairs: read
   const out = new Map<string, number>();
   const unique = [...new Map(pairs.map((p) => [`${p.arn}\u0000${p.ip}`, { a: p.arn, i: p.ip }])).values()];
   if (!unique.length) return out;
+  const params: SqlParams = {};
+  const { fn } = store.dialect;
+  const arns = fn.stringListParam(params, 'arns', [...new Set(unique.map((p) => p.a))]);
+  const asked = fn.pairsParam(params, 'pairs', unique.map((p) => [p.a, p.i] as const), ['arn', 'ip']);
   const r = await store.query(
-    `WITH asked AS (SELECT unnest(from_json($pairs, '[{"a":"VARCHAR","i":"VARCHAR"}]'), recursive := true))
-      SELECT t.aws_cloudtrail_user_identity_arn, asked.i, min(t."timestamp") FROM ${from} AS t
-      JOIN asked ON t.aws_cloudtrail_user_identity_arn = asked.a AND COALESCE(t.source_ip, t.aws_cloudtrail_source_ip_address) = asked.i GROUP BY 1, 2`,
-    { pairs: JSON.stringify(unique) },
+    `SELECT arn, ip, min(ts) FROM (SELECT aws_cloudtrail_user_identity_arn AS arn, ${fn.coalesce('source_ip', 'aws_cloudtrail_source_ip_address')} AS ip, "timestamp" AS ts
+        FROM ${from} AS t WHERE ${fn.inList('aws_cloudtrail_user_identity_arn', arns)}) AS calls
+      JOIN ${asked} AS asked USING (arn, ip) GROUP BY arn, ip`,
+    params,
   );
   for (const [arn, ip, first] of r.rows) {
     const ms = tsMs(first);
@@ -147,10 +175,13 @@ export async function alertsOn(store: EventStore, eventIds: readonly string[]): 
   const out = new Map<string, string[]>();
   if (!eventIds.length) return out;
   try {
+    const params: SqlParams = {};
+    const { fn } = store.dialect;
+    const ids = fn.stringListParam(params, 'ids', [...new Set(eventIds)]);
     const r = await store.query(
-      `SELECT id, list(DISTINCT rule_title ORDER BY rule_title) FROM (SELECT unnest(event_ids) AS id, rule_title FROM alerts)
-        WHERE id IN (SELECT unnest(from_json($ids, '["VARCHAR"]'))) GROUP BY id`,
-      { ids: JSON.stringify([...new Set(eventIds)]) },
+      `SELECT alerted, ${fn.distinctSorted('rule_title')} FROM (SELECT ${fn.unnestList('event_ids')} AS alerted, rule_title FROM alerts) AS a
+        WHERE ${fn.inList('alerted', ids)} GROUP BY alerted`,
+      params,
     );
     for (const [id, titles] of r.rows) out.set(String(id), (titles as unknown[]).map(String));
   } catch {

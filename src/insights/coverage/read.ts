@@ -53,7 +53,7 @@ function fineSql(fn: SqlExpressions, tables: ReadonlyMap<string, ReadonlySet<str
     const keys = SOURCE_LEVELS.slice(1).map((l): string | undefined => (have.has(l.column) && (OWN_TABLE[l.column] ?? table) === table ? l.column : undefined));
     const present = keys.filter((k): k is string => !!k);
     parts.push(`SELECT ${fn.anyValue('event_dataset')} AS ds, ${keys.map((k, i) => `${k ? quote(k) : fn.nullOf('keyword')} AS k${i}`).join(', ')},
-        ${fn.intDiv(fn.epochMs('"timestamp"'), '$widthMs')} AS bucket, count(*) AS n, min("timestamp") AS first, max("timestamp") AS last
+        ${fn.intDiv(fn.epochMs('"timestamp"'), '$widthMs')} AS bucket, count(*) AS fine_n, min("timestamp") AS fine_first, max("timestamp") AS fine_last
       FROM ${quote(table)} WHERE "timestamp" IS NOT NULL${where} GROUP BY ${[...present.map(quote), 'bucket'].join(', ')}`);
   }
   return parts.length ? parts.join('\nUNION ALL ') : undefined;
@@ -73,37 +73,44 @@ export interface SourcesResult {
  * 95th percentile, and the silences longer than the source's threshold. Returns one row per source.
  */
 export async function sourceCadence(store: EventStore, tables: Tables, range: TimeRange, widthS: number, minSilenceS: number, factor: number): Promise<SourcesResult> {
-  const params: Record<string, string | number> = { widthMs: widthS * 1000, minMs: minSilenceS * 1000, factor };
+  const params: Record<string, string | number> = { widthMs: widthS * 1000, minMs: minSilenceS * 1000 };
   const { fn } = store.dialect;
   const fine = fineSql(fn, tables, rangeSql(fn, range, params));
   if (!fine) return { stats: [], datasetBuckets: new Map() };
-  const level = (name: string, key: string) => `SELECT '${name}' AS level, ds, ${key} AS key, bucket, sum(n) AS n, min(first) AS first, max(last) AS last FROM fine${key === 'ds' ? '' : ` WHERE ${key} IS NOT NULL`} GROUP BY ds, ${key}, bucket`;
-  const sql = `WITH fine AS (${fine}),
-    src AS (${[level('dataset', 'ds'), level('account', 'k0'), level('distribution', 'k1'), level('interface', 'k2')].join('\nUNION ALL ')}),
-    g AS (SELECT *, lag(last) OVER w AS prev_last, epoch_ms(first) - epoch_ms(lag(last) OVER w) AS gap_ms FROM src WINDOW w AS (PARTITION BY level, ds, key ORDER BY bucket)),
-    st AS (SELECT level, ds, key, quantile_cont(gap_ms, 0.95) AS p95 FROM g GROUP BY level, ds, key)
-    SELECT g.level, g.ds, g.key, count(*), sum(g.n), min(g.first), max(g.last), ${fn.timeText('max(g.last)')}, ${fn.anyValue('st.p95')},
-      list(struct_pack(since := CAST(g.prev_last AS VARCHAR), until := CAST(g.first AS VARCHAR)) ORDER BY g.bucket) FILTER (g.gap_ms > greatest($minMs, $factor * COALESCE(st.p95, 0))),
-      list(struct_pack(b := g.bucket, n := g.n) ORDER BY g.bucket) FILTER (g.level = 'dataset')
-    FROM g JOIN st ON g.level = st.level AND g.ds = st.ds AND g.key = st.key
-    GROUP BY g.level, g.ds, g.key`;
+  const level = (fine: string, name: string, key: string) =>
+    `SELECT '${name}' AS level, ds, ${key} AS key, bucket, sum(fine_n) AS n, min(fine_first) AS first, max(fine_last) AS last FROM ${fine} AS f${key === 'ds' ? '' : ` WHERE ${key} IS NOT NULL`} GROUP BY ds, ${key}, bucket`;
+  // Each source's active buckets with the end of the one before: the silence between them. Silences
+  // longer than the minimum come back (a source's threshold is the larger of it and factor × p95).
+  const src = (fine: string) => [level(fine, 'dataset', 'ds'), level(fine, 'account', 'k0'), level(fine, 'distribution', 'k1'), level(fine, 'interface', 'k2')].join('\nUNION ALL ');
+  const lagged = (fine: string) => fn.lag({ inner: src(fine), partition: ['level', 'ds', 'key'], order: 'bucket', columns: ['n', 'first', 'last'], lag: 'last', as: 'prev_last' });
+  const gap = `${fn.epochMs('first')} - ${fn.epochMs('prev_last')}`;
+  const long = `${fn.coalesce(gap, '0')} > $minMs`;
+  const sql = fn.withTable('fine', fine, (f) => `SELECT level, ds, key, count(*), sum(n), min(first), max(last), ${fn.timeText('max(last)')}, ${fn.quantileCont(gap, 0.95)},
+      ${fn.listSortedIf(fn.epochMs('prev_last'), 'bucket', long)}, ${fn.listSortedIf(fn.timeText('prev_last'), 'bucket', long)}, ${fn.listSortedIf(fn.epochMs('first'), 'bucket', long)},
+      ${fn.listSortedIf('bucket', 'bucket', "level = 'dataset'")}, ${fn.listSortedIf('n', 'bucket', "level = 'dataset'")}
+    FROM (${lagged(f)}) AS g GROUP BY level, ds, key ORDER BY level, ds, key`);
   const r = await store.query(sql, params);
   const stats: SourceStats[] = [];
   const datasetBuckets = new Map<string, { bucket: number; events: number }[]>();
-  for (const [lvl, ds, key, buckets, events, first, last, lastText, p95, gaps, perBucket] of r.rows) {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  for (const [lvl, ds, key, buckets, events, first, last, lastText, p95, sinceMsList, sinceTexts, untilMsList, bucketList, countList] of r.rows) {
     const firstMs = tsMs(first);
     const lastMs = tsMs(last);
     if (firstMs === undefined || lastMs === undefined) continue;
-    const longGaps = ((gaps as { since: string; until: string }[] | null) ?? []).flatMap((gap) => {
-      const sinceMs = tsMs(gap.since);
-      const untilMs = tsMs(gap.until);
-      return sinceMs === undefined || untilMs === undefined ? [] : [{ sinceMs, sinceText: gap.since, untilMs, seconds: (untilMs - sinceMs) / 1000 }];
+    const p95GapS = p95 === null || p95 === undefined ? undefined : num(p95) / 1000;
+    const threshold = Math.max(minSilenceS * 1000, factor * (p95 === null || p95 === undefined ? 0 : num(p95)));
+    const untils = list(untilMsList);
+    const texts = list(sinceTexts);
+    const longGaps = list(sinceMsList).flatMap((since, i) => {
+      const sinceMs = num(since);
+      const untilMs = num(untils[i]);
+      return untilMs - sinceMs > threshold ? [{ sinceMs, sinceText: String(texts[i]), untilMs, seconds: (untilMs - sinceMs) / 1000 }] : [];
     });
-    stats.push({
-      level: lvl as SourceLevel, dataset: String(ds), key: String(key), buckets: num(buckets), events: num(events), firstMs, lastMs, lastText: String(lastText),
-      p95GapS: p95 === null || p95 === undefined ? undefined : num(p95) / 1000, longGaps,
-    });
-    if (lvl === 'dataset' && Array.isArray(perBucket)) datasetBuckets.set(String(ds), (perBucket as { b: unknown; n: unknown }[]).map((x) => ({ bucket: num(x.b), events: num(x.n) })));
+    stats.push({ level: lvl as SourceLevel, dataset: String(ds), key: String(key), buckets: num(buckets), events: num(events), firstMs, lastMs, lastText: String(lastText), p95GapS, longGaps });
+    if (lvl === 'dataset') {
+      const counts = list(countList);
+      datasetBuckets.set(String(ds), list(bucketList).map((b, i) => ({ bucket: num(b), events: num(counts[i]) })));
+    }
   }
   return { stats, datasetBuckets };
 }
@@ -115,7 +122,7 @@ export async function dataSpan(store: EventStore, all: Tables, range: TimeRange)
   const params: Record<string, string | number> = {};
   const { fn } = store.dialect;
   const where = rangeSql(fn, range, params);
-  const r = await store.query(`SELECT min(f), max(l) FROM (${tables.map(([t]) => `SELECT min("timestamp") AS f, max("timestamp") AS l FROM ${quote(t)} WHERE ${fn.always}${where}`).join(' UNION ALL ')}) AS spans`, params);
+  const r = await store.query(`SELECT min(f), max(l) FROM (${tables.map(([t]) => `SELECT ${fn.timeMin('"timestamp"')} AS f, ${fn.timeMax('"timestamp"')} AS l FROM ${quote(t)} WHERE ${fn.always}${where}`).join(' UNION ALL ')}) AS spans`, params);
   return { firstMs: tsMs(r.rows[0]?.[0]), lastMs: tsMs(r.rows[0]?.[1]) };
 }
 

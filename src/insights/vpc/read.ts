@@ -42,7 +42,7 @@ export interface VpcTotals {
 export async function totals(store: EventStore, from: string, range: TimeRange): Promise<VpcTotals> {
   const params: Record<string, string | number> = {};
   const { fn } = store.dialect;
-  const r = await store.query(`SELECT count(*), ${fn.countIf('action = $reject')}, sum(bytes), min(ts), max(ts) FROM ${flowsFrom(fn, from, range, params)}`, params);
+  const r = await store.query(`SELECT count(*), ${fn.countIf('action = $reject')}, sum(bytes), ${fn.timeMin('ts')}, ${fn.timeMax('ts')} FROM ${flowsFrom(fn, from, range, params)}`, params);
   const [flows, rejected, bytes, first, last] = r.rows[0] ?? [];
   return { flows: num(flows), rejected: num(rejected), bytes: num(bytes), firstMs: tsMs(first), lastMs: tsMs(last) };
 }

@@ -144,4 +144,37 @@ export const clickhouseExpressions: SqlExpressions = {
   listSortedIf: (expr, orderBy, cond) => `arrayMap(t -> t.2, arraySort(groupArrayIf((${orderBy}, ${expr}), ${cond})))`,
   // Wrapped in a tuple, NULL is a value groupUniqArray keeps (DuckDB lists it, last).
   distinctSorted: (expr) => `arrayMap(t -> t.1, arraySort(groupUniqArray(tuple(${expr}))))`,
+
+  // --- insights views (issue 24)
+  timeMin: (expr) => `min(toNullable(${expr}))`,
+  timeMax: (expr) => `max(toNullable(${expr}))`,
+  withTable: (_name, sql, body) => body(`(${sql})`),
+  // The kept rows (few) joined with every row of their partition, the span's values summed.
+  precedingSum(q) {
+    const keys = q.partition.join(', ');
+    return `SELECT ${keys}, ${q.order}, ${q.value}, sum(if(other_order >= ${q.order} - ${q.span} AND other_order < ${q.order}, other_value, 0)) AS ${q.as}
+      FROM (SELECT * FROM (${q.inner}) WHERE ${q.keep})
+      ALL INNER JOIN (SELECT ${keys}, ${q.order} AS other_order, ${q.value} AS other_value FROM (${q.inner})) USING (${keys})
+      GROUP BY ${keys}, ${q.order}, ${q.value}`;
+  },
+  // Each partition's rows as one sorted array of tuples (order first), spread out again by ARRAY JOIN
+  // with the lagged column shifted by one.
+  lag(q) {
+    const cols = [q.order, ...q.columns];
+    const at = cols.indexOf(q.lag) + 1;
+    const keys = q.partition.join(', ');
+    return `SELECT ${keys}, ${cols.map((c, i) => `lag_c${i} AS ${c}`).join(', ')}, lag_prev AS ${q.as} FROM (
+        SELECT ${keys}, arraySort(groupArray((${cols.map((c) => (c === q.lag ? `toNullable(${c})` : c)).join(', ')}))) AS lag_rows,
+          ${cols.map((_, i) => `arrayMap(x -> tupleElement(x, ${i + 1}), lag_rows) AS lag_c${i}`).join(', ')},
+          arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, ${at}), lag_rows)), NULL) AS lag_prev
+        FROM (${q.inner}) GROUP BY ${keys})
+      ARRAY JOIN ${cols.map((_, i) => `lag_c${i}`).join(', ')}, lag_prev`;
+  },
+  pairsParam(params, name, pairs, [a, b]) {
+    const first = this.stringListParam(params, `${name}A`, pairs.map((p) => p[0]));
+    const second = this.stringListParam(params, `${name}B`, pairs.map((p) => p[1]));
+    return `(SELECT tupleElement(pair, 1) AS ${a}, tupleElement(pair, 2) AS ${b} FROM (SELECT arrayJoin(arrayMap((x, y) -> (x, y), ${first}, ${second})) AS pair))`;
+  },
+  unnestList: (l) => `arrayJoin(${l})`,
+  rowList: (cells, orderBy) => `arrayMap(t -> t.2, arraySort(groupArray(((${orderBy.join(', ')}), [${cells.join(', ')}]))))`,
 };

@@ -32,4 +32,7 @@ test('staged times become epoch seconds with milliseconds, and stored times rend
   assert.equal(timeText('1795161616.363', true), '2026-11-20T08:00:16.363Z');
   assert.deepEqual(parseArray("['a','b\\'c','d\\\\e','t\\tab',NULL]"), ['a', "b'c", 'd\\e', 't\tab', null]);
   assert.deepEqual(parseArray('[]'), []);
+  // Nested arrays are elements whole, whatever their quoted strings hold (brackets, commas, quotes).
+  assert.deepEqual(parseArray("[['a,]b','c\\''],['x'],[NULL],[]]"), ["['a,]b','c\\'']", "['x']", '[NULL]', '[]']);
+  assert.deepEqual(parseArray(parseArray("[['a,]b','c\\'']]")[0]!), ['a,]b', "c'"]);
 });

@@ -67,8 +67,10 @@ function converterFor(type: string, rfc3339: boolean): Convert {
 function cellConverterFor(type: string, rfc3339: boolean): Convert {
   const array = /^Array\((.*)\)$/.exec(bare(type));
   if (array) {
-    // parseArray unescapes quoted elements itself.
-    const element: Convert = /^U?Int|^Float|^Decimal/.test(bare(array[1]!)) ? converterFor(array[1]!, rfc3339) : (e) => e;
+    // parseArray unescapes quoted elements itself; a nested array is one element, parsed in turn.
+    const inner = bare(array[1]!);
+    const nested = inner.startsWith('Array(') ? cellConverterFor(inner, rfc3339) : undefined;
+    const element: Convert = nested ? (e) => nested(e) ?? [] : /^U?Int|^Float|^Decimal/.test(inner) ? converterFor(array[1]!, rfc3339) : (e) => e;
     return (c) => (c === '[]' ? null : parseArray(c).map((e) => (e === null ? null : element(e))));
   }
   return converterFor(type, rfc3339);
@@ -112,6 +114,12 @@ export function parseArray(text: string): (string | null)[] {
       let depth = 0;
       const start = i;
       while (i < n && (depth > 0 || text[i] !== ',')) {
+        // A quoted string inside a nested value may hold brackets and commas: skipped whole.
+        if (text[i] === "'") {
+          for (i++; i < n && text[i] !== "'"; i++) if (text[i] === '\\') i++;
+          i++;
+          continue;
+        }
         if (text[i] === '[' || text[i] === '(') depth++;
         else if (text[i] === ']' || text[i] === ')') depth--;
         i++;

@@ -84,10 +84,25 @@ export const duckdbExpressions: SqlExpressions = {
   countIf: (cond) => `count(*) FILTER (${cond})`,
   anyValue: (expr) => `any_value(${expr})`,
   argMax: (arg, value) => `arg_max(${arg}, ${value})`,
-  mode: (expr) => `mode(${expr})`,
+  // Not mode(): its ties go to the value met first (scan order); the smallest tied value wins here, as on ClickHouse.
+  mode: (expr) => `list_min(list_transform(map_entries(histogram(${expr})), e -> {'n': -CAST(e.value AS BIGINT), 'k': e.key})).k`,
   quantileCont: (expr, q) => `quantile_cont(${expr}, ${q})`,
   lowerQuantiles: (expr, qs, sample) => `reservoir_quantile(${expr}, ${list(qs)}, ${Math.trunc(sample)})`,
   listSorted: (expr, orderBy) => `list(${expr} ORDER BY ${orderBy}, ${expr})`,
   listSortedIf: (expr, orderBy, cond) => `list(${expr} ORDER BY ${orderBy}, ${expr}) FILTER (${cond})`,
   distinctSorted: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
+
+  // --- insights views (issue 24)
+  timeMin: (expr) => `min(${expr})`,
+  timeMax: (expr) => `max(${expr})`,
+  withTable: (name, sql, body) => `WITH ${name} AS (${sql}) ${body(name)}`,
+  precedingSum: (q) =>
+    `SELECT * FROM (SELECT *, COALESCE(sum(${q.value}) OVER (PARTITION BY ${q.partition.join(', ')} ORDER BY ${q.order} RANGE BETWEEN ${q.span} PRECEDING AND 1 PRECEDING), 0) AS ${q.as} FROM (${q.inner}) AS rows_in) AS summed WHERE ${q.keep}`,
+  lag: (q) => `SELECT *, lag(${q.lag}) OVER (PARTITION BY ${q.partition.join(', ')} ORDER BY ${q.order}) AS ${q.as} FROM (${q.inner}) AS rows_in`,
+  pairsParam(params, name, pairs, [a, b]) {
+    params[name] = JSON.stringify(pairs.map(([x, y]) => ({ [a]: x, [b]: y })));
+    return `(SELECT unnest(from_json($${name}, '[{"${a}":"VARCHAR","${b}":"VARCHAR"}]'), recursive := true))`;
+  },
+  unnestList: (l) => `unnest(${l})`,
+  rowList: (cells, orderBy) => `CAST(to_json(list([${cells.join(', ')}] ORDER BY ${orderBy.join(', ')})) AS VARCHAR)`,
 };
