@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
 import type { DuckDbOptions } from '../store/duckdb/duckdb-store.js';
 import { isClickHouseUrl, openStore, shownLocation, storeLocation, type IndexableStore } from '../store/open.js';
-import { parseStoreUrl, StoreUrlError } from '../store/clickhouse/url.js';
+import { parseStoreUrl, PASSWORD_ENV, StoreUrlError } from '../store/clickhouse/url.js';
+import { STORE_ENV } from '../store/open.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
@@ -25,6 +26,14 @@ export function defaultDeadLetterPath(db: string): string {
     }
   }
   return db.replace(/\.duckdb$/i, '') + '.dead-letter.ndjson';
+}
+
+/** What --store says in every command that opens a store. */
+export const STORE_OPTION_HELP = `the store: clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1] or a DuckDB file (default: $${STORE_ENV}, else --db); the password may come from $${PASSWORD_ENV}`;
+
+/** Adds --store (STORE_OPTION_HELP, and `more` after it) to a command that opens a store. */
+export function addStoreOption(cmd: Command, more = ''): Command {
+  return cmd.option('--store <url>', STORE_OPTION_HELP + more);
 }
 
 /**
