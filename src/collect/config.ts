@@ -63,7 +63,7 @@ export function parseCollectConfig(text: string, file: string, defaults: ConfigD
   const issues: ConfigIssue[] = [];
   if (!isMapping(raw)) throw new ConfigError(file, [{ path: '', message: 'expected a mapping with an `inputs` list at the top level' }]);
   const top = new ConfigReader(raw, '', issues);
-  const db = top.string('db', { default: defaults.db, expected: 'a database file path' })!;
+  const db = top.string('db', { default: defaults.db, expected: 'a database file path or a clickhouse:// URL' })!;
   const deadLetter = top.string('dead_letter', { expected: 'a file path' });
   const deadLetterPath = deadLetter ?? defaults.deadLetterFor?.(db);
   const unwritable = deadLetterPath === undefined ? undefined : whyNotWritable(deadLetterPath);

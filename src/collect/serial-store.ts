@@ -9,7 +9,13 @@ import type { Column } from '../store/schema.js';
 export class SerialStore implements EventStore {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly inner: EventStore) {}
+  /** The inner store's own alert insert (ClickHouse's), in the same queue; absent when it has none. */
+  insertAlerts?: EventStore['insertAlerts'];
+
+  constructor(private readonly inner: EventStore) {
+    const own = inner.insertAlerts?.bind(inner);
+    if (own) this.insertAlerts = (alerts) => this.serial(() => own(alerts));
+  }
 
   get dialect(): EventStore['dialect'] {
     return this.inner.dialect;

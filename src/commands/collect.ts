@@ -5,12 +5,15 @@ import type { CollectConfig } from '../collect/config.js';
 import { collectLog } from '../collect/log.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import type { CollectPart } from '../service/daemon.js';
-import { DEFAULT_DB, defaultDeadLetterPath } from './common.js';
+import { addStoreOption, DEFAULT_DB, defaultDeadLetterPath } from './common.js';
+import { isClickHouseUrl, shownLocation, STORE_ENV } from '../store/open.js';
+import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface CollectOptions {
   config: string;
+  store?: string;
   check?: boolean;
   quiet?: boolean;
   statusEvery: string;
@@ -18,10 +21,10 @@ interface CollectOptions {
 }
 
 export function registerCollect(program: Command): void {
-  program
+  addStoreOption(program
     .command('collect')
     .description(COMMAND_INDEX.collect.description)
-    .requiredOption('-c, --config <file>', 'collect config (YAML); see docs/collect.md')
+    .requiredOption('-c, --config <file>', 'collect config (YAML); see docs/collect.md'), `; overrides the config's db: (which may hold a clickhouse:// URL too; without either, $${STORE_ENV})`)
     .option('--check', 'validate the config (and the rules it names) and exit')
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
     .option('--analyses-every <seconds>', 'run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default 300)')
@@ -35,7 +38,9 @@ Examples:
   packettrail collect --check --config collect.yml
   packettrail collect --config collect.yml
 
-Every input feeds the pipeline of "ingest" (normalize, detect, store in the DuckDB database of the config).
+Every input feeds the pipeline of "ingest" (normalize, detect, store in the store of the config: a DuckDB
+database, or with --store / db: clickhouse://… a ClickHouse server or cluster, which nothing holds: the other
+commands reach it directly with --store).
 collect holds the database: query, trail, insights, index and ingest on it run through this process while it
 runs (see "Running alongside" in the README); packettrail serve reads through it. To have the console in the
 same process, run packettrail serve --collect <config> instead.
@@ -45,10 +50,10 @@ unacknowledged work is delivered again).
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: CollectOptions) => {
-      const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false);
+      const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false, o.store);
       if (o.check) {
         const config = part.config;
-        process.stdout.write(`${terminalSafe(o.config)}: valid; ${config.inputs.length} input(s): ${config.inputs.map((i) => terminalSafe(i.name)).join(', ')}; database ${terminalSafe(config.db)}\n`);
+        process.stdout.write(`${terminalSafe(o.config)}: valid; ${config.inputs.length} input(s): ${config.inputs.map((i) => terminalSafe(i.name)).join(', ')}; ${isClickHouseUrl(config.db) ? 'store' : 'database'} ${terminalSafe(shownLocation(config.db))}\n`);
         return;
       }
       collectLog.quiet = o.quiet ?? false;
@@ -64,19 +69,31 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
-/** The collect config loaded and checked, with its detection prepared: what `collect` and `serve --collect` run. */
-export async function collectPart(configPath: string, statusEveryText: string, quiet: boolean): Promise<CollectPart> {
+/**
+ * The collect config loaded and checked, with its detection prepared: what `collect` and `serve --collect`
+ * run. The store: `store` (--store) when given, else the config's db:, else PACKETTRAIL_STORE, else the default file.
+ */
+export async function collectPart(configPath: string, statusEveryText: string, quiet: boolean, store?: string): Promise<CollectPart> {
   const statusEvery = Number(statusEveryText);
   if (!Number.isInteger(statusEvery) || statusEvery < 0) throw new CliError(`--status-every must be a whole number of seconds, got '${statusEveryText}'`);
   // The inputs (AWS SDK, HTTP server) load only when collect runs, not with every command.
   const { ConfigError, loadCollectConfig } = await import('../collect/config.js');
   let config: CollectConfig;
   try {
-    config = await loadCollectConfig(configPath, { db: DEFAULT_DB, threads: Math.min(4, defaultThreads()), deadLetterFor: defaultDeadLetterPath });
+    const fromEnv = process.env[STORE_ENV]?.trim();
+    config = await loadCollectConfig(configPath, { db: fromEnv || DEFAULT_DB, threads: Math.min(4, defaultThreads()), deadLetterFor: defaultDeadLetterPath });
   } catch (e) {
     // One problem a line, each line made safe (the message quotes config values).
     if (e instanceof ConfigError) throw new CliError(e.message.split('\n').map(terminalSafe).join('\n'));
     throw e;
+  }
+  if (store !== undefined) config = { ...config, db: store };
+  if (isClickHouseUrl(config.db)) {
+    try {
+      parseStoreUrl(config.db);
+    } catch (e) {
+      throw new CliError(terminalSafe((e as Error).message));
+    }
   }
   const d = config.detection;
   const detectionOptions = { rules: d.rules, intel: d.intel, builtinRules: d.builtinRules, alertWebhook: d.alertWebhook };

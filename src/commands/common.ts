@@ -1,8 +1,11 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli/exit-codes.js';
 import type { DuckDbOptions } from '../store/duckdb/duckdb-store.js';
 import { isClickHouseUrl, openStore, shownLocation, storeLocation, type IndexableStore } from '../store/open.js';
-import { parseStoreUrl, StoreUrlError } from '../store/clickhouse/url.js';
+import { parseStoreUrl, PASSWORD_ENV, StoreUrlError } from '../store/clickhouse/url.js';
+import { STORE_ENV } from '../store/open.js';
 import { getFormat, listFormats } from '../formats/registry.js';
 import { defaultThreads } from '../pipeline/pool.js';
 import { OutputError } from '../pipeline/output.js';
@@ -25,6 +28,44 @@ export function defaultDeadLetterPath(db: string): string {
     }
   }
   return db.replace(/\.duckdb$/i, '') + '.dead-letter.ndjson';
+}
+
+/** What --store says in every command that opens a store. */
+export const STORE_OPTION_HELP = `the store: clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1] or a DuckDB file (default: $${STORE_ENV}, else --db); the password may come from $${PASSWORD_ENV}`;
+
+/** Adds --store (STORE_OPTION_HELP, and `more` after it) to a command that opens a store. */
+export function addStoreOption(cmd: Command, more = ''): Command {
+  return cmd.option('--store <url>', STORE_OPTION_HELP + more);
+}
+
+/**
+ * Where the console's own files of a store live (accounts, audit log, saved searches, access token),
+ * as the path they are named from (`<base>.users.json` …): beside a DuckDB database, the database
+ * path itself; for a ClickHouse store, which has no file on this machine, `<state-dir>/<database>`
+ * (--state-dir is required: the accounts must not land wherever the command happens to run).
+ */
+export function stateBaseOf(location: string, stateDir: string | undefined): string {
+  if (!isClickHouseUrl(location)) {
+    if (stateDir !== undefined) throw new CliError('--state-dir is for a ClickHouse store: a DuckDB database keeps these files beside it (<db>.users.json …)');
+    return location;
+  }
+  if (stateDir === undefined) {
+    throw new CliError(`a ClickHouse store keeps the console's accounts, audit log, saved searches and access token in a directory of this machine: give --state-dir <dir> (the same for serve, users and audit)`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(stateDir).isDirectory();
+  } catch {
+    /* said below */
+  }
+  if (!isDir) throw new CliError(terminalSafe(`--state-dir ${stateDir} is not a directory (create it, mode 0700)`));
+  let database: string;
+  try {
+    database = parseStoreUrl(location).database;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return join(stateDir, database);
 }
 
 /**

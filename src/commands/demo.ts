@@ -8,11 +8,12 @@ import { DB_ENV } from '../cli/settings.js';
 import { generate, LOGS_DIR, scoreAlerts, type Incident, type Score } from '../generate/index.js';
 import { ingest, StoreOpenError } from '../pipeline/ingest.js';
 import { OutputError } from '../pipeline/output.js';
-import { reportStopped } from './common.js';
+import { addStoreOption, reportStopped } from './common.js';
 import type { RunSummary } from '../pipeline/stats.js';
 import { prepareDetection } from './detect.js';
 import { addGenerateOptions, generateOptionsOf } from './generate.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { isClickHouseUrl, openStore, shownLocation, STORE_ENV, type IndexableStore } from '../store/open.js';
+import { parseStoreUrl, PASSWORD_ENV } from '../store/clickhouse/url.js';
 import { buildTrail } from '../trail/index.js';
 import { renderTrail } from './trail.js';
 import { serveUntilStopped } from './serve.js';
@@ -22,6 +23,8 @@ import { MemoryAlertSink } from '../detect/alerts/memory-sink.js';
 interface DemoCliOptions {
   dir: string;
   db?: string;
+  store?: string;
+  stateDir?: string;
   serve?: boolean;
   users: string;
   hours: string;
@@ -62,6 +65,15 @@ export function renderScore(score: Score): string {
  * unless told otherwise.
  */
 export function tourHint(db: string): string[] {
+  if (isClickHouseUrl(db)) {
+    return [
+      'to explore this store with the other commands (the README\'s tour), point them at it:',
+      // Shown without its password: that goes in the environment, never in shell history.
+      `  export ${STORE_ENV}=${terminalSafe(shellWord(shownLocation(db)))}${parseStoreUrl(db).password ? `   (with the password in ${PASSWORD_ENV})` : ''}`,
+      '  packettrail query "SELECT event_dataset, count() AS events FROM events GROUP BY event_dataset ORDER BY events DESC"',
+      '  packettrail insights cloudfront        packettrail serve --state-dir <dir>',
+    ];
+  }
   return [
     'to explore this database with the other commands (the README\'s tour), point them at it:',
     // Absolute: the variable still names it after a cd.
@@ -80,8 +92,13 @@ function followableRequest(incidents: readonly Incident[]): string | undefined {
 
 /** The Zscaler-bypass request followed hop by hop, as `packettrail trail` prints it. */
 async function followedTrail(db: string, requestId: string): Promise<string[]> {
-  const command = `packettrail trail --db ${terminalSafe(db)} --request-id ${terminalSafe(requestId)}`;
-  const store = await DuckDbStore.open(db, { readOnly: true });
+  const command = `packettrail trail ${isClickHouseUrl(db) ? '--store' : '--db'} ${terminalSafe(shellWord(shownLocation(db)))} --request-id ${terminalSafe(requestId)}`;
+  let store: IndexableStore;
+  try {
+    store = await openStore(db, { readOnly: true });
+  } catch (e) {
+    return [`follow the packet failed: ${terminalSafe((e as Error).message)}; try: ${command}`];
+  }
   try {
     const trail = await buildTrail(store, { requestId });
     return [`follow the packet (${command}):`, renderTrail(trail)];
@@ -94,12 +111,16 @@ async function followedTrail(db: string, requestId: string): Promise<string[]> {
 
 export function registerDemo(program: Command): void {
   addGenerateOptions(
-    program
-      .command('demo')
-      .description(COMMAND_INDEX.demo.description)
-      .option('--dir <dir>', 'scenario directory (generated when it has no truth.json)', 'packettrail-demo')
-      .option('--db <path>', 'database file (default: <dir>/packettrail.duckdb)')
-      .option('--serve', 'serve the web console on the demo database afterwards (http://127.0.0.1:8080/)'),
+    addStoreOption(
+      program
+        .command('demo')
+        .description(COMMAND_INDEX.demo.description)
+        .option('--dir <dir>', 'scenario directory (generated when it has no truth.json)', 'packettrail-demo')
+        .option('--db <path>', 'database file (default: <dir>/packettrail.duckdb)')
+        .option('--serve', 'serve the web console on the demo database afterwards (http://127.0.0.1:8080/)')
+        .option('--state-dir <dir>', 'with --store clickhouse://… and --serve: where the console keeps its accounts, audit log and saved searches (default: <dir>)'),
+      ' (not its default: demo stores into <dir>/packettrail.duckdb unless told)',
+    ),
   )
     .addHelpText(
       'after',
@@ -107,6 +128,7 @@ export function registerDemo(program: Command): void {
 Examples:
   packettrail demo
   packettrail demo --dir /tmp/demo --users 10 --hours 2 --seed 42
+  packettrail demo --store clickhouse://127.0.0.1:8123/demo
 
 Re-running is idempotent: events already in the database are stored once. The generate options apply only
 when the scenario is generated; its day ends when it is generated (--end to choose), so --since 24h and
@@ -121,19 +143,28 @@ ${EXIT_CODES_HELP}`,
         process.stderr.write(`the scenario runs from ${manifest.start} to ${manifest.end}\n`);
       }
       const incidents = (JSON.parse(readFileSync(truthPath, 'utf8')) as { incidents: Incident[] }).incidents;
-      const db = o.db ?? join(o.dir, 'packettrail.duckdb');
+      if (o.store !== undefined && o.db !== undefined) throw new CliError('give --db or --store, not both');
+      const db = o.store ?? o.db ?? join(o.dir, 'packettrail.duckdb');
+      const clickhouse = isClickHouseUrl(db);
+      if (clickhouse) {
+        try {
+          parseStoreUrl(db);
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      }
       const detection = prepareDetection({}, true);
       const collect = new MemoryAlertSink('demo scoring');
       let summary: RunSummary;
       try {
         ({ summary } = await ingest({
           inputs: [join(o.dir, LOGS_DIR)], db, format: 'auto', threads: Math.max(0, Math.min(4, availableParallelism() - 1)),
-          deadLetterPath: `${db}.dead-letter.ndjson`, detection, alertSinks: [collect],
+          deadLetterPath: clickhouse ? join(o.dir, 'dead-letter.ndjson') : `${db}.dead-letter.ndjson`, detection, alertSinks: [collect],
         }));
       } catch (e) {
         throw e instanceof StoreOpenError || e instanceof OutputError ? new CliError(e.message, EXIT.FATAL) : e;
       }
-      const out: string[] = [`packettrail demo — ${terminalSafe(o.dir)} → ${terminalSafe(db)}`, '', sourceCounts(summary), ''];
+      const out: string[] = [`packettrail demo — ${terminalSafe(o.dir)} → ${terminalSafe(shownLocation(db))}`, '', sourceCounts(summary), ''];
       if (detection.active) out.push(`alerts by rule, scored against truth.json (${incidents.length} incidents):`, renderScore(scoreAlerts(collect.alerts, incidents)));
       else out.push('detection not available: no rules loaded');
       const followed = followableRequest(incidents);
@@ -147,6 +178,6 @@ ${EXIT_CODES_HELP}`,
         process.exitCode = EXIT.FATAL;
         return;
       }
-      if (o.serve) await serveUntilStopped({ db, host: '127.0.0.1', port: '8080' });
+      if (o.serve) await serveUntilStopped({ db, host: '127.0.0.1', port: '8080', ...(clickhouse ? { stateDir: o.stateDir ?? o.dir } : {}) });
     });
 }

@@ -12,7 +12,11 @@ import { IntelLoadError } from '../detect/intel/load.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
 import { NdjsonAlertSink } from '../detect/alerts/ndjson-sink.js';
 import { WebhookAlertSink } from '../detect/alerts/webhook-sink.js';
-import { addFormatOptions, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
+import { addFormatOptions, addStoreOption, checkFormat, checkOutput, formatOptionsOf, reportStopped, threadsOf, type FormatOptions } from './common.js';
+import { StoreAlertSink } from '../detect/alerts/store-sink.js';
+import { isClickHouseUrl, openStore, shownLocation, type IndexableStore } from '../store/open.js';
+import { parseStoreUrl } from '../store/clickhouse/url.js';
+import { checkDatabaseFile } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 import { checkedInputs } from './inputs.js';
 
@@ -77,13 +81,34 @@ export function newStage(d: PreparedDetection, sinks: AlertSink[]): DetectionSta
 /** Parses without keeping events: only the matches come back from the workers. */
 const discard: EventSink = { output: 'none', async write() {}, async endSource() {} };
 
+/**
+ * `detect --store`: the store whose alerts table receives the alerts too (a ClickHouse URL, or a
+ * DuckDB file, created when missing). Opened for writing; only the alerts table is touched.
+ */
+async function openAlertStore(location: string): Promise<IndexableStore> {
+  try {
+    if (isClickHouseUrl(location)) parseStoreUrl(location);
+    else checkDatabaseFile(location);
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
+  }
+  try {
+    return await openStore(location);
+  } catch (e) {
+    throw new CliError(`cannot open the store ${shownLocation(location)}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+}
+
 export function registerDetect(program: Command): void {
   addDetectionOptions(
     addFormatOptions(
-      program
-        .command('detect')
-        .description(COMMAND_INDEX.detect.description)
-        .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin (default)'),
+      addStoreOption(
+        program
+          .command('detect')
+          .description(COMMAND_INDEX.detect.description)
+          .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin (default)'),
+        '. With it, alerts also go to its alerts table (once per alert id); without it, to standard output only',
+      ),
     ),
   )
     .addHelpText(
@@ -94,18 +119,25 @@ Examples:
   packettrail detect --rules my-rules/ --intel bundle.stix.json --alert-webhook https://hooks.example/alerts 'AWSLogs/**/*.gz'
   zcat access.log.gz | packettrail detect -f aws.cloudfront --no-builtin-rules --intel misp-event.json
 
+  packettrail detect --store 'clickhouse://detect@ch1:8123/logs?cluster=logs' logs/waf/
+
 Duplicate alerts (same rule and key within 10 minutes of event time) are suppressed and counted; the kept
-alert carries the count in details.suppressed. The summary (events, matches, alerts, per rule) goes to stderr.
+alert carries the count in details.suppressed. With --store the alerts are also stored in the store's
+alerts table (an alert already there is counted, not stored twice), where trail --alert and the console
+find them; the events themselves are not stored (packettrail ingest does that). An alert the store
+refuses makes the exit code 3. The summary (events, matches, alerts, per rule) goes to stderr.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (inputs: string[], o: FormatOptions & DetectionOptions) => {
+    .action(async (inputs: string[], o: FormatOptions & DetectionOptions & { store?: string }) => {
       checkFormat(o.format);
       const threads = threadsOf(o);
       const expanded = await checkedInputs(inputs.length ? inputs : ['-']);
       const detection = prepareDetection(o, o.quiet ?? false);
-      const stage = newStage(detection, alertSinks(o, [new NdjsonAlertSink(process.stdout)]));
       const deadLetters = new DeadLetterWriter(o.deadLetter ?? 'packettrail.dead-letter.ndjson');
       await checkOutput(() => deadLetters.check());
+      const store = o.store === undefined ? undefined : await openAlertStore(o.store);
+      const storeSink = store ? new StoreAlertSink(store) : undefined;
+      const stage = newStage(detection, alertSinks(o, [new NdjsonAlertSink(process.stdout), ...(storeSink ? [storeSink] : [])]));
       try {
         const summary = await runPipeline({
           inputs: inputs.length ? inputs : ['-'],
@@ -125,12 +157,17 @@ ${EXIT_CODES_HELP}`,
           process.stderr.write(renderDetectionSummary(stats, detection.engine.intel?.feeds) + '\n');
         }
         process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
+        if (storeSink?.stats().failed) {
+          process.stderr.write(terminalSafe(`packettrail: ${storeSink.stats().failed} alert(s) could not be stored in ${store!.path}: ${storeSink.stats().errors[0] ?? ''}`) + '\n');
+          process.exitCode = EXIT.FATAL;
+        }
         if (summary.stopped) {
           reportStopped(summary.stopped, 'run the same detect again');
           process.exitCode = EXIT.FATAL;
         }
       } finally {
         await deadLetters.close();
+        await store?.close();
       }
     });
 }

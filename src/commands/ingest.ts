@@ -6,7 +6,7 @@ import { stopOnSignals } from '../cli/interrupt.js';
 import { terminalProgress } from '../cli/progress.js';
 import { terminalSafe } from '../cli/text.js';
 import { renderDetectionSummary, renderSummary } from '../cli/summary.js';
-import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type IngestResult } from '../pipeline/ingest.js';
+import { ingest, INGEST_MEMORY_LIMIT, StoreOpenError, type AnalysesOutcome, type IngestResult } from '../pipeline/ingest.js';
 import { hadFailures } from '../pipeline/stats.js';
 import type { ProgressReporter } from '../pipeline/run.js';
 import { OutputError } from '../pipeline/output.js';
@@ -98,6 +98,7 @@ ${EXIT_CODES_HELP}`,
       const { summary, alerts } = result;
       if (!o.quiet) process.stderr.write(renderSummary(summary, true) + '\n');
       if (!o.quiet && alerts) process.stderr.write(renderDetectionSummary(alerts, detection.engine.intel?.feeds) + '\n');
+      if (!o.quiet && result.analyses) process.stderr.write(renderAnalyses(result.analyses));
       if (!o.quiet && result.indexes) process.stderr.write(renderIndexes(result.indexes) + '\n');
       process.exitCode = hadFailures(summary) ? EXIT.REJECTED : EXIT.OK;
       if (summary.stopped) {
@@ -110,6 +111,15 @@ ${EXIT_CODES_HELP}`,
       }
       if (clickhouse && !summary.stopped) await retentionAfterIngest(location, o.quiet ?? false);
     });
+}
+
+/** The post-ingest analyses that failed or were skipped on this store, one line each (nothing when all ran). */
+export function renderAnalyses(a: AnalysesOutcome): string {
+  const lines = [
+    ...Object.entries(a.skipped).map(([id, why]) => `packettrail: note: analysis ${id} skipped, ${why}`),
+    ...Object.entries(a.failed).map(([id, why]) => `packettrail: warning: analysis ${id} failed: ${why.split('\n')[0]}`),
+  ];
+  return lines.map((l) => terminalSafe(l) + '\n').join('');
 }
 
 /**

@@ -5,13 +5,15 @@ import { renderReport } from '../insights/render.js';
 import type { InsightOptions } from '../insights/report.js';
 import { InsightOptionError, isoSeconds } from '../insights/time-range.js';
 import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
-import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { addStoreOption, commandStoreLocation, DEFAULT_DB, openStoreForReading } from './common.js';
+import { shownLocation } from '../store/open.js';
 import { parseTimeBound } from './vpcflow.js';
 import { GeoLookup, loadNetworks } from '../enrich/geo/index.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface InsightsCliOptions {
   db: string;
+  store?: string;
   since?: string;
   until?: string;
   distribution?: string;
@@ -54,7 +56,8 @@ function listViews(): string {
   return renderTable(['view', 'what'], INSIGHT_VIEWS.map((v) => [v.id, v.description]), 140);
 }
 
-export async function runInsights(viewId: string | undefined, o: InsightsCliOptions): Promise<string> {
+/** `location`: the store (commandStoreLocation); default --db. */
+export async function runInsights(viewId: string | undefined, o: InsightsCliOptions, location: string = o.db): Promise<string> {
   if (viewId === undefined) return `Views (packettrail insights <view>):\n${listViews()}\n`;
   const view = getInsightView(viewId);
   if (!view) throw new CliError(`unknown view '${terminalSafe(viewId)}'; views: ${INSIGHT_VIEWS.map((v) => v.id).join(', ')}`);
@@ -72,25 +75,25 @@ export async function runInsights(viewId: string | undefined, o: InsightsCliOpti
     if (view.id !== 'cloudfront') throw new CliError('--networks applies to the cloudfront view only');
     options.geo = networkOverrides(o.networks);
   }
-  const store = await openStoreForReading(o.db);
+  const store = await openStoreForReading(location);
   try {
     const report = await view.run(store, options);
     // The diagnosis's explanations are whole sentences: give its table room.
     return o.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, { cellWidth: o.diagnose ? 220 : 60 });
   } catch (e) {
     if (e instanceof InsightOptionError) throw new CliError(e.message);
-    throw new CliError(`${view.id} view failed on ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+    throw new CliError(`${view.id} view failed on ${shownLocation(location)}: ${(e as Error).message}`, EXIT.FATAL);
   } finally {
     await store.close();
   }
 }
 
 export function registerInsights(program: Command): void {
-  program
+  addStoreOption(program
     .command('insights')
     .argument('[view]', `the view: ${INSIGHT_VIEWS.map((v) => v.id).join(', ')} (none: list them)`)
     .description(COMMAND_INDEX.insights.description)
-    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--db <path>', 'database file', DEFAULT_DB))
     .option('--since <time>', 'from this time (ISO 8601 UTC, epoch seconds, or an age like 24h)')
     .option('--until <time>', 'up to this time')
     .option('--distribution <id>', 'only this CloudFront distribution')
@@ -112,7 +115,7 @@ Examples:
   packettrail insights cloudfront --networks networks.csv
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (view: string | undefined, o: InsightsCliOptions) => {
-      process.stdout.write(await runInsights(view, o));
+    .action(async (view: string | undefined, o: InsightsCliOptions, cmd: Command) => {
+      process.stdout.write(await runInsights(view, o, commandStoreLocation(o, cmd)));
     });
 }

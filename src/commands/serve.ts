@@ -7,7 +7,8 @@ import { createConsoleServer, DEFAULT_CONNECTION_LIMITS as L, MAX_CONNECTIONS, M
 import { MIN_SECRET_LENGTH } from '../util/secrets.js';
 import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, type QueryLimits } from '../server/query-gate.js';
 import { megabytes } from '../store/duckdb/duckdb-store.js';
-import { DEFAULT_DB } from './common.js';
+import { addStoreOption, commandStoreLocation, DEFAULT_DB, stateBaseOf } from './common.js';
+import { isClickHouseUrl, shownLocation } from '../store/open.js';
 import { collectPart } from './collect.js';
 import { analysesEveryOf, consoleThrough, DAEMON_SHUTDOWN_MS, DEFAULT_ANALYSES_EVERY_S, findOwner, runOwner } from '../service/daemon.js';
 import type { QueryGate } from '../server/query-gate.js';
@@ -23,7 +24,10 @@ import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, ty
 import { FileUserStore, usersFileFor } from '../server/users/user-store.js';
 
 export interface ServeOptions {
+  /** The store: a DuckDB file or a clickhouse:// URL (commandStoreLocation). */
   db: string;
+  /** For a ClickHouse store: where the accounts, audit log, saved searches and token are kept (stateBaseOf). */
+  stateDir?: string;
   host: string;
   port: string;
   readOnly?: boolean;
@@ -192,8 +196,11 @@ function capOf(option: string, text: string | undefined, fallback: number): numb
 /** Starts the API and console; resolves once listening, with the URL and a way to stop. */
 export async function startServe(o: ServeOptions, out: (line: string) => void = (l) => process.stderr.write(`${l}\n`), given?: ConsoleStore): Promise<{ url: string; close(): Promise<void> }> {
   const port = portOf(o.port);
+  const clickhouse = isClickHouseUrl(o.db);
   // Missing or not a DuckDB database: said as every command says it, naming --db (or where the path came from).
-  checkExistingDatabase(o.db);
+  if (!clickhouse) checkExistingDatabase(o.db);
+  const stateBase = stateBaseOf(o.db, o.stateDir);
+  const shownDb = shownLocation(o.db);
   const limits = {
     maxConnections: capOf('--max-connections', o.maxConnections, MAX_CONNECTIONS),
     maxConnectionsPerAddress: capOf('--max-connections-per-address', o.maxConnectionsPerAddress, MAX_CONNECTIONS_PER_ADDRESS),
@@ -201,9 +208,9 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   const queryLimits = queryLimitsOf(o);
   let token: ResolvedToken;
   try {
-    token = resolveToken(o.host, o.db);
+    token = resolveToken(o.host, stateBase);
   } catch (e) {
-    throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+    throw new CliError(`cannot serve ${shownDb}: ${(e as Error).message}`, EXIT.FATAL);
   }
   const oidc = oidcOptionsOf(o);
   const tokenRole = cliRole(o.tokenRole ?? 'admin', '--token-role');
@@ -213,11 +220,11 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   let server;
   try {
     server = await createConsoleServer({
-      db: o.db, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits,
+      db: o.db, stateBase, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits,
       ...(given ? { store: given.store, queries: given.queries } : {}), tokenRole, secureCookies, sessionLimits, loginLimits, ...(oidc ? { oidc } : {}), ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
     });
   } catch (e) {
-    throw new CliError(`cannot serve ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+    throw new CliError(`cannot serve ${shownDb}: ${(e as Error).message}`, EXIT.FATAL);
   }
   try {
     await server.app.listen({ host: o.host, port });
@@ -228,13 +235,13 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
   const bound = (server.app.server.address() as AddressInfo).port;
   const shown = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}`;
   const through = given?.through ? `, read through ${terminalSafe(given.through)}` : '';
-  out(`packettrail console: ${shown}/  (database ${terminalSafe(o.db)}${o.readOnly ? ', read-only' : ''}${through}; Ctrl-C stops)`);
+  out(`packettrail console: ${shown}/  (${clickhouse ? 'store' : 'database'} ${terminalSafe(shownDb)}${o.readOnly ? ', read-only' : ''}${through}; Ctrl-C stops)`);
   if (token.origin === 'generated') out(`access token generated and kept in ${terminalSafe(token.file!)}: ${token.token}`);
   if (token.origin === 'file') out(`access token read from ${terminalSafe(token.file!)}`);
   if (token.origin === 'environment') out(`access token from ${TOKEN_ENV}`);
-  const accounts = new FileUserStore(usersFileFor(o.db)).count();
+  const accounts = new FileUserStore(usersFileFor(stateBase)).count();
   if (accounts || oidc) {
-    out(`sign-in required: ${accounts} account${accounts === 1 ? '' : 's'} in ${terminalSafe(usersFileFor(o.db))}${oidc ? `, OpenID Connect via ${terminalSafe(oidc.issuer)}` : ''}${token.token ? `; the access token acts as ${tokenRole}` : ''}`);
+    out(`sign-in required: ${accounts} account${accounts === 1 ? '' : 's'} in ${terminalSafe(usersFileFor(stateBase))}${oidc ? `, OpenID Connect via ${terminalSafe(oidc.issuer)}` : ''}${token.token ? `; the access token acts as ${tokenRole}` : ''}`);
   } else if (token.token) out(`open ${shown}/#token=<token> once (the console keeps it for the tab), or send Authorization: Bearer <token> to /api/`);
   else out('no accounts: the console is open to this machine (packettrail users add <name> --role admin to require sign-in)');
   const close = async () => {
@@ -255,13 +262,16 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   portOf(o.port);
   const say = (l: string) => process.stderr.write(`${l}\n`);
   const consoleOn = (store: EventStore, queries: QueryGate | undefined, through?: string) => startServe(o, say, { store, queries, through });
+  if (o.collect === undefined && isClickHouseUrl(o.db)) return serveClickHouse(o, say);
   if (o.collect !== undefined || !o.readOnly) {
     // serve alone reads an existing database; serve --collect creates its own (only a file that is no database is refused).
     if (o.collect === undefined) checkExistingDatabase(o.db);
-    const collect = o.collect === undefined ? undefined : await collectPart(o.collect, o.statusEvery ?? '60', o.quiet ?? false);
+    // --store clickhouse://… names the store for the config's inputs too.
+    const collect = o.collect === undefined ? undefined : await collectPart(o.collect, o.statusEvery ?? '60', o.quiet ?? false, o.dbGiven && isClickHouseUrl(o.db) ? o.db : undefined);
     if (collect && o.dbGiven && o.db !== collect.config.db) throw new CliError(`--db ${o.db} and the database of ${o.collect} (${collect.config.db}) differ: give one`);
     const db = collect?.config.db ?? o.db;
-    checkDatabaseFile(db);
+    if (!isClickHouseUrl(db)) checkDatabaseFile(db);
+    else stateBaseOf(db, o.stateDir);
     return runOwner({
       db, role: collect ? 'serve --collect' : 'serve', queryLimits: queryLimitsOf(o), collect, say,
       console: (store, queries, through) => startServe({ ...o, db }, say, { store, queries, through }),
@@ -271,7 +281,22 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
   // --read-only: DuckDB's read-only open, which others may share; or, while another packettrail holds the database, through it.
   const owner = await findOwner(o.db, say);
   if (owner) return consoleThrough({ db: o.db, say, console: consoleOn }, owner);
-  const running = await startServe(o);
+  return serveAlone(o, say);
+}
+
+/**
+ * The console on a ClickHouse store: nothing to hold (the server takes every client's reads and
+ * writes), so no service file and no owner; the console's queries run read-only (readonly=2) under
+ * its query limits, and its own files are kept in --state-dir.
+ */
+async function serveClickHouse(o: ServeOptions, say: (line: string) => void): Promise<void> {
+  stateBaseOf(o.db, o.stateDir);
+  return serveAlone(o, say);
+}
+
+/** Serves on a store this process opens itself until SIGINT/SIGTERM. */
+async function serveAlone(o: ServeOptions, say: (line: string) => void): Promise<void> {
+  const running = await startServe(o, say);
   const signal = await stopSignal();
   process.stderr.write(`packettrail serve: ${signal}: stopping (running queries are interrupted; a second signal exits at once)\n`);
   let timer: NodeJS.Timeout | undefined;
@@ -288,10 +313,11 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
 }
 
 export function registerServe(program: Command): void {
-  program
+  addStoreOption(program
     .command('serve')
     .description(COMMAND_INDEX.serve.description)
-    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--db <path>', 'database file', DEFAULT_DB))
+    .option('--state-dir <dir>', "with a ClickHouse store (required there): the directory of the console's accounts, audit log, saved searches and access token (<dir>/<database>.users.json …)")
     .option('--host <address>', 'address to bind (anything but loopback requires an access token)', '127.0.0.1')
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--read-only', 'disable everything that writes (saved searches)')
@@ -331,6 +357,7 @@ Examples:
   packettrail serve --db packettrail.duckdb
   packettrail serve --collect collect.yml
   packettrail serve --host 0.0.0.0 --port 8443 --read-only
+  packettrail serve --store 'clickhouse://reader@ch1:8123/logs?cluster=logs' --state-dir /var/lib/packettrail
   ${TOKEN_ENV}="$(openssl rand -base64 32)" packettrail serve --host 10.0.0.5
 
 Accounts (packettrail users) and OpenID Connect: once either exists, every API route needs a sign-in
@@ -348,11 +375,14 @@ serve holds the database: query, trail, insights, index and ingest on it run thr
 runs (found by <db>.service.json; see "Running alongside" in the README). With --collect it also runs the
 collect inputs and, every --analyses-every seconds, the post-ingest analyses. --read-only opens the database
 read-only instead and holds nothing. While another packettrail (collect) holds the database, serve reads
-through it. SIGINT/SIGTERM stop within ${DAEMON_SHUTDOWN_MS / 1000} s (inputs stop taking work, queries and ingest jobs are
+through it. On a ClickHouse store (--store clickhouse://…) nothing is held: other commands reach the
+server themselves, console queries run read-only there, and the files kept beside a DuckDB database
+(accounts, audit log, saved searches, access token) are kept in --state-dir as <database>.users.json …. SIGINT/SIGTERM stop within ${DAEMON_SHUTDOWN_MS / 1000} s (inputs stop taking work, queries and ingest jobs are
 interrupted, a summary is printed); a second signal exits at once.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (o: ServeOptions, cmd: Command) => {
-      await serveUntilStopped({ ...o, dbGiven: cmd.getOptionValueSource('db') === 'cli' });
+    .action(async (o: ServeOptions & { store?: string }, cmd: Command) => {
+      const db = commandStoreLocation(o, cmd);
+      await serveUntilStopped({ ...o, db, dbGiven: cmd.getOptionValueSource('db') === 'cli' || o.store !== undefined });
     });
 }

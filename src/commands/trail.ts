@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import { buildTrail, DEFAULT_WINDOW_SECONDS, TrailNotFoundError, TrailQueryError, type Trail, type TrailQuery } from '../trail/index.js';
-import { DEFAULT_DB, openStoreForReading } from './common.js';
+import { addStoreOption, commandStoreLocation, DEFAULT_DB, openStoreForReading } from './common.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 
 interface TrailCliOptions {
   db: string;
+  store?: string;
   requestId?: string;
   alert?: string;
   url?: string;
@@ -68,10 +69,10 @@ export function renderTrail(t: Trail): string {
 }
 
 export function registerTrail(program: Command): void {
-  program
+  addStoreOption(program
     .command('trail')
     .description(COMMAND_INDEX.trail.description)
-    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--db <path>', 'database file', DEFAULT_DB))
     .option('--request-id <id>', 'CloudFront x-edge-request-id (= WAF requestId = X-Amz-Cf-Id), or an ALB trace id (Root=1-…)')
     .option('--alert <id>', 'start from a stored alert (the alerts table)')
     .option('--url <url>', 'a URL or host name someone requested')
@@ -94,9 +95,9 @@ evidence and a confidence that drops when several candidates compete.
 An unknown id, alert or URL prints a message and exits 2.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (o: TrailCliOptions) => {
+    .action(async (o: TrailCliOptions, cmd: Command) => {
       const query = queryOf(o);
-      const store = await openStoreForReading(o.db);
+      const store = await openStoreForReading(commandStoreLocation(o, cmd));
       try {
         const trail = await buildTrail(store, query);
         process.stdout.write(o.json ? JSON.stringify(trail, null, 2) + '\n' : renderTrail(trail));

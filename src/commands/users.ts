@@ -9,16 +9,34 @@ import { auditFileFor, FileAuditLog, MAX_AUDIT_PAGE, type AuditEntry } from '../
 import { hashPassword, passwordProblem } from '../server/users/passwords.js';
 import { roleOf, ROLES, type Role } from '../server/users/roles.js';
 import { FileUserStore, publicUser, UserError, usersFileFor } from '../server/users/user-store.js';
-import { DEFAULT_DB } from './common.js';
+import { addStoreOption, commandStoreLocation, DEFAULT_DB, stateBaseOf } from './common.js';
+import { isClickHouseUrl } from '../store/open.js';
 
 interface DbOption {
   db: string;
+  store?: string;
+  stateDir?: string;
 }
 
-function stores(db: string): { users: FileUserStore; audit: FileAuditLog } {
-  if (!existsSync(db)) throw new CliError(`database ${db} does not exist (accounts are kept beside it, in ${usersFileFor(db)}; give --db)`);
-  return { users: new FileUserStore(usersFileFor(db)), audit: new FileAuditLog(auditFileFor(db)) };
+/**
+ * What the accounts and the audit log are named from, as serve names them: beside a DuckDB database,
+ * or `<state-dir>/<database>` for a ClickHouse store (see stateBaseOf).
+ */
+function baseOf(o: DbOption, cmd: Command): string {
+  const location = commandStoreLocation(o, cmd);
+  const base = stateBaseOf(location, o.stateDir);
+  if (!isClickHouseUrl(location) && !existsSync(location)) throw new CliError(`database ${location} does not exist (accounts are kept beside it, in ${usersFileFor(location)}; give --db)`);
+  return base;
 }
+
+function stores(base: string): { users: FileUserStore; audit: FileAuditLog } {
+  return { users: new FileUserStore(usersFileFor(base)), audit: new FileAuditLog(auditFileFor(base)) };
+}
+
+/** --db, --store and --state-dir, as serve has them. */
+const storeOptions = (c: Command, what: string) =>
+  addStoreOption(c.option('--db <path>', `database file (${what} kept beside it)`, DEFAULT_DB))
+    .option('--state-dir <dir>', `with a ClickHouse store: the directory serve --state-dir names (${what} there)`);
 
 /** Who ran the command, for the audit log. */
 const operator = () => {
@@ -81,12 +99,12 @@ Examples:
   packettrail users set-role bob viewer
 ${EXIT_CODES_HELP}`,
     );
-  const dbOption = (c: Command) => c.option('--db <path>', 'database file (accounts are kept beside it)', DEFAULT_DB);
+  const dbOption = (c: Command) => storeOptions(c, 'accounts are');
   dbOption(users.command('add <name>').description('add an account (password from a prompt or stdin)'))
     .requiredOption('--role <role>', `${ROLES.join(', ')}`)
-    .action(async (name: string, o: DbOption & { role: string }) => {
+    .action(async (name: string, o: DbOption & { role: string }, cmd: Command) => {
       const r = role(o.role);
-      await change(o.db, 'user.add', name.toLowerCase(), `role ${r}`, async (u) => {
+      await change(baseOf(o, cmd), 'user.add', name.toLowerCase(), `role ${r}`, async (u) => {
         if (u.get(name)) throw new UserError('exists', `user ${name.toLowerCase()} already exists`);
         const added = u.add(name, r, await hashPassword(await newPassword(name)));
         return `added ${added.name} (${added.role})`;
@@ -94,24 +112,24 @@ ${EXIT_CODES_HELP}`,
     });
   dbOption(users.command('list').description('list the accounts'))
     .option('--json', 'one JSON document')
-    .action((o: DbOption & { json?: boolean }) => {
-      const list = stores(o.db).users.list().map(publicUser);
+    .action((o: DbOption & { json?: boolean }, cmd: Command) => {
+      const list = stores(baseOf(o, cmd)).users.list().map(publicUser);
       if (o.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       if (!list.length) return void process.stdout.write('no accounts: the console is open on loopback (see packettrail serve --help)\n');
       for (const u of list) process.stdout.write(`${terminalSafe(u.name.padEnd(24))} ${u.role.padEnd(8)} created ${u.created}  changed ${u.updated}\n`);
     });
-  dbOption(users.command('set-role <name> <role>').description("change an account's role")).action(async (name: string, roleText: string, o: DbOption) => {
+  dbOption(users.command('set-role <name> <role>').description("change an account's role")).action(async (name: string, roleText: string, o: DbOption, cmd: Command) => {
     const r = role(roleText);
-    await change(o.db, 'user.change', name.toLowerCase(), `role ${r}`, async (u) => `${u.setRole(name, r).name} is now ${r}`);
+    await change(baseOf(o, cmd), 'user.change', name.toLowerCase(), `role ${r}`, async (u) => `${u.setRole(name, r).name} is now ${r}`);
   });
-  dbOption(users.command('passwd <name>').description("set an account's password (ends its sessions)")).action(async (name: string, o: DbOption) => {
-    await change(o.db, 'user.change', name.toLowerCase(), 'new password', async (u) => {
+  dbOption(users.command('passwd <name>').description("set an account's password (ends its sessions)")).action(async (name: string, o: DbOption, cmd: Command) => {
+    await change(baseOf(o, cmd), 'user.change', name.toLowerCase(), 'new password', async (u) => {
       if (!u.get(name)) throw new UserError('missing', `no user ${name.toLowerCase()}`);
       return `new password set for ${u.setPassword(name, await hashPassword(await newPassword(name))).name}`;
     });
   });
-  dbOption(users.command('remove <name>').description('remove an account (ends its sessions)')).action(async (name: string, o: DbOption) => {
-    await change(o.db, 'user.remove', name.toLowerCase(), undefined, async (u) => `removed ${u.remove(name).name}`);
+  dbOption(users.command('remove <name>').description('remove an account (ends its sessions)')).action(async (name: string, o: DbOption, cmd: Command) => {
+    await change(baseOf(o, cmd), 'user.remove', name.toLowerCase(), undefined, async (u) => `removed ${u.remove(name).name}`);
   });
 }
 
@@ -119,22 +137,21 @@ const line = (e: AuditEntry) =>
   [e.time, e.outcome.padEnd(6), e.action.padEnd(13), `${e.actor} (${e.via}${e.role ? `, ${e.role}` : ''})`, `from ${e.address}`, e.target ? `→ ${e.target}` : '', e.detail ? `· ${e.detail}` : ''].filter(Boolean).join('  ');
 
 export function registerAudit(program: Command): void {
-  program
+  storeOptions(program
     .command('audit')
-    .description(COMMAND_INDEX.audit.description)
-    .option('--db <path>', 'database file (the audit log is kept beside it)', DEFAULT_DB)
+    .description(COMMAND_INDEX.audit.description), 'the audit log is')
     .option('--limit <n>', `entries to show (at most ${MAX_AUDIT_PAGE})`, '50')
     .option('--offset <n>', 'skip this many of the newest entries first', '0')
     .option('--actor <name>', 'only this actor')
     .option('--action <action>', 'only this action (sign-in, sign-out, user.add, user.change, user.remove, search.save, search.delete, query, access)')
     .option('--json', 'NDJSON, one entry per line')
     .addHelpText('after', `\nThe audit log is <db>.audit.ndjson (append-only, mode 0600), newest first here.\n${EXIT_CODES_HELP}`)
-    .action((o: DbOption & { limit: string; offset: string; actor?: string; action?: string; json?: boolean }) => {
+    .action((o: DbOption & { limit: string; offset: string; actor?: string; action?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
       const offset = Number(o.offset);
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new CliError(`--limit must be a number from 1 to ${MAX_AUDIT_PAGE}, got '${o.limit}'`);
       if (!Number.isSafeInteger(offset) || offset < 0) throw new CliError(`--offset must be a whole number, got '${o.offset}'`);
-      const page = stores(o.db).audit.read({ limit, offset, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
+      const page = stores(baseOf(o, cmd)).audit.read({ limit, offset, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
       for (const e of page.entries) process.stdout.write(`${o.json ? JSON.stringify(e) : terminalSafe(line(e))}\n`);
       if (!o.json && page.next !== null) process.stdout.write(`more: --offset ${page.next}\n`);
     });

@@ -13,7 +13,7 @@ import { StoreSink } from './sinks/store.js';
 import type { RunSummary } from './stats.js';
 import { asOutputError, interruption, stopRun } from './output.js';
 import type { EventStore } from '../store/store.js';
-import { INGEST_ANALYSES } from '../insights/views.js';
+import { INGEST_ANALYSES, type IngestAnalysis } from '../insights/views.js';
 import type { S3Options } from '../sources/s3.js';
 import type { ExpandedInputs } from '../sources/inputs.js';
 
@@ -71,8 +71,8 @@ export const INGEST_MEMORY_LIMIT = `${Math.max(512, 128 * availableParallelism()
 export interface IngestResult {
   summary: RunSummary;
   alerts?: DetectionStats | undefined;
-  /** Alerts raised by the post-ingest analyses, per analysis id; failures by analysis id. */
-  analyses?: { alerts: Record<string, number>; failed: Record<string, string> };
+  /** Alerts raised by the post-ingest analyses, per analysis id; failures, and analyses skipped on this engine, by analysis id with why. */
+  analyses?: AnalysesOutcome;
   /** With `index`: what each trail index came to. */
   indexes?: IndexOutcome[];
   /** With `index`: why the indexes could not be built (the events are stored all the same). */
@@ -192,14 +192,29 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
   }
 }
 
-/** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
-export async function runAnalyses(store: EventStore, extraSinks: AlertSink[], signal?: AbortSignal): Promise<NonNullable<IngestResult['analyses']>> {
-  const result: NonNullable<IngestResult['analyses']> = { alerts: {}, failed: {} };
-  if (!INGEST_ANALYSES.length) return result;
+export interface AnalysesOutcome {
+  alerts: Record<string, number>;
+  failed: Record<string, string>;
+  /** Analyses not written for the store's engine yet (IngestAnalysis.notYetOn), with why. */
+  skipped: Record<string, string>;
+}
+
+/**
+ * Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. An
+ * analysis not written for the store's engine is skipped, and the outcome says why.
+ */
+export async function runAnalyses(store: EventStore, extraSinks: AlertSink[], signal?: AbortSignal, analyses: readonly IngestAnalysis[] = INGEST_ANALYSES): Promise<AnalysesOutcome> {
+  const result: AnalysesOutcome = { alerts: {}, failed: {}, skipped: {} };
+  if (!analyses.length) return result;
   const storeSink = new StoreAlertSink(store);
   const sinks = [storeSink, ...extraSinks];
-  for (const analysis of INGEST_ANALYSES) {
+  for (const analysis of analyses) {
     if (signal?.aborted) break;
+    const notHere = analysis.notYetOn?.[store.dialect.name];
+    if (notHere !== undefined) {
+      result.skipped[analysis.id] = `not run on ${store.dialect.name}: ${notHere}`;
+      continue;
+    }
     try {
       const alerts = await analysis.run(store, {});
       for (const alert of alerts) for (const sink of sinks) await sink.write(alert);

@@ -7,6 +7,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { isClickHouseUrl, openStore, shownLocation } from '../store/open.js';
 import { capConnections, type ConnectionCounts } from '../util/connection-limits.js';
 import { shortSecretProblem } from '../util/secrets.js';
 import { loopbackHostGuard, sameOriginGuard, TOKEN_ENV } from './auth.js';
@@ -49,7 +50,13 @@ export const BODY_LIMIT = 64 * 1024;
 export const DEFAULT_CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'console');
 
 export interface ConsoleServerOptions {
+  /** The store: a DuckDB database file, or a clickhouse:// URL (opened read-only unless `store` is given). */
   db: string;
+  /**
+   * What the console's own files are named from: `<stateBase>.users.json`, `.audit.ndjson`,
+   * `.saved-searches.json` (default `db`; a ClickHouse store's is `<state-dir>/<database>`).
+   */
+  stateBase?: string;
   /** Access token every route but the console's page and files requires (undefined: none; only for loopback). */
   token?: string | undefined;
   readOnly?: boolean;
@@ -124,7 +131,10 @@ function errorReply(e: FastifyError | ApiError | Error): { status: number; body:
 }
 
 export async function createConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
-  if (!existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
+  const clickhouse = isClickHouseUrl(o.db);
+  if (!clickhouse && !existsSync(o.db)) throw new Error(`database ${o.db} does not exist (create it with packettrail ingest or packettrail demo)`);
+  if (clickhouse && o.stateBase === undefined) throw new Error('a ClickHouse store needs a place for the console\'s own files (stateBase)');
+  const stateBase = o.stateBase ?? o.db;
   const tokenProblem = o.token === undefined ? undefined : shortSecretProblem(`the access token (${TOKEN_ENV})`, o.token);
   if (tokenProblem) throw new Error(tokenProblem);
   const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...o.queryLimits };
@@ -137,20 +147,21 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   const oidc = o.oidc ? new OidcRelyingParty(o.oidc) : undefined;
   const sessionLimits = { ...DEFAULT_SESSION_LIMITS, ...o.sessionLimits };
   for (const [name, value] of Object.entries(sessionLimits)) if (!Number.isSafeInteger(value) || value < 1) throw new Error(`session limit ${name} must be a positive whole number, got ${value}`);
-  const users = o.users ?? new FileUserStore(usersFileFor(o.db));
+  const users = o.users ?? new FileUserStore(usersFileFor(stateBase));
   // A users file that cannot be read stops the start, not the first sign-in.
   users.count();
-  const audit = o.audit ?? new FileAuditLog(auditFileFor(o.db));
+  const audit = o.audit ?? new FileAuditLog(auditFileFor(stateBase));
   const sessions = new SessionStore(sessionLimits);
   const access = new Access({ token: o.token, tokenRole: o.tokenRole ?? 'admin', users, sessions, audit, oidc: oidc !== undefined, secureCookies: o.secureCookies ?? false });
-  const store = o.store ?? (await openReadOnlyStore(o.db, queryLimits));
+  // A ClickHouse store's reads run with readonly=2 on the server (ClickHouseStore, bounds.readsOnly).
+  const store = o.store ?? (clickhouse ? await openStore(o.db, { readOnly: true }) : await openReadOnlyStore(o.db, queryLimits));
   let ruleCatalog: RuleCatalog | undefined;
   const context: ServerContext = {
     // Concurrent requests share the store: SELECTs run side by side on its read connections.
     store,
-    dbPath: o.db,
+    dbPath: shownLocation(o.db),
     readOnly: o.readOnly ?? false,
-    searches: new SavedSearches(searchesFileFor(o.db)),
+    searches: new SavedSearches(searchesFileFor(stateBase)),
     queries: o.queries ?? new QueryGate(queryLimits),
     ...queryCatalog(),
     lookups: new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], false),
@@ -180,7 +191,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
   app.addHook('onSend', async (_request, reply) => {
     if (context.queries.closing) reply.header('connection', 'close');
   });
-  const dbPaths = pathsOf(o.db, realpathSync);
+  // A ClickHouse URL is hidden whole (it may name a user); a database file, its directory too.
+  const dbPaths: [string, string][] = clickhouse ? [[o.db, '<store>'], [shownLocation(o.db), '<store>']] : pathsOf(o.db, realpathSync);
   app.setErrorHandler((e: Error, _request, reply) => {
     const { status, body } = errorReply(e);
     // DuckDB's messages may name the database's files: the console does not show where they are.

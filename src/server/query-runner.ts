@@ -6,6 +6,7 @@ import type { ServerContext } from './context.js';
 import { ApiError, badRequest } from './errors.js';
 import { LIMIT_OPTIONS, type QueryLimits } from './query-gate.js';
 import { guardParsedSql, SqlGuardError } from './sql-guard.js';
+import { guardClickHouseSql } from './clickhouse-sql-guard.js';
 
 export type QueryLanguage = 'auto' | 'spl' | 'sql';
 type Params = Record<string, string | number | boolean | null>;
@@ -126,6 +127,16 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
  * statement uses are then checked (sql-guard.ts: no files, no paths, no settings).
  */
 async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: QueryBounds): Promise<void> {
+  // ClickHouse runs one statement per request, with readonly=2 (a store opened read-only); what it reads is checked here.
+  if (ctx.store.dialect.name === 'clickhouse') {
+    try {
+      guardClickHouseSql(sql);
+    } catch (e) {
+      if (e instanceof SqlGuardError) throw new ApiError(403, `query refused: ${e.message}`);
+      throw e;
+    }
+    return;
+  }
   const r = await run(ctx, 'SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql }, bounds);
   let parsed: { error?: boolean; error_message?: string; statements?: unknown[] };
   try {

@@ -24,6 +24,8 @@ import { ServiceHost } from './host.js';
 import { OwnerStore } from './owner-store.js';
 import type { OwnerRole } from './protocol.js';
 import { RemoteStore } from './remote-store.js';
+import { SerialStore } from '../collect/serial-store.js';
+import { isClickHouseUrl, openStore, shownLocation } from '../store/open.js';
 import { newServiceFile, removeServiceFile, serviceFileFor, socketPlaceFor, writeServiceFile } from './service-file.js';
 
 /** From SIGINT/SIGTERM to exit: inputs stop, jobs end, queries are interrupted, the database closes; past it, the process exits anyway. */
@@ -114,7 +116,25 @@ export async function consoleThrough(o: Pick<OwnerOptions, 'db' | 'console' | 's
  * and the periodic analyses when given, and the console when given. On SIGINT/SIGTERM it stops within
  * DAEMON_SHUTDOWN_MS and prints what it did.
  */
-export async function runOwner(o: OwnerOptions): Promise<void> {
+/** What runOwner works on: the store, the query gate, and for a DuckDB database the service host of the other commands. */
+interface Held {
+  /** The store the console, the analyses and the loads use. */
+  store: EventStore;
+  /** What the collect pipeline loads into (the same store, or its writes put in one queue). */
+  pipelineStore: EventStore;
+  gate: QueryGate;
+  host?: ServiceHost;
+  who: string;
+  /** Closes the store and removes what holding it left (service file, staging directory). */
+  release(): Promise<void>;
+}
+
+/**
+ * A DuckDB database held: opened read-write, answered on its socket for the other commands (the
+ * service file beside it says where). Undefined when another packettrail holds it and this one only
+ * served the console through it.
+ */
+async function holdDuckDb(o: OwnerOptions): Promise<Held | undefined> {
   const other = await findOwner(o.db, o.say);
   if (other) {
     if (o.collect || !o.console) {
@@ -124,7 +144,8 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
         EXIT.FATAL,
       );
     }
-    return consoleThrough(o, other);
+    await consoleThrough(o, other);
+    return undefined;
   }
   const limits = o.queryLimits;
   const stagingDir = mkdtempSync(join(tmpdir(), 'packettrail-owner-'));
@@ -161,6 +182,40 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   process.on('exit', forget);
   const who = `packettrail ${o.role.split(' ')[0]}`;
   o.say(`${who}: holding ${terminalSafe(o.db)}; query, trail, insights, index and ingest on it run through this process (${terminalSafe(serviceFileFor(o.db))})`);
+  return {
+    store, gate, host, who, pipelineStore: store,
+    release: async () => {
+      forget();
+      process.off('exit', forget);
+      await store.close();
+      rmSync(stagingDir, { recursive: true, force: true });
+    },
+  };
+}
+
+
+/**
+ * A ClickHouse store: nothing to hold. The server takes every client's loads and reads, so there is no
+ * service file and no socket; the collect pipeline's writes go through one queue (as on DuckDB: the
+ * same object delivered twice at once is stored once), the console reads beside them.
+ */
+async function openClickHouse(o: OwnerOptions): Promise<Held> {
+  let store: EventStore;
+  try {
+    store = await openStore(o.db);
+    await store.ensureSchema(allColumns(listFormats()));
+  } catch (e) {
+    throw new CliError(`cannot open the store ${shownLocation(o.db)}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  const who = `packettrail ${o.role.split(' ')[0]}`;
+  o.say(`${who}: storing into ${terminalSafe(shownLocation(o.db))} (ClickHouse: the other commands reach it themselves with --store)`);
+  return { store, pipelineStore: new SerialStore(store), gate: new QueryGate(o.queryLimits), who, release: () => store.close() };
+}
+
+export async function runOwner(o: OwnerOptions): Promise<void> {
+  const held = isClickHouseUrl(o.db) ? await openClickHouse(o) : await holdDuckDb(o);
+  if (!held) return;
+  const { store, gate, host, who } = held;
 
   let pipeline: CollectPipeline | undefined;
   const started: CollectInput[] = [];
@@ -176,7 +231,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
       const { CollectPipeline } = await import('../collect/pipeline.js');
       pipeline = await CollectPipeline.open({
         db: c.config.db, deadLetterPath: c.deadLetterPath, threads: c.config.threads, maxConcurrent: c.config.maxConcurrent, original: c.config.original,
-        maxLineChars: c.config.maxLineChars, storeBatchRows: c.config.storeBatchRows, detection: c.detection, alertSinks: c.sinks, store,
+        maxLineChars: c.config.maxLineChars, storeBatchRows: c.config.storeBatchRows, detection: c.detection, alertSinks: c.sinks, store: held.pipelineStore,
       });
       for (const input of c.config.inputs) {
         try {
@@ -201,7 +256,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     }
     if (!failure && o.console) consoleRunning = await o.console(store, gate);
     if (!failure) {
-      if (o.collect) collectLog.info('collect', `running ${started.length} input(s) into ${o.db}; stop with Ctrl-C or SIGTERM`);
+      if (o.collect) collectLog.info('collect', `running ${started.length} input(s) into ${shownLocation(o.db)}; stop with Ctrl-C or SIGTERM`);
       const sig = await stopping;
       o.say(`${who}: ${sig}: stopping within ${DAEMON_SHUTDOWN_MS / 1000} s: inputs stop taking work, in-flight work is stored or handed back, queries are interrupted (a second signal exits at once)`);
     }
@@ -213,7 +268,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     clearInterval(status);
     clearInterval(analysesTimer);
     gate.cancelAll();
-    const hostClosed = host.close(`${who} is shutting down`);
+    const hostClosed = host?.close(`${who} is shutting down`);
     await Promise.allSettled(started.map((i) => i.stop()));
     const alerts = await pipeline?.close();
     await consoleRunning?.close();
@@ -221,13 +276,10 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     await analysing;
     if (pipeline) report(pipeline, started, 'stopped; ');
     if (alerts && !collectLog.quiet) process.stderr.write(renderDetectionSummary(alerts, o.collect?.detection.engine.intel?.feeds) + '\n');
-    const h = host.counts;
-    o.say(`${who}: for other commands: ${h.queries} queries (${h.failedQueries} failed), ${h.ingestJobs} ingest job(s), ${h.indexBuilds} index request(s); ${h.refused} refused (wrong token)`);
-    forget();
-    process.off('exit', forget);
-    await store.close();
-    rmSync(stagingDir, { recursive: true, force: true });
-    o.say(`${who}: stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s; ${terminalSafe(o.db)} is closed`);
+    const h = host?.counts;
+    if (h) o.say(`${who}: for other commands: ${h.queries} queries (${h.failedQueries} failed), ${h.ingestJobs} ingest job(s), ${h.indexBuilds} index request(s); ${h.refused} refused (wrong token)`);
+    await held.release();
+    o.say(`${who}: stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s; ${terminalSafe(shownLocation(o.db))} is closed`);
   });
   if (failure) throw failure;
   if (pipeline) process.exitCode = pipeline.counts.rejected > 0 || pipeline.counts.failedSources > 0 ? EXIT.REJECTED : EXIT.OK;
@@ -241,6 +293,7 @@ async function analyse(store: EventStore, sinks: AlertSink[]): Promise<void> {
     const ran = Object.entries(r.alerts).map(([id, n]) => `${id}: ${n} alert(s)`);
     if (ran.length) collectLog.info('analyses', `over everything stored: ${ran.join(', ')}`);
     for (const [id, why] of Object.entries(r.failed)) collectLog.error('analyses', `${id} failed: ${why}`);
+    for (const [id, why] of Object.entries(r.skipped)) collectLog.info('analyses', `${id} skipped, ${why}`);
   } catch (e) {
     collectLog.error('analyses', `failed: ${(e as Error).message}`);
   }

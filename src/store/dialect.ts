@@ -13,6 +13,8 @@ export interface SqlDialect {
   /** The expressions queries are built with (time, regular expressions, lists, aggregates), in this engine's spelling. */
   readonly fn: SqlExpressions;
   quoteIdent(name: string): string;
+  /** A statement listing the store's tables and views by name (one column), as queries name them. */
+  readonly listTables: string;
   columnType(type: FieldType): string;
   createTable(table: string, columns: readonly Column[]): string;
   addColumn(table: string, column: Column): string;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { duckdbExpressions } from '../../store/duckdb/expressions.js';
+import type { EventStore } from '../../store/store.js';
+import { storeTables } from './store-sql.js';
 import { InsightOptionError, rangeSql, timeRange } from '../../insights/time-range.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -10,7 +11,58 @@ type Params = Record<string, string | number | boolean | null>;
 /** The event fields an alert's one-line text is made of, in order of preference. */
 const TEXT_FIELDS = ['url.original', 'url.full', 'dns.question.name', 'process.command_line', 'user.name', 'source.ip', 'destination.ip', 'event.action', 'message'];
 
-const DATASETS = `list_distinct(CAST(json_extract_string(events, '$[*].event.dataset') AS VARCHAR[]))`;
+/**
+ * What the alerts table's SQL spells differently per engine. DuckDB's columns are JSON and reads
+ * them with its JSON functions; ClickHouse keeps key, details and events as JSON text, and 18.16 has
+ * no JSON functions: it finds the events' datasets by their key in that text (only event.dataset is
+ * named "dataset" in an ECS event, and a quote inside a JSON string is escaped, so values cannot
+ * fake one), and the route reads the first event from the events text itself.
+ */
+interface AlertSql {
+  /** The distinct event.dataset values of an alert's events, as a list. */
+  datasets: string;
+  listHas(list: string, param: string): string;
+  /** Case-insensitive substring test of a text column (or JSON column) against a bound text. */
+  containsText(column: string, param: string): string;
+  /** A time column as text (`YYYY-MM-DD HH:MM:SS[.fff]`, UTC). */
+  time(column: string): string;
+  /** A JSON column as text. */
+  json(column: string): string;
+  /** The first event as JSON text; undefined: take it from the events text. */
+  firstEvent: string | undefined;
+  anyValue(column: string): string;
+  unnest(list: string): string;
+}
+
+const ALERT_SQL: Record<string, AlertSql> = {
+  duckdb: {
+    datasets: `list_distinct(CAST(json_extract_string(events, '$[*].event.dataset') AS VARCHAR[]))`,
+    listHas: (list, param) => `list_contains(${list}, ${param})`,
+    containsText: (column, param) => `contains(lower(CAST(${column} AS VARCHAR)), lower(${param}))`,
+    time: (column) => `CAST(${column} AS VARCHAR)`,
+    json: (column) => `CAST(${column} AS VARCHAR)`,
+    firstEvent: `CAST(json_extract(events, '$[0]') AS VARCHAR)`,
+    anyValue: (column) => `any_value(${column})`,
+    unnest: (list) => `unnest(${list})`,
+  },
+  clickhouse: {
+    datasets: `arrayDistinct(extractAll(ifNull(events, ''), '"dataset":"([^"]*)"'))`,
+    listHas: (list, param) => `has(${list}, ${param})`,
+    containsText: (column, param) => `positionCaseInsensitiveUTF8(ifNull(${column}, ''), ${param}) > 0`,
+    // The store renders Decimal(18, 3) times as DuckDB's TIMESTAMP text.
+    time: (column) => column,
+    json: (column) => column,
+    firstEvent: undefined,
+    anyValue: (column) => `any(${column})`,
+    unnest: (list) => `arrayJoin(${list})`,
+  },
+};
+
+function alertSql(store: EventStore): AlertSql {
+  const sql = ALERT_SQL[store.dialect.name];
+  if (!sql) throw new Error(`alerts: no SQL for the ${store.dialect.name} engine`);
+  return sql;
+}
 
 function get(doc: unknown, path: string): unknown {
   let cur = doc;
@@ -48,9 +100,10 @@ interface AlertFilter {
   offset?: number;
 }
 
-function whereOf(f: AlertFilter): { where: string; params: Params } {
+function whereOf(store: EventStore, f: AlertFilter): { where: string; params: Params } {
+  const a = alertSql(store);
   const params: Params = {};
-  const clauses: string[] = ['TRUE'];
+  const clauses: string[] = [store.dialect.fn.always];
   if (f.rule) {
     clauses.push('(rule_id = $rule OR rule_title = $rule)');
     params.rule = f.rule;
@@ -60,11 +113,11 @@ function whereOf(f: AlertFilter): { where: string; params: Params } {
     params.level = f.level;
   }
   if (f.source) {
-    clauses.push(`list_contains(${DATASETS}, $source)`);
+    clauses.push(a.listHas(a.datasets, '$source'));
     params.source = f.source;
   }
   if (f.text) {
-    clauses.push('(contains(lower(rule_title), lower($text)) OR contains(lower(CAST(key AS VARCHAR)), lower($text)) OR contains(lower(CAST(events AS VARCHAR)), lower($text)))');
+    clauses.push(`(${['rule_title', 'key', 'events'].map((c) => a.containsText(c, '$text')).join(' OR ')})`);
     params.text = f.text;
   }
   let range;
@@ -74,13 +127,17 @@ function whereOf(f: AlertFilter): { where: string; params: Params } {
     if (e instanceof InsightOptionError) throw badRequest(e.message);
     throw e;
   }
-  // The alerts table's SQL is DuckDB's (list_contains, CAST … AS VARCHAR above).
-  return { where: clauses.join(' AND ') + rangeSql(duckdbExpressions, range, params), params };
+  return { where: clauses.join(' AND ') + rangeSql(store.dialect.fn, range, params), params };
 }
 
 async function hasAlerts(ctx: ServerContext): Promise<boolean> {
-  const r = await ctx.store.query(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'alerts'`);
-  return Number(r.rows[0]?.[0]) > 0;
+  return (await storeTables(ctx.store)).has('alerts');
+}
+
+/** The first event of an alert's events (JSON text), when the engine cannot pick it out in SQL. */
+function firstOf(events: unknown): unknown {
+  const list = parseJson(events);
+  return Array.isArray(list) ? list[0] : undefined;
 }
 
 const ts = (v: unknown) => (typeof v === 'string' ? `${v.replace(' ', 'T')}Z` : v);
@@ -90,21 +147,24 @@ async function listAlerts(ctx: ServerContext, request: FastifyRequest) {
   const limit = f.limit ?? 200;
   const offset = f.offset ?? 0;
   if (!(await hasAlerts(ctx))) return { total: 0, alerts: [], facets: { levels: [], rules: [], sources: [] } };
-  const { where, params } = whereOf(f);
+  const { where, params } = whereOf(ctx.store, f);
+  const a = alertSql(ctx.store);
   const total = Number((await ctx.store.query(`SELECT count(*) FROM alerts WHERE ${where}`, params)).rows[0]?.[0] ?? 0);
   const r = await ctx.store.query(
-    `SELECT id, CAST(timestamp AS VARCHAR), rule_id, rule_title, level, severity, rule_kind, CAST(key AS VARCHAR), ${DATASETS}, CAST(json_extract(events, '$[0]') AS VARCHAR)
+    `SELECT id, ${a.time('timestamp')}, rule_id, rule_title, level, severity, rule_kind, ${a.json('key')}, ${a.datasets}, ${a.firstEvent ?? 'events'}
      FROM alerts WHERE ${where} ORDER BY timestamp DESC, severity DESC, id LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
   const alerts = r.rows.map(([id, timestamp, rule_id, rule_title, level, severity, rule_kind, key, sources, first]) => ({
-    id, timestamp: ts(timestamp), rule_id, rule_title, level, severity, rule_kind, sources: sources ?? [], text: alertText(parseJson(key), parseJson(first)),
+    id, timestamp: ts(timestamp), rule_id, rule_title, level, severity, rule_kind, sources: sources ?? [],
+    text: alertText(parseJson(key), a.firstEvent ? parseJson(first) : firstOf(first)),
   }));
   const facet = async (sql: string) => (await ctx.store.query(sql)).rows.map(([value, label, n]) => ({ value, label, count: Number(n) }));
+  // Named, not positional: ClickHouse 18.16 reads GROUP BY 1 as a constant.
   const facets = {
-    levels: await facet(`SELECT level, level, count(*) FROM alerts GROUP BY 1 ORDER BY max(severity) DESC`),
-    rules: await facet(`SELECT rule_id, any_value(rule_title), count(*) FROM alerts GROUP BY 1 ORDER BY 3 DESC, 2`),
-    sources: await facet(`SELECT s, s, count(*) FROM (SELECT unnest(${DATASETS}) AS s FROM alerts) GROUP BY 1 ORDER BY 3 DESC, 1`),
+    levels: await facet(`SELECT level AS v, level AS l, count(*) AS n FROM alerts GROUP BY level ORDER BY max(severity) DESC`),
+    rules: await facet(`SELECT rule_id AS v, ${a.anyValue('rule_title')} AS l, count(*) AS n FROM alerts GROUP BY rule_id ORDER BY n DESC, l`),
+    sources: await facet(`SELECT s AS v, s AS l, count(*) AS n FROM (SELECT ${a.unnest(a.datasets)} AS s FROM alerts) AS d GROUP BY s ORDER BY n DESC, s`),
   };
   return { total, limit, offset, alerts, facets };
 }
@@ -112,9 +172,10 @@ async function listAlerts(ctx: ServerContext, request: FastifyRequest) {
 async function oneAlert(ctx: ServerContext, request: FastifyRequest) {
   const { id } = request.params as { id: string };
   if (!(await hasAlerts(ctx))) throw notFound(`no alert with id ${id}`);
+  const a = alertSql(ctx.store);
   const r = await ctx.store.query(
-    `SELECT id, CAST(timestamp AS VARCHAR), rule_id, rule_title, level, severity, rule_kind, author, link, license, tags,
-            CAST(key AS VARCHAR), CAST(details AS VARCHAR), event_ids, CAST(events AS VARCHAR), CAST(created AS VARCHAR), ${DATASETS}
+    `SELECT id, ${a.time('timestamp')}, rule_id, rule_title, level, severity, rule_kind, author, link, license, tags,
+            ${a.json('key')}, ${a.json('details')}, event_ids, ${a.json('events')}, ${a.time('created')}, ${a.datasets}
      FROM alerts WHERE id = $id`,
     { id },
   );

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { builtinRulesDir } from '../../detect/spec.js';
 import { createMatcher, loadRules } from '../../detect/sigma/index.js';
+import { storeTables, timeAsText } from './store-sql.js';
 import type { ServerContext } from '../context.js';
 import type { ApiRoute } from './define.js';
 
@@ -40,9 +41,11 @@ export function loadRuleCatalog(extra: readonly string[]): RuleCatalog {
 
 async function rulesWithHits(ctx: ServerContext) {
   const hits = new Map<string, { hits: number; last: string; title: string; level: string; kind: string }>();
-  const exists = await ctx.store.query(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'alerts'`);
-  if (Number(exists.rows[0]?.[0]) > 0) {
-    const r = await ctx.store.query(`SELECT rule_id, count(*), CAST(max(timestamp) AS VARCHAR), any_value(rule_title), any_value(level), any_value(rule_kind) FROM alerts GROUP BY 1`);
+  if ((await storeTables(ctx.store)).has('alerts')) {
+    const fn = ctx.store.dialect.fn;
+    const r = await ctx.store.query(
+      `SELECT rule_id, count(*), ${timeAsText(ctx.store, 'max(timestamp)')}, ${fn.anyValue('rule_title')}, ${fn.anyValue('level')}, ${fn.anyValue('rule_kind')} FROM alerts GROUP BY rule_id`,
+    );
     for (const [id, n, last, title, level, kind] of r.rows) hits.set(String(id), { hits: Number(n), last: String(last), title: String(title), level: String(level), kind: String(kind) });
   }
   const catalog = ctx.rules();

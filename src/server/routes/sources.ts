@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { storeTables, timeAsText } from './store-sql.js';
 import { int, obj, str, type ApiRoute } from './define.js';
 
 async function tableExists(ctx: ServerContext, name: string): Promise<boolean> {
-  const r = await ctx.store.query(`SELECT count(*) FROM information_schema.tables WHERE table_name = $name`, { name });
-  return Number(r.rows[0]?.[0]) > 0;
+  return (await storeTables(ctx.store)).has(name);
 }
 
 const rowsOf = (r: { columns: { name: string }[]; rows: unknown[][] }) => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i] ?? null])));
@@ -15,12 +15,12 @@ async function sources(ctx: ServerContext) {
   const datasets = files
     ? rowsOf(await files.query(
         `SELECT dataset, count(*) AS files, sum(records) AS records, sum(events) AS events, sum(stored) AS stored, sum(duplicates) AS duplicates,
-                sum(rejected) AS rejected, sum(skipped) AS skipped, sum(bytes) AS bytes, CAST(max(ingested_at) AS VARCHAR) AS last_ingested
+                sum(rejected) AS rejected, sum(skipped) AS skipped, sum(bytes) AS bytes, ${timeAsText(ctx.store, 'max(ingested_at)')} AS last_ingested
          FROM ingested_files GROUP BY dataset ORDER BY events DESC, dataset`,
       ))
     : [];
   const recent = files
-    ? rowsOf(await files.query(`SELECT path, dataset, records, events, stored, duplicates, rejected, skipped, bytes, CAST(ingested_at AS VARCHAR) AS ingested_at FROM ingested_files ORDER BY ingested_at DESC, path LIMIT 200`))
+    ? rowsOf(await files.query(`SELECT path, dataset, records, events, stored, duplicates, rejected, skipped, bytes, ${timeAsText(ctx.store, 'ingested_at')} AS ingested_at FROM ingested_files ORDER BY ingested_at DESC, path LIMIT 200`))
     : [];
   const rejections = dead
     ? rowsOf(await ctx.store.query(
@@ -34,7 +34,7 @@ async function deadLetters(ctx: ServerContext, request: FastifyRequest) {
   if (!(await tableExists(ctx, 'dead_letters'))) return { total: 0, samples: [] };
   const q = request.query as { dataset?: string; reason?: string; limit?: number };
   const params: Record<string, string> = {};
-  let where = 'TRUE';
+  let where = ctx.store.dialect.fn.always;
   if (q.dataset) {
     where += ' AND dataset = $dataset';
     params.dataset = q.dataset;
@@ -45,7 +45,7 @@ async function deadLetters(ctx: ServerContext, request: FastifyRequest) {
   }
   const total = Number((await ctx.store.query(`SELECT count(*) FROM dead_letters WHERE ${where}`, params)).rows[0]?.[0] ?? 0);
   const samples = rowsOf(await ctx.store.query(
-    `SELECT source, line, dataset, reason, left(record, 4000) AS record, CAST(rejected_at AS VARCHAR) AS rejected_at FROM dead_letters WHERE ${where} ORDER BY rejected_at DESC, source, line LIMIT ${q.limit ?? 20}`,
+    `SELECT source, line, dataset, reason, substring(record, 1, 4000) AS record, ${timeAsText(ctx.store, 'rejected_at')} AS rejected_at FROM dead_letters WHERE ${where} ORDER BY rejected_at DESC, source, line LIMIT ${q.limit ?? 20}`,
     params,
   ));
   return { total, samples };

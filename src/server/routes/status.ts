@@ -1,12 +1,13 @@
 import type { ServerContext } from '../context.js';
 import type { ApiRoute } from './define.js';
+import { storeTables, timeAsText } from './store-sql.js';
 
 async function status(ctx: ServerContext) {
-  const tables = await ctx.store.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`);
-  const names = new Set(tables.rows.map(([t]) => String(t)));
+  const names = await storeTables(ctx.store);
+  const time = (c: string) => timeAsText(ctx.store, c);
   const count = async (sql: string) => Number((await ctx.store.query(sql)).rows[0]?.[0] ?? 0);
   const events = names.has('events') ? await count('SELECT count(*) FROM events') : 0;
-  const range = names.has('events') ? (await ctx.store.query('SELECT CAST(min(timestamp) AS VARCHAR), CAST(max(timestamp) AS VARCHAR) FROM events')).rows[0] ?? [] : [];
+  const range = names.has('events') ? (await ctx.store.query(`SELECT ${time('min(timestamp)')}, ${time('max(timestamp)')} FROM events`)).rows[0] ?? [] : [];
   return {
     version: ctx.version,
     database: ctx.dbPath,

@@ -69,6 +69,8 @@ export interface ClickHouseDialect extends SqlDialect {
 export const clickhouseDialect: ClickHouseDialect = {
   name: 'clickhouse',
   fn: clickhouseExpressions,
+  // 18.16 has no information_schema; a cluster's `_local` tables are what the Distributed ones read.
+  listTables: `SELECT name FROM system.tables WHERE database = currentDatabase() AND NOT endsWith(name, '_local') ORDER BY name`,
   quoteIdent,
   columnType(type: FieldType): string {
     return TYPES[type];

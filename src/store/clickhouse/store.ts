@@ -77,6 +77,15 @@ function statementOf(sql: string): string {
  * name. Callers write SQL with `$name` parameters, substituted as literals (literals.ts), and get
  * results in the DuckDB store's JSON shapes (results.ts).
  */
+/** A statement that does not read, given to a store opened read-only. */
+export class ReadOnlyStoreError extends Error {
+  readonly mistake = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadOnlyStoreError';
+  }
+}
+
 export class ClickHouseStore implements EventStore {
   readonly dialect = clickhouseDialect;
   readonly stagingDir = undefined;
@@ -288,7 +297,12 @@ export class ClickHouseStore implements EventStore {
     const statement = statementOf(bindParams(sql, params));
     const first = /^\s*(\w+)/.exec(statement.replace(LEADING, ''))?.[1] ?? '';
     const reads = READ_STATEMENT.test(first);
-    if (bounds?.readsOnly && !reads) throw new NotAReadError(first.toUpperCase() || 'an empty statement');
+    // A store opened read-only (query, trail, insights, serve) reads only, and the server holds it to that.
+    const readsOnly = bounds?.readsOnly === true || this.readOnly;
+    if (readsOnly && !reads) {
+      const what = first.toUpperCase() || 'an empty statement';
+      throw bounds?.readsOnly ? new NotAReadError(what) : new ReadOnlyStoreError(`${what} refused: ${this.path} is open for reading only (statements that read run with readonly=2)`);
+    }
     const signal = bounds?.signal;
     signal?.throwIfAborted();
     const id = queryId('query');
@@ -299,7 +313,7 @@ export class ClickHouseStore implements EventStore {
         await this.main.command(statement, {}, { query_id: id, ...(signal ? { abort_signal: signal } : {}) });
         return { columns: [], rows: [] };
       }
-      return await this.select(statement, id, bounds ?? {});
+      return await this.select(statement, id, { ...bounds, readsOnly });
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
       throw clickhouseError(e);

@@ -15,6 +15,7 @@ export const STAGED_READ_BUFFER_BYTES = 2 * STAGED_MAX_LINE_BYTES;
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
   fn: duckdbExpressions,
+  listTables: `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`,
   quoteIdent(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
   },
