@@ -39,16 +39,7 @@ export const INSIGHT_VIEWS: InsightView[] = [
 ];
 
 /** Every post-ingest analysis. */
-export const INGEST_ANALYSES: IngestAnalysis[] = [
-  {
-    ...COVERAGE_ANALYSIS,
-    notYetOn: { clickhouse: "the coverage view's source cadence (lag(), quantile_cont over lists of structs) is written for DuckDB only" },
-  },
-  {
-    ...ANOMALY_ANALYSIS,
-    notYetOn: { clickhouse: 'the CloudFront anomaly baselines use window functions, which ClickHouse 18.16 lacks' },
-  },
-];
+export const INGEST_ANALYSES: IngestAnalysis[] = [COVERAGE_ANALYSIS, ANOMALY_ANALYSIS];
 
 export function getInsightView(id: string): InsightView | undefined {
   return INSIGHT_VIEWS.find((v) => v.id === id);
