@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { splCommandNames } from '../../query/spl/index.js';
 import { QueryCancelledError } from '../../store/bounds.js';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -29,7 +30,12 @@ async function query(ctx: ServerContext, request: FastifyRequest, reply: Fastify
 }
 
 async function schema(ctx: ServerContext) {
-  return { columns: ctx.catalog.map((c) => ({ name: c.name, field: c.path, type: c.type, description: c.description ?? '' })) };
+  return {
+    columns: ctx.catalog.map((c) => ({ name: c.name, field: c.path, type: c.type, description: c.description ?? '' })),
+    // Splunk field names (CIM aliases) SPL reads besides the columns, and the SPL commands, for autocomplete.
+    aliases: [...ctx.aliases.fields.keys()].sort(),
+    commands: splCommandNames(),
+  };
 }
 
 async function saveSearch(ctx: ServerContext, request: FastifyRequest) {
@@ -65,8 +71,8 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     url: '/api/schema',
     role: 'viewer',
     tag: 'search',
-    summary: 'The columns of the events view: name, ECS field, type, description.',
-    response: { description: 'columns' },
+    summary: 'The columns of the events view (name, ECS field, type, description), the Splunk field names SPL reads besides them, and the SPL commands.',
+    response: { description: 'columns, aliases, commands' },
     handler: (ctx) => schema(ctx),
   },
   {
