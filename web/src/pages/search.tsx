@@ -133,6 +133,9 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
   const limit = Number(loc.params.get('limit') ?? 5000) || 5000;
   const [text, setText] = useState(q);
   const [answer, setAnswer] = useState<QueryAnswer>();
+  /** The query, language and rows setting the answer is of: another page of it keeps it shown while it loads. */
+  const [answerOf, setAnswerOf] = useState('');
+  const queryKey = `${q}\u0000${lang}\u0000${limit}`;
   /** The first page's histogram (later pages come without one). */
   const [histogram, setHistogram] = useState<QueryAnswer['histogram']>();
   /** The page of the result shown: the server sends one page (GRID_PAGE_ROWS rows) at a time. */
@@ -167,6 +170,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
     api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit: pageRows, offset }, signal: abort.signal }).then(
       (a) => {
         setAnswer(a);
+        setAnswerOf(`${q}\u0000${lang}\u0000${limit}`);
         if (a.offset === 0) setHistogram(a.histogram);
         setBusy(false);
       },
@@ -232,7 +236,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             Cancel
           </button>
         )}
-        {answer && !busy && (
+        {answer && (!busy || answerOf === queryKey) && (
           <div class="results">
             <p class="muted" data-testid="result-count">
               {formatCount(answer.total)} row{answer.total === 1 ? '' : 's'}
@@ -261,16 +265,12 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             ))}
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
             {seriesOf(answer) ? <SeriesChart answer={answer} /> : histogram && histogram.buckets.length > 1 && <Histogram h={histogram} />}
-            <div class="search-main">
-              <FieldSidebar columns={gridColumns} rows={answer.rows} schema={schema.data?.columns ?? []} />
-              <div>
-                <VirtualTable columns={gridColumns} rows={answer.rows} server={server} pivots />
-              </div>
-            </div>
+            <VirtualTable columns={gridColumns} rows={answer.rows} server={server} pivots />
           </div>
         )}
       </div>
       <div>
+        {answer && (!busy || answerOf === queryKey) && <FieldSidebar columns={gridColumns} rows={answer.rows} schema={schema.data?.columns ?? []} />}
         <SavedSearches readOnly={readOnly} current={{ q: text.trim(), lang }} reload={reload} onChange={() => setReload(reload + 1)} />
         <HistoryList />
       </div>
