@@ -134,6 +134,7 @@ async function examples(): Promise<Map<string, Call>> {
     ['GET /api/alerts', { method: 'GET', target: '/api/alerts?limit=5' }],
     ['GET /api/alerts/{id}', { method: 'GET', target: `/api/alerts/${encodeURIComponent(alertId)}` }],
     ['GET /api/trail', { method: 'GET', target: `/api/trail?requestId=${encodeURIComponent(HOSTILE_REQUEST_ID)}` }],
+    ['GET /api/entity', { method: 'GET', target: '/api/entity?kind=ip&value=10.0.1.15' }],
     ['POST /api/query', { method: 'POST', target: '/api/query', body: { query: 'SELECT count(*) FROM events' } }],
     ['GET /api/schema', { method: 'GET', target: '/api/schema' }],
     ['GET /api/searches', { method: 'GET', target: '/api/searches' }],
@@ -236,7 +237,7 @@ test('token-less loopback server: a foreign Host header is refused under every s
 });
 
 test('public: the console page and its assets need no token; nothing else does, and no API spelling is taken for a page', async () => {
-  for (const target of ['/', '/alerts', '/alerts/', '/alerts/abc%2F%3Cdef%3E', '/trail?requestId=x', '/search?q=index%3Dwaf', '/dashboards/coverage', '/sources', '/index.html']) {
+  for (const target of ['/', '/alerts', '/alerts/', '/alerts/abc%2F%3Cdef%3E', '/trail?requestId=x', '/search?q=index%3Dwaf', '/dashboards/coverage', '/sources', '/index.html', '/entity/ip/10.0.0.5', '/entity/user/%3Cimg%20src%3Dx%3E', '/entity/host/web-01']) {
     for (const method of ['GET', 'HEAD']) {
       const r = await send(guardedPort, { method, target });
       assert.equal(r.status, 200, `${method} ${target}`);
@@ -250,6 +251,7 @@ test('public: the console page and its assets need no token; nothing else does, 
   for (const [method, target] of [
     ['GET', '/nope'], ['GET', '/alerts/../api/status'], ['GET', '/alerts/%2e%2e/%2e%2e/api/status'], ['GET', '/%61lerts'], ['GET', '/ALERTS'],
     ['GET', '//alerts'], ['GET', '/alerts\\..\\api'], ['POST', '/alerts'], ['DELETE', '/index.html'], ['GET', '/assets/nope.js'], ['GET', '/api'], ['GET', '/api/'], ['GET', '/api/nope'],
+    ['GET', '/entity'], ['GET', '/entity/ip'], ['GET', '/entity/planet/x'], ['GET', '/entity/ip/..'], ['GET', '/entity/ip/%2e%2e'], ['GET', '/entity/ip/a/b'], ['GET', '/entity/ip/../../api/status'],
   ] as const) {
     assertRefused(await send(guardedPort, { method, target }), 401, `${method} ${target}`);
   }

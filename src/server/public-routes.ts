@@ -27,6 +27,8 @@ export const CONSOLE_SECTIONS = ['alerts', 'trail', 'search', 'dashboards', 'sou
 
 /** `/`, `/alerts`, `/alerts/<percent-encoded id>`: letters, digits and what encodeURIComponent leaves. */
 const CONSOLE_VIEW = new RegExp(`^/(?:(?:${CONSOLE_SECTIONS.join('|')})(?:/([A-Za-z0-9\\-_.!~*'()%]*))?)?$`);
+/** An entity page: `/entity/<kind>/<percent-encoded value>` (web/src/pages/entity.tsx). */
+const ENTITY_VIEW = /^\/entity\/(?:ip|user|host)\/([A-Za-z0-9\-_.!~*'()%]+)$/;
 
 /**
  * A request the console's page answers (the not-found fallback serves index.html, which routes
@@ -36,7 +38,7 @@ const CONSOLE_VIEW = new RegExp(`^/(?:(?:${CONSOLE_SECTIONS.join('|')})(?:/([A-Z
 export function isConsoleView(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = request.url.split('?', 1)[0]!;
-  const m = CONSOLE_VIEW.exec(path);
+  const m = CONSOLE_VIEW.exec(path) ?? ENTITY_VIEW.exec(path);
   if (!m) return false;
   try {
     const segment = decodeURIComponent(m[1] ?? '');

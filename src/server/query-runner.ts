@@ -13,6 +13,8 @@ type Params = Record<string, string | number | boolean | null>;
 
 export const DEFAULT_ROW_LIMIT = 5_000;
 export const MAX_ROW_LIMIT = 100_000;
+/** Rows a page of a result may start after (the console grid asks for a result page by page). */
+export const MAX_ROW_OFFSET = 1_000_000;
 const MAX_HISTOGRAM_BUCKETS = 60;
 const NICE_BUCKETS_S = [1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800, 2592000];
 const TIME_TYPES = /^(TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATE)$/;
@@ -24,8 +26,10 @@ export interface QueryAnswer {
   params: Params;
   columns: QueryResult['columns'];
   rows: unknown[][];
-  /** Rows the whole query returns (the response holds at most `limit`). */
+  /** Rows the whole query returns (the response holds at most `limit`, from `offset`). */
   total: number;
+  /** Rows of the result before the first one in `rows`. */
+  offset: number;
   truncated: boolean;
   histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
   tookMs: number;
@@ -158,32 +162,34 @@ async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: Query
  * Runs a console query through the gate (see QueryGate): `client` aborts when the client leaves, and
  * every statement of the query — series, the rows, the total, the histogram — shares its time limit.
  */
-export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, client: AbortSignal): Promise<QueryAnswer> {
+export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, client: AbortSignal, offset = 0): Promise<QueryAnswer> {
   if (!text.trim()) throw badRequest('the query is empty');
   try {
-    return await ctx.queries.run(client, (signal) => answer(ctx, text, language, limit, { signal, maxResultBytes: ctx.queries.limits.maxResultBytes }));
+    return await ctx.queries.run(client, (signal) => answer(ctx, text, language, limit, offset, { signal, maxResultBytes: ctx.queries.limits.maxResultBytes }));
   } catch (e) {
     throw queryError(e, ctx.queries.limits);
   }
 }
 
-async function answer(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, bounds: QueryBounds): Promise<QueryAnswer> {
+async function answer(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, offset: number, bounds: QueryBounds): Promise<QueryAnswer> {
   const started = Date.now();
   const q = await compileQuery(ctx, text, language, bounds);
   if (q.language === 'sql') await assertSingleSelect(ctx, q.sql, bounds);
-  const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit`, bound(q.params, { console_limit: limit + 1 }), bounds);
+  // A page of the result: the row limit and the result size limit apply to each page.
+  const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit OFFSET $console_offset`, bound(q.params, { console_limit: limit + 1, console_offset: offset }), bounds);
   const truncated = result.rows.length > limit;
   const rows = truncated ? result.rows.slice(0, limit) : result.rows;
-  let total = rows.length;
-  if (truncated) total = Number((await run(ctx, `SELECT count(*) FROM ${subquery(q.sql)} LIMIT $console_one`, bound(q.params, { console_one: 1 }), bounds)).rows[0]?.[0] ?? rows.length);
+  let total = offset + rows.length;
+  if (truncated || (offset > 0 && !rows.length)) total = Number((await run(ctx, `SELECT count(*) FROM ${subquery(q.sql)} LIMIT $console_one`, bound(q.params, { console_one: 1 }), bounds)).rows[0]?.[0] ?? rows.length);
   // The histogram is a convenience: a result whose time column does not cast is shown without one
   // (but a query stopped by its time limit or its client stops here too).
-  const hist = await histogram(ctx, q.sql, q.params, result.columns, bounds).catch(() => {
+  // (Later pages of a result skip it: the first page carried it.)
+  const hist = offset > 0 ? undefined : await histogram(ctx, q.sql, q.params, result.columns, bounds).catch(() => {
     if (bounds.signal?.aborted) throw bounds.signal.reason;
     return undefined;
   });
   const { warnings, timeFilter, ...ran } = q;
   // earliest=/latest= that miss the data: say where it is (a copy: the compiled warnings are the query's).
   const note = timeFilter ? await timeFilterNote(ctx.store, timeFilter, bounds) : undefined;
-  return { ...ran, columns: result.columns, rows, total, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started, warnings: note ? [...warnings, note] : warnings };
+  return { ...ran, columns: result.columns, rows, total, offset, truncated, ...(hist ? { histogram: hist } : {}), tookMs: Date.now() - started, warnings: note ? [...warnings, note] : warnings };
 }

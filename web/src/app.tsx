@@ -4,6 +4,7 @@ import { setTimeZoneMode, zoneLabel } from './format.ts';
 import { useApi, useTimeZone } from './hooks.ts';
 import { AlertPage, AlertsPage } from './pages/alerts.tsx';
 import { DashboardsPage } from './pages/dashboards.tsx';
+import { EntityPage } from './pages/entity.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { SourcesPage } from './pages/sources.tsx';
 import { TrailPage } from './pages/trail.tsx';
@@ -98,9 +99,20 @@ export function App() {
   else if (section === 'search') page = <SearchPage loc={loc} readOnly={readOnly} />;
   else if (section === 'dashboards') page = <DashboardsPage loc={loc} view={rest ? decodeURIComponent(rest) : undefined} />;
   else if (section === 'sources') page = <SourcesPage />;
+  else if (section === 'entity' && rest) {
+    // `/entity/ip/10.0.0.5`: the value is one encoded path segment (a `/` in it is %2F).
+    const [kind = '', ...value] = rest.split('/');
+    let decoded: string | undefined;
+    try {
+      decoded = decodeURIComponent(value.join('/'));
+    } catch {
+      decoded = undefined;
+    }
+    page = decoded === undefined ? <p>Not a valid entity address.</p> : <EntityPage kind={kind} value={decoded} loc={loc} />;
+  }
   else if (section) page = <p>No page here. <a href="/alerts">Alerts</a></p>;
   useEffect(() => {
-    const title = NAV.find(([p]) => p === `/${section}`)?.[1];
+    const title = section === 'entity' ? 'Entity' : NAV.find(([p]) => p === `/${section}`)?.[1];
     document.title = title ? `${title} · packettrail` : 'packettrail';
   }, [section]);
   return (

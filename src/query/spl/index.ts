@@ -1,7 +1,7 @@
 export { compileSpl, compileSplOn, type CompileOptions, type CompiledSpl, type RowReader } from './compile.js';
 export type { SeriesCount, SeriesSet } from './timechart.js';
 export { MAX_TIMECHART_COLUMNS } from './timechart.js';
-export { parse } from './parser.js';
+export { parse, splCommandNames } from './parser.js';
 export { lex, splitPipeline, type Token } from './lexer.js';
 export { SplError } from './errors.js';
 export { loadAliases, addAliasText, builtinAliasFile, AliasError, type AliasTable, type FieldAlias } from './aliases.js';

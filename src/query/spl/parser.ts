@@ -30,6 +30,11 @@ const NOT_RUN: Record<string, string> = {
   fit: 'it trains a Splunk Machine Learning Toolkit (MLTK) model, which packettrail does not have',
 };
 
+/** The commands packettrail runs, sorted (the console's autocomplete offers them). */
+export function splCommandNames(): string[] {
+  return [...Object.keys(COMMANDS), ...Object.keys(MODULES)].sort();
+}
+
 export function parse(query: string): Command[] {
   const commands: Command[] = [];
   splitPipeline(query).forEach((seg, i) => {
@@ -59,7 +64,7 @@ export function parse(query: string): Command[] {
       const bad = head.name ? head : { pos: seg.pos, end: seg.end };
       const shown = query.slice(bad.pos, bad.end).trim();
       const why = Object.hasOwn(NOT_RUN, head.name) ? `: ${NOT_RUN[head.name]}` : '';
-      throw new SplError(`unknown or unsupported command '${shown}'${why} (supported: ${[...Object.keys(COMMANDS), ...Object.keys(MODULES)].sort().join(', ')})`, bad.pos, bad.end - bad.pos, query);
+      throw new SplError(`unknown or unsupported command '${shown}'${why} (supported: ${splCommandNames().join(', ')})`, bad.pos, bad.end - bad.pos, query);
     }
     const tok: Token = { kind: 'word', text: head.name, pos: head.pos, end: head.end };
     const c = new Cursor(lex(query, { pos: head.end, end: seg.end }, spec.mode), query);

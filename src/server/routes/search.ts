@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { splCommandNames } from '../../query/spl/index.js';
 import { QueryCancelledError } from '../../store/bounds.js';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, runQuery, type QueryLanguage } from '../query-runner.js';
+import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, MAX_ROW_OFFSET, runQuery, type QueryLanguage } from '../query-runner.js';
 import { int, obj, str, type ApiRoute } from './define.js';
 
 export const MAX_QUERY_LENGTH = 20_000;
@@ -19,17 +20,22 @@ function clientGone(reply: FastifyReply): { signal: AbortSignal; done(): void } 
 }
 
 async function query(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
-  const b = request.body as { query: string; language?: QueryLanguage; limit?: number };
+  const b = request.body as { query: string; language?: QueryLanguage; limit?: number; offset?: number };
   const client = clientGone(reply);
   try {
-    return await runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT, client.signal);
+    return await runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT, client.signal, b.offset ?? 0);
   } finally {
     client.done();
   }
 }
 
 async function schema(ctx: ServerContext) {
-  return { columns: ctx.catalog.map((c) => ({ name: c.name, field: c.path, type: c.type, description: c.description ?? '' })) };
+  return {
+    columns: ctx.catalog.map((c) => ({ name: c.name, field: c.path, type: c.type, description: c.description ?? '' })),
+    // Splunk field names (CIM aliases) SPL reads besides the columns, and the SPL commands, for autocomplete.
+    aliases: [...ctx.aliases.fields.keys()].sort(),
+    commands: splCommandNames(),
+  };
 }
 
 async function saveSearch(ctx: ServerContext, request: FastifyRequest) {
@@ -50,11 +56,11 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     role: 'analyst',
     tag: 'search',
     summary:
-      'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit; returns rows, the total and a time histogram. ' +
+      'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit and an offset (one page of the result); returns rows, the total and a time histogram. ' +
       'Queries have a time limit (422 past it), a result size limit (413) and a concurrency limit (429 when the queue is full); a query whose client disconnects is interrupted.',
-    body: obj({ query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT) }, ['query']),
+    body: obj({ query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT), offset: int(0, MAX_ROW_OFFSET) }, ['query']),
     response: {
-      description: 'columns, rows (at most limit), total, truncated, sql and params that ran, histogram of the first time column',
+      description: 'columns, rows (at most limit, from offset), total, offset, truncated, sql and params that ran, histogram of the first time column',
       schema: { type: 'object', properties: { columns: { type: 'array' }, rows: { type: 'array' }, total: { type: 'integer' }, truncated: { type: 'boolean' }, sql: { type: 'string' }, histogram: { type: 'object' } } },
     },
     audit: { action: 'query', detail: (request) => { const b = request.body as { query: string; language?: string }; return `${b.language ?? 'auto'}: ${b.query}`; } },
@@ -65,8 +71,8 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     url: '/api/schema',
     role: 'viewer',
     tag: 'search',
-    summary: 'The columns of the events view: name, ECS field, type, description.',
-    response: { description: 'columns' },
+    summary: 'The columns of the events view (name, ECS field, type, description), the Splunk field names SPL reads besides them, and the SPL commands.',
+    response: { description: 'columns, aliases, commands' },
     handler: (ctx) => schema(ctx),
   },
   {

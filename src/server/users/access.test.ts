@@ -103,6 +103,7 @@ function example(op: string): { path: string; body?: unknown; served: number[] }
     'GET /api/alerts': { path: '/api/alerts' },
     'GET /api/alerts/{id}': { path: '/api/alerts/nope', served: [404] },
     'GET /api/trail': { path: '/api/trail?requestId=nope', served: [404, 400] },
+    'GET /api/entity': { path: '/api/entity?kind=ip&value=10.0.0.5' },
     'POST /api/query': { path: '/api/query', body: { query: 'SELECT 1 AS one' } },
     'GET /api/schema': { path: '/api/schema' },
     'GET /api/searches': { path: '/api/searches' },

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { cellText, formatCount, timeText, zoneLabel } from '../format.ts';
 import { useTimeZone } from '../hooks.ts';
+import { Pivot } from './pivot.tsx';
 
 const ROW_HEIGHT = 26;
 const OVERSCAN = 10;
@@ -75,7 +76,17 @@ function ResizeHandle({ name, width, onResize }: { name: string; width: number; 
  * so values always sit under their header; widths change by dragging a header's edge or with its
  * arrow keys. Long cells are clipped (full text in the cell's title).
  */
-export function VirtualTable({ columns, rows, height = 480 }: { columns: GridColumn[]; rows: unknown[][]; height?: number }) {
+/**
+ * A page of a result held by the server: `rows` are its rows from `offset`, `total` the result's
+ * rows, and `onPage` asks for the page starting at another offset.
+ */
+export interface ServerPages {
+  offset: number;
+  total: number;
+  onPage(offset: number): void;
+}
+
+export function VirtualTable({ columns, rows, height = 480, server, pivots = false }: { columns: GridColumn[]; rows: unknown[][]; height?: number; server?: ServerPages | undefined; pivots?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
@@ -96,45 +107,53 @@ export function VirtualTable({ columns, rows, height = 480 }: { columns: GridCol
   useEffect(() => {
     setTop(0);
     setPage(0);
-    setWidths(guessWidths(columns, rows));
     if (box.current) box.current.scrollTop = 0;
   }, [rows, columns]);
+  // Another page of the same result keeps the widths the analyst set.
+  useEffect(() => setWidths(guessWidths(columns, rows)), [columns]);
   const pages = Math.max(1, Math.ceil(rows.length / GRID_PAGE_ROWS));
-  const offset = Math.min(page, pages - 1) * GRID_PAGE_ROWS;
-  const shown = useMemo(() => rows.slice(offset, offset + GRID_PAGE_ROWS), [rows, offset]);
+  // Pages held by the server: the rows are the page; else the grid pages the rows it was given.
+  const local = server ? 0 : Math.min(page, pages - 1) * GRID_PAGE_ROWS;
+  const offset = server ? server.offset : local;
+  const total = server ? server.total : rows.length;
+  const shown = useMemo(() => (server ? rows.slice(0, GRID_PAGE_ROWS) : rows.slice(local, local + GRID_PAGE_ROWS)), [rows, local, server]);
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
   const cols = widths.length === columns.length ? widths : guessWidths(columns, rows);
   const template = `${INDEX_COLUMN}px ${cols.map((w) => `${w}px`).join(' ')}`;
-  const total = INDEX_COLUMN + cols.reduce((a, b) => a + b, 0);
+  const width = INDEX_COLUMN + cols.reduce((a, b) => a + b, 0);
   const visible: number[] = [];
   for (let j = 0, x = INDEX_COLUMN; j < cols.length; x += cols[j]!, j++) {
     if (x + cols[j]! >= view.left - COLUMN_OVERSCAN_PX && x <= view.left + view.width + COLUMN_OVERSCAN_PX) visible.push(j);
   }
   const resize = (i: number, w: number) => setWidths(cols.map((old, j) => (j === i ? Math.max(MIN_COLUMN, Math.round(w)) : old)));
   const goTo = (p: number) => {
+    if (server) {
+      server.onPage(p * GRID_PAGE_ROWS);
+      return;
+    }
     setPage(p);
     setTop(0);
     if (box.current) box.current.scrollTop = 0;
   };
   return (
     <>
-      {rows.length > GRID_PAGE_ROWS && (
+      {total > GRID_PAGE_ROWS && (
         <p class="pager" data-testid="grid-pager">
-          <button type="button" class="link" disabled={offset === 0} onClick={() => goTo(page - 1)} aria-label="previous rows">
+          <button type="button" class="link" disabled={offset === 0} onClick={() => goTo(Math.floor(offset / GRID_PAGE_ROWS) - 1)} aria-label="previous rows">
             ← previous
           </button>{' '}
-          rows {formatCount(offset + 1)}–{formatCount(offset + shown.length)} of {formatCount(rows.length)}{' '}
-          <button type="button" class="link" disabled={offset + GRID_PAGE_ROWS >= rows.length} onClick={() => goTo(page + 1)} aria-label="next rows">
+          rows {formatCount(offset + 1)}–{formatCount(offset + shown.length)} of {formatCount(total)}{' '}
+          <button type="button" class="link" disabled={offset + GRID_PAGE_ROWS >= total} onClick={() => goTo(Math.floor(offset / GRID_PAGE_ROWS) + 1)} aria-label="next rows">
             next →
           </button>
         </p>
       )}
-      <div class="vtable" ref={frame} role="table" aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1} onScroll={(e) => {
+      <div class="vtable" ref={frame} role="table" aria-rowcount={total + 1} aria-colcount={columns.length + 1} onScroll={(e) => {
         const el = e.currentTarget as HTMLDivElement;
         if (el.scrollLeft !== view.left) setView({ left: el.scrollLeft, width: el.clientWidth });
       }}>
-        <div class="vtable-head" role="row" style={{ gridTemplateColumns: template, width: `${total}px` }}>
+        <div class="vtable-head" role="row" style={{ gridTemplateColumns: template, width: `${width}px` }}>
           <span role="columnheader" style={{ gridColumn: 1 }}>#</span>
           {visible.map((i) => columns[i]!).map((c, k) => {
             const i = visible[k]!;
@@ -146,7 +165,7 @@ export function VirtualTable({ columns, rows, height = 480 }: { columns: GridCol
             );
           })}
         </div>
-        <div class="vtable-body" role="rowgroup" ref={box} tabIndex={0} aria-label="result rows" style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px`, width: `${total}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+        <div class="vtable-body" role="rowgroup" ref={box} tabIndex={0} aria-label="result rows" style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px`, width: `${width}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
           <div role="presentation" style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
             {shown.slice(first, last).map((r, i) => (
               <div class="vtable-row" role="row" aria-rowindex={offset + first + i + 2} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
@@ -155,7 +174,7 @@ export function VirtualTable({ columns, rows, height = 480 }: { columns: GridCol
                   const t = columns[j]!.time ? timeText(r[j]) : cellText(r[j]);
                   return (
                     <span role="cell" aria-colindex={j + 2} style={{ gridColumn: j + 2 }} title={t.length > 40 ? t.slice(0, 2000) : undefined}>
-                      {t}
+                      {pivots && !columns[j]!.time ? <Pivot field={columns[j]!.name} value={r[j]} /> : t}
                     </span>
                   );
                 })}

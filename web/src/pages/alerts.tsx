@@ -1,7 +1,9 @@
 import { useCallback, useRef } from 'preact/hooks';
 import { STATIONS } from '../../../src/trail/stations.ts';
 import { qs } from '../api.ts';
-import { Badge, ErrorBox, EventFields, Facts, Loading } from '../components/bits.tsx';
+import { AlertEventsLink } from '../components/alert-events.tsx';
+import { Badge, ErrorBox, Facts, Loading } from '../components/bits.tsx';
+import { PivotFacts, PivotFields } from '../components/pivot.tsx';
 import { formatCount, safeUrl, timeText } from '../format.ts';
 import { useApi, useKey } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
@@ -145,6 +147,7 @@ interface AlertDetail extends AlertRow {
   key: Record<string, unknown> | null;
   details: Record<string, unknown> | null;
   events: Record<string, unknown>[];
+  event_ids: string[];
   requestIds: string[];
 }
 
@@ -181,6 +184,7 @@ export function AlertPage({ id }: { id: string }) {
         <a class="button" href={href('/alerts', { rule: d.rule_id })}>
           all alerts of this rule
         </a>
+        <AlertEventsLink eventIds={d.event_ids} />
       </div>
       <Facts facts={{ rule: d.rule_id, ...(d.author ? { author: d.author } : {}), ...(d.license ? { license: d.license } : {}), ...(d.tags.length ? { tags: d.tags.join(', ') } : {}) }} />
       {link && (
@@ -194,7 +198,7 @@ export function AlertPage({ id }: { id: string }) {
       {d.key && Object.keys(d.key).length > 0 && (
         <>
           <h2>Key</h2>
-          <Facts facts={d.key} />
+          <PivotFacts facts={d.key} />
         </>
       )}
       {d.details && Object.keys(d.details).length > 0 && (
@@ -209,7 +213,7 @@ export function AlertPage({ id }: { id: string }) {
           <summary>
             {String((e as { event?: { dataset?: string } }).event?.dataset ?? 'event')} · {timeText((e as Record<string, unknown>)['@timestamp'])}
           </summary>
-          <EventFields doc={e} />
+          <PivotFields doc={e} />
         </details>
       ))}
     </section>

@@ -47,13 +47,19 @@ function searchHref(spl: string): string {
   return href('/search', { q: spl.trim() });
 }
 
-/** The search for the events behind one table cell, or undefined when the column is not an event field. */
-export function cellSearch(view: string, section: string, column: string, value: string | number | null, row: Record<string, unknown>): string | undefined {
+/** The event field a table cell's value is of, and the SPL of the view's events; undefined when the column is not an event field. */
+export function cellField(view: string, section: string, column: string, value: string | number | null, row: Record<string, unknown>): { field: string; base: string } | undefined {
   const v = VIEW_SEARCHES[view];
   const field = v?.fields[`${section}.${column}`] ?? v?.fields[column];
   if (!v || !field || value === null || value === '') return undefined;
   if (v.onlyWhere && row[v.onlyWhere[0]] !== v.onlyWhere[1]) return undefined;
-  return searchHref(`${v.base} ${field}=${splQuote(String(value))}`);
+  return { field, base: v.base };
+}
+
+/** The search for the events behind one table cell, or undefined when the column is not an event field. */
+export function cellSearch(view: string, section: string, column: string, value: string | number | null, row: Record<string, unknown>): string | undefined {
+  const c = cellField(view, section, column, value, row);
+  return c && searchHref(`${c.base} ${c.field}=${splQuote(String(value))}`);
 }
 
 /**

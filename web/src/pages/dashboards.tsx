@@ -6,7 +6,8 @@ import { TimeChart } from '../components/chart.tsx';
 import { cellText, formatCount, timeText } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
-import { cellSearch, DISTRIBUTION_VIEWS, findingSearch } from './dashboard-links.ts';
+import { Pivot } from '../components/pivot.tsx';
+import { cellField, cellSearch, DISTRIBUTION_VIEWS, findingSearch } from './dashboard-links.ts';
 
 interface View {
   id: string;
@@ -44,12 +45,18 @@ function Table({ s, view }: { s: TableSection; view: string }) {
                   const c = s.columns[i];
                   const text = cell(v, c?.type ?? 'string');
                   const link = c ? cellSearch(view, s.id, c.name, v, byName) : undefined;
+                  const pivot = c ? cellField(view, s.id, c.name, v, byName) : undefined;
                   return (
                     <td class={c?.type === 'string' || c?.type === 'time' ? 'clip' : 'num'} title={text.length > 40 ? text.slice(0, 2000) : undefined}>
-                      {link ? (
-                        <a class="row-link" href={link} title={`search the events of ${c!.name} ${text}`.slice(0, 2000)}>
-                          {text}
-                        </a>
+                      {link && pivot ? (
+                        // The value opens its events; the button beside it offers the other pivots.
+                        <Pivot trigger="icon" field={pivot.field} value={v} base={pivot.base}>
+                          <a class="row-link" href={link} title={`search the events of ${c!.name} ${text}`.slice(0, 2000)}>
+                            {text}
+                          </a>
+                        </Pivot>
+                      ) : c?.type === 'string' ? (
+                        <Pivot value={v}>{text}</Pivot>
                       ) : (
                         text
                       )}

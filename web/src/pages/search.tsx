@@ -2,10 +2,14 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ErrorBox, Loading } from '../components/bits.tsx';
 import { TimeChart, type ChartSeries } from '../components/chart.tsx';
-import { VirtualTable } from '../components/virtual-table.tsx';
+import { FieldSidebar, type SchemaColumn } from '../components/field-sidebar.tsx';
+import { HistoryList } from '../components/history-list.tsx';
+import { QueryBox, type Vocabulary } from '../components/query-box.tsx';
+import { GRID_PAGE_ROWS, VirtualTable } from '../components/virtual-table.tsx';
 import { download, formatCount, toCsv } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
+import { remember } from '../search-history.ts';
 
 interface QueryAnswer {
   language: string;
@@ -14,6 +18,7 @@ interface QueryAnswer {
   columns: { name: string; type: string }[];
   rows: unknown[][];
   total: number;
+  offset: number;
   truncated: boolean;
   histogram?: { column: string; bucketSeconds: number; buckets: string[]; counts: number[] };
   tookMs: number;
@@ -116,19 +121,41 @@ function SavedSearches({ readOnly, current, reload, onChange }: { readOnly: bool
   );
 }
 
+interface Schema {
+  columns: SchemaColumn[];
+  aliases: string[];
+  commands: string[];
+}
+
 export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean }) {
   const q = loc.params.get('q') ?? '';
   const lang = loc.params.get('lang') ?? 'auto';
   const limit = Number(loc.params.get('limit') ?? 5000) || 5000;
   const [text, setText] = useState(q);
   const [answer, setAnswer] = useState<QueryAnswer>();
+  /** The query, language and rows setting the answer is of: another page of it keeps it shown while it loads. */
+  const [answerOf, setAnswerOf] = useState('');
+  const queryKey = `${q}\u0000${lang}\u0000${limit}`;
+  /** The first page's histogram (later pages come without one). */
+  const [histogram, setHistogram] = useState<QueryAnswer['histogram']>();
+  /** The page of the result shown: the server sends one page (GRID_PAGE_ROWS rows) at a time. */
+  const [offset, setOffset] = useState(0);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [showSql, setShowSql] = useState(false);
   const [reload, setReload] = useState(0);
+  const schema = useApi<Schema>('/api/schema');
+  const vocabulary = useMemo<Vocabulary>(() => {
+    const fields = new Set([...(schema.data?.columns ?? []).map((c) => c.name), ...(schema.data?.aliases ?? []), ...(answer?.columns ?? []).map((c) => c.name)]);
+    return { commands: schema.data?.commands ?? [], fields: [...fields].sort() };
+  }, [schema.data, answer?.columns]);
   /** Cancels the running query: the request is dropped and the server interrupts the statement. */
   const cancelRunning = useRef<() => void>();
   useEffect(() => setText(q), [q]);
+  useEffect(() => setOffset(0), [q, lang, limit]);
+  useEffect(() => {
+    if (q) remember(q, lang);
+  }, [q, lang]);
   useEffect(() => {
     if (!q) return;
     const abort = new AbortController();
@@ -139,9 +166,12 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
     };
     setBusy(true);
     setError(undefined);
-    api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit }, signal: abort.signal }).then(
+    const pageRows = Math.max(1, Math.min(GRID_PAGE_ROWS, limit - offset));
+    api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit: pageRows, offset }, signal: abort.signal }).then(
       (a) => {
         setAnswer(a);
+        setAnswerOf(`${q}\u0000${lang}\u0000${limit}`);
+        if (a.offset === 0) setHistogram(a.histogram);
         setBusy(false);
       },
       (e: Error) => {
@@ -155,14 +185,19 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
       cancelRunning.current = undefined;
       abort.abort();
     };
-  }, [q, lang, limit]);
+  }, [q, lang, limit, offset]);
   /** Runs what is in the box (not the URL's query) with these settings: a new history entry. */
   const run = (changes: { lang?: string; limit?: string } = {}) => {
     const l = changes.lang ?? lang;
     setParams({ q: text.trim(), lang: l === 'auto' ? undefined : l, ...(changes.limit ? { limit: changes.limit } : {}) });
   };
   const columns = answer?.columns.map((c) => c.name) ?? [];
-  const gridColumns = useMemo(() => (answer?.columns ?? []).map((c) => ({ name: c.name, time: TIME_TYPES.test(c.type) })), [answer]);
+  const columnKey = columns.join('\u0000');
+  // One column list per result (not per page), so a page change keeps the column widths.
+  const gridColumns = useMemo(() => (answer?.columns ?? []).map((c) => ({ name: c.name, time: TIME_TYPES.test(c.type) })), [columnKey]);
+  /** Rows the analyst may page through: the result, up to the rows setting. */
+  const available = answer ? Math.min(answer.total, limit) : 0;
+  const server = useMemo(() => (answer ? { offset: answer.offset, total: available, onPage: setOffset } : undefined), [answer, available]);
   return (
     <section class="search-layout">
       <div>
@@ -171,21 +206,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
           e.preventDefault();
           run();
         }}>
-          <textarea
-            name="q"
-            aria-label="SPL or SQL query"
-            rows={4}
-            spellcheck={false}
-            placeholder={EXAMPLE}
-            value={text}
-            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                e.preventDefault();
-                run();
-              }
-            }}
-          />
+          <QueryBox value={text} onChange={setText} onRun={() => run()} vocabulary={vocabulary} placeholder={EXAMPLE} />
           <div class="query-bar">
             <label>
               language
@@ -215,18 +236,18 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             Cancel
           </button>
         )}
-        {answer && !busy && (
+        {answer && (!busy || answerOf === queryKey) && (
           <div class="results">
             <p class="muted" data-testid="result-count">
               {formatCount(answer.total)} row{answer.total === 1 ? '' : 's'}
-              {answer.truncated && ` (showing the first ${formatCount(answer.rows.length)})`} · {answer.language.toUpperCase()} · {answer.tookMs} ms
+              {answer.total > limit && ` (the first ${formatCount(limit)} can be paged through)`} · {answer.language.toUpperCase()} · {answer.tookMs} ms
               {' · '}
               <button class="link" type="button" onClick={() => setShowSql(!showSql)} aria-expanded={showSql}>
                 {showSql ? 'hide' : 'show'} SQL
               </button>
               {' · '}
               <button class="link" type="button" onClick={() => download('packettrail-results.csv', 'text/csv', toCsv(columns, answer.rows))}>
-                export CSV
+                export CSV{available > answer.rows.length ? ' (this page)' : ''}
               </button>
               {' · '}
               <button
@@ -234,7 +255,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
                 type="button"
                 onClick={() => download('packettrail-results.ndjson', 'application/x-ndjson', answer.rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null])))).join('\n') + '\n')}
               >
-                export JSON
+                export JSON{available > answer.rows.length ? ' (this page)' : ''}
               </button>
             </p>
             {(answer.warnings ?? []).map((w) => (
@@ -243,12 +264,16 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
               </p>
             ))}
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
-            {seriesOf(answer) ? <SeriesChart answer={answer} /> : answer.histogram && answer.histogram.buckets.length > 1 && <Histogram h={answer.histogram} />}
-            <VirtualTable columns={gridColumns} rows={answer.rows} />
+            {seriesOf(answer) ? <SeriesChart answer={answer} /> : histogram && histogram.buckets.length > 1 && <Histogram h={histogram} />}
+            <VirtualTable columns={gridColumns} rows={answer.rows} server={server} pivots />
           </div>
         )}
       </div>
-      <SavedSearches readOnly={readOnly} current={{ q: text.trim(), lang }} reload={reload} onChange={() => setReload(reload + 1)} />
+      <div>
+        {answer && (!busy || answerOf === queryKey) && <FieldSidebar columns={gridColumns} rows={answer.rows} schema={schema.data?.columns ?? []} />}
+        <SavedSearches readOnly={readOnly} current={{ q: text.trim(), lang }} reload={reload} onChange={() => setReload(reload + 1)} />
+        <HistoryList />
+      </div>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Trail, TrailHop, TrailJoin } from '../../../src/trail/types.ts';
 import { qs } from '../api.ts';
-import { Badge, ErrorBox, EventFields, Facts, Loading } from '../components/bits.tsx';
+import { Badge, ErrorBox, Facts, Loading } from '../components/bits.tsx';
+import { PivotFacts, PivotFields } from '../components/pivot.tsx';
 import { clockText, parseTime, timeText, zoneLabel } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { navigate, setParams, href, type Location } from '../router.ts';
@@ -124,7 +125,7 @@ function HopPanel({ hop }: { hop: TrailHop }) {
       </h2>
       <p>{hop.summary}</p>
       {hop.gap && <p class="gap">{hop.gap}</p>}
-      <Facts facts={hop.facts} />
+      <PivotFacts facts={hop.facts} fields={false} />
       <h3>How it was joined</h3>
       {joins.length ? joins.map((j) => <JoinEvidence join={j} />) : <p class="muted">the anchor hop: the trail was built around it</p>}
       <h3>Events ({hop.events.length})</h3>
@@ -133,7 +134,7 @@ function HopPanel({ hop }: { hop: TrailHop }) {
           <summary>
             {String((e as { event?: { dataset?: string } }).event?.dataset ?? 'event')} · {timeText(e['@timestamp'])}
           </summary>
-          <EventFields doc={e} />
+          <PivotFields doc={e} />
         </details>
       ))}
     </section>

@@ -1,0 +1,139 @@
+/**
+ * GET /api/entity on the console test store: what the report says agrees with SQL over the events
+ * view, the timeline pages, the limits are refused past their bounds, hostile values are bound (never
+ * SQL), and the route's least role is viewer.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { ENTITY_TIMELINE_MAX_OFFSET, ENTITY_TIMELINE_MAX_PAGE, ENTITY_VALUE_MAX_LENGTH } from './entity-report.js';
+import { createConsoleServer, type ConsoleServer } from './index.js';
+import { buildConsoleDb, PAYLOADS, type ConsoleDb } from './test-fixture.js';
+
+let fixture: ConsoleDb;
+let server: ConsoleServer;
+let base: string;
+
+async function listen(s: ConsoleServer): Promise<string> {
+  await s.app.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
+}
+
+before(async () => {
+  fixture = await buildConsoleDb();
+  server = await createConsoleServer({ db: fixture.db });
+  base = await listen(server);
+});
+
+after(async () => {
+  await server?.close();
+});
+
+const entity = async (params: Record<string, string | number>, at = base, headers: Record<string, string> = {}) => {
+  const res = await fetch(`${at}/api/entity?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { headers });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const sql = async (query: string): Promise<unknown[][]> => {
+  const res = await fetch(`${base}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, language: 'sql', limit: 1000 }) });
+  const body = (await res.json()) as any;
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return body.rows;
+};
+
+const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+test('an address: its events, datasets and related users agree with SQL; its timeline pages newest first', async () => {
+  const [[ip, n]] = (await sql(`SELECT ip, count(*) AS n FROM (SELECT unnest(related_ip) AS ip FROM events) AS x GROUP BY ip ORDER BY n DESC, ip LIMIT 1`)) as [string, number][];
+  const r = await entity({ kind: 'ip', value: ip! });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.value, ip);
+  assert.equal(r.body.events, Number(n));
+  const perDataset = await sql(`SELECT event_dataset, count(*) FROM events WHERE list_contains(related_ip, ${lit(ip!)}) GROUP BY 1 ORDER BY 2 DESC, 1`);
+  assert.deepEqual(r.body.datasets.map((d: any) => [d.dataset, d.count]), perDataset.map(([d, c]) => [d, Number(c)]));
+  const users = await sql(`SELECT user_name, count(*) FROM events WHERE list_contains(related_ip, ${lit(ip!)}) AND user_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`);
+  assert.deepEqual(r.body.related.find((f: any) => f.label === 'users').values.map((v: any) => [v.value, v.count]), users.map(([u, c]) => [u, Number(c)]));
+  assert.equal(typeof r.body.address.private, 'boolean');
+
+  // Pages: two of 7 are the first 14 events of one of 14, newest first.
+  const p1 = await entity({ kind: 'ip', value: ip!, limit: 7 });
+  const p2 = await entity({ kind: 'ip', value: ip!, limit: 7, offset: 7 });
+  const both = await entity({ kind: 'ip', value: ip!, limit: 14 });
+  assert.equal(p1.body.timeline.events.length, Math.min(7, Number(n)));
+  assert.deepEqual([...p1.body.timeline.events, ...p2.body.timeline.events].map((e: any) => e.id), both.body.timeline.events.map((e: any) => e.id));
+  const times = both.body.timeline.events.map((e: any) => Date.parse(e.timestamp));
+  assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+});
+
+test('a public address gets its country and ASN; an address is matched in its canonical form', async () => {
+  const r = await entity({ kind: 'ip', value: '8.8.8.8' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.address.private, false);
+  assert.equal(r.body.address.geo.asn, 15169);
+  const v6 = await entity({ kind: 'ip', value: '2001:DB8:0:0::1' });
+  assert.equal(v6.body.value, '2001:db8::1');
+  assert.deepEqual(v6.body.address, { private: true, geo: {} });
+});
+
+test('a user: hostile names are values, never SQL or markup; their events and alerts are found', async () => {
+  const r = await entity({ kind: 'user', value: PAYLOADS.userName });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.events, 2, 'the two hostile app requests');
+  assert.ok(r.body.timeline.events.every((e: any) => e.user === PAYLOADS.userName));
+  assert.ok(r.body.alerts.some((a: any) => a.ruleTitle === PAYLOADS.ruleTitle), JSON.stringify(r.body.alerts));
+  for (const hostile of [`' OR 1=1 --`, `x'); DROP TABLE alerts; --`, `%`, `_`, `\\`, `"`, `$entity_value`, '*', 'a\u0000b']) {
+    const h = await entity({ kind: 'user', value: hostile });
+    assert.equal(h.status, 200, `${hostile}: ${JSON.stringify(h.body)}`);
+    assert.equal(h.body.events, 0, `${hostile} names no user`);
+    assert.deepEqual(h.body.alerts, [], `${hostile} is in no alert`);
+    assert.deepEqual(h.body.timeline.events, []);
+  }
+  const host = await entity({ kind: 'host', value: `' OR ''='` });
+  assert.equal(host.status, 200);
+  assert.equal(host.body.events, 0);
+});
+
+test('a host: its users and addresses', async () => {
+  const [[host, n]] = (await sql(`SELECT host_name, count(*) AS n FROM events WHERE host_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`)) as [string, number][];
+  const r = await entity({ kind: 'host', value: host! });
+  assert.equal(r.status, 200);
+  const [[all]] = await sql(`SELECT count(*) FROM events WHERE list_contains(related_hosts, ${lit(host!)})`);
+  assert.equal(r.body.events, Number(all));
+  assert.ok(r.body.events >= Number(n));
+  assert.ok(r.body.related.some((f: any) => f.label === 'users'));
+});
+
+test('bounds and bad values are refused with 400 and say why', async () => {
+  const cases: [Record<string, string | number>, RegExp][] = [
+    [{ kind: 'ip', value: 'not-an-address' }, /IPv4 or IPv6/],
+    [{ kind: 'ip', value: '10.0.0.256' }, /IPv4 or IPv6/],
+    [{ kind: 'planet', value: 'x' }, /kind/],
+    [{ kind: 'user', value: '' }, /value/],
+    [{ kind: 'user', value: '   ' }, /empty/],
+    [{ kind: 'user', value: 'u'.repeat(ENTITY_VALUE_MAX_LENGTH + 1) }, /value/],
+    [{ kind: 'user', value: 'x', limit: ENTITY_TIMELINE_MAX_PAGE + 1 }, /limit/],
+    [{ kind: 'user', value: 'x', limit: 0 }, /limit/],
+    [{ kind: 'user', value: 'x', offset: ENTITY_TIMELINE_MAX_OFFSET + 1 }, /offset/],
+    [{ kind: 'user', value: 'x', offset: -1 }, /offset/],
+    [{ kind: 'user', value: 'x', offset: '1e309' }, /offset|finite/],
+    [{ value: 'x' }, /kind/],
+  ];
+  for (const [params, message] of cases) {
+    const r = await entity(params);
+    assert.equal(r.status, 400, `${JSON.stringify(params).slice(0, 80)}: ${r.status}`);
+    assert.match(r.body.error, message, JSON.stringify(params).slice(0, 80));
+  }
+});
+
+test('roles: anonymous is refused when a token guards the server; a viewer token reads entities', async () => {
+  const token = 'entity-test-token-0123456789abcdef0123456789';
+  const guarded = await createConsoleServer({ db: fixture.db, token, tokenRole: 'viewer' });
+  try {
+    const at = await listen(guarded);
+    assert.equal((await entity({ kind: 'ip', value: '10.0.0.5' }, at)).status, 401);
+    assert.equal((await entity({ kind: 'ip', value: '10.0.0.5' }, at, { authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await entity({ kind: 'ip', value: '10.0.0.5' }, at, { authorization: `Bearer ${token}` })).status, 200);
+  } finally {
+    await guarded.close();
+  }
+});
