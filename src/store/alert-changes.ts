@@ -12,10 +12,10 @@ import type { EventStore } from './store.js';
 export const ALERT_CHANGES_TABLE = 'alert_changes';
 export const ALERTS = 'alerts';
 
-export const ALERT_CHANGE_COLUMNS = ['seq', 'alert_id', 'at', 'actor', 'via', 'field', 'old_value', 'new_value'] as const;
+export const ALERT_CHANGE_COLUMNS = ['seq', 'alert_id', 'changed_at', 'actor', 'via', 'field', 'old_value', 'new_value'] as const;
 
 export const CREATE_ALERT_CHANGES_DUCKDB = `CREATE TABLE IF NOT EXISTS ${ALERT_CHANGES_TABLE} (
-  seq VARCHAR NOT NULL, alert_id VARCHAR NOT NULL, at VARCHAR NOT NULL, actor VARCHAR NOT NULL, via VARCHAR NOT NULL,
+  seq VARCHAR NOT NULL, alert_id VARCHAR NOT NULL, changed_at VARCHAR NOT NULL, actor VARCHAR NOT NULL, via VARCHAR NOT NULL,
   field VARCHAR NOT NULL, old_value VARCHAR, new_value VARCHAR NOT NULL)`;
 
 // The batch travels as one bound JSON parameter, as alerts do (duckdb/alerts.ts): no SQL from content.
@@ -72,7 +72,7 @@ export async function triageStates(store: EventStore, ids: readonly string[]): P
   const params: SqlParams = {};
   const fn = store.dialect.fn;
   const r = await store.query(
-    `SELECT alert_id, field, ${fn.argMax('new_value', 'seq')}, max(at), count(*) FROM ${ALERT_CHANGES_TABLE}
+    `SELECT alert_id, field, ${fn.argMax('new_value', 'seq')}, max(changed_at), count(*) FROM ${ALERT_CHANGES_TABLE}
      WHERE alert_id IN (${bindList(params, 'id', ids)}) GROUP BY alert_id, field`,
     params,
   );
@@ -212,7 +212,7 @@ export async function applyTriage(store: EventStore, request: TriageRequest, who
     if (c.field === 'status') s.status = c.new_value as AlertStatus;
     else if (c.field === 'assignee') s.assignee = c.new_value;
     else s.notes++;
-    s.updated = c.at;
+    s.updated = c.changed_at;
   }
   return { changes, states };
 }

@@ -84,3 +84,15 @@ export async function listAlertGroups(store: EventStore, f: AlertListFilter, pag
   const where = await alertListCondition(store, f, params);
   return groupAlerts(store, where, params, page);
 }
+
+/** One alert with its triage state, or undefined. */
+export async function oneAlert(store: EventStore, id: string): Promise<AlertRow | undefined> {
+  if (!(await hasTable(store, ALERTS))) return undefined;
+  const fn = store.dialect.fn;
+  const r = await store.query(`SELECT id, ${fn.epochMs('timestamp')}, rule_id, rule_title, level, severity, ${keyText(store)} FROM ${ALERTS} WHERE id = $id`, { id });
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const [, ms, rule_id, rule_title, level, severity, key] = row;
+  const state = (await triageStates(store, [id])).get(id)!;
+  return { id, timestamp: iso(ms), rule_id: String(rule_id ?? ''), rule_title: String(rule_title ?? ''), level: String(level ?? ''), severity: Number(severity ?? 0), key: String(key ?? '{}'), ...state };
+}

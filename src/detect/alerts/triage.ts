@@ -36,7 +36,7 @@ export interface AlertChange {
   seq: string;
   alert_id: string;
   /** RFC 3339 UTC with milliseconds. */
-  at: string;
+  changed_at: string;
   actor: string;
   via: TriageVia;
   field: TriageField;
@@ -118,7 +118,7 @@ export function planChanges(r: TriageRequest, current: ReadonlyMap<string, Triag
   const actor = who.actor.slice(0, MAX_NAME_CHARS);
   for (const id of r.ids) {
     const state = current.get(id) ?? UNTOUCHED;
-    const add = (field: TriageField, old_value: string | null, new_value: string) => rows.push({ seq: seq(), alert_id: id, at, actor, via: who.via, field, old_value, new_value });
+    const add = (field: TriageField, old_value: string | null, new_value: string) => rows.push({ seq: seq(), alert_id: id, changed_at: at, actor, via: who.via, field, old_value, new_value });
     if (r.status !== undefined && r.status !== state.status) add('status', state.status, r.status);
     if (r.assignee !== undefined && r.assignee !== state.assignee) add('assignee', state.assignee, r.assignee);
     if (r.note !== undefined) add('note', null, r.note);
@@ -132,7 +132,7 @@ export function checkChangeRows(rows: unknown): AlertChange[] {
   const text = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
   for (const r of rows as Record<string, unknown>[]) {
     const ok = r !== null && typeof r === 'object'
-      && text(r.seq, 40) && text(r.alert_id, MAX_ALERT_ID_CHARS) && text(r.at, 40) && text(r.actor, MAX_NAME_CHARS)
+      && text(r.seq, 40) && text(r.alert_id, MAX_ALERT_ID_CHARS) && text(r.changed_at, 40) && text(r.actor, MAX_NAME_CHARS)
       && (TRIAGE_VIA as readonly unknown[]).includes(r.via) && (TRIAGE_FIELDS as readonly unknown[]).includes(r.field)
       && (r.old_value === null || text(r.old_value, MAX_NAME_CHARS)) && text(r.new_value, MAX_NOTE_CHARS * 2)
       && (r.field !== 'status' || isStatus(r.new_value as string));

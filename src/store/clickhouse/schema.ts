@@ -51,7 +51,7 @@ export const BOOKKEEPING_TABLES: readonly TableSpec[] = [
     // Alert triage, append-only (store/alert-changes.ts): the state is the latest row per alert and field.
     name: 'alert_changes',
     columns: [
-      ...['seq', 'alert_id', 'at', 'actor', 'via', 'field'].map((name) => ({ name, type: 'String' })),
+      ...['seq', 'alert_id', 'changed_at', 'actor', 'via', 'field'].map((name) => ({ name, type: 'String' })),
       { name: 'old_value', type: 'Nullable(String)' }, { name: 'new_value', type: 'String' },
     ],
     orderBy: '(alert_id, seq)',
