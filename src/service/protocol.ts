@@ -9,7 +9,7 @@ import { NotAReadError, QueryCancelledError, QueryTimeoutError, ResultTooLargeEr
  * A change to any message bumps PROTOCOL_VERSION: a command and an owner of different versions
  * refuse each other by name instead of misreading each other.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 1;
 
 export const ROUTES = {
   /** POST {nonce} → Hello: no token needed, the answer proves the owner knows it. */
@@ -24,7 +24,10 @@ export const ROUTES = {
   ingest: '/v1/ingest',
   /** POST {job} → {stopping}: the job stops reading (Ctrl-C on the command's side). */
   stopJob: '/v1/ingest/stop',
-  /** POST {rows} → {appended}: alert triage changes (src/store/alert-changes.ts), checked again and appended by the owner. */
+  /**
+   * POST {rows} → {appended}: alert triage changes (src/store/alert-changes.ts), checked again and appended by the owner.
+   * A route added, no message changed: an owner without it answers "no route", which the command reports.
+   */
   alertChanges: '/v1/alert-changes',
   /** GET → OwnerStatus: what the owner is doing for other commands now. */
   status: '/v1/status',
