@@ -60,6 +60,10 @@ export const COMMAND_INDEX = {
     term: 'store',
     description: "Create a store's whole schema on every node (store init) and apply its retention (store retention): ClickHouse or DuckDB.",
   },
+  alerts: {
+    term: 'alerts',
+    description: 'Triage the stored alerts: list them (by status, assignee, rule, entity; or grouped), show one with its history, set status, assignee and notes.',
+  },
   users: {
     term: 'users',
     description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",

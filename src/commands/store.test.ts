@@ -94,7 +94,7 @@ test('store init creates the schema on every node once; retention drops the same
     const first = (await cli(['store', 'init', '--store', store])).stdout;
     assert.match(first, /created table events_aws_cloudfront/, first);
     assert.match(first, /created (table|view) events\b/, first);
-    for (const t of ['alerts', 'dead_letters', 'ingested_files', 'packettrail_settings']) assert.match(first, new RegExp(`created table ${t}\\b`), `${t}: ${first}`);
+    for (const t of ['alerts', 'alert_changes', 'dead_letters', 'ingested_files', 'packettrail_settings']) assert.match(first, new RegExp(`created table ${t}\\b`), `${t}: ${first}`);
     const again = (await cli(['store', 'init', '--store', store])).stdout;
     assert.doesNotMatch(again, /created table|added \d+ columns/, again);
     assert.match(again, /rebuilt view events/);

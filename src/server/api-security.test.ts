@@ -133,6 +133,8 @@ async function examples(): Promise<Map<string, Call>> {
     ['GET /api/status', { method: 'GET', target: '/api/status' }],
     ['GET /api/alerts', { method: 'GET', target: '/api/alerts?limit=5' }],
     ['GET /api/alerts/{id}', { method: 'GET', target: `/api/alerts/${encodeURIComponent(alertId)}` }],
+    // No such alert: the request is served (404) and the read-only test database is left as it is.
+    ['POST /api/alerts/triage', { method: 'POST', target: '/api/alerts/triage', body: { ids: ['walk-no-such-alert'], status: 'acknowledged' }, status: 404 }],
     ['GET /api/trail', { method: 'GET', target: `/api/trail?requestId=${encodeURIComponent(HOSTILE_REQUEST_ID)}` }],
     ['GET /api/entity', { method: 'GET', target: '/api/entity?kind=ip&value=10.0.1.15' }],
     ['POST /api/query', { method: 'POST', target: '/api/query', body: { query: 'SELECT count(*) FROM events' } }],

@@ -21,6 +21,7 @@ import { openapiDocument } from './openapi.js';
 import { isConsoleView, isPublic, markPublic } from './public-routes.js';
 import { DEFAULT_QUERY_LIMITS, QueryGate, RESERVED_FOR_ROUTES, type QueryLimits } from './query-gate.js';
 import { ALERT_ROUTES } from './routes/alerts.js';
+import { ALERT_TRIAGE_ROUTES } from './routes/alert-triage.js';
 import { ENTITY_ROUTES } from './routes/entity.js';
 import { addRoutes, type ApiRoute } from './routes/define.js';
 import { INSIGHT_ROUTES } from './routes/insights.js';
@@ -42,7 +43,7 @@ import { DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from './user
 import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from './users/throttle.js';
 import { FileUserStore, usersFileFor, type UserStore } from './users/user-store.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...AUTH_ROUTES, ...USER_ROUTES, ...STATUS_ROUTES, ...ALERT_ROUTES, ...TRAIL_ROUTES, ...ENTITY_ROUTES, ...SEARCH_ROUTES, ...INSIGHT_ROUTES, ...SOURCE_ROUTES, ...RULE_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...AUTH_ROUTES, ...USER_ROUTES, ...STATUS_ROUTES, ...ALERT_ROUTES, ...ALERT_TRIAGE_ROUTES, ...TRAIL_ROUTES, ...ENTITY_ROUTES, ...SEARCH_ROUTES, ...INSIGHT_ROUTES, ...SOURCE_ROUTES, ...RULE_ROUTES];
 
 /** JSON bodies are small (a query and a name): anything bigger is refused with 413. */
 export const BODY_LIMIT = 64 * 1024;

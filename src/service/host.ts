@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tokenMatches } from '../server/auth.js';
 import type { QueryGate } from '../server/query-gate.js';
 import { isOutOfMemory, QueryCancelledError, type QueryBounds } from '../store/bounds.js';
+import { checkChangeRows, TriageInputError } from '../detect/alerts/triage.js';
+import { appendAlertChanges } from '../store/alert-changes.js';
 import { IngestJobs, STOP_SIGNALS, type IngestJob } from './ingest-job.js';
 import type { OwnerStore } from './owner-store.js';
 import {
@@ -173,6 +175,19 @@ export class ServiceHost {
       const job = fromWire<IngestJob>(Buffer.from(header, 'base64url').toString('utf8'));
       this.counts.ingestJobs++;
       return this.jobs.run(job, req, res, this.closing.signal);
+    }
+    if (url === ROUTES.alertChanges && req.method === 'POST') {
+      const { rows } = fromWire<{ rows?: unknown }>(await readBody(req));
+      let checked;
+      try {
+        checked = checkChangeRows(rows);
+      } catch (e) {
+        if (e instanceof TriageInputError) throw new ServiceUsageError(e.message);
+        throw e;
+      }
+      // Queued behind the owner's other writes (OwnerStore), as an ingest job's.
+      await appendAlertChanges(this.o.store, checked);
+      return reply(res, 200, { appended: checked.length });
     }
     if (url === ROUTES.stopJob && req.method === 'POST') {
       const { job, signal } = fromWire<{ job?: unknown; signal?: unknown }>(await readBody(req));

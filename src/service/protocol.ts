@@ -24,6 +24,11 @@ export const ROUTES = {
   ingest: '/v1/ingest',
   /** POST {job} → {stopping}: the job stops reading (Ctrl-C on the command's side). */
   stopJob: '/v1/ingest/stop',
+  /**
+   * POST {rows} → {appended}: alert triage changes (src/store/alert-changes.ts), checked again and appended by the owner.
+   * A route added, no message changed: an owner without it answers "no route", which the command reports.
+   */
+  alertChanges: '/v1/alert-changes',
   /** GET → OwnerStatus: what the owner is doing for other commands now. */
   status: '/v1/status',
 } as const;

@@ -2,6 +2,7 @@ import type { QueryBounds } from '../store/bounds.js';
 import { duckdbDialect } from '../store/duckdb/dialect.js';
 import type { IndexOutcome } from '../store/duckdb/indexes.js';
 import type { EventStore, QueryResult } from '../store/store.js';
+import type { AlertChange } from '../detect/alerts/triage.js';
 import type { ServiceClient } from './client.js';
 import { ROUTES } from './protocol.js';
 
@@ -60,6 +61,11 @@ export class RemoteStore implements EventStore {
   query(sql: string, params?: Params, bounds?: QueryBounds): Promise<QueryResult> {
     const { maxResultBytes, maxRows, rfc3339Timestamps } = bounds ?? {};
     return this.client.call<QueryResult>('POST', ROUTES.query, { sql, params: params ?? {}, maxResultBytes, maxRows, rfc3339Timestamps }, { signal: bounds?.signal });
+  }
+
+  /** Triage changes are written by the owner, which holds the only connection that may write. */
+  async appendAlertChanges(rows: readonly AlertChange[]): Promise<void> {
+    await this.client.call<{ appended: number }>('POST', ROUTES.alertChanges, { rows });
   }
 
   async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {

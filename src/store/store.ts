@@ -2,6 +2,7 @@ import type { QueryBounds } from './bounds.js';
 import type { SqlDialect } from './dialect.js';
 import type { Column } from './schema.js';
 import type { Alert } from '../detect/types.js';
+import type { AlertChange } from '../detect/alerts/triage.js';
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
@@ -89,6 +90,12 @@ export interface EventStore {
    * the alerts table of store/duckdb/alerts.ts through `query`.
    */
   insertAlerts?(alerts: readonly Alert[]): Promise<number>;
+  /**
+   * Appends alert triage changes (store/alert-changes.ts). Stores without it get DuckDB's
+   * `alert_changes` table through `query`; a store read through the process that holds the
+   * database sends them to that process.
+   */
+  appendAlertChanges?(rows: readonly AlertChange[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { EventStore } from '../../store/store.js';
 import { storeTables } from './store-sql.js';
-import { InsightOptionError, rangeSql, timeRange } from '../../insights/time-range.js';
+import { ALERT_STATUSES, isStatus, NOBODY } from '../../detect/alerts/triage.js';
+import { InsightOptionError } from '../../insights/time-range.js';
+import { alertHistory, groupAlerts, triageStates } from '../../store/alert-changes.js';
+import { alertListCondition } from '../../store/alert-list.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { int, obj, str, type ApiRoute } from './define.js';
@@ -96,22 +99,33 @@ interface AlertFilter {
   since?: string;
   until?: string;
   text?: string;
+  status?: string;
+  assignee?: string;
+  entity?: string;
+  key?: string;
+  group?: boolean;
   limit?: number;
   offset?: number;
 }
 
-function whereOf(store: EventStore, f: AlertFilter): { where: string; params: Params } {
-  const a = alertSql(store);
+/** `a,b` → ['a', 'b'] (a filter's values, comma-separated in the query string). */
+const listOf = (text: string | undefined) => (text === undefined || text === '' ? undefined : [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))]);
+
+/** The list's condition: the filters of store/alert-list.ts, and the source and text ones (ALERT_SQL per engine). */
+async function whereOf(ctx: ServerContext, f: AlertFilter): Promise<{ where: string; params: Params }> {
   const params: Params = {};
-  const clauses: string[] = [store.dialect.fn.always];
-  if (f.rule) {
-    clauses.push('(rule_id = $rule OR rule_title = $rule)');
-    params.rule = f.rule;
+  const statuses = listOf(f.status);
+  const bad = statuses?.find((s) => !isStatus(s));
+  if (bad !== undefined) throw badRequest(`unknown status '${bad.slice(0, 60)}': expected one of ${ALERT_STATUSES.join(', ')}`);
+  let where: string;
+  try {
+    where = await alertListCondition(ctx.store, { rule: f.rule, level: f.level, since: f.since, until: f.until, entity: f.entity, key: f.key, statuses, assignees: listOf(f.assignee) }, params);
+  } catch (e) {
+    if (e instanceof InsightOptionError) throw badRequest(e.message);
+    throw e;
   }
-  if (f.level) {
-    clauses.push('level = $level');
-    params.level = f.level;
-  }
+  const a = alertSql(ctx.store);
+  const clauses = [where];
   if (f.source) {
     clauses.push(a.listHas(a.datasets, '$source'));
     params.source = f.source;
@@ -120,14 +134,7 @@ function whereOf(store: EventStore, f: AlertFilter): { where: string; params: Pa
     clauses.push(`(${['rule_title', 'key', 'events'].map((c) => a.containsText(c, '$text')).join(' OR ')})`);
     params.text = f.text;
   }
-  let range;
-  try {
-    range = timeRange({ since: f.since, until: f.until });
-  } catch (e) {
-    if (e instanceof InsightOptionError) throw badRequest(e.message);
-    throw e;
-  }
-  return { where: clauses.join(' AND ') + rangeSql(store.dialect.fn, range, params), params };
+  return { where: clauses.join(' AND '), params };
 }
 
 async function hasAlerts(ctx: ServerContext): Promise<boolean> {
@@ -147,7 +154,11 @@ async function listAlerts(ctx: ServerContext, request: FastifyRequest) {
   const limit = f.limit ?? 200;
   const offset = f.offset ?? 0;
   if (!(await hasAlerts(ctx))) return { total: 0, alerts: [], facets: { levels: [], rules: [], sources: [] } };
-  const { where, params } = whereOf(ctx.store, f);
+  const { where, params } = await whereOf(ctx, f);
+  if (f.group) {
+    const { total, groups } = await groupAlerts(ctx.store, where, params, { limit, offset });
+    return { total, limit, offset, groups };
+  }
   const a = alertSql(ctx.store);
   const total = Number((await ctx.store.query(`SELECT count(*) FROM alerts WHERE ${where}`, params)).rows[0]?.[0] ?? 0);
   const r = await ctx.store.query(
@@ -155,9 +166,11 @@ async function listAlerts(ctx: ServerContext, request: FastifyRequest) {
      FROM alerts WHERE ${where} ORDER BY timestamp DESC, severity DESC, id LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
+  const states = await triageStates(ctx.store, r.rows.map(([id]) => String(id)));
   const alerts = r.rows.map(([id, timestamp, rule_id, rule_title, level, severity, rule_kind, key, sources, first]) => ({
     id, timestamp: ts(timestamp), rule_id, rule_title, level, severity, rule_kind, sources: sources ?? [],
     text: alertText(parseJson(key), a.firstEvent ? parseJson(first) : firstOf(first)),
+    status: states.get(String(id))!.status, assignee: states.get(String(id))!.assignee, notes: states.get(String(id))!.notes,
   }));
   const facet = async (sql: string) => (await ctx.store.query(sql)).rows.map(([value, label, n]) => ({ value, label, count: Number(n) }));
   // Named, not positional: ClickHouse 18.16 reads GROUP BY 1 as a constant.
@@ -187,12 +200,13 @@ async function oneAlert(ctx: ServerContext, request: FastifyRequest) {
   return {
     id, timestamp: ts(timestamp), rule_id, rule_title, level, severity, rule_kind, author, link, license, tags: tags ?? [],
     key: parseJson(key), details: parseJson(details), event_ids: event_ids ?? [], events: evs, created: ts(created), sources: sources ?? [], requestIds,
+    triage: (await triageStates(ctx.store, [String(id)])).get(String(id)), history: await alertHistory(ctx.store, String(id)),
   };
 }
 
 const ALERT_SUMMARY = obj({
   id: str(), timestamp: str(), rule_id: str(), rule_title: str(), level: str(), severity: int(0, 100), rule_kind: str(),
-  sources: { type: 'array', items: str() }, text: str(400),
+  sources: { type: 'array', items: str() }, text: str(400), status: { type: 'string', enum: [...ALERT_STATUSES] }, assignee: str(), notes: { type: 'integer' },
 });
 
 export const ALERT_ROUTES: ApiRoute[] = [
@@ -201,12 +215,15 @@ export const ALERT_ROUTES: ApiRoute[] = [
     url: '/api/alerts',
     role: 'viewer',
     tag: 'alerts',
-    summary: 'Alerts, newest first, filtered by rule (id or title), level, source dataset, time range and text; with facet counts.',
+    summary: 'Alerts, newest first, filtered by rule (id or title), level, source dataset, time range, text, triage status and assignee, entity; with facet counts. With group=true: groups of one rule on one entity (count, first and last seen).',
     querystring: obj({
       rule: str(300), level: str(20), source: str(100), since: str(40, { description: 'RFC 3339' }), until: str(40, { description: 'RFC 3339' }),
-      text: str(200, { description: 'case-insensitive substring of the title, key or events' }), limit: int(1, 1000), offset: int(0, 1_000_000),
+      text: str(200, { description: 'case-insensitive substring of the title, key or events' }),
+      status: str(200, { description: `comma-separated: ${ALERT_STATUSES.join(', ')}` }), assignee: str(2_000, { description: `comma-separated account names, or ${NOBODY}` }),
+      entity: str(300, { description: 'text found in the entity key (an address, a user, a host)' }), key: str(4_000, { description: "a group's exact entity key: with rule, its members" }),
+      group: { type: 'boolean', description: 'group by rule and entity key' }, limit: int(1, 1000), offset: int(0, 1_000_000),
     }),
-    response: { description: 'total, alerts, facets', schema: { type: 'object', properties: { total: { type: 'integer' }, alerts: { type: 'array', items: ALERT_SUMMARY }, facets: { type: 'object' } } } },
+    response: { description: 'total, alerts, facets (or groups with group=true)', schema: { type: 'object', properties: { total: { type: 'integer' }, alerts: { type: 'array', items: ALERT_SUMMARY }, groups: { type: 'array' }, facets: { type: 'object' } } } },
     handler: (ctx, request) => listAlerts(ctx, request),
   },
   {
@@ -214,7 +231,7 @@ export const ALERT_ROUTES: ApiRoute[] = [
     url: '/api/alerts/:id',
     role: 'viewer',
     tag: 'alerts',
-    summary: 'One alert with its rule metadata, correlation key, details and the matching events.',
+    summary: 'One alert with its rule metadata, correlation key, details, the matching events, its triage state and history.',
     params: obj({ id: str(200) }, ['id']),
     response: { description: 'the alert' },
     handler: (ctx, request) => oneAlert(ctx, request),

@@ -102,6 +102,7 @@ function example(op: string): { path: string; body?: unknown; served: number[] }
     'GET /api/status': { path: '/api/status' },
     'GET /api/alerts': { path: '/api/alerts' },
     'GET /api/alerts/{id}': { path: '/api/alerts/nope', served: [404] },
+    'POST /api/alerts/triage': { path: '/api/alerts/triage', body: { ids: ['nope'], status: 'acknowledged' }, served: [404] },
     'GET /api/trail': { path: '/api/trail?requestId=nope', served: [404, 400] },
     'GET /api/entity': { path: '/api/entity?kind=ip&value=10.0.0.5' },
     'POST /api/query': { path: '/api/query', body: { query: 'SELECT 1 AS one' } },

@@ -48,6 +48,15 @@ export const BOOKKEEPING_TABLES: readonly TableSpec[] = [
     orderBy: '(timestamp, id)',
   },
   {
+    // Alert triage, append-only (store/alert-changes.ts): the state is the latest row per alert and field.
+    name: 'alert_changes',
+    columns: [
+      ...['seq', 'alert_id', 'changed_at', 'actor', 'via', 'field'].map((name) => ({ name, type: 'String' })),
+      { name: 'old_value', type: 'Nullable(String)' }, { name: 'new_value', type: 'String' },
+    ],
+    orderBy: '(alert_id, seq)',
+  },
+  {
     name: 'saved_searches',
     columns: [...['id', 'name', 'query', 'language'].map((name) => ({ name, type: 'String' })), { name: 'created', type: TIME_TYPE }],
     orderBy: '(created, id)',

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { Alert } from '../../detect/types.js';
+import type { AlertChange } from '../../detect/alerts/triage.js';
+import { ALERT_CHANGE_COLUMNS } from '../alert-changes.js';
 import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
 import type { Column } from '../schema.js';
 import type { DeadLetter, EventStore, FileRecord, QueryResult, StagedBatch } from '../store.js';
@@ -282,6 +284,12 @@ export class ClickHouseStore implements EventStore {
         a.event.reference_ids ?? [], JSON.stringify(a.events), time(a.event.created),
       ]));
     return byId.size;
+  }
+
+  /** Appends alert triage changes (the table is a bookkeeping one: created when the store opens for writing). */
+  async appendAlertChanges(rows: readonly AlertChange[]): Promise<void> {
+    if (this.readOnly) throw new Error(`the store ${this.location.redacted} is open read-only: triage changes are not saved`);
+    await this.insertRows('alert_changes', ALERT_CHANGE_COLUMNS, rows.map((r) => ALERT_CHANGE_COLUMNS.map((c) => r[c])));
   }
 
   async datasetColumns(): Promise<ReadonlyMap<string, ReadonlySet<string>>> {

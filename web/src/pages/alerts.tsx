@@ -1,4 +1,4 @@
-import { useCallback, useRef } from 'preact/hooks';
+import { useCallback, useRef, useState } from 'preact/hooks';
 import { STATIONS } from '../../../src/trail/stations.ts';
 import { qs } from '../api.ts';
 import { AlertEventsLink } from '../components/alert-events.tsx';
@@ -7,6 +7,7 @@ import { PivotFacts, PivotFields } from '../components/pivot.tsx';
 import { formatCount, safeUrl, timeText } from '../format.ts';
 import { useApi, useKey } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
+import { AlertGroups, BulkBar, StatusBadge, TriageFilters, TriagePanel, type AlertChange, type AlertGroup, type TriageState } from './alert-triage.tsx';
 
 interface Facet {
   value: string;
@@ -24,15 +25,18 @@ interface AlertRow {
   rule_kind: string;
   sources: string[];
   text: string;
+  status: string;
+  assignee: string;
 }
 
 interface AlertList {
   total: number;
   alerts: AlertRow[];
+  groups?: AlertGroup[];
   facets: { levels: Facet[]; rules: Facet[]; sources: Facet[] };
 }
 
-const FILTERS = ['rule', 'level', 'source', 'since', 'until', 'text'] as const;
+const FILTERS = ['rule', 'level', 'source', 'since', 'until', 'text', 'status', 'assignee', 'entity', 'key', 'group'] as const;
 
 /**
  * Datasets a trail can start from (the trail's stations): an alert on other events only (CloudTrail,
@@ -62,7 +66,12 @@ export function AlertsPage({ loc }: { loc: Location }) {
   const p = loc.params;
   const filter = Object.fromEntries(FILTERS.map((f) => [f, p.get(f) ?? '']));
   const offset = Number(p.get('offset') ?? 0) || 0;
-  const list = useApi<AlertList>(`/api/alerts${qs({ ...filter, limit: PAGE, offset })}`);
+  const [reload, setReload] = useState(0);
+  const [selected, setSelected] = useState<string[]>([]);
+  const list = useApi<AlertList>(`/api/alerts${qs({ ...filter, limit: PAGE, offset })}`, reload);
+  const shownIds = list.data?.alerts?.map((a) => a.id) ?? [];
+  const picked = selected.filter((id) => shownIds.includes(id));
+  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
   const textBox = useRef<HTMLInputElement>(null);
   useKey('/', useCallback((e: KeyboardEvent) => {
     e.preventDefault();
@@ -75,7 +84,7 @@ export function AlertsPage({ loc }: { loc: Location }) {
       <form class="filters" onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
-        setParams({ text: String(f.get('text') ?? ''), since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), offset: undefined });
+        setParams({ text: String(f.get('text') ?? ''), since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), assignee: String(f.get('assignee') ?? '').trim(), offset: undefined });
       }}>
         <Select name="rule" label="rule" value={filter.rule!} options={facets.rules} />
         <Select name="level" label="level" value={filter.level!} options={facets.levels} />
@@ -92,13 +101,26 @@ export function AlertsPage({ loc }: { loc: Location }) {
           text
           <input name="text" ref={textBox} placeholder="press / to search" defaultValue={filter.text} key={filter.text} />
         </label>
+        <TriageFilters status={filter.status!} assignee={filter.assignee!} group={filter.group === 'true'} />
         <button type="submit">Filter</button>
         {FILTERS.some((f) => filter[f]) && <a href="/alerts">clear</a>}
       </form>
       <ErrorBox error={list.error} />
       <Loading when={list.loading && !list.data} />
-      {list.data && (
+      {list.data?.groups && (
         <>
+          <p class="muted" data-testid="group-count">
+            {formatCount(list.data.total)} group{list.data.total === 1 ? '' : 's'} of one rule on one entity
+          </p>
+          <AlertGroups groups={list.data.groups} filter={filter} />
+        </>
+      )}
+      {list.data?.alerts && (
+        <>
+          <BulkBar selected={picked} onDone={() => {
+            setSelected([]);
+            setReload((n) => n + 1);
+          }} />
           <p class="muted" data-testid="alert-count">
             {formatCount(list.data.total)} alert{list.data.total === 1 ? '' : 's'}
             {list.data.total > PAGE && ` (showing ${offset + 1}–${Math.min(offset + PAGE, list.data.total)})`}
@@ -106,8 +128,14 @@ export function AlertsPage({ loc }: { loc: Location }) {
           <table class="list alerts">
             <thead>
               <tr>
+                <th>
+                  <input type="checkbox" aria-label="select every alert shown" checked={shownIds.length > 0 && picked.length === shownIds.length}
+                    onChange={(e) => setSelected((e.currentTarget as HTMLInputElement).checked ? shownIds : [])} />
+                </th>
                 <th>time</th>
                 <th>level</th>
+                <th>status</th>
+                <th>assignee</th>
                 <th>rule</th>
                 <th>source</th>
                 <th>text</th>
@@ -115,11 +143,19 @@ export function AlertsPage({ loc }: { loc: Location }) {
             </thead>
             <tbody>
               {list.data.alerts.map((a) => (
-                <tr key={a.id}>
+                <tr key={a.id} data-alert-id={a.id}>
+                  <td>
+                    <input type="checkbox" aria-label={`select the alert of ${timeText(a.timestamp)}: ${a.rule_title}`} checked={picked.includes(a.id)}
+                      onChange={(e) => toggle(a.id, (e.currentTarget as HTMLInputElement).checked)} data-testid="select-alert" />
+                  </td>
                   <td class="nowrap">{timeText(a.timestamp)}</td>
                   <td>
                     <Badge kind={a.level}>{a.level}</Badge>
                   </td>
+                  <td>
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td>{a.assignee}</td>
                   <td>
                     <a href={`/alerts/${encodeURIComponent(a.id)}`}>{a.rule_title}</a>
                   </td>
@@ -149,10 +185,13 @@ interface AlertDetail extends AlertRow {
   events: Record<string, unknown>[];
   event_ids: string[];
   requestIds: string[];
+  triage: TriageState;
+  history: AlertChange[];
 }
 
 export function AlertPage({ id }: { id: string }) {
-  const a = useApi<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`);
+  const [reload, setReload] = useState(0);
+  const a = useApi<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`, reload);
   if (a.error) return <ErrorBox error={a.error} />;
   if (!a.data) return <Loading when />;
   const d = a.data;
@@ -186,6 +225,7 @@ export function AlertPage({ id }: { id: string }) {
         </a>
         <AlertEventsLink eventIds={d.event_ids} />
       </div>
+      <TriagePanel id={d.id} state={d.triage} history={d.history} onChanged={() => setReload((n) => n + 1)} />
       <Facts facts={{ rule: d.rule_id, ...(d.author ? { author: d.author } : {}), ...(d.license ? { license: d.license } : {}), ...(d.tags.length ? { tags: d.tags.join(', ') } : {}) }} />
       {link && (
         <p>
