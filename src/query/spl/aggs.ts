@@ -1,6 +1,7 @@
-import type { Agg } from './ast.js';
+import type { Agg, Expr } from './ast.js';
 import type { Ctx, Ref, Scope } from './context.js';
 import { suggest } from './errors.js';
+import { compileExpr, isListExpr } from './expr.js';
 import { AGG_FUNCTIONS, LIST_MAXSIZE, percentile, type AggFunction } from './functions.js';
 
 /** An aggregation of stats or timechart, compiled: its output name, its SQL and whether it is a list. */
@@ -25,8 +26,8 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
       const hint = suggest(fn, [...Object.keys(AGG_FUNCTIONS), 'perc95']);
       throw ctx.error(`unknown aggregation '${a.fn.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, a.fn);
     }
-    if (spec.arg === 'field' && !a.field) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
-    const ref = a.field ? ctx.resolve(scope, a.field) : null;
+    if (spec.arg === 'field' && !a.field && !a.expr) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
+    const ref = a.expr ? evalRef(ctx, scope, a, fn) : a.field ? ctx.resolve(scope, a.field) : null;
     const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
     const sql = pct !== null ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))${over}` : spec.sql(ref?.sql ?? '', t, ref?.list ?? false, over);
     if (fn === 'list') ctx.warn(`list() keeps the first ${LIST_MAXSIZE} values of each group, as Splunk's list_maxsize does`);
@@ -36,6 +37,43 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
     const type = pct !== null ? 'double' : (spec.type ?? (ONE_OF_THE_VALUES.has(fn) && ref?.type === 'date' && !ref.list ? 'date' : undefined));
     return { name, sql, list: spec.list ?? false, type };
   });
+}
+
+/** Operators and functions whose value is true or false. */
+const BOOLEAN_OPS = new Set(['=', '==', '!=', '<>', '<', '<=', '>', '>=', 'and', 'or', 'xor']);
+const BOOLEAN_FUNCTIONS = new Set(['isnull', 'isnotnull', 'isnum', 'isint', 'isstr', 'isbool', 'match', 'like', 'cidrmatch', 'searchmatch', 'true', 'false', 'in']);
+
+function isBoolean(e: Expr): boolean {
+  switch (e.kind) {
+    case 'bin':
+      return BOOLEAN_OPS.has(e.op.text.toLowerCase());
+    case 'unary':
+      return e.op.text !== '-';
+    case 'in':
+    case 'like':
+      return true;
+    case 'const':
+      return e.value !== 'null';
+    case 'call':
+      return BOOLEAN_FUNCTIONS.has(e.name.text.toLowerCase());
+    default:
+      return false;
+  }
+}
+
+/**
+ * `fn(eval(<expression>)) as name`: the expression's value per event. A true/false expression
+ * counts the events where it is true (`count(eval(status>=400))`): false is no value, as in Splunk;
+ * other aggregations of a true/false value are refused. Splunk requires the `as` name.
+ */
+function evalRef(ctx: Ctx, scope: Scope, a: Agg, fn: string): Ref {
+  const e = a.expr!;
+  if (!a.as) throw ctx.error(`${a.fn.text}(eval(…)) needs a name, as Splunk requires: add 'as <name>'`, a.fn);
+  if (isBoolean(e)) {
+    if (fn !== 'count' && fn !== 'c') throw ctx.error(`${a.fn.text}() of a true/false expression is not supported (count(eval(…)) counts where it is true)`, a.fn);
+    return { sql: `(CASE WHEN ${compileExpr(ctx, scope, e)} THEN 1 END)`, list: false };
+  }
+  return { sql: compileExpr(ctx, scope, e), list: isListExpr(ctx, scope, e) };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface Agg {
   as: Token | null;
   /** The output column name Splunk would give it: `count`, `dc(user)`, `perc95(bytes)`. */
   label: string;
+  /** `count(eval(status>=400))`: the expression aggregated instead of a field. */
+  expr?: Expr;
 }
 
 export interface SortKey {

@@ -47,7 +47,7 @@ export function cidrSql(ctx: Ctx, v: string, cidr: Cidr): string {
   if (cidr.version === 'ipv4') {
     const octet = (i: number) => `TRY_CAST(split_part(${v}, '.', ${i}) AS BIGINT)`;
     const number = `(${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)})`;
-    return `(CASE WHEN ${v} IS NULL THEN NULL WHEN regexp_full_match(${v}, ${ctx.param(IPV4_RE)}) THEN ${number} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE FALSE END)`;
+    return `(CASE WHEN ${v} IS NULL THEN NULL WHEN regexp_full_match(${v}, '${IPV4_RE}') THEN ${number} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE FALSE END)`;
   }
   const hex = ipv6Hex(v);
   const whole = Math.floor(cidr.bits / 4);

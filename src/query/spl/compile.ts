@@ -148,9 +148,11 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
   ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);
   const read = ctx.tables && ctx.datasets ? datasetTables(ctx.datasets, ctx.tables) : undefined;
+  ctx.readDatasets = null;
   if (read) {
     from = read.from;
     ctx.available = read.columns;
+    ctx.readDatasets = ctx.datasets;
   }
   let scope: Scope = { cols: new Map([...ctx.catalog.values()].filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
   const ctes: string[] = [];

@@ -48,6 +48,8 @@ export interface Ref {
   type?: FieldType | undefined;
   /** The alias normalization, applied to searched values too. */
   normalize?: string | undefined;
+  /** Never null on any event (a calculated field with a default): no null test needed. */
+  notNull?: boolean;
 }
 
 /** Output names are quoted; control characters and absurd lengths are refused rather than quoted. */
@@ -90,6 +92,8 @@ export class Ctx {
   readonly renames: WildcardRename[] = [];
   /** The columns the tables read hold (null: every catalog column): others are null. */
   available: ReadonlySet<string> | null = null;
+  /** The datasets whose own tables the pipeline reads (null: the events view): every row read is one of theirs. */
+  readDatasets: readonly string[] | null = null;
 
   constructor(
     readonly query: string,

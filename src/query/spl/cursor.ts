@@ -29,6 +29,11 @@ export class Cursor {
     return t;
   }
 
+  /** Skips the tokens that start before `pos` (text read otherwise, as an eval expression inside stats). */
+  skipTo(pos: number): void {
+    while (!this.atEnd() && this.peek().pos < pos) this.i++;
+  }
+
   atEnd(): boolean {
     return this.peek().kind === 'eof';
   }

@@ -126,6 +126,21 @@ function isString(e: Expr): boolean {
   return e.kind === 'lit' && e.type === 'string';
 }
 
+/**
+ * Whether an expression is never null on any event, as far as its form shows: a literal, a
+ * coalesce with such an argument, an if whose both values are such. Lets stats skip testing a
+ * `by` value for null (the add-on's `errorCode` falls back to "success").
+ */
+export function neverNull(e: Expr): boolean {
+  if (e.kind === 'lit') return true;
+  if (e.kind === 'const') return e.value !== 'null';
+  if (e.kind !== 'call') return false;
+  const name = e.name.text.toLowerCase();
+  if (name === 'coalesce') return e.args.some(neverNull);
+  if (name === 'if') return e.args.length === 3 && neverNull(e.args[1]!) && neverNull(e.args[2]!);
+  return false;
+}
+
 /** Whether an expression holds several values: a list field, or a function returning a multivalue. */
 export function isListExpr(ctx: Ctx, scope: Scope, e: Expr): boolean {
   if (e.kind === 'field') return ctx.resolve(scope, e.tok).list;

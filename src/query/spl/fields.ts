@@ -5,7 +5,7 @@ import { Cursor } from './cursor.js';
 import { SplError } from './errors.js';
 import { lex } from './lexer.js';
 import { parseExpr } from './parse-expr.js';
-import { isListExpr } from './expr.js';
+import { isListExpr, neverNull } from './expr.js';
 import { columnName } from '../../store/schema.js';
 
 /**
@@ -153,7 +153,8 @@ function calculated(ctx: Ctx, dataset: string | undefined, name: string, text: s
   if (expr.kind === 'field') return rawField(ctx, dataset, expr.tok.text);
   const sql = ctx.compileRaw(dataset, expr);
   // A calculated field may hold several values (mvappend of a JSON path through an array).
-  return { sql, list: isListExpr(ctx, { cols: new Map(), base: false, raw: { dataset } }, expr) };
+  const list = isListExpr(ctx, { cols: new Map(), base: false, raw: { dataset } }, expr);
+  return { sql, list, ...(!list && neverNull(expr) ? { notNull: true } : {}) };
 }
 
 const parsed = new Map<string, Expr>();

@@ -1,7 +1,8 @@
-import type { Agg, SortKey } from './ast.js';
+import type { Agg, Expr, SortKey } from './ast.js';
 import { Cursor } from './cursor.js';
 import { SplError } from './errors.js';
-import type { Token } from './lexer.js';
+import { lex, type Token } from './lexer.js';
+import { parseExpr } from './parse-expr.js';
 
 /** Argument forms several commands share: aggregations, sort keys, field lists, options. */
 
@@ -14,17 +15,49 @@ export function parseAggs(c: Cursor, stop: readonly string[] = ['by']): Agg[] {
     if (fn.kind !== 'word') throw c.error('expected an aggregation such as count, dc(field) or values(field)');
     c.next();
     let field: Token | null = null;
+    let expr: Expr | null = null;
     let label = fn.text;
     if (c.eatOp('(')) {
-      if (!c.isOp(')')) field = c.expectName('a field name');
+      if (c.isWord('eval') && c.isOp('(', 1)) expr = evalArgument(c);
+      else if (!c.isOp(')')) field = c.expectName('a field name');
       const close = c.expectOp(')', "')' after the field");
       label = c.query.slice(fn.pos, close.end).replace(/\s+/g, '');
     }
     const as = c.eatWord('as') ? c.expectName('an output name after as') : null;
-    aggs.push({ fn, field, as, label });
+    aggs.push({ fn, field, as, label, ...(expr ? { expr } : {}) });
   }
   if (!aggs.length) throw c.error('expected an aggregation such as count');
   return aggs;
+}
+
+/**
+ * `eval(<expression>)` as an aggregation's argument (`count(eval(status>=400))`): the command's
+ * tokens were read as search words, so the expression's text (to the balancing ')', quotes
+ * skipped) is read again as an eval expression.
+ */
+function evalArgument(c: Cursor): Expr {
+  c.next();
+  const open = c.next();
+  const close = balancingParen(c.query, open.pos, c.peek(c.tokens.length).end);
+  if (close < 0) throw new SplError("expected ')' to close eval(", open.pos, 1, c.query);
+  const inner = new Cursor(lex(c.query, { pos: open.end, end: close }, 'expr'), c.query);
+  const expr = parseExpr(inner);
+  inner.done();
+  c.skipTo(close + 1);
+  return expr;
+}
+
+/** The offset of the ')' balancing the '(' at `open`, skipping quoted text; -1 when there is none before `limit`. */
+function balancingParen(query: string, open: number, limit: number): number {
+  let depth = 0;
+  for (let i = open; i < limit; i++) {
+    const ch = query[i]!;
+    if (ch === '"' || ch === "'") {
+      for (i++; i < limit && query[i] !== ch; i++) if (query[i] === '\\') i++;
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** `t`, `true`, `1` / `f`, `false`, `0`, as Splunk accepts them. */

@@ -137,10 +137,11 @@ function searchPrimary(c: Cursor): SearchNode {
     const value = c.peek();
     if (value.kind !== 'word' && value.kind !== 'string') throw c.error(`expected a value after '${t.text}${op.text}'`);
     c.next();
-    // `_time >= relative_time(now(), "-10m@m")`: the search command compares a field with a literal
-    // value and calls no function (what Splunk makes of the parentheses is not an answer to reproduce).
+    // `_time >= relative_time(now(), "-10m@m")`: the search command calls no function; Splunk
+    // compares the field with the text as written, parentheses included.
     if (value.kind === 'word' && c.isOp('(') && c.peek().pos === value.end) {
-      throw new SplError(`'${value.text}(…)' in a search: the search command compares a field with a literal value and does not call functions; compare with where (… | where ${t.text} ${op.text} ${value.text}(…))`, value.pos, value.end - value.pos, c.query);
+      const literal = callAsLiteral(c, value);
+      return { kind: 'cmp', field: t, op: op.text === '==' ? '=' : op.text, value: literal, pos: t.pos, end: literal.end };
     }
     return { kind: 'cmp', field: t, op: op.text === '==' ? '=' : op.text, value, pos: t.pos, end: value.end };
   }
@@ -158,6 +159,20 @@ function searchPrimary(c: Cursor): SearchNode {
     return { kind: 'in', field: t, values, pos: t.pos, end: close.end };
   }
   return { kind: 'term', value: t, pos: t.pos, end: t.end };
+}
+
+/** `name(…)` after a comparison in search: the text up to the balancing ')' as one literal value. */
+function callAsLiteral(c: Cursor, name: Token): Token {
+  let depth = 0;
+  let end = name.end;
+  do {
+    const t = c.next();
+    if (t.kind === 'eof') throw c.error(`expected ')' to close '${name.text}('`);
+    if (t.kind === 'op' && t.text === '(') depth++;
+    else if (t.kind === 'op' && t.text === ')') depth--;
+    end = t.end;
+  } while (depth > 0);
+  return { kind: 'string', text: c.query.slice(name.pos, end), pos: name.pos, end };
 }
 
 function parseEval(c: Cursor, tok: Token): Command {

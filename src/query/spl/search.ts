@@ -6,6 +6,7 @@ import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { suggest } from './errors.js';
 import type { Token } from './lexer.js';
 import { parseTime, sqlTime } from './time.js';
+import { datasetTable } from '../../store/store.js';
 
 /** A Splunk wildcard value → a LIKE pattern: `*` matches anything, SQL's own wildcards are escaped. */
 export function likePattern(value: string): string {
@@ -103,11 +104,20 @@ function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Tok
   const ids = datasetIdsOf(ctx, kind, value);
   if (ids === null) return op === '=' ? 'TRUE' : 'FALSE';
   if (op === '=' && !ctx.negated) for (const d of ids) ctx.askedDatasets.add(d);
-  let set = `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
+  // Reading only the tables of datasets named here, every row is one of them: no test per row.
+  let set = readOnly(ctx, ids) ? 'TRUE' : `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
   // A sourcetype that is part of a dataset (pan:traffic, zscalernss-web) also needs its columns' values.
   const where = kind === 'sourcetype' && !value.text.includes('*') ? ctx.aliases.sourcetypeWhere.get(value.text.toLowerCase()) : undefined;
   if (where) set = `(${set} AND ${Object.entries(where).map(([c, v]) => (ctx.hasColumn(c) ? `coalesce(${quoteIdent(c)} = ${ctx.param(v)}, FALSE)` : 'FALSE')).join(' AND ')})`;
   return op === '=' ? `(${set})` : `(NOT (${set}))`;
+}
+
+/** Whether every row the pipeline reads belongs to one of `ids` (it reads only their own tables, which no other known dataset shares). */
+function readOnly(ctx: Ctx, ids: readonly string[]): boolean {
+  const read = ctx.readDatasets;
+  if (!read || !read.every((d) => ids.includes(d))) return false;
+  const tables = new Set(read.map(datasetTable));
+  return datasetIds(ctx).every((d) => ids.includes(d) || !tables.has(datasetTable(d)));
 }
 
 /** The datasets an `index=`/`sourcetype=` value names; null for all (`*`, `main`). Unknown names are errors. */

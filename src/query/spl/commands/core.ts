@@ -41,7 +41,9 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     const aggs = compileAggs(ctx, scope, c.aggs, names);
     const select = [...by.map((b) => `${b.ref.sql} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
     const positions = by.map((_, i) => i + 1).join(', ');
-    const where = by.length ? ` WHERE ${by.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';
+    // Events without a by field are in no group; a value never null needs no test (it would be computed twice).
+    const tested = by.filter((b) => !b.ref.notNull);
+    const where = tested.length ? ` WHERE ${tested.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';
     const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
     return {
       sql: `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,

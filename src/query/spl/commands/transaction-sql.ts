@@ -24,7 +24,8 @@ export interface TransactionPlan {
 /**
  * Splunk's [transactions] maxopentxn and maxopenevents: past them Splunk evicts open transactions
  * (least recently used first), which splits and drops them in ways not reproduced here, so a
- * transaction command making more transactions, or grouping more events, than these is refused.
+ * transaction command that would hold more transactions, or more events in them, open at once
+ * while reading is refused (see openCounts).
  */
 export const TRANSACTION_MAX_OPEN_TXN = 5000;
 export const TRANSACTION_MAX_OPEN_EVENTS = 100_000;
@@ -123,13 +124,14 @@ export function transactionSql(ctx: Ctx, scope: Scope, p: TransactionPlan, from:
   ctes.push(`"__pt_txn" AS (SELECT ${select.join(', ')} FROM "__pt_pieces" GROUP BY "__pt_sid", "__pt_piece")`);
   const kept = p.keepevicted || !closing.length ? '' : ' WHERE "closed_txn" = 1';
 
+  ctes.push(...openCounts(ctx, p, byKey, keys, maxevents));
   // Fails the query, naming the construct, where Splunk's answer would differ (see above); one row, always evaluated.
   const fail = (why: string) => `error(${ctx.param(`transaction: ${why}`)})`;
   const guard =
-    `SELECT NULL AS "eventcount" FROM (SELECT (SELECT count(*) FROM "__pt_src" WHERE ${partial}) AS partial, (SELECT count(*) FROM "__pt_txn") AS txns, (SELECT count(*) FROM "__pt_keyed") AS events) ` +
+    `SELECT NULL AS "eventcount" FROM (SELECT (SELECT count(*) FROM "__pt_src" WHERE ${partial}) AS partial, (SELECT max("__pt_n") FROM "__pt_open_txn") AS txns, (SELECT max("__pt_n") FROM "__pt_open_events") AS events) ` +
     `WHERE CASE WHEN partial > 0 THEN ${fail(`events having some but not all of the fields ${keyNames.join(', ')} join transactions transitively in Splunk, which is not supported: give one field, or filter the events to those having all of them`)} ` +
-    `WHEN txns > ${TRANSACTION_MAX_OPEN_TXN} THEN ${fail(`more than ${TRANSACTION_MAX_OPEN_TXN} transactions: past Splunk's maxopentxn it evicts open transactions, which is not reproduced; narrow the search`)} ` +
-    `WHEN events > ${TRANSACTION_MAX_OPEN_EVENTS} THEN ${fail(`more than ${TRANSACTION_MAX_OPEN_EVENTS} events: past Splunk's maxopenevents it evicts open transactions, which is not reproduced; narrow the search`)} ELSE FALSE END`;
+    `WHEN txns > ${TRANSACTION_MAX_OPEN_TXN} THEN ${fail(`more than ${TRANSACTION_MAX_OPEN_TXN} transactions open at once: past Splunk's maxopentxn it evicts open transactions, which is not reproduced; narrow the search`)} ` +
+    `WHEN events > ${TRANSACTION_MAX_OPEN_EVENTS} THEN ${fail(`more than ${TRANSACTION_MAX_OPEN_EVENTS} events in transactions open at once: past Splunk's maxopenevents it evicts open transactions, which is not reproduced; narrow the search`)} ELSE FALSE END`;
   const order = ['"_time" DESC', ...keyNames.map(q)].join(', ');
   const sql = `WITH ${ctes.join(',\n')}\nSELECT * FROM (SELECT * FROM "__pt_txn"${kept} UNION ALL BY NAME ${guard}) ORDER BY ${order}`;
 
@@ -141,6 +143,46 @@ export function transactionSql(ctx: Ctx, scope: Scope, p: TransactionPlan, from:
   cols.set('closed_txn', { list: false, type: 'long' });
   for (const f of extras) cols.set(f.name, { list: true });
   return { sql, scope: { cols, base: false, sorted: true } };
+}
+
+/**
+ * How many transactions, and events in them, are open at once while Splunk reads the events
+ * (newest first; `__pt_row` is the reading position). A transaction opens at its newest event and
+ * is open until the first of: the next transaction of its values begins (one is open per value
+ * combination), its oldest event is read when startswith or maxevents closes it, or an event (of
+ * any values) older than its earliest event − maxpause, or its latest − maxspan, is read; else to
+ * the end of the input. Running sums over those openings and closings give the largest counts
+ * (`__pt_open_txn`, `__pt_open_events`: column `__pt_n`).
+ */
+function openCounts(ctx: Ctx, p: TransactionPlan, byKey: string, keys: string[], maxevents: string | null): string[] {
+  const closedAtLast = [...(p.startswith ? ['arg_max("__pt_sw", "__pt_row")'] : []), ...(maxevents ? [`count(*) >= ${maxevents}`] : [])];
+  const life =
+    `SELECT ${keys.map((k) => `any_value(${k}) AS ${k}, `).join('')}min("__pt_row") AS "o", count(*) AS "n", ` +
+    `${closedAtLast.length ? `CASE WHEN ${closedAtLast.join(' OR ')} THEN max("__pt_row") + 1 END` : 'CAST(NULL AS BIGINT)'} AS "c_last", ` +
+    `epoch_us(min("__pt_t")) AS "mn", epoch_us(max("__pt_t")) AS "mx" FROM "__pt_pieces" GROUP BY "__pt_sid", "__pt_piece"`;
+  const us = (seconds: number) => `CAST(${ctx.double(seconds * 1e6)} AS BIGINT)`;
+  const thresholds = [...(p.maxpause !== null ? [`SELECT "o", "mn" - ${us(p.maxpause)} AS "at" FROM "__pt_life"`] : []), ...(p.maxspan !== null ? [`SELECT "o", "mx" - ${us(p.maxspan)} AS "at" FROM "__pt_life"`] : [])];
+  const ctes = [`"__pt_life" AS (${life})`];
+  let reached = 'CAST(NULL AS BIGINT)';
+  let join = '';
+  if (thresholds.length) {
+    // The reading position of the first event older than a threshold: the events at or after it, plus one.
+    const marks = `SELECT epoch_us("__pt_t") AS "at", 0 AS "kind", CAST(NULL AS BIGINT) AS "o" FROM "__pt_src" UNION ALL SELECT "at", 1, "o" FROM (${thresholds.join(' UNION ALL ')})`;
+    ctes.push(
+      `"__pt_reach" AS (SELECT "o", min("before") + 1 AS "c" FROM (SELECT "kind", "o", sum(1 - "kind") OVER (ORDER BY "at" DESC, "kind" ROWS UNBOUNDED PRECEDING) AS "before" FROM (${marks})) WHERE "kind" = 1 GROUP BY "o")`,
+    );
+    reached = 'r."c"';
+    join = ' LEFT JOIN "__pt_reach" r ON r."o" = l."o"';
+  }
+  const end = '(SELECT count(*) + 1 FROM "__pt_src")';
+  const big = '9223372036854775807';
+  ctes.push(
+    `"__pt_closes" AS (SELECT l."o", l."n", least(coalesce(lead(l."o") OVER (${byKey.replace(/"__pt_k/g, 'l."__pt_k')}ORDER BY l."o"), ${big}), coalesce(l."c_last", ${big}), coalesce(${reached}, ${big}), ${end}) AS "c" FROM "__pt_life" l${join})`,
+    // At one position, closings count before openings.
+    `"__pt_open_txn" AS (SELECT sum("d") OVER (ORDER BY "at", "d" ROWS UNBOUNDED PRECEDING) AS "__pt_n" FROM (SELECT "o" AS "at", 1 AS "d" FROM "__pt_closes" UNION ALL SELECT "c", -1 FROM "__pt_closes"))`,
+    `"__pt_open_events" AS (SELECT sum("d") OVER (ORDER BY "at", "d" ROWS UNBOUNDED PRECEDING) AS "__pt_n" FROM (SELECT "__pt_row" AS "at", 1 AS "d" FROM "__pt_pieces" UNION ALL SELECT "c", - "n" FROM "__pt_closes"))`,
+  );
+  return ctes;
 }
 
 /** The fields a transaction carries, each as the distinct values of its events (see fieldsNamedLater). */

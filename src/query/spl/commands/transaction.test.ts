@@ -196,3 +196,30 @@ test('on the demo store, transaction agrees with Splunk\'s algorithm run over th
   }
   assert.ok(cut > 10, 'the options cut the users\' events into several transactions');
 });
+
+test("maxopentxn/maxopenevents count the transactions open at once while reading, as Splunk does, not every transaction made", async () => {
+  // 5,100 events of one user two minutes apart (with maxspan=1m, one open at a time: 5,100
+  // transactions, each closed by the next, older event but the oldest), and 5,001 users whose one
+  // event each falls in the same second (all open together at the end of the input).
+  const dir = tempDir('packettrail-transaction-open-');
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 20, 0, 0, s)).toISOString();
+  const lines = [
+    ...Array.from({ length: 5100 }, (_, i) => ({ time: at(i * 120), level: 'info', method: 'GET', url: 'https://app.example.com/u', status: 200, client_ip: '198.51.100.10', user: 'serial@corp.example' })),
+    ...Array.from({ length: 5001 }, (_, i) => ({ time: at(1_000_000), level: 'info', method: 'GET', url: 'https://app.example.com/v', status: 200, client_ip: '198.51.100.11', user: `v${i}@corp.example` })),
+  ];
+  const log = join(dir, 'app.log');
+  writeFileSync(log, `${lines.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const db = join(dir, 'open.duckdb');
+  const r = cli(['ingest', '-q', '--threads', '0', '--db', db, log]);
+  if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.err}`);
+  const many = await DuckDbStore.open(db, { readOnly: true });
+  try {
+    assert.deepEqual(await splRows(many, 'index=app user=serial | transaction user maxspan=1m | stats count, sum(eventcount) as n'), [{ count: 5099, n: 5099 }]);
+    assert.deepEqual(await splRows(many, 'index=app user=serial | transaction user maxspan=1m keepevicted=true | stats count'), [{ count: 5100 }]);
+    // The serial user's transactions close while reading; the 5,001 others stay open together.
+    await assert.rejects(splRows(many, 'index=app | transaction user maxspan=1m'), /transaction: more than 5000 transactions open at once: past Splunk's maxopentxn/);
+    assert.deepEqual(await splRows(many, 'index=app user=v1* | transaction user maxspan=1m keepevicted=true | stats count'), [{ count: 1111 }]);
+  } finally {
+    await many.close();
+  }
+});

@@ -80,6 +80,8 @@ export const tstats = commandModule<Tstats>({
     const fill = t.options.get('fillnull_value');
     const named: Token[] = [...t.aggs.flatMap((a) => (a.field ? [a.field] : [])), ...t.by, ...fieldTokens(t.where)];
     for (const a of t.aggs) if (a.field?.text.includes('*')) throw ctx.error('tstats: wildcard fields in aggregations are not supported', a.field);
+    // Splunk's tstats aggregates indexed fields only: no eval() argument.
+    for (const a of t.aggs) if (a.expr) throw ctx.error('tstats: eval() in an aggregation is not supported (Splunk reads indexed fields only there)', a.fn);
     const { rel, scope } = relationFor(ctx, t, named, tok);
     if (t.where) checkTerms(ctx, t.where);
     const where = t.where ? ` WHERE ${compileSearch(ctx, scope, t.where)}` : '';
