@@ -63,6 +63,11 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=app | stats count by status user | sort user status', ordered: true },
   { query: 'index=waf | stats count by action | sort action', ordered: true },
   { query: 'index=cloudfront | bin _time span=15m | stats count by _time' },
+  // Searches over every source read the events view (or, pinned to several, their tables united).
+  { query: '| stats count by index' },
+  { query: 'src_ip=10.20.1.15 | stats count by index' },
+  { query: 'app.example.com | stats count by index' },
+  { query: 'index=cloudfront OR index=waf | stats count by index action' },
   { query: 'index=cloudfront | bin span=5m _time as slot | stats count dc(c_ip) as ips by slot | sort slot', ordered: true },
   { query: 'index=cloudfront | stats count by status | where count > 10 | eval share=round(count / 10) | fields - share' },
 ];

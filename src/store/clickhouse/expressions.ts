@@ -173,7 +173,10 @@ export const clickhouseExpressions: SqlExpressions = {
   textLength: (expr) => `lengthUTF8(${expr})`,
   // Whole seconds are exact as doubles: the bucket's start goes back to the time type exactly.
   timeBucket: (expr, width) => `toDecimal64(floor(toFloat64(${expr}) / ${Math.trunc(width)}) * ${Math.trunc(width)}, 3)`,
-  unitedNull: (type) => `materialize(${NULLS[type]})`,
+  // 18.16 fails a filter on a column that is a constant in some branches of UNION ALL over Distributed
+  // tables ("non constant in source stream but must be constant in result"), materialize() or not:
+  // the NULL is computed from event_id, which every dataset table has.
+  unitedNull: (type) => (type === 'keyword[]' ? 'arrayFilter(v -> 0, ["event_id"])' : NULLS[type].replace('CAST(NULL ', 'CAST(nullIf("event_id", "event_id") ')),
   endsWith(expr, suffix) {
     return `endsWith(${expr}, ${this.literal(suffix)})`;
   },
