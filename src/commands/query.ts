@@ -127,6 +127,8 @@ async function toSql(text: string, o: QueryOptions, store: EventStore, bounds: Q
       macros: o.macros?.length ? loadMacros(o.macros) : undefined,
       tables: await store.datasetColumns(),
       lookups,
+      // SPL compiles to the dialect of the store it runs on.
+      fn: store.dialect.fn,
     });
     if (o.showSql) process.stderr.write(`${[...compiled.sql.split('\n'), `-- params: ${JSON.stringify(compiled.params)}`].map(terminalSafe).join('\n')}\n`);
     for (const w of compiled.warnings) process.stderr.write(`packettrail: note: ${w}\n`);

@@ -205,6 +205,99 @@ export interface SqlExpressions {
    * rows cell by cell). `rowsOfList` reads either.
    */
   rowList(cells: readonly string[], orderBy: readonly string[]): string;
+  // --- what the SPL compiler writes through the dialect ---------------------------------------------
+  /** The engine's name, for messages refusing what its SQL cannot express. */
+  readonly engine: string;
+  /**
+   * Whether the SPL compiler's own SQL (its function and command tables, written in DuckDB's words)
+   * runs here. Where it does not, only the constructs written through these expressions compile; the
+   * others are refused naming the construct (src/query/spl/portable.ts).
+   */
+  readonly nativeSpl: boolean;
+  /** One statement of named subqueries (`WITH name AS (…)`; ClickHouse 18.16 has no such WITH: each name becomes its subquery). */
+  withQueries(named: readonly (readonly [string, string])[], select: string): string;
+  /** Any value as a double, NULL when it is not a number (TRY_CAST … AS DOUBLE; text is read as a number). */
+  tryDouble(expr: string): string;
+  /** A Splunk-style case-insensitive LIKE: `%` and `_` wildcards, backslash escapes (the value cast to text). */
+  ilike(expr: string, pattern: string): string;
+  /** GROUP BY / ORDER BY the first select items, by their names (DuckDB: positions; ClickHouse reads a number there as a constant). */
+  selectKeys(names: readonly string[]): string;
+  /** A row count for LIMIT, from a bound whole-number parameter (ClickHouse takes only a literal there). */
+  limitCount(param: string): string;
+  /** A dotted IPv4 address (already checked to be one) as its 32-bit number. */
+  ipv4Number(expr: string): string;
+  /** Whether the text ends with the fixed text. */
+  endsWith(expr: string, suffix: string): string;
+  /** Every match of the RE2 pattern (SQL of a constant: a literal or a parameter) replaced (`\\1` names a group). */
+  regexReplaceAll(expr: string, pattern: string, replacement: string): string;
+  /** nullOf for a branch of UNION ALL (ClickHouse 18.16 refuses a column constant in one branch and not in another: materialized). */
+  unitedNull(type: FieldType): string;
+  /** The start of the time's bucket of `widthSeconds` (whole seconds), aligned to the epoch, as a time. */
+  timeBucket(expr: string, widthSeconds: number): string;
+  /** Text length in characters. */
+  textLength(expr: string): string;
+  /** Upper case (Unicode letters too). */
+  upper(expr: string): string;
+  /** The boolean constants (ClickHouse 18.16 has no TRUE/FALSE). */
+  readonly trueValue: string;
+  readonly falseValue: string;
+  /** The value of `arg` on the row where `value` is smallest (NULL values ignored). */
+  argMin(arg: string, value: string): string;
+  /** The distinct non-NULL values of the group, ascending (Splunk's values()). */
+  valuesSorted(expr: string): string;
+  /** The sample standard deviation and variance, and the population ones, as doubles. */
+  stddevSamp(expr: string): string;
+  stddevPop(expr: string): string;
+  varSamp(expr: string): string;
+  varPop(expr: string): string;
+}
+
+/**
+ * `WITH name AS (…)` written as nested subqueries: every later reference to a name (a bare word, not
+ * in a string literal or a quoted identifier) becomes `(its query) AS name`. For engines that read no
+ * table expressions in WITH (ClickHouse 18.16).
+ */
+export function inlineNamedQueries(named: readonly (readonly [string, string])[], select: string): string {
+  const known = new Map<string, string>();
+  for (const [name, sql] of named) known.set(name, replaceNames(sql, known));
+  return replaceNames(select, known);
+}
+
+function replaceNames(sql: string, known: ReadonlyMap<string, string>): string {
+  if (!known.size) return sql;
+  let out = '';
+  let i = 0;
+  // The word before the current token (spaces skipped): a name after FROM/JOIN is a table reference.
+  let before = '';
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === '\\') j += 2;
+        else if (sql[j] === ch) {
+          if (sql[j + 1] === ch) j += 2;
+          else break;
+        } else j++;
+      }
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+      before = '';
+    } else if (/[A-Za-z_$]/.test(ch)) {
+      let j = i + 1;
+      while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
+      const word = sql.slice(i, j);
+      const table = known.get(word);
+      out += table !== undefined && /^(FROM|JOIN)$/i.test(before) ? `(${table}) AS ${word}` : word;
+      before = word;
+      i = j;
+    } else {
+      out += ch;
+      if (!/\s/.test(ch)) before = '';
+      i++;
+    }
+  }
+  return out;
 }
 
 /** The rows `rowList` wrote (JSON text or a list of lists); NULL (no rows) is none. */

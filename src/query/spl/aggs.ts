@@ -1,8 +1,10 @@
 import type { Agg, Expr } from './ast.js';
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { Ctx, Ref, Scope } from './context.js';
 import { suggest } from './errors.js';
 import { compileExpr, isListExpr } from './expr.js';
 import { AGG_FUNCTIONS, LIST_MAXSIZE, percentile, type AggFunction } from './functions.js';
+import { requirePortable } from './portable.js';
 
 /** An aggregation of stats or timechart, compiled: its output name, its SQL and whether it is a list. */
 export interface CompiledAgg {
@@ -26,10 +28,12 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
       const hint = suggest(fn, [...Object.keys(AGG_FUNCTIONS), 'perc95']);
       throw ctx.error(`unknown aggregation '${a.fn.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, a.fn);
     }
+    requirePortable(ctx, 'aggregation', pct !== null ? 'median' : fn, a.fn);
     if (spec.arg === 'field' && !a.field && !a.expr) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
     const ref = a.expr ? evalRef(ctx, scope, a, fn) : a.field ? ctx.resolve(scope, a.field) : null;
     const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
-    const sql = pct !== null ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))${over}` : spec.sql(ref?.sql ?? '', t, ref?.list ?? false, over);
+    if (ref?.list && !['count', 'c', 'min', 'max'].includes(fn)) ctx.native(`${fn}() of a field holding several values`, a.fn);
+    const sql = pct !== null ? (over ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))${over}` : ctx.fn.quantileCont(ctx.fn.tryDouble(ref!.sql), pct)) : spec.sql(ref?.sql ?? '', t, ref?.list ?? false, over, ctx.fn);
     if (fn === 'list') ctx.warn(`list() keeps the first ${LIST_MAXSIZE} values of each group, as Splunk's list_maxsize does`);
     const name = a.as ? ctx.outName(a.as) : a.label;
     if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);
@@ -81,12 +85,12 @@ function evalRef(ctx: Ctx, scope: Scope, a: Agg, fn: string): Ref {
  * groups by each value of a multivalue field: an event counts once in every group of its values.
  * The relation gets a row per value, in a column of its own, and the field reads that column.
  */
-export function expandMultivalue(refs: Ref[], from: string): { from: string; refs: Ref[] } {
+export function expandMultivalue(refs: Ref[], from: string, fn: SqlExpressions): { from: string; refs: Ref[] } {
   let rel = from;
   const out = refs.map((ref, i) => {
     if (!ref.list) return ref;
     const col = `"__pt_mv${i}"`;
-    rel = `(SELECT *, unnest(${ref.sql}) AS ${col} FROM ${rel}) AS "__pt_mv${i}_rows"`;
+    rel = `(SELECT *, ${fn.unnestList(ref.sql)} AS ${col} FROM ${rel}) AS "__pt_mv${i}_rows"`;
     return { sql: col, list: false };
   });
   return { from: rel, refs: out };

@@ -8,6 +8,7 @@ import { AliasError, addAliasText, emptyAliasTable, findAlias, loadAliases, NORM
 import { compileSpl } from './compile.js';
 import { looksLikeSpl } from './detect.js';
 import { SplError } from './errors.js';
+import { duckdbExpressions } from '../../store/duckdb/expressions.js';
 import { ALIASES, CATALOG, spl } from './testing.fixture.js';
 
 test('the built-in table: CIM and vendor names resolve to catalog columns, coalesced across sources', () => {
@@ -27,14 +28,14 @@ test('the url alias normalizes a bare trailing slash on both sides of a comparis
   const c = spl('url="https://App.example.com/"');
   assert.equal(c.params.p1, 'https://App.example.com');
   assert.match(c.sql, /regexp_replace\(CAST\(coalesce\("url_full", "url_original"\) AS VARCHAR\)/);
-  assert.match(c.sql, /CASE WHEN ends_with\(CAST\(coalesce\("url_full", "url_original"\) AS VARCHAR\), '\/'\) THEN regexp_replace/, 'the regexp runs only on values ending in /');
+  assert.match(c.sql, /CASE WHEN ends_with\(CAST\(coalesce\("url_full", "url_original"\) AS VARCHAR\), '\/'\) THEN regexp_replace/i, 'the regexp runs only on values ending in /');
 });
 
 test('the url normalizer gives the same value in SQL as in JS, NULL staying NULL', async () => {
   const values = ['https://app.example.com/', 'https://app.example.com', 'https://App.Example.com/a/', 'https://a.example/x', 'http://h:8080/', 'https://h/?q=1/', 'app.example.com/', '/', '', 'ftp://x/'];
   const store = await DuckDbStore.open(':memory:');
   try {
-    const sql = `SELECT v, ${NORMALIZERS.url!.sql('v')} FROM (SELECT unnest($vs::VARCHAR[]) AS v UNION ALL SELECT NULL)`;
+    const sql = `SELECT v, ${NORMALIZERS.url!.sql('v', duckdbExpressions)} FROM (SELECT unnest($vs::VARCHAR[]) AS v UNION ALL SELECT NULL)`;
     const rows = (await store.query(sql.replace('$vs::VARCHAR[]', `[${values.map((v) => `'${v}'`).join(', ')}]`))).rows;
     assert.equal(rows.length, values.length + 1);
     for (const [v, n] of rows) assert.equal(n, v === null ? null : NORMALIZERS.url!.js(String(v)), String(v));

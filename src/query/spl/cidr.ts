@@ -45,9 +45,8 @@ const IPV4_RE = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`;
 /** SQL: is the text `v` (an expression; null stays null) an address in the subnet. */
 export function cidrSql(ctx: Ctx, v: string, cidr: Cidr): string {
   if (cidr.version === 'ipv4') {
-    const octet = (i: number) => `TRY_CAST(split_part(${v}, '.', ${i}) AS BIGINT)`;
-    const number = `(${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)})`;
-    return `(CASE WHEN ${v} IS NULL THEN NULL WHEN regexp_full_match(${v}, '${IPV4_RE}') THEN ${number} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE FALSE END)`;
+    // Only text of the address's shape is read as one (the pattern is anchored: a full match).
+    return `(CASE WHEN ${v} IS NULL THEN NULL WHEN ${ctx.fn.regexMatches(v, IPV4_RE)} THEN ${ctx.fn.ipv4Number(v)} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE ${ctx.fn.falseValue} END)`;
   }
   const hex = ipv6Hex(v);
   const whole = Math.floor(cidr.bits / 4);

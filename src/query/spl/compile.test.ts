@@ -64,8 +64,7 @@ test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by
   const c = spl('index=cloudfront | stats count dc(src_ip) as ips values(edge_location) perc50(status) by index');
   assert.match(c.sql, /count\(DISTINCT "source_ip"\) AS "ips"/, 'CloudFront events: the add-on\'s src_ip is c-ip');
   assert.match(c.sql, /list_sort\(list_distinct\(list\(DISTINCT "aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
-  assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), CAST\(\$p2 AS DOUBLE\)\)/);
-  assert.equal(c.params.p2, 0.5);
+  assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), 0\.5\)/);
   const rows = await run('index=cloudfront | stats count dc(src_ip) as ips values(cache_status) list(cache_status) as all earliest(cache_status) as first latest(_time) as last min(status) max(bytes_out) avg(status) sum(status) perc50(status) by edge_location');
   assert.deepEqual(rows, [{
     edge_location: 'FRA56-P3', count: 3, ips: 1, 'values(cache_status)': ['Hit', 'Miss'], all: ['Miss', 'Hit', 'Hit'], first: 'Miss',

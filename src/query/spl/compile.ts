@@ -1,3 +1,4 @@
+import type { SqlExpressions } from '../../store/expressions.js';
 import type { Column } from '../../store/schema.js';
 import { datasetTable, EVENTS_VIEW } from '../../store/store.js';
 import type { AliasTable } from './aliases.js';
@@ -37,6 +38,8 @@ export interface CompileOptions {
   tables?: ReadonlyMap<string, ReadonlySet<string>>;
   /** The lookup tables (`--lookups`); without them lookup commands are refused. */
   lookups?: LookupCatalog;
+  /** The SQL of the store's engine (`store.dialect.fn`; default DuckDB's). */
+  fn?: SqlExpressions;
   /** Rows read for commands that need data first (see DataNeeded), by key; compileSplOn fills it. */
   data?: ReadonlyMap<string, unknown[][]>;
 }
@@ -108,6 +111,7 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
   const commands = parse(query);
   const caps = { timechartColumns: opts.maxTimechartColumns ?? MAX_TIMECHART_COLUMNS, subsearchResults: opts.subsearchMaxResults ?? MAX_SUBSEARCH_RESULTS };
   const ctx = new Ctx(query, opts.catalog, opts.aliases, opts.now ?? new Date(), opts.series ?? [], caps, opts.tables);
+  if (opts.fn) ctx.fn = opts.fn;
   ctx.lookups = opts.lookups;
   if (opts.data) ctx.data = opts.data;
   let compiled: { sql: string };
@@ -147,7 +151,7 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
   const first = commands[0];
   ctx.datasets = first?.cmd === 'search' ? pinnedDatasets(ctx, first.node) : null;
   let from = quoteIdent(EVENTS_VIEW);
-  const read = ctx.tables && ctx.datasets ? datasetTables(ctx.datasets, ctx.tables) : undefined;
+  const read = ctx.tables && ctx.datasets ? datasetTables(ctx, ctx.datasets, ctx.tables) : undefined;
   ctx.readDatasets = null;
   if (read) {
     from = read.from;
@@ -155,8 +159,8 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
     ctx.readDatasets = ctx.datasets;
   }
   let scope: Scope = { cols: new Map([...ctx.catalog.values()].filter((c) => ctx.hasColumn(c.name)).map((c) => [c.name, { list: c.type === 'keyword[]', type: c.type }])), base: true };
-  const ctes: string[] = [];
-  const statement = (select: string) => (ctes.length ? `WITH ${ctes.join(',\n')}\n${select}` : select);
+  const ctes: [string, string][] = [];
+  const statement = (select: string) => ctx.fn.withQueries(ctes, select);
   for (const [i, cmd] of commands.entries()) {
     let stage: Stage;
     try {
@@ -165,7 +169,7 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
       if ((e instanceof SeriesNeeded || e instanceof DataNeeded) && e.statement === undefined) e.statement = statement(e.select);
       throw e;
     }
-    ctes.push(`${prefix}${ctes.length + 1} AS (\n  ${stage.sql}\n)`);
+    ctes.push([`${prefix}${ctes.length + 1}`, stage.sql]);
     from = `${prefix}${ctes.length}`;
     scope = stage.scope;
   }
@@ -188,12 +192,16 @@ function usedParams(params: Record<string, Param>, sql: string): Record<string, 
  * The tables of the pinned datasets, united by name, and the columns they hold; undefined when a
  * dataset has no table yet (the events view then answers, with nothing for it).
  */
-function datasetTables(datasets: readonly string[], tables: ReadonlyMap<string, ReadonlySet<string>>): { from: string; columns: Set<string> } | undefined {
+function datasetTables(ctx: Ctx, datasets: readonly string[], tables: ReadonlyMap<string, ReadonlySet<string>>): { from: string; columns: Set<string> } | undefined {
   const names = [...new Set(datasets.map(datasetTable))].filter((t) => tables.has(t));
   if (!names.length) return undefined;
   const columns = new Set(names.flatMap((t) => [...tables.get(t)!]));
-  const from = names.length === 1 ? quoteIdent(names[0]!) : `(${names.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`;
-  return { from, columns };
+  if (names.length === 1) return { from: quoteIdent(names[0]!), columns };
+  if (ctx.fn.nativeSpl) return { from: `(${names.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`, columns };
+  // Without UNION ALL BY NAME: every table lists the columns in one order, typed NULLs for those it lacks.
+  const all = [...columns].filter((c) => ctx.catalog.has(c)).sort();
+  const select = (t: string) => all.map((c) => (tables.get(t)!.has(c) ? quoteIdent(c) : `${ctx.fn.unitedNull(ctx.catalog.get(c)!.type)} AS ${quoteIdent(c)}`)).join(', ');
+  return { from: `(${names.map((t) => `SELECT ${select(t)} FROM ${quoteIdent(t)}`).join(' UNION ALL ')})`, columns: new Set(all) };
 }
 
 /** Raw events: the default columns (the time as `_time`) and the fields the query added. */

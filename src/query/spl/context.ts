@@ -9,6 +9,8 @@ import type { Column } from '../../store/schema.js';
 import type { SeriesSet } from './timechart.js';
 import type { FieldType } from '../../formats/format.js';
 import type { LookupCatalog, LookupOutput, SubsearchOutput } from './lookups/catalog.js';
+import type { SqlExpressions, SqlParams } from '../../store/expressions.js';
+import { duckdbExpressions } from '../../store/duckdb/expressions.js';
 
 export type Param = string | number | boolean | null;
 
@@ -115,6 +117,7 @@ export class Ctx {
   /** The context of a subsearch (its own text, datasets and fields; the statement's parameters). */
   child(query: string): Ctx {
     const c = new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);
+    c.fn = this.fn;
     c.lookups = this.lookups;
     c.data = this.data;
     return c;
@@ -135,6 +138,24 @@ export class Ctx {
   subsearches = 0;
   nextSubsearch(): number {
     return this.parent ? this.parent.nextSubsearch() : ++this.subsearches;
+  }
+
+  /** The SQL of the store's engine (`store.dialect.fn`): what differs per engine is written through it. */
+  fn: SqlExpressions = duckdbExpressions;
+
+  /**
+   * Refuses a construct the SPL compiler writes in DuckDB's words only, on an engine where those do
+   * not run (see src/query/spl/portable.ts): the message names the construct and the engine.
+   */
+  native(construct: string, at: Located): void {
+    if (!this.fn.nativeSpl) throw this.error(`${construct} is not supported on a ${this.fn.engine} store (it runs on DuckDB)`, at);
+  }
+
+  /** A value written by one of the dialect's `…Param` expressions, under a fresh parameter name. */
+  paramWith(write: (params: SqlParams, name: string) => string): string {
+    if (this.parent) return this.parent.paramWith(write);
+    const key = `p${++this.n}`;
+    return write(this.params, key);
   }
 
   /** The lookup tables `lookup`/`inputlookup`/`outputlookup` read and write (none: those commands are refused). */
@@ -183,6 +204,12 @@ export class Ctx {
     return Number.isSafeInteger(v) ? `CAST(${this.param(v)} AS BIGINT)` : this.double(v);
   }
 
+  /** A row count for LIMIT (ClickHouse takes only a literal there: the dialect says how to write it). */
+  limit(text: string, at: Located): string {
+    const v = Number(text);
+    return Number.isSafeInteger(v) ? this.fn.limitCount(this.param(v)) : this.number(text, at);
+  }
+
   /**
    * A number as a DOUBLE parameter. An integral value past the safe range (1e20) would bind as a
    * BIGINT and fail with "out of int64 range": it binds as its text, which DuckDB casts.
@@ -198,6 +225,8 @@ export class Ctx {
   /** A name the query defines (eval target, `as`, rename): quoted, so any text is safe, but kept printable. */
   outName(tok: Token): string {
     if (!tok.text || tok.text.length > 256 || /[\x00-\x1f\x7f]/.test(tok.text)) throw this.error('invalid output field name', tok);
+    // ClickHouse reads backslash escapes in quoted identifiers: refused there rather than escaped twice ways.
+    if (!this.fn.nativeSpl && /[\\"`]/.test(tok.text)) throw this.error(`an output field name with \\, " or \` is not supported on a ${this.fn.engine} store`, tok);
     return tok.text;
   }
 
@@ -226,7 +255,7 @@ export class Ctx {
     const hint = suggest(name, known).filter((h) => h !== name);
     const where = scope.base ? 'no event here has' : 'at this point of the pipeline (stats, table and fields keep only the fields they name) there is no';
     this.warn(`${where} field '${name}': it is null${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`);
-    return { sql: 'CAST(NULL AS VARCHAR)', list: false };
+    return { sql: this.fn.nullOf('keyword'), list: false };
   }
 
   /**
@@ -249,7 +278,7 @@ export class Ctx {
       const prev = this.tryResolve(scope, name, renamed.rest);
       if (!src || !prev) return src ?? prev;
       if (src.list !== prev.list) return src;
-      return { sql: `coalesce(${src.list ? src.sql : `CAST(${src.sql} AS VARCHAR)`}, ${prev.list ? prev.sql : `CAST(${prev.sql} AS VARCHAR)`})`, list: src.list };
+      return { sql: this.fn.coalesce(src.list ? src.sql : this.fn.text(src.sql), prev.list ? prev.sql : this.fn.text(prev.sql)), list: src.list };
     }
     return resolveEventField(this, name);
   }

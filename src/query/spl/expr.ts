@@ -4,6 +4,7 @@ import { suggest } from './errors.js';
 import { AGG_FUNCTIONS, EVAL_FUNCTIONS, MAX_INTEGER_ARG } from './functions.js';
 import type { Call } from './functions/call.js';
 import { asEpoch, numberText } from './timefmt.js';
+import { requirePortable } from './portable.js';
 
 const CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ARITH: Record<string, string> = { '-': '-', '*': '*', '/': '/', '%': '%' };
@@ -14,8 +15,10 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
   switch (e.kind) {
     case 'lit':
       return e.type === 'string' ? ctx.param(e.tok.text) : ctx.number(e.tok.text, e);
-    case 'const':
-      return e.value.toUpperCase();
+    case 'const': {
+      const v = e.value.toUpperCase();
+      return v === 'TRUE' ? ctx.fn.trueValue : v === 'FALSE' ? ctx.fn.falseValue : v;
+    }
     case 'field':
       return ctx.resolve(scope, e.tok).sql;
     case 'call': {
@@ -26,6 +29,7 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
         const hint = suggest(name, Object.keys(EVAL_FUNCTIONS));
         throw ctx.error(`unknown function '${e.name.text}'${agg}${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, e.name);
       }
+      requirePortable(ctx, 'function', name, e.name);
       if (e.args.length < f.min || e.args.length > f.max) {
         const want = f.min === f.max ? `${f.min}` : f.max > 32 ? `at least ${f.min}` : `${f.min} to ${f.max}`;
         throw ctx.error(`${name}() takes ${want} argument${want === '1' ? '' : 's'}, got ${e.args.length}`, e);
@@ -45,13 +49,14 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       const r = sub(e.right);
       if (op === 'and' || op === 'or') return `(${l} ${op.toUpperCase()} ${r})`;
       if (op === 'xor') return `((${l}) <> (${r}))`;
-      if (op === '.') return `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))`;
+      if (op === '.') return `(${ctx.fn.text(l)} || ${ctx.fn.text(r)})`;
       // Splunk's + concatenates when a side is a string literal.
-      if (op === '+' && (isString(e.left) || isString(e.right))) return `(CAST(${l} AS VARCHAR) || CAST(${r} AS VARCHAR))`;
+      if (op === '+' && (isString(e.left) || isString(e.right))) return `(${ctx.fn.text(l)} || ${ctx.fn.text(r)})`;
       if (ARITH[op] || op === '+') {
         // Splunk computes on numbers: numeric text counts as its number, a time as its epoch seconds.
         const [lk, rk] = [valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right)];
         if (lk === 'number' && rk === 'number') return `(${l} ${ARITH[op] ?? '+'} ${r})`;
+        ctx.native(`'${e.op.text}' on a value that may be text or a time`, e.op);
         const [ln, rn] = [lk === 'number' ? l : asEpoch(l), rk === 'number' ? r : asEpoch(r)];
         if (op !== '+') return `(${ln} ${ARITH[op]} ${rn})`;
         // + adds numbers and joins two texts; a number and a text give nothing. With a number on one
@@ -64,14 +69,15 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
       if (CMP[op] && isTimeExpr(ctx, scope, e.left) !== isTimeExpr(ctx, scope, e.right)) {
         // A time against another value (a lookup's firstTimeSeen text, a number): a Splunk time is its
         // epoch seconds, compared as a number when the other side is one, else as its text.
+        ctx.native('comparing a time with another kind of value', e.op);
         const [ln, rn] = [asEpoch(l), asEpoch(r)];
         const text = (x: string, n: string, time: boolean) => (time ? numberText(n) : `CAST(${x} AS VARCHAR)`);
         return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} ${sql} ${rn} ELSE ${text(l, ln, isTimeExpr(ctx, scope, e.left))} ${sql} ${text(r, rn, isTimeExpr(ctx, scope, e.right))} END)`;
       }
       if (CMP[op] && mixed(valueKind(ctx, scope, e.left), valueKind(ctx, scope, e.right))) {
         // Splunk compares as numbers when both sides are numbers (or numeric text), else as text.
-        const [ln, rn] = [`TRY_CAST(${l} AS DOUBLE)`, `TRY_CAST(${r} AS DOUBLE)`];
-        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} ${sql} ${rn} ELSE CAST(${l} AS VARCHAR) ${sql} CAST(${r} AS VARCHAR) END)`;
+        const [ln, rn] = [ctx.fn.tryDouble(l), ctx.fn.tryDouble(r)];
+        return `(CASE WHEN ${ln} IS NOT NULL AND ${rn} IS NOT NULL THEN ${ln} ${sql} ${rn} ELSE ${ctx.fn.text(l)} ${sql} ${ctx.fn.text(r)} END)`;
       }
       return `(${l} ${sql} ${r})`;
     }
@@ -80,7 +86,7 @@ export function compileExpr(ctx: Ctx, scope: Scope, e: Expr): string {
     case 'in':
       return `(${sub(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(sub).join(', ')}))`;
     case 'like':
-      return `(CAST(${sub(e.arg)} AS VARCHAR) ${e.negated ? 'NOT LIKE' : 'LIKE'} ${sub(e.pattern)})`;
+      return `(${ctx.fn.text(sub(e.arg))} ${e.negated ? 'NOT LIKE' : 'LIKE'} ${sub(e.pattern)})`;
   }
 }
 

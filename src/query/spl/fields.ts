@@ -43,9 +43,11 @@ function combine(ctx: Ctx, name: string): Ref | undefined {
   const list = all.some((r) => r.list);
   const types = new Set(all.map((r) => r.type));
   const plain = !list && types.size === 1 && !types.has(undefined);
-  const as = (r: Ref) => (list ? asList(r) : plain ? r.sql : r.sql === 'NULL' ? r.sql : `CAST(${r.sql} AS VARCHAR)`);
-  const arms = branches.map((b) => `WHEN ${ctx.param(b.dataset)} THEN ${as(b.ref)}`).join(' ');
-  const sql = `(CASE "event_dataset" ${arms}${fallback ? ` ELSE ${as(fallback)}` : ''} END)`;
+  if (list) ctx.native(`the field '${name}', a list in some sources and not in others`, { pos: 0, end: 0 });
+  const as = (r: Ref) => (list ? asList(r) : plain ? r.sql : r.sql === 'NULL' ? r.sql : ctx.fn.text(r.sql));
+  // Searched CASE: ClickHouse turns `CASE x WHEN` into transform(), which takes constant results only.
+  const arms = branches.map((b) => `WHEN "event_dataset" = ${ctx.param(b.dataset)} THEN ${as(b.ref)}`).join(' ');
+  const sql = `(CASE ${arms}${fallback ? ` ELSE ${as(fallback)}` : ''} END)`;
   return { sql, list, type: plain ? all[0]!.type : list ? undefined : 'keyword' };
 }
 
@@ -67,17 +69,17 @@ export function sharedField(ctx: Ctx, name: string): Ref | undefined {
 export function columnRef(ctx: Ctx, column: string): Ref {
   const col = ctx.catalog.get(column)!;
   const list = col.type === 'keyword[]';
-  if (!ctx.hasColumn(column)) return { sql: `CAST(NULL AS ${list ? 'VARCHAR[]' : col.type === 'long' ? 'BIGINT' : col.type === 'double' ? 'DOUBLE' : 'VARCHAR'})`, list, type: col.type };
+  if (!ctx.hasColumn(column)) return { sql: ctx.fn.nullOf(list ? 'keyword[]' : col.type === 'long' ? 'long' : col.type === 'double' ? 'double' : 'keyword'), list, type: col.type };
   return { sql: quoteIdent(column), list, type: col.type };
 }
 
 function aliasRef(ctx: Ctx, alias: FieldAlias, dataset: string | undefined, name: string): Ref {
   if (alias.eval !== undefined) return calculated(ctx, dataset, name, alias.eval);
   const refs = alias.columns.map((c) => columnRef(ctx, c));
-  const present = refs.filter((r) => !r.sql.startsWith('CAST(NULL'));
-  const sql = present.length === 0 ? refs[0]!.sql : present.length === 1 ? present[0]!.sql : `coalesce(${present.map((r) => r.sql).join(', ')})`;
+  const present = refs.filter((_, i) => ctx.hasColumn(alias.columns[i]!));
+  const sql = present.length === 0 ? refs[0]!.sql : present.length === 1 ? present[0]!.sql : ctx.fn.coalesce(...present.map((r) => r.sql));
   const { list, type } = refs[0]!;
-  return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql), list, normalize: alias.normalize } : { sql, list, type };
+  return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql, ctx.fn), list, normalize: alias.normalize } : { sql, list, type };
 }
 
 /** The dataset's own definition of a name, if it has one. */
@@ -135,6 +137,7 @@ function jsonField(ctx: Ctx, roots: ReadonlyMap<string, string>, name: string): 
   }
   if (path === '$') return undefined;
   const col = columnRef(ctx, column);
+  ctx.native(`the JSON field '${name}' (read from ${column})`, { pos: 0, end: 0 });
   if (col.sql.startsWith('CAST(NULL')) return { sql: path.includes('[*]') ? 'CAST(NULL AS VARCHAR[])' : 'CAST(NULL AS VARCHAR)', list: path.includes('[*]'), type: 'keyword' };
   const p = ctx.param(path);
   if (path.includes('[*]')) {

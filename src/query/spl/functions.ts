@@ -3,6 +3,7 @@ import { MATH_FUNCTIONS } from './functions/math.js';
 import { MULTIVALUE_FUNCTIONS } from './functions/multivalue.js';
 import { TEXT_FUNCTIONS } from './functions/text.js';
 import { TIME_FUNCTIONS } from './functions/time.js';
+import type { SqlExpressions } from '../../store/expressions.js';
 
 /**
  * The allow-list of SPL functions and their DuckDB SQL. Arguments arrive as compiled SQL
@@ -33,16 +34,16 @@ const integers = (f: EvalFunction, ...integerArgs: number[]): EvalFunction => ({
 const MANY = 64;
 
 export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
-  coalesce: one(1, MANY, fn('coalesce')),
+  coalesce: { min: 1, max: MANY, compile: (c) => c.ctx.fn.coalesce(...c.args.map((_, i) => c.sql(i))) },
   if: one(3, 3, (a) => `CASE WHEN ${a[0]} THEN ${a[1]} ELSE ${a[2]} END`),
   case: one(2, MANY, (a) => {
     const arms: string[] = [];
     for (let i = 0; i + 1 < a.length; i += 2) arms.push(`WHEN ${a[i]} THEN ${a[i + 1]}`);
     return `CASE ${arms.join(' ')} END`;
   }),
-  lower: text(one(1, 1, fn('lower'))),
-  upper: text(one(1, 1, fn('upper'))),
-  len: number(one(1, 1, (a) => `length(CAST(${a[0]} AS VARCHAR))`)),
+  lower: text({ min: 1, max: 1, compile: (c) => c.ctx.fn.lower(c.sql(0)) }),
+  upper: text({ min: 1, max: 1, compile: (c) => c.ctx.fn.upper(c.sql(0)) }),
+  len: number({ min: 1, max: 1, compile: (c) => c.ctx.fn.textLength(c.ctx.fn.text(c.sql(0))) }),
   substr: integers(text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)), 1, 2),
   round: integers(number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))), 1),
   abs: number(one(1, 1, fn('abs'))),
@@ -57,9 +58,9 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   isnull: one(1, 1, (a) => `(${a[0]} IS NULL)`),
   isnotnull: one(1, 1, (a) => `(${a[0]} IS NOT NULL)`),
   null: one(0, 0, () => 'NULL'),
-  true: one(0, 0, () => 'TRUE'),
-  false: one(0, 0, () => 'FALSE'),
-  like: one(2, 2, (a) => `(CAST(${a[0]} AS VARCHAR) LIKE ${a[1]})`),
+  true: { min: 0, max: 0, compile: (c) => c.ctx.fn.trueValue },
+  false: { min: 0, max: 0, compile: (c) => c.ctx.fn.falseValue },
+  like: { min: 2, max: 2, compile: (c) => `(${c.ctx.fn.text(c.sql(0))} LIKE ${c.sql(1)})` },
   urldecode: text(one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`)),
   min: one(1, MANY, fn('least')),
   max: one(1, MANY, fn('greatest')),
@@ -78,16 +79,15 @@ export interface AggFunction {
   arg: 'none' | 'optional' | 'field';
   /**
    * `x`: the argument, `t`: the time expression (for earliest/latest), `list`: the argument is a list
-   * column, `over`: a window (` OVER (…)`, eventstats/streamstats) put after each aggregate call, or ''.
+   * column, `over`: a window (` OVER (…)`, eventstats/streamstats) put after each aggregate call, or '';
+   * `fn`: the store's SQL expressions (what differs per engine).
    */
-  sql: (x: string, t: string, list: boolean, over: string) => string;
+  sql: (x: string, t: string, list: boolean, over: string, fn: SqlExpressions) => string;
   /** The result is a list (values, list). */
   list?: boolean;
   /** The result's type where it is always the same (counts, sums): comparisons and fillnull keep it. */
   type?: 'long' | 'double';
 }
-
-const num = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
 
 /** Values list() keeps per group: the first 100, as Splunk's `list_maxsize` (limits.conf). */
 export const LIST_MAXSIZE = 100;
@@ -103,26 +103,26 @@ export const AGG_FUNCTIONS: Record<string, AggFunction> = {
   distinct_count: long(agg('field', (x, _t, l, o) => (l ? `len(list_distinct(flatten(list(${x})${o})))` : `count(DISTINCT ${x})${o}`))),
   // A list column contributes its elements, as a Splunk multivalue field does.
   // DISTINCT inside the aggregate keeps the per-group list small (a plain list() held every row's value first).
-  values: agg('field', (x, _t, l, o) => `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x})${o})` : `list(DISTINCT ${x})${o}`}))`, true),
+  values: agg('field', (x, _t, l, o, fn) => (l || o ? `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x})${o})` : `list(DISTINCT ${x})${o}`}))` : fn.valuesSorted(x)), true),
   list: agg('field', (x, _t, l, o) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o})` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`), true),
-  earliest: agg('field', (x, t, _l, o) => `arg_min(${x}, ${t})${o}`),
-  latest: agg('field', (x, t, _l, o) => `arg_max(${x}, ${t})${o}`),
+  earliest: agg('field', (x, t, _l, o, fn) => `${fn.argMin(x, t)}${o}`),
+  latest: agg('field', (x, t, _l, o, fn) => `${fn.argMax(x, t)}${o}`),
   earliest_time: agg('field', (x, t, _l, o) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   latest_time: agg('field', (x, t, _l, o) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   first: agg('field', (x, _t, _l, o) => `first(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   last: agg('field', (x, _t, _l, o) => `last(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   min: agg('field', (x, _t, _l, o) => `min(${x})${o}`),
   max: agg('field', (x, _t, _l, o) => `max(${x})${o}`),
-  avg: double(agg('field', (x, _t, _l, o) => `avg(${num(x)})${o}`)),
-  mean: double(agg('field', (x, _t, _l, o) => `avg(${num(x)})${o}`)),
-  sum: double(agg('field', (x, _t, _l, o) => `sum(${num(x)})${o}`)),
-  median: double(agg('field', (x, _t, _l, o) => `median(${num(x)})${o}`)),
-  mode: agg('field', (x, _t, _l, o) => `mode(${x})${o}`),
-  range: double(agg('field', (x, _t, _l, o) => `max(${num(x)})${o} - min(${num(x)})${o}`)),
-  stdev: double(agg('field', (x, _t, _l, o) => `stddev_samp(${num(x)})${o}`)),
-  stdevp: double(agg('field', (x, _t, _l, o) => `stddev_pop(${num(x)})${o}`)),
-  var: double(agg('field', (x, _t, _l, o) => `var_samp(${num(x)})${o}`)),
-  varp: double(agg('field', (x, _t, _l, o) => `var_pop(${num(x)})${o}`)),
+  avg: double(agg('field', (x, _t, _l, o, fn) => `avg(${fn.tryDouble(x)})${o}`)),
+  mean: double(agg('field', (x, _t, _l, o, fn) => `avg(${fn.tryDouble(x)})${o}`)),
+  sum: double(agg('field', (x, _t, _l, o, fn) => `sum(${fn.tryDouble(x)})${o}`)),
+  median: double(agg('field', (x, _t, _l, o, fn) => (o ? `median(${fn.tryDouble(x)})${o}` : fn.quantileCont(fn.tryDouble(x), 0.5)))),
+  mode: agg('field', (x, _t, _l, o, fn) => (o ? `mode(${x})${o}` : fn.mode(x))),
+  range: double(agg('field', (x, _t, _l, o, fn) => `max(${fn.tryDouble(x)})${o} - min(${fn.tryDouble(x)})${o}`)),
+  stdev: double(agg('field', (x, _t, _l, o, fn) => `${fn.stddevSamp(fn.tryDouble(x))}${o}`)),
+  stdevp: double(agg('field', (x, _t, _l, o, fn) => `${fn.stddevPop(fn.tryDouble(x))}${o}`)),
+  var: double(agg('field', (x, _t, _l, o, fn) => `${fn.varSamp(fn.tryDouble(x))}${o}`)),
+  varp: double(agg('field', (x, _t, _l, o, fn) => `${fn.varPop(fn.tryDouble(x))}${o}`)),
 };
 
 /** `perc95`, `p99`, `exactperc50`, `upperperc90`: a percentile aggregation and its fraction. */

@@ -5,7 +5,7 @@ import { compileSubsearch } from './subsearch.js';
 import { quoteIdent, type Ctx, type Ref, type Scope } from './context.js';
 import { suggest } from './errors.js';
 import type { Token } from './lexer.js';
-import { parseTime, sqlTime } from './time.js';
+import { parseTime } from './time.js';
 import { datasetTable } from '../../store/store.js';
 
 /** A Splunk wildcard value → a LIKE pattern: `*` matches anything, SQL's own wildcards are escaped. */
@@ -33,7 +33,7 @@ function walk(ctx: Ctx, scope: Scope, n: SearchNode, top: boolean): string {
       // A missing field is "not equal" too (Splunk's NOT f=v keeps events without f).
       ctx.negated++;
       try {
-        return `(NOT coalesce(${walk(ctx, scope, n.item, false)}, FALSE))`;
+        return `(NOT ${ctx.fn.coalesce(walk(ctx, scope, n.item, false), ctx.fn.falseValue)})`;
       } finally {
         ctx.negated--;
       }
@@ -56,38 +56,41 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
     const t = parseTime(value.text, ctx.now);
     if (!t) throw ctx.error(`invalid time '${value.text}' (use -24h, -7d@d, now, an epoch or 2026-11-20T10:00:00Z)`, value);
     // Splunk's latest is exclusive, earliest inclusive.
-    if (value.text === '0' && name === 'earliest') return 'TRUE';
+    if (value.text === '0' && name === 'earliest') return ctx.fn.trueValue;
     const b = ctx.bounds;
     if (name === 'earliest') b.earliest = b.earliest && b.earliest > t ? b.earliest : t;
     else b.latest = b.latest && b.latest < t ? b.latest : t;
-    return `(${ctx.time(scope, field)} ${name === 'earliest' ? '>=' : '<'} CAST(${ctx.param(sqlTime(t))} AS TIMESTAMP))`;
+    const bound = ctx.paramWith((params, key) => ctx.fn.timeParam(params, key, t.getTime()));
+    return `(${ctx.time(scope, field)} ${name === 'earliest' ? '>=' : '<'} ${bound})`;
   }
   if (scope.base && field.kind === 'word' && (name === 'index' || name === 'sourcetype')) return datasets(ctx, name, op, value);
   const ref = ctx.resolve(scope, field);
   if (op === '=' || op === '!=') {
-    const match = value.text === '*' ? `(${ref.sql} IS NOT NULL)` : matches(ctx, ref, value.text);
-    return op === '=' ? match : `(${ref.sql} IS NOT NULL AND NOT coalesce(${match}, FALSE))`;
+    const match = value.text === '*' ? `(${ref.sql} IS NOT NULL)` : matches(ctx, ref, value.text, value);
+    return op === '=' ? match : `(${ref.sql} IS NOT NULL AND NOT ${ctx.fn.coalesce(match, ctx.fn.falseValue)})`;
   }
   if (ref.list) throw ctx.error(`'${field.text}' holds several values: compare it with = or !=`, field);
   return /^-?\d+(\.\d+)?$/.test(value.text)
-    ? `(TRY_CAST(${ref.sql} AS DOUBLE) ${op} ${ctx.double(Number(value.text))})`
-    : `(CAST(${ref.sql} AS VARCHAR) ${op} ${ctx.param(value.text)})`;
+    ? `(${ctx.fn.tryDouble(ref.sql)} ${op} ${ctx.double(Number(value.text))})`
+    : `(${ctx.fn.text(ref.sql)} ${op} ${ctx.param(value.text)})`;
 }
 
 /**
  * Case-insensitive equality with Splunk wildcards, or subnet membership for a CIDR value; a list
  * column matches when any element does.
  */
-function matches(ctx: Ctx, ref: Ref, raw: string): string {
+function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
   const cidr = parseSearchCidr(raw);
   if (cidr) {
+    if (ref.list || cidr.version === 'ipv6') ctx.native(`a ${cidr.version === 'ipv6' ? 'IPv6 ' : ''}CIDR match${ref.list ? ' on a field holding several values' : ''}`, at);
     if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
-    return cidrSql(ctx, `CAST(${ref.sql} AS VARCHAR)`, cidr);
+    return cidrSql(ctx, ctx.fn.text(ref.sql), cidr);
   }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));
+  if (ref.list) ctx.native('a wildcard or value match on a field holding several values', at);
   if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
-  return `(CAST(${ref.sql} AS VARCHAR) ILIKE ${p} ESCAPE '\\')`;
+  return ctx.fn.ilike(ref.sql, p);
 }
 
 /** A bare term: a case-insensitive substring of any of the text columns. */
@@ -95,20 +98,20 @@ function term(ctx: Ctx, scope: Scope, tok: Token): string {
   const p = ctx.param(`%${likePattern(tok.text)}%`);
   const cols = scope.base ? ctx.aliases.searchText : [...scope.cols.keys()];
   if (!cols.length) throw ctx.error('no text fields to search in', tok);
-  return `(${cols.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR) ILIKE ${p} ESCAPE '\\'`).join(' OR ')})`;
+  return `(${cols.map((c) => ctx.fn.ilike(quoteIdent(c), p)).join(' OR ')})`;
 }
 
 /** `index=`/`sourcetype=`: names from the alias table (or dataset ids themselves) → event_dataset. */
 function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Token): string {
   if (op !== '=' && op !== '!=') throw ctx.error(`${kind} can only be compared with = or !=`, value);
   const ids = datasetIdsOf(ctx, kind, value);
-  if (ids === null) return op === '=' ? 'TRUE' : 'FALSE';
+  if (ids === null) return op === '=' ? ctx.fn.trueValue : ctx.fn.falseValue;
   if (op === '=' && !ctx.negated) for (const d of ids) ctx.askedDatasets.add(d);
   // Reading only the tables of datasets named here, every row is one of them: no test per row.
   let set = readOnly(ctx, ids) ? 'TRUE' : `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
   // A sourcetype that is part of a dataset (pan:traffic, zscalernss-web) also needs its columns' values.
   const where = kind === 'sourcetype' && !value.text.includes('*') ? ctx.aliases.sourcetypeWhere.get(value.text.toLowerCase()) : undefined;
-  if (where) set = `(${set} AND ${Object.entries(where).map(([c, v]) => (ctx.hasColumn(c) ? `coalesce(${quoteIdent(c)} = ${ctx.param(v)}, FALSE)` : 'FALSE')).join(' AND ')})`;
+  if (where) set = `(${set} AND ${Object.entries(where).map(([c, v]) => (ctx.hasColumn(c) ? ctx.fn.coalesce(`${quoteIdent(c)} = ${ctx.param(v)}`, ctx.fn.falseValue) : ctx.fn.falseValue)).join(' AND ')})`;
   return op === '=' ? `(${set})` : `(NOT (${set}))`;
 }
 

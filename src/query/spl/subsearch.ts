@@ -37,6 +37,8 @@ interface Term {
 type SubsearchNode = Extract<SearchNode, { kind: 'subsearch' }>;
 
 export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): string {
+  // Its matching is a correlated EXISTS, which ClickHouse does not run.
+  ctx.native('a subsearch in the search', node.tok);
   const text = node.tok.text;
   const offset = node.tok.pos + 1;
   /** Characters put before the subsearch's text (a pipe before a generating command). */

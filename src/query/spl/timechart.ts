@@ -65,7 +65,7 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
   const span = c.span ? spanInterval(c.span.text) : '1 hour';
   if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
   const t = ctx.time(scope, c.tok);
-  const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel) : { from: rel, refs: [] };
+  const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel, ctx.fn) : { from: rel, refs: [] };
   const label = c.by ? `CAST(${refs[0]!.sql} AS VARCHAR)` : '';
   const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
   const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;

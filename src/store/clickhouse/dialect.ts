@@ -108,8 +108,8 @@ export const clickhouseDialect: ClickHouseDialect = {
       return `CREATE VIEW ${quoteIdent(view)} AS SELECT ${catalog.map((c) => `${absent(c)} AS ${quoteIdent(c.name)}`).join(', ')} WHERE 0`;
     }
     // 18.16's UNION ALL wants the same types in every branch: each table's columns as they are,
-    // the missing ones as typed NULLs of the catalog's type.
-    const parts = tables.map((t) => `SELECT ${catalog.map((c) => (t.columns.has(c.name) ? quoteIdent(c.name) : `${absent(c)} AS ${quoteIdent(c.name)}`)).join(', ')} FROM ${quoteIdent(t.table)}`);
+    // the missing ones as typed NULLs of the catalog's type (see unitedNull: not constants).
+    const parts = tables.map((t) => `SELECT ${catalog.map((c) => (t.columns.has(c.name) ? quoteIdent(c.name) : `${NOT_NULL[c.name] ? absent(c) : clickhouseExpressions.unitedNull(c.type)} AS ${quoteIdent(c.name)}`)).join(', ')} FROM ${quoteIdent(t.table)}`);
     return `CREATE VIEW ${quoteIdent(view)} AS ${parts.join('\nUNION ALL ')}`;
   },
 };

@@ -1,5 +1,5 @@
 import type { FieldType } from '../../formats/format.js';
-import { wholeMs, type SqlExpressions } from '../expressions.js';
+import { inlineNamedQueries, wholeMs, type SqlExpressions } from '../expressions.js';
 
 /** The design's column types (Array cannot be NULL: a missing list is empty). */
 const NULLS: Record<FieldType, string> = {
@@ -27,6 +27,24 @@ export function clickhouseStringList(values: readonly string[]): string {
   return values.map((v) => `,${v.replace(/%/g, '%25').replace(/,/g, '%2C')}`).join('');
 }
 
+/** The dataset tables' columns and row counts, the counts read from `parts` (a table expression over system.parts). */
+function datasetTablesSql(parts: string, database = 'currentDatabase()'): string {
+  return `SELECT c.t, c.name, c.type, ifNull(p.n, 0) FROM
+      (SELECT table AS t, name, type FROM system.columns WHERE database = currentDatabase() AND startsWith(table, 'events_') AND NOT endsWith(table, '_local')) AS c
+      ANY LEFT JOIN (SELECT replaceRegexpOne(table, '_local$', '') AS t, sum(rows) AS n FROM ${parts} WHERE active AND database = ${database} GROUP BY t) AS p
+      USING t`;
+}
+
+/**
+ * The expressions of a cluster's store: table row counts summed over every shard (`cluster(…)`), as
+ * the trail orders its searches by them (smallest first) and must order them as on one node.
+ * `cluster` and `database` are the store URL's, written as literals.
+ */
+export function clusterExpressions(cluster: string, database: string): SqlExpressions {
+  const quote = (text: string) => clickhouseExpressions.literal(text);
+  return { ...clickhouseExpressions, datasetTablesSql: datasetTablesSql(`cluster(${quote(cluster)}, system, parts)`, quote(database)) };
+}
+
 const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
 
 /**
@@ -35,12 +53,9 @@ const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
  * and the answer is computed from it exactly as DuckDB defines it.
  */
 export const clickhouseExpressions: SqlExpressions = {
-  // A cluster's dataset table is Distributed: its rows are in `<table>_local` (this node's shard only,
-  // which is enough for an estimate).
-  datasetTablesSql: `SELECT c.t, c.name, c.type, ifNull(p.n, 0) FROM
-      (SELECT table AS t, name, type FROM system.columns WHERE database = currentDatabase() AND startsWith(table, 'events_') AND NOT endsWith(table, '_local')) AS c
-      ANY LEFT JOIN (SELECT replaceRegexpOne(table, '_local$', '') AS t, sum(rows) AS n FROM system.parts WHERE active AND database = currentDatabase() GROUP BY t) AS p
-      USING t`,
+  // A cluster's dataset table is Distributed: its rows are in `<table>_local` (this node's shard here;
+  // a cluster's store sums every shard's, see clusterExpressions).
+  datasetTablesSql: datasetTablesSql('system.parts'),
   typeKind(type) {
     const inner = /^Nullable\((.*)\)$/.exec(type)?.[1] ?? type;
     // Decimal(18, 3) is the schema's time type (epoch seconds with milliseconds).
@@ -177,4 +192,35 @@ export const clickhouseExpressions: SqlExpressions = {
   },
   unnestList: (l) => `arrayJoin(${l})`,
   rowList: (cells, orderBy) => `arrayMap(t -> t.2, arraySort(groupArray(((${orderBy.join(', ')}), [${cells.join(', ')}]))))`,
+  engine: 'ClickHouse',
+  nativeSpl: false,
+  withQueries: inlineNamedQueries,
+  // DuckDB's TRY_CAST reads numbers written with surrounding spaces.
+  tryDouble: (expr) => `toFloat64OrNull(replaceRegexpAll(toString(${expr}), '^ +| +$', ''))`,
+  // ClickHouse's LIKE reads backslash escapes as DuckDB's ESCAPE '\\' does; 18.16 has no ILIKE.
+  ilike: (expr, pattern) => `(lowerUTF8(toString(${expr})) LIKE lowerUTF8(${pattern}))`,
+  selectKeys: (names) => names.map((n) => `"${n.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(', '),
+  limitCount: (param) => param,
+  textLength: (expr) => `lengthUTF8(${expr})`,
+  // Whole seconds are exact as doubles: the bucket's start goes back to the time type exactly.
+  timeBucket: (expr, width) => `toDecimal64(floor(toFloat64(${expr}) / ${Math.trunc(width)}) * ${Math.trunc(width)}, 3)`,
+  // 18.16 fails a filter on a column that is a constant in some branches of UNION ALL over Distributed
+  // tables ("non constant in source stream but must be constant in result"), materialize() or not:
+  // the NULL is computed from event_id, which every dataset table has.
+  unitedNull: (type) => (type === 'keyword[]' ? 'arrayFilter(v -> 0, ["event_id"])' : NULLS[type].replace('CAST(NULL ', 'CAST(nullIf("event_id", "event_id") ')),
+  endsWith(expr, suffix) {
+    return `endsWith(${expr}, ${this.literal(suffix)})`;
+  },
+  regexReplaceAll: (expr, pattern, replacement) => `replaceRegexpAll(${expr}, ${pattern}, ${replacement})`,
+  ipv4Number: (expr) => `toInt64(IPv4StringToNum(${expr}))`,
+  upper: (expr) => `upperUTF8(${expr})`,
+  trueValue: '1',
+  falseValue: '0',
+  argMin: (arg, value) => `argMin(${arg}, ${value})`,
+  valuesSorted: (expr) => `arraySort(groupUniqArray(${expr}))`,
+  // One value has no sample deviation: NULL as on DuckDB (ClickHouse says nan).
+  stddevSamp: (expr) => `if(count(${expr}) > 1, stddevSamp(${expr}), NULL)`,
+  stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,
+  varSamp: (expr) => `if(count(${expr}) > 1, varSamp(${expr}), NULL)`,
+  varPop: (expr) => `if(count(${expr}) > 0, varPop(${expr}), NULL)`,
 };

@@ -6,8 +6,9 @@ import { TIME_RESULT_TYPE } from './dialect.js';
  * DuckDB store returns: integers as numbers (strings past the safe range), floats as numbers, text as
  * text, lists as arrays (an empty one as NULL), time (`Decimal(18, 3)`, reserved for it) as the text
  * DuckDB gives a TIMESTAMP (`2026-11-20 08:00:16.12`: trailing zeros of the fraction dropped), or
- * RFC 3339. Booleans (UInt8) stay 0/1 for now: UInt8 is also the type of small literals (`SELECT 1`),
- * so the type alone cannot say a column is boolean.
+ * RFC 3339. Booleans are stored as UInt8, which is also the type of small literals (`SELECT 1`): a
+ * UInt8 column is a boolean (true/false, as DuckDB returns them) when its name is a boolean column
+ * of the catalog (`booleanColumns`).
  *
  * An empty array is NULL: Array columns cannot be NULL in ClickHouse, so a list the record lacked is
  * stored empty; packettrail never stores an empty list, and DuckDB holds NULL there.
@@ -62,6 +63,9 @@ function converterFor(type: string, rfc3339: boolean): Convert {
   if (/^Float(32|64)$/.test(t) || /^Decimal/.test(t)) return (c) => FLOAT_WORDS[c] ?? Number(c);
   return unescapeTsv;
 }
+
+/** A stored boolean (UInt8 0/1) as DuckDB returns it. */
+const booleanCell: Convert = (c) => (c === '0' ? false : c === '1' ? true : integer(c));
 
 /** A cell's converter: arrays are written with their elements quoted, and not escaped again as a TSV cell. */
 function cellConverterFor(type: string, rfc3339: boolean): Convert {
@@ -137,7 +141,11 @@ export class TsvResultReader {
   private names: string[] | undefined;
   private converters: Convert[] = [];
 
-  constructor(private readonly rfc3339: boolean) {}
+  constructor(
+    private readonly rfc3339: boolean,
+    /** Catalog columns of type boolean: result columns of these names holding UInt8 are booleans. */
+    private readonly booleanColumns: ReadonlySet<string> = new Set(),
+  ) {}
 
   /** Converts one line: undefined for the header lines. */
   line(text: string): unknown[] | undefined {
@@ -147,8 +155,9 @@ export class TsvResultReader {
     }
     if (!this.columns) {
       const types = text.split('\t').map(unescapeTsv);
-      this.columns = this.names.map((name, i) => ({ name, type: resultTypeName(types[i] ?? 'String') }));
-      this.converters = types.map((t) => cellConverterFor(t, this.rfc3339));
+      const boolean = (i: number) => this.booleanColumns.has(this.names![i]!) && bare(types[i] ?? '') === 'UInt8';
+      this.columns = this.names.map((name, i) => ({ name, type: boolean(i) ? 'BOOLEAN' : resultTypeName(types[i] ?? 'String') }));
+      this.converters = types.map((t, i) => (boolean(i) ? booleanCell : cellConverterFor(t, this.rfc3339)));
       return undefined;
     }
     const cells = text.split('\t');

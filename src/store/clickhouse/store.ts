@@ -5,10 +5,12 @@ import type { Alert } from '../../detect/types.js';
 import type { AlertChange } from '../../detect/alerts/triage.js';
 import { ALERT_CHANGE_COLUMNS } from '../alert-changes.js';
 import { NotAReadError, ResultTooLargeError, type QueryBounds } from '../bounds.js';
-import type { Column } from '../schema.js';
+import { listFormats } from '../../formats/registry.js';
+import { allColumns, type Column } from '../schema.js';
 import type { DeadLetter, EventStore, FileRecord, QueryResult, StagedBatch } from '../store.js';
 import { datasetTable, EVENTS_VIEW, storedColumns } from '../store.js';
 import { clickhouseColumnType, clickhouseDialect } from './dialect.js';
+import { clusterExpressions } from './expressions.js';
 import { bindParams, stringLiteral, type ParamValue } from './literals.js';
 import { ClickHouseNode, nodeUrls, queryId, type NodeOptions } from './nodes.js';
 import { TsvResultReader } from './results.js';
@@ -20,6 +22,11 @@ import { parseStoreUrl, type ClickHouseLocation } from './url.js';
 export interface ClickHouseStoreOptions extends NodeOptions {
   readOnly?: boolean;
 }
+
+/** The catalog's boolean columns (stored as UInt8; results show them as true/false), built once. */
+let booleanColumns: ReadonlySet<string> | undefined;
+const BOOLEAN_COLUMNS = (): ReadonlySet<string> =>
+  (booleanColumns ??= new Set(allColumns(listFormats()).filter((c) => c.type === 'boolean').map((c) => c.name)));
 
 /** Statements that return rows; anything else runs as a command (no FORMAT clause can follow it). */
 const READ_STATEMENT = /^(SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i;
@@ -89,7 +96,7 @@ export class ReadOnlyStoreError extends Error {
 }
 
 export class ClickHouseStore implements EventStore {
-  readonly dialect = clickhouseDialect;
+  readonly dialect: typeof clickhouseDialect;
   readonly stagingDir = undefined;
   private readonly tables = new Map<string, Set<string>>();
   private catalog: readonly Column[] = [];
@@ -99,7 +106,10 @@ export class ClickHouseStore implements EventStore {
     private readonly main: ClickHouseNode,
     private readonly topology: Topology,
     private readonly readOnly: boolean,
-  ) {}
+  ) {
+    // A cluster's table sizes are summed over its shards (the trail searches the smallest first).
+    this.dialect = topology.cluster ? { ...clickhouseDialect, fn: clusterExpressions(topology.cluster, topology.database) } : clickhouseDialect;
+  }
 
   /** Every node's client, closed with the store. */
   private get clients(): ClickHouseNode[] {
@@ -342,7 +352,7 @@ export class ClickHouseStore implements EventStore {
     const r = await this.main.client.exec({
       query: `${statement}\nFORMAT TSVWithNamesAndTypes`, query_id: id, clickhouse_settings: settings, ...(bounds.signal ? { abort_signal: bounds.signal } : {}),
     });
-    const reader = new TsvResultReader(bounds.rfc3339Timestamps ?? false);
+    const reader = new TsvResultReader(bounds.rfc3339Timestamps ?? false, BOOLEAN_COLUMNS());
     const rows: unknown[][] = [];
     const max = bounds.maxResultBytes ?? Infinity;
     const decoder = new StringDecoder('utf8');

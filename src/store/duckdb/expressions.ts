@@ -55,7 +55,7 @@ export const duckdbExpressions: SqlExpressions = {
 
   intDiv: (a, b) => `(${a} // ${b})`,
   tryInteger: (expr) => `TRY_CAST(${expr} AS INTEGER)`,
-  coalesce: (...exprs) => `COALESCE(${exprs.join(', ')})`,
+  coalesce: (...exprs) => `coalesce(${exprs.join(', ')})`,
   text: (expr) => `CAST(${expr} AS VARCHAR)`,
 
   regexMatches(expr, pattern) {
@@ -105,4 +105,31 @@ export const duckdbExpressions: SqlExpressions = {
   },
   unnestList: (l) => `unnest(${l})`,
   rowList: (cells, orderBy) => `CAST(to_json(list([${cells.join(', ')}] ORDER BY ${orderBy.join(', ')})) AS VARCHAR)`,
+  engine: 'DuckDB',
+  nativeSpl: true,
+  withQueries: (named, select) => (named.length ? `WITH ${named.map(([name, sql]) => `${name} AS (\n  ${sql}\n)`).join(',\n')}\n${select}` : select),
+  tryDouble: (expr) => `TRY_CAST(${expr} AS DOUBLE)`,
+  ilike: (expr, pattern) => `(CAST(${expr} AS VARCHAR) ILIKE ${pattern} ESCAPE '\\')`,
+  selectKeys: (names) => names.map((_, i) => i + 1).join(', '),
+  limitCount: (param) => `CAST(${param} AS BIGINT)`,
+  textLength: (expr) => `length(${expr})`,
+  timeBucket: (expr, width) => `make_timestamp((epoch_us(${expr}) // ${Math.trunc(width) * 1e6}) * ${Math.trunc(width) * 1e6})`,
+  unitedNull: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
+  endsWith(expr, suffix) {
+    return `ends_with(${expr}, ${this.literal(suffix)})`;
+  },
+  regexReplaceAll: (expr, pattern, replacement) => `regexp_replace(${expr}, ${pattern}, ${replacement}, 'g')`,
+  ipv4Number(expr) {
+    const octet = (i: number) => `TRY_CAST(split_part(${expr}, '.', ${i}) AS BIGINT)`;
+    return `(${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)})`;
+  },
+  upper: (expr) => `upper(${expr})`,
+  trueValue: 'TRUE',
+  falseValue: 'FALSE',
+  argMin: (arg, value) => `arg_min(${arg}, ${value})`,
+  valuesSorted: (expr) => `list_sort(list_distinct(list(DISTINCT ${expr})))`,
+  stddevSamp: (expr) => `stddev_samp(${expr})`,
+  stddevPop: (expr) => `stddev_pop(${expr})`,
+  varSamp: (expr) => `var_samp(${expr})`,
+  varPop: (expr) => `var_pop(${expr})`,
 };

@@ -153,7 +153,17 @@ export function distanceTo(row: Row, center: number): { distance: number; delta:
 export function rankCandidates(rows: Row[], center: number, prefer?: (row: Row) => number): Candidate[] {
   return rows
     .map((row) => ({ row, ...distanceTo(row, center), preference: prefer ? prefer(row) : 0 }))
-    .sort((a, b) => b.preference - a.preference || a.distance - b.distance);
+    .sort((a, b) => b.preference - a.preference || a.distance - b.distance || a.delta - b.delta || byEventId(a.row, b.row));
+}
+
+/**
+ * Candidates equally good (as near, the earlier first) came in the order the store returned them,
+ * which differs between engines and between the shards of a cluster: the event id decides.
+ */
+function byEventId(a: Row, b: Row): number {
+  const x = String(a.event_id ?? '');
+  const y = String(b.event_id ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Two candidates closer than this in time cannot be told apart by time alone (clocks disagree by seconds). */

@@ -56,6 +56,7 @@ export const bin = commandModule<Bin>({
     let value: string;
     let info: ColInfo;
     if (!unitText) {
+      ctx.native('bin with a numeric span', b.span);
       if (!Number.isInteger(count)) throw ctx.error('a fractional numeric span is not supported: Splunk writes its bins in a form not documented', b.span);
       const n = ctx.number(String(count), b.span);
       const x = `TRY_CAST(CAST(${ref.sql} AS VARCHAR) AS DOUBLE)`;
@@ -67,18 +68,21 @@ export const bin = commandModule<Bin>({
       const unit = UNITS.find(([re]) => re.test(unitText))?.[1];
       if (!unit) throw ctx.error(`span unit '${unitText}' is not supported in bin (s, m, h; 1d; 1mon): Splunk's alignment of weeks, quarters, years and sub-seconds is not documented`, b.span);
       if (!Number.isInteger(count)) throw ctx.error('a fractional time span is not supported', b.span);
-      const t = asTimestamp(ref.sql);
+      if (ref.type !== 'date') ctx.native(`bin of '${b.field.text}', which is not a time column`, b.field);
+      // A time column is its own timestamp; other values are read as one.
+      const t = ref.type === 'date' ? ref.sql : asTimestamp(ref.sql);
       if (unit === 'd' || unit === 'mon') {
+        ctx.native(`bin with span=${b.span.text}`, b.span);
         if (count !== 1) throw ctx.error(`span=${b.span.text} is not supported: Splunk's alignment of spans of several ${unit === 'd' ? 'days' : 'months'} is not documented (1d and 1mon are)`, b.span);
         value = `date_trunc('${unit === 'd' ? 'day' : 'month'}', ${t})`;
       } else {
-        const us = ctx.number(String(count * UNIT_US[unit]!), b.span);
-        value = `make_timestamp((epoch_us(${t}) // ${us}) * ${us})`;
+        value = ctx.fn.timeBucket(t, (count * UNIT_US[unit]!) / 1e6);
       }
       info = { list: false, type: 'date' };
     }
     const out = b.as ? ctx.outName(b.as) : ctx.outName(b.field);
     const cols = new Map(scope.cols).set(out, info);
+    if (scope.cols.has(out)) ctx.native(`bin onto a field that exists (${out})`, b.as ?? b.field);
     const sql = scope.cols.has(out) ? `SELECT * REPLACE (${value} AS ${q(out)}) FROM ${from}` : `SELECT *, ${value} AS ${q(out)} FROM ${from}`;
     return keep(sql, { ...scope, cols });
   },

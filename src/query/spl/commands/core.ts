@@ -8,6 +8,7 @@ import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
 import { inputOrder, numbered } from './order.js';
 import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
+import { allBut } from '../portable.js';
 
 export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
 
@@ -17,7 +18,7 @@ export const SORT_DEFAULT_LIMIT = 10_000;
 /** The commands the parser knows itself (parser.ts); the others are modules (registry.ts). */
 export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<C> } = {
   search: (ctx, scope, c, from) => keep(`SELECT * FROM ${from}${c.node ? ` WHERE ${compileSearch(ctx, scope, c.node)}` : ''}`, scope),
-  where: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} WHERE coalesce(${compileExpr(ctx, scope, c.expr)}, FALSE)`, scope),
+  where: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} WHERE ${ctx.fn.coalesce(compileExpr(ctx, scope, c.expr), ctx.fn.falseValue)}`, scope),
   eval: (ctx, scope, c, from) => {
     // One SELECT per assignment: later assignments see earlier ones, as in Splunk.
     let sql = '';
@@ -26,6 +27,8 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
       const name = ctx.outName(a.name);
       const value = compileExpr(ctx, { ...scope, cols }, a.expr);
       const src = sql ? `(${sql})` : from;
+      // ClickHouse reads `x + 1 AS x` as a cyclic alias, and 18.16 has no REPLACE.
+      if (cols.has(name)) ctx.native(`eval of a field that exists (${name})`, a.name);
       sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
       // A value of a known kind keeps comparisons on it plain (see compileExpr).
       const kind = valueKind(ctx, { ...scope, cols }, a.expr);
@@ -36,11 +39,11 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
   },
   stats: (ctx, scope, c, rel) => {
     const names = c.by.map((t) => ctx.outName(t));
-    const { from, refs } = expandMultivalue(c.by.map((t) => ctx.resolve(scope, t)), rel);
+    const { from, refs } = expandMultivalue(c.by.map((t) => ctx.resolve(scope, t)), rel, ctx.fn);
     const by = names.map((name, i) => ({ name, ref: refs[i]! }));
     const aggs = compileAggs(ctx, scope, c.aggs, names);
     const select = [...by.map((b) => `${b.ref.sql} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
-    const positions = by.map((_, i) => i + 1).join(', ');
+    const positions = ctx.fn.selectKeys(by.map((b) => b.name));
     // Events without a by field are in no group; a value never null needs no test (it would be computed twice).
     const tested = by.filter((b) => !b.ref.notNull);
     const where = tested.length ? ` WHERE ${tested.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';
@@ -58,19 +61,19 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     if (!names.length) return keep(`SELECT * FROM ${from}`, scope);
     const cols = new Map(scope.cols);
     for (const n of names) cols.delete(n);
-    return keep(`SELECT * EXCLUDE (${names.map(q).join(', ')}) FROM ${from}`, { cols, base: scope.base });
+    return keep(`SELECT ${allBut(ctx, scope, names, [], 'fields -', c.tok)} FROM ${from}`, { cols, base: scope.base });
   },
   rename: (ctx, scope, c, from) => renameStage(ctx, scope, c.pairs, from),
   sort: (ctx, scope, c, from) => {
     // Splunk's sort keeps its first 10,000 rows unless given a count (0: all).
     const count = c.limit ?? { ...c.tok, text: String(SORT_DEFAULT_LIMIT) };
-    const limit = count.text !== '0' ? ` LIMIT ${ctx.number(count.text, count)}` : '';
+    const limit = count.text !== '0' ? ` LIMIT ${ctx.limit(count.text, count)}` : '';
     return keep(`SELECT * FROM ${from} ORDER BY ${orderBy(ctx, scope, c.keys)}${limit}`, { ...scope, sorted: true });
   },
   // Raw events come newest first (see order.ts): head keeps the newest, tail the oldest.
   head: (ctx, scope, c, from) => {
     const order = inputOrder(ctx, scope, c.tok);
-    return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok)}`, { ...scope, sorted: true });
+    return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('10', c.tok)}`, { ...scope, sorted: true });
   },
   tail: (ctx, scope, c, from) => {
     const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
@@ -87,6 +90,7 @@ function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rar
   const all = [...by, ...fields];
   // limit=0: every value, as Splunk.
   const n = c.limit && Number(c.limit.text) === 0 ? null : c.limit ? ctx.number(c.limit.text, c.limit) : ctx.number('10', c.tok);
+  if (!ctx.fn.nativeSpl) return topRareGrouped(ctx, c, from, dir, by, fields, n);
   const partBy = by.length ? `PARTITION BY ${by.map((b) => b.ref.sql).join(', ')} ` : '';
   const select = [...all.map((f) => `${f.ref.sql} AS ${q(f.name)}`), 'count(*) AS "count"'];
   if (c.showperc) select.push(`100.0 * count(*) / sum(count(*)) OVER (${partBy}) AS "percent"`);
@@ -100,4 +104,30 @@ function topRare(ctx: Ctx, scope: Scope, c: Extract<Command, { cmd: 'top' | 'rar
       ` ORDER BY ${by.map((_, i) => `${i + 1}, `).join('')}"count" ${dir}, ${fields.map((_, i) => by.length + i + 1).join(', ')}`,
     scope: derived(cols),
   };
+}
+
+type Named = { name: string; ref: { sql: string; list: boolean } };
+
+/**
+ * top/rare without window functions (engines other than DuckDB): the counts per value, the share of
+ * the total from a subquery, and per `by` group the first n through the dialect's topPerGroup.
+ */
+function topRareGrouped(ctx: Ctx, c: Extract<Command, { cmd: 'top' | 'rare' }>, from: string, dir: 'ASC' | 'DESC', by: Named[], fields: Named[], n: string | null): Stage {
+  if (by.length && c.showperc) ctx.native(`${c.cmd} … by with the percent column (add showperc=f)`, c.tok);
+  const all = [...by, ...fields];
+  if (all.some((f) => f.ref.list)) ctx.native(`${c.cmd} of a field holding several values`, c.tok);
+  const where = fields.map((f) => `${f.ref.sql} IS NOT NULL`).join(' AND ');
+  const select = [...all.map((f) => `${f.ref.sql} AS ${q(f.name)}`), 'count(*) AS "count"'];
+  if (c.showperc) select.push(`100.0 * count(*) / (SELECT count(*) FROM ${from} WHERE ${where}) AS "percent"`);
+  const grouped = `SELECT ${select.join(', ')} FROM ${from} WHERE ${where} GROUP BY ${ctx.fn.selectKeys(all.map((f) => f.name))}`;
+  const order = `"count" ${dir}, ${fields.map((f) => q(f.name)).join(', ')}`;
+  const cols: [string, ColInfo][] = [...all.map((f): [string, ColInfo] => [f.name, { list: false }]), ['count', { list: false }]];
+  if (c.showperc) cols.push(['percent', { list: false }]);
+  const limit = n === null ? null : ctx.fn.limitCount(ctx.param(Number(c.limit?.text ?? 10)));
+  const sql = !by.length
+    ? `SELECT * FROM (${grouped}) ORDER BY ${order}${limit === null ? '' : ` LIMIT ${limit}`}`
+    : limit === null
+      ? `SELECT * FROM (${grouped}) ORDER BY ${by.map((b) => q(b.name)).join(', ')}, ${order}`
+      : ctx.fn.topPerGroup({ inner: grouped, group: by.map((b) => q(b.name)).join(', '), order, limit });
+  return { sql, scope: derived(cols) };
 }

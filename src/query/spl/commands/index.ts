@@ -18,6 +18,7 @@ import { outputlookup } from './outputlookup.js';
 import { regexCommand } from './regex-command.js';
 import type { CommandModule } from './registry.js';
 import { rex } from './rex.js';
+import { requirePortable } from '../portable.js';
 import { spath } from './spath.js';
 import { streamstats } from './streamstats.js';
 import { transaction } from './transaction.js';
@@ -59,6 +60,7 @@ export function moduleFor(name: string): CommandModule | undefined {
 /** Compiles one command of the pipeline; `first` when nothing comes before it (`| inputlookup …`). */
 export function compileCommand(ctx: Ctx, scope: Scope, cmd: Command, from: string, first: boolean): Stage {
   if (ctx.output) throw ctx.error('outputlookup must be the last command (the results it writes are the answer)', cmd.tok);
+  requirePortable(ctx, 'command', cmd.cmd === 'module' ? cmd.name : cmd.cmd, cmd.tok);
   if (cmd.cmd === 'module') {
     const m = moduleFor(cmd.name)!;
     if (m.generating && !first) throw ctx.error(`${cmd.name} starts a search: it must be the first command, as in '| ${cmd.name} …'`, cmd.tok);

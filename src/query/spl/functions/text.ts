@@ -57,7 +57,11 @@ export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
     min: 3,
     max: 3,
     returns: 'text',
-    compile: (call) => `regexp_replace(${str(call.sql(0))}, ${regex(call, 1)}, ${call.sql(2)}, 'g')`,
+    compile: (call) => {
+      const a = call.args[1]!;
+      if (a.kind !== 'lit' || a.type !== 'string') call.ctx.native('replace() with a regular expression read from a field', a);
+      return call.ctx.fn.regexReplaceAll(call.ctx.fn.text(call.sql(0)), regex(call, 1), call.sql(2));
+    },
   },
   printf: { min: 1, max: 64, returns: 'text', compile: printf },
   tostring: { min: 1, max: 2, returns: 'text', compile: tostring },

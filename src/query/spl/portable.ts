@@ -1,0 +1,44 @@
+import type { Located } from './errors.js';
+import { quoteIdent, type Ctx, type Scope } from './context.js';
+
+/**
+ * What the SPL compiler writes through the store's dialect (`ctx.fn`, src/store/expressions.ts), so
+ * that it runs on every engine. The rest of the compiler's SQL is in DuckDB's words: on another
+ * engine (`fn.nativeSpl` false: ClickHouse) those constructs are refused naming the construct, never
+ * run to give a different answer. src/query/spl/engines.test.ts compares the answers of both engines.
+ */
+
+/** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
+export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket']);
+
+/** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
+export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
+  'coalesce', 'if', 'case', 'lower', 'upper', 'len', 'abs', 'floor', 'ceil', 'ceiling', 'sqrt', 'exp', 'pow',
+  'isnull', 'isnotnull', 'null', 'true', 'false', 'like', 'in', 'replace', 'round',
+]);
+
+/** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */
+export const PORTABLE_AGGREGATIONS: ReadonlySet<string> = new Set([
+  'count', 'c', 'dc', 'distinct_count', 'values', 'earliest', 'latest', 'min', 'max', 'avg', 'mean', 'sum', 'median', 'mode', 'range',
+  'stdev', 'stdevp', 'var', 'varp',
+]);
+
+/** Refuses a command, an eval function or an aggregation outside these lists on an engine that is not DuckDB. */
+export function requirePortable(ctx: Ctx, kind: 'command' | 'function' | 'aggregation', name: string, at: Located): void {
+  if (ctx.fn.nativeSpl) return;
+  const list = kind === 'command' ? PORTABLE_COMMANDS : kind === 'function' ? PORTABLE_EVAL_FUNCTIONS : PORTABLE_AGGREGATIONS;
+  if (list.has(name)) return;
+  ctx.native(kind === 'command' ? `the ${name} command` : kind === 'function' ? `the eval function ${name}()` : `the aggregation ${name}()`, at);
+}
+
+/**
+ * Every column of the relation but `drop`, then `extra` (SQL select items): `* EXCLUDE (…)` where
+ * the engine reads it (DuckDB); elsewhere the columns by name, which only a relation of known
+ * columns (after stats, table, fields) has.
+ */
+export function allBut(ctx: Ctx, scope: Scope, drop: readonly string[], extra: readonly string[], what: string, at: Located): string {
+  if (!drop.length) return ['*', ...extra].join(', ');
+  if (ctx.fn.nativeSpl) return [`* EXCLUDE (${drop.map(quoteIdent).join(', ')})`, ...extra].join(', ');
+  if (scope.base) ctx.native(`${what} of a field the events hold (keep the fields with table or fields first)`, at);
+  return [...[...scope.cols.keys()].filter((c) => !drop.includes(c)).map(quoteIdent), ...extra].join(', ');
+}
