@@ -6,9 +6,13 @@
 // the duplicate check without the write).
 //
 //   node bench/store-load.js [--log bench/out/cloudfront-1000000.log] [--lines 1000000] [--batch 250000] [--memory 512MB]
+//        [--clickhouse]
 //
 // Prints rows/s (wall) and CPU-µs per row for both passes. Ingest cannot store rows faster than the
-// first pass, however fast the parsing.
+// first pass, however fast the parsing. With --clickhouse the store is a single ClickHouse node
+// started here (fresh temporary directory, stopped by its PID), and the server's CPU (utime + stime
+// of its PID) is printed beside this process's.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,23 +67,35 @@ for (let i = 0; i < records.length; i += batchRows) {
   });
 }
 
-const store = await DuckDbStore.open(join(dir, 'store.duckdb'), { memoryLimit });
+const clickhouse = process.argv.includes('--clickhouse') ? await (await import(join(root, 'dist', 'testing', 'clickhouse.js'))).startClickHouse(1) : undefined;
+const { ClickHouseStore } = await import(join(root, 'dist', 'store', 'clickhouse', 'store.js'));
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+const serverCpu = () => {
+  if (!clickhouse) return 0;
+  const stat = readFileSync(`/proc/${clickhouse.nodes[0].pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+};
+const store = clickhouse ? await ClickHouseStore.open(clickhouse.storeUrl('bench')) : await DuckDbStore.open(join(dir, 'store.duckdb'), { memoryLimit });
 await store.ensureSchema(allColumns(listFormats()));
 console.log(
   `staged load: ${records.length.toLocaleString('en-US')} CloudFront rows in ${batches.length} batches of ≤ ${batchRows.toLocaleString('en-US')}; ` +
-    `${availableParallelism()} cores; memory limit ${memoryLimit}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `${clickhouse ? 'ClickHouse, one node' : `DuckDB, memory limit ${memoryLimit}`}; ${availableParallelism()} cores; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
 );
 for (const pass of ['new rows (read + duplicate check + write)', 'again, all duplicates (read + duplicate check)']) {
   const c0 = cpuSeconds();
+  const s0 = serverCpu();
   const t0 = performance.now();
   let stored = 0;
   for (const b of batches) stored += await store.loadStaged(b);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds() - c0;
+  const server = serverCpu() - s0;
   console.log(
     `${pass}: ${stored.toLocaleString('en-US')} stored in ${wall.toFixed(2)} s = ${Math.round(records.length / wall).toLocaleString('en-US')} rows/s; ` +
-      `${((cpu * 1e6) / records.length).toFixed(1)} CPU-µs per row`,
+      `${((cpu * 1e6) / records.length).toFixed(1)} CPU-µs per row` + (clickhouse ? `, server ${((server * 1e6) / records.length).toFixed(1)} CPU-µs per row` : ''),
   );
 }
 await store.close();
+await clickhouse?.stop();
 rmSync(dir, { recursive: true, force: true });

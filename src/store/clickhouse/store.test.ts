@@ -149,6 +149,27 @@ test('ensureSchema on one node and on two shards; a new column reaches every nod
   }
 });
 
+test('a batch overlapping stored rows stores only its new ones, whether the client or the server leaves the stored ids out, on one node and two shards', { skip }, async () => {
+  const base = { '@timestamp': '2026-11-20T08:00:00.125Z', event: { dataset: 'app.json', kind: 'event' } };
+  const events = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ ...base, event: { ...base.event, id: `ov-${from + i}` }, message: `m${from + i}` }));
+  for (const cluster of [single!, pair!]) {
+    for (const clientDedupMaxIds of [undefined, 0]) {
+      const db = `overlap_${clientDedupMaxIds ?? 'client'}`;
+      const store = await ClickHouseStore.open(testStoreUrl(cluster, db), { clientDedupMaxIds });
+      try {
+        await store.ensureSchema(allColumns(listFormats()));
+        assert.equal(await store.loadStaged(staged('o1.tsv', 'app.json', events(0, 10))), 10);
+        assert.equal(await store.loadStaged(staged('o2.tsv', 'app.json', events(5, 15))), 5, `${db}: only the 5 new rows`);
+        assert.equal(await store.loadStaged(staged('o3.tsv', 'app.json', events(0, 15))), 0, `${db}: nothing new`);
+        const r = await store.query('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM events_app_json');
+        assert.deepEqual(r.rows, [[15, 15]], `${cluster.nodes.length} node(s), ${db}`);
+      } finally {
+        await store.close();
+      }
+    }
+  }
+});
+
 test('hostile parameter values come back exactly: nothing escapes the literal they are written as', { skip }, async () => {
   const store = await ClickHouseStore.open(testStoreUrl(single!, 'literals'));
   try {

@@ -21,6 +21,8 @@ import { parseStoreUrl, type ClickHouseLocation } from './url.js';
 
 export interface ClickHouseStoreOptions extends NodeOptions {
   readOnly?: boolean;
+  /** At most this many stored ids in a batch's range are read and left out by the client (default CLIENT_DEDUP_MAX_IDS). */
+  clientDedupMaxIds?: number;
 }
 
 /** The catalog's boolean columns (stored as UInt8; results show them as true/false), built once. */
@@ -38,6 +40,13 @@ const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/|\()*/;
  * tables of the demo): past the server's default max_query_size (256 KiB), it is allowed this much.
  */
 export const VIEW_MAX_QUERY_BYTES = 64 << 20;
+
+/**
+ * A load reads the ids already stored in its batch's time range and leaves those rows out itself
+ * when there are at most this many (≈ 100 bytes of memory each); beyond, the server compares them
+ * (a temporary table per load). See ClickHouseStore.loadStaged.
+ */
+export const CLIENT_DEDUP_MAX_IDS = 1_000_000;
 
 /** How long a load waits for an earlier load of the same table still running on the server (a killed run's). */
 export const ORPHAN_LOAD_WAIT_MS = 600_000;
@@ -106,6 +115,7 @@ export class ClickHouseStore implements EventStore {
     private readonly main: ClickHouseNode,
     private readonly topology: Topology,
     private readonly readOnly: boolean,
+    private readonly clientDedupMaxIds: number,
   ) {
     // A cluster's table sizes are summed over its shards (the trail searches the smallest first).
     this.dialect = topology.cluster ? { ...clickhouseDialect, fn: clusterExpressions(topology.cluster, topology.database) } : clickhouseDialect;
@@ -140,7 +150,7 @@ export class ClickHouseStore implements EventStore {
       }
       const main = node(location.url, location.database);
       const nodes = urls.map((u) => (u === location.url ? main : node(u, location.database)));
-      const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false);
+      const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false, options.clientDedupMaxIds ?? CLIENT_DEDUP_MAX_IDS);
       if (!store.readOnly) for (const spec of BOOKKEEPING_TABLES) await ensureTableEverywhere(store.topology, spec);
       for (const [t, cols] of await readDatasetTables(main, location.database, location.cluster)) store.tables.set(t, cols);
       for (const n of opened) if (n !== main && !nodes.includes(n)) await n.close();
@@ -175,25 +185,32 @@ export class ClickHouseStore implements EventStore {
   }
 
   /**
-   * Loads a staged batch, storing only the events whose id the store does not hold yet. When the
-   * table holds nothing in the batch's time range (new data, the usual bulk load), the rows are
-   * streamed straight into it: no stored id can repeat. Otherwise:
+   * Loads a staged batch, storing only the events whose id the store does not hold yet. The rows
+   * are converted to TabSeparated on the way (staged.ts) and parsed by the server in bulk.
    *
-   * 1. the rows go into a temporary table of this load's session (`staged`), converted to
-   *    TabSeparated on the way and parsed by the server in bulk;
-   * 2. `seen` takes the ids of `staged` that the dataset's table already holds in the batch's time
-   *    range — read through the Distributed table, so from every shard;
-   * 3. the rows of `staged` not in `seen` are inserted with insert_distributed_sync=1: the INSERT
-   *    returns once every shard has written its part, so a count right after sees every row.
+   * - When the table holds nothing in the batch's time range (new data, the usual bulk load), the
+   *   rows are streamed straight into it: no stored id can repeat.
+   * - When it holds at most CLIENT_DEDUP_MAX_IDS rows there (a batch that starts in the second the
+   *   previous one ended, a re-ingest of a batch), their ids are read — through the Distributed
+   *   table, so from every shard — and the rows with one of them are left out while streaming.
+   * - Otherwise (a batch landing in a range already holding many events):
+   *   1. the rows go into a temporary table of this load's session (`staged`);
+   *   2. `seen` takes the ids of `staged` that the dataset's table already holds in the batch's time
+   *      range, from every shard;
+   *   3. the rows of `staged` not in `seen` are inserted.
+   *
+   * Inserts run with insert_distributed_sync=1: the INSERT returns once every shard has written its
+   * part, so a count right after sees every row.
    *
    * Why nothing is stored twice, even after a crash: an event's id and time are fixed by its record,
-   * and a row is inserted only when no shard holds its id at step 2. A run killed between shards
-   * leaves some shards with their part written and others without; the next run finds the written
-   * ids in step 2 (or its range count finds rows and takes steps 1–3) and inserts only the rest (rand() may place them on any shard: it does not matter,
-   * step 2 reads them all). A load whose client died may still be running on the server: the next
-   * load of the table waits for it (ORPHAN_LOAD_WAIT_MS) before step 2, as loads of one table never
-   * overlap. Two runs loading the same table at the same moment are not serialized (as two DuckDB
-   * writers cannot exist): run one ingest per dataset at a time.
+   * and a row is inserted only when no shard held its id when the load looked. A run killed
+   * mid-load leaves some rows written (some blocks, some shards) and others not; the next run finds
+   * the written ones in the batch's range and inserts only the rest (rand() may place them on any
+   * shard: it does not matter, the lookup reads them all). A load whose client died may still be
+   * running on the server: the next load of the table waits for it (ORPHAN_LOAD_WAIT_MS) before
+   * looking, as loads of one table never overlap. Two runs loading the same table at the same
+   * moment are not serialized (as two DuckDB writers cannot exist): run one ingest per dataset at a
+   * time.
    */
   async loadStaged(batch: StagedBatch): Promise<number> {
     const table = datasetTable(batch.dataset);
@@ -206,7 +223,7 @@ export class ClickHouseStore implements EventStore {
       const target = `${q(this.topology.database)}.${q(table)}`;
       const range = `timestamp BETWEEN toDecimal64(${stringLiteral(epochText(batch.minTime))}, 3) AND toDecimal64(${stringLiteral(epochText(batch.maxTime))}, 3)`;
       const converter = new StagedConverter(batch.columns, used);
-      const columnList = used.map((c) => q(c.name)).join(', ');
+      const columnList = converter.columns.map((c) => q(c.name)).join(', ');
       const insert = (into: string, session?: string, id?: string) =>
         this.main.client.exec({
           query: `INSERT INTO ${into} (${columnList}) FORMAT TabSeparated`,
@@ -215,10 +232,9 @@ export class ClickHouseStore implements EventStore {
           ...(session ? { session_id: session } : {}),
           ...(id ? { query_id: id } : {}),
         }).then((r) => drain(r.stream as Readable));
-      // Nothing stored in the batch's time range (new data: most bulk loads): no id can repeat, the
-      // rows go straight in, parsed once.
-      const inRange = await this.main.rows(`SELECT count() FROM ${target} WHERE ${range}`);
-      if (inRange[0]?.[0] === '0') {
+      const inRange = Number((await this.main.rows(`SELECT count() FROM ${target} WHERE ${range}`))[0]?.[0] ?? 0);
+      if (inRange <= this.clientDedupMaxIds) {
+        if (inRange > 0) converter.skip = new Set((await this.main.rows(`SELECT DISTINCT event_id FROM ${target} WHERE ${range}`)).map(([id]) => id!));
         await insert(target, undefined, queryId(`load-${table}`));
         return converter.rowsConverted;
       }
