@@ -187,6 +187,13 @@ describe('the CLI on a ClickHouse store', { skip: clickhouseSkip() }, () => {
       assert.equal(res.status, 200, await res.clone().text());
       const q = (await res.json()) as { rows: unknown[][] };
       assert.equal(q.rows[0]![0], 'aws.waf');
+      // SPL from the console compiles to ClickHouse's dialect: the same count as the SQL above.
+      const spl = await fetch(`${base}/api/query`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'sourcetype=aws:waf | stats count', language: 'spl' }),
+      });
+      assert.equal(spl.status, 200, await spl.clone().text());
+      assert.equal(Number(((await spl.json()) as { rows: unknown[][] }).rows[0]![0]), Number(q.rows[0]![1]));
       const trail = (await get(`/api/trail?requestId=${encodeURIComponent(requestId)}`)) as { hops: unknown[] };
       assert.ok(trail.hops.length >= 3);
       const sources = (await get('/api/sources')) as { datasets: unknown[] };

@@ -47,6 +47,8 @@ export async function compileQuery(ctx: ServerContext, text: string, language: Q
       aliases: ctx.aliases,
       tables: await ctx.store.datasetColumns(),
       ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
+      // SPL compiles to the dialect of the store it runs on.
+      fn: ctx.store.dialect.fn,
     });
     return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings, ...(compiled.timeFilter ? { timeFilter: compiled.timeFilter } : {}) };
   } catch (e) {
