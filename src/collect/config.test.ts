@@ -69,7 +69,7 @@ inputs:
     name: bad name!
 `);
     const expected = [
-      /^db: expected a database file path, got 42 \(line 1\)$/,
+      /^db: expected a database file path or a clickhouse:\/\/ URL, got 42 \(line 1\)$/,
       /^inputs\[0\]\.queue_url: expected the queue URL .*got "ftp:\/\/nowhere" \(line 4\)$/,
       /^inputs\[0\]\.receivers: expected a whole number from 1 to 32, got 0 \(line 5\)$/,
       /^inputs\[0\]\.format: expected auto or a format id \(.*aws\.cloudfront.*\), got "aws\.cloudfrnt" \(line 6\)$/,

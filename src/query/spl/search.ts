@@ -108,7 +108,7 @@ function datasets(ctx: Ctx, kind: 'index' | 'sourcetype', op: string, value: Tok
   if (ids === null) return op === '=' ? ctx.fn.trueValue : ctx.fn.falseValue;
   if (op === '=' && !ctx.negated) for (const d of ids) ctx.askedDatasets.add(d);
   // Reading only the tables of datasets named here, every row is one of them: no test per row.
-  let set = readOnly(ctx, ids) ? 'TRUE' : `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
+  let set = readOnly(ctx, ids) ? ctx.fn.trueValue : `"event_dataset" IN (${ids.map((d) => ctx.param(d)).join(', ')})`;
   // A sourcetype that is part of a dataset (pan:traffic, zscalernss-web) also needs its columns' values.
   const where = kind === 'sourcetype' && !value.text.includes('*') ? ctx.aliases.sourcetypeWhere.get(value.text.toLowerCase()) : undefined;
   if (where) set = `(${set} AND ${Object.entries(where).map(([c, v]) => (ctx.hasColumn(c) ? ctx.fn.coalesce(`${quoteIdent(c)} = ${ctx.param(v)}`, ctx.fn.falseValue) : ctx.fn.falseValue)).join(' AND ')})`;

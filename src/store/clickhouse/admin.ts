@@ -6,7 +6,7 @@ import { clickhouseDialect, LOCAL_SUFFIX, TIME_TYPE } from './dialect.js';
 import { stringLiteral } from './literals.js';
 import { ClickHouseNode, nodeUrls } from './nodes.js';
 import { BOOKKEEPING_TABLES, ensureDatabaseEverywhere, ensureTableEverywhere, eventsTableSpec, readDatasetTables, replaceViewEverywhere, type TableSpec, type Topology } from './schema.js';
-import { VIEW_MAX_QUERY_BYTES } from './store.js';
+import { VIEW_SETTINGS } from './store.js';
 import { parseStoreUrl, type ClickHouseLocation } from './url.js';
 
 /** The store's settings (retention): a bookkeeping table like the others, on every node. */
@@ -116,7 +116,7 @@ export async function initClickHouse(where: string, formats: readonly Format[], 
     for (const format of formats) await ensureTableEverywhere(topology, eventsTableSpec(datasetTable(format.id), initialColumns(format)));
     const main = topology.nodes[0]!;
     const tables = [...(await readDatasetTables(main, location.database, location.cluster))].map(([table, columns]) => ({ table, columns }));
-    await replaceViewEverywhere(topology.nodes, EVENTS_VIEW, clickhouseDialect.createView(EVENTS_VIEW, tables, allColumns(formats)), { max_query_size: String(VIEW_MAX_QUERY_BYTES) });
+    await replaceViewEverywhere(topology.nodes, EVENTS_VIEW, clickhouseDialect.createView(EVENTS_VIEW, tables, allColumns(formats)), VIEW_SETTINGS);
     if (retentionDays !== undefined) {
       await main.command(
         `INSERT INTO ${SETTINGS_TABLE} (name, value, updated_at) VALUES (${stringLiteral(RETENTION_SETTING)}, ${stringLiteral(String(retentionDays))}, toDecimal64(${stringLiteral((Date.now() / 1000).toFixed(3))}, 3))`,

@@ -42,6 +42,16 @@ const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/|\()*/;
 export const VIEW_MAX_QUERY_BYTES = 64 << 20;
 
 /**
+ * The same statement's expressions (a typed NULL per missing column and table, several AST elements
+ * each: ≈ 60,000 for every format's table after `store init`), past the server's default
+ * max_ast_elements (50,000). Checked only when the statement runs: the stored view is not re-checked.
+ */
+export const VIEW_MAX_AST_ELEMENTS = 10_000_000;
+
+/** The settings a CREATE of the events view runs with. */
+export const VIEW_SETTINGS = { max_query_size: String(VIEW_MAX_QUERY_BYTES), max_ast_elements: String(VIEW_MAX_AST_ELEMENTS) };
+
+/**
  * A load reads the ids already stored in its batch's time range and leaves those rows out itself
  * when there are at most this many (≈ 100 bytes of memory each); beyond, the server compares them
  * (a temporary table per load). See ClickHouseStore.loadStaged.
@@ -168,7 +178,7 @@ export class ClickHouseStore implements EventStore {
 
   private async refreshView(): Promise<void> {
     const tables = [...this.tables.entries()].map(([table, columns]) => ({ table, columns }));
-    await replaceViewEverywhere(this.topology.nodes, EVENTS_VIEW, this.dialect.createView(EVENTS_VIEW, tables, this.catalog), { max_query_size: String(VIEW_MAX_QUERY_BYTES) });
+    await replaceViewEverywhere(this.topology.nodes, EVENTS_VIEW, this.dialect.createView(EVENTS_VIEW, tables, this.catalog), VIEW_SETTINGS);
   }
 
   /** Creates the dataset's tables or adds the columns they lack, on every node; true when the schema changed. */

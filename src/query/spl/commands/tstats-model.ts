@@ -97,7 +97,7 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
     }),
   );
   const indexedSql = [...indexed].map((n) => `${ctx.resolve(events, { kind: 'word', text: n, pos: at.pos, end: at.end }).sql} AS ${quoteIdent(n)}`);
-  const root = model.root.constraint ? inModel('constraint', () => compileSearch(ctx, events, model.root.constraint!)) : 'TRUE';
+  const root = model.root.constraint ? inModel('constraint', () => compileSearch(ctx, events, model.root.constraint!)) : ctx.fn.trueValue;
   const inner = `SELECT ${[`${ctx.time(events, at)} AS "__pt_time"`, '"event_dataset"', ...indexedSql, ...fieldSql].join(', ')} FROM ${quoteIdent(EVENTS_VIEW)} WHERE ${root}`;
 
   // Constraints below the root read the model's fields (Allowed_Traffic: the model's action=allowed).
