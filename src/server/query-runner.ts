@@ -10,6 +10,9 @@ import { guardParsedSql, SqlGuardError } from './sql-guard.js';
 export type QueryLanguage = 'auto' | 'spl' | 'sql';
 type Params = Record<string, string | number | boolean | null>;
 
+/** What compiling and running a query needs: the console's context, or a scheduled search's. */
+export type QueryContext = Pick<ServerContext, 'store' | 'catalog' | 'aliases' | 'lookups'> & { queries: { limits: QueryLimits } };
+
 export const DEFAULT_ROW_LIMIT = 5_000;
 export const MAX_ROW_LIMIT = 100_000;
 const MAX_HISTOGRAM_BUCKETS = 60;
@@ -33,7 +36,7 @@ export interface QueryAnswer {
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
+export async function compileQuery(ctx: QueryContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
@@ -80,7 +83,7 @@ export function queryError(e: unknown, limits: QueryLimits): Error {
   return badRequest(`query failed: ${message}`);
 }
 
-async function run(ctx: ServerContext, sql: string, params: Params, bounds: QueryBounds): Promise<QueryResult> {
+async function run(ctx: QueryContext, sql: string, params: Params, bounds: QueryBounds): Promise<QueryResult> {
   try {
     return await ctx.store.query(sql, params, bounds);
   } catch (e) {
@@ -125,7 +128,7 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
  * decides: json_serialize_sql accepts SELECT statements only and lists each one; the names the
  * statement uses are then checked (sql-guard.ts: no files, no paths, no settings).
  */
-async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: QueryBounds): Promise<void> {
+export async function assertSingleSelect(ctx: QueryContext, sql: string, bounds: QueryBounds): Promise<void> {
   const r = await run(ctx, 'SELECT json_serialize_sql(CAST($sql AS VARCHAR))', { sql }, bounds);
   let parsed: { error?: boolean; error_message?: string; statements?: unknown[] };
   try {

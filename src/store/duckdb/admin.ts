@@ -4,6 +4,7 @@ import type { InitReport } from '../clickhouse/admin.js';
 import { allColumns, initialColumns } from '../schema.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import { RETENTION_SETTING, retentionCutoff, SETTINGS_TABLE, type RetentionDrop, type RetentionOutcome } from '../retention.js';
+import { DUCKDB_SEARCH_TABLES } from '../../searches/table.js';
 import { ensureAlertsTable } from './alerts.js';
 import { duckdbDialect } from './dialect.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -17,7 +18,7 @@ async function snapshot(store: DuckDbStore): Promise<Map<string, number>> {
 }
 
 /**
- * The DuckDB side of `store init`: the bookkeeping, alerts and settings tables, a table per format of the
+ * The DuckDB side of `store init`: the bookkeeping, alerts, saved searches and settings tables, a table per format of the
  * registry with the columns every event has (initialColumns: loads add the rest), and the `events` view over them. Idempotent, as the
  * ClickHouse one.
  */
@@ -30,6 +31,7 @@ export async function initDuckDb(path: string, formats: readonly Format[], reten
     before = existed ? await snapshot(store) : new Map();
     await store.query(CREATE_SETTINGS);
     await ensureAlertsTable(store);
+    for (const sql of DUCKDB_SEARCH_TABLES) await store.query(sql);
     for (const format of formats) {
       const table = datasetTable(format.id);
       const columns = initialColumns(format);
