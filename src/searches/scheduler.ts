@@ -3,6 +3,7 @@ import type { AlertSink } from '../detect/alerts/sink.js';
 import { StoreAlertSink } from '../detect/alerts/store-sink.js';
 import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor } from '../detect/alerts/suppress.js';
 import type { QueryContext } from '../server/query-runner.js';
+import type { EventStore } from '../store/store.js';
 import { runSearchWindow } from './run.js';
 import type { SearchTable } from './table.js';
 import {
@@ -20,6 +21,8 @@ export type QueryRunner = <T>(work: (signal: AbortSignal) => Promise<T>) => Prom
 export interface SchedulerOptions {
   table: SearchTable;
   query: QueryContext;
+  /** Where the alerts table is written (default: query.store). */
+  alertStore?: EventStore;
   /** Sinks besides the store's alerts table (a collect config's webhook, …). */
   sinks?: readonly AlertSink[];
   /** Milliseconds since the epoch (tests: a fake clock). */
@@ -194,7 +197,7 @@ export class SearchBook {
   private async deliver(alerts: readonly import('../detect/types.js').Alert[]): Promise<number> {
     const ready = alerts.flatMap((a) => this.suppressor.offer(a));
     ready.push(...this.suppressor.drain());
-    const storeSink = new StoreAlertSink(this.o.query.store);
+    const storeSink = new StoreAlertSink(this.o.alertStore ?? this.o.query.store);
     for (const alert of ready) for (const sink of [storeSink, ...(this.o.sinks ?? [])]) await sink.write(alert);
     await storeSink.close();
     const failed = storeSink.stats();
