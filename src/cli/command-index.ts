@@ -60,6 +60,10 @@ export const COMMAND_INDEX = {
     term: 'store',
     description: "Create a store's whole schema on every node (store init) and apply its retention (store retention): ClickHouse or DuckDB.",
   },
+  searches: {
+    term: 'searches',
+    description: 'Manage saved searches and schedule them as detections: list, add, schedule, unschedule, run-now, runs, remove.',
+  },
   users: {
     term: 'users',
     description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",

@@ -28,6 +28,7 @@ const COMMANDS: Record<CommandName, () => Promise<Register>> = {
   collect: async () => (await import('../commands/collect.js')).registerCollect,
   serve: async () => (await import('../commands/serve.js')).registerServe,
   store: async () => (await import('../commands/store.js')).registerStore,
+  searches: async () => (await import('../commands/searches.js')).registerSearches,
   users: async () => (await import('../commands/users.js')).registerUsers,
   audit: async () => (await import('../commands/users.js')).registerAudit,
 };
