@@ -80,3 +80,29 @@ test('searches add|list|schedule|run-now|runs|unschedule|remove: kept in the dat
   ]);
   assert.ok(audit.every((e) => e.via === 'cli'));
 });
+
+test('while serve holds the database, searches go through it, and its scheduler runs the schedule and records the run', async () => {
+  const { startOwner } = await import('../service/test-fixture.js');
+  const dir = tempDir('packettrail-searches-owner-');
+  const db = join(dir, 'x.duckdb');
+  await (await DuckDbStore.open(db)).close();
+  const owner = await startOwner(['serve', '--db', 'x.duckdb', '--port', '0'], { cwd: dir, db: 'x.duckdb', ready: /packettrail console:/ });
+  try {
+    const added = await cli(['searches', 'add', 'every minute', WINDOWED, '--language', 'sql', '--every', '1m', '--db', db]);
+    assert.equal(added.status, 0, added.stderr);
+    const id = /^saved (\S+)/.exec(added.stdout)?.[1];
+    const deadline = Date.now() + 60_000;
+    let state: { id: string; lastRun?: { rows: number; alerts: number; trigger: string; error: string } } | undefined;
+    while (Date.now() < deadline) {
+      const listed = await cli(['searches', 'list', '--json', '--db', db]);
+      assert.equal(listed.status, 0, listed.stderr);
+      state = (JSON.parse(listed.stdout) as (typeof state & {})[]).find((s) => s.id === id);
+      if (state?.lastRun) break;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    assert.deepEqual(state?.lastRun && [state.lastRun.trigger, state.lastRun.rows, state.lastRun.alerts, state.lastRun.error], ['schedule', 1, 1, ''], owner.stderr());
+  } finally {
+    const stopped = await owner.stop();
+    assert.equal(stopped.code, 0, stopped.stderr);
+  }
+});
