@@ -64,6 +64,10 @@ export const COMMAND_INDEX = {
     term: 'alerts',
     description: 'Triage the stored alerts: list them (by status, assignee, rule, entity; or grouped), show one with its history, set status, assignee and notes.',
   },
+  searches: {
+    term: 'searches',
+    description: 'Manage saved searches and schedule them as detections: list, add, schedule, unschedule, run-now, runs, remove.',
+  },
   users: {
     term: 'users',
     description: "Manage the console's local accounts and roles (viewer, analyst, admin): add, list, set-role, passwd, remove.",

@@ -29,6 +29,7 @@ const COMMANDS: Record<CommandName, () => Promise<Register>> = {
   serve: async () => (await import('../commands/serve.js')).registerServe,
   store: async () => (await import('../commands/store.js')).registerStore,
   alerts: async () => (await import('../commands/alerts.js')).registerAlerts,
+  searches: async () => (await import('../commands/searches.js')).registerSearches,
   users: async () => (await import('../commands/users.js')).registerUsers,
   audit: async () => (await import('../commands/users.js')).registerAudit,
 };

@@ -367,7 +367,7 @@ bound to loopback, the API needs no token unless ${TOKEN_ENV} is set, and every 
 loopback host. Bound elsewhere, everything but the console's page and files needs Authorization: Bearer
 <token>: the token (${MIN_SECRET_LENGTH} characters at least) comes from ${TOKEN_ENV}, else <db>.console-token
 (generated and printed on first run). Queries run on a read-only connection; saved searches are kept in
-<db>.saved-searches.json. Slow or idle clients are cut off: headers ${seconds(L.headersTimeoutMs)}, whole request ${seconds(L.requestTimeoutMs)},
+the database, and their schedules run in this process (packettrail searches --help). Slow or idle clients are cut off: headers ${seconds(L.headersTimeoutMs)}, whole request ${seconds(L.requestTimeoutMs)},
 keep-alive ${seconds(L.keepAliveTimeoutMs)}, no traffic either way ${seconds(L.idleTimeoutMs)}.
 Console queries are bounded: a time limit (422 past it), a result size (413), a DuckDB memory limit (413), and
 a number running at once with a queue (429 when it is full); a query whose client disconnects is interrupted.

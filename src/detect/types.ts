@@ -25,7 +25,7 @@ export interface RuleMeta {
   status?: string;
   falsepositives?: string[];
   /** Where the rule comes from. */
-  kind: 'sigma' | 'builtin' | 'intel' | 'anomaly';
+  kind: 'sigma' | 'builtin' | 'intel' | 'anomaly' | 'search';
   /** File the rule was loaded from. */
   path?: string;
 }

@@ -7,12 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { rawRequest, type RawResponse } from '../testing/raw-http.js';
 import { tempDir } from '../testing/tmp.js';
-import { API_ROUTES, createConsoleServer, searchesFileFor, type ConsoleServer } from './index.js';
+import { API_ROUTES, createConsoleServer, type ConsoleServer } from './index.js';
 import { FileUserStore } from './users/user-store.js';
 import { buildConsoleDb, HOSTILE_REQUEST_ID, type ConsoleDb } from './test-fixture.js';
 
@@ -142,6 +142,11 @@ async function examples(): Promise<Map<string, Call>> {
     ['GET /api/searches', { method: 'GET', target: '/api/searches' }],
     ['POST /api/searches', { method: 'POST', target: '/api/searches', body: { name: 'api-security', query: 'SELECT 1' } }],
     // The id is filled in per server: a saved search that must survive every refused DELETE.
+    ['GET /api/searches/{id}/runs', { method: 'GET', target: '/api/searches/{id}/runs?limit=5' }],
+    ['POST /api/searches/{id}/schedule', { method: 'POST', target: '/api/searches/{id}/schedule', body: { intervalSeconds: 3600, lookBackSeconds: 3600, condition: { kind: 'rows', threshold: 0 }, level: 'low', title: 'api-security' } }],
+    // Sent after DELETE …/schedule (the document's order): refused, naming the missing schedule.
+    ['POST /api/searches/{id}/run', { method: 'POST', target: '/api/searches/{id}/run', status: 400 }],
+    ['DELETE /api/searches/{id}/schedule', { method: 'DELETE', target: '/api/searches/{id}/schedule' }],
     ['DELETE /api/searches/{id}', { method: 'DELETE', target: '/api/searches/{id}' }],
     ['GET /api/insights', { method: 'GET', target: '/api/insights' }],
     ['GET /api/insights/{view}', { method: 'GET', target: '/api/insights/coverage' }],
@@ -188,9 +193,17 @@ async function answersEach(calls: Call[], port: number, users: FileUserStore, se
 }
 
 async function savedSearchOn(port: number, host: string, headers: Record<string, string>): Promise<string> {
-  const r = await send(port, { method: 'POST', target: '/api/searches', body: { name: 'must survive', query: 'SELECT 1' }, headers }, host);
+  const query = 'SELECT count(*) AS n FROM events WHERE timestamp >= $window_start AND timestamp < $window_end';
+  const r = await send(port, { method: 'POST', target: '/api/searches', body: { name: 'must survive', query, language: 'sql' }, headers }, host);
   assert.equal(r.status, 200, r.body);
   return (JSON.parse(r.body) as { id: string }).id;
+}
+
+/** The saved searches and their schedules as the API lists them (the store's table, through the server). */
+async function savedSearchesOn(port: number, host: string, headers: Record<string, string>): Promise<string> {
+  const r = await send(port, { method: 'GET', target: '/api/searches', headers }, host);
+  assert.equal(r.status, 200, r.body);
+  return JSON.stringify((JSON.parse(r.body) as { id: string; name: string; schedule?: unknown; lastRun?: unknown }[]).map((s) => [s.id, s.name, s.schedule, s.lastRun]));
 }
 
 /** Sends every variant of every call (and HEAD for GETs) and checks each answer. */
@@ -214,14 +227,14 @@ test('token server: no documented route answers under any spelling without the t
   const calls = await documentedCalls();
   const host = `127.0.0.1:${guardedPort}`;
   const searchId = await savedSearchOn(guardedPort, host, bearer(TOKEN));
-  const searchesBefore = readFileSync(searchesFileFor(fixture.db), 'utf8');
+  const searchesBefore = await savedSearchesOn(guardedPort, host, bearer(TOKEN));
   const refused = (r: RawResponse, what: string) => assertRefused(r, 401, what);
   const guardedCalls = calls.filter((c) => !c.public);
   assert.ok(guardedCalls.length >= calls.length - 5, 'only the sign-in endpoints are public');
   const sent = (await walk(guardedCalls, guardedPort, searchId, refused, {})) + (await walk(guardedCalls, guardedPort, searchId, refused, { headers: bearer('wrong-token-wrong-token-wrong') }));
   assert.equal(guardedUsers.count(), 0, 'no refused request added a user');
   assert.ok(sent > 500, `${sent} requests`);
-  assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
+  assert.equal(await savedSearchesOn(guardedPort, host, bearer(TOKEN)), searchesBefore, 'no refused request saved, scheduled, ran or deleted a search');
   await answersEach(calls, guardedPort, guardedUsers, searchId, bearer(TOKEN));
 });
 
@@ -229,10 +242,10 @@ test('token-less loopback server: a foreign Host header is refused under every s
   const calls = await documentedCalls();
   const loopback = `127.0.0.1:${openPort}`;
   const searchId = await savedSearchOn(openPort, loopback, {});
-  const searchesBefore = readFileSync(searchesFileFor(fixture.db), 'utf8');
+  const searchesBefore = await savedSearchesOn(openPort, loopback, {});
   const refused = (r: RawResponse, what: string) => assertRefused(r, 403, what);
   for (const host of [FOREIGN_HOST, `${FOREIGN_HOST}:${openPort}`, `127.0.0.1.${FOREIGN_HOST}`]) await walk(calls, openPort, searchId, refused, { host });
-  assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), searchesBefore, 'no refused request saved or deleted a search');
+  assert.equal(await savedSearchesOn(openPort, loopback, {}), searchesBefore, 'no refused request saved, scheduled, ran or deleted a search');
   // An absolute-form target names the host the request is for: it must be loopback too.
   assertRefused(await send(openPort, { method: 'GET', target: `http://${FOREIGN_HOST}/api/status` }, loopback), 403, 'absolute-form with a foreign authority');
   await answersEach(calls, openPort, openUsers, searchId, {}, loopback);

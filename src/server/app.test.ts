@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/shared.js';
 import { tempDir } from '../testing/tmp.js';
 import { MIN_SECRET_LENGTH } from '../util/secrets.js';
-import { createConsoleServer, resolveToken, searchesFileFor, tokenFileFor, type ConsoleServer } from './index.js';
+import { createConsoleServer, resolveToken, tokenFileFor, type ConsoleServer } from './index.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
 import { buildConsoleDb, HOSTILE_REQUEST_ID, PAYLOADS, type ConsoleDb } from './test-fixture.js';
 
@@ -175,10 +175,10 @@ test('saved searches: save, list, delete; --read-only refuses with 403 and write
   const saved = await call('/api/searches', { method: 'POST', json: { name: PAYLOADS.ruleTitle, query: 'index=waf action=BLOCK', language: 'spl' } });
   assert.equal(saved.status, 200);
   assert.ok((await call('/api/searches')).body.some((s: { id: string }) => s.id === saved.body.id));
-  assert.ok(existsSync(searchesFileFor(fixture.db)));
   assert.equal((await call(`/api/searches/${saved.body.id}`, { method: 'DELETE' })).status, 200);
   assert.equal((await call(`/api/searches/${saved.body.id}`, { method: 'DELETE' })).status, 404);
-  const before = readFileSync(searchesFileFor(fixture.db), 'utf8');
+  const listed = async () => JSON.stringify((await call('/api/searches')).body);
+  const before = await listed();
   const ro = await createConsoleServer({ db: fixture.db, readOnly: true });
   try {
     const at = await listen(ro);
@@ -189,7 +189,7 @@ test('saved searches: save, list, delete; --read-only refuses with 403 and write
   } finally {
     await ro.close();
   }
-  assert.equal(readFileSync(searchesFileFor(fixture.db), 'utf8'), before);
+  assert.equal(await listed(), before);
 });
 
 test('auth: with a token every API route needs it (401 without or wrong); without one, only loopback Host headers pass', async () => {

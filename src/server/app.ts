@@ -30,7 +30,8 @@ import { SEARCH_ROUTES } from './routes/search.js';
 import { SOURCE_ROUTES } from './routes/sources.js';
 import { STATUS_ROUTES } from './routes/status.js';
 import { TRAIL_ROUTES } from './routes/trail.js';
-import { SavedSearches, searchesFileFor } from './saved-searches.js';
+import { ownerlessSearchBook } from '../searches/console-book.js';
+import type { SearchService } from '../searches/service.js';
 import { securityHeaders } from './security.js';
 import { AUTH_ROUTES } from './routes/auth.js';
 import { USER_ROUTES } from './routes/users.js';
@@ -76,6 +77,8 @@ export interface ConsoleServerOptions {
    * it) instead of opening `db` read-only; the server leaves it open when it closes.
    */
   store?: EventStore;
+  /** The saved searches of the process that holds the store (default: the console's own, see ownerlessSearchBook). */
+  searches?: SearchService;
   /** The query gate to share (the owner's, which also bounds the queries of other commands). */
   queries?: QueryGate;
   /** What the bearer token may do (default admin: whoever holds it can read the files beside the database anyway). */
@@ -163,7 +166,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     store,
     dbPath: shownLocation(o.db),
     readOnly: o.readOnly ?? false,
-    searches: new SavedSearches(searchesFileFor(stateBase)),
+    searches: undefined as unknown as SearchService,
     queries: o.queries ?? new QueryGate(queryLimits),
     ...queryCatalog(),
     lookups: new LookupCatalog(o.lookups ?? [DEFAULT_LOOKUPS_DIR], false),
@@ -178,6 +181,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     audit,
     ...(oidc ? { oidc } : {}),
   };
+  const ownSearches = o.searches ? undefined : ownerlessSearchBook(o.db, context, context.readOnly || !!o.store);
+  context.searches = o.searches ?? ownSearches!.book;
   // Unknown parameters are refused (400), not silently dropped: a typo in a filter should not widen the result.
   const app = Fastify({ ...(o.trustProxy?.length ? { trustProxy: o.trustProxy } : {}), bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { removeAdditional: false } }, ...timeoutOptions(limits) });
   const caps = capConnections(app.server, { maxPerAddress: limits.maxConnectionsPerAddress, maxConnections: limits.maxConnections });
@@ -238,6 +243,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
       // Running queries are interrupted: closing waits for every request to be answered.
       context.queries.cancelAll();
       await app.close();
+      await ownSearches?.close();
       if (!o.store) await store.close();
     },
   };

@@ -4,7 +4,7 @@ import { allColumns, type Column } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import type { QueryGate } from './query-gate.js';
 import type { RuleCatalog } from './routes/rules.js';
-import type { SavedSearches } from './saved-searches.js';
+import type { SearchService } from '../searches/service.js';
 import type { Access } from './users/access.js';
 import type { AuditLog } from './users/audit.js';
 import type { OidcRelyingParty } from './users/oidc.js';
@@ -20,7 +20,8 @@ export interface ServerContext {
   dbPath: string;
   /** --read-only: nothing that writes (saved searches). */
   readOnly: boolean;
-  searches: SavedSearches;
+  /** Saved searches and their schedules (the store's, written by the process that holds it). */
+  searches: SearchService;
   /** User queries (POST /api/query): their concurrency, queue, time and size limits, and shutdown. */
   queries: QueryGate;
   catalog: readonly Column[];

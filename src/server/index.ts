@@ -2,7 +2,7 @@ export { createConsoleServer, openReadOnlyStore, API_ROUTES, BODY_LIMIT, DEFAULT
 export { resolveToken, isLoopback, tokenMatches, tokenFileFor, TOKEN_ENV, type ResolvedToken } from './auth.js';
 export { CONTENT_SECURITY_POLICY } from './security.js';
 export { DEFAULT_CONNECTION_LIMITS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, type ConnectionLimits } from './limits.js';
-export { searchesFileFor, type SavedSearch } from './saved-searches.js';
+export type { SavedSearch, SearchSchedule, SearchState } from '../searches/types.js';
 export { ROLES, roleAtLeast, type Role, type RouteRole } from './users/roles.js';
 export { FileUserStore, usersFileFor, type UserStore, type UserRecord } from './users/user-store.js';
 export { FileAuditLog, auditFileFor, type AuditLog, type AuditEntry } from './users/audit.js';

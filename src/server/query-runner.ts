@@ -11,6 +11,9 @@ import { guardClickHouseSql } from './clickhouse-sql-guard.js';
 export type QueryLanguage = 'auto' | 'spl' | 'sql';
 type Params = Record<string, string | number | boolean | null>;
 
+/** What compiling and running a query needs: the console's context, or a scheduled search's. */
+export type QueryContext = Pick<ServerContext, 'store' | 'catalog' | 'aliases' | 'lookups'> & { queries: { limits: QueryLimits } };
+
 export const DEFAULT_ROW_LIMIT = 5_000;
 export const MAX_ROW_LIMIT = 100_000;
 /** Rows a page of a result may start after (the console grid asks for a result page by page). */
@@ -38,7 +41,7 @@ export interface QueryAnswer {
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export async function compileQuery(ctx: ServerContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
+export async function compileQuery(ctx: QueryContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
   if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
   try {
     // `timechart … by` reads its series (one column each) from the store first.
@@ -87,7 +90,7 @@ export function queryError(e: unknown, limits: QueryLimits): Error {
   return badRequest(`query failed: ${message}`);
 }
 
-async function run(ctx: ServerContext, sql: string, params: Params, bounds: QueryBounds): Promise<QueryResult> {
+async function run(ctx: QueryContext, sql: string, params: Params, bounds: QueryBounds): Promise<QueryResult> {
   try {
     return await ctx.store.query(sql, params, bounds);
   } catch (e) {
@@ -132,7 +135,7 @@ async function histogram(ctx: ServerContext, sql: string, params: Params, column
  * decides: json_serialize_sql accepts SELECT statements only and lists each one; the names the
  * statement uses are then checked (sql-guard.ts: no files, no paths, no settings).
  */
-async function assertSingleSelect(ctx: ServerContext, sql: string, bounds: QueryBounds): Promise<void> {
+export async function assertSingleSelect(ctx: QueryContext, sql: string, bounds: QueryBounds): Promise<void> {
   // ClickHouse runs one statement per request, with readonly=2 (a store opened read-only); what it reads is checked here.
   if (ctx.store.dialect.name === 'clickhouse') {
     try {

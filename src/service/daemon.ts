@@ -20,7 +20,11 @@ import { allColumns } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { findOwner, type ServiceClient } from './client.js';
 export { findOwner } from './client.js';
-import { ServiceHost } from './host.js';
+import { MAX_QUEUED_COMMAND_QUERIES, ServiceHost } from './host.js';
+import { SearchBook } from '../searches/scheduler.js';
+import { RemoteSearches, type SearchService } from '../searches/service.js';
+import { legacyBackupFor, legacySearchFileFor, migrateSearchFile, SearchTable } from '../searches/table.js';
+import { queryCatalog } from '../server/context.js';
 import { OwnerStore } from './owner-store.js';
 import type { OwnerRole } from './protocol.js';
 import { RemoteStore } from './remote-store.js';
@@ -62,7 +66,7 @@ export interface OwnerOptions {
   role: OwnerRole;
   queryLimits: QueryLimits;
   /** The console and API on the store (serve); `through` names who holds it when it is read through another process. */
-  console?: (store: EventStore, queries: QueryGate | undefined, through?: string) => Promise<RunningConsole>;
+  console?: (store: EventStore, queries: QueryGate | undefined, through?: string, searches?: SearchService) => Promise<RunningConsole>;
   collect?: CollectPart;
   analysesEverySeconds?: number;
   /**
@@ -101,7 +105,7 @@ export async function consoleThrough(o: Pick<OwnerOptions, 'db' | 'console' | 's
     client.close();
     throw new CliError(`cannot read ${o.db} through ${client.owner}: ${(e as Error).message}`, EXIT.FATAL);
   }
-  const running = await o.console!(store, undefined, store.owner);
+  const running = await o.console!(store, undefined, store.owner, new RemoteSearches(client));
   const sig = await stopSignal();
   o.say(`packettrail serve: ${sig}: stopping (running queries are interrupted; a second signal exits at once)`);
   await within(Date.now() + DAEMON_SHUTDOWN_MS, 'packettrail serve', async () => {
@@ -124,6 +128,8 @@ interface Held {
   pipelineStore: EventStore;
   gate: QueryGate;
   host?: ServiceHost;
+  /** The saved searches of the store, with their scheduler. */
+  searches: SearchBook;
   who: string;
   /** Closes the store and removes what holding it left (service file, staging directory). */
   release(): Promise<void>;
@@ -175,7 +181,15 @@ async function holdDuckDb(o: OwnerOptions): Promise<Held | undefined> {
   const place = socketPlaceFor(o.db);
   const file = newServiceFile(place.path, o.role, version);
   const gate = new QueryGate(limits);
-  const host = new ServiceHost({ store, gate, file, role: o.role });
+  let searches: SearchBook;
+  try {
+    searches = await openSearchBook(store, gate, o.db, o.collect?.sinks ?? [], o.say);
+  } catch (e) {
+    await store.close();
+    rmSync(stagingDir, { recursive: true, force: true });
+    throw new CliError(`cannot use the saved searches of ${o.db}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  const host = new ServiceHost({ store, gate, file, role: o.role, searches });
   await host.listen(place);
   writeServiceFile(o.db, file);
   const forget = () => removeServiceFile(o.db, file.instance);
@@ -183,7 +197,7 @@ async function holdDuckDb(o: OwnerOptions): Promise<Held | undefined> {
   const who = `packettrail ${o.role.split(' ')[0]}`;
   o.say(`${who}: holding ${terminalSafe(o.db)}; query, trail, insights, index and ingest on it run through this process (${terminalSafe(serviceFileFor(o.db))})`);
   return {
-    store, gate, host, who, pipelineStore: store,
+    store, gate, host, searches, who, pipelineStore: store,
     release: async () => {
       forget();
       process.off('exit', forget);
@@ -208,14 +222,23 @@ async function openClickHouse(o: OwnerOptions): Promise<Held> {
     throw new CliError(`cannot open the store ${shownLocation(o.db)}: ${(e as Error).message}`, EXIT.FATAL);
   }
   const who = `packettrail ${o.role.split(' ')[0]}`;
+  const gate = new QueryGate(o.queryLimits);
+  // No file beside a ClickHouse store to move in: its saved searches have always been in the store.
+  let searches: SearchBook;
+  try {
+    searches = await openSearchBook(store, gate, undefined, o.collect?.sinks ?? [], o.say);
+  } catch (e) {
+    await store.close();
+    throw new CliError(`cannot use the saved searches of ${shownLocation(o.db)}: ${(e as Error).message}`, EXIT.FATAL);
+  }
   o.say(`${who}: storing into ${terminalSafe(shownLocation(o.db))} (ClickHouse: the other commands reach it themselves with --store)`);
-  return { store, pipelineStore: new SerialStore(store), gate: new QueryGate(o.queryLimits), who, release: () => store.close() };
+  return { store, pipelineStore: new SerialStore(store), gate, searches, who, release: () => store.close() };
 }
 
 export async function runOwner(o: OwnerOptions): Promise<void> {
   const held = isClickHouseUrl(o.db) ? await openClickHouse(o) : await holdDuckDb(o);
   if (!held) return;
-  const { store, gate, host, who } = held;
+  const { store, gate, host, searches, who } = held;
 
   let pipeline: CollectPipeline | undefined;
   const started: CollectInput[] = [];
@@ -254,7 +277,8 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
         }, every * 1000);
       }
     }
-    if (!failure && o.console) consoleRunning = await o.console(store, gate);
+    if (!failure) searches.start();
+    if (!failure && o.console) consoleRunning = await o.console(store, gate, undefined, searches);
     if (!failure) {
       if (o.collect) collectLog.info('collect', `running ${started.length} input(s) into ${shownLocation(o.db)}; stop with Ctrl-C or SIGTERM`);
       const sig = await stopping;
@@ -268,6 +292,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     clearInterval(status);
     clearInterval(analysesTimer);
     gate.cancelAll();
+    await searches.stop();
     const hostClosed = host?.close(`${who} is shutting down`);
     await Promise.allSettled(started.map((i) => i.stop()));
     const alerts = await pipeline?.close();
@@ -283,6 +308,23 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   });
   if (failure) throw failure;
   if (pipeline) process.exitCode = pipeline.counts.rejected > 0 || pipeline.counts.failedSources > 0 ? EXIT.REJECTED : EXIT.OK;
+}
+
+/**
+ * The saved searches of the store, with their scheduler: the old JSON file beside the database moves
+ * into the store first (once; it stays as <file>.migrated). Scheduled searches run under the query
+ * gate's limits, as console queries.
+ */
+async function openSearchBook(store: EventStore, gate: QueryGate, db: string | undefined, sinks: readonly AlertSink[], say: (line: string) => void): Promise<SearchBook> {
+  const table = new SearchTable(store);
+  const moved = db === undefined ? undefined : await migrateSearchFile(table, legacySearchFileFor(db));
+  if (moved !== undefined && db !== undefined) say(`saved searches: ${moved} moved from ${terminalSafe(legacySearchFileFor(db))} into the store (the file is kept as ${terminalSafe(legacyBackupFor(legacySearchFileFor(db)))})`);
+  const { catalog, aliases } = queryCatalog();
+  return new SearchBook({
+    table, sinks, say: (line) => say(`packettrail searches: ${line}`),
+    query: { store, catalog, aliases, queries: gate },
+    gate: (work) => gate.run(new AbortController().signal, work, { maxQueued: MAX_QUEUED_COMMAND_QUERIES, timeoutSetting: '--query-timeout (scheduled searches run under the console\'s limits)' }),
+  });
 }
 
 /** The post-ingest analyses over what the inputs stored; a failure is reported, never fatal. */

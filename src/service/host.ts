@@ -5,6 +5,7 @@ import type { QueryGate } from '../server/query-gate.js';
 import { isOutOfMemory, QueryCancelledError, type QueryBounds } from '../store/bounds.js';
 import { checkChangeRows, TriageInputError } from '../detect/alerts/triage.js';
 import { appendAlertChanges } from '../store/alert-changes.js';
+import { answerSearchRequest, type SearchService } from '../searches/service.js';
 import { IngestJobs, STOP_SIGNALS, type IngestJob } from './ingest-job.js';
 import type { OwnerStore } from './owner-store.js';
 import {
@@ -82,6 +83,8 @@ export interface HostOptions {
   gate: QueryGate;
   file: ServiceFile;
   role: OwnerRole;
+  /** Saved searches and their scheduler: commands change them through the owner. */
+  searches?: SearchService;
 }
 
 /**
@@ -168,6 +171,10 @@ export class ServiceHost {
       const { drop } = fromWire<{ drop?: boolean }>(await readBody(req));
       this.counts.indexBuilds++;
       return reply(res, 200, drop ? await this.o.store.dropIndexes() : await this.o.store.createIndexes());
+    }
+    if (url === ROUTES.searches && req.method === 'POST') {
+      if (!this.o.searches) throw new ServiceUsageError(`packettrail ${this.o.role} keeps no saved searches`);
+      return reply(res, 200, await answerSearchRequest(this.o.searches, fromWire(await readBody(req))));
     }
     if (url === ROUTES.ingest && req.method === 'POST') {
       const header = req.headers[JOB_HEADER];

@@ -9,7 +9,7 @@ import { NotAReadError, QueryCancelledError, QueryTimeoutError, ResultTooLargeEr
  * A change to any message bumps PROTOCOL_VERSION: a command and an owner of different versions
  * refuse each other by name instead of misreading each other.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const ROUTES = {
   /** POST {nonce} → Hello: no token needed, the answer proves the owner knows it. */
@@ -31,6 +31,8 @@ export const ROUTES = {
   alertChanges: '/v1/alert-changes',
   /** GET → OwnerStatus: what the owner is doing for other commands now. */
   status: '/v1/status',
+  /** POST SearchRequest (src/searches/service.ts) → {ok} or {refused}: saved searches are written by the owner. */
+  searches: '/v1/searches',
 } as const;
 
 export const JOB_HEADER = 'x-packettrail-job';

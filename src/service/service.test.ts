@@ -14,6 +14,7 @@ import { listFormats } from '../formats/registry.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { allColumns } from '../store/schema.js';
 import { tempDir } from '../testing/tmp.js';
+import { PROTOCOL_VERSION } from './protocol.js';
 import { serviceFileFor, type ServiceFile } from './service-file.js';
 import { CLI, cli, ownerStatus, startOwner, untilStatus } from './test-fixture.js';
 
@@ -37,7 +38,7 @@ const answer42 = async (cwd: string) => {
 
 function writeFile(dir: string, f: Partial<ServiceFile>, mode = 0o600): void {
   const path = join(dir, serviceFileFor(DB));
-  writeFileSync(path, JSON.stringify({ protocol: 1, pid: process.pid, instance: 'i'.repeat(22), socket: join(dir, 'none.sock'), token: 't'.repeat(43), role: 'serve', version: '0', startedAt: '', ...f }));
+  writeFileSync(path, JSON.stringify({ protocol: PROTOCOL_VERSION, pid: process.pid, instance: 'i'.repeat(22), socket: join(dir, 'none.sock'), token: 't'.repeat(43), role: 'serve', version: '0', startedAt: '', ...f }));
   chmodSync(path, mode);
 }
 
@@ -65,7 +66,7 @@ describe('a stale service file', () => {
     const socket = join(dir, 'impostor.sock');
     const impostor = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.end(JSON.stringify({ protocol: 1, instance: 'i'.repeat(22), pid: process.pid, role: 'serve', version: '0', proof: 'forged' })));
+      req.on('end', () => res.end(JSON.stringify({ protocol: PROTOCOL_VERSION, instance: 'i'.repeat(22), pid: process.pid, role: 'serve', version: '0', proof: 'forged' })));
     });
     await new Promise<void>((r) => impostor.listen(socket, r));
     try {

@@ -2,11 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { splCommandNames } from '../../query/spl/index.js';
 import { QueryCancelledError } from '../../store/bounds.js';
 import type { ServerContext } from '../context.js';
-import { notFound } from '../errors.js';
 import { DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, MAX_ROW_OFFSET, runQuery, type QueryLanguage } from '../query-runner.js';
 import { int, obj, str, type ApiRoute } from './define.js';
+import { SAVED_SEARCH_ROUTES } from './searches.js';
 
-export const MAX_QUERY_LENGTH = 20_000;
+export { MAX_SEARCH_QUERY as MAX_QUERY_LENGTH } from '../../searches/types.js';
+import { MAX_SEARCH_QUERY as MAX_QUERY_LENGTH } from '../../searches/types.js';
 const LANGUAGE = { type: 'string', enum: ['auto', 'spl', 'sql'] };
 
 /** A signal that aborts when the client goes away before its answer is sent: its query is interrupted. */
@@ -38,17 +39,6 @@ async function schema(ctx: ServerContext) {
   };
 }
 
-async function saveSearch(ctx: ServerContext, request: FastifyRequest) {
-  const b = request.body as { name: string; query: string; language?: 'auto' | 'spl' | 'sql' };
-  return ctx.searches.add({ name: b.name.trim() || 'untitled', query: b.query, language: b.language ?? 'auto' });
-}
-
-async function deleteSearch(ctx: ServerContext, request: FastifyRequest) {
-  const { id } = request.params as { id: string };
-  if (!(await ctx.searches.remove(id))) throw notFound(`no saved search with id ${id}`);
-  return { deleted: id };
-}
-
 export const SEARCH_ROUTES: ApiRoute[] = [
   {
     method: 'POST',
@@ -75,37 +65,5 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     response: { description: 'columns, aliases, commands' },
     handler: (ctx) => schema(ctx),
   },
-  {
-    method: 'GET',
-    url: '/api/searches',
-    role: 'viewer',
-    tag: 'search',
-    summary: 'Saved searches.',
-    response: { description: 'the saved searches', schema: { type: 'array', items: { type: 'object' } } },
-    handler: async (ctx) => ctx.searches.list(),
-  },
-  {
-    method: 'POST',
-    url: '/api/searches',
-    role: 'analyst',
-    tag: 'search',
-    summary: 'Save a search (refused under --read-only).',
-    body: obj({ name: str(200), query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE }, ['name', 'query']),
-    response: { description: 'the saved search with its id' },
-    writes: true,
-    audit: { action: 'search.save', target: (_request, result) => (result as { id?: string } | undefined)?.id, detail: (request) => (request.body as { name: string }).name },
-    handler: (ctx, request) => saveSearch(ctx, request),
-  },
-  {
-    method: 'DELETE',
-    url: '/api/searches/:id',
-    role: 'analyst',
-    tag: 'search',
-    summary: 'Delete a saved search (refused under --read-only).',
-    params: obj({ id: str(100) }, ['id']),
-    response: { description: 'the deleted id' },
-    writes: true,
-    audit: { action: 'search.delete', target: (request) => (request.params as { id: string }).id },
-    handler: (ctx, request) => deleteSearch(ctx, request),
-  },
+  ...SAVED_SEARCH_ROUTES,
 ];

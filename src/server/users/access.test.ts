@@ -95,6 +95,9 @@ async function signIn(base: string, user: string, password = PASSWORDS[user]!): 
   return { cookie, csrf: res.body.csrf, res };
 }
 
+const SCHEDULE = { intervalSeconds: 3600, lookBackSeconds: 3600, condition: { kind: 'rows', threshold: 0 }, level: 'low', title: 'roles' };
+const WINDOWED = 'SELECT CAST($window_start AS TIMESTAMP) AS window_start, CAST($window_end AS TIMESTAMP) AS window_end';
+
 /** A valid request for every documented operation that is not public. */
 function example(op: string): { path: string; body?: unknown; served: number[] } {
   const table: Record<string, { path: string; body?: unknown; served?: number[] }> = {
@@ -110,6 +113,10 @@ function example(op: string): { path: string; body?: unknown; served: number[] }
     'GET /api/searches': { path: '/api/searches' },
     'POST /api/searches': { path: '/api/searches', body: { name: 'roles', query: 'SELECT 1' } },
     'DELETE /api/searches/{id}': { path: '/api/searches/nope', served: [404] },
+    'GET /api/searches/{id}/runs': { path: '/api/searches/nope/runs', served: [404] },
+    'POST /api/searches/{id}/schedule': { path: '/api/searches/nope/schedule', body: SCHEDULE, served: [404] },
+    'DELETE /api/searches/{id}/schedule': { path: '/api/searches/nope/schedule', served: [404] },
+    'POST /api/searches/{id}/run': { path: '/api/searches/nope/run', served: [404] },
     'GET /api/insights': { path: '/api/insights' },
     'GET /api/insights/{view}': { path: '/api/insights/coverage' },
     'GET /api/sources': { path: '/api/sources' },
@@ -279,8 +286,14 @@ test('audit: sign-ins (ok and failed), sign-out, saved searches, queries, user c
   const base = await serve({ audit: own });
   assert.equal((await call(base, 'POST', '/api/auth/login', {}, { user: 'ann', password: 'not-her-password' })).status, 401);
   const ann = await signIn(base, 'ann');
-  const saved = await call(base, 'POST', '/api/searches', ann, { name: 'audited', query: 'SELECT 2' });
+  const saved = await call(base, 'POST', '/api/searches', ann, { name: 'audited', query: WINDOWED, language: 'sql' });
   assert.equal((await call(base, 'POST', '/api/query', ann, { query: 'SELECT 42 AS answer' })).status, 200);
+  assert.equal((await call(base, 'POST', `/api/searches/${saved.body.id}/schedule`, ann, SCHEDULE)).status, 200);
+  const ran = await call(base, 'POST', `/api/searches/${saved.body.id}/run`, ann);
+  assert.equal(ran.status, 200);
+  assert.equal(ran.body.error, '');
+  assert.equal((await call(base, 'GET', `/api/searches/${saved.body.id}/runs`, ann)).body.length, 1);
+  assert.equal((await call(base, 'DELETE', `/api/searches/${saved.body.id}/schedule`, ann)).status, 200);
   assert.equal((await call(base, 'DELETE', `/api/searches/${saved.body.id}`, ann)).status, 200);
   assert.equal((await call(base, 'GET', '/api/audit', ann)).status, 403);
   await call(base, 'POST', '/api/auth/logout', ann);
@@ -293,7 +306,7 @@ test('audit: sign-ins (ok and failed), sign-out, saved searches, queries, user c
   assert.equal(all.status, 200);
   const actions = (all.body.entries as { action: string; outcome: string; actor: string }[]).map((e) => `${e.actor} ${e.action} ${e.outcome}`).reverse();
   assert.deepEqual(actions, [
-    'ann sign-in failed', 'ann sign-in ok', 'ann search.save ok', 'ann query ok', 'ann search.delete ok', 'ann access denied', 'ann sign-out ok',
+    'ann sign-in failed', 'ann sign-in ok', 'ann search.save ok', 'ann query ok', 'ann search.schedule ok', 'ann search.run ok', 'ann search.unschedule ok', 'ann search.delete ok', 'ann access denied', 'ann sign-out ok',
     'ada sign-in ok', 'ada user.add ok', 'ada user.change ok', 'ada user.remove ok', 'ada user.remove failed',
   ]);
   const q = (all.body.entries as { action: string; detail?: string; address: string; time: string; via: string; role?: string }[]).find((e) => e.action === 'query')!;
@@ -326,4 +339,26 @@ test('behind a trusted proxy the forwarded client address is audited and limited
   const d = await call(direct, 'POST', '/api/auth/login', {}, { user: 'vic', password: PASSWORDS.vic }, forwarded);
   assert.ok(d.headers.getSetCookie().some((c) => /^packettrail-session=/.test(c) && !/Secure/i.test(c)));
   assert.equal(own.read({ limit: 1, offset: 0 }).entries[0]!.address, '127.0.0.1', 'a client cannot choose its audited address');
+});
+
+test('scheduling: a viewer reads saved searches but cannot schedule, run or unschedule them (403); a cookie needs the CSRF header for each', async () => {
+  const base = await serve({ token: TOKEN });
+  const saved = await call(base, 'POST', '/api/searches', { token: TOKEN }, { name: 'sched', query: WINDOWED, language: 'sql' });
+  assert.equal(saved.status, 200);
+  const vic = await signIn(base, 'vic');
+  const ann = await signIn(base, 'ann');
+  assert.equal((await call(base, 'GET', '/api/searches', vic)).status, 200);
+  for (const [method, path, body] of [['POST', 'schedule', SCHEDULE], ['POST', 'run', undefined], ['DELETE', 'schedule', undefined]] as const) {
+    assert.equal((await call(base, method, `/api/searches/${saved.body.id}/${path}`, vic, body)).status, 403, `viewer ${method} ${path}`);
+    assert.equal((await call(base, method, `/api/searches/${saved.body.id}/${path}`, { cookie: ann.cookie! }, body)).status, 403, `no CSRF header: ${method} ${path}`);
+  }
+  const scheduled = await call(base, 'POST', `/api/searches/${saved.body.id}/schedule`, ann, SCHEDULE);
+  assert.equal(scheduled.status, 200);
+  assert.deepEqual(scheduled.body.schedule, SCHEDULE);
+  const refused = await call(base, 'POST', `/api/searches/${saved.body.id}/schedule`, ann, { ...SCHEDULE, intervalSeconds: 5 });
+  assert.equal(refused.status, 400);
+  const unbounded = await call(base, 'POST', '/api/searches', ann, { name: 'x', query: 'SELECT 1', language: 'sql', schedule: SCHEDULE });
+  assert.equal(unbounded.status, 400);
+  assert.match(unbounded.body.error, /\$window_start/);
+  assert.equal((await call(base, 'DELETE', `/api/searches/${saved.body.id}`, ann)).status, 200);
 });

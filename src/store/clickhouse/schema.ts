@@ -3,6 +3,7 @@ import type { Column } from '../schema.js';
 import { clickhouseColumnType, clickhouseDialect, EVENTS_ORDER_BY, EVENTS_PARTITION_BY, LOCAL_SUFFIX, TIME_TYPE } from './dialect.js';
 import { stringLiteral } from './literals.js';
 import type { ClickHouseNode } from './nodes.js';
+import { RUN_COLUMNS, RUNS_TABLE, SEARCH_COLUMNS, SEARCHES_TABLE, searchTableColumns } from '../../searches/table.js';
 
 /** A table as ClickHouse columns and keys. */
 export interface TableSpec {
@@ -14,8 +15,7 @@ export interface TableSpec {
 
 /**
  * The bookkeeping tables, as DuckDbStore and the alerts table have them (time as Decimal(18, 3),
- * booleans as UInt8). saved_searches is created for the console, which keeps them in a file beside
- * a DuckDB database.
+ * booleans as UInt8), and the saved searches with their runs.
  */
 export const BOOKKEEPING_TABLES: readonly TableSpec[] = [
   {
@@ -56,11 +56,10 @@ export const BOOKKEEPING_TABLES: readonly TableSpec[] = [
     ],
     orderBy: '(alert_id, seq)',
   },
-  {
-    name: 'saved_searches',
-    columns: [...['id', 'name', 'query', 'language'].map((name) => ({ name, type: 'String' })), { name: 'created', type: TIME_TYPE }],
-    orderBy: '(created, id)',
-  },
+  // Saved searches and their scheduled runs (src/searches/table.ts): append-only, read as the latest
+  // version of each id. `created` is the column of the table before the store held them (unused).
+  { name: SEARCHES_TABLE, columns: searchTableColumns(SEARCH_COLUMNS, 'Int64', 'String'), orderBy: '(id, version)' },
+  { name: RUNS_TABLE, columns: searchTableColumns(RUN_COLUMNS, 'Int64', 'String'), orderBy: '(search_id, seq)' },
 ];
 
 /** A dataset table's spec for the columns it needs. */

@@ -5,6 +5,7 @@ import { allColumns, initialColumns } from '../schema.js';
 import { datasetTable, EVENTS_VIEW } from '../store.js';
 import { RETENTION_SETTING, retentionCutoff, SETTINGS_TABLE, type RetentionDrop, type RetentionOutcome } from '../retention.js';
 import { CREATE_ALERT_CHANGES_DUCKDB } from '../alert-changes.js';
+import { DUCKDB_SEARCH_TABLES } from '../../searches/table.js';
 import { ensureAlertsTable } from './alerts.js';
 import { duckdbDialect } from './dialect.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -18,7 +19,7 @@ async function snapshot(store: DuckDbStore): Promise<Map<string, number>> {
 }
 
 /**
- * The DuckDB side of `store init`: the bookkeeping, alerts, alert_changes and settings tables, a table per format of the
+ * The DuckDB side of `store init`: the bookkeeping, alerts, alert_changes, saved searches and settings tables, a table per format of the
  * registry with the columns every event has (initialColumns: loads add the rest), and the `events` view over them. Idempotent, as the
  * ClickHouse one.
  */
@@ -32,6 +33,7 @@ export async function initDuckDb(path: string, formats: readonly Format[], reten
     await store.query(CREATE_SETTINGS);
     await ensureAlertsTable(store);
     await store.query(CREATE_ALERT_CHANGES_DUCKDB);
+    for (const sql of DUCKDB_SEARCH_TABLES) await store.query(sql);
     for (const format of formats) {
       const table = datasetTable(format.id);
       const columns = initialColumns(format);
