@@ -5,7 +5,7 @@
 //   npx tsc -p tsconfig.json
 //   node bench/clickhouse-queries.js --logs DIR [--truth DIR/../truth.json] [--duckdb STORE] [--runs 5]
 //   node bench/clickhouse-queries.js --scale 1 [--runs 5]        (generates the demo scenario first)
-//   node bench/clickhouse-queries.js --truth T.json --duckdb STORE --ch-one URL [--ch-two URL] [--memory 6GB]
+//   node bench/clickhouse-queries.js --truth T.json --duckdb STORE --ch-one URL [--ch-two URL] [--memory 6GB] [--request-id ID]
 //       (stores built beforehand, e.g. by bench/clickhouse-copy.js: nothing started, nothing ingested;
 //       --ch-one none: DuckDB alone)
 //
@@ -124,7 +124,7 @@ try {
       console.log(`ingest into ${name}: ${ingest(args).toFixed(1)} s (load average ${load()})`);
     }
   }
-  const requestId = truth.incidents.find((i) => i.id === 'zscaler-bypass').events.find((e) => e.dataset === 'aws.waf').match['http.request.id'];
+  const requestId = arg('request-id', undefined) ?? truth.incidents.find((i) => i.id === 'zscaler-bypass').events.find((e) => e.dataset === 'aws.waf').match['http.request.id'];
   const results = [];
   for (const [name, location] of targets) {
     // The seed's values() lists hold every matching row's value before de-duplication: DuckDB's
