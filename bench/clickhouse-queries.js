@@ -5,16 +5,21 @@
 //   npx tsc -p tsconfig.json
 //   node bench/clickhouse-queries.js --logs DIR [--truth DIR/../truth.json] [--duckdb STORE] [--runs 5]
 //   node bench/clickhouse-queries.js --scale 1 [--runs 5]        (generates the demo scenario first)
+//   node bench/clickhouse-queries.js --truth T.json --duckdb STORE --ch-one URL [--ch-two URL] [--memory 6GB] [--request-id ID]
+//       (stores built beforehand, e.g. by bench/clickhouse-copy.js: nothing started, nothing ingested;
+//       --ch-one none: DuckDB alone)
 //
 // The stores: `packettrail ingest -q --no-builtin-rules --threads 2` of the same logs into a fresh
 // DuckDB file (or the --duckdb store, opened read-only), into one ClickHouse node and into the
 // cluster, both started here (fresh temporary directories, stopped by PID). The request id followed
 // is the zscaler-bypass incident's (every hop) from truth.json.
 //
-// The seed's question is the hand-written SQL of bench/trail.js, written once per engine (SPL
-// compiled for ClickHouse is another helper's work in progress): one row per URL across six sources.
+// The seed's question twice: the seed's SPL compiled for each store's dialect (compile + run, as
+// `packettrail query` does), and the hand-written SQL of bench/trail.js written once per engine: one
+// row per URL across six sources. Bytes on disk per event: the DuckDB file's size, ClickHouse's
+// system.parts bytes_on_disk (active parts, every node), each over the events the store holds.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,17 +30,24 @@ const { startClickHouse } = await import(join(root, 'dist', 'testing', 'clickhou
 const { openStore } = await import(join(root, 'dist', 'store', 'open.js'));
 const { buildTrail } = await import(join(root, 'dist', 'trail', 'index.js'));
 const { CLOUDFRONT_VIEW } = await import(join(root, 'dist', 'insights', 'cloudfront', 'index.js'));
+const { compileSplOn, loadAliases } = await import(join(root, 'dist', 'query', 'spl', 'index.js'));
+const { SEED_SPL } = await import(join(root, 'dist', 'query', 'spl', 'seed.fixture.js'));
+const { allColumns } = await import(join(root, 'dist', 'store', 'schema.js'));
+const { listFormats } = await import(join(root, 'dist', 'formats', 'registry.js'));
 const cli = join(root, 'dist', 'cli', 'main.js');
+const catalog = allColumns(listFormats());
+const aliases = loadAliases(catalog, []);
 
 const runs = Number(arg('runs', '5'));
 const dir = mkdtempSync(join(tmpdir(), 'pt-ch-queries-'));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 let logs = arg('logs', undefined);
-if (!logs) {
+const given = { one: arg('ch-one', undefined), two: arg('ch-two', undefined) };
+if (!logs && !given.one) {
   execFileSync('node', [cli, 'generate', '--out', join(dir, 'scenario'), '--scale', arg('scale', '1'), '--seed', 'packettrail', '--end', '2026-12-07T16:00:00Z'], { stdio: 'ignore' });
   logs = join(dir, 'scenario', 'logs');
 }
-const truth = JSON.parse(readFileSync(arg('truth', join(logs, '..', 'truth.json')), 'utf8'));
+const truth = JSON.parse(readFileSync(arg('truth', logs ? join(logs, '..', 'truth.json') : undefined), 'utf8'));
 
 const DATASETS = "('microsoft.defender', 'cisco.umbrella', 'zscaler.zia', 'panw.panos', 'aws.cloudfront', 'app.json')";
 const SEED_SQL = {
@@ -69,6 +81,11 @@ WHERE event_dataset IN ${DATASETS}
 GROUP BY url ORDER BY url`,
 };
 
+/** system.parts of every node of the store's cluster, or of its one node. */
+function partsOf(location) {
+  const cluster = new URL(location.replace(/^clickhouse:/, 'http:')).searchParams.get('cluster');
+  return cluster ? `cluster('${cluster}', system, parts)` : 'system.parts';
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn) {
   await fn();
@@ -88,41 +105,56 @@ function ingest(target) {
   return (performance.now() - t0) / 1000;
 }
 
-const single = await startClickHouse(1);
-const pair = await startClickHouse(2);
+const single = given.one ? undefined : await startClickHouse(1);
+const pair = given.one ? undefined : await startClickHouse(2);
+console.log(`Node ${process.version}; runs ${runs} after one warm-up; load average ${load()}`);
 try {
   const duckdb = arg('duckdb', join(dir, 'store.duckdb'));
-  const targets = [
-    ['DuckDB', duckdb, ['--db', duckdb]],
-    ['ClickHouse, one node', single.storeUrl('bench'), ['--store', single.storeUrl('bench')]],
+  const targets = [['DuckDB', duckdb, ['--db', duckdb]]];
+  if (given.one) {
+    if (given.one !== 'none') targets.push(['ClickHouse, one node', given.one]);
+    if (given.two) targets.push(['ClickHouse, 2 shards', given.two]);
+  } else {
+    targets.push(['ClickHouse, one node', single.storeUrl('bench'), ['--store', single.storeUrl('bench')]]);
     // Every node's HTTP port (the loopback cluster's differ).
-    ['ClickHouse, 2 shards', `${pair.storeUrl('bench')}&nodes=${pair.nodes.map((n) => `127.0.0.1:${n.httpPort}`).join(',')}`],
-  ];
-  targets[2].push(['--store', targets[2][1]]);
-  for (const [name, location, args] of targets) {
-    if (name === 'DuckDB' && arg('duckdb', undefined)) continue;
-    console.log(`ingest into ${name}: ${ingest(args).toFixed(1)} s (load average ${load()})`);
+    const two = `${pair.storeUrl('bench')}&nodes=${pair.nodes.map((n) => `127.0.0.1:${n.httpPort}`).join(',')}`;
+    targets.push(['ClickHouse, 2 shards', two, ['--store', two]]);
+    for (const [name, , args] of targets) {
+      if (name === 'DuckDB' && arg('duckdb', undefined)) continue;
+      console.log(`ingest into ${name}: ${ingest(args).toFixed(1)} s (load average ${load()})`);
+    }
   }
-  const requestId = truth.incidents.find((i) => i.id === 'zscaler-bypass').events.find((e) => e.dataset === 'aws.waf').match['http.request.id'];
+  const requestId = arg('request-id', undefined) ?? truth.incidents.find((i) => i.id === 'zscaler-bypass').events.find((e) => e.dataset === 'aws.waf').match['http.request.id'];
   const results = [];
   for (const [name, location] of targets) {
-    const store = await openStore(location, { readOnly: true });
+    // The seed's values() lists hold every matching row's value before de-duplication: DuckDB's
+    // default 1 GB is not enough over 10 M rows (bench/trail.js).
+    const store = await openStore(location, { readOnly: true, duckdb: { memoryLimit: arg('memory', '1GB') } });
     try {
       const engine = store.dialect.name === 'clickhouse' ? 'clickhouse' : 'duckdb';
       const events = (await store.query('SELECT count(*) FROM events')).rows[0][0];
       const cf = (await store.query('SELECT count(*) FROM events_aws_cloudfront')).rows[0][0];
       let seedRows = 0;
+      let splRows = 0;
       let hops = '';
       let sections = 0;
       const r = {
         name,
+        spl: await time(async () => {
+          const c = await compileSplOn((sql, params) => store.query(sql, params).then((x) => x.rows), SEED_SPL, { catalog, aliases, tables: await store.datasetColumns(), fn: store.dialect.fn });
+          splRows = (await store.query(c.sql, c.params)).rows.length;
+        }),
         seed: await time(async () => { seedRows = (await store.query(SEED_SQL[engine])).rows.length; }),
         trail: await time(async () => { hops = (await buildTrail(store, { requestId })).hops.filter((h) => h.events.length).map((h) => h.kind).join(','); }),
         cloudfront: await time(async () => { sections = (await CLOUDFRONT_VIEW.run(store, {})).sections.length; }),
       };
       results.push(r);
+      const bytes = engine === 'duckdb'
+        ? statSync(location).size
+        : Number((await store.query(`SELECT sum(bytes_on_disk) FROM ${partsOf(location)} WHERE active AND database = currentDatabase()`)).rows[0][0]);
       console.log(
-        `${name}: ${Number(events).toLocaleString('en-US')} events (${Number(cf).toLocaleString('en-US')} CloudFront); seed question ${r.seed.toFixed(0)} ms (${seedRows} rows), ` +
+        `${name}: ${Number(events).toLocaleString('en-US')} events (${Number(cf).toLocaleString('en-US')} CloudFront), ${(bytes / Number(events)).toFixed(1)} bytes on disk per event (${(bytes / 1e6).toFixed(0)} MB); ` +
+          `seed SPL compiled for the store ${r.spl.toFixed(0)} ms (${splRows} rows), seed question hand-written SQL ${r.seed.toFixed(0)} ms (${seedRows} rows), ` +
           `trail --request-id ${r.trail.toFixed(0)} ms (hops ${hops}), CloudFront view ${r.cloudfront.toFixed(0)} ms (${sections} sections); load average ${load()}`,
       );
     } finally {
@@ -131,10 +163,10 @@ try {
   }
   const duck = results[0];
   for (const r of results.slice(1)) {
-    console.log(`${r.name} ÷ DuckDB: seed ${(r.seed / duck.seed).toFixed(2)}, trail ${(r.trail / duck.trail).toFixed(2)}, CloudFront view ${(r.cloudfront / duck.cloudfront).toFixed(2)}`);
+    console.log(`${r.name} ÷ DuckDB: seed SPL ${(r.spl / duck.spl).toFixed(2)}, seed SQL ${(r.seed / duck.seed).toFixed(2)}, trail ${(r.trail / duck.trail).toFixed(2)}, CloudFront view ${(r.cloudfront / duck.cloudfront).toFixed(2)}`);
   }
 } finally {
-  await single.stop();
-  await pair.stop();
+  await single?.stop();
+  await pair?.stop();
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }
