@@ -57,7 +57,9 @@ test('searches add|list|schedule|run-now|runs|unschedule|remove: kept in the dat
   assert.equal(rescheduled.status, 0, rescheduled.stderr);
   assert.match(rescheduled.stdout, /every 2h over 1h, per-row, high: window/);
   const shown = await cli(['searches', 'list', '--db', db]);
-  assert.match(shown.stdout, /schedule: every 2h over 1h, per-row, high: window/);
+  // One line per fact: real line breaks, not the escaped `\n` a log value would get.
+  assert.match(shown.stdout, /\n {2}schedule: every 2h over 1h, per-row, high: window\n/);
+  assert.doesNotMatch(shown.stdout, /\\n/);
   assert.match(shown.stdout, /next run: \d{4}-/);
   assert.match(shown.stdout, /last run: .*1 rows, 1 alerts/);
 

@@ -112,7 +112,7 @@ function show(s: SearchState): string {
   if (s.schedule) lines.push(`  schedule: ${scheduleLine(s.schedule)}`, `  next run: ${s.nextRun ?? '-'}`);
   else lines.push('  not scheduled');
   if (s.lastRun) lines.push(`  last run: ${runLine(s.lastRun)}`);
-  return terminalSafe(lines.join('\n'));
+  return lines.map(terminalSafe).join('\n');
 }
 
 const scheduleOptions = (c: Command) =>

@@ -219,9 +219,14 @@ test('packettrail query --store (and PACKETTRAIL_STORE) prints what query --db p
   assert.equal(viaEnv.stdout, duck.stdout);
   const table = run(['--store', url, 'SELECT count(*) AS n FROM events_aws_cloudfront']);
   assert.match(table.stdout, /\(1 row\)/);
+  // A statement that does not begin as a read is refused before it is sent, saying what a read begins with.
   const mistake = run(['--store', url, 'SELEC 1']);
   assert.equal(mistake.status, 2, mistake.stderr);
-  assert.match(mistake.stderr, /query is not valid: .*Syntax error/);
+  assert.match(mistake.stderr, /query is not valid: SELEC refused: .* is open for reading only: a statement begins with SELECT, WITH/);
+  // A read the server cannot parse is named as such.
+  const garbled = run(['--store', url, 'SELECT FROM WHERE']);
+  assert.equal(garbled.status, 2, garbled.stderr);
+  assert.match(garbled.stderr, /query is not valid: .*Syntax error/);
   const both = run(['--store', url, '--db', 'x.duckdb', sql]);
   assert.equal(both.status, 2);
   assert.match(both.stderr, /--db or --store, not both/);

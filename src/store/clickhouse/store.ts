@@ -345,7 +345,7 @@ export class ClickHouseStore implements EventStore {
     const readsOnly = bounds?.readsOnly === true || this.readOnly;
     if (readsOnly && !reads) {
       const what = first.toUpperCase() || 'an empty statement';
-      throw bounds?.readsOnly ? new NotAReadError(what) : new ReadOnlyStoreError(`${what} refused: ${this.path} is open for reading only (statements that read run with readonly=2)`);
+      throw bounds?.readsOnly ? new NotAReadError(what) : new ReadOnlyStoreError(`${what} refused: ${this.path} is open for reading only: a statement begins with SELECT, WITH, SHOW, DESCRIBE, EXISTS or EXPLAIN (and runs with readonly=2)`);
     }
     const signal = bounds?.signal;
     signal?.throwIfAborted();
