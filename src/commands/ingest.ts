@@ -113,12 +113,9 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
-/** The post-ingest analyses that failed or were skipped on this store, one line each (nothing when all ran). */
+/** The post-ingest analyses that failed, one line each (nothing when all ran). */
 export function renderAnalyses(a: AnalysesOutcome): string {
-  const lines = [
-    ...Object.entries(a.skipped).map(([id, why]) => `packettrail: note: analysis ${id} skipped, ${why}`),
-    ...Object.entries(a.failed).map(([id, why]) => `packettrail: warning: analysis ${id} failed: ${why.split('\n')[0]}`),
-  ];
+  const lines = Object.entries(a.failed).map(([id, why]) => `packettrail: warning: analysis ${id} failed: ${why.split('\n')[0]}`);
   return lines.map((l) => terminalSafe(l) + '\n').join('');
 }
 

@@ -41,12 +41,6 @@ const OPTION_SETS: Record<string, OptionSet[]> = {
   anomalies: [WHOLE, ['a range', { since: '2026-11-20T09:00:00Z', until: '2026-11-20T09:50:00Z' }], NOTHING, oneDistribution],
 };
 
-/**
- * Differences 18.16 cannot avoid, by view and option set: the reason is the test's todo (and
- * docs/scale-out.md "what changes for users" lists it). Empty: every view is identical.
- */
-const KNOWN_DIFFERENCES: Record<string, string> = {};
-
 /** The report without the time it took (the only field that may differ). */
 const report = async (view: (typeof INSIGHT_VIEWS)[number], store: EventStore, o: InsightOptions): Promise<InsightReport> => ({ ...(await view.run(store, o)), tookMs: 0 });
 
@@ -90,7 +84,7 @@ describe('insights: the same on DuckDB and ClickHouse', { skip: clickhouseSkip()
 
   for (const view of INSIGHT_VIEWS) {
     for (const [name, options] of OPTION_SETS[view.id] ?? []) {
-      test(`${view.id} view: ${name}`, { todo: KNOWN_DIFFERENCES[`${view.id}: ${name}`] }, async () => {
+      test(`${view.id} view: ${name}`, async () => {
         const o = typeof options === 'function' ? await options(duck) : options;
         const expected = await report(view, duck, o);
         assert.ok(expected.sections.length > 0);

@@ -22,11 +22,6 @@ export interface InsightView {
 export interface IngestAnalysis {
   id: string;
   run(store: EventStore, options: InsightOptions): Promise<Alert[]>;
-  /**
-   * Engines (`store.dialect.name`) whose SQL this analysis is not written for yet, each with why:
-   * there it is skipped and the reason recorded, rather than run into a syntax error.
-   */
-  notYetOn?: Readonly<Record<string, string>>;
 }
 
 /** Every insights view, in the order the CLI lists them. */

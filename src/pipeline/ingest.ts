@@ -71,7 +71,7 @@ export const INGEST_MEMORY_LIMIT = `${Math.max(512, 128 * availableParallelism()
 export interface IngestResult {
   summary: RunSummary;
   alerts?: DetectionStats | undefined;
-  /** Alerts raised by the post-ingest analyses, per analysis id; failures, and analyses skipped on this engine, by analysis id with why. */
+  /** Alerts raised by the post-ingest analyses, per analysis id; failures by analysis id with why. */
   analyses?: AnalysesOutcome;
   /** With `index`: what each trail index came to. */
   indexes?: IndexOutcome[];
@@ -195,26 +195,16 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
 export interface AnalysesOutcome {
   alerts: Record<string, number>;
   failed: Record<string, string>;
-  /** Analyses not written for the store's engine yet (IngestAnalysis.notYetOn), with why. */
-  skipped: Record<string, string>;
 }
 
-/**
- * Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. An
- * analysis not written for the store's engine is skipped, and the outcome says why.
- */
+/** Runs every post-ingest analysis over the store; one failing analysis never fails the ingest. */
 export async function runAnalyses(store: EventStore, extraSinks: AlertSink[], signal?: AbortSignal, analyses: readonly IngestAnalysis[] = INGEST_ANALYSES): Promise<AnalysesOutcome> {
-  const result: AnalysesOutcome = { alerts: {}, failed: {}, skipped: {} };
+  const result: AnalysesOutcome = { alerts: {}, failed: {} };
   if (!analyses.length) return result;
   const storeSink = new StoreAlertSink(store);
   const sinks = [storeSink, ...extraSinks];
   for (const analysis of analyses) {
     if (signal?.aborted) break;
-    const notHere = analysis.notYetOn?.[store.dialect.name];
-    if (notHere !== undefined) {
-      result.skipped[analysis.id] = `not run on ${store.dialect.name}: ${notHere}`;
-      continue;
-    }
     try {
       const alerts = await analysis.run(store, {});
       for (const alert of alerts) for (const sink of sinks) await sink.write(alert);

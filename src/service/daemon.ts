@@ -335,7 +335,6 @@ async function analyse(store: EventStore, sinks: AlertSink[]): Promise<void> {
     const ran = Object.entries(r.alerts).map(([id, n]) => `${id}: ${n} alert(s)`);
     if (ran.length) collectLog.info('analyses', `over everything stored: ${ran.join(', ')}`);
     for (const [id, why] of Object.entries(r.failed)) collectLog.error('analyses', `${id} failed: ${why}`);
-    for (const [id, why] of Object.entries(r.skipped)) collectLog.info('analyses', `${id} skipped, ${why}`);
   } catch (e) {
     collectLog.error('analyses', `failed: ${(e as Error).message}`);
   }

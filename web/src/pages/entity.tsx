@@ -1,3 +1,4 @@
+import type { EntityEvent, EntityReport } from '../../../src/server/entity-report.ts';
 import { STATIONS } from '../../../src/trail/stations.ts';
 import { qs } from '../api.ts';
 import { Badge, ErrorBox, Loading } from '../components/bits.tsx';
@@ -6,33 +7,6 @@ import { formatCount, splQuote, timeText } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { entityHref, type EntityKind } from '../pivot.ts';
 import { href, type Location } from '../router.ts';
-
-interface EntityEvent {
-  id: string;
-  dataset: string;
-  timestamp: string;
-  action: string | null;
-  outcome: string | null;
-  sourceIp: string | null;
-  destinationIp: string | null;
-  user: string | null;
-  host: string | null;
-  url: string | null;
-  requestId: string | null;
-  message: string | null;
-}
-
-interface EntityReport {
-  kind: EntityKind;
-  value: string;
-  address?: { private: boolean; geo: { country?: string; asn?: number; asName?: string; source?: string } };
-  related: { label: string; field: string; values: { value: string; count: number }[] }[];
-  datasets: { dataset: string; count: number; first: string; last: string }[];
-  events: number;
-  alerts: { id: string; timestamp: string; ruleId: string; ruleTitle: string; level: string }[];
-  alertsCapped: boolean;
-  timeline: { offset: number; limit: number; events: EntityEvent[] };
-}
 
 const KINDS: Record<EntityKind, { title: string; field: string }> = {
   ip: { title: 'Address', field: 'related_ip' },
