@@ -163,6 +163,26 @@ test('query: injection attempts fail safely (one statement, read-only, no file a
   assert.equal((await call('/api/status')).body.alerts, (await call('/api/alerts')).body.total);
 });
 
+test('status: the events count and time range equal the events view\'s, read from the dataset tables (the view is not scanned on every page)', async () => {
+  const store = server.context.store;
+  const seen: string[] = [];
+  const query = store.query;
+  store.query = (sql, params) => {
+    seen.push(sql);
+    return query.call(store, sql, params);
+  };
+  let status;
+  try {
+    status = (await call('/api/status')).body;
+  } finally {
+    store.query = query;
+  }
+  const [[events, first, last]] = (await store.query('SELECT count(*), CAST(min(timestamp) AS VARCHAR), CAST(max(timestamp) AS VARCHAR) FROM events')).rows as [[bigint, string, string]];
+  assert.deepEqual([status.events, status.first, status.last], [Number(events), first, last]);
+  assert.ok(status.events > 0);
+  assert.deepEqual(seen.filter((q) => /\bFROM events\b/.test(q)), [], 'no query reads the events view');
+});
+
 test('body and size limits: oversized bodies 413, over-long queries and wrong types 400, non-JSON 415', async () => {
   assert.equal((await call('/api/query', { method: 'POST', json: { query: `SELECT '${'x'.repeat(70_000)}'` } })).status, 413);
   assert.equal((await query(`SELECT '${'x'.repeat(21_000)}'`)).status, 400);

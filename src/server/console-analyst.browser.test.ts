@@ -2,7 +2,8 @@
  * The console bugs an analyst hit (issue 25), each in a real Chromium (Debian's /usr/bin/chromium
  * driven by playwright-core) on the console test store: the search grid's alignment and resizable
  * columns, time zones (a browser in America/New_York), the trail page, dashboards, history and the
- * search selectors, a 100,000-row result, and axe-core on every page (no serious or critical issue).
+ * search selectors, a 100,000-row result, and axe-core on the pages they touch (every page in both
+ * themes: console-every-page.browser.test.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -338,26 +339,4 @@ test('search: SELECT * over 100,000 rows renders a capped, paged, virtualized gr
   assert.ok(renderMs < 5_000, `rendered in ${renderMs} ms after the answer`);
 });
 
-test('dark theme: axe-core on every page, and a screenshot of each page in both themes', { skip, timeout: 180_000 }, async () => {
-  const burp = (await api(`/api/alerts?text=${encodeURIComponent('Burp Suite')}`)).alerts[0];
-  const pages: [string, string, string][] = [
-    ['alerts', `${base}/alerts`, 'table.alerts tbody tr'],
-    ['alert', `${base}/alerts/${encodeURIComponent(burp.id)}`, '[data-testid=alert-title]'],
-    ['trail', `${base}/trail?alertId=${encodeURIComponent(burp.id)}`, '[data-testid=trail-diagram] .hop'],
-    ['search', `${base}/search?q=${encodeURIComponent('index=cloudfront status=404')}`, '.vtable-row'],
-    ['dashboard-cloudfront', `${base}/dashboards/cloudfront`, '[data-testid=report] section.card'],
-    ['dashboard-coverage', `${base}/dashboards/coverage`, '[data-testid=report] section.card'],
-    ['sources', `${base}/sources`, '[data-testid=rules] tbody tr'],
-  ];
-  for (const theme of ['light', 'dark']) {
-    await page.goto(`${base}/alerts`);
-    await inPage(page, `localStorage.setItem('packettrail.theme', '${theme}')`);
-    for (const [name, url, selector] of pages) {
-      await open(page, url, selector);
-      assert.equal(await inPage(page, 'document.documentElement.dataset.theme'), theme);
-      await page.screenshot({ path: join(shots, `${name}-${theme}.png`), fullPage: true });
-      if (theme === 'dark') assert.deepEqual(await axeViolations(page), [], `${name} (dark): axe-core`);
-    }
-  }
-  await inPage(page, `localStorage.removeItem('packettrail.theme')`);
-});
+// Every page in both themes (screenshots and axe-core): console-every-page.browser.test.ts.

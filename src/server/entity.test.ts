@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { ENTITY_TIMELINE_MAX_OFFSET, ENTITY_TIMELINE_MAX_PAGE, ENTITY_VALUE_MAX_LENGTH } from './entity-report.js';
+import { datasetTable, type EventStore } from '../store/store.js';
+import { ENTITY_TIMELINE_MAX_OFFSET, ENTITY_TIMELINE_MAX_PAGE, ENTITY_VALUE_MAX_LENGTH, entityReport } from './entity-report.js';
 import { createConsoleServer, type ConsoleServer } from './index.js';
 import { buildConsoleDb, PAYLOADS, type ConsoleDb } from './test-fixture.js';
 
@@ -63,6 +64,32 @@ test('an address: its events, datasets and related users agree with SQL; its tim
   assert.deepEqual([...p1.body.timeline.events, ...p2.body.timeline.events].map((e: any) => e.id), both.body.timeline.events.map((e: any) => e.id));
   const times = both.body.timeline.events.map((e: any) => Date.parse(e.timestamp));
   assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+});
+
+test('an address: only the datasets query reads every table; the other sections read the tables of its events, within their time range', async () => {
+  const store = server.context.store;
+  const seen: string[] = [];
+  // The server's store, its queries recorded (the report reads through query, datasetColumns and dialect).
+  const spy = Object.create(store) as EventStore;
+  spy.query = (query, params) => {
+    seen.push(query);
+    return store.query(query, params);
+  };
+  const ip = '192.0.2.150'; // the Burp Suite scanner: CloudFront, WAF and the app's logs, minutes of one day
+  const report = await entityReport(spy, 'ip', ip);
+  const again = await entityReport(store, 'ip', ip);
+  assert.deepEqual(report, again, 'the same report either way');
+  const tablesWithIps = [...(await store.datasetColumns()).entries()].filter(([, have]) => have.has('related_ip')).map(([t]) => t);
+  const own = new Set(report.datasets.map((d) => datasetTable(d.dataset)));
+  assert.ok(report.events > 0 && own.size < tablesWithIps.length, `${ip}: events in ${[...own].join(', ')} of ${tablesWithIps.length} tables`);
+  const sections = seen.filter((q) => !q.includes('dataset_count') && !/\bFROM alerts\b/.test(q));
+  assert.equal(seen.length - sections.length, 2, 'one datasets query and one alerts query');
+  for (const q of sections) {
+    const read = [...q.matchAll(/FROM "(events_[a-z0-9_]+)"/g)].map((m) => m[1]!);
+    assert.deepEqual(read.filter((t) => !own.has(t)), [], `reads only the tables of its events: ${q.slice(0, 120)}`);
+    assert.equal(read.length, own.size);
+    assert.equal((q.match(/timestamp >= /g) ?? []).length, own.size, `each table within the events' time range: ${q.slice(0, 120)}`);
+  }
 });
 
 test('a public address gets its country and ASN; an address is matched in its canonical form', async () => {
