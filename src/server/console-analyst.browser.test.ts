@@ -348,7 +348,13 @@ test('dark theme: axe-core on every page, and a screenshot of each page in both 
     ['dashboard-cloudfront', `${base}/dashboards/cloudfront`, '[data-testid=report] section.card'],
     ['dashboard-coverage', `${base}/dashboards/coverage`, '[data-testid=report] section.card'],
     ['sources', `${base}/sources`, '[data-testid=rules] tbody tr'],
+    // The loopback console is an admin: scheduled searches (one saved below), users and the audit log.
+    ['scheduled', `${base}/searches`, '[data-testid=saved-search]'],
+    ['users', `${base}/users`, '[data-testid=add-user]'],
+    ['audit', `${base}/audit`, '[data-testid=audit-entry]'],
   ];
+  const saved = await fetch(`${base}/api/searches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'screenshot: 404s', query: 'index=cloudfront status=404' }) });
+  assert.equal(saved.status, 200, await saved.text());
   for (const theme of ['light', 'dark']) {
     await page.goto(`${base}/alerts`);
     await inPage(page, `localStorage.setItem('packettrail.theme', '${theme}')`);

@@ -13,25 +13,25 @@ const OIDC_USER = obj({ subject: str(500), name: str(200), role: ROLE, firstSign
 const oidcPublic = (u: OidcUserRecord) => ({ subject: u.subject, name: u.name, role: u.role, firstSignIn: u.firstSignIn, lastSignIn: u.lastSignIn, disabled: u.disabled === true });
 const STATUS: Record<UserError['kind'], number> = { invalid: 400, exists: 409, missing: 404, 'last-admin': 409, full: 409 };
 
-function userCall<T>(fn: () => T): T {
+function userCall<T>(fn: () => T, field?: Partial<Record<UserError['kind'], string>>): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof UserError) throw new ApiError(STATUS[e.kind], e.message);
+    if (e instanceof UserError) throw new ApiError(STATUS[e.kind], e.message, field?.[e.kind]);
     throw e;
   }
 }
 
 async function passwordHashOf(password: string): Promise<string> {
   const problem = passwordProblem(password);
-  if (problem) throw new ApiError(400, problem);
+  if (problem) throw new ApiError(400, problem, 'password');
   return hashPassword(password);
 }
 
 async function addUser(ctx: ServerContext, request: FastifyRequest) {
   const b = request.body as { name: string; role: Role; password: string };
   const hash = await passwordHashOf(b.password);
-  return publicUser(userCall(() => ctx.users.add(b.name, b.role, hash)));
+  return publicUser(userCall(() => ctx.users.add(b.name, b.role, hash), { invalid: 'name', exists: 'name' }));
 }
 
 async function changeUser(ctx: ServerContext, request: FastifyRequest) {
