@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +30,14 @@ let users: FileUserStore;
 let audit: FileAuditLog;
 /** Signed-in browser contexts by user. */
 const as: Record<string, { context: BrowserContext; page: Page }> = {};
+
+/** Screenshots of the forms with a refusal shown, for a reviewer, when PACKETTRAIL_SCREENSHOTS is set (not committed). */
+const SHOTS = process.env.PACKETTRAIL_SCREENSHOTS;
+async function shot(p: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const inPage = <T>(p: Page, expression: string): Promise<T> => p.evaluate(expression) as Promise<T>;
@@ -102,6 +110,7 @@ test('schedule editor: save a search, schedule it from the saved list with the s
   assert.equal(await page.locator('[data-testid=error-title]').count(), 0);
   assert.equal(await page.getByLabel('run every', { exact: true }).inputValue(), '0.5', 'what was typed stays');
   assert.deepEqual(await axeViolations(page), [], 'schedule editor with a refusal');
+  await shot(page, 'schedule-editor-refused');
   // A blank title passes the schema and is refused by the schedule check: beside the title.
   await page.getByLabel('run every', { exact: true }).fill('15');
   await page.getByLabel('alert title').fill('   ');
@@ -144,6 +153,7 @@ test('schedule editor: save a search, schedule it from the saved list with the s
   await page.locator('[data-testid=schedule-message]').filter({ hasText: 'failed' }).waitFor({ timeout: 60_000 });
   await page.waitForFunction(`[...document.querySelectorAll('[data-testid=last-error]')].some((td) => /no_such_table/.test(td.textContent))`);
   assert.deepEqual(await axeViolations(page), [], 'scheduled searches list');
+  await shot(page, 'scheduled-searches-runs');
   // Unschedule, then delete (asked twice).
   await row.getByRole('button', { name: 'unschedule cloudfront 404s' }).click();
   await page.waitForFunction(`[...document.querySelectorAll('[data-testid=saved-search]')].some((tr) => tr.innerText.includes('cloudfront 404s') && tr.innerText.includes('not scheduled'))`);
@@ -252,6 +262,7 @@ test('users page: add an account (refusals beside name and password), change its
   assert.equal(await page.locator('main img').count(), 0, 'no element from the payload');
   assert.equal(await inPage(page, 'window.__pwned'), undefined);
   assert.deepEqual(await axeViolations(page), [], 'users page');
+  await shot(page, 'users-admin');
   const changes = audit.read({ limit: 100, offset: 0, actor: 'ada' }).entries.map((e) => `${e.action} ${e.outcome}`);
   for (const c of ['user.add ok', 'user.change ok', 'user.change failed', 'oidc-user.change ok']) assert.ok(changes.includes(c), `${c} audited: ${changes.join(' | ')}`);
 });
@@ -300,6 +311,7 @@ test('audit log page: newest first, who/what/when/where, filters by actor, actio
   assert.match(await page.locator('[data-testid=error-until]').innerText(), /until must be an RFC 3339 time/);
   assert.equal(await page.getByLabel('until (before)').getAttribute('aria-invalid'), 'true');
   assert.deepEqual(await axeViolations(page), [], 'audit page with a refusal');
+  await shot(page, 'audit-refused');
   await page.goto(`${base}/audit?actor=ann`);
   await page.locator('[data-testid=audit-entry]').first().waitFor({ timeout: 30_000 });
   assert.deepEqual([...new Set(await page.locator('[data-testid=audit-actor]').allInnerTexts())].map((t) => t.split(' ')[0]), ['ann']);

@@ -307,7 +307,7 @@ export function SchedulesPage({ loc, readOnly }: { loc: Location; readOnly: bool
                 <td>{s.nextRun ? timeText(s.nextRun) : <span class="muted">—</span>}</td>
                 <td class="wrap" data-testid="last-error">{s.lastRun?.error ?? ''}</td>
                 <td>{s.lastRun ? formatCount(s.lastRun.skipped) : ''}</td>
-                <td class="actions">
+                <td class="row-actions">
                   <a href={href('/searches', { runs: s.id })} aria-label={`runs of ${s.name}`}>
                     runs
                   </a>

@@ -168,7 +168,7 @@ export function UsersPage() {
                 <td data-testid="user-state">{u.disabled ? 'disabled' : 'enabled'}</td>
                 <td>{timeText(u.created)}</td>
                 <td>{timeText(u.updated)}</td>
-                <td class="actions">
+                <td class="row-actions">
                   <button type="button" class="link" aria-label={`${u.disabled ? 'enable' : 'disable'} ${u.name}`} onClick={() => change(u.disabled ? `${u.name} is enabled.` : `${u.name} is disabled; their sessions ended.`, local(u.name), { disabled: !u.disabled })}>
                     {u.disabled ? 'enable' : 'disable'}
                   </button>{' '}
@@ -209,7 +209,7 @@ export function UsersPage() {
                 <td data-testid="user-state">{u.disabled ? 'disabled' : 'enabled'}</td>
                 <td>{timeText(u.firstSignIn)}</td>
                 <td>{timeText(u.lastSignIn)}</td>
-                <td class="actions">
+                <td class="row-actions">
                   <button type="button" class="link" aria-label={`${u.disabled ? 'enable' : 'disable'} ${u.name}`} onClick={() => change(u.disabled ? `${u.name} is enabled.` : `${u.name} is disabled; their sessions ended.`, '/api/oidc-users', { subject: u.subject, disabled: !u.disabled })}>
                     {u.disabled ? 'enable' : 'disable'}
                   </button>
