@@ -61,7 +61,8 @@ function amountOf(seconds: number): { amount: string; unit: string } {
 
 function durationText(seconds: number): string {
   const { amount, unit } = amountOf(seconds);
-  return `${amount} ${UNITS.find(([s]) => s === unit)![1]}`;
+  const name = UNITS.find(([s]) => s === unit)![1];
+  return `${amount} ${amount === '1' ? name.slice(0, -1) : name}`;
 }
 
 export const conditionText = (c: Schedule['condition']) => (c.kind === 'per-row' ? 'an alert per row' : `an alert when rows > ${c.threshold}`);
@@ -151,7 +152,7 @@ function ScheduleEditor({ search, onDone }: { search: SearchState; onDone: () =>
         </select>
         {draft.kind === 'rows' && (
           <>
-            <label for={`${FORM}-threshold`}>N</label>
+            <label class="inline" for={`${FORM}-threshold`}>N</label>
             <input id={`${FORM}-threshold`} type="text" inputMode="numeric" size={7} value={draft.threshold} onInput={(e) => set({ threshold: (e.currentTarget as HTMLInputElement).value })} {...invalid(FORM, 'condition', errors)} />
           </>
         )}
