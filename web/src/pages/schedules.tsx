@@ -52,6 +52,8 @@ const UNITS = [
 ] as const;
 const FIELDS = ['intervalSeconds', 'lookBackSeconds', 'condition', 'level', 'title', 'query'] as const;
 const FORM = 'schedule';
+/** Runs listed per search (the API keeps up to 200). */
+export const RUNS_SHOWN = 50;
 
 /** Seconds as an amount of the largest unit that divides them (the editor's starting values). */
 function amountOf(seconds: number): { amount: string; unit: string } {
@@ -179,10 +181,10 @@ function ScheduleEditor({ search, onDone }: { search: SearchState; onDone: () =>
 }
 
 function Runs({ id }: { id: string }) {
-  const runs = useApi<Run[]>(`/api/searches/${encodeURIComponent(id)}/runs?limit=50`);
+  const runs = useApi<Run[]>(`/api/searches/${encodeURIComponent(id)}/runs?limit=${RUNS_SHOWN}`);
   return (
     <section class="panel" aria-label="runs" data-testid="runs">
-      <h2>Runs (newest first)</h2>
+      <h2>Runs (newest first, the last {RUNS_SHOWN})</h2>
       <ErrorBox error={runs.error} />
       <Loading when={runs.loading} />
       {runs.data && !runs.data.length && <p class="muted">no runs yet</p>}
