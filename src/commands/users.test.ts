@@ -42,6 +42,14 @@ test('users add|list|set-role|passwd|remove: passwords from stdin only, the file
   assert.match(list.stdout, /^alice\s+admin/m);
   assert.match(list.stdout, /^bob\s+analyst/m);
   assert.equal((await cli(['users', 'set-role', 'alice', 'viewer', '--db', db])).status, 2, 'the last admin keeps the role');
+  const bobStamp = store.get('bob')!.stamp;
+  assert.equal((await cli(['users', 'disable', 'bob', '--db', db])).status, 0);
+  assert.equal(store.get('bob')!.disabled, true);
+  assert.notEqual(store.get('bob')!.stamp, bobStamp, 'disabling ends earlier sessions');
+  assert.match((await cli(['users', 'list', '--db', db])).stdout, /^bob\s+analyst\s.*\sdisabled$/m);
+  assert.equal((await cli(['users', 'disable', 'alice', '--db', db])).status, 2, 'the last enabled admin stays enabled');
+  assert.equal((await cli(['users', 'enable', 'bob', '--db', db])).status, 0);
+  assert.doesNotMatch((await cli(['users', 'list', '--db', db])).stdout, /disabled/);
   assert.equal((await cli(['users', 'set-role', 'bob', 'admin', '--db', db])).status, 0);
   const stamp = store.get('bob')!.stamp;
   assert.equal((await cli(['users', 'passwd', 'bob', '--db', db], 'bob-new-password-123\n')).status, 0);
@@ -57,7 +65,7 @@ test('users add|list|set-role|passwd|remove: passwords from stdin only, the file
   assert.match(lines[0]!, /ok\s+user\.remove\s+cli:\S+ \(cli\)\s+from local\s+→ bob/);
   assert.match(lines.at(-1)!, /more: --offset 3/);
   const json = (await cli(['audit', '--db', db, '--json', '--action', 'user.change', '--limit', '1000'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; detail?: string });
-  assert.deepEqual(json.map((e) => e.outcome), ['ok', 'ok', 'failed']);
+  assert.deepEqual(json.map((e) => e.outcome), ['ok', 'ok', 'ok', 'failed', 'ok', 'failed']);
   assert.ok(!readFileSync(auditFileFor(db), 'utf8').includes('password-1'), 'no password in the audit log');
   assert.equal(statSync(auditFileFor(db)).mode & 0o777, 0o600);
 });

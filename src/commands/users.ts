@@ -116,7 +116,10 @@ ${EXIT_CODES_HELP}`,
       const list = stores(baseOf(o, cmd)).users.list().map(publicUser);
       if (o.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       if (!list.length) return void process.stdout.write('no accounts: the console is open on loopback (see packettrail serve --help)\n');
-      for (const u of list) process.stdout.write(`${terminalSafe(u.name.padEnd(24))} ${u.role.padEnd(8)} created ${u.created}  changed ${u.updated}\n`);
+      for (const u of list) process.stdout.write(`${terminalSafe(u.name.padEnd(24))} ${u.role.padEnd(8)} created ${u.created}  changed ${u.updated}${u.disabled ? '  disabled' : ''}\n`);
+      const oidc = stores(baseOf(o, cmd)).users.oidcUsers();
+      if (oidc.length) process.stdout.write(`signed in through OpenID Connect:\n`);
+      for (const u of oidc) process.stdout.write(`${terminalSafe(u.name.padEnd(24))} ${u.role.padEnd(8)} last sign-in ${u.lastSignIn}  ${terminalSafe(u.subject)}${u.disabled ? '  disabled' : ''}\n`);
     });
   dbOption(users.command('set-role <name> <role>').description("change an account's role")).action(async (name: string, roleText: string, o: DbOption, cmd: Command) => {
     const r = role(roleText);
@@ -128,6 +131,12 @@ ${EXIT_CODES_HELP}`,
       return `new password set for ${u.setPassword(name, await hashPassword(await newPassword(name))).name}`;
     });
   });
+  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+    dbOption(users.command(`${verb} <name>`).description(disabled ? 'disable an account: it cannot sign in and its sessions end (name and role kept)' : 'enable a disabled account'))
+      .action(async (name: string, o: DbOption, cmd: Command) => {
+        await change(baseOf(o, cmd), 'user.change', name.toLowerCase(), disabled ? 'disabled' : 'enabled', async (u) => `${u.setDisabled(name, disabled).name} is ${disabled ? 'disabled' : 'enabled'}`);
+      });
+  }
   dbOption(users.command('remove <name>').description('remove an account (ends its sessions)')).action(async (name: string, o: DbOption, cmd: Command) => {
     await change(baseOf(o, cmd), 'user.remove', name.toLowerCase(), undefined, async (u) => `removed ${u.remove(name).name}`);
   });

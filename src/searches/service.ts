@@ -17,7 +17,7 @@ export type SearchRequest =
   | { op: 'add'; name: string; query: string; language: SearchLanguage; schedule?: SearchSchedule }
   | { op: 'schedule'; id: string; schedule?: SearchSchedule };
 
-type SearchReply = { ok: unknown } | { refused: { kind: 'input' | 'not-found'; message: string } };
+type SearchReply = { ok: unknown } | { refused: { kind: 'input' | 'not-found'; message: string; field?: string } };
 
 const text = (v: unknown, what: string, max: number): string => {
   if (typeof v !== 'string' || v.length > max) throw new SearchInputError(`${what} must be text of at most ${max} characters`);
@@ -53,7 +53,7 @@ export async function answerSearchRequest(book: SearchService, body: unknown): P
         throw new SearchInputError(`unknown saved-search request ${JSON.stringify(String(r.op)).slice(0, 40)}`);
     }
   } catch (e) {
-    if (e instanceof SearchInputError) return { refused: { kind: 'input', message: e.message } };
+    if (e instanceof SearchInputError) return { refused: { kind: 'input', message: e.message, ...(e.field !== undefined ? { field: e.field } : {}) } };
     if (e instanceof SearchNotFoundError) return { refused: { kind: 'not-found', message: e.message } };
     throw e;
   }
@@ -65,7 +65,7 @@ export class RemoteSearches implements SearchService {
 
   private async ask<T>(request: SearchRequest): Promise<T> {
     const r = await this.client.call<SearchReply>('POST', ROUTES.searches, request);
-    if ('refused' in r) throw r.refused.kind === 'not-found' ? new SearchNotFoundError(r.refused.message) : new SearchInputError(r.refused.message);
+    if ('refused' in r) throw r.refused.kind === 'not-found' ? new SearchNotFoundError(r.refused.message) : new SearchInputError(r.refused.message, typeof r.refused.field === 'string' ? r.refused.field : undefined);
     return r.ok as T;
   }
 

@@ -71,7 +71,15 @@ export const LEVELS: readonly RuleLevel[] = ['informational', 'low', 'medium', '
  */
 export const CATCH_UP_RULE = 'only the latest missed window runs; the ones before it are skipped and counted on that run';
 
-export class SearchInputError extends Error {}
+/** Bad input; `field`: the schedule or search property at fault (the console shows the message beside it). */
+export class SearchInputError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -103,22 +111,22 @@ export function conditionText(c: SearchCondition): string {
 
 function checkCondition(c: SearchCondition): SearchCondition {
   if (c.kind === 'rows' && !(Number.isInteger(c.threshold) && c.threshold >= 0 && c.threshold <= MAX_ROW_THRESHOLD)) {
-    throw new SearchInputError(`the row threshold must be a whole number from 0 to ${MAX_ROW_THRESHOLD}`);
+    throw new SearchInputError(`the row threshold must be a whole number from 0 to ${MAX_ROW_THRESHOLD}`, 'condition');
   }
   return c;
 }
 
 /** Checks a schedule from any caller (API body, CLI options, the table); throws SearchInputError naming what is wrong. */
 export function checkSchedule(s: SearchSchedule): SearchSchedule {
-  const whole = (n: unknown, what: string, min: number) => {
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > MAX_SCHEDULE_SECONDS) throw new SearchInputError(`${what} must be from ${durationText(min)} to ${durationText(MAX_SCHEDULE_SECONDS)}, got ${String(n)}`);
+  const whole = (n: unknown, what: string, min: number, field: string) => {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > MAX_SCHEDULE_SECONDS) throw new SearchInputError(`${what} must be from ${durationText(min)} to ${durationText(MAX_SCHEDULE_SECONDS)}, got ${String(n)}`, field);
   };
-  whole(s.intervalSeconds, 'the interval', MIN_INTERVAL_SECONDS);
-  whole(s.lookBackSeconds, 'the look-back window', MIN_INTERVAL_SECONDS);
-  if (!s.condition || (s.condition.kind !== 'rows' && s.condition.kind !== 'per-row')) throw new SearchInputError(`the condition must be rows>N or per-row`);
+  whole(s.intervalSeconds, 'the interval', MIN_INTERVAL_SECONDS, 'intervalSeconds');
+  whole(s.lookBackSeconds, 'the look-back window', MIN_INTERVAL_SECONDS, 'lookBackSeconds');
+  if (!s.condition || (s.condition.kind !== 'rows' && s.condition.kind !== 'per-row')) throw new SearchInputError(`the condition must be rows>N or per-row`, 'condition');
   checkCondition(s.condition);
-  if (!LEVELS.includes(s.level)) throw new SearchInputError(`the level must be one of ${LEVELS.join(', ')}, got '${String(s.level)}'`);
-  if (typeof s.title !== 'string' || !s.title.trim() || s.title.length > MAX_SEARCH_NAME) throw new SearchInputError(`the title must be 1 to ${MAX_SEARCH_NAME} characters`);
+  if (!LEVELS.includes(s.level)) throw new SearchInputError(`the level must be one of ${LEVELS.join(', ')}, got '${String(s.level)}'`, 'level');
+  if (typeof s.title !== 'string' || !s.title.trim() || s.title.length > MAX_SEARCH_NAME) throw new SearchInputError(`the title must be 1 to ${MAX_SEARCH_NAME} characters`, 'title');
   const condition: SearchCondition = s.condition.kind === 'rows' ? { kind: 'rows', threshold: s.condition.threshold } : { kind: 'per-row' };
   return { intervalSeconds: s.intervalSeconds, lookBackSeconds: s.lookBackSeconds, condition, level: s.level, title: s.title.trim() };
 }
@@ -129,10 +137,10 @@ export function checkSchedule(s: SearchSchedule): SearchSchedule {
  */
 export function checkSchedulable(query: string, language: 'spl' | 'sql'): void {
   if (language === 'sql') {
-    if (!/\$window_(start|end)\b/.test(query)) throw new SearchInputError('a scheduled SQL search must bound its time with $window_start and $window_end (TIMESTAMP text, [start, end))');
+    if (!/\$window_(start|end)\b/.test(query)) throw new SearchInputError('a scheduled SQL search must bound its time with $window_start and $window_end (TIMESTAMP text, [start, end))', 'query');
     return;
   }
-  if (/^\s*\|/.test(query)) throw new SearchInputError('a scheduled SPL search must start with a search (the window is applied as earliest=/latest= on it), not with a | command');
+  if (/^\s*\|/.test(query)) throw new SearchInputError('a scheduled SPL search must start with a search (the window is applied as earliest=/latest= on it), not with a | command', 'query');
 }
 
 /** The end of the window due at `nowMs`: the last multiple of the interval at or before it. */

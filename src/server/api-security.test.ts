@@ -163,6 +163,7 @@ async function examples(): Promise<Map<string, Call>> {
     ['POST /api/users', { method: 'POST', target: '/api/users', body: { name: 'walk-added', role: 'viewer', password: 'walk-password-0123' } }],
     ['POST /api/users/{name}', { method: 'POST', target: '/api/users/walk-nobody', body: { role: 'viewer' }, status: 404 }],
     ['DELETE /api/users/{name}', { method: 'DELETE', target: '/api/users/walk-nobody', status: 404 }],
+    ['POST /api/oidc-users', { method: 'POST', target: '/api/oidc-users', body: { subject: 'https://idp.example#walk-nobody', disabled: true }, status: 404 }],
     ['GET /api/audit', { method: 'GET', target: '/api/audit?limit=5' }],
   ]);
 }

@@ -127,10 +127,24 @@ export async function openReadOnlyStore(db: string, limits: QueryLimits = DEFAUL
   return store;
 }
 
-function errorReply(e: FastifyError | ApiError | Error): { status: number; body: { error: string } } {
-  if (e instanceof ApiError) return { status: e.statusCode, body: { error: e.message } };
+/** The top-level property a schema validation error is about (`/condition/threshold` → `condition`, a missing `title` → `title`). */
+function validationField(fe: FastifyError): string | undefined {
+  const v = fe.validation?.[0];
+  if (!v) return undefined;
+  const top = v.instancePath.split('/').filter(Boolean)[0];
+  const missing = (v.params as { missingProperty?: unknown } | undefined)?.missingProperty;
+  const extra = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+  const name = top ?? (typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : undefined);
+  return name === undefined ? undefined : name.slice(0, 100);
+}
+
+function errorReply(e: FastifyError | ApiError | Error): { status: number; body: { error: string; field?: string } } {
+  if (e instanceof ApiError) return { status: e.statusCode, body: { error: e.message, ...(e.field !== undefined ? { field: e.field } : {}) } };
   const fe = e as FastifyError;
-  if (fe.validation) return { status: 400, body: { error: `invalid request: ${fe.message}` } };
+  if (fe.validation) {
+    const field = validationField(fe);
+    return { status: 400, body: { error: `invalid request: ${fe.message}`, ...(field !== undefined ? { field } : {}) } };
+  }
   if (fe.statusCode && fe.statusCode < 500) return { status: fe.statusCode, body: { error: fe.message } };
   return { status: 500, body: { error: `internal error: ${e.message}` } };
 }

@@ -134,6 +134,10 @@ function pages(f: Found): PageCase[] {
     { name: 'dashboard-unknown-distribution', url: () => `${base}/dashboards/cloudfront?distribution=NOPE123`, ready: '[data-testid=report-notice]' },
     { name: 'dashboard-no-events-in-range', url: () => `${base}/dashboards/cloudfront?since=2031-01-01T00:00:00Z`, ready: '[data-testid=report], [data-testid=report-empty]' },
     { name: 'sources', url: () => `${base}/sources`, ready: '[data-testid=rules] tbody tr' },
+    // The loopback console is an admin: scheduled searches (one saved in before()), users and the audit log.
+    { name: 'scheduled', url: () => `${base}/searches`, ready: '[data-testid=saved-search]' },
+    { name: 'users', url: () => `${base}/users`, ready: '[data-testid=add-user]' },
+    { name: 'audit', url: () => `${base}/audit`, ready: '[data-testid=audit-entry]' },
     { name: 'sign-in', url: () => `${signInBase}/alerts`, ready: 'form input[type=password]' },
     {
       name: 'sign-in-refused', url: () => `${signInBase}/alerts`, ready: 'form input[type=password]',
@@ -180,6 +184,8 @@ before(async () => {
     host,
     views: ((await api('/api/insights')).views as { id: string }[]).map((v) => v.id),
   };
+  const saved = await fetch(`${base}/api/searches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'screenshot: 404s', query: 'index=cloudfront status=404' }) });
+  assert.equal(saved.status, 200, await saved.text());
   shots = screenshotDir();
   mkdirSync(shots, { recursive: true });
   process.stdout.write(`console screenshots (light and dark): ${shots}\n`);

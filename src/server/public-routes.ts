@@ -23,7 +23,7 @@ export function markPublic(route: RouteOptions): void {
 }
 
 /** The console's top-level views (web/src/app.tsx); each may carry one encoded id (`/alerts/<id>`). */
-export const CONSOLE_SECTIONS = ['alerts', 'trail', 'search', 'dashboards', 'sources'] as const;
+export const CONSOLE_SECTIONS = ['alerts', 'trail', 'search', 'dashboards', 'sources', 'searches', 'users', 'audit'] as const;
 
 /** `/`, `/alerts`, `/alerts/<percent-encoded id>`: letters, digits and what encodeURIComponent leaves. */
 const CONSOLE_VIEW = new RegExp(`^/(?:(?:${CONSOLE_SECTIONS.join('|')})(?:/([A-Za-z0-9\\-_.!~*'()%]*))?)?$`);

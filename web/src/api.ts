@@ -18,6 +18,8 @@ export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The request property the server found at fault (a form shows the message beside it). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -49,7 +51,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (!res.ok) {
     if (res.status === 401) for (const fn of listeners) fn();
     const message = data && typeof data === 'object' && 'error' in data ? String((data as { error: unknown }).error) : `${res.status} ${res.statusText}`;
-    throw new ApiFailure(res.status, message);
+    const field = data && typeof data === 'object' && 'field' in data && typeof (data as { field: unknown }).field === 'string' ? (data as { field: string }).field : undefined;
+    throw new ApiFailure(res.status, message, field);
   }
   return data as T;
 }

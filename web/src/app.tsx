@@ -10,6 +10,10 @@ import { SourcesPage } from './pages/sources.tsx';
 import { TrailPage } from './pages/trail.tsx';
 import { navigate, useLocation } from './router.ts';
 import { SignInForm, UserMenu, type SessionInfo } from './signin.tsx';
+import { AuditPage } from './pages/audit.tsx';
+import { SchedulesPage } from './pages/schedules.tsx';
+import { UsersPage } from './pages/users.tsx';
+import { roleAtLeast, useRole } from './session.ts';
 
 interface Status {
   database: string;
@@ -24,6 +28,13 @@ const NAV = [
   ['/search', 'Search', 's'],
   ['/dashboards', 'Dashboards', 'd'],
   ['/sources', 'Sources & rules', 'r'],
+] as const;
+
+/** Pages after the main ones: scheduled searches for everyone, users and the audit log for admins only. */
+const MORE_NAV = [
+  ['/searches', 'Scheduled', 'viewer'],
+  ['/users', 'Users', 'admin'],
+  ['/audit', 'Audit log', 'admin'],
 ] as const;
 
 type Theme = 'auto' | 'light' | 'dark';
@@ -83,6 +94,7 @@ export function App() {
   const [locked, setLocked] = useState(false);
   useEffect(() => onUnauthorized(() => setLocked(true)), []);
   useJumpKeys();
+  const me = useRole();
   const status = useApi<Status>('/api/status');
   const [, section, rest] = /^\/([^/]*)\/?(.*)$/.exec(loc.path) ?? [];
   useEffect(() => {
@@ -99,6 +111,9 @@ export function App() {
   else if (section === 'search') page = <SearchPage loc={loc} readOnly={readOnly} />;
   else if (section === 'dashboards') page = <DashboardsPage loc={loc} view={rest ? decodeURIComponent(rest) : undefined} />;
   else if (section === 'sources') page = <SourcesPage />;
+  else if (section === 'searches') page = <SchedulesPage loc={loc} readOnly={readOnly} />;
+  else if (section === 'users') page = <UsersPage />;
+  else if (section === 'audit') page = <AuditPage loc={loc} />;
   else if (section === 'entity' && rest) {
     // `/entity/ip/10.0.0.5`: the value is one encoded path segment (a `/` in it is %2F).
     const [kind = '', ...value] = rest.split('/');
@@ -112,7 +127,7 @@ export function App() {
   }
   else if (section) page = <p>No page here. <a href="/alerts">Alerts</a></p>;
   useEffect(() => {
-    const title = section === 'entity' ? 'Entity' : NAV.find(([p]) => p === `/${section}`)?.[1];
+    const title = section === 'entity' ? 'Entity' : (NAV.find(([p]) => p === `/${section}`) ?? MORE_NAV.find(([p]) => p === `/${section}`))?.[1];
     document.title = title ? `${title} · packettrail` : 'packettrail';
   }, [section]);
   return (
@@ -125,6 +140,11 @@ export function App() {
         <nav aria-label="pages">
           {NAV.map(([path, label, key]) => (
             <a href={path} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
+              {label}
+            </a>
+          ))}
+          {MORE_NAV.filter(([, , need]) => roleAtLeast(me.role, need)).map(([path, label]) => (
+            <a href={path} aria-current={`/${section}` === path ? 'page' : undefined}>
               {label}
             </a>
           ))}

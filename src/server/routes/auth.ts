@@ -35,6 +35,11 @@ async function login(ctx: ServerContext, request: FastifyRequest, reply: Fastify
     ctx.access.audit(request, { actor: name.slice(0, 64) || '(empty)', via: 'password', action: 'sign-in', outcome: 'failed', detail: account ? 'wrong password' : 'no such user' });
     throw new ApiError(401, WRONG);
   }
+  if (account.disabled === true) {
+    // Said only to whoever knows the password: a wrong one gets the same answer as for any account.
+    ctx.access.audit(request, { actor: account.name, via: 'password', role: account.role, action: 'sign-in', outcome: 'denied', detail: 'account disabled' });
+    throw new ApiError(403, `the account ${account.name} is disabled: ask an admin`);
+  }
   ctx.throttle.succeeded(account.name);
   // Audited first: a sign-in that cannot be recorded does not happen.
   ctx.access.audit(request, { actor: account.name, via: 'password', role: account.role, action: 'sign-in', outcome: 'ok' });
@@ -81,6 +86,9 @@ async function oidcCallback(ctx: ServerContext, request: FastifyRequest, reply: 
   const binding = typeof request.headers.cookie === 'string' ? fastifyCookie.parse(request.headers.cookie)[OIDC_FLOW_COOKIE] : undefined;
   try {
     const done = await rp.finish(query, binding);
+    const subject = done.subject.subject ?? done.subject.user;
+    if (ctx.users.oidcUser(subject)?.disabled === true) throw new OidcError(403, `${done.subject.user.slice(0, 200)} is disabled on this server: ask an admin`);
+    ctx.users.recordOidcSignIn(subject, done.subject.user, done.subject.role);
     ctx.access.audit(request, { actor: done.subject.user, via: 'oidc', role: done.subject.role, action: 'sign-in', outcome: 'ok', ...(done.subject.subject ? { detail: done.subject.subject } : {}) });
     ctx.access.signIn(request, reply, done.subject, [flowCookie(ctx, request, '', 0)]);
     return reply.redirect(localPath(done.returnTo), 302);

@@ -29,7 +29,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof SearchInputError) throw badRequest(e.message);
+    if (e instanceof SearchInputError) throw badRequest(e.message, e.field);
     if (e instanceof SearchNotFoundError) throw notFound(e.message);
     if (e instanceof ApiError) throw e;
     throw new ApiError(500, `saved searches: ${(e as Error).message}`);

@@ -126,6 +126,7 @@ function example(op: string): { path: string; body?: unknown; served: number[] }
     'POST /api/users': { path: '/api/users', body: { name: 'walk-added', role: 'viewer', password: 'walk-password-0123' } },
     'POST /api/users/{name}': { path: '/api/users/nobody', body: { role: 'viewer' }, served: [404] },
     'DELETE /api/users/{name}': { path: '/api/users/nobody', served: [404] },
+    'POST /api/oidc-users': { path: '/api/oidc-users', body: { subject: 'https://idp.example#nobody', disabled: true }, served: [404] },
     'GET /api/audit': { path: '/api/audit?limit=3' },
   };
   const e = table[op];
@@ -361,4 +362,46 @@ test('scheduling: a viewer reads saved searches but cannot schedule, run or unsc
   assert.equal(unbounded.status, 400);
   assert.match(unbounded.body.error, /\$window_start/);
   assert.equal((await call(base, 'DELETE', `/api/searches/${saved.body.id}`, ann)).status, 200);
+});
+
+test('disabling an account ends its sessions at once and refuses its sign-in (right password only); enabling lets it back; the last enabled admin cannot be disabled', async () => {
+  const base = await serve();
+  const ada = await signIn(base, 'ada');
+  const vic = await signIn(base, 'vic');
+  assert.equal((await call(base, 'GET', '/api/status', vic)).status, 200);
+  const off = await call(base, 'POST', '/api/users/vic', ada, { disabled: true });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  assert.equal(off.body.disabled, true);
+  assert.equal((await call(base, 'GET', '/api/status', vic)).status, 401, 'the disabled account\'s session ended');
+  const wrong = await call(base, 'POST', '/api/auth/login', {}, { user: 'vic', password: 'not-vics-password' });
+  assert.equal(wrong.status, 401, 'a wrong password gets the usual answer');
+  const refused = await call(base, 'POST', '/api/auth/login', {}, { user: 'vic', password: PASSWORDS.vic });
+  assert.equal(refused.status, 403);
+  assert.match(refused.body.error, /disabled/);
+  const listed = (await call(base, 'GET', '/api/users', ada)).body as { users: { name: string; disabled: boolean }[]; oidcUsers: unknown[] };
+  assert.deepEqual(listed.users.find((u) => u.name === 'vic')?.disabled, true);
+  assert.deepEqual(listed.oidcUsers, []);
+  assert.equal((await call(base, 'POST', '/api/users/vic', ada, { disabled: false })).status, 200);
+  assert.equal((await call(base, 'POST', '/api/auth/login', {}, { user: 'vic', password: PASSWORDS.vic })).status, 200);
+  const last = await call(base, 'POST', '/api/users/ada', ada, { disabled: true });
+  assert.equal(last.status, 409, 'the last enabled admin stays enabled');
+  assert.match(last.body.error, /last enabled admin/);
+  const actions = audit.read({ limit: 20, offset: 0, action: 'user.change' }).entries.map((e) => `${e.target} ${e.detail ?? ''} ${e.outcome}`);
+  assert.ok(actions.includes('vic disabled ok') && actions.includes('vic enabled ok'), actions.join(' | '));
+});
+
+test('audit log filters by time range (since inclusive, until exclusive); a malformed time is a 400 naming the parameter', async () => {
+  const base = await serve();
+  const ada = await signIn(base, 'ada');
+  const all = (await call(base, 'GET', '/api/audit?limit=1000', ada)).body.entries as { time: string }[];
+  assert.ok(all.length >= 2);
+  const newest = all[0]!.time;
+  const since = (await call(base, 'GET', `/api/audit?limit=1000&since=${encodeURIComponent(newest)}`, ada)).body.entries as { time: string }[];
+  assert.ok(since.length >= 1 && since.every((e) => e.time >= newest), 'since keeps entries at or after');
+  const until = (await call(base, 'GET', `/api/audit?limit=1000&until=${encodeURIComponent(newest)}`, ada)).body.entries as { time: string }[];
+  assert.ok(until.every((e) => e.time < newest), 'until keeps entries before');
+  assert.equal(since.filter((e) => e.time === newest).length + until.length, all.filter((e) => e.time <= newest).length);
+  const bad = await call(base, 'GET', '/api/audit?since=yesterday', ada);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.field, 'since');
 });

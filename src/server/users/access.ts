@@ -85,9 +85,16 @@ export class Access {
     const id = this.sessionIdOf(request);
     const session = this.o.sessions.get(id);
     if (!session) return undefined;
-    if (session.via === 'oidc') return { session, role: session.role };
+    if (session.via === 'oidc') {
+      // Disabled here after sign-in (by an admin, maybe from another process): ended now.
+      if (session.subject !== undefined && this.o.users.oidcUser(session.subject)?.disabled === true) {
+        this.o.sessions.delete(id);
+        return undefined;
+      }
+      return { session, role: session.role };
+    }
     const account = this.o.users.get(session.user);
-    if (!account || account.stamp !== session.stamp) {
+    if (!account || account.stamp !== session.stamp || account.disabled === true) {
       this.o.sessions.delete(id);
       return undefined;
     }

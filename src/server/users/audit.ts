@@ -29,6 +29,10 @@ export interface AuditFilter {
   offset: number;
   actor?: string;
   action?: string;
+  /** Entries at or after this time (epoch ms). */
+  sinceMs?: number;
+  /** Entries before this time (epoch ms). */
+  untilMs?: number;
 }
 
 /**
@@ -90,6 +94,10 @@ export class FileAuditLog implements AuditLog {
         continue;
       }
       if ((f.actor && e.actor !== f.actor) || (f.action && e.action !== f.action)) continue;
+      if (f.sinceMs !== undefined || f.untilMs !== undefined) {
+        const t = Date.parse(e.time);
+        if (!(t >= (f.sinceMs ?? -Infinity) && t < (f.untilMs ?? Infinity))) continue;
+      }
       if (matched++ < f.offset) continue;
       if (entries.length === f.limit) {
         more = true;

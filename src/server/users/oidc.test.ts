@@ -108,10 +108,17 @@ class Browser {
     this.jar.delete(name);
   }
 
-  async fetch(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async fetch(url: string, init: { method?: string; form?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
     const u = new URL(url);
     const headers: Record<string, string> = { cookie: this.cookieHeader(u) };
     let body: string | null = null;
+    if (init.json !== undefined) {
+      // As the console sends a change: JSON, its origin, and the CSRF cookie's value in the header.
+      headers['content-type'] = 'application/json';
+      headers.origin = u.origin;
+      headers['x-packettrail-csrf'] = decodeURIComponent(this.jar.get('packettrail-csrf')?.value ?? '');
+      body = JSON.stringify(init.json);
+    }
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers.origin = u.origin;
@@ -208,6 +215,32 @@ test('OIDC: a browser signs in at the provider and comes back with a session who
   }
   const entries = audit.read({ limit: 50, offset: 0, action: 'sign-in' }).entries.filter((e) => e.via === 'oidc' && e.outcome === 'ok').map((e) => e.actor);
   assert.ok(['alice', 'bob', 'carol'].every((u) => entries.includes(u)), entries.join(','));
+});
+
+test('OIDC: people signed in are listed for admins with their role and subject; disabling one ends their session and refuses their next sign-in; enabling lets them back', async () => {
+  const { base, callback } = await setUp();
+  const admin = new Browser();
+  await admin.fetch(await admin.signInAtProvider(await startFlow(admin, base), callback, 'alice'));
+  const bob = new Browser();
+  await bob.fetch(await bob.signInAtProvider(await startFlow(bob, base), callback, 'bob'));
+  assert.equal((await bob.fetch(`${base}/api/status`)).status, 200);
+  assert.equal((await bob.fetch(`${base}/api/users`)).status, 403, 'an analyst cannot list users');
+  const listed = (await (await admin.fetch(`${base}/api/users`)).json()) as { oidcUsers: { subject: string; name: string; role: string; disabled: boolean }[] };
+  const seen = Object.fromEntries(listed.oidcUsers.map((u) => [u.name, u]));
+  assert.equal(seen.alice?.role, 'admin');
+  assert.equal(seen.bob?.role, 'analyst');
+  assert.match(seen.bob!.subject, /^http:\/\/127\.0\.0\.1:\d+#bob$/);
+  const off = await admin.fetch(`${base}/api/oidc-users`, { method: 'POST', json: { subject: seen.bob!.subject, disabled: true } });
+  assert.equal(off.status, 200, await off.text());
+  assert.equal((await bob.fetch(`${base}/api/status`)).status, 401, 'the session ended');
+  const refused = await bob.fetch(await bob.signInAtProvider(await startFlow(bob, base), callback, 'bob'));
+  assert.equal(refused.status, 403);
+  assert.match(await refused.text(), /disabled/);
+  const on = await admin.fetch(`${base}/api/oidc-users`, { method: 'POST', json: { subject: seen.bob!.subject, disabled: false } });
+  assert.equal(on.status, 200, await on.text());
+  const back = await bob.fetch(await bob.signInAtProvider(await startFlow(bob, base), callback, 'bob'));
+  assert.equal(back.status, 302);
+  assert.equal((await bob.fetch(`${base}/api/status`)).status, 200);
 });
 
 test('OIDC refuses a wrong state, a callback in another browser, a replayed code, a wrong issuer, and a user without a role when there is no default', async () => {

@@ -102,6 +102,13 @@ export class SessionStore {
     return n;
   }
 
+  /** Ends every session signed in through the provider as this `iss#sub` (disabled here). */
+  endSubject(subject: string): number {
+    let n = 0;
+    for (const [k, s] of this.sessions) if (s.via === 'oidc' && s.subject === subject && this.sessions.delete(k)) n++;
+    return n;
+  }
+
   private expired(s: Session, t: number): boolean {
     return t - s.lastSeen >= this.limits.idleMs || t - s.created >= this.limits.absoluteMs;
   }

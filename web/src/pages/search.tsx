@@ -99,6 +99,11 @@ function SavedSearches({ readOnly, current, reload, onChange }: { readOnly: bool
               {s.name}
             </a>
             {!readOnly && (
+              <a class="muted" href={href('/searches', { edit: s.id })} aria-label={`schedule ${s.name}`} title="schedule as a detection">
+                ⏱
+              </a>
+            )}
+            {!readOnly && (
               <button class="link" type="button" aria-label={`delete ${s.name}`} onClick={() => remove(s.id)}>
                 ×
               </button>
