@@ -264,6 +264,8 @@ export interface SqlExpressions {
    * one per cell of each row; NULL cells stay NULL.
    */
   textRowsParam(params: SqlParams, name: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[], rowColumn: string): string;
+  /** A list of text bound as `params[name]` whose elements may be NULL (stringListParam's have none). */
+  nullableTextListParam(params: SqlParams, name: string, values: readonly (string | null)[]): string;
 }
 
 /**

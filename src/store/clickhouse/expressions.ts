@@ -231,6 +231,11 @@ export const clickhouseExpressions: SqlExpressions = {
     const vars = exprs.map((_, i) => `__x${i}`).join(', ');
     return `((${left.join(', ')}) IN (SELECT ${exprs.map((_, i) => `lowerUTF8(tupleElement(__row, ${i + 1}))`).join(', ')} FROM (SELECT arrayJoin(arrayMap((${vars}) -> (${vars}), ${lists.join(', ')})) AS __row)))`;
   },
+  // Encoded as textRowsParam's cells: empty for NULL, else `v` and the percent-encoded text.
+  nullableTextListParam(params, name, values) {
+    params[name] = values.map((c) => (c === null ? ',' : `,v${c.replace(/%/g, '%25').replace(/,/g, '%2C')}`)).join('');
+    return `arrayMap(x -> if(x = '', CAST(NULL AS Nullable(String)), decodeURLComponent(substring(x, 2))), arrayPopFront(splitByChar(',', $${name})))`;
+  },
   // 18.16 reads no JSON arrays: the cells row by row in one string, each after a comma, empty for
   // NULL, else `v` and the text percent-encoded as stringListParam's (so no comma is inside a cell).
   textRowsParam(params, name, columns, rows, rowColumn) {

@@ -137,6 +137,10 @@ export const duckdbExpressions: SqlExpressions = {
     exprs.length === 1
       ? `(lower(CAST(${exprs[0]} AS VARCHAR)) IN (SELECT lower(unnest(${lists[0]}))))`
       : `EXISTS (SELECT 1 FROM (SELECT ${lists.map((l, i) => `unnest(${l}) AS "__x${i}"`).join(', ')}) WHERE ${exprs.map((e, i) => `lower("__x${i}") = lower(CAST(${e} AS VARCHAR))`).join(' AND ')})`,
+  nullableTextListParam(params, name, values) {
+    params[name] = JSON.stringify(values);
+    return `from_json($${name}, '["VARCHAR"]')`;
+  },
   // Read with json_each: the content never becomes SQL text, and no file access is needed.
   textRowsParam(params, name, columns, rows, rowColumn) {
     params[name] = JSON.stringify(rows);

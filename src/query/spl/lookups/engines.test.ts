@@ -32,6 +32,10 @@ const WATCH = [
   '',
 ].join('\n');
 
+/** One row per address: lookup outputs one value, not a list. */
+const UNIQUE = ['ip,label', '198.51.100.130,scanner', '198.51.100.131,crawler', ''].join('\n');
+const METHODS = ['http_method,risky', 'GET,no', 'post,yes', 'DELETE,yes', ''].join('\n');
+
 const QUERIES: readonly { query: string; ordered?: boolean }[] = [
   { query: '| inputlookup watch_ips.csv', ordered: true },
   { query: '| inputlookup watch_ips.csv where level=high OR label=*o*', ordered: true },
@@ -41,6 +45,14 @@ const QUERIES: readonly { query: string; ordered?: boolean }[] = [
   { query: 'index=cloudfront [| inputlookup watch_ips.csv | rename ip as c_ip | fields c_ip] | stats count by c_ip' },
   { query: 'index=cloudfront [| inputlookup watch_ips.csv where level=high | rename ip as c_ip | fields c_ip] | stats count' },
   { query: 'sourcetype=aws:cloudwatchlogs:vpcflow [| inputlookup watch_ips.csv where label=internal | rename ip as src_ip | fields src_ip] | stats count' },
+  // lookup: the table's columns bound as lists on ClickHouse (commands/lookup-arrays.ts).
+  { query: 'index=cloudfront | lookup watch_ips.csv ip as c_ip OUTPUT label level | stats count by c_ip label level' },
+  { query: 'index=cloudfront | lookup watch_ips.csv ip as c_ip | stats count by label level' },
+  { query: 'index=cloudfront | stats count by c_ip | lookup unique_ips.csv ip as c_ip OUTPUT label as tag | where isnotnull(tag) | sort c_ip', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip http_method | lookup methods.csv http_method OUTPUT risky | stats count by http_method risky' },
+  { query: 'index=cloudfront | lookup watch_ips.csv ip as c_ip OUTPUT label | table _time c_ip label | head 20', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip | eval label=if(c_ip="198.51.100.130", "pre", null()) | lookup unique_ips.csv ip as c_ip OUTPUTNEW label | stats count by label' },
+  { query: 'index=cloudfront | lookup unique_ips.csv ip as c_ip | stats count by label' },
 ];
 
 const REFUSED: readonly { query: string; construct: string }[] = [
@@ -54,6 +66,8 @@ describe('lookups: the same rows on DuckDB and on ClickHouse', { skip: clickhous
   const dir = tempDir('packettrail-lookups-');
   mkdirSync(join(dir, 'lookups'));
   writeFileSync(join(dir, 'lookups', 'watch_ips.csv'), WATCH);
+  writeFileSync(join(dir, 'lookups', 'unique_ips.csv'), UNIQUE);
+  writeFileSync(join(dir, 'lookups', 'methods.csv'), METHODS);
   const lookups = new LookupCatalog([join(dir, 'lookups')], false);
 
   before(async () => {
