@@ -82,6 +82,9 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront [search index=cloudfront | stats count by c_ip | where count > 1000000 | fields c_ip] | stats count' },
   { query: 'index=cloudfront | stats count by c_ip status | search [search index=cloudfront status=404 | stats count by c_ip | fields c_ip] | sort 0 c_ip status', ordered: true },
   { query: 'sourcetype=aws:cloudtrail | stats count by eventName | rename eventName as call, count as n | sort call', ordered: true },
+  // append: both sides' columns listed on ClickHouse (no UNION ALL BY NAME), results first.
+  { query: 'index=cloudfront | stats count by status | sort status | append [search index=cloudfront | stats count by http_method | sort http_method]', ordered: true },
+  { query: 'index=zscaler | stats count by user | sort user | append maxout=2 [search index=cloudfront | stats dc(c_ip) as ips by status | sort status]', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
