@@ -250,6 +250,22 @@ export interface SqlExpressions {
   stddevPop(expr: string): string;
   varSamp(expr: string): string;
   varPop(expr: string): string;
+  // --- subsearches, lookups and the commands of helper a2 (issue 24) ------------------------------------
+  /** Whether some element of the list satisfies `cond` (written over the element's SQL name). */
+  anyElement(list: string, cond: (element: string) => string): string;
+  /**
+   * Whether the lower-case text of the expressions equals, column by column, the lower-case values of
+   * one row of the lists (from `stringListParam`, one per expression, one element per row).
+   */
+  textRowIn(exprs: readonly string[], lists: readonly string[]): string;
+  /**
+   * A table of text (a lookup's rows) bound as `params[name]`: the SQL of a subquery with the row's
+   * place (0-based, a 64-bit integer) as `rowColumn` and the named `columns` (SQL identifiers, quoted),
+   * one per cell of each row; NULL cells stay NULL.
+   */
+  textRowsParam(params: SqlParams, name: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[], rowColumn: string): string;
+  /** A list of text bound as `params[name]` whose elements may be NULL (stringListParam's have none). */
+  nullableTextListParam(params: SqlParams, name: string, values: readonly (string | null)[]): string;
 }
 
 /**

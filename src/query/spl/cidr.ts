@@ -91,3 +91,9 @@ export function cidrValueSql(addr: string, net: string, otherwise: string): stri
     `ELSE regexp_full_match(${ha}, '[0-9a-f]{32}') AND regexp_full_match(${hn}, '[0-9a-f]{32}') AND left(${ha}, ${bits} // 4) = left(${hn}, ${bits} // 4) AND (${bits} % 4 = 0 OR ${nibble(ha)} = ${nibble(hn)}) END)`;
   return `(CASE WHEN ${addr} IS NULL OR ${net} IS NULL THEN NULL WHEN regexp_full_match(${net}, '${IPV4_CIDR_RE}') THEN ${v4} WHEN regexp_full_match(${net}, '${IPV6_CIDR_RE}') THEN ${v6} ELSE ${otherwise} END)`;
 }
+
+/** The subnet a subsearch's value names, by the rules of cidrValueSql (which it decides in SQL), or undefined. */
+export function subsearchCidr(value: string): Cidr | undefined {
+  if (!new RegExp(IPV4_CIDR_RE).test(value) && !new RegExp(IPV6_CIDR_RE).test(value)) return undefined;
+  return parseSearchCidr(value);
+}

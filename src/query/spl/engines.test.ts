@@ -70,6 +70,21 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront OR index=waf | stats count by index action' },
   { query: 'index=cloudfront | bin span=5m _time as slot | stats count dc(c_ip) as ips by slot | sort slot', ordered: true },
   { query: 'index=cloudfront | stats count by status | where count > 10 | eval share=round(count / 10) | fields - share' },
+  // Subsearches: run first on ClickHouse, their values bound (src/query/spl/subsearch-rows.ts).
+  { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count' },
+  { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=Create* | fields src_ip eventName] | stats count by eventName' },
+  { query: 'index=cloudfront [search index=cloudfront status>=400 | stats count by c_ip | sort -count c_ip | head 3 | fields c_ip] | stats count by c_ip status' },
+  { query: 'index=cloudfront NOT [search index=cloudfront status=403 | stats count by c_ip | fields c_ip] | stats count' },
+  { query: 'index=cloudfront [search index=cloudfront | head 2 | eval c_ip=replace(c_ip, "\\d+$", "*") | fields c_ip] | stats count' },
+  { query: 'sourcetype=aws:cloudwatchlogs:vpcflow [search index=cloudfront status=403 | stats count by c_ip | eval src_ip="10.0.0.0/8" | fields src_ip] | stats count' },
+  { query: 'index=cloudfront [search index=cloudfront status=403 | stats count by c_ip | head 5 | return 5 $c_ip] | stats count' },
+  { query: 'index=cloudfront [search index=cloudfront status>=400 | stats count by c_ip status | sort 0 c_ip status | head 10 | fields c_ip status | format "(" "(" "OR" ")" "OR" ")"] | stats count by status' },
+  { query: 'index=cloudfront [search index=cloudfront | stats count by c_ip | where count > 1000000 | fields c_ip] | stats count' },
+  { query: 'index=cloudfront | stats count by c_ip status | search [search index=cloudfront status=404 | stats count by c_ip | fields c_ip] | sort 0 c_ip status', ordered: true },
+  { query: 'sourcetype=aws:cloudtrail | stats count by eventName | rename eventName as call, count as n | sort call', ordered: true },
+  // append: both sides' columns listed on ClickHouse (no UNION ALL BY NAME), results first.
+  { query: 'index=cloudfront | stats count by status | sort status | append [search index=cloudfront | stats count by http_method | sort http_method]', ordered: true },
+  { query: 'index=zscaler | stats count by user | sort user | append maxout=2 [search index=cloudfront | stats dc(c_ip) as ips by status | sort status]', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -89,7 +104,6 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | eventstats count by c_ip', construct: 'the eventstats command' },
   { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
-  { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count', construct: 'a subsearch in the search' },
   { query: 'index=cloudfront | eval source_ip=lower(source_ip)', construct: 'eval of a field that exists (source_ip)' },
   { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },
 ];

@@ -1,5 +1,6 @@
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
 import type { Token } from './lexer.js';
+import { allBut } from './portable.js';
 
 /**
  * `rename a as b` and its wildcard form `rename src_* as source_*`, `rename requestParameters.* as *`
@@ -21,7 +22,7 @@ export function renameStage(ctx: Ctx, scope: Scope, pairs: { from: Token; to: To
     const drop = [...new Set([...(cols.has(src.text) ? [src.text] : []), ...(cols.has(to) ? [to] : [])])];
     // The target keeps its own value where the renamed field has none.
     const value = cols.has(to) && to !== src.text ? `coalesce(${ref.sql}, ${quoteIdent(to)})` : ref.sql;
-    sql = `SELECT *${drop.length ? ` EXCLUDE (${drop.map(quoteIdent).join(', ')})` : ''}, ${value} AS ${quoteIdent(to)} FROM (${sql})`;
+    sql = `SELECT ${allBut(ctx, { ...scope, cols }, drop, [`${value} AS ${quoteIdent(to)}`], 'rename', src)} FROM (${sql})`;
     cols = new Map([...cols].filter(([k]) => !drop.includes(k)));
     cols.set(to, { list: ref.list } satisfies ColInfo);
   };

@@ -5,6 +5,7 @@ import { DataNeeded, quoteIdent, type Ctx, type Ref, type Scope } from './contex
 import { SplError } from './errors.js';
 import { commandWord, lex, splitPipeline, type Token } from './lexer.js';
 import { parse } from './parser.js';
+import { conditionFromRows } from './subsearch-rows.js';
 
 /**
  * Subsearches in a search: `… [search … | fields a b]`. Splunk runs the subsearch first and puts
@@ -37,8 +38,6 @@ interface Term {
 type SubsearchNode = Extract<SearchNode, { kind: 'subsearch' }>;
 
 export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): string {
-  // Its matching is a correlated EXISTS, which ClickHouse does not run.
-  ctx.native('a subsearch in the search', node.tok);
   const text = node.tok.text;
   const offset = node.tok.pos + 1;
   /** Characters put before the subsearch's text (a pipe before a generating command). */
@@ -92,6 +91,8 @@ export function compileSubsearch(ctx: Ctx, scope: Scope, node: SubsearchNode): s
     if (!terms.length) throw new SplError('the subsearch returns no field to search for (fields whose names start with _ are not passed on)', 0, Math.max(1, body.length), body);
     // The subsearch's columns are renamed so that they cannot capture the outer search's column names.
     const cols = terms.map((t, i) => `${quoteIdent(t.column)} AS "__c${i}"`);
+    // Without correlated subqueries (ClickHouse) the rows are read first and their values bound.
+    if (!ctx.fn.nativeSpl) return conditionFromRows(ctx, scope, `subsearch ${n}`, `SELECT ${cols.join(', ')} FROM (${sql}) LIMIT ${ctx.limit(String(limit), node)}`, terms, out, joins, node.tok);
     const rows = `(SELECT ${cols.join(', ')} FROM (${sql}) LIMIT ${ctx.number(String(limit), node)})`;
     return condition(ctx, scope, rows, terms, out, joins);
   } catch (e) {
@@ -215,8 +216,8 @@ function condition(ctx: Ctx, scope: Scope, rows: string, terms: Term[], out: Sco
     const match = !listCell
       ? test(`CAST(${cell} AS VARCHAR)`)
       : joins.mv === 'OR'
-        ? `(len(list_filter(${cell}, lambda __w: ${test('__w')})) > 0)`
-        : `(len(list_filter(${cell}, lambda __w: NOT coalesce(${test('__w')}, FALSE))) = 0)`;
+        ? `(len(list_filter(${cell}, lambda __w: ${test('CAST(__w AS VARCHAR)')})) > 0)`
+        : `(len(list_filter(${cell}, lambda __w: NOT coalesce(${test('CAST(__w AS VARCHAR)')}, FALSE))) = 0)`;
     const ref = t.field === null || listCell ? undefined : ctx.resolve(scope, { kind: 'word', text: t.field, pos: 0, end: 0 });
     return { cell, match, equal: ref && !ref.list ? `lower(CAST(${cell} AS VARCHAR)) = lower(CAST(${ref.sql} AS VARCHAR))` : undefined };
   });

@@ -223,4 +223,26 @@ export const clickhouseExpressions: SqlExpressions = {
   stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,
   varSamp: (expr) => `if(count(${expr}) > 1, varSamp(${expr}), NULL)`,
   varPop: (expr) => `if(count(${expr}) > 0, varPop(${expr}), NULL)`,
+  anyElement: (l, cond) => `arrayExists(__e -> ${cond('__e')}, ${l})`,
+  // An uncorrelated IN (18.16 has no correlated subqueries); the rows zipped from the lists as tuples.
+  textRowIn(exprs, lists) {
+    const left = exprs.map((e) => `lowerUTF8(toString(${e}))`);
+    if (exprs.length === 1) return `(${left[0]} IN (SELECT lowerUTF8(arrayJoin(${lists[0]}))))`;
+    const vars = exprs.map((_, i) => `__x${i}`).join(', ');
+    return `((${left.join(', ')}) IN (SELECT ${exprs.map((_, i) => `lowerUTF8(tupleElement(__row, ${i + 1}))`).join(', ')} FROM (SELECT arrayJoin(arrayMap((${vars}) -> (${vars}), ${lists.join(', ')})) AS __row)))`;
+  },
+  // Encoded as textRowsParam's cells: empty for NULL, else `v` and the percent-encoded text.
+  nullableTextListParam(params, name, values) {
+    params[name] = values.map((c) => (c === null ? ',' : `,v${c.replace(/%/g, '%25').replace(/,/g, '%2C')}`)).join('');
+    return `arrayMap(x -> if(x = '', CAST(NULL AS Nullable(String)), decodeURLComponent(substring(x, 2))), arrayPopFront(splitByChar(',', $${name})))`;
+  },
+  // 18.16 reads no JSON arrays: the cells row by row in one string, each after a comma, empty for
+  // NULL, else `v` and the text percent-encoded as stringListParam's (so no comma is inside a cell).
+  textRowsParam(params, name, columns, rows, rowColumn) {
+    params[name] = rows.map((r) => r.map((c) => (c === null ? ',' : `,v${c.replace(/%/g, '%25').replace(/,/g, '%2C')}`)).join('')).join('');
+    const n = Math.max(1, columns.length);
+    const cell = (j: number) => `arrayElement(__cells, __i * ${n} + ${j + 1})`;
+    const cols = columns.map((c, j) => `if(${cell(j)} = '', CAST(NULL AS Nullable(String)), decodeURLComponent(substring(${cell(j)}, 2))) AS ${c}`);
+    return `(SELECT toInt64(__i) AS ${rowColumn}, ${cols.join(', ')} FROM (SELECT __cells, arrayJoin(range(toUInt64(intDiv(length(__cells), ${n})))) AS __i FROM (SELECT arrayPopFront(splitByChar(',', $${name})) AS __cells)))`;
+  },
 };

@@ -132,4 +132,19 @@ export const duckdbExpressions: SqlExpressions = {
   stddevPop: (expr) => `stddev_pop(${expr})`,
   varSamp: (expr) => `var_samp(${expr})`,
   varPop: (expr) => `var_pop(${expr})`,
+  anyElement: (l, cond) => `(len(list_filter(${l}, lambda __e: ${cond('__e')})) > 0)`,
+  textRowIn: (exprs, lists) =>
+    exprs.length === 1
+      ? `(lower(CAST(${exprs[0]} AS VARCHAR)) IN (SELECT lower(unnest(${lists[0]}))))`
+      : `EXISTS (SELECT 1 FROM (SELECT ${lists.map((l, i) => `unnest(${l}) AS "__x${i}"`).join(', ')}) WHERE ${exprs.map((e, i) => `lower("__x${i}") = lower(CAST(${e} AS VARCHAR))`).join(' AND ')})`,
+  nullableTextListParam(params, name, values) {
+    params[name] = JSON.stringify(values);
+    return `from_json($${name}, '["VARCHAR"]')`;
+  },
+  // Read with json_each: the content never becomes SQL text, and no file access is needed.
+  textRowsParam(params, name, columns, rows, rowColumn) {
+    params[name] = JSON.stringify(rows);
+    const cols = columns.map((c, i) => `"__pt_lv"[${i + 1}] AS ${c}`);
+    return `(SELECT CAST("key" AS BIGINT) AS ${rowColumn}, ${cols.join(', ')} FROM (SELECT "key", CAST("value" AS VARCHAR[]) AS "__pt_lv" FROM json_each($${name})))`;
+  },
 };

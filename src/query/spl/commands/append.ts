@@ -1,12 +1,12 @@
 import { SplError } from '../errors.js';
-import type { ColInfo } from '../context.js';
+import type { ColInfo, Ctx } from '../context.js';
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { maxout } from './join.js';
 import { readOptions } from './options.js';
 import { numbered } from './order.js';
 import { commandModule } from './registry.js';
-import { keep, q, ROW } from './stage.js';
+import { keep, q, ROW, type Stage } from './stage.js';
 import { compileSubpipeline } from './subpipeline.js';
 
 /**
@@ -46,6 +46,7 @@ export const append = commandModule<Append>({
       cols.set(name, mine && mine.type !== info.type ? { list: info.list } : info);
     }
     const limit = Math.min(APPEND_SUBSEARCH_MAXOUT, maxout(ctx, a.options.get('maxout')));
+    if (!ctx.fn.nativeSpl) return appendByColumns(ctx, scope.cols, right.scope.cols, cols, from, `SELECT * FROM (${right.sql}) LIMIT ${ctx.limit(String(limit), a.sub)}`);
     const left = `SELECT *, 0 AS "__pt_part" FROM ${numbered(ctx, scope, from, tok)}`;
     const rightRows = `SELECT *, 1 AS "__pt_part", row_number() OVER () AS ${ROW} FROM (SELECT * FROM (${right.sql}) LIMIT ${ctx.number(String(limit), a.sub)})`;
     // A field of two types on the two sides is united as text.
@@ -59,3 +60,22 @@ export const append = commandModule<Append>({
   },
 });
 
+
+/**
+ * The union without UNION ALL BY NAME and window functions (ClickHouse 18.16): both sides list every
+ * column in one order, NULL (of no type: ClickHouse gives it the other side's) where a side lacks
+ * one, a field of two types as text; rows numbered in each side's order, the results first.
+ */
+function appendByColumns(ctx: Ctx, mine: Map<string, ColInfo>, theirs: Map<string, ColInfo>, cols: Map<string, ColInfo>, from: string, right: string): Stage {
+  const names = [...cols.keys()];
+  const side = (have: Map<string, ColInfo>, other: Map<string, ColInfo>) =>
+    names.map((n) => {
+      const info = have.get(n);
+      if (!info) return `${cols.get(n)!.list ? '[]' : 'NULL'} AS ${q(n)}`;
+      const two = !info.list && other.has(n) && other.get(n)!.type !== info.type;
+      return two ? `${ctx.fn.text(q(n))} AS ${q(n)}` : q(n);
+    });
+  const left = `SELECT ${side(mine, theirs).join(', ')}, 0 AS "__pt_part", rowNumberInAllBlocks() AS ${ROW} FROM ${from}`;
+  const rows = `SELECT ${side(theirs, mine).join(', ')}, 1 AS "__pt_part", rowNumberInAllBlocks() AS ${ROW} FROM (${right})`;
+  return keep(`SELECT ${names.map(q).join(', ')} FROM (${left} UNION ALL ${rows}) ORDER BY "__pt_part", ${ROW}`, { cols, base: false, sorted: true });
+}

@@ -9,6 +9,12 @@ import { tableOf, TYPED } from './lookup.js';
 import { flag, readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { derived, keep, q } from './stage.js';
+import type { Ctx } from '../context.js';
+
+/** A row count or offset: a typed parameter on DuckDB (as before), the literal ClickHouse requires there. */
+function count(ctx: Ctx, t: Token): string {
+  return ctx.fn.nativeSpl ? ctx.number(t.text, t) : ctx.limit(t.text, t);
+}
 
 interface Inputlookup {
   table: Token;
@@ -41,8 +47,9 @@ export const inputlookup = commandModule<Inputlookup>({
     const cols = new Map<string, ColInfo>(table.columns.map((c) => [c, { list: false, type: 'keyword' }]));
     const rowScope = derived([...cols]);
     const where = l.where ? ` WHERE ${compileSearch(ctx, rowScope, l.where)}` : '';
-    const offset = l.start ? ` OFFSET ${ctx.number(l.start.text, l.start)}` : '';
-    const limit = l.max ? ` LIMIT ${ctx.number(l.max.text, l.max)}` : '';
+    const offset = l.start ? ` OFFSET ${count(ctx, l.start)}` : '';
+    // ClickHouse reads OFFSET only after a LIMIT.
+    const limit = l.max ? ` LIMIT ${count(ctx, l.max)}` : l.start && !ctx.fn.nativeSpl ? ` LIMIT ${ctx.limit(String(Number.MAX_SAFE_INTEGER), l.start)}` : '';
     const rows = `SELECT ${table.columns.map(q).join(', ')} FROM ${lookupRelation(ctx, table, l.table)}${where} ORDER BY ${LOOKUP_ROW}${limit}${offset}`;
     if (first) return keep(rows, { ...rowScope, sorted: true });
     // A time or a number the results hold stays one: the table's text is read as such (stats
@@ -54,6 +61,8 @@ export const inputlookup = commandModule<Inputlookup>({
     });
     // append=true: the results, then the table's rows (by column name).
     if (scope.base) throw ctx.error('inputlookup append=true after raw events is not supported: reduce them first (stats, table)', tok);
+    // Without UNION ALL BY NAME, and with the results' column types unknown here, the union is DuckDB's.
+    ctx.native('inputlookup append=true', tok);
     const merged = new Map<string, ColInfo>(scope.cols);
     for (const [k, v] of cols) if (!merged.has(k)) merged.set(k, v);
     return keep(`SELECT * FROM (SELECT * FROM ${from}) UNION ALL BY NAME (SELECT ${typed.join(', ')} FROM (${rows}))`, { cols: merged, base: false, sorted: true });

@@ -11,6 +11,7 @@ import { inputOrder } from './order.js';
 import { commandModule } from './registry.js';
 import { keep, q, ROW } from './stage.js';
 import { asTimestamp } from '../timefmt.js';
+import { lookupByLists } from './lookup-arrays.js';
 
 interface Pair {
   column: Token;
@@ -96,6 +97,7 @@ export const lookup = commandModule<Lookup>({
     }));
     if (!outputs.length) throw ctx.error(`lookup ${table.name} has no column to output besides the matched ones`, l.table);
     const single = table.maxMatches === 1 || uniqueKeys(table, inputs.map((i) => i.column));
+    if (!ctx.fn.nativeSpl) return lookupByLists(ctx, scope, { table, inputs, outputs, single, outputNew: l.outputNew, existing: (name) => existing(ctx, scope, name) }, from, l.table);
     const rel = lookupRelation(ctx, table, l.table);
     const cond = inputs.map((i, k) => matchSql(table, i.column, `e."__pt_lk${k}"`)).join(' AND ');
     const events = `SELECT *, ${[...inputs.map((i, k) => `CAST(${i.ref.sql} AS VARCHAR) AS "__pt_lk${k}"`), `row_number() OVER (${inputOrder(ctx, scope, tok)}) AS ${ROW}`].join(', ')} FROM ${from}`;

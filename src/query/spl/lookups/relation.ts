@@ -30,9 +30,12 @@ export function lookupRelation(ctx: Ctx, table: LookupTable, at: Located): strin
       extra.push((r) => (r[k] === null ? null : String(ipv4Range(r[k]!)![0])), (r) => (r[k] === null ? null : String(ipv4Range(r[k]!)![1])));
     }
   }
-  const json = JSON.stringify(table.rows.map((r) => [...r, ...extra.map((f) => f(r))]));
-  const cols = [...table.columns, ...names].map((c, i) => `"__pt_lv"[${i + 1}] AS ${quoteIdent(c)}`);
-  return `(SELECT CAST("key" AS BIGINT) AS ${LOOKUP_ROW}, ${cols.join(', ')} FROM (SELECT "key", CAST("value" AS VARCHAR[]) AS "__pt_lv" FROM json_each(${ctx.param(json)})))`;
+  const rows = table.rows.map((r) => [...r, ...extra.map((f) => f(r))]);
+  // ClickHouse reads backslash escapes in quoted identifiers (see Ctx.outName).
+  const odd = ctx.fn.nativeSpl ? undefined : table.columns.find((c) => /[\\"`\x00-\x1f]/.test(c));
+  if (odd !== undefined) throw ctx.error(`lookup ${table.name}: a column name with \\, " or \` ('${odd}') is not supported on a ${ctx.fn.engine} store`, at);
+  const cols = [...table.columns, ...names].map(quoteIdent);
+  return ctx.paramWith((params, name) => ctx.fn.textRowsParam(params, name, cols, rows, LOOKUP_ROW));
 }
 
 export { LookupError };
