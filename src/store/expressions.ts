@@ -250,7 +250,36 @@ export interface SqlExpressions {
   stddevPop(expr: string): string;
   varSamp(expr: string): string;
   varPop(expr: string): string;
+
+  // --- SPL timechart, dedup, eventstats, top/rare without window functions (issue 24) --------------
+  /**
+   * The start of the time's bucket of a timechart span, aligned as DuckDB's time_bucket aligns it:
+   * spans of seconds from 2000-01-03 00:00 UTC, spans of months from 2000-01-01. `interval` is the
+   * span as a DuckDB INTERVAL (SQL; other engines read `span`).
+   */
+  spanBucket(expr: string, span: TimeSpan, interval: string): string;
+  /**
+   * A query of one row per bucket start (column "_time") from `first` to `last` (bucket starts: SQL
+   * read over the rows of `from`, aggregates allowed; no rows when they are NULL).
+   */
+  spanSeries(first: string, last: string, from: string, span: TimeSpan, interval: string): string;
+  /** The time one tick earlier (DuckDB: a microsecond; ClickHouse's times hold milliseconds). */
+  timeBefore(expr: string): string;
+  /** Any non-NULL value of the rows where the condition holds (a NULL condition does not hold). */
+  anyValueIf(expr: string, cond: string): string;
+  /**
+   * The value as a type that holds NULL: `leftJoinUsing` fills a right row that matched nothing with
+   * NULLs on DuckDB, and with its type's default on ClickHouse unless the column is Nullable.
+   */
+  nullable(expr: string): string;
+  /** `left LEFT JOIN right` on equal `keys` (column names of both, quoted), every matching right row. */
+  leftJoinUsing(left: string, right: string, keys: readonly string[]): string;
+  /** Whether a double is finite (not NaN or ±infinity). */
+  isFinite(expr: string): string;
 }
+
+/** A timechart span: whole seconds, or whole months (a month, quarter, year). */
+export type TimeSpan = { seconds: number } | { months: number };
 
 /**
  * `WITH name AS (…)` written as nested subqueries: every later reference to a name (a bare word, not

@@ -70,6 +70,15 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront OR index=waf | stats count by index action' },
   { query: 'index=cloudfront | bin span=5m _time as slot | stats count dc(c_ip) as ips by slot | sort slot', ordered: true },
   { query: 'index=cloudfront | stats count by status | where count > 10 | eval share=round(count / 10) | fields - share' },
+  // timechart: buckets aligned as DuckDB's time_bucket, empty ones filled, series ranked, OTHER and NULL.
+  { query: 'index=cloudfront | timechart span=10m count', ordered: true },
+  { query: 'index=cloudfront | timechart span=5m cont=f sum(bytes_out) by status', ordered: true },
+  { query: 'index=cloudfront | timechart span=1h limit=2 avg(bytes_out) max(time_taken) by edge_location', ordered: true },
+  { query: 'index=cloudfront | timechart span=7m limit=bottom3 count by c_ip', ordered: true },
+  { query: 'index=zscaler | timechart span=15m useother=f usenull=t limit=1 count by user', ordered: true },
+  { query: 'index=cloudfront earliest=2026-10-01T00:00:00Z latest=2026-12-01T00:00:00Z | timechart span=1w count', ordered: true },
+  { query: 'index=cloudfront earliest=2026-11-01T00:00:00Z latest=2027-03-01T00:00:00Z | timechart span=1mon dc(c_ip)', ordered: true },
+  { query: 'index=cloudfront | bin _time span=5m | timechart span=10m count by http_method', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -91,7 +100,7 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
   { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count', construct: 'a subsearch in the search' },
   { query: 'index=cloudfront | eval source_ip=lower(source_ip)', construct: 'eval of a field that exists (source_ip)' },
-  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },
+  { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
 ];
 
 /**

@@ -223,4 +223,43 @@ export const clickhouseExpressions: SqlExpressions = {
   stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,
   varSamp: (expr) => `if(count(${expr}) > 1, varSamp(${expr}), NULL)`,
   varPop: (expr) => `if(count(${expr}) > 0, varPop(${expr}), NULL)`,
+  // 18.16 has no toStartOfInterval: DuckDB's bucket arithmetic written out (whole seconds are exact as doubles).
+  spanBucket: (expr, span) =>
+    'seconds' in span
+      ? `toDecimal64(floor((toFloat64(${expr}) - ${SPAN_ORIGIN}) / ${span.seconds}) * ${span.seconds} + ${SPAN_ORIGIN}, 3)`
+      : monthStart(`(floor((${monthIndex(expr)} - ${MONTH_ORIGIN}) / ${span.months}) * ${span.months} + ${MONTH_ORIGIN})`),
+  // The bounds read first (18.16's lambdas cannot read aggregates); NULL bounds make an empty range.
+  spanSeries(first, last, from, span) {
+    const steps =
+      'seconds' in span
+        ? `ifNull(round((toFloat64("__pt_hi") - toFloat64("__pt_lo")) / ${span.seconds}), -1)`
+        : `ifNull(intDiv(${monthIndex('"__pt_hi"')} - ${monthIndex('"__pt_lo"')}, ${span.months}), -1)`;
+    const at =
+      'seconds' in span
+        ? `toDecimal64(ifNull(toFloat64("__pt_lo"), 0) + i * ${span.seconds}, 3)`
+        : monthStart(`(${monthIndex('ifNull(toFloat64("__pt_lo"), 0)')} + i * ${span.months})`);
+    return `SELECT arrayJoin(arrayMap(i -> ${at}, range(toUInt64(${steps} + 1)))) AS "_time" FROM (SELECT ${first} AS "__pt_lo", ${last} AS "__pt_hi" FROM ${from})`;
+  },
+  timeBefore: (expr) => `(${expr} - toDecimal64('0.001', 3))`,
+  // 18.16's anyIf of a Nullable value over no row that holds is the type's default, not NULL.
+  anyValueIf(expr, cond) {
+    const holds = `ifNull(${cond}, 0) AND isNotNull(${expr})`;
+    return `if(countIf(${holds}) > 0, anyIf(${expr}, ${holds}), NULL)`;
+  },
+  nullable: (expr) => `toNullable(${expr})`,
+  leftJoinUsing: (left, right, keys) => `${left} AS l0 ALL LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  isFinite: (expr) => `isFinite(${expr})`,
 };
+
+/** DuckDB's time_bucket origins: 2000-01-03 00:00 UTC (epoch seconds) for spans of seconds, and the months from year 0 to 2000-01. */
+const SPAN_ORIGIN = 946857600;
+const MONTH_ORIGIN = 2000 * 12;
+/** A time's month as months since year 0 (UTC). */
+function monthIndex(expr: string): string {
+  const utc = `toDateTime(toUInt32(floor(toFloat64(${expr}))), 'UTC')`;
+  return `(toYear(${utc}) * 12 + toMonth(${utc}) - 1)`;
+}
+/** The first instant (UTC) of the month `index` (months since year 0), as a time. */
+function monthStart(index: string): string {
+  return `toDecimal64(toUInt32(toDateTime(addMonths(toDate('2000-01-01'), toInt32(${index}) - ${MONTH_ORIGIN}), 'UTC')), 3)`;
+}

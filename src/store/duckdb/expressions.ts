@@ -132,4 +132,11 @@ export const duckdbExpressions: SqlExpressions = {
   stddevPop: (expr) => `stddev_pop(${expr})`,
   varSamp: (expr) => `var_samp(${expr})`,
   varPop: (expr) => `var_pop(${expr})`,
+  spanBucket: (expr, _span, interval) => `time_bucket(${interval}, ${expr})`,
+  spanSeries: (first, last, from, _span, interval) => `SELECT unnest(generate_series(${first}, ${last}, ${interval})) AS "_time" FROM ${from}`,
+  timeBefore: (expr) => `${expr} - INTERVAL 1 MICROSECOND`,
+  anyValueIf: (expr, cond) => `any_value(${expr}) FILTER (WHERE ${cond})`,
+  nullable: (expr) => expr,
+  leftJoinUsing: (left, right, keys) => `${left} AS l0 LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  isFinite: (expr) => `isfinite(${expr})`,
 };
