@@ -274,6 +274,11 @@ export interface SqlExpressions {
   nullable(expr: string): string;
   /** `left LEFT JOIN right` on equal `keys` (column names of both, quoted), every matching right row. */
   leftJoinUsing(left: string, right: string, keys: readonly string[]): string;
+  /**
+   * A non-NULL text standing for the value in an equality join (ClickHouse matches no NULL key):
+   * equal for equal values, and for NULLs.
+   */
+  groupKey(expr: string): string;
   /** Whether a double is finite (not NaN or ±infinity). */
   isFinite(expr: string): string;
 }

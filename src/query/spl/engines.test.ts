@@ -79,6 +79,11 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront earliest=2026-10-01T00:00:00Z latest=2026-12-01T00:00:00Z | timechart span=1w count', ordered: true },
   { query: 'index=cloudfront earliest=2026-11-01T00:00:00Z latest=2027-03-01T00:00:00Z | timechart span=1mon dc(c_ip)', ordered: true },
   { query: 'index=cloudfront | bin _time span=5m | timechart span=10m count by http_method', ordered: true },
+  // top/rare … by with the percent of each by group (a NULL by value is a group).
+  { query: 'index=cloudfront | top limit=2 c_ip by status', ordered: true },
+  { query: 'index=cloudfront | rare limit=3 http_method by edge_location', ordered: true },
+  { query: 'index=cloudfront | top limit=2 status http_method by edge_location cache_status', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), edge_location) | top limit=0 http_method by u', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [

@@ -248,6 +248,7 @@ export const clickhouseExpressions: SqlExpressions = {
   },
   nullable: (expr) => `toNullable(${expr})`,
   leftJoinUsing: (left, right, keys) => `${left} AS l0 ALL LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  groupKey: (expr) => `concat(if(isNull(${expr}), '1', '0'), ifNull(toString(${expr}), ''))`,
   isFinite: (expr) => `isFinite(${expr})`,
 };
 

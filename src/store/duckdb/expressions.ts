@@ -138,5 +138,6 @@ export const duckdbExpressions: SqlExpressions = {
   anyValueIf: (expr, cond) => `any_value(${expr}) FILTER (WHERE ${cond})`,
   nullable: (expr) => expr,
   leftJoinUsing: (left, right, keys) => `${left} AS l0 LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  groupKey: (expr) => `CASE WHEN ${expr} IS NULL THEN '1' ELSE '0' || CAST(${expr} AS VARCHAR) END`,
   isFinite: (expr) => `isfinite(${expr})`,
 };
