@@ -279,6 +279,12 @@ export interface SqlExpressions {
    * equal for equal values, and for NULLs.
    */
   groupKey(expr: string): string;
+  /**
+   * The relation's rows numbered from 1 (column `as`) in the order of `order` (an `ORDER BY …`
+   * clause; '' for the order the rows come in, which a subquery ending in ORDER BY sets): a
+   * parenthesized subquery. ClickHouse numbers the rows as its single sorted stream delivers them.
+   */
+  numberedRows(from: string, order: string, as: string): string;
   /** Whether a double is finite (not NaN or ±infinity). */
   isFinite(expr: string): string;
 }

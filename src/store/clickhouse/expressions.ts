@@ -249,6 +249,8 @@ export const clickhouseExpressions: SqlExpressions = {
   nullable: (expr) => `toNullable(${expr})`,
   leftJoinUsing: (left, right, keys) => `${left} AS l0 ALL LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
   groupKey: (expr) => `concat(if(isNull(${expr}), '1', '0'), ifNull(toString(${expr}), ''))`,
+  // 18.16 has no row_number(): rowNumberInAllBlocks() counts the rows of the sorted stream in order.
+  numberedRows: (from, order, as) => `(SELECT *, rowNumberInAllBlocks() + 1 AS ${as} FROM ${order ? `(SELECT * FROM ${from} ${order})` : from})`,
   isFinite: (expr) => `isFinite(${expr})`,
 };
 

@@ -139,5 +139,6 @@ export const duckdbExpressions: SqlExpressions = {
   nullable: (expr) => expr,
   leftJoinUsing: (left, right, keys) => `${left} AS l0 LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
   groupKey: (expr) => `CASE WHEN ${expr} IS NULL THEN '1' ELSE '0' || CAST(${expr} AS VARCHAR) END`,
+  numberedRows: (from, order, as) => `(SELECT *, row_number() OVER (${order}) AS ${as} FROM ${from})`,
   isFinite: (expr) => `isfinite(${expr})`,
 };

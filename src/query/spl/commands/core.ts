@@ -8,7 +8,7 @@ import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
 import { inputOrder, numbered } from './order.js';
 import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
-import { allBut } from '../portable.js';
+import { allBut, replacing } from '../portable.js';
 
 export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
 
@@ -27,9 +27,7 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
       const name = ctx.outName(a.name);
       const value = compileExpr(ctx, { ...scope, cols }, a.expr);
       const src = sql ? `(${sql})` : from;
-      // ClickHouse reads `x + 1 AS x` as a cyclic alias, and 18.16 has no REPLACE.
-      if (cols.has(name)) ctx.native(`eval of a field that exists (${name})`, a.name);
-      sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
+      sql = cols.has(name) ? replacing(ctx, { ...scope, cols }, [[name, value]], [], src, 'eval', a.name) : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
       // A value of a known kind keeps comparisons on it plain (see compileExpr).
       const kind = valueKind(ctx, { ...scope, cols }, a.expr);
       const list = isListExpr(ctx, { ...scope, cols }, a.expr);
@@ -76,8 +74,8 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('10', c.tok)}`, { ...scope, sorted: true });
   },
   tail: (ctx, scope, c, from) => {
-    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
-    return keep(`SELECT * EXCLUDE (${ROW}) FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
+    const n = c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('10', c.tok);
+    return keep(`SELECT ${allBut(ctx, scope, [ROW], [], 'tail', c.tok)} FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
   },
   dedup: compileDedup,
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
