@@ -156,6 +156,30 @@ const CASES: Case[] = [
   },
   { name: 'pairsParam joined on both columns', sql: (fn, p) => `SELECT id FROM t JOIN ${fn.pairsParam(p, 'pairs', [['b', '-42'], ['a', ' 12 ']], ['g', 's'])} AS pairs USING (g, s) ORDER BY id` },
   { name: 'unnestList: one row per element (empty lists none)', sql: (fn) => `SELECT id, ${fn.unnestList('l')} AS e FROM t ORDER BY id, e` },
+  // --- SPL timechart, dedup, eventstats, top/rare (issue 24)
+  perRow('spanBucket of 10 minutes (aligned from 2000-01-03), a time before 1970 too', (fn) => fn.epochMs(fn.spanBucket('ts', { seconds: 600 }, "INTERVAL '10 minute'"))),
+  perRow('spanBucket of a week (weeks begin on Mondays, as from 2000-01-03)', (fn) => fn.epochMs(fn.spanBucket('ts', { seconds: 604800 }, "INTERVAL '7 day'"))),
+  { name: 'spanBucket of 3 months (from 2000-01), times from 1970', sql: (fn) => `SELECT id, ${fn.epochMs(fn.spanBucket('ts', { months: 3 }, "INTERVAL '3 month'"))} AS v FROM t WHERE id <> 2 ORDER BY id` },
+  {
+    name: 'spanSeries: every hour bucket from the first to the last',
+    sql: (fn) => `SELECT ${fn.epochMs('"_time"')} AS ms FROM (${fn.spanSeries(fn.timeMin('x'), fn.timeMax('x'), `(SELECT ${fn.spanBucket('ts', { seconds: 3600 }, "INTERVAL '1 hour'")} AS x FROM t WHERE id IN (1, 5, 6, 7)) AS b`, { seconds: 3600 }, "INTERVAL '1 hour'")}) AS s ORDER BY ms`,
+  },
+  {
+    name: 'spanSeries of months between bound times',
+    sql: (fn, p) => `SELECT ${fn.epochMs('"_time"')} AS ms FROM (${fn.spanSeries(fn.spanBucket(fn.timeParam(p, 'a', T('2026-10-15T00:00:00Z')), { months: 1 }, "INTERVAL '1 month'"), fn.spanBucket(fn.timeBefore(fn.timeParam(p, 'b', T('2027-02-01T00:00:00Z'))), { months: 1 }, "INTERVAL '1 month'"), '(SELECT 1) AS one', { months: 1 }, "INTERVAL '1 month'")}) AS s ORDER BY ms`,
+  },
+  {
+    name: 'spanSeries over no rows (empty): none',
+    sql: (fn) => `SELECT ${fn.epochMs('"_time"')} AS ms FROM (${fn.spanSeries(fn.timeMin('ts'), fn.timeMax('ts'), "(SELECT ts FROM t WHERE g = 'none') AS b", { seconds: 60 }, "INTERVAL '1 minute'")}) AS s`,
+  },
+  perGroup('anyValueIf: the value of the row where the condition holds (NULL conditions and none: NULL)', (fn) => fn.anyValueIf('n', "id = 1 OR s = 'abc/.git/x' OR (g = 'b' AND s = 'Ärger%20x+y%zz%C3%A9')")),
+  perRow('groupKey: equal for equal values and for NULLs', (fn) => `concat(${fn.groupKey('s')}, '|', ${fn.groupKey('n')})`),
+  { name: 'numberedRows in a given order', sql: (fn) => `SELECT id, r FROM ${fn.numberedRows('t', 'ORDER BY g DESC, id', 'r')} AS x ORDER BY r` },
+  {
+    name: 'leftJoinUsing: unmatched rows read NULL where the value is nullable',
+    sql: (fn) => `SELECT g, c FROM ${fn.leftJoinUsing('(SELECT DISTINCT g FROM t)', `(SELECT g, ${fn.nullable('count(*)')} AS c FROM t WHERE id < 4 GROUP BY g)`, ['g'])} ORDER BY g`,
+  },
+  perRow('isFinite of doubles', (fn) => `CASE WHEN ${fn.isFinite('d / 0.5')} THEN 1 ELSE 0 END`),
 ];
 
 /** Integer text → numbers at any depth: the DuckDB store gives BIGINTs inside lists as text, a store detail. */

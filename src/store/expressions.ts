@@ -250,7 +250,7 @@ export interface SqlExpressions {
   stddevPop(expr: string): string;
   varSamp(expr: string): string;
   varPop(expr: string): string;
-  // --- subsearches, lookups and the commands of helper a2 (issue 24) ------------------------------------
+  // --- SPL subsearches and lookups (issue 24) ---------------------------------------------------------
   /** Whether some element of the list satisfies `cond` (written over the element's SQL name). */
   anyElement(list: string, cond: (element: string) => string): string;
   /**
@@ -266,7 +266,47 @@ export interface SqlExpressions {
   textRowsParam(params: SqlParams, name: string, columns: readonly string[], rows: readonly (readonly (string | null)[])[], rowColumn: string): string;
   /** A list of text bound as `params[name]` whose elements may be NULL (stringListParam's have none). */
   nullableTextListParam(params: SqlParams, name: string, values: readonly (string | null)[]): string;
+
+  // --- SPL timechart, dedup, eventstats, top/rare without window functions (issue 24) --------------
+  /**
+   * The start of the time's bucket of a timechart span, aligned as DuckDB's time_bucket aligns it:
+   * spans of seconds from 2000-01-03 00:00 UTC, spans of months from 2000-01-01. `interval` is the
+   * span as a DuckDB INTERVAL (SQL; other engines read `span`).
+   */
+  spanBucket(expr: string, span: TimeSpan, interval: string): string;
+  /**
+   * A query of one row per bucket start (column "_time") from `first` to `last` (bucket starts: SQL
+   * read over the rows of `from`, aggregates allowed; no rows when they are NULL).
+   */
+  spanSeries(first: string, last: string, from: string, span: TimeSpan, interval: string): string;
+  /** The time one tick earlier (DuckDB: a microsecond; ClickHouse's times hold milliseconds). */
+  timeBefore(expr: string): string;
+  /** Any non-NULL value of the rows where the condition holds (a NULL condition does not hold). */
+  anyValueIf(expr: string, cond: string): string;
+  /**
+   * The value as a type that holds NULL: `leftJoinUsing` fills a right row that matched nothing with
+   * NULLs on DuckDB, and with its type's default on ClickHouse unless the column is Nullable.
+   */
+  nullable(expr: string): string;
+  /** `left LEFT JOIN right` on equal `keys` (column names of both, quoted), every matching right row. */
+  leftJoinUsing(left: string, right: string, keys: readonly string[]): string;
+  /**
+   * A non-NULL text standing for the value in an equality join (ClickHouse matches no NULL key):
+   * equal for equal values, and for NULLs.
+   */
+  groupKey(expr: string): string;
+  /**
+   * The relation's rows numbered from 1 (column `as`) in the order of `order` (an `ORDER BY …`
+   * clause; '' for the order the rows come in, which a subquery ending in ORDER BY sets): a
+   * parenthesized subquery. ClickHouse numbers the rows as its single sorted stream delivers them.
+   */
+  numberedRows(from: string, order: string, as: string): string;
+  /** Whether a double is finite (not NaN or ±infinity). */
+  isFinite(expr: string): string;
 }
+
+/** A timechart span: whole seconds, or whole months (a month, quarter, year). */
+export type TimeSpan = { seconds: number } | { months: number };
 
 /**
  * `WITH name AS (…)` written as nested subqueries: every later reference to a name (a bare word, not

@@ -85,6 +85,48 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   // append: both sides' columns listed on ClickHouse (no UNION ALL BY NAME), results first.
   { query: 'index=cloudfront | stats count by status | sort status | append [search index=cloudfront | stats count by http_method | sort http_method]', ordered: true },
   { query: 'index=zscaler | stats count by user | sort user | append maxout=2 [search index=cloudfront | stats dc(c_ip) as ips by status | sort status]', ordered: true },
+  // timechart: buckets aligned as DuckDB's time_bucket, empty ones filled, series ranked, OTHER and NULL.
+  { query: 'index=cloudfront | timechart span=10m count', ordered: true },
+  { query: 'index=cloudfront | timechart span=5m cont=f sum(bytes_out) by status', ordered: true },
+  { query: 'index=cloudfront | timechart span=1h limit=2 avg(bytes_out) max(time_taken) by edge_location', ordered: true },
+  { query: 'index=cloudfront | timechart span=7m limit=bottom3 count by c_ip', ordered: true },
+  { query: 'index=zscaler | timechart span=15m useother=f usenull=t limit=1 count by user', ordered: true },
+  { query: 'index=cloudfront earliest=2026-10-01T00:00:00Z latest=2026-12-01T00:00:00Z | timechart span=1w count', ordered: true },
+  { query: 'index=cloudfront earliest=2026-11-01T00:00:00Z latest=2027-03-01T00:00:00Z | timechart span=1mon dc(c_ip)', ordered: true },
+  { query: 'index=cloudfront | bin _time span=5m | timechart span=10m count by http_method', ordered: true },
+  // top/rare … by with the percent of each by group (a NULL by value is a group).
+  { query: 'index=cloudfront | top limit=2 c_ip by status', ordered: true },
+  { query: 'index=cloudfront | rare limit=3 http_method by edge_location', ordered: true },
+  { query: 'index=cloudfront | top limit=2 status http_method by edge_location cache_status', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), edge_location) | top limit=0 http_method by u', ordered: true },
+  // dedup in the events' order (newest first, then by id), N per combination, keepempty, consecutive, sortby.
+  { query: 'index=cloudfront | dedup c_ip | stats count' },
+  { query: 'index=cloudfront | dedup c_ip | table _time c_ip uri_path', ordered: true },
+  { query: 'index=cloudfront | dedup 2 c_ip status | table _time c_ip status event_id', ordered: true },
+  { query: 'index=cloudfront | dedup c_ip sortby -bytes_out | table c_ip bytes_out', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), edge_location) | dedup keepempty=true u | table _time u event_id', ordered: true },
+  { query: 'index=cloudfront | dedup consecutive=true status | table _time status event_id', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), status) | dedup consecutive=true keepempty=t u | table _time u event_id', ordered: true },
+  { query: 'index=cloudfront | sort 0 c_ip -_time | dedup c_ip | table c_ip _time', ordered: true },
+  // tail and fields - on raw events (their columns listed by name where the engine has no * EXCLUDE).
+  { query: 'index=cloudfront | tail 5 | table _time c_ip', ordered: true },
+  { query: 'index=cloudfront OR index=waf | fields - source_ip | tail 3', ordered: true },
+  { query: '| fields - event_dataset | head 4', ordered: true },
+  // eventstats: each group's values on every row of it, in the rows' order; none for a row outside every group.
+  { query: 'index=cloudfront | eventstats count by c_ip | stats max(count) as most' },
+  { query: 'index=cloudfront | eventstats count as n avg(bytes_out) as mean by status | table _time status n mean event_id | head 50', ordered: true },
+  { query: 'index=cloudfront | eventstats dc(c_ip) as ips | table _time c_ip ips | head 20', ordered: true },
+  { query: 'index=cloudfront | stats count by status http_method | eventstats sum(count) as total by status | sort status http_method', ordered: true },
+  { query: 'index=cloudfront | stats count by status | eventstats sum(count) as count', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), edge_location) | eventstats count by u | table _time u count | head 30', ordered: true },
+  // eval of a field that exists, and fillnull (the columns listed with the new values in place).
+  { query: 'index=cloudfront | eval source_ip=lower(source_ip) | table _time source_ip | head 5', ordered: true },
+  { query: 'index=cloudfront | eval status=status+1, c=status*2 | table _time status c | head 5', ordered: true },
+  { query: 'index=cloudfront | stats count by status | eval count=count*10 | sort status', ordered: true },
+  { query: 'index=cloudfront OR index=waf | fillnull value=none uri_path | stats count by uri_path' },
+  { query: 'index=cloudfront OR index=waf | fillnull value=NA status c_ip | stats count by status c_ip' },
+  { query: 'index=cloudfront OR index=waf | fillnull value=0 bytes_out | stats sum(bytes_out) count by index' },
+  { query: 'index=cloudfront | fillnull value=- newfield | table _time newfield | head 3', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -98,14 +140,13 @@ const SQL_QUERIES: readonly ParityQuery[] = [
 
 /** Constructs ClickHouse's SQL cannot express (yet): refused there by name, with the engine named. */
 const REFUSED: readonly { query: string; construct: string }[] = [
-  { query: 'index=cloudfront | dedup c_ip | stats count', construct: 'the dedup command' },
   { query: 'index=cloudfront | streamstats count', construct: 'the streamstats command' },
   { query: 'index=app | transaction user', construct: 'the transaction command' },
-  { query: 'index=cloudfront | eventstats count by c_ip', construct: 'the eventstats command' },
   { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
-  { query: 'index=cloudfront | eval source_ip=lower(source_ip)', construct: 'eval of a field that exists (source_ip)' },
-  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },
+  { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
+  { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
+  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
 ];
 
 /**

@@ -33,8 +33,12 @@ export function newestFirstAt(commands: readonly Command[], resultOrderMatters: 
   return resultOrderMatters ? at : -1;
 }
 
-/** `sort 0 -_time`, placed at a command's position (errors point there). */
+/**
+ * `sort 0 -_time event_id`, placed at a command's position (errors point there). Events of the same
+ * time keep one order (their ids'), as inputOrder gives them: otherwise which of them dedup or head
+ * keeps would depend on how the engine happened to sort them.
+ */
 export function newestFirst(at: Token): Command {
   const tok = (text: string): Token => ({ kind: 'word', text, pos: at.pos, end: at.end });
-  return { cmd: 'sort', limit: tok('0'), keys: [{ field: tok('_time'), desc: true }], tok: tok('sort') };
+  return { cmd: 'sort', limit: tok('0'), keys: [{ field: tok('_time'), desc: true }, { field: tok('event_id'), desc: false }], tok: tok('sort') };
 }

@@ -10,8 +10,7 @@ import { quoteIdent, type Ctx, type Scope } from './context.js';
 
 /** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
 export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket',
-  // helper a2 (issue 24): subsearches run first, lookups as bound tables
-  'inputlookup', 'lookup', 'append']);
+  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append']);
 
 /** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -35,12 +34,50 @@ export function requirePortable(ctx: Ctx, kind: 'command' | 'function' | 'aggreg
 
 /**
  * Every column of the relation but `drop`, then `extra` (SQL select items): `* EXCLUDE (…)` where
- * the engine reads it (DuckDB); elsewhere the columns by name, which only a relation of known
- * columns (after stats, table, fields) has.
+ * the engine reads it (DuckDB); elsewhere the columns by name (ClickHouse 18.16 has no `* EXCEPT`):
+ * the scope's own, and on events the catalog columns the tables read hold (see heldColumns).
+ * Columns a command added without naming them in the scope (row numbers) are dropped too.
  */
 export function allBut(ctx: Ctx, scope: Scope, drop: readonly string[], extra: readonly string[], what: string, at: Located): string {
   if (!drop.length) return ['*', ...extra].join(', ');
   if (ctx.fn.nativeSpl) return [`* EXCLUDE (${drop.map(quoteIdent).join(', ')})`, ...extra].join(', ');
-  if (scope.base) ctx.native(`${what} of a field the events hold (keep the fields with table or fields first)`, at);
-  return [...[...scope.cols.keys()].filter((c) => !drop.includes(c)).map(quoteIdent), ...extra].join(', ');
+  const names = relationColumns(ctx, scope, what, at).filter((c) => !drop.includes(c));
+  return [...names.map(quoteIdent), ...extra].join(', ');
+}
+
+/**
+ * The relation's columns by name, in the scope's order (engines without `* EXCLUDE`/`* REPLACE`): its
+ * own, and on events the catalog columns the tables read hold. Refused on events when the store's
+ * tables were not given to the compiler.
+ */
+export function relationColumns(ctx: Ctx, scope: Scope, what: string, at: Located): string[] {
+  const held = scope.base ? heldColumns(ctx) : null;
+  if (scope.base && !held) ctx.native(`${what} of a field the events hold when the store's tables are not known (keep the fields with table or fields first)`, at);
+  return [...scope.cols.keys()].filter((c) => !held || !ctx.catalog.has(c) || held.has(c));
+}
+
+/**
+ * `SELECT` of the relation with the values of columns replaced (`* REPLACE (…)` where the engine
+ * reads it) and `add` (select items) after them. Elsewhere the columns are listed in their order,
+ * the new values computed under other names first: ClickHouse reads `f(x) AS x` as a cyclic alias.
+ */
+export function replacing(ctx: Ctx, scope: Scope, replace: readonly (readonly [string, string])[], add: readonly string[], from: string, what: string, at: Located): string {
+  const more = add.length ? `, ${add.join(', ')}` : '';
+  if (!replace.length) return `SELECT *${more} FROM ${from}`;
+  if (ctx.fn.nativeSpl) return `SELECT * REPLACE (${replace.map(([name, sql]) => `${sql} AS ${quoteIdent(name)}`).join(', ')})${more} FROM ${from}`;
+  const at_ = new Map(replace.map(([name], i) => [name, i]));
+  const inner = `SELECT *, ${replace.map(([, sql], i) => `${sql} AS "__pt_new${i}"`).join(', ')} FROM ${from}`;
+  const cols = relationColumns(ctx, scope, what, at).map((c) => (at_.has(c) ? `"__pt_new${at_.get(c)!}" AS ${quoteIdent(c)}` : quoteIdent(c)));
+  return `SELECT ${cols.join(', ')}${more} FROM (${inner})`;
+}
+
+/**
+ * The catalog columns raw events hold here: those of the tables the pipeline reads (pinned
+ * datasets), else those of every dataset table (the events view unites them); null when the store's
+ * tables were not given to the compiler.
+ */
+function heldColumns(ctx: Ctx): ReadonlySet<string> | null {
+  if (ctx.available) return ctx.available;
+  if (!ctx.tables) return null;
+  return new Set([...ctx.tables.values()].flatMap((columns) => [...columns]));
 }

@@ -1,7 +1,8 @@
 import type { Command } from './ast.js';
 import { quoteIdent, type ColInfo, type Ctx, type Scope } from './context.js';
-import { spanInterval, spanSeconds, sqlTime } from './time.js';
+import { spanInterval, spanSeconds } from './time.js';
 import { compileAggs, expandMultivalue } from './aggs.js';
+import type { TimeSpan } from '../../store/expressions.js';
 
 type Timechart = Extract<Command, { cmd: 'timechart' }>;
 
@@ -66,22 +67,34 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
   if (!span) throw ctx.error(`invalid span '${c.span!.text}' (use 30s, 5m, 1h, 1d, 1w or 1mon)`, c.span!);
   const t = ctx.time(scope, c.tok);
   const { from, refs } = c.by ? expandMultivalue([ctx.resolve(scope, c.by)], rel, ctx.fn) : { from: rel, refs: [] };
-  const label = c.by ? `CAST(${refs[0]!.sql} AS VARCHAR)` : '';
+  if (c.by && !TEXT_LABELS.has(refs[0]!.type ?? '')) ctx.native(`timechart by '${c.by.text}' (a series named by a value that is not text or a whole number)`, c.by);
+  const label = c.by ? ctx.fn.text(refs[0]!.sql) : '';
   const interval = `CAST(${ctx.param(span)} AS INTERVAL)`;
   const limit = c.limit ? Number(/\d+$/.exec(c.limit.text)![0]) : DEFAULT_LIMIT;
   // Series one timechart may show: one column per series and aggregation.
   const maxColumns = ctx.caps.timechartColumns;
   const maxSeries = Math.max(1, Math.floor(maxColumns / c.aggs.length));
-  if (c.by && !series) throw new SeriesNeeded(seriesQuery(ctx, scope, c, from, label, t, interval, limit > 0 ? Math.min(limit, maxSeries + 1) : maxSeries + 1));
+  if (c.by && !series) throw new SeriesNeeded(seriesQuery(ctx, scope, c, from, label, t, interval, limit > 0 ? Math.min(limit, maxSeries + 1) : maxSeries + 1, span));
   const aggs = compileAggs(ctx, scope, c.aggs, ['_time']);
   const zero = c.aggs.map((a) => ZERO_FILLED.test(a.fn.text));
   const aggCols = aggs.map((a, j) => `${a.sql} AS ${q(`__pt_a${j}`)}`);
+  const portable = !ctx.fn.nativeSpl;
+  const timeSpan = spanOf(span);
+  const bucket = ctx.fn.spanBucket(portable && t === '"_time"' ? '"__pt_t"' : t, timeSpan, interval);
+  // ClickHouse reads `f("_time") AS "_time"` as a cyclic alias: the time is read under another name first.
+  const source = portable && t === '"_time"' ? `(SELECT *, "_time" AS "__pt_t" FROM ${from})` : from;
+  // A bucket's row that matched nothing must read NULL, not its type's default (see fn.leftJoinUsing).
+  const longCols = portable ? aggs.map((a, j) => `${ctx.fn.nullable(a.sql)} AS ${q(`__pt_a${j}`)}`) : aggCols;
+  const cell = (j: number, where?: string) =>
+    portable
+      ? where ? ctx.fn.anyValueIf(q(`__pt_a${j}`), where.replace(/l\./g, '')) : ctx.fn.anyValueIf(q(`__pt_a${j}`), ctx.fn.trueValue)
+      : where ? `any_value(l.${q(`__pt_a${j}`)}) FILTER (WHERE ${where})` : `any_value(l.${q(`__pt_a${j}`)})`;
 
   let long: string;
   let columns: { name: string; list: boolean; sql: string }[];
   if (!c.by) {
-    long = `SELECT time_bucket(${interval}, ${t}) AS "_time", ${aggCols.join(', ')} FROM ${from} WHERE ${t} IS NOT NULL GROUP BY 1`;
-    columns = aggs.map((a, j) => ({ name: a.name, list: a.list, sql: fill(`any_value(l.${q(`__pt_a${j}`)})`, zero[j]!) }));
+    long = `SELECT ${bucket} AS "_time", ${longCols.join(', ')} FROM ${source} WHERE ${t} IS NOT NULL GROUP BY ${ctx.fn.selectKeys(['_time'])}`;
+    columns = aggs.map((a, j) => ({ name: a.name, list: a.list, sql: fill(ctx, cell(j), zero[j]!) }));
   } else {
     const ranked = [...series!.ranked].sort(c.bottom ? (a, b) => byRank(b, a) : byRank);
     const top = limit > 0 ? ranked.slice(0, limit) : ranked;
@@ -93,29 +106,34 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
         c.limit ?? c.by,
       );
     }
-    const inTop = top.length ? `${label} IN (${top.map((s) => ctx.param(s.value)).join(', ')})` : 'false';
+    const inTop = top.length ? `${label} IN (${top.map((s) => ctx.param(s.value)).join(', ')})` : portable ? ctx.fn.falseValue : 'false';
     // NULL and OTHER are kinds of row, not values: a logged value "OTHER" stays a series of its own.
     const parts: { label: string; where: string }[] = top.map((s) => ({ label: s.value!, where: `l."__pt_kind" = 0 AND l."__pt_series" = ${ctx.param(s.value)}` }));
     if (c.usenull && series!.hasNull) parts.push({ label: 'NULL', where: 'l."__pt_kind" = 1' });
     if (c.useother && top.length < series!.total) parts.push({ label: 'OTHER', where: 'l."__pt_kind" = 2' });
     const keep = [...(c.usenull ? [] : [`${label} IS NOT NULL`]), ...(c.useother ? [] : [`(${label} IS NULL OR ${inTop})`])];
     long =
-      `SELECT time_bucket(${interval}, ${t}) AS "_time", CASE WHEN ${label} IS NULL THEN 1 WHEN ${inTop} THEN 0 ELSE 2 END AS "__pt_kind", ` +
-      `CASE WHEN ${inTop} THEN ${label} END AS "__pt_series", ${aggCols.join(', ')} FROM ${from} ` +
-      `WHERE ${[`${t} IS NOT NULL`, ...keep].join(' AND ')} GROUP BY 1, 2, 3`;
+      `SELECT ${bucket} AS "_time", CASE WHEN ${label} IS NULL THEN 1 WHEN ${inTop} THEN 0 ELSE 2 END AS "__pt_kind", ` +
+      `CASE WHEN ${inTop} THEN ${label} END AS "__pt_series", ${longCols.join(', ')} FROM ${source} ` +
+      `WHERE ${[`${t} IS NOT NULL`, ...keep].join(' AND ')} GROUP BY ${ctx.fn.selectKeys(['_time', '__pt_kind', '__pt_series'])}`;
     const names = columnNames(parts.map((p) => p.label), aggs.map((a) => a.name));
     columns = parts.flatMap((part, i) =>
       aggs.map((a, j) => ({
         name: names[i * aggs.length + j]!,
         list: a.list,
-        sql: fill(`any_value(l.${q(`__pt_a${j}`)}) FILTER (WHERE ${part.where})`, zero[j]!),
+        sql: fill(ctx, cell(j, part.where), zero[j]!),
       })),
     );
   }
   const select = ['g."_time"', ...columns.map((col) => `${col.sql} AS ${q(col.name)}`)].join(', ');
-  const buckets = c.cont ? bucketRange(ctx, span, interval) : `SELECT DISTINCT "_time" FROM __pt_long`;
+  const buckets = (table: string) => (c.cont ? bucketRange(ctx, span, timeSpan, interval, table) : `SELECT DISTINCT "_time" FROM ${table}`);
+  // Without window functions or materialized CTEs (ClickHouse 18.16): the buckets joined with the long rows by time.
+  const sql = portable
+    ? ctx.fn.withTable('__pt_long', long, (table) =>
+        `SELECT ${['"_time"', ...columns.map((col) => `${col.sql} AS ${q(col.name)}`)].join(', ')} FROM ${ctx.fn.leftJoinUsing(`(${buckets(table)})`, table, ['"_time"'])} GROUP BY "_time" ORDER BY "_time"`)
+    : `WITH __pt_long AS MATERIALIZED (${long}) SELECT ${select} FROM (${buckets('__pt_long')}) AS g LEFT JOIN __pt_long AS l ON l."_time" = g."_time" GROUP BY g."_time" ORDER BY g."_time"`;
   return {
-    sql: `WITH __pt_long AS MATERIALIZED (${long}) SELECT ${select} FROM (${buckets}) AS g LEFT JOIN __pt_long AS l ON l."_time" = g."_time" GROUP BY g."_time" ORDER BY g."_time"`,
+    sql,
     scope: { cols: new Map<string, ColInfo>([['_time', { list: false }], ...columns.map((col): [string, ColInfo] => [col.name, { list: col.list }])]), base: false },
   };
 }
@@ -126,7 +144,8 @@ export function compileTimechart(ctx: Ctx, scope: Scope, c: Timechart, rel: stri
  * without the field exist; the row of those (value NULL) is always kept. Only the first aggregation
  * is compiled here: every parameter the statement carries must appear in it.
  */
-function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string, keep: number): string {
+function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string, keep: number, span: string): string {
+  if (!ctx.fn.nativeSpl) return portableSeriesQuery(ctx, scope, c, from, label, t, interval, keep, span);
   const [first] = compileAggs(ctx, scope, c.aggs.slice(0, 1), ['_time']);
   // Any type casts to text; text that is not a number scores null (as do lists).
   const score = first!.list ? 'NULL' : `TRY_CAST(CAST(${first!.sql} AS VARCHAR) AS DOUBLE)`;
@@ -140,6 +159,28 @@ function seriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: 
     `SELECT "value", "count", "score", count("value") OVER () AS "series", count(*) OVER () - count("value") OVER () AS "nulls" FROM (${perValue}) ` +
     `QUALIFY "value" IS NULL OR row_number() OVER (PARTITION BY "value" IS NULL ORDER BY ${order}) <= ${ctx.number(String(keep), c.tok)}`
   );
+}
+
+/**
+ * seriesQuery without window functions (engines other than DuckDB): the per-value rows read three
+ * times (the ranked ones, how many non-null values, how many null) and the first `keep` of the
+ * non-null values kept with LIMIT … BY.
+ */
+function portableSeriesQuery(ctx: Ctx, scope: Scope, c: Timechart, from: string, label: string, t: string, interval: string, keep: number, span: string): string {
+  const fn = ctx.fn;
+  const [first] = compileAggs(ctx, scope, c.aggs.slice(0, 1), ['_time']);
+  const score = first!.list ? 'NULL' : fn.tryDouble(fn.text(first!.sql));
+  const order = c.bottom ? `"score" ASC NULLS FIRST, "count" ASC, "value" DESC` : `"score" DESC NULLS LAST, "count" DESC, "value" ASC`;
+  const time = t === '"_time"' ? '"__pt_t"' : t;
+  const source = t === '"_time"' ? `(SELECT *, "_time" AS "__pt_t" FROM ${from})` : from;
+  const perBucket =
+    `SELECT ${fn.spanBucket(time, spanOf(span), interval)} AS "__pt_b", ${label} AS "__pt_v", count(*) AS "__pt_n", ${score} AS "__pt_s" ` +
+    `FROM ${source} WHERE ${t} IS NOT NULL GROUP BY ${fn.selectKeys(['__pt_b', '__pt_v'])}`;
+  const perValue =
+    `SELECT "__pt_v" AS "value", sum("__pt_n") AS "count", if(${fn.isFinite('sum("__pt_s")')}, sum("__pt_s"), NULL) AS "score" FROM (${perBucket}) GROUP BY "__pt_v"`;
+  return fn.withTable('__pt_values', perValue, (table) =>
+    `SELECT "value", "count", "score", (SELECT count("value") FROM ${table}) AS "series", (SELECT count(*) - count("value") FROM ${table}) AS "nulls" FROM ${table} ` +
+    `ORDER BY ${order} LIMIT ${fn.limitCount(ctx.param(keep))} BY "value" IS NULL`);
 }
 
 /** The series read by seriesQuery's statement. */
@@ -174,21 +215,36 @@ const MAX_RANGE_BUCKETS = 100_000;
  * `earliest=` to `latest=` (now when only `earliest=` is given), else from the first event to the
  * last. A range of more than 100,000 buckets falls back to the events' own.
  */
-function bucketRange(ctx: Ctx, span: string, interval: string): string {
+function bucketRange(ctx: Ctx, span: string, timeSpan: TimeSpan, interval: string, table: string): string {
+  const fn = ctx.fn;
   const { earliest } = ctx.bounds;
   const latest = ctx.bounds.latest ?? (earliest ? ctx.now : undefined);
   const seconds = earliest && latest ? (latest.getTime() - earliest.getTime()) / 1000 : 0;
   if (!earliest || !latest || seconds <= 0 || seconds / spanSeconds(span) > MAX_RANGE_BUCKETS) {
-    return `SELECT unnest(generate_series(min("_time"), max("_time"), ${interval})) AS "_time" FROM __pt_long`;
+    return fn.spanSeries(fn.timeMin('"_time"'), fn.timeMax('"_time"'), table, timeSpan, interval);
   }
-  const from = `time_bucket(${interval}, CAST(${ctx.param(sqlTime(earliest))} AS TIMESTAMP))`;
+  const time = (d: Date) => ctx.paramWith((params, name) => fn.timeParam(params, name, d.getTime()));
+  const from = fn.spanBucket(time(earliest), timeSpan, interval);
   // latest is exclusive. One row in, when there is any event: no event, no row, as without bounds.
-  const to = `time_bucket(${interval}, CAST(${ctx.param(sqlTime(latest))} AS TIMESTAMP) - INTERVAL 1 MICROSECOND)`;
-  return `SELECT unnest(generate_series(${from}, ${to}, ${interval})) AS "_time" FROM (SELECT 1 FROM __pt_long LIMIT 1)`;
+  const to = fn.spanBucket(fn.timeBefore(time(latest)), timeSpan, interval);
+  return fn.spanSeries(from, to, `(SELECT 1 FROM ${table} LIMIT 1)`, timeSpan, interval);
 }
 
-function fill(sql: string, zero: boolean): string {
-  return zero ? `coalesce(${sql}, 0)` : sql;
+/** The span (`5 minute`, see spanInterval) as seconds or months. */
+function spanOf(span: string): TimeSpan {
+  const [n, unit] = span.split(' ');
+  const months = MONTHS_OF[unit!];
+  return months ? { months: Number(n) * months } : { seconds: spanSeconds(span) };
+}
+
+/** Spans counted in months (DuckDB's time_bucket aligns them to months, not seconds). */
+const MONTHS_OF: Record<string, number> = { month: 1, quarter: 3, year: 12 };
+
+/** Types whose text is the same on every engine (not times, doubles or booleans: see fn.text). */
+const TEXT_LABELS: ReadonlySet<string> = new Set(['keyword', 'text', 'ip', 'long']);
+
+function fill(ctx: Ctx, sql: string, zero: boolean): string {
+  return zero ? ctx.fn.coalesce(sql, '0') : sql;
 }
 
 /**

@@ -245,4 +245,46 @@ export const clickhouseExpressions: SqlExpressions = {
     const cols = columns.map((c, j) => `if(${cell(j)} = '', CAST(NULL AS Nullable(String)), decodeURLComponent(substring(${cell(j)}, 2))) AS ${c}`);
     return `(SELECT toInt64(__i) AS ${rowColumn}, ${cols.join(', ')} FROM (SELECT __cells, arrayJoin(range(toUInt64(intDiv(length(__cells), ${n})))) AS __i FROM (SELECT arrayPopFront(splitByChar(',', $${name})) AS __cells)))`;
   },
+  // 18.16 has no toStartOfInterval: DuckDB's bucket arithmetic written out (whole seconds are exact as doubles).
+  spanBucket: (expr, span) =>
+    'seconds' in span
+      ? `toDecimal64(floor((toFloat64(${expr}) - ${SPAN_ORIGIN}) / ${span.seconds}) * ${span.seconds} + ${SPAN_ORIGIN}, 3)`
+      : monthStart(`(floor((${monthIndex(expr)} - ${MONTH_ORIGIN}) / ${span.months}) * ${span.months} + ${MONTH_ORIGIN})`),
+  // The bounds read first (18.16's lambdas cannot read aggregates); NULL bounds make an empty range.
+  spanSeries(first, last, from, span) {
+    const steps =
+      'seconds' in span
+        ? `ifNull(round((toFloat64("__pt_hi") - toFloat64("__pt_lo")) / ${span.seconds}), -1)`
+        : `ifNull(intDiv(${monthIndex('"__pt_hi"')} - ${monthIndex('"__pt_lo"')}, ${span.months}), -1)`;
+    const at =
+      'seconds' in span
+        ? `toDecimal64(ifNull(toFloat64("__pt_lo"), 0) + i * ${span.seconds}, 3)`
+        : monthStart(`(${monthIndex('ifNull(toFloat64("__pt_lo"), 0)')} + i * ${span.months})`);
+    return `SELECT arrayJoin(arrayMap(i -> ${at}, range(toUInt64(${steps} + 1)))) AS "_time" FROM (SELECT ${first} AS "__pt_lo", ${last} AS "__pt_hi" FROM ${from})`;
+  },
+  timeBefore: (expr) => `(${expr} - toDecimal64('0.001', 3))`,
+  // 18.16's anyIf of a Nullable value over no row that holds is the type's default, not NULL.
+  anyValueIf(expr, cond) {
+    const holds = `ifNull(${cond}, 0) AND isNotNull(${expr})`;
+    return `if(countIf(${holds}) > 0, anyIf(${expr}, ${holds}), NULL)`;
+  },
+  nullable: (expr) => `toNullable(${expr})`,
+  leftJoinUsing: (left, right, keys) => `${left} AS l0 ALL LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  groupKey: (expr) => `concat(if(isNull(${expr}), '1', '0'), ifNull(toString(${expr}), ''))`,
+  // 18.16 has no row_number(): rowNumberInAllBlocks() counts the rows of the sorted stream in order.
+  numberedRows: (from, order, as) => `(SELECT *, rowNumberInAllBlocks() + 1 AS ${as} FROM ${order ? `(SELECT * FROM ${from} ${order})` : from})`,
+  isFinite: (expr) => `isFinite(${expr})`,
 };
+
+/** DuckDB's time_bucket origins: 2000-01-03 00:00 UTC (epoch seconds) for spans of seconds, and the months from year 0 to 2000-01. */
+const SPAN_ORIGIN = 946857600;
+const MONTH_ORIGIN = 2000 * 12;
+/** A time's month as months since year 0 (UTC). */
+function monthIndex(expr: string): string {
+  const utc = `toDateTime(toUInt32(floor(toFloat64(${expr}))), 'UTC')`;
+  return `(toYear(${utc}) * 12 + toMonth(${utc}) - 1)`;
+}
+/** The first instant (UTC) of the month `index` (months since year 0), as a time. */
+function monthStart(index: string): string {
+  return `toDecimal64(toUInt32(toDateTime(addMonths(toDate('2000-01-01'), toInt32(${index}) - ${MONTH_ORIGIN}), 'UTC')), 3)`;
+}

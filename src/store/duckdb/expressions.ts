@@ -147,4 +147,13 @@ export const duckdbExpressions: SqlExpressions = {
     const cols = columns.map((c, i) => `"__pt_lv"[${i + 1}] AS ${c}`);
     return `(SELECT CAST("key" AS BIGINT) AS ${rowColumn}, ${cols.join(', ')} FROM (SELECT "key", CAST("value" AS VARCHAR[]) AS "__pt_lv" FROM json_each($${name})))`;
   },
+  spanBucket: (expr, _span, interval) => `time_bucket(${interval}, ${expr})`,
+  spanSeries: (first, last, from, _span, interval) => `SELECT unnest(generate_series(${first}, ${last}, ${interval})) AS "_time" FROM ${from}`,
+  timeBefore: (expr) => `${expr} - INTERVAL 1 MICROSECOND`,
+  anyValueIf: (expr, cond) => `any_value(${expr}) FILTER (WHERE ${cond})`,
+  nullable: (expr) => expr,
+  leftJoinUsing: (left, right, keys) => `${left} AS l0 LEFT JOIN ${right} AS r0 USING (${keys.join(', ')})`,
+  groupKey: (expr) => `CASE WHEN ${expr} IS NULL THEN '1' ELSE '0' || CAST(${expr} AS VARCHAR) END`,
+  numberedRows: (from, order, as) => `(SELECT *, row_number() OVER (${order}) AS ${as} FROM ${from})`,
+  isFinite: (expr) => `isfinite(${expr})`,
 };

@@ -8,7 +8,7 @@ import { compileTimechart } from '../timechart.js';
 import { compileDedup } from './dedup.js';
 import { inputOrder, numbered } from './order.js';
 import { derived, expand, keep, orderBy, project, q, ROW, type Stage } from './stage.js';
-import { allBut } from '../portable.js';
+import { allBut, replacing } from '../portable.js';
 
 export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Extract<Command, { cmd: C }>, from: string) => Stage;
 
@@ -27,9 +27,7 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
       const name = ctx.outName(a.name);
       const value = compileExpr(ctx, { ...scope, cols }, a.expr);
       const src = sql ? `(${sql})` : from;
-      // ClickHouse reads `x + 1 AS x` as a cyclic alias, and 18.16 has no REPLACE.
-      if (cols.has(name)) ctx.native(`eval of a field that exists (${name})`, a.name);
-      sql = cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${src}` : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
+      sql = cols.has(name) ? replacing(ctx, { ...scope, cols }, [[name, value]], [], src, 'eval', a.name) : `SELECT *, ${value} AS ${q(name)} FROM ${src}`;
       // A value of a known kind keeps comparisons on it plain (see compileExpr).
       const kind = valueKind(ctx, { ...scope, cols }, a.expr);
       const list = isListExpr(ctx, { ...scope, cols }, a.expr);
@@ -76,8 +74,8 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     return keep(`SELECT * FROM ${from}${order ? ` ${order}` : ''} LIMIT ${c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('10', c.tok)}`, { ...scope, sorted: true });
   },
   tail: (ctx, scope, c, from) => {
-    const n = c.count ? ctx.number(c.count.text, c.count) : ctx.number('10', c.tok);
-    return keep(`SELECT * EXCLUDE (${ROW}) FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
+    const n = c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('10', c.tok);
+    return keep(`SELECT ${allBut(ctx, scope, [ROW], [], 'tail', c.tok)} FROM ${numbered(ctx, scope, from, c.tok)} ORDER BY ${ROW} DESC LIMIT ${n}`, { ...scope, sorted: true });
   },
   dedup: compileDedup,
   top: (ctx, scope, c, from) => topRare(ctx, scope, c, from, 'DESC'),
@@ -113,13 +111,13 @@ type Named = { name: string; ref: { sql: string; list: boolean } };
  * the total from a subquery, and per `by` group the first n through the dialect's topPerGroup.
  */
 function topRareGrouped(ctx: Ctx, c: Extract<Command, { cmd: 'top' | 'rare' }>, from: string, dir: 'ASC' | 'DESC', by: Named[], fields: Named[], n: string | null): Stage {
-  if (by.length && c.showperc) ctx.native(`${c.cmd} … by with the percent column (add showperc=f)`, c.tok);
   const all = [...by, ...fields];
   if (all.some((f) => f.ref.list)) ctx.native(`${c.cmd} of a field holding several values`, c.tok);
   const where = fields.map((f) => `${f.ref.sql} IS NOT NULL`).join(' AND ');
   const select = [...all.map((f) => `${f.ref.sql} AS ${q(f.name)}`), 'count(*) AS "count"'];
-  if (c.showperc) select.push(`100.0 * count(*) / (SELECT count(*) FROM ${from} WHERE ${where}) AS "percent"`);
-  const grouped = `SELECT ${select.join(', ')} FROM ${from} WHERE ${where} GROUP BY ${ctx.fn.selectKeys(all.map((f) => f.name))}`;
+  if (c.showperc && !by.length) select.push(`100.0 * count(*) / (SELECT count(*) FROM ${from} WHERE ${where}) AS "percent"`);
+  let grouped = `SELECT ${select.join(', ')} FROM ${from} WHERE ${where} GROUP BY ${ctx.fn.selectKeys(all.map((f) => f.name))}`;
+  if (c.showperc && by.length) grouped = withGroupPercent(ctx, from, where, by, fields, grouped);
   const order = `"count" ${dir}, ${fields.map((f) => q(f.name)).join(', ')}`;
   const cols: [string, ColInfo][] = [...all.map((f): [string, ColInfo] => [f.name, { list: false }]), ['count', { list: false }]];
   if (c.showperc) cols.push(['percent', { list: false }]);
@@ -130,4 +128,17 @@ function topRareGrouped(ctx: Ctx, c: Extract<Command, { cmd: 'top' | 'rare' }>, 
       ? `SELECT * FROM (${grouped}) ORDER BY ${by.map((b) => q(b.name)).join(', ')}, ${order}`
       : ctx.fn.topPerGroup({ inner: grouped, group: by.map((b) => q(b.name)).join(', '), order, limit });
   return { sql, scope: derived(cols) };
+}
+
+/**
+ * The percent of each row's count in its `by` group, without window functions: the counts joined
+ * with each group's total on keys that match NULL with NULL (a NULL by value is a group too).
+ */
+function withGroupPercent(ctx: Ctx, from: string, where: string, by: Named[], fields: Named[], grouped: string): string {
+  const keys = by.map((_, i) => q(`__pt_g${i}`));
+  const keyOf = (i: number, sql: string) => `${ctx.fn.groupKey(sql)} AS ${keys[i]}`;
+  const counts = `SELECT *, ${by.map((b, i) => keyOf(i, q(b.name))).join(', ')} FROM (${grouped})`;
+  const totals = `SELECT ${by.map((b, i) => keyOf(i, b.ref.sql)).join(', ')}, count(*) AS "__pt_total" FROM ${from} WHERE ${where} GROUP BY ${ctx.fn.selectKeys(by.map((_, i) => `__pt_g${i}`))}`;
+  const cols = [...by, ...fields].map((f) => q(f.name));
+  return `SELECT ${cols.join(', ')}, "count", 100.0 * "count" / "__pt_total" AS "percent" FROM ${ctx.fn.leftJoinUsing(`(${counts})`, `(${totals})`, keys)}`;
 }

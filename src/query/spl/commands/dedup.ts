@@ -2,6 +2,7 @@ import type { Command } from '../ast.js';
 import type { Ctx, Scope } from '../context.js';
 import { numbered } from './order.js';
 import { keep, orderBy, q, ROW, type Stage } from './stage.js';
+import { allBut } from '../portable.js';
 
 type Dedup = Extract<Command, { cmd: 'dedup' }>;
 
@@ -18,6 +19,7 @@ export function compileDedup(ctx: Ctx, scope: Scope, c: Dedup, from: string): St
   const order = c.sortby.length ? orderBy(ctx, scope, c.sortby) : ROW;
   const missing = refs.map((r) => `${r} IS NULL`).join(' OR ');
   const rows = numbered(ctx, scope, from, c.tok);
+  if (!ctx.fn.nativeSpl) return portableDedup(ctx, scope, c, refs, rows, order);
   if (c.keepevents) return keepEvents(ctx, scope, c, refs, rows, order);
   let sql: string;
   if (c.consecutive) {
@@ -51,4 +53,32 @@ function keepEvents(ctx: Ctx, scope: Scope, c: Dedup, refs: string[], rows: stri
   const cols = new Map(scope.cols);
   c.fields.forEach((f) => cols.set(f.text, scope.cols.get(f.text) ?? { list: false }));
   return keep(sql, { ...scope, cols, sorted: true });
+}
+
+/**
+ * dedup without window functions (engines other than DuckDB): the numbered rows' first N of each
+ * value combination kept with LIMIT … BY (fn.topPerGroup); consecutive=true compares each complete
+ * result with the one before it, joined by their number among the complete results.
+ */
+function portableDedup(ctx: Ctx, scope: Scope, c: Dedup, refs: string[], rows: string, order: string): Stage {
+  const fn = ctx.fn;
+  // Marking the duplicates would read the numbered rows twice, and sorted rows of equal keys may come numbered differently each time.
+  if (c.keepevents) ctx.native('dedup keepevents=true', c.tok);
+  const missing = refs.map((r) => `${r} IS NULL`).join(' OR ');
+  let sql: string;
+  if (c.consecutive) {
+    const complete = fn.numberedRows(`(SELECT * FROM ${rows} WHERE NOT (${missing}))`, `ORDER BY ${ROW}`, '"__pt_r2"');
+    const prevs = `SELECT "__pt_r2" + 1 AS "__pt_k", ${refs.map((r, i) => `${fn.nullable(r)} AS "__pt_prev${i}"`).join(', ')} FROM ${complete}`;
+    const same = refs.map((r, i) => `${r} = "__pt_prev${i}"`).join(' AND ');
+    const kept = `SELECT * FROM ${fn.leftJoinUsing(`(SELECT *, "__pt_r2" AS "__pt_k" FROM ${complete})`, `(${prevs})`, ['"__pt_k"'])} WHERE NOT ${fn.coalesce(`(${same})`, fn.falseValue)}`;
+    // The relation's columns and the row number, in one order for both sides of UNION ALL.
+    const cols = allBut(ctx, scope, ['__pt_r2', '__pt_k'], [ROW], 'dedup', c.tok);
+    const own = `SELECT ${cols} FROM (${kept})`;
+    sql = c.keepempty ? `${own} UNION ALL SELECT ${cols} FROM ${rows} WHERE ${missing}` : own;
+  } else {
+    const n = c.count ? ctx.limit(c.count.text, c.count) : ctx.limit('1', c.tok);
+    const firsts = fn.topPerGroup({ inner: `SELECT * FROM ${rows} WHERE NOT (${missing})`, group: refs.join(', '), order: ROW, limit: n });
+    sql = c.keepempty ? `${firsts} UNION ALL SELECT * FROM ${rows} WHERE ${missing}` : firsts;
+  }
+  return keep(`SELECT ${allBut(ctx, scope, [ROW], [], 'dedup', c.tok)} FROM (${sql}) ORDER BY ${order}`, { ...scope, sorted: true });
 }

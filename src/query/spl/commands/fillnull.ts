@@ -6,6 +6,7 @@ import { fieldsNamedLater } from './later-fields.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { expand, keep, q } from './stage.js';
+import { replacing } from '../portable.js';
 
 interface Fillnull {
   value: Token | null;
@@ -15,6 +16,9 @@ interface Fillnull {
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Types whose text is the same on every engine (fn.text: not times, doubles or booleans); refused elsewhere off DuckDB. */
+const TEXT_SAME: ReadonlySet<string> = new Set(['keyword', 'text', 'ip', 'long']);
 
 /**
  * `fillnull [value=<v>] [<fields>]`: empty values become `v` (default 0). With fields, those fields
@@ -41,7 +45,7 @@ export const fillnull = commandModule<Fillnull>({
       : scope.base
         ? fieldsNamedLater(ctx, scope, ctx.query.slice(f.end), 'fillnull without a field list', tok).map((n) => n.name).filter((n) => !ctx.catalog.has(n))
         : [...scope.cols.keys()];
-    const replace: string[] = [];
+    const replace: [string, string][] = [];
     const add: string[] = [];
     const cols = new Map<string, ColInfo>(scope.cols);
     for (const name of targets) {
@@ -55,22 +59,27 @@ export const fillnull = commandModule<Fillnull>({
         filled = value();
         type = numeric ? { list: false, type: 'double' } : { list: false, type: 'keyword' };
       } else if (ref.list) {
+        ctx.native(`fillnull of '${name}', which holds several values`, at);
         filled = `coalesce(${ref.sql}, [${ctx.param(raw)}])`;
         type = { list: true };
       } else if (numeric && (ref.type === 'long' || ref.type === 'double')) {
-        filled = `coalesce(${ref.sql}, ${value()})`;
+        filled = ctx.fn.coalesce(ref.sql, value());
         type = { list: false, type: ref.type };
       } else {
-        filled = `coalesce(CAST(${ref.sql} AS VARCHAR), ${ctx.param(raw)})`;
+        if (!TEXT_SAME.has(ref.type ?? '')) ctx.native(`fillnull of '${name}' with text (a field not known to hold text or whole numbers)`, at);
+        filled = ctx.fn.coalesce(ctx.fn.text(ref.sql), ctx.param(raw));
         type = { list: false, type: 'keyword' };
       }
       // Without a field list, a field no result has is not filled (it is not a field of the results).
-      if (!f.fields.length) filled = `CASE WHEN count(${ref!.sql}) OVER () > 0 THEN ${filled} ELSE ${ref!.list ? ref!.sql : `CAST(${ref!.sql} AS ${type.list ? 'VARCHAR[]' : typeSql(type)})`} END`;
-      if (info) replace.push(`${filled} AS ${q(name)}`);
+      if (!f.fields.length) {
+        ctx.native('fillnull without a field list', tok);
+        filled = `CASE WHEN count(${ref!.sql}) OVER () > 0 THEN ${filled} ELSE ${ref!.list ? ref!.sql : `CAST(${ref!.sql} AS ${type.list ? 'VARCHAR[]' : typeSql(type)})`} END`;
+      }
+      if (info) replace.push([name, filled]);
       else add.push(`${filled} AS ${q(ctx.outName({ ...at, text: name }))}`);
       cols.set(name, type);
     }
-    const sql = `SELECT *${replace.length ? ` REPLACE (${replace.join(', ')})` : ''}${add.length ? `, ${add.join(', ')}` : ''} FROM ${from}`;
+    const sql = replacing(ctx, scope, replace, add, from, 'fillnull', tok);
     return keep(sql, { ...scope, cols });
   },
 });

@@ -15,5 +15,5 @@ export function inputOrder(ctx: Ctx, scope: Scope, at: Located): string {
 
 /** The relation with its rows numbered in input order (column ROW), for commands that keep or use the order. */
 export function numbered(ctx: Ctx, scope: Scope, from: string, at: Located): string {
-  return `(SELECT *, row_number() OVER (${inputOrder(ctx, scope, at)}) AS ${ROW} FROM ${from})`;
+  return ctx.fn.numberedRows(from, inputOrder(ctx, scope, at), ROW);
 }
