@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized, setToken } from './api.ts';
 import { setTimeZoneMode, zoneLabel } from './format.ts';
-import { useApi, useTimeZone } from './hooks.ts';
+import { typingIn, useApi, useTimeZone } from './hooks.ts';
 import { AlertPage, AlertsPage } from './pages/alerts.tsx';
 import { DashboardsPage } from './pages/dashboards.tsx';
 import { EntityPage } from './pages/entity.tsx';
@@ -10,6 +10,7 @@ import { SourcesPage } from './pages/sources.tsx';
 import { TrailPage } from './pages/trail.tsx';
 import { navigate, useLocation } from './router.ts';
 import { SignInForm, UserMenu, type SessionInfo } from './signin.tsx';
+import { carryRange } from './time-range.ts';
 
 interface Status {
   database: string;
@@ -75,6 +76,24 @@ function useJumpKeys(): void {
   }, []);
 }
 
+/**
+ * `/` focuses the page's search box (`[data-search-box]`: the query box, the alerts' text filter);
+ * a page without one opens Search. Not while typing in a field.
+ */
+function useSearchKey(): void {
+  useEffect(() => {
+    const h = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      e.preventDefault();
+      const box = document.querySelector<HTMLElement>('main [data-search-box]');
+      if (box) box.focus();
+      else navigate(carryRange('/search'));
+    };
+    window.addEventListener('keydown', h);
+    return () => window.removeEventListener('keydown', h);
+  }, []);
+}
+
 export function App() {
   const loc = useLocation();
   const [theme, nextTheme] = useTheme();
@@ -83,6 +102,7 @@ export function App() {
   const [locked, setLocked] = useState(false);
   useEffect(() => onUnauthorized(() => setLocked(true)), []);
   useJumpKeys();
+  useSearchKey();
   const status = useApi<Status>('/api/status');
   const [, section, rest] = /^\/([^/]*)\/?(.*)$/.exec(loc.path) ?? [];
   useEffect(() => {
@@ -124,7 +144,7 @@ export function App() {
         <strong class="brand">packettrail</strong>
         <nav aria-label="pages">
           {NAV.map(([path, label, key]) => (
-            <a href={path} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
+            <a href={carryRange(path)} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
               {label}
             </a>
           ))}
