@@ -239,6 +239,7 @@ test('keyboard: j/k move through the alerts with a visible focus, Enter opens, `
   assert.equal(await inPage(page, 'document.activeElement.getAttribute("data-alert-id")'), ids[0]);
   const outline = await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle');
   assert.notEqual(outline, 'none', 'the row shows its focus');
+  assert.equal(await inPage(page, 'window.scrollX'), 0, 'a row wider than the window does not shift the page sideways');
   await page.keyboard.press('j');
   await page.keyboard.press('j');
   await page.keyboard.press('k');

@@ -49,6 +49,9 @@ export function useTimeZone(): TimeZoneMode {
   return mode;
 }
 
+/** Room (px) kept between a row moved to with j/k and the window's (or the sticky header's) edge. */
+const ROW_SCROLL_MARGIN = 8;
+
 /** Whether a key press goes to a field the analyst types in (then list keys are left alone). */
 export function typingIn(target: EventTarget | null): boolean {
   const t = target as HTMLElement | null;
@@ -84,8 +87,12 @@ export function useRowKeys(root: { current: HTMLElement | null }): void {
       e.preventDefault();
       const next = rows[at < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, at + (e.key === 'j' ? 1 : -1)))]!;
       if (!next.hasAttribute('tabindex')) next.tabIndex = -1;
-      next.focus();
-      next.scrollIntoView({ block: 'nearest' });
+      // Scrolled vertically only: a row wider than the window must not shift the page sideways.
+      next.focus({ preventScroll: true });
+      const r = next.getBoundingClientRect();
+      const header = document.querySelector('header.top')?.getBoundingClientRect().bottom ?? 0;
+      if (r.top < header) window.scrollBy(0, r.top - header - ROW_SCROLL_MARGIN);
+      else if (r.bottom > window.innerHeight) window.scrollBy(0, r.bottom - window.innerHeight + ROW_SCROLL_MARGIN);
     };
     window.addEventListener('keydown', h);
     return () => window.removeEventListener('keydown', h);
