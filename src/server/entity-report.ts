@@ -10,6 +10,7 @@
 import { canonicalIp, isPrivateIp } from '../ecs/ip.js';
 import { sharedGeo, type IpGeo } from '../enrich/geo/index.js';
 import { projection } from '../insights/dataset-table.js';
+import { bucketSeconds, bucketStarts, InsightOptionError, rangeSql, timeRange, type TimeRange } from '../insights/time-range.js';
 import type { SqlParams } from '../store/expressions.js';
 import { datasetTable, type EventStore } from '../store/store.js';
 
@@ -28,6 +29,8 @@ export const ENTITY_FACET_VALUES = 20;
 /** Alerts returned, and the newest alerts whose text is scanned for the value. */
 export const ENTITY_ALERTS = 50;
 export const ENTITY_ALERT_SCAN = 1_000;
+/** Most buckets of the entity's events chart (the bucket width is the smallest "nice" width that fits). */
+export const ENTITY_HISTOGRAM_BUCKETS = 60;
 
 interface KindSpec {
   /** The `related.*` list column an event of the entity holds the value in. */
@@ -78,12 +81,16 @@ export interface EntityReport {
   value: string;
   /** IP addresses: whether it is private, and country/ASN of a public one. */
   address?: { private: boolean; geo: IpGeo };
+  /** The time range the report is of (RFC 3339, inclusive; null: open). */
+  range: { since: string | null; until: string | null };
   related: { label: string; field: string; values: { value: string; count: number }[] }[];
   datasets: { dataset: string; count: number; first: string; last: string }[];
   events: number;
   alerts: EntityAlert[];
   /** More alerts may mention it than were scanned or returned. */
   alertsCapped: boolean;
+  /** Its events per time bucket from the first to the last (the timeline's chart); absent without events. */
+  histogram?: { bucketSeconds: number; buckets: string[]; counts: number[] };
   timeline: { offset: number; limit: number; events: EntityEvent[] };
 }
 
@@ -112,18 +119,18 @@ type TableBounds = Map<string, { firstMs: number; lastMs: number }>;
  * events: the same rows, but DuckDB skips the row groups outside the range (a 10M-event table is
  * otherwise scanned whole for every section of the report).
  */
-async function entityEvents(store: EventStore, spec: KindSpec, columns: readonly string[], params: SqlParams, bounds?: TableBounds): Promise<string | undefined> {
+async function entityEvents(store: EventStore, spec: KindSpec, columns: readonly string[], params: SqlParams, range: string, bounds?: TableBounds): Promise<string | undefined> {
   const fn = store.dialect.fn;
   const parts: string[] = [];
   for (const [table, have] of [...(await store.datasetColumns()).entries()].sort(([a], [b]) => a.localeCompare(b))) {
     if (!have.has(spec.match)) continue;
-    let where = fn.listContains(quote(spec.match), '$entity_value');
+    let where = fn.listContains(quote(spec.match), '$entity_value') + range;
     if (bounds) {
-      const range = bounds.get(table);
-      if (!range) continue;
+      const span = bounds.get(table);
+      if (!span) continue;
       // epoch ms are whole (floored) milliseconds: every event lies in [first, last + 1 ms).
       const n = parts.length;
-      where += ` AND timestamp >= ${fn.timeParam(params, `entity_from_${n}`, range.firstMs)} AND timestamp < ${fn.timeParam(params, `entity_to_${n}`, range.lastMs + 1)}`;
+      where += ` AND timestamp >= ${fn.timeParam(params, `entity_from_${n}`, span.firstMs)} AND timestamp < ${fn.timeParam(params, `entity_to_${n}`, span.lastMs + 1)}`;
     }
     parts.push(`${projection(fn, table, have, columns)} WHERE ${where}`);
   }
@@ -144,8 +151,8 @@ function boundsOf(sets: EntityReport['datasets']): TableBounds {
   return bounds;
 }
 
-async function facet(store: EventStore, spec: KindSpec, column: string, params: SqlParams, bounds: TableBounds): Promise<{ value: string; count: number }[]> {
-  const from = await entityEvents(store, spec, [column], params, bounds);
+async function facet(store: EventStore, spec: KindSpec, column: string, params: SqlParams, range: string, bounds: TableBounds): Promise<{ value: string; count: number }[]> {
+  const from = await entityEvents(store, spec, [column], params, range, bounds);
   if (!from) return [];
   const c = quote(column);
   const r = await store.query(
@@ -155,8 +162,8 @@ async function facet(store: EventStore, spec: KindSpec, column: string, params: 
   return r.rows.map(([value, count]) => ({ value: String(value), count: Number(count) }));
 }
 
-async function datasets(store: EventStore, spec: KindSpec, params: SqlParams): Promise<EntityReport['datasets']> {
-  const from = await entityEvents(store, spec, ['event_dataset', 'timestamp'], params);
+async function datasets(store: EventStore, spec: KindSpec, params: SqlParams, range: string): Promise<EntityReport['datasets']> {
+  const from = await entityEvents(store, spec, ['event_dataset', 'timestamp'], params, range);
   if (!from) return [];
   const ms = store.dialect.fn.epochMs('timestamp');
   const r = await store.query(
@@ -166,8 +173,8 @@ async function datasets(store: EventStore, spec: KindSpec, params: SqlParams): P
   return r.rows.map(([dataset, count, first, last]) => ({ dataset: String(dataset), count: Number(count), first: iso(first), last: iso(last) }));
 }
 
-async function timeline(store: EventStore, spec: KindSpec, params: SqlParams, bounds: TableBounds, offset: number, limit: number): Promise<EntityEvent[]> {
-  const from = await entityEvents(store, spec, TIMELINE_COLUMNS, params, bounds);
+async function timeline(store: EventStore, spec: KindSpec, params: SqlParams, range: string, bounds: TableBounds, offset: number, limit: number): Promise<EntityEvent[]> {
+  const from = await entityEvents(store, spec, TIMELINE_COLUMNS, params, range, bounds);
   if (!from) return [];
   const fn = store.dialect.fn;
   const select = TIMELINE_COLUMNS.map((c) => (c === 'timestamp' ? `${fn.epochMs('timestamp')} AS at_ms` : quote(c))).join(', ');
@@ -180,6 +187,21 @@ async function timeline(store: EventStore, spec: KindSpec, params: SqlParams, bo
     sourceIp: textOrNull(src), destinationIp: textOrNull(dst), user: textOrNull(user), host: textOrNull(host), url: textOrNull(url),
     requestId: textOrNull(requestId), message: message === null || message === undefined ? null : String(message).slice(0, MESSAGE_CHARS),
   }));
+}
+
+/** Buckets of the entity's events over time: at most ENTITY_HISTOGRAM_BUCKETS, of a "nice" width. */
+async function histogram(store: EventStore, spec: KindSpec, params: SqlParams, range: string, sets: EntityReport['datasets'], bounds: TableBounds): Promise<EntityReport['histogram']> {
+  if (!sets.length) return undefined;
+  const firstMs = Math.min(...sets.map((s) => Date.parse(s.first)));
+  const lastMs = Math.max(...sets.map((s) => Date.parse(s.last)));
+  const width = bucketSeconds({}, lastMs - firstMs, ENTITY_HISTOGRAM_BUCKETS);
+  const from = await entityEvents(store, spec, ['timestamp'], params, range, bounds);
+  if (!from) return undefined;
+  const w = width * 1000;
+  const r = await store.query(`SELECT floor(${store.dialect.fn.epochMs('timestamp')} / ${w}) AS bucket, count(*) AS bucket_count FROM ${from} GROUP BY bucket`, params);
+  const counts = new Map(r.rows.map(([b, n]) => [Number(b) * w, Number(n)]));
+  const starts = bucketStarts(firstMs, lastMs, width);
+  return { bucketSeconds: width, buckets: starts.map((t) => new Date(t).toISOString()), counts: starts.map((t) => counts.get(t) ?? 0) };
 }
 
 /** Whether a JSON document holds the value as one of its strings (or, for addresses, the same address written otherwise). */
@@ -205,15 +227,16 @@ const parse = (text: unknown): unknown => {
  * text (its wildcards only widen: `\`, `%` and `_` of the value become `_`, which both engines read
  * alike); the exact test is on the parsed documents.
  */
-async function alerts(store: EventStore, kind: EntityKind, value: string): Promise<{ alerts: EntityAlert[]; capped: boolean }> {
+async function alerts(store: EventStore, kind: EntityKind, value: string, range: TimeRange): Promise<{ alerts: EntityAlert[]; capped: boolean }> {
   const fn = store.dialect.fn;
   const needle = JSON.stringify(value).replace(/[\\%_]/g, '_');
   const params: SqlParams = { alert_needle: `%${needle}%`, alert_scan: ENTITY_ALERT_SCAN };
+  const within = rangeSql(fn, range, params);
   let r;
   try {
     r = await store.query(
       `SELECT id, ${fn.epochMs('timestamp')} AS at_ms, rule_id, rule_title, level, ${fn.text('key')} AS key_text, ${fn.text('events')} AS events_text
-       FROM alerts WHERE ${fn.text('events')} LIKE $alert_needle OR ${fn.text('key')} LIKE $alert_needle ORDER BY timestamp DESC, id LIMIT $alert_scan`,
+       FROM alerts WHERE (${fn.text('events')} LIKE $alert_needle OR ${fn.text('key')} LIKE $alert_needle)${within} ORDER BY timestamp DESC, id LIMIT $alert_scan`,
       params,
     );
   } catch (e) {
@@ -229,24 +252,34 @@ async function alerts(store: EventStore, kind: EntityKind, value: string): Promi
   return { alerts: found.slice(0, ENTITY_ALERTS), capped: found.length > ENTITY_ALERTS || r.rows.length >= ENTITY_ALERT_SCAN };
 }
 
-export async function entityReport(store: EventStore, kind: EntityKind, raw: string, page: { offset?: number; limit?: number } = {}): Promise<EntityReport> {
+export async function entityReport(store: EventStore, kind: EntityKind, raw: string, page: { offset?: number; limit?: number; since?: string; until?: string } = {}): Promise<EntityReport> {
   const value = entityValue(kind, raw);
+  let range: TimeRange;
+  try {
+    range = timeRange({ since: page.since, until: page.until });
+  } catch (e) {
+    if (e instanceof InsightOptionError) throw new EntityValueError(e.message);
+    throw e;
+  }
   const offset = page.offset ?? 0;
   const limit = page.limit ?? ENTITY_TIMELINE_PAGE;
   if (!Number.isInteger(offset) || offset < 0 || offset > ENTITY_TIMELINE_MAX_OFFSET) throw new EntityValueError(`offset is 0 to ${ENTITY_TIMELINE_MAX_OFFSET}`);
   if (!Number.isInteger(limit) || limit < 1 || limit > ENTITY_TIMELINE_MAX_PAGE) throw new EntityValueError(`limit is 1 to ${ENTITY_TIMELINE_MAX_PAGE}`);
   const spec = KINDS[kind];
   const params: SqlParams = { entity_value: value };
+  // The events' time range (inclusive bounds): every part of the report is of the events in it.
+  const within = rangeSql(store.dialect.fn, range, params);
   // The datasets first: where and when the entity's events are bounds every other section's reads.
-  const sets = await datasets(store, spec, params);
+  const sets = await datasets(store, spec, params, within);
   const bounds = boundsOf(sets);
   const related = [];
-  for (const [label, field] of Object.entries(spec.facets)) related.push({ label, field, values: await facet(store, spec, field, { ...params }, bounds) });
-  const found = await alerts(store, kind, value);
+  for (const [label, field] of Object.entries(spec.facets)) related.push({ label, field, values: await facet(store, spec, field, { ...params }, within, bounds) });
+  const found = await alerts(store, kind, value, range);
   const report: EntityReport = {
-    kind, value, related, datasets: sets, events: sets.reduce((n, d) => n + d.count, 0),
+    kind, value, range: { since: range.since, until: range.until }, related, datasets: sets, events: sets.reduce((n, d) => n + d.count, 0),
     alerts: found.alerts, alertsCapped: found.capped,
-    timeline: { offset, limit, events: await timeline(store, spec, { ...params }, bounds, offset, limit) },
+    histogram: await histogram(store, spec, { ...params }, within, sets, bounds),
+    timeline: { offset, limit, events: await timeline(store, spec, { ...params }, within, bounds, offset, limit) },
   };
   if (kind === 'ip') report.address = { private: isPrivateIp(value), geo: sharedGeo().lookup(value) };
   return report;

@@ -130,6 +130,62 @@ test('a host: its users and addresses', async () => {
   assert.ok(r.body.related.some((f: any) => f.label === 'users'));
 });
 
+test('a time range: the report (events, datasets, related values, alerts, chart, timeline) is of the events in it', async () => {
+  const [[ip, first, last]] = (await sql(
+    `SELECT ip, CAST(min(timestamp) AS VARCHAR), CAST(max(timestamp) AS VARCHAR) FROM (SELECT unnest(related_ip) AS ip, timestamp FROM events) AS x GROUP BY ip ORDER BY count(*) DESC, ip LIMIT 1`,
+  )) as [string, string, string][];
+  const firstMs = Date.parse(`${first!.replace(' ', 'T')}Z`);
+  const lastMs = Date.parse(`${last!.replace(' ', 'T')}Z`);
+  const mid = new Date(Math.round((firstMs + lastMs) / 2000) * 1000).toISOString();
+  const all = await entity({ kind: 'ip', value: ip! });
+  assert.ok(all.body.histogram.counts.reduce((a: number, b: number) => a + b, 0) === all.body.events, 'the chart counts every event');
+  const early = await entity({ kind: 'ip', value: ip!, until: mid, limit: 200 });
+  const late = await entity({ kind: 'ip', value: ip!, since: mid, limit: 200 });
+  assert.equal(early.status, 200, JSON.stringify(early.body));
+  assert.deepEqual(early.body.range, { since: null, until: mid.replace('.000Z', 'Z') });
+  const [[inEarly]] = await sql(`SELECT count(*) FROM events WHERE list_contains(related_ip, ${lit(ip!)}) AND timestamp <= TIMESTAMP ${lit(mid.slice(0, 19).replace('T', ' '))}`);
+  assert.equal(early.body.events, Number(inEarly));
+  assert.ok(early.body.events > 0 && early.body.events < all.body.events, `${early.body.events} of ${all.body.events}`);
+  assert.ok(early.body.timeline.events.every((e: any) => Date.parse(e.timestamp) <= Date.parse(mid)));
+  assert.ok(late.body.timeline.events.every((e: any) => Date.parse(e.timestamp) >= Date.parse(mid)));
+  assert.ok(early.body.datasets.every((d: any) => Date.parse(d.last) <= Date.parse(mid)));
+  assert.equal(early.body.histogram.counts.reduce((a: number, b: number) => a + b, 0), early.body.events);
+  assert.ok(early.body.alerts.every((a: any) => Date.parse(a.timestamp) <= Date.parse(mid)));
+  const none = await entity({ kind: 'ip', value: ip!, since: '2001-01-01T00:00:00Z', until: '2001-01-02T00:00:00Z' });
+  assert.equal(none.body.events, 0);
+  assert.deepEqual(none.body.alerts, []);
+  assert.equal(none.body.histogram, undefined);
+  for (const [params, message] of [[{ since: 'yesterday' }, /RFC 3339/], [{ since: '2026-11-21T00:00:00Z', until: '2026-11-20T00:00:00Z' }, /after/], [{ until: 'x'.repeat(41) }, /until/]] as const) {
+    const r = await entity({ kind: 'ip', value: ip!, ...params });
+    assert.equal(r.status, 400, JSON.stringify(params));
+    assert.match(r.body.error, message);
+  }
+});
+
+test("/api/query takes the console's time range: an SPL search is bounded by it unless it gives its own; SQL is told it is not", async () => {
+  const query = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${base}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'spl', limit: 10_000, ...body }) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const [[first, last]] = await sql(`SELECT epoch_ms(min(timestamp)), epoch_ms(max(timestamp)) FROM events`);
+  const mid = new Date(Math.round((Number(first) + Number(last)) / 2000) * 1000).toISOString();
+  const all = await query({ query: 'index=* | stats count' });
+  const before = await query({ query: 'index=* | stats count', until: mid });
+  const inline = await query({ query: `index=* latest="${mid}" | stats count` });
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  assert.equal(Number(before.body.rows[0][0]), Number(inline.body.rows[0][0]), 'as latest= in the query');
+  assert.ok(Number(before.body.rows[0][0]) < Number(all.body.rows[0][0]));
+  const own = await query({ query: `index=* earliest=0 | stats count`, until: mid });
+  assert.equal(Number(own.body.rows[0][0]), Number(all.body.rows[0][0]), "the query's earliest= wins over the range");
+  const asSql = await query({ query: 'SELECT count(*) FROM events', language: 'sql', since: mid });
+  assert.equal(Number(asSql.body.rows[0][0]), Number(all.body.rows[0][0]));
+  assert.ok(asSql.body.warnings.some((w: string) => /applies to SPL/.test(w)));
+  for (const bad of [{ since: 'soon' }, { since: mid, until: '2000-01-01T00:00:00Z' }, { until: 'x'.repeat(41) }]) {
+    const r = await query({ query: 'index=*', ...bad });
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+});
+
 test('bounds and bad values are refused with 400 and say why', async () => {
   const cases: [Record<string, string | number>, RegExp][] = [
     [{ kind: 'ip', value: 'not-an-address' }, /IPv4 or IPv6/],

@@ -1,5 +1,6 @@
 import { AliasError, compileSplOn, looksLikeSpl, MacroError, SplError, type CompiledSpl } from '../query/spl/index.js';
 import { timeFilterNote } from '../insights/stored-span.js';
+import { InsightOptionError, timeRange } from '../insights/time-range.js';
 import { isOutOfMemory, QueryCancelledError, QueryTimeoutError, ResultTooLargeError, type QueryBounds } from '../store/bounds.js';
 import type { QueryResult } from '../store/store.js';
 import type { ServerContext } from './context.js';
@@ -41,8 +42,12 @@ export interface QueryAnswer {
 }
 
 /** SPL compiles to parameterized SQL over the catalog; SQL passes through (it runs on a read-only connection). */
-export async function compileQuery(ctx: QueryContext, text: string, language: QueryLanguage, bounds: QueryBounds): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
-  if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) return { language: 'sql', sql: text, params: {}, warnings: [] };
+export async function compileQuery(ctx: QueryContext, text: string, language: QueryLanguage, bounds: QueryBounds, range?: QueryTimeRange): Promise<{ language: 'spl' | 'sql'; sql: string; params: Params; warnings: string[]; timeFilter?: CompiledSpl['timeFilter'] }> {
+  const picked = range ? pickedRange(range) : undefined;
+  if (language === 'sql' || (language === 'auto' && !looksLikeSpl(text))) {
+    // SQL names its own tables and conditions: the console's range cannot be added to it, and says so.
+    return { language: 'sql', sql: text, params: {}, warnings: picked ? ['the time range applies to SPL searches: this SQL query is not bounded by it (add a condition on "timestamp")'] : [] };
+  }
   try {
     // `timechart … by` reads its series (one column each) from the store first.
     const compiled = await compileSplOn(async (sql, params) => (await run(ctx, sql, params as Params, bounds)).rows, text, {
@@ -52,12 +57,32 @@ export async function compileQuery(ctx: QueryContext, text: string, language: Qu
       ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
       // SPL compiles to the dialect of the store it runs on.
       fn: ctx.store.dialect.fn,
+      ...(picked ? { range: picked } : {}),
     });
     return { language: 'spl', sql: compiled.sql, params: compiled.params as Params, warnings: compiled.warnings, ...(compiled.timeFilter ? { timeFilter: compiled.timeFilter } : {}) };
   } catch (e) {
     if (e instanceof SplError || e instanceof AliasError || e instanceof MacroError) throw badRequest(`SPL: ${e.message}`);
     throw e;
   }
+}
+
+/** The console's time range for a query: RFC 3339 bounds, since inclusive, until exclusive (as SPL's earliest/latest). */
+export interface QueryTimeRange {
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+/** The range as dates, checked (a bad time or since after until is a 400); undefined when it bounds nothing. */
+function pickedRange(range: QueryTimeRange): { earliest?: Date; latest?: Date } | undefined {
+  let r;
+  try {
+    r = timeRange({ since: range.since, until: range.until });
+  } catch (e) {
+    if (e instanceof InsightOptionError) throw badRequest(e.message);
+    throw e;
+  }
+  if (r.sinceMs === undefined && r.untilMs === undefined) return undefined;
+  return { ...(r.sinceMs !== undefined ? { earliest: new Date(r.sinceMs) } : {}), ...(r.untilMs !== undefined ? { latest: new Date(r.untilMs) } : {}) };
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -167,18 +192,18 @@ export async function assertSingleSelect(ctx: QueryContext, sql: string, bounds:
  * Runs a console query through the gate (see QueryGate): `client` aborts when the client leaves, and
  * every statement of the query — series, the rows, the total, the histogram — shares its time limit.
  */
-export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, client: AbortSignal, offset = 0): Promise<QueryAnswer> {
+export async function runQuery(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, client: AbortSignal, offset = 0, range?: QueryTimeRange): Promise<QueryAnswer> {
   if (!text.trim()) throw badRequest('the query is empty');
   try {
-    return await ctx.queries.run(client, (signal) => answer(ctx, text, language, limit, offset, { signal, maxResultBytes: ctx.queries.limits.maxResultBytes }));
+    return await ctx.queries.run(client, (signal) => answer(ctx, text, language, limit, offset, { signal, maxResultBytes: ctx.queries.limits.maxResultBytes }, range));
   } catch (e) {
     throw queryError(e, ctx.queries.limits);
   }
 }
 
-async function answer(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, offset: number, bounds: QueryBounds): Promise<QueryAnswer> {
+async function answer(ctx: ServerContext, text: string, language: QueryLanguage, limit: number, offset: number, bounds: QueryBounds, range?: QueryTimeRange): Promise<QueryAnswer> {
   const started = Date.now();
-  const q = await compileQuery(ctx, text, language, bounds);
+  const q = await compileQuery(ctx, text, language, bounds, range);
   if (q.language === 'sql') await assertSingleSelect(ctx, q.sql, bounds);
   // A page of the result: the row limit and the result size limit apply to each page.
   const result = await run(ctx, `SELECT * FROM ${subquery(q.sql)} LIMIT $console_limit OFFSET $console_offset`, bound(q.params, { console_limit: limit + 1, console_offset: offset }), bounds);

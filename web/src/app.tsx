@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized, setToken } from './api.ts';
 import { setTimeZoneMode, zoneLabel } from './format.ts';
-import { useApi, useTimeZone } from './hooks.ts';
+import { typingIn, useApi, useTimeZone } from './hooks.ts';
 import { AlertPage, AlertsPage } from './pages/alerts.tsx';
 import { DashboardsPage } from './pages/dashboards.tsx';
 import { EntityPage } from './pages/entity.tsx';
@@ -14,6 +14,7 @@ import { AuditPage } from './pages/audit.tsx';
 import { SchedulesPage } from './pages/schedules.tsx';
 import { UsersPage } from './pages/users.tsx';
 import { roleAtLeast, useRole } from './session.ts';
+import { carryRange } from './time-range.ts';
 
 interface Status {
   database: string;
@@ -86,6 +87,24 @@ function useJumpKeys(): void {
   }, []);
 }
 
+/**
+ * `/` focuses the page's search box (`[data-search-box]`: the query box, the alerts' text filter);
+ * a page without one opens Search. Not while typing in a field.
+ */
+function useSearchKey(): void {
+  useEffect(() => {
+    const h = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      e.preventDefault();
+      const box = document.querySelector<HTMLElement>('main [data-search-box]');
+      if (box) box.focus();
+      else navigate(carryRange('/search'));
+    };
+    window.addEventListener('keydown', h);
+    return () => window.removeEventListener('keydown', h);
+  }, []);
+}
+
 export function App() {
   const loc = useLocation();
   const [theme, nextTheme] = useTheme();
@@ -95,6 +114,7 @@ export function App() {
   useEffect(() => onUnauthorized(() => setLocked(true)), []);
   useJumpKeys();
   const me = useRole();
+  useSearchKey();
   const status = useApi<Status>('/api/status');
   const [, section, rest] = /^\/([^/]*)\/?(.*)$/.exec(loc.path) ?? [];
   useEffect(() => {
@@ -139,7 +159,7 @@ export function App() {
         <strong class="brand">packettrail</strong>
         <nav aria-label="pages">
           {NAV.map(([path, label, key]) => (
-            <a href={path} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
+            <a href={carryRange(path)} aria-current={`/${section}` === path ? 'page' : undefined} title={`g ${key}`}>
               {label}
             </a>
           ))}

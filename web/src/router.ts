@@ -55,13 +55,16 @@ export function useLocation(): Location {
   return loc;
 }
 
-/** Plain clicks on same-origin links navigate in place; modified clicks (new tab) keep the browser's behaviour. */
-export function interceptLinks(root: HTMLElement): void {
+/**
+ * Plain clicks on same-origin links navigate in place; modified clicks (new tab) keep the browser's
+ * behaviour. `rewrite` may add to the target (the time range a link between range pages carries).
+ */
+export function interceptLinks(root: HTMLElement, rewrite: (to: string) => string = (to) => to): void {
   root.addEventListener('click', (e) => {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const a = (e.target as Element).closest('a');
     if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return;
     e.preventDefault();
-    navigate(a.pathname + a.search);
+    navigate(rewrite(a.pathname + a.search));
   });
 }

@@ -196,3 +196,20 @@ test('time ranges: earliest/latest relative to now, absolute, epoch; latest is e
   assert.equal((await run(`latest=${Date.UTC(2026, 10, 20, 10, 0, 1) / 1000}`)).length, 1);
   assert.equal((await run('index=app earliest=0')).length, 2);
 });
+
+test("the console's time range: bounds the first base search like earliest/latest; the query's own bounds win; other starts are told", async () => {
+  const range = { earliest: new Date('2026-11-20T10:00:06Z'), latest: new Date('2026-11-20T10:00:10Z') };
+  assert.equal((await run('*')).length > 4, true);
+  assert.equal((await splRows(store, '*', { range })).length, 4, 'same rows as earliest="2026-11-20T10:00:06Z" latest="2026-11-20 10:00:10"');
+  assert.equal((await splRows(store, '| search *', { range })).length, 4, 'a leading | search is the base search');
+  // The query's own earliest= wins over the range (Splunk: inline time modifiers override the picker).
+  assert.equal((await splRows(store, 'earliest=11/20/2026:10:00:09', { range })).length, 2);
+  // Only the first search: a later `| search` is not bounded again, and a subsearch is not bounded.
+  const c = spl('index=cloudfront | search status=200', { range });
+  assert.equal((c.sql.match(/"timestamp" >= /g) ?? []).length, 1);
+  assert.deepEqual(c.timeFilter, { datasets: ['aws.cloudfront'], earliest: '2026-11-20T10:00:06.000Z', latest: '2026-11-20T10:00:10.000Z' });
+  // timechart fills its buckets over the range, as with earliest=/latest=.
+  assert.deepEqual((await splRows(store, 'index=cloudfront | timechart span=30m count', { range: { earliest: new Date('2026-11-20T09:30:00Z'), latest: new Date('2026-11-20T11:00:00Z') } })).length, 3);
+  const lookupFirst = spl('| tstats count from datamodel=Web by Web.status', { range });
+  assert.ok(lookupFirst.warnings.some((w) => /time range does not apply/.test(w)), lookupFirst.warnings.join('; '));
+});

@@ -22,6 +22,12 @@ export interface CompileOptions {
   aliases: AliasTable;
   /** The time relative modifiers (-24h) count from; default: the current time. */
   now?: Date;
+  /**
+   * A time range chosen outside the query (the console's picker): it bounds the first base search
+   * as earliest=/latest= would, unless the query gives its own (which win). A query that does not
+   * start with a search is told in a warning that the range did not apply.
+   */
+  range?: { earliest?: Date; latest?: Date };
   /** The series of each `timechart … by` read so far, in pipeline order (see compileSplOn). */
   series?: readonly SeriesSet[];
   /** Columns a `timechart … by` may make (default MAX_TIMECHART_COLUMNS). */
@@ -114,6 +120,7 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
   if (opts.fn) ctx.fn = opts.fn;
   ctx.lookups = opts.lookups;
   if (opts.data) ctx.data = opts.data;
+  if (opts.range && (opts.range.earliest || opts.range.latest)) ctx.pickerRange = { ...opts.range };
   let compiled: { sql: string };
   try {
     compiled = compilePipeline(ctx, commands, 's');
@@ -128,6 +135,7 @@ export function compileSpl(text: string, opts: CompileOptions): CompiledSpl {
     }
     throw e;
   }
+  if (ctx.pickerRange) ctx.warnings.push('the time range does not apply to this query: it does not start with a search (give earliest=/latest= in it)');
   const result: CompiledSpl = { sql: compiled.sql, params: usedParams(ctx.params, compiled.sql), warnings: ctx.warnings };
   if (ctx.output) result.output = ctx.output;
   const { earliest, latest } = ctx.bounds;

@@ -114,6 +114,12 @@ export class Ctx {
     this.catalog = new Map(catalog.map((c) => [c.name, c]));
   }
 
+  /**
+   * The console's time range (CompileOptions.range): applied to the query's first base search unless
+   * that search gives earliest=/latest= itself (those win, as in Splunk); cleared once applied.
+   */
+  pickerRange: { earliest?: Date; latest?: Date } | undefined;
+
   /** The context of a subsearch (its own text, datasets and fields; the statement's parameters). */
   child(query: string): Ctx {
     const c = new Ctx(query, [...this.catalog.values()], this.aliases, this.now, [], this.caps, this.tables, this.parent ?? this);

@@ -56,7 +56,11 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
     const t = parseTime(value.text, ctx.now);
     if (!t) throw ctx.error(`invalid time '${value.text}' (use -24h, -7d@d, now, an epoch or 2026-11-20T10:00:00Z)`, value);
     // Splunk's latest is exclusive, earliest inclusive.
-    if (value.text === '0' && name === 'earliest') return ctx.fn.trueValue;
+    // earliest=0 is "all time": the query chose its range, so the console's does not apply either.
+    if (value.text === '0' && name === 'earliest') {
+      ctx.pickerRange = undefined;
+      return ctx.fn.trueValue;
+    }
     const b = ctx.bounds;
     if (name === 'earliest') b.earliest = b.earliest && b.earliest > t ? b.earliest : t;
     else b.latest = b.latest && b.latest < t ? b.latest : t;

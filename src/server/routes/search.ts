@@ -21,10 +21,10 @@ function clientGone(reply: FastifyReply): { signal: AbortSignal; done(): void } 
 }
 
 async function query(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
-  const b = request.body as { query: string; language?: QueryLanguage; limit?: number; offset?: number };
+  const b = request.body as { query: string; language?: QueryLanguage; limit?: number; offset?: number; since?: string; until?: string };
   const client = clientGone(reply);
   try {
-    return await runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT, client.signal, b.offset ?? 0);
+    return await runQuery(ctx, b.query, b.language ?? 'auto', b.limit ?? DEFAULT_ROW_LIMIT, client.signal, b.offset ?? 0, { since: b.since, until: b.until });
   } finally {
     client.done();
   }
@@ -48,7 +48,14 @@ export const SEARCH_ROUTES: ApiRoute[] = [
     summary:
       'Run SPL (compiled to parameterized SQL) or SQL on a read-only connection, with a row limit and an offset (one page of the result); returns rows, the total and a time histogram. ' +
       'Queries have a time limit (422 past it), a result size limit (413) and a concurrency limit (429 when the queue is full); a query whose client disconnects is interrupted.',
-    body: obj({ query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT), offset: int(0, MAX_ROW_OFFSET) }, ['query']),
+    body: obj(
+      {
+        query: str(MAX_QUERY_LENGTH, { minLength: 1 }), language: LANGUAGE, limit: int(1, MAX_ROW_LIMIT), offset: int(0, MAX_ROW_OFFSET),
+        since: str(40, { description: 'RFC 3339, inclusive: bounds an SPL search unless it gives earliest= itself' }),
+        until: str(40, { description: 'RFC 3339, exclusive: bounds an SPL search unless it gives latest= itself' }),
+      },
+      ['query'],
+    ),
     response: {
       description: 'columns, rows (at most limit, from offset), total, offset, truncated, sql and params that ran, histogram of the first time column',
       schema: { type: 'object', properties: { columns: { type: 'array' }, rows: { type: 'array' }, total: { type: 'integer' }, truncated: { type: 'boolean' }, sql: { type: 'string' }, histogram: { type: 'object' } } },

@@ -21,6 +21,8 @@ export const PALETTE = [
 /** The y axis is as wide as its widest label plus this margin (px). */
 const Y_AXIS_MARGIN = 14;
 const AXIS_FONT = '12px system-ui, sans-serif';
+/** A drag narrower than this (px) is a click, not a zoom. */
+const MIN_ZOOM_PX = 4;
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -47,9 +49,13 @@ function textWidth(text: string): number {
  * and the time zone. Y labels are compact (8.2M) and the axis is sized to them; the labels are also
  * kept in `data-y-ticks` and in the accessible name, since a canvas says nothing to a screen reader.
  */
-export function TimeChart({ times, series, bars = false, height = 180, label }: { times: number[]; series: ChartSeries[]; bars?: boolean; height?: number; label: string }) {
+export function TimeChart({ times, series, bars = false, height = 180, label, onZoom }: { times: number[]; series: ChartSeries[]; bars?: boolean; height?: number; label: string; onZoom?: ((fromMs: number, toMs: number) => void) | undefined }) {
   const box = useRef<HTMLDivElement>(null);
   const zone = useTimeZone();
+  // The latest handler without redrawing the chart when the page re-renders.
+  const zoom = useRef(onZoom);
+  zoom.current = onZoom;
+  const zoomable = !!onZoom;
   useEffect(() => {
     const el = box.current;
     if (!el || !times.length) return;
@@ -60,6 +66,9 @@ export function TimeChart({ times, series, bars = false, height = 180, label }: 
       // Always a legend: hovering shows the time under the pointer, in the chosen zone.
       legend: { show: true },
       scales: { x: { time: true } },
+      // A drag across the chart selects a time span: with onZoom it becomes the page's time range
+      // (the chart is redrawn for it); without, uPlot zooms the chart alone.
+      cursor: { drag: { x: true, y: false, setScale: !zoomable } },
       axes: [
         { ...axis, label: `time (${zoneLabel(zone)})`, labelFont: AXIS_FONT, labelSize: 20, values: (_u, splits, _ax, _space, incr) => timeTicks(zone, splits, incr) },
         {
@@ -81,6 +90,14 @@ export function TimeChart({ times, series, bars = false, height = 180, label }: 
         })),
       ],
       hooks: {
+        setSelect: [(u) => {
+          const handler = zoom.current;
+          if (!handler || u.select.width < MIN_ZOOM_PX) return;
+          const from = u.posToVal(u.select.left, 'x');
+          const to = u.posToVal(u.select.left + u.select.width, 'x');
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          handler(from * 1000, to * 1000);
+        }],
         draw: [(u) => {
           const ticks = (u.axes[1] as { _values?: string[] })._values ?? [];
           el.dataset.yTicks = JSON.stringify(ticks);
@@ -95,6 +112,9 @@ export function TimeChart({ times, series, bars = false, height = 180, label }: 
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, bars, height, zone, label]);
-  return <div class="chart" ref={box} role="img" aria-label={`${label}; times in ${zoneLabel(zone)}`} />;
+  }, [times, series, bars, height, zone, label, zoomable]);
+  return (
+    <div class={zoomable ? 'chart zoomable' : 'chart'} ref={box} role="img" aria-label={`${label}; times in ${zoneLabel(zone)}${zoomable ? '; drag across it to zoom the time range' : ''}`} data-zoomable={zoomable ? 'true' : undefined}
+      title={zoomable ? 'drag across the chart to set the time range to the span selected (Back returns)' : undefined} />
+  );
 }

@@ -58,6 +58,7 @@ export function QueryBox({ value, onChange, onRun, vocabulary, placeholder }: { 
         ref={box}
         name="q"
         aria-label="SPL or SQL query"
+        data-search-box
         aria-autocomplete="list"
         aria-controls="query-suggestions"
         aria-activedescendant={shown ? `query-suggestion-${active}` : undefined}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { cellText, formatCount, timeText, zoneLabel } from '../format.ts';
-import { useTimeZone } from '../hooks.ts';
+import { typingIn, useTimeZone } from '../hooks.ts';
 import { Pivot } from './pivot.tsx';
 
 const ROW_HEIGHT = 26;
@@ -86,7 +86,15 @@ export interface ServerPages {
   onPage(offset: number): void;
 }
 
-export function VirtualTable({ columns, rows, height = 480, server, pivots = false }: { columns: GridColumn[]; rows: unknown[][]; height?: number; server?: ServerPages | undefined; pivots?: boolean }) {
+export function VirtualTable({ columns, rows, height = 480, server, pivots = false, onOpenRow }: {
+  columns: GridColumn[];
+  rows: unknown[][];
+  height?: number;
+  server?: ServerPages | undefined;
+  pivots?: boolean;
+  /** With it, j/k move through the rows (the row focused) and Enter opens the focused one. */
+  onOpenRow?: ((index: number, row: unknown[]) => void) | undefined;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
@@ -102,11 +110,18 @@ export function VirtualTable({ columns, rows, height = 480, server, pivots = fal
     return () => ro.disconnect();
   }, []);
   const [page, setPage] = useState(0);
+  /** The row j/k moved to (index in the rows shown), -1: none yet; the ref is what key presses read. */
+  const [current, setCurrent] = useState(-1);
+  const currentRef = useRef(-1);
+  /** A row to focus once it is rendered (a move far enough scrolls it in first). */
+  const pendingFocus = useRef(-1);
   const [widths, setWidths] = useState<number[]>(() => guessWidths(columns, rows));
   useTimeZone();
   useEffect(() => {
     setTop(0);
     setPage(0);
+    setCurrent(-1);
+    currentRef.current = -1;
     if (box.current) box.current.scrollTop = 0;
   }, [rows, columns]);
   // Another page of the same result keeps the widths the analyst set.
@@ -126,6 +141,51 @@ export function VirtualTable({ columns, rows, height = 480, server, pivots = fal
   for (let j = 0, x = INDEX_COLUMN; j < cols.length; x += cols[j]!, j++) {
     if (x + cols[j]! >= view.left - COLUMN_OVERSCAN_PX && x <= view.left + view.width + COLUMN_OVERSCAN_PX) visible.push(j);
   }
+  const keys = useRef({ shown: 0, open: onOpenRow, rows: shown });
+  keys.current = { shown: shown.length, open: onOpenRow, rows: shown };
+  const keyboard = !!onOpenRow;
+  useEffect(() => {
+    if (!keyboard) return;
+    const h = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      const active = document.activeElement as HTMLElement | null;
+      const focusedRow = active?.dataset.row !== undefined && box.current?.contains(active) ? Number(active.dataset.row) : undefined;
+      if (e.key === 'Enter' && focusedRow !== undefined) {
+        e.preventDefault();
+        const row = keys.current.rows[focusedRow];
+        if (row) keys.current.open?.(focusedRow, row);
+        return;
+      }
+      if (e.key !== 'j' && e.key !== 'k') return;
+      if (!keys.current.shown) return;
+      e.preventDefault();
+      const from = focusedRow ?? currentRef.current;
+      moveTo(from < 0 ? 0 : Math.max(0, Math.min(keys.current.shown - 1, from + (e.key === 'j' ? 1 : -1))));
+    };
+    window.addEventListener('keydown', h);
+    return () => window.removeEventListener('keydown', h);
+  }, [keyboard]);
+  /** Makes row i current: scrolled into view (rows outside it are not rendered) and focused. */
+  const moveTo = (i: number) => {
+    const el = box.current;
+    currentRef.current = i;
+    setCurrent(i);
+    if (!el) return;
+    const y = i * ROW_HEIGHT;
+    if (y < el.scrollTop) el.scrollTop = y;
+    else if (y + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = y + ROW_HEIGHT - el.clientHeight;
+    setTop(el.scrollTop);
+    const row = el.querySelector<HTMLElement>(`[data-row="${i}"]`);
+    if (row) row.focus({ preventScroll: true });
+    else pendingFocus.current = i;
+  };
+  useEffect(() => {
+    if (pendingFocus.current < 0) return;
+    const row = box.current?.querySelector<HTMLElement>(`[data-row="${pendingFocus.current}"]`);
+    if (!row) return;
+    pendingFocus.current = -1;
+    row.focus({ preventScroll: true });
+  });
   const resize = (i: number, w: number) => setWidths(cols.map((old, j) => (j === i ? Math.max(MIN_COLUMN, Math.round(w)) : old)));
   const goTo = (p: number) => {
     if (server) {
@@ -168,7 +228,10 @@ export function VirtualTable({ columns, rows, height = 480, server, pivots = fal
         <div class="vtable-body" role="rowgroup" ref={box} tabIndex={0} aria-label="result rows" style={{ height: `${Math.min(height, shown.length * ROW_HEIGHT + 2)}px`, width: `${width}px` }} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
           <div role="presentation" style={{ height: `${shown.length * ROW_HEIGHT}px`, position: 'relative' }}>
             {shown.slice(first, last).map((r, i) => (
-              <div class="vtable-row" role="row" aria-rowindex={offset + first + i + 2} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
+              <div key={offset + first + i} class={first + i === current ? 'vtable-row current' : 'vtable-row'} role="row" aria-rowindex={offset + first + i + 2} data-row={first + i} tabIndex={keyboard ? -1 : undefined} onFocus={keyboard ? () => {
+                currentRef.current = first + i;
+                setCurrent(first + i);
+              } : undefined} style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px`, gridTemplateColumns: template }}>
                 <span role="rowheader" class="muted" style={{ gridColumn: 1 }}>{offset + first + i + 1}</span>
                 {visible.map((j) => {
                   const t = columns[j]!.time ? timeText(r[j]) : cellText(r[j]);

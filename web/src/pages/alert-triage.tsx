@@ -163,9 +163,9 @@ export function AlertGroups({ groups, filter }: { groups: AlertGroup[]; filter: 
       </thead>
       <tbody>
         {groups.map((g) => (
-          <tr key={`${g.rule_id} ${g.key}`}>
+          <tr key={`${g.rule_id} ${g.key}`} data-nav-row tabIndex={-1}>
             <td>
-              <a href={href('/alerts', { ...filter, group: undefined, offset: undefined, rule: g.rule_id, key: g.key })} data-testid="group-members">
+              <a href={href('/alerts', { ...filter, group: undefined, offset: undefined, rule: g.rule_id, key: g.key })} data-testid="group-members" data-open>
                 {formatCount(g.count)} alert{g.count === 1 ? '' : 's'}
               </a>
             </td>

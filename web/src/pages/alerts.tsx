@@ -1,11 +1,13 @@
-import { useCallback, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { STATIONS } from '../../../src/trail/stations.ts';
 import { qs } from '../api.ts';
 import { AlertEventsLink } from '../components/alert-events.tsx';
 import { Badge, ErrorBox, Facts, Loading } from '../components/bits.tsx';
 import { PivotFacts, PivotFields } from '../components/pivot.tsx';
 import { formatCount, safeUrl, timeText } from '../format.ts';
-import { useApi, useKey } from '../hooks.ts';
+import { useApi, useRowKeys } from '../hooks.ts';
+import { TimePicker } from '../components/time-picker.tsx';
+import { rangeQuery, useTimeRange } from '../time-range.ts';
 import { href, setParams, type Location } from '../router.ts';
 import { AlertGroups, BulkBar, StatusBadge, TriageFilters, TriagePanel, type AlertChange, type AlertGroup, type TriageState } from './alert-triage.tsx';
 
@@ -36,7 +38,8 @@ interface AlertList {
   facets: { levels: Facet[]; rules: Facet[]; sources: Facet[] };
 }
 
-const FILTERS = ['rule', 'level', 'source', 'since', 'until', 'text', 'status', 'assignee', 'entity', 'key', 'group'] as const;
+/** The list's filters in the URL; the time range (earliest/latest) is the shared picker's. */
+const FILTERS = ['rule', 'level', 'source', 'text', 'status', 'assignee', 'entity', 'key', 'group'] as const;
 
 /**
  * Datasets a trail can start from (the trail's stations): an alert on other events only (CloudTrail,
@@ -68,44 +71,35 @@ export function AlertsPage({ loc }: { loc: Location }) {
   const offset = Number(p.get('offset') ?? 0) || 0;
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
-  const list = useApi<AlertList>(`/api/alerts${qs({ ...filter, limit: PAGE, offset })}`, reload);
+  const range = useTimeRange(p);
+  const list = useApi<AlertList>(range.ready && !range.resolved.error ? `/api/alerts${qs({ ...filter, ...rangeQuery(range.resolved), limit: PAGE, offset })}` : null, reload);
   const shownIds = list.data?.alerts?.map((a) => a.id) ?? [];
   const picked = selected.filter((id) => shownIds.includes(id));
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s.filter((x) => x !== id), id] : s.filter((x) => x !== id)));
-  const textBox = useRef<HTMLInputElement>(null);
-  useKey('/', useCallback((e: KeyboardEvent) => {
-    e.preventDefault();
-    textBox.current?.focus();
-  }, []));
+  const rows = useRef<HTMLElement>(null);
+  useRowKeys(rows);
   const facets = list.data?.facets ?? { levels: [], rules: [], sources: [] };
   return (
-    <section>
+    <section ref={rows}>
       <h1>Alerts</h1>
+      <TimePicker {...range} />
       <form class="filters" onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget as HTMLFormElement);
-        setParams({ text: String(f.get('text') ?? ''), since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), assignee: String(f.get('assignee') ?? '').trim(), offset: undefined });
+        setParams({ text: String(f.get('text') ?? ''), assignee: String(f.get('assignee') ?? '').trim(), offset: undefined });
       }}>
         <Select name="rule" label="rule" value={filter.rule!} options={facets.rules} />
         <Select name="level" label="level" value={filter.level!} options={facets.levels} />
         <Select name="source" label="source" value={filter.source!} options={facets.sources} />
         <label>
-          since
-          <input name="since" placeholder="2026-11-20T08:00:00Z" defaultValue={filter.since} size={20} />
-        </label>
-        <label>
-          until
-          <input name="until" placeholder="RFC 3339" defaultValue={filter.until} size={20} />
-        </label>
-        <label>
           text
-          <input name="text" ref={textBox} placeholder="press / to search" defaultValue={filter.text} key={filter.text} />
+          <input name="text" data-search-box placeholder="press / to search" defaultValue={filter.text} key={filter.text} />
         </label>
         <TriageFilters status={filter.status!} assignee={filter.assignee!} group={filter.group === 'true'} />
         <button type="submit">Filter</button>
         {FILTERS.some((f) => filter[f]) && <a href="/alerts">clear</a>}
       </form>
-      <ErrorBox error={list.error} />
+      <ErrorBox error={list.error ?? range.resolved.error} />
       <Loading when={list.loading && !list.data} />
       {list.data?.groups && (
         <>
@@ -143,7 +137,7 @@ export function AlertsPage({ loc }: { loc: Location }) {
             </thead>
             <tbody>
               {list.data.alerts.map((a) => (
-                <tr key={a.id} data-alert-id={a.id}>
+                <tr key={a.id} data-alert-id={a.id} data-nav-row tabIndex={-1}>
                   <td>
                     <input type="checkbox" aria-label={`select the alert of ${timeText(a.timestamp)}: ${a.rule_title}`} checked={picked.includes(a.id)}
                       onChange={(e) => toggle(a.id, (e.currentTarget as HTMLInputElement).checked)} data-testid="select-alert" />
@@ -157,7 +151,7 @@ export function AlertsPage({ loc }: { loc: Location }) {
                   </td>
                   <td>{a.assignee}</td>
                   <td>
-                    <a href={`/alerts/${encodeURIComponent(a.id)}`}>{a.rule_title}</a>
+                    <a href={`/alerts/${encodeURIComponent(a.id)}`} data-open>{a.rule_title}</a>
                   </td>
                   <td>{a.sources.join(', ')}</td>
                   <td class="clip">{a.text}</td>
@@ -166,8 +160,8 @@ export function AlertsPage({ loc }: { loc: Location }) {
             </tbody>
           </table>
           <nav class="pager">
-            {offset > 0 && <a href={href('/alerts', { ...filter, offset: Math.max(0, offset - PAGE) || undefined })}>← newer</a>}
-            {offset + PAGE < list.data.total && <a href={href('/alerts', { ...filter, offset: offset + PAGE })}>older →</a>}
+            {offset > 0 && <a href={href('/alerts', { ...filter, ...range.picked, offset: Math.max(0, offset - PAGE) || undefined })}>← newer</a>}
+            {offset + PAGE < list.data.total && <a href={href('/alerts', { ...filter, ...range.picked, offset: offset + PAGE })}>older →</a>}
           </nav>
         </>
       )}

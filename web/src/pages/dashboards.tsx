@@ -1,10 +1,12 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FindingsSection, InsightReport, SeriesSection, TableSection } from '../../../src/insights/report.ts';
 import { api, qs } from '../api.ts';
 import { Badge, ErrorBox, Facts, Loading } from '../components/bits.tsx';
 import { TimeChart } from '../components/chart.tsx';
 import { cellText, formatCount, timeText } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, useRowKeys } from '../hooks.ts';
+import { TimePicker } from '../components/time-picker.tsx';
+import { rangeQuery, useTimeRange, zoomTo } from '../time-range.ts';
 import { href, setParams, type Location } from '../router.ts';
 import { Pivot } from '../components/pivot.tsx';
 import { cellField, cellSearch, DISTRIBUTION_VIEWS, findingSearch } from './dashboard-links.ts';
@@ -40,7 +42,7 @@ function Table({ s, view }: { s: TableSection; view: string }) {
           {s.rows.slice(0, 500).map((r) => {
             const byName = Object.fromEntries(s.columns.map((c, i) => [c.name, r[i]]));
             return (
-              <tr>
+              <tr data-nav-row tabIndex={-1}>
                 {r.map((v, i) => {
                   const c = s.columns[i];
                   const text = cell(v, c?.type ?? 'string');
@@ -51,7 +53,7 @@ function Table({ s, view }: { s: TableSection; view: string }) {
                       {link && pivot ? (
                         // The value opens its events; the button beside it offers the other pivots.
                         <Pivot trigger="icon" field={pivot.field} value={v} base={pivot.base}>
-                          <a class="row-link" href={link} title={`search the events of ${c!.name} ${text}`.slice(0, 2000)}>
+                          <a class="row-link" href={link} data-open title={`search the events of ${c!.name} ${text}`.slice(0, 2000)}>
                             {text}
                           </a>
                         </Pivot>
@@ -76,7 +78,7 @@ function Table({ s, view }: { s: TableSection; view: string }) {
 function Series({ s }: { s: SeriesSection }) {
   const times = useMemo(() => s.buckets.map((b) => Date.parse(b) / 1000), [s]);
   if (!s.buckets.length) return <p class="muted">no data in this range</p>;
-  return <TimeChart times={times} series={s.series} label={s.title} />;
+  return <TimeChart times={times} series={s.series} label={s.title} onZoom={zoomTo} />;
 }
 
 function Findings({ s, view }: { s: FindingsSection; view: string }) {
@@ -162,41 +164,39 @@ function Report({ report }: { report: InsightReport }) {
 export function DashboardsPage({ loc, view }: { loc: Location; view: string | undefined }) {
   const views = useApi<{ views: View[] }>('/api/insights');
   const p = loc.params;
-  const options = { since: p.get('since') ?? '', until: p.get('until') ?? '', distribution: p.get('distribution') ?? '' };
+  const range = useTimeRange(p);
+  const options = { distribution: p.get('distribution') ?? '' };
   const chosen = view ?? views.data?.views[0]?.id;
-  const report = useApi<InsightReport>(chosen ? `/api/insights/${encodeURIComponent(chosen)}${qs(options)}` : null);
+  const report = useApi<InsightReport>(chosen && range.ready && !range.resolved.error ? `/api/insights/${encodeURIComponent(chosen)}${qs({ ...options, ...rangeQuery(range.resolved) })}` : null);
+  const rows = useRef<HTMLElement>(null);
+  useRowKeys(rows);
   const meta = views.data?.views.find((v) => v.id === chosen);
   return (
-    <section>
+    <section ref={rows}>
       <h1>Dashboards</h1>
       <ErrorBox error={views.error} />
       <nav class="tabs" aria-label="dashboards">
         {(views.data?.views ?? []).map((v) => (
-          <a href={href(`/dashboards/${encodeURIComponent(v.id)}`, options)} aria-current={v.id === chosen ? 'page' : undefined} title={v.description}>
+          <a href={href(`/dashboards/${encodeURIComponent(v.id)}`, { ...options, ...range.picked })} aria-current={v.id === chosen ? 'page' : undefined} title={v.description}>
             {v.title}
           </a>
         ))}
       </nav>
       {meta && <p class="muted">{meta.description}</p>}
-      <form class="filters" onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget as HTMLFormElement);
-        setParams({ since: String(f.get('since') ?? ''), until: String(f.get('until') ?? ''), distribution: String(f.get('distribution') ?? '') || undefined });
-      }}>
-        <label>
-          since <input name="since" size={20} placeholder="RFC 3339" defaultValue={options.since} />
-        </label>
-        <label>
-          until <input name="until" size={20} placeholder="RFC 3339" defaultValue={options.until} />
-        </label>
-        {chosen && DISTRIBUTION_VIEWS.has(chosen) && (
+      <TimePicker {...range} />
+      {chosen && DISTRIBUTION_VIEWS.has(chosen) && (
+        <form class="filters" onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget as HTMLFormElement);
+          setParams({ distribution: String(f.get('distribution') ?? '') || undefined });
+        }}>
           <label>
             distribution <input name="distribution" size={16} defaultValue={options.distribution} key={options.distribution} />
           </label>
-        )}
-        <button type="submit">Apply</button>
-      </form>
-      <ErrorBox error={report.error} />
+          <button type="submit">Apply</button>
+        </form>
+      )}
+      <ErrorBox error={report.error ?? range.resolved.error} />
       <Loading when={report.loading} />
       {options.distribution && chosen && DISTRIBUTION_VIEWS.has(chosen) && <DistributionNotice distribution={options.distribution} />}
       {report.data && !report.loading && !report.data.sections.length && (

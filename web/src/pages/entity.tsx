@@ -4,7 +4,11 @@ import { qs } from '../api.ts';
 import { Badge, ErrorBox, Loading } from '../components/bits.tsx';
 import { Pivot } from '../components/pivot.tsx';
 import { formatCount, splQuote, timeText } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useMemo, useRef } from 'preact/hooks';
+import { useApi, useRowKeys } from '../hooks.ts';
+import { TimeChart } from '../components/chart.tsx';
+import { TimePicker } from '../components/time-picker.tsx';
+import { rangeQuery, useTimeRange, zoomTo, type PickedRange } from '../time-range.ts';
 import { entityHref, type EntityKind } from '../pivot.ts';
 import { href, type Location } from '../router.ts';
 
@@ -46,11 +50,21 @@ function Related({ r }: { r: EntityReport['related'][number] }) {
   );
 }
 
-function Timeline({ report, offset }: { report: EntityReport; offset: number }) {
+/** The entity's events per time bucket: drag across it to zoom the time range. */
+function EventsChart({ h }: { h: NonNullable<EntityReport['histogram']> }) {
+  const times = useMemo(() => h.buckets.map((b) => Date.parse(b) / 1000), [h]);
+  const series = useMemo(() => [{ name: 'events', values: h.counts }], [h]);
+  if (h.buckets.length < 2) return null;
+  return <TimeChart times={times} series={series} bars height={160} label={`events per ${h.bucketSeconds} s`} onZoom={zoomTo} />;
+}
+
+function Timeline({ report, offset, picked }: { report: EntityReport; offset: number; picked: PickedRange }) {
   const events = report.timeline.events;
   const base = entityHref(report.kind, report.value);
+  const rows = useRef<HTMLDivElement>(null);
+  useRowKeys(rows);
   return (
-    <>
+    <div ref={rows}>
       <table class="list" data-testid="entity-timeline">
         <thead>
           <tr>
@@ -68,7 +82,7 @@ function Timeline({ report, offset }: { report: EntityReport; offset: number }) 
           {events.map((e) => {
             const trail = trailHref(e);
             return (
-              <tr>
+              <tr data-nav-row tabIndex={-1}>
                 <td class="nowrap">{timeText(e.timestamp)}</td>
                 <td>
                   <Pivot field="event_dataset" value={e.dataset} />
@@ -89,11 +103,11 @@ function Timeline({ report, offset }: { report: EntityReport; offset: number }) 
                 <td class="clip">{e.url ? <Pivot field="url_original" value={e.url} /> : e.message}</td>
                 <td>
                   {trail ? (
-                    <a href={trail} data-testid="entity-trail">
+                    <a href={trail} data-testid="entity-trail" data-open>
                       follow
                     </a>
                   ) : (
-                    <a href={href('/search', { q: `event_id=${splQuote(e.id)}`, lang: 'spl' })}>event</a>
+                    <a href={href('/search', { q: `event_id=${splQuote(e.id)}`, lang: 'spl' })} data-open>event</a>
                   )}
                 </td>
               </tr>
@@ -103,20 +117,21 @@ function Timeline({ report, offset }: { report: EntityReport; offset: number }) 
       </table>
       {!events.length && <p class="muted">no events{offset ? ' on this page' : ''}</p>}
       <nav class="pager" aria-label="timeline pages">
-        {offset > 0 && <a href={href(base, { offset: Math.max(0, offset - PAGE) || undefined })}>← newer</a>}
+        {offset > 0 && <a href={href(base, { ...picked, offset: Math.max(0, offset - PAGE) || undefined })}>← newer</a>}
         <span class="muted" data-testid="timeline-range">
           {events.length ? `events ${formatCount(offset + 1)}–${formatCount(offset + events.length)} of ${formatCount(report.events)}` : ''}
         </span>
-        {offset + events.length < report.events && events.length === PAGE && <a href={href(base, { offset: offset + PAGE })}>older →</a>}
+        {offset + events.length < report.events && events.length === PAGE && <a href={href(base, { ...picked, offset: offset + PAGE })}>older →</a>}
       </nav>
-    </>
+    </div>
   );
 }
 
 export function EntityPage({ kind, value, loc }: { kind: string; value: string; loc: Location }) {
   const known = kind in KINDS ? (kind as EntityKind) : undefined;
   const offset = Number(loc.params.get('offset') ?? 0) || 0;
-  const report = useApi<EntityReport>(known ? `/api/entity${qs({ kind: known, value, offset: offset || undefined, limit: PAGE })}` : null);
+  const range = useTimeRange(loc.params);
+  const report = useApi<EntityReport>(known && range.ready && !range.resolved.error ? `/api/entity${qs({ kind: known, value, offset: offset || undefined, limit: PAGE, ...rangeQuery(range.resolved) })}` : null);
   if (!known) return <ErrorBox error={`no entity pages of kind '${kind}': addresses (ip), users (user) and hosts (host) have one`} />;
   const d = report.data;
   const spec = KINDS[known];
@@ -133,7 +148,8 @@ export function EntityPage({ kind, value, loc }: { kind: string; value: string; 
           search everywhere
         </a>
       </div>
-      <ErrorBox error={report.error} />
+      <TimePicker {...range} />
+      <ErrorBox error={report.error ?? range.resolved.error} />
       <Loading when={report.loading && !d} />
       {d && (
         <>
@@ -179,7 +195,8 @@ export function EntityPage({ kind, value, loc }: { kind: string; value: string; 
             <p class="muted">no alert mentions it</p>
           )}
           <h2>Timeline</h2>
-          <Timeline report={d} offset={offset} />
+          {d.histogram && <EventsChart h={d.histogram} />}
+          <Timeline report={d} offset={offset} picked={range.picked} />
         </>
       )}
     </section>

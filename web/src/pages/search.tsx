@@ -10,6 +10,9 @@ import { download, formatCount, toCsv } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { href, setParams, type Location } from '../router.ts';
 import { remember } from '../search-history.ts';
+import { TimePicker } from '../components/time-picker.tsx';
+import { RowPanel } from '../components/row-panel.tsx';
+import { zoomTo, useTimeRange } from '../time-range.ts';
 
 interface QueryAnswer {
   language: string;
@@ -41,7 +44,7 @@ const EXAMPLE = 'index=cloudfront status>=400 | stats count by edge_location, st
 function Histogram({ h }: { h: NonNullable<QueryAnswer['histogram']> }) {
   const times = useMemo(() => h.buckets.map((b) => Date.parse(b) / 1000), [h]);
   const series = useMemo(() => [{ name: 'rows', values: h.counts }], [h]);
-  return <TimeChart times={times} series={series} bars height={140} label={`rows per ${h.bucketSeconds} s of ${h.column}`} />;
+  return <TimeChart times={times} series={series} bars height={140} label={`rows per ${h.bucketSeconds} s of ${h.column}`} onZoom={zoomTo} />;
 }
 
 /**
@@ -62,7 +65,7 @@ function seriesOf(answer: QueryAnswer): { times: number[]; series: ChartSeries[]
 function SeriesChart({ answer }: { answer: QueryAnswer }) {
   const chart = useMemo(() => seriesOf(answer), [answer]);
   if (!chart) return null;
-  return <TimeChart times={chart.times} series={chart.series} height={200} label={`${chart.series.map((s) => s.name).join(', ')} over _time`} />;
+  return <TimeChart times={chart.times} series={chart.series} height={200} label={`${chart.series.map((s) => s.name).join(', ')} over _time`} onZoom={zoomTo} />;
 }
 
 function SavedSearches({ readOnly, current, reload, onChange }: { readOnly: boolean; current: { q: string; lang: string }; reload: number; onChange: () => void }) {
@@ -140,7 +143,12 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
   const [answer, setAnswer] = useState<QueryAnswer>();
   /** The query, language and rows setting the answer is of: another page of it keeps it shown while it loads. */
   const [answerOf, setAnswerOf] = useState('');
-  const queryKey = `${q}\u0000${lang}\u0000${limit}`;
+  const range = useTimeRange(loc.params);
+  const since = range.resolved.since ?? '';
+  const until = range.resolved.until ?? '';
+  const queryKey = `${q}\u0000${lang}\u0000${limit}\u0000${since}\u0000${until}`;
+  /** The row whose fields are open in the side panel (Enter on a row), by its index in the page. */
+  const [opened, setOpened] = useState<number>();
   /** The first page's histogram (later pages come without one). */
   const [histogram, setHistogram] = useState<QueryAnswer['histogram']>();
   /** The page of the result shown: the server sends one page (GRID_PAGE_ROWS rows) at a time. */
@@ -157,12 +165,13 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
   /** Cancels the running query: the request is dropped and the server interrupts the statement. */
   const cancelRunning = useRef<() => void>();
   useEffect(() => setText(q), [q]);
-  useEffect(() => setOffset(0), [q, lang, limit]);
+  useEffect(() => setOffset(0), [q, lang, limit, since, until]);
+  useEffect(() => setOpened(undefined), [queryKey, offset]);
   useEffect(() => {
     if (q) remember(q, lang);
   }, [q, lang]);
   useEffect(() => {
-    if (!q) return;
+    if (!q || !range.ready || range.resolved.error) return;
     const abort = new AbortController();
     let cancelled = false;
     cancelRunning.current = () => {
@@ -172,10 +181,10 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
     setBusy(true);
     setError(undefined);
     const pageRows = Math.max(1, Math.min(GRID_PAGE_ROWS, limit - offset));
-    api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit: pageRows, offset }, signal: abort.signal }).then(
+    api<QueryAnswer>('/api/query', { method: 'POST', body: { query: q, language: lang, limit: pageRows, offset, ...(since ? { since } : {}), ...(until ? { until } : {}) }, signal: abort.signal }).then(
       (a) => {
         setAnswer(a);
-        setAnswerOf(`${q}\u0000${lang}\u0000${limit}`);
+        setAnswerOf(queryKey);
         if (a.offset === 0) setHistogram(a.histogram);
         setBusy(false);
       },
@@ -190,7 +199,7 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
       cancelRunning.current = undefined;
       abort.abort();
     };
-  }, [q, lang, limit, offset]);
+  }, [q, lang, limit, offset, since, until, range.ready]);
   /** Runs what is in the box (not the URL's query) with these settings: a new history entry. */
   const run = (changes: { lang?: string; limit?: string } = {}) => {
     const l = changes.lang ?? lang;
@@ -234,7 +243,8 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             </button>
           </div>
         </form>
-        <ErrorBox error={error} />
+        <TimePicker {...range} />
+        <ErrorBox error={error ?? range.resolved.error} />
         <Loading when={busy} />
         {busy && (
           <button type="button" class="cancel" data-testid="cancel-query" onClick={() => cancelRunning.current?.()}>
@@ -270,7 +280,20 @@ export function SearchPage({ loc, readOnly }: { loc: Location; readOnly: boolean
             ))}
             {showSql && <pre class="sql">{`${answer.sql}\n-- params: ${JSON.stringify(answer.params)}`}</pre>}
             {seriesOf(answer) ? <SeriesChart answer={answer} /> : histogram && histogram.buckets.length > 1 && <Histogram h={histogram} />}
-            <VirtualTable columns={gridColumns} rows={answer.rows} server={server} pivots />
+            <VirtualTable columns={gridColumns} rows={answer.rows} server={server} pivots onOpenRow={(i) => setOpened(i)} />
+            {opened !== undefined && answer.rows[opened] && (
+              <RowPanel
+                title={`row ${formatCount(answer.offset + opened + 1)}`}
+                columns={gridColumns}
+                row={answer.rows[opened]!}
+                onClose={() => {
+                  const at = opened;
+                  setOpened(undefined);
+                  // Focus goes back to the row that opened the panel.
+                  requestAnimationFrame(() => document.querySelector<HTMLElement>(`.vtable [data-row="${at}"]`)?.focus());
+                }}
+              />
+            )}
           </div>
         )}
       </div>

@@ -15,9 +15,32 @@ export type Handler<C extends Command['cmd']> = (ctx: Ctx, scope: Scope, cmd: Ex
 /** Rows `sort` keeps when no count is given: Splunk's default (`sort 0` keeps all). */
 export const SORT_DEFAULT_LIMIT = 10_000;
 
+/**
+ * The console's time range on the first base search (earliest inclusive, latest exclusive, as
+ * earliest=/latest= are), unless that search set its own bounds; it then bounds the query as those do.
+ */
+function pickerConditions(ctx: Ctx, scope: Scope, at: Command['tok']): string[] {
+  const range = ctx.pickerRange!;
+  ctx.pickerRange = undefined;
+  const b = ctx.bounds;
+  if (b.earliest || b.latest) return [];
+  const out: string[] = [];
+  for (const [name, t] of [['earliest', range.earliest], ['latest', range.latest]] as const) {
+    if (!t) continue;
+    b[name] = t;
+    const bound = ctx.paramWith((params, key) => ctx.fn.timeParam(params, key, t.getTime()));
+    out.push(`(${ctx.time(scope, at)} ${name === 'earliest' ? '>=' : '<'} ${bound})`);
+  }
+  return out;
+}
+
 /** The commands the parser knows itself (parser.ts); the others are modules (registry.ts). */
 export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<C> } = {
-  search: (ctx, scope, c, from) => keep(`SELECT * FROM ${from}${c.node ? ` WHERE ${compileSearch(ctx, scope, c.node)}` : ''}`, scope),
+  search: (ctx, scope, c, from) => {
+    const conditions = c.node ? [compileSearch(ctx, scope, c.node)] : [];
+    if (scope.base && ctx.pickerRange) conditions.push(...pickerConditions(ctx, scope, c.tok));
+    return keep(`SELECT * FROM ${from}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`, scope);
+  },
   where: (ctx, scope, c, from) => keep(`SELECT * FROM ${from} WHERE ${ctx.fn.coalesce(compileExpr(ctx, scope, c.expr), ctx.fn.falseValue)}`, scope),
   eval: (ctx, scope, c, from) => {
     // One SELECT per assignment: later assignments see earlier ones, as in Splunk.
