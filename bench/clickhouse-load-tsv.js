@@ -11,8 +11,12 @@
 //   npx tsc -p tsconfig.json
 //   node bench/clickhouse-hold.js --info /tmp/ch.json --shards 1,2 &
 //   node bench/clickhouse-load-tsv.js --duckdb /work/bench-data/10m.duckdb --info /tmp/ch.json \
-//        --dir /work/bench-data/p/10m-tsv [--keep]
+//        --dir /work/bench-data/p/10m-tsv [--keep] [--database bench] [--tables events_aws_cloudfront,…]
+//        [--limit N] [--block-rows 32768]
 //
+// --limit N loads each table's rows up to the Nth row's time (and checks those), --block-rows sets the
+// insert blocks (to compare with other sizes); each insert prints the server's CPU seconds (its
+// PID's /proc stat, every node of the target).
 // The exported files (≈ 400 bytes an event) go to --dir and are removed after the inserts (kept with
 // --keep). A table already holding DuckDB's count in a target is skipped (a rerun resumes).
 import { execFileSync, spawn } from 'node:child_process';
@@ -31,7 +35,17 @@ const dir = arg('dir', undefined);
 if (!duckPath || !info || !dir) throw new Error('--duckdb STORE --info FILE (from bench/clickhouse-hold.js) --dir DIR are required');
 const keep = process.argv.includes('--keep');
 /** The store's INSERT_BLOCK_ROWS (src/store/clickhouse/store.ts). */
-const BLOCK_ROWS = 32_768;
+const BLOCK_ROWS = Number(arg('block-rows', '32768'));
+const limit = arg('limit', undefined);
+const only = arg('tables', undefined)?.split(',');
+const databaseArg = arg('database', undefined);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+/** A server's CPU seconds so far (user + system). */
+function serverCpu(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
 mkdirSync(dir, { recursive: true });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const sqlString = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -77,16 +91,25 @@ function clientInsert(tcpPort, database, table, file) {
 }
 
 const clusters = JSON.parse(readFileSync(info, 'utf8'));
-const targets = clusters.map((c) => ({ url: c.storeUrl, nodes: c.nodes, cluster: c.shards > 1, database: new URL(c.storeUrl.replace(/^clickhouse:/, 'http:')).pathname.slice(1) }));
+const targets = clusters.map((c) => {
+  const u = new URL(c.storeUrl.replace(/^clickhouse:/, 'http:'));
+  if (databaseArg) u.pathname = `/${databaseArg}`;
+  const url = u.toString().replace(/^http:/, 'clickhouse:');
+  return { url, nodes: c.nodes, cluster: c.shards > 1, database: u.pathname.slice(1) };
+});
 for (const t of targets) execFileSync('node', [cli, 'store', 'init', '--store', t.url], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const duck = await (await DuckDBInstance.create(duckPath, { access_mode: 'READ_ONLY' })).connect();
 const rows = async (sql) => (await duck.runAndReadAll(sql)).getRows();
-const tables = (await rows("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'events\\_%' ESCAPE '\\' AND table_type = 'BASE TABLE' ORDER BY 1")).map((r) => r[0]);
+const tables = (await rows("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'events\\_%' ESCAPE '\\' AND table_type = 'BASE TABLE' ORDER BY 1")).map((r) => r[0]).filter((t) => !only || only.includes(t));
+/** The rows of a table loaded: all, or its first --limit by time. */
+// (A cut by the Nth row's time: sorting whole 71-column rows for ORDER BY … LIMIT took 439 s on 10M.)
+const source = (table) =>
+  limit ? `(SELECT * FROM "${table}" WHERE "timestamp" <= (SELECT "timestamp" FROM "${table}" ORDER BY "timestamp" LIMIT 1 OFFSET ${Number(limit) - 1}))` : `"${table}"`;
 const t0 = performance.now();
 for (const table of tables) {
   const cols = await rows(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`);
-  const want = Number((await rows(`SELECT count(*) FROM "${table}"`))[0][0]);
+  const want = Number((await rows(`SELECT count(*) FROM ${source(table)}`))[0][0]);
   const pending = [];
   for (const t of targets) {
     // Columns the table lacks, added as the store adds them: the local tables first, then the Distributed one.
@@ -107,15 +130,19 @@ for (const table of tables) {
     const line = chColumns.map(([name]) => cell(name, types.get(name))).join(' || chr(9) || ');
     const file = join(dir, `${table}.tsv`);
     let t = performance.now();
-    await duck.run(`COPY (SELECT ${line} AS line FROM "${table}") TO '${file}' (FORMAT CSV, HEADER false, QUOTE '', ESCAPE '', DELIMITER chr(1))`);
+    await duck.run(`COPY (SELECT ${line} AS line FROM ${source(table)}) TO '${file}' (FORMAT CSV, HEADER false, QUOTE '', ESCAPE '', DELIMITER chr(1))`);
     console.log(`${table}: ${want} rows exported (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s (load ${load()})`);
     for (const target of pending) {
       // Every target's table has the same column order (built the same way); checked, not assumed.
       const order = (await ch(target.nodes[0].http, `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${sqlString(table)}`, target.database)).map((r) => r[0]).join(',');
       if (order !== chColumns.map((r) => r[0]).join(',')) throw new Error(`${table}: column order differs in ${target.url}`);
       t = performance.now();
+      const cpu = () => target.nodes.reduce((a, n) => a + serverCpu(n.pid), 0);
+      const cpu0 = cpu();
       await clientInsert(target.nodes[0].tcpPort, target.database, table, file);
-      console.log(`${table} → ${target.url}: inserted in ${((performance.now() - t) / 1000).toFixed(1)} s (load ${load()})`);
+      const wall = (performance.now() - t) / 1000;
+      const server = cpu() - cpu0;
+      console.log(`${table} → ${target.url}: inserted in ${wall.toFixed(1)} s = ${Math.round(want / wall).toLocaleString('en-US')} rows/s, blocks of ${BLOCK_ROWS} rows, server ${server.toFixed(1)} CPU-s = ${((server * 1e6) / want).toFixed(1)} µs/row (load ${load()})`);
     }
     if (!keep) rmSync(file, { force: true });
   }
