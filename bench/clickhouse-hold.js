@@ -2,7 +2,7 @@
 // startClickHouse: fresh temporary directories, loopback ports) and keeps them up until this
 // process gets SIGTERM or SIGINT, then stops them by PID. Writes where they listen to --info FILE.
 //
-//   node bench/clickhouse-hold.js --info /tmp/ch.json [--shards 1,2] &
+//   node bench/clickhouse-hold.js --info /tmp/ch.json [--shards 1,2] [--query-log] &
 //   ... ; kill $!        (stops every server it started)
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,8 @@ const info = arg('info', undefined);
 if (!info) throw new Error('--info FILE is required');
 const clusters = [];
 for (const shards of arg('shards', '1').split(',').map(Number)) {
-  const c = await startClickHouse(shards);
+  // --query-log: every query in system.query_log (rows and bytes read, time), for the query benchmarks.
+  const c = await startClickHouse(shards, { queryLog: process.argv.includes('--query-log') });
   const nodes = c.nodes.map((n) => ({ http: n.http, httpPort: n.httpPort, tcpPort: n.tcpPort, pid: n.pid, dir: n.dir }));
   const url = c.storeUrl('bench');
   // Every node's HTTP port (the loopback cluster's differ), as bench/clickhouse-queries.js gives them.

@@ -6,6 +6,11 @@
 //   npx tsc -p tsconfig.json
 //   node bench/clickhouse-ingest.js [--log bench/out/cloudfront-1000000.log] [--lines 1000000]
 //        [--rounds 1] [--threads 2] [--node node,/work/node26/node_modules/.bin/node] [--order duckdb,clickhouse]
+//        [--before DIR]
+//
+// --before DIR adds the engine `clickhouse-before`: the same ClickHouse ingest by another build of
+// packettrail (DIR/dist/cli/main.js, e.g. a copy of dist/ from an earlier commit with rules/ and
+// package.json beside it), so before/after figures come from the same run and server.
 //
 // The log is generated (bench/gen-cloudfront.js) when absent; --lines below its length ingests its
 // first lines. Each ingest is `packettrail ingest -q --no-builtin-rules --threads N` into a fresh
@@ -30,7 +35,8 @@ const lines = Number(arg('lines', '1000000'));
 const rounds = Number(arg('rounds', '1'));
 const threads = arg('threads', '2');
 const nodes = arg('node', existsSync(NODE26) ? `node,${NODE26}` : 'node').split(',');
-const order = arg('order', 'duckdb,clickhouse').split(',');
+const beforeDir = arg('before', undefined);
+const order = arg('order', beforeDir ? 'duckdb,clickhouse-before,clickhouse' : 'duckdb,clickhouse').split(',');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const dir = mkdtempSync(join(tmpdir(), 'pt-ch-ingest-'));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -70,9 +76,9 @@ async function ch(http, sql) {
 }
 
 /** `packettrail ingest` in a child under /usr/bin/time: wall, user, system seconds and peak RSS. */
-async function ingest(nodeBin, target) {
+async function ingest(nodeBin, target, main = cli) {
   const timeOut = join(dir, 'time.txt');
-  const args = ['-f', '%e %U %S %M', '-o', timeOut, nodeBin, cli, 'ingest', '-q', '--no-builtin-rules', '--threads', threads, ...target];
+  const args = ['-f', '%e %U %S %M', '-o', timeOut, nodeBin, main, 'ingest', '-q', '--no-builtin-rules', '--threads', threads, ...target];
   const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -92,11 +98,11 @@ async function duckdbRun(nodeBin, input, i) {
   return { ...r, bytes };
 }
 
-async function clickhouseRun(nodeBin, input, i, server) {
+async function clickhouseRun(nodeBin, input, i, server, main = cli) {
   const db = `bench_${i}`;
   const node = server.nodes[0];
   const cpu0 = serverCpu(node.pid);
-  const r = await ingest(nodeBin, ['--store', `clickhouse://127.0.0.1:${node.httpPort}/${db}`, input.file]);
+  const r = await ingest(nodeBin, ['--store', `clickhouse://127.0.0.1:${node.httpPort}/${db}`, input.file], main);
   const serverDuring = serverCpu(node.pid) - cpu0;
   // Background merges of the parts the ingest wrote: server work the ingest caused.
   const settle = performance.now();
@@ -128,9 +134,11 @@ try {
       const engines = round % 2 ? [...order].reverse() : order;
       for (const engine of engines) {
         const before = load();
-        const r = engine === 'duckdb' ? await duckdbRun(nodeBin, input, run++) : await clickhouseRun(nodeBin, input, run++, server);
+        const r = engine === 'duckdb'
+          ? await duckdbRun(nodeBin, input, run++)
+          : await clickhouseRun(nodeBin, input, run++, server, engine === 'clickhouse-before' ? join(beforeDir, 'dist', 'cli', 'main.js') : cli);
         results.push({ engine, version, ...r });
-        const server_ = engine === 'clickhouse'
+        const server_ = engine.startsWith('clickhouse')
           ? `; server ${r.serverDuring.toFixed(1)} CPU-s during (${µs(r.serverDuring)} µs/line), ${r.serverAfter.toFixed(1)} with merges (${µs(r.serverAfter)} µs/line, ${r.settleS.toFixed(1)} s to settle, ${r.parts} parts)`
           : '';
         console.log(
@@ -148,11 +156,13 @@ try {
 for (const version of [...new Set(results.map((r) => r.version))]) {
   const of = (engine) => results.filter((r) => r.version === version && r.engine === engine);
   const d = of('duckdb');
-  const c = of('clickhouse');
-  if (!d.length || !c.length) continue;
-  const sum = (rs, k) => rs.reduce((a, r) => a + r[k], 0);
-  console.log(
-    `Node ${version}: ClickHouse ÷ DuckDB wall ${(sum(c, 'wall') / sum(d, 'wall')).toFixed(2)}, packettrail CPU ${(sum(c, 'cpu') / sum(d, 'cpu')).toFixed(2)}, ` +
-      `packettrail + server CPU ÷ DuckDB ingest CPU ${((sum(c, 'cpu') + sum(c, 'serverAfter')) / sum(d, 'cpu')).toFixed(2)}`,
-  );
+  for (const engine of ['clickhouse-before', 'clickhouse']) {
+    const c = of(engine);
+    if (!d.length || !c.length) continue;
+    const sum = (rs, k) => rs.reduce((a, r) => a + r[k], 0);
+    console.log(
+      `Node ${version}: ${engine} ÷ DuckDB wall ${(sum(c, 'wall') / sum(d, 'wall')).toFixed(2)}, packettrail CPU ${(sum(c, 'cpu') / sum(d, 'cpu')).toFixed(2)}, ` +
+        `packettrail + server CPU ÷ DuckDB ingest CPU ${((sum(c, 'cpu') + sum(c, 'serverAfter')) / sum(d, 'cpu')).toFixed(2)}`,
+    );
+  }
 }

@@ -60,12 +60,18 @@ function remoteServers(tcpPorts: readonly number[]): string {
   return `<remote_servers><${TEST_CLUSTER}>${shards.join('')}</${TEST_CLUSTER}></remote_servers>`;
 }
 
-function writeConfig(dir: string, httpPort: number, tcpPort: number, allTcpPorts: readonly number[]): string {
+/** Options of startClickHouse. */
+export interface StartOptions {
+  /** Log every query to system.query_log (benchmarks: rows and bytes read, time per query). */
+  queryLog?: boolean;
+}
+
+function writeConfig(dir: string, httpPort: number, tcpPort: number, allTcpPorts: readonly number[], options: StartOptions = {}): string {
   for (const sub of ['data', 'data/tmp', 'data/user_files']) mkdirSync(join(dir, sub), { recursive: true });
   // 18.16's root element is <yandex>; current releases still accept it (and <clickhouse>).
   writeFileSync(join(dir, 'users.xml'), `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage>${options.queryLog ? '<log_queries>1</log_queries>' : ''}</default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
@@ -87,6 +93,7 @@ function writeConfig(dir: string, httpPort: number, tcpPort: number, allTcpPorts
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <max_concurrent_queries>100</max_concurrent_queries>
   ${remoteServers(allTcpPorts)}
+  ${options.queryLog ? '<query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>1000</flush_interval_milliseconds></query_log>' : ''}
 </yandex>
 `);
   return config;
@@ -121,7 +128,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * listing every node as one shard of the cluster `logs` (Distributed over MergeTree: no ZooKeeper,
  * no replicas). Every node is killed when this process exits, whatever happens to the test.
  */
-export async function startClickHouse(shards = 1): Promise<ClickHouseCluster> {
+export async function startClickHouse(shards = 1, options: StartOptions = {}): Promise<ClickHouseCluster> {
   const ports: { http: number; tcp: number }[] = [];
   for (let i = 0; i < shards; i++) ports.push({ http: await freePort(), tcp: await freePort() });
   const children: ChildProcess[] = [];
@@ -131,7 +138,7 @@ export async function startClickHouse(shards = 1): Promise<ClickHouseCluster> {
   try {
     for (const p of ports) {
       const dir = tempDir('packettrail-clickhouse-');
-      const config = writeConfig(dir, p.http, p.tcp, ports.map((x) => x.tcp));
+      const config = writeConfig(dir, p.http, p.tcp, ports.map((x) => x.tcp), options);
       const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${config}`], { cwd: dir, stdio: 'ignore' });
       children.push(child);
       const http = `http://127.0.0.1:${p.http}`;

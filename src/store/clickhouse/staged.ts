@@ -16,16 +16,22 @@ export class StagedRowError extends Error {}
 /** `2026-11-20T08:00:16.363Z` (what every format writes) without Date.parse. */
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$/;
 
-/**
- * A time as epoch seconds with milliseconds (`1763625616.363`). Finer digits are cut: the type
- * holds milliseconds (18.16 has no DateTime64), as every supported format's time does.
- */
-export function epochText(text: string): string {
+/** A time as epoch milliseconds (what a Decimal64(3) of epoch seconds holds); finer digits are cut. */
+export function epochMs(text: string): number {
   const m = ISO_UTC.exec(text);
   let ms: number;
   if (m) ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, Number((m[7] ?? '').slice(0, 3).padEnd(3, '0')));
   else ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw new StagedRowError(`expected a time, got ${JSON.stringify(text.slice(0, 80))}`);
+  return ms;
+}
+
+/**
+ * A time as epoch seconds with milliseconds (`1763625616.363`). Finer digits are cut: the type
+ * holds milliseconds (18.16 has no DateTime64), as every supported format's time does.
+ */
+export function epochText(text: string): string {
+  const ms = epochMs(text);
   const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(ms);
   return `${sign}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
@@ -66,12 +72,27 @@ const CELLS: Record<Kind, Cell> = {
 /** Kinds whose unquoted staged cell is already ClickHouse TabSeparated text (no tab, newline, `"` or `\\` unquoted). */
 const PLAIN: ReadonlySet<Kind> = new Set<Kind>(['keyword', 'text', 'ip', 'json', 'keyword[]']);
 
+/** Staged rows → one of ClickHouse's input formats (TabSeparated here, RowBinary in row-binary.ts). */
+export interface RowConverter {
+  /** The input format's name, for the INSERT. */
+  readonly format: string;
+  /** The loaded columns in the order of the converted cells. */
+  readonly columns: readonly Column[];
+  /** Ids the store holds already: rows with one of them are left out (see ClickHouseStore.loadStaged). */
+  skip: ReadonlySet<string> | undefined;
+  rowsConverted: number;
+  rowsSkipped: number;
+  plainRow(bytes: Buffer, start: number, end: number, line: number, out: Output): void;
+  quotedRow(fields: readonly string[], quoted: readonly boolean[], line: number, out: Output): void;
+}
+
 /**
  * The converter for one staged file layout: `columns` as staged, `used` as loaded. The loaded
  * columns come out in their staged order (`columns`, which the INSERT names), so a row is read
  * once from left to right and only the cells loaded are cut out of it.
  */
-export class StagedConverter {
+export class StagedConverter implements RowConverter {
+  readonly format = 'TabSeparated';
   /** The loaded columns in the order of the converted cells. */
   readonly columns: readonly Column[];
   private readonly picks: number[];
@@ -170,6 +191,10 @@ export class StagedConverter {
     }
     this.lastTimeBytes = Buffer.from(bytes.subarray(start, end));
     return this.time(bytes.toString('latin1', start, end));
+  }
+
+  quotedRow(fields: readonly string[], quoted: readonly boolean[], line: number, out: Output): void {
+    out.text(this.row(fields, quoted, line));
   }
 
   /** One staged row's fields (quotes removed) → a TabSeparated line, or '' when its id is in `skip`. */
@@ -310,10 +335,10 @@ function quotedRowEnd(bytes: Buffer, start: number): number {
 
 /**
  * The staged file as TabSeparated bytes, in chunks: what the load's INSERT streams to the server.
- * Rows without quotes or NUL (nearly all) are converted byte by byte (StagedConverter.plainRow);
+ * Rows without quotes or NUL (nearly all) are converted byte by byte (plainRow);
  * the others are decoded and split.
  */
-export async function* convertStagedFile(file: string, converter: StagedConverter): AsyncGenerator<Buffer> {
+export async function* convertStagedFile(file: string, converter: RowConverter): AsyncGenerator<Buffer> {
   const out = new Output();
   let rest: Buffer = Buffer.alloc(0);
   let line = 0;
@@ -341,7 +366,7 @@ export async function* convertStagedFile(file: string, converter: StagedConverte
         const text = bytes.toString('utf8', pos, end);
         const rec = splitQuoted(text, 0);
         if (!rec) throw new StagedRowError(`staged row ${line} of ${file} is not a tab-separated record`);
-        out.text(converter.row(rec.fields, rec.quoted, line));
+        converter.quotedRow(rec.fields, rec.quoted, line, out);
         pos = end;
       }
       if (out.ready) yield* out.take();

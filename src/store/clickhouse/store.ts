@@ -15,7 +15,8 @@ import { bindParams, stringLiteral, type ParamValue } from './literals.js';
 import { ClickHouseNode, nodeUrls, queryId, type NodeOptions } from './nodes.js';
 import { TsvResultReader } from './results.js';
 import { BOOKKEEPING_TABLES, ensureDatabaseEverywhere, ensureTableEverywhere, eventsTableSpec, readDatasetTables, replaceViewEverywhere, type Topology } from './schema.js';
-import { convertStagedFile, epochText, StagedConverter } from './staged.js';
+import { binaryTypesMatch, RowBinaryConverter } from './row-binary.js';
+import { convertStagedFile, epochText, StagedConverter, type RowConverter } from './staged.js';
 import { tsvRows, type TsvValue } from './tsv.js';
 import { parseStoreUrl, type ClickHouseLocation } from './url.js';
 
@@ -57,6 +58,23 @@ export const VIEW_SETTINGS = { max_query_size: String(VIEW_MAX_QUERY_BYTES), max
  * (a temporary table per load). See ClickHouseStore.loadStaged.
  */
 export const CLIENT_DEDUP_MAX_IDS = 1_000_000;
+
+/**
+ * Rows per block a load's INSERT is cut into (each block becomes a part). 18.16 checks that a
+ * block is already sorted by `timestamp` before writing it, and its Decimal comparison copies the
+ * whole column at every row compared (ColumnDecimal::compareAt takes the other column by value): the
+ * check costs rows² × 8 bytes copied per block, 12.5 CPU-s for one 200,000-row block on this
+ * machine against 4.4 s (merges included) in blocks of 32,768 rows (bench/README.md, "Issue 24 —
+ * ingest speed"). Smaller blocks make more parts to merge; current releases compare without the copy.
+ */
+export const INSERT_BLOCK_ROWS = 32_768;
+
+/** The settings of every load's INSERT: blocks of INSERT_BLOCK_ROWS rows, every shard written before it returns. */
+const LOAD_SETTINGS: ClickHouseSettings = {
+  insert_distributed_sync: 1,
+  max_insert_block_size: String(INSERT_BLOCK_ROWS),
+  min_insert_block_size_rows: String(INSERT_BLOCK_ROWS),
+};
 
 /** How long a load waits for an earlier load of the same table still running on the server (a killed run's). */
 export const ORPHAN_LOAD_WAIT_MS = 600_000;
@@ -118,6 +136,8 @@ export class ClickHouseStore implements EventStore {
   readonly dialect: typeof clickhouseDialect;
   readonly stagingDir = undefined;
   private readonly tables = new Map<string, Set<string>>();
+  /** Each dataset table's column types as the server has them (read once per table and schema change). */
+  private readonly columnTypes = new Map<string, ReadonlyMap<string, string>>();
   private catalog: readonly Column[] = [];
 
   private constructor(
@@ -191,6 +211,7 @@ export class ClickHouseStore implements EventStore {
     const columns = [...new Map([...[...(have ?? [])].flatMap((n) => byName.get(n) ?? []), ...used].map((c) => [c.name, c])).values()];
     await ensureTableEverywhere(this.topology, eventsTableSpec(table, columns));
     this.tables.set(table, new Set([...(have ?? []), ...used.map((c) => c.name)]));
+    this.columnTypes.delete(table);
     return true;
   }
 
@@ -232,13 +253,13 @@ export class ClickHouseStore implements EventStore {
       // Qualified: 18.16 reads unqualified names in CREATE TEMPORARY TABLE … AS SELECT from the default database.
       const target = `${q(this.topology.database)}.${q(table)}`;
       const range = `timestamp BETWEEN toDecimal64(${stringLiteral(epochText(batch.minTime))}, 3) AND toDecimal64(${stringLiteral(epochText(batch.maxTime))}, 3)`;
-      const converter = new StagedConverter(batch.columns, used);
+      const converter = await this.converterFor(table, batch.columns, used);
       const columnList = converter.columns.map((c) => q(c.name)).join(', ');
       const insert = (into: string, session?: string, id?: string) =>
         this.main.client.exec({
-          query: `INSERT INTO ${into} (${columnList}) FORMAT TabSeparated`,
+          query: `INSERT INTO ${into} (${columnList}) FORMAT ${converter.format}`,
           values: Readable.from(convertStagedFile(batch.file, converter)),
-          clickhouse_settings: { insert_distributed_sync: 1 },
+          clickhouse_settings: LOAD_SETTINGS,
           ...(session ? { session_id: session } : {}),
           ...(id ? { query_id: id } : {}),
         }).then((r) => drain(r.stream as Readable));
@@ -256,7 +277,7 @@ export class ClickHouseStore implements EventStore {
         await run(`CREATE TEMPORARY TABLE seen ENGINE = Memory AS SELECT DISTINCT event_id FROM ${target} WHERE ${range} AND event_id GLOBAL IN (SELECT event_id FROM staged)`);
         const fresh = await this.main.rows('SELECT count() FROM staged WHERE event_id NOT IN (SELECT event_id FROM seen)', {}, session);
         const count = Number(fresh[0]?.[0] ?? 0);
-        if (count > 0) await run(this.dialect.loadStaged(`${this.topology.database}.${table}`, batch.columns, used), { insert_distributed_sync: 1 }, queryId(`load-${table}`));
+        if (count > 0) await run(this.dialect.loadStaged(`${this.topology.database}.${table}`, batch.columns, used), LOAD_SETTINGS, queryId(`load-${table}`));
         return count;
       } finally {
         await run('DROP TEMPORARY TABLE IF EXISTS staged').catch(() => {});
@@ -265,6 +286,21 @@ export class ClickHouseStore implements EventStore {
     } catch (e) {
       throw clickhouseError(e);
     }
+  }
+
+  /**
+   * RowBinary when the table's columns have the types the catalog gives them (always, for tables
+   * packettrail created; the server then copies values instead of parsing text), else TabSeparated,
+   * which the server converts to whatever type a column has.
+   */
+  private async converterFor(table: string, columns: readonly Column[], used: readonly Column[]): Promise<RowConverter> {
+    let types = this.columnTypes.get(table);
+    if (!types) {
+      const rows = await this.main.rows(`SELECT name, type FROM system.columns WHERE database = ${stringLiteral(this.topology.database)} AND table = ${stringLiteral(table)}`);
+      types = new Map(rows.map(([name, type]) => [name!, type!]));
+      this.columnTypes.set(table, types);
+    }
+    return binaryTypesMatch(used, types) ? new RowBinaryConverter(columns, used) : new StagedConverter(columns, used);
   }
 
   /** Waits while a load of `table` from an earlier (killed) run still runs on the server. */
