@@ -70,6 +70,20 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront OR index=waf | stats count by index action' },
   { query: 'index=cloudfront | bin span=5m _time as slot | stats count dc(c_ip) as ips by slot | sort slot', ordered: true },
   { query: 'index=cloudfront | stats count by status | where count > 10 | eval share=round(count / 10) | fields - share' },
+  // Eval functions through the dialect (text, math, cidrmatch, multivalue) and IPv6 CIDR values in the search.
+  { query: 'index=cloudfront | eval t=trim(uri_path, "/"), l=ltrim(uri_path, "/a"), r=rtrim(c_ip . "  ") | stats count by t l r' },
+  { query: 'index=cloudfront | eval s=substr(uri_path, 2, 3), e=substr(uri_path, -2), u=upper(substr(edge_location, 1, 3)) | stats count by s e u' },
+  { query: 'index=cloudfront | eval h=md5(c_ip), k=substr(sha256(uri_path), 1, 12), s1=sha1(http_method) | stats count by h k s1 | sort 0 h k | head 5', ordered: true },
+  { query: 'index=cloudfront | eval lo=min(bytes_out, time_taken * 1000), hi=max(status, 300), first=min(http_method, "HEAD") | stats count avg(lo) by hi first' },
+  { query: 'index=cloudfront | where match(uri_path, "^/api/(items|me)$") AND NOT match(c_ip, ":") | eval n=tonumber(substr(status, 1, 1)), v=validate(status<400, "client error") | stats count by n v uri_path' },
+  { query: 'index=cloudfront | eval a=round(ln(bytes_out), 6), b=round(log(bytes_out, 2), 6), c=round(exact(time_taken * 3), 6), d=round(hypot(3, time_taken), 6), e=round(cos(time_taken) + sin(1) + atan(1), 6) | stats sum(a) sum(b) sum(c) sum(d) sum(e) by status' },
+  { query: 'index=cloudfront | where cidrmatch("2001:db8::/32", c_ip) OR cidrmatch("203.0.113.0/24", c_ip) | stats count by c_ip' },
+  { query: 'sourcetype=aws:cloudwatchlogs:vpcflow | where cidrmatch("10.0.0.0/16", src_ip) AND NOT cidrmatch("10.0.1.0/24", dest_ip) | stats count by action' },
+  { query: 'index=cloudfront c_ip=2001:db8::/32 | stats count by c_ip' },
+  { query: 'index=cloudfront NOT c_ip=2001:db8:80::/41 | stats count by c_ip' },
+  { query: 'index=cloudfront | eval parts=split(uri_path, "/"), n=mvcount(parts), last=mvindex(parts, -1), mid=mvjoin(mvindex(parts, 1, 2), "+"), j=mvjoin(mvsort(mvdedup(parts)), "+") | stats count by n last mid j' },
+  { query: 'index=cloudfront | eval parts=split(uri_path, "/"), api=mvjoin(mvfilter(parts="api"), ","), up=mvjoin(mvmap(parts, upper(parts)), "/"), pos=mvfind(parts, "^(items|me)$"), z=mvjoin(mvzip(parts, mvrange(0, 5), ":"), ";"), ec=mvcount(split(uri_path, "")) | stats count by api up pos z ec' },
+  { query: 'index=cloudfront | eval m=mvappend(http_method, split(uri_path, "/"), edge_location) | stats count by m' },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [

@@ -15,6 +15,11 @@ export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where'
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'coalesce', 'if', 'case', 'lower', 'upper', 'len', 'abs', 'floor', 'ceil', 'ceiling', 'sqrt', 'exp', 'pow',
   'isnull', 'isnotnull', 'null', 'true', 'false', 'like', 'in', 'replace', 'round',
+  // text and math (issue 24, through the dialect's SPL functions: src/store/spl-functions.ts)
+  'trim', 'ltrim', 'rtrim', 'substr', 'urldecode', 'min', 'max', 'md5', 'sha1', 'sha256', 'match', 'tonumber', 'validate', 'nullif',
+  'ln', 'log', 'exact', 'pi', 'acos', 'asin', 'atan', 'cos', 'sin', 'tan', 'hypot', 'cidrmatch',
+  // multivalue
+  'mvappend', 'mvcount', 'mvindex', 'mvjoin', 'mvdedup', 'mvsort', 'mvfind', 'mvfilter', 'mvmap', 'mvzip', 'mvrange', 'split',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */
