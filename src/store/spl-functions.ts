@@ -41,6 +41,31 @@ export interface SplFunctionSql extends SplListSql {
   logBase(expr: string, base: string): string;
   /** Whether the text of an address (NULL stays NULL) is an IPv6 address in the subnet. */
   ipv6InSubnet(expr: string, prefix: Ipv6Prefix): string;
+
+  // --- regular expressions of rex, regex and makemv (patterns: SQL of a constant, a parameter) ----
+  /**
+   * Whether `regexExtract` reads a capture group by its number (DuckDB). Where it does not
+   * (ClickHouse 18.16's extract reads the first group), the pattern given must hold the wanted group
+   * as its only capturing group (src/query/spl/regex.ts `onlyGroup`).
+   */
+  readonly regexGroupByNumber: boolean;
+  /** The capture group of the first match ('' when none; NULL for NULL). */
+  regexExtract(expr: string, pattern: string, group: number): string;
+  /** The capture group of every match, as a list (none for NULL). */
+  regexExtractAll(expr: string, pattern: string, group: number): string;
+  /** The first match replaced (`\\1` names a group). */
+  regexReplaceFirst(expr: string, pattern: string, replacement: string): string;
+  /** The list when `expr` is not NULL, else none. */
+  listWhenPresent(expr: string, list: string): string;
+  /** The list without its empty-text values. */
+  listNonEmptyValues(list: string): string;
+  /** The first `n` values (SQL of a whole number). */
+  listHeadParam(list: string, n: string): string;
+
+  // --- aggregations ---------------------------------------------------------------------------------
+  /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
+  earliestTimeOf(time: string, expr: string): string;
+  latestTimeOf(time: string, expr: string): string;
 }
 
 /** Multivalue (list) functions. Splunk has no empty multivalue: where DuckDB makes NULL of an empty list, ClickHouse (no NULL arrays) keeps it empty, and results read it as NULL. */

@@ -84,6 +84,22 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | eval parts=split(uri_path, "/"), n=mvcount(parts), last=mvindex(parts, -1), mid=mvjoin(mvindex(parts, 1, 2), "+"), j=mvjoin(mvsort(mvdedup(parts)), "+") | stats count by n last mid j' },
   { query: 'index=cloudfront | eval parts=split(uri_path, "/"), api=mvjoin(mvfilter(parts="api"), ","), up=mvjoin(mvmap(parts, upper(parts)), "/"), pos=mvfind(parts, "^(items|me)$"), z=mvjoin(mvzip(parts, mvrange(0, 5), ":"), ";"), ec=mvcount(split(uri_path, "")) | stats count by api up pos z ec' },
   { query: 'index=cloudfront | eval m=mvappend(http_method, split(uri_path, "/"), edge_location) | stats count by m' },
+  // rex (groups, max_match, sed), regex, makemv (delim, allowempty, tokenizer), earliest_time/latest_time.
+  { query: 'index=cloudfront | rex field=uri_path "^/(?<top>[a-z]+)/(?<rest>.*)$" | stats count by top rest' },
+  { query: 'index=cloudfront | rex field=c_ip "^(?<net>\\d+\\.\\d+)\\.(\\d+)\\.(?<host>\\d+)$" | stats count by net host' },
+  { query: 'index=cloudfront | rex field=uri_path max_match=0 "(?<seg>[a-z]+)" | stats count by seg' },
+  { query: 'index=cloudfront | rex field=uri_path max_match=2 "/(?<seg>[a-z.]+)" | eval n=mvcount(seg), j=mvjoin(seg, "+") | stats count by n j' },
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "s/[aeiou]/_/g" | stats count by uri_path' },
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "s/\\/([a-z]+)/<\\1>/" | stats count by uri_path' },
+  { query: 'index=cloudfront | regex uri_path="^/api/" | stats count by uri_path' },
+  { query: 'index=cloudfront | regex c_ip!="^2001:" | stats count by http_method' },
+  { query: 'index=cloudfront | eval p=uri_path | table p | makemv delim="/" p | stats count by p' },
+  { query: 'index=cloudfront | eval p=uri_path . "//x" | fields p | makemv delim="/" allowempty=true p | eval n=mvcount(p) | stats count by n' },
+  { query: 'index=cloudfront | eval p=uri_path | table p | makemv tokenizer="([a-z]+)(\\.[a-z]+)?" p | stats count by p' },
+  { query: 'index=cloudfront | stats earliest_time(c_ip) as first latest_time(c_ip) as last count by status' },
+  { query: 'index=cloudfront | stats earliest_time(user_agent) as e latest_time(uri_query) as l by edge_location' },
+  { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -105,7 +121,7 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
   { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count', construct: 'a subsearch in the search' },
   { query: 'index=cloudfront | eval source_ip=lower(source_ip)', construct: 'eval of a field that exists (source_ip)' },
-  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },
+  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p', construct: 'makemv of a field the query computed (keep the fields with table or fields first)' },
 ];
 
 /**

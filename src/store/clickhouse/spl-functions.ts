@@ -70,6 +70,16 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     const value = `ifNull(${str(x)}, '')`;
     return text === '' ? `extractAll(${value}, '(?s).')` : `if(isNull(${x}), emptyArrayString(), splitByString(${d}, ${value}))`;
   },
+  regexGroupByNumber: false,
+  regexExtract: (x, p) => `extract(${x}, ${p})`,
+  regexExtractAll: (x, p) => `extractAll(ifNull(${x}, ''), ${p})`,
+  regexReplaceFirst: (x, p, r) => `replaceRegexpOne(${x}, ${p}, ${r})`,
+  listWhenPresent: (x, l) => `if(isNull(${x}), emptyArrayString(), ${l})`,
+  listNonEmptyValues: (l) => `arrayFilter(v -> v != '', ${l})`,
+  listHeadParam: (l, n) => `arraySlice(${l}, 1, ${n})`,
+  // A time column is not Nullable, and 18.16's minIf of no row is 0 even over a Nullable one.
+  earliestTimeOf: (t, x) => `min(if(isNotNull(${x}), toNullable(${t}), NULL))`,
+  latestTimeOf: (t, x) => `max(if(isNotNull(${x}), toNullable(${t}), NULL))`,
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`match(${hex}, '^[0-9a-f]{32}$')`];

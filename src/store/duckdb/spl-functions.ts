@@ -33,6 +33,15 @@ export const duckdbSplFunctions: SplFunctionSql = {
   listZip: (a, b, d) => `list_transform(range(1, least(len(${a}), len(${b})) + 1), lambda i: ${a}[i] || ${d} || ${b}[i])`,
   listRange: (start, end, step) => `list_transform(range(${[start, end, ...(step === undefined ? [] : [step])].map((x) => `CAST(${x} AS BIGINT)`).join(', ')}), lambda v: CAST(v AS VARCHAR))`,
   splitText: (x, d) => `string_split(${str(x)}, ${d})`,
+  regexGroupByNumber: true,
+  regexExtract: (x, p, g) => `regexp_extract(${x}, ${p}, ${g})`,
+  regexExtractAll: (x, p, g) => `regexp_extract_all(${x}, ${p}, ${g})`,
+  regexReplaceFirst: (x, p, r) => `regexp_replace(${x}, ${p}, ${r})`,
+  listWhenPresent: (x, l) => `CASE WHEN ${x} IS NOT NULL THEN ${l} END`,
+  listNonEmptyValues: (l) => `list_filter(${l}, lambda v: v <> '')`,
+  listHeadParam: (l, n) => `${l}[1:${n}]`,
+  earliestTimeOf: (t, x) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)`,
+  latestTimeOf: (t, x) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)`,
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];
