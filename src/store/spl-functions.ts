@@ -9,6 +9,7 @@
  */
 export type TrimSide = 'both' | 'left' | 'right';
 export type HashName = 'md5' | 'sha1' | 'sha256';
+export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
 /** An IPv6 subnet as its prefix: the first `whole` hex digits (a parameter), then `rest` bits of the next digit. */
 export interface Ipv6Prefix {
@@ -61,6 +62,14 @@ export interface SplFunctionSql extends SplListSql {
   listNonEmptyValues(list: string): string;
   /** The first `n` values (SQL of a whole number). */
   listHeadParam(list: string, n: string): string;
+
+  // --- time (a time is the store's time type: TIMESTAMP on DuckDB, Decimal epoch seconds on ClickHouse) ---
+  /** Any value as a time: a time as it is, a number (or numeric text) as epoch seconds, else NULL. */
+  asTime(expr: string): string;
+  /** A time `n` units later (`n` a whole number, possibly negative); months, quarters and years by the calendar (day clamped). */
+  timeShift(time: string, n: number, unit: TimeUnit, param: (value: string | number) => string): string;
+  /** A time rounded down to the start of its unit (UTC); weeks to the last `weekday` (0 Sunday … 6) at or before it. */
+  timeSnap(time: string, unit: TimeUnit, weekday: number): string;
 
   // --- aggregations ---------------------------------------------------------------------------------
   /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */

@@ -98,6 +98,11 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | eval p=uri_path | table p | makemv tokenizer="([a-z]+)(\\.[a-z]+)?" p | stats count by p' },
   { query: 'index=cloudfront | stats earliest_time(c_ip) as first latest_time(c_ip) as last count by status' },
   { query: 'index=cloudfront | stats earliest_time(user_agent) as e latest_time(uri_query) as l by edge_location' },
+  // now() and relative_time: offsets by fixed units and by the calendar, snaps (@w0, @w5, @mon, @q, @y).
+  { query: 'index=cloudfront | eval n=now(), d=relative_time(now(), "-1d@d"), h=relative_time(now(), "-70m@m"), w0=relative_time(now(), "@w0"), w1=relative_time(now(), "@w1"), mo=relative_time(_time, "+1mon@mon"), q=relative_time(_time, "-1q@q"), y=relative_time(_time, "@y"), s=relative_time(_time, "+90s@s"), hh=relative_time(_time, "@h") | table n d h w0 w1 mo q y s hh | head 3', ordered: true },
+  { query: 'index=cloudfront | where _time >= relative_time(now(), "-2h@h") | stats count' },
+  { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
+  { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
   { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
   { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
 ];

@@ -20,6 +20,8 @@ export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'ln', 'log', 'exact', 'pi', 'acos', 'asin', 'atan', 'cos', 'sin', 'tan', 'hypot', 'cidrmatch',
   // multivalue
   'mvappend', 'mvcount', 'mvindex', 'mvjoin', 'mvdedup', 'mvsort', 'mvfind', 'mvfilter', 'mvmap', 'mvzip', 'mvrange', 'split',
+  // time
+  'now', 'relative_time',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */

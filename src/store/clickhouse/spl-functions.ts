@@ -1,4 +1,4 @@
-import type { SplFunctionSql } from '../spl-functions.js';
+import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
 import { literal } from './literals.js';
 
 const str = (x: string) => `toString(${x})`;
@@ -6,6 +6,13 @@ const str = (x: string) => `toString(${x})`;
 const classChars = (chars: string) => chars.replace(/[\\\]\[^-]/g, (c) => `\\${c}`);
 /** The non-NULL values of the arguments, as an array (18.16's least/greatest take two numbers). */
 const present = (exprs: readonly string[], numbers: boolean) => `arrayFilter(v -> isNotNull(v), [${(numbers ? exprs.map((x) => `toFloat64(${x})`) : exprs).join(', ')}])`;
+/** Seconds of the units of fixed length. */
+const SECONDS: Partial<Record<TimeUnit, number>> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
+const MONTHS: Partial<Record<TimeUnit, number>> = { month: 1, quarter: 3, year: 12 };
+const START_OF: Partial<Record<TimeUnit, string>> = { month: 'toStartOfMonth', quarter: 'toStartOfQuarter', year: 'toStartOfYear' };
+/** A time's whole seconds as a DateTime in UTC, and a DateTime (or Date) back to the time type. */
+const dateTime = (t: string) => `toDateTime(toUInt32(${t}), 'UTC')`;
+const fromDateTime = (d: string) => `toDecimal64(toUnixTimestamp(toDateTime(${d}, 'UTC')), 3)`;
 const HASH = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256' } as const;
 
 /**
@@ -80,6 +87,21 @@ export const clickhouseSplFunctions: SplFunctionSql = {
   // A time column is not Nullable, and 18.16's minIf of no row is 0 even over a Nullable one.
   earliestTimeOf: (t, x) => `min(if(isNotNull(${x}), toNullable(${t}), NULL))`,
   latestTimeOf: (t, x) => `max(if(isNotNull(${x}), toNullable(${t}), NULL))`,
+  // Epoch seconds: a time's Decimal reads as its seconds, as a number does.
+  asTime: (x) => `toDecimal64(toFloat64OrNull(${str(x)}), 3)`,
+  timeShift(t, n, unit, param) {
+    const seconds = SECONDS[unit];
+    if (seconds !== undefined) return `(${t} + toDecimal64(${param(n * seconds)}, 3))`;
+    // By the calendar on the whole seconds; the milliseconds kept.
+    return `(${fromDateTime(`addMonths(${dateTime(t)}, ${param(n * MONTHS[unit]!)})`)} + (${t} - toDecimal64(toUInt32(${t}), 3)))`;
+  },
+  timeSnap(t, unit, day) {
+    const start = START_OF[unit];
+    if (start) return fromDateTime(`${start}(${dateTime(t)})`);
+    if (unit !== 'week') return `toDecimal64(intDiv(toUInt32(${t}), ${SECONDS[unit]!}) * ${SECONDS[unit]!}, 3)`;
+    // toDayOfWeek: Monday 1 … Sunday 7 (DuckDB's dayofweek: Sunday 0).
+    return `toDecimal64((intDiv(toUInt32(${t}), 86400) - (toDayOfWeek(${dateTime(t)}) % 7 - ${day} + 7) % 7) * 86400, 3)`;
+  },
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`match(${hex}, '^[0-9a-f]{32}$')`];

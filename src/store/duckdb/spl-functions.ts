@@ -1,5 +1,17 @@
 import type { SplFunctionSql } from '../spl-functions.js';
 
+/** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
+const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
+
+/**
+ * Any value as a TIMESTAMP (UTC): a time as it is; a number (or numeric text) as epoch seconds, as
+ * Splunk keeps times; anything else NULL. Works whatever the value's SQL type (it goes through text).
+ */
+export function duckdbAsTimestamp(x: string): string {
+  const v = `CAST(${x} AS VARCHAR)`;
+  return `CASE WHEN ${isTime(x)} THEN TRY_CAST(${v} AS TIMESTAMP) ELSE make_timestamp(CAST(TRY_CAST(${v} AS DOUBLE) * 1000000 AS BIGINT)) END`;
+}
+
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
 const TRIM = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
 
@@ -42,6 +54,10 @@ export const duckdbSplFunctions: SplFunctionSql = {
   listHeadParam: (l, n) => `${l}[1:${n}]`,
   earliestTimeOf: (t, x) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)`,
   latestTimeOf: (t, x) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)`,
+  asTime: duckdbAsTimestamp,
+  timeShift: (t, n, unit, param) => `(${t} + CAST(${param(`${n} ${unit}`)} AS INTERVAL))`,
+  timeSnap: (t, unit, day) =>
+    unit === 'week' ? `(date_trunc('day', ${t}) - to_days(CAST((dayofweek(${t}) - ${day} + 7) % 7 AS INTEGER)))` : `date_trunc('${unit}', ${t})`,
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];
