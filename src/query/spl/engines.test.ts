@@ -126,7 +126,11 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
   { query: 'sourcetype=aws:cloudtrail [search sourcetype=aws:cloudtrail eventName=StopLogging | return src_ip] | stats count', construct: 'a subsearch in the search' },
   { query: 'index=cloudfront | eval source_ip=lower(source_ip)', construct: 'eval of a field that exists (source_ip)' },
-  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p', construct: 'makemv of a field the query computed (keep the fields with table or fields first)' },
+  { query: 'index=cloudfront | timechart span=10m count', construct: 'the timechart command' },  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p', construct: 'makemv of a field the query computed (keep the fields with table or fields first)' },  // 18.16 has no translate, no integer parsing in other bases, and takes regexes and delimiters only as constants.
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
+  { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },
+  { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
+  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
 ];
 
 /**
