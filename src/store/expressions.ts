@@ -17,6 +17,7 @@
  * the whole query: `count(*) AS n` would replace the column n in every other expression).
  */
 import type { FieldType } from '../formats/format.js';
+import type { SplFunctionSql } from './spl-functions.js';
 
 export type SqlParams = Record<string, string | number | boolean | null>;
 
@@ -88,7 +89,7 @@ export interface LagQuery {
 /** What a column holds, from its SQL type as the engine's catalog lists it. */
 export type ColumnKind = 'list' | 'number' | 'time' | 'other';
 
-export interface SqlExpressions {
+export interface SqlExpressions extends SplFunctionSql {
   // --- catalog ----------------------------------------------------------------------------------
   /**
    * Every dataset table (`events_…`) of the database with its columns: rows [table, column, SQL

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Ctx } from './context.js';
+import { ipv6Hex } from '../../store/duckdb/spl-functions.js';
 
 /**
  * CIDR values in a search (`src_ip=10.0.0.0/8`, `clientip=2001:db8::/32`) are subnet tests in
@@ -48,26 +49,10 @@ export function cidrSql(ctx: Ctx, v: string, cidr: Cidr): string {
     // Only text of the address's shape is read as one (the pattern is anchored: a full match).
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN ${ctx.fn.regexMatches(v, IPV4_RE)} THEN ${ctx.fn.ipv4Number(v)} BETWEEN ${ctx.param(cidr.lo)} AND ${ctx.param(cidr.hi)} ELSE ${ctx.fn.falseValue} END)`;
   }
-  const hex = ipv6Hex(v);
   const whole = Math.floor(cidr.bits / 4);
   const rest = cidr.bits % 4;
-  const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];
-  if (whole) conds.push(`starts_with(${hex}, ${ctx.param(cidr.hex.slice(0, whole))})`);
-  if (rest) {
-    const nibble = parseInt(cidr.hex[whole]!, 16) >> (4 - rest);
-    conds.push(`(TRY_CAST(('0x' || substr(${hex}, ${whole + 1}, 1)) AS INTEGER) >> ${4 - rest}) = ${nibble}`);
-  }
-  return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
-}
-
-/** SQL: the 32 hex digits of an IPv6 address text: groups with '::' expanded, each padded to 4 digits. */
-function ipv6Hex(v: string): string {
-  const halves = `string_split(lower(${v}), '::')`;
-  const groups = (s: string) => `list_filter(string_split(${s}, ':'), lambda g: g <> '')`;
-  const left = groups(`${halves}[1]`);
-  const right = `(CASE WHEN len(${halves}) = 2 THEN ${groups(`${halves}[2]`)} ELSE [] END)`;
-  const full = `(CASE WHEN len(${halves}) = 2 THEN list_concat(${left}, list_transform(range(greatest(0, 8 - len(${left}) - len(${right}))), lambda x: '0'), ${right}) ELSE ${left} END)`;
-  return `array_to_string(list_transform(${full}, lambda g: lpad(g, 4, '0')), '')`;
+  const hexParam = whole ? ctx.param(cidr.hex.slice(0, whole)) : undefined;
+  return ctx.fn.ipv6InSubnet(v, { ...(hexParam ? { hexParam } : {}), whole, rest, nibble: rest ? parseInt(cidr.hex[whole]!, 16) >> (4 - rest) : 0 });
 }
 
 const IPV4_CIDR_RE = `^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/([0-9]|[12][0-9]|3[0-2])$`;

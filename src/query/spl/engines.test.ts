@@ -127,6 +127,41 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront OR index=waf | fillnull value=NA status c_ip | stats count by status c_ip' },
   { query: 'index=cloudfront OR index=waf | fillnull value=0 bytes_out | stats sum(bytes_out) count by index' },
   { query: 'index=cloudfront | fillnull value=- newfield | table _time newfield | head 3', ordered: true },
+  // Eval functions through the dialect (text, math, cidrmatch, multivalue) and IPv6 CIDR values in the search.
+  { query: 'index=cloudfront | eval t=trim(uri_path, "/"), l=ltrim(uri_path, "/a"), r=rtrim(c_ip . "  ") | stats count by t l r' },
+  { query: 'index=cloudfront | eval s=substr(uri_path, 2, 3), e=substr(uri_path, -2), u=upper(substr(edge_location, 1, 3)) | stats count by s e u' },
+  { query: 'index=cloudfront | eval h=md5(c_ip), k=substr(sha256(uri_path), 1, 12), s1=sha1(http_method) | stats count by h k s1 | sort 0 h k | head 5', ordered: true },
+  { query: 'index=cloudfront | eval lo=min(bytes_out, time_taken * 1000), hi=max(status, 300), first=min(http_method, "HEAD") | stats count avg(lo) by hi first' },
+  { query: 'index=cloudfront | where match(uri_path, "^/api/(items|me)$") AND NOT match(c_ip, ":") | eval n=tonumber(substr(status, 1, 1)), v=validate(status<400, "client error") | stats count by n v uri_path' },
+  { query: 'index=cloudfront | eval a=round(ln(bytes_out), 6), b=round(log(bytes_out, 2), 6), c=round(exact(time_taken * 3), 6), d=round(hypot(3, time_taken), 6), e=round(cos(time_taken) + sin(1) + atan(1), 6) | stats sum(a) sum(b) sum(c) sum(d) sum(e) by status' },
+  { query: 'index=cloudfront | where cidrmatch("2001:db8::/32", c_ip) OR cidrmatch("203.0.113.0/24", c_ip) | stats count by c_ip' },
+  { query: 'sourcetype=aws:cloudwatchlogs:vpcflow | where cidrmatch("10.0.0.0/16", src_ip) AND NOT cidrmatch("10.0.1.0/24", dest_ip) | stats count by action' },
+  { query: 'index=cloudfront c_ip=2001:db8::/32 | stats count by c_ip' },
+  { query: 'index=cloudfront NOT c_ip=2001:db8:80::/41 | stats count by c_ip' },
+  { query: 'index=cloudfront | eval parts=split(uri_path, "/"), n=mvcount(parts), last=mvindex(parts, -1), mid=mvjoin(mvindex(parts, 1, 2), "+"), j=mvjoin(mvsort(mvdedup(parts)), "+") | stats count by n last mid j' },
+  { query: 'index=cloudfront | eval parts=split(uri_path, "/"), api=mvjoin(mvfilter(parts="api"), ","), up=mvjoin(mvmap(parts, upper(parts)), "/"), pos=mvfind(parts, "^(items|me)$"), z=mvjoin(mvzip(parts, mvrange(0, 5), ":"), ";"), ec=mvcount(split(uri_path, "")) | stats count by api up pos z ec' },
+  { query: 'index=cloudfront | eval m=mvappend(http_method, split(uri_path, "/"), edge_location) | stats count by m' },
+  // rex (groups, max_match, sed), regex, makemv (delim, allowempty, tokenizer), earliest_time/latest_time.
+  { query: 'index=cloudfront | rex field=uri_path "^/(?<top>[a-z]+)/(?<rest>.*)$" | stats count by top rest' },
+  { query: 'index=cloudfront | rex field=c_ip "^(?<net>\\d+\\.\\d+)\\.(\\d+)\\.(?<host>\\d+)$" | stats count by net host' },
+  { query: 'index=cloudfront | rex field=uri_path max_match=0 "(?<seg>[a-z]+)" | stats count by seg' },
+  { query: 'index=cloudfront | rex field=uri_path max_match=2 "/(?<seg>[a-z.]+)" | eval n=mvcount(seg), j=mvjoin(seg, "+") | stats count by n j' },
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "s/[aeiou]/_/g" | stats count by uri_path' },
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "s/\\/([a-z]+)/<\\1>/" | stats count by uri_path' },
+  { query: 'index=cloudfront | regex uri_path="^/api/" | stats count by uri_path' },
+  { query: 'index=cloudfront | regex c_ip!="^2001:" | stats count by http_method' },
+  { query: 'index=cloudfront | eval p=uri_path | table p | makemv delim="/" p | stats count by p' },
+  { query: 'index=cloudfront | eval p=uri_path . "//x" | fields p | makemv delim="/" allowempty=true p | eval n=mvcount(p) | stats count by n' },
+  { query: 'index=cloudfront | eval p=uri_path | table p | makemv tokenizer="([a-z]+)(\\.[a-z]+)?" p | stats count by p' },
+  { query: 'index=cloudfront | stats earliest_time(c_ip) as first latest_time(c_ip) as last count by status' },
+  { query: 'index=cloudfront | stats earliest_time(user_agent) as e latest_time(uri_query) as l by edge_location' },
+  // now() and relative_time: offsets by fixed units and by the calendar, snaps (@w0, @w5, @mon, @q, @y).
+  { query: 'index=cloudfront | eval n=now(), d=relative_time(now(), "-1d@d"), h=relative_time(now(), "-70m@m"), w0=relative_time(now(), "@w0"), w1=relative_time(now(), "@w1"), mo=relative_time(_time, "+1mon@mon"), q=relative_time(_time, "-1q@q"), y=relative_time(_time, "@y"), s=relative_time(_time, "+90s@s"), hh=relative_time(_time, "@h") | table n d h w0 w1 mo q y s hh | head 3', ordered: true },
+  { query: 'index=cloudfront | where _time >= relative_time(now(), "-2h@h") | stats count' },
+  { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
+  { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
+  { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -147,6 +182,12 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
   { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
+  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p', construct: 'makemv of a field the query computed (keep the fields with table or fields first)' },
+  // 18.16 has no translate, no integer parsing in other bases, and takes regexes and delimiters only as constants.
+  { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
+  { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },
+  { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
+  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Call } from './functions/call.js';
+import { valueKind } from './expr.js';
 import { MATH_FUNCTIONS } from './functions/math.js';
 import { MULTIVALUE_FUNCTIONS } from './functions/multivalue.js';
 import { TEXT_FUNCTIONS } from './functions/text.js';
@@ -32,6 +33,8 @@ const text = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'text' });
 const number = (f: EvalFunction): EvalFunction => ({ ...f, returns: 'number' });
 const integers = (f: EvalFunction, ...integerArgs: number[]): EvalFunction => ({ ...f, integerArgs });
 const MANY = 64;
+/** Every argument is known to be a number (engines that unite no integers with doubles compare them as doubles). */
+const allNumbers = (c: Call) => c.args.every((a) => valueKind(c.ctx, c.scope, a) === 'number');
 
 export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   coalesce: { min: 1, max: MANY, compile: (c) => c.ctx.fn.coalesce(...c.args.map((_, i) => c.sql(i))) },
@@ -44,7 +47,7 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   lower: text({ min: 1, max: 1, compile: (c) => c.ctx.fn.lower(c.sql(0)) }),
   upper: text({ min: 1, max: 1, compile: (c) => c.ctx.fn.upper(c.sql(0)) }),
   len: number({ min: 1, max: 1, compile: (c) => c.ctx.fn.textLength(c.ctx.fn.text(c.sql(0))) }),
-  substr: integers(text(one(2, 3, (a) => `substr(CAST(${a[0]} AS VARCHAR), ${a.slice(1).map((x) => `CAST(${x} AS BIGINT)`).join(', ')})`)), 1, 2),
+  substr: integers(text({ min: 2, max: 3, compile: (c) => c.ctx.fn.substring(c.sql(0), c.sql(1), c.args.length === 3 ? c.sql(2) : undefined) }), 1, 2),
   round: integers(number(one(1, 2, (a) => (a.length === 1 ? `round(${a[0]})` : `round(${a[0]}, CAST(${a[1]} AS INTEGER))`))), 1),
   abs: number(one(1, 1, fn('abs'))),
   ceil: number(one(1, 1, fn('ceil'))),
@@ -53,7 +56,7 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   sqrt: number(one(1, 1, fn('sqrt'))),
   exp: number(one(1, 1, fn('exp'))),
   ln: number(one(1, 1, fn('ln'))),
-  log: number(one(1, 2, (a) => (a.length === 1 ? `log10(${a[0]})` : `log(${a[1]}, ${a[0]})`))),
+  log: number({ min: 1, max: 2, compile: (c) => (c.args.length === 1 ? `log10(${c.sql(0)})` : c.ctx.fn.logBase(c.sql(0), c.sql(1))) }),
   pow: number(one(2, 2, fn('pow'))),
   isnull: one(1, 1, (a) => `(${a[0]} IS NULL)`),
   isnotnull: one(1, 1, (a) => `(${a[0]} IS NOT NULL)`),
@@ -61,13 +64,13 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   true: { min: 0, max: 0, compile: (c) => c.ctx.fn.trueValue },
   false: { min: 0, max: 0, compile: (c) => c.ctx.fn.falseValue },
   like: { min: 2, max: 2, compile: (c) => `(${c.ctx.fn.text(c.sql(0))} LIKE ${c.sql(1)})` },
-  urldecode: text(one(1, 1, (a) => `url_decode(CAST(${a[0]} AS VARCHAR))`)),
-  min: one(1, MANY, fn('least')),
-  max: one(1, MANY, fn('greatest')),
-  md5: one(1, 1, (a) => `md5(CAST(${a[0]} AS VARCHAR))`),
-  sha256: one(1, 1, (a) => `sha256(CAST(${a[0]} AS VARCHAR))`),
+  urldecode: text({ min: 1, max: 1, compile: (c) => c.ctx.fn.urlDecode(c.ctx.fn.text(c.sql(0))) }),
+  min: { min: 1, max: MANY, compile: (c) => c.ctx.fn.least(c.args.map((_, i) => c.sql(i)), allNumbers(c)) },
+  max: { min: 1, max: MANY, compile: (c) => c.ctx.fn.greatest(c.args.map((_, i) => c.sql(i)), allNumbers(c)) },
+  md5: { min: 1, max: 1, compile: (c) => c.ctx.fn.hashHex('md5', c.sql(0)) },
+  sha256: { min: 1, max: 1, compile: (c) => c.ctx.fn.hashHex('sha256', c.sql(0)) },
   in: one(2, MANY, (a) => `(${a[0]} IN (${a.slice(1).join(', ')}))`),
-  sha1: one(1, 1, (a) => `sha1(CAST(${a[0]} AS VARCHAR))`),
+  sha1: { min: 1, max: 1, compile: (c) => c.ctx.fn.hashHex('sha1', c.sql(0)) },
   ...TIME_FUNCTIONS,
   ...MULTIVALUE_FUNCTIONS,
   ...TEXT_FUNCTIONS,
@@ -107,8 +110,8 @@ export const AGG_FUNCTIONS: Record<string, AggFunction> = {
   list: agg('field', (x, _t, l, o) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o})` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`), true),
   earliest: agg('field', (x, t, _l, o, fn) => `${fn.argMin(x, t)}${o}`),
   latest: agg('field', (x, t, _l, o, fn) => `${fn.argMax(x, t)}${o}`),
-  earliest_time: agg('field', (x, t, _l, o) => `min(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
-  latest_time: agg('field', (x, t, _l, o) => `max(${t}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  earliest_time: agg('field', (x, t, _l, o, fn) => `${fn.earliestTimeOf(t, x)}${o}`),
+  latest_time: agg('field', (x, t, _l, o, fn) => `${fn.latestTimeOf(t, x)}${o}`),
   first: agg('field', (x, _t, _l, o) => `first(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   last: agg('field', (x, _t, _l, o) => `last(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
   min: agg('field', (x, _t, _l, o) => `min(${x})${o}`),

@@ -10,18 +10,26 @@ import { quoteIdent, type Ctx, type Scope } from './context.js';
 
 /** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
 export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket',
-  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append']);
+  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv']);
 
 /** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'coalesce', 'if', 'case', 'lower', 'upper', 'len', 'abs', 'floor', 'ceil', 'ceiling', 'sqrt', 'exp', 'pow',
   'isnull', 'isnotnull', 'null', 'true', 'false', 'like', 'in', 'replace', 'round',
+  // text and math (issue 24, through the dialect's SPL functions: src/store/spl-functions.ts)
+  'trim', 'ltrim', 'rtrim', 'substr', 'urldecode', 'min', 'max', 'md5', 'sha1', 'sha256', 'match', 'tonumber', 'validate', 'nullif',
+  'ln', 'log', 'exact', 'pi', 'acos', 'asin', 'atan', 'cos', 'sin', 'tan', 'hypot', 'cidrmatch',
+  // multivalue
+  'mvappend', 'mvcount', 'mvindex', 'mvjoin', 'mvdedup', 'mvsort', 'mvfind', 'mvfilter', 'mvmap', 'mvzip', 'mvrange', 'split',
+  // time
+  'now', 'relative_time',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */
 export const PORTABLE_AGGREGATIONS: ReadonlySet<string> = new Set([
   'count', 'c', 'dc', 'distinct_count', 'values', 'earliest', 'latest', 'min', 'max', 'avg', 'mean', 'sum', 'median', 'mode', 'range',
   'stdev', 'stdevp', 'var', 'varp',
+  'earliest_time', 'latest_time',
 ]);
 
 /** Refuses a command, an eval function or an aggregation outside these lists on an engine that is not DuckDB. */
@@ -80,4 +88,17 @@ function heldColumns(ctx: Ctx): ReadonlySet<string> | null {
   if (ctx.available) return ctx.available;
   if (!ctx.tables) return null;
   return new Set([...ctx.tables.values()].flatMap((columns) => [...columns]));
+}
+
+/**
+ * The relation with column `name` (which it has) replaced by `value` in its place: `* REPLACE` where
+ * the engine reads it (DuckDB); elsewhere the value computed under another name first (ClickHouse
+ * reads `f(x) AS x` as a cyclic alias) and the columns listed by name, which only a relation of
+ * known columns (after stats, table, fields) has.
+ */
+export function replaceColumn(ctx: Ctx, scope: Scope, from: string, name: string, value: string, what: string, at: Located): string {
+  if (ctx.fn.nativeSpl) return `SELECT * REPLACE (${value} AS ${quoteIdent(name)}) FROM ${from}`;
+  if (scope.base) ctx.native(`${what} of a field the query computed (keep the fields with table or fields first)`, at);
+  const cols = [...scope.cols.keys()].map((c) => (c === name ? `"__pt_replaced" AS ${quoteIdent(c)}` : quoteIdent(c)));
+  return `SELECT ${cols.join(', ')} FROM (SELECT *, ${value} AS "__pt_replaced" FROM ${from})`;
 }

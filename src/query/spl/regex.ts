@@ -86,3 +86,38 @@ export function runtimeRegex(ctx: Ctx, pattern: string, fn: string): string {
   const tooLong = ctx.param(`${fn}(): a regular expression read from a field is longer than ${MAX_RUNTIME_REGEX_LENGTH} characters`);
   return `(CASE WHEN length(${p}) > ${MAX_RUNTIME_REGEX_LENGTH} THEN error(${tooLong}) ELSE ${p} END)`;
 }
+
+/**
+ * The pattern with capturing group `index` (1-based, as captureGroups numbers them) as its only
+ * capturing group: the others become non-capturing `(?:…)`, the group loses its name. Matches are
+ * unchanged; engines whose extract reads the first group (ClickHouse 18.16) read this one.
+ */
+export function onlyGroup(pattern: string, index: number): string {
+  let out = '';
+  let inClass = false;
+  let n = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+    } else if (inClass) {
+      inClass = c !== ']';
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += pattern[++i];
+    } else if (c === '(') {
+      const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(pattern.slice(i));
+      if (!named && pattern[i + 1] === '?') {
+        out += c;
+        continue;
+      }
+      out += ++n === index ? '(' : '(?:';
+      if (named) i += named[0].length - 1;
+    } else out += c;
+  }
+  return out;
+}

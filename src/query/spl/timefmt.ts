@@ -1,5 +1,6 @@
 import type { Ctx } from './context.js';
 import type { Located } from './errors.js';
+import { duckdbAsTimestamp } from '../../store/duckdb/spl-functions.js';
 
 /**
  * Splunk's time format variables (strftime, strptime, convert ctime/mktime) in DuckDB's dialect.
@@ -65,15 +66,8 @@ export function parseTimeText(ctx: Ctx, text: string, fmt: string, at: Located):
 /** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
 const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
 
-/**
- * Any value as a TIMESTAMP (UTC): a time as it is; a number (or numeric text) as epoch seconds, as
- * Splunk keeps times; anything else NULL. Works whatever the value's SQL type (it goes through text).
- * Times in SPL are naive UTC TIMESTAMPs: the store's, and those the time functions make.
- */
-export function asTimestamp(x: string): string {
-  const v = `CAST(${x} AS VARCHAR)`;
-  return `CASE WHEN ${isTime(x)} THEN TRY_CAST(${v} AS TIMESTAMP) ELSE make_timestamp(CAST(TRY_CAST(${v} AS DOUBLE) * 1000000 AS BIGINT)) END`;
-}
+/** Any value as a TIMESTAMP (UTC), in DuckDB's SQL (other engines: the dialect's asTime). */
+export const asTimestamp = duckdbAsTimestamp;
 
 /** Any value as epoch seconds (DOUBLE): a time's epoch, a number as it is, numeric text parsed; else NULL. */
 export function asEpoch(x: string): string {

@@ -1,5 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import { inlineNamedQueries, wholeMs, type SqlExpressions } from '../expressions.js';
+import { clickhouseSplFunctions } from './spl-functions.js';
 
 /** The design's column types (Array cannot be NULL: a missing list is empty). */
 const NULLS: Record<FieldType, string> = {
@@ -53,6 +54,7 @@ const sorted = (expr: string) => `arraySort(groupArray(${expr}))`;
  * and the answer is computed from it exactly as DuckDB defines it.
  */
 export const clickhouseExpressions: SqlExpressions = {
+  ...clickhouseSplFunctions,
   // A cluster's dataset table is Distributed: its rows are in `<table>_local` (this node's shard here;
   // a cluster's store sums every shard's, see clusterExpressions).
   datasetTablesSql: datasetTablesSql('system.parts'),

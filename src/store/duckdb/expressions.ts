@@ -1,5 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import { wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
+import { duckdbSplFunctions } from './spl-functions.js';
 
 /** Catalog types → DuckDB column types. */
 export const DUCKDB_TYPES: Record<FieldType, string> = {
@@ -25,6 +26,7 @@ const list = (values: readonly number[]) => `[${values.map((v) => String(v)).joi
 
 /** The expressions as DuckDB spells them (the SQL the trail and the views have always run). */
 export const duckdbExpressions: SqlExpressions = {
+  ...duckdbSplFunctions,
   datasetTablesSql: `SELECT c.table_name, c.column_name, c.data_type, t.estimated_size FROM information_schema.columns c JOIN duckdb_tables() t ON t.table_name = c.table_name AND t.schema_name = 'main'
      WHERE c.table_schema = 'main' AND c.table_name LIKE 'events\\_%' ESCAPE '\\'`,
   typeKind: (type) => (type.endsWith('[]') ? 'list' : NUMERIC.test(type) ? 'number' : type.startsWith('TIMESTAMP') ? 'time' : 'other'),

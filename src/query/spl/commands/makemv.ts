@@ -1,9 +1,10 @@
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
-import { captureGroups, regexParam } from '../regex.js';
+import { captureGroups, onlyGroup, regexParam } from '../regex.js';
 import { flag, readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { keep, q } from './stage.js';
+import { replaceColumn } from '../portable.js';
 
 interface Makemv {
   delim: Token | null;
@@ -28,16 +29,22 @@ export const makemv = commandModule<Makemv>({
   compile(ctx, scope, m, from) {
     const ref = ctx.resolve(scope, m.field);
     if (ref.list) return keep(`SELECT * FROM ${from}`, scope);
-    const text = `CAST(${ref.sql} AS VARCHAR)`;
+    const fn = ctx.fn;
+    const text = fn.text(ref.sql);
     let values: string;
     if (m.tokenizer) {
-      if (!captureGroups(m.tokenizer.text).length) throw ctx.error('the tokenizer needs a capturing group: its matches become the values', m.tokenizer);
-      values = `regexp_extract_all(${text}, ${regexParam(ctx, m.tokenizer.text, m.tokenizer)}, 1)`;
-    } else values = `string_split(${text}, ${ctx.param(m.delim?.text ?? ' ')})`;
-    if (!m.allowempty) values = `list_filter(${values}, lambda v: v <> '')`;
-    const value = `CASE WHEN ${ref.sql} IS NOT NULL THEN ${values} END`;
+      const groups = captureGroups(m.tokenizer.text);
+      if (!groups.length) throw ctx.error('the tokenizer needs a capturing group: its matches become the values', m.tokenizer);
+      const pattern = fn.regexGroupByNumber || groups.length === 1 ? m.tokenizer.text : onlyGroup(m.tokenizer.text, 1);
+      values = fn.regexExtractAll(text, regexParam(ctx, pattern, m.tokenizer), 1);
+    } else {
+      const delim = m.delim?.text ?? ' ';
+      values = fn.splitText(ref.sql, ctx.param(delim), delim);
+    }
+    if (!m.allowempty) values = fn.listNonEmptyValues(values);
+    const value = fn.listWhenPresent(ref.sql, values);
     const name = ctx.outName(m.field);
-    const sql = scope.cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${from}` : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
+    const sql = scope.cols.has(name) ? replaceColumn(ctx, scope, from, name, value, 'makemv', m.field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
     return keep(sql, { ...scope, cols: new Map(scope.cols).set(name, { list: true }) });
   },
 });

@@ -33,7 +33,7 @@ export const regexCommand = commandModule<RegexFilter>({
     const fieldTok = r.field ?? nameToken('_raw', tok);
     const ref = ctx.resolve(scope, fieldTok);
     if (ref.list) throw ctx.error(`regex on '${fieldTok.text}', which holds several values, is not supported`, fieldTok);
-    const match = `regexp_matches(CAST(${ref.sql} AS VARCHAR), ${regexParam(ctx, r.pattern.text, r.pattern)})`;
-    return keep(`SELECT * FROM ${from} WHERE ${r.negated ? `${ref.sql} IS NOT NULL AND NOT ${match}` : `coalesce(${match}, FALSE)`}`, scope);
+    const match = ctx.fn.regexMatchParam(ref.sql, regexParam(ctx, r.pattern.text, r.pattern));
+    return keep(`SELECT * FROM ${from} WHERE ${r.negated ? `${ref.sql} IS NOT NULL AND NOT ${match}` : ctx.fn.coalesce(match, ctx.fn.falseValue)}`, scope);
   },
 });

@@ -1,10 +1,11 @@
 import type { ColInfo, Ctx, Scope } from '../context.js';
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
-import { captureGroups, regexParam } from '../regex.js';
+import { captureGroups, onlyGroup, regexParam } from '../regex.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { keep, nameToken, q, type Stage } from './stage.js';
+import { replaceColumn } from '../portable.js';
 
 interface Rex {
   field: Token | null;
@@ -47,7 +48,7 @@ export const rex = commandModule<Rex>({
     const fieldTok = r.field ?? nameToken('_raw', tok);
     const src = ctx.resolve(scope, fieldTok);
     if (src.list) throw ctx.error(`rex on '${fieldTok.text}', which holds several values, is not supported`, fieldTok);
-    const text = `CAST(${src.sql} AS VARCHAR)`;
+    const text = ctx.fn.text(src.sql);
     if (r.sed) return sed(ctx, scope, r, from, fieldTok, text);
     const p = regexParam(ctx, r.pattern.text, r.pattern);
     const groups = captureGroups(r.pattern.text).filter((g) => g.name !== null);
@@ -58,18 +59,22 @@ export const rex = commandModule<Rex>({
     const max = r.maxMatch ? Number(r.maxMatch.text) : 1;
     let sql = `SELECT * FROM ${from}`;
     let cols = scope.cols;
+    const fn = ctx.fn;
     for (const g of groups) {
+      // Engines that extract the first group get a pattern with only this one.
+      const gp = fn.regexGroupByNumber ? p : regexParam(ctx, onlyGroup(r.pattern.text, g.index), r.pattern);
       // A group that took no part in the match (or matched nothing) extracts nothing, as no match does.
       const value =
         max === 1
-          ? `nullif(regexp_extract(${text}, ${p}, ${g.index}), '')`
-          : `nullif(list_filter(regexp_extract_all(${text}, ${p}, ${g.index}), lambda v: v <> '')${max === ALL ? '' : `[1:${ctx.number(String(max), r.maxMatch!)}]`}, [])`;
+          ? `nullif(${fn.regexExtract(text, gp, g.index)}, '')`
+          : fn.nonEmptyList(max === ALL ? fn.listNonEmptyValues(fn.regexExtractAll(text, gp, g.index)) : fn.listHeadParam(fn.listNonEmptyValues(fn.regexExtractAll(text, gp, g.index)), ctx.number(String(max), r.maxMatch!)));
       const name = g.name!;
       const prior = existing(ctx, { ...scope, cols }, name);
       if (prior && prior.list !== (max !== 1)) throw ctx.error(`rex would put ${max === 1 ? 'one value' : 'several values'} into '${name}', which holds ${prior.list ? 'several' : 'one'}: rename the group`, r.pattern);
+      if (prior?.list) ctx.native(`rex with max_match into a field that has several values (${name})`, r.pattern);
       // Where the regex does not match, a field the event already has keeps its value.
-      const out = prior ? `coalesce(${value}, ${prior.sql})` : value;
-      sql = cols.has(name) ? `SELECT * REPLACE (${out} AS ${q(name)}) FROM (${sql})` : `SELECT *, ${out} AS ${q(name)} FROM (${sql})`;
+      const out = prior ? fn.coalesce(value, prior.sql) : value;
+      sql = cols.has(name) ? replaceColumn(ctx, { ...scope, cols }, `(${sql})`, name, out, 'rex', r.pattern) : `SELECT *, ${out} AS ${q(name)} FROM (${sql})`;
       cols = new Map(cols).set(name, { list: max !== 1 });
     }
     return keep(sql, { ...scope, cols });
@@ -87,15 +92,17 @@ function sed(ctx: Ctx, scope: Scope, r: Rex, from: string, field: Token, text: s
   let value: string;
   if (parts.kind === 'y') {
     if ([...parts.a].length !== [...parts.b].length) throw ctx.error('y/<from>/<to>/ needs as many characters in <to> as in <from>', r.pattern);
+    ctx.native("rex mode=sed 'y/<from>/<to>/'", r.pattern);
     value = `translate(${text}, ${ctx.param(parts.a)}, ${ctx.param(parts.b)})`;
   } else {
     if (parts.flags !== '' && parts.flags !== 'g') throw ctx.error(`sed flag '${parts.flags}' is not supported (g, or none for the first match)`, r.pattern);
     if (/(^|[^\\])&/.test(parts.b)) throw ctx.error("'&' in a sed replacement is not supported: use \\0 for the whole match", r.pattern);
-    value = `regexp_replace(${text}, ${regexParam(ctx, parts.a, r.pattern)}, ${ctx.param(parts.b)}${parts.flags === 'g' ? ", 'g'" : ''})`;
+    const p = regexParam(ctx, parts.a, r.pattern);
+    value = parts.flags === 'g' ? ctx.fn.regexReplaceAll(text, p, ctx.param(parts.b)) : ctx.fn.regexReplaceFirst(text, p, ctx.param(parts.b));
   }
   const name = ctx.outName(field);
   const cols = new Map<string, ColInfo>(scope.cols).set(name, { list: false, type: 'keyword' });
-  const sql = scope.cols.has(name) ? `SELECT * REPLACE (${value} AS ${q(name)}) FROM ${from}` : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
+  const sql = scope.cols.has(name) ? replaceColumn(ctx, scope, from, name, value, 'rex mode=sed', field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
   return keep(sql, { ...scope, cols });
 }
 

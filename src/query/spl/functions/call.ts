@@ -23,10 +23,10 @@ export interface Call {
 /** The argument as a list: a list as it is, one value as a list of it (Splunk's single value is a one-value multivalue). */
 export function asList(call: Call, i: number): string {
   const sql = call.sql(i);
-  return call.isList(i) ? sql : `CASE WHEN ${sql} IS NOT NULL THEN [CAST(${sql} AS VARCHAR)] END`;
+  return call.isList(i) ? sql : call.ctx.fn.listOf(sql);
 }
 
 /** A list that is NULL when empty: Splunk has no empty multivalue. */
-export function nonEmpty(list: string): string {
-  return `nullif(${list}, [])`;
+export function nonEmpty(call: Call, list: string): string {
+  return call.ctx.fn.nonEmptyList(list);
 }

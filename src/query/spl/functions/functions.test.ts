@@ -84,6 +84,11 @@ test('JSON functions and cidrmatch', async () => {
     ),
     { a: '[1,2]', all: ['1', '2'], c: 'x', ok: true, bad: false, in: true, out: false, host: true, nonip: false },
   );
-  refused('| eval x=cidrmatch("2001:db8::/32", src_ip)', /cidrmatch with an IPv6 subnet is not supported/);
+  // IPv6 subnets: any spelling of an address in the prefix, the prefix's last digit in part (/30).
+  assert.deepEqual(
+    await evalOne('a=cidrmatch("2001:db8::/32", "2001:DB8:0::1"), b=cidrmatch("2001:db8::/32", "2001:db9::1"), c=cidrmatch("2001:db8::/30", "2001:dbb::1"), d=cidrmatch("2001:db8::/32", "10.0.0.1"), e=cidrmatch("2001:db8::1", "2001:db8:0:0:0:0:0:1"), f=cidrmatch("10.0.0.0/8", "2001:db8::1")', 'a b c d e f'),
+    { a: true, b: false, c: true, d: false, e: true, f: false },
+  );
+  refused('| eval x=cidrmatch("2001:db8::/129", src_ip)', /invalid subnet '2001:db8::\/129'/);
   refused('| eval x=spath(url, "a{0}")', /array index in 'a\{0\}' is not supported/);
 });

@@ -2,6 +2,7 @@ import type { EvalFunction } from '../functions.js';
 import { extractJson } from '../jsonpath.js';
 import { regexParam, runtimeRegex } from '../regex.js';
 import type { Call } from './call.js';
+import type { TrimSide } from '../../../store/spl-functions.js';
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
 const num = (x: string) => `TRY_CAST(${str(x)} AS DOUBLE)`;
@@ -43,16 +44,26 @@ function regex(call: Call, i: number): string {
   const a = call.args[i]!;
   if (a.kind === 'lit' && a.type === 'string') return regexParam(call.ctx, a.tok.text, a);
   if (call.isList(i)) throw call.ctx.error(`${call.name}() with a regex from a field holding several values is not supported`, a);
+  call.ctx.native(`${call.name}() with a regular expression read from a field`, a);
   return runtimeRegex(call.ctx, call.sql(i), call.name);
+}
+
+/** trim/ltrim/rtrim: Splunk trims spaces and tabs by default. */
+function trim(call: Call, side: TrimSide): string {
+  const fn = call.ctx.fn;
+  if (call.args.length === 1) return fn.trimChars(side, call.sql(0), fn.literal(' \t'), ' \t');
+  const chars = call.args[1]!;
+  const text = chars.kind === 'lit' && chars.type === 'string' ? chars.tok.text : undefined;
+  if (text === undefined) call.ctx.native(`${call.name}() of characters read from a field`, chars);
+  return fn.trimChars(side, call.sql(0), call.sql(1), text);
 }
 
 /** Text, regular expression, JSON and type functions. Regexes run on RE2 (PCRE-only constructs refused). */
 export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
-  // Splunk trims spaces and tabs by default.
-  trim: { min: 1, max: 2, returns: 'text', compile: (call) => `trim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
-  ltrim: { min: 1, max: 2, returns: 'text', compile: (call) => `ltrim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
-  rtrim: { min: 1, max: 2, returns: 'text', compile: (call) => `rtrim(${str(call.sql(0))}, ${call.args.length === 2 ? call.sql(1) : "' \t'"})` },
-  match: { min: 2, max: 2, compile: (call) => `regexp_matches(${str(call.sql(0))}, ${regex(call, 1)})` },
+  trim: { min: 1, max: 2, returns: 'text', compile: (call) => trim(call, 'both') },
+  ltrim: { min: 1, max: 2, returns: 'text', compile: (call) => trim(call, 'left') },
+  rtrim: { min: 1, max: 2, returns: 'text', compile: (call) => trim(call, 'right') },
+  match: { min: 2, max: 2, compile: (call) => call.ctx.fn.regexMatchParam(call.sql(0), regex(call, 1)) },
   replace: {
     min: 3,
     max: 3,
@@ -70,11 +81,12 @@ export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
     max: 2,
     returns: 'number',
     compile: (call) => {
-      if (call.args.length === 1) return `TRY_CAST(${str(call.sql(0))} AS DOUBLE)`;
+      if (call.args.length === 1) return call.ctx.fn.tryDouble(call.ctx.fn.text(call.sql(0)));
       const b = call.args[1]!;
       const base = b.kind === 'lit' ? Number(b.tok.text) : NaN;
       if (![2, 8, 10, 16].includes(base)) throw call.ctx.error('tonumber base: only 2, 8, 10 and 16 are supported', call.args[1]!);
-      if (base === 10) return `TRY_CAST(${str(call.sql(0))} AS DOUBLE)`;
+      if (base === 10) return call.ctx.fn.tryDouble(call.ctx.fn.text(call.sql(0)));
+      call.ctx.native(`tonumber() with base ${base}`, b);
       const prefix = { 2: '0b', 8: '0o', 16: '0x' }[base as 2 | 8 | 16];
       return `CAST(TRY_CAST('${prefix}' || regexp_replace(lower(${str(call.sql(0))}), '^${prefix}', '') AS BIGINT) AS DOUBLE)`;
     },
@@ -110,7 +122,7 @@ export const TEXT_FUNCTIONS: Record<string, EvalFunction> = {
     compile: (call) => {
       if (call.args.length % 2) throw call.ctx.error('validate() takes pairs of a condition and a message', call.at);
       const arms: string[] = [];
-      for (let i = 0; i + 1 < call.args.length; i += 2) arms.push(`WHEN NOT coalesce(${call.sql(i)}, FALSE) THEN ${call.sql(i + 1)}`);
+      for (let i = 0; i + 1 < call.args.length; i += 2) arms.push(`WHEN NOT ${call.ctx.fn.coalesce(call.sql(i), call.ctx.fn.falseValue)} THEN ${call.sql(i + 1)}`);
       return `CASE ${arms.join(' ')} END`;
     },
   },

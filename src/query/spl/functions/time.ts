@@ -1,9 +1,9 @@
 import type { EvalFunction } from '../functions.js';
-import { sqlTime } from '../time.js';
 import { asTimestamp, formatTime, parseTimeText } from '../timefmt.js';
 import type { Call } from './call.js';
+import type { TimeUnit } from '../../../store/spl-functions.js';
 
-const UNITS: [RegExp, string][] = [
+const UNITS: [RegExp, TimeUnit][] = [
   [/^(s|sec|secs|second|seconds)$/, 'second'],
   [/^(m|min|mins|minute|minutes)$/, 'minute'],
   [/^(h|hr|hrs|hour|hours)$/, 'hour'],
@@ -24,22 +24,21 @@ function relativeTime(call: Call): string {
   const mod = call.literal(1, 'the time modifier');
   const m = /^(?:([+-])(\d*)([a-z]+))?(?:@([a-z]+)(\d)?)?$/.exec(mod.trim());
   if (!m || (!m[1] && !m[4])) throw call.ctx.error(`invalid time modifier '${mod}' (use -24h, -7d@d, @w0, +1mon@mon)`, call.args[1]!);
-  let t = asTimestamp(call.sql(0));
+  const fn = call.ctx.fn;
+  let t = fn.asTime(call.sql(0));
   if (m[1]) {
     const u = unit(m[3]!);
     if (!u) throw call.ctx.error(`unknown time unit '${m[3]}' in '${mod}'`, call.args[1]!);
-    const n = `${m[1] === '-' ? '-' : ''}${m[2] || '1'}`;
-    t = `(${t} + CAST(${call.ctx.param(`${n} ${u}`)} AS INTERVAL))`;
+    const n = Number(`${m[1] === '-' ? '-' : ''}${m[2] || '1'}`);
+    if (!Number.isSafeInteger(n)) throw call.ctx.error(`the offset in '${mod}' is too large`, call.args[1]!);
+    t = fn.timeShift(t, n, u, (v) => call.ctx.param(v));
   }
   if (m[4]) {
     const u = unit(m[4]);
     if (!u) throw call.ctx.error(`unknown snap unit '@${m[4]}' in '${mod}'`, call.args[1]!);
     if (m[5] !== undefined && u !== 'week') throw call.ctx.error(`'@${m[4]}${m[5]}': only weeks snap to a weekday`, call.args[1]!);
-    if (u === 'week') {
-      // @w and @w0: Sunday; @wN: the last weekday N at or before the time (@w7 is Sunday too).
-      const day = Number(m[5] ?? 0) % 7;
-      t = `(date_trunc('day', ${t}) - to_days(CAST((dayofweek(${t}) - ${day} + 7) % 7 AS INTEGER)))`;
-    } else t = `date_trunc('${u}', ${t})`;
+    // @w and @w0: Sunday; @wN: the last weekday N at or before the time (@w7 is Sunday too).
+    t = fn.timeSnap(t, u, Number(m[5] ?? 0) % 7);
   }
   return t;
 }
@@ -50,7 +49,7 @@ function relativeTime(call: Call): string {
  * from), the same for every event.
  */
 export const TIME_FUNCTIONS: Record<string, EvalFunction> = {
-  now: { min: 0, max: 0, compile: (call) => `CAST(${call.ctx.param(sqlTime(call.ctx.now))} AS TIMESTAMP)` },
+  now: { min: 0, max: 0, compile: (call) => call.ctx.paramWith((params, name) => call.ctx.fn.timeParam(params, name, call.ctx.now.getTime())) },
   // Splunk's time() is the wall clock when the event is processed; DuckDB gives one per statement.
   time: { min: 0, max: 0, compile: () => 'make_timestamp(epoch_us(current_timestamp))' },
   relative_time: { min: 2, max: 2, compile: relativeTime },

@@ -1,0 +1,110 @@
+/**
+ * What the SPL compiler's eval functions, aggregations and commands (rex, regex, makemv, mvexpand)
+ * write through the store's dialect, beyond the shared expressions of expressions.ts. Part of
+ * `SqlExpressions`; each engine's table is in `<engine>/spl-functions.ts`.
+ *
+ * Arguments named `expr`, `list` and `*Param` are SQL (catalog identifiers, `$name` parameters and
+ * what the compiler built from them); `text` arguments are the query's own constant text, which
+ * the engine writes as an escaped literal.
+ */
+export type TrimSide = 'both' | 'left' | 'right';
+export type HashName = 'md5' | 'sha1' | 'sha256';
+export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+/** An IPv6 subnet as its prefix: the first `whole` hex digits (a parameter), then `rest` bits of the next digit. */
+export interface Ipv6Prefix {
+  /** The parameter holding the first `whole` hex digits (lower case), absent when `whole` is 0. */
+  hexParam?: string;
+  whole: number;
+  rest: number;
+  /** The next digit's first `rest` bits, as a number. */
+  nibble: number;
+}
+
+export interface SplFunctionSql extends SplListSql {
+  // --- text ---------------------------------------------------------------------------------------
+  /**
+   * The text without the characters of `chars` at its ends (Splunk's trim, ltrim, rtrim): `charsSql`
+   * is their SQL, `charsText` their text when the query wrote them as a literal (engines that need a
+   * constant set use it; undefined: they refuse before calling).
+   */
+  trimChars(side: TrimSide, expr: string, charsSql: string, charsText: string | undefined): string;
+  /** Characters from `start` (1-based; negative: from the end), `length` of them or to the end (DuckDB's substr). Start and length are whole numbers. */
+  substring(expr: string, start: string, length?: string): string;
+  /** The hash of the text as lower-case hex digits. */
+  hashHex(hash: HashName, expr: string): string;
+  /** The smallest / largest of the non-NULL values (NULL when all are); `numbers`: all are known to be numbers. */
+  least(exprs: readonly string[], numbers: boolean): string;
+  greatest(exprs: readonly string[], numbers: boolean): string;
+  /** Whether an RE2 pattern (SQL of a constant: a parameter) matches anywhere in the text. */
+  regexMatchParam(expr: string, pattern: string): string;
+  /** log base `base` of a number. */
+  logBase(expr: string, base: string): string;
+  /** Whether the text of an address (NULL stays NULL) is an IPv6 address in the subnet. */
+  ipv6InSubnet(expr: string, prefix: Ipv6Prefix): string;
+
+  // --- regular expressions of rex, regex and makemv (patterns: SQL of a constant, a parameter) ----
+  /**
+   * Whether `regexExtract` reads a capture group by its number (DuckDB). Where it does not
+   * (ClickHouse 18.16's extract reads the first group), the pattern given must hold the wanted group
+   * as its only capturing group (src/query/spl/regex.ts `onlyGroup`).
+   */
+  readonly regexGroupByNumber: boolean;
+  /** The capture group of the first match ('' when none; NULL for NULL). */
+  regexExtract(expr: string, pattern: string, group: number): string;
+  /** The capture group of every match, as a list (none for NULL). */
+  regexExtractAll(expr: string, pattern: string, group: number): string;
+  /** The first match replaced (`\\1` names a group). */
+  regexReplaceFirst(expr: string, pattern: string, replacement: string): string;
+  /** The list when `expr` is not NULL, else none. */
+  listWhenPresent(expr: string, list: string): string;
+  /** The list without its empty-text values. */
+  listNonEmptyValues(list: string): string;
+  /** The first `n` values (SQL of a whole number). */
+  listHeadParam(list: string, n: string): string;
+
+  // --- time (a time is the store's time type: TIMESTAMP on DuckDB, Decimal epoch seconds on ClickHouse) ---
+  /** Any value as a time: a time as it is, a number (or numeric text) as epoch seconds, else NULL. */
+  asTime(expr: string): string;
+  /** A time `n` units later (`n` a whole number, possibly negative); months, quarters and years by the calendar (day clamped). */
+  timeShift(time: string, n: number, unit: TimeUnit, param: (value: string | number) => string): string;
+  /** A time rounded down to the start of its unit (UTC); weeks to the last `weekday` (0 Sunday … 6) at or before it. */
+  timeSnap(time: string, unit: TimeUnit, weekday: number): string;
+
+  // --- aggregations ---------------------------------------------------------------------------------
+  /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
+  earliestTimeOf(time: string, expr: string): string;
+  latestTimeOf(time: string, expr: string): string;
+}
+
+/** Multivalue (list) functions. Splunk has no empty multivalue: where DuckDB makes NULL of an empty list, ClickHouse (no NULL arrays) keeps it empty, and results read it as NULL. */
+export interface SplListSql {
+  /** One value as a list of its text (no value: none). */
+  listOf(expr: string): string;
+  /** A list that is NULL when empty (where the engine has NULL lists). */
+  nonEmptyList(list: string): string;
+  /** The lists' values one after the other (NULL lists add nothing). */
+  listAppend(lists: readonly string[]): string;
+  /** The number of values, NULL for none. */
+  listCount(list: string): string;
+  /** mvindex: the value at `start` (0-based, negative from the end), or the values from `start` to `end` (inclusive); out of range: NULL. */
+  listIndex(list: string, start: string, end?: string): string;
+  /** The values joined by the delimiter (SQL of a constant). */
+  listJoin(list: string, delimiter: string): string;
+  /** The values without repeats, first occurrences kept in order. */
+  listDedup(list: string): string;
+  /** The values sorted as text (byte order). */
+  listSortText(list: string): string;
+  /** The 0-based position of the first value the RE2 pattern (a parameter) matches, NULL when none does. */
+  listFindRegex(list: string, pattern: string): string;
+  /** The values for which `body` (over the lambda parameter `param`, a quoted name) holds (NULL: not kept). */
+  listFilter(list: string, param: string, body: string): string;
+  /** `body` (over `param`) of every value, as text, NULL results dropped. */
+  listMap(list: string, param: string, body: string): string;
+  /** The pairs of values at the same positions, joined by the delimiter, up to the shorter list. */
+  listZip(a: string, b: string, delimiter: string): string;
+  /** The numbers from `start` (inclusive) to `end` (exclusive) by `step` (whole numbers), as text. */
+  listRange(start: string, end: string, step?: string): string;
+  /** The text split at the delimiter (its SQL; its text when the query wrote it as a literal); '' splits into characters. NULL: none. */
+  splitText(expr: string, delimiter: string, delimiterText: string | undefined): string;
+}
