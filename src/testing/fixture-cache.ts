@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLICKHOUSE_SERVER } from './clickhouse.js';
 
@@ -106,14 +106,19 @@ function evict(keep: string): void {
   }
 }
 
+/** Where the fixture `name` built from `parts` is kept (complete when it holds complete.json). */
+export function fixtureDir(name: string, parts: unknown): string {
+  return join(FIXTURE_CACHE_ROOT, `${name}-${createHash('sha256').update(JSON.stringify({ parts, build: buildIdentity() })).digest('hex').slice(0, 16)}`);
+}
+
 /**
  * The directory of the fixture `name` built from `parts` (any JSON) by `build`, built at most once
  * per build identity across processes. The directory is read-only for callers: copy what you use.
  */
 export async function sharedFixture(name: string, parts: unknown, build: (dir: string) => Promise<void>): Promise<string> {
   mkdirSync(FIXTURE_CACHE_ROOT, { recursive: true });
-  const key = `${name}-${createHash('sha256').update(JSON.stringify({ parts, build: buildIdentity() })).digest('hex').slice(0, 16)}`;
-  const ready = join(FIXTURE_CACHE_ROOT, key);
+  const ready = fixtureDir(name, parts);
+  const key = basename(ready);
   const lock = `${ready}.lock`;
   const deadline = Date.now() + BUILD_WAIT_MS;
   for (;;) {
