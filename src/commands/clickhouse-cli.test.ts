@@ -261,4 +261,29 @@ describe('the CLI on a ClickHouse store', { skip: clickhouseSkip() }, () => {
     // Nothing is held: no service file for the other commands to find.
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.service.json')), []);
   });
+  test('searches --store and PACKETTRAIL_STORE: saved, scheduled, run and removed in the store\'s tables, nothing written beside', async () => {
+    const at = node.storeUrl('searches');
+    const cwd = tempDir('packettrail-ch-searches-');
+    assert.equal((await run(['store', 'init', '--store', at])).status, EXIT.OK);
+    const added = await run(['searches', 'add', 'edge count', 'index=cloudfront | stats count', '--every', '1h', '--store', at], {}, cwd);
+    assert.equal(added.status, EXIT.OK, added.stderr);
+    const id = /^saved (\S+) edge count, every 1h/.exec(added.stdout)?.[1];
+    assert.ok(id, added.stdout);
+    assert.equal(await count(at, 'SELECT count() FROM saved_searches'), 1);
+    // PACKETTRAIL_STORE names the same store.
+    const listed = await run(['searches', 'list', '--json'], { PACKETTRAIL_STORE: at }, cwd);
+    assert.equal(listed.status, EXIT.OK, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as { id: string; name: string }[]).map((s) => [s.id, s.name]), [[id, 'edge count']]);
+    const ran = await run(['searches', 'run-now', id, '--store', at], {}, cwd);
+    assert.equal(ran.status, EXIT.OK, ran.stderr);
+    assert.match(ran.stdout, /\(manual, ran .*\): \d+ rows, \d+ alerts/);
+    const runs = await run(['searches', 'runs', id, '--store', at], {}, cwd);
+    assert.equal(runs.stdout.trim().split('\n').length, 1, runs.stdout);
+    assert.equal(await count(at, 'SELECT count() FROM saved_search_runs'), 1);
+    assert.equal((await run(['searches', 'unschedule', id, '--store', at], {}, cwd)).status, EXIT.OK);
+    assert.equal((await run(['searches', 'remove', id, '--store', at], {}, cwd)).status, EXIT.OK);
+    assert.equal((await run(['searches', 'list', '--store', at], {}, cwd)).stdout, 'no saved searches\n');
+    // No DuckDB database, audit log or searches file appeared where the commands ran.
+    assert.deepEqual(readdirSync(cwd), []);
+  });
 });

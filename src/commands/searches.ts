@@ -15,11 +15,13 @@ import { queryCatalog } from '../server/context.js';
 import { DEFAULT_QUERY_LIMITS } from '../server/query-gate.js';
 import { auditFileFor, FileAuditLog } from '../server/users/audit.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { isClickHouseUrl, STORE_ENV } from '../store/open.js';
 import type { RuleLevel } from '../detect/types.js';
-import { DEFAULT_DB } from './common.js';
+import { commandStoreLocation, DEFAULT_DB, openExistingStore } from './common.js';
 
 interface DbOption {
   db: string;
+  store?: string;
 }
 
 interface ScheduleOptions {
@@ -38,11 +40,26 @@ const operator = () => {
   }
 };
 
+/** The saved searches of a store opened read-write here (their tables exist on both engines). */
+async function onStore<T>(store: DuckDbStore | Awaited<ReturnType<typeof openExistingStore>>, fn: (searches: SearchService) => Promise<T>): Promise<T> {
+  const { catalog, aliases } = queryCatalog();
+  return fn(new SearchBook({ table: new SearchTable(store), query: { store, catalog, aliases, queries: { limits: DEFAULT_QUERY_LIMITS } } }));
+}
+
 /**
- * The saved searches of the database: through the process that holds it (serve, collect) when one
- * runs — it writes them and runs the schedules — else on the database opened read-write here.
+ * The saved searches of the store: a ClickHouse store directly; a DuckDB database through the
+ * process that holds it (serve, collect) when one runs — it writes them and runs the schedules —
+ * else opened read-write here.
  */
 async function withSearches<T>(db: string, fn: (searches: SearchService) => Promise<T>): Promise<T> {
+  if (isClickHouseUrl(db)) {
+    const store = await openExistingStore(db, false);
+    try {
+      return await onStore(store, fn);
+    } finally {
+      await store.close();
+    }
+  }
   if (!existsSync(db)) throw new CliError(`database ${db} does not exist (give --db)`, EXIT.FATAL);
   const { findOwner } = await import('../service/client.js');
   const owner = await findOwner(db, (line) => process.stderr.write(`${line}\n`));
@@ -60,27 +77,28 @@ async function withSearches<T>(db: string, fn: (searches: SearchService) => Prom
     throw new CliError(`cannot open database ${db}: ${(e as Error).message}`, EXIT.FATAL);
   }
   try {
-    const table = new SearchTable(store);
-    const moved = await migrateSearchFile(table, legacySearchFileFor(db));
+    const moved = await migrateSearchFile(new SearchTable(store), legacySearchFileFor(db));
     if (moved !== undefined) process.stderr.write(`saved searches: ${moved} moved from ${terminalSafe(legacySearchFileFor(db))} into the database (the file is kept as a backup)\n`);
-    const { catalog, aliases } = queryCatalog();
-    return await fn(new SearchBook({ table, query: { store, catalog, aliases, queries: { limits: DEFAULT_QUERY_LIMITS } } }));
+    return await onStore(store, fn);
   } finally {
     await store.close();
   }
 }
 
-/** Runs a change, writes it to the audit log (refusals too), and maps refusals to exit 2. */
+/**
+ * Runs a change, writes it to the audit log (refusals too), and maps refusals to exit 2. The audit
+ * log lives beside a DuckDB database; a ClickHouse store has none (as for alerts set).
+ */
 async function change<T>(db: string, action: string, target: string | undefined, fn: (s: SearchService) => Promise<T>): Promise<T> {
-  const audit = new FileAuditLog(auditFileFor(db));
+  const audit = isClickHouseUrl(db) ? undefined : new FileAuditLog(auditFileFor(db));
   const entry = { actor: operator(), via: 'cli' as const, address: 'local', action, ...(target ? { target } : {}) };
   try {
     const out = await withSearches(db, fn);
-    audit.append({ ...entry, outcome: 'ok', ...(action === 'search.save' ? { target: (out as { id: string }).id } : {}) });
+    audit?.append({ ...entry, outcome: 'ok', ...(action === 'search.save' ? { target: (out as { id: string }).id } : {}) });
     return out;
   } catch (e) {
     if (e instanceof SearchInputError || e instanceof SearchNotFoundError) {
-      audit.append({ ...entry, outcome: 'failed', detail: e.message });
+      audit?.append({ ...entry, outcome: 'failed', detail: e.message });
       throw new CliError(e.message);
     }
     throw e;
@@ -136,7 +154,8 @@ base search, SQL binds $window_start and $window_end — and raises alerts (rule
 = the search's id) through the same suppression and alert sinks as Sigma rules. The process that holds
 the database (serve, collect) runs the schedules and records every run, failures included; a restart
 never evaluates a window twice. Missed windows: ${CATCH_UP_RULE}. While serve or collect runs, these
-commands go through it. Every change is written to the audit log.
+commands go through it. Every change is written to the audit log beside a DuckDB database. On a
+ClickHouse store (--store clickhouse://… or $${STORE_ENV}) the same tables hold them, on the store.
 
 Examples:
   packettrail searches add "404 burst" "index=cloudfront status=404" --every 15m --condition rows>50 --level high
@@ -144,26 +163,28 @@ Examples:
   packettrail searches run-now <id>
 ${EXIT_CODES_HELP}`,
     );
-  const dbOption = (c: Command) => c.option('--db <path>', 'database file', DEFAULT_DB);
+  const dbOption = (c: Command) =>
+    c.option('--db <path>', 'database file', DEFAULT_DB).option('--store <url>', `the store: clickhouse://… or a DuckDB file (default: $${STORE_ENV}, else --db)`);
   dbOption(searches.command('list').description('list the saved searches, their schedule, last and next run'))
     .option('--json', 'one JSON document')
-    .action(async (o: DbOption & { json?: boolean }) => {
-      const list = await withSearches(o.db, (s) => s.list());
+    .action(async (o: DbOption & { json?: boolean }, cmd: Command) => {
+      const list = await withSearches(commandStoreLocation(o, cmd), (s) => s.list());
       if (o.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       if (!list.length) return void process.stdout.write('no saved searches\n');
       process.stdout.write(`${list.map(show).join('\n')}\n`);
     });
   scheduleOptions(dbOption(searches.command('add <name> <query>').description('save a search, scheduled when --every is given')))
     .option('--language <language>', 'auto, spl or sql', 'auto')
-    .action(async (name: string, query: string, o: DbOption & ScheduleOptions & { language: string }) => {
+    .action(async (name: string, query: string, o: DbOption & ScheduleOptions & { language: string }, cmd: Command) => {
       if (!['auto', 'spl', 'sql'].includes(o.language)) throw new CliError(`--language must be auto, spl or sql, got '${o.language}'`);
       const schedule = scheduleOf(o, name);
-      const saved = await change(o.db, 'search.save', undefined, (s) => s.add({ name, query, language: o.language as SearchLanguage, schedule }));
+      const saved = await change(commandStoreLocation(o, cmd), 'search.save', undefined, (s) => s.add({ name, query, language: o.language as SearchLanguage, schedule }));
       process.stdout.write(`${terminalSafe(`saved ${saved.id} ${saved.name}${saved.schedule ? `, ${scheduleLine(saved.schedule)}` : ''}`)}\n`);
     });
   scheduleOptions(dbOption(searches.command('schedule <id>').description('schedule a saved search as a detection (or change its schedule)')))
-    .action(async (id: string, o: DbOption & ScheduleOptions) => {
-      const current = await withSearches(o.db, (s) => s.get(id)).catch((e) => {
+    .action(async (id: string, o: DbOption & ScheduleOptions, cmd: Command) => {
+      const at = commandStoreLocation(o, cmd);
+      const current = await withSearches(at, (s) => s.get(id)).catch((e) => {
         throw e instanceof SearchNotFoundError ? new CliError(e.message) : e;
       });
       const given = scheduleOf({ ...o, every: o.every ?? (current.schedule ? durationText(current.schedule.intervalSeconds) : undefined) }, current.name);
@@ -176,24 +197,24 @@ ${EXIT_CODES_HELP}`,
         ...(kept && o.level === undefined ? { level: kept.level } : {}),
         ...(kept && o.title === undefined ? { title: kept.title } : {}),
       };
-      const saved = await change(o.db, 'search.schedule', id, (s) => s.schedule(id, schedule));
+      const saved = await change(at, 'search.schedule', id, (s) => s.schedule(id, schedule));
       process.stdout.write(`${terminalSafe(`${saved.id} ${saved.name}: ${scheduleLine(saved.schedule!)}`)}\n`);
     });
-  dbOption(searches.command('unschedule <id>').description('stop running a saved search on a schedule')).action(async (id: string, o: DbOption) => {
-    const saved = await change(o.db, 'search.unschedule', id, (s) => s.schedule(id, undefined));
+  dbOption(searches.command('unschedule <id>').description('stop running a saved search on a schedule')).action(async (id: string, o: DbOption, cmd: Command) => {
+    const saved = await change(commandStoreLocation(o, cmd), 'search.unschedule', id, (s) => s.schedule(id, undefined));
     process.stdout.write(`${terminalSafe(`${saved.id} ${saved.name}: not scheduled`)}\n`);
   });
-  dbOption(searches.command('run-now <id>').description('run a scheduled search now over [now − look-back, now): its alerts go where scheduled ones go')).action(async (id: string, o: DbOption) => {
-    const run = await change(o.db, 'search.run', id, (s) => s.runNow(id));
+  dbOption(searches.command('run-now <id>').description('run a scheduled search now over [now − look-back, now): its alerts go where scheduled ones go')).action(async (id: string, o: DbOption, cmd: Command) => {
+    const run = await change(commandStoreLocation(o, cmd), 'search.run', id, (s) => s.runNow(id));
     process.stdout.write(`${terminalSafe(runLine(run))}\n`);
     if (run.error) process.exitCode = EXIT.FATAL;
   });
   dbOption(searches.command('runs <id>').description('the latest runs of a saved search, newest first'))
     .option('--limit <n>', `runs to show (at most ${MAX_RUNS_LISTED})`, '20')
-    .action(async (id: string, o: DbOption & { limit: string }) => {
+    .action(async (id: string, o: DbOption & { limit: string }, cmd: Command) => {
       const limit = Number(o.limit);
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RUNS_LISTED) throw new CliError(`--limit must be a number from 1 to ${MAX_RUNS_LISTED}, got '${o.limit}'`);
-      const runs = await withSearches(o.db, async (s) => {
+      const runs = await withSearches(commandStoreLocation(o, cmd), async (s) => {
         await s.get(id);
         return s.runs(id, limit);
       }).catch((e) => {
@@ -201,8 +222,8 @@ ${EXIT_CODES_HELP}`,
       });
       process.stdout.write(runs.length ? `${runs.map((r) => terminalSafe(runLine(r))).join('\n')}\n` : 'no runs yet\n');
     });
-  dbOption(searches.command('remove <id>').description('delete a saved search and its schedule')).action(async (id: string, o: DbOption) => {
-    const removed = await change(o.db, 'search.delete', id, (s) => s.remove(id));
+  dbOption(searches.command('remove <id>').description('delete a saved search and its schedule')).action(async (id: string, o: DbOption, cmd: Command) => {
+    const removed = await change(commandStoreLocation(o, cmd), 'search.delete', id, (s) => s.remove(id));
     process.stdout.write(`${terminalSafe(`removed ${removed.id} ${removed.name}`)}\n`);
   });
 }

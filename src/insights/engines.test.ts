@@ -2,10 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from '../detect/types.js';
 import type { EventStore } from '../store/store.js';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../testing/clickhouse.js';
-import { testStoreUrl } from '../testing/clickhouse-store.js';
+import { clickhouseSkip } from '../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../testing/engine-scenario.js';
 import { firstDifference } from '../testing/first-difference.js';
-import { scenarioInStores } from '../trail/test-helpers.js';
 import type { CoverageOptions } from './coverage/silence.js';
 import type { InsightOptions, InsightReport } from './report.js';
 import { storedSpan } from './stored-span.js';
@@ -59,24 +58,15 @@ function same(actual: unknown, expected: unknown, what: string): void {
  */
 describe('insights: the same on DuckDB and ClickHouse', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
-  let node: ClickHouseCluster;
-  let shards: ClickHouseCluster;
+  let scenario: EngineScenario | undefined;
   const engines: [string, EventStore][] = [];
 
   before(async () => {
-    // One after the other: ports are probed free, then bound by the server that starts.
-    node = await startClickHouse(1);
-    shards = await startClickHouse(2);
-    const { stores } = await scenarioInStores('engines', (dir) => [`${dir}/engines.duckdb`, node.storeUrl('engines'), testStoreUrl(shards, 'engines')]);
-    duck = stores[0]!;
-    engines.push(['one node', stores[1]!], ['two shards', stores[2]!]);
+    scenario = await engineScenario({ single: true, pair: true });
+    duck = scenario.duck;
+    engines.push(['one node', scenario.single!.store], ['two shards', scenario.pair!.store]);
   });
-  after(async () => {
-    await duck?.close();
-    for (const [, store] of engines) await store.close();
-    await node?.stop();
-    await shards?.stop();
-  });
+  after(() => scenario?.close());
 
   test('every view has option sets', () => {
     assert.deepEqual(INSIGHT_VIEWS.map((v) => v.id).filter((id) => !OPTION_SETS[id]), []);

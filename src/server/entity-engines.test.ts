@@ -5,27 +5,21 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../testing/clickhouse.js';
-import { testStoreUrl } from '../testing/clickhouse-store.js';
+import { clickhouseSkip } from '../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../testing/engine-scenario.js';
 import type { EventStore } from '../store/store.js';
-import { scenarioInStores } from '../trail/test-helpers.js';
 import { entityReport, type EntityKind } from './entity-report.js';
 
 describe('entity reports: the same on DuckDB and ClickHouse', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
   let click: EventStore;
-  let node: ClickHouseCluster;
+  let scenario: EngineScenario | undefined;
 
   before(async () => {
-    node = await startClickHouse(1);
-    const { stores } = await scenarioInStores('entity', (dir) => [`${dir}/entity.duckdb`, testStoreUrl(node, 'entity')]);
-    [duck, click] = stores as [EventStore, EventStore];
+    scenario = await engineScenario({ single: true });
+    [duck, click] = [scenario.duck, scenario.single!.store];
   });
-  after(async () => {
-    await duck?.close();
-    await click?.close();
-    await node?.stop();
-  });
+  after(() => scenario?.close());
 
   /** The most frequent value of a column on DuckDB (the entity to compare). */
   const busiest = async (column: string): Promise<string> => String((await duck.query(`SELECT ${column} AS v, count(*) AS n FROM events WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT 1`)).rows[0]![0]);

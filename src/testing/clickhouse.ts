@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './tmp.js';
@@ -14,6 +15,29 @@ export const TEST_CLUSTER = 'logs';
 const START_TIMEOUT_MS = 60_000;
 /** How long a node may take to stop after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
+
+/** Where test nodes keep their data when it has room: a tmpfs (see clickhouseTempRoot). */
+const TMPFS = '/dev/shm';
+/** The free space the tmpfs must have for test nodes to use it. */
+const TMPFS_MIN_FREE_BYTES = 4 * 1024 ** 3;
+
+/**
+ * The directory test nodes are created in: $PACKETTRAIL_CLICKHOUSE_TEST_DIR, else /dev/shm when it
+ * has TMPFS_MIN_FREE_BYTES free, else the OS's temp directory. Every insert writes a part of a few
+ * files per column: a load leaves tens of thousands of small files, whose removal at exit took
+ * minutes on a disk (ext4 with discard) and takes a second on a tmpfs.
+ */
+export function clickhouseTempRoot(): string {
+  const chosen = process.env.PACKETTRAIL_CLICKHOUSE_TEST_DIR;
+  if (chosen) return chosen;
+  try {
+    const fs = statfsSync(TMPFS);
+    if (fs.bavail * fs.bsize >= TMPFS_MIN_FREE_BYTES) return TMPFS;
+  } catch {
+    /* no tmpfs there */
+  }
+  return tmpdir();
+}
 
 /** For `test(name, { skip: clickhouseSkip() }, …)`: a clear message when the server is not installed. */
 export function clickhouseSkip(): string | false {
@@ -62,6 +86,8 @@ function remoteServers(tcpPorts: readonly number[]): string {
 
 /** Options of startClickHouse. */
 export interface StartOptions {
+  /** Data directories to copy, one per node (snapshotClickHouse): each node starts on its own copy. */
+  data?: readonly string[];
   /** Log every query to system.query_log (benchmarks: rows and bytes read, time per query). */
   queryLog?: boolean;
 }
@@ -127,8 +153,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * Starts `shards` ClickHouse servers on loopback, each in a fresh temporary directory, all of them
  * listing every node as one shard of the cluster `logs` (Distributed over MergeTree: no ZooKeeper,
  * no replicas). Every node is killed when this process exits, whatever happens to the test.
+ * `data`: one data directory per node (from snapshotClickHouse), copied into the node's own
+ * directory, so the node starts with what the snapshot holds (node i = shard i).
  */
 export async function startClickHouse(shards = 1, options: StartOptions = {}): Promise<ClickHouseCluster> {
+  if (options.data && options.data.length !== shards) throw new Error(`${shards} nodes, ${options.data.length} data snapshots`);
   const ports: { http: number; tcp: number }[] = [];
   for (let i = 0; i < shards; i++) ports.push({ http: await freePort(), tcp: await freePort() });
   const children: ChildProcess[] = [];
@@ -137,7 +166,10 @@ export async function startClickHouse(shards = 1, options: StartOptions = {}): P
   const nodes: ClickHouseNode[] = [];
   try {
     for (const p of ports) {
-      const dir = tempDir('packettrail-clickhouse-');
+      const dir = tempDir('packettrail-clickhouse-', clickhouseTempRoot());
+      // A snapshot (snapshotClickHouse) is copied, never shared: this node may write to its copy.
+      const data = options.data?.[nodes.length];
+      if (data) cpSync(data, join(dir, 'data'), { recursive: true });
       const config = writeConfig(dir, p.http, p.tcp, ports.map((x) => x.tcp), options);
       const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${config}`], { cwd: dir, stdio: 'ignore' });
       children.push(child);

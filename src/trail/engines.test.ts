@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import type { Incident } from '../generate/model.js';
 import { ALERTS_TABLE } from '../store/duckdb/alerts.js';
 import type { EventStore } from '../store/store.js';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../testing/clickhouse.js';
+import { clickhouseSkip } from '../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../testing/engine-scenario.js';
 import { firstDifference } from '../testing/first-difference.js';
-import { testStoreUrl } from '../testing/clickhouse-store.js';
 import { buildTrail, TrailNotFoundError, type Trail, type TrailQuery } from './index.js';
-import { scenarioInStores } from './test-helpers.js';
 
 /**
  * The trail built through the store's dialect gives the same answer on DuckDB, on one ClickHouse
@@ -18,23 +17,15 @@ import { scenarioInStores } from './test-helpers.js';
 describe('trails: the same on DuckDB and ClickHouse', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
   let incidents: Incident[];
-  let single: ClickHouseCluster;
-  let pair: ClickHouseCluster;
+  let scenario: EngineScenario | undefined;
   let others: { name: string; store: EventStore }[] = [];
 
   before(async () => {
-    single = await startClickHouse(1);
-    pair = await startClickHouse(2);
-    const { stores, incidents: injected } = await scenarioInStores('engines', (dir) => [`${dir}/engines.duckdb`, testStoreUrl(single, 'engines'), testStoreUrl(pair, 'engines')]);
-    incidents = injected;
-    duck = stores[0]!;
-    others = [{ name: 'one node', store: stores[1]! }, { name: 'two shards', store: stores[2]! }];
+    scenario = await engineScenario({ single: true, pair: true });
+    ({ incidents, duck } = scenario);
+    others = [{ name: 'one node', store: scenario.single!.store }, { name: 'two shards', store: scenario.pair!.store }];
   });
-  after(async () => {
-    for (const s of [duck, ...others.map((o) => o.store)]) await s?.close();
-    await single?.stop();
-    await pair?.stop();
-  });
+  after(() => scenario?.close());
 
   const trailOn = async (store: EventStore, q: TrailQuery): Promise<Trail | string> => {
     try {

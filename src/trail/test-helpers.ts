@@ -5,7 +5,6 @@ import { generate, LOGS_DIR } from '../generate/generate.js';
 import type { Incident } from '../generate/model.js';
 import { ingest } from '../pipeline/ingest.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { openStore, type IndexableStore } from '../store/open.js';
 import { tempDir } from '../testing/tmp.js';
 
 /** Ingests a log directory (with the built-in rules, so alerts exist) into a fresh store and opens it read-only. */
@@ -21,21 +20,4 @@ export async function scenarioStore(seed: string): Promise<{ db: string; store: 
   await generate({ out: dir, users: 6, hours: 2, seed });
   const incidents = (JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { incidents: Incident[] }).incidents;
   return { ...(await ingestDir(join(dir, LOGS_DIR), dir)), incidents };
-}
-
-/**
- * The same generated scenario ingested (with the built-in rules) into each store location (a DuckDB
- * file or a clickhouse:// URL) through the real load path, each opened read-only.
- */
-export async function scenarioInStores(seed: string, locations: (dir: string) => string[]): Promise<{ stores: IndexableStore[]; incidents: Incident[] }> {
-  const dir = tempDir('packettrail-trail-');
-  await generate({ out: dir, users: 6, hours: 2, seed });
-  const incidents = (JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { incidents: Incident[] }).incidents;
-  const stores: IndexableStore[] = [];
-  for (const [i, db] of locations(dir).entries()) {
-    const r = await ingest({ inputs: [join(dir, LOGS_DIR)], db, format: 'auto', threads: 0, deadLetterPath: join(dir, `dead-${i}.ndjson`), detection: prepareDetection({}, true), analyses: false });
-    if (r.summary.stopped) throw new Error(`ingest into ${db} stopped: ${JSON.stringify(r.summary.stopped)}`);
-    stores.push(await openStore(db, { readOnly: true }));
-  }
-  return { stores, incidents };
 }

@@ -2,10 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALERTS_TABLE } from '../../store/duckdb/alerts.js';
 import type { EventStore } from '../../store/store.js';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../../testing/clickhouse.js';
-import { testStoreUrl } from '../../testing/clickhouse-store.js';
+import { clickhouseSkip } from '../../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../../testing/engine-scenario.js';
 import { firstDifference } from '../../testing/first-difference.js';
-import { scenarioInStores } from '../../trail/test-helpers.js';
 
 /** An alert as the parity compares it: its id, rule, correlation key and events (JSON text parsed). */
 interface StoredAlert {
@@ -35,17 +34,14 @@ async function alertsOf(store: EventStore): Promise<StoredAlert[]> {
  * A difference names the first alert that differs.
  */
 describe('alerts: the same on DuckDB and a ClickHouse cluster', { skip: clickhouseSkip() }, () => {
-  let pair: ClickHouseCluster;
+  let scenario: EngineScenario | undefined;
   let stores: EventStore[] = [];
 
   before(async () => {
-    pair = await startClickHouse(2);
-    ({ stores } = await scenarioInStores('alerts', (dir) => [`${dir}/alerts.duckdb`, testStoreUrl(pair, 'alerts')]));
+    scenario = await engineScenario({ pair: true });
+    stores = [scenario.duck, scenario.pair!.store];
   });
-  after(async () => {
-    for (const s of stores) await s.close();
-    await pair?.stop();
-  });
+  after(() => scenario?.close());
 
   test('same alerts (rule, key, events), named by the first that differs', async () => {
     const [duck, house] = [await alertsOf(stores[0]!), await alertsOf(stores[1]!)];

@@ -1,18 +1,29 @@
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, LOGS_DIR } from '../../generate/generate.js';
 import { ingestDir } from '../../insights/test-store.js';
-import type { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
+import { DuckDbStore } from '../../store/duckdb/duckdb-store.js';
+import { sharedFixture } from '../../testing/fixture-cache.js';
 import { tempDir } from '../../testing/tmp.js';
 import { compileSplOn, type CompiledSpl } from './compile.js';
 import type { MacroTable } from './macros.js';
 import { ALIASES, CATALOG, NOW } from './testing.fixture.js';
 
-/** The demo scenario (`packettrail demo`'s default), generated and ingested into a fresh store; open it read-only. */
+/** The file ingestDir writes (src/insights/test-store.ts). */
+const DEMO_DB = 'test.duckdb';
+
+/**
+ * The demo scenario (`packettrail demo`'s default), generated and ingested once per build across
+ * every test process (sharedFixture); each call opens its own copy read-only.
+ */
 export async function demoStore(): Promise<DuckDbStore> {
+  const cache = await sharedFixture('spl-demo-store', { generate: 'default', analyses: false }, async (dir) => {
+    await generate({ out: dir });
+    await ingestDir(join(dir, LOGS_DIR), dir, false);
+  });
   const dir = tempDir('packettrail-spl-demo-');
-  await generate({ out: dir });
-  const store = await ingestDir(join(dir, LOGS_DIR), dir, false);
-  return store.open();
+  for (const file of [DEMO_DB, `${DEMO_DB}.wal`]) if (existsSync(join(cache, file))) copyFileSync(join(cache, file), join(dir, file));
+  return DuckDbStore.open(join(dir, DEMO_DB), { readOnly: true });
 }
 
 /** Compiles SPL as `packettrail query` does on this store (its tables known). */

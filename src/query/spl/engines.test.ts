@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventStore } from '../../store/store.js';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../../testing/clickhouse.js';
-import { testStoreUrl } from '../../testing/clickhouse-store.js';
+import { clickhouseSkip } from '../../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../../testing/engine-scenario.js';
 import { firstDifference } from '../../testing/first-difference.js';
-import { scenarioInStores } from '../../trail/test-helpers.js';
 import { compileSplOn } from './compile.js';
 import { SplError } from './errors.js';
 import { SEED_SPL } from './seed.fixture.js';
@@ -205,18 +204,13 @@ function comparable(rows: unknown[][], ordered: boolean): unknown[][] {
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
   let cluster: EventStore;
-  let pair: ClickHouseCluster;
+  let scenario: EngineScenario | undefined;
 
   before(async () => {
-    pair = await startClickHouse(2);
-    const { stores } = await scenarioInStores('engines', (dir) => [`${dir}/spl.duckdb`, testStoreUrl(pair, 'spl')]);
-    [duck, cluster] = stores as [EventStore, EventStore];
+    scenario = await engineScenario({ pair: true });
+    [duck, cluster] = [scenario.duck, scenario.pair!.store];
   });
-  after(async () => {
-    await duck?.close();
-    await cluster?.close();
-    await pair?.stop();
-  });
+  after(() => scenario?.close());
 
   const answer = async (store: EventStore, q: ParityQuery): Promise<{ columns: string[]; rows: unknown[][] }> => {
     let sql = q.query;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { stringLiteral } from './literals.js';
 import { TsvResultReader } from './results.js';
@@ -54,8 +55,11 @@ export class ClickHouseNode {
     const r = await this.client.exec({ query: `${sql}\nFORMAT TSVWithNamesAndTypes`, clickhouse_settings: { wait_end_of_query: 1, ...settings }, ...(session_id ? { session_id } : {}) });
     const reader = new TsvResultReader(false);
     const out: string[][] = [];
+    // A character's bytes may be split across chunks: the decoder keeps an incomplete one for the next.
+    const decoder = new StringDecoder('utf8');
     let text = '';
-    for await (const chunk of r.stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
+    for await (const chunk of r.stream as AsyncIterable<Buffer>) text += decoder.write(chunk);
+    text += decoder.end();
     for (const line of text.split('\n')) {
       if (!line) continue;
       const row = reader.line(line);

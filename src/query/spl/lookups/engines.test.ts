@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../../../store/store.js';
-import { clickhouseSkip, startClickHouse, type ClickHouseCluster } from '../../../testing/clickhouse.js';
-import { testStoreUrl } from '../../../testing/clickhouse-store.js';
+import { clickhouseSkip } from '../../../testing/clickhouse.js';
+import { engineScenario, type EngineScenario } from '../../../testing/engine-scenario.js';
 import { firstDifference } from '../../../testing/first-difference.js';
 import { tempDir } from '../../../testing/tmp.js';
-import { scenarioInStores } from '../../../trail/test-helpers.js';
 import { compileSplOn } from '../compile.js';
 import { SplError } from '../errors.js';
 import { ALIASES, CATALOG, NOW } from '../testing.fixture.js';
@@ -15,7 +14,7 @@ import { LookupCatalog } from './catalog.js';
 
 /**
  * Lookup tables on both engines (issue 24): the same lookups folder over the demo scenario stored in
- * DuckDB and in one ClickHouse node gives the same rows; what ClickHouse's SQL cannot express is
+ * DuckDB and in one ClickHouse node (src/testing/engine-scenario.ts) gives the same rows; what ClickHouse's SQL cannot express is
  * refused there by name. (src/query/spl/engines.test.ts compares the queries that need no lookups.)
  */
 
@@ -62,7 +61,7 @@ const REFUSED: readonly { query: string; construct: string }[] = [
 describe('lookups: the same rows on DuckDB and on ClickHouse', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
   let house: EventStore;
-  let node: ClickHouseCluster;
+  let scenario: EngineScenario;
   const dir = tempDir('packettrail-lookups-');
   mkdirSync(join(dir, 'lookups'));
   writeFileSync(join(dir, 'lookups', 'watch_ips.csv'), WATCH);
@@ -70,16 +69,12 @@ describe('lookups: the same rows on DuckDB and on ClickHouse', { skip: clickhous
   writeFileSync(join(dir, 'lookups', 'methods.csv'), METHODS);
   const lookups = new LookupCatalog([join(dir, 'lookups')], false);
 
+  // The shared engine scenario (one load per test run), on one node of its own.
   before(async () => {
-    node = await startClickHouse(1);
-    const { stores } = await scenarioInStores('lookups', (d) => [`${d}/spl.duckdb`, testStoreUrl(node, 'spl')]);
-    [duck, house] = stores as [EventStore, EventStore];
+    scenario = await engineScenario({ single: true });
+    [duck, house] = [scenario.duck, scenario.single!.store];
   });
-  after(async () => {
-    await duck?.close();
-    await house?.close();
-    await node?.stop();
-  });
+  after(() => scenario?.close());
 
   const answer = async (store: EventStore, query: string, ordered: boolean) => {
     const c = await compileSplOn((s, p) => store.query(s, p).then((r) => r.rows), query, {
