@@ -152,6 +152,9 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | eval p=uri_path | table p | makemv delim="/" p | stats count by p' },
   { query: 'index=cloudfront | eval p=uri_path . "//x" | fields p | makemv delim="/" allowempty=true p | eval n=mvcount(p) | stats count by n' },
   { query: 'index=cloudfront | eval p=uri_path | table p | makemv tokenizer="([a-z]+)(\\.[a-z]+)?" p | stats count by p' },
+  // rex and makemv rewriting a field the query computed while the results are still raw events (columns listed by name).
+  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p | stats count by p' },
+  { query: 'index=cloudfront | eval p=uri_path | rex field=p mode=sed "s/[0-9]+/N/g" | stats count by p' },
   { query: 'index=cloudfront | stats earliest_time(c_ip) as first latest_time(c_ip) as last count by status' },
   { query: 'index=cloudfront | stats earliest_time(user_agent) as e latest_time(uri_query) as l by edge_location' },
   // now() and relative_time: offsets by fixed units and by the calendar, snaps (@w0, @w5, @mon, @q, @y).
@@ -181,7 +184,6 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
   { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
-  { query: 'index=cloudfront | eval p=uri_path | makemv delim="/" p', construct: 'makemv of a field the query computed (keep the fields with table or fields first)' },
   // 18.16 has no translate, no integer parsing in other bases, and takes regexes and delimiters only as constants.
   { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
   { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },

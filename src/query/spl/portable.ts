@@ -89,16 +89,3 @@ function heldColumns(ctx: Ctx): ReadonlySet<string> | null {
   if (!ctx.tables) return null;
   return new Set([...ctx.tables.values()].flatMap((columns) => [...columns]));
 }
-
-/**
- * The relation with column `name` (which it has) replaced by `value` in its place: `* REPLACE` where
- * the engine reads it (DuckDB); elsewhere the value computed under another name first (ClickHouse
- * reads `f(x) AS x` as a cyclic alias) and the columns listed by name, which only a relation of
- * known columns (after stats, table, fields) has.
- */
-export function replaceColumn(ctx: Ctx, scope: Scope, from: string, name: string, value: string, what: string, at: Located): string {
-  if (ctx.fn.nativeSpl) return `SELECT * REPLACE (${value} AS ${quoteIdent(name)}) FROM ${from}`;
-  if (scope.base) ctx.native(`${what} of a field the query computed (keep the fields with table or fields first)`, at);
-  const cols = [...scope.cols.keys()].map((c) => (c === name ? `"__pt_replaced" AS ${quoteIdent(c)}` : quoteIdent(c)));
-  return `SELECT ${cols.join(', ')} FROM (SELECT *, ${value} AS "__pt_replaced" FROM ${from})`;
-}

@@ -4,7 +4,7 @@ import { captureGroups, onlyGroup, regexParam } from '../regex.js';
 import { flag, readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { keep, q } from './stage.js';
-import { replaceColumn } from '../portable.js';
+import { replacing } from '../portable.js';
 
 interface Makemv {
   delim: Token | null;
@@ -44,7 +44,7 @@ export const makemv = commandModule<Makemv>({
     if (!m.allowempty) values = fn.listNonEmptyValues(values);
     const value = fn.listWhenPresent(ref.sql, values);
     const name = ctx.outName(m.field);
-    const sql = scope.cols.has(name) ? replaceColumn(ctx, scope, from, name, value, 'makemv', m.field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
+    const sql = scope.cols.has(name) ? replacing(ctx, scope, [[name, value]], [], from, 'makemv', m.field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
     return keep(sql, { ...scope, cols: new Map(scope.cols).set(name, { list: true }) });
   },
 });

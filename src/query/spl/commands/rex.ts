@@ -5,7 +5,7 @@ import { captureGroups, onlyGroup, regexParam } from '../regex.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { keep, nameToken, q, type Stage } from './stage.js';
-import { replaceColumn } from '../portable.js';
+import { replacing } from '../portable.js';
 
 interface Rex {
   field: Token | null;
@@ -74,7 +74,7 @@ export const rex = commandModule<Rex>({
       if (prior?.list) ctx.native(`rex with max_match into a field that has several values (${name})`, r.pattern);
       // Where the regex does not match, a field the event already has keeps its value.
       const out = prior ? fn.coalesce(value, prior.sql) : value;
-      sql = cols.has(name) ? replaceColumn(ctx, { ...scope, cols }, `(${sql})`, name, out, 'rex', r.pattern) : `SELECT *, ${out} AS ${q(name)} FROM (${sql})`;
+      sql = cols.has(name) ? replacing(ctx, { ...scope, cols }, [[name, out]], [], `(${sql})`, 'rex', r.pattern) : `SELECT *, ${out} AS ${q(name)} FROM (${sql})`;
       cols = new Map(cols).set(name, { list: max !== 1 });
     }
     return keep(sql, { ...scope, cols });
@@ -102,7 +102,7 @@ function sed(ctx: Ctx, scope: Scope, r: Rex, from: string, field: Token, text: s
   }
   const name = ctx.outName(field);
   const cols = new Map<string, ColInfo>(scope.cols).set(name, { list: false, type: 'keyword' });
-  const sql = scope.cols.has(name) ? replaceColumn(ctx, scope, from, name, value, 'rex mode=sed', field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
+  const sql = scope.cols.has(name) ? replacing(ctx, scope, [[name, value]], [], from, 'rex mode=sed', field) : `SELECT *, ${value} AS ${q(name)} FROM ${from}`;
   return keep(sql, { ...scope, cols });
 }
 
