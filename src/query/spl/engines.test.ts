@@ -3,11 +3,8 @@ import assert from 'node:assert/strict';
 import type { EventStore } from '../../store/store.js';
 import { clickhouseSkip } from '../../testing/clickhouse.js';
 import { engineScenario, type EngineScenario } from '../../testing/engine-scenario.js';
-import { firstDifference } from '../../testing/first-difference.js';
-import { compileSplOn } from './compile.js';
-import { SplError } from './errors.js';
+import { parityTests, type ParityQuery, type RefusedQuery } from './engine-parity.fixture.js';
 import { SEED_SPL } from './seed.fixture.js';
-import { ALIASES, CATALOG, NOW } from './testing.fixture.js';
 
 /**
  * Engine parity, the main test of issue 24: the demo scenario (`generate` with a fixed seed) stored in
@@ -16,13 +13,6 @@ import { ALIASES, CATALOG, NOW } from './testing.fixture.js';
  * difference fails the query's own test, naming the first differing row. What ClickHouse's SQL cannot
  * express is refused there by name (REFUSED), never answered differently.
  */
-
-interface ParityQuery {
-  query: string;
-  language?: 'spl' | 'sql';
-  /** The order of the rows is part of the answer (sort, head, top); otherwise both sides are compared sorted. */
-  ordered?: boolean;
-}
 
 const SPL_QUERIES: readonly ParityQuery[] = [
   { query: SEED_SPL },
@@ -176,7 +166,7 @@ const SQL_QUERIES: readonly ParityQuery[] = [
 ];
 
 /** Constructs ClickHouse's SQL cannot express (yet): refused there by name, with the engine named. */
-const REFUSED: readonly { query: string; construct: string }[] = [
+const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | streamstats count', construct: 'the streamstats command' },
   { query: 'index=app | transaction user', construct: 'the transaction command' },
   { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
@@ -191,18 +181,6 @@ const REFUSED: readonly { query: string; construct: string }[] = [
   { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
 ];
 
-/**
- * Numbers to 12 significant digits: the engines sum floating-point values in different orders. An
- * empty list is null: ClickHouse arrays cannot be NULL, so the store returns an empty one as NULL
- * (src/store/clickhouse/results.ts), where DuckDB's values() of nothing is [].
- */
-function comparable(rows: unknown[][], ordered: boolean): unknown[][] {
-  const round = (v: unknown): unknown =>
-    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : Array.isArray(v) ? (v.length ? v.map(round) : null) : v;
-  const out = rows.map((r) => r.map(round));
-  return ordered ? out : out.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
-}
-
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {
   let duck: EventStore;
   let cluster: EventStore;
@@ -214,43 +192,9 @@ describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse clu
   });
   after(() => scenario?.close());
 
-  const answer = async (store: EventStore, q: ParityQuery): Promise<{ columns: string[]; rows: unknown[][] }> => {
-    let sql = q.query;
-    let params: Record<string, string | number | boolean | null> = {};
-    if (q.language !== 'sql') {
-      const compiled = await compileSplOn((s, p) => store.query(s, p).then((r) => r.rows), q.query, {
-        catalog: CATALOG, aliases: ALIASES, now: NOW, tables: await store.datasetColumns(), fn: store.dialect.fn,
-      });
-      ({ sql, params } = compiled);
-    }
-    const r = await store.query(sql, params);
-    return { columns: r.columns.map((c) => c.name), rows: comparable(r.rows, q.ordered ?? false) };
-  };
-
   test('at least 30 queries besides the seed query, SPL and SQL', () => {
     assert.ok(SPL_QUERIES.length + SQL_QUERIES.length - 1 >= 30);
   });
 
-  for (const q of [...SPL_QUERIES, ...SQL_QUERIES]) {
-    test(q.query, async () => {
-      const expected = await answer(duck, q);
-      const actual = await answer(cluster, q);
-      assert.deepEqual(actual.columns, expected.columns, 'columns');
-      // An empty answer would make the comparison say nothing.
-      assert.ok(expected.rows.length > 0, 'DuckDB answers rows');
-      const diff = firstDifference(actual.rows, expected.rows);
-      assert.equal(diff, undefined, `ClickHouse differs from DuckDB at ${diff}`);
-    });
-  }
-
-  for (const r of REFUSED) {
-    test(`refused on ClickHouse by name: ${r.query}`, async () => {
-      await assert.doesNotReject(answer(duck, { query: r.query }), 'DuckDB runs it');
-      await assert.rejects(answer(cluster, { query: r.query }), (e: unknown) => {
-        assert.ok(e instanceof SplError, String(e));
-        assert.ok(e.message.includes(`${r.construct} is not supported on a ClickHouse store`), e.message);
-        return true;
-      });
-    });
-  }
+  parityTests(() => ({ duck, house: cluster }), [...SPL_QUERIES, ...SQL_QUERIES], REFUSED);
 });

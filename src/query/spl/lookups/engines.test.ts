@@ -1,15 +1,11 @@
-import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../../../store/store.js';
 import { clickhouseSkip } from '../../../testing/clickhouse.js';
 import { engineScenario, type EngineScenario } from '../../../testing/engine-scenario.js';
-import { firstDifference } from '../../../testing/first-difference.js';
 import { tempDir } from '../../../testing/tmp.js';
-import { compileSplOn } from '../compile.js';
-import { SplError } from '../errors.js';
-import { ALIASES, CATALOG, NOW } from '../testing.fixture.js';
+import { parityTests, type ParityQuery, type RefusedQuery } from '../engine-parity.fixture.js';
 import { LookupCatalog } from './catalog.js';
 
 /**
@@ -35,7 +31,7 @@ const WATCH = [
 const UNIQUE = ['ip,label', '198.51.100.130,scanner', '198.51.100.131,crawler', ''].join('\n');
 const METHODS = ['http_method,risky', 'GET,no', 'post,yes', 'DELETE,yes', ''].join('\n');
 
-const QUERIES: readonly { query: string; ordered?: boolean }[] = [
+const QUERIES: readonly ParityQuery[] = [
   { query: '| inputlookup watch_ips.csv', ordered: true },
   { query: '| inputlookup watch_ips.csv where level=high OR label=*o*', ordered: true },
   { query: '| inputlookup start=1 max=3 watch_ips.csv', ordered: true },
@@ -54,7 +50,7 @@ const QUERIES: readonly { query: string; ordered?: boolean }[] = [
   { query: 'index=cloudfront | lookup unique_ips.csv ip as c_ip | stats count by label' },
 ];
 
-const REFUSED: readonly { query: string; construct: string }[] = [
+const REFUSED: readonly RefusedQuery[] = [
   { query: '| inputlookup watch_ips.csv | stats count by level | inputlookup append=t watch_ips.csv', construct: 'inputlookup append=true' },
 ];
 
@@ -76,34 +72,5 @@ describe('lookups: the same rows on DuckDB and on ClickHouse', { skip: clickhous
   });
   after(() => scenario?.close());
 
-  const answer = async (store: EventStore, query: string, ordered: boolean) => {
-    const c = await compileSplOn((s, p) => store.query(s, p).then((r) => r.rows), query, {
-      catalog: CATALOG, aliases: ALIASES, now: NOW, tables: await store.datasetColumns(), fn: store.dialect.fn, lookups,
-    });
-    const r = await store.query(c.sql, c.params);
-    const rows = ordered ? r.rows : [...r.rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-    return { columns: r.columns.map((x) => x.name), rows };
-  };
-
-  for (const q of QUERIES) {
-    test(q.query, async () => {
-      const expected = await answer(duck, q.query, q.ordered ?? false);
-      const actual = await answer(house, q.query, q.ordered ?? false);
-      assert.deepEqual(actual.columns, expected.columns, 'columns');
-      assert.ok(expected.rows.length > 0, 'DuckDB answers rows');
-      const diff = firstDifference(actual.rows, expected.rows);
-      assert.equal(diff, undefined, `ClickHouse differs from DuckDB at ${diff}`);
-    });
-  }
-
-  for (const r of REFUSED) {
-    test(`refused on ClickHouse by name: ${r.query}`, async () => {
-      await assert.doesNotReject(answer(duck, r.query, false), 'DuckDB runs it');
-      await assert.rejects(answer(house, r.query, false), (e: unknown) => {
-        assert.ok(e instanceof SplError, String(e));
-        assert.ok(e.message.includes(`${r.construct} is not supported on a ClickHouse store`), e.message);
-        return true;
-      });
-    });
-  }
+  parityTests(() => ({ duck, house }), QUERIES, REFUSED, lookups);
 });
