@@ -7,13 +7,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createConsoleServer, type ConsoleServer } from './index.js';
-import { browserTestsSkip, buildConsoleDb, CHROMIUM } from './test-fixture.js';
+import { browserTestsSkip, buildConsoleDb } from './test-fixture.js';
+import { axeViolations, launchChromium } from './browser.fixture.js';
 import { FileAuditLog } from './users/audit.js';
 import { hashPassword } from './users/passwords.js';
 import { FileUserStore } from './users/user-store.js';
@@ -39,17 +39,7 @@ async function shot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const inPage = <T>(p: Page, expression: string): Promise<T> => p.evaluate(expression) as Promise<T>;
-
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await inPage<boolean>(p, 'typeof window.axe === "object"'))) await p.addScriptTag({ content: AXE });
-  const found = await inPage<{ id: string; impact: string; help: string; nodes: { target: string[] }[] }[]>(
-    p,
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))`,
-  );
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** A browser context signed in as `user` (the login answer sets the session and CSRF cookies in it). */
 async function signedIn(user: string, password = PASSWORDS[user]!): Promise<{ context: BrowserContext; page: Page }> {
@@ -78,11 +68,7 @@ before(async () => {
   server = await createConsoleServer({ db: fixture.db, users, audit });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   for (const user of ['ada', 'ann', 'vic']) as[user] = await signedIn(user);
 });
 

@@ -7,16 +7,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { tempDir } from '../testing/tmp.js';
 import { createConsoleServer, type ConsoleServer } from './index.js';
-import { browserTestsSkip, buildConsoleDb, CHROMIUM, PAYLOADS } from './test-fixture.js';
+import { browserTestsSkip, buildConsoleDb, PAYLOADS } from './test-fixture.js';
+import { axeViolations, launchChromium } from './browser.fixture.js';
 import { FileAuditLog } from './users/audit.js';
 import { hashPassword } from './users/passwords.js';
 import { FileUserStore } from './users/user-store.js';
@@ -40,19 +40,9 @@ let signInBase: string;
 let tokenBase: string;
 let shots: string;
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const inPage = <T>(p: Page, expression: string): Promise<T> => p.evaluate(expression) as Promise<T>;
 
 /** axe-core on the page as it is: the serious and critical violations, one line each. */
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await inPage<boolean>(p, 'typeof window.axe === "object"'))) await p.addScriptTag({ content: AXE });
-  const found = await inPage<{ id: string; impact: string; help: string; nodes: { target: string[] }[] }[]>(
-    p,
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))`,
-  );
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 const api = async (path: string) => (await fetch(base + path)).json() as Promise<any>;
 const sql = async (query: string) =>
   ((await (await fetch(`${base}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, language: 'sql', limit: 10 }) })).json()) as { rows: unknown[][] }).rows;
@@ -189,11 +179,7 @@ before(async () => {
   shots = screenshotDir();
   mkdirSync(shots, { recursive: true });
   process.stdout.write(`console screenshots (light and dark): ${shots}\n`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -5,12 +5,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { createConsoleServer, type ConsoleServer } from './index.js';
-import { browserTestsSkip, buildConsoleDb, CHROMIUM, PAYLOADS } from './test-fixture.js';
+import { browserTestsSkip, buildConsoleDb, PAYLOADS } from './test-fixture.js';
+import { axeViolations, launchChromium } from './browser.fixture.js';
 
 const skip = browserTestsSkip();
 
@@ -30,16 +29,6 @@ async function open(p: Page, url: string, selector: string): Promise<void> {
   await p.locator(selector).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await inPage<boolean>(p, 'typeof window.axe === "object"'))) await p.addScriptTag({ content: AXE });
-  const found = await inPage<{ id: string; impact: string; help: string; nodes: { target: string[] }[] }[]>(
-    p,
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))`,
-  );
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const pwned = (p: Page) => inPage<unknown>(p, 'window.__pwned');
 const searchQ = (p: Page) => new URL(p.url()).searchParams.get('q');
@@ -50,11 +39,7 @@ before(async () => {
   server = await createConsoleServer({ db: fixture.db });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, timezoneId: 'UTC', bypassCSP: true });
   page = await context.newPage();
   page.on('dialog', (d) => void d.dismiss());

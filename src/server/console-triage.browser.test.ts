@@ -6,8 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,6 +15,7 @@ import { tempDir } from '../testing/tmp.js';
 import { storeTriageAlerts } from '../testing/triage-alerts.js';
 import { createConsoleServer, type ConsoleServer } from './index.js';
 import { browserTestsSkip, CHROMIUM } from './test-fixture.js';
+import { axeViolations } from './browser.fixture.js';
 
 const skip = browserTestsSkip();
 let server: ConsoleServer;
@@ -26,17 +25,7 @@ let browser: Browser;
 let page: Page;
 let ids: string[];
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const inPage = <T>(p: Page, expression: string): Promise<T> => p.evaluate(expression) as Promise<T>;
-
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await inPage<boolean>(p, 'typeof window.axe === "object"'))) await p.addScriptTag({ content: AXE });
-  const found = await inPage<{ id: string; impact: string; help: string; nodes: { target: string[] }[] }[]>(
-    p,
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) })))`,
-  );
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const api = async (path: string) => (await fetch(base + path)).json() as Promise<any>;
 
