@@ -7,7 +7,7 @@ import { InsightOptionError, isoSeconds } from '../insights/time-range.js';
 import { getInsightView, INSIGHT_VIEWS } from '../insights/views.js';
 import { addStoreOption, commandStoreLocation, DEFAULT_DB, openStoreForReading } from './common.js';
 import { shownLocation } from '../store/open.js';
-import { parseTimeBound } from './vpcflow.js';
+import { parseTimeBound } from '../cli/time-bound.js';
 import { GeoLookup, loadNetworks } from '../enrich/geo/index.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 

@@ -66,6 +66,14 @@ test('users add|list|set-role|passwd|remove: passwords from stdin only, the file
   assert.match(lines.at(-1)!, /more: --offset 3/);
   const json = (await cli(['audit', '--db', db, '--json', '--action', 'user.change', '--limit', '1000'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; detail?: string });
   assert.deepEqual(json.map((e) => e.outcome), ['ok', 'ok', 'ok', 'failed', 'ok', 'failed']);
+  const all = (await cli(['audit', '--db', db, '--json', '--limit', '1000'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { time: string });
+  const recent = (await cli(['audit', '--db', db, '--json', '--limit', '1000', '--since', '1h'])).stdout.trim().split('\n');
+  assert.equal(recent.length, all.length, 'every entry was written in the last hour');
+  assert.equal((await cli(['audit', '--db', db, '--json', '--until', '2000-01-01'])).stdout, '', 'none before 2000');
+  const middle = all[Math.floor(all.length / 2)]!.time;
+  const before = (await cli(['audit', '--db', db, '--json', '--limit', '1000', '--until', middle])).stdout.trim().split('\n').filter(Boolean);
+  assert.equal(before.length, all.filter((e) => e.time < middle).length, '--until excludes its own instant');
+  assert.equal((await cli(['audit', '--db', db, '--since', 'yesterday'])).status, 2);
   assert.ok(!readFileSync(auditFileFor(db), 'utf8').includes('password-1'), 'no password in the audit log');
   assert.equal(statSync(auditFileFor(db)).mode & 0o777, 0o600);
 });

@@ -5,6 +5,7 @@ import { COMMAND_INDEX } from '../cli/command-index.js';
 import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { readSecret } from '../cli/secret-input.js';
 import { terminalSafe } from '../cli/text.js';
+import { parseTimeBound } from '../cli/time-bound.js';
 import { auditFileFor, FileAuditLog, MAX_AUDIT_PAGE, type AuditEntry } from '../server/users/audit.js';
 import { hashPassword, passwordProblem } from '../server/users/passwords.js';
 import { roleOf, ROLES, type Role } from '../server/users/roles.js';
@@ -153,14 +154,21 @@ export function registerAudit(program: Command): void {
     .option('--offset <n>', 'skip this many of the newest entries first', '0')
     .option('--actor <name>', 'only this actor')
     .option('--action <action>', 'only this action (sign-in, sign-out, user.add, user.change, user.remove, search.save, search.delete, query, access)')
+    .option('--since <time>', 'entries at or after this time (ISO 8601 UTC, epoch seconds, or an age like 24h)')
+    .option('--until <time>', 'entries before this time (same forms)')
     .option('--json', 'NDJSON, one entry per line')
     .addHelpText('after', `\nThe audit log is <db>.audit.ndjson (append-only, mode 0600), newest first here.\n${EXIT_CODES_HELP}`)
-    .action((o: DbOption & { limit: string; offset: string; actor?: string; action?: string; json?: boolean }, cmd: Command) => {
+    .action((o: DbOption & { limit: string; offset: string; actor?: string; action?: string; since?: string; until?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
       const offset = Number(o.offset);
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new CliError(`--limit must be a number from 1 to ${MAX_AUDIT_PAGE}, got '${o.limit}'`);
       if (!Number.isSafeInteger(offset) || offset < 0) throw new CliError(`--offset must be a whole number, got '${o.offset}'`);
-      const page = stores(baseOf(o, cmd)).audit.read({ limit, offset, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
+      const sinceMs = o.since === undefined ? undefined : parseTimeBound(o.since, '--since');
+      const untilMs = o.until === undefined ? undefined : parseTimeBound(o.until, '--until');
+      const page = stores(baseOf(o, cmd)).audit.read({
+        limit, offset, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}),
+        ...(sinceMs !== undefined ? { sinceMs } : {}), ...(untilMs !== undefined ? { untilMs } : {}),
+      });
       for (const e of page.entries) process.stdout.write(`${o.json ? JSON.stringify(e) : terminalSafe(line(e))}\n`);
       if (!o.json && page.next !== null) process.stdout.write(`more: --offset ${page.next}\n`);
     });
