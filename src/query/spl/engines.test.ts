@@ -153,7 +153,11 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
   { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
   { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
-  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },  // iplocation: the countries bound as pairs and joined on the address's text (the demo's addresses are documentation ones: public ones made by eval).
+  { query: 'index=cloudfront | eval ip=if(status=200, "8.8.8.8", if(status=404, "81.2.69.142", c_ip)) | iplocation ip | stats count by Country' },
+  { query: 'index=cloudfront | eval ip=if(status=200, "1.1.1.1", if(status=403, null(), c_ip)) | iplocation prefix=geo_ ip | table _time ip geo_Country event_id | head 40', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip status | eval Country="x", c_ip=if(status=404, "81.2.69.142", c_ip) | iplocation c_ip | sort 0 c_ip status', ordered: true },
+  { query: 'index=waf | iplocation source_ip | head 5', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
