@@ -31,6 +31,8 @@ export const PORTABLE_AGGREGATIONS: ReadonlySet<string> = new Set([
   'count', 'c', 'dc', 'distinct_count', 'values', 'earliest', 'latest', 'min', 'max', 'avg', 'mean', 'sum', 'median', 'mode', 'range',
   'stdev', 'stdevp', 'var', 'varp',
   'earliest_time', 'latest_time',
+  // in the input's order (stats numbers its rows for them)
+  'list', 'first', 'last',
 ]);
 
 /** Refuses a command, an eval function or an aggregation outside these lists on an engine that is not DuckDB. */
