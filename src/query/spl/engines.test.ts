@@ -175,7 +175,16 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | stats count by c_ip status | sort 0 -count c_ip status | stats list(c_ip) as ips first(c_ip) as top last(status) by status', ordered: true },
   { query: 'index=cloudfront | eval u=if(status=200, null(), uri_path) | stats first(u) last(u) list(u) as lu by c_ip' },
   { query: 'index=cloudfront | stats list(c_ip) first(c_ip) last(c_ip)' },
-  { query: 'index=cloudfront | stats values(status) as v by edge_location' },
+  { query: 'index=cloudfront | stats values(status) as v by edge_location' },  // streamstats: each by group's values collected in input order, each position's window reduced (count, dc, sum, avg, min, max; current, window, global=false).
+  { query: 'index=cloudfront | streamstats count | table _time c_ip count event_id | head 50', ordered: true },
+  { query: 'index=cloudfront | streamstats count as n dc(c_ip) as ips sum(bytes_out) as total avg(time_taken) as t by status | table _time status n ips total t event_id | head 200', ordered: true },
+  { query: 'index=cloudfront | streamstats current=f window=3 min(uri_path) as lo max(bytes_out) as hi count(c_ip) as n | table _time lo hi n event_id | head 60', ordered: true },
+  { query: 'index=cloudfront | streamstats window=2 global=false current=t max(_time) as last min(_time) as first count by c_ip | table _time c_ip last first count | head 80', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip status | streamstats sum(count) as running by status | sort 0 status c_ip', ordered: true },
+  { query: 'index=cloudfront | eval u=if(status=200, null(), edge_location) | streamstats count as n by u | table _time u n event_id | head 60', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip | streamstats current=false count as rank max(count) as best', ordered: true },
+  { query: 'index=cloudfront | stats count by c_ip | streamstats count sum(count) as s | sort 0 c_ip', ordered: true },
+  { query: 'index=zscaler | streamstats count as rank by user action | table _time user action rank event_id | head 100', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -189,7 +198,6 @@ const SQL_QUERIES: readonly ParityQuery[] = [
 
 /** Constructs ClickHouse's SQL cannot express (yet): refused there by name, with the engine named. */
 const REFUSED: readonly RefusedQuery[] = [
-  { query: 'index=cloudfront | streamstats count', construct: 'the streamstats command' },
   { query: 'index=app | transaction user', construct: 'the transaction command' },
   { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
@@ -201,7 +209,10 @@ const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
   { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },  // Times, fractional numbers and booleans read as other text on ClickHouse: compared as text with another type, matches would differ.
   { query: 'index=cloudfront | stats count by c_ip | eval k=1.5 | join k [search index=cloudfront | stats count by c_ip | eval k="1.5"]', construct: "join comparing 'k' as text where one side holds a double value and the other does not" },  // Only stats numbers its rows for the order-dependent aggregations.
-  { query: 'index=cloudfront | eventstats list(c_ip) as l | head 3', construct: "list() outside stats (where the rows' order is not carried)" },
+  { query: 'index=cloudfront | eventstats list(c_ip) as l | head 3', construct: "list() outside stats (where the rows' order is not carried)" },  // streamstats without window functions: no segments, no window over the stream with by fields, the aggregations arrayReduce mirrors.
+  { query: 'index=cloudfront | streamstats reset_on_change=true count by status', construct: 'streamstats reset_on_change=true' },
+  { query: 'index=cloudfront | streamstats window=5 count by status', construct: 'streamstats window= with by fields over the whole stream (global=true; global=false counts per group)' },
+  { query: 'index=cloudfront | streamstats range(bytes_out) as r', construct: 'streamstats range()' },
 ];
 
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {
