@@ -17,8 +17,14 @@ export interface CompiledAgg {
 /** Aggregations whose value is one of the field's own values: a time stays a time (min(_time) as firstTime). */
 const ONE_OF_THE_VALUES = new Set(['min', 'max', 'earliest', 'latest', 'first', 'last']);
 
-/** `over`: a window (` OVER (…)`) each aggregate runs over (streamstats), or '' for GROUP BY. */
-export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[], over = ''): CompiledAgg[] {
+/** Aggregations whose value depends on the order of the rows (stats numbers its input for them: `order`). */
+export const ORDERED_AGGREGATIONS: ReadonlySet<string> = new Set(['list', 'first', 'last']);
+
+/**
+ * `over`: a window (` OVER (…)`) each aggregate runs over (streamstats), or '' for GROUP BY;
+ * `order`: a column numbering the input rows in their order, for ORDERED_AGGREGATIONS (stats).
+ */
+export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[], over = '', order = ''): CompiledAgg[] {
   const names = new Set(taken);
   return expandWildcards(ctx, scope, aggs, taken).map((a) => {
     const fn = a.fn.text.toLowerCase();
@@ -29,11 +35,12 @@ export function compileAggs(ctx: Ctx, scope: Scope, aggs: Agg[], taken: string[]
       throw ctx.error(`unknown aggregation '${a.fn.text}'${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, a.fn);
     }
     requirePortable(ctx, 'aggregation', pct !== null ? 'median' : fn, a.fn);
+    if (ORDERED_AGGREGATIONS.has(fn) && !order && !over) ctx.native(`${fn}() outside stats (where the rows' order is not carried)`, a.fn);
     if (spec.arg === 'field' && !a.field && !a.expr) throw ctx.error(`${fn}() needs a field, as in ${fn}(bytes)`, a.fn);
     const ref = a.expr ? evalRef(ctx, scope, a, fn) : a.field ? ctx.resolve(scope, a.field) : null;
     const t = /^(earliest|latest)/.test(fn) ? ctx.time(scope, a.fn) : '';
     if (ref?.list && !['count', 'c', 'min', 'max'].includes(fn)) ctx.native(`${fn}() of a field holding several values`, a.fn);
-    const sql = pct !== null ? (over ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))${over}` : ctx.fn.quantileCont(ctx.fn.tryDouble(ref!.sql), pct)) : spec.sql(ref?.sql ?? '', t, ref?.list ?? false, over, ctx.fn);
+    const sql = pct !== null ? (over ? `quantile_cont(TRY_CAST(${ref!.sql} AS DOUBLE), CAST(${ctx.param(pct)} AS DOUBLE))${over}` : ctx.fn.quantileCont(ctx.fn.tryDouble(ref!.sql), pct)) : spec.sql(ref?.sql ?? '', t, ref?.list ?? false, over, ctx.fn, order);
     if (fn === 'list') ctx.warn(`list() keeps the first ${LIST_MAXSIZE} values of each group, as Splunk's list_maxsize does`);
     const name = a.as ? ctx.outName(a.as) : a.label;
     if (names.has(name)) throw ctx.error(`two fields would be named '${name}': add 'as <name>'`, a.as ?? a.fn);

@@ -65,9 +65,10 @@ test('stats: count, dc, values, list, earliest/latest, min/max/avg/sum, perc, by
   assert.match(c.sql, /count\(DISTINCT "source_ip"\) AS "ips"/, 'CloudFront events: the add-on\'s src_ip is c-ip');
   assert.match(c.sql, /list_sort\(list_distinct\(list\(DISTINCT "aws_cloudfront_edge_location"\)\)\) AS "values\(edge_location\)"/);
   assert.match(c.sql, /quantile_cont\(TRY_CAST\("http_response_status_code" AS DOUBLE\), 0\.5\)/);
+  // list() in the events' order, newest first (10:00:10 Hit, 10:00:09 Hit, 10:00:06 Miss).
   const rows = await run('index=cloudfront | stats count dc(src_ip) as ips values(cache_status) list(cache_status) as all earliest(cache_status) as first latest(_time) as last min(status) max(bytes_out) avg(status) sum(status) perc50(status) by edge_location');
   assert.deepEqual(rows, [{
-    edge_location: 'FRA56-P3', count: 3, ips: 1, 'values(cache_status)': ['Hit', 'Miss'], all: ['Miss', 'Hit', 'Hit'], first: 'Miss',
+    edge_location: 'FRA56-P3', count: 3, ips: 1, 'values(cache_status)': ['Hit', 'Miss'], all: ['Hit', 'Hit', 'Miss'], first: 'Miss',
     last: '2026-11-20 10:00:10', 'min(status)': 200, 'max(bytes_out)': 2048, 'avg(status)': 200, 'sum(status)': 600, 'perc50(status)': 200,
   }]);
   assert.deepEqual(await run('| stats count'), [{ count: 10 }]);

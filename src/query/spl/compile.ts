@@ -192,7 +192,7 @@ export function compilePipeline(ctx: Ctx, written: readonly Command[], prefix: s
  * statement then does not use, and DuckDB refuses to bind those.
  */
 function usedParams(params: Record<string, Param>, sql: string): Record<string, Param> {
-  const used = new Set(sql.match(/\$p\d+\b/g) ?? []);
+  const used = new Set(sql.match(/\$p\d+\w*/g) ?? []); // dialect params may add a suffix (pairsParam: `${name}A`)
   return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(`$${k}`)));
 }
 

@@ -83,9 +83,10 @@ export interface AggFunction {
   /**
    * `x`: the argument, `t`: the time expression (for earliest/latest), `list`: the argument is a list
    * column, `over`: a window (` OVER (…)`, eventstats/streamstats) put after each aggregate call, or '';
-   * `fn`: the store's SQL expressions (what differs per engine).
+   * `fn`: the store's SQL expressions (what differs per engine); `order`: a column numbering the
+   * rows in input order (stats), for list()/first()/last(), or '' where there is none.
    */
-  sql: (x: string, t: string, list: boolean, over: string, fn: SqlExpressions) => string;
+  sql: (x: string, t: string, list: boolean, over: string, fn: SqlExpressions, order: string) => string;
   /** The result is a list (values, list). */
   list?: boolean;
   /** The result's type where it is always the same (counts, sums): comparisons and fillnull keep it. */
@@ -107,13 +108,17 @@ export const AGG_FUNCTIONS: Record<string, AggFunction> = {
   // A list column contributes its elements, as a Splunk multivalue field does.
   // DISTINCT inside the aggregate keeps the per-group list small (a plain list() held every row's value first).
   values: agg('field', (x, _t, l, o, fn) => (l || o ? `list_sort(list_distinct(${l ? `flatten(list(DISTINCT ${x})${o})` : `list(DISTINCT ${x})${o}`}))` : fn.valuesSorted(x)), true),
-  list: agg('field', (x, _t, l, o) => firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o})` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`), true),
+  // In the rows' order where it is known (stats numbers them): Splunk lists values as the events come, newest first.
+  list: agg('field', (x, _t, l, o, fn, order) =>
+    order && !l && !o ? fn.listHead(fn.listSortedIf(x, order, `${x} IS NOT NULL`), LIST_MAXSIZE)
+      : firstValues(l ? `flatten(list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o})` : `list(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`), true),
   earliest: agg('field', (x, t, _l, o, fn) => `${fn.argMin(x, t)}${o}`),
   latest: agg('field', (x, t, _l, o, fn) => `${fn.argMax(x, t)}${o}`),
   earliest_time: agg('field', (x, t, _l, o, fn) => `${fn.earliestTimeOf(t, x)}${o}`),
   latest_time: agg('field', (x, t, _l, o, fn) => `${fn.latestTimeOf(t, x)}${o}`),
-  first: agg('field', (x, _t, _l, o) => `first(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
-  last: agg('field', (x, _t, _l, o) => `last(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`),
+  // The value of the first (last) row in input order that has one.
+  first: agg('field', (x, _t, _l, o, fn, order) => (order && !o ? fn.argMin(x, `CASE WHEN ${x} IS NOT NULL THEN ${order} END`) : `first(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`)),
+  last: agg('field', (x, _t, _l, o, fn, order) => (order && !o ? fn.argMax(x, `CASE WHEN ${x} IS NOT NULL THEN ${order} END`) : `last(${x}) FILTER (WHERE ${x} IS NOT NULL)${o}`)),
   min: agg('field', (x, _t, _l, o) => `min(${x})${o}`),
   max: agg('field', (x, _t, _l, o) => `max(${x})${o}`),
   avg: double(agg('field', (x, _t, _l, o, fn) => `avg(${fn.tryDouble(x)})${o}`)),

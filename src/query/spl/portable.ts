@@ -10,7 +10,8 @@ import { quoteIdent, type Ctx, type Scope } from './context.js';
 
 /** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
 export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket',
-  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv']);
+  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv',
+  'iplocation', 'join', 'streamstats']);
 
 /** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -30,6 +31,8 @@ export const PORTABLE_AGGREGATIONS: ReadonlySet<string> = new Set([
   'count', 'c', 'dc', 'distinct_count', 'values', 'earliest', 'latest', 'min', 'max', 'avg', 'mean', 'sum', 'median', 'mode', 'range',
   'stdev', 'stdevp', 'var', 'varp',
   'earliest_time', 'latest_time',
+  // in the input's order (stats numbers its rows for them)
+  'list', 'first', 'last',
 ]);
 
 /** Refuses a command, an eval function or an aggregation outside these lists on an engine that is not DuckDB. */

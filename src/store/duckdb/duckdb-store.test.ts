@@ -115,3 +115,13 @@ test('a database made before ingested_files.complete gets the column once, and s
     await store.close();
   }
 });
+
+test('lists of integers come back as numbers in the safe range, as single integers do (the ClickHouse store returns them so)', async () => {
+  const store = await DuckDbStore.open(join(tempDir(), 'l.duckdb'));
+  try {
+    const r = await store.query(`SELECT [200, 404]::BIGINT[] AS codes, [1, 9007199254740993]::BIGINT[] AS big, 7::BIGINT AS one, ['a']::VARCHAR[] AS texts`);
+    assert.deepEqual(r.rows, [[[200, 404], [1, '9007199254740993'], 7, ['a']]]);
+  } finally {
+    await store.close();
+  }
+});

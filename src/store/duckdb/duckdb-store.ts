@@ -83,17 +83,26 @@ const BOOKKEEPING = [
 
 const INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 
-/** Column names and types, and the JSON row conversion: integers in the safe range become numbers (others stay strings). */
+/** An integer as DuckDB's JSON conversion writes it (64-bit ones as strings): a number in the safe range, else the string. */
+function safeInteger(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+}
+
+/**
+ * Column names and types, and the JSON row conversion: integers in the safe range become numbers
+ * (others stay strings), in lists of integers too (`values(status)`), as the ClickHouse store returns them.
+ */
 function shapeOf(names: string[], types: string[]): { columns: QueryResult['columns']; toJson(row: unknown[]): unknown[] } {
   const integer = types.map((t) => INTEGER_TYPE.test(t));
+  const integers = types.map((t) => t.endsWith('[]') && INTEGER_TYPE.test(t.slice(0, -2)));
   return {
     columns: names.map((name, i) => ({ name, type: types[i]! })),
     toJson: (row) =>
       row.map((v, i) => {
-        if (integer[i] && typeof v === 'string') {
-          const n = Number(v);
-          return Number.isSafeInteger(n) ? n : v;
-        }
+        if (integer[i]) return safeInteger(v);
+        if (integers[i] && Array.isArray(v)) return v.map(safeInteger);
         return v;
       }),
   };

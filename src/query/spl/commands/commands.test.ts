@@ -227,3 +227,17 @@ test('foreach: the eval template once per matching field, <<FIELD>> and <<MATCHS
   refused('| stats count by index | foreach mode=multivalue count [eval x=1]', /foreach mode=multivalue is not supported/);
   refused('index=app | foreach * [eval x=1]', /foreach over raw events/);
 });
+
+test('list(), first() and last() follow the events\' order (newest first) and skip events without the field', async () => {
+  assert.deepEqual(await run('index=cloudfront | stats list(uri_path) as paths first(uri_path) as newest last(uri_path) as oldest first(_time) as t count'), [
+    { paths: ['/login', '/', '/'], newest: '/login', oldest: '/', t: '2026-11-20 10:00:10', count: 3 },
+  ]);
+  assert.deepEqual(await run('index=cloudfront | stats list(cache_status) as s first(cache_status) as f last(cache_status) as l by uri_path | sort uri_path'), [
+    { uri_path: '/', s: ['Hit', 'Miss'], f: 'Hit', l: 'Miss' },
+    { uri_path: '/login', s: ['Hit'], f: 'Hit', l: 'Hit' },
+  ]);
+  // After a sort, in the sorted order.
+  assert.deepEqual(await run('index=cloudfront | sort _time | stats list(cache_status) as s first(_time) as f last(_time) as l'), [
+    { s: ['Miss', 'Hit', 'Hit'], f: '2026-11-20 10:00:06', l: '2026-11-20 10:00:10' },
+  ]);
+});

@@ -1,5 +1,5 @@
 import type { Command } from '../ast.js';
-import { compileAggs, expandMultivalue } from '../aggs.js';
+import { compileAggs, expandMultivalue, ORDERED_AGGREGATIONS } from '../aggs.js';
 import type { ColInfo, Ctx, Scope } from '../context.js';
 import { compileExpr, isListExpr, valueKind } from '../expr.js';
 import { renameStage } from '../rename.js';
@@ -60,9 +60,12 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
   },
   stats: (ctx, scope, c, rel) => {
     const names = c.by.map((t) => ctx.outName(t));
-    const { from, refs } = expandMultivalue(c.by.map((t) => ctx.resolve(scope, t)), rel, ctx.fn);
+    // list()/first()/last() follow the input order: the rows are numbered first.
+    const ordered = c.aggs.some((a) => ORDERED_AGGREGATIONS.has(a.fn.text.toLowerCase()));
+    const input = ordered ? numbered(ctx, scope, rel, c.tok) : rel;
+    const { from, refs } = expandMultivalue(c.by.map((t) => ctx.resolve(scope, t)), input, ctx.fn);
     const by = names.map((name, i) => ({ name, ref: refs[i]! }));
-    const aggs = compileAggs(ctx, scope, c.aggs, names);
+    const aggs = compileAggs(ctx, scope, c.aggs, names, '', ordered ? ROW : '');
     const select = [...by.map((b) => `${b.ref.sql} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
     const positions = ctx.fn.selectKeys(by.map((b) => b.name));
     // Events without a by field are in no group; a value never null needs no test (it would be computed twice).

@@ -5,6 +5,8 @@ import { flag, onlyDefault, readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { numbered } from './order.js';
 import { keep, q, ROW } from './stage.js';
+import { allBut } from '../portable.js';
+import type { Ctx, Scope } from '../context.js';
 
 interface Iplocation {
   prefix: string;
@@ -50,7 +52,7 @@ export const iplocation = commandModule<Iplocation>({
   compile(ctx, scope, l, from) {
     const ref = ctx.resolve(scope, l.field);
     if (ref.list) throw ctx.error(`iplocation on '${l.field.text}', which holds several values, is not supported`, l.field);
-    const ip = `CAST(${ref.sql} AS VARCHAR)`;
+    const ip = ctx.fn.text(ref.sql);
     const rows = ctx.needData(`iplocation ${l.field.pos}`, `SELECT DISTINCT ${ip} FROM ${from} WHERE ${ref.sql} IS NOT NULL LIMIT ${MAX_IPLOCATION_ADDRESSES + 1}`);
     if (rows.length > MAX_IPLOCATION_ADDRESSES) throw ctx.error(`iplocation would locate more than ${MAX_IPLOCATION_ADDRESSES.toLocaleString('en-US')} distinct addresses: narrow the search first (stats … by ${l.field.text})`, l.field);
     const geo = sharedGeo();
@@ -61,10 +63,25 @@ export const iplocation = commandModule<Iplocation>({
     }
     ctx.warn('iplocation: countries come from packettrail\'s bundled database (which may place an address differently from MaxMind\'s); City, Region, lat and lon are not available');
     const name = ctx.outName({ ...l.field, text: `${l.prefix}Country` });
-    const map = `(SELECT "key" AS "__pt_ip", "value" ->> '$' AS "__pt_country" FROM json_each(${ctx.param(JSON.stringify(countries))}))`;
     const cols = new Map(scope.cols).set(name, { list: false, type: 'keyword' });
+    if (!ctx.fn.nativeSpl) return keep(portableIplocation(ctx, scope, ip, countries, name, from, l.field), { ...scope, cols, sorted: true });
+    const map = `(SELECT "key" AS "__pt_ip", "value" ->> '$' AS "__pt_country" FROM json_each(${ctx.param(JSON.stringify(countries))}))`;
     const exclude = [ROW, ...(scope.cols.has(name) ? [q(name)] : [])];
     const sql = `SELECT e.* EXCLUDE (${exclude.join(', ')}), g."__pt_country" AS ${q(name)} FROM ${numbered(ctx, scope, from, l.field)} AS e LEFT JOIN ${map} AS g ON g."__pt_ip" = ${ip} ORDER BY e.${ROW}`;
     return keep(sql, { ...scope, cols, sorted: true });
   },
 });
+
+/**
+ * iplocation on engines without JSON tables or `* EXCLUDE` (ClickHouse 18.16): the addresses and
+ * their countries bound as pairs, joined on the address's text (a NULL address matches nothing), the
+ * columns listed by name, in input order.
+ */
+function portableIplocation(ctx: Ctx, scope: Scope, ip: string, countries: Record<string, string>, name: string, from: string, at: Token): string {
+  const fn = ctx.fn;
+  const pairs = ctx.paramWith((params, key) => fn.pairsParam(params, key, Object.entries(countries), ['__pt_ipk', '__pt_c']));
+  const map = `(SELECT ${fn.groupKey('__pt_ipk')} AS "__pt_ip", ${fn.nullable('__pt_c')} AS "__pt_country" FROM ${pairs})`;
+  const rows = `(SELECT *, ${fn.groupKey(ip)} AS "__pt_ip" FROM ${numbered(ctx, scope, from, at)})`;
+  const select = allBut(ctx, scope, [ROW, '__pt_ip', ...(scope.cols.has(name) ? [name] : [])], [`"__pt_country" AS ${q(name)}`], 'iplocation', at);
+  return `SELECT ${select} FROM ${fn.leftJoinUsing(rows, map, ['"__pt_ip"'])} ORDER BY ${ROW}`;
+}

@@ -7,6 +7,7 @@ import { numbered } from './order.js';
 import { commandModule } from './registry.js';
 import { keep, nameToken, q, ROW } from './stage.js';
 import { compileSubpipeline } from './subpipeline.js';
+import { portableJoin } from './join-portable.js';
 
 /** Rows of a join subsearch used, as Splunk's `[join] subsearch_maxout` (limits.conf): the rest are dropped, as there. */
 export const JOIN_SUBSEARCH_MAXOUT = 50_000;
@@ -63,13 +64,19 @@ export const join = commandModule<Join>({
       if (!keys.length) throw ctx.error('join: the results and the subsearch have no field in common', tok);
     }
     const keyToken = (name: string) => j.fields.find((f) => f.text === name) ?? nameToken(name, tok);
-    const on = keys.map((k) => {
+    const lefts = keys.map((k) => {
       const kt = keyToken(k);
       if (!right.scope.cols.has(k)) throw ctx.error(`join: the subsearch has no field '${k}'`, kt);
       const left = ctx.resolve(scope, kt);
       if (left.list || right.scope.cols.get(k)!.list) throw ctx.error(`join on '${k}', which holds several values, is not supported`, kt);
-      return `CAST(${left.sql} AS VARCHAR) = CAST("__r${rightCols.indexOf(k)}" AS VARCHAR)`;
+      return left;
     });
+    const max = maxTok ? Number(maxTok.text) : 1;
+    if (!ctx.fn.nativeSpl) {
+      const spec = { type, overwrite, limit, max, keys, lefts, keyToken, right, rightCols, existing: (name: string) => existing(ctx, scope, name) };
+      return portableJoin(ctx, scope, spec, from, maxTok ?? tok, tok);
+    }
+    const on = keys.map((k, i) => `CAST(${lefts[i]!.sql} AS VARCHAR) = CAST("__r${rightCols.indexOf(k)}" AS VARCHAR)`);
     // Subsearch columns are renamed so that they cannot capture the results' column names.
     const r = `(SELECT ${rightCols.map((c, i) => `${q(c)} AS "__r${i}"`).join(', ')}, row_number() OVER () AS "__pt_rrow" FROM (SELECT * FROM (${right.sql}) LIMIT ${ctx.number(String(limit), j.sub)}))`;
     const added: string[] = [];
@@ -86,7 +93,6 @@ export const join = commandModule<Join>({
       if (scope.cols.has(c)) replaced.push(q(c));
       cols.set(c, { list: info.list });
     });
-    const max = maxTok ? Number(maxTok.text) : 1;
     const pick = max > 0 ? ` QUALIFY "__pt_rrow" IS NULL OR row_number() OVER (PARTITION BY ${ROW} ORDER BY "__pt_rrow") <= ${ctx.number(String(max), maxTok ?? tok)}` : '';
     const left = numbered(ctx, scope, from, tok);
     const exclude = [ROW, ...replaced];

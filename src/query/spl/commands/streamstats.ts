@@ -8,6 +8,7 @@ import { flag, readOptions } from './options.js';
 import { inputOrder } from './order.js';
 import { commandModule } from './registry.js';
 import { keep, q, ROW } from './stage.js';
+import { streamstatsByArrays } from './streamstats-arrays.js';
 
 interface Streamstats {
   aggs: Agg[];
@@ -50,6 +51,11 @@ export const streamstats = commandModule<Streamstats>({
     const by = s.by.map((t) => ({ tok: t, ref: ctx.resolve(scope, t) }));
     const multi = by.find((b) => b.ref.list);
     if (multi) throw ctx.error(`streamstats by '${multi.tok.text}', which holds several values, is not supported`, multi.tok);
+    if (!ctx.fn.nativeSpl) {
+      if (s.resetOnChange && by.length) ctx.native('streamstats reset_on_change=true', tok);
+      if (s.window && by.length && s.global) ctx.native('streamstats window= with by fields over the whole stream (global=true; global=false counts per group)', s.window);
+      return streamstatsByArrays(ctx, scope, { aggs: s.aggs, by, current: s.current, window: s.window ? Number(s.window.text) : 0 }, from, tok);
+    }
     const present = by.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ');
     const rows = `(SELECT *, row_number() OVER (${inputOrder(ctx, scope, tok)}) AS ${ROW} FROM ${from})`;
     let input = rows;
