@@ -246,6 +246,10 @@ export interface SqlExpressions extends SplFunctionSql {
   argMin(arg: string, value: string): string;
   /** The distinct non-NULL values of the group, ascending (Splunk's values()). */
   valuesSorted(expr: string): string;
+  /** valuesSorted over the elements of the group's lists (valuesSorted's lists, merged: values() computed in two steps). */
+  valuesOfLists(lists: string): string;
+  /** The sum of the group's counts (count()'s own type: a 64-bit integer). */
+  sumCounts(counts: string): string;
   /** The sample standard deviation and variance, and the population ones, as doubles. */
   stddevSamp(expr: string): string;
   stddevPop(expr: string): string;

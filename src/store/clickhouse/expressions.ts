@@ -220,6 +220,8 @@ export const clickhouseExpressions: SqlExpressions = {
   falseValue: '0',
   argMin: (arg, value) => `argMin(${arg}, ${value})`,
   valuesSorted: (expr) => `arraySort(groupUniqArray(${expr}))`,
+  valuesOfLists: (lists) => `arraySort(groupUniqArrayArray(${lists}))`,
+  sumCounts: (counts) => `sum(${counts})`,
   // One value has no sample deviation: NULL as on DuckDB (ClickHouse says nan).
   stddevSamp: (expr) => `if(count(${expr}) > 1, stddevSamp(${expr}), NULL)`,
   stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,

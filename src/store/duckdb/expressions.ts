@@ -130,6 +130,9 @@ export const duckdbExpressions: SqlExpressions = {
   falseValue: 'FALSE',
   argMin: (arg, value) => `arg_min(${arg}, ${value})`,
   valuesSorted: (expr) => `list_sort(list_distinct(list(DISTINCT ${expr})))`,
+  valuesOfLists: (lists) => `list_sort(list_distinct(flatten(list(${lists}))))`,
+  // sum() of BIGINT is HUGEINT on DuckDB.
+  sumCounts: (counts) => `CAST(sum(${counts}) AS BIGINT)`,
   stddevSamp: (expr) => `stddev_samp(${expr})`,
   stddevPop: (expr) => `stddev_pop(${expr})`,
   varSamp: (expr) => `var_samp(${expr})`,
