@@ -105,7 +105,8 @@ const tables = (await rows("SELECT table_name FROM information_schema.tables WHE
 /** The rows of a table loaded: all, or its first --limit by time. */
 // (A cut by the Nth row's time: sorting whole 71-column rows for ORDER BY … LIMIT took 439 s on 10M.)
 const source = (table) =>
-  limit ? `(SELECT * FROM "${table}" WHERE "timestamp" <= (SELECT "timestamp" FROM "${table}" ORDER BY "timestamp" LIMIT 1 OFFSET ${Number(limit) - 1}))` : `"${table}"`;
+  // A table with fewer rows than the limit: all of them.
+  limit ? `(SELECT * FROM "${table}" WHERE "timestamp" <= coalesce((SELECT "timestamp" FROM "${table}" ORDER BY "timestamp" LIMIT 1 OFFSET ${Number(limit) - 1}), TIMESTAMP 'infinity'))` : `"${table}"`;
 const t0 = performance.now();
 for (const table of tables) {
   const cols = await rows(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`);

@@ -81,10 +81,18 @@ WHERE event_dataset IN ${DATASETS}
 GROUP BY url ORDER BY url`,
 };
 
-/** system.parts of every node of the store's cluster, or of its one node. */
-function partsOf(location) {
-  const cluster = new URL(location.replace(/^clickhouse:/, 'http:')).searchParams.get('cluster');
-  return cluster ? `cluster('${cluster}', system, parts)` : 'system.parts';
+/**
+ * The active parts' bytes of the store's database on every node of its cluster, or on its one node.
+ * The database is written out: `currentDatabase()` in a cluster() query is evaluated on each remote
+ * shard, where the connection's database is the server's default (not the store's), and those
+ * shards' parts were left out (the two-shard figure was half the one node's).
+ */
+function bytesSql(location) {
+  const u = new URL(location.replace(/^clickhouse:/, 'http:'));
+  const cluster = u.searchParams.get('cluster');
+  const literal = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const parts = cluster ? `cluster(${literal(cluster)}, system, parts)` : 'system.parts';
+  return `SELECT sum(bytes_on_disk) FROM ${parts} WHERE active AND database = ${literal(decodeURIComponent(u.pathname.slice(1)))}`;
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn) {
@@ -151,7 +159,7 @@ try {
       results.push(r);
       const bytes = engine === 'duckdb'
         ? statSync(location).size
-        : Number((await store.query(`SELECT sum(bytes_on_disk) FROM ${partsOf(location)} WHERE active AND database = currentDatabase()`)).rows[0][0]);
+        : Number((await store.query(bytesSql(location))).rows[0][0]);
       console.log(
         `${name}: ${Number(events).toLocaleString('en-US')} events (${Number(cf).toLocaleString('en-US')} CloudFront), ${(bytes / Number(events)).toFixed(1)} bytes on disk per event (${(bytes / 1e6).toFixed(0)} MB); ` +
           `seed SPL compiled for the store ${r.spl.toFixed(0)} ms (${splRows} rows), seed question hand-written SQL ${r.seed.toFixed(0)} ms (${seedRows} rows), ` +

@@ -131,6 +131,15 @@ const CASES: Case[] = [
     })}) AS x ORDER BY gg, g, b`,
   },
   {
+    name: 'quantilesBySets: lowerQuantiles per set, keys of the other sets NULL, the set\'s index',
+    sql: (fn) => `SELECT * FROM (${fn.quantilesBySets({
+      keys: [{ name: 'g', expr: 'g', type: 'keyword' }, { name: 'b', expr: fn.bucketIndex('ts', '86400'), type: 'long' }],
+      // Groups with values only (without: NULL or a list of NULLs, as lowerQuantiles says).
+      sets: [['g'], ['b'], ['g', 'b']], from: 't', where: 'id NOT IN (3, 8)', qs: [0, 0.5, 0.95, 1], sample: 8192,
+      values: [{ name: 'dq', expr: 'd' }, { name: 'nq', expr: 'n' }],
+    })}) AS x ORDER BY grouping_set, g, b`,
+  },
+  {
     name: 'topPerGroup: the first rows of each group in rank order, some kept whatever their rank',
     sql: (fn) => fn.topPerGroup({ inner: 'SELECT g, id, d FROM t', group: 'g', order: 'd DESC, id', limit: '2', keepAll: "g = 'c'" }),
   },

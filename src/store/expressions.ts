@@ -42,6 +42,21 @@ export interface GroupingSetsQuery {
   where: string;
 }
 
+/**
+ * lowerQuantiles of each of `values` per grouping set of `keys`. The result's columns: each key by
+ * its name (NULL in the rows of the sets without it), `grouping_set` (the set's index in `sets`),
+ * then each value's list of quantiles by its name.
+ */
+export interface QuantilesBySetsQuery {
+  keys: readonly GroupingKey[];
+  sets: readonly (readonly string[])[];
+  from: string;
+  where: string;
+  values: readonly { name: string; expr: string }[];
+  qs: readonly number[];
+  sample: number;
+}
+
 /** The rows of a query ranked within groups, the first `limit` of each group kept (QUALIFY row_number() … <= limit). */
 export interface TopPerGroupQuery {
   /** A complete query; its columns are what the result has. */
@@ -105,6 +120,8 @@ export interface SqlExpressions extends SplFunctionSql {
   groupingSets(q: GroupingSetsQuery): string;
   /** QUALIFY row_number() (ClickHouse 18.16 has no window functions: ORDER BY … LIMIT n BY). */
   topPerGroup(q: TopPerGroupQuery): string;
+  /** lowerQuantiles per grouping set (ClickHouse 18.16: one scan, each finest group's values collected, then merged per set). */
+  quantilesBySets(q: QuantilesBySetsQuery): string;
 
 
   /** A string literal of fixed text (the engines escape differently: ClickHouse reads backslashes). */
@@ -246,6 +263,10 @@ export interface SqlExpressions extends SplFunctionSql {
   argMin(arg: string, value: string): string;
   /** The distinct non-NULL values of the group, ascending (Splunk's values()). */
   valuesSorted(expr: string): string;
+  /** valuesSorted over the elements of the group's lists (valuesSorted's lists, merged: values() computed in two steps). */
+  valuesOfLists(lists: string): string;
+  /** The sum of the group's counts (count()'s own type: a 64-bit integer). */
+  sumCounts(counts: string): string;
   /** The sample standard deviation and variance, and the population ones, as doubles. */
   stddevSamp(expr: string): string;
   stddevPop(expr: string): string;
@@ -367,4 +388,18 @@ export function rowsOfList(cell: unknown): (string | null)[][] {
 export function wholeMs(ms: number): number {
   if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${ms}`);
   return Math.trunc(ms);
+}
+
+/** quantilesBySets as GROUP BY GROUPING SETS (through the dialect's groupingSets): the set's index from GROUPING(). */
+export function quantilesByGroupingSets(fn: SqlExpressions, q: QuantilesBySetsQuery): string {
+  return fn.groupingSets({
+    keys: q.keys, sets: q.sets, from: q.from, where: q.where,
+    select: (key, grouping) => {
+      const set = q.sets.map((s, n) => `WHEN ${q.keys.map((k) => `${grouping(k.name)} = ${s.includes(k.name) ? 0 : 1}`).join(' AND ')} THEN ${n}`);
+      return [
+        ...q.keys.map((k) => `${key(k.name)} AS ${k.name}`), `CASE ${set.join(' ')} END AS grouping_set`,
+        ...q.values.map((v) => `${fn.lowerQuantiles(v.expr, q.qs, q.sample)} AS ${v.name}`),
+      ].join(', ');
+    },
+  });
 }

@@ -53,11 +53,10 @@ export function quantilesSql(fn: SqlExpressions, from: string, where: string): s
     { name: 'd', expr: 'aws_cloudfront_distribution_id', type: 'keyword' },
     { name: 'i', expr: `${fn.bucketIndex('"timestamp"', '$width')} - $first`, type: 'long' },
   ];
-  return fn.groupingSets({
-    keys, sets: [['d'], ['i']], from: `${from} AS t`, where,
-    select: (key, grouping) => `${key('d')} AS d, ${key('i')} AS i, ${grouping('d')} AS perBucket,
-      ${fn.lowerQuantiles('aws_cloudfront_time_taken', QUANTILES, QUANTILE_SAMPLE)} AS taken,
-      ${fn.lowerQuantiles('aws_cloudfront_time_to_first_byte', QUANTILES, QUANTILE_SAMPLE)} AS ttfb`,
+  // Columns d, i, the set (1: per bucket), taken, ttfb.
+  return fn.quantilesBySets({
+    keys, sets: [['d'], ['i']], from: `${from} AS t`, where, qs: QUANTILES, sample: QUANTILE_SAMPLE,
+    values: [{ name: 'taken', expr: 'aws_cloudfront_time_taken' }, { name: 'ttfb', expr: 'aws_cloudfront_time_to_first_byte' }],
   });
 }
 

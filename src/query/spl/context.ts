@@ -50,6 +50,10 @@ export interface Ref {
   type?: FieldType | undefined;
   /** The alias normalization, applied to searched values too. */
   normalize?: string | undefined;
+  /** With `normalize`: the SQL of the value before it (`sql` is NORMALIZERS[normalize] of it). */
+  unnormalized?: string | undefined;
+  /** A field each dataset defines its own way (`sql` is a CASE on event_dataset): the datasets' fields, and the others'. */
+  perDataset?: { arms: { dataset: string; ref: Ref }[]; otherwise: Ref | undefined } | undefined;
   /** Never null on any event (a calculated field with a default): no null test needed. */
   notNull?: boolean;
 }

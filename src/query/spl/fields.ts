@@ -48,7 +48,7 @@ function combine(ctx: Ctx, name: string): Ref | undefined {
   // Searched CASE: ClickHouse turns `CASE x WHEN` into transform(), which takes constant results only.
   const arms = branches.map((b) => `WHEN "event_dataset" = ${ctx.param(b.dataset)} THEN ${as(b.ref)}`).join(' ');
   const sql = `(CASE ${arms}${fallback ? ` ELSE ${as(fallback)}` : ''} END)`;
-  return { sql, list, type: plain ? all[0]!.type : list ? undefined : 'keyword' };
+  return { sql, list, type: plain ? all[0]!.type : list ? undefined : 'keyword', ...(list ? {} : { perDataset: { arms: branches, otherwise: fallback } }) };
 }
 
 function asList(r: Ref): string {
@@ -78,8 +78,10 @@ function aliasRef(ctx: Ctx, alias: FieldAlias, dataset: string | undefined, name
   const refs = alias.columns.map((c) => columnRef(ctx, c));
   const present = refs.filter((_, i) => ctx.hasColumn(alias.columns[i]!));
   const sql = present.length === 0 ? refs[0]!.sql : present.length === 1 ? present[0]!.sql : ctx.fn.coalesce(...present.map((r) => r.sql));
-  const { list, type } = refs[0]!;
-  return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql, ctx.fn), list, normalize: alias.normalize } : { sql, list, type };
+  const { list } = refs[0]!;
+  // A type only when every column has it (a coalesce of a number and a text column is no number).
+  const type = refs.every((r) => r.type === refs[0]!.type) ? refs[0]!.type : undefined;
+  return alias.normalize ? { sql: NORMALIZERS[alias.normalize]!.sql(sql, ctx.fn), list, normalize: alias.normalize, unnormalized: sql } : { sql, list, type };
 }
 
 /** The dataset's own definition of a name, if it has one. */

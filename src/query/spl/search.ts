@@ -79,6 +79,9 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
     : `(${ctx.fn.text(ref.sql)} ${op} ${ctx.param(value.text)})`;
 }
 
+/** A whole number as text written for it (no sign on zero, no leading zeros, no wildcard). */
+const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+
 /**
  * Case-insensitive equality with Splunk wildcards, or subnet membership for a CIDR value; a list
  * column matches when any element does.
@@ -89,6 +92,19 @@ function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
     if (ref.list) ctx.native('a CIDR match on a field holding several values', at);
     if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
     return cidrSql(ctx, ctx.fn.text(ref.sql), cidr);
+  }
+  // A whole-number column matches only its own decimal text (`404`, never `0404` or `404.0`): an
+  // equality reads the column as stored instead of casting every row to text (same answers).
+  if (CANONICAL_INTEGER.test(raw) && Number.isSafeInteger(Number(raw))) {
+    if (ref.type === 'long' && !ref.list) return `(${ref.sql} = ${ctx.number(raw, at)})`;
+    // A field defined per dataset: each dataset's own match (the CASE picks one value per event, as before).
+    const parts = ref.perDataset;
+    const each = parts ? [...parts.arms.map((a) => a.ref), ...(parts.otherwise ? [parts.otherwise] : [])] : [];
+    if (parts && each.some((r) => r.type === 'long') && each.every((r) => !r.list && !r.normalize)) {
+      const one = (r: Ref) => (r.sql === 'NULL' ? 'NULL' : matches(ctx, r, raw, at));
+      const arms = parts.arms.map((a) => `WHEN "event_dataset" = ${ctx.param(a.dataset)} THEN ${one(a.ref)}`);
+      return `(CASE ${arms.join(' ')}${parts.otherwise ? ` ELSE ${one(parts.otherwise)}` : ''} END)`;
+    }
   }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));

@@ -1,5 +1,5 @@
 import type { FieldType } from '../../formats/format.js';
-import { inlineNamedQueries, wholeMs, type SqlExpressions } from '../expressions.js';
+import { inlineNamedQueries, wholeMs, type GroupingKey, type SqlExpressions } from '../expressions.js';
 import { clickhouseSplFunctions } from './spl-functions.js';
 
 /** The design's column types (Array cannot be NULL: a missing list is empty). */
@@ -77,6 +77,23 @@ export const clickhouseExpressions: SqlExpressions = {
       return `SELECT ${q.select(key, (name) => (has.has(name) ? '0' : '1'))} FROM ${q.from} WHERE ${q.where} GROUP BY ${set.join(', ')}`;
     });
     return branches.join('\nUNION ALL ');
+  },
+  // One scan grouped by every key, each group's values collected (unsorted); ARRAY JOIN gives every
+  // such group one row per set, whose keys outside the set are NULL; the collections are merged per
+  // set and sorted once. The per-set scans of groupingSets read the rows once per set.
+  quantilesBySets(q) {
+    const inner = q.keys.map((_, n) => `__pt_k${n}`);
+    const values = q.values.map((_, n) => `__pt_v${n}`);
+    const scan = `SELECT ${[...q.keys.map((k, n) => `${k.expr} AS ${inner[n]}`), ...q.values.map((v, n) => `groupArray(${v.expr}) AS ${values[n]}`)].join(', ')}
+      FROM ${q.from} WHERE ${q.where} GROUP BY ${inner.join(', ')}`;
+    const key = (k: GroupingKey, n: number) => `if(has([${q.sets.flatMap((s, i) => (s.includes(k.name) ? [i] : [])).join(', ')}], grouping_set), toNullable(${inner[n]}), ${NULLS[k.type]})`;
+    const quantiles = (v: string) => {
+      const a = `arraySort(groupArrayArray(${v}))`;
+      return `[${q.qs.map((x) => `if(empty(${a}), NULL, ${a}[toUInt64(floor((toFloat64(length(${a})) - 1) * ${x})) + 1])`).join(', ')}]`;
+    };
+    const select = [...q.keys.map((k, n) => `${key(k, n)} AS ${k.name}`), 'grouping_set', ...q.values.map((v, n) => `${quantiles(values[n]!)} AS ${v.name}`)];
+    return `SELECT ${select.join(', ')} FROM (${scan}) ARRAY JOIN [${q.sets.map((_, i) => i).join(', ')}] AS grouping_set
+      GROUP BY grouping_set, ${q.keys.map((k) => k.name).join(', ')}`;
   },
   // Rows kept whatever their rank each get a group of their own (rowNumberInAllBlocks is unique per row).
   topPerGroup: (q) =>
@@ -220,6 +237,8 @@ export const clickhouseExpressions: SqlExpressions = {
   falseValue: '0',
   argMin: (arg, value) => `argMin(${arg}, ${value})`,
   valuesSorted: (expr) => `arraySort(groupUniqArray(${expr}))`,
+  valuesOfLists: (lists) => `arraySort(groupUniqArrayArray(${lists}))`,
+  sumCounts: (counts) => `sum(${counts})`,
   // One value has no sample deviation: NULL as on DuckDB (ClickHouse says nan).
   stddevSamp: (expr) => `if(count(${expr}) > 1, stddevSamp(${expr}), NULL)`,
   stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,

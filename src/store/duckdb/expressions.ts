@@ -1,5 +1,5 @@
 import type { FieldType } from '../../formats/format.js';
-import { wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
+import { quantilesByGroupingSets, wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
 import { duckdbSplFunctions } from './spl-functions.js';
 
 /** Catalog types → DuckDB column types. */
@@ -36,6 +36,9 @@ export const duckdbExpressions: SqlExpressions = {
   groupingSets: (q) =>
     `SELECT ${q.select((name) => q.keys.find((k) => k.name === name)!.expr, (name) => `GROUPING(${name})`)} FROM ${q.from} WHERE ${q.where}
     GROUP BY GROUPING SETS (${q.sets.map((s) => `(${s.join(', ')})`).join(', ')})`,
+  quantilesBySets(q) {
+    return quantilesByGroupingSets(this, q);
+  },
   topPerGroup: (q) =>
     `SELECT * FROM (${q.inner}) QUALIFY ${q.keepAll ? `${q.keepAll} OR ` : ''}row_number() OVER (PARTITION BY ${q.group} ORDER BY ${q.order}) <= ${q.limit} ORDER BY ${q.group}, ${q.order}`,
 
@@ -130,6 +133,9 @@ export const duckdbExpressions: SqlExpressions = {
   falseValue: 'FALSE',
   argMin: (arg, value) => `arg_min(${arg}, ${value})`,
   valuesSorted: (expr) => `list_sort(list_distinct(list(DISTINCT ${expr})))`,
+  valuesOfLists: (lists) => `list_sort(list_distinct(flatten(list(${lists}))))`,
+  // sum() of BIGINT is HUGEINT on DuckDB.
+  sumCounts: (counts) => `CAST(sum(${counts}) AS BIGINT)`,
   stddevSamp: (expr) => `stddev_samp(${expr})`,
   stddevPop: (expr) => `stddev_pop(${expr})`,
   varSamp: (expr) => `var_samp(${expr})`,

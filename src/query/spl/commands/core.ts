@@ -1,5 +1,5 @@
 import type { Command } from '../ast.js';
-import { compileAggs, expandMultivalue, ORDERED_AGGREGATIONS } from '../aggs.js';
+import { compileAggs, expandMultivalue, normalizedStats, ORDERED_AGGREGATIONS } from '../aggs.js';
 import type { ColInfo, Ctx, Scope } from '../context.js';
 import { compileExpr, isListExpr, valueKind } from '../expr.js';
 import { renameStage } from '../rename.js';
@@ -73,7 +73,7 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     const where = tested.length ? ` WHERE ${tested.map((b) => `${b.ref.sql} IS NOT NULL`).join(' AND ')}` : '';
     const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
     return {
-      sql: `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
+      sql: normalizedStats(ctx, by, aggs, from) ?? `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
       scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])]),
     };
   },
