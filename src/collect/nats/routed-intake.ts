@@ -1,5 +1,6 @@
 import type { Delivery, DeliveryResult, StreamDelivery, StreamIntake } from '../intake.js';
 import type { JetStreamIntake } from './intake.js';
+import type { NatsTarget } from './target.js';
 
 /**
  * What `collect --to nats://…` gives its inputs: pushed records (syslog, HTTP intake, Firehose) go
@@ -29,4 +30,12 @@ export class NatsRoutedIntake implements StreamIntake {
     if (!this.local.deadLetter) throw new Error('no dead-letter output');
     await this.local.deadLetter(source, format, records);
   }
+}
+
+/** Opens the stream intake of `collect --to` in front of the local pipeline (imported only when --to is used). */
+export async function openRoutedIntake(target: NatsTarget, local: StreamIntake): Promise<{ intake: NatsRoutedIntake; stream: JetStreamIntake }> {
+  const { JetStreamIntake } = await import('./intake.js');
+  const deadLetter = local.deadLetter?.bind(local);
+  const stream = await JetStreamIntake.open({ url: target.url, stream: target.stream, clientName: 'packettrail collect', ...(deadLetter ? { deadLetter } : {}) });
+  return { intake: new NatsRoutedIntake(stream, local), stream };
 }
