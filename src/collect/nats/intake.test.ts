@@ -172,3 +172,64 @@ test('a stream made with other settings is refused with what differs; a message 
   assert.equal(dead[0]!.source, 'nats://ODD/1');
   assert.match(dead[0]!.reason, /is not a packettrail delivery: not JSON/);
 });
+
+test('a delivery whose store fails is handed back with a delay and stored on redelivery; a stop hands back what is still in flight', { skip: natsSkip() }, async () => {
+  const nats = await startNats(1);
+  const dir = tempDir();
+  const { pipeline, db } = await openTestPipeline(dir, 'nak');
+  const intake = await JetStreamIntake.open({ url: nats.url, stream: defaultStreamSettings('NAK') });
+  let failuresLeft = 3;
+  let hold: Promise<void> | undefined;
+  // The real pipeline behind a gate: the first three deliveries fail as a store outage would, and a held one stays in flight.
+  const gated = {
+    deliver: async (d: Parameters<typeof pipeline.deliver>[0]) => {
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new Error('store load failed: connection refused');
+      }
+      if (hold) await hold;
+      return pipeline.deliver(d);
+    },
+    deadLetter: pipeline.deadLetter.bind(pipeline),
+  };
+  let worker: NatsWorker | undefined;
+  try {
+    for (let i = 0; i < 6; i++) await intake.deliver({ source: `s${i}`, format: 'app.json', lines: appLines(10, i * 10), firstLine: 1 });
+    worker = await NatsWorker.open(gated, { url: nats.url, stream: 'NAK', batch: 2 });
+    void worker.start();
+    const w = worker;
+    const deadline = Date.now() + 60_000;
+    while (w.stats().acked < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const stats = worker.stats();
+    assert.equal(stats.acked, 6);
+    assert.equal(stats.naked, 3);
+    assert.equal(stats.errors, 3);
+    assert.ok(stats.redelivered >= 3, `${stats.redelivered} redelivered`);
+    assert.match(stats.lastError!, /store load failed/);
+    assert.equal(stats.stored, 60);
+
+    // A stop while a delivery is held: after the grace it is handed back, and the next worker stores it.
+    let release!: () => void;
+    hold = new Promise((r) => { release = r; });
+    await intake.deliver({ source: 'late', format: 'app.json', lines: appLines(10, 1000), firstLine: 1 });
+    while (w.stats().received < stats.received + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop(200);
+    assert.equal(worker.stats().naked, 4);
+    release();
+    hold = undefined;
+    worker = await NatsWorker.open(gated, { url: nats.url, stream: 'NAK', batch: 2 });
+    void worker.start();
+    const w2 = worker;
+    while (w2.stats().acked < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Handed back at once (not after the 60 s ack wait): the next worker got it, and found it stored by the first once released.
+    assert.deepEqual([w2.stats().received, w2.stats().acked, w2.stats().duplicates], [1, 1, 10]);
+    assert.deepEqual(await w2.lag(), { pending: 0, ackPending: 0, redelivered: 0 });
+  } finally {
+    await worker?.stop();
+    await intake.close();
+    await pipeline.close();
+    await nats.stop();
+  }
+  const [[events, distinct]] = (await queryStore(db, 'SELECT count(*), count(DISTINCT event_id) FROM events_app_json')) as [[bigint, bigint]];
+  assert.deepEqual([Number(events), Number(distinct)], [70, 70]);
+});
