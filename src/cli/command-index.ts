@@ -76,6 +76,10 @@ export const COMMAND_INDEX = {
     term: 'audit [options]',
     description: 'Show the audit log of the console and the users command: who changed what, when and from where, newest first.',
   },
+  worker: {
+    term: 'worker [options]',
+    description: 'Pull the batches push inputs appended to a NATS JetStream stream (collect --to nats://…), normalize, detect and store them; any number of workers share a stream.',
+  },
 } as const satisfies Record<string, { term: string; description: string }>;
 
 export type CommandName = keyof typeof COMMAND_INDEX;

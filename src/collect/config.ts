@@ -4,6 +4,7 @@ import { ConfigReader, isMapping } from './config-reader.js';
 import type { CollectInput, ConfigIssue } from './intake.js';
 import { INPUT_TYPES } from './input-types.js';
 import { whyNotWritable } from './writable.js';
+import { readNatsTarget, type NatsTarget } from './nats/target.js';
 
 /** The whole `packettrail collect` config, validated. */
 export interface CollectConfig {
@@ -20,6 +21,8 @@ export interface CollectConfig {
   storeBatchRows: number;
   detection: { builtinRules: boolean; rules: string[]; intel: string[]; alertWebhook: string | undefined };
   inputs: CollectInput[];
+  /** Pushed records (syslog, HTTP intake, Firehose) go to this NATS JetStream stream for `packettrail worker`; whole objects still load here. */
+  to?: NatsTarget | undefined;
 }
 
 export interface ConfigDefaults {
@@ -84,6 +87,7 @@ export function parseCollectConfig(text: string, file: string, defaults: ConfigD
     alertWebhook: det?.string('alert_webhook', { pattern: /^https?:\/\//, expected: 'an http or https URL' }),
   };
   det?.finish();
+  const to = readNatsTarget(top);
   if (!top.has('inputs')) top.issue('inputs', 'required: expected a list of inputs, each with a `type`');
   const inputs: CollectInput[] = [];
   const names = new Map<string, string>();
@@ -105,7 +109,7 @@ export function parseCollectConfig(text: string, file: string, defaults: ConfigD
   if (top.has('inputs') && Array.isArray(raw.inputs) && raw.inputs.length === 0) top.issue('inputs', 'expected at least one input');
   top.finish();
   if (issues.length) throw new ConfigError(file, issues.map((i) => locate(doc, lines, i)));
-  return { db, deadLetter, threads, maxConcurrent, original, maxLineChars, storeBatchRows, detection, inputs };
+  return { db, deadLetter, threads, maxConcurrent, original, maxLineChars, storeBatchRows, detection, inputs, ...(to ? { to } : {}) };
 }
 
 /** Adds the line of the offending value (or of the nearest enclosing node) to an issue. */

@@ -26,6 +26,8 @@ export interface DeliveryResult {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Records appended to a durable queue (the NATS intake stream) for workers to store: acknowledged, not yet stored. */
+  queued?: number;
 }
 
 export interface Intake {

@@ -10,6 +10,7 @@ import { isClickHouseUrl, shownLocation, STORE_ENV } from '../store/open.js';
 import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { DEFAULT_INTAKE_STREAM } from '../collect/nats/names.js';
 
 interface CollectOptions {
   config: string;
@@ -18,6 +19,9 @@ interface CollectOptions {
   quiet?: boolean;
   statusEvery: string;
   analysesEvery?: string;
+  to?: string;
+  stream?: string;
+  replicas?: string;
 }
 
 export function registerCollect(program: Command): void {
@@ -28,6 +32,9 @@ export function registerCollect(program: Command): void {
     .option('--check', 'validate the config (and the rules it names) and exit')
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
     .option('--analyses-every <seconds>', 'run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default 300)')
+    .option('--to <url>', "append pushed records (syslog, HTTP intake, Firehose) to a NATS JetStream stream for packettrail worker instead of storing them here: nats://host:port[,host:port…] (overrides the config's to:)")
+    .option('--stream <name>', `the stream of --to (default ${DEFAULT_INTAKE_STREAM})`)
+    .option('--replicas <n>', 'copies of the stream on different NATS servers (default: 3, or the cluster size when smaller)')
     .option('-q, --quiet', 'print only errors')
     .addHelpText(
       'after',
@@ -37,6 +44,7 @@ Input types: s3-sqs, syslog, http, firehose, tail; every option of each is descr
 Examples:
   packettrail collect --check --config collect.yml
   packettrail collect --config collect.yml
+  packettrail collect --config intake.yml --to nats://10.0.0.1:4222,10.0.0.2:4222,10.0.0.3:4222
 
 Every input feeds the pipeline of "ingest" (normalize, detect, store in the store of the config: a DuckDB
 database, or with --store / db: clickhouse://… a ClickHouse server or cluster, which nothing holds: the other
@@ -50,10 +58,11 @@ unacknowledged work is delivered again).
 ${EXIT_CODES_HELP}`,
     )
     .action(async (o: CollectOptions) => {
-      const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false, o.store);
+      const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false, o.store, o);
       if (o.check) {
         const config = part.config;
-        process.stdout.write(`${terminalSafe(o.config)}: valid; ${config.inputs.length} input(s): ${config.inputs.map((i) => terminalSafe(i.name)).join(', ')}; ${isClickHouseUrl(config.db) ? 'store' : 'database'} ${terminalSafe(shownLocation(config.db))}\n`);
+        const to = config.to ? `; pushed records to the NATS stream ${terminalSafe(config.to.stream.name)} at ${terminalSafe(config.to.url)}` : '';
+        process.stdout.write(`${terminalSafe(o.config)}: valid; ${config.inputs.length} input(s): ${config.inputs.map((i) => terminalSafe(i.name)).join(', ')}; ${isClickHouseUrl(config.db) ? 'store' : 'database'} ${terminalSafe(shownLocation(config.db))}${to}\n`);
         return;
       }
       collectLog.quiet = o.quiet ?? false;
@@ -73,7 +82,7 @@ ${EXIT_CODES_HELP}`,
  * The collect config loaded and checked, with its detection prepared: what `collect` and `serve --collect`
  * run. The store: `store` (--store) when given, else the config's db:, else PACKETTRAIL_STORE, else the default file.
  */
-export async function collectPart(configPath: string, statusEveryText: string, quiet: boolean, store?: string): Promise<CollectPart> {
+export async function collectPart(configPath: string, statusEveryText: string, quiet: boolean, store?: string, nats: { to?: string | undefined; stream?: string | undefined; replicas?: string | undefined } = {}): Promise<CollectPart> {
   const statusEvery = Number(statusEveryText);
   if (!Number.isInteger(statusEvery) || statusEvery < 0) throw new CliError(`--status-every must be a whole number of seconds, got '${statusEveryText}'`);
   // The inputs (AWS SDK, HTTP server) load only when collect runs, not with every command.
@@ -88,6 +97,13 @@ export async function collectPart(configPath: string, statusEveryText: string, q
     throw e;
   }
   if (store !== undefined) config = { ...config, db: store };
+  try {
+    const { overrideNatsTarget } = await import('../collect/nats/target.js');
+    const to = overrideNatsTarget(config.to, nats);
+    if (to) config = { ...config, to };
+  } catch (e) {
+    throw new CliError(terminalSafe((e as Error).message));
+  }
   if (isClickHouseUrl(config.db)) {
     try {
       parseStoreUrl(config.db);

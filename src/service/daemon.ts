@@ -7,7 +7,8 @@ import { stopSignal } from '../cli/interrupt.js';
 import { renderDetectionSummary } from '../cli/summary.js';
 import { terminalSafe } from '../cli/text.js';
 import type { CollectConfig } from '../collect/config.js';
-import type { CollectInput } from '../collect/intake.js';
+import type { CollectInput, StreamIntake } from '../collect/intake.js';
+import type { JetStreamIntake } from '../collect/nats/intake.js';
 import { collectLog } from '../collect/log.js';
 import type { CollectCounts, CollectPipeline } from '../collect/pipeline.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
@@ -241,6 +242,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   const { store, gate, host, searches, who } = held;
 
   let pipeline: CollectPipeline | undefined;
+  let natsIntake: JetStreamIntake | undefined;
   const started: CollectInput[] = [];
   let failure: Error | undefined;
   let consoleRunning: RunningConsole | undefined;
@@ -256,9 +258,20 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
         db: c.config.db, deadLetterPath: c.deadLetterPath, threads: c.config.threads, maxConcurrent: c.config.maxConcurrent, original: c.config.original,
         maxLineChars: c.config.maxLineChars, storeBatchRows: c.config.storeBatchRows, detection: c.detection, alertSinks: c.sinks, store: held.pipelineStore,
       });
+      // collect --to nats://…: pushed records go to the stream for the workers (src/collect/nats/).
+      let intake: StreamIntake = pipeline;
+      if (c.config.to) {
+        const { openRoutedIntake } = await import('../collect/nats/routed-intake.js');
+        const routed = await openRoutedIntake(c.config.to, pipeline).catch((e: Error) => {
+          throw new CliError(`the NATS stream of --to / to: cannot be used: ${terminalSafe(e.message)}`, EXIT.FATAL);
+        });
+        natsIntake = routed.stream;
+        intake = routed.intake;
+        collectLog.info('collect', `pushed records go to the NATS stream ${c.config.to.stream.name} (${c.config.to.url}) for packettrail worker; objects load into ${shownLocation(o.db)}`);
+      }
       for (const input of c.config.inputs) {
         try {
-          await input.start(pipeline);
+          await input.start(intake);
           started.push(input);
         } catch (e) {
           failure = new CliError(`input ${input.name} cannot start: ${(e as Error).message}`, EXIT.FATAL);
@@ -295,6 +308,8 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
     await searches.stop();
     const hostClosed = host?.close(`${who} is shutting down`);
     await Promise.allSettled(started.map((i) => i.stop()));
+    await natsIntake?.close();
+    if (natsIntake) collectLog.info('collect', `NATS stream ${natsIntake.stream}: ${natsIntakeLine(natsIntake)}`);
     const alerts = await pipeline?.close();
     await consoleRunning?.close();
     await hostClosed;
@@ -352,4 +367,9 @@ function report(pipeline: CollectPipeline, inputs: CollectInput[], prefix: strin
 
 function countsLine(c: CollectCounts): string {
   return `${c.deliveries} deliveries, ${c.records} records, ${c.events} events, ${c.stored} stored, ${c.duplicates} duplicates, ${c.rejected} rejected, ${c.failedSources} failed sources`;
+}
+
+function natsIntakeLine(i: JetStreamIntake): string {
+  const c = i.counts;
+  return `${c.deliveries} deliveries, ${c.records} records appended in ${c.messages} messages, ${c.duplicates} duplicate messages, ${c.retries} retries, ${c.refusedFull} refused (stream full), ${c.failed} failed, ${c.rejected} rejected (too large)`;
 }

@@ -71,6 +71,8 @@ export class HttpIntakeInput implements CollectInput {
       try {
         result = await intake.deliver(delivery);
       } catch (e) {
+        // Refused because the queue is full (the NATS stream at its limit): the same answer as before reading the body.
+        if (intake.saturated) throw new HttpFailure(429, `the pipeline is saturated; retry later (${(e as Error).message})`, s.retryAfterSeconds);
         throw new HttpFailure(503, `the pipeline could not store this request: ${(e as Error).message}`, s.retryAfterSeconds);
       }
       this.counts.records += result.records;
