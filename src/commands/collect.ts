@@ -10,6 +10,7 @@ import { isClickHouseUrl, shownLocation, STORE_ENV } from '../store/open.js';
 import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { correlateEveryOf } from '../detect/shared/schedule.js';
 
 interface CollectOptions {
   config: string;
@@ -18,6 +19,8 @@ interface CollectOptions {
   quiet?: boolean;
   statusEvery: string;
   analysesEvery?: string;
+  sharedDetection?: boolean;
+  correlateEvery?: string;
 }
 
 export function registerCollect(program: Command): void {
@@ -28,6 +31,8 @@ export function registerCollect(program: Command): void {
     .option('--check', 'validate the config (and the rules it names) and exit')
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
     .option('--analyses-every <seconds>', 'run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default 300)')
+    .option('--shared-detection', 'several processes feed this store: store rule matches instead of raising alerts (a correlation pass raises them, each once)')
+    .option('--correlate-every <seconds>', 'run the correlation pass of shared detection this often (in one or more of the processes sharing the store); see docs/scale-out.md')
     .option('-q, --quiet', 'print only errors')
     .addHelpText(
       'after',
@@ -51,6 +56,14 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (o: CollectOptions) => {
       const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false, o.store);
+      if (o.sharedDetection) part.sharedDetection = true;
+      if (o.correlateEvery !== undefined) {
+        try {
+          part.correlateEveryMs = correlateEveryOf(o.correlateEvery);
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      }
       if (o.check) {
         const config = part.config;
         process.stdout.write(`${terminalSafe(o.config)}: valid; ${config.inputs.length} input(s): ${config.inputs.map((i) => terminalSafe(i.name)).join(', ')}; ${isClickHouseUrl(config.db) ? 'store' : 'database'} ${terminalSafe(shownLocation(config.db))}\n`);
