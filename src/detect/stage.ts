@@ -89,7 +89,7 @@ export class DetectionStage {
   async onMatches(matches: readonly Match[]): Promise<void> {
     if (this.matchStore) return this.storeMatches(this.matchStore, matches);
     const emit = (out: CorrelationOutput) => this.pending.push(out);
-    for (const m of matches) {
+    for (const m of inReadingOrder(matches)) {
       this.matches++;
       this.counts(m.ruleId).matches++;
       this.correlator?.onMatch(m, emit);
@@ -182,6 +182,24 @@ export class DetectionStage {
     } else if (title && c.title === ruleId) c.title = title;
     return c;
   }
+}
+
+/**
+ * A chunk's matches in event-time order, ties by rule id then event id: the order a correlation pass
+ * over the store reads them in (src/detect/shared/), so that which events fill a correlation window
+ * first, and which alert suppression keeps, do not depend on the order of lines within a chunk — one
+ * process and several sharing a store raise the same alerts. Matches without a time come first.
+ */
+function inReadingOrder(matches: readonly Match[]): readonly Match[] {
+  const time = (m: Match) => {
+    const ts = m.event['@timestamp'];
+    const t = typeof ts === 'string' ? Date.parse(ts) : NaN;
+    return Number.isFinite(t) ? t : -Infinity;
+  };
+  const id = (m: Match) => String(m.event.event?.id ?? '');
+  const keyed = matches.map((m) => ({ m, t: time(m), rule: m.ruleId, id: id(m) }));
+  keyed.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.rule !== b.rule ? (a.rule < b.rule ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.m);
 }
 
 /** A match for a rule the orchestrator does not know still alerts, visibly marked. */

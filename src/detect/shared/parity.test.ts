@@ -91,22 +91,25 @@ async function ok(args: string[]): Promise<Ran> {
   return r;
 }
 
-/** An alert as the parity compares it: rule, key, events behind it, suppressed duplicates. */
+/**
+ * An alert as the parity compares it: rule, key, the events behind it. Not `details.suppressed`: one
+ * process releases a kept alert once the newest event time it has read (in input order, across
+ * datasets) passes the alert's window, and counts later duplicates in its summary only; the pass
+ * reads in event-time order and counts more of them into the alert (docs/scale-out.md).
+ */
 interface Compared {
   id: string;
   rule: string;
   key: unknown;
   eventIds: string[];
-  suppressed: unknown;
 }
 
 async function alertsOf(url: string): Promise<Compared[]> {
   const store = await openStore(url, { readOnly: true });
   try {
-    const r = await store.query('SELECT id, rule_id, key, event_ids, details FROM alerts ORDER BY id');
-    return r.rows.map(([id, rule, key, ids, details]) => ({
+    const r = await store.query('SELECT id, rule_id, key, event_ids FROM alerts ORDER BY id');
+    return r.rows.map(([id, rule, key, ids]) => ({
       id: String(id), rule: String(rule), key: JSON.parse(String(key)) as unknown, eventIds: (ids as string[]).map(String),
-      suppressed: (JSON.parse(String(details)) as Record<string, unknown>).suppressed ?? 0,
     }));
   } finally {
     await store.close();
@@ -162,7 +165,7 @@ describe('detection across processes: the alerts of one ingest', { skip: clickho
     const [expected, actual] = [await alertsOf(one), await alertsOf(two)];
     const rulesSeen = new Set(expected.map((a) => a.rule));
     for (const [type, id] of Object.entries(EXPECTED_RULES)) assert.ok(rulesSeen.has(id), `one ingest raises an alert of the ${type} correlation ${id}`);
-    assert.ok(expected.some((a) => Number(a.suppressed) > 0), 'duplicates were suppressed');
+    assert.ok(expected.length < 40, `${expected.length} alerts: duplicates were suppressed (the rules match about 200 times)`);
     for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
       const e = expected[i];
       const a = actual[i];

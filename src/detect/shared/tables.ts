@@ -113,13 +113,14 @@ export class SharedDetectionTables {
     let stored = 0;
     for (let i = 0; i < rows.length; i += MATCH_INSERT_ROWS) {
       const some = rows.slice(i, i + MATCH_INSERT_ROWS);
-      const params: Record<string, string> = {};
+      // The batch's time range first: the table is sorted by time, so the lookup reads that range only.
+      const params: Record<string, string | number> = { from: Math.min(...some.map((r) => r.time)), to: Math.max(...some.map((r) => r.time)) };
       some.forEach((r, j) => {
         params[`r${j}`] = r.rule;
         params[`e${j}`] = r.id;
       });
       const known = new Set(
-        (await this.read(`SELECT rule_id, event_id FROM ${MATCHES_TABLE} WHERE ${some.map((_, j) => `(rule_id = $r${j} AND event_id = $e${j})`).join(' OR ')}`, params)).map(([r, e]) => `${String(r)}\n${String(e)}`),
+        (await this.read(`SELECT rule_id, event_id FROM ${MATCHES_TABLE} WHERE time >= $from AND time <= $to AND (${some.map((_, j) => `(rule_id = $r${j} AND event_id = $e${j})`).join(' OR ')})`, params)).map(([r, e]) => `${String(r)}\n${String(e)}`),
       );
       const fresh = some.filter((r) => !known.has(`${r.rule}\n${r.id}`));
       if (!fresh.length) continue;
