@@ -143,7 +143,7 @@ async function correlate(inputs: string[], o: DetectionOptions & CorrelateOption
 }
 
 function renderPass(o: PassOutcome): string {
-  const at = (t: number | undefined) => (t === undefined ? 'the start' : new Date(t).toISOString());
+  const at = (t: number | undefined) => (t === undefined || Number.isNaN(new Date(t).getTime()) ? 'the start' : new Date(t).toISOString());
   if (!o.stats) return `correlation pass: nothing new to read after ${at(o.from)}${o.until === undefined ? ' (no matches stored)' : ` (matches settle up to ${at(o.until)})`}`;
   return `correlation pass${o.final ? ' (final)' : ''}: ${o.matches} match(es) after ${at(o.from)} up to ${at(o.until)}; ${o.alerts} alert(s) stored, ${o.duplicates} already stored, ${o.suppressed} suppressed`;
 }

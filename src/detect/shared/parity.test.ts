@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, LOGS_DIR } from '../../generate/generate.js';
 import { openStore } from '../../store/open.js';
@@ -102,14 +102,15 @@ interface Compared {
   rule: string;
   key: unknown;
   eventIds: string[];
+  kind: string;
 }
 
 async function alertsOf(url: string): Promise<Compared[]> {
   const store = await openStore(url, { readOnly: true });
   try {
-    const r = await store.query('SELECT id, rule_id, key, event_ids FROM alerts ORDER BY id');
-    return r.rows.map(([id, rule, key, ids]) => ({
-      id: String(id), rule: String(rule), key: JSON.parse(String(key)) as unknown, eventIds: (ids as string[]).map(String),
+    const r = await store.query('SELECT id, rule_id, key, event_ids, rule_kind FROM alerts ORDER BY id');
+    return r.rows.map(([id, rule, key, ids, kind]) => ({
+      id: String(id), rule: String(rule), key: JSON.parse(String(key)) as unknown, eventIds: (ids as string[]).map(String), kind: String(kind),
     }));
   } finally {
     await store.close();
@@ -165,6 +166,7 @@ describe('detection across processes: the alerts of one ingest', { skip: clickho
     const [expected, actual] = [await alertsOf(one), await alertsOf(two)];
     const rulesSeen = new Set(expected.map((a) => a.rule));
     for (const [type, id] of Object.entries(EXPECTED_RULES)) assert.ok(rulesSeen.has(id), `one ingest raises an alert of the ${type} correlation ${id}`);
+    assert.ok(expected.some((a) => a.kind === 'anomaly'), 'the post-ingest analyses raise alerts (CloudFront anomalies)');
     assert.ok(expected.length < 40, `${expected.length} alerts: duplicates were suppressed (the rules match about 200 times)`);
     for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
       const e = expected[i];
@@ -183,4 +185,76 @@ describe('detection across processes: the alerts of one ingest', { skip: clickho
     assert.match(again.stderr, /nothing new to read/);
     assert.equal((await alertsOf(two)).length, actual.length);
   });
+
+  test('two collect processes with shared detection, one running the pass every second: the alerts of one ingest', async () => {
+    const one = node.storeUrl('app_one');
+    const two = node.storeUrl('app_two');
+    const files = filesUnder(join(logs, 'app'));
+    assert.equal(files.length, 2, files.join(', '));
+    await ok(['ingest', '--quiet', '--store', one, '--rules', rules, '--dead-letter', join(dir, 'dead-app.ndjson'), ...files]);
+    await ok(['store', 'init', '--store', two]);
+    const lines = files.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').filter(Boolean).length, 0);
+    const collectors: { child: ChildProcess; stderr: () => string }[] = [];
+    try {
+      for (const [i, file] of files.entries()) {
+        const config = join(dir, `collect-${i}.yml`);
+        writeFileSync(config, [
+          `detection: {rules: ['${rules}']}`,
+          `dead_letter: ${join(dir, `collect-dead-${i}.ndjson`)}`,
+          'inputs:',
+          `  - {type: tail, name: app${i}, paths: ['${file}'], format: app.json, checkpoint: '${join(dir, `tail-${i}.json`)}', poll_ms: 50}`,
+        ].join('\n') + '\n');
+        const args = ['collect', '--config', config, '--store', two, '--status-every', '0', '--shared-detection', ...(i === 0 ? ['--correlate-every', '1'] : [])];
+        collectors.push(await startCollect(args));
+      }
+      const deadline = Date.now() + 180_000;
+      const stored = async () => Number((await storeRows(two, 'SELECT count() FROM events_app_json').catch(() => [[0]]))[0]![0]);
+      while (Date.now() < deadline && (await stored()) < lines) await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await stored(), lines);
+      // The pass runs on its timer: it saves a state once it has read what settled.
+      while (Date.now() < deadline && Number((await storeRows(two, 'SELECT count() FROM correlation_state'))[0]![0]) === 0) await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      for (const c of collectors) assert.equal(await stopChild(c.child), 0, c.stderr());
+    }
+    await ok(['detect', '--correlate', '--final', '--store', two, '--rules', rules, '--skip-analyses']);
+    const [expected, actual] = [(await alertsOf(one)).filter((a) => a.kind === 'sigma'), await alertsOf(two)];
+    assert.ok(expected.length > 0, 'the app logs raise alerts');
+    assert.deepEqual(actual, expected);
+  });
 });
+
+/** A collect process, once it says it runs. */
+function startCollect(args: string[]): Promise<{ child: ChildProcess; stderr: () => string }> {
+  const env = { ...process.env };
+  delete env.PACKETTRAIL_STORE;
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`collect not running within 120 s: ${err}`)), 120_000);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (/running 1 input\(s\)/.test(err)) {
+        clearTimeout(timer);
+        resolve({ child, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`collect exited with ${code}: ${err}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function storeRows(url: string, sql: string): Promise<unknown[][]> {
+  const store = await openStore(url, { readOnly: true });
+  try {
+    return (await store.query(sql)).rows;
+  } finally {
+    await store.close();
+  }
+}
+

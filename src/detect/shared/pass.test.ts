@@ -203,3 +203,20 @@ test('a match without an event id or a time is counted, not stored', async () =>
   await stage.onMatches([{ ruleId: 'b-login', event: { event: { dataset: 'test' }, action: 'login' } as unknown as EcsEvent }]);
   assert.equal(stage.unstorableMatches, 1);
 });
+
+test('a pass before any match has settled saves its place, and the next one reports from the start', async () => {
+  const store = await freshStore('early');
+  const sorted = [...all].sort(byTime);
+  await storeFromTwoWorkers(store, sorted.slice(0, 50));
+  const newest = timeOf(sorted[49]!);
+  // The clock just past the first match: nothing has settled 15 minutes behind it yet, the pass still runs and saves.
+  const pass = new CorrelationPass(store, detection, { settleMs: 15 * 60_000, now: () => timeOf(sorted[0]!) + 60_000 });
+  const first = await pass.run();
+  assert.equal(first.matches, 0);
+  assert.ok(first.until! < newest);
+  const later = new CorrelationPass(store, detection, { settleMs: 0 });
+  const second = await later.run();
+  assert.equal(second.from, undefined, 'no match read before: the pass reads from the start');
+  assert.equal(second.matches, 50);
+});
+

@@ -79,7 +79,8 @@ export class CorrelationPass {
     const saved = await this.tables.lastState();
     const state = saved?.state as PassState | undefined;
     const cursor = state?.cursor ?? FIRST;
-    const from = state ? cursor.time : undefined;
+    // A pass that read nothing yet keeps the first cursor: it has no event time to report.
+    const from = cursor.time === FIRST.time ? undefined : cursor.time;
     const newest = await this.tables.newestMatchTime();
     const settle = this.opts.settleMs ?? DEFAULT_CORRELATION_SETTLE_MS;
     const until = newest === undefined ? undefined : final ? newest : Math.min(newest, (this.opts.now ?? Date.now)()) - settle;
