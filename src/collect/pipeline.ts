@@ -5,6 +5,7 @@ import { allColumns } from '../store/schema.js';
 import { StoreAlertSink } from '../detect/alerts/store-sink.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
 import { DetectionStage, type DetectionStats } from '../detect/stage.js';
+import { SharedDetectionTables } from '../detect/shared/tables.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { DeadLetterWriter } from '../pipeline/dead-letter.js';
 import { ChunkPool } from '../pipeline/pool.js';
@@ -31,6 +32,11 @@ export interface CollectPipelineOptions {
   storeBatchRows?: number;
   detection?: { spec: DetectionSpec; engine: DetectionEngine; active: boolean } | undefined;
   alertSinks?: AlertSink[];
+  /**
+   * Detection shared with other processes feeding the same store (workers): matches are stored for
+   * the correlation pass (src/detect/shared/pass.ts), which raises the alerts; none are raised here.
+   */
+  sharedDetection?: boolean;
   /**
    * The store, already open and serializing its writes (the process that holds the database for
    * other commands too): used instead of opening `db`, and left open by `close`.
@@ -92,9 +98,11 @@ export class CollectPipeline implements StreamIntake {
     deadLetters.onWrite((entries) => shared.recordDeadLetters(entries.map((e) => ({ source: e.source, line: e.line, dataset: e.format, reason: e.reason, record: e.record }))));
     const d = opts.detection;
     // Alerts are stored one by one: a collector runs for days, alerts must not wait for a batch to fill.
-    const stage = d?.active
-      ? new DetectionStage(d.engine.rules, [new StoreAlertSink(store, 1), ...(opts.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator })
-      : undefined;
+    const stage = !d?.active
+      ? undefined
+      : opts.sharedDetection
+        ? new DetectionStage(d.engine.rules, [], { matchStore: new SharedDetectionTables(store) })
+        : new DetectionStage(d.engine.rules, [new StoreAlertSink(store, 1), ...(opts.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator });
     return new CollectPipeline(opts, store, new ChunkPool(opts.threads), deadLetters, stage);
   }
 

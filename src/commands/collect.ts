@@ -11,6 +11,7 @@ import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 import { DEFAULT_INTAKE_STREAM } from '../collect/nats/names.js';
+import { correlateEveryOf } from '../detect/shared/schedule.js';
 
 interface CollectOptions {
   config: string;
@@ -22,6 +23,8 @@ interface CollectOptions {
   to?: string;
   stream?: string;
   replicas?: string;
+  sharedDetection?: boolean;
+  correlateEvery?: string;
 }
 
 export function registerCollect(program: Command): void {
@@ -35,6 +38,8 @@ export function registerCollect(program: Command): void {
     .option('--to <url>', "append pushed records (syslog, HTTP intake, Firehose) to a NATS JetStream stream for packettrail worker instead of storing them here: nats://host:port[,host:port…] (overrides the config's to:)")
     .option('--stream <name>', `the stream of --to (default ${DEFAULT_INTAKE_STREAM})`)
     .option('--replicas <n>', 'copies of the stream on different NATS servers (default: 3, or the cluster size when smaller)')
+    .option('--shared-detection', 'several processes feed this store: store rule matches instead of raising alerts (a correlation pass raises them, each once)')
+    .option('--correlate-every <seconds>', 'run the correlation pass of shared detection this often (in one or more of the processes sharing the store); see docs/scale-out.md')
     .option('-q, --quiet', 'print only errors')
     .addHelpText(
       'after',
@@ -59,6 +64,14 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (o: CollectOptions) => {
       const part = await collectPart(o.config, o.statusEvery, o.quiet ?? false, o.store, o);
+      if (o.sharedDetection) part.sharedDetection = true;
+      if (o.correlateEvery !== undefined) {
+        try {
+          part.correlateEveryMs = correlateEveryOf(o.correlateEvery);
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+      }
       if (o.check) {
         const config = part.config;
         const to = config.to ? `; pushed records to the NATS stream ${terminalSafe(config.to.stream.name)} at ${terminalSafe(config.to.url)}` : '';

@@ -19,6 +19,10 @@ import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { checkDatabaseFile } from './database.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 import { checkedInputs } from './inputs.js';
+import { CorrelationPass, DEFAULT_CORRELATION_SETTLE_MS, type PassOutcome } from '../detect/shared/pass.js';
+import { durationSeconds } from '../searches/types.js';
+import { runAnalyses } from '../pipeline/ingest.js';
+import { renderAnalyses } from './ingest.js';
 
 export interface DetectionOptions {
   rules?: string[];
@@ -99,6 +103,51 @@ async function openAlertStore(location: string): Promise<IndexableStore> {
   }
 }
 
+interface CorrelateOptions {
+  correlate?: boolean;
+  final?: boolean;
+  settle: string;
+  skipAnalyses?: boolean;
+  quiet?: boolean;
+}
+
+/** `detect --correlate`: one correlation pass over the store, then the analyses. */
+async function correlate(inputs: string[], o: DetectionOptions & CorrelateOptions & { store?: string }): Promise<void> {
+  if (inputs.length) throw new CliError('--correlate reads the matches stored in --store: give no inputs');
+  if (o.store === undefined) throw new CliError('--correlate needs --store (the store the processes share)');
+  let settleMs: number;
+  try {
+    settleMs = durationSeconds(o.settle, '--settle') * 1000;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const detection = prepareDetection(o, o.quiet ?? false);
+  const store = await openAlertStore(o.store);
+  try {
+    const pass = new CorrelationPass(store, detection.engine, { settleMs, sinks: () => alertSinks(o, []) });
+    let outcome;
+    try {
+      outcome = await pass.run(o.final ?? false);
+    } catch (e) {
+      throw new CliError(`the correlation pass over ${shownLocation(o.store)} failed: ${(e as Error).message}`, EXIT.FATAL);
+    }
+    if (!o.quiet) process.stderr.write(terminalSafe(renderPass(outcome)) + '\n');
+    if (!o.skipAnalyses) {
+      const analyses = await runAnalyses(store, alertSinks(o, []));
+      if (!o.quiet) process.stderr.write(renderAnalyses(analyses));
+      if (Object.keys(analyses.failed).length) process.exitCode = EXIT.FATAL;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function renderPass(o: PassOutcome): string {
+  const at = (t: number | undefined) => (t === undefined || Number.isNaN(new Date(t).getTime()) ? 'the start' : new Date(t).toISOString());
+  if (!o.stats) return `correlation pass: nothing new to read after ${at(o.from)}${o.until === undefined ? ' (no matches stored)' : ` (matches settle up to ${at(o.until)})`}`;
+  return `correlation pass${o.final ? ' (final)' : ''}: ${o.matches} match(es) after ${at(o.from)} up to ${at(o.until)}; ${o.alerts} alert(s) stored, ${o.duplicates} already stored, ${o.suppressed} suppressed`;
+}
+
 export function registerDetect(program: Command): void {
   addDetectionOptions(
     addFormatOptions(
@@ -106,7 +155,11 @@ export function registerDetect(program: Command): void {
         program
           .command('detect')
           .description(COMMAND_INDEX.detect.description)
-          .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin (default)'),
+          .argument('[inputs...]', 'files, directories, glob patterns, or - for stdin (default)')
+          .option('--correlate', 'instead of reading logs: the correlation pass of shared detection over --store (matches stored by ingest --shared-detection, collect and workers), then the post-ingest analyses')
+          .option('--final', 'with --correlate: close every open correlation window and release every held alert, as the end of an ingest does')
+          .option('--settle <duration>', `with --correlate: read matches up to this far behind the newest stored one (later ones wait for the next pass), e.g. 5m`, `${DEFAULT_CORRELATION_SETTLE_MS / 60_000}m`)
+          .option('--skip-analyses', 'with --correlate: do not run the post-ingest analyses (coverage, anomalies) afterwards'),
         '. With it, alerts also go to its alerts table (once per alert id); without it, to standard output only',
       ),
     ),
@@ -118,6 +171,7 @@ Examples:
   packettrail detect --intel feeds/abuse.csv logs/cloudfront/
   packettrail detect --rules my-rules/ --intel bundle.stix.json --alert-webhook https://hooks.example/alerts 'AWSLogs/**/*.gz'
   zcat access.log.gz | packettrail detect -f aws.cloudfront --no-builtin-rules --intel misp-event.json
+  packettrail detect --correlate --store 'clickhouse://detect@ch1:8123/logs' --final
 
   packettrail detect --store 'clickhouse://detect@ch1:8123/logs?cluster=logs' logs/waf/
 
@@ -126,9 +180,17 @@ alert carries the count in details.suppressed. With --store the alerts are also 
 alerts table (an alert already there is counted, not stored twice), where trail --alert and the console
 find them; the events themselves are not stored (packettrail ingest does that). An alert the store
 refuses makes the exit code 3. The summary (events, matches, alerts, per rule) goes to stderr.
+
+--correlate raises the alerts of processes that share a store (ingest --shared-detection, collect and
+workers with shared detection): it reads their stored rule matches in event-time order from where the last
+pass stopped, runs the correlations and duplicate suppression, stores the alerts (each once) and then its
+position; see docs/scale-out.md, "Detection across workers". Use the same rules as the processes that
+stored the matches.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (inputs: string[], o: FormatOptions & DetectionOptions & { store?: string }) => {
+    .action(async (inputs: string[], o: FormatOptions & DetectionOptions & CorrelateOptions & { store?: string }) => {
+      if (o.correlate) return correlate(inputs, o);
+      if (o.final || o.skipAnalyses) throw new CliError('--final and --skip-analyses go with --correlate');
       checkFormat(o.format);
       const threads = threadsOf(o);
       const expanded = await checkedInputs(inputs.length ? inputs : ['-']);

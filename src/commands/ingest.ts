@@ -27,6 +27,7 @@ interface IngestOptions extends FormatOptions, DetectionOptions {
   s3Endpoint?: string;
   memoryLimit?: string;
   index?: boolean;
+  sharedDetection?: boolean;
 }
 
 export function registerIngest(program: Command): void {
@@ -39,7 +40,8 @@ export function registerIngest(program: Command): void {
       .option('--store <url>', `the store: clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1] or a DuckDB file (default: $${STORE_ENV}, else --db); the password may come from $${PASSWORD_ENV}`)
       .option('--s3-endpoint <url>', 'S3-compatible service for s3:// inputs (credentials and region from the AWS default chain)')
       .option('--memory-limit <size>', `DuckDB's memory while loading (e.g. 512MB, 2GB); it spills to disk beyond`, INGEST_MEMORY_LIMIT)
-      .option('--index', 'afterwards, create the indexes that make trail lookups by request id, trace id and session id fast (as packettrail index)'),
+      .option('--index', 'afterwards, create the indexes that make trail lookups by request id, trace id and session id fast (as packettrail index)')
+      .option('--shared-detection', 'several processes feed this store: store rule matches instead of raising alerts (and skip the analyses); packettrail detect --correlate raises the alerts of every process, each once'),
   ))
     .addHelpText(
       'after',
@@ -76,11 +78,17 @@ ${EXIT_CODES_HELP}`,
       const deadLetterPath = o.deadLetter ?? defaultDeadLetterPath(location);
       await checkOutput(() => new DeadLetterWriter(deadLetterPath).check());
       const detection = prepareDetection(o, o.quiet ?? false);
+      if (o.sharedDetection && !detection.active && !o.quiet) process.stderr.write('packettrail: note: --shared-detection without rules stores no matches\n');
       // While another packettrail (serve, collect) holds the database, that process reads the files.
       const owner = clickhouse ? undefined : await (await import('../service/client.js')).findOwner(location, (line) => process.stderr.write(`${line}\n`));
       const progress = terminalProgress(!o.quiet);
       const stop = stopOnSignals(owner ? `asking ${owner.owner} to store the rows being loaded` : 'storing the rows being loaded and closing the database', () => progress?.stop());
       let result: IngestResult;
+      if (owner && o.sharedDetection) {
+        owner.close();
+        stop.dispose();
+        throw new CliError(`--shared-detection: ${owner.owner} holds the database and raises the alerts of what it ingests; ingest without --shared-detection, or into a ClickHouse store`);
+      }
       try {
         result = owner
           ? await ingestThroughOwner(owner, inputs, o, threads, deadLetterPath, detection.spec, memoryLimitGiven, progress, stop.signal)
@@ -88,6 +96,7 @@ ${EXIT_CODES_HELP}`,
               inputs, db: location, format: o.format, formatOptions: formatOptionsOf(o), original: o.original ?? false, threads,
               deadLetterPath, progress, detection, alertSinks: alertSinks(o, []),
               s3: { endpoint: o.s3Endpoint }, memoryLimit: o.memoryLimit, index: o.index ?? false, signal: stop.signal, expanded,
+              sharedDetection: o.sharedDetection ?? false,
             });
       } catch (e) {
         throw e instanceof StoreOpenError || e instanceof OutputError || (owner && e instanceof Error && !(e instanceof CliError)) ? new CliError(e.message, EXIT.FATAL) : e;

@@ -50,6 +50,9 @@ export interface CorrelationOutput {
 export interface Correlator {
   onMatch(match: Match, emit: (out: CorrelationOutput) => void): void;
   finish(emit: (out: CorrelationOutput) => void): void;
+  /** Open windows as JSON and back (a correlation pass over the store carries on from them). */
+  snapshot?(): unknown;
+  restore?(snapshot: unknown): void;
 }
 
 /** A rule engine plugged into detection: Sigma registers one; intel is built in. */

@@ -134,3 +134,25 @@ test('correlations alert with all their events; correlation-only rules do not al
   assert.deepEqual(stats.perRule.get('brute'), { title: 'brute force', matches: 0, alerts: 2, suppressed: 0 });
   assert.equal(stats.perRule.get('ghost')?.title, 'unknown rule ghost', 'the summary tables show titles, even of rules the stage does not know');
 });
+
+test('the matches of a chunk are taken in event-time order, ties by rule and event id: the alerts do not depend on line order', async () => {
+  const rules = new Map<string, RuleEntry>([['noisy', { meta: { id: 'noisy', title: 'noisy', level: 'medium', kind: 'sigma' }, alert: true }]]);
+  // Same second, same source: suppression keeps one alert; which one must not depend on the lines' order.
+  const ev = (id: string, second: number) => ({ '@timestamp': `2026-11-20T10:00:0${second}Z`, event: { id }, source: { ip: '198.51.100.1' } });
+  const chunk: Match[] = [
+    { ruleId: 'noisy', event: ev('e-b', 1) },
+    { ruleId: 'noisy', event: ev('e-c', 0) },
+    { ruleId: 'noisy', event: ev('e-a', 1) },
+  ];
+  const kept = async (matches: Match[]) => {
+    const sink = new Collect();
+    const stage = new DetectionStage(rules, [sink]);
+    await stage.onMatches(matches);
+    await stage.finish();
+    return sink.alerts.map((a) => `${a.event.reference_ids.join(',')} suppressed=${String(a.details?.suppressed)}`);
+  };
+  assert.deepEqual(await kept(chunk), ['e-c suppressed=2']);
+  assert.deepEqual(await kept([...chunk].reverse()), ['e-c suppressed=2']);
+  assert.deepEqual(await kept([chunk[0]!, chunk[2]!]), ['e-a suppressed=1'], 'a tie in time goes to the smaller event id');
+  assert.deepEqual(await kept([chunk[2]!, chunk[0]!]), ['e-a suppressed=1']);
+});

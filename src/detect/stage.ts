@@ -6,7 +6,9 @@ import type { Alert, Match, RuleMeta } from './types.js';
 import type { Correlator, CorrelationOutput, RuleEntry } from './spec.js';
 import { buildAlert } from './alerts/build.js';
 import { entityKey } from './alerts/entity-key.js';
-import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor } from './alerts/suppress.js';
+import { DEFAULT_SUPPRESS_WINDOW_MS, Suppressor, type SuppressorSnapshot } from './alerts/suppress.js';
+import type { SharedDetectionTables } from './shared/tables.js';
+import { asOutputError } from '../pipeline/output.js';
 import type { AlertSink, AlertSinkStats } from './alerts/sink.js';
 
 export interface RuleCounts {
@@ -31,6 +33,18 @@ export interface DetectionStats {
 export interface StageOptions {
   /** Duplicate suppression window in event time; 0 turns suppression off. */
   suppressWindowMs?: number;
+  /**
+   * Detection shared with other processes feeding the same store: matches are stored there
+   * (`rule_matches`) instead of becoming alerts here; a correlation pass (src/detect/shared/pass.ts)
+   * raises the alerts from every process's matches.
+   */
+  matchStore?: SharedDetectionTables | undefined;
+}
+
+/** The stage's state between two correlation passes (JSON). */
+export interface StageSnapshot {
+  correlator?: unknown;
+  suppressor: SuppressorSnapshot;
 }
 
 /**
@@ -44,8 +58,11 @@ export class DetectionStage {
   private readonly correlator: Correlator | undefined;
   private readonly perRule = new Map<string, RuleCounts>();
   private readonly pending: CorrelationOutput[] = [];
+  private readonly matchStore: SharedDetectionTables | undefined;
   private matches = 0;
   private alerts = 0;
+  /** Matches without an event id or a time, which a store of matches cannot order (shared detection only). */
+  private unstorable = 0;
 
   constructor(
     private readonly rules: ReadonlyMap<string, RuleEntry>,
@@ -54,6 +71,7 @@ export class DetectionStage {
   ) {
     this.suppressor = new Suppressor(opts.suppressWindowMs ?? DEFAULT_SUPPRESS_WINDOW_MS);
     this.correlator = opts.createCorrelator?.();
+    this.matchStore = opts.matchStore;
   }
 
   /** An EventSink that passes chunks to `inner` and their matches to this stage. */
@@ -69,8 +87,9 @@ export class DetectionStage {
   }
 
   async onMatches(matches: readonly Match[]): Promise<void> {
+    if (this.matchStore) return this.storeMatches(this.matchStore, matches);
     const emit = (out: CorrelationOutput) => this.pending.push(out);
-    for (const m of matches) {
+    for (const m of inReadingOrder(matches)) {
       this.matches++;
       this.counts(m.ruleId).matches++;
       this.correlator?.onMatch(m, emit);
@@ -78,6 +97,47 @@ export class DetectionStage {
       if (entry?.alert !== false) await this.offer(buildAlert({ rule: entry?.meta ?? unknownRule(m.ruleId), events: [m.event], key: entityKey(m.event, m.key), details: m.details }));
       await this.flushCorrelations();
     }
+  }
+
+  /**
+   * Matches go to the store; the events behind them are stored already (`wrap` writes the chunk
+   * first). A match that cannot be stored stops the run like an event that cannot: the alert it
+   * leads to would be lost.
+   */
+  private async storeMatches(tables: SharedDetectionTables, matches: readonly Match[]): Promise<void> {
+    for (const m of matches) {
+      this.matches++;
+      this.counts(m.ruleId).matches++;
+    }
+    try {
+      const { unusable } = await tables.storeMatches(matches);
+      this.unstorable += unusable.length;
+    } catch (e) {
+      throw asOutputError('rule matches to the rule_matches table', e);
+    }
+  }
+
+  /** Matches left out of shared detection (no event id or time). */
+  get unstorableMatches(): number {
+    return this.unstorable;
+  }
+
+  /** The open windows and held alerts, for the next correlation pass. */
+  snapshot(): StageSnapshot {
+    const correlator = this.correlator?.snapshot?.();
+    return { ...(correlator === undefined ? {} : { correlator }), suppressor: this.suppressor.snapshot() };
+  }
+
+  restore(s: StageSnapshot): void {
+    if (s.correlator !== undefined) this.correlator?.restore?.(s.correlator);
+    this.suppressor.restore(s.suppressor);
+  }
+
+  /** Hands what is ready to the sinks and flushes them, keeping open windows and held alerts (a pass that is not the last). */
+  async flush(): Promise<DetectionStats> {
+    await this.flushCorrelations();
+    for (const s of this.sinks) await s.close();
+    return this.stats();
   }
 
   /** End of input: pending correlations, held alerts, then the sinks are closed. */
@@ -122,6 +182,24 @@ export class DetectionStage {
     } else if (title && c.title === ruleId) c.title = title;
     return c;
   }
+}
+
+/**
+ * A chunk's matches in event-time order, ties by rule id then event id: the order a correlation pass
+ * over the store reads them in (src/detect/shared/), so that which events fill a correlation window
+ * first, and which alert suppression keeps, do not depend on the order of lines within a chunk — one
+ * process and several sharing a store raise the same alerts. Matches without a time come first.
+ */
+function inReadingOrder(matches: readonly Match[]): readonly Match[] {
+  const time = (m: Match) => {
+    const ts = m.event['@timestamp'];
+    const t = typeof ts === 'string' ? Date.parse(ts) : NaN;
+    return Number.isFinite(t) ? t : -Infinity;
+  };
+  const id = (m: Match) => String(m.event.event?.id ?? '');
+  const keyed = matches.map((m) => ({ m, t: time(m), rule: m.ruleId, id: id(m) }));
+  keyed.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.rule !== b.rule ? (a.rule < b.rule ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.m);
 }
 
 /** A match for a rule the orchestrator does not know still alerts, visibly marked. */

@@ -6,6 +6,7 @@ import { allColumns } from '../store/schema.js';
 import { StoreAlertSink } from '../detect/alerts/store-sink.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
 import { DetectionStage, type DetectionStats } from '../detect/stage.js';
+import { SharedDetectionTables } from '../detect/shared/tables.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { DeadLetterWriter } from './dead-letter.js';
 import { runPipeline, type ProgressReporter, type RunOptions } from './run.js';
@@ -36,6 +37,12 @@ export interface IngestOptions {
   alertSinks?: AlertSink[];
   /** Run the post-ingest analyses (anomalies, coverage) over the store afterwards (default true). */
   analyses?: boolean;
+  /**
+   * Detection shared with other processes feeding the same store: matches are stored for the
+   * correlation pass (src/detect/shared/pass.ts), which raises the alerts and runs the analyses;
+   * this run raises none and skips the analyses (they would see other processes' data half stored).
+   */
+  sharedDetection?: boolean;
   /** How to reach S3 for `s3://bucket/prefix` inputs. */
   s3?: S3Options | undefined;
   /** DuckDB's memory limit while loading (default INGEST_MEMORY_LIMIT). */
@@ -131,9 +138,11 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
   });
   const sink = new StoreSink(store, ...(o.storeBatchRows ? [o.storeBatchRows] : []));
   const d = o.detection;
-  const stage = d?.active
-    ? new DetectionStage(d.engine.rules, [new StoreAlertSink(store), ...(o.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator })
-    : undefined;
+  const stage = !d?.active
+    ? undefined
+    : o.sharedDetection
+      ? new DetectionStage(d.engine.rules, [], { matchStore: new SharedDetectionTables(store) })
+      : new DetectionStage(d.engine.rules, [new StoreAlertSink(store), ...(o.alertSinks ?? [])], { createCorrelator: d.engine.createCorrelator });
   try {
     const summary = await runPipeline({
       inputs: o.inputs,
@@ -157,10 +166,10 @@ export async function ingestInto(store: IngestStore, o: IngestOptions): Promise<
     if (o.signal?.aborted) stop(interruption(o.signal));
     // Analyses read what was just stored, and their alerts go out before the stage closes the sinks.
     // Over a run that stopped, they would report on part of the data: they wait for a complete run.
-    const analyses = o.analyses === false || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? [], o.signal);
+    const analyses = o.analyses === false || o.sharedDetection || summary.stopped ? undefined : await runAnalyses(store, o.alertSinks ?? [], o.signal);
     if (o.signal?.aborted) stop(interruption(o.signal));
     const alerts = await stage?.finish();
-    if (!stage) for (const s of o.alertSinks ?? []) await s.close();
+    if (!stage || o.sharedDetection) for (const s of o.alertSinks ?? []) await s.close();
     try {
       for (const s of summary.sources) {
         await store.recordFile({

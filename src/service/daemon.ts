@@ -11,6 +11,7 @@ import type { CollectInput, StreamIntake } from '../collect/intake.js';
 import type { JetStreamIntake } from '../collect/nats/intake.js';
 import { collectLog } from '../collect/log.js';
 import type { CollectCounts, CollectPipeline } from '../collect/pipeline.js';
+import type { CorrelationSchedule } from '../detect/shared/schedule.js';
 import type { AlertSink } from '../detect/alerts/sink.js';
 import type { DetectionEngine, DetectionSpec } from '../detect/spec.js';
 import { listFormats } from '../formats/registry.js';
@@ -60,6 +61,10 @@ export interface CollectPart {
   sinks: AlertSink[];
   /** Seconds between status lines (0: none). */
   statusEvery: number;
+  /** Store matches for the correlation pass instead of raising alerts (collect --shared-detection). */
+  sharedDetection?: boolean;
+  /** Run the correlation pass this often (collect --correlate-every); absent: never. */
+  correlateEveryMs?: number;
 }
 
 export interface OwnerOptions {
@@ -249,6 +254,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   let status: NodeJS.Timeout | undefined;
   let analysesTimer: NodeJS.Timeout | undefined;
   let analysing: Promise<void> = Promise.resolve();
+  let correlation: CorrelationSchedule | undefined;
   const stopping = stopSignal();
   try {
     if (o.collect) {
@@ -257,6 +263,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
       pipeline = await CollectPipeline.open({
         db: c.config.db, deadLetterPath: c.deadLetterPath, threads: c.config.threads, maxConcurrent: c.config.maxConcurrent, original: c.config.original,
         maxLineChars: c.config.maxLineChars, storeBatchRows: c.config.storeBatchRows, detection: c.detection, alertSinks: c.sinks, store: held.pipelineStore,
+        sharedDetection: c.sharedDetection ?? false,
       });
       // collect --to nats://…: pushed records go to the stream for the workers (src/collect/nats/).
       let intake: StreamIntake = pipeline;
@@ -269,6 +276,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
         intake = routed.intake;
         collectLog.info('collect', `pushed records go to the NATS stream ${c.config.to.stream.name} (${c.config.to.url}) for packettrail worker; objects load into ${shownLocation(o.db)}`);
       }
+      if (c.correlateEveryMs !== undefined) correlation = await startCorrelation(store, c);
       for (const input of c.config.inputs) {
         try {
           await input.start(intake);
@@ -304,6 +312,7 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
   await within(stopAt + DAEMON_SHUTDOWN_MS, who, async () => {
     clearInterval(status);
     clearInterval(analysesTimer);
+    await correlation?.stop();
     gate.cancelAll();
     await searches.stop();
     const hostClosed = host?.close(`${who} is shutting down`);
@@ -340,6 +349,21 @@ async function openSearchBook(store: EventStore, gate: QueryGate, db: string | u
     query: { store, catalog, aliases, queries: gate },
     gate: (work) => gate.run(new AbortController().signal, work, { maxQueued: MAX_QUEUED_COMMAND_QUERIES, timeoutSetting: '--query-timeout (scheduled searches run under the console\'s limits)' }),
   });
+}
+
+/** collect --correlate-every: the correlation pass of shared detection on a timer, reported in the collect log. */
+async function startCorrelation(store: EventStore, c: CollectPart): Promise<CorrelationSchedule> {
+  const { CorrelationPass } = await import('../detect/shared/pass.js');
+  const { CorrelationSchedule } = await import('../detect/shared/schedule.js');
+  const pass = new CorrelationPass(store, c.detection.engine, { sinks: () => c.sinks });
+  const schedule = new CorrelationSchedule(pass, c.correlateEveryMs!, {
+    done: (o) => {
+      if (o.matches) collectLog.info('correlate', `${o.matches} match(es) up to ${new Date(o.until!).toISOString()}: ${o.alerts} alert(s) stored, ${o.suppressed} suppressed`);
+    },
+    failed: (e) => collectLog.error('correlate', `pass failed (the next one reads the same matches again): ${e.message}`),
+  });
+  schedule.start();
+  return schedule;
 }
 
 /** The post-ingest analyses over what the inputs stored; a failure is reported, never fatal. */

@@ -5,10 +5,19 @@ export const DEFAULT_SUPPRESS_WINDOW_MS = 10 * 60 * 1000;
 
 interface Entry {
   start: number;
-  alert: Alert;
+  /** Absent for a window restored after its alert left (see restore). */
+  alert: Alert | undefined;
   suppressed: number;
   /** Still held back (not yet handed to the sinks), so its suppressed count can still grow. */
   pending: boolean;
+}
+
+export interface SuppressorSnapshot {
+  watermark: number | null;
+  minHeld: number | null;
+  lastScan: number | null;
+  held: { start: number; suppressed: number; alert: Alert }[];
+  windows: { key: string; start: number; suppressed: number; held: number }[];
 }
 
 /**
@@ -40,7 +49,7 @@ export class Suppressor {
       entry.suppressed++;
       this.suppressed++;
       this.perRule.set(alert.rule.id, (this.perRule.get(alert.rule.id) ?? 0) + 1);
-      if (entry.pending) (entry.alert.details ??= {}).suppressed = entry.suppressed;
+      if (entry.pending && entry.alert) (entry.alert.details ??= {}).suppressed = entry.suppressed;
       return [];
     }
     const fresh: Entry = { start: time, alert, suppressed: 0, pending: true };
@@ -52,6 +61,33 @@ export class Suppressor {
     if (this.minHeld + this.windowMs > this.watermark || this.watermark - this.lastScan < this.windowMs / 10) return [];
     this.lastScan = this.watermark;
     return this.release(false);
+  }
+
+  /**
+   * The held alerts and remembered windows as JSON (a correlation pass over the store carries on
+   * from them: src/detect/shared/). Counts are per run and not part of it.
+   */
+  snapshot(): SuppressorSnapshot {
+    const finite = (n: number) => (Number.isFinite(n) ? n : null);
+    const heldIndex = new Map(this.held.map((e, i) => [e, i]));
+    return {
+      watermark: finite(this.watermark), minHeld: finite(this.minHeld), lastScan: finite(this.lastScan),
+      held: this.held.map((e) => ({ start: e.start, suppressed: e.suppressed, alert: e.alert! })),
+      windows: [...this.entries].map(([key, e]) => ({ key, start: e.start, suppressed: e.suppressed, held: heldIndex.get(e) ?? -1 })),
+    };
+  }
+
+  restore(s: SuppressorSnapshot): void {
+    this.watermark = s.watermark ?? -Infinity;
+    this.minHeld = s.minHeld ?? Infinity;
+    this.lastScan = s.lastScan ?? -Infinity;
+    const held: Entry[] = s.held.map((h) => ({ start: h.start, suppressed: h.suppressed, alert: h.alert, pending: true }));
+    this.held.splice(0, this.held.length, ...held);
+    this.entries.clear();
+    for (const w of s.windows) {
+      // A released alert's window is remembered without the alert (it is stored already).
+      this.entries.set(w.key, held[w.held] ?? { start: w.start, suppressed: w.suppressed, alert: undefined, pending: false });
+    }
   }
 
   /** Releases every held alert (end of run). */
@@ -66,7 +102,7 @@ export class Suppressor {
     for (const e of this.held) {
       if (all || e.start + this.windowMs <= this.watermark) {
         e.pending = false;
-        out.push(e.alert);
+        if (e.alert) out.push(e.alert);
       } else {
         this.held[keep++] = e;
         if (e.start < this.minHeld) this.minHeld = e.start;

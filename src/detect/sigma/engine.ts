@@ -2,7 +2,8 @@ import type { Correlator as StageCorrelator, EngineFactory, RuleEntry } from '..
 import { rulePaths } from '../spec.js';
 import { createMatcher, defaultMappings, setDefaultMappings, type SigmaMatcher } from './compile/matcher.js';
 import { readRuleCache, RULE_CACHE_ENV, ruleCacheDir, ruleCacheKey, writeRuleCache } from './rule/cache.js';
-import { createCorrelator } from './correlation/engine.js';
+import { createCorrelator, type Correlator as SigmaCorrelator, type CorrelatorSnapshot } from './correlation/engine.js';
+import type { Alert } from '../types.js';
 import { loadRules } from './rule/load.js';
 import { decodeRules, encodeRules } from './rule/transfer.js';
 import type { LoadError, RuleSet } from './rule/types.js';
@@ -56,14 +57,19 @@ export const sigmaEngine: EngineFactory = {
     const warnings = [...rs.warnings.map(showLoadError), ...compileWarnings];
     const built: ReturnType<EngineFactory['build']> = { matcher, rules, errors: rs.errors.map(showLoadError), warnings, loaded, cache };
     if (rs.correlations.length) {
-      built.createCorrelator = (): StageCorrelator => {
-        const c = createCorrelator(rs);
-        return {
-          onMatch: (match, emit) => c.onMatch(match, (a) => emit({ ruleId: a.rule.id, events: a.events, ...(a.key ? { key: a.key } : {}), ...(a.details ? { details: a.details } : {}) })),
-          finish: (emit) => c.finish((a) => emit({ ruleId: a.rule.id, events: a.events, ...(a.key ? { key: a.key } : {}), ...(a.details ? { details: a.details } : {}) })),
-        };
-      };
+      built.createCorrelator = () => stageCorrelator(createCorrelator(rs));
     }
     return built;
   },
 };
+
+/** The Sigma correlator as the detection stage drives it (its alerts become the stage's correlation outputs). */
+export function stageCorrelator(c: SigmaCorrelator): StageCorrelator {
+  const out = (a: Alert) => ({ ruleId: a.rule.id, events: a.events, ...(a.key ? { key: a.key } : {}), ...(a.details ? { details: a.details } : {}) });
+  return {
+    onMatch: (match, emit) => c.onMatch(match, (a) => emit(out(a))),
+    finish: (emit) => c.finish((a) => emit(out(a))),
+    snapshot: () => c.snapshot(),
+    restore: (snapshot) => c.restore(snapshot as CorrelatorSnapshot),
+  };
+}

@@ -3,6 +3,7 @@ import type { Column } from '../schema.js';
 import { clickhouseColumnType, clickhouseDialect, EVENTS_ORDER_BY, EVENTS_PARTITION_BY, LOCAL_SUFFIX, TIME_TYPE } from './dialect.js';
 import { stringLiteral } from './literals.js';
 import type { ClickHouseNode } from './nodes.js';
+import { MATCH_COLUMNS, MATCHES_TABLE, sharedDetectionColumns, STATE_COLUMNS, STATE_TABLE } from '../../detect/shared/tables.js';
 import { RUN_COLUMNS, RUNS_TABLE, SEARCH_COLUMNS, SEARCHES_TABLE, searchTableColumns } from '../../searches/table.js';
 
 /** A table as ClickHouse columns and keys. */
@@ -60,6 +61,9 @@ export const BOOKKEEPING_TABLES: readonly TableSpec[] = [
   // version of each id. `created` is the column of the table before the store held them (unused).
   { name: SEARCHES_TABLE, columns: searchTableColumns(SEARCH_COLUMNS, 'Int64', 'String'), orderBy: '(id, version)' },
   { name: RUNS_TABLE, columns: searchTableColumns(RUN_COLUMNS, 'Int64', 'String'), orderBy: '(search_id, seq)' },
+  // Shared detection (src/detect/shared/): workers' rule matches, read in this order by the correlation pass, and its saved state.
+  { name: MATCHES_TABLE, columns: sharedDetectionColumns(MATCH_COLUMNS, 'Int64', 'String'), orderBy: '(time, rule_id, event_id)' },
+  { name: STATE_TABLE, columns: sharedDetectionColumns(STATE_COLUMNS, 'Int64', 'String'), orderBy: '(position, seq)' },
 ];
 
 /** A dataset table's spec for the columns it needs. */
@@ -151,10 +155,27 @@ export async function readDatasetTables(node: ClickHouseNode, database: string, 
   return out;
 }
 
+/**
+ * How many times a node's view is dropped and created again when another process created it between
+ * our DROP and our CREATE (several collectors or workers adding tables at once).
+ */
+export const VIEW_REPLACE_ATTEMPTS = 5;
+/** ClickHouse's TABLE_ALREADY_EXISTS. */
+const TABLE_ALREADY_EXISTS = 57;
+
 /** Replaces the `events` view on every node (18.16 has no CREATE OR REPLACE VIEW: readers may miss it for a moment). */
 export async function replaceViewEverywhere(nodes: readonly ClickHouseNode[], view: string, create: string, settings: ClickHouseSettings = {}): Promise<void> {
   for (const node of nodes) {
-    await node.command(`DROP TABLE IF EXISTS ${q(view)}`);
-    await node.command(create, settings);
+    for (let attempt = 1; ; attempt++) {
+      await node.command(`DROP TABLE IF EXISTS ${q(view)}`);
+      try {
+        await node.command(create, settings);
+        break;
+      } catch (e) {
+        // Another process's view went in between: ours (built from the tables the server has) replaces it.
+        const code = Number((e as { code?: unknown }).code ?? /Code: (\d+)/.exec((e as Error).message)?.[1]);
+        if (code !== TABLE_ALREADY_EXISTS || attempt >= VIEW_REPLACE_ATTEMPTS) throw e;
+      }
+    }
   }
 }

@@ -390,7 +390,8 @@ export class ClickHouseStore implements EventStore {
     signal?.addEventListener('abort', kill, { once: true });
     try {
       if (!reads) {
-        await this.main.command(statement, {}, { query_id: id, ...(signal ? { abort_signal: signal } : {}) });
+        // A row written through a Distributed table is on its shard when the statement returns (readers at once see it).
+        await this.main.command(statement, { insert_distributed_sync: 1 }, { query_id: id, ...(signal ? { abort_signal: signal } : {}) });
         return { columns: [], rows: [] };
       }
       return await this.select(statement, id, { ...bounds, readsOnly });

@@ -6,6 +6,7 @@ import { datasetTable, EVENTS_VIEW } from '../store.js';
 import { RETENTION_SETTING, retentionCutoff, SETTINGS_TABLE, type RetentionDrop, type RetentionOutcome } from '../retention.js';
 import { CREATE_ALERT_CHANGES_DUCKDB } from '../alert-changes.js';
 import { DUCKDB_SEARCH_TABLES } from '../../searches/table.js';
+import { DUCKDB_SHARED_DETECTION_TABLES } from '../../detect/shared/tables.js';
 import { ensureAlertsTable } from './alerts.js';
 import { duckdbDialect } from './dialect.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -33,7 +34,7 @@ export async function initDuckDb(path: string, formats: readonly Format[], reten
     await store.query(CREATE_SETTINGS);
     await ensureAlertsTable(store);
     await store.query(CREATE_ALERT_CHANGES_DUCKDB);
-    for (const sql of DUCKDB_SEARCH_TABLES) await store.query(sql);
+    for (const sql of [...DUCKDB_SEARCH_TABLES, ...DUCKDB_SHARED_DETECTION_TABLES]) await store.query(sql);
     for (const format of formats) {
       const table = datasetTable(format.id);
       const columns = initialColumns(format);

@@ -45,6 +45,22 @@ export interface Correlator {
   readonly stats: CorrelatorStats;
   /** Base rule ids the correlations consume: workers must emit their matches even when they do not alert. */
   readonly inputRuleIds: ReadonlySet<string>;
+  /** The open windows as JSON, for a correlation pass over the store to carry on from (src/detect/shared/). */
+  snapshot(): CorrelatorSnapshot;
+  /** Takes up a snapshot's windows (groups of correlations the rules no longer have are dropped). */
+  restore(snapshot: CorrelatorSnapshot): void;
+}
+
+/**
+ * A correlator's open windows: every group's entries (per correlation, in the order groups were
+ * opened, which is the order windows close in) and `recent`, the groups' indexes from least to most
+ * recently updated (the order the entry cap evicts them in).
+ */
+export interface CorrelatorSnapshot {
+  maxTime: number | null;
+  lastSweep: number | null;
+  groups: { rule: string; key: Record<string, string>; entries: Entry[] }[];
+  recent: number[];
 }
 
 interface Group {
@@ -281,6 +297,34 @@ export function createCorrelator(ruleSet: RuleSet, opts: CorrelatorOptions = {})
     finish(emit) {
       sweep(emit, true);
       for (const s of states.values()) for (const g of [...s.groups.values()]) dropGroup(g);
+    },
+    snapshot() {
+      const finite = (n: number) => (Number.isFinite(n) ? n : null);
+      const all = [...states.values()].flatMap((s) => [...s.groups.values()]);
+      const index = new Map(all.map((g, i) => [g, i]));
+      return {
+        maxTime: finite(maxTime), lastSweep: finite(lastSweep),
+        groups: all.map((g) => ({ rule: g.corr.corr.ruleId, key: g.key, entries: g.entries })),
+        recent: [...lru.values()].map((g) => index.get(g)!),
+      };
+    },
+    restore(snapshot) {
+      maxTime = snapshot.maxTime ?? -Infinity;
+      lastSweep = snapshot.lastSweep ?? -Infinity;
+      const restored = snapshot.groups.map((saved) => {
+        const state = states.get(saved.rule);
+        if (!state || !saved.entries.length) return undefined;
+        const keyText = JSON.stringify(saved.key);
+        const g: Group = { corr: state, keyText, key: saved.key, entries: [...saved.entries] };
+        state.groups.set(keyText, g);
+        stats.groups++;
+        stats.entries += g.entries.length;
+        return g;
+      });
+      for (const i of snapshot.recent) {
+        const g = restored[i];
+        if (g) lru.set(`${g.corr.corr.ruleId}\u0000${g.keyText}`, g);
+      }
     },
   };
 }
