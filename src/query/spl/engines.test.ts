@@ -153,7 +153,12 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
   { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
   { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
-  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },  // convert: ctime through the dialect's time format (any year: ClickHouse's own dates stop at 1970), the numeric conversions.
+  { query: 'index=zscaler | stats count min(_time) as firstTime max(_time) as lastTime by user | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) ctime(lastTime)' },
+  { query: 'index=cloudfront | head 20 | convert timeformat="%a %A %b %B %d %e %j %k %I %p %y %U %W %w %u %s %3N %6N %9N %f %T %F %D %R %c %z %Z %%" ctime(_time) as t | table t', ordered: true },
+  { query: '| head 3 | eval e="1795168735.123", f=-1.5, g="-86400.001", h=-5000000000, i=253402300799 | convert timeformat="%F %T.%3N %j %U %W %a" ctime(e) ctime(f) ctime(g) ctime(h) ctime(i) | table e f g h i', ordered: true },
+  { query: '| head 1 | eval e=1700000000, dur="1+02:03:04", ms="01:02.5", mem="2m", u="42 ms", c="1,234,567.5", bad="x", n=" 12 " | convert ctime(e) dur2sec(dur) mstime(ms) memk(mem) rmunit(u) rmcomma(c) num(bad) as bn ctime(bad) as bc num(n) | table e dur ms mem u c bn bc n', ordered: true },
+  { query: 'index=cloudfront | stats min(_time) as firstTime by status | convert ctime(firstTime) as first rmcomma(status) as s | table status s first firstTime' },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -178,7 +183,10 @@ const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
   { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },
   { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
-  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
+  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },  // convert: mktime parses text (strptime), auto counts over every row (a window); ISO weeks are not printed on ClickHouse.
+  { query: 'index=cloudfront | eval t="2026-11-20" | convert timeformat="%Y-%m-%d" mktime(t)', construct: 'convert mktime()' },
+  { query: 'index=cloudfront | convert auto(status)', construct: 'convert auto()' },
+  { query: 'index=cloudfront | convert timeformat="%V" ctime(_time)', construct: "the time format variable '%V'" },
 ];
 
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {

@@ -1,5 +1,6 @@
 import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
 import { literal } from './literals.js';
+import { CLICKHOUSE_TIME_VARIABLES, formatTime } from './calendar.js';
 
 const str = (x: string) => `toString(${x})`;
 /** RE2 escapes for characters of a bracket expression. */
@@ -40,6 +41,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
   least: (exprs, numbers) => `if(empty(${present(exprs, numbers)}), NULL, arrayReduce('min', ${present(exprs, numbers)}))`,
   greatest: (exprs, numbers) => `if(empty(${present(exprs, numbers)}), NULL, arrayReduce('max', ${present(exprs, numbers)}))`,
   regexMatchParam: (expr, pattern) => `match(${str(expr)}, ${pattern})`,
+  // 18.16's if() refuses a constant Nullable condition: ifNull makes it plain.
+  numberText: (x) => `if(ifNull(${x} = floor(${x}) AND abs(${x}) < 1e15, 0), toString(toInt64(${x})), toString(${x}))`,
   logBase: (expr, base) => `(log(${expr}) / log(${base}))`,
   listOf: (x) => `if(isNull(${x}), emptyArrayString(), [ifNull(${str(x)}, '')])`,
   nonEmptyList: (l) => l,
@@ -102,6 +105,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     // toDayOfWeek: Monday 1 … Sunday 7 (DuckDB's dayofweek: Sunday 0).
     return `toDecimal64((intDiv(toUInt32(${t}), 86400) - (toDayOfWeek(${dateTime(t)}) % 7 - ${day} + 7) % 7) * 86400, 3)`;
   },
+  timeVariables: CLICKHOUSE_TIME_VARIABLES,
+  formatTime,
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`match(${hex}, '^[0-9a-f]{32}$')`];

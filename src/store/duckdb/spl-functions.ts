@@ -13,6 +13,17 @@ export function duckdbAsTimestamp(x: string): string {
 }
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
+
+/** Time format variables DuckDB's strftime prints under another name, and those computed beside it. */
+// DuckDB's %n prints six digits and three NUL characters: times hold microseconds, the rest are zeros.
+const STRFTIME_NAMES: Record<string, string> = { '3N': '%g', '6N': '%f', '9N': '%f000' };
+const PAD = (sql: string) => `lpad(CAST(${sql} AS VARCHAR), 2, ' ')`;
+const COMPUTED: Record<string, (t: string) => string> = {
+  s: (t) => `CAST(floor(epoch(${t})) AS BIGINT)`,
+  e: (t) => PAD(`day(${t})`),
+  k: (t) => PAD(`hour(${t})`),
+};
+const STRFTIME_VARIABLES = ['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A', 'j', 'p', 'I', 'U', 'W', 'V', 'G', 'u', 'w', 'f'];
 const TRIM = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
 
 /** The SPL compiler's functions as DuckDB spells them (the SQL SPL has always compiled to). */
@@ -23,6 +34,7 @@ export const duckdbSplFunctions: SplFunctionSql = {
   least: (exprs, _numbers) => `least(${exprs.join(', ')})`,
   greatest: (exprs, _numbers) => `greatest(${exprs.join(', ')})`,
   regexMatchParam: (expr, pattern) => `regexp_matches(${str(expr)}, ${pattern})`,
+  numberText: (x) => `CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END`,
   logBase: (expr, base) => `log(${base}, ${expr})`,
   listOf: (x) => `CASE WHEN ${x} IS NOT NULL THEN [${str(x)}] END`,
   nonEmptyList: (l) => `nullif(${l}, [])`,
@@ -58,6 +70,25 @@ export const duckdbSplFunctions: SplFunctionSql = {
   timeShift: (t, n, unit, param) => `(${t} + CAST(${param(`${n} ${unit}`)} AS INTERVAL))`,
   timeSnap: (t, unit, day) =>
     unit === 'week' ? `(date_trunc('day', ${t}) - to_days(CAST((dayofweek(${t}) - ${day} + 7) % 7 AS INTEGER)))` : `date_trunc('${unit}', ${t})`,
+  timeVariables: new Set([...STRFTIME_VARIABLES, ...Object.keys(STRFTIME_NAMES), ...Object.keys(COMPUTED)]),
+  // strftime over runs of variables and text; what it lacks computed beside it.
+  formatTime(t, pieces, param) {
+    const parts: string[] = [];
+    let fmt = '';
+    const flush = () => {
+      if (fmt) parts.push(`strftime(${t}, ${param(fmt)})`);
+      fmt = '';
+    };
+    for (const p of pieces) {
+      if ('text' in p) fmt += p.text.replace(/%/g, '%%');
+      else if (Object.hasOwn(COMPUTED, p.variable)) {
+        flush();
+        parts.push(COMPUTED[p.variable]!(t));
+      } else fmt += STRFTIME_NAMES[p.variable] ?? `%${p.variable}`;
+    }
+    flush();
+    return parts.length ? `(${parts.join(' || ')})` : `CASE WHEN ${t} IS NOT NULL THEN '' END`;
+  },
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];
