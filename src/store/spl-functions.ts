@@ -118,4 +118,8 @@ export interface SplListSql {
   listRange(start: string, end: string, step?: string): string;
   /** The text split at the delimiter (its SQL; its text when the query wrote it as a literal); '' splits into characters. NULL: none. */
   splitText(expr: string, delimiter: string, delimiterText: string | undefined): string;
+  /** The list's non-empty values as text, or a list of the one `value` (SQL) when it has none (a data model field's default). */
+  listValuesOr(list: string, value: string): string;
+  /** The non-NULL values of the expressions (text), as a list. */
+  presentValues(exprs: readonly string[]): string;
 }

@@ -158,7 +158,27 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | head 20 | convert timeformat="%a %A %b %B %d %e %j %k %I %p %y %U %W %w %u %s %3N %6N %9N %f %T %F %D %R %c %z %Z %%" ctime(_time) as t | table t', ordered: true },
   { query: '| head 3 | eval e="1795168735.123", f=-1.5, g="-86400.001", h=-5000000000, i=253402300799 | convert timeformat="%F %T.%3N %j %U %W %a" ctime(e) ctime(f) ctime(g) ctime(h) ctime(i) | table e f g h i', ordered: true },
   { query: '| head 1 | eval e=1700000000, dur="1+02:03:04", ms="01:02.5", mem="2m", u="42 ms", c="1,234,567.5", bad="x", n=" 12 " | convert ctime(e) dur2sec(dur) mstime(ms) memk(mem) rmunit(u) rmcomma(c) num(bad) as bn ctime(bad) as bc num(n) | table e dur ms mem u c bn bc n', ordered: true },
-  { query: 'index=cloudfront | stats min(_time) as firstTime by status | convert ctime(firstTime) as first rmcomma(status) as s | table status s first firstTime' },
+  { query: 'index=cloudfront | stats min(_time) as firstTime by status | convert ctime(firstTime) as first rmcomma(status) as s | table status s first firstTime' },  // tstats: indexed fields and data models (the fields' defaults, nodename, multivalue by, span buckets beside aggregations of _time).
+  { query: '| tstats count where index=cloudfront by sourcetype _time span=10m', ordered: true },
+  { query: '| tstats count min(_time) as firstTime by index', ordered: true },
+  { query: '| tstats count values(Web.http_method) as m dc(Web.uri_path) as paths from datamodel=Web by Web.site', ordered: true },
+  { query: '| tstats count from datamodel=Web by nodename', ordered: true },
+  { query: '| tstats fillnull_value=none count from datamodel=Web by Web.http_method Web.http_user_agent', ordered: true },
+  { query: '| tstats count from datamodel=Web where Web.url IN ("*api*") by Web.src', ordered: true },
+  { query: '| tstats summariesonly=true count earliest(_time) as first latest(_time) as last from datamodel=Web where nodename=Web.Proxy by Web.http_method _time span=30m', ordered: true },
+  { query: '| tstats count from datamodel=Web where Web.http_method=GET by _time span=1d', ordered: true },
+  // A value or CIDR match on a field holding several values: any of them.
+  { query: 'index=cloudfront | eval p=split(uri_path, "/") | search p=api* | stats count by uri_path' },
+  { query: 'index=cloudfront | eval ips=mvappend(c_ip, "10.0.0.1") | search ips=198.51.100.0/24 | stats count by c_ip' },
+  { query: 'index=cloudfront | eval ips=mvappend(c_ip, "x") | search NOT ips=2001:db8::/32 | stats count' },  // Times before 1970 (and after 2106): months, quarters, years and weekdays by a calendar of ClickHouse's own (its dates are unsigned).
+  { query: '| head 3 | eval t=-999999999.75, a=relative_time(t, "@mon"), b=relative_time(t, "-1mon@mon"), c=relative_time(t, "+13mon"), d=relative_time(t, "@q"), e=relative_time(t, "@y"), f=relative_time(t, "@w1"), g=relative_time(t, "@d"), h=relative_time(t, "@h"), i=relative_time(-5e9, "-1y@w3"), j=relative_time(951825600, "-1y"), k=relative_time(-1, "@mon"), l=relative_time(-1, "+1mon"), m=relative_time(7e9, "+1mon@mon") | table t a b c d e f g h i j k l m', ordered: true },
+  { query: '| head 3 | eval e=-5e9, f=-1e10, g=-62135596800 | convert timeformat="%F %T %a %j %U %W %u %w" ctime(e) ctime(f) ctime(g) | table e f g', ordered: true },  // fillnull without a field list (each field's count over every result joined beside it), addtotals.
+  { query: 'index=cloudfront OR index=waf | fillnull value=none | stats count by uri_path action' },
+  { query: 'index=cloudfront | stats count by http_method edge_location | eval x=if(http_method="GET", null(), "a") | fillnull value=- | sort http_method edge_location', ordered: true },
+  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull | sort status', ordered: true },
+  { query: 'index=cloudfront | stats count dc(c_ip) as ips min(_time) as first by status | eval t=if(status=404, "12", "x") | addtotals | sort status', ordered: true },
+  { query: 'index=cloudfront | stats count dc(c_ip) as ips by status | addtotals fieldname=sum count ips | sort status', ordered: true },
+  { query: 'index=cloudfront | head 5 | addtotals fieldname=Total bytes_out time_taken status | table _time Total', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -178,7 +198,7 @@ const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
-  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
+  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count / 2) | fillnull value=none n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
   // 18.16 has no translate, no integer parsing in other bases, and takes regexes and delimiters only as constants.
   { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
   { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },

@@ -83,17 +83,15 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
  * Case-insensitive equality with Splunk wildcards, or subnet membership for a CIDR value; a list
  * column matches when any element does.
  */
-function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
+function matches(ctx: Ctx, ref: Ref, raw: string, _at: Token): string {
   const cidr = parseSearchCidr(raw);
   if (cidr) {
-    if (ref.list) ctx.native('a CIDR match on a field holding several values', at);
-    if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
+    if (ref.list) return ctx.fn.anyElement(ref.sql, (v) => cidrSql(ctx, v, cidr));
     return cidrSql(ctx, ctx.fn.text(ref.sql), cidr);
   }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));
-  if (ref.list) ctx.native('a wildcard or value match on a field holding several values', at);
-  if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
+  if (ref.list) return ctx.fn.anyElement(ref.sql, (v) => ctx.fn.ilike(v, p));
   return ctx.fn.ilike(ref.sql, p);
 }
 

@@ -1,6 +1,6 @@
 import type { Ctx } from './context.js';
 import type { Located } from './errors.js';
-import { duckdbAsTimestamp, duckdbSplFunctions } from '../../store/duckdb/spl-functions.js';
+import { asEpoch as duckdbAsEpoch, duckdbAsTimestamp, duckdbSplFunctions } from '../../store/duckdb/spl-functions.js';
 import type { TimePiece } from '../../store/spl-functions.js';
 
 /**
@@ -93,17 +93,11 @@ export function parseTimeText(ctx: Ctx, text: string, fmt: string, at: Located):
   return `make_timestamp(epoch_us(try_strptime(CAST(${text} AS VARCHAR), ${ctx.param(translated)})))`;
 }
 
-/** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
-const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
-
 /** Any value as a TIMESTAMP (UTC), in DuckDB's SQL (other engines: the dialect's asTime). */
 export const asTimestamp = duckdbAsTimestamp;
 
-/** Any value as epoch seconds (DOUBLE): a time's epoch, a number as it is, numeric text parsed; else NULL. */
-export function asEpoch(x: string): string {
-  const v = `CAST(${x} AS VARCHAR)`;
-  return `CASE WHEN ${isTime(x)} THEN epoch(TRY_CAST(${v} AS TIMESTAMP)) ELSE TRY_CAST(${v} AS DOUBLE) END`;
-}
+/** Any value as epoch seconds (DOUBLE), in DuckDB's SQL (other engines: the dialect's epochOrNumber). */
+export const asEpoch = duckdbAsEpoch;
 
 /** A DOUBLE as Splunk prints a number: whole numbers without a fraction (3600, not 3600.0), in DuckDB's SQL. */
 export const numberText = duckdbSplFunctions.numberText;

@@ -10,8 +10,8 @@ import type { TimePiece } from '../spl-functions.js';
  */
 
 /** Floor division (and remainder) of an Int64 by a positive constant: intDiv and % round toward zero. */
-export const floorDiv = (a: string, b: number): string => `intDiv(${a} - ((${a} % ${b}) + ${b}) % ${b}, ${b})`;
-export const floorMod = (a: string, b: number): string => `(((${a} % ${b}) + ${b}) % ${b})`;
+export const floorDiv = (a: string, b: number): string => `intDiv((${a}) - (((${a}) % ${b}) + ${b}) % ${b}, ${b})`;
+export const floorMod = (a: string, b: number): string => `((((${a}) % ${b}) + ${b}) % ${b})`;
 
 /** `body` over names bound to values (each evaluated once). */
 export function bind(names: readonly string[], values: readonly string[], body: string): string {
@@ -39,15 +39,36 @@ export function civilFromDays(days: string): string {
 
 /** A time's epoch milliseconds (Int64, exact: the Decimal holds milliseconds). */
 const epochMs = (t: string) => `toInt64(${t} * 1000)`;
+/** The day number of a time (a Decimal or a Float64 of epoch seconds: whole seconds are exact either way). */
+const dayOf = (t: string) => `toInt64(floor(toFloat64(${t}) / 86400))`;
 
 /** A time's month as months since year 0 (Int64), for any time. */
 export function monthIndex(t: string): string {
-  return bind(['__pt_ymd'], [civilFromDays(floorDiv(epochMs(t), 86_400_000))], '__pt_ymd[1] * 12 + __pt_ymd[2] - 1');
+  return bind(['__pt_ymd'], [civilFromDays(dayOf(t))], '__pt_ymd[1] * 12 + __pt_ymd[2] - 1');
+}
+
+/** The day number of the first day of the month `index` (months since year 0). */
+function monthFirstDay(index: string): string {
+  return bind(['__pt_mi'], [`toInt64(${index})`], daysFromCivil(floorDiv('__pt_mi', 12), `${floorMod('__pt_mi', 12)} + 1`, '1'));
 }
 
 /** The first instant (UTC) of the month `index` (months since year 0), as a time. */
 export function monthStart(index: string): string {
-  return bind(['__pt_mi'], [`toInt64(${index})`], `toDecimal64(${daysFromCivil(floorDiv('__pt_mi', 12), `${floorMod('__pt_mi', 12)} + 1`, '1')} * 86400, 3)`);
+  return `toDecimal64(${monthFirstDay(index)} * 86400, 3)`;
+}
+
+/** The time `n` months later by the calendar (the day clamped to the month's last), its time of day kept. */
+export function addMonths(t: string, n: string): string {
+  return bind(['__pt_ams'], [epochMs(t)],
+    bind(['__pt_aday'], [floorDiv('__pt_ams', 86_400_000)],
+      bind(['__pt_aymd'], [civilFromDays('__pt_aday')],
+        bind(['__pt_ami'], [`__pt_aymd[1] * 12 + __pt_aymd[2] - 1 + toInt64(${n})`],
+          `toDecimal64((${monthFirstDay('__pt_ami')} + least(__pt_aymd[3], ${monthFirstDay('__pt_ami + 1')} - ${monthFirstDay('__pt_ami')}) - 1) * 86400000 + (__pt_ams - __pt_aday * 86400000), 3) / 1000`))));
+}
+
+/** The start of the time's day (UTC) minus the days back to the last `weekday` (0 Sunday … 6), as a time. */
+export function weekStart(t: string, weekday: number): string {
+  return bind(['__pt_wd'], [dayOf(t)], `toDecimal64((__pt_wd - (${floorMod('__pt_wd + 4', 7)} - ${weekday} + 7) % 7) * 86400, 3)`);
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -68,7 +89,7 @@ const MS = '(__pt_msod % 1000)';
 
 /** What each variable prints, as DuckDB's strftime prints it (Splunk's names). */
 const VARIABLES: Record<string, string> = {
-  Y: `toString(${Y})`,
+  Y: pad(Y, 4),
   y: pad(floorMod(Y, 100), 2),
   m: pad(MONTH, 2),
   d: pad(DAY, 2),

@@ -14,6 +14,11 @@ export function duckdbAsTimestamp(x: string): string {
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
 
+/** Any value as epoch seconds (DOUBLE): a time's epoch, a number as it is, numeric text parsed; else NULL. */
+export function asEpoch(x: string): string {
+  return `CASE WHEN ${isTime(x)} THEN epoch(TRY_CAST(${str(x)} AS TIMESTAMP)) ELSE TRY_CAST(${str(x)} AS DOUBLE) END`;
+}
+
 /** Time format variables DuckDB's strftime prints under another name, and those computed beside it. */
 // DuckDB's %n prints six digits and three NUL characters: times hold microseconds, the rest are zeros.
 const STRFTIME_NAMES: Record<string, string> = { '3N': '%g', '6N': '%f', '9N': '%f000' };
@@ -57,6 +62,8 @@ export const duckdbSplFunctions: SplFunctionSql = {
   listZip: (a, b, d) => `list_transform(range(1, least(len(${a}), len(${b})) + 1), lambda i: ${a}[i] || ${d} || ${b}[i])`,
   listRange: (start, end, step) => `list_transform(range(${[start, end, ...(step === undefined ? [] : [step])].map((x) => `CAST(${x} AS BIGINT)`).join(', ')}), lambda v: CAST(v AS VARCHAR))`,
   splitText: (x, d) => `string_split(${str(x)}, ${d})`,
+  listValuesOr: (l, v) => `coalesce(nullif(list_filter(CAST(${l} AS VARCHAR[]), lambda v: v <> ''), []), [${v}])`,
+  presentValues: (exprs) => `list_filter([${exprs.join(', ')}], lambda v: v IS NOT NULL)`,
   regexGroupByNumber: true,
   regexExtract: (x, p, g) => `regexp_extract(${x}, ${p}, ${g})`,
   regexExtractAll: (x, p, g) => `regexp_extract_all(${x}, ${p}, ${g})`,
