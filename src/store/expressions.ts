@@ -325,6 +325,18 @@ export interface SqlExpressions extends SplFunctionSql {
   numberedRows(from: string, order: string, as: string): string;
   /** Whether a double is finite (not NaN or ±infinity). */
   isFinite(expr: string): string;
+  /**
+   * `from`'s rows with, beside each, the number of non-NULL values of each expression over all of
+   * them (count(…) OVER (); ClickHouse 18.16: the counts read first and joined), as the columns `as`:
+   * a parenthesized subquery.
+   */
+  withTotalCounts(from: string, exprs: readonly string[], as: readonly string[]): string;
+  /** The sum of the non-NULL numbers among the expressions (doubles), NULL when none is. */
+  sumOfPresent(exprs: readonly string[]): string;
+  /** Any value as a double: a time as its epoch seconds, a number as it is, numeric text read; else NULL. */
+  epochOrNumber(expr: string): string;
+  /** A number, or `value` (SQL of a number) where it is NULL, as a whole number or a double (ClickHouse has no common type of signed and unsigned). */
+  fillNumber(expr: string, value: string, type: 'long' | 'double'): string;
 }
 
 /** A timechart span: whole seconds, or whole months (a month, quarter, year). */

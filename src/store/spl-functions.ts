@@ -10,6 +10,11 @@
 export type TrimSide = 'both' | 'left' | 'right';
 export type HashName = 'md5' | 'sha1' | 'sha256';
 export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+/**
+ * A piece of a time format (strftime, convert ctime): fixed text, or a variable as Splunk names it
+ * (`Y`, `m`, `d`, `H`, …; `s` epoch seconds, `e`/`k` space-padded day/hour, `3N`/`6N`/`9N` subseconds).
+ */
+export type TimePiece = { text: string } | { variable: string };
 
 /** An IPv6 subnet as its prefix: the first `whole` hex digits (a parameter), then `rest` bits of the next digit. */
 export interface Ipv6Prefix {
@@ -38,6 +43,8 @@ export interface SplFunctionSql extends SplListSql {
   greatest(exprs: readonly string[], numbers: boolean): string;
   /** Whether an RE2 pattern (SQL of a constant: a parameter) matches anywhere in the text. */
   regexMatchParam(expr: string, pattern: string): string;
+  /** A number as Splunk prints it: whole numbers (below 1e15) without a fraction, others as the engine prints a double. */
+  numberText(expr: string): string;
   /** log base `base` of a number. */
   logBase(expr: string, base: string): string;
   /** Whether the text of an address (NULL stays NULL) is an IPv6 address in the subnet. */
@@ -70,6 +77,10 @@ export interface SplFunctionSql extends SplListSql {
   timeShift(time: string, n: number, unit: TimeUnit, param: (value: string | number) => string): string;
   /** A time rounded down to the start of its unit (UTC); weeks to the last `weekday` (0 Sunday … 6) at or before it. */
   timeSnap(time: string, unit: TimeUnit, weekday: number): string;
+  /** The time format variables `formatTime` prints (others are refused before calling it, naming the variable). */
+  readonly timeVariables: ReadonlySet<string>;
+  /** A time (NULL stays NULL) as text in the format's pieces (UTC; English names). `param` binds fixed text. */
+  formatTime(time: string, pieces: readonly TimePiece[], param: (text: string) => string): string;
 
   // --- aggregations ---------------------------------------------------------------------------------
   /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
@@ -107,4 +118,8 @@ export interface SplListSql {
   listRange(start: string, end: string, step?: string): string;
   /** The text split at the delimiter (its SQL; its text when the query wrote it as a literal); '' splits into characters. NULL: none. */
   splitText(expr: string, delimiter: string, delimiterText: string | undefined): string;
+  /** The list's non-empty values as text, or a list of the one `value` (SQL) when it has none (a data model field's default). */
+  listValuesOr(list: string, value: string): string;
+  /** The non-NULL values of the expressions (text), as a list. */
+  presentValues(exprs: readonly string[]): string;
 }

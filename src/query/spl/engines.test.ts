@@ -153,11 +153,13 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
   { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
   { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
-  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },  // iplocation: the countries bound as pairs and joined on the address's text (the demo's addresses are documentation ones: public ones made by eval).
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
+  // iplocation: the countries bound as pairs and joined on the address's text (the demo's addresses are documentation ones: public ones made by eval).
   { query: 'index=cloudfront | eval ip=if(status=200, "8.8.8.8", if(status=404, "81.2.69.142", c_ip)) | iplocation ip | stats count by Country' },
   { query: 'index=cloudfront | eval ip=if(status=200, "1.1.1.1", if(status=403, null(), c_ip)) | iplocation prefix=geo_ ip | table _time ip geo_Country event_id | head 40', ordered: true },
   { query: 'index=cloudfront | stats count by c_ip status | eval Country="x", c_ip=if(status=404, "81.2.69.142", c_ip) | iplocation c_ip | sort 0 c_ip status', ordered: true },
-  { query: 'index=waf | iplocation source_ip | head 5', ordered: true },  // join: the subsearch's rows numbered and keyed by the fields' text, joined to the numbered results (inner, left/outer, max, overwrite).
+  { query: 'index=waf | iplocation source_ip | head 5', ordered: true },
+  // join: the subsearch's rows numbered and keyed by the fields' text, joined to the numbered results (inner, left/outer, max, overwrite).
   { query: 'index=cloudfront | join c_ip [search index=cloudfront status>=400 | stats count as bad by c_ip] | stats count by c_ip bad' },
   { query: 'index=cloudfront | join type=left c_ip [search index=cloudfront status>=400 | stats count as bad by c_ip] | eval b=if(isnull(bad), "none", "some") | stats count by status b' },
   { query: 'index=cloudfront | stats count by c_ip | join type=outer c_ip [search index=cloudfront | stats dc(uri_path) as paths max(status) as status by c_ip]', ordered: true },
@@ -169,13 +171,15 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | stats count by c_ip http_method | join [search index=cloudfront status=200 | stats avg(bytes_out) as mean by c_ip http_method]', ordered: true },
   { query: 'sourcetype=aws:cloudtrail | join src_ip [search sourcetype=aws:cloudtrail eventName=Create* | stats values(eventName) as created by src_ip] | table _time src_ip eventName created | head 20', ordered: true },
   { query: 'index=zscaler | stats count by user | join user type=outer [search index=app | stats count as app by user] | sort user', ordered: true },
-  { query: 'index=cloudfront | stats count by c_ip | eval k=c_ip . "x" | join type=left k [search index=cloudfront status=404 | stats count as n by c_ip | eval k=c_ip . "x" | fields k n]', ordered: true },  // list(), first(), last(): in the input's order (stats numbers its rows: events newest first, then by id); values() of integers.
+  { query: 'index=cloudfront | stats count by c_ip | eval k=c_ip . "x" | join type=left k [search index=cloudfront status=404 | stats count as n by c_ip | eval k=c_ip . "x" | fields k n]', ordered: true },
+  // list(), first(), last(): in the input's order (stats numbers its rows: events newest first, then by id); values() of integers.
   { query: 'index=cloudfront | stats list(uri_path) as paths first(uri_path) as newest last(uri_path) as oldest count by c_ip' },
   { query: 'index=cloudfront | stats first(_time) as f last(_time) as l list(status) as s by edge_location' },
   { query: 'index=cloudfront | stats count by c_ip status | sort 0 -count c_ip status | stats list(c_ip) as ips first(c_ip) as top last(status) by status', ordered: true },
   { query: 'index=cloudfront | eval u=if(status=200, null(), uri_path) | stats first(u) last(u) list(u) as lu by c_ip' },
   { query: 'index=cloudfront | stats list(c_ip) first(c_ip) last(c_ip)' },
-  { query: 'index=cloudfront | stats values(status) as v by edge_location' },  // streamstats: each by group's values collected in input order, each position's window reduced (count, dc, sum, avg, min, max; current, window, global=false).
+  { query: 'index=cloudfront | stats values(status) as v by edge_location' },
+  // streamstats: each by group's values collected in input order, each position's window reduced (count, dc, sum, avg, min, max; current, window, global=false).
   { query: 'index=cloudfront | streamstats count | table _time c_ip count event_id | head 50', ordered: true },
   { query: 'index=cloudfront | streamstats count as n dc(c_ip) as ips sum(bytes_out) as total avg(time_taken) as t by status | table _time status n ips total t event_id | head 200', ordered: true },
   { query: 'index=cloudfront | streamstats current=f window=3 min(uri_path) as lo max(bytes_out) as hi count(c_ip) as n | table _time lo hi n event_id | head 60', ordered: true },
@@ -185,6 +189,35 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | stats count by c_ip | streamstats current=false count as rank max(count) as best', ordered: true },
   { query: 'index=cloudfront | stats count by c_ip | streamstats count sum(count) as s | sort 0 c_ip', ordered: true },
   { query: 'index=zscaler | streamstats count as rank by user action | table _time user action rank event_id | head 100', ordered: true },
+  // convert: ctime through the dialect's time format (any year: ClickHouse's own dates stop at 1970), the numeric conversions.
+  { query: 'index=zscaler | stats count min(_time) as firstTime max(_time) as lastTime by user | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) ctime(lastTime)' },
+  { query: 'index=cloudfront | head 20 | convert timeformat="%a %A %b %B %d %e %j %k %I %p %y %U %W %w %u %s %3N %6N %9N %f %T %F %D %R %c %z %Z %%" ctime(_time) as t | table t', ordered: true },
+  { query: '| head 3 | eval e="1795168735.123", f=-1.5, g="-86400.001", h=-5000000000, i=253402300799 | convert timeformat="%F %T.%3N %j %U %W %a" ctime(e) ctime(f) ctime(g) ctime(h) ctime(i) | table e f g h i', ordered: true },
+  { query: '| head 1 | eval e=1700000000, dur="1+02:03:04", ms="01:02.5", mem="2m", u="42 ms", c="1,234,567.5", bad="x", n=" 12 " | convert ctime(e) dur2sec(dur) mstime(ms) memk(mem) rmunit(u) rmcomma(c) num(bad) as bn ctime(bad) as bc num(n) | table e dur ms mem u c bn bc n', ordered: true },
+  { query: 'index=cloudfront | stats min(_time) as firstTime by status | convert ctime(firstTime) as first rmcomma(status) as s | table status s first firstTime' },
+  // tstats: indexed fields and data models (the fields' defaults, nodename, multivalue by, span buckets beside aggregations of _time).
+  { query: '| tstats count where index=cloudfront by sourcetype _time span=10m', ordered: true },
+  { query: '| tstats count min(_time) as firstTime by index', ordered: true },
+  { query: '| tstats count values(Web.http_method) as m dc(Web.uri_path) as paths from datamodel=Web by Web.site', ordered: true },
+  { query: '| tstats count from datamodel=Web by nodename', ordered: true },
+  { query: '| tstats fillnull_value=none count from datamodel=Web by Web.http_method Web.http_user_agent', ordered: true },
+  { query: '| tstats count from datamodel=Web where Web.url IN ("*api*") by Web.src', ordered: true },
+  { query: '| tstats summariesonly=true count earliest(_time) as first latest(_time) as last from datamodel=Web where nodename=Web.Proxy by Web.http_method _time span=30m', ordered: true },
+  { query: '| tstats count from datamodel=Web where Web.http_method=GET by _time span=1d', ordered: true },
+  // A value or CIDR match on a field holding several values: any of them.
+  { query: 'index=cloudfront | eval p=split(uri_path, "/") | search p=api* | stats count by uri_path' },
+  { query: 'index=cloudfront | eval ips=mvappend(c_ip, "10.0.0.1") | search ips=198.51.100.0/24 | stats count by c_ip' },
+  { query: 'index=cloudfront | eval ips=mvappend(c_ip, "x") | search NOT ips=2001:db8::/32 | stats count' },
+  // Times before 1970 (and after 2106): months, quarters, years and weekdays by a calendar of ClickHouse's own (its dates are unsigned).
+  { query: '| head 3 | eval t=-999999999.75, a=relative_time(t, "@mon"), b=relative_time(t, "-1mon@mon"), c=relative_time(t, "+13mon"), d=relative_time(t, "@q"), e=relative_time(t, "@y"), f=relative_time(t, "@w1"), g=relative_time(t, "@d"), h=relative_time(t, "@h"), i=relative_time(-5e9, "-1y@w3"), j=relative_time(951825600, "-1y"), k=relative_time(-1, "@mon"), l=relative_time(-1, "+1mon"), m=relative_time(7e9, "+1mon@mon") | table t a b c d e f g h i j k l m', ordered: true },
+  { query: '| head 3 | eval e=-5e9, f=-1e10, g=-62135596800 | convert timeformat="%F %T %a %j %U %W %u %w" ctime(e) ctime(f) ctime(g) | table e f g', ordered: true },
+  // fillnull without a field list (each field's count over every result joined beside it), addtotals.
+  { query: 'index=cloudfront OR index=waf | fillnull value=none | stats count by uri_path action' },
+  { query: 'index=cloudfront | stats count by http_method edge_location | eval x=if(http_method="GET", null(), "a") | fillnull value=- | sort http_method edge_location', ordered: true },
+  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull | sort status', ordered: true },
+  { query: 'index=cloudfront | stats count dc(c_ip) as ips min(_time) as first by status | eval t=if(status=404, "12", "x") | addtotals | sort status', ordered: true },
+  { query: 'index=cloudfront | stats count dc(c_ip) as ips by status | addtotals fieldname=sum count ips | sort status', ordered: true },
+  { query: 'index=cloudfront | head 5 | addtotals fieldname=Total bytes_out time_taken status | table _time Total', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -202,17 +235,25 @@ const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
-  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count) | fillnull n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
+  { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count / 2) | fillnull value=none n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },
   // 18.16 has no translate, no integer parsing in other bases, and takes regexes and delimiters only as constants.
   { query: 'index=cloudfront | rex field=uri_path mode=sed "y/abc/xyz/"', construct: "rex mode=sed 'y/<from>/<to>/'" },
   { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },
   { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
-  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },  // Times, fractional numbers and booleans read as other text on ClickHouse: compared as text with another type, matches would differ.
-  { query: 'index=cloudfront | stats count by c_ip | eval k=1.5 | join k [search index=cloudfront | stats count by c_ip | eval k="1.5"]', construct: "join comparing 'k' as text where one side holds a double value and the other does not" },  // Only stats numbers its rows for the order-dependent aggregations.
-  { query: 'index=cloudfront | eventstats list(c_ip) as l | head 3', construct: "list() outside stats (where the rows' order is not carried)" },  // streamstats without window functions: no segments, no window over the stream with by fields, the aggregations arrayReduce mirrors.
+  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
+  // Times, fractional numbers and booleans read as other text on ClickHouse: compared as text with another type, matches would differ.
+  { query: 'index=cloudfront | stats count by c_ip | eval k=1.5 | join k [search index=cloudfront | stats count by c_ip | eval k="1.5"]', construct: "join comparing 'k' as text where one side holds a double value and the other does not" },
+  // Only stats numbers its rows for the order-dependent aggregations.
+  { query: 'index=cloudfront | eventstats list(c_ip) as l | head 3', construct: "list() outside stats (where the rows' order is not carried)" },
+  // streamstats without window functions: no segments, no window over the stream with by fields, the aggregations arrayReduce mirrors.
   { query: 'index=cloudfront | streamstats reset_on_change=true count by status', construct: 'streamstats reset_on_change=true' },
   { query: 'index=cloudfront | streamstats window=5 count by status', construct: 'streamstats window= with by fields over the whole stream (global=true; global=false counts per group)' },
   { query: 'index=cloudfront | streamstats range(bytes_out) as r', construct: 'streamstats range()' },
+  { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },
+  // convert: mktime parses text (strptime), auto counts over every row (a window); ISO weeks are not printed on ClickHouse.
+  { query: 'index=cloudfront | eval t="2026-11-20" | convert timeformat="%Y-%m-%d" mktime(t)', construct: 'convert mktime()' },
+  { query: 'index=cloudfront | convert auto(status)', construct: 'convert auto()' },
+  { query: 'index=cloudfront | convert timeformat="%V" ctime(_time)', construct: "the time format variable '%V'" },
 ];
 
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {

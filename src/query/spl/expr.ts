@@ -113,6 +113,12 @@ export function valueKind(ctx: Ctx, scope: Scope, e: Expr): ValueKind {
   }
   if (e.kind === 'call') {
     const name = e.name.text.toLowerCase();
+    // A choice between values is of their kind when they agree (null() is of every kind).
+    const choices = name === 'if' && e.args.length === 3 ? e.args.slice(1) : name === 'case' ? e.args.filter((_, i) => i % 2 === 1) : name === 'coalesce' ? e.args : null;
+    if (choices) {
+      const kinds = new Set(choices.filter((a) => !((a.kind === 'call' && a.name.text.toLowerCase() === 'null') || (a.kind === 'const' && a.value === 'null'))).map((a) => valueKind(ctx, scope, a)));
+      return kinds.size === 1 ? [...kinds][0]! : 'unknown';
+    }
     return (Object.hasOwn(EVAL_FUNCTIONS, name) && EVAL_FUNCTIONS[name]!.returns) || 'unknown';
   }
   if (e.kind !== 'field') return 'unknown';

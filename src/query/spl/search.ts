@@ -89,8 +89,7 @@ const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
   const cidr = parseSearchCidr(raw);
   if (cidr) {
-    if (ref.list) ctx.native('a CIDR match on a field holding several values', at);
-    if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
+    if (ref.list) return ctx.fn.anyElement(ref.sql, (v) => cidrSql(ctx, v, cidr));
     return cidrSql(ctx, ctx.fn.text(ref.sql), cidr);
   }
   // A whole-number column matches only its own decimal text (`404`, never `0404` or `404.0`): an
@@ -108,8 +107,7 @@ function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
   }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));
-  if (ref.list) ctx.native('a wildcard or value match on a field holding several values', at);
-  if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
+  if (ref.list) return ctx.fn.anyElement(ref.sql, (v) => ctx.fn.ilike(v, p));
   return ctx.fn.ilike(ref.sql, p);
 }
 

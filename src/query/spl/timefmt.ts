@@ -1,6 +1,7 @@
 import type { Ctx } from './context.js';
 import type { Located } from './errors.js';
-import { duckdbAsTimestamp } from '../../store/duckdb/spl-functions.js';
+import { asEpoch as duckdbAsEpoch, duckdbAsTimestamp, duckdbSplFunctions } from '../../store/duckdb/spl-functions.js';
+import type { TimePiece } from '../../store/spl-functions.js';
 
 /**
  * Splunk's time format variables (strftime, strptime, convert ctime/mktime) in DuckDB's dialect.
@@ -12,16 +13,12 @@ const SAME = new Set(['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A'
 const EXPAND: Record<string, string> = { T: '%H:%M:%S', F: '%Y-%m-%d', D: '%m/%d/%y', R: '%H:%M', c: '%a %b %d %H:%M:%S %Y' };
 const SUBSECOND: Record<string, string> = { '3': '%g', '6': '%f', '9': '%n' };
 
-/** A piece of a format: DuckDB strftime text, or a value computed from the time (`%s`, `%e`, `%k`). */
-type Piece = { fmt: string } | { sql: (t: string) => string };
+/** A piece of a format parsed for strptime: DuckDB strptime text. */
+type Piece = { fmt: string };
 
-const PAD = (sql: string) => `lpad(CAST(${sql} AS VARCHAR), 2, ' ')`;
-const COMPUTED: Record<string, (t: string) => string> = {
-  s: (t) => `CAST(floor(epoch(${t})) AS BIGINT)`,
-  e: (t) => PAD(`day(${t})`),
-  k: (t) => PAD(`hour(${t})`),
-};
 const LITERAL: Record<string, string> = { z: '+0000', ':z': '+00:00', Z: 'UTC', n: '\n', t: '\t' };
+/** Variables printed from the time itself besides those strftime shares with Splunk. */
+const PRINTED = new Set(['s', 'e', 'k']);
 
 function pieces(ctx: Ctx, fmt: string, at: Located, parsing: boolean): Piece[] {
   const out: Piece[] = [];
@@ -43,39 +40,64 @@ function pieces(ctx: Ctx, fmt: string, at: Located, parsing: boolean): Piece[] {
     else if (SAME.has(v)) text(`%${v}`);
     else if (Object.hasOwn(EXPAND, v)) text(EXPAND[v]!);
     else if (parsing && v === 'z') text('%z');
-    else if (!parsing && Object.hasOwn(LITERAL, v)) text(LITERAL[v]!.replace(/%/g, '%%'));
-    else if (!parsing && Object.hasOwn(COMPUTED, v)) out.push({ sql: COMPUTED[v]! });
     else throw ctx.error(`time format variable '%${v}' is not supported${parsing ? ' in strptime' : ''}`, at);
   }
   return out;
 }
 
-/** `strftime(t, fmt)` of a TIMESTAMP, the format translated (pieces DuckDB lacks are computed). */
+/** A Splunk time format as text and variables (`%T`, `%F`… expanded), each variable one the store's engine prints. */
+function formatPieces(ctx: Ctx, fmt: string, at: Located): TimePiece[] {
+  const out: TimePiece[] = [];
+  const text = (s: string) => {
+    const last = out[out.length - 1];
+    if (last && 'text' in last) last.text += s;
+    else out.push({ text: s });
+  };
+  const variable = (v: string) => {
+    if (!ctx.fn.timeVariables.has(v)) ctx.native(`the time format variable '%${v}'`, at);
+    out.push({ variable: v });
+  };
+  for (let i = 0; i < fmt.length; i++) {
+    const ch = fmt[i]!;
+    if (ch !== '%') {
+      text(ch);
+      continue;
+    }
+    const m = /^(?:([369])[NQ]|(:z)|([A-Za-z%]))/.exec(fmt.slice(i + 1));
+    const v = m ? m[0] : fmt[i + 1] ?? '';
+    i += Math.max(1, v.length);
+    if (m?.[1]) variable(`${m[1]}N`);
+    else if (v === '%') text('%');
+    else if (SAME.has(v) || PRINTED.has(v)) variable(v);
+    else if (Object.hasOwn(EXPAND, v)) {
+      for (const x of EXPAND[v]!.split(/(%[A-Za-z])/)) {
+        if (x.startsWith('%')) variable(x.slice(1));
+        else if (x) text(x);
+      }
+    }
+    else if (Object.hasOwn(LITERAL, v)) text(LITERAL[v]!);
+    else throw ctx.error(`time format variable '%${v}' is not supported`, at);
+  }
+  return out;
+}
+
+/** A time (the store's time type) as text in a Splunk format, through the store's dialect. */
 export function formatTime(ctx: Ctx, t: string, fmt: string, at: Located): string {
-  const parts = pieces(ctx, fmt, at, false).map((p) => ('fmt' in p ? `strftime(${t}, ${ctx.param(p.fmt)})` : p.sql(t)));
-  return parts.length ? `(${parts.join(' || ')})` : `CASE WHEN ${t} IS NOT NULL THEN '' END`;
+  return ctx.fn.formatTime(t, formatPieces(ctx, fmt, at), (text) => ctx.param(text));
 }
 
 /** Text parsed with a Splunk format into a TIMESTAMP (UTC), NULL when it does not parse. */
 export function parseTimeText(ctx: Ctx, text: string, fmt: string, at: Located): string {
-  const translated = pieces(ctx, fmt, at, true).map((p) => ('fmt' in p ? p.fmt : '')).join('');
+  const translated = pieces(ctx, fmt, at, true).map((p) => p.fmt).join('');
   // With %z DuckDB returns a TIMESTAMP WITH TIME ZONE: its epoch is the instant, whatever the session's zone.
   return `make_timestamp(epoch_us(try_strptime(CAST(${text} AS VARCHAR), ${ctx.param(translated)})))`;
 }
 
-/** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
-const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
-
 /** Any value as a TIMESTAMP (UTC), in DuckDB's SQL (other engines: the dialect's asTime). */
 export const asTimestamp = duckdbAsTimestamp;
 
-/** Any value as epoch seconds (DOUBLE): a time's epoch, a number as it is, numeric text parsed; else NULL. */
-export function asEpoch(x: string): string {
-  const v = `CAST(${x} AS VARCHAR)`;
-  return `CASE WHEN ${isTime(x)} THEN epoch(TRY_CAST(${v} AS TIMESTAMP)) ELSE TRY_CAST(${v} AS DOUBLE) END`;
-}
+/** Any value as epoch seconds (DOUBLE), in DuckDB's SQL (other engines: the dialect's epochOrNumber). */
+export const asEpoch = duckdbAsEpoch;
 
-/** A DOUBLE as Splunk prints a number: whole numbers without a fraction (3600, not 3600.0). */
-export function numberText(x: string): string {
-  return `CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END`;
-}
+/** A DOUBLE as Splunk prints a number: whole numbers without a fraction (3600, not 3600.0), in DuckDB's SQL. */
+export const numberText = duckdbSplFunctions.numberText;

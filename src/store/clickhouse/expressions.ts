@@ -1,4 +1,5 @@
 import type { FieldType } from '../../formats/format.js';
+import { monthIndex, monthStart } from './calendar.js';
 import { inlineNamedQueries, wholeMs, type GroupingKey, type SqlExpressions } from '../expressions.js';
 import { clickhouseSplFunctions } from './spl-functions.js';
 
@@ -244,7 +245,8 @@ export const clickhouseExpressions: SqlExpressions = {
   stddevPop: (expr) => `if(count(${expr}) > 0, stddevPop(${expr}), NULL)`,
   varSamp: (expr) => `if(count(${expr}) > 1, varSamp(${expr}), NULL)`,
   varPop: (expr) => `if(count(${expr}) > 0, varPop(${expr}), NULL)`,
-  anyElement: (l, cond) => `arrayExists(__e -> ${cond('__e')}, ${l})`,
+  // arrayExists takes only a plain UInt8: a NULL condition does not hold.
+  anyElement: (l, cond) => `arrayExists(__e -> ifNull(${cond('__e')}, 0), ${l})`,
   // An uncorrelated IN (18.16 has no correlated subqueries); the rows zipped from the lists as tuples.
   textRowIn(exprs, lists) {
     const left = exprs.map((e) => `lowerUTF8(toString(${e}))`);
@@ -295,17 +297,24 @@ export const clickhouseExpressions: SqlExpressions = {
   // 18.16 has no row_number(): rowNumberInAllBlocks() counts the rows of the sorted stream in order.
   numberedRows: (from, order, as) => `(SELECT *, rowNumberInAllBlocks() + 1 AS ${as} FROM ${order ? `(SELECT * FROM ${from} ${order})` : from})`,
   isFinite: (expr) => `isFinite(${expr})`,
+  withTotalCounts: (from, exprs, as) => `(SELECT * FROM ${from} CROSS JOIN (SELECT ${exprs.map((e, i) => `count(${e}) AS ${as[i]}`).join(', ')} FROM ${from}))`,
+  sumOfPresent(exprs) {
+    const present = `arrayFilter(v -> isNotNull(v), [${exprs.map((e) => `toNullable(toFloat64(${e}))`).join(', ')}])`;
+    return `if(empty(${present}), NULL, arraySum(arrayMap(v -> assumeNotNull(v), ${present})))`;
+  },
+  fillNumber(expr, value, type) {
+    const as = type === 'long' ? 'toInt64' : 'toFloat64';
+    return `ifNull(${as}(${expr}), ${value === 'NULL' ? value : `${as}(${value})`})`;
+  },
+  // A time's Decimal reads as its epoch seconds, as a number or numeric text does.
+  epochOrNumber(expr) {
+    return this.tryDouble(expr);
+  },
 };
 
-/** DuckDB's time_bucket origins: 2000-01-03 00:00 UTC (epoch seconds) for spans of seconds, and the months from year 0 to 2000-01. */
+/**
+ * DuckDB's time_bucket origins: 2000-01-03 00:00 UTC (epoch seconds) for spans of seconds, and the
+ * months from year 0 to 2000-01. Months by the calendar of calendar.ts: any year (18.16's dates stop at 1970).
+ */
 const SPAN_ORIGIN = 946857600;
 const MONTH_ORIGIN = 2000 * 12;
-/** A time's month as months since year 0 (UTC). */
-function monthIndex(expr: string): string {
-  const utc = `toDateTime(toUInt32(floor(toFloat64(${expr}))), 'UTC')`;
-  return `(toYear(${utc}) * 12 + toMonth(${utc}) - 1)`;
-}
-/** The first instant (UTC) of the month `index` (months since year 0), as a time. */
-function monthStart(index: string): string {
-  return `toDecimal64(toUInt32(toDateTime(addMonths(toDate('2000-01-01'), toInt32(${index}) - ${MONTH_ORIGIN}), 'UTC')), 3)`;
-}

@@ -1,5 +1,6 @@
 import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
 import { literal } from './literals.js';
+import { addMonths, CLICKHOUSE_TIME_VARIABLES, formatTime, monthIndex, monthStart, weekStart } from './calendar.js';
 
 const str = (x: string) => `toString(${x})`;
 /** RE2 escapes for characters of a bracket expression. */
@@ -9,10 +10,6 @@ const present = (exprs: readonly string[], numbers: boolean) => `arrayFilter(v -
 /** Seconds of the units of fixed length. */
 const SECONDS: Partial<Record<TimeUnit, number>> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
 const MONTHS: Partial<Record<TimeUnit, number>> = { month: 1, quarter: 3, year: 12 };
-const START_OF: Partial<Record<TimeUnit, string>> = { month: 'toStartOfMonth', quarter: 'toStartOfQuarter', year: 'toStartOfYear' };
-/** A time's whole seconds as a DateTime in UTC, and a DateTime (or Date) back to the time type. */
-const dateTime = (t: string) => `toDateTime(toUInt32(${t}), 'UTC')`;
-const fromDateTime = (d: string) => `toDecimal64(toUnixTimestamp(toDateTime(${d}, 'UTC')), 3)`;
 const HASH = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256' } as const;
 
 /**
@@ -40,6 +37,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
   least: (exprs, numbers) => `if(empty(${present(exprs, numbers)}), NULL, arrayReduce('min', ${present(exprs, numbers)}))`,
   greatest: (exprs, numbers) => `if(empty(${present(exprs, numbers)}), NULL, arrayReduce('max', ${present(exprs, numbers)}))`,
   regexMatchParam: (expr, pattern) => `match(${str(expr)}, ${pattern})`,
+  // 18.16's if() refuses a constant Nullable condition: ifNull makes it plain.
+  numberText: (x) => `if(ifNull(${x} = floor(${x}) AND abs(${x}) < 1e15, 0), toString(toInt64(${x})), toString(${x}))`,
   logBase: (expr, base) => `(log(${expr}) / log(${base}))`,
   listOf: (x) => `if(isNull(${x}), emptyArrayString(), [ifNull(${str(x)}, '')])`,
   nonEmptyList: (l) => l,
@@ -77,6 +76,11 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     const value = `ifNull(${str(x)}, '')`;
     return text === '' ? `extractAll(${value}, '(?s).')` : `if(isNull(${x}), emptyArrayString(), splitByString(${d}, ${value}))`;
   },
+  listValuesOr(l, v) {
+    const values = `arrayFilter(v -> v != '', ${l})`;
+    return `if(empty(${values}), [${v}], ${values})`;
+  },
+  presentValues: (exprs) => `arrayMap(v -> assumeNotNull(v), arrayFilter(v -> isNotNull(v), [${exprs.join(', ')}]))`,
   regexGroupByNumber: false,
   regexExtract: (x, p) => `extract(${x}, ${p})`,
   regexExtractAll: (x, p) => `extractAll(ifNull(${x}, ''), ${p})`,
@@ -92,16 +96,17 @@ export const clickhouseSplFunctions: SplFunctionSql = {
   timeShift(t, n, unit, param) {
     const seconds = SECONDS[unit];
     if (seconds !== undefined) return `(${t} + toDecimal64(${param(n * seconds)}, 3))`;
-    // By the calendar on the whole seconds; the milliseconds kept.
-    return `(${fromDateTime(`addMonths(${dateTime(t)}, ${param(n * MONTHS[unit]!)})`)} + (${t} - toDecimal64(toUInt32(${t}), 3)))`;
+    // By the calendar (any year: 18.16's addMonths works on DateTime, 1970 to 2106); the time of day kept.
+    return addMonths(t, param(n * MONTHS[unit]!));
   },
   timeSnap(t, unit, day) {
-    const start = START_OF[unit];
-    if (start) return fromDateTime(`${start}(${dateTime(t)})`);
-    if (unit !== 'week') return `toDecimal64(intDiv(toUInt32(${t}), ${SECONDS[unit]!}) * ${SECONDS[unit]!}, 3)`;
-    // toDayOfWeek: Monday 1 … Sunday 7 (DuckDB's dayofweek: Sunday 0).
-    return `toDecimal64((intDiv(toUInt32(${t}), 86400) - (toDayOfWeek(${dateTime(t)}) % 7 - ${day} + 7) % 7) * 86400, 3)`;
+    const months = MONTHS[unit];
+    if (months !== undefined) return monthStart(`intDiv(${monthIndex(t)}, ${months}) * ${months}`);
+    if (unit !== 'week') return `toDecimal64(floor(toFloat64(${t}) / ${SECONDS[unit]!}) * ${SECONDS[unit]!}, 3)`;
+    return weekStart(t, day);
   },
+  timeVariables: CLICKHOUSE_TIME_VARIABLES,
+  formatTime,
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`match(${hex}, '^[0-9a-f]{32}$')`];

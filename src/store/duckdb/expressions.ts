@@ -1,6 +1,6 @@
 import type { FieldType } from '../../formats/format.js';
 import { quantilesByGroupingSets, wholeMs, type SqlExpressions, type SqlParams } from '../expressions.js';
-import { duckdbSplFunctions } from './spl-functions.js';
+import { asEpoch, duckdbSplFunctions } from './spl-functions.js';
 
 /** Catalog types → DuckDB column types. */
 export const DUCKDB_TYPES: Record<FieldType, string> = {
@@ -164,4 +164,8 @@ export const duckdbExpressions: SqlExpressions = {
   groupKey: (expr) => `CASE WHEN ${expr} IS NULL THEN '1' ELSE '0' || CAST(${expr} AS VARCHAR) END`,
   numberedRows: (from, order, as) => `(SELECT *, row_number() OVER (${order}) AS ${as} FROM ${from})`,
   isFinite: (expr) => `isfinite(${expr})`,
+  withTotalCounts: (from, exprs, as) => `(SELECT *, ${exprs.map((e, i) => `count(${e}) OVER () AS ${as[i]}`).join(', ')} FROM ${from})`,
+  sumOfPresent: (exprs) => `list_sum([${exprs.join(', ')}])`,
+  epochOrNumber: asEpoch,
+  fillNumber: (expr, value) => `coalesce(${expr}, ${value})`,
 };

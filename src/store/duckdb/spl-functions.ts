@@ -13,6 +13,22 @@ export function duckdbAsTimestamp(x: string): string {
 }
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
+
+/** Any value as epoch seconds (DOUBLE): a time's epoch, a number as it is, numeric text parsed; else NULL. */
+export function asEpoch(x: string): string {
+  return `CASE WHEN ${isTime(x)} THEN epoch(TRY_CAST(${str(x)} AS TIMESTAMP)) ELSE TRY_CAST(${str(x)} AS DOUBLE) END`;
+}
+
+/** Time format variables DuckDB's strftime prints under another name, and those computed beside it. */
+// DuckDB's %n prints six digits and three NUL characters: times hold microseconds, the rest are zeros.
+const STRFTIME_NAMES: Record<string, string> = { '3N': '%g', '6N': '%f', '9N': '%f000' };
+const PAD = (sql: string) => `lpad(CAST(${sql} AS VARCHAR), 2, ' ')`;
+const COMPUTED: Record<string, (t: string) => string> = {
+  s: (t) => `CAST(floor(epoch(${t})) AS BIGINT)`,
+  e: (t) => PAD(`day(${t})`),
+  k: (t) => PAD(`hour(${t})`),
+};
+const STRFTIME_VARIABLES = ['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A', 'j', 'p', 'I', 'U', 'W', 'V', 'G', 'u', 'w', 'f'];
 const TRIM = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
 
 /** The SPL compiler's functions as DuckDB spells them (the SQL SPL has always compiled to). */
@@ -23,6 +39,7 @@ export const duckdbSplFunctions: SplFunctionSql = {
   least: (exprs, _numbers) => `least(${exprs.join(', ')})`,
   greatest: (exprs, _numbers) => `greatest(${exprs.join(', ')})`,
   regexMatchParam: (expr, pattern) => `regexp_matches(${str(expr)}, ${pattern})`,
+  numberText: (x) => `CASE WHEN ${x} = trunc(${x}) AND abs(${x}) < 1e15 THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END`,
   logBase: (expr, base) => `log(${base}, ${expr})`,
   listOf: (x) => `CASE WHEN ${x} IS NOT NULL THEN [${str(x)}] END`,
   nonEmptyList: (l) => `nullif(${l}, [])`,
@@ -45,6 +62,8 @@ export const duckdbSplFunctions: SplFunctionSql = {
   listZip: (a, b, d) => `list_transform(range(1, least(len(${a}), len(${b})) + 1), lambda i: ${a}[i] || ${d} || ${b}[i])`,
   listRange: (start, end, step) => `list_transform(range(${[start, end, ...(step === undefined ? [] : [step])].map((x) => `CAST(${x} AS BIGINT)`).join(', ')}), lambda v: CAST(v AS VARCHAR))`,
   splitText: (x, d) => `string_split(${str(x)}, ${d})`,
+  listValuesOr: (l, v) => `coalesce(nullif(list_filter(CAST(${l} AS VARCHAR[]), lambda v: v <> ''), []), [${v}])`,
+  presentValues: (exprs) => `list_filter([${exprs.join(', ')}], lambda v: v IS NOT NULL)`,
   regexGroupByNumber: true,
   regexExtract: (x, p, g) => `regexp_extract(${x}, ${p}, ${g})`,
   regexExtractAll: (x, p, g) => `regexp_extract_all(${x}, ${p}, ${g})`,
@@ -58,6 +77,25 @@ export const duckdbSplFunctions: SplFunctionSql = {
   timeShift: (t, n, unit, param) => `(${t} + CAST(${param(`${n} ${unit}`)} AS INTERVAL))`,
   timeSnap: (t, unit, day) =>
     unit === 'week' ? `(date_trunc('day', ${t}) - to_days(CAST((dayofweek(${t}) - ${day} + 7) % 7 AS INTEGER)))` : `date_trunc('${unit}', ${t})`,
+  timeVariables: new Set([...STRFTIME_VARIABLES, ...Object.keys(STRFTIME_NAMES), ...Object.keys(COMPUTED)]),
+  // strftime over runs of variables and text; what it lacks computed beside it.
+  formatTime(t, pieces, param) {
+    const parts: string[] = [];
+    let fmt = '';
+    const flush = () => {
+      if (fmt) parts.push(`strftime(${t}, ${param(fmt)})`);
+      fmt = '';
+    };
+    for (const p of pieces) {
+      if ('text' in p) fmt += p.text.replace(/%/g, '%%');
+      else if (Object.hasOwn(COMPUTED, p.variable)) {
+        flush();
+        parts.push(COMPUTED[p.variable]!(t));
+      } else fmt += STRFTIME_NAMES[p.variable] ?? `%${p.variable}`;
+    }
+    flush();
+    return parts.length ? `(${parts.join(' || ')})` : `CASE WHEN ${t} IS NOT NULL THEN '' END`;
+  },
   ipv6InSubnet(v, prefix) {
     const hex = ipv6Hex(v);
     const conds = [`regexp_full_match(${hex}, '[0-9a-f]{32}')`];

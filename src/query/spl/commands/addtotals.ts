@@ -1,5 +1,5 @@
 import type { ColInfo } from '../context.js';
-import { asEpoch } from '../timefmt.js';
+import { replacing } from '../portable.js';
 import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { flag, readOptions } from './options.js';
@@ -46,13 +46,13 @@ export const addtotals = commandModule<Addtotals>({
       const ref = ctx.resolve(scope, a.fields.find((t) => t.text === f) ?? { ...tok, text: f });
       if (ref.list) throw ctx.error(`addtotals over '${f}', which holds several values, is not supported`, a.fields.find((t) => t.text === f) ?? tok);
       // Numbers as Splunk reads them: a time as its epoch, numeric text parsed, other values none.
-      return asEpoch(ref.sql);
-    });
+      return ref.type === 'boolean' ? null : ctx.fn.epochOrNumber(ref.sql);
+    }).filter((v): v is string => v !== null);
     // The sum of the numeric ones: NULL when none is.
-    const total = values.length ? `list_sum([${values.join(', ')}])` : 'CAST(NULL AS DOUBLE)';
+    const total = values.length ? ctx.fn.sumOfPresent(values) : ctx.fn.nullOf('double');
     const cols = new Map<string, ColInfo>(scope.cols);
     cols.set(name, { list: false, type: 'double' });
-    const sql = scope.cols.has(name) ? `SELECT * REPLACE (${total} AS ${q(name)}) FROM ${from}` : `SELECT *, ${total} AS ${q(name)} FROM ${from}`;
+    const sql = scope.cols.has(name) ? replacing(ctx, scope, [[name, total]], [], from, 'addtotals', tok) : `SELECT *, ${total} AS ${q(name)} FROM ${from}`;
     return keep(sql, { ...scope, cols });
   },
 });

@@ -1,8 +1,10 @@
-import type { ColInfo, Ctx } from '../context.js';
+import type { ColInfo, Ctx, Ref } from '../context.js';
+import type { SqlExpressions } from '../../../store/expressions.js';
+import { replacing } from '../portable.js';
 import type { Cursor } from '../cursor.js';
 import type { Located } from '../errors.js';
 import type { Token } from '../lexer.js';
-import { asTimestamp, formatTime, numberText, parseTimeText } from '../timefmt.js';
+import { formatTime, numberText, parseTimeText } from '../timefmt.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { expand, keep, q } from './stage.js';
@@ -21,28 +23,29 @@ interface Convert {
 /** convert's default timeformat (not the locale's). */
 const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
 
-const n = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
 /**
  * Each conversion of text to a number: the number, or NULL where the value is not in the form.
- * `v` is the value as text.
+ * `v` is the value as text; the patterns have one capture group each (what every engine extracts).
  */
-const NUMERIC: Record<string, (v: string) => string> = {
+const NUMERIC: Record<string, (fn: SqlExpressions, v: string) => string> = {
   // [D+]HH:MM:SS
-  dur2sec: (v) =>
-    `CASE WHEN regexp_matches(${v}, '^(\\d+\\+)?\\d+:\\d+:\\d+$') THEN coalesce(${n(`regexp_extract(${v}, '^(\\d+)\\+', 1)`)}, 0) * 86400 + ` +
-    `${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 1)`)} * 3600 + ${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 2)`)} * 60 + ${n(`regexp_extract(${v}, '(\\d+):(\\d+):(\\d+)$', 3)`)} END`,
+  dur2sec: (fn, v) => {
+    const part = (pattern: string) => fn.tryDouble(fn.regexExtractFirst(v, pattern));
+    return `(CASE WHEN ${fn.regexMatches(v, '^(\\d+\\+)?\\d+:\\d+:\\d+$')} THEN ${fn.coalesce(part('^(\\d+)\\+'), '0')} * 86400 + ` +
+      `${part('(\\d+):\\d+:\\d+$')} * 3600 + ${part('(\\d+):\\d+$')} * 60 + ${part(':(\\d+)$')} END)`;
+  },
   // [MM:]SS.SSS
-  mstime: (v) =>
-    `CASE WHEN regexp_matches(${v}, '^(\\d+:)?\\d+(\\.\\d+)?$') THEN coalesce(${n(`regexp_extract(${v}, '^(\\d+):', 1)`)}, 0) * 60 + ${n(`regexp_extract(${v}, '(\\d+(\\.\\d+)?)$', 1)`)} END`,
+  mstime: (fn, v) =>
+    `(CASE WHEN ${fn.regexMatches(v, '^(\\d+:)?\\d+(\\.\\d+)?$')} THEN ${fn.coalesce(fn.tryDouble(fn.regexExtractFirst(v, '^(\\d+):')), '0')} * 60 + ${fn.tryDouble(fn.regexExtractFirst(v, '(\\d+(?:\\.\\d+)?)$'))} END)`,
   // A number with an optional k, m or g: kilobytes.
-  memk: (v) =>
-    `CASE WHEN regexp_matches(${v}, '^\\d+(\\.\\d*)?[kmgKMG]?$') THEN ${n(`regexp_extract(${v}, '^(\\d+(\\.\\d*)?)', 1)`)} * ` +
-    `CASE lower(regexp_extract(${v}, '([kmgKMG])$', 1)) WHEN 'm' THEN 1024 WHEN 'g' THEN 1048576 ELSE 1 END END`,
+  memk: (fn, v) =>
+    `(CASE WHEN ${fn.regexMatches(v, '^\\d+(\\.\\d*)?[kmgKMG]?$')} THEN ${fn.tryDouble(fn.regexExtractFirst(v, '^(\\d+(?:\\.\\d*)?)'))} * ` +
+    `(CASE ${fn.lower(fn.regexExtractFirst(v, '([kmgKMG])$'))} WHEN 'm' THEN 1024 WHEN 'g' THEN 1048576 ELSE 1 END) END)`,
   // The leading number; what follows is dropped.
-  rmunit: (v) => n(`nullif(regexp_extract(${v}, '^\\s*([-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?)', 1), '')`),
-  rmcomma: (v) => n(`replace(${v}, ',', '')`),
-  num: (v) => n(`trim(${v})`),
-  auto: (v) => n(`trim(${v})`),
+  rmunit: (fn, v) => fn.tryDouble(fn.regexExtractFirst(v, '^\\s*([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?)')),
+  rmcomma: (fn, v) => fn.tryDouble(fn.regexReplaceAll(v, fn.literal(','), "''")),
+  num: (fn, v) => fn.tryDouble(fn.trimChars('both', v, fn.literal(' '), ' ')),
+  auto: (fn, v) => fn.tryDouble(fn.trimChars('both', v, fn.literal(' '), ' ')),
 };
 const FUNCTIONS = ['ctime', 'mktime', 'none', ...Object.keys(NUMERIC)];
 
@@ -87,9 +90,9 @@ export const convert = commandModule<Convert>({
       for (const name of fields) {
         const ref = ctx.resolve({ ...scope, cols }, { ...x.field, text: name });
         if (ref.list) throw ctx.error(`convert ${fn}() on '${name}', which holds several values, is not supported`, x.field);
-        const { value, info } = conversion(ctx, fn, ref.sql, fmt, cv.timeformat ?? x.fn);
+        const { value, info } = conversion(ctx, fn, ref, fmt, cv.timeformat ?? x.fn, x.fn);
         const out = x.as ? ctx.outName(x.as) : name;
-        sql = cols.has(out) ? `SELECT * REPLACE (${value} AS ${q(out)}) FROM (${sql})` : `SELECT *, ${value} AS ${q(out)} FROM (${sql})`;
+        sql = cols.has(out) ? replacing(ctx, { ...scope, cols }, [[out, value]], [], `(${sql})`, 'convert', x.field) : `SELECT *, ${value} AS ${q(out)} FROM (${sql})`;
         cols = new Map(cols).set(out, info);
       }
     }
@@ -97,14 +100,21 @@ export const convert = commandModule<Convert>({
   },
 });
 
-function conversion(ctx: Ctx, fn: string, x: string, fmt: string, at: Located): { value: string; info: ColInfo } {
-  const text = `CAST(${x} AS VARCHAR)`;
-  const kept = (converted: string) => `coalesce(${converted}, ${text})`;
-  if (fn === 'ctime') return { value: kept(formatTime(ctx, asTimestamp(x), fmt, at)), info: { list: false, type: 'keyword' } };
-  if (fn === 'mktime') return { value: kept(numberText(`epoch(${parseTimeText(ctx, text, fmt, at)})`)), info: { list: false, type: 'keyword' } };
-  const number = NUMERIC[fn]!(text);
+function conversion(ctx: Ctx, fn: string, ref: Ref, fmt: string, at: Located, call: Located): { value: string; info: ColInfo } {
+  const x = ref.sql;
+  const text = ctx.fn.text(x);
+  const kept = (converted: string) => ctx.fn.coalesce(converted, text);
+  if (fn === 'ctime') return { value: kept(formatTime(ctx, ref.type === 'date' ? x : ctx.fn.asTime(x), fmt, at)), info: { list: false, type: 'keyword' } };
+  if (fn === 'mktime') {
+    ctx.native('convert mktime()', call);
+    return { value: kept(numberText(`epoch(${parseTimeText(ctx, text, fmt, at)})`)), info: { list: false, type: 'keyword' } };
+  }
+  const number = NUMERIC[fn]!(ctx.fn, text);
   if (fn === 'num') return { value: number, info: { list: false, type: 'double' } };
   // auto: one value it cannot read leaves the whole field as it is.
-  if (fn === 'auto') return { value: `CASE WHEN count(${x}) OVER () = count(${number}) OVER () THEN ${numberText(number)} ELSE ${text} END`, info: { list: false, type: 'keyword' } };
-  return { value: kept(numberText(number)), info: { list: false, type: 'keyword' } };
+  if (fn === 'auto') {
+    ctx.native('convert auto()', call);
+    return { value: `CASE WHEN count(${x}) OVER () = count(${number}) OVER () THEN ${numberText(number)} ELSE ${text} END`, info: { list: false, type: 'keyword' } };
+  }
+  return { value: kept(ctx.fn.numberText(number)), info: { list: false, type: 'keyword' } };
 }

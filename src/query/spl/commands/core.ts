@@ -74,7 +74,8 @@ export const CORE_HANDLERS: { [C in Exclude<Command['cmd'], 'module'>]: Handler<
     const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
     return {
       sql: normalizedStats(ctx, by, aggs, from) ?? `SELECT ${select.join(', ')} FROM ${from}${where}${group}`,
-      scope: derived([...by.map((b): [string, ColInfo] => [b.name, { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])]),
+      // A by field holds the values of what it groups by: a stored column's type is kept (fillnull and comparisons read it).
+      scope: derived([...by.map((b): [string, ColInfo] => [b.name, b.ref.type && !b.ref.list && !b.ref.type.endsWith('[]') ? { list: false, type: b.ref.type } : { list: b.ref.list }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])]),
     };
   },
   timechart: (ctx, scope, c, from) => compileTimechart(ctx, scope, c, from, c.by ? ctx.nextSeries() : undefined),

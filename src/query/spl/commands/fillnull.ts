@@ -6,7 +6,7 @@ import { fieldsNamedLater } from './later-fields.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
 import { expand, keep, q } from './stage.js';
-import { replacing } from '../portable.js';
+import { allBut, replacing } from '../portable.js';
 
 interface Fillnull {
   value: Token | null;
@@ -48,6 +48,8 @@ export const fillnull = commandModule<Fillnull>({
     const replace: [string, string][] = [];
     const add: string[] = [];
     const cols = new Map<string, ColInfo>(scope.cols);
+    // Without a field list: each field's number of values over every result, beside every result.
+    const counted: [string, string][] = [];
     for (const name of targets) {
       const at = f.fields.find((t) => t.text === name) ?? tok;
       const ref = ctx.find(scope, name) ?? null;
@@ -63,7 +65,7 @@ export const fillnull = commandModule<Fillnull>({
         filled = `coalesce(${ref.sql}, [${ctx.param(raw)}])`;
         type = { list: true };
       } else if (numeric && (ref.type === 'long' || ref.type === 'double')) {
-        filled = ctx.fn.coalesce(ref.sql, value());
+        filled = ctx.fn.fillNumber(ref.sql, value(), ref.type);
         type = { list: false, type: ref.type };
       } else {
         if (!TEXT_SAME.has(ref.type ?? '')) ctx.native(`fillnull of '${name}' with text (a field not known to hold text or whole numbers)`, at);
@@ -72,18 +74,19 @@ export const fillnull = commandModule<Fillnull>({
       }
       // Without a field list, a field no result has is not filled (it is not a field of the results).
       if (!f.fields.length) {
-        ctx.native('fillnull without a field list', tok);
-        filled = `CASE WHEN count(${ref!.sql}) OVER () > 0 THEN ${filled} ELSE ${ref!.list ? ref!.sql : `CAST(${ref!.sql} AS ${type.list ? 'VARCHAR[]' : typeSql(type)})`} END`;
+        const n = `"__pt_n${counted.length}"`;
+        counted.push([ref!.sql, n]);
+        const unfilled = ref!.list ? ref!.sql : type.type === 'keyword' ? ctx.fn.text(ref!.sql) : ctx.fn.fillNumber(ref!.sql, 'NULL', type.type === 'long' ? 'long' : 'double');
+        filled = `CASE WHEN ${n} > 0 THEN ${filled} ELSE ${unfilled} END`;
       }
       if (info) replace.push([name, filled]);
       else add.push(`${filled} AS ${q(ctx.outName({ ...at, text: name }))}`);
       cols.set(name, type);
     }
-    const sql = replacing(ctx, scope, replace, add, from, 'fillnull', tok);
-    return keep(sql, { ...scope, cols });
+    if (!counted.length) return keep(replacing(ctx, scope, replace, add, from, 'fillnull', tok), { ...scope, cols });
+    const rows = ctx.fn.withTotalCounts(from, counted.map(([sql]) => sql), counted.map(([, n]) => n));
+    const filled = replacing(ctx, scope, replace, add, rows, 'fillnull', tok);
+    const names = counted.map(([, n]) => n.slice(1, -1));
+    return keep(`SELECT ${allBut(ctx, { ...scope, cols }, names, [], 'fillnull', tok)} FROM (${filled})`, { ...scope, cols });
   },
 });
-
-function typeSql(c: ColInfo): string {
-  return c.type === 'long' ? 'BIGINT' : c.type === 'double' ? 'DOUBLE' : 'VARCHAR';
-}

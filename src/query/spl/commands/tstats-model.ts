@@ -90,7 +90,7 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
       if (f.default !== null) {
         const value = ctx.param(f.default);
         // A multivalue field without values (or only empty ones) gets the default as its one value.
-        sql = list ? `coalesce(nullif(list_filter(CAST(${sql} AS VARCHAR[]), lambda v: v <> ''), []), [${value}])` : `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${value})`;
+        sql = list ? ctx.fn.listValuesOr(sql, value) : ctx.fn.coalesce(`nullif(${ctx.fn.text(sql)}, '')`, value);
       }
       fieldCols.push([name, { list }]);
       return `${sql} AS ${quoteIdent(name)}`;
@@ -125,7 +125,7 @@ export function modelRelation(ctx: Ctx, model: DataModel, selected: Dataset, nam
       const cond = condition(d);
       return cond.length ? `CASE WHEN ${cond.join(' AND ')} THEN ${ctx.param(d.lineage)} END` : ctx.param(d.lineage);
     });
-    outer.push(`list_filter([${memberships.join(', ')}], lambda v: v IS NOT NULL) AS "nodename"`);
+    outer.push(`${ctx.fn.presentValues(memberships)} AS "nodename"`);
     cols.set('nodename', { list: true });
   }
   const where = condition(selected);

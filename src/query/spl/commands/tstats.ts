@@ -32,8 +32,8 @@ const KNOWN = ['summariesonly', 'allow_old_summaries', 'fillnull_value', 'local'
 /** Names a tstats WHERE may use besides fields: the time bounds (the indexed fields are columns). */
 const SEARCH_MODIFIERS = new Set(['earliest', 'latest']);
 
-/** Span units tstats buckets `_time` by, in microseconds (calendar units are refused: see below). */
-const SPAN_MICROS: Record<string, number> = { second: 1e6, minute: 60e6, hour: 3600e6, day: 86400e6 };
+/** Span units tstats buckets `_time` by, in seconds (calendar units are refused: see below). */
+const SPAN_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
 
 /**
  * `| tstats [summariesonly=] [allow_old_summaries=] [fillnull_value=] <aggregations> [from
@@ -92,23 +92,29 @@ export const tstats = commandModule<Tstats>({
       const ref = ctx.resolve(plain, b);
       if (b.text === '_time') return { name: '_time', sql: t.span ? timeBucket(ctx, ref.sql, t.span) : ref.sql, list: false };
       // Splunk puts fillnull_value in place of a missing by field (only there).
-      return { name: ctx.outName(b), sql: fill && !ref.list ? `coalesce(CAST(${ref.sql} AS VARCHAR), ${ctx.param(fill.text)})` : ref.sql, list: ref.list };
+      return { name: ctx.outName(b), sql: fill && !ref.list ? ctx.fn.coalesce(ctx.fn.text(ref.sql), ctx.param(fill.text)) : ref.sql, list: ref.list };
     });
     // A multivalue by field counts the event once per value, as stats does.
     let from = `(SELECT * FROM ${rel} AS "__pt_rel"${where})`;
     const refs = by.map((b, i) => {
       if (!b.list) return b.sql;
-      from = `(SELECT *, unnest(${b.sql}) AS "__pt_mv${i}" FROM ${from})`;
+      from = `(SELECT *, ${ctx.fn.unnestList(b.sql)} AS "__pt_mv${i}" FROM ${from})`;
       return `"__pt_mv${i}"`;
     });
     const aggs = compileAggs(ctx, plain, t.aggs, by.map((b) => b.name));
-    const select = [...by.map((b, i) => `${refs[i]} AS ${q(b.name)}`), ...aggs.map((a) => `${a.sql} AS ${q(a.name)}`)];
-    const positions = by.map((_, i) => i + 1).join(', ');
+    // Grouped under names of its own, named after: ClickHouse reads an alias in the whole SELECT, so
+    // `<bucket of _time> AS "_time"` there would change min(_time) beside it.
+    const keys = by.map((_, i) => `__pt_k${i}`);
+    const values = aggs.map((_, i) => `__pt_a${i}`);
+    const inner = [...refs.map((r, i) => `${r} AS ${q(keys[i]!)}`), ...aggs.map((a, i) => `${a.sql} AS ${q(values[i]!)}`)];
     // Events missing a by field are not counted (unless fillnull_value gives them one), as in Splunk.
-    const nonNull = by.length ? ` WHERE ${refs.map((r, i) => (fill && !by[i]!.list && by[i]!.name !== '_time' ? 'TRUE' : `${r} IS NOT NULL`)).join(' AND ')}` : '';
-    const group = by.length ? ` GROUP BY ${positions} ORDER BY ${positions}` : '';
+    const tested = refs.filter((_, i) => !(fill && !by[i]!.list && by[i]!.name !== '_time'));
+    const nonNull = tested.length ? ` WHERE ${tested.map((r) => `${r} IS NOT NULL`).join(' AND ')}` : '';
+    const group = by.length ? ` GROUP BY ${ctx.fn.selectKeys(keys)}` : '';
+    const select = [...by.map((b, i) => `${q(keys[i]!)} AS ${q(b.name)}`), ...aggs.map((a, i) => `${q(values[i]!)} AS ${q(a.name)}`)];
+    const order = by.length ? ` ORDER BY ${ctx.fn.selectKeys(by.map((b) => b.name))}` : '';
     const cols: [string, ColInfo][] = [...by.map((b): [string, ColInfo] => [b.name, b.name === '_time' ? { list: false, type: 'date' } : { list: false }]), ...aggs.map((a): [string, ColInfo] => [a.name, a.type ? { list: a.list, type: a.type } : { list: a.list }])];
-    return keep(`SELECT ${select.join(', ')} FROM ${from} AS "__pt_rows"${nonNull}${group}`, { ...derived(cols), sorted: true });
+    return keep(`SELECT ${select.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${from} AS "__pt_rows"${nonNull}${group}) AS "__pt_groups"${order}`, { ...derived(cols), sorted: true });
   },
 });
 
@@ -135,9 +141,7 @@ function timeBucket(ctx: Ctx, time: string, span: Token): string {
   const m = /^(\d+) (second|minute|hour|day)s?$/.exec(interval);
   if (!m || (m[2] === 'day' && m[1] !== '1')) throw ctx.error(`span=${span.text} is not supported by tstats here: Splunk aligns weeks, months and several days to its calendar`, span);
   // `_time` of the relation is the stored timestamp (UTC).
-  if (m[2] === 'day') return `date_trunc('day', ${time})`;
-  const us = ctx.number(String(Number(m[1]) * SPAN_MICROS[m[2]!]!), span);
-  return `make_timestamp((epoch_us(${time}) // ${us}) * ${us})`;
+  return ctx.fn.timeBucket(time, Number(m[1]) * SPAN_SECONDS[m[2]!]!);
 }
 
 function fieldTokens(node: SearchNode | null): Token[] {
