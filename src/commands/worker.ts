@@ -12,6 +12,9 @@ import { DEFAULT_DB, defaultDeadLetterPath } from './common.js';
 import { DEFAULT_INTAKE_STREAM } from '../collect/nats/names.js';
 import { DEFAULT_ACK_WAIT_S, DEFAULT_WORKER_BATCH, CONSUMER_MAX_ACK_PENDING } from '../collect/nats/worker.js';
 import { parseNatsUrl } from '../collect/nats/connection.js';
+import { DEFAULT_CORRELATION_SETTLE_MS } from '../detect/shared/pass.js';
+import { correlateEveryOf } from '../detect/shared/schedule.js';
+import { durationSeconds } from '../searches/types.js';
 
 interface WorkerOptions extends DetectionOptions {
   from: string;
@@ -22,6 +25,9 @@ interface WorkerOptions extends DetectionOptions {
   threads?: string;
   deadLetter?: string;
   statusEvery: string;
+  sharedDetection: boolean;
+  correlateEvery?: string;
+  settle: string;
   quiet?: boolean;
 }
 
@@ -47,7 +53,10 @@ export function registerWorker(program: Command): void {
     .option('--ack-wait <seconds>', 'a batch not acknowledged within this goes to another worker (in-progress signals extend it while storing)', String(DEFAULT_ACK_WAIT_S))
     .option('--threads <n>', 'parser threads (0: the main thread)')
     .option('--dead-letter <file>', 'where rejected records go (default: beside the store)')
-    .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60'))
+    .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
+    .option('--no-shared-detection', 'raise alerts in this worker (a lone worker only): by default workers store rule matches and a correlation pass raises every alert once, whichever worker stored its events')
+    .option('--correlate-every <seconds>', 'run the correlation pass in this worker this often (one worker of the stream, or packettrail detect --correlate on a timer); see docs/scale-out.md')
+    .option('--settle <duration>', 'with --correlate-every: read matches up to this far behind the newest stored one, e.g. 5m', `${DEFAULT_CORRELATION_SETTLE_MS / 60_000}m`))
     .option('-q, --quiet', 'print only errors')
     .addHelpText('after', `
 Examples:
@@ -83,10 +92,20 @@ ${EXIT_CODES_HELP}`)
       const quiet = o.quiet ?? false;
       const say = (line: string) => { if (!quiet) process.stderr.write(`${terminalSafe(line)}\n`); };
       const detection = prepareDetection(o, quiet);
+      let correlateEveryMs: number | undefined;
+      let settleMs: number | undefined;
+      try {
+        if (o.correlateEvery !== undefined) correlateEveryMs = correlateEveryOf(o.correlateEvery);
+        settleMs = durationSeconds(o.settle, '--settle') * 1000;
+      } catch (e) {
+        throw new CliError(terminalSafe((e as Error).message));
+      }
+      if (correlateEveryMs !== undefined && !o.sharedDetection) throw new CliError('--correlate-every reads the matches that shared detection stores: it cannot go with --no-shared-detection');
       const { runWorker } = await import('../collect/nats/run-worker.js');
       const outcome = await runWorker({
         from: o.from, stream: o.stream, batch, ackWaitSeconds: ackWait, threads, store: location,
         deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(location), detection, sinks: alertSinks(o, []), statusEvery, stopped: stopSignal(),
+        sharedDetection: o.sharedDetection, correlateEveryMs, settleMs,
         say, error: (line) => process.stderr.write(`${terminalSafe(line)}\n`),
       });
       if (outcome.alerts && !quiet) process.stderr.write(renderDetectionSummary(outcome.alerts, detection.engine.intel?.feeds) + '\n');

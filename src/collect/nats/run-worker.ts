@@ -7,6 +7,9 @@ import { openStore, shownLocation } from '../../store/open.js';
 import { allColumns } from '../../store/schema.js';
 import { CollectPipeline } from '../pipeline.js';
 import { SerialStore } from '../serial-store.js';
+import { CorrelationPass } from '../../detect/shared/pass.js';
+import { CorrelationSchedule } from '../../detect/shared/schedule.js';
+import type { EventStore } from '../../store/store.js';
 import { NatsWorker, workerCountsLine, type NatsWorkerOptions, type WorkerStats } from './worker.js';
 
 export interface RunWorkerOptions {
@@ -27,6 +30,15 @@ export interface RunWorkerOptions {
   /** Called once the worker pulls: where `/metrics` and the process registry read `worker.stats()` and `worker.lag()`. */
   onStarted?: (worker: NatsWorker) => void;
   correlationPass?: NatsWorkerOptions['correlationPass'];
+  /**
+   * Workers share detection through the store (src/detect/shared/): they store rule matches, and a
+   * correlation pass raises every alert once. False only for a lone worker that raises its own alerts.
+   */
+  sharedDetection: boolean;
+  /** Run the correlation pass in this worker this often (ms); one or a few workers of a stream do it. */
+  correlateEveryMs?: number | undefined;
+  /** How far behind the newest stored match the pass reads (default: the pass's). */
+  settleMs?: number | undefined;
   say(line: string): void;
   error(line: string): void;
 }
@@ -39,12 +51,15 @@ export async function runWorker(o: RunWorkerOptions): Promise<{ stats: WorkerSta
   let pipeline: CollectPipeline | undefined;
   let worker: NatsWorker | undefined;
   let status: NodeJS.Timeout | undefined;
+  let correlation: CorrelationSchedule | undefined;
   try {
     await store.ensureSchema(allColumns(listFormats()));
     // One queue for the writes: the same batch delivered twice at once is still stored once.
     pipeline = await CollectPipeline.open({
       db: o.store, deadLetterPath: o.deadLetterPath, threads: o.threads, maxConcurrent: 4, detection: o.detection, alertSinks: o.sinks, store: new SerialStore(store),
+      sharedDetection: o.sharedDetection,
     });
+    if (o.correlateEveryMs !== undefined) correlation = startCorrelation(store, o);
     worker = await NatsWorker.open(pipeline, { url: o.from, stream: o.stream, batch: o.batch, ackWaitSeconds: o.ackWaitSeconds, correlationPass: o.correlationPass, say: o.error });
     const running = worker.start();
     o.onStarted?.(worker);
@@ -56,12 +71,18 @@ export async function runWorker(o: RunWorkerOptions): Promise<{ stats: WorkerSta
   } catch (e) {
     clearInterval(status);
     await worker?.stop();
+    await correlation?.stop();
     await pipeline?.close().catch(() => undefined);
     await store.close();
     throw e;
   }
   clearInterval(status);
   await worker.stop();
+  // The last pass after the last batch is stored: what this worker's batches completed is correlated now.
+  if (correlation) {
+    await correlation.stop();
+    await correlation.runOnce();
+  }
   let alerts: DetectionStats | undefined;
   try {
     alerts = await pipeline.close();
@@ -71,4 +92,16 @@ export async function runWorker(o: RunWorkerOptions): Promise<{ stats: WorkerSta
   const stats = worker.stats();
   o.say(`packettrail worker: ${workerCountsLine(stats)}${pipeline.deadLetterPath ? `; dead letters in ${pipeline.deadLetterPath}` : ''}`);
   return { stats, alerts };
+}
+
+function startCorrelation(store: EventStore, o: RunWorkerOptions): CorrelationSchedule {
+  const pass = new CorrelationPass(store, o.detection.engine, { sinks: () => o.sinks, ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}) });
+  const schedule = new CorrelationSchedule(pass, o.correlateEveryMs!, {
+    done: (r) => {
+      if (r.matches) o.say(`packettrail worker: correlation pass: ${r.matches} match(es) up to ${new Date(r.until!).toISOString()}: ${r.alerts} alert(s) stored, ${r.suppressed} suppressed`);
+    },
+    failed: (e) => o.error(`packettrail worker: correlation pass failed (the next one reads the same matches again): ${e.message}`),
+  });
+  schedule.start();
+  return schedule;
 }
