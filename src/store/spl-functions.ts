@@ -21,6 +21,9 @@ export interface Ipv6Prefix {
   nibble: number;
 }
 
+/** A step of a JSON path: a key of an object, or every element of an array (Splunk's `{}`). */
+export type JsonStep = { key: string } | { each: true };
+
 export interface SplFunctionSql extends SplListSql {
   // --- text ---------------------------------------------------------------------------------------
   /**
@@ -75,6 +78,15 @@ export interface SplFunctionSql extends SplListSql {
   /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
   earliestTimeOf(time: string, expr: string): string;
   latestTimeOf(time: string, expr: string): string;
+
+  // --- JSON paths of json columns (text the store wrote with JSON.stringify) ----------------------
+  /**
+   * The leaf at a path of keys: a string's text, a number's or boolean's JSON text; NULL for an
+   * object, an array, null or nothing there. `param` binds a value (the path's keys).
+   */
+  jsonLeaf(json: string, steps: readonly JsonStep[], param: (value: string) => string): string;
+  /** The leaves at a path through arrays (`{}`), in order, as a list; objects, arrays and nulls left out; none: no list. */
+  jsonLeaves(json: string, steps: readonly JsonStep[], param: (value: string) => string): string;
 }
 
 /** Multivalue (list) functions. Splunk has no empty multivalue: where DuckDB makes NULL of an empty list, ClickHouse (no NULL arrays) keeps it empty, and results read it as NULL. */

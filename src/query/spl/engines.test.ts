@@ -153,7 +153,14 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'index=cloudfront | where _time < relative_time(now(), "-2h@h") AND _time > relative_time(now(), "-1d") | stats count by status' },
   { query: 'index=cloudfront | eval slot=relative_time(_time, "@m"), w=relative_time(_time, "-3w@w5"), e=relative_time(1795168810, "+1d") | stats count by slot w e | sort 0 slot | head 5', ordered: true },
   { query: 'index=cloudfront | table uri_path c_ip | rex field=uri_path "^/(?<uri_path>[a-z]+)" | stats count by uri_path' },
-  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },
+  { query: 'index=cloudfront | table uri_path | rex field=uri_path mode=sed "s/^\\/api/API/" | stats count by uri_path' },  // JSON paths of raw events (json columns walked token by token on ClickHouse), multivalue ones searched and tested for values.
+  { query: "sourcetype=aws:cloudtrail | eval img=mvjoin('requestParameters.instancesSet.items{}.imageId', \",\"), uid='requestParameters.launchPermission.add.items{}.userId', st='responseElements.instancesSet.items{}.instanceState.name', code='responseElements.instancesSet.items{}.instanceState.code' | where isnotnull(img) OR isnotnull(uid) | table eventName img uid st code | sort 0 eventName", ordered: true },
+  { query: "sourcetype=aws:cloudtrail | eval enc='requestParameters.x-amz-server-side-encryption', len='requestParameters.minimumPasswordLength', sym='requestParameters.requireSymbols', obj='requestParameters.instancesSet' | fillnull value=- enc len sym obj | stats count by enc len sym obj" },
+  { query: 'sourcetype=aws:cloudtrail requestParameters.userName=backup-svc | stats count by eventName responseElements.accessKey.userName' },
+  { query: 'sourcetype=aws:cloudtrail requestParameters.instancesSet.items{}.imageId=ami-* | stats count by eventName' },
+  { query: 'sourcetype=aws:cloudtrail requestParameters.launchPermission.add.items{}.userId!=1234 | stats count by eventName' },
+  { query: "sourcetype=aws:cloudtrail | eval u='requestParameters.launchPermission.add.items{}.userId' | where isnull(u) | stats count" },
+  { query: 'sourcetype=aws:cloudtrail | table _time eventName user_arn image_id instance_type temp_access_key errorCode msg | sort 0 _time eventName event_id | head 60', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [

@@ -70,8 +70,10 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
   if (scope.base && field.kind === 'word' && (name === 'index' || name === 'sourcetype')) return datasets(ctx, name, op, value);
   const ref = ctx.resolve(scope, field);
   if (op === '=' || op === '!=') {
-    const match = value.text === '*' ? `(${ref.sql} IS NOT NULL)` : matches(ctx, ref, value.text, value);
-    return op === '=' ? match : `(${ref.sql} IS NOT NULL AND NOT ${ctx.fn.coalesce(match, ctx.fn.falseValue)})`;
+    // A list is present when it has a value (engines without NULL lists keep a missing one empty).
+    const present = `(${ref.list ? ctx.fn.listCount(ref.sql) : ref.sql} IS NOT NULL)`;
+    const match = value.text === '*' ? present : matches(ctx, ref, value.text);
+    return op === '=' ? match : `(${present} AND NOT ${ctx.fn.coalesce(match, ctx.fn.falseValue)})`;
   }
   if (ref.list) throw ctx.error(`'${field.text}' holds several values: compare it with = or !=`, field);
   return /^-?\d+(\.\d+)?$/.test(value.text)
@@ -83,18 +85,21 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
  * Case-insensitive equality with Splunk wildcards, or subnet membership for a CIDR value; a list
  * column matches when any element does.
  */
-function matches(ctx: Ctx, ref: Ref, raw: string, at: Token): string {
+function matches(ctx: Ctx, ref: Ref, raw: string): string {
   const cidr = parseSearchCidr(raw);
   if (cidr) {
-    if (ref.list) ctx.native('a CIDR match on a field holding several values', at);
-    if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: ${cidrSql(ctx, 'v', cidr)})) > 0)`;
+    if (ref.list) return anyValue(ctx, ref.sql, cidrSql(ctx, 'v', cidr));
     return cidrSql(ctx, ctx.fn.text(ref.sql), cidr);
   }
   const value = ref.normalize ? NORMALIZERS[ref.normalize]!.js(raw) : raw;
   const p = ctx.param(likePattern(value));
-  if (ref.list) ctx.native('a wildcard or value match on a field holding several values', at);
-  if (ref.list) return `(len(list_filter(${ref.sql}, lambda v: v ILIKE ${p} ESCAPE '\\')) > 0)`;
+  if (ref.list) return anyValue(ctx, ref.sql, ctx.fn.ilike('v', p));
   return ctx.fn.ilike(ref.sql, p);
+}
+
+/** Whether any value of a list satisfies `test` (over `v`); NULL for no list (no field). */
+function anyValue(ctx: Ctx, list: string, test: string): string {
+  return `(${ctx.fn.listCount(ctx.fn.listFilter(list, 'v', test))} > 0)`;
 }
 
 /** A bare term: a case-insensitive substring of any of the text columns. */

@@ -1,4 +1,5 @@
 import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
+import { clickhouseJsonLeaf, clickhouseJsonLeaves } from './json-paths.js';
 import { literal } from './literals.js';
 
 const str = (x: string) => `toString(${x})`;
@@ -110,6 +111,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     const text = `ifNull(${v}, '')`;
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN position(${text}, ':') = 0 OR length(splitByString('::', ${text})) > 2 THEN 0 ELSE ${conds.join(' AND ')} END)`;
   },
+  jsonLeaf: clickhouseJsonLeaf,
+  jsonLeaves: clickhouseJsonLeaves,
 };
 
 /** DuckDB's ipv6Hex (duckdb/spl-functions.ts) step for step: groups with '::' expanded, each padded (or cut) to 4 digits. */
