@@ -21,6 +21,13 @@ export interface Ipv6Prefix {
   nibble: number;
 }
 
+/**
+ * A piece of a time format: literal text, or a variable (its strftime letter: Y m d H M S y b B h a
+ * A j p I U W V G u w, `g` milliseconds, `f` microseconds, `n` nanoseconds as digits, `s` epoch
+ * seconds, `e` and `k` the day and hour padded with a space).
+ */
+export type TimeFormatPiece = { text: string } | { variable: string };
+
 /** A step of a JSON path: a key of an object, or every element of an array (Splunk's `{}`). */
 export type JsonStep = { key: string } | { each: true };
 
@@ -78,6 +85,9 @@ export interface SplFunctionSql extends SplListSql {
   /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
   earliestTimeOf(time: string, expr: string): string;
   latestTimeOf(time: string, expr: string): string;
+
+  /** A time (the store's time type) as text in UTC, piece by piece; NULL for NULL. */
+  formatTime(time: string, pieces: readonly TimeFormatPiece[], param: (value: string) => string): string;
 
   // --- JSON paths of json columns (text the store wrote with JSON.stringify) ----------------------
   /**

@@ -160,7 +160,10 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'sourcetype=aws:cloudtrail requestParameters.instancesSet.items{}.imageId=ami-* | stats count by eventName' },
   { query: 'sourcetype=aws:cloudtrail requestParameters.launchPermission.add.items{}.userId!=1234 | stats count by eventName' },
   { query: "sourcetype=aws:cloudtrail | eval u='requestParameters.launchPermission.add.items{}.userId' | where isnull(u) | stats count" },
-  { query: 'sourcetype=aws:cloudtrail | table _time eventName user_arn image_id instance_type temp_access_key errorCode msg | sort 0 _time eventName event_id | head 60', ordered: true },
+  { query: 'sourcetype=aws:cloudtrail | table _time eventName user_arn image_id instance_type temp_access_key errorCode msg | sort 0 _time eventName event_id | head 60', ordered: true },  // strftime: every variable computed from the date parts on ClickHouse (names, weeks, ISO year, fractions, padding).
+  { query: 'index=cloudfront | eval a=strftime(_time, "%Y-%m-%dT%H:%M:%S.%3NZ %y %e %k %I %p %j"), b=strftime(_time, "%a %A %b %B %h %u %w %U %W %V %G %s %6N %9N %%x %T %F %D %R %c %z %:z %Z"), c=strftime(bytes_out, "%F %T"), d=strftime("1795168810.5", "%H:%M:%S.%3N"), e=strftime(null(), "%Y") | table a b c d e | head 50', ordered: true },
+  { query: 'index=cloudfront | eval w=strftime(relative_time(_time, "-330d"), "%U %W %V %G %a %j"), m=strftime(relative_time(_time, "-3mon"), "%B %e %I %p") | stats count by w m' },
+  { query: 'sourcetype=aws:cloudtrail | stats count by eventTime | sort 0 eventTime | head 20', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [
@@ -176,7 +179,6 @@ const SQL_QUERIES: readonly ParityQuery[] = [
 const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | streamstats count', construct: 'the streamstats command' },
   { query: 'index=app | transaction user', construct: 'the transaction command' },
-  { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | stats list(c_ip)', construct: 'the aggregation list()' },
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },

@@ -23,6 +23,8 @@ export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'mvappend', 'mvcount', 'mvindex', 'mvjoin', 'mvdedup', 'mvsort', 'mvfind', 'mvfilter', 'mvmap', 'mvzip', 'mvrange', 'split',
   // time
   'now', 'relative_time',
+  // issue 24, session 5
+  'strftime',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */

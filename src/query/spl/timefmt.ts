@@ -1,6 +1,7 @@
 import type { Ctx } from './context.js';
 import type { Located } from './errors.js';
 import { duckdbAsTimestamp } from '../../store/duckdb/spl-functions.js';
+import type { TimeFormatPiece } from '../../store/spl-functions.js';
 
 /**
  * Splunk's time format variables (strftime, strptime, convert ctime/mktime) in DuckDB's dialect.
@@ -12,15 +13,9 @@ const SAME = new Set(['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A'
 const EXPAND: Record<string, string> = { T: '%H:%M:%S', F: '%Y-%m-%d', D: '%m/%d/%y', R: '%H:%M', c: '%a %b %d %H:%M:%S %Y' };
 const SUBSECOND: Record<string, string> = { '3': '%g', '6': '%f', '9': '%n' };
 
-/** A piece of a format: DuckDB strftime text, or a value computed from the time (`%s`, `%e`, `%k`). */
-type Piece = { fmt: string } | { sql: (t: string) => string };
+/** A piece of a parsing format: DuckDB strptime text. */
+type Piece = { fmt: string };
 
-const PAD = (sql: string) => `lpad(CAST(${sql} AS VARCHAR), 2, ' ')`;
-const COMPUTED: Record<string, (t: string) => string> = {
-  s: (t) => `CAST(floor(epoch(${t})) AS BIGINT)`,
-  e: (t) => PAD(`day(${t})`),
-  k: (t) => PAD(`hour(${t})`),
-};
 const LITERAL: Record<string, string> = { z: '+0000', ':z': '+00:00', Z: 'UTC', n: '\n', t: '\t' };
 
 function pieces(ctx: Ctx, fmt: string, at: Located, parsing: boolean): Piece[] {
@@ -44,16 +39,48 @@ function pieces(ctx: Ctx, fmt: string, at: Located, parsing: boolean): Piece[] {
     else if (Object.hasOwn(EXPAND, v)) text(EXPAND[v]!);
     else if (parsing && v === 'z') text('%z');
     else if (!parsing && Object.hasOwn(LITERAL, v)) text(LITERAL[v]!.replace(/%/g, '%%'));
-    else if (!parsing && Object.hasOwn(COMPUTED, v)) out.push({ sql: COMPUTED[v]! });
     else throw ctx.error(`time format variable '%${v}' is not supported${parsing ? ' in strptime' : ''}`, at);
   }
   return out;
 }
 
-/** `strftime(t, fmt)` of a TIMESTAMP, the format translated (pieces DuckDB lacks are computed). */
+/** Variables a format may hold, beyond SAME: expansions into others, literal text, and computed values. */
+const FORMAT_EXPAND: Record<string, string> = { ...EXPAND };
+const FORMAT_COMPUTED = new Set(['s', 'e', 'k']);
+
+/** A Splunk time format as the dialect's pieces (src/store/spl-functions.ts TimeFormatPiece). */
+function formatPieces(ctx: Ctx, fmt: string, at: Located): TimeFormatPiece[] {
+  const out: TimeFormatPiece[] = [];
+  const text = (s: string) => {
+    const last = out[out.length - 1];
+    if (last && 'text' in last) last.text += s;
+    else out.push({ text: s });
+  };
+  const variables = (f: string) => {
+    for (const m of f.matchAll(/%(.)|([^%]+)/g)) m[1] ? out.push({ variable: m[1] }) : text(m[2]!);
+  };
+  for (let i = 0; i < fmt.length; i++) {
+    const ch = fmt[i]!;
+    if (ch !== '%') {
+      text(ch);
+      continue;
+    }
+    const m = /^(?:([369])[NQ]|(:z)|([A-Za-z%]))/.exec(fmt.slice(i + 1));
+    const v = m ? m[0] : fmt[i + 1] ?? '';
+    i += Math.max(1, v.length);
+    if (m?.[1]) out.push({ variable: SUBSECOND[m[1]]!.slice(1) });
+    else if (v === '%') text('%');
+    else if (SAME.has(v) || FORMAT_COMPUTED.has(v)) out.push({ variable: v });
+    else if (Object.hasOwn(FORMAT_EXPAND, v)) variables(FORMAT_EXPAND[v]!);
+    else if (Object.hasOwn(LITERAL, v)) text(LITERAL[v]!);
+    else throw ctx.error(`time format variable '%${v}' is not supported`, at);
+  }
+  return out;
+}
+
+/** `strftime(t, fmt)` of a time (the store's time type), through the store's dialect. */
 export function formatTime(ctx: Ctx, t: string, fmt: string, at: Located): string {
-  const parts = pieces(ctx, fmt, at, false).map((p) => ('fmt' in p ? `strftime(${t}, ${ctx.param(p.fmt)})` : p.sql(t)));
-  return parts.length ? `(${parts.join(' || ')})` : `CASE WHEN ${t} IS NOT NULL THEN '' END`;
+  return ctx.fn.formatTime(t, formatPieces(ctx, fmt, at), (v) => ctx.param(v));
 }
 
 /** Text parsed with a Splunk format into a TIMESTAMP (UTC), NULL when it does not parse. */

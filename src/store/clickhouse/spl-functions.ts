@@ -1,6 +1,7 @@
 import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
 import { clickhouseJsonLeaf, clickhouseJsonLeaves } from './json-paths.js';
 import { literal } from './literals.js';
+import { clickhouseFormatTime } from './time-format.js';
 
 const str = (x: string) => `toString(${x})`;
 /** RE2 escapes for characters of a bracket expression. */
@@ -111,6 +112,7 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     const text = `ifNull(${v}, '')`;
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN position(${text}, ':') = 0 OR length(splitByString('::', ${text})) > 2 THEN 0 ELSE ${conds.join(' AND ')} END)`;
   },
+  formatTime: clickhouseFormatTime,
   jsonLeaf: clickhouseJsonLeaf,
   jsonLeaves: clickhouseJsonLeaves,
 };

@@ -1,4 +1,4 @@
-import type { JsonStep, SplFunctionSql } from '../spl-functions.js';
+import type { JsonStep, SplFunctionSql, TimeFormatPiece } from '../spl-functions.js';
 
 /** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
 const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
@@ -13,6 +13,38 @@ export function duckdbAsTimestamp(x: string): string {
 }
 
 const str = (x: string) => `CAST(${x} AS VARCHAR)`;
+const PAD = (sql: string) => `lpad(CAST(${sql} AS VARCHAR), 2, ' ')`;
+/** Variables DuckDB's strftime lacks, computed from the time. */
+const COMPUTED: Record<string, (t: string) => string> = {
+  s: (t) => `CAST(floor(epoch(${t})) AS BIGINT)`,
+  e: (t) => PAD(`day(${t})`),
+  k: (t) => PAD(`hour(${t})`),
+};
+
+/**
+ * A time format as DuckDB's strftime calls: runs of text and variables in one format, the rest
+ * computed. Nanoseconds are the microseconds and three zeros: DuckDB's own `%n` writes six digits
+ * and three NUL characters at the end of the text (DuckDB 1.x).
+ */
+function duckdbFormatTime(t: string, pieces: readonly TimeFormatPiece[], param: (value: string) => string): string {
+  const parts: string[] = [];
+  let fmt = '';
+  const flush = () => {
+    if (fmt) parts.push(`strftime(${t}, ${param(fmt)})`);
+    fmt = '';
+  };
+  for (const p of pieces) {
+    if ('text' in p) fmt += p.text.replace(/%/g, '%%');
+    else if (Object.hasOwn(COMPUTED, p.variable)) {
+      flush();
+      parts.push(COMPUTED[p.variable]!(t));
+    } else if (p.variable === 'n') fmt += '%f000';
+    else fmt += `%${p.variable}`;
+  }
+  flush();
+  return parts.length ? `(${parts.join(' || ')})` : `CASE WHEN ${t} IS NOT NULL THEN '' END`;
+}
+
 /** A JSON path as DuckDB's JSONPath, keys quoted so any text is a key. */
 const jsonPath = (steps: readonly JsonStep[]) => '$' + steps.map((s) => ('key' in s ? `.${JSON.stringify(s.key)}` : '[*]')).join('');
 const TRIM = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
@@ -67,6 +99,7 @@ export const duckdbSplFunctions: SplFunctionSql = {
     if (prefix.rest) conds.push(`(TRY_CAST(('0x' || substr(${hex}, ${prefix.whole + 1}, 1)) AS INTEGER) >> ${4 - prefix.rest}) = ${prefix.nibble}`);
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
   },
+  formatTime: duckdbFormatTime,
   jsonLeaf(json, steps, param) {
     const value = `json_extract(${json}, ${param(jsonPath(steps))})`;
     return `(CASE WHEN json_type(${value}) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL ELSE json_extract_string(${value}, '$') END)`;
