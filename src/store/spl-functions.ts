@@ -127,6 +127,13 @@ export interface SplListSql {
   listZip(a: string, b: string, delimiter: string): string;
   /** The numbers from `start` (inclusive) to `end` (exclusive) by `step` (whole numbers), as text. */
   listRange(start: string, end: string, step?: string): string;
+  /**
+   * mvexpand: the 1-based positions of the list's values, one row each (a table function in the
+   * select list); a row with no value gets one row, position 0.
+   */
+  listExpandPositions(list: string): string;
+  /** The value at a 1-based position of the list; NULL at position 0. */
+  listValueAt(list: string, position: string): string;
   /** The text split at the delimiter (its SQL; its text when the query wrote it as a literal); '' splits into characters. NULL: none. */
   splitText(expr: string, delimiter: string, delimiterText: string | undefined): string;
 }

@@ -163,7 +163,11 @@ const SPL_QUERIES: readonly ParityQuery[] = [
   { query: 'sourcetype=aws:cloudtrail | table _time eventName user_arn image_id instance_type temp_access_key errorCode msg | sort 0 _time eventName event_id | head 60', ordered: true },  // strftime: every variable computed from the date parts on ClickHouse (names, weeks, ISO year, fractions, padding).
   { query: 'index=cloudfront | eval a=strftime(_time, "%Y-%m-%dT%H:%M:%S.%3NZ %y %e %k %I %p %j"), b=strftime(_time, "%a %A %b %B %h %u %w %U %W %V %G %s %6N %9N %%x %T %F %D %R %c %z %:z %Z"), c=strftime(bytes_out, "%F %T"), d=strftime("1795168810.5", "%H:%M:%S.%3N"), e=strftime(null(), "%Y") | table a b c d e | head 50', ordered: true },
   { query: 'index=cloudfront | eval w=strftime(relative_time(_time, "-330d"), "%U %W %V %G %a %j"), m=strftime(relative_time(_time, "-3mon"), "%B %e %I %p") | stats count by w m' },
-  { query: 'sourcetype=aws:cloudtrail | stats count by eventTime | sort 0 eventTime | head 20', ordered: true },
+  { query: 'sourcetype=aws:cloudtrail | stats count by eventTime | sort 0 eventTime | head 20', ordered: true },  // mvexpand: a row per value in the input order (arrayJoin of positions on ClickHouse), limit=, rows without a value kept.
+  { query: 'index=cloudfront | eval parts=split(uri_path, "/") | mvexpand parts | table _time parts event_id | head 40', ordered: true },
+  { query: 'index=cloudfront | eval p=split(if(status=200, uri_path, null()), "/") | mvexpand limit=2 p | stats count by p' },
+  { query: 'index=cloudfront | eval p=split(if(status=200, uri_path, null()), "/") | mvexpand p | table _time p status | head 30', ordered: true },
+  { query: 'index=cloudfront | stats values(c_ip) as ips by status | mvexpand ips | sort 0 status ips', ordered: true },
 ];
 
 const SQL_QUERIES: readonly ParityQuery[] = [

@@ -10,7 +10,8 @@ import { quoteIdent, type Ctx, type Scope } from './context.js';
 
 /** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
 export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket',
-  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv']);
+  'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv',
+  'mvexpand']);
 
 /** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([

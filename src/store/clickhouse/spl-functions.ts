@@ -113,6 +113,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN position(${text}, ':') = 0 OR length(splitByString('::', ${text})) > 2 THEN 0 ELSE ${conds.join(' AND ')} END)`;
   },
   formatTime: clickhouseFormatTime,
+  listExpandPositions: (l) => `arrayJoin(if(empty(${l}), [toUInt32(0)], arrayEnumerate(${l})))`,
+  listValueAt: (l, i) => `if(${i} = 0, NULL, toNullable(${l}[${i}]))`,
   jsonLeaf: clickhouseJsonLeaf,
   jsonLeaves: clickhouseJsonLeaves,
 };

@@ -100,6 +100,8 @@ export const duckdbSplFunctions: SplFunctionSql = {
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
   },
   formatTime: duckdbFormatTime,
+  listExpandPositions: (l) => `unnest(CASE WHEN len(${l}) > 0 THEN range(1, len(${l}) + 1) ELSE [0] END)`,
+  listValueAt: (l, i) => `(CASE WHEN ${i} > 0 THEN ${l}[${i}] END)`,
   jsonLeaf(json, steps, param) {
     const value = `json_extract(${json}, ${param(jsonPath(steps))})`;
     return `(CASE WHEN json_type(${value}) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL ELSE json_extract_string(${value}, '$') END)`;
