@@ -9,6 +9,7 @@
  */
 export type TrimSide = 'both' | 'left' | 'right';
 export type HashName = 'md5' | 'sha1' | 'sha256';
+export type HyperbolicName = 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh';
 export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
 /** An IPv6 subnet as its prefix: the first `whole` hex digits (a parameter), then `rest` bits of the next digit. */
@@ -50,6 +51,10 @@ export interface SplFunctionSql extends SplListSql {
   regexMatchParam(expr: string, pattern: string): string;
   /** log base `base` of a number. */
   logBase(expr: string, base: string): string;
+  /** A hyperbolic function (or its inverse) of a number (Float64); NULL stays NULL. */
+  hyperbolic(name: HyperbolicName, expr: string): string;
+  /** The angle of the point (x, y) in radians, in (-π, π]. */
+  atan2(y: string, x: string): string;
   /** Whether the text of an address (NULL stays NULL) is an IPv6 address in the subnet. */
   ipv6InSubnet(expr: string, prefix: Ipv6Prefix): string;
 

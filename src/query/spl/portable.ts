@@ -25,7 +25,7 @@ export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   // time
   'now', 'relative_time',
   // issue 24, session 5
-  'strftime',
+  'strftime', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'atan2',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */

@@ -2,6 +2,7 @@ import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
 import { clickhouseJsonLeaf, clickhouseJsonLeaves } from './json-paths.js';
 import { literal } from './literals.js';
 import { clickhouseFormatTime } from './time-format.js';
+import { clickhouseAtan2, clickhouseHyperbolic } from './hyperbolic.js';
 
 const str = (x: string) => `toString(${x})`;
 /** RE2 escapes for characters of a bracket expression. */
@@ -113,6 +114,8 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN position(${text}, ':') = 0 OR length(splitByString('::', ${text})) > 2 THEN 0 ELSE ${conds.join(' AND ')} END)`;
   },
   formatTime: clickhouseFormatTime,
+  hyperbolic: clickhouseHyperbolic,
+  atan2: clickhouseAtan2,
   listExpandPositions: (l) => `arrayJoin(if(empty(${l}), [toUInt32(0)], arrayEnumerate(${l})))`,
   listValueAt: (l, i) => `if(${i} = 0, NULL, toNullable(${l}[${i}]))`,
   jsonLeaf: clickhouseJsonLeaf,

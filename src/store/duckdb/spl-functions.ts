@@ -100,6 +100,8 @@ export const duckdbSplFunctions: SplFunctionSql = {
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
   },
   formatTime: duckdbFormatTime,
+  hyperbolic: (name, x) => `${name}(${x})`,
+  atan2: (y, x) => `atan2(${y}, ${x})`,
   listExpandPositions: (l) => `unnest(CASE WHEN len(${l}) > 0 THEN range(1, len(${l}) + 1) ELSE [0] END)`,
   listValueAt: (l, i) => `(CASE WHEN ${i} > 0 THEN ${l}[${i}] END)`,
   jsonLeaf(json, steps, param) {
