@@ -194,7 +194,12 @@ const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=cloudfront | eval n=tonumber("ff", 16)', construct: 'tonumber() with base 16' },
   { query: 'index=cloudfront | where match(uri_path, c_ip)', construct: 'match() with a regular expression read from a field' },
   { query: 'index=cloudfront | eval p=split(uri_path, http_method)', construct: 'split() at a delimiter read from a field' },  // Each engine draws its own random numbers: no equal answer.
-  { query: 'index=cloudfront | eval r=random()', construct: 'the eval function random()' },
+  { query: 'index=cloudfront | eval r=random()', construct: 'the eval function random()' },  // Not done on ClickHouse yet (issue 24, session 5): spath (objects as JSON text, any input text), and the
+  // type-dependent functions (ClickHouse keeps booleans as numbers: typeof/is… need the compiler's types).
+  { query: 'index=cloudfront | eval j="{\\"a\\":{\\"b\\":1}}" | spath input=j path=a.b | table a.b | head 2', construct: 'the spath command' },
+  { query: 'index=cloudfront | eval t=typeof(status) | stats count by t', construct: 'the eval function typeof()' },
+  { query: 'index=cloudfront | eval p=printf("%05d", status) | stats count by p', construct: 'the eval function printf()' },
+  { query: 'index=cloudfront | eval t=tostring(status) | stats count by t', construct: 'the eval function tostring()' },
 ];
 
 describe('SPL and SQL: the same rows on DuckDB and on a two-shard ClickHouse cluster', { skip: clickhouseSkip() }, () => {
