@@ -9,6 +9,7 @@
  */
 export type TrimSide = 'both' | 'left' | 'right';
 export type HashName = 'md5' | 'sha1' | 'sha256';
+export type HyperbolicName = 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh';
 export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 /**
  * A piece of a time format (strftime, convert ctime): fixed text, or a variable as Splunk names it
@@ -25,6 +26,10 @@ export interface Ipv6Prefix {
   /** The next digit's first `rest` bits, as a number. */
   nibble: number;
 }
+
+
+/** A step of a JSON path: a key of an object, or every element of an array (Splunk's `{}`). */
+export type JsonStep = { key: string } | { each: true };
 
 export interface SplFunctionSql extends SplListSql {
   // --- text ---------------------------------------------------------------------------------------
@@ -47,6 +52,10 @@ export interface SplFunctionSql extends SplListSql {
   numberText(expr: string): string;
   /** log base `base` of a number. */
   logBase(expr: string, base: string): string;
+  /** A hyperbolic function (or its inverse) of a number (Float64); NULL stays NULL. */
+  hyperbolic(name: HyperbolicName, expr: string): string;
+  /** The angle of the point (x, y) in radians, in (-π, π]. */
+  atan2(y: string, x: string): string;
   /** Whether the text of an address (NULL stays NULL) is an IPv6 address in the subnet. */
   ipv6InSubnet(expr: string, prefix: Ipv6Prefix): string;
 
@@ -86,6 +95,15 @@ export interface SplFunctionSql extends SplListSql {
   /** The smallest / largest time of the rows where `expr` is not NULL (NULL when none is). */
   earliestTimeOf(time: string, expr: string): string;
   latestTimeOf(time: string, expr: string): string;
+
+  // --- JSON paths of json columns (text the store wrote with JSON.stringify) ----------------------
+  /**
+   * The leaf at a path of keys: a string's text, a number's or boolean's JSON text; NULL for an
+   * object, an array, null or nothing there. `param` binds a value (the path's keys).
+   */
+  jsonLeaf(json: string, steps: readonly JsonStep[], param: (value: string) => string): string;
+  /** The leaves at a path through arrays (`{}`), in order, as a list; objects, arrays and nulls left out; none: no list. */
+  jsonLeaves(json: string, steps: readonly JsonStep[], param: (value: string) => string): string;
 }
 
 /** Multivalue (list) functions. Splunk has no empty multivalue: where DuckDB makes NULL of an empty list, ClickHouse (no NULL arrays) keeps it empty, and results read it as NULL. */
@@ -116,6 +134,13 @@ export interface SplListSql {
   listZip(a: string, b: string, delimiter: string): string;
   /** The numbers from `start` (inclusive) to `end` (exclusive) by `step` (whole numbers), as text. */
   listRange(start: string, end: string, step?: string): string;
+  /**
+   * mvexpand: the 1-based positions of the list's values, one row each (a table function in the
+   * select list); a row with no value gets one row, position 0.
+   */
+  listExpandPositions(list: string): string;
+  /** The value at a 1-based position of the list; NULL at position 0. */
+  listValueAt(list: string, position: string): string;
   /** The text split at the delimiter (its SQL; its text when the query wrote it as a literal); '' splits into characters. NULL: none. */
   splitText(expr: string, delimiter: string, delimiterText: string | undefined): string;
   /** The list's non-empty values as text, or a list of the one `value` (SQL) when it has none (a data model field's default). */

@@ -7,6 +7,7 @@ import { lex } from './lexer.js';
 import { parseExpr } from './parse-expr.js';
 import { isListExpr, neverNull } from './expr.js';
 import { columnName } from '../../store/schema.js';
+import type { JsonStep } from '../../store/spl-functions.js';
 
 /**
  * Field names as Splunk shows them, per sourcetype. A name resolves, for the events of each dataset
@@ -131,24 +132,19 @@ function jsonField(ctx: Ctx, roots: ReadonlyMap<string, string>, name: string): 
   const m = /^(.+?)((?:\{\})*)$/.exec(parts[0]!);
   const column = m ? roots.get(m[1]!) : undefined;
   if (!m || !column) return undefined;
-  let path = '$' + '[*]'.repeat(m[2]!.length / 2);
+  const steps: JsonStep[] = Array.from({ length: m[2]!.length / 2 }, () => ({ each: true }));
   for (const part of parts.slice(1)) {
     const seg = /^(.*?)((?:\{\})*)$/.exec(part)!;
     if (!seg[1]) return undefined;
-    path += `.${JSON.stringify(seg[1])}${'[*]'.repeat(seg[2]!.length / 2)}`;
+    steps.push({ key: seg[1] }, ...Array.from({ length: seg[2]!.length / 2 }, () => ({ each: true }) as const));
   }
-  if (path === '$') return undefined;
+  if (!steps.length) return undefined;
+  const many = steps.some((s) => 'each' in s);
   const col = columnRef(ctx, column);
-  ctx.native(`the JSON field '${name}' (read from ${column})`, { pos: 0, end: 0 });
-  if (col.sql.startsWith('CAST(NULL')) return { sql: path.includes('[*]') ? 'CAST(NULL AS VARCHAR[])' : 'CAST(NULL AS VARCHAR)', list: path.includes('[*]'), type: 'keyword' };
-  const p = ctx.param(path);
-  if (path.includes('[*]')) {
-    // Elements that are objects are not values; an empty list is no field.
-    const values = `list_transform(list_filter(json_extract(${col.sql}, ${p}), lambda v: json_type(v) NOT IN ('OBJECT', 'ARRAY', 'NULL')), lambda v: json_extract_string(v, '$'))`;
-    return { sql: `nullif(${values}, [])`, list: true, type: 'keyword[]' };
-  }
-  const value = `json_extract(${col.sql}, ${p})`;
-  return { sql: `(CASE WHEN json_type(${value}) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL ELSE json_extract_string(${value}, '$') END)`, list: false, type: 'keyword' };
+  if (!ctx.hasColumn(column)) return { sql: ctx.fn.nullOf(many ? 'keyword[]' : 'keyword'), list: many, type: 'keyword' };
+  const param = (v: string) => ctx.param(v);
+  if (many) return { sql: ctx.fn.jsonLeaves(col.sql, steps, param), list: true, type: 'keyword[]' };
+  return { sql: ctx.fn.jsonLeaf(col.sql, steps, param), list: false, type: 'keyword' };
 }
 
 /** A calculated field: its expression compiled where names are the dataset's raw fields. */

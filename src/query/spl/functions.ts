@@ -58,8 +58,9 @@ export const EVAL_FUNCTIONS: Record<string, EvalFunction> = {
   ln: number(one(1, 1, fn('ln'))),
   log: number({ min: 1, max: 2, compile: (c) => (c.args.length === 1 ? `log10(${c.sql(0)})` : c.ctx.fn.logBase(c.sql(0), c.sql(1))) }),
   pow: number(one(2, 2, fn('pow'))),
-  isnull: one(1, 1, (a) => `(${a[0]} IS NULL)`),
-  isnotnull: one(1, 1, (a) => `(${a[0]} IS NOT NULL)`),
+  // A list is no value when it has none (engines without NULL lists keep it empty).
+  isnull: { min: 1, max: 1, compile: (c) => `(${c.isList(0) ? c.ctx.fn.listCount(c.sql(0)) : c.sql(0)} IS NULL)` },
+  isnotnull: { min: 1, max: 1, compile: (c) => `(${c.isList(0) ? c.ctx.fn.listCount(c.sql(0)) : c.sql(0)} IS NOT NULL)` },
   null: one(0, 0, () => 'NULL'),
   true: { min: 0, max: 0, compile: (c) => c.ctx.fn.trueValue },
   false: { min: 0, max: 0, compile: (c) => c.ctx.fn.falseValue },

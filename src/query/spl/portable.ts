@@ -11,7 +11,7 @@ import { quoteIdent, type Ctx, type Scope } from './context.js';
 /** Commands whose SQL goes through the dialect (subsearches, CIDR and list fields inside them are checked where they compile). */
 export const PORTABLE_COMMANDS: ReadonlySet<string> = new Set(['search', 'where', 'eval', 'stats', 'sort', 'head', 'table', 'fields', 'rename', 'top', 'rare', 'bin', 'bucket',
   'timechart', 'dedup', 'tail', 'eventstats', 'fillnull', 'inputlookup', 'lookup', 'append', 'regex', 'rex', 'makemv',
-  'iplocation', 'join', 'streamstats', 'convert', 'tstats', 'addtotals']);
+  'iplocation', 'join', 'streamstats', 'convert', 'tstats', 'addtotals', 'mvexpand']);
 
 /** Eval functions whose SQL goes through the dialect (or is SQL every engine reads alike). */
 export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -24,6 +24,8 @@ export const PORTABLE_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'mvappend', 'mvcount', 'mvindex', 'mvjoin', 'mvdedup', 'mvsort', 'mvfind', 'mvfilter', 'mvmap', 'mvzip', 'mvrange', 'split',
   // time
   'now', 'relative_time',
+  // issue 24, session 5
+  'strftime', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'atan2',
 ]);
 
 /** stats aggregations whose SQL goes through the dialect (percentiles `percNN` too). */

@@ -70,8 +70,10 @@ function compare(ctx: Ctx, scope: Scope, field: Token, op: string, value: Token,
   if (scope.base && field.kind === 'word' && (name === 'index' || name === 'sourcetype')) return datasets(ctx, name, op, value);
   const ref = ctx.resolve(scope, field);
   if (op === '=' || op === '!=') {
-    const match = value.text === '*' ? `(${ref.sql} IS NOT NULL)` : matches(ctx, ref, value.text, value);
-    return op === '=' ? match : `(${ref.sql} IS NOT NULL AND NOT ${ctx.fn.coalesce(match, ctx.fn.falseValue)})`;
+    // A list is present when it has a value (engines without NULL lists keep a missing one empty).
+    const present = `(${ref.list ? ctx.fn.listCount(ref.sql) : ref.sql} IS NOT NULL)`;
+    const match = value.text === '*' ? present : matches(ctx, ref, value.text, value);
+    return op === '=' ? match : `(${present} AND NOT ${ctx.fn.coalesce(match, ctx.fn.falseValue)})`;
   }
   if (ref.list) throw ctx.error(`'${field.text}' holds several values: compare it with = or !=`, field);
   return /^-?\d+(\.\d+)?$/.test(value.text)

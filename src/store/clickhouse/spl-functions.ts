@@ -1,6 +1,8 @@
 import type { SplFunctionSql, TimeUnit } from '../spl-functions.js';
+import { clickhouseJsonLeaf, clickhouseJsonLeaves } from './json-paths.js';
 import { literal } from './literals.js';
 import { addMonths, CLICKHOUSE_TIME_VARIABLES, formatTime, monthIndex, monthStart, weekStart } from './calendar.js';
+import { clickhouseAtan2, clickhouseHyperbolic } from './hyperbolic.js';
 
 const str = (x: string) => `toString(${x})`;
 /** RE2 escapes for characters of a bracket expression. */
@@ -115,6 +117,12 @@ export const clickhouseSplFunctions: SplFunctionSql = {
     const text = `ifNull(${v}, '')`;
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN position(${text}, ':') = 0 OR length(splitByString('::', ${text})) > 2 THEN 0 ELSE ${conds.join(' AND ')} END)`;
   },
+  hyperbolic: clickhouseHyperbolic,
+  atan2: clickhouseAtan2,
+  listExpandPositions: (l) => `arrayJoin(if(empty(${l}), [toUInt32(0)], arrayEnumerate(${l})))`,
+  listValueAt: (l, i) => `if(${i} = 0, NULL, toNullable(${l}[${i}]))`,
+  jsonLeaf: clickhouseJsonLeaf,
+  jsonLeaves: clickhouseJsonLeaves,
 };
 
 /** DuckDB's ipv6Hex (duckdb/spl-functions.ts) step for step: groups with '::' expanded, each padded (or cut) to 4 digits. */

@@ -1,4 +1,4 @@
-import type { SplFunctionSql } from '../spl-functions.js';
+import type { JsonStep, SplFunctionSql } from '../spl-functions.js';
 
 /** Whether a SQL value is a time (TIMESTAMP, TIMESTAMPTZ, DATE), decided on the value's type. */
 const isTime = (x: string) => `(typeof(${x}) LIKE 'TIMESTAMP%' OR typeof(${x}) = 'DATE')`;
@@ -29,6 +29,9 @@ const COMPUTED: Record<string, (t: string) => string> = {
   k: (t) => PAD(`hour(${t})`),
 };
 const STRFTIME_VARIABLES = ['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A', 'j', 'p', 'I', 'U', 'W', 'V', 'G', 'u', 'w', 'f'];
+
+/** A JSON path as DuckDB's JSONPath, keys quoted so any text is a key. */
+const jsonPath = (steps: readonly JsonStep[]) => '$' + steps.map((s) => ('key' in s ? `.${JSON.stringify(s.key)}` : '[*]')).join('');
 const TRIM = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
 
 /** The SPL compiler's functions as DuckDB spells them (the SQL SPL has always compiled to). */
@@ -103,6 +106,17 @@ export const duckdbSplFunctions: SplFunctionSql = {
     if (prefix.rest) conds.push(`(TRY_CAST(('0x' || substr(${hex}, ${prefix.whole + 1}, 1)) AS INTEGER) >> ${4 - prefix.rest}) = ${prefix.nibble}`);
     return `(CASE WHEN ${v} IS NULL THEN NULL WHEN NOT contains(${v}, ':') OR len(string_split(${v}, '::')) > 2 THEN FALSE ELSE ${conds.join(' AND ')} END)`;
   },
+  hyperbolic: (name, x) => `${name}(${x})`,
+  atan2: (y, x) => `atan2(${y}, ${x})`,
+  listExpandPositions: (l) => `unnest(CASE WHEN len(${l}) > 0 THEN range(1, len(${l}) + 1) ELSE [0] END)`,
+  listValueAt: (l, i) => `(CASE WHEN ${i} > 0 THEN ${l}[${i}] END)`,
+  jsonLeaf(json, steps, param) {
+    const value = `json_extract(${json}, ${param(jsonPath(steps))})`;
+    return `(CASE WHEN json_type(${value}) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL ELSE json_extract_string(${value}, '$') END)`;
+  },
+  // Elements that are objects are not values; an empty list is no field.
+  jsonLeaves: (json, steps, param) =>
+    `nullif(list_transform(list_filter(json_extract(${json}, ${param(jsonPath(steps))}), lambda v: json_type(v) NOT IN ('OBJECT', 'ARRAY', 'NULL')), lambda v: json_extract_string(v, '$')), [])`,
 };
 
 /** SQL: the 32 hex digits of an IPv6 address text: groups with '::' expanded, each padded to 4 digits. */

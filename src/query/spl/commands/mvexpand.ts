@@ -2,7 +2,12 @@ import type { Cursor } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { readOptions } from './options.js';
 import { commandModule } from './registry.js';
-import { keep, q } from './stage.js';
+import { keep, q, ROW } from './stage.js';
+import { allBut } from '../portable.js';
+
+/** Columns of the expansion: the list, and the position of each row's value in it. */
+const LIST = '__pt_list';
+const POSITION = '__pt_pos';
 import { numbered } from './order.js';
 
 interface Mvexpand {
@@ -29,13 +34,12 @@ export const mvexpand = commandModule<Mvexpand>({
     const ref = ctx.resolve(scope, m.field);
     if (!ref.list) return keep(`SELECT * FROM ${from}`, scope);
     const name = ctx.outName(m.field);
-    const values = m.limit && m.limit.text !== '0' ? `${ref.sql}[1:${ctx.number(m.limit.text, m.limit)}]` : ref.sql;
-    // An empty list or none: the result stays, without the field.
-    const each = `unnest(CASE WHEN len(${values}) > 0 THEN ${values} ELSE [NULL] END)`;
-    const rows = numbered(ctx, scope, from, tok);
-    const sql = scope.cols.has(name)
-      ? `SELECT * EXCLUDE ("__pt_row") REPLACE (${each} AS ${q(name)}) FROM ${rows} ORDER BY "__pt_row"`
-      : `SELECT * EXCLUDE ("__pt_row"), ${each} AS ${q(name)} FROM ${rows} ORDER BY "__pt_row"`;
+    const values = m.limit && m.limit.text !== '0' ? ctx.fn.listHeadParam(ref.sql, ctx.number(m.limit.text, m.limit)) : ref.sql;
+    // A row per position of a value (an empty list or none: one row, the field NULL), in the input order.
+    const rows = `(SELECT *, ${values} AS "${LIST}", ${ctx.fn.listExpandPositions(values)} AS "${POSITION}" FROM ${numbered(ctx, scope, from, tok)})`;
+    const drop = [...(scope.cols.has(name) ? [name] : []), ROW, LIST, POSITION];
+    const cols = allBut(ctx, scope, drop, [`${ctx.fn.listValueAt(`"${LIST}"`, `"${POSITION}"`)} AS ${q(name)}`], 'mvexpand', tok);
+    const sql = `SELECT ${cols} FROM ${rows} ORDER BY "${ROW}", "${POSITION}"`;
     return keep(sql, { ...scope, cols: new Map(scope.cols).set(name, { list: false }), sorted: true });
   },
 });

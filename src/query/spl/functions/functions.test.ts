@@ -62,6 +62,10 @@ test('time functions: now() is the search time, relative_time snaps after the of
   refused('| eval t=strptime(url, "%s")', /time format variable '%s' is not supported in strptime/);
 });
 
+test('strftime fractions of the second: %9N is nine digits (DuckDB\'s own %n wrote six and three NUL characters)', async () => {
+  assert.deepEqual(await evalOne('f=strftime(1795168810.25, "%9N|%6N|%3N|%a %B %e %j %U %W %V %G %u %w")', 'f'), { f: '250000000|250000|250|Fri November 20 324 46 46 47 2026 5 5' });
+});
+
 test('text, type and conversion functions', async () => {
   assert.deepEqual(
     await evalOne(

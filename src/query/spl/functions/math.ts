@@ -1,11 +1,12 @@
 import type { EvalFunction } from '../functions.js';
 import { cidrSql, parseSearchCidr } from '../cidr.js';
 import type { Call } from './call.js';
+import type { HyperbolicName } from '../../../store/spl-functions.js';
 
 /** Any value as a number (its text read as one), NULL when it is not one. */
 const num = (call: Call, i: number) => call.ctx.fn.tryDouble(call.ctx.fn.text(call.sql(i)));
 const unary = (fn: string): EvalFunction => ({ min: 1, max: 1, returns: 'number', compile: (call) => `${fn}(${num(call, 0)})` });
-const binary = (fn: string): EvalFunction => ({ min: 2, max: 2, returns: 'number', compile: (call) => `${fn}(${num(call, 0)}, ${num(call, 1)})` });
+const hyperbolic = (name: HyperbolicName): EvalFunction => ({ min: 1, max: 1, returns: 'number', compile: (call) => call.ctx.fn.hyperbolic(name, num(call, 0)) });
 
 /**
  * cidrmatch("<subnet>", ip): the subnet (IPv4 `a.b.c.d/n` or IPv6 `prefix/n`; one address without
@@ -29,16 +30,16 @@ export const MATH_FUNCTIONS: Record<string, EvalFunction> = {
   acos: unary('acos'),
   asin: unary('asin'),
   atan: unary('atan'),
-  atan2: binary('atan2'),
+  atan2: { min: 2, max: 2, returns: 'number', compile: (call) => call.ctx.fn.atan2(num(call, 0), num(call, 1)) },
   cos: unary('cos'),
   sin: unary('sin'),
   tan: unary('tan'),
-  acosh: unary('acosh'),
-  asinh: unary('asinh'),
-  atanh: unary('atanh'),
-  cosh: unary('cosh'),
-  sinh: unary('sinh'),
-  tanh: unary('tanh'),
+  acosh: hyperbolic('acosh'),
+  asinh: hyperbolic('asinh'),
+  atanh: hyperbolic('atanh'),
+  cosh: hyperbolic('cosh'),
+  sinh: hyperbolic('sinh'),
+  tanh: hyperbolic('tanh'),
   hypot: { min: 2, max: 2, returns: 'number', compile: (call) => `sqrt(pow(${num(call, 0)}, 2) + pow(${num(call, 1)}, 2))` },
   cidrmatch: { min: 2, max: 2, compile: cidrmatch },
 };

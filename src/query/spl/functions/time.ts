@@ -1,5 +1,5 @@
 import type { EvalFunction } from '../functions.js';
-import { asTimestamp, formatTime, parseTimeText } from '../timefmt.js';
+import { formatTime, parseTimeText } from '../timefmt.js';
 import type { Call } from './call.js';
 import type { TimeUnit } from '../../../store/spl-functions.js';
 
@@ -53,6 +53,6 @@ export const TIME_FUNCTIONS: Record<string, EvalFunction> = {
   // Splunk's time() is the wall clock when the event is processed; DuckDB gives one per statement.
   time: { min: 0, max: 0, compile: () => 'make_timestamp(epoch_us(current_timestamp))' },
   relative_time: { min: 2, max: 2, compile: relativeTime },
-  strftime: { min: 2, max: 2, returns: 'text', compile: (call) => formatTime(call.ctx, asTimestamp(call.sql(0)), call.literal(1, 'the time format'), call.args[1]!) },
+  strftime: { min: 2, max: 2, returns: 'text', compile: (call) => formatTime(call.ctx, call.ctx.fn.asTime(call.sql(0)), call.literal(1, 'the time format'), call.args[1]!) },
   strptime: { min: 2, max: 2, compile: (call) => parseTimeText(call.ctx, call.sql(0), call.literal(1, 'the time format'), call.args[1]!) },
 };
