@@ -76,6 +76,10 @@ export const COMMAND_INDEX = {
     term: 'audit [options]',
     description: 'Show the audit log of the console and the users command: who changed what, when and from where, newest first.',
   },
+  cluster: {
+    term: 'cluster status [options]',
+    description: 'Show the processes registered in NATS (collect, serve, workers): their inputs\' counts, errors, heartbeats, and the intake stream\'s lag.',
+  },
 } as const satisfies Record<string, { term: string; description: string }>;
 
 export type CommandName = keyof typeof COMMAND_INDEX;

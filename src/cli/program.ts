@@ -32,6 +32,7 @@ const COMMANDS: Record<CommandName, () => Promise<Register>> = {
   searches: async () => (await import('../commands/searches.js')).registerSearches,
   users: async () => (await import('../commands/users.js')).registerUsers,
   audit: async () => (await import('../commands/users.js')).registerAudit,
+  cluster: async () => (await import('../commands/cluster.js')).registerCluster,
 };
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import type { CollectConfig } from '../collect/config.js';
 import { collectLog } from '../collect/log.js';
@@ -10,6 +10,25 @@ import { isClickHouseUrl, shownLocation, STORE_ENV } from '../store/open.js';
 import { parseStoreUrl } from '../store/clickhouse/url.js';
 import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
+import { METRICS_TOKEN_ENV } from '../observe/server.js';
+import type { Observability, ObservabilityOptions } from '../observe/observability.js';
+
+/** startObservability with its errors (a bad --metrics-listen, a port taken, NATS unreachable) as usage or fatal errors of the command. */
+export async function observe(o: ObservabilityOptions): Promise<Observability> {
+  const { natsServers, startObservability } = await import('../observe/observability.js');
+  const { parseListen } = await import('../observe/server.js');
+  try {
+    if (o.listen !== undefined) parseListen(o.listen);
+    if (o.register !== undefined) natsServers(o.register);
+  } catch (e) {
+    throw new CliError(terminalSafe((e as Error).message), EXIT.USAGE);
+  }
+  try {
+    return await startObservability(o);
+  } catch (e) {
+    throw new CliError(terminalSafe((e as Error).message), EXIT.FATAL);
+  }
+}
 
 interface CollectOptions {
   config: string;
@@ -18,6 +37,8 @@ interface CollectOptions {
   quiet?: boolean;
   statusEvery: string;
   analysesEvery?: string;
+  metricsListen?: string;
+  register?: string;
 }
 
 export function registerCollect(program: Command): void {
@@ -29,6 +50,8 @@ export function registerCollect(program: Command): void {
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
     .option('--analyses-every <seconds>', 'run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default 300)')
     .option('-q, --quiet', 'print only errors')
+    .option('--metrics-listen <host:port>', `serve Prometheus metrics on GET /metrics there (per input: deliveries, records, events, stored, duplicates, rejected, errors, last error, SQS queue depth); loopback, or anywhere with ${METRICS_TOKEN_ENV} set (scrapers send it as a bearer token)`)
+    .option('--register <nats-url>', 'register this process (with its counts, every few seconds) in NATS for packettrail cluster status: nats://host:4222[,nats://…]')
     .addHelpText(
       'after',
       `
@@ -60,12 +83,18 @@ ${EXIT_CODES_HELP}`,
       // collect holds the database: the other commands on it run through this process (src/service/).
       const { analysesEveryOf, runOwner } = await import('../service/daemon.js');
       const { DEFAULT_QUERY_LIMITS } = await import('../server/query-gate.js');
-      await runOwner({
-        db: part.config.db, role: 'collect', queryLimits: DEFAULT_QUERY_LIMITS, collect: part, analysesEverySeconds: analysesEveryOf(o.analysesEvery),
-        say: (line) => {
-          if (!collectLog.quiet) process.stderr.write(`${line}\n`);
-        },
-      });
+      const say = (line: string) => {
+        if (!collectLog.quiet) process.stderr.write(`${line}\n`);
+      };
+      const observed = await observe({ kind: 'collect', listen: o.metricsListen, register: o.register, say });
+      try {
+        await runOwner({
+          db: part.config.db, role: 'collect', queryLimits: DEFAULT_QUERY_LIMITS, collect: part, analysesEverySeconds: analysesEveryOf(o.analysesEvery),
+          inputMetrics: observed.inputs, say,
+        });
+      } finally {
+        await observed.stop();
+      }
     });
 }
 
