@@ -137,12 +137,12 @@ export async function listProcesses(nc: NatsConnection, now = Date.now()): Promi
   const processes: ListedProcess[] = [];
   const unreadable: { key: string; problem: string }[] = [];
   if (!kv) return { processes, unreadable };
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) {
-    keys.push(k);
-    if (keys.length >= MAX_LISTED_PROCESSES) break;
-  }
-  for (const key of keys.sort()) {
+  // The keys from the stream's subject counts, not kv.keys(): its consumer waits for every message it
+  // was told of, and a key the TTL removes meanwhile never comes (the listing hung).
+  const prefix = `$KV.${PROCESS_BUCKET}.`;
+  const info = await (await jetstreamManager(nc)).streams.info(`KV_${PROCESS_BUCKET}`, { subjects_filter: `${prefix}>` });
+  const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length)).sort().slice(0, MAX_LISTED_PROCESSES);
+  for (const key of keys) {
     const e = await kv.get(key);
     if (!e || e.operation !== 'PUT') continue;
     const r = processRecordOf(e.string());
