@@ -395,7 +395,8 @@ a number running at once with a queue (429 when it is full); a query whose clien
 serve holds the database: query, trail, insights, index and ingest on it run through this process while it
 runs (found by <db>.service.json; see "Running alongside" in the README). With --collect it also runs the
 collect inputs and, every --analyses-every seconds, the post-ingest analyses. --read-only opens the database
-read-only instead and holds nothing. While another packettrail (collect) holds the database, serve reads
+read-only instead and holds nothing. GET /metrics answers the process's metrics in the Prometheus text format
+under the viewer role (a scraper sends the token as Authorization: Bearer; or --metrics-listen, see docs/security.md). While another packettrail (collect) holds the database, serve reads
 through it. On a ClickHouse store (--store clickhouse://…) nothing is held: other commands reach the
 server themselves, console queries run read-only there, and the files kept beside a DuckDB database
 (accounts, audit log, saved searches, access token) are kept in --state-dir as <database>.users.json …. SIGINT/SIGTERM stop within ${DAEMON_SHUTDOWN_MS / 1000} s (inputs stop taking work, queries and ingest jobs are
