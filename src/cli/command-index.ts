@@ -77,7 +77,7 @@ export const COMMAND_INDEX = {
     description: 'Show the audit log of the console and the users command: who changed what, when and from where, newest first.',
   },
   cluster: {
-    term: 'cluster status [options]',
+    term: 'cluster',
     description: 'Show the processes registered in NATS (collect, serve, workers): their inputs\' counts, errors, heartbeats, and the intake stream\'s lag.',
   },
 } as const satisfies Record<string, { term: string; description: string }>;
