@@ -80,6 +80,10 @@ export const COMMAND_INDEX = {
     term: 'worker [options]',
     description: 'Pull the batches push inputs appended to a NATS JetStream stream (collect --to nats://…), normalize, detect and store them; any number of workers share a stream.',
   },
+  cluster: {
+    term: 'cluster',
+    description: 'Show the processes registered in NATS (collect, serve, workers): their inputs\' counts, errors, heartbeats, and the intake stream\'s lag.',
+  },
 } as const satisfies Record<string, { term: string; description: string }>;
 
 export type CommandName = keyof typeof COMMAND_INDEX;

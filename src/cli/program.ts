@@ -33,6 +33,7 @@ const COMMANDS: Record<CommandName, () => Promise<Register>> = {
   users: async () => (await import('../commands/users.js')).registerUsers,
   audit: async () => (await import('../commands/users.js')).registerAudit,
   worker: async () => (await import('../commands/worker.js')).registerWorker,
+  cluster: async () => (await import('../commands/cluster.js')).registerCluster,
 };
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };

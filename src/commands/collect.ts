@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { terminalSafe } from '../cli/text.js';
 import type { CollectConfig } from '../collect/config.js';
 import { collectLog } from '../collect/log.js';
@@ -12,6 +12,25 @@ import { alertSinks, prepareDetection } from './detect.js';
 import { COMMAND_INDEX } from '../cli/command-index.js';
 import { DEFAULT_INTAKE_STREAM } from '../collect/nats/names.js';
 import { correlateEveryOf } from '../detect/shared/schedule.js';
+import { METRICS_TOKEN_ENV } from '../observe/server.js';
+import type { Observability, ObservabilityOptions } from '../observe/observability.js';
+
+/** startObservability with its errors (a bad --metrics-listen, a port taken, NATS unreachable) as usage or fatal errors of the command. */
+export async function observe(o: ObservabilityOptions): Promise<Observability> {
+  const { natsServers, startObservability } = await import('../observe/observability.js');
+  const { parseListen } = await import('../observe/server.js');
+  try {
+    if (o.listen !== undefined) parseListen(o.listen);
+    if (o.register !== undefined) natsServers(o.register);
+  } catch (e) {
+    throw new CliError(terminalSafe((e as Error).message), EXIT.USAGE);
+  }
+  try {
+    return await startObservability(o);
+  } catch (e) {
+    throw new CliError(terminalSafe((e as Error).message), EXIT.FATAL);
+  }
+}
 
 interface CollectOptions {
   config: string;
@@ -25,6 +44,8 @@ interface CollectOptions {
   replicas?: string;
   sharedDetection?: boolean;
   correlateEvery?: string;
+  metricsListen?: string;
+  register?: string;
 }
 
 export function registerCollect(program: Command): void {
@@ -41,6 +62,8 @@ export function registerCollect(program: Command): void {
     .option('--shared-detection', 'several processes feed this store: store rule matches instead of raising alerts (a correlation pass raises them, each once)')
     .option('--correlate-every <seconds>', 'run the correlation pass of shared detection this often (in one or more of the processes sharing the store); see docs/scale-out.md')
     .option('-q, --quiet', 'print only errors')
+    .option('--metrics-listen <host:port>', `serve Prometheus metrics on GET /metrics there (per input: deliveries, records, events, stored, duplicates, rejected, errors, last error, SQS queue depth); loopback, or anywhere with ${METRICS_TOKEN_ENV} set (scrapers send it as a bearer token)`)
+    .option('--register <nats-url>', 'register this process (with its counts, every few seconds) in NATS for packettrail cluster status: nats://host:4222[,nats://…]')
     .addHelpText(
       'after',
       `
@@ -82,12 +105,18 @@ ${EXIT_CODES_HELP}`,
       // collect holds the database: the other commands on it run through this process (src/service/).
       const { analysesEveryOf, runOwner } = await import('../service/daemon.js');
       const { DEFAULT_QUERY_LIMITS } = await import('../server/query-gate.js');
-      await runOwner({
-        db: part.config.db, role: 'collect', queryLimits: DEFAULT_QUERY_LIMITS, collect: part, analysesEverySeconds: analysesEveryOf(o.analysesEvery),
-        say: (line) => {
-          if (!collectLog.quiet) process.stderr.write(`${line}\n`);
-        },
-      });
+      const say = (line: string) => {
+        if (!collectLog.quiet) process.stderr.write(`${line}\n`);
+      };
+      const observed = await observe({ kind: 'collect', listen: o.metricsListen, register: o.register, say });
+      try {
+        await runOwner({
+          db: part.config.db, role: 'collect', queryLimits: DEFAULT_QUERY_LIMITS, collect: part, analysesEverySeconds: analysesEveryOf(o.analysesEvery),
+          inputMetrics: observed.inputs, say,
+        });
+      } finally {
+        await observed.stop();
+      }
     });
 }
 

@@ -9,7 +9,10 @@ import { DEFAULT_QUERY_LIMITS, maxRunningQueriesAllowed, RESERVED_FOR_ROUTES, ty
 import { megabytes } from '../store/duckdb/duckdb-store.js';
 import { addStoreOption, commandStoreLocation, DEFAULT_DB, stateBaseOf } from './common.js';
 import { isClickHouseUrl, shownLocation } from '../store/open.js';
-import { collectPart } from './collect.js';
+import { collectPart, observe } from './collect.js';
+import type { InputMetrics } from '../observe/inputs.js';
+import type { MetricsRegistry } from '../observe/metrics.js';
+import { METRICS_TOKEN_ENV } from '../observe/server.js';
 import { analysesEveryOf, consoleThrough, DAEMON_SHUTDOWN_MS, DEFAULT_ANALYSES_EVERY_S, findOwner, runOwner } from '../service/daemon.js';
 import type { QueryGate } from '../server/query-gate.js';
 import type { EventStore } from '../store/store.js';
@@ -65,6 +68,12 @@ export interface ServeOptions {
   oidcDefaultRole?: string;
   oidcScopes?: string;
   trustProxy?: string[];
+  /** `--metrics-listen HOST:PORT`: /metrics on a listener of its own too (the console's /metrics is always there). */
+  metricsListen?: string;
+  /** `--register nats://…`: register in the process registry for cluster status. */
+  register?: string;
+  /** The process's metrics (set by serveUntilStopped; a console started without gets its own). */
+  metricsRegistry?: MetricsRegistry;
 }
 
 /** Each --oidc-* option falls back to this environment variable. */
@@ -222,6 +231,7 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
     server = await createConsoleServer({
       db: o.db, stateBase, token: token.token, readOnly: o.readOnly ?? false, rules: o.rules ?? [], ...(o.lookups ? { lookups: o.lookups } : {}), limits, queryLimits,
       ...(given ? { store: given.store, queries: given.queries } : {}), tokenRole, secureCookies, sessionLimits, loginLimits, ...(oidc ? { oidc } : {}), ...(o.trustProxy ? { trustProxy: o.trustProxy } : {}),
+      ...(o.metricsRegistry ? { metrics: o.metricsRegistry } : {}),
     });
   } catch (e) {
     throw new CliError(`cannot serve ${shownDb}: ${(e as Error).message}`, EXIT.FATAL);
@@ -258,9 +268,18 @@ export async function startServe(o: ServeOptions, out: (line: string) => void = 
  * Serves until SIGINT/SIGTERM, then stops taking requests, interrupts running queries and closes the
  * server and the database — within SHUTDOWN_GRACE_MS, else it exits anyway. A second signal exits at once.
  */
-export async function serveUntilStopped(o: ServeOptions): Promise<void> {
-  portOf(o.port);
+export async function serveUntilStopped(given: ServeOptions): Promise<void> {
+  portOf(given.port);
   const say = (l: string) => process.stderr.write(`${l}\n`);
+  const observed = await observe({ kind: 'serve', listen: given.metricsListen, register: given.register, say });
+  try {
+    await serveObserved({ ...given, metricsRegistry: observed.metrics }, observed.inputs, say);
+  } finally {
+    await observed.stop();
+  }
+}
+
+async function serveObserved(o: ServeOptions, inputMetrics: InputMetrics, say: (line: string) => void): Promise<void> {
   const consoleOn = (store: EventStore, queries: QueryGate | undefined, through?: string) => startServe(o, say, { store, queries, through });
   if (o.collect === undefined && isClickHouseUrl(o.db)) return serveClickHouse(o, say);
   if (o.collect !== undefined || !o.readOnly) {
@@ -275,7 +294,7 @@ export async function serveUntilStopped(o: ServeOptions): Promise<void> {
     return runOwner({
       db, role: collect ? 'serve --collect' : 'serve', queryLimits: queryLimitsOf(o), collect, say,
       console: (store, queries, through) => startServe({ ...o, db }, say, { store, queries, through }),
-      analysesEverySeconds: analysesEveryOf(o.analysesEvery), memoryLimit: o.queryMemoryLimit,
+      analysesEverySeconds: analysesEveryOf(o.analysesEvery), memoryLimit: o.queryMemoryLimit, inputMetrics,
     });
   }
   // --read-only: DuckDB's read-only open, which others may share; or, while another packettrail holds the database, through it.
@@ -335,6 +354,8 @@ export function registerServe(program: Command): void {
     .option('--analyses-every <seconds>', `with --collect: run the post-ingest analyses (coverage, anomalies) this often when events arrived; 0: never (default ${DEFAULT_ANALYSES_EVERY_S})`)
     .option('--status-every <seconds>', 'with --collect: print running counts this often (0 = never)', '60')
     .option('-q, --quiet', 'with --collect: print only errors of the inputs')
+    .option('--metrics-listen <host:port>', `also serve GET /metrics on a listener of its own (for a scraper without the console's token): loopback, or anywhere with ${METRICS_TOKEN_ENV} set (sent as a bearer token)`)
+    .option('--register <nats-url>', 'register this process (with its counts, every few seconds) in NATS for packettrail cluster status: nats://host:4222[,nats://…]')
     .option('--trust-proxy <address>', 'a reverse proxy (address or CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed, for the sign-in limits, the audit log and Secure cookies (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--token-role <role>', `what the access token may do: ${ROLES.join(', ')} (default admin)`)
     .option('--secure-cookies', 'mark session cookies Secure on loopback too (behind a TLS proxy); always so when bound elsewhere')
@@ -374,7 +395,8 @@ a number running at once with a queue (429 when it is full); a query whose clien
 serve holds the database: query, trail, insights, index and ingest on it run through this process while it
 runs (found by <db>.service.json; see "Running alongside" in the README). With --collect it also runs the
 collect inputs and, every --analyses-every seconds, the post-ingest analyses. --read-only opens the database
-read-only instead and holds nothing. While another packettrail (collect) holds the database, serve reads
+read-only instead and holds nothing. GET /metrics answers the process's metrics in the Prometheus text format
+under the viewer role (a scraper sends the token as Authorization: Bearer; or --metrics-listen, see docs/security.md). While another packettrail (collect) holds the database, serve reads
 through it. On a ClickHouse store (--store clickhouse://…) nothing is held: other commands reach the
 server themselves, console queries run read-only there, and the files kept beside a DuckDB database
 (accounts, audit log, saved searches, access token) are kept in --state-dir as <database>.users.json …. SIGINT/SIGTERM stop within ${DAEMON_SHUTDOWN_MS / 1000} s (inputs stop taking work, queries and ingest jobs are

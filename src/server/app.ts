@@ -33,6 +33,8 @@ import { TRAIL_ROUTES } from './routes/trail.js';
 import { ownerlessSearchBook } from '../searches/console-book.js';
 import type { SearchService } from '../searches/service.js';
 import { securityHeaders } from './security.js';
+import { addMetricsRoute } from './metrics-route.js';
+import type { MetricsRegistry } from '../observe/metrics.js';
 import { AUTH_ROUTES } from './routes/auth.js';
 import { USER_ROUTES } from './routes/users.js';
 import { Access } from './users/access.js';
@@ -98,6 +100,12 @@ export interface ConsoleServerOptions {
    * for Secure cookies. Nobody's by default.
    */
   trustProxy?: string[];
+  /**
+   * The process's metrics, answered on GET /metrics (Prometheus text) behind the same access control
+   * as the API (the viewer role: a scraper sends the access token as a bearer token); the console adds
+   * its own (connections, queries). Default: a registry of its own with the process metrics.
+   */
+  metrics?: MetricsRegistry;
 }
 
 export interface ConsoleServer {
@@ -221,6 +229,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Cons
     if (status >= 500 && !(e instanceof ApiError)) process.stderr.write(`packettrail serve: ${e.stack ?? e.message}\n`);
     reply.code(status).send(body);
   });
+  addMetricsRoute(app, o.metrics, caps.counts, context.queries);
   const doc = openapiDocument(API_ROUTES, version, context.auth);
   app.get('/api/openapi.json', async () => doc);
   addRoutes(app, context, API_ROUTES);

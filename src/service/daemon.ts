@@ -29,6 +29,8 @@ import { legacyBackupFor, legacySearchFileFor, migrateSearchFile, SearchTable } 
 import { queryCatalog } from '../server/context.js';
 import { OwnerStore } from './owner-store.js';
 import type { OwnerRole } from './protocol.js';
+import type { InputMetrics } from '../observe/inputs.js';
+import { watchInput } from '../observe/observability.js';
 import { RemoteStore } from './remote-store.js';
 import { SerialStore } from '../collect/serial-store.js';
 import { isClickHouseUrl, openStore, shownLocation } from '../store/open.js';
@@ -80,6 +82,8 @@ export interface OwnerOptions {
    * default: the larger of the query limit and ingest's.
    */
   memoryLimit?: string | undefined;
+  /** Per-input metrics (`/metrics`, the process registry): each input is given its counted view of the pipeline. */
+  inputMetrics?: InputMetrics | undefined;
   /** A line for the operator (stderr). */
   say(line: string): void;
 }
@@ -279,8 +283,9 @@ export async function runOwner(o: OwnerOptions): Promise<void> {
       if (c.correlateEveryMs !== undefined) correlation = await startCorrelation(store, c);
       for (const input of c.config.inputs) {
         try {
-          await input.start(intake);
+          await input.start(o.inputMetrics ? o.inputMetrics.observe(input.name, intake) : intake);
           started.push(input);
+          if (o.inputMetrics) await watchInput(o.inputMetrics, input);
         } catch (e) {
           failure = new CliError(`input ${input.name} cannot start: ${(e as Error).message}`, EXIT.FATAL);
           break;
