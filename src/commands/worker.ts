@@ -15,6 +15,8 @@ import { parseNatsUrl } from '../collect/nats/connection.js';
 import { DEFAULT_CORRELATION_SETTLE_MS } from '../detect/shared/pass.js';
 import { correlateEveryOf } from '../detect/shared/schedule.js';
 import { durationSeconds } from '../searches/types.js';
+import { METRICS_TOKEN_ENV } from '../observe/server.js';
+import { observe } from './collect.js';
 
 interface WorkerOptions extends DetectionOptions {
   from: string;
@@ -28,6 +30,8 @@ interface WorkerOptions extends DetectionOptions {
   sharedDetection: boolean;
   correlateEvery?: string;
   settle: string;
+  metricsListen?: string;
+  register?: string;
   quiet?: boolean;
 }
 
@@ -56,6 +60,8 @@ export function registerWorker(program: Command): void {
     .option('--status-every <seconds>', 'print running counts this often (0 = never)', '60')
     .option('--no-shared-detection', 'raise alerts in this worker (a lone worker only): by default workers store rule matches and a correlation pass raises every alert once, whichever worker stored its events')
     .option('--correlate-every <seconds>', 'run the correlation pass in this worker this often (one worker of the stream, or packettrail detect --correlate on a timer); see docs/scale-out.md')
+    .option('--metrics-listen <host:port>', `serve Prometheus metrics on GET /metrics there (batches, events, errors; loopback, or anywhere with ${METRICS_TOKEN_ENV} set)`)
+    .option('--register <nats-url>', 'register this worker (with its counts, every few seconds) for packettrail cluster status; default: the --from servers')
     .option('--settle <duration>', 'with --correlate-every: read matches up to this far behind the newest stored one, e.g. 5m', `${DEFAULT_CORRELATION_SETTLE_MS / 60_000}m`))
     .option('-q, --quiet', 'print only errors')
     .addHelpText('after', `
@@ -102,12 +108,14 @@ ${EXIT_CODES_HELP}`)
       }
       if (correlateEveryMs !== undefined && !o.sharedDetection) throw new CliError('--correlate-every reads the matches that shared detection stores: it cannot go with --no-shared-detection');
       const { runWorker } = await import('../collect/nats/run-worker.js');
+      const observed = await observe({ kind: 'worker', listen: o.metricsListen, register: o.register ?? o.from, stream: o.stream, say });
       const outcome = await runWorker({
+        observed,
         from: o.from, stream: o.stream, batch, ackWaitSeconds: ackWait, threads, store: location,
         deadLetterPath: o.deadLetter ?? defaultDeadLetterPath(location), detection, sinks: alertSinks(o, []), statusEvery, stopped: stopSignal(),
         sharedDetection: o.sharedDetection, correlateEveryMs, settleMs,
         say, error: (line) => process.stderr.write(`${terminalSafe(line)}\n`),
-      });
+      }).finally(() => observed.stop());
       if (outcome.alerts && !quiet) process.stderr.write(renderDetectionSummary(outcome.alerts, detection.engine.intel?.feeds) + '\n');
       process.exitCode = outcome.stats.rejected > 0 ? EXIT.REJECTED : EXIT.OK;
       say(`packettrail worker: stopped; into ${shownLocation(location)}`);

@@ -53,7 +53,19 @@ test('packettrail collect --to nats://… and packettrail worker as processes: w
       accepted += ((await r.json()) as { queued: number }).queued;
     }
     assert.equal(accepted, 200);
-    worker = await run(['worker', '--from', nats.url, '--store', workerDb, '--stream', 'CLI', '--no-builtin-rules', '--threads', '1', '--status-every', '1'], /200 events stored/);
+    worker = await run(['worker', '--from', nats.url, '--store', workerDb, '--stream', 'CLI', '--no-builtin-rules', '--threads', '1', '--status-every', '1', '--metrics-listen', '127.0.0.1:0'], /200 events stored/);
+    // The worker's own counts on /metrics, and the worker registered (by default in the --from servers) for cluster status.
+    const metricsUrl = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(worker.output())?.[1];
+    assert.ok(metricsUrl, worker.output());
+    const scraped = await (await fetch(metricsUrl)).text();
+    assert.match(scraped, /^packettrail_worker_events_total\{result="stored"\} 200$/m);
+    assert.match(scraped, /^packettrail_worker_batches_total\{outcome="acked"\} 5$/m);
+    const status = spawn(process.execPath, [CLI, 'cluster', 'status', '--nats', nats.url, '--stream', 'CLI', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let statusOut = '';
+    status.stdout!.on('data', (d: Buffer) => (statusOut += d.toString()));
+    await once(status, 'exit');
+    const report = JSON.parse(statusOut) as { processes: { kind: string }[] };
+    assert.ok(report.processes.some((p) => p.kind === 'worker'), statusOut);
     assert.equal(await stop(worker.child), 0, worker.output());
     assert.match(worker.output(), /5 batches received \(0 redelivered\), 200 events stored, 0 duplicates, 0 rejected, 5 acked, 0 handed back, 0 errors/);
   } finally {

@@ -10,6 +10,8 @@ import { SerialStore } from '../serial-store.js';
 import { CorrelationPass } from '../../detect/shared/pass.js';
 import { CorrelationSchedule } from '../../detect/shared/schedule.js';
 import type { EventStore } from '../../store/store.js';
+import type { Observability } from '../../observe/observability.js';
+import type { MetricsRegistry } from '../../observe/metrics.js';
 import { NatsWorker, workerCountsLine, type NatsWorkerOptions, type WorkerStats } from './worker.js';
 
 export interface RunWorkerOptions {
@@ -39,6 +41,8 @@ export interface RunWorkerOptions {
   correlateEveryMs?: number | undefined;
   /** How far behind the newest stored match the pass reads (default: the pass's). */
   settleMs?: number | undefined;
+  /** The process's metrics and registration (src/observe/): deliveries are counted as the input `nats:<stream>`, the worker's counts exported. */
+  observed?: Observability | undefined;
   say(line: string): void;
   error(line: string): void;
 }
@@ -60,7 +64,9 @@ export async function runWorker(o: RunWorkerOptions): Promise<{ stats: WorkerSta
       sharedDetection: o.sharedDetection,
     });
     if (o.correlateEveryMs !== undefined) correlation = startCorrelation(store, o);
-    worker = await NatsWorker.open(pipeline, { url: o.from, stream: o.stream, batch: o.batch, ackWaitSeconds: o.ackWaitSeconds, correlationPass: o.correlationPass, say: o.error });
+    const intake = o.observed ? o.observed.inputs.observe(`nats:${o.stream}`, pipeline) : pipeline;
+    worker = await NatsWorker.open(intake, { url: o.from, stream: o.stream, batch: o.batch, ackWaitSeconds: o.ackWaitSeconds, correlationPass: o.correlationPass, say: o.error });
+    if (o.observed) exportWorkerStats(o.observed.metrics, worker);
     const running = worker.start();
     o.onStarted?.(worker);
     o.say(`packettrail worker: pulling from ${o.stream} on ${o.from} (batch ${o.batch}, ack wait ${o.ackWaitSeconds} s), storing into ${shownLocation(o.store)}; stop with Ctrl-C or SIGTERM`);
@@ -104,4 +110,17 @@ function startCorrelation(store: EventStore, o: RunWorkerOptions): CorrelationSc
   });
   schedule.start();
   return schedule;
+}
+
+/** The worker's own totals on /metrics and in its registration (lag is read from NATS by cluster status). */
+function exportWorkerStats(metrics: MetricsRegistry, worker: NatsWorker): void {
+  metrics.counterCallback('packettrail_worker_batches_total', 'Stream messages (batches) by what happened to them: received, acked, handed back (naked), delivered again (redelivered).', ['outcome'], () => {
+    const s = worker.stats();
+    return (['received', 'acked', 'naked', 'redelivered'] as const).map((outcome) => ({ labels: { outcome }, value: s[outcome] }));
+  });
+  metrics.counterCallback('packettrail_worker_events_total', 'Events of the batches: stored, already stored (duplicates), dead-lettered (rejected).', ['result'], () => {
+    const s = worker.stats();
+    return (['stored', 'duplicates', 'rejected'] as const).map((result) => ({ labels: { result }, value: s[result] }));
+  });
+  metrics.counterCallback('packettrail_worker_errors_total', 'Batches that failed (store errors, unreadable messages).', [], () => [{ labels: {}, value: worker.stats().errors }]);
 }
