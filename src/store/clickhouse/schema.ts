@@ -151,10 +151,27 @@ export async function readDatasetTables(node: ClickHouseNode, database: string, 
   return out;
 }
 
+/**
+ * How many times a node's view is dropped and created again when another process created it between
+ * our DROP and our CREATE (several collectors or workers adding tables at once).
+ */
+export const VIEW_REPLACE_ATTEMPTS = 5;
+/** ClickHouse's TABLE_ALREADY_EXISTS. */
+const TABLE_ALREADY_EXISTS = 57;
+
 /** Replaces the `events` view on every node (18.16 has no CREATE OR REPLACE VIEW: readers may miss it for a moment). */
 export async function replaceViewEverywhere(nodes: readonly ClickHouseNode[], view: string, create: string, settings: ClickHouseSettings = {}): Promise<void> {
   for (const node of nodes) {
-    await node.command(`DROP TABLE IF EXISTS ${q(view)}`);
-    await node.command(create, settings);
+    for (let attempt = 1; ; attempt++) {
+      await node.command(`DROP TABLE IF EXISTS ${q(view)}`);
+      try {
+        await node.command(create, settings);
+        break;
+      } catch (e) {
+        // Another process's view went in between: ours (built from the tables the server has) replaces it.
+        const code = Number((e as { code?: unknown }).code ?? /Code: (\d+)/.exec((e as Error).message)?.[1]);
+        if (code !== TABLE_ALREADY_EXISTS || attempt >= VIEW_REPLACE_ATTEMPTS) throw e;
+      }
+    }
   }
 }
