@@ -169,8 +169,22 @@ export class ClickHouseStore implements EventStore {
     return this.location.redacted;
   }
 
+  /**
+   * Opens the store: the database and bookkeeping tables on every node. For writing, retried like
+   * writes (a collector or worker started while a node restarts waits for it), within the same limit.
+   */
   static async open(where: string | ClickHouseLocation, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
     const location = typeof where === 'string' ? parseStoreUrl(where) : where;
+    const retry = options.retry ?? (location.retryLimitMs !== undefined ? { ...DEFAULT_STORE_RETRY, limitMs: location.retryLimitMs } : DEFAULT_STORE_RETRY);
+    const onRetry = options.onRetry ?? ((m: string) => process.stderr.write(`packettrail: ${m}\n`));
+    // A reader (query, serve) is told at once that the server does not answer.
+    const openRetry = options.readOnly ? { ...retry, limitMs: 0 } : retry;
+    return retryTransient('opening the store', () => ClickHouseStore.openOnce(location, { ...options, retry, onRetry }), openRetry, {
+      onRetry: (e, n, wait) => onRetry(`${location.redacted}: opening the store failed (${e.message.split('\n')[0]!.slice(0, 300)}); attempt ${n + 1} in ${(wait / 1000).toFixed(1)} s`),
+    });
+  }
+
+  private static async openOnce(location: ClickHouseLocation, options: ClickHouseStoreOptions & { retry: RetryPolicy; onRetry: (message: string) => void }): Promise<ClickHouseStore> {
     const opened: ClickHouseNode[] = [];
     const node = (url: string, db: string | undefined) => {
       const n = new ClickHouseNode(url, location, db, options);
@@ -189,9 +203,8 @@ export class ClickHouseStore implements EventStore {
       }
       const main = node(location.url, location.database);
       const nodes = urls.map((u) => (u === location.url ? main : node(u, location.database)));
-      const retry = options.retry ?? (location.retryLimitMs !== undefined ? { ...DEFAULT_STORE_RETRY, limitMs: location.retryLimitMs } : DEFAULT_STORE_RETRY);
       const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false,
-        options.clientDedupMaxIds ?? CLIENT_DEDUP_MAX_IDS, retry, options.onRetry ?? ((m) => process.stderr.write(`packettrail: ${m}\n`)));
+        options.clientDedupMaxIds ?? CLIENT_DEDUP_MAX_IDS, options.retry, options.onRetry);
       if (!store.readOnly) for (const spec of BOOKKEEPING_TABLES) await ensureTableEverywhere(store.topology, spec);
       for (const [t, cols] of await readDatasetTables(main, location.database, location.cluster)) store.tables.set(t, cols);
       for (const n of opened) if (n !== main && !nodes.includes(n)) await n.close();
