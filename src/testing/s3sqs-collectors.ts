@@ -19,7 +19,7 @@ export interface Collector {
 }
 
 /** How long a collector may take to start receiving (a loaded 2-core machine). */
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 180_000;
 
 export async function startCollector(name: string, config: string): Promise<Collector> {
   // No periodic post-ingest analyses: their alerts (silent sources) depend on when each process ran them.
