@@ -176,7 +176,9 @@ describe('scale-out collect: several processes on one SQS queue into one ClickHo
     assertSameEvents(outage, 'a shard killed for 30 s');
     // A rode the outage out inside its loads: store retries, no delivery failed.
     assert.match(a.output(), /failed \(.*\); attempt \d+ in [\d.]+ s/, `A's writes were retried:\n${a.output()}`);
-    assert.doesNotMatch(a.output(), /retried in \d+ s/, `no message of A was handed back for a retry:\n${a.output()}`);
+    // (A message of A may still be retried for another reason: two collectors adding the same
+    // columns to a table at once can fail a load with "Unknown identifier", and the SQS retry stores it.)
+    assert.doesNotMatch(a.output(), /retry limit reached/, `no delivery of A failed on the outage:\n${a.output()}`);
     // B gave up after its 3 s: the delivery failed, its message was not acknowledged and came back.
     assert.match(b.output(), /retry limit reached/, b.output());
     assert.match(b.output(), /retried in \d+ s/, b.output());
