@@ -65,6 +65,10 @@ export interface ClickHouseCluster {
   storeUrl(database: string): string;
   /** Stops every node by its PID (SIGTERM, then SIGKILL after STOP_TIMEOUT_MS). */
   stop(): Promise<void>;
+  /** Kills node i by its PID (SIGKILL by default: a crash) and waits for it to exit. */
+  kill(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts node i again on its ports and its data directory (after kill); resolves once it answers /ping. */
+  restart(i: number): Promise<void>;
 }
 
 /** A free loopback port (bound, then released: good enough for test servers started right after). */
@@ -164,6 +168,7 @@ export async function startClickHouse(shards = 1, options: StartOptions = {}): P
   const killAll = () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); };
   process.on('exit', killAll);
   const nodes: ClickHouseNode[] = [];
+  const configs: string[] = [];
   try {
     for (const p of ports) {
       const dir = tempDir('packettrail-clickhouse-', clickhouseTempRoot());
@@ -171,6 +176,7 @@ export async function startClickHouse(shards = 1, options: StartOptions = {}): P
       const data = options.data?.[nodes.length];
       if (data) cpSync(data, join(dir, 'data'), { recursive: true });
       const config = writeConfig(dir, p.http, p.tcp, ports.map((x) => x.tcp), options);
+      configs.push(config);
       const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${config}`], { cwd: dir, stdio: 'ignore' });
       children.push(child);
       const http = `http://127.0.0.1:${p.http}`;
@@ -189,6 +195,20 @@ export async function startClickHouse(shards = 1, options: StartOptions = {}): P
     async stop() {
       await Promise.all(children.map(stopChild));
       process.off('exit', killAll);
+    },
+    async kill(i, signal = 'SIGKILL') {
+      const child = children[i]!;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      await exited;
+    },
+    async restart(i) {
+      const node = nodes[i]!;
+      const child = spawn(CLICKHOUSE_SERVER, [`--config-file=${configs[i]!}`], { cwd: node.dir, stdio: 'ignore' });
+      children[i] = child;
+      node.pid = child.pid!;
+      await waitForPing(node.http, child, node.dir);
     },
   };
 }

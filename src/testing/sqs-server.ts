@@ -15,6 +15,11 @@ export class SqsTestServer {
   private closing = false;
   /** Calls per action, for assertions (`ReceiveMessage`, `ChangeMessageVisibility` …). */
   readonly calls = new Map<string, number>();
+  /**
+   * Messages deleted per client, by the app id in its user agent (`AWS_SDK_UA_APP_ID` in a collector's
+   * environment; `?` without one): which process acknowledged what, when several share a queue.
+   */
+  readonly deletedBy = new Map<string, number>();
   endpoint = '';
 
   static async start(): Promise<SqsTestServer> {
@@ -97,7 +102,8 @@ export class SqsTestServer {
         throw new SqsError(500, 'InternalError', 'injected fault');
       }
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      const out = await this.dispatch(action, input);
+      const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
+      const out = await this.dispatch(action, input, /(?:^|\s)app\/([\w.-]+)/.exec(agent)?.[1] ?? '?');
       reply(res, 200, out);
     } catch (e) {
       const err = e instanceof SqsError ? e : new SqsError(400, 'InvalidParameterValue', (e as Error).message);
@@ -106,7 +112,14 @@ export class SqsTestServer {
     }
   }
 
-  private async dispatch(action: string, input: Record<string, unknown>): Promise<unknown> {
+  /** The app id of the client that received the in-flight message whose body contains `text` (undefined: none in flight). */
+  holder(queue: string, text: string): string | undefined {
+    const now = Date.now();
+    for (const m of this.queue(queue).values()) if (m.visibleAt > now && m.body.includes(text)) return m.receiver;
+    return undefined;
+  }
+
+  private async dispatch(action: string, input: Record<string, unknown>, client: string): Promise<unknown> {
     switch (action) {
       case 'CreateQueue':
         return { QueueUrl: this.createQueue(String(input.QueueName)) };
@@ -121,12 +134,12 @@ export class SqsTestServer {
         return { MessageId: id, MD5OfMessageBody: md5(body) };
       }
       case 'ReceiveMessage':
-        return this.receive(input);
+        return this.receive(input, client);
       case 'DeleteMessage':
-        this.remove(this.queueOf(input.QueueUrl), String(input.ReceiptHandle));
+        this.remove(this.queueOf(input.QueueUrl), String(input.ReceiptHandle), client);
         return {};
       case 'DeleteMessageBatch':
-        return this.batch(input, (q, entry) => this.remove(q, String(entry.ReceiptHandle)));
+        return this.batch(input, (q, entry) => this.remove(q, String(entry.ReceiptHandle), client));
       case 'ChangeMessageVisibility':
         this.changeVisibility(this.queueOf(input.QueueUrl), String(input.ReceiptHandle), Number(input.VisibilityTimeout));
         return {};
@@ -146,7 +159,7 @@ export class SqsTestServer {
     }
   }
 
-  private async receive(input: Record<string, unknown>): Promise<unknown> {
+  private async receive(input: Record<string, unknown>, client: string): Promise<unknown> {
     const q = this.queueOf(input.QueueUrl);
     const max = Number(input.MaxNumberOfMessages ?? 1);
     if (!Number.isInteger(max) || max < 1 || max > 10) throw new SqsError(400, 'InvalidParameterValue', 'MaxNumberOfMessages must be between 1 and 10');
@@ -164,6 +177,7 @@ export class SqsTestServer {
         return {
           Messages: picked.map((m) => {
             m.receives++;
+            m.receiver = client;
             m.receipt = `${m.id}:${randomUUID()}`;
             m.visibleAt = now + visibility * 1000;
             const attributes: Record<string, string> = {};
@@ -183,9 +197,10 @@ export class SqsTestServer {
     return m;
   }
 
-  private remove(q: Map<string, StoredMessage>, receipt: string): void {
+  private remove(q: Map<string, StoredMessage>, receipt: string, client: string): void {
     const m = this.owned(q, receipt);
     q.delete(m.id);
+    this.deletedBy.set(client, (this.deletedBy.get(client) ?? 0) + 1);
   }
 
   private changeVisibility(q: Map<string, StoredMessage>, receipt: string, seconds: number): void {
@@ -220,6 +235,8 @@ interface StoredMessage {
   receives: number;
   receipt: string | undefined;
   sent: number;
+  /** The app id of the client of the latest receive. */
+  receiver?: string | undefined;
 }
 
 class SqsError extends Error {

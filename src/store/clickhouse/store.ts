@@ -19,11 +19,16 @@ import { binaryTypesMatch, RowBinaryConverter } from './row-binary.js';
 import { convertStagedFile, epochText, StagedConverter, type RowConverter } from './staged.js';
 import { tsvRows, type TsvValue } from './tsv.js';
 import { parseStoreUrl, type ClickHouseLocation } from './url.js';
+import { DEFAULT_STORE_RETRY, retryTransient, type RetryPolicy } from './retry.js';
 
 export interface ClickHouseStoreOptions extends NodeOptions {
   readOnly?: boolean;
   /** At most this many stored ids in a batch's range are read and left out by the client (default CLIENT_DEDUP_MAX_IDS). */
   clientDedupMaxIds?: number;
+  /** How writes are retried after transient failures (default DEFAULT_STORE_RETRY; the URL's retry_limit= sets its limit). */
+  retry?: RetryPolicy;
+  /** Told of each transient failure of a write before it is retried (default: a line on stderr). */
+  onRetry?: (message: string) => void;
 }
 
 /** The catalog's boolean columns (stored as UInt8; results show them as true/false), built once. */
@@ -139,6 +144,8 @@ export class ClickHouseStore implements EventStore {
   /** Each dataset table's column types as the server has them (read once per table and schema change). */
   private readonly columnTypes = new Map<string, ReadonlyMap<string, string>>();
   private catalog: readonly Column[] = [];
+  /** A dataset table changed and the events view has not been rebuilt since (a failed rebuild is tried again). */
+  private viewStale = false;
 
   private constructor(
     readonly location: ClickHouseLocation,
@@ -146,6 +153,8 @@ export class ClickHouseStore implements EventStore {
     private readonly topology: Topology,
     private readonly readOnly: boolean,
     private readonly clientDedupMaxIds: number,
+    private readonly retryPolicy: RetryPolicy,
+    private readonly onRetry: (message: string) => void,
   ) {
     // A cluster's table sizes are summed over its shards (the trail searches the smallest first).
     this.dialect = topology.cluster ? { ...clickhouseDialect, fn: clusterExpressions(topology.cluster, topology.database) } : clickhouseDialect;
@@ -160,8 +169,22 @@ export class ClickHouseStore implements EventStore {
     return this.location.redacted;
   }
 
+  /**
+   * Opens the store: the database and bookkeeping tables on every node. For writing, retried like
+   * writes (a collector or worker started while a node restarts waits for it), within the same limit.
+   */
   static async open(where: string | ClickHouseLocation, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
     const location = typeof where === 'string' ? parseStoreUrl(where) : where;
+    const retry = options.retry ?? (location.retryLimitMs !== undefined ? { ...DEFAULT_STORE_RETRY, limitMs: location.retryLimitMs } : DEFAULT_STORE_RETRY);
+    const onRetry = options.onRetry ?? ((m: string) => process.stderr.write(`packettrail: ${m}\n`));
+    // A reader (query, serve) is told at once that the server does not answer.
+    const openRetry = options.readOnly ? { ...retry, limitMs: 0 } : retry;
+    return retryTransient('opening the store', () => ClickHouseStore.openOnce(location, { ...options, retry, onRetry }), openRetry, {
+      onRetry: (e, n, wait) => onRetry(`${location.redacted}: opening the store failed (${e.message.split('\n')[0]!.slice(0, 300)}); attempt ${n + 1} in ${(wait / 1000).toFixed(1)} s`),
+    });
+  }
+
+  private static async openOnce(location: ClickHouseLocation, options: ClickHouseStoreOptions & { retry: RetryPolicy; onRetry: (message: string) => void }): Promise<ClickHouseStore> {
     const opened: ClickHouseNode[] = [];
     const node = (url: string, db: string | undefined) => {
       const n = new ClickHouseNode(url, location, db, options);
@@ -180,7 +203,8 @@ export class ClickHouseStore implements EventStore {
       }
       const main = node(location.url, location.database);
       const nodes = urls.map((u) => (u === location.url ? main : node(u, location.database)));
-      const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false, options.clientDedupMaxIds ?? CLIENT_DEDUP_MAX_IDS);
+      const store = new ClickHouseStore(location, main, { nodes, database: location.database, cluster: location.cluster }, options.readOnly ?? false,
+        options.clientDedupMaxIds ?? CLIENT_DEDUP_MAX_IDS, options.retry, options.onRetry);
       if (!store.readOnly) for (const spec of BOOKKEEPING_TABLES) await ensureTableEverywhere(store.topology, spec);
       for (const [t, cols] of await readDatasetTables(main, location.database, location.cluster)) store.tables.set(t, cols);
       for (const n of opened) if (n !== main && !nodes.includes(n)) await n.close();
@@ -197,6 +221,8 @@ export class ClickHouseStore implements EventStore {
   }
 
   private async refreshView(): Promise<void> {
+    // Other processes (collectors, workers) may have added tables or columns: the view unites what the server has.
+    for (const [t, cols] of await readDatasetTables(this.main, this.topology.database, this.topology.cluster)) this.tables.set(t, new Set([...(this.tables.get(t) ?? []), ...cols]));
     const tables = [...this.tables.entries()].map(([table, columns]) => ({ table, columns }));
     await replaceViewEverywhere(this.topology.nodes, EVENTS_VIEW, this.dialect.createView(EVENTS_VIEW, tables, this.catalog), VIEW_SETTINGS);
   }
@@ -244,10 +270,32 @@ export class ClickHouseStore implements EventStore {
    * time.
    */
   async loadStaged(batch: StagedBatch): Promise<number> {
+    return this.retrying(`loading a batch into ${datasetTable(batch.dataset)}`, () => this.loadOnce(batch));
+  }
+
+  /**
+   * Runs a write again after transient failures (a node restarting, a shard unreachable) for up to
+   * the retry policy's limit, then fails with the last error. Every write is safe to repeat: a load
+   * stores only the ids no shard holds when it looks (a partial insert of a failed attempt is found
+   * by the next), alerts are looked up by id first. Reusable by anything writing through this store
+   * (collect, ingest, `packettrail worker`).
+   */
+  private retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return retryTransient(what, attempt, this.retryPolicy, {
+      onRetry: (e, n, wait) => this.onRetry(`${this.location.redacted}: ${what} failed (${e.message.split('\n')[0]!.slice(0, 300)}); attempt ${n + 1} in ${(wait / 1000).toFixed(1)} s`),
+    });
+  }
+
+  /** One attempt at loadStaged. */
+  private async loadOnce(batch: StagedBatch): Promise<number> {
     const table = datasetTable(batch.dataset);
     const used = storedColumns(batch);
     try {
-      if (await this.ensureTable(table, used, batch.columns)) await this.refreshView();
+      if (await this.ensureTable(table, used, batch.columns)) this.viewStale = true;
+      if (this.viewStale) {
+        await this.refreshView();
+        this.viewStale = false;
+      }
       await this.waitForOrphanLoads(table);
       const q = (n: string) => this.dialect.quoteIdent(n);
       // Qualified: 18.16 reads unqualified names in CREATE TEMPORARY TABLE … AS SELECT from the default database.
@@ -314,7 +362,11 @@ export class ClickHouseStore implements EventStore {
     }
   }
 
-  private async insertRows(table: string, columns: readonly string[], rows: readonly (readonly TsvValue[])[]): Promise<void> {
+  private insertRows(table: string, columns: readonly string[], rows: readonly (readonly TsvValue[])[]): Promise<void> {
+    return this.retrying(`inserting ${rows.length} rows into ${table}`, () => this.insertRowsOnce(table, columns, rows));
+  }
+
+  private async insertRowsOnce(table: string, columns: readonly string[], rows: readonly (readonly TsvValue[])[]): Promise<void> {
     if (!rows.length) return;
     try {
       await this.main.client.exec({
@@ -339,7 +391,12 @@ export class ClickHouseStore implements EventStore {
   }
 
   /** Stores alerts whose id is not stored yet (the DuckDB store's INSERT OR IGNORE); returns how many were new. */
-  async insertAlerts(alerts: readonly Alert[]): Promise<number> {
+  insertAlerts(alerts: readonly Alert[]): Promise<number> {
+    // Looked up and inserted again as a whole: an attempt that wrote some shards is found by the next.
+    return this.retrying(`storing ${alerts.length} alerts`, () => this.insertAlertsOnce(alerts));
+  }
+
+  private async insertAlertsOnce(alerts: readonly Alert[]): Promise<number> {
     const byId = new Map<string, Alert>();
     for (const a of alerts) if (!byId.has(a.event.id)) byId.set(a.event.id, a);
     const ids = [...byId.keys()];
@@ -349,7 +406,7 @@ export class ClickHouseStore implements EventStore {
       for (const [id] of r) byId.delete(id!);
     }
     const time = (t: string | undefined) => (t === undefined || Number.isNaN(Date.parse(t)) ? null : { time: Date.parse(t) });
-    await this.insertRows('alerts', ['id', 'timestamp', 'rule_id', 'rule_title', 'level', 'severity', 'rule_kind', 'author', 'link', 'license', 'tags', 'key', 'details', 'event_ids', 'events', 'created'],
+    await this.insertRowsOnce('alerts', ['id', 'timestamp', 'rule_id', 'rule_title', 'level', 'severity', 'rule_kind', 'author', 'link', 'license', 'tags', 'key', 'details', 'event_ids', 'events', 'created'],
       [...byId.values()].map((a) => [
         a.event.id, time(a['@timestamp']) ?? { time: 0 }, a.rule.id, a.rule.title, a.rule.level, a.event.severity ?? null, a.rule.kind ?? null, a.rule.author ?? null,
         a.rule.link ?? null, a.rule.license ?? null, a.rule.tags ?? [], JSON.stringify(a.key ?? {}), JSON.stringify(a.details ?? {}),

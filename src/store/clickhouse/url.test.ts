@@ -54,3 +54,10 @@ test('the store location: --store, else --db given, else PACKETTRAIL_STORE, else
   assert.equal(storeLocation({ db: 'packettrail.duckdb' }, false, 'packettrail.duckdb', { PACKETTRAIL_STORE: 'clickhouse://h/e' }), 'clickhouse://h/e');
   assert.equal(storeLocation({ db: 'packettrail.duckdb' }, false, 'packettrail.duckdb', {}), 'packettrail.duckdb');
 });
+
+test('retry_limit= sets how long writes are retried after transient failures (seconds, 0 to a day)', () => {
+  assert.equal(parseStoreUrl('clickhouse://h/db?retry_limit=45', {}).retryLimitMs, 45_000);
+  assert.equal(parseStoreUrl('clickhouse://h/db?retry_limit=0', {}).retryLimitMs, 0);
+  assert.equal(parseStoreUrl('clickhouse://h/db', {}).retryLimitMs, undefined);
+  for (const bad of ['-1', '1.5', '86401', 'soon', '']) assert.throws(() => parseStoreUrl(`clickhouse://h/db?retry_limit=${bad}`, {}), /retry_limit must be whole seconds from 0 to 86400/, bad);
+});

@@ -1,5 +1,7 @@
+import { MAX_STORE_RETRY_LIMIT_SECONDS } from './retry.js';
+
 /**
- * `clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1&nodes=host:port,…]`:
+ * `clickhouse://[user[:password]@]host[:port]/database[?cluster=NAME&secure=1&nodes=host:port,…&retry_limit=SECONDS]`:
  * where a ClickHouse store is. The port is the HTTP interface's (8123, 8443 with secure=1). The
  * password may come from PACKETTRAIL_CLICKHOUSE_PASSWORD instead, so it never sits in shell history;
  * it is never part of an error message or of `redacted`.
@@ -20,6 +22,8 @@ export interface ClickHouseLocation {
    * ON CLUSTER without ZooKeeper). Absent: read from system.clusters with this URL's port.
    */
   nodes?: string[] | undefined;
+  /** `retry_limit=` seconds as milliseconds: how long writes are retried after transient failures (retry.ts; 0: not retried). */
+  retryLimitMs?: number | undefined;
   /** The URL without its password: what messages show. */
   redacted: string;
 }
@@ -36,7 +40,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CLUSTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A host name or IPv4 address (IPv6 in brackets is checked by URL). */
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)$/;
-const KNOWN_PARAMS = new Set(['cluster', 'secure', 'nodes']);
+const KNOWN_PARAMS = new Set(['cluster', 'secure', 'nodes', 'retry_limit']);
 
 export class StoreUrlError extends Error {
   constructor(message: string) {
@@ -97,6 +101,14 @@ export function parseStoreUrl(text: string, env: NodeJS.ProcessEnv = process.env
       return `${scheme}://${m[1]}:${Number(m[2])}`;
     });
   }
+  const retryText = params.get('retry_limit');
+  let retryLimitMs: number | undefined;
+  if (retryText !== undefined) {
+    if (!/^\d{1,6}$/.test(retryText) || Number(retryText) > MAX_STORE_RETRY_LIMIT_SECONDS) {
+      throw new StoreUrlError(`the store URL ${shown}: retry_limit must be whole seconds from 0 to ${MAX_STORE_RETRY_LIMIT_SECONDS}, got ${JSON.stringify(retryText.slice(0, 40))}`);
+    }
+    retryLimitMs = Number(retryText) * 1000;
+  }
   const user = decodePart(u.username, 'user name', shown) || 'default';
   const password = u.password ? decodePart(u.password, 'password', shown) : (env[PASSWORD_ENV] ?? '');
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -107,6 +119,7 @@ export function parseStoreUrl(text: string, env: NodeJS.ProcessEnv = process.env
     host, port, secure, database: path, user, password,
     ...(cluster !== undefined ? { cluster } : {}),
     ...(nodes ? { nodes } : {}),
+    ...(retryLimitMs !== undefined ? { retryLimitMs } : {}),
     redacted: redactedUrl.toString(),
   };
 }
