@@ -21,9 +21,9 @@ export interface Collector {
 /** How long a collector may take to start receiving (a loaded 2-core machine). */
 const START_TIMEOUT_MS = 180_000;
 
-export async function startCollector(name: string, config: string): Promise<Collector> {
+export async function startCollector(name: string, config: string, args: readonly string[] = []): Promise<Collector> {
   // No periodic post-ingest analyses: their alerts (silent sources) depend on when each process ran them.
-  const child = spawn(process.execPath, [CLI, 'collect', '--config', config, '--status-every', '0', '--analyses-every', '0'], {
+  const child = spawn(process.execPath, [CLI, 'collect', '--config', config, '--status-every', '0', '--analyses-every', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_UA_APP_ID: name },
   });
