@@ -13,34 +13,35 @@ const SAME = new Set(['Y', 'm', 'd', 'H', 'M', 'S', 'y', 'b', 'B', 'h', 'a', 'A'
 const EXPAND: Record<string, string> = { T: '%H:%M:%S', F: '%Y-%m-%d', D: '%m/%d/%y', R: '%H:%M', c: '%a %b %d %H:%M:%S %Y' };
 const SUBSECOND: Record<string, string> = { '3': '%g', '6': '%f', '9': '%n' };
 
-/** A piece of a format parsed for strptime: DuckDB strptime text. */
-type Piece = { fmt: string };
-
 const LITERAL: Record<string, string> = { z: '+0000', ':z': '+00:00', Z: 'UTC', n: '\n', t: '\t' };
 /** Variables printed from the time itself besides those strftime shares with Splunk. */
 const PRINTED = new Set(['s', 'e', 'k']);
 
-function pieces(ctx: Ctx, fmt: string, at: Located, parsing: boolean): Piece[] {
-  const out: Piece[] = [];
-  const text = (s: string) => {
-    const last = out[out.length - 1];
-    if (last && 'fmt' in last) last.fmt += s;
-    else out.push({ fmt: s });
-  };
+/** A format's characters and `%` variables (`%3N` as `3N`, `%:z` as `:z`), in order. */
+function* formatTokens(fmt: string): Generator<{ text: string } | { variable: string }> {
   for (let i = 0; i < fmt.length; i++) {
     const ch = fmt[i]!;
     if (ch !== '%') {
-      text(ch);
+      yield { text: ch };
       continue;
     }
     const m = /^(?:([369])[NQ]|(:z)|([A-Za-z%]))/.exec(fmt.slice(i + 1));
     const v = m ? m[0] : fmt[i + 1] ?? '';
     i += Math.max(1, v.length);
-    if (m?.[1]) text(SUBSECOND[m[1]]!);
-    else if (SAME.has(v)) text(`%${v}`);
-    else if (Object.hasOwn(EXPAND, v)) text(EXPAND[v]!);
-    else if (parsing && v === 'z') text('%z');
-    else throw ctx.error(`time format variable '%${v}' is not supported${parsing ? ' in strptime' : ''}`, at);
+    yield { variable: m?.[1] ? `${m[1]}N` : v };
+  }
+}
+
+/** A Splunk format as DuckDB strptime text (parsing: strptime, convert mktime). */
+function parsingFormat(ctx: Ctx, fmt: string, at: Located): string {
+  let out = '';
+  for (const t of formatTokens(fmt)) {
+    if ('text' in t) out += t.text;
+    else if (/^\dN$/.test(t.variable)) out += SUBSECOND[t.variable[0]!]!;
+    else if (SAME.has(t.variable)) out += `%${t.variable}`;
+    else if (Object.hasOwn(EXPAND, t.variable)) out += EXPAND[t.variable]!;
+    else if (t.variable === 'z') out += '%z';
+    else throw ctx.error(`time format variable '%${t.variable}' is not supported in strptime`, at);
   }
   return out;
 }
@@ -57,26 +58,18 @@ function formatPieces(ctx: Ctx, fmt: string, at: Located): TimePiece[] {
     if (!ctx.fn.timeVariables.has(v)) ctx.native(`the time format variable '%${v}'`, at);
     out.push({ variable: v });
   };
-  for (let i = 0; i < fmt.length; i++) {
-    const ch = fmt[i]!;
-    if (ch !== '%') {
-      text(ch);
-      continue;
-    }
-    const m = /^(?:([369])[NQ]|(:z)|([A-Za-z%]))/.exec(fmt.slice(i + 1));
-    const v = m ? m[0] : fmt[i + 1] ?? '';
-    i += Math.max(1, v.length);
-    if (m?.[1]) variable(`${m[1]}N`);
-    else if (v === '%') text('%');
-    else if (SAME.has(v) || PRINTED.has(v)) variable(v);
-    else if (Object.hasOwn(EXPAND, v)) {
-      for (const x of EXPAND[v]!.split(/(%[A-Za-z])/)) {
+  for (const t of formatTokens(fmt)) {
+    if ('text' in t) text(t.text);
+    else if (/^\dN$/.test(t.variable)) variable(t.variable);
+    else if (t.variable === '%') text('%');
+    else if (SAME.has(t.variable) || PRINTED.has(t.variable)) variable(t.variable);
+    else if (Object.hasOwn(EXPAND, t.variable)) {
+      for (const x of EXPAND[t.variable]!.split(/(%[A-Za-z])/)) {
         if (x.startsWith('%')) variable(x.slice(1));
         else if (x) text(x);
       }
-    }
-    else if (Object.hasOwn(LITERAL, v)) text(LITERAL[v]!);
-    else throw ctx.error(`time format variable '%${v}' is not supported`, at);
+    } else if (Object.hasOwn(LITERAL, t.variable)) text(LITERAL[t.variable]!);
+    else throw ctx.error(`time format variable '%${t.variable}' is not supported`, at);
   }
   return out;
 }
@@ -88,7 +81,7 @@ export function formatTime(ctx: Ctx, t: string, fmt: string, at: Located): strin
 
 /** Text parsed with a Splunk format into a TIMESTAMP (UTC), NULL when it does not parse. */
 export function parseTimeText(ctx: Ctx, text: string, fmt: string, at: Located): string {
-  const translated = pieces(ctx, fmt, at, true).map((p) => p.fmt).join('');
+  const translated = parsingFormat(ctx, fmt, at);
   // With %z DuckDB returns a TIMESTAMP WITH TIME ZONE: its epoch is the instant, whatever the session's zone.
   return `make_timestamp(epoch_us(try_strptime(CAST(${text} AS VARCHAR), ${ctx.param(translated)})))`;
 }
