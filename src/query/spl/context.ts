@@ -281,7 +281,9 @@ export class Ctx {
     const own = scope.cols.get(name);
     if (own) return { sql: quoteIdent(name), list: own.list, type: own.type };
     if (!scope.base) return undefined;
-    const renamed = renames.length ? renamedFrom(renames, name) : undefined;
+    // A wildcard does not make Splunk's internal fields (`_time`, `_raw`…): `rename requestParameters.* as *`
+    // leaves _time the event's time (typed), not text that a JSON key `_time` could hold.
+    const renamed = renames.length && !name.startsWith('_') ? renamedFrom(renames, name) : undefined;
     if (renamed) {
       // Renamed onto `name` where the source has a value; the field of that name stays elsewhere.
       const src = this.tryResolve(scope, renamed.source, renamed.rest);

@@ -252,7 +252,6 @@ const SQL_QUERIES: readonly ParityQuery[] = [
 /** Constructs ClickHouse's SQL cannot express (yet): refused there by name, with the engine named. */
 const REFUSED: readonly RefusedQuery[] = [
   { query: 'index=app | transaction user', construct: 'the transaction command' },
-  { query: 'index=cloudfront | eval x=strftime(_time, "%H")', construct: 'the eval function strftime()' },
   { query: 'index=cloudfront | timechart span=1h count by time_taken', construct: "timechart by 'time_taken' (a series named by a value that is not text or a whole number)" },
   { query: 'index=cloudfront | dedup keepevents=true c_ip', construct: 'dedup keepevents=true' },
   { query: 'index=cloudfront | stats count by status | eval n=if(status=200, null(), count / 2) | fillnull value=none n', construct: "fillnull of 'n' with text (a field not known to hold text or whole numbers)" },

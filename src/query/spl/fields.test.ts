@@ -75,6 +75,10 @@ test('wildcard rename and values(*) work on the fields they match', async () => 
   const values = await sqlRows(store, 'SELECT list_sort(list(DISTINCT event_action)) AS "eventName", list_sort(list(DISTINCT user_agent_original)) AS "userAgent" FROM events_aws_cloudtrail');
   assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | table eventName userAgent | stats values(*) as *')).rows, values);
   assert.throws(() => spl('sourcetype=aws:cloudtrail | stats values(*) as *'), /values\(\*\) over raw events is not supported/);
+  // A wildcard rename does not touch _time: it stays the event's time (ESCU's `rename requestParameters.* as *`
+  // then `stats min(_time) as firstTime` and `convert ctime(firstTime)`).
+  const first = await sqlRows(store, `SELECT strftime(min("timestamp"), '%Y-%m-%dT%H:%M:%S') AS "firstTime" FROM events_aws_cloudtrail`);
+  assert.deepEqual((await splRows(store, 'sourcetype=aws:cloudtrail | rename requestParameters.* as * | stats min(_time) as firstTime | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime)')).rows, first);
 });
 
 test('CloudTrail names resolve to CloudTrail fields; hints point at the sourcetype\'s own names', async () => {

@@ -125,7 +125,8 @@ export const CLICKHOUSE_TIME_VARIABLES: ReadonlySet<string> = new Set(Object.key
 export function formatTime(t: string, pieces: readonly TimePiece[], param: (text: string) => string): string {
   const parts = pieces.map((p) => ('text' in p ? param(p.text) : VARIABLES[p.variable]!));
   const body = parts.length === 0 ? "''" : parts.length === 1 ? `toString(${parts[0]})` : `concat(${parts.join(', ')})`;
-  const ms = epochMs(`assumeNotNull(${t})`);
+  // Through Nullable(Decimal): a NULL literal (`strftime(null(), …)`) has type Nothing, which arithmetic refuses.
+  const ms = epochMs(`assumeNotNull(CAST(${t} AS Nullable(Decimal(18, 3))))`);
   const inner = bind(['__pt_days'], [floorDiv('__pt_ms', 86_400_000)],
     bind(['__pt_msod', '__pt_ymd'], ['__pt_ms - __pt_days * 86400000', civilFromDays('__pt_days')], body));
   return `if(isNull(${t}), NULL, ${bind(['__pt_ms'], [ms], inner)})`;

@@ -41,8 +41,8 @@ test('join on raw events keeps their order; max=1 (default) takes the first matc
 
 test('join: a field on both sides takes the subsearch value (overwrite=true) unless overwrite=false; without fields, the common ones', async () => {
   const q = (opts: string) => `| stats count by index | eval count=if(index="app.json", 100, count) | join ${opts} index [search index=app | stats count by index | eval count=7, extra="x"]`;
-  assert.deepEqual((await run(q(''))).map((r) => [r.count, r.extra]), [['7', 'x']]);
-  assert.deepEqual((await run(q('overwrite=false'))).map((r) => [r.count, r.extra]), [['100', 'x']]);
+  assert.deepEqual((await run(q(''))).map((r) => [r.count, r.extra]), [[7, 'x']]);
+  assert.deepEqual((await run(q('overwrite=false'))).map((r) => [r.count, r.extra]), [[100, 'x']]);
   assert.deepEqual(await run('| stats count by index | join [search index=app | stats count by index | eval note="n"]'), [{ index: 'app.json', count: 2, note: 'n' }], 'common fields: index and count');
 });
 
