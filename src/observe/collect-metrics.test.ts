@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePrometheusText, valueOf } from '../testing/prometheus-text.js';
 import { tempDir } from '../testing/tmp.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
+import { getWithHeaders } from '../testing/raw-http.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const KEY = 'k-0123456789abcdef-metrics';
@@ -38,19 +38,7 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** A GET with the Host header as given (fetch always sends the URL's). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = getWithHeaders;
 
 test('collect --metrics-listen: /metrics parses as Prometheus text and the counts of the http input move with its deliveries', async () => {
   const dir = tempDir('packettrail-metrics-');

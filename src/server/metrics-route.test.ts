@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { EXPOSITION_CONTENT_TYPE } from '../observe/exposition.js';
 import { MetricsRegistry } from '../observe/metrics.js';
@@ -10,6 +9,7 @@ import { parsePrometheusText, valueOf } from '../testing/prometheus-text.js';
 import { tempDir } from '../testing/tmp.js';
 import { createConsoleServer, type ConsoleServer } from './index.js';
 import { FileUserStore } from './users/user-store.js';
+import { getWithHeaders } from '../testing/raw-http.js';
 
 const TOKEN = 'metrics-route-test-token-0123456789';
 let dir: string;
@@ -20,19 +20,7 @@ const metrics = new MetricsRegistry();
 
 const portOf = (s: ConsoleServer) => (s.app.server.address() as AddressInfo).port;
 
-/** A GET over a real socket, with the Host header as given. */
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, path: string, headers: Record<string, string> = {}) => getWithHeaders(`http://127.0.0.1:${port}${path}`, headers);
 
 before(async () => {
   dir = tempDir('packettrail-metrics-route-');

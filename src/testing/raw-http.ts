@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /**
  * HTTP/1.1 over a plain socket, for tests that must send request lines exactly as written: fetch and
  * light-my-request normalize paths (`/x/../api`, `%61pi`, absolute-form) before they leave.
@@ -115,5 +116,19 @@ export async function rawRequest(r: RawRequest): Promise<RawResponse> {
     });
     // write, not end: a half-closed client makes node abort the request before it is answered.
     socket.write(`${head}\r\n\r\n${r.body ?? ''}`);
+  });
+}
+
+/** A GET over a real socket with the headers as given (fetch always sends the URL's Host): status, content type, body. */
+export function getWithHeaders(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
