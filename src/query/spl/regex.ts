@@ -24,29 +24,37 @@ export function regexParam(ctx: Ctx, pattern: string, at: Located): string {
   return ctx.param(toRe2(pattern));
 }
 
-/** `(?<name>` → `(?P<name>` outside classes and escapes (lookbehinds were refused before). */
-function toRe2(pattern: string): string {
-  let out = '';
-  let inClass = false;
+/**
+ * A pattern's pieces in order: an escape (`\\x`), a whole bracket class (`[^]a-z]`: a `^` and a `]`
+ * right after the `[` are members), or one other character; `at` is where the piece starts.
+ */
+function* regexTokens(pattern: string): Generator<{ kind: 'escape' | 'class' | 'char'; text: string; at: number }> {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\') {
-      out += pattern.slice(i, i + 2);
+      yield { kind: 'escape', text: pattern.slice(i, i + 2), at: i };
       i++;
-    } else if (inClass) {
-      if (c === ']') inClass = false;
-      out += c;
     } else if (c === '[') {
-      inClass = true;
-      // A ']' first in the class is a member.
-      if (pattern[i + 1] === ']') {
-        out += '[]';
-        i++;
-      } else out += c;
-    } else if (pattern.startsWith('(?<', i) && /^\(\?<[A-Za-z_]/.test(pattern.slice(i, i + 4))) {
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      yield { kind: 'class', text: pattern.slice(i, j + 1), at: i };
+      i = j;
+    } else yield { kind: 'char', text: c, at: i };
+  }
+}
+
+/** `(?<name>` → `(?P<name>` outside classes and escapes (lookbehinds were refused before). */
+function toRe2(pattern: string): string {
+  let out = '';
+  let skip = 0;
+  for (const t of regexTokens(pattern)) {
+    if (skip > 0) skip--;
+    else if (t.text === '(' && t.kind === 'char' && /^\(\?<[A-Za-z_]/.test(pattern.slice(t.at, t.at + 4))) {
       out += '(?P<';
-      i += 2;
-    } else out += c;
+      skip = 2;
+    } else out += t.text;
   }
   return out;
 }
@@ -54,20 +62,11 @@ function toRe2(pattern: string): string {
 /** The capturing groups of a pattern in order (RE2 syntax; the pattern was checked by regexParam). */
 export function captureGroups(pattern: string): CaptureGroup[] {
   const groups: CaptureGroup[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') {
-      inClass = true;
-      if (pattern[i + 1] === '^') i++;
-      if (pattern[i + 1] === ']') i++;
-    } else if (c === '(') {
-      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
-      if (named) groups.push({ index: groups.length + 1, name: named[1]! });
-      else if (pattern[i + 1] !== '?') groups.push({ index: groups.length + 1, name: null });
-    }
+  for (const t of regexTokens(pattern)) {
+    if (t.kind !== 'char' || t.text !== '(') continue;
+    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(t.at));
+    if (named) groups.push({ index: groups.length + 1, name: named[1]! });
+    else if (pattern[t.at + 1] !== '?') groups.push({ index: groups.length + 1, name: null });
   }
   return groups;
 }
@@ -94,30 +93,24 @@ export function runtimeRegex(ctx: Ctx, pattern: string, fn: string): string {
  */
 export function onlyGroup(pattern: string, index: number): string {
   let out = '';
-  let inClass = false;
   let n = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') {
-      out += pattern.slice(i, i + 2);
-      i++;
-    } else if (inClass) {
-      inClass = c !== ']';
-      out += c;
-    } else if (c === '[') {
-      inClass = true;
-      out += c;
-      if (pattern[i + 1] === '^') out += pattern[++i];
-      if (pattern[i + 1] === ']') out += pattern[++i];
-    } else if (c === '(') {
-      const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(pattern.slice(i));
-      if (!named && pattern[i + 1] === '?') {
-        out += c;
-        continue;
-      }
-      out += ++n === index ? '(' : '(?:';
-      if (named) i += named[0].length - 1;
-    } else out += c;
+  let skip = 0;
+  for (const t of regexTokens(pattern)) {
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    if (t.kind !== 'char' || t.text !== '(') {
+      out += t.text;
+      continue;
+    }
+    const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(pattern.slice(t.at));
+    if (!named && pattern[t.at + 1] === '?') {
+      out += t.text;
+      continue;
+    }
+    out += ++n === index ? '(' : '(?:';
+    if (named) skip = named[0].length - 1;
   }
   return out;
 }
